@@ -1,0 +1,149 @@
+//===- EmitMetadata.cpp - the model description the runtime reads --------===//
+//
+// Serialises the model (sizes, arena layout, inits, layers, and the forward
+// graph's Lipschitz composition) as the JSON of runtime/include/wl/wlgen.h
+// into the constant global `wlgen_metadata`.
+//
+//===----------------------------------------------------------------------===//
+#include "wl/Conversion/Passes.h"
+#include "wl/Dialect/WL/IR/WL.h"
+
+#include "llvm/Support/JSON.h"
+
+namespace wl {
+#define GEN_PASS_DEF_WLEMITMETADATA
+#include "wl/Conversion/Passes.h.inc"
+} // namespace wl
+
+using namespace mlir;
+using namespace wl;
+namespace json = llvm::json;
+
+namespace {
+
+json::Value attrToJson(Attribute a) {
+  if (auto f = dyn_cast<FloatAttr>(a))
+    return f.getValueAsDouble();
+  if (auto i = dyn_cast<IntegerAttr>(a))
+    return i.getInt();
+  if (auto s = dyn_cast<StringAttr>(a))
+    return s.getValue().str();
+  if (auto b = dyn_cast<BoolAttr>(a))
+    return b.getValue();
+  return nullptr;
+}
+
+json::Object dictToJson(DictionaryAttr dict) {
+  json::Object o;
+  for (NamedAttribute a : dict)
+    o[a.getName().getValue()] = attrToJson(a.getValue());
+  return o;
+}
+
+/// The forward graph as certificate nodes (SSA order, last = output).
+FailureOr<json::Array> lipschitzGraph(func::FuncOp forward) {
+  json::Array nodes;
+  DenseMap<Value, int64_t> index;
+  llvm::StringMap<StringRef> layerOfWeight;
+  for (LayerOp layer : forward->getParentOfType<ModuleOp>().getOps<LayerOp>())
+    layerOfWeight[layer.getWeight()] = layer.getSymName();
+  auto add = [&](Value v, json::Object node) {
+    index[v] = nodes.size();
+    nodes.push_back(std::move(node));
+  };
+  add(forward.getArgument(0), json::Object{{"op", "input"}});
+  for (Operation &op : forward.getBody().front()) {
+    if (isa<ParamRefOp, func::ReturnOp>(op))
+      continue;
+    if (auto linear = dyn_cast<LinearOp>(op)) {
+      auto ref = linear.getWeight().getDefiningOp<ParamRefOp>();
+      if (!ref || !layerOfWeight.count(ref.getParam()))
+        return op.emitOpError("weight is not a declared layer's; cannot certify");
+      add(linear, json::Object{{"op", "layer"},
+                               {"layer", layerOfWeight[ref.getParam()].str()},
+                               {"arg", index.lookup(linear.getInput())}});
+    } else if (auto bias = dyn_cast<BiasAddOp>(op)) {
+      index[bias] = index.lookup(bias.getInput()); // translation: Lipschitz constant 1
+    } else if (auto lip = dyn_cast<LipschitzOpInterface>(op)) {
+      add(op.getResult(0), json::Object{{"op", "scale"},
+                                        {"factor", lip.getLipschitzConstant()},
+                                        {"arg", index.lookup(op.getOperand(0))}});
+    } else if (auto sum = dyn_cast<AddOp>(op)) {
+      add(sum, json::Object{{"op", "add"},
+                            {"args", json::Array{index.lookup(sum.getLhs()),
+                                                 index.lookup(sum.getRhs())}}});
+    } else {
+      return op.emitOpError("has no Lipschitz rule for the certificate");
+    }
+  }
+  auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
+  // The output must be the last node: re-point with an identity scale if needed.
+  int64_t out = index.lookup(ret.getOperand(0));
+  if (out != static_cast<int64_t>(nodes.size()) - 1)
+    nodes.push_back(json::Object{{"op", "scale"}, {"factor", 1.0}, {"arg", out}});
+  return nodes;
+}
+
+struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
+    auto arenaSize = module->getAttrOfType<IntegerAttr>("wl.arena_size");
+    auto forward = SymbolTable(module).lookup<func::FuncOp>("forward");
+    if (!model || !arenaSize || !forward) {
+      module.emitError("wl-emit-metadata needs the wl.model and wl.arena_size attributes and "
+                       "@forward (run wl-assign-arena first)");
+      return signalPassFailure();
+    }
+    json::Object doc = dictToJson(model);
+    doc["abi"] = 1;
+    doc["arena_size"] = arenaSize.getInt();
+
+    json::Array params;
+    for (ParamOp p : module.getOps<ParamOp>()) {
+      json::Array shape;
+      for (int64_t d : p.getTensorType().getShape())
+        shape.push_back(d);
+      json::Array state;
+      if (p.getState())
+        for (auto [name, offset] : llvm::zip(*p.getState(), *p.getStateOffsets()))
+          state.push_back(json::Object{{"name", cast<StringAttr>(name).getValue().str()},
+                                       {"offset", cast<IntegerAttr>(offset).getInt()}});
+      params.push_back(json::Object{{"name", p.getSymName().str()},
+                                    {"shape", std::move(shape)},
+                                    {"offset", p.getOffset().value_or(-1)},
+                                    {"trainable", p.getTrainable()},
+                                    {"init", dictToJson(p.getInit())},
+                                    {"grad_offset", p.getGradOffset().value_or(-1)},
+                                    {"state", std::move(state)}});
+    }
+    doc["params"] = std::move(params);
+
+    json::Array layers;
+    for (LayerOp l : module.getOps<LayerOp>())
+      layers.push_back(json::Object{{"name", l.getSymName().str()},
+                                    {"in", l.getInFeatures()},
+                                    {"out", l.getOutFeatures()},
+                                    {"structure", l.getStructure().str()},
+                                    {"weight", l.getWeight().str()},
+                                    {"bias", l.getBias() ? l.getBias()->str() : std::string()}});
+    doc["layers"] = std::move(layers);
+
+    FailureOr<json::Array> graph = lipschitzGraph(forward);
+    if (failed(graph))
+      return signalPassFailure();
+    doc["lipschitz"] = std::move(*graph);
+
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << json::Value(std::move(doc));
+    text.push_back('\0');
+    OpBuilder b(module.getBodyRegion());
+    b.setInsertionPointToStart(module.getBody());
+    auto type = LLVM::LLVMArrayType::get(b.getI8Type(), text.size());
+    LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true, LLVM::Linkage::External,
+                           "wlgen_metadata", b.getStringAttr(text));
+  }
+};
+
+} // namespace

@@ -1,0 +1,53 @@
+//===- Lowering.h - shared pieces of the wl -> linalg lowering ---*- C++ -*-===//
+//
+// Builders for the destination-style linalg ops every pattern uses, and the
+// per-topic pattern populators (one file per topic of the wl dialect).
+//
+//===----------------------------------------------------------------------===//
+#ifndef WL_CONVERSION_WLTOLINALG_LOWERING_H
+#define WL_CONVERSION_WLTOLINALG_LOWERING_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace wl::lowering {
+
+/// Body of an elementwise map: scalar inputs (and current outputs) -> scalar results.
+using ScalarBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// `tensor.empty` with the shape (and dynamic sizes) of `like`.
+mlir::Value emptyLike(mlir::OpBuilder &b, mlir::Location loc, mlir::Value like,
+                      mlir::Type elementType = {});
+/// `tensor.empty` of `type`, taking each dynamic size from dimension `dim` of `source`.
+mlir::Value emptyOf(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                    llvm::ArrayRef<std::pair<mlir::Value, int64_t>> dynamicFrom);
+/// A tensor of `type` filled with `value` (dynamic sizes as in emptyOf).
+mlir::Value filled(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                   double value, llvm::ArrayRef<std::pair<mlir::Value, int64_t>> dynamicFrom);
+
+/// A parallel linalg.generic over identical shapes: outputs[i] = body(inputs..., outputs...)[i].
+/// `outputs` are the destinations (updated in place when possible).
+mlir::ValueRange elementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
+                             mlir::ValueRange outputs, ScalarBody body);
+
+/// C = op(A) · op(B) as a linalg.generic contraction into a zero-filled tensor of `type`.
+mlir::Value contraction(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                        mlir::Value lhs, mlir::Value rhs, bool transposeLhs, bool transposeRhs);
+
+/// A scalar f32 constant.
+mlir::Value f32Const(mlir::OpBuilder &b, mlir::Location loc, double value);
+/// Dimension `dim` of tensor `t` converted to f32.
+mlir::Value dimAsF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t, int64_t dim);
+
+void populateLinearLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateActivationLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateLossLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateOptimizerLoweringPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace wl::lowering
+
+#endif // WL_CONVERSION_WLTOLINALG_LOWERING_H

@@ -1,0 +1,364 @@
+//===- WLToLinalg.cpp - wl -> linalg on tensors, bound to the arena -------===//
+//
+// Two steps. (1) Binding: entry functions get the arena as first argument,
+// tensor arguments and results become memrefs, and every parameter, gradient
+// and state access becomes a view of the arena at its assigned offset. (2) Op
+// lowering: the per-topic patterns (LinearOps.cpp, Activations.cpp,
+// Losses.cpp, Optimizers.cpp) rewrite every remaining wl op.
+//
+//===----------------------------------------------------------------------===//
+#include "Lowering.h"
+
+#include "wl/Conversion/Passes.h"
+#include "wl/Dialect/WL/IR/WL.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace wl {
+#define GEN_PASS_DEF_CONVERTWLTOLINALG
+#include "wl/Conversion/Passes.h.inc"
+} // namespace wl
+
+using namespace mlir;
+using namespace wl;
+
+//===----------------------------------------------------------------------===//
+// Builders shared by the patterns
+//===----------------------------------------------------------------------===//
+
+Value lowering::emptyOf(OpBuilder &b, Location loc, RankedTensorType type,
+                        ArrayRef<std::pair<Value, int64_t>> dynamicFrom) {
+  SmallVector<Value> dynamicSizes;
+  for (auto [source, dim] : dynamicFrom)
+    dynamicSizes.push_back(tensor::DimOp::create(b, loc, source, dim));
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
+}
+
+Value lowering::emptyLike(OpBuilder &b, Location loc, Value like, Type elementType) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<std::pair<Value, int64_t>> dynamicFrom;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicFrom.push_back({like, d});
+  if (elementType)
+    type = type.clone(elementType);
+  return emptyOf(b, loc, type, dynamicFrom);
+}
+
+Value lowering::f32Const(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(value)));
+}
+
+Value lowering::filled(OpBuilder &b, Location loc, RankedTensorType type, double value,
+                       ArrayRef<std::pair<Value, int64_t>> dynamicFrom) {
+  Value empty = emptyOf(b, loc, type, dynamicFrom);
+  Value scalar = arith::ConstantOp::create(b, loc, FloatAttr::get(type.getElementType(), value));
+  return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
+}
+
+Value lowering::dimAsF32(OpBuilder &b, Location loc, Value t, int64_t dim) {
+  Value d = tensor::DimOp::create(b, loc, t, dim);
+  Value i = arith::IndexCastOp::create(b, loc, b.getI64Type(), d);
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), i);
+}
+
+ValueRange lowering::elementwise(OpBuilder &b, Location loc, ValueRange inputs,
+                                 ValueRange outputs, ScalarBody body) {
+  int64_t rank = cast<RankedTensorType>(outputs[0].getType()).getRank();
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  SmallVector<AffineMap> maps(inputs.size() + outputs.size(), id);
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, outputs.getTypes(), inputs, outputs, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+      });
+  return generic.getResults();
+}
+
+Value lowering::contraction(OpBuilder &b, Location loc, RankedTensorType type, Value lhs,
+                            Value rhs, bool transposeLhs, bool transposeRhs) {
+  // Loops (m, n, k): C[m, n] += op(A)[m, k] · op(B)[k, n].
+  MLIRContext *ctx = b.getContext();
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  auto map = [&](AffineExpr r, AffineExpr c) { return AffineMap::get(3, 0, {r, c}, ctx); };
+  AffineMap lhsMap = transposeLhs ? map(k, m) : map(m, k);
+  AffineMap rhsMap = transposeRhs ? map(n, k) : map(k, n);
+  SmallVector<std::pair<Value, int64_t>> dynamicFrom;
+  if (type.isDynamicDim(0))
+    dynamicFrom.push_back({lhs, transposeLhs ? 1 : 0});
+  if (type.isDynamicDim(1))
+    dynamicFrom.push_back({rhs, transposeRhs ? 0 : 1});
+  Value init = filled(b, loc, type, 0.0, dynamicFrom);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init},
+      ArrayRef<AffineMap>{lhsMap, rhsMap, map(m, n)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
+                                    utils::IteratorType::reduction},
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+        linalg::YieldOp::create(nb, nloc, ValueRange{arith::AddFOp::create(nb, nloc, args[2], prod)});
+      });
+  return generic.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Binding functions to the arena
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The functions the runtime calls (runtime/include/wl/wlgen.h).
+bool isEntryPoint(StringRef name) {
+  return llvm::is_contained({"forward", "loss", "backward", "loss_backward", "step"}, name);
+}
+
+MemRefType memrefFor(Type t) {
+  auto tensor = cast<RankedTensorType>(t);
+  return MemRefType::get(tensor.getShape(), tensor.getElementType());
+}
+
+/// Rewrites `fn`'s signature: the arena first, tensors as memrefs, tensor
+/// results as trailing output memrefs.
+void bindSignature(func::FuncOp fn, MemRefType arenaType) {
+  OpBuilder b(fn.getContext());
+  Block &entry = fn.getBody().front();
+  entry.insertArgument(0u, arenaType, fn.getLoc());
+  b.setInsertionPointToStart(&entry);
+  for (BlockArgument arg : entry.getArguments().drop_front()) {
+    auto tensorType = dyn_cast<RankedTensorType>(arg.getType());
+    if (!tensorType)
+      continue;
+    arg.setType(memrefFor(tensorType));
+    auto asTensor = bufferization::ToTensorOp::create(b, fn.getLoc(), tensorType, arg,
+                                                      /*restrict=*/true, /*writable=*/false);
+    arg.replaceAllUsesExcept(asTensor, asTensor);
+  }
+  SmallVector<Type> results;
+  for (Type t : fn.getResultTypes()) {
+    if (isa<RankedTensorType>(t))
+      entry.addArgument(memrefFor(t), fn.getLoc());
+    else
+      results.push_back(t);
+  }
+  fn.walk([&](func::ReturnOp ret) {
+    b.setInsertionPoint(ret);
+    SmallVector<Value> kept;
+    unsigned out = 0, firstOut = entry.getNumArguments() - (fn.getNumResults() - results.size());
+    for (Value v : ret.getOperands()) {
+      if (!isa<RankedTensorType>(v.getType())) {
+        kept.push_back(v);
+        continue;
+      }
+      bufferization::MaterializeInDestinationOp::create(
+          b, ret.getLoc(), TypeRange{}, v, entry.getArgument(firstOut + out++),
+          /*restrict=*/true, /*writable=*/true);
+    }
+    ret->setOperands(kept);
+  });
+  fn.setType(b.getFunctionType(entry.getArgumentTypes(), results));
+}
+
+/// Turns parameter, gradient and state accesses of one function into arena
+/// views. Each view is read once with `to_tensor`; later reads see the latest
+/// value written in this function.
+class ArenaBinder {
+public:
+  ArenaBinder(func::FuncOp fn) : fn(fn), arena(fn.getArgument(0)) {}
+
+  LogicalResult run() {
+    // Views written in this function may be updated in place.
+    fn.walk([&](Operation *op) {
+      if (auto s = dyn_cast<ParamStoreOp>(op))
+        written.insert(offsetOf(s, s.getParam(), Slot::Param, {}));
+      else if (auto s = dyn_cast<StateStoreOp>(op))
+        written.insert(offsetOf(s, s.getParam(), Slot::State, s.getState()));
+      else if (auto s = dyn_cast<GradAccumulateOp>(op))
+        written.insert(offsetOf(s, s.getParam(), Slot::Grad, {}));
+    });
+    SmallVector<Operation *> accesses;
+    fn.walk([&](Operation *op) {
+      if (isa<ParamRefOp, GradRefOp, StateRefOp, ParamStoreOp, StateStoreOp, GradAccumulateOp>(op))
+        accesses.push_back(op);
+    });
+    for (Operation *op : accesses)
+      if (failed(lower(op)))
+        return failure();
+    return success();
+  }
+
+private:
+  enum class Slot { Param, Grad, State };
+
+  int64_t offsetOf(Operation *op, StringRef name, Slot slot, StringRef state) {
+    ParamOp param = lookupParam(op, name);
+    if (!param || !param.getOffset())
+      return -1;
+    switch (slot) {
+    case Slot::Param:
+      return *param.getOffset();
+    case Slot::Grad:
+      return param.getGradOffset().value_or(-1);
+    case Slot::State: {
+      auto names = param.getState();
+      auto offsets = param.getStateOffsets();
+      if (!names || !offsets)
+        return -1;
+      for (auto [n, o] : llvm::zip(*names, *offsets))
+        if (cast<StringAttr>(n).getValue() == state)
+          return cast<IntegerAttr>(o).getInt();
+      return -1;
+    }
+    }
+    return -1;
+  }
+
+  /// The arena region at `offset` viewed with `type`'s shape.
+  Value view(OpBuilder &b, Location loc, int64_t offset, RankedTensorType type) {
+    int64_t numel = type.getNumElements();
+    Value flat = memref::SubViewOp::create(b, loc, arena, ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(numel)},
+                                           ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    if (type.getRank() == 1)
+      return flat;
+    SmallVector<ReassociationIndices> reassociation(1);
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      reassociation[0].push_back(d);
+    auto flatType = cast<MemRefType>(flat.getType());
+    auto expandedType = memref::ExpandShapeOp::computeExpandedType(flatType, type.getShape(),
+                                                                   reassociation);
+    return memref::ExpandShapeOp::create(b, loc, *expandedType, flat, reassociation,
+                                         getAsIndexOpFoldResult(b.getContext(), type.getShape()));
+  }
+
+  struct Region {
+    Value buffer;  // the arena view
+    Value current; // its latest value as a tensor
+  };
+
+  Region &region(OpBuilder &b, Location loc, int64_t offset, RankedTensorType type) {
+    auto it = regions.find(offset);
+    if (it != regions.end())
+      return it->second;
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&fn.getBody().front());
+    Value buffer = view(b, loc, offset, type);
+    Value current = bufferization::ToTensorOp::create(b, loc, type, buffer, /*restrict=*/true,
+                                                      /*writable=*/written.contains(offset));
+    return regions.try_emplace(offset, Region{buffer, current}).first->second;
+  }
+
+  LogicalResult lower(Operation *op) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    auto fail = [&](StringRef what) {
+      return op->emitOpError("has no arena offset for its ") << what
+                                                              << " (run wl-assign-arena first)";
+    };
+    auto read = [&](StringRef name, Slot slot, StringRef state) -> LogicalResult {
+      int64_t offset = offsetOf(op, name, slot, state);
+      if (offset < 0)
+        return fail(slot == Slot::Param ? "parameter" : slot == Slot::Grad ? "gradient" : "state");
+      auto type = cast<RankedTensorType>(op->getResult(0).getType());
+      op->getResult(0).replaceAllUsesWith(region(b, loc, offset, type).current);
+      op->erase();
+      return success();
+    };
+    auto write = [&](StringRef name, Slot slot, StringRef state, Value value,
+                     bool accumulate) -> LogicalResult {
+      int64_t offset = offsetOf(op, name, slot, state);
+      if (offset < 0)
+        return fail(slot == Slot::Param ? "parameter" : slot == Slot::Grad ? "gradient" : "state");
+      auto type = cast<RankedTensorType>(value.getType());
+      Region &r = region(b, loc, offset, type);
+      if (accumulate)
+        value = AddOp::create(b, loc, type, r.current, value);
+      bufferization::MaterializeInDestinationOp::create(b, loc, TypeRange{}, value, r.buffer,
+                                                        /*restrict=*/true, /*writable=*/true);
+      r.current = value;
+      op->erase();
+      return success();
+    };
+    if (auto o = dyn_cast<ParamRefOp>(op))
+      return read(o.getParam(), Slot::Param, {});
+    if (auto o = dyn_cast<GradRefOp>(op))
+      return read(o.getParam(), Slot::Grad, {});
+    if (auto o = dyn_cast<StateRefOp>(op))
+      return read(o.getParam(), Slot::State, o.getState());
+    if (auto o = dyn_cast<ParamStoreOp>(op))
+      return write(o.getParam(), Slot::Param, {}, o.getValue(), false);
+    if (auto o = dyn_cast<StateStoreOp>(op))
+      return write(o.getParam(), Slot::State, o.getState(), o.getValue(), false);
+    auto o = cast<GradAccumulateOp>(op);
+    return write(o.getParam(), Slot::Grad, {}, o.getValue(), true);
+  }
+
+  func::FuncOp fn;
+  Value arena;
+  llvm::DenseSet<int64_t> written;
+  llvm::DenseMap<int64_t, Region> regions;
+};
+
+struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLToLinalgPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    auto arenaType = MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
+
+    // (1) Binding.
+    SmallVector<func::FuncOp> fns(module.getOps<func::FuncOp>());
+    for (func::FuncOp fn : fns) {
+      if (fn.isExternal())
+        continue;
+      bindSignature(fn, arenaType);
+      if (failed(ArenaBinder(fn).run()))
+        return signalPassFailure();
+    }
+    // Calls between generated functions pass the caller's arena along.
+    module.walk([&](func::CallOp call) {
+      auto caller = call->getParentOfType<func::FuncOp>();
+      SmallVector<Value> operands{caller.getArgument(0)};
+      llvm::append_range(operands, call.getOperands());
+      call->setOperands(operands);
+    });
+    for (func::FuncOp fn : fns) {
+      if (isEntryPoint(fn.getName())) {
+        SymbolTable::setSymbolName(fn, ("wlgen_" + fn.getName()).str());
+        fn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+      } else {
+        fn.setPrivate();
+      }
+    }
+    module.walk([&](func::CallOp call) {
+      StringRef callee = call.getCallee();
+      if (isEntryPoint(callee))
+        call.setCallee(("wlgen_" + callee).str());
+    });
+
+    // (2) Op lowering.
+    RewritePatternSet patterns(ctx);
+    lowering::populateLinearLoweringPatterns(patterns);
+    lowering::populateActivationLoweringPatterns(patterns);
+    lowering::populateLossLoweringPatterns(patterns);
+    lowering::populateOptimizerLoweringPatterns(patterns);
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+                           math::MathDialect, memref::MemRefDialect,
+                           bufferization::BufferizationDialect, func::FuncDialect>();
+    target.addIllegalDialect<WLDialect>();
+    // Declarations stay: the metadata and the runtime read them.
+    target.addLegalOp<ParamOp, LayerOp, OptimizerGroupOp, ScheduleOp>();
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+
+    // The declarations were consumed by the binding (and by wl-emit-metadata before it).
+    for (Operation &op : llvm::make_early_inc_range(module.getBody()->getOperations()))
+      if (isa<ParamOp, LayerOp, OptimizerGroupOp, ScheduleOp>(op))
+        op.erase();
+  }
+};
+
+} // namespace

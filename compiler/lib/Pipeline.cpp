@@ -1,0 +1,60 @@
+//===- Pipeline.cpp - wlc's pass pipelines --------------------------------===//
+#include "wl/Compiler/Pipeline.h"
+
+#include "wl/Conversion/Passes.h"
+#include "wl/Dialect/WL/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void wl::buildTrainingPipeline(OpPassManager &pm) {
+  pm.addPass(createWLGenerateBackward());
+  pm.addPass(createWLGenerateStep());
+}
+
+void wl::buildLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createWLAssignArena());
+  pm.addPass(createWLEmitMetadata());
+  pm.addPass(createConvertWLToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void wl::buildLLVMPipeline(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void wl::registerPipelines() {
+  PassPipelineRegistration<>("wl-training-pipeline",
+                             "wl-generate-backward, then wl-generate-step",
+                             buildTrainingPipeline);
+  PassPipelineRegistration<>("wl-linalg-pipeline",
+                             "arena layout, metadata, lowering to linalg on tensors, fusion",
+                             buildLinalgPipeline);
+  PassPipelineRegistration<>("wl-llvm-pipeline",
+                             "one-shot bufferization and conversion to the LLVM dialect",
+                             buildLLVMPipeline);
+}

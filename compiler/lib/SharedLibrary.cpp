@@ -1,0 +1,175 @@
+//===- SharedLibrary.cpp - object emission and linking ---------------------===//
+//
+// The last stages of wlc: MLIR's LLVM dialect is translated to LLVM IR,
+// optimised and compiled in-process with the host's TargetMachine, and the
+// object is linked with the runtime (libwlrt.a) into lib<model>.so by the
+// system C++ driver.
+//
+//===----------------------------------------------------------------------===//
+#include "wl/Compiler/SharedLibrary.h"
+
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace llvm;
+
+namespace {
+
+CodeGenOptLevel codeGenLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0:
+    return CodeGenOptLevel::None;
+  case 1:
+    return CodeGenOptLevel::Less;
+  case 3:
+    return CodeGenOptLevel::Aggressive;
+  default:
+    return CodeGenOptLevel::Default;
+  }
+}
+
+/// A TargetMachine for the machine wlc runs on, producing PIC code.
+std::unique_ptr<TargetMachine> hostTargetMachine(unsigned optLevel, std::string &error) {
+  InitializeNativeTarget();
+  InitializeNativeTargetAsmPrinter();
+  Triple triple(sys::getDefaultTargetTriple());
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  SubtargetFeatures features;
+  for (const auto &[name, enabled] : sys::getHostCPUFeatures())
+    features.AddFeature(name, enabled);
+  TargetOptions options;
+  std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
+      triple, sys::getHostCPUName(), features.getString(), options, Reloc::PIC_, std::nullopt,
+      codeGenLevel(optLevel)));
+  if (!tm)
+    error = "cannot create a target machine for " + triple.str();
+  return tm;
+}
+
+} // namespace
+
+std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module, LLVMContext &ctx,
+                                                 unsigned optLevel, std::string &error) {
+  mlir::registerBuiltinDialectTranslation(*module->getContext());
+  mlir::registerLLVMDialectTranslation(*module->getContext());
+  std::unique_ptr<Module> llvmModule = mlir::translateModuleToLLVMIR(module, ctx, "wl");
+  if (!llvmModule) {
+    error = "translation to LLVM IR failed";
+    return nullptr;
+  }
+  std::unique_ptr<TargetMachine> tm = hostTargetMachine(optLevel, error);
+  if (!tm)
+    return nullptr;
+  llvmModule->setTargetTriple(tm->getTargetTriple());
+  llvmModule->setDataLayout(tm->createDataLayout());
+  if (optLevel == 0)
+    return llvmModule;
+
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PassBuilder pb(tm.get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  OptimizationLevel level = optLevel == 1   ? OptimizationLevel::O1
+                            : optLevel == 2 ? OptimizationLevel::O2
+                                            : OptimizationLevel::O3;
+  ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(*llvmModule, mam);
+  return llvmModule;
+}
+
+bool wl::emitObjectFile(Module &module, const std::string &path, unsigned optLevel,
+                        std::string &error) {
+  std::unique_ptr<TargetMachine> tm = hostTargetMachine(optLevel, error);
+  if (!tm)
+    return false;
+  std::error_code ec;
+  ToolOutputFile out(path, ec, sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  legacy::PassManager pm;
+  if (tm->addPassesToEmitFile(pm, out.os(), nullptr, CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return false;
+  }
+  pm.run(module);
+  out.keep();
+  return true;
+}
+
+bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &libraryPath,
+                           const std::string &runtimeArchive, std::string &error) {
+  ErrorOr<std::string> cxx = sys::findProgramByName("c++");
+  if (!cxx) {
+    error = "no C++ compiler driver ('c++') on PATH to link with";
+    return false;
+  }
+  // Export exactly the C ABI: everything else (generated kernels, the
+  // runtime's internals, libstdc++ templates) stays local.
+  SmallString<128> script;
+  if (std::error_code ec = sys::fs::createTemporaryFile("wl-exports", "map", script)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return false;
+  }
+  FileRemover removeScript(script);
+  {
+    std::error_code ec;
+    raw_fd_ostream os(script, ec);
+    if (ec) {
+      error = "cannot write '" + script.str().str() + "': " + ec.message();
+      return false;
+    }
+    os << "{ global: wl_*; local: *; };\n";
+  }
+  std::string versionScript = "-Wl,--version-script=" + script.str().str();
+  // --whole-archive: the object references none of the runtime's symbols;
+  // the runtime is what exports the ABI.
+  SmallVector<StringRef> args{*cxx, "-shared", "-o", libraryPath, objectPath,
+                              "-Wl,--whole-archive", runtimeArchive, "-Wl,--no-whole-archive",
+                              versionScript, "-lm"};
+  std::string message;
+  int rc = sys::ExecuteAndWait(*cxx, args, std::nullopt, {}, 0, 0, &message);
+  if (rc != 0) {
+    error = "linking '" + libraryPath + "' failed" + (message.empty() ? "" : ": " + message) +
+            " (command: " + join(args, " ") + ")";
+    return false;
+  }
+  return true;
+}
+
+std::string wl::findRuntimeArchive(const char *argv0, const std::string &buildTreeArchive) {
+  if (const char *env = std::getenv("WL_RUNTIME_LIBRARY"))
+    if (sys::fs::exists(env))
+      return env;
+  std::string exe = sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&findRuntimeArchive));
+  SmallString<256> installed(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(installed, "lib", "libwlrt.a");
+  if (sys::fs::exists(installed))
+    return installed.str().str();
+  if (sys::fs::exists(buildTreeArchive))
+    return buildTreeArchive;
+  return {};
+}

@@ -1,0 +1,96 @@
+//===- ParamOps.td - parameters, layers, gradients, state --*- tablegen -*-===//
+#ifndef WL_PARAM_OPS_TD
+#define WL_PARAM_OPS_TD
+
+include "wl/Dialect/WL/IR/WLDialect.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def WL_F32Tensor : StaticShapeTensorOf<[F32]>;
+
+def WL_ParamOp : WL_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "declares a model tensor (trainable or frozen)";
+  let description = [{
+    A tensor the model owns, e.g. `fc1.weight`. `init` says how `wl_create`
+    fills it (`{kind = "normal", std = 0.05}`, `zeros`, `ones`,
+    `uniform` with `a`, `orthogonal`). `state` lists the optimizer state
+    tensors of the same shape that `wl-generate-step` attached to it.
+    `wl-assign-arena` sets the offsets (in floats) into the model's arena.
+
+    ```mlir
+    wl.param @"fc1.weight" : tensor<256x784xf32> {init = {kind = "normal", std = 0.0357 : f64}, trainable}
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type, DictionaryAttr:$init,
+                       UnitAttr:$trainable, OptionalAttr<StrArrayAttr>:$state,
+                       OptionalAttr<I64Attr>:$offset, OptionalAttr<I64Attr>:$grad_offset,
+                       OptionalAttr<I64ArrayAttr>:$state_offsets);
+  let assemblyFormat = "$sym_name `:` $type attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+    /// Whether `name` is one of the optimizer state tensors of this parameter.
+    bool hasState(::llvm::StringRef name);
+  }];
+}
+
+def WL_LayerOp : WL_Op<"layer", [Symbol, HasParent<"::mlir::ModuleOp">,
+                                  DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "declares a linear layer y = W x + b";
+  let description = [{
+    Names the parameters that make up a layer, for the runtime
+    (`wl_get_weight`) and the certificate. `structure` is the weight's
+    structure (`dense` for now).
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$in_features, I64Attr:$out_features,
+                       StrAttr:$structure, FlatSymbolRefAttr:$weight,
+                       OptionalAttr<FlatSymbolRefAttr>:$bias);
+  let assemblyFormat = "$sym_name `:` $in_features `->` $out_features attr-dict";
+  let hasVerifier = 1;
+}
+
+class WL_ParamAccessOp<string mnemonic, list<Trait> traits = []> :
+    WL_Op<mnemonic, !listconcat(traits, [DeclareOpInterfaceMethods<SymbolUserOpInterface>])>;
+
+def WL_ParamRefOp : WL_ParamAccessOp<"param_ref", [MemoryEffects<[MemRead]>]> {
+  let summary = "reads the current value of a parameter";
+  let arguments = (ins FlatSymbolRefAttr:$param);
+  let results = (outs WL_F32Tensor:$result);
+  let assemblyFormat = "$param attr-dict `:` type($result)";
+}
+
+def WL_GradRefOp : WL_ParamAccessOp<"grad_ref", [MemoryEffects<[MemRead]>]> {
+  let summary = "reads the accumulated gradient of a trainable parameter";
+  let arguments = (ins FlatSymbolRefAttr:$param);
+  let results = (outs WL_F32Tensor:$result);
+  let assemblyFormat = "$param attr-dict `:` type($result)";
+}
+
+def WL_GradAccumulateOp : WL_ParamAccessOp<"grad_accumulate", [MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "adds a contribution to a trainable parameter's gradient";
+  let arguments = (ins FlatSymbolRefAttr:$param, WL_F32Tensor:$value);
+  let assemblyFormat = "$param `,` $value attr-dict `:` type($value)";
+}
+
+def WL_ParamStoreOp : WL_ParamAccessOp<"param_store", [MemoryEffects<[MemWrite]>]> {
+  let summary = "overwrites a trainable parameter (the optimizer step)";
+  let arguments = (ins FlatSymbolRefAttr:$param, WL_F32Tensor:$value);
+  let assemblyFormat = "$param `,` $value attr-dict `:` type($value)";
+}
+
+def WL_StateRefOp : WL_ParamAccessOp<"state_ref", [MemoryEffects<[MemRead]>]> {
+  let summary = "reads an optimizer state tensor of a parameter";
+  let arguments = (ins FlatSymbolRefAttr:$param, StrAttr:$state);
+  let results = (outs WL_F32Tensor:$result);
+  let assemblyFormat = "$param `[` $state `]` attr-dict `:` type($result)";
+}
+
+def WL_StateStoreOp : WL_ParamAccessOp<"state_store", [MemoryEffects<[MemWrite]>]> {
+  let summary = "overwrites an optimizer state tensor of a parameter";
+  let arguments = (ins FlatSymbolRefAttr:$param, StrAttr:$state, WL_F32Tensor:$value);
+  let assemblyFormat = "$param `[` $state `]` `,` $value attr-dict `:` type($value)";
+}
+
+#endif // WL_PARAM_OPS_TD

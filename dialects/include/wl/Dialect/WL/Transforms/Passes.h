@@ -1,0 +1,16 @@
+//===- Passes.h - transformations of the wl dialect --------------*- C++ -*-===//
+#ifndef WL_DIALECT_WL_TRANSFORMS_PASSES_H
+#define WL_DIALECT_WL_TRANSFORMS_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+#include "wl/Dialect/WL/IR/WL.h"
+
+namespace wl {
+#define GEN_PASS_DECL
+#include "wl/Dialect/WL/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "wl/Dialect/WL/Transforms/Passes.h.inc"
+} // namespace wl
+
+#endif // WL_DIALECT_WL_TRANSFORMS_PASSES_H

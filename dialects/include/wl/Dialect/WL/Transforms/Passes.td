@@ -1,0 +1,42 @@
+//===- Passes.td - transformations of the wl dialect -------*- tablegen -*-===//
+#ifndef WL_TRANSFORMS_PASSES_TD
+#define WL_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def WLGenerateBackward : Pass<"wl-generate-backward", "mlir::ModuleOp"> {
+  let summary = "Generates the backward functions from the forward and loss functions";
+  let description = [{
+    Reverse-mode differentiation through `DifferentiableOpInterface`. From
+    `@forward(%x) -> %y` it generates `@backward(%x, %dy) -> %dx`, and from
+    `@loss(%x, %labels) -> f32` it generates `@loss_backward(%x, %labels) -> f32`.
+    Both recompute the forward pass and add each trainable parameter's
+    gradient with `wl.grad_accumulate`; adjoints of a value used several times
+    are summed.
+  }];
+  let dependentDialects = ["wl::WLDialect", "mlir::arith::ArithDialect"];
+}
+
+def WLGenerateStep : Pass<"wl-generate-step", "mlir::ModuleOp"> {
+  let summary = "Generates the fused optimizer step from the optimizer groups and schedule";
+  let description = [{
+    Each `wl.optimizer_group` becomes one function `@step_<i>(%t: i64)` that
+    computes the scheduled lr once and applies the group's update to every
+    tensor in it (reading parameter, gradient and state, writing parameter and
+    state). `@step(%t)` calls every group. Optimizer state tensors are
+    declared on their `wl.param` (`state = [...]`).
+  }];
+  let dependentDialects = ["wl::WLDialect", "mlir::func::FuncDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def WLAssignArena : Pass<"wl-assign-arena", "mlir::ModuleOp"> {
+  let summary = "Lays out parameters, gradients and optimizer state in one arena";
+  let description = [{
+    Sets `offset`, `grad_offset` and `state_offsets` (in floats, 16-float
+    aligned) on every `wl.param` and `wl.arena_size` on the module: parameters
+    first, then gradients, then optimizer state.
+  }];
+}
+
+#endif // WL_TRANSFORMS_PASSES_TD

@@ -1,0 +1,154 @@
+//===- OptimizerOps.cpp - optimizer groups, updates and schedules --------===//
+#include "wl/Dialect/WL/IR/WL.h"
+
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace wl;
+
+namespace {
+/// What one hyperparameter must look like.
+struct HyperSpec {
+  StringRef name;
+  enum Kind { NonNegative, Positive, UnitInterval /*[0, 1)*/, Bool } kind;
+};
+} // namespace
+
+/// The hyperparameters of each optimizer the compiler generates, all required
+/// (the frontend fills in the defaults of LANGUAGE.md).
+static ArrayRef<HyperSpec> hyperSpecs(StringRef optimizer) {
+  static const HyperSpec sgd[] = {{"lr", HyperSpec::NonNegative},
+                                  {"momentum", HyperSpec::UnitInterval},
+                                  {"nesterov", HyperSpec::Bool},
+                                  {"weight_decay", HyperSpec::NonNegative}};
+  static const HyperSpec adamw[] = {{"lr", HyperSpec::NonNegative},
+                                    {"beta1", HyperSpec::UnitInterval},
+                                    {"beta2", HyperSpec::UnitInterval},
+                                    {"eps", HyperSpec::Positive},
+                                    {"weight_decay", HyperSpec::NonNegative}};
+  if (optimizer == "sgd")
+    return sgd;
+  if (optimizer == "adamw")
+    return adamw;
+  return {};
+}
+
+static LogicalResult checkValue(Operation *op, StringRef name, HyperSpec::Kind kind, double v) {
+  switch (kind) {
+  case HyperSpec::NonNegative:
+    if (!(v >= 0))
+      return op->emitOpError("'") << name << "' must be >= 0, got " << v;
+    break;
+  case HyperSpec::Positive:
+    if (!(v > 0))
+      return op->emitOpError("'") << name << "' must be > 0, got " << v;
+    break;
+  case HyperSpec::UnitInterval:
+    if (!(v >= 0 && v < 1))
+      return op->emitOpError("'") << name << "' must be in [0, 1), got " << v;
+    break;
+  case HyperSpec::Bool:
+    break;
+  }
+  return success();
+}
+
+LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, DictionaryAttr hyper) {
+  ArrayRef<HyperSpec> specs = hyperSpecs(optimizer);
+  if (specs.empty())
+    return op->emitOpError("unknown optimizer '") << optimizer << "' (expected sgd or adamw)";
+  for (const HyperSpec &spec : specs) {
+    Attribute a = hyper.get(spec.name);
+    if (!a)
+      return op->emitOpError("missing hyperparameter '") << spec.name << "' of " << optimizer;
+    if (spec.kind == HyperSpec::Bool) {
+      if (!isa<BoolAttr>(a))
+        return op->emitOpError("'") << spec.name << "' must be a bool";
+      continue;
+    }
+    auto f = dyn_cast<FloatAttr>(a);
+    if (!f)
+      return op->emitOpError("'") << spec.name << "' must be a float";
+    if (failed(checkValue(op, spec.name, spec.kind, f.getValueAsDouble())))
+      return failure();
+  }
+  for (NamedAttribute a : hyper)
+    if (!llvm::any_of(specs, [&](const HyperSpec &s) { return s.name == a.getName(); }))
+      return op->emitOpError("unknown hyperparameter '") << a.getName() << "' of " << optimizer;
+  if (optimizer == "sgd" && hyper.getAs<BoolAttr>("nesterov").getValue() &&
+      hyper.getAs<FloatAttr>("momentum").getValueAsDouble() == 0)
+    return op->emitOpError("nesterov needs momentum > 0");
+  return success();
+}
+
+LogicalResult OptimizerGroupOp::verify() {
+  if (getTargets().empty())
+    return emitOpError("needs at least one target");
+  return verifyOptimizerHyper(*this, getOptimizer(), getHyper());
+}
+
+LogicalResult OptimizerGroupOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  llvm::StringSet<> seen;
+  for (Attribute t : getTargets()) {
+    auto sym = cast<FlatSymbolRefAttr>(t);
+    auto param = symbols.lookupNearestSymbolFrom<ParamOp>(*this, sym.getAttr());
+    if (!param)
+      return emitOpError("target '") << sym.getValue() << "' does not name a wl.param";
+    if (!param.getTrainable())
+      return emitOpError("target '") << sym.getValue() << "' is frozen";
+    if (!seen.insert(sym.getValue()).second)
+      return emitOpError("target '") << sym.getValue() << "' is listed twice";
+  }
+  return success();
+}
+
+LogicalResult wl::verifySchedule(Operation *op, StringRef kind, int64_t warmup, int64_t total) {
+  if (kind == "constant")
+    return success();
+  if (kind != "warmup_linear" && kind != "warmup_cosine")
+    return op->emitOpError("unknown schedule '")
+           << kind << "' (expected constant, warmup_linear or warmup_cosine)";
+  if (warmup < 0)
+    return op->emitOpError("warmup must be >= 0, got ") << warmup;
+  if (total <= warmup)
+    return op->emitOpError("total (") << total << ") must be greater than warmup (" << warmup
+                                      << ")";
+  return success();
+}
+
+LogicalResult ScheduleOp::verify() {
+  return verifySchedule(*this, getKind(), getWarmup(), getTotal());
+}
+LogicalResult ScheduleFactorOp::verify() {
+  return verifySchedule(*this, getKind(), getWarmup(), getTotal());
+}
+
+LogicalResult SgdUpdateOp::verify() {
+  double momentum = getMomentum().convertToDouble();
+  if (failed(checkValue(*this, "momentum", HyperSpec::UnitInterval, momentum)) ||
+      failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
+                        getWeightDecay().convertToDouble())))
+    return failure();
+  bool hasBuffer = static_cast<bool>(getMomentumBuffer());
+  if (hasBuffer != (momentum != 0))
+    return emitOpError(momentum != 0 ? "momentum > 0 needs a momentum buffer operand"
+                                     : "momentum = 0 takes no momentum buffer");
+  if (hasBuffer != static_cast<bool>(getNewMomentumBuffer()))
+    return emitOpError("returns a new momentum buffer exactly when it takes one");
+  if (hasBuffer && (getMomentumBuffer().getType() != getParam().getType() ||
+                    getNewMomentumBuffer().getType() != getParam().getType()))
+    return emitOpError("momentum buffer type must equal the parameter type");
+  if (getNesterov() && momentum == 0)
+    return emitOpError("nesterov needs momentum > 0");
+  return success();
+}
+
+LogicalResult AdamWUpdateOp::verify() {
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1().convertToDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2().convertToDouble())) ||
+      failed(checkValue(*this, "eps", HyperSpec::Positive, getEps().convertToDouble())) ||
+      failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
+                        getWeightDecay().convertToDouble())))
+    return failure();
+  return success();
+}

@@ -1,0 +1,18 @@
+//===- WLDialect.cpp - wl dialect registration ----------------------------===//
+#include "wl/Dialect/WL/IR/WL.h"
+
+using namespace mlir;
+using namespace wl;
+
+#include "wl/Dialect/WL/IR/WLOpsDialect.cpp.inc"
+#include "wl/Dialect/WL/IR/WLInterfaces.cpp.inc"
+
+void WLDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "wl/Dialect/WL/IR/WLOps.cpp.inc"
+      >();
+}
+
+#define GET_OP_CLASSES
+#include "wl/Dialect/WL/IR/WLOps.cpp.inc"

@@ -1,0 +1,80 @@
+// WL.g4: the ANTLR4 grammar of the .wl language (see lang/README.md and
+// /work/shared/design/LANGUAGE.md). The C++ parser is generated at build time;
+// lang/lib/ASTBuilder.cpp turns the parse tree into the AST of wl/Lang/AST.h.
+// Semantics (names, widths, argument kinds) are checked in Sema.cpp, not here.
+grammar WL;
+
+// ---------------------------------------------------------------- structure
+program      : sep* (model sep*)* EOF ;
+sep          : NL | ';' ;
+
+model        : 'model' ident '{' sep* (decl (sep+ decl)*)? sep* '}' ;
+
+decl         : inputDecl | labelDecl | targetDecl | linearDecl
+             | forwardDecl | lossDecl | optimizeDecl ;
+
+inputDecl    : 'input' ident ':' tensorType ;
+labelDecl    : 'label' ident ':' tensorType ;
+targetDecl   : 'target' ident ':' tensorType ;
+tensorType   : ident ('[' NL* signedNumber (',' NL* signedNumber)* NL* ']')? ;
+
+linearDecl   : 'linear' ident ':' signedNumber '->' signedNumber
+               ('{' sep* (linearItem (sep+ linearItem)*)? sep* '}')? ;
+linearItem   : weightItem | biasItem ;
+weightItem   : 'weight' '=' NL* term (NL* '+' NL* term)* ;
+term         : callOrIdent (NL* 'with' NL* callOrIdent)* ;
+biasItem     : 'bias' '=' NL* callOrIdent ;
+
+forwardDecl  : 'forward' '{' sep* (stmt (sep+ stmt)*)? sep* '}' ;
+stmt         : ident '=' NL* expr      # assignStmt
+             | 'return' NL* expr       # returnStmt
+             ;
+expr         : mulExpr ('+' NL* mulExpr)* ;
+mulExpr      : signedNumber '*' NL* mulExpr    # scaleExpr
+             | primary ('*' NL* signedNumber)? # primaryExpr
+             ;
+primary      : ident '(' NL* (exprArg (',' NL* exprArg)* NL*)? ')'  # callExpr
+             | ident                                                # varExpr
+             | signedNumber                                         # numberExpr
+             | '(' NL* expr NL* ')'                                 # parenExpr
+             ;
+exprArg      : (ident '=' NL*)? expr ;
+
+lossDecl     : 'loss' '=' NL* call ;
+
+optimizeDecl : 'optimize' '{' sep* (optEntry (sep+ optEntry)*)? sep* '}' ;
+optEntry     : dottedName (',' NL* dottedName)* ':' NL* callOrIdent ;
+dottedName   : ident ('.' ident)* ;
+
+// ------------------------------------------------------------------- values
+callOrIdent  : call | ident ;
+call         : ident '(' NL* (arg (',' NL* arg)* NL*)? ')' ;
+arg          : (ident '=' NL*)? value ;
+value        : signedNumber                                        # numberValue
+             | STRING                                              # stringValue
+             | ('true' | 'false')                                  # boolValue
+             | call                                                # callValue
+             | ident                                               # identValue
+             | '(' NL* value (',' NL* value)* NL* ')'              # tupleValue
+             | '[' NL* (value (',' NL* value)* NL*)? ']'           # shapeValue
+             ;
+signedNumber : '-'? NUMBER ;
+
+// Soft keywords stay usable as names (argument keys, dotted parameter names,
+// variables): only 'return', 'with', 'true' and 'false' are reserved.
+ident        : ID | 'model' | 'input' | 'label' | 'target' | 'linear'
+             | 'weight' | 'bias' | 'forward' | 'loss' | 'optimize' ;
+
+// -------------------------------------------------------------------- lexer
+NUMBER        : DIGIT+ ('.' DIGIT*)? EXPONENT? | '.' DIGIT+ EXPONENT? ;
+STRING        : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
+ID            : [A-Za-z_] [A-Za-z0-9_]* ;
+NL            : '\r'? '\n' ;
+WS            : [ \t\f]+ -> skip ;
+LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+// Anything else becomes a token so the parser reports it with a location.
+ERROR_CHAR    : . ;
+
+fragment DIGIT    : [0-9] ;
+fragment EXPONENT : [eE] [+-]? DIGIT+ ;

@@ -1,0 +1,722 @@
+//===- ASTBuilder.cpp - ANTLR4 parse tree -> wl::lang AST -----------------===//
+//
+// Runs the generated lexer/parser over a buffer, reports the first syntax
+// error in the frontend's format (with what was expected), and converts the
+// parse tree to the plain AST of wl/Lang/AST.h. Only this file sees ANTLR.
+//
+//===----------------------------------------------------------------------===//
+#include "Parse.h"
+
+#include "WLLexer.h"
+#include "WLParser.h"
+#include "antlr4-runtime.h"
+
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+using namespace wl::lang;
+using wlantlr::WLLexer;
+using wlantlr::WLParser;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Syntax errors
+//===----------------------------------------------------------------------===//
+
+/// Shared state of the error reporting: only the first error is printed.
+struct SyntaxErrors {
+  DiagEngine &diag;
+  bool reported = false;
+
+  void report(int line, int col, const std::string &msg) {
+    if (reported)
+      return;
+    reported = true;
+    diag.error(diag.loc(line, col), msg);
+  }
+};
+
+/// Identifier-like literal tokens that the `ident` rule accepts as names.
+bool isSoftKeyword(const std::string &literal) {
+  static const std::set<std::string> reserved = {"'return'", "'with'", "'true'",
+                                                 "'false'"};
+  return literal.size() > 2 &&
+         std::isalpha(static_cast<unsigned char>(literal[1])) &&
+         !reserved.count(literal);
+}
+
+/// How a token type reads in "expected ..." lists.
+std::string expectedName(const antlr4::dfa::Vocabulary &voc, size_t type) {
+  if (type == antlr4::Token::EOF)
+    return "end of file";
+  switch (type) {
+  case WLParser::ID:
+    return "identifier";
+  case WLParser::NUMBER:
+    return "number";
+  case WLParser::STRING:
+    return "string";
+  case WLParser::NL:
+    return "newline";
+  default:
+    break;
+  }
+  std::string lit = voc.getLiteralName(type);
+  return lit.empty() ? voc.getDisplayName(type) : lit;
+}
+
+/// How an offending token reads in "unexpected ..." messages.
+std::string tokenDescription(antlr4::Token *tok) {
+  if (!tok || tok->getType() == antlr4::Token::EOF)
+    return "end of file";
+  std::string text = tok->getText();
+  switch (tok->getType()) {
+  case WLParser::ID:
+    return "identifier '" + text + "'";
+  case WLParser::NUMBER:
+    return "number '" + text + "'";
+  case WLParser::STRING:
+    return "string " + text;
+  case WLParser::NL:
+    return "newline";
+  case WLParser::ERROR_CHAR:
+    return "character '" + text + "'";
+  default:
+    return "'" + text + "'";
+  }
+}
+
+/// "A, B or C"; empty when the set is too large to be helpful.
+std::string expectedList(antlr4::Parser *p,
+                         const antlr4::misc::IntervalSet &set) {
+  const antlr4::dfa::Vocabulary &voc = p->getVocabulary();
+  std::vector<size_t> types;
+  for (const antlr4::misc::Interval &iv : set.getIntervals())
+    for (ssize_t t = iv.a; t <= iv.b; ++t)
+      types.push_back(static_cast<size_t>(t));
+  bool hasId = false;
+  for (size_t t : types)
+    hasId |= t == WLParser::ID;
+  // A newline is worth mentioning where it ends a statement (next to ';' or
+  // '}'), not where it is only allowed as a continuation.
+  bool endsStatement = false;
+  for (size_t t : types) {
+    std::string lit = voc.getLiteralName(t);
+    endsStatement |= lit == "';'" || lit == "'}'";
+  }
+  std::vector<std::string> names;
+  for (size_t t : types) {
+    if (t == antlr4::Token::EPSILON)
+      continue;
+    if (hasId && isSoftKeyword(voc.getLiteralName(t)))
+      continue;
+    if (t == WLParser::NL && !endsStatement && types.size() > 1)
+      continue;
+    names.push_back(expectedName(voc, t));
+  }
+  if (names.empty() || names.size() > 12)
+    return {};
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i)
+      out += i + 1 == names.size() ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+/// What the rule being parsed expects, in words (for errors where ANTLR's
+/// expected-token set is not precise).
+std::string contextHint(antlr4::Parser *p) {
+  for (antlr4::ParserRuleContext *c = p->getContext(); c;
+       c = dynamic_cast<antlr4::ParserRuleContext *>(c->parent)) {
+    switch (c->getRuleIndex()) {
+    case WLParser::RuleExpr:
+    case WLParser::RuleMulExpr:
+    case WLParser::RulePrimary:
+    case WLParser::RuleExprArg:
+      return "an expression";
+    case WLParser::RuleValue:
+    case WLParser::RuleArg:
+      return "a value";
+    case WLParser::RuleStmt:
+    case WLParser::RuleForwardDecl:
+      return "a statement ('NAME = EXPR' or 'return EXPR') or '}'";
+    case WLParser::RuleOptEntry:
+    case WLParser::RuleOptimizeDecl:
+      return "an optimizer group ('fc1.weight: OPTIMIZER', 'default: "
+             "OPTIMIZER' or 'schedule: SCHEDULE') or '}'";
+    case WLParser::RuleLinearDecl:
+    case WLParser::RuleLinearItem:
+      return "'weight = ...', 'bias = ...' or '}'";
+    case WLParser::RuleModel:
+    case WLParser::RuleDecl:
+      return "a declaration (input, label, target, linear, forward, loss or "
+             "optimize) or '}'";
+    case WLParser::RuleProgram:
+      return "'model NAME { ... }'";
+    default:
+      break;
+    }
+  }
+  return {};
+}
+
+/// True for the lexer's catch-all tokens that already explain themselves.
+bool selfExplaining(antlr4::Token *tok) {
+  if (!tok || tok->getType() != WLParser::ERROR_CHAR)
+    return false;
+  return tok->getText() == "\"" || tok->getText() == "/";
+}
+
+/// A message for an unexpected token, with special cases for the tokens the
+/// lexer could not match (unterminated strings and comments).
+std::string unexpected(antlr4::Token *tok, antlr4::TokenStream *input) {
+  if (tok && tok->getType() == WLParser::ERROR_CHAR) {
+    std::string t = tok->getText();
+    if (t == "\"")
+      return "unterminated string";
+    if (t == "/" && input) {
+      antlr4::Token *next = input->LT(2);
+      if (input->LT(1) == tok && next && next->getText() == "*")
+        return "unterminated block comment";
+    }
+    return "unexpected character '" + t + "'";
+  }
+  return "unexpected " + tokenDescription(tok);
+}
+
+/// ANTLR's default recovery, with messages in the frontend's words.
+class WLErrorStrategy : public antlr4::DefaultErrorStrategy {
+public:
+  explicit WLErrorStrategy(SyntaxErrors &errs) : errs(errs) {}
+
+protected:
+  void reportAt(antlr4::Token *tok, const std::string &msg) {
+    int line = tok ? static_cast<int>(tok->getLine()) : 0;
+    int col = tok ? static_cast<int>(tok->getCharPositionInLine()) + 1 : 0;
+    errs.report(line, col, msg);
+  }
+
+  void
+  reportNoViableAlternative(antlr4::Parser *p,
+                            const antlr4::NoViableAltException &e) override {
+    antlr4::Token *tok = e.getOffendingToken();
+    std::string msg = unexpected(tok, p->getTokenStream());
+    std::string exp;
+    if (tok == e.getStartToken())
+      exp = expectedList(p, p->getExpectedTokens());
+    if (exp.empty())
+      exp = contextHint(p);
+    if (!exp.empty() && !selfExplaining(tok))
+      msg += ", expected " + exp;
+    reportAt(tok, msg);
+  }
+
+  void reportInputMismatch(antlr4::Parser *p,
+                           const antlr4::InputMismatchException &e) override {
+    antlr4::Token *tok = e.getOffendingToken();
+    std::string msg = unexpected(tok, p->getTokenStream());
+    std::string exp = expectedList(p, e.getExpectedTokens());
+    if (exp.empty())
+      exp = contextHint(p);
+    if (!exp.empty() && !selfExplaining(tok))
+      msg += ", expected " + exp;
+    reportAt(tok, msg);
+  }
+
+  void
+  reportFailedPredicate(antlr4::Parser *p,
+                        const antlr4::FailedPredicateException &e) override {
+    reportAt(e.getOffendingToken(), "syntax error");
+  }
+
+  void reportUnwantedToken(antlr4::Parser *p) override {
+    if (inErrorRecoveryMode(p))
+      return;
+    beginErrorCondition(p);
+    antlr4::Token *tok = p->getCurrentToken();
+    std::string msg = unexpected(tok, p->getTokenStream());
+    std::string exp = expectedList(p, getExpectedTokens(p));
+    if (exp.empty())
+      exp = contextHint(p);
+    if (!exp.empty() && !selfExplaining(tok))
+      msg += ", expected " + exp;
+    reportAt(tok, msg);
+  }
+
+  void reportMissingToken(antlr4::Parser *p) override {
+    if (inErrorRecoveryMode(p))
+      return;
+    beginErrorCondition(p);
+    antlr4::Token *tok = p->getCurrentToken();
+    std::string exp = expectedList(p, getExpectedTokens(p));
+    std::string msg =
+        exp.empty() ? unexpected(tok, p->getTokenStream())
+                    : "expected " + exp + " before " + tokenDescription(tok);
+    reportAt(tok, msg);
+  }
+
+private:
+  SyntaxErrors &errs;
+};
+
+/// Catches whatever the lexer or parser reports through listeners (the
+/// strategy above handles parser errors; this covers the lexer).
+class WLErrorListener : public antlr4::BaseErrorListener {
+public:
+  explicit WLErrorListener(SyntaxErrors &errs) : errs(errs) {}
+  void syntaxError(antlr4::Recognizer *, antlr4::Token *tok, size_t line,
+                   size_t col, const std::string &msg,
+                   std::exception_ptr) override {
+    errs.report(static_cast<int>(line), static_cast<int>(col) + 1,
+                tok ? unexpected(tok, nullptr) : "syntax error: " + msg);
+  }
+
+private:
+  SyntaxErrors &errs;
+};
+
+//===----------------------------------------------------------------------===//
+// Parse tree -> AST
+//===----------------------------------------------------------------------===//
+
+class Builder {
+public:
+  explicit Builder(DiagEngine &diag) : diag(diag) {}
+
+  Loc loc(antlr4::Token *t) const {
+    return diag.loc(static_cast<int>(t->getLine()),
+                    static_cast<int>(t->getCharPositionInLine()) + 1);
+  }
+  Loc loc(antlr4::ParserRuleContext *c) const { return loc(c->getStart()); }
+
+  std::unique_ptr<Program> program(WLParser::ProgramContext *ctx) {
+    auto prog = std::make_unique<Program>();
+    prog->file = diag.fileName();
+    for (auto *m : ctx->model())
+      prog->models.push_back(model(m));
+    return prog;
+  }
+
+private:
+  DiagEngine &diag;
+
+  static std::string name(WLParser::IdentContext *c) { return c->getText(); }
+
+  /// `-`? NUMBER
+  Value number(WLParser::SignedNumberContext *c) {
+    Value v;
+    v.kind = Value::Kind::Number;
+    v.text = c->getText();
+    v.loc = loc(c);
+    std::string lit = c->NUMBER()->getText();
+    v.number = std::strtod(lit.c_str(), nullptr);
+    if (c->getStart()->getText() == "-")
+      v.number = -v.number;
+    v.isInteger = lit.find_first_of(".eE") == std::string::npos;
+    return v;
+  }
+
+  static std::string unquote(const std::string &s) {
+    std::string out;
+    for (size_t i = 1; i + 1 < s.size(); ++i) {
+      char c = s[i];
+      if (c == '\\' && i + 2 < s.size()) {
+        char n = s[++i];
+        switch (n) {
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        default:
+          out += n;
+        }
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
+
+  Model model(WLParser::ModelContext *ctx) {
+    Model m;
+    m.name = name(ctx->ident());
+    m.loc = loc(ctx);
+    // Duplicate declarations are kept so that sema can report them.
+    for (auto *d : ctx->decl()) {
+      if (auto *c = d->inputDecl()) {
+        Input in;
+        in.name = name(c->ident());
+        in.loc = loc(c);
+        tensorType(c->tensorType(), in.dtype, in.dims);
+        if (m.input)
+          dupInputs.push_back({m.name, in.loc, "input"});
+        else
+          m.input = in;
+      } else if (auto *c = d->labelDecl()) {
+        m.label = label(c->ident(), c->tensorType(), loc(c),
+                        Label::Kind::ClassLabel, m, "label");
+      } else if (auto *c = d->targetDecl()) {
+        m.label = label(c->ident(), c->tensorType(), loc(c),
+                        Label::Kind::Target, m, "target");
+      } else if (auto *c = d->linearDecl()) {
+        m.layers.push_back(linear(c));
+      } else if (auto *c = d->forwardDecl()) {
+        Forward f;
+        f.loc = loc(c);
+        for (auto *s : c->stmt())
+          f.stmts.push_back(stmt(s));
+        if (m.forward)
+          dupInputs.push_back({m.name, f.loc, "forward"});
+        else
+          m.forward = f;
+      } else if (auto *c = d->lossDecl()) {
+        Loss l;
+        l.loc = loc(c);
+        l.call = call(c->call());
+        if (m.loss)
+          dupInputs.push_back({m.name, l.loc, "loss"});
+        else
+          m.loss = l;
+      } else if (auto *c = d->optimizeDecl()) {
+        if (m.optimize.written) {
+          dupInputs.push_back({m.name, loc(c), "optimize"});
+          continue;
+        }
+        m.optimize = optimize(c);
+      }
+    }
+    return m;
+  }
+
+  std::optional<Label> label(WLParser::IdentContext *id,
+                             WLParser::TensorTypeContext *type, Loc l,
+                             Label::Kind kind, Model &m, const char *kw) {
+    Label lab;
+    lab.kind = kind;
+    lab.name = name(id);
+    lab.loc = l;
+    tensorType(type, lab.dtype, lab.dims);
+    if (m.label) {
+      dupInputs.push_back({m.name, l, kw});
+      return m.label;
+    }
+    return lab;
+  }
+
+  void tensorType(WLParser::TensorTypeContext *c, std::string &dtype,
+                  std::vector<int64_t> &dims) {
+    dtype = name(c->ident());
+    for (auto *n : c->signedNumber()) {
+      Value v = number(n);
+      // Non-integer or out-of-range sizes are rejected by sema; keep the
+      // information by recording them as 0/-1 with their location.
+      if (!v.isInteger) {
+        badSizes.push_back({v.loc, v.text});
+        dims.push_back(0);
+      } else if (v.number > 9.0e18 || v.number < -9.0e18) {
+        badSizes.push_back({v.loc, v.text});
+        dims.push_back(0);
+      } else {
+        dims.push_back(static_cast<int64_t>(v.number));
+        if (v.number > 2147483648.0 || v.number <= 0)
+          badSizes.push_back({v.loc, v.text});
+      }
+    }
+  }
+
+  int64_t size(WLParser::SignedNumberContext *c) {
+    Value v = number(c);
+    if (!v.isInteger || v.number <= 0 || v.number > 2147483648.0) {
+      badSizes.push_back({v.loc, v.text});
+      return 0;
+    }
+    return static_cast<int64_t>(v.number);
+  }
+
+  Linear linear(WLParser::LinearDeclContext *c) {
+    Linear l;
+    l.name = name(c->ident());
+    l.loc = loc(c);
+    l.in = size(c->signedNumber(0));
+    l.out = size(c->signedNumber(1));
+    for (auto *item : c->linearItem()) {
+      if (auto *w = item->weightItem()) {
+        if (l.weightWritten)
+          dupItems.push_back({loc(w), "weight", l.name});
+        l.weightWritten = true;
+        l.weight = WeightExpr();
+        l.weight.loc = loc(w->term(0));
+        for (auto *t : w->term()) {
+          Term term;
+          term.loc = loc(t);
+          auto cs = t->callOrIdent();
+          term.structure = callOrIdent(cs[0]);
+          for (size_t i = 1; i < cs.size(); ++i)
+            term.constraints.push_back(callOrIdent(cs[i]));
+          l.weight.terms.push_back(term);
+        }
+      } else if (auto *b = item->biasItem()) {
+        if (l.biasWritten)
+          dupItems.push_back({loc(b), "bias", l.name});
+        l.biasWritten = true;
+        l.bias.loc = loc(b->callOrIdent());
+        Call init = callOrIdent(b->callOrIdent());
+        if (init.name == "zeros" && !init.hasParens) {
+          l.bias.kind = Bias::Kind::Zeros;
+        } else if (init.name == "none" && !init.hasParens) {
+          l.bias.kind = Bias::Kind::None;
+        } else {
+          l.bias.kind = Bias::Kind::Init;
+          l.bias.init = init;
+        }
+      }
+    }
+    if (!l.weightWritten) {
+      Term t;
+      t.loc = l.loc;
+      t.structure.name = "dense";
+      t.structure.loc = l.loc;
+      l.weight.terms.push_back(t);
+      l.weight.loc = l.loc;
+    }
+    if (!l.biasWritten)
+      l.bias.loc = l.loc;
+    return l;
+  }
+
+  Call callOrIdent(WLParser::CallOrIdentContext *c) {
+    if (c->call())
+      return call(c->call());
+    Call k;
+    k.name = name(c->ident());
+    k.loc = loc(c);
+    return k;
+  }
+
+  Call call(WLParser::CallContext *c) {
+    Call k;
+    k.name = name(c->ident());
+    k.loc = loc(c);
+    k.hasParens = true;
+    for (auto *a : c->arg()) {
+      Arg arg;
+      arg.loc = loc(a);
+      if (a->ident())
+        arg.key = name(a->ident());
+      else
+        arg.positional = true;
+      arg.value = value(a->value());
+      k.args.push_back(std::move(arg));
+    }
+    return k;
+  }
+
+  Value value(WLParser::ValueContext *c) {
+    Value v;
+    v.loc = loc(c);
+    if (auto *n = dynamic_cast<WLParser::NumberValueContext *>(c))
+      return number(n->signedNumber());
+    if (auto *s = dynamic_cast<WLParser::StringValueContext *>(c)) {
+      v.kind = Value::Kind::String;
+      v.text = unquote(s->STRING()->getText());
+    } else if (dynamic_cast<WLParser::BoolValueContext *>(c)) {
+      v.kind = Value::Kind::Bool;
+      v.text = c->getText();
+      v.boolean = v.text == "true";
+    } else if (auto *k = dynamic_cast<WLParser::CallValueContext *>(c)) {
+      v.kind = Value::Kind::Call;
+      v.call = std::make_shared<Call>(call(k->call()));
+    } else if (auto *i = dynamic_cast<WLParser::IdentValueContext *>(c)) {
+      v.kind = Value::Kind::Ident;
+      v.text = name(i->ident());
+    } else if (auto *t = dynamic_cast<WLParser::TupleValueContext *>(c)) {
+      auto vals = t->value();
+      if (vals.size() == 1)
+        return value(vals[0]); // (x) is x
+      v.kind = Value::Kind::Tuple;
+      for (auto *e : vals)
+        v.elems.push_back(value(e));
+    } else if (auto *s = dynamic_cast<WLParser::ShapeValueContext *>(c)) {
+      v.kind = Value::Kind::Shape;
+      for (auto *e : s->value())
+        v.elems.push_back(value(e));
+    }
+    return v;
+  }
+
+  Stmt stmt(WLParser::StmtContext *c) {
+    Stmt s;
+    s.loc = loc(c);
+    if (auto *a = dynamic_cast<WLParser::AssignStmtContext *>(c)) {
+      s.name = name(a->ident());
+      s.value = expr(a->expr());
+    } else if (auto *r = dynamic_cast<WLParser::ReturnStmtContext *>(c)) {
+      s.value = expr(r->expr());
+    }
+    return s;
+  }
+
+  /// expr := mulExpr ('+' mulExpr)*   (left associative; a sum is located
+  /// at its '+')
+  Expr expr(WLParser::ExprContext *c) {
+    std::vector<antlr4::Token *> plus;
+    for (antlr4::tree::ParseTree *child : c->children)
+      if (auto *t = dynamic_cast<antlr4::tree::TerminalNode *>(child))
+        if (t->getText() == "+")
+          plus.push_back(t->getSymbol());
+    auto terms = c->mulExpr();
+    Expr e = mulExpr(terms[0]);
+    for (size_t i = 1; i < terms.size(); ++i) {
+      Expr sum;
+      sum.kind = Expr::Kind::Add;
+      sum.loc = i - 1 < plus.size() ? loc(plus[i - 1]) : e.loc;
+      sum.operands.push_back(std::move(e));
+      sum.operands.push_back(mulExpr(terms[i]));
+      e = std::move(sum);
+    }
+    return e;
+  }
+
+  Expr mulExpr(WLParser::MulExprContext *c) {
+    if (auto *s = dynamic_cast<WLParser::ScaleExprContext *>(c)) {
+      Expr e;
+      e.kind = Expr::Kind::Scale;
+      e.loc = loc(s);
+      Value f = number(s->signedNumber());
+      e.number = f.number;
+      e.isInteger = f.isInteger;
+      e.operands.push_back(mulExpr(s->mulExpr()));
+      return e;
+    }
+    auto *p = dynamic_cast<WLParser::PrimaryExprContext *>(c);
+    Expr inner = primary(p->primary());
+    if (!p->signedNumber())
+      return inner;
+    Expr e;
+    e.kind = Expr::Kind::Scale;
+    e.loc = inner.loc;
+    Value f = number(p->signedNumber());
+    e.number = f.number;
+    e.isInteger = f.isInteger;
+    e.operands.push_back(std::move(inner));
+    return e;
+  }
+
+  Expr primary(WLParser::PrimaryContext *c) {
+    Expr e;
+    e.loc = loc(c);
+    if (auto *k = dynamic_cast<WLParser::CallExprContext *>(c)) {
+      e.kind = Expr::Kind::Call;
+      e.name = name(k->ident());
+      for (auto *a : k->exprArg()) {
+        Expr arg = expr(a->expr());
+        if (a->ident()) {
+          arg.key = name(a->ident());
+          arg.loc = loc(a);
+        }
+        e.operands.push_back(std::move(arg));
+      }
+    } else if (auto *v = dynamic_cast<WLParser::VarExprContext *>(c)) {
+      e.kind = Expr::Kind::Var;
+      e.name = name(v->ident());
+    } else if (auto *n = dynamic_cast<WLParser::NumberExprContext *>(c)) {
+      e.kind = Expr::Kind::Number;
+      Value f = number(n->signedNumber());
+      e.number = f.number;
+      e.isInteger = f.isInteger;
+      e.name = f.text;
+    } else if (auto *p = dynamic_cast<WLParser::ParenExprContext *>(c)) {
+      return expr(p->expr());
+    }
+    return e;
+  }
+
+  Optimize optimize(WLParser::OptimizeDeclContext *c) {
+    Optimize o;
+    o.written = true;
+    o.loc = loc(c);
+    for (auto *entry : c->optEntry()) {
+      auto names = entry->dottedName();
+      Call k = callOrIdent(entry->callOrIdent());
+      std::string first = names[0]->getText();
+      if (names.size() == 1 && first == "schedule") {
+        if (o.schedule)
+          dupItems.push_back({loc(entry), "schedule", "optimize"});
+        o.schedule = k;
+        continue;
+      }
+      OptGroup g;
+      g.loc = loc(entry);
+      g.optimizer = k;
+      if (names.size() == 1 && first == "default") {
+        g.isDefault = true;
+      } else {
+        for (auto *n : names)
+          g.targets.push_back({n->getText(), loc(n)});
+      }
+      o.groups.push_back(std::move(g));
+    }
+    return o;
+  }
+
+public:
+  struct Dup {
+    std::string model;
+    Loc loc;
+    std::string what;
+  };
+  struct DupItem {
+    Loc loc;
+    std::string what, owner;
+  };
+  struct BadSize {
+    Loc loc;
+    std::string text;
+  };
+  std::vector<Dup> dupInputs;
+  std::vector<DupItem> dupItems;
+  std::vector<BadSize> badSizes;
+};
+
+} // namespace
+
+std::unique_ptr<Program> wl::lang::parseProgram(const std::string &text,
+                                                DiagEngine &diag) {
+  SyntaxErrors errs{diag};
+  antlr4::ANTLRInputStream input(text);
+  WLLexer lexer(&input);
+  WLErrorListener listener(errs);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  WLParser parser(&tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  auto strategy = std::make_shared<WLErrorStrategy>(errs);
+  parser.setErrorHandler(strategy);
+  WLParser::ProgramContext *tree = parser.program();
+  if (errs.reported)
+    return nullptr;
+
+  diag.defer();
+  Builder builder(diag);
+  std::unique_ptr<Program> prog = builder.program(tree);
+  // Structural problems found while building (reported before sema so that
+  // they come in source order with the rest).
+  for (auto &b : builder.badSizes)
+    diag.error(b.loc,
+               "size must be a positive integer no larger than 2^31, got " +
+                   b.text);
+  for (auto &d : builder.dupInputs)
+    diag.error(d.loc, "duplicate '" + d.what + "' declaration in model '" +
+                          d.model + "'");
+  for (auto &d : builder.dupItems)
+    diag.error(d.loc, "duplicate '" + d.what + "' in '" + d.owner + "'");
+  return prog;
+}

@@ -1,0 +1,333 @@
+//===- Builtins.cpp - The table of known calls ----------------------------===//
+//
+// Every structure, constraint, initialiser, optimizer, schedule and
+// activation of the language, with argument kinds, defaults and ranges
+// (LANGUAGE.md's tables; choices it leaves open are documented in
+// lang/README.md). Add entries here; Sema needs no change for a new option.
+//
+//===----------------------------------------------------------------------===//
+#include "wl/Lang/Builtins.h"
+
+#include <limits>
+
+using namespace wl::lang;
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Value num(double v, bool integer = false) {
+  Value x;
+  x.kind = Value::Kind::Number;
+  x.number = v;
+  x.isInteger = integer;
+  if (integer) {
+    x.text = std::to_string(static_cast<long long>(v));
+  } else {
+    // Shortest round-trip spelling is not needed; the printer formats numbers.
+    x.text = "";
+  }
+  return x;
+}
+Value integer(long long v) { return num(static_cast<double>(v), true); }
+Value ident(const std::string &s) {
+  Value x;
+  x.kind = Value::Kind::Ident;
+  x.text = s;
+  return x;
+}
+Value boolean(bool b) {
+  Value x;
+  x.kind = Value::Kind::Bool;
+  x.boolean = b;
+  x.text = b ? "true" : "false";
+  return x;
+}
+Value pair(double a, double b) {
+  Value x;
+  x.kind = Value::Kind::Tuple;
+  x.elems = {num(a), num(b)};
+  return x;
+}
+
+// Argument builders.
+ArgSpec req(const std::string &n, ArgKind k) {
+  ArgSpec a;
+  a.name = n;
+  a.kind = k;
+  a.required = true;
+  return a;
+}
+ArgSpec opt(const std::string &n, ArgKind k, std::optional<Value> d) {
+  ArgSpec a;
+  a.name = n;
+  a.kind = k;
+  a.dflt = std::move(d);
+  return a;
+}
+ArgSpec choice(const std::string &n, std::vector<std::string> cs,
+               std::optional<std::string> d) {
+  ArgSpec a;
+  a.name = n;
+  a.kind = ArgKind::Enum;
+  a.choices = std::move(cs);
+  if (d)
+    a.dflt = ident(*d);
+  return a;
+}
+ArgSpec range(ArgSpec a, double lo, bool loInc, double hi = kInf,
+              bool hiInc = true) {
+  a.lo = lo;
+  a.loInclusive = loInc;
+  a.hi = hi;
+  a.hiInclusive = hiInc;
+  return a;
+}
+/// x > 0
+ArgSpec positive(ArgSpec a) { return range(std::move(a), 0, false); }
+/// x >= 0
+ArgSpec nonNegative(ArgSpec a) { return range(std::move(a), 0, true); }
+/// integer >= 1
+ArgSpec atLeastOne(ArgSpec a) { return range(std::move(a), 1, true); }
+/// 0 <= x < 1
+ArgSpec unitOpen(ArgSpec a) { return range(std::move(a), 0, true, 1, false); }
+
+CallSpec spec(CallCategory c, const std::string &n, std::vector<ArgSpec> args,
+              const std::string &doc) {
+  CallSpec s;
+  s.category = c;
+  s.name = n;
+  s.args = std::move(args);
+  s.doc = doc;
+  return s;
+}
+
+ArgSpec initArg() { return opt("init", ArgKind::Init, std::nullopt); }
+
+std::vector<CallSpec> makeTable() {
+  using C = CallCategory;
+  using K = ArgKind;
+  std::vector<CallSpec> t;
+
+  // ------------------------------------------------------------ structures
+  t.push_back(
+      spec(C::Structure, "dense", {initArg()},
+           "W itself, [OUT, IN]; default init normal(std = 1/sqrt(IN))"));
+  t.push_back(spec(C::Structure, "lowrank",
+                   {atLeastOne(req("rank", K::Integer)), initArg()},
+                   "U V^T with U [OUT, r], V [IN, r]"));
+  {
+    CallSpec s =
+        spec(C::Structure, "kronecker",
+             {req("a", K::Shape2), req("b", K::Shape2),
+              atLeastOne(opt("terms", K::Integer, integer(1))), initArg()},
+             "sum_i A_i (x) B_i; OUT = m1*m2, IN = n1*n2");
+    s.extraInits = {"kpsvd"};
+    t.push_back(s);
+  }
+  t.push_back(spec(C::Structure, "monarch",
+                   {atLeastOne(req("blocks", K::Integer)), initArg()},
+                   "P L P^T R (Dao et al. 2022); IN = OUT = blocks * c"));
+  t.push_back(spec(C::Structure, "blockdiag",
+                   {atLeastOne(req("blocks", K::Integer)), initArg()},
+                   "diag(W_1..W_b); blocks divides IN and OUT"));
+  t.push_back(spec(C::Structure, "diagonal", {initArg()}, "diag(d); IN = OUT"));
+  t.push_back(spec(C::Structure, "orthogonal",
+                   {choice("method", {"cayley", "exp", "householder", "polar"},
+                           std::string("cayley")),
+                    atLeastOne(opt("reflectors", K::Integer, std::nullopt))},
+                   "Q with Q^T Q = I (Q Q^T = I when OUT < IN)"));
+  t.push_back(spec(C::Structure, "svd",
+                   {atLeastOne(req("rank", K::Integer)), initArg()},
+                   "U diag(s) V^T with U, V orthonormal"));
+  t.push_back(spec(C::Structure, "frozen", {req("init", K::Init)},
+                   "a fixed base W0 (not trainable)"));
+  {
+    CallSpec s = spec(C::Structure, "lora",
+                      {atLeastOne(opt("rank", K::Integer, integer(8))),
+                       positive(opt("alpha", K::Number, num(8))),
+                       opt("init", K::Init, ident("gaussian"))},
+                      "(alpha/rank) B A after a frozen base (PEFT LoRA)");
+    s.extraInits = {"gaussian", "pissa"};
+    s.onlyExtraInits = true;
+    s.needsFrozenBase = true;
+    t.push_back(s);
+  }
+  {
+    CallSpec s =
+        spec(C::Structure, "bone",
+             {atLeastOne(opt("block", K::Integer, integer(64))),
+              choice("mode", {"shared", "bat"}, std::string("shared"))},
+             "Bone / MiSS block update of a frozen base");
+    s.needsFrozenBase = true;
+    t.push_back(s);
+  }
+  {
+    CallSpec s =
+        spec(C::Structure, "svfit", {atLeastOne(req("rank", K::Integer))},
+             "trains the top-r singular values of a frozen base");
+    s.needsFrozenBase = true;
+    t.push_back(s);
+  }
+
+  // ----------------------------------------------------------- constraints
+  t.push_back(
+      spec(C::Constraint, "spectral_bound",
+           {positive(req("c", K::Number)),
+            choice("method",
+                   {"normalize", "soft_cap", "hard_cap", "hammer", "svd_clip"},
+                   std::string("normalize")),
+            opt("strict", K::Bool, boolean(false))},
+           "sigma_max(W) <= c"));
+  t.push_back(spec(C::Constraint, "orthonormal", {},
+                   "W^T W = I (W W^T = I when OUT < IN)"));
+  t.push_back(spec(C::Constraint, "rank_at_most",
+                   {atLeastOne(req("r", K::Integer))}, "rank W <= r"));
+  t.push_back(spec(C::Constraint, "norm_bound",
+                   {positive(req("c", K::Number)),
+                    choice("norm", {"frobenius", "row", "column"},
+                           std::string("frobenius"))},
+                   "the chosen norm of W <= c"));
+
+  // ---------------------------------------------------------- initialisers
+  t.push_back(spec(C::Init, "normal",
+                   {nonNegative(opt("std", K::Number, num(1.0)))},
+                   "N(0, std^2) (PyTorch's normal_)"));
+  t.push_back(
+      spec(C::Init, "uniform", {positive(req("a", K::Number))}, "U(-a, a)"));
+  t.push_back(spec(C::Init, "zeros", {}, "all zeros"));
+  t.push_back(
+      spec(C::Init, "orthogonal", {}, "a random (semi-)orthogonal matrix"));
+  t.push_back(spec(C::Init, "from",
+                   {req("file", K::String), req("name", K::String)},
+                   "a tensor read from a safetensors file"));
+  {
+    CallSpec s = spec(C::Init, "gaussian", {},
+                      "LoRA: A ~ N(0, 1/rank), B = 0 (PEFT 'gaussian')");
+    s.onlyFor = {"lora"};
+    t.push_back(s);
+  }
+  {
+    CallSpec s = spec(C::Init, "pissa", {},
+                      "LoRA: top-r SVD of the base (PiSSA), residual frozen");
+    s.onlyFor = {"lora"};
+    t.push_back(s);
+  }
+  {
+    CallSpec s = spec(C::Init, "kpsvd", {},
+                      "Kronecker: best k-term approximation of the base");
+    s.onlyFor = {"kronecker"};
+    t.push_back(s);
+  }
+
+  // ------------------------------------------------------------ optimizers
+  auto lrReq = [] { return nonNegative(req("lr", ArgKind::Number)); };
+  auto wd = [](double d) {
+    return nonNegative(opt("weight_decay", ArgKind::Number, num(d)));
+  };
+  auto betas = [](double a, double b) {
+    return unitOpen(opt("betas", ArgKind::NumberPair, pair(a, b)));
+  };
+  t.push_back(spec(C::Optimizer, "sgd",
+                   {lrReq(), unitOpen(opt("momentum", K::Number, num(0))),
+                    opt("nesterov", K::Bool, boolean(false)), wd(0)},
+                   "SGD with optional (Nesterov) momentum"));
+  t.push_back(spec(C::Optimizer, "adamw",
+                   {lrReq(), betas(0.9, 0.999),
+                    positive(opt("eps", K::Number, num(1e-8))), wd(0.01)},
+                   "AdamW (decoupled weight decay)"));
+  t.push_back(spec(C::Optimizer, "muon",
+                   {nonNegative(opt("lr", K::Number, num(0.02))),
+                    unitOpen(opt("momentum", K::Number, num(0.95))),
+                    opt("nesterov", K::Bool, boolean(true)),
+                    atLeastOne(opt("ns_steps", K::Integer, integer(5))), wd(0)},
+                   "Muon: Newton-Schulz orthogonalised momentum (matrices)"));
+  t.push_back(spec(C::Optimizer, "lion", {lrReq(), betas(0.9, 0.99), wd(0)},
+                   "Lion (sign momentum)"));
+  t.push_back(spec(C::Optimizer, "adamp",
+                   {lrReq(), betas(0.9, 0.999),
+                    positive(opt("eps", K::Number, num(1e-8))), wd(0.01),
+                    nonNegative(opt("delta", K::Number, num(0.1))),
+                    nonNegative(opt("wd_ratio", K::Number, num(0.1)))},
+                   "AdamP (projected AdamW)"));
+
+  // ------------------------------------------------------------- schedules
+  t.push_back(spec(C::Schedule, "constant", {}, "lr factor 1"));
+  t.push_back(spec(C::Schedule, "warmup_linear",
+                   {nonNegative(req("warmup", K::Integer)),
+                    atLeastOne(req("total", K::Integer))},
+                   "linear warm-up then linear decay to 0 at total"));
+  t.push_back(spec(C::Schedule, "warmup_cosine",
+                   {nonNegative(req("warmup", K::Integer)),
+                    atLeastOne(req("total", K::Integer))},
+                   "linear warm-up then cosine decay to 0 at total"));
+
+  // ----------------------------------------------------------- activations
+  auto act = [&](const std::string &n, double lip, const std::string &doc,
+                 std::vector<ArgSpec> args = {}) {
+    CallSpec s = spec(C::Activation, n, std::move(args), doc);
+    s.lipschitz = lip;
+    t.push_back(s);
+  };
+  act("relu", 1, "max(0, x)");
+  // max |gelu'| = 1.1289 (erf form) and 1.1297 (tanh form): 1.13 bounds both.
+  act("gelu", 1.13, "x * Phi(x) (exact erf form, PyTorch's default)");
+  act("gelu_tanh", 1.13, "the tanh approximation of gelu");
+  act("tanh", 1, "tanh(x)");
+  act("sigmoid", 0.25, "1 / (1 + exp(-x))");
+  act("abs", 1, "|x|");
+  act("identity", 1, "x");
+  act("groupsort", 1, "sort within consecutive groups of k (k = 2: MaxMin)",
+      {range(opt("k", K::Integer, integer(2)), 2, true)});
+  return t;
+}
+} // namespace
+
+const ArgSpec *CallSpec::findArg(const std::string &n) const {
+  for (const ArgSpec &a : args)
+    if (a.name == n)
+      return &a;
+  return nullptr;
+}
+
+const std::vector<CallSpec> &wl::lang::builtinCalls() {
+  static const std::vector<CallSpec> table = makeTable();
+  return table;
+}
+
+const CallSpec *wl::lang::lookupBuiltin(CallCategory category,
+                                        const std::string &name) {
+  for (const CallSpec &s : builtinCalls())
+    if (s.category == category && s.name == name)
+      return &s;
+  return nullptr;
+}
+
+const char *wl::lang::categoryName(CallCategory category) {
+  switch (category) {
+  case CallCategory::Structure:
+    return "structure";
+  case CallCategory::Constraint:
+    return "constraint";
+  case CallCategory::Init:
+    return "initialiser";
+  case CallCategory::Optimizer:
+    return "optimizer";
+  case CallCategory::Schedule:
+    return "schedule";
+  case CallCategory::Activation:
+    return "activation";
+  }
+  return "call";
+}
+
+std::string wl::lang::builtinNames(CallCategory category) {
+  std::string out;
+  for (const CallSpec &s : builtinCalls()) {
+    if (s.category != category)
+      continue;
+    if (!out.empty())
+      out += ", ";
+    out += s.name;
+  }
+  return out;
+}

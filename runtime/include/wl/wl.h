@@ -1,0 +1,73 @@
+/* wl.h - the C ABI every generated lib<model>.so exports (contract: ARCHITECTURE.md).
+ * One runtime (libwlrt, linked statically into each library) implements it for all models. */
+#ifndef WL_WL_H
+#define WL_WL_H
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define WL_API __attribute__((visibility("default")))
+#else
+#define WL_API
+#endif
+
+typedef struct wl_model wl_model; /* parameters, grads, optimizer state, step count */
+typedef enum {
+  WL_OK = 0,
+  WL_ERR_ARG = 1,
+  WL_ERR_SHAPE = 2,
+  WL_ERR_IO = 3,
+  WL_ERR_NONFINITE = 4,
+  WL_ERR_DEVICE = 5
+} wl_status;
+
+WL_API uint32_t wl_abi_version(void); /* 1 */
+WL_API const char *wl_model_name(void);
+WL_API int64_t wl_input_size(void); /* per example */
+WL_API int64_t wl_output_size(void);
+WL_API int32_t wl_label_kind(void); /* 0 = i32 class labels, 1 = f32 targets */
+WL_API int32_t wl_num_params(void); /* trainable and frozen tensors */
+WL_API const char *wl_param_name(int32_t i);
+WL_API int32_t wl_param_rank(int32_t i);
+WL_API int64_t wl_param_dim(int32_t i, int32_t axis);
+WL_API int32_t wl_param_trainable(int32_t i);
+
+WL_API wl_model *wl_create(uint64_t seed); /* allocate and initialise (deterministic in seed) */
+WL_API void wl_destroy(wl_model *);
+WL_API const char *wl_last_error(const wl_model *); /* message of the last non-OK status */
+WL_API wl_status wl_forward(wl_model *, const float *x, int64_t batch, float *y);
+WL_API wl_status wl_backward(wl_model *, const float *x, const float *dy, int64_t batch,
+                             float *dx); /* accumulates parameter grads; dx may be NULL */
+WL_API wl_status wl_zero_grad(wl_model *);
+WL_API wl_status wl_step(wl_model *); /* fused optimizer update + constraints, step += 1 */
+WL_API wl_status wl_train_step(wl_model *, const float *x, const void *labels, int64_t batch,
+                               float *loss); /* zero_grad + forward + loss + backward + step */
+WL_API wl_status wl_loss(wl_model *, const float *x, const void *labels, int64_t batch,
+                         float *loss);
+WL_API wl_status wl_get_param(wl_model *, const char *name, float *out); /* row-major */
+WL_API wl_status wl_set_param(wl_model *, const char *name, const float *in);
+WL_API wl_status wl_get_weight(wl_model *, const char *layer, float *out); /* effective W, [OUT, IN] */
+WL_API wl_status wl_get_grad(wl_model *, const char *name, float *out);
+WL_API wl_status wl_save(wl_model *, const char *path); /* safetensors, written atomically */
+WL_API wl_status wl_load(wl_model *, const char *path);
+WL_API double wl_lipschitz_bound(wl_model *); /* sound upper bound, l2 -> l2, of the whole model */
+WL_API double wl_layer_spectral_bound(wl_model *, const char *layer); /* sound bound of sigma_max(W) */
+
+/* Additions beyond the contract (runtime/README.md). */
+WL_API int64_t wl_step_count(const wl_model *); /* optimizer steps taken so far; -1 for NULL */
+WL_API int32_t wl_num_layers(void);             /* layers named in the metadata */
+WL_API const char *wl_layer_name(int32_t i);    /* NULL when i is out of range */
+WL_API int64_t wl_layer_in_size(int32_t i);     /* IN of layer i (W is [OUT, IN]); -1 if bad i */
+WL_API int64_t wl_layer_out_size(int32_t i);    /* OUT of layer i; -1 if bad i */
+/* Notes: wl_last_error's string stays valid until the next failing call on the same model
+ * (for NULL: on the same thread). wl_lipschitz_bound and wl_layer_spectral_bound return
+ * -1.0 on error. wl_load returns WL_ERR_SHAPE for a dtype/shape/size mismatch and
+ * WL_ERR_IO for other bad files; the model is unchanged on any error. */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WL_WL_H */

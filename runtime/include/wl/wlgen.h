@@ -1,0 +1,96 @@
+/* wlgen.h - the interface between the runtime (libwlrt) and the code wlc generates.
+ *
+ * Everything a model owns lives in one float32 "arena": parameters (trainable and frozen),
+ * gradients of trainable parameters, and optimizer state. The compiler decides the layout
+ * and describes it in a JSON document (wlgen_metadata); the runtime allocates the arena,
+ * initialises it, and calls the generated entry points below, which read and write arena
+ * regions in place. The step count t lives in the runtime's wl_model (an int64).
+ *
+ * Entry points are MLIR functions with the `llvm.emit_c_interface` attribute, so each
+ * memref argument arrives as a pointer to a strided memref descriptor.
+ *
+ * wlgen_metadata (a NUL-terminated JSON object):
+ * {
+ *   "abi": 1, "model": "mlp",
+ *   "input_size": 784, "output_size": 10,
+ *   "label_kind": 0,          // 0: i32 class labels [B]; 1: f32 targets [B, target_size]
+ *   "target_size": 10,        // only meaningful for label_kind 1
+ *   "arena_size": 123456,     // floats
+ *   "params": [ {
+ *       "name": "fc1.weight", "shape": [256, 784], "offset": 0, "trainable": true,
+ *       "init": {"kind": "normal", "std": 0.0357}   // kinds below
+ *       "grad_offset": 200704,                      // -1 when not trainable
+ *       "state": [ {"name": "momentum", "offset": 401408} ]   // optimizer state, same shape
+ *   } ],
+ *   "layers": [ {"name": "fc1", "in": 784, "out": 256, "structure": "dense",
+ *                "weight": "fc1.weight", "bias": "fc1.bias"} ],   // "bias": "" when none
+ *   "lipschitz": [NODE, ...]   // the forward graph for the certificate, in SSA order; the
+ *                              // last node is the model output. Each NODE is one of
+ *        {"op":"input"} | {"op":"layer","layer":"fc1","arg":i}
+ *      | {"op":"scale","factor":0.5,"arg":i}   (activation constants and scalar products)
+ *      | {"op":"add","args":[i, j]}            where i, j index earlier nodes
+ * }
+ * Init kinds: {"kind":"zeros"}, {"kind":"ones"}, {"kind":"normal","std":s},
+ *             {"kind":"uniform","a":a} (U(-a, a)), {"kind":"orthogonal"}.
+ *
+ * Checkpoints (safetensors) hold every parameter under its name, each optimizer state
+ * tensor as "optim.<param>.<state>", and the step count as "optim.step" (I64, shape []).
+ *
+ * Additions (runtime/README.md):
+ * - Linking: model.o references nothing in libwlrt, so link the archive whole:
+ *   c++ -shared model.o -Wl,--whole-archive libwlrt.a -Wl,--no-whole-archive
+ *       -Wl,--version-script=<exports wl_*>
+ * - Metadata keys the runtime treats as optional: "target_size" (default output_size for
+ *   label_kind 1), "grad_offset" (default -1), "state" (default []), "layers" (default []),
+ *   "lipschitz" (absent: wl_lipschitz_bound fails with a message). Offsets are in floats;
+ *   every region must lie inside the arena and a "dense" layer's weight must be [out, in].
+ * - The arena passed to every entry point is 64-byte aligned, offset 0, stride 1.
+ */
+#ifndef WL_WLGEN_H
+#define WL_WLGEN_H
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} wlgen_memref1d;
+
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} wlgen_memref2d;
+
+extern const char wlgen_metadata[];
+
+/* y[B, OUT] = model(x[B, IN]). */
+void _mlir_ciface_wlgen_forward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *y);
+
+/* Mean loss over the batch. `labels` is a wlgen_memref1d of int32 (label_kind 0) or a
+ * wlgen_memref2d of float [B, target_size] (label_kind 1); passed as void*. */
+float _mlir_ciface_wlgen_loss(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels);
+
+/* Recomputes the forward pass, then grads += d<dy, model(x)>/dθ and dx = that gradient
+ * w.r.t. x (dx is always written; the runtime passes scratch when the caller gave NULL). */
+void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *dy,
+                                 wlgen_memref2d *dx);
+
+/* Forward + loss + backward of the loss: grads += dloss/dθ; returns the loss. */
+float _mlir_ciface_wlgen_loss_backward(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels);
+
+/* One fused optimizer update (all groups, schedule applied) for step number t (t = 1 first). */
+void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WL_WLGEN_H */

@@ -1,0 +1,294 @@
+//===- Certificate.cpp - Sound Lipschitz / spectral-norm upper bounds ------===//
+//
+// Gram iteration (Delattre et al., ICML 2023; ALGORITHMS.md) in float64 with a
+// rounding margin, and the evaluation of the metadata's "lipschitz" graph.
+//
+//===----------------------------------------------------------------------===//
+#include "Model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <vector>
+
+namespace wlrt {
+
+namespace {
+
+// x86-64 ELF builds carry an AVX2 and an AVX-512 clone of the Gram product,
+// picked at load time (ifunc). The file is compiled with -ffp-contract=off
+// (runtime/CMakeLists.txt), so no clone fuses a multiply-add: every clone, and
+// the portable loop, computes bit-identical results.
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define WLRT_GRAM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef WLRT_GRAM_CLONES
+#define WLRT_GRAM_CLONES
+#endif
+
+constexpr int64_t kGramMR = 4;   ///< rows of a C tile (divides kGramNR)
+constexpr int64_t kGramNR = 8;   ///< columns of a C tile = width of a packed panel
+constexpr int64_t kGramKC = 256; ///< rows of P per packed block
+
+/// C = Pᵀ P for row-major P [m, n]; C is [n, n], symmetric. P is processed in
+/// blocks of kGramKC rows, each packed into column panels [kc][kGramNR]
+/// (zero-padded), so that a 4×8 tile of the upper triangle accumulates in
+/// registers while both of its operands stream contiguously from cache. Each
+/// entry is still the sum over k in natural order (a tile resumes from the C
+/// values of the previous block), so results equal the plain i-k-j loop bit
+/// for bit. ~5–7× faster than that loop with AVX2 (1024² bound: ~0.2 s).
+WLRT_GRAM_CLONES
+void gramAtA(const double *p, int64_t m, int64_t n, double *c) {
+  const int64_t panels = (n + kGramNR - 1) / kGramNR;
+  const int64_t kc = std::min<int64_t>(m, kGramKC);
+  std::vector<double> pack(size_t(panels * kGramNR * kc));
+  std::fill(c, c + n * n, 0.0);
+  for (int64_t k0 = 0; k0 < m; k0 += kc) {
+    const int64_t kb = std::min(kc, m - k0);
+    // Panel q holds columns [q·NR, q·NR + NR) of rows k0 .. k0 + kb as [kb][NR].
+    for (int64_t q = 0; q < panels; ++q) {
+      double *dst = pack.data() + q * kGramNR * kc;
+      const int64_t j0 = q * kGramNR, jb = std::min(kGramNR, n - j0);
+      for (int64_t k = 0; k < kb; ++k) {
+        const double *src = p + (k0 + k) * n + j0;
+        double *d = dst + k * kGramNR;
+        int64_t j = 0;
+        for (; j < jb; ++j)
+          d[j] = src[j];
+        for (; j < kGramNR; ++j)
+          d[j] = 0.0;
+      }
+    }
+    for (int64_t i0 = 0; i0 < n; i0 += kGramMR) {
+      // Column i0 + ii of P is entry (i0 % NR) + ii of panel i0 / NR.
+      const double *ap = pack.data() + (i0 / kGramNR) * kGramNR * kc + i0 % kGramNR;
+      const int64_t ib = std::min(kGramMR, n - i0);
+      for (int64_t q = i0 / kGramNR; q < panels; ++q) {
+        const double *bp = pack.data() + q * kGramNR * kc;
+        const int64_t j0 = q * kGramNR, jb = std::min(kGramNR, n - j0);
+        double acc[kGramMR][kGramNR];
+        for (int64_t ii = 0; ii < kGramMR; ++ii)
+          for (int64_t jj = 0; jj < kGramNR; ++jj)
+            acc[ii][jj] = (ii < ib && jj < jb) ? c[(i0 + ii) * n + j0 + jj] : 0.0;
+        for (int64_t k = 0; k < kb; ++k) {
+          const double *a = ap + k * kGramNR, *b = bp + k * kGramNR;
+          for (int64_t ii = 0; ii < kGramMR; ++ii) {
+            const double s = a[ii];
+            for (int64_t jj = 0; jj < kGramNR; ++jj)
+              acc[ii][jj] += s * b[jj];
+          }
+        }
+        for (int64_t ii = 0; ii < ib; ++ii)
+          for (int64_t jj = 0; jj < jb; ++jj)
+            c[(i0 + ii) * n + j0 + jj] = acc[ii][jj];
+      }
+    }
+  }
+  // Tiles on the diagonal also filled some lower entries; the mirror
+  // overwrites them with the (identical) upper ones.
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j)
+      c[j * n + i] = c[i * n + j];
+}
+
+double frobenius(const double *a, int64_t count) {
+  double s = 0;
+  for (int64_t i = 0; i < count; ++i)
+    s += a[i] * a[i];
+  return std::sqrt(s);
+}
+
+} // namespace
+
+// Rounding margin. Write S_t for the computed, normalised G_{t-1}/r_t (r_t is
+// any positive number, used identically in the product, so its own rounding
+// does not matter) and G_t = S_tᵀS_t + E_t for the computed product. Standard
+// dot-product error bounds give |E_t| <= γ_len |S_t|ᵀ|S_t| entrywise, so
+// ||E_t||_2 <= ||E_t||_F <= γ_len ||S_t||_F² ≈ γ_len (len = m for t = 1, n
+// after), plus ~u from the division by r_t. Since σ1(G_t) >= ||G_t||_F/√n >=
+// 1/n, σ1(S_t)² <= σ1(G_t)(1 + δ_t) with δ_t <= n·γ_len ≈ n·m·u. Unrolling
+// the square roots, the computed bound is sound once inflated by
+// Π_t (1 + δ_t)^{1/2^t} · (1 + u)^2 · (1 + error of ||G_T||_F, log, exp),
+// which is <= 1 + n·m·u + O(100·u). We inflate by 1 + 1e-6 + 4·n·m·u: for
+// every matrix up to 4096×4096 (n·m·u ≈ 1.9e-9) the fixed 1e-6 dominates by
+// more than two orders of magnitude, and the n·m term keeps larger ones sound.
+double gramRoundingMargin(int64_t n, int64_t m) {
+  const double u = std::ldexp(1.0, -53);
+  return 1e-6 + 4.0 * double(n) * double(m) * u;
+}
+
+double gramSpectralBound(const float *w, int64_t rows, int64_t cols, int iterations) {
+  const int64_t n = std::min(rows, cols), m = std::max(rows, cols);
+  // P [m, n]: W itself when rows >= cols, else Wᵀ, so that PᵀP is n×n (the
+  // small Gram side) and σ(P) = σ(W).
+  std::vector<double> p(size_t(m * n));
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) {
+      double x = double(w[r * cols + c]);
+      if (!std::isfinite(x))
+        return std::numeric_limits<double>::quiet_NaN();
+      if (rows >= cols)
+        p[size_t(r * cols + c)] = x;
+      else
+        p[size_t(c * rows + r)] = x;
+    }
+  double logBound = 0; // Σ_t log(r_t) / 2^{t-1}
+  double weight = 1;   // 1 / 2^{t-1}
+  std::vector<double> g(size_t(n * n));
+  const double *cur = p.data();
+  int64_t curRows = m;
+  std::vector<double> s; // normalised copy
+  for (int t = 1; t <= iterations; ++t) {
+    double r = frobenius(cur, curRows * n);
+    if (r == 0.0)
+      return t == 1 ? 0.0 : std::numeric_limits<double>::infinity(); // W = 0 exactly
+    s.assign(cur, cur + curRows * n);
+    for (double &x : s)
+      x /= r;
+    gramAtA(s.data(), curRows, n, g.data());
+    logBound += weight * std::log(r);
+    weight *= 0.5;
+    cur = g.data();
+    curRows = n;
+  }
+  double last = frobenius(cur, curRows * n);
+  if (last == 0.0) // impossible in exact arithmetic (||SᵀS||_F >= 1/√n)
+    return std::numeric_limits<double>::infinity();
+  logBound += weight * std::log(last);
+  return std::exp(logBound) * (1.0 + gramRoundingMargin(n, m));
+}
+
+wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn) {
+  const LayerInfo &l = m->md->layers[size_t(layer)];
+  if (l.structure == "dense") {
+    const ParamInfo &w = m->md->params[size_t(l.weightIndex)];
+    std::copy(m->arena + w.offset, m->arena + w.offset + w.numel, out);
+    return WL_OK;
+  }
+  return setError(m, WL_ERR_ARG,
+                  std::string(fn) + ": layer '" + l.name + "' has structure '" + l.structure +
+                      "', which this runtime cannot materialise");
+}
+
+namespace {
+
+/// The bound of one layer, computed once per call (cache[layer] < 0: not yet).
+/// Returns a negative value after recording an error on m.
+double layerBound(wl_model *m, int layer, std::vector<double> &cache) {
+  double &b = cache[size_t(layer)];
+  if (b >= 0)
+    return b;
+  const LayerInfo &l = m->md->layers[size_t(layer)];
+  std::vector<float> w(size_t(l.out * l.in));
+  if (effectiveWeight(m, layer, w.data(), "wl_lipschitz_bound") != WL_OK)
+    return -1.0;
+  double v = gramSpectralBound(w.data(), l.out, l.in);
+  if (std::isnan(v)) {
+    setError(m, WL_ERR_NONFINITE,
+             "wl_lipschitz_bound: layer '" + l.name + "' has a non-finite weight");
+    return -1.0;
+  }
+  b = v;
+  return b;
+}
+
+/// Evaluates the Lipschitz graph node by node (SSA order: every argument is
+/// already in `value`); the result is the last node's value. Returns a
+/// negative value after recording an error on m.
+double evalLip(wl_model *m, const std::vector<LipNode> &nodes) {
+  std::vector<double> cache(m->md->layers.size(), -1.0);
+  std::vector<double> value(nodes.size(), 0.0);
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    const LipNode &n = nodes[k];
+    switch (n.op) {
+    case LipNode::Op::Input:
+      value[k] = 1.0;
+      break;
+    case LipNode::Op::Layer: {
+      double b = layerBound(m, n.layer, cache);
+      if (b < 0)
+        return -1.0;
+      value[k] = b == 0.0 ? 0.0 : b * value[size_t(n.args[0])]; // 0·∞ is 0 here
+      break;
+    }
+    case LipNode::Op::Scale:
+      value[k] = n.factor == 0.0 ? 0.0 : std::fabs(n.factor) * value[size_t(n.args[0])];
+      break;
+    case LipNode::Op::Add: {
+      double sum = 0;
+      for (int64_t a : n.args)
+        sum += value[size_t(a)];
+      value[k] = sum;
+      break;
+    }
+    }
+  }
+  return nodes.empty() ? -1.0 : value.back();
+}
+
+} // namespace
+
+} // namespace wlrt
+
+using namespace wlrt;
+
+extern "C" {
+
+WL_API double wl_layer_spectral_bound(wl_model *m, const char *layer) {
+  try {
+    if (!m) {
+      setError(nullptr, WL_ERR_ARG, "wl_layer_spectral_bound: model is NULL");
+      return -1.0;
+    }
+    if (!layer) {
+      setError(m, WL_ERR_ARG, "wl_layer_spectral_bound: layer is NULL");
+      return -1.0;
+    }
+    int li = m->md->findLayer(layer);
+    if (li < 0) {
+      setError(m, WL_ERR_ARG,
+               std::string("wl_layer_spectral_bound: unknown layer '") + layer + "'");
+      return -1.0;
+    }
+    const LayerInfo &l = m->md->layers[size_t(li)];
+    std::vector<float> w(size_t(l.out * l.in));
+    if (effectiveWeight(m, li, w.data(), "wl_layer_spectral_bound") != WL_OK)
+      return -1.0;
+    double b = gramSpectralBound(w.data(), l.out, l.in);
+    if (std::isnan(b)) {
+      setError(m, WL_ERR_NONFINITE,
+               "wl_layer_spectral_bound: layer '" + l.name + "' has a non-finite weight");
+      return -1.0;
+    }
+    return b;
+  } catch (const std::exception &e) {
+    setError(m, WL_ERR_ARG, std::string("wl_layer_spectral_bound: ") + e.what());
+  } catch (...) {
+    setError(m, WL_ERR_ARG, "wl_layer_spectral_bound: unknown internal error");
+  }
+  return -1.0;
+}
+
+WL_API double wl_lipschitz_bound(wl_model *m) {
+  try {
+    if (!m) {
+      setError(nullptr, WL_ERR_ARG, "wl_lipschitz_bound: model is NULL");
+      return -1.0;
+    }
+    if (!m->md->hasLipschitz) {
+      setError(m, WL_ERR_ARG, "wl_lipschitz_bound: the model's metadata has no lipschitz graph");
+      return -1.0;
+    }
+    return evalLip(m, m->md->lipschitz);
+  } catch (const std::exception &e) {
+    setError(m, WL_ERR_ARG, std::string("wl_lipschitz_bound: ") + e.what());
+  } catch (...) {
+    setError(m, WL_ERR_ARG, "wl_lipschitz_bound: unknown internal error");
+  }
+  return -1.0;
+}
+
+} // extern "C"

@@ -1,0 +1,297 @@
+//===- Metadata.cpp - Parse and validate wlgen_metadata --------------------===//
+#include "Metadata.h"
+
+#include "Json.h"
+#include "wl/wlgen.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+
+namespace wlrt {
+
+int Metadata::findParam(const std::string &name) const {
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].name == name)
+      return int(i);
+  return -1;
+}
+
+int Metadata::findLayer(const std::string &name) const {
+  for (size_t i = 0; i < layers.size(); ++i)
+    if (layers[i].name == name)
+      return int(i);
+  return -1;
+}
+
+namespace {
+
+struct BadMetadata : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void bad(const std::string &msg) { throw BadMetadata(msg); }
+
+const JsonValue &req(const JsonValue &obj, const char *key, const std::string &where) {
+  const JsonValue *v = obj.get(key);
+  if (!v)
+    bad(where + ": missing \"" + key + "\"");
+  return *v;
+}
+
+int64_t reqInt(const JsonValue &obj, const char *key, const std::string &where) {
+  int64_t x;
+  if (!req(obj, key, where).asInt64(x))
+    bad(where + ": \"" + key + "\" must be an integer");
+  return x;
+}
+
+double reqNum(const JsonValue &obj, const char *key, const std::string &where) {
+  double x;
+  if (!req(obj, key, where).asDouble(x) || !std::isfinite(x))
+    bad(where + ": \"" + key + "\" must be a finite number");
+  return x;
+}
+
+std::string reqStr(const JsonValue &obj, const char *key, const std::string &where) {
+  const JsonValue &v = req(obj, key, where);
+  if (!v.isString())
+    bad(where + ": \"" + key + "\" must be a string");
+  return v.text;
+}
+
+bool reqBool(const JsonValue &obj, const char *key, const std::string &where) {
+  const JsonValue &v = req(obj, key, where);
+  if (!v.isBool())
+    bad(where + ": \"" + key + "\" must be a boolean");
+  return v.boolean;
+}
+
+void checkRegion(const Metadata &md, int64_t offset, int64_t numel, const std::string &what) {
+  if (offset < 0 || offset > md.arenaSize || numel > md.arenaSize - offset)
+    bad(what + ": region [" + std::to_string(offset) + ", +" + std::to_string(numel) +
+        ") lies outside the arena of " + std::to_string(md.arenaSize) + " floats");
+}
+
+int64_t lipIndex(const JsonValue &v, size_t self, const std::string &where) {
+  int64_t i;
+  if (!v.asInt64(i))
+    bad(where + ": argument must be an integer node index");
+  if (i < 0 || i >= int64_t(self))
+    bad(where + ": argument " + std::to_string(i) +
+        " must index an earlier node (0 <= index < " + std::to_string(self) + ")");
+  return i;
+}
+
+/// "lipschitz": [NODE, ...] in SSA order (see wl/wlgen.h).
+std::vector<LipNode> parseLip(const Metadata &md, const JsonValue &v) {
+  if (!v.isArray())
+    bad("lipschitz: must be an array of nodes (SSA order, last = output)");
+  if (v.items.empty())
+    bad("lipschitz: needs at least one node");
+  std::vector<LipNode> nodes;
+  nodes.reserve(v.items.size());
+  for (size_t k = 0; k < v.items.size(); ++k) {
+    const JsonValue &nv = v.items[k];
+    std::string where = "lipschitz node " + std::to_string(k);
+    if (!nv.isObject())
+      bad(where + ": must be an object");
+    std::string op = reqStr(nv, "op", where);
+    LipNode n;
+    if (op == "input") {
+      n.op = LipNode::Op::Input;
+    } else if (op == "layer") {
+      n.op = LipNode::Op::Layer;
+      std::string name = reqStr(nv, "layer", where);
+      n.layer = md.findLayer(name);
+      if (n.layer < 0)
+        bad(where + ": unknown layer '" + name + "'");
+      n.args.push_back(lipIndex(req(nv, "arg", where), k, where));
+    } else if (op == "scale") {
+      n.op = LipNode::Op::Scale;
+      n.factor = reqNum(nv, "factor", where);
+      n.args.push_back(lipIndex(req(nv, "arg", where), k, where));
+    } else if (op == "add") {
+      n.op = LipNode::Op::Add;
+      const JsonValue &args = req(nv, "args", where);
+      if (!args.isArray() || args.items.empty())
+        bad(where + ": \"args\" of add must be a non-empty array of node indices");
+      for (const JsonValue &a : args.items)
+        n.args.push_back(lipIndex(a, k, where));
+    } else {
+      bad(where + ": unknown op '" + op + "'");
+    }
+    nodes.push_back(std::move(n));
+  }
+  return nodes;
+}
+
+void parseInto(Metadata &md, const char *json) {
+  if (!json)
+    bad("no metadata");
+  JsonValue root;
+  std::string err;
+  if (!parseJson(json, root, err))
+    bad("invalid JSON " + err);
+  if (!root.isObject())
+    bad("metadata must be a JSON object");
+  const std::string top = "metadata";
+  md.abi = reqInt(root, "abi", top);
+  if (md.abi != 1)
+    bad("unsupported abi " + std::to_string(md.abi) + " (this runtime implements 1)");
+  md.model = reqStr(root, "model", top);
+  md.inputSize = reqInt(root, "input_size", top);
+  md.outputSize = reqInt(root, "output_size", top);
+  if (md.inputSize <= 0 || md.outputSize <= 0 || md.inputSize > (int64_t(1) << 31) ||
+      md.outputSize > (int64_t(1) << 31))
+    bad("input_size and output_size must be in [1, 2^31]");
+  int64_t lk = reqInt(root, "label_kind", top);
+  if (lk != 0 && lk != 1)
+    bad("label_kind must be 0 or 1");
+  md.labelKind = int32_t(lk);
+  if (md.labelKind == 1) {
+    md.targetSize = root.get("target_size") ? reqInt(root, "target_size", top) : md.outputSize;
+    if (md.targetSize <= 0 || md.targetSize > (int64_t(1) << 31))
+      bad("target_size must be in [1, 2^31]");
+  } else {
+    md.targetSize = root.get("target_size") ? reqInt(root, "target_size", top) : 0;
+  }
+  md.arenaSize = reqInt(root, "arena_size", top);
+  if (md.arenaSize < 0 || md.arenaSize > (int64_t(1) << 40))
+    bad("arena_size out of range");
+
+  const JsonValue &params = req(root, "params", top);
+  if (!params.isArray())
+    bad("\"params\" must be an array");
+  for (const JsonValue &pv : params.items) {
+    if (!pv.isObject())
+      bad("params: each entry must be an object");
+    ParamInfo p;
+    p.name = reqStr(pv, "name", "param");
+    std::string where = "param '" + p.name + "'";
+    if (p.name.empty())
+      bad("param with an empty name");
+    if (md.findParam(p.name) >= 0)
+      bad("duplicate " + where);
+    const JsonValue &shape = req(pv, "shape", where);
+    if (!shape.isArray())
+      bad(where + ": \"shape\" must be an array");
+    for (const JsonValue &d : shape.items) {
+      int64_t x;
+      if (!d.asInt64(x) || x <= 0 || x > (int64_t(1) << 40))
+        bad(where + ": dimensions must be positive integers");
+      if (p.numel > (int64_t(1) << 40) / x)
+        bad(where + ": too many elements");
+      p.shape.push_back(x);
+      p.numel *= x;
+    }
+    p.offset = reqInt(pv, "offset", where);
+    checkRegion(md, p.offset, p.numel, where);
+    p.trainable = reqBool(pv, "trainable", where);
+    p.gradOffset = pv.get("grad_offset") ? reqInt(pv, "grad_offset", where) : -1;
+    if (p.gradOffset >= 0)
+      checkRegion(md, p.gradOffset, p.numel, where + " grad");
+    else if (p.gradOffset != -1)
+      bad(where + ": grad_offset must be >= 0 or -1");
+    if (p.trainable && p.gradOffset < 0)
+      bad(where + ": trainable but no grad_offset");
+    const JsonValue &init = req(pv, "init", where);
+    std::string kind = reqStr(init, "kind", where + " init");
+    if (kind == "zeros") {
+      p.init = InitKind::Zeros;
+    } else if (kind == "ones") {
+      p.init = InitKind::Ones;
+    } else if (kind == "normal") {
+      p.init = InitKind::Normal;
+      p.initValue = reqNum(init, "std", where + " init");
+    } else if (kind == "uniform") {
+      p.init = InitKind::Uniform;
+      p.initValue = reqNum(init, "a", where + " init");
+    } else if (kind == "orthogonal") {
+      p.init = InitKind::Orthogonal;
+    } else {
+      bad(where + ": unknown init kind '" + kind + "'");
+    }
+    if (const JsonValue *st = pv.get("state")) {
+      if (!st->isArray())
+        bad(where + ": \"state\" must be an array");
+      for (const JsonValue &sv : st->items) {
+        StateInfo s;
+        s.name = reqStr(sv, "name", where + " state");
+        s.offset = reqInt(sv, "offset", where + " state");
+        checkRegion(md, s.offset, p.numel, where + " state '" + s.name + "'");
+        for (const StateInfo &o : p.state)
+          if (o.name == s.name)
+            bad(where + ": duplicate state '" + s.name + "'");
+        p.state.push_back(std::move(s));
+      }
+    }
+    md.params.push_back(std::move(p));
+  }
+
+  if (const JsonValue *layers = root.get("layers")) {
+    if (!layers->isArray())
+      bad("\"layers\" must be an array");
+    for (const JsonValue &lv : layers->items) {
+      LayerInfo l;
+      l.name = reqStr(lv, "name", "layer");
+      std::string where = "layer '" + l.name + "'";
+      if (md.findLayer(l.name) >= 0)
+        bad("duplicate " + where);
+      l.in = reqInt(lv, "in", where);
+      l.out = reqInt(lv, "out", where);
+      if (l.in <= 0 || l.out <= 0)
+        bad(where + ": in and out must be positive");
+      l.structure = reqStr(lv, "structure", where);
+      if (lv.get("weight"))
+        l.weight = reqStr(lv, "weight", where);
+      if (lv.get("bias"))
+        l.bias = reqStr(lv, "bias", where);
+      if (!l.weight.empty()) {
+        l.weightIndex = md.findParam(l.weight);
+        if (l.weightIndex < 0)
+          bad(where + ": unknown weight param '" + l.weight + "'");
+      }
+      if (!l.bias.empty() && md.findParam(l.bias) < 0)
+        bad(where + ": unknown bias param '" + l.bias + "'");
+      if (l.structure == "dense") {
+        if (l.weightIndex < 0)
+          bad(where + ": a dense layer needs \"weight\"");
+        const ParamInfo &w = md.params[size_t(l.weightIndex)];
+        if (w.shape.size() != 2 || w.shape[0] != l.out || w.shape[1] != l.in)
+          bad(where + ": weight '" + w.name + "' must have shape [" + std::to_string(l.out) +
+              ", " + std::to_string(l.in) + "]");
+      }
+      md.layers.push_back(std::move(l));
+    }
+  }
+
+  if (const JsonValue *lip = root.get("lipschitz")) {
+    md.lipschitz = parseLip(md, *lip);
+    md.hasLipschitz = true;
+  }
+}
+
+} // namespace
+
+Metadata parseMetadata(const char *json) {
+  Metadata md;
+  try {
+    parseInto(md, json);
+    md.ok = true;
+  } catch (const std::exception &e) {
+    Metadata failed;
+    failed.error = std::string("invalid model metadata: ") + e.what();
+    return failed;
+  }
+  return md;
+}
+
+const Metadata &metadata() {
+  // C++11 guarantees thread-safe initialisation of function-local statics.
+  static const Metadata md = parseMetadata(wlgen_metadata);
+  return md;
+}
+
+} // namespace wlrt

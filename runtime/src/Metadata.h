@@ -1,0 +1,80 @@
+//===- Metadata.h - The model description the generated code provides ------===//
+//
+// wlgen_metadata (see wl/wlgen.h) is parsed once, validated, and kept in a
+// process-wide immutable Metadata (thread-safe static initialisation).
+//
+//===----------------------------------------------------------------------===//
+#ifndef WLRT_METADATA_H
+#define WLRT_METADATA_H
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace wlrt {
+
+enum class InitKind { Zeros, Ones, Normal, Uniform, Orthogonal };
+
+struct StateInfo {
+  std::string name;   ///< e.g. "momentum"
+  int64_t offset = 0; ///< floats into the arena; same shape as the param
+};
+
+struct ParamInfo {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t numel = 1;
+  int64_t offset = 0;
+  bool trainable = false;
+  int64_t gradOffset = -1; ///< -1 when not trainable
+  InitKind init = InitKind::Zeros;
+  double initValue = 0; ///< std (normal) or a (uniform)
+  std::vector<StateInfo> state;
+};
+
+struct LayerInfo {
+  std::string name;
+  int64_t in = 0, out = 0;
+  std::string structure; ///< "dense", ...
+  std::string weight;    ///< param name of the weight ("" if none)
+  std::string bias;      ///< "" when none
+  int weightIndex = -1;  ///< index into params, -1 if none
+};
+
+/// One node of the "lipschitz" graph (SSA order; args index earlier nodes).
+struct LipNode {
+  enum class Op { Input, Layer, Scale, Add } op = Op::Input;
+  int layer = -1;         ///< Layer: index into layers
+  double factor = 1;      ///< Scale
+  std::vector<int64_t> args; ///< Layer/Scale: one; Add: one or more; Input: none
+};
+
+struct Metadata {
+  bool ok = false;
+  std::string error; ///< why parsing/validation failed (when !ok)
+
+  int64_t abi = 0;
+  std::string model;
+  int64_t inputSize = 0, outputSize = 0;
+  int32_t labelKind = 0;
+  int64_t targetSize = 0;
+  int64_t arenaSize = 0;
+  std::vector<ParamInfo> params;
+  std::vector<LayerInfo> layers;
+  bool hasLipschitz = false;
+  std::vector<LipNode> lipschitz; ///< non-empty when hasLipschitz; last = output
+
+  int findParam(const std::string &name) const;
+  int findLayer(const std::string &name) const;
+};
+
+/// Parses and validates `json` (exposed for tests).
+Metadata parseMetadata(const char *json);
+
+/// The model's metadata: parseMetadata(wlgen_metadata), computed once.
+const Metadata &metadata();
+
+} // namespace wlrt
+
+#endif // WLRT_METADATA_H

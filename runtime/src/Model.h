@@ -1,0 +1,56 @@
+//===- Model.h - The runtime's wl_model and shared helpers -----------------===//
+#ifndef WLRT_MODEL_H
+#define WLRT_MODEL_H
+
+#include "Metadata.h"
+#include "wl/wl.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+/// One model instance: the arena (parameters, grads, optimizer state), the
+/// step count, the last error message, and scratch for wl_backward's dx.
+/// A wl_model is not safe for concurrent use; distinct models are independent.
+struct wl_model {
+  const wlrt::Metadata *md = nullptr;
+  float *arena = nullptr;   ///< md->arenaSize floats, 64-byte aligned
+  int64_t step = 0;         ///< optimizer steps taken so far
+  std::string lastError;    ///< "" until a call fails
+  std::vector<float> scratch;
+};
+
+namespace wlrt {
+
+/// Records `msg` as m's last error (or the thread-local one when m is NULL)
+/// and returns `st`.
+wl_status setError(wl_model *m, wl_status st, const std::string &msg);
+
+/// The thread-local error used for NULL models and failed wl_create.
+std::string &threadError();
+
+/// Allocates `floats` zeroed floats, 64-byte aligned (at least 64 bytes);
+/// nullptr on failure. Free with freeArena.
+float *allocArena(int64_t floats);
+void freeArena(float *p);
+
+/// True when every class label lies in [0, classes); otherwise false with a
+/// message naming the first bad index and value.
+bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes, std::string &msg);
+
+/// Sound upper bound of sigma_max of the row-major [rows, cols] matrix `w`
+/// by Gram iteration (ALGORITHMS.md), T iterations, in double, inflated by
+/// 1 + gramRoundingMargin(min(rows, cols), max(rows, cols)). Returns NaN if
+/// `w` has a non-finite entry. Throws std::bad_alloc.
+double gramSpectralBound(const float *w, int64_t rows, int64_t cols, int iterations = 6);
+/// The relative inflation applied by gramSpectralBound for a matrix whose
+/// short side is n and long side is m (see Certificate.cpp for the analysis).
+double gramRoundingMargin(int64_t n, int64_t m);
+
+/// The effective weight [out, in] of layer `layer` into `out`; WL_OK or an
+/// error recorded on m.
+wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn);
+
+} // namespace wlrt
+
+#endif // WLRT_MODEL_H

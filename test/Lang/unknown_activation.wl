@@ -1,0 +1,13 @@
+// RUN: not wlc -emit=ast %s 2>&1 | FileCheck %s
+// CHECK: {{.*}}unknown_activation.wl:10:12: error: undefined layer or activation 'softplus' (activations: relu, gelu, gelu_tanh, tanh, sigmoid, abs, identity, groupsort)
+// CHECK-NEXT: {{^[ \t]*}}return softplus(fc1(x))
+// CHECK-NEXT: {{^[ \t]*\^$}}
+model m {
+  input x: f32[784]
+  label y: i32
+  linear fc1: 784 -> 10
+  forward {
+    return softplus(fc1(x))
+  }
+  loss = cross_entropy(forward, y)
+}

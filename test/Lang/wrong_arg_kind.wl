@@ -1,0 +1,13 @@
+// RUN: not wlc -emit=ast %s 2>&1 | FileCheck %s
+// CHECK: {{.*}}wrong_arg_kind.wl:8:44: error: argument 'rank' of 'lowrank' must be an integer, got string "x"
+// CHECK-NEXT: {{^[ \t]*}}linear fc1: 784 -> 10 { weight = lowrank(rank = "x") }
+// CHECK-NEXT: {{^[ \t]*\^$}}
+model m {
+  input x: f32[784]
+  label y: i32
+  linear fc1: 784 -> 10 { weight = lowrank(rank = "x") }
+  forward {
+    return fc1(x)
+  }
+  loss = cross_entropy(forward, y)
+}

@@ -1,0 +1,148 @@
+/* FakeModel.c - a hand-written stand-in for wlc's generated code (test only).
+ *
+ * Model "fake": one dense layer 3 -> 2 with bias, f32 targets, loss
+ * 0.5 * mean_b ||W x_b + b - t_b||^2, SGD with momentum (lr 0.1, mu 0.9).
+ * Two frozen params exercise the uniform and orthogonal inits. Every entry
+ * point checks the memref descriptors the runtime built and counts mistakes
+ * in fake_descriptor_errors.
+ */
+#include "wl/wlgen.h"
+
+#include <stdint.h>
+
+const char wlgen_metadata[] =
+    "{\"abi\": 1, \"model\": \"fake\", \"input_size\": 3, \"output_size\": 2,\n"
+    " \"label_kind\": 1, \"target_size\": 2, \"arena_size\": 37,\n"
+    " \"params\": [\n"
+    "  {\"name\": \"fc.weight\", \"shape\": [2, 3], \"offset\": 0, \"trainable\": true,\n"
+    "   \"init\": {\"kind\": \"normal\", \"std\": 0.5}, \"grad_offset\": 6,\n"
+    "   \"state\": [{\"name\": \"momentum\", \"offset\": 12}]},\n"
+    "  {\"name\": \"fc.bias\", \"shape\": [2], \"offset\": 18, \"trainable\": true,\n"
+    "   \"init\": {\"kind\": \"zeros\"}, \"grad_offset\": 20,\n"
+    "   \"state\": [{\"name\": \"momentum\", \"offset\": 22}]},\n"
+    "  {\"name\": \"fixed.table\", \"shape\": [4], \"offset\": 24, \"trainable\": false,\n"
+    "   \"init\": {\"kind\": \"uniform\", \"a\": 0.1}, \"grad_offset\": -1, \"state\": []},\n"
+    "  {\"name\": \"fixed.rot\", \"shape\": [3, 3], \"offset\": 28, \"trainable\": false,\n"
+    "   \"init\": {\"kind\": \"orthogonal\"}, \"grad_offset\": -1, \"state\": []}\n"
+    " ],\n"
+    " \"layers\": [{\"name\": \"fc\", \"in\": 3, \"out\": 2, \"structure\": \"dense\",\n"
+    "              \"weight\": \"fc.weight\", \"bias\": \"fc.bias\"}],\n"
+    " \"lipschitz\": [{\"op\": \"input\"}, {\"op\": \"layer\", \"layer\": \"fc\", \"arg\": 0},\n"
+    "   {\"op\": \"add\", \"args\": [1, 0]}, {\"op\": \"scale\", \"factor\": -2.0, \"arg\": 2}]\n"
+    "}\n";
+
+int fake_descriptor_errors = 0;
+int64_t fake_last_t = 0;
+int fake_step_calls = 0;
+
+enum { IN = 3, OUT = 2, ARENA = 37, W = 0, GW = 6, MW = 12, B = 18, GB = 20, MB = 22 };
+
+static float *arenaOf(wlgen_memref1d *a) {
+  if (a->sizes[0] != ARENA || a->strides[0] != 1 || a->offset != 0 ||
+      a->allocated != a->aligned || ((uintptr_t)a->aligned % 64) != 0)
+    ++fake_descriptor_errors;
+  return (float *)a->aligned + a->offset;
+}
+
+static float *matOf(wlgen_memref2d *m, int64_t cols) {
+  if (m->sizes[1] != cols || m->strides[0] != cols || m->strides[1] != 1 || m->sizes[0] <= 0 ||
+      m->offset != 0 || m->allocated != m->aligned || !m->aligned)
+    ++fake_descriptor_errors;
+  return (float *)m->aligned + m->offset;
+}
+
+static void fwd(const float *a, const float *x, int64_t batch, float *y) {
+  for (int64_t b = 0; b < batch; ++b)
+    for (int o = 0; o < OUT; ++o) {
+      float s = a[B + o];
+      for (int i = 0; i < IN; ++i)
+        s += a[W + o * IN + i] * x[b * IN + i];
+      y[b * OUT + o] = s;
+    }
+}
+
+/* grads += dy^T x, db += sum dy; dx = dy W (when dx != 0). */
+static void bwd(float *a, const float *x, const float *dy, int64_t batch, float *dx) {
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int o = 0; o < OUT; ++o) {
+      a[GB + o] += dy[b * OUT + o];
+      for (int i = 0; i < IN; ++i)
+        a[GW + o * IN + i] += dy[b * OUT + o] * x[b * IN + i];
+    }
+    if (dx)
+      for (int i = 0; i < IN; ++i) {
+        float s = 0;
+        for (int o = 0; o < OUT; ++o)
+          s += a[W + o * IN + i] * dy[b * OUT + o];
+        dx[b * IN + i] = s;
+      }
+  }
+}
+
+void _mlir_ciface_wlgen_forward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *y) {
+  float *a = arenaOf(arena);
+  const float *xp = matOf(x, IN);
+  float *yp = matOf(y, OUT);
+  if (x->sizes[0] != y->sizes[0])
+    ++fake_descriptor_errors;
+  fwd(a, xp, x->sizes[0], yp);
+}
+
+static float lossAndDy(const float *a, wlgen_memref2d *x, void *labels, float *dy) {
+  wlgen_memref2d *t = (wlgen_memref2d *)labels;
+  const float *xp = matOf(x, IN);
+  const float *tp = matOf(t, OUT);
+  int64_t batch = x->sizes[0];
+  if (t->sizes[0] != batch || batch > 64) {
+    ++fake_descriptor_errors;
+    return 0.0f;
+  }
+  float y[64 * OUT];
+  fwd(a, xp, batch, y);
+  double loss = 0;
+  for (int64_t k = 0; k < batch * OUT; ++k) {
+    double d = (double)y[k] - (double)tp[k];
+    loss += 0.5 * d * d;
+    if (dy)
+      dy[k] = (float)(d / (double)batch);
+  }
+  return (float)(loss / (double)batch);
+}
+
+float _mlir_ciface_wlgen_loss(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels) {
+  return lossAndDy(arenaOf(arena), x, labels, 0);
+}
+
+void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *dy,
+                                 wlgen_memref2d *dx) {
+  float *a = arenaOf(arena);
+  const float *xp = matOf(x, IN);
+  const float *dyp = matOf(dy, OUT);
+  float *dxp = matOf(dx, IN);
+  if (dy->sizes[0] != x->sizes[0] || dx->sizes[0] != x->sizes[0])
+    ++fake_descriptor_errors;
+  bwd(a, xp, dyp, x->sizes[0], dxp);
+}
+
+float _mlir_ciface_wlgen_loss_backward(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels) {
+  float *a = arenaOf(arena);
+  float dy[64 * OUT];
+  float loss = lossAndDy(a, x, labels, dy);
+  if (x->sizes[0] <= 64)
+    bwd(a, matOf(x, IN), dy, x->sizes[0], 0);
+  return loss;
+}
+
+void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t) {
+  float *a = arenaOf(arena);
+  ++fake_step_calls;
+  fake_last_t = t;
+  for (int k = 0; k < OUT * IN; ++k) {
+    a[MW + k] = 0.9f * a[MW + k] + a[GW + k];
+    a[W + k] -= 0.1f * a[MW + k];
+  }
+  for (int k = 0; k < OUT; ++k) {
+    a[MB + k] = 0.9f * a[MB + k] + a[GB + k];
+    a[B + k] -= 0.1f * a[MB + k];
+  }
+}
