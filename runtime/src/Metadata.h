@@ -45,8 +45,8 @@ struct LayerInfo {
 /// One node of the "lipschitz" graph (SSA order; args index earlier nodes).
 struct LipNode {
   enum class Op { Input, Layer, Scale, Add } op = Op::Input;
-  int layer = -1;         ///< Layer: index into layers
-  double factor = 1;      ///< Scale
+  int layer = -1;            ///< Layer: index into layers
+  double factor = 1;         ///< Scale
   std::vector<int64_t> args; ///< Layer/Scale: one; Add: one or more; Input: none
 };
 

@@ -606,7 +606,7 @@ static double powerSigma(const std::vector<float> &w, int rows, int cols) {
 
 static void testGram() {
   // Random matrices of several shapes: the bound is >= σ_max.
-  int shapes[][2] = {{2, 3}, {3, 2}, {1, 5}, {5, 1}, {8, 8}, {20, 7}, {7, 20}, {64, 48}};
+  int shapes[][2] = {{2, 3}, {3, 2}, {1, 5}, {5, 1}, {8, 8}, {20, 7}, {7, 20}, {64, 48}, {300, 37}, {37, 300}};
   uint64_t seed = 1;
   for (auto &s : shapes) {
     int r = s[0], c = s[1];
