@@ -12,7 +12,6 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
-#include "llvm/ADT/ScopedHashTable.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
@@ -115,13 +114,11 @@ private:
         return notYet(term.constraints[0].loc,
                       "constraint '" + term.constraints[0].name + "'");
       const lang::Arg *written = term.structure.find("init");
-      if (written && !written->implicit && written->value.call) {
-        FailureOr<DictionaryAttr> a = initAttr(*written->value.call);
-        if (failed(a))
-          return failure();
-        init = *a;
-      } else if (written && !written->implicit && written->value.kind == lang::Value::Kind::Ident) {
-        FailureOr<DictionaryAttr> a = initAttr(lang::Call{written->value.text, {}, false, written->loc});
+      if (written && !written->implicit) {
+        // `init = normal(std = 0.1)` is a call, `init = zeros` an identifier.
+        const lang::Value &v = written->value;
+        FailureOr<DictionaryAttr> a =
+            initAttr(v.call ? *v.call : lang::Call{v.text, {}, false, written->loc});
         if (failed(a))
           return failure();
         init = *a;
@@ -133,9 +130,9 @@ private:
       }
     }
     auto type = RankedTensorType::get(p.shape, f32());
-    auto op = ParamOp::create(builder, loc(layer.loc), p.name, type, init, p.trainable,
-                              /*state=*/nullptr, nullptr, nullptr, nullptr);
-    (void)op;
+    ParamOp::create(builder, loc(layer.loc), p.name, type, init, p.trainable,
+                    /*state=*/nullptr, /*offset=*/nullptr, /*grad_offset=*/nullptr,
+                    /*state_offsets=*/nullptr);
     return success();
   }
 

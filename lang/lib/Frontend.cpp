@@ -4,6 +4,8 @@
 #include "Parse.h"
 
 #include <exception>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -40,7 +42,7 @@ std::unique_ptr<Program> wl::lang::parseAndCheckFile(const std::string &path,
   try {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      errs << path << ": error: cannot read file\n";
+      errs << path << ": error: cannot read file: " << std::strerror(errno) << "\n";
       return nullptr;
     }
     std::ostringstream ss;

@@ -60,8 +60,10 @@ void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group, ParamOp para
     return;
   }
   // adamw
+  Value expAvg = stateRef("exp_avg");
+  Value expAvgSq = stateRef("exp_avg_sq");
   auto update = AdamWUpdateOp::create(
-      b, loc, type, type, type, w, g, stateRef("exp_avg"), stateRef("exp_avg_sq"), lr, step,
+      b, loc, type, type, type, w, g, expAvg, expAvgSq, lr, step,
       f64(hyper(group, "beta1")), f64(hyper(group, "beta2")), f64(hyper(group, "eps")),
       f64(hyper(group, "weight_decay")));
   ParamStoreOp::create(b, loc, sym, update.getNewParam());
