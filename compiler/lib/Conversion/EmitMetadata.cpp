@@ -111,10 +111,11 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
                                        {"offset", cast<IntegerAttr>(offset).getInt()}});
       params.push_back(json::Object{{"name", p.getSymName().str()},
                                     {"shape", std::move(shape)},
-                                    {"offset", p.getOffset().value_or(-1)},
+                                    {"offset", p.getOffsetAttr() ? p.getOffsetAttr().getInt() : -1},
                                     {"trainable", p.getTrainable()},
                                     {"init", dictToJson(p.getInit())},
-                                    {"grad_offset", p.getGradOffset().value_or(-1)},
+                                    {"grad_offset",
+                                     p.getGradOffsetAttr() ? p.getGradOffsetAttr().getInt() : -1},
                                     {"state", std::move(state)}});
     }
     doc["params"] = std::move(params);

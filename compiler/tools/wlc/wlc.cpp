@@ -128,6 +128,22 @@ int compile(int argc, char **argv) {
   if (optLevel > 3)
     return fail("optimisation level -O" + llvm::Twine(optLevel) + " does not exist (use -O0..-O3)");
 
+  // Refuse an unwritable output before any work, with the reason.
+  if (emit == Emit::Obj || emit == Emit::SO || !outputFile.empty()) {
+    std::string path = outputFile.empty() ? (emit == Emit::Obj ? model->name + ".o"
+                                                                : "lib" + model->name + ".so")
+                                          : outputFile.getValue();
+    if (path != "-") {
+      llvm::SmallString<256> dir(llvm::sys::path::parent_path(path));
+      if (dir.empty())
+        dir = ".";
+      if (!llvm::sys::fs::is_directory(dir))
+        return fail("cannot write '" + path + "': directory '" + dir + "' does not exist");
+      if (llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write))
+        return fail("cannot write '" + path + "': directory '" + dir + "' is not writable");
+    }
+  }
+
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);

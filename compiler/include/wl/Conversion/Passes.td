@@ -20,7 +20,7 @@ def ConvertWLToLinalg : Pass<"convert-wl-to-linalg", "mlir::ModuleOp"> {
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
     "mlir::memref::MemRefDialect", "mlir::bufferization::BufferizationDialect",
-    "mlir::func::FuncDialect"
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"
   ];
 }
 

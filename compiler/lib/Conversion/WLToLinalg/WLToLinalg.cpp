@@ -13,6 +13,7 @@
 #include "wl/Dialect/WL/IR/WL.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -195,13 +196,13 @@ private:
 
   int64_t offsetOf(Operation *op, StringRef name, Slot slot, StringRef state) {
     ParamOp param = lookupParam(op, name);
-    if (!param || !param.getOffset())
+    if (!param || !param.getOffsetAttr())
       return -1;
     switch (slot) {
     case Slot::Param:
-      return *param.getOffset();
+      return param.getOffsetAttr().getInt();
     case Slot::Grad:
-      return param.getGradOffset().value_or(-1);
+      return param.getGradOffsetAttr() ? param.getGradOffsetAttr().getInt() : -1;
     case Slot::State: {
       auto names = param.getState();
       auto offsets = param.getStateOffsets();
@@ -329,7 +330,9 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
         SymbolTable::setSymbolName(fn, ("wlgen_" + fn.getName()).str());
         fn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
       } else {
+        // Helpers stay inside the object: internal linkage in LLVM.
         fn.setPrivate();
+        fn->setAttr("llvm.linkage", LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
       }
     }
     module.walk([&](func::CallOp call) {

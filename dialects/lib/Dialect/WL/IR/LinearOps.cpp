@@ -9,12 +9,13 @@ static bool compatible(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
-static std::string dims(RankedTensorType t) {
+/// Prints a shape as `[4, ?]`.
+static std::string dims(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "[";
   llvm::interleave(
-      t.getShape(), os,
+      shape, os,
       [&](int64_t d) {
         if (ShapedType::isDynamic(d))
           os << "?";
@@ -25,6 +26,7 @@ static std::string dims(RankedTensorType t) {
   os << "]";
   return s;
 }
+static std::string dims(RankedTensorType t) { return dims(t.getShape()); }
 
 LogicalResult LinearOp::verify() {
   auto x = getInput().getType(), w = getWeight().getType(), y = getResult().getType();
@@ -61,8 +63,8 @@ LogicalResult MatmulOp::verify() {
   if (!compatible(k, k2))
     return emitOpError("contraction dimensions differ: ") << k << " vs " << k2;
   if (!compatible(c.getDimSize(0), m) || !compatible(c.getDimSize(1), n))
-    return emitOpError("result shape ") << dims(c) << " does not match the product's [" << m
-                                        << ", " << n << "]";
+    return emitOpError("result shape ")
+           << dims(c) << " does not match the product's " << dims({m, n});
   return success();
 }
 

@@ -21,9 +21,8 @@ static LogicalResult verifyLabels(Operation *op, RankedTensorType logits,
 LogicalResult CrossEntropyOp::verify() {
   return verifyLabels(*this, getLogits().getType(), getLabels().getType());
 }
+// AllTypesMatch<["logits", "result"]> already makes the result the logits' type.
 LogicalResult CrossEntropyGradOp::verify() {
-  if (getResult().getType() != getLogits().getType())
-    return emitOpError("result type must equal the logits type");
   return verifyLabels(*this, getLogits().getType(), getLabels().getType());
 }
 
@@ -35,21 +34,8 @@ LogicalResult CrossEntropyOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
   return success();
 }
 
-static LogicalResult verifyTarget(Operation *op, RankedTensorType z, RankedTensorType t) {
-  if (!compatible(z.getDimSize(0), t.getDimSize(0)) ||
-      !compatible(z.getDimSize(1), t.getDimSize(1)))
-    return op->emitOpError("prediction and target shapes differ: ") << z << " vs " << t;
-  return success();
-}
-
-LogicalResult MseOp::verify() {
-  return verifyTarget(*this, getPrediction().getType(), getTarget().getType());
-}
-LogicalResult MseGradOp::verify() {
-  if (getResult().getType() != getPrediction().getType())
-    return emitOpError("result type must equal the prediction type");
-  return verifyTarget(*this, getPrediction().getType(), getTarget().getType());
-}
+// The AllTypesMatch constraints of wl.mse and wl.mse_grad already give the
+// prediction, the target (and the gradient) one type; nothing is left to check.
 
 LogicalResult MseOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                               SmallVectorImpl<Value> &operandGrads) {

@@ -74,7 +74,8 @@ LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, Dicti
   }
   for (NamedAttribute a : hyper)
     if (!llvm::any_of(specs, [&](const HyperSpec &s) { return s.name == a.getName(); }))
-      return op->emitOpError("unknown hyperparameter '") << a.getName() << "' of " << optimizer;
+      return op->emitOpError("unknown hyperparameter '")
+             << a.getName().getValue() << "' of " << optimizer;
   if (optimizer == "sgd" && hyper.getAs<BoolAttr>("nesterov").getValue() &&
       hyper.getAs<FloatAttr>("momentum").getValueAsDouble() == 0)
     return op->emitOpError("nesterov needs momentum > 0");
@@ -84,6 +85,10 @@ LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, Dicti
 LogicalResult OptimizerGroupOp::verify() {
   if (getTargets().empty())
     return emitOpError("needs at least one target");
+  // SymbolRefArrayAttr also admits nested references (`@a::@b`).
+  for (Attribute t : getTargets())
+    if (!isa<FlatSymbolRefAttr>(t))
+      return emitOpError("target ") << t << " is not a flat symbol reference";
   return verifyOptimizerHyper(*this, getOptimizer(), getHyper());
 }
 

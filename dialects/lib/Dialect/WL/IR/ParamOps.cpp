@@ -62,7 +62,8 @@ bool ParamOp::hasState(StringRef name) {
 }
 
 LogicalResult LayerOp::verify() {
-  if (getInFeatures() <= 0 || getOutFeatures() <= 0)
+  // The I64Attr getters return uint64_t: compare signed, or -4 passes.
+  if (static_cast<int64_t>(getInFeatures()) <= 0 || static_cast<int64_t>(getOutFeatures()) <= 0)
     return emitOpError("widths must be positive");
   if (getStructure() != "dense")
     return emitOpError("unsupported structure '") << getStructure() << "'";
@@ -83,12 +84,12 @@ static FailureOr<ParamOp> verifyParamSymbol(Operation *op, SymbolTableCollection
 
 LogicalResult LayerOp::verifySymbolUses(SymbolTableCollection &symbols) {
   Type f32 = Float32Type::get(getContext());
-  auto weightType = RankedTensorType::get({getOutFeatures(), getInFeatures()}, f32);
+  auto in = static_cast<int64_t>(getInFeatures()), out = static_cast<int64_t>(getOutFeatures());
+  auto weightType = RankedTensorType::get({out, in}, f32);
   if (failed(verifyParamSymbol(*this, symbols, getWeightAttr(), weightType)))
     return failure();
   if (auto bias = getBiasAttr())
-    if (failed(verifyParamSymbol(*this, symbols, bias,
-                                 RankedTensorType::get({getOutFeatures()}, f32))))
+    if (failed(verifyParamSymbol(*this, symbols, bias, RankedTensorType::get({out}, f32))))
       return failure();
   return success();
 }

@@ -107,6 +107,16 @@ struct WLGenerateBackwardPass : public wl::impl::WLGenerateBackwardBase<WLGenera
       module.emitError("wl-generate-backward: no @forward function");
       return signalPassFailure();
     }
+    // Each differentiated function has a body and returns exactly one value.
+    for (func::FuncOp fn : {forward, loss}) {
+      if (!fn)
+        continue;
+      if (fn.isExternal() || fn.getNumResults() != 1) {
+        fn.emitError("wl-generate-backward: @")
+            << fn.getName() << " must have a body and return exactly one value";
+        return signalPassFailure();
+      }
+    }
     for (StringRef name : {"backward", "loss_backward"})
       if (symbols.lookup(name)) {
         module.emitError("wl-generate-backward: @") << name << " already exists";

@@ -114,8 +114,12 @@ struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPa
     SmallVector<func::FuncOp> groupFns;
     for (auto [index, group] : llvm::enumerate(groups)) {
       Location gloc = group.getLoc();
-      auto fn = func::FuncOp::create(b, gloc, ("step_" + Twine(index)).str(),
-                                     b.getFunctionType({i64}, {}));
+      std::string name = ("step_" + Twine(index)).str();
+      if (symbols.lookup(name)) {
+        module.emitError("wl-generate-step: @") << name << " already exists";
+        return signalPassFailure();
+      }
+      auto fn = func::FuncOp::create(b, gloc, name, b.getFunctionType({i64}, {}));
       fn.setPrivate();
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(fn.addEntryBlock());

@@ -29,7 +29,6 @@ def WL_MseOp : WL_Op<"mse", [Pure, AllTypesMatch<["prediction", "target"]>,
   let arguments = (ins WL_Tensor2D:$prediction, WL_Tensor2D:$target);
   let results = (outs F32:$result);
   let assemblyFormat = "$prediction `,` $target attr-dict `:` type($prediction)";
-  let hasVerifier = 1;
 }
 
 def WL_MseGradOp : WL_Op<"mse_grad", [Pure, AllTypesMatch<["prediction", "target", "result"]>]> {
@@ -37,7 +36,6 @@ def WL_MseGradOp : WL_Op<"mse_grad", [Pure, AllTypesMatch<["prediction", "target
   let arguments = (ins WL_Tensor2D:$prediction, WL_Tensor2D:$target, F32:$grad);
   let results = (outs WL_Tensor2D:$result);
   let assemblyFormat = "$prediction `,` $target `,` $grad attr-dict `:` type($prediction)";
-  let hasVerifier = 1;
 }
 
 #endif // WL_LOSS_OPS_TD

@@ -57,7 +57,7 @@ def WL_SgdUpdateOp : WL_Op<"sgd_update", [Pure, AllTypesMatch<["param", "grad", 
                        F64Attr:$momentum, BoolAttr:$nesterov, F64Attr:$weight_decay);
   let results = (outs WL_F32Tensor:$new_param, Optional<WL_F32Tensor>:$new_momentum_buffer);
   let assemblyFormat = [{
-    $param `,` $grad (`,` `buffer` $momentum_buffer^ `:` type($momentum_buffer))? `,` $lr attr-dict
+    $param `,` $grad `,` (`buffer` $momentum_buffer^ `:` type($momentum_buffer) `,`)? $lr attr-dict
       `:` type($param) (`,` type($new_momentum_buffer)^)?
   }];
   let hasVerifier = 1;
