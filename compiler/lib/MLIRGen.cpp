@@ -153,18 +153,33 @@ private:
         continue;
       const lang::Call &o = group.optimizer;
       NamedAttrList hyper;
-      hyper.append("lr", builder.getF64FloatAttr(o.getNumber("lr")));
-      hyper.append("weight_decay", builder.getF64FloatAttr(o.getNumber("weight_decay")));
+      auto number = [&](StringRef name) {
+        hyper.append(name, builder.getF64FloatAttr(o.getNumber(name.str())));
+      };
+      // `betas = (b1, b2)` becomes beta1 and beta2.
+      auto betas = [&]() {
+        const lang::Arg *arg = o.find("betas");
+        hyper.append("beta1", builder.getF64FloatAttr(arg->value.elems[0].number));
+        hyper.append("beta2", builder.getF64FloatAttr(arg->value.elems[1].number));
+      };
+      number("lr");
+      number("weight_decay");
       if (o.name == "sgd") {
-        hyper.append("momentum", builder.getF64FloatAttr(o.getNumber("momentum")));
+        number("momentum");
         hyper.append("nesterov", builder.getBoolAttr(o.getBool("nesterov")));
-      } else if (o.name == "adamw") {
-        const lang::Arg *betas = o.find("betas");
-        if (!betas || betas->value.elems.size() != 2)
-          return (emitError(loc(o.loc)) << "adamw needs betas = (b1, b2)", failure());
-        hyper.append("beta1", builder.getF64FloatAttr(betas->value.elems[0].number));
-        hyper.append("beta2", builder.getF64FloatAttr(betas->value.elems[1].number));
-        hyper.append("eps", builder.getF64FloatAttr(o.getNumber("eps")));
+      } else if (o.name == "adamw" || o.name == "adamp") {
+        betas();
+        number("eps");
+        if (o.name == "adamp") {
+          number("delta");
+          number("wd_ratio");
+        }
+      } else if (o.name == "muon") {
+        number("momentum");
+        hyper.append("nesterov", builder.getBoolAttr(o.getBool("nesterov")));
+        hyper.append("ns_steps", builder.getI64IntegerAttr(o.getInt("ns_steps")));
+      } else if (o.name == "lion") {
+        betas();
       } else {
         return notYet(o.loc, "optimizer '" + o.name + "'");
       }

@@ -37,6 +37,7 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
   // Temporaries of forward/backward are heap buffers: free them on every path.
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addPass(createWLLowerStridedCopies());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -12,8 +12,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <initializer_list>
 #include <new>
 #include <string>
+#include <utility>
 
 namespace wlrt {
 
@@ -32,6 +34,11 @@ wl_status setError(wl_model *m, wl_status st, const std::string &msg) {
     // Out of memory while recording the message: keep the status.
   }
   return st;
+}
+
+wl_status setCaughtError(wl_model *m, const char *context, const std::exception *e) {
+  return setError(m, WL_ERR_ARG,
+                  std::string(context) + ": " + (e ? e->what() : "unknown internal error"));
 }
 
 float *allocArena(int64_t floats) {
@@ -82,21 +89,42 @@ const LayerInfo *layerAt(int32_t i) {
   return &md->layers[size_t(i)];
 }
 
-/// Runs `body` (returning wl_status) catching every exception.
-template <typename F> wl_status guarded(wl_model *m, const char *fn, F &&body) {
-  try {
-    return body();
-  } catch (const std::bad_alloc &) {
-    return setError(m, WL_ERR_ARG, std::string(fn) + ": out of memory");
-  } catch (const std::exception &e) {
-    return setError(m, WL_ERR_ARG, std::string(fn) + ": " + e.what());
-  } catch (...) {
-    return setError(m, WL_ERR_ARG, std::string(fn) + ": unknown internal error");
-  }
-}
-
 wl_status nullArg(wl_model *m, const char *fn, const char *arg) {
   return setError(m, WL_ERR_ARG, std::string(fn) + ": " + arg + " is NULL");
+}
+
+/// The first NULL among `args` (name, pointer), in order, as fn's error;
+/// WL_OK when there is none.
+wl_status nonNull(wl_model *m, const char *fn,
+                  std::initializer_list<std::pair<const char *, const void *>> args) {
+  for (const auto &a : args)
+    if (!a.second)
+      return nullArg(m, fn, a.first);
+  return WL_OK;
+}
+
+/// For the metadata queries, which report failure only by `fallback`:
+/// get(*find()), or `fallback` when find() finds nothing or anything throws
+/// (metadata() parses on first use).
+template <class R, class Find, class Get> R query(R fallback, Find &&find, Get &&get) {
+  return catchAll(
+      [&]() -> R {
+        const auto *item = find();
+        return item ? R(get(*item)) : fallback;
+      },
+      [&](const std::exception *) { return fallback; });
+}
+
+/// Runs body() for the entry point `fn` on model m. A NULL m, and anything
+/// body throws, become WL_ERR_ARG with a message on m (or the thread).
+template <class F> wl_status modelCall(wl_model *m, const char *fn, F &&body) {
+  if (!m)
+    return nullArg(nullptr, fn, "model");
+  return catchAll(std::forward<F>(body), [&](const std::exception *e) {
+    if (dynamic_cast<const std::bad_alloc *>(e))
+      return setError(m, WL_ERR_ARG, std::string(fn) + ": out of memory");
+    return setCaughtError(m, fn, e);
+  });
 }
 
 wl_status checkBatch(wl_model *m, const char *fn, int64_t batch) {
@@ -165,9 +193,25 @@ void zeroGrads(wl_model *m) {
       std::memset(m->arena + p.gradOffset, 0, size_t(p.numel) * sizeof(float));
 }
 
-} // namespace
-
-namespace {
+/// wl_loss and wl_train_step: checks the arguments, then runs
+/// run(arena, x, labels), which sets *loss.
+template <class F>
+wl_status lossCall(wl_model *m, const char *fn, const float *x, const void *labels, int64_t batch,
+                   float *loss, F &&run) {
+  return modelCall(m, fn, [&] {
+    if (wl_status st = nonNull(m, fn, {{"x", x}, {"labels", labels}, {"loss", loss}}))
+      return st;
+    if (wl_status st = checkBatch(m, fn, batch))
+      return st;
+    LabelRef lr;
+    if (wl_status st = makeLabels(m, fn, labels, batch, lr))
+      return st;
+    wlgen_memref1d a = arenaRef(m);
+    wlgen_memref2d xr = matrixRef(x, batch, m->md->inputSize);
+    run(&a, &xr, lr.ptr());
+    return WL_OK;
+  });
+}
 
 /// Finds parameter `name`; records an error naming it when unknown.
 const ParamInfo *lookupParam(wl_model *m, const char *fn, const char *name) {
@@ -179,6 +223,19 @@ const ParamInfo *lookupParam(wl_model *m, const char *fn, const char *name) {
   return &m->md->params[size_t(i)];
 }
 
+/// The by-name parameter calls: checks `name` and the buffer `buf` (argument
+/// `bufArg`), finds the parameter, then returns body(param).
+template <class F>
+wl_status paramCall(wl_model *m, const char *fn, const char *name, const void *buf,
+                    const char *bufArg, F &&body) {
+  return modelCall(m, fn, [&] {
+    if (wl_status st = nonNull(m, fn, {{"name", name}, {bufArg, buf}}))
+      return st;
+    const ParamInfo *p = lookupParam(m, fn, name);
+    return p ? body(*p) : WL_ERR_ARG;
+  });
+}
+
 } // namespace
 
 extern "C" {
@@ -186,163 +243,104 @@ extern "C" {
 WL_API uint32_t wl_abi_version(void) { return 1; }
 
 WL_API const char *wl_model_name(void) {
-  try {
-    const Metadata *md = okMetadata();
-    return md ? md->model.c_str() : nullptr;
-  } catch (...) {
-    return nullptr;
-  }
+  return query<const char *>(nullptr, okMetadata,
+                             [](const Metadata &md) { return md.model.c_str(); });
 }
 
 WL_API int64_t wl_input_size(void) {
-  try {
-    const Metadata *md = okMetadata();
-    return md ? md->inputSize : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int64_t>(-1, okMetadata, [](const Metadata &md) { return md.inputSize; });
 }
 
 WL_API int64_t wl_output_size(void) {
-  try {
-    const Metadata *md = okMetadata();
-    return md ? md->outputSize : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int64_t>(-1, okMetadata, [](const Metadata &md) { return md.outputSize; });
 }
 
 WL_API int32_t wl_label_kind(void) {
-  try {
-    const Metadata *md = okMetadata();
-    return md ? md->labelKind : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int32_t>(-1, okMetadata, [](const Metadata &md) { return md.labelKind; });
 }
 
 WL_API int32_t wl_num_params(void) {
-  try {
-    const Metadata *md = okMetadata();
-    return md ? int32_t(md->params.size()) : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int32_t>(-1, okMetadata, [](const Metadata &md) { return md.params.size(); });
 }
 
 WL_API const char *wl_param_name(int32_t i) {
-  try {
-    const ParamInfo *p = paramAt(i);
-    return p ? p->name.c_str() : nullptr;
-  } catch (...) {
-    return nullptr;
-  }
+  return query<const char *>(
+      nullptr, [i] { return paramAt(i); }, [](const ParamInfo &p) { return p.name.c_str(); });
 }
 
 WL_API int32_t wl_param_rank(int32_t i) {
-  try {
-    const ParamInfo *p = paramAt(i);
-    return p ? int32_t(p->shape.size()) : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int32_t>(
+      -1, [i] { return paramAt(i); }, [](const ParamInfo &p) { return p.shape.size(); });
 }
 
 WL_API int64_t wl_param_dim(int32_t i, int32_t axis) {
-  try {
-    const ParamInfo *p = paramAt(i);
-    if (!p || axis < 0 || size_t(axis) >= p->shape.size())
-      return -1;
-    return p->shape[size_t(axis)];
-  } catch (...) {
-    return -1;
-  }
+  return query<int64_t>(
+      -1, [i] { return paramAt(i); },
+      [axis](const ParamInfo &p) {
+        return axis >= 0 && size_t(axis) < p.shape.size() ? p.shape[size_t(axis)] : -1;
+      });
 }
 
 WL_API int32_t wl_param_trainable(int32_t i) {
-  try {
-    const ParamInfo *p = paramAt(i);
-    return p ? (p->trainable ? 1 : 0) : 0;
-  } catch (...) {
-    return 0;
-  }
+  return query<int32_t>(
+      0, [i] { return paramAt(i); }, [](const ParamInfo &p) { return p.trainable ? 1 : 0; });
 }
 
 WL_API int32_t wl_num_layers(void) {
-  try {
-    const Metadata *md = okMetadata();
-    return md ? int32_t(md->layers.size()) : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int32_t>(-1, okMetadata, [](const Metadata &md) { return md.layers.size(); });
 }
 
 WL_API const char *wl_layer_name(int32_t i) {
-  try {
-    const LayerInfo *l = layerAt(i);
-    return l ? l->name.c_str() : nullptr;
-  } catch (...) {
-    return nullptr;
-  }
+  return query<const char *>(
+      nullptr, [i] { return layerAt(i); }, [](const LayerInfo &l) { return l.name.c_str(); });
 }
 
 WL_API int64_t wl_layer_in_size(int32_t i) {
-  try {
-    const LayerInfo *l = layerAt(i);
-    return l ? l->in : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int64_t>(
+      -1, [i] { return layerAt(i); }, [](const LayerInfo &l) { return l.in; });
 }
 
 WL_API int64_t wl_layer_out_size(int32_t i) {
-  try {
-    const LayerInfo *l = layerAt(i);
-    return l ? l->out : -1;
-  } catch (...) {
-    return -1;
-  }
+  return query<int64_t>(
+      -1, [i] { return layerAt(i); }, [](const LayerInfo &l) { return l.out; });
 }
 
 WL_API wl_model *wl_create(uint64_t seed) {
   wl_model *m = nullptr;
-  try {
-    const Metadata &md = metadata();
-    if (!md.ok) {
-      setError(nullptr, WL_ERR_ARG, "wl_create failed: " + md.error);
-      return nullptr;
-    }
-    m = new (std::nothrow) wl_model();
-    if (!m) {
-      setError(nullptr, WL_ERR_ARG, "wl_create failed: out of memory");
-      return nullptr;
-    }
-    m->md = &md;
-    m->arena = allocArena(md.arenaSize);
-    if (!m->arena) {
-      delete m;
-      setError(nullptr, WL_ERR_ARG,
-               "wl_create failed: cannot allocate the arena of " + std::to_string(md.arenaSize) +
-                   " floats");
-      return nullptr;
-    }
-    for (size_t i = 0; i < md.params.size(); ++i)
-      initParam(md.params[i], seed, uint64_t(i), m->arena + md.params[i].offset);
-    return m;
-  } catch (const std::exception &e) {
-    if (m) {
-      freeArena(m->arena);
-      delete m;
-    }
-    setError(nullptr, WL_ERR_ARG, std::string("wl_create failed: ") + e.what());
-  } catch (...) {
-    if (m) {
-      freeArena(m->arena);
-      delete m;
-    }
-    setError(nullptr, WL_ERR_ARG, "wl_create failed: unknown internal error");
-  }
-  return nullptr;
+  return catchAll(
+      [&]() -> wl_model * {
+        const Metadata &md = metadata();
+        if (!md.ok) {
+          setError(nullptr, WL_ERR_ARG, "wl_create failed: " + md.error);
+          return nullptr;
+        }
+        m = new (std::nothrow) wl_model();
+        if (!m) {
+          setError(nullptr, WL_ERR_ARG, "wl_create failed: out of memory");
+          return nullptr;
+        }
+        m->md = &md;
+        m->arena = allocArena(md.arenaSize);
+        if (!m->arena) {
+          delete m;
+          m = nullptr; // the handler below must not free it again
+          setError(nullptr, WL_ERR_ARG,
+                   "wl_create failed: cannot allocate the arena of " +
+                       std::to_string(md.arenaSize) + " floats");
+          return nullptr;
+        }
+        for (size_t i = 0; i < md.params.size(); ++i)
+          initParam(md.params[i], seed, uint64_t(i), m->arena + md.params[i].offset);
+        return m;
+      },
+      [&](const std::exception *e) -> wl_model * {
+        if (m) {
+          freeArena(m->arena);
+          delete m;
+        }
+        setCaughtError(nullptr, "wl_create failed", e);
+        return nullptr;
+      });
 }
 
 WL_API void wl_destroy(wl_model *m) {
@@ -360,13 +358,9 @@ WL_API int64_t wl_step_count(const wl_model *m) { return m ? m->step : -1; }
 
 WL_API wl_status wl_forward(wl_model *m, const float *x, int64_t batch, float *y) {
   const char *fn = "wl_forward";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!x)
-      return nullArg(m, fn, "x");
-    if (!y)
-      return nullArg(m, fn, "y");
+  return modelCall(m, fn, [&] {
+    if (wl_status st = nonNull(m, fn, {{"x", x}, {"y", y}}))
+      return st;
     if (wl_status st = checkBatch(m, fn, batch))
       return st;
     wlgen_memref1d a = arenaRef(m);
@@ -380,13 +374,9 @@ WL_API wl_status wl_forward(wl_model *m, const float *x, int64_t batch, float *y
 WL_API wl_status wl_backward(wl_model *m, const float *x, const float *dy, int64_t batch,
                              float *dx) {
   const char *fn = "wl_backward";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!x)
-      return nullArg(m, fn, "x");
-    if (!dy)
-      return nullArg(m, fn, "dy");
+  return modelCall(m, fn, [&] {
+    if (wl_status st = nonNull(m, fn, {{"x", x}, {"dy", dy}}))
+      return st;
     if (wl_status st = checkBatch(m, fn, batch))
       return st;
     float *dxp = dx;
@@ -404,17 +394,14 @@ WL_API wl_status wl_backward(wl_model *m, const float *x, const float *dy, int64
 }
 
 WL_API wl_status wl_zero_grad(wl_model *m) {
-  if (!m)
-    return nullArg(nullptr, "wl_zero_grad", "model");
-  zeroGrads(m);
-  return WL_OK;
+  return modelCall(m, "wl_zero_grad", [&] {
+    zeroGrads(m);
+    return WL_OK;
+  });
 }
 
 WL_API wl_status wl_step(wl_model *m) {
-  const char *fn = "wl_step";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
+  return modelCall(m, "wl_step", [&] {
     wlgen_memref1d a = arenaRef(m);
     _mlir_ciface_wlgen_step(&a, ++m->step);
     return WL_OK;
@@ -423,118 +410,52 @@ WL_API wl_status wl_step(wl_model *m) {
 
 WL_API wl_status wl_loss(wl_model *m, const float *x, const void *labels, int64_t batch,
                          float *loss) {
-  const char *fn = "wl_loss";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!x)
-      return nullArg(m, fn, "x");
-    if (!labels)
-      return nullArg(m, fn, "labels");
-    if (!loss)
-      return nullArg(m, fn, "loss");
-    if (wl_status st = checkBatch(m, fn, batch))
-      return st;
-    LabelRef lr;
-    if (wl_status st = makeLabels(m, fn, labels, batch, lr))
-      return st;
-    wlgen_memref1d a = arenaRef(m);
-    wlgen_memref2d xr = matrixRef(x, batch, m->md->inputSize);
-    *loss = _mlir_ciface_wlgen_loss(&a, &xr, lr.ptr());
-    return WL_OK;
-  });
+  return lossCall(m, "wl_loss", x, labels, batch, loss,
+                  [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
+                    *loss = _mlir_ciface_wlgen_loss(a, xr, lr);
+                  });
 }
 
 WL_API wl_status wl_train_step(wl_model *m, const float *x, const void *labels, int64_t batch,
                                float *loss) {
-  const char *fn = "wl_train_step";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!x)
-      return nullArg(m, fn, "x");
-    if (!labels)
-      return nullArg(m, fn, "labels");
-    if (!loss)
-      return nullArg(m, fn, "loss");
-    if (wl_status st = checkBatch(m, fn, batch))
-      return st;
-    LabelRef lr;
-    if (wl_status st = makeLabels(m, fn, labels, batch, lr))
-      return st;
-    zeroGrads(m);
-    wlgen_memref1d a = arenaRef(m);
-    wlgen_memref2d xr = matrixRef(x, batch, m->md->inputSize);
-    *loss = _mlir_ciface_wlgen_loss_backward(&a, &xr, lr.ptr());
-    _mlir_ciface_wlgen_step(&a, ++m->step);
-    return WL_OK;
-  });
+  return lossCall(m, "wl_train_step", x, labels, batch, loss,
+                  [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
+                    zeroGrads(m);
+                    *loss = _mlir_ciface_wlgen_loss_backward(a, xr, lr);
+                    _mlir_ciface_wlgen_step(a, ++m->step);
+                  });
 }
 
-
 WL_API wl_status wl_get_param(wl_model *m, const char *name, float *out) {
-  const char *fn = "wl_get_param";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!name)
-      return nullArg(m, fn, "name");
-    if (!out)
-      return nullArg(m, fn, "out");
-    const ParamInfo *p = lookupParam(m, fn, name);
-    if (!p)
-      return WL_ERR_ARG;
-    std::memcpy(out, m->arena + p->offset, size_t(p->numel) * sizeof(float));
+  return paramCall(m, "wl_get_param", name, out, "out", [&](const ParamInfo &p) {
+    std::memcpy(out, m->arena + p.offset, size_t(p.numel) * sizeof(float));
     return WL_OK;
   });
 }
 
 WL_API wl_status wl_set_param(wl_model *m, const char *name, const float *in) {
-  const char *fn = "wl_set_param";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!name)
-      return nullArg(m, fn, "name");
-    if (!in)
-      return nullArg(m, fn, "in");
-    const ParamInfo *p = lookupParam(m, fn, name);
-    if (!p)
-      return WL_ERR_ARG;
-    std::memmove(m->arena + p->offset, in, size_t(p->numel) * sizeof(float));
+  return paramCall(m, "wl_set_param", name, in, "in", [&](const ParamInfo &p) {
+    std::memmove(m->arena + p.offset, in, size_t(p.numel) * sizeof(float));
     return WL_OK;
   });
 }
 
 WL_API wl_status wl_get_grad(wl_model *m, const char *name, float *out) {
   const char *fn = "wl_get_grad";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!name)
-      return nullArg(m, fn, "name");
-    if (!out)
-      return nullArg(m, fn, "out");
-    const ParamInfo *p = lookupParam(m, fn, name);
-    if (!p)
-      return WL_ERR_ARG;
-    if (p->gradOffset < 0)
+  return paramCall(m, fn, name, out, "out", [&](const ParamInfo &p) {
+    if (p.gradOffset < 0)
       return setError(m, WL_ERR_ARG,
                       std::string(fn) + ": parameter '" + name + "' is frozen and has no gradient");
-    std::memcpy(out, m->arena + p->gradOffset, size_t(p->numel) * sizeof(float));
+    std::memcpy(out, m->arena + p.gradOffset, size_t(p.numel) * sizeof(float));
     return WL_OK;
   });
 }
 
 WL_API wl_status wl_get_weight(wl_model *m, const char *layer, float *out) {
   const char *fn = "wl_get_weight";
-  if (!m)
-    return nullArg(nullptr, fn, "model");
-  return guarded(m, fn, [&] {
-    if (!layer)
-      return nullArg(m, fn, "layer");
-    if (!out)
-      return nullArg(m, fn, "out");
+  return modelCall(m, fn, [&] {
+    if (wl_status st = nonNull(m, fn, {{"layer", layer}, {"out", out}}))
+      return st;
     int li = m->md->findLayer(layer);
     if (li < 0)
       return setError(m, WL_ERR_ARG, std::string(fn) + ": unknown layer '" + layer + "'");

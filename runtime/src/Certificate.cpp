@@ -10,6 +10,8 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace wlrt {
@@ -177,23 +179,28 @@ wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn) {
 
 namespace {
 
+/// The spectral bound of layer `layer`'s effective weight, for the entry
+/// point `fn`. Returns a negative value after recording an error on m.
+double spectralBound(wl_model *m, int layer, const char *fn) {
+  const LayerInfo &l = m->md->layers[size_t(layer)];
+  std::vector<float> w(size_t(l.out * l.in));
+  if (effectiveWeight(m, layer, w.data(), fn) != WL_OK)
+    return -1.0;
+  double b = gramSpectralBound(w.data(), l.out, l.in);
+  if (std::isnan(b)) {
+    setError(m, WL_ERR_NONFINITE,
+             std::string(fn) + ": layer '" + l.name + "' has a non-finite weight");
+    return -1.0;
+  }
+  return b;
+}
+
 /// The bound of one layer, computed once per call (cache[layer] < 0: not yet).
 /// Returns a negative value after recording an error on m.
 double layerBound(wl_model *m, int layer, std::vector<double> &cache) {
   double &b = cache[size_t(layer)];
-  if (b >= 0)
-    return b;
-  const LayerInfo &l = m->md->layers[size_t(layer)];
-  std::vector<float> w(size_t(l.out * l.in));
-  if (effectiveWeight(m, layer, w.data(), "wl_lipschitz_bound") != WL_OK)
-    return -1.0;
-  double v = gramSpectralBound(w.data(), l.out, l.in);
-  if (std::isnan(v)) {
-    setError(m, WL_ERR_NONFINITE,
-             "wl_lipschitz_bound: layer '" + l.name + "' has a non-finite weight");
-    return -1.0;
-  }
-  b = v;
+  if (b < 0)
+    b = spectralBound(m, layer, "wl_lipschitz_bound");
   return b;
 }
 
@@ -237,60 +244,49 @@ double evalLip(wl_model *m, const std::vector<LipNode> &nodes) {
 
 using namespace wlrt;
 
+namespace {
+
+/// Runs body() for the bound entry point `fn` on model m: -1 when m is NULL
+/// or body throws, with the error recorded on m (or the thread).
+template <class F> double boundCall(wl_model *m, const char *fn, F &&body) {
+  if (!m) {
+    setError(nullptr, WL_ERR_ARG, std::string(fn) + ": model is NULL");
+    return -1.0;
+  }
+  return catchAll(std::forward<F>(body), [&](const std::exception *e) {
+    setCaughtError(m, fn, e);
+    return -1.0;
+  });
+}
+
+} // namespace
+
 extern "C" {
 
 WL_API double wl_layer_spectral_bound(wl_model *m, const char *layer) {
-  try {
-    if (!m) {
-      setError(nullptr, WL_ERR_ARG, "wl_layer_spectral_bound: model is NULL");
-      return -1.0;
-    }
+  const char *fn = "wl_layer_spectral_bound";
+  return boundCall(m, fn, [&] {
     if (!layer) {
-      setError(m, WL_ERR_ARG, "wl_layer_spectral_bound: layer is NULL");
+      setError(m, WL_ERR_ARG, std::string(fn) + ": layer is NULL");
       return -1.0;
     }
     int li = m->md->findLayer(layer);
     if (li < 0) {
-      setError(m, WL_ERR_ARG,
-               std::string("wl_layer_spectral_bound: unknown layer '") + layer + "'");
+      setError(m, WL_ERR_ARG, std::string(fn) + ": unknown layer '" + layer + "'");
       return -1.0;
     }
-    const LayerInfo &l = m->md->layers[size_t(li)];
-    std::vector<float> w(size_t(l.out * l.in));
-    if (effectiveWeight(m, li, w.data(), "wl_layer_spectral_bound") != WL_OK)
-      return -1.0;
-    double b = gramSpectralBound(w.data(), l.out, l.in);
-    if (std::isnan(b)) {
-      setError(m, WL_ERR_NONFINITE,
-               "wl_layer_spectral_bound: layer '" + l.name + "' has a non-finite weight");
-      return -1.0;
-    }
-    return b;
-  } catch (const std::exception &e) {
-    setError(m, WL_ERR_ARG, std::string("wl_layer_spectral_bound: ") + e.what());
-  } catch (...) {
-    setError(m, WL_ERR_ARG, "wl_layer_spectral_bound: unknown internal error");
-  }
-  return -1.0;
+    return spectralBound(m, li, fn);
+  });
 }
 
 WL_API double wl_lipschitz_bound(wl_model *m) {
-  try {
-    if (!m) {
-      setError(nullptr, WL_ERR_ARG, "wl_lipschitz_bound: model is NULL");
-      return -1.0;
-    }
+  return boundCall(m, "wl_lipschitz_bound", [&] {
     if (!m->md->hasLipschitz) {
       setError(m, WL_ERR_ARG, "wl_lipschitz_bound: the model's metadata has no lipschitz graph");
       return -1.0;
     }
     return evalLip(m, m->md->lipschitz);
-  } catch (const std::exception &e) {
-    setError(m, WL_ERR_ARG, std::string("wl_lipschitz_bound: ") + e.what());
-  } catch (...) {
-    setError(m, WL_ERR_ARG, "wl_lipschitz_bound: unknown internal error");
-  }
-  return -1.0;
+  });
 }
 
 } // extern "C"

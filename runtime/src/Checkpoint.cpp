@@ -309,36 +309,32 @@ wl_status loadImpl(wl_model *m, const char *path) {
   return WL_OK;
 }
 
+/// Runs impl(m, path) for the checkpoint entry point `fn`: NULL arguments
+/// are WL_ERR_ARG, anything impl throws is WL_ERR_IO naming the file.
+wl_status checkpointCall(wl_model *m, const char *path, const char *fn,
+                         wl_status (*impl)(wl_model *, const char *)) {
+  if (!m)
+    return setError(nullptr, WL_ERR_ARG, std::string(fn) + ": model is NULL");
+  if (!path)
+    return setError(m, WL_ERR_ARG, std::string(fn) + ": path is NULL");
+  return catchAll([&] { return impl(m, path); },
+                  [&](const std::exception *e) {
+                    return setError(m, WL_ERR_IO,
+                                    std::string(fn) + ": '" + path +
+                                        "': " + (e ? e->what() : "internal error"));
+                  });
+}
+
 } // namespace
 
 extern "C" {
 
 WL_API wl_status wl_save(wl_model *m, const char *path) {
-  if (!m)
-    return setError(nullptr, WL_ERR_ARG, "wl_save: model is NULL");
-  if (!path)
-    return setError(m, WL_ERR_ARG, "wl_save: path is NULL");
-  try {
-    return saveImpl(m, path);
-  } catch (const std::exception &e) {
-    return setError(m, WL_ERR_IO, std::string("wl_save: '") + path + "': " + e.what());
-  } catch (...) {
-    return setError(m, WL_ERR_IO, std::string("wl_save: '") + path + "': internal error");
-  }
+  return checkpointCall(m, path, "wl_save", saveImpl);
 }
 
 WL_API wl_status wl_load(wl_model *m, const char *path) {
-  if (!m)
-    return setError(nullptr, WL_ERR_ARG, "wl_load: model is NULL");
-  if (!path)
-    return setError(m, WL_ERR_ARG, "wl_load: path is NULL");
-  try {
-    return loadImpl(m, path);
-  } catch (const std::exception &e) {
-    return setError(m, WL_ERR_IO, std::string("wl_load: '") + path + "': " + e.what());
-  } catch (...) {
-    return setError(m, WL_ERR_IO, std::string("wl_load: '") + path + "': internal error");
-  }
+  return checkpointCall(m, path, "wl_load", loadImpl);
 }
 
 } // extern "C"

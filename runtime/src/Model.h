@@ -6,6 +6,7 @@
 #include "wl/wl.h"
 
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,25 @@ wl_status setError(wl_model *m, wl_status st, const std::string &msg);
 
 /// The thread-local error used for NULL models and failed wl_create.
 std::string &threadError();
+
+/// Runs `body`; if it throws, returns `onThrow(e)` instead, where `e` is the
+/// std::exception thrown or nullptr for anything else. The one place the
+/// runtime stops exceptions: every C entry point that can throw runs through
+/// it, since none may cross the C ABI.
+template <class F, class H> auto catchAll(F &&body, H &&onThrow) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const std::exception &e) {
+    return onThrow(&e);
+  } catch (...) {
+    return onThrow(nullptr);
+  }
+}
+
+/// Records the exception `e` caught by catchAll as m's WL_ERR_ARG error:
+/// "<context>: <what>", or "<context>: unknown internal error" when `e` is
+/// nullptr. Returns WL_ERR_ARG.
+wl_status setCaughtError(wl_model *m, const char *context, const std::exception *e);
 
 /// Allocates `floats` zeroed floats, 64-byte aligned (at least 64 bytes);
 /// nullptr on failure. Free with freeArena.

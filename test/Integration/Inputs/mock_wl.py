@@ -16,6 +16,54 @@ from wlharness import WLError, WL_ERR_ARG, WL_ERR_IO, WL_ERR_SHAPE
 BUG = os.environ.get("WL_MOCK_BUG", "")
 
 
+def _buggy_update(bug):
+    """R.opt_update with a deliberate optimizer bug (muon_*, lion_*, adamp_*), or None.
+    Reference helpers are swapped only for the duration of the mock's own update, so the
+    script's float64 reference stays correct."""
+    kind = bug.split("_")[0]
+    if kind not in ("muon", "lion", "adamp"):
+        return None
+
+    def update(cfg, w, g, state, t, lr, info=None):
+        if cfg["kind"] != kind:
+            return R.opt_update(cfg, w, g, state, t, lr, info)
+        saved = (R.NS5_COEFFS, R.muon_scale, R.adamp_projection)
+        try:
+            if bug == "muon_coef":  # c = 2.0 instead of 2.0315
+                R.NS5_COEFFS = (3.4445, -4.7750, 2.0)
+            elif bug == "muon_scale":  # sqrt(max(1, IN/OUT)): OUT and IN swapped
+                R.muon_scale = lambda s: math.sqrt(max(1.0, s[-1] / s[-2]))
+            elif bug == "muon_nesterov":  # nesterov ignored
+                cfg = dict(cfg, nesterov=False)
+            elif bug == "muon_wd":  # decay without lr: W(1 - wd)
+                w = w * (1.0 - cfg["weight_decay"]) / (1.0 - lr * cfg["weight_decay"])
+            elif bug == "lion_order":  # sign of the updated moment (m first, then c = m)
+                b1, b2 = cfg["betas"]
+                m = b2 * state.get("exp_avg", np.zeros_like(w)) + (1.0 - b2) * g
+                state["exp_avg"] = m
+                return w * (1.0 - lr * cfg["weight_decay"]) - lr * np.sign(m)
+            elif bug == "lion_sign0":  # sign(0) = +1
+                b1, b2 = cfg["betas"]
+                m = state.get("exp_avg", np.zeros_like(w))
+                c = b1 * m + (1.0 - b1) * g
+                state["exp_avg"] = b2 * m + (1.0 - b2) * g
+                return w * (1.0 - lr * cfg["weight_decay"]) - lr * np.where(c >= 0, 1.0, -1.0).astype(w.dtype)
+            elif bug == "adamp_noproj":  # never projects
+                R.adamp_projection = lambda w_, g_, p_, *a: (p_, 1.0, {"branch": "none"})
+            elif bug == "adamp_nowhole":  # only the per-row view
+                def channel_only(w_, g_, p_, delta, wd_ratio, eps):
+                    out, r, i = saved[2](w_, g_, p_, delta, wd_ratio, eps)
+                    return (p_, 1.0, {"branch": "none"}) if i["branch"] == "whole" else (out, r, i)
+                R.adamp_projection = channel_only
+            elif bug == "adamp_wdratio":  # full weight decay on the projected branch
+                R.adamp_projection = lambda *a: saved[2](*a)[:1] + (1.0,) + saved[2](*a)[2:]
+            return R.opt_update(cfg, w, g, state, t, lr, info)
+        finally:
+            R.NS5_COEFFS, R.muon_scale, R.adamp_projection = saved
+
+    return update
+
+
 class MockLibrary:
     def __init__(self, spec):
         self.spec = spec
@@ -46,6 +94,7 @@ class MockModel:
             self.p[n] = (rng.normal(0, std, s) if std else np.zeros(s)).astype(np.float32)
         self.g = {n: np.zeros(s, np.float32) for n, s in self.spec.params.items()}
         self.trainer = R.Trainer(self.spec, self.p, np.float32)
+        self.trainer.update = _buggy_update(BUG) or self.trainer.update
         self.err = ""
 
     def _fail(self, func, status, msg):
@@ -156,9 +205,9 @@ class MockModel:
             if k not in t or t[k].shape != v.shape:
                 self._fail("wl_load", WL_ERR_SHAPE, "%s: tensor %s missing or mis-shaped" % (path, k))
         self.p = {k: t[k].astype(np.float32) for k in self.p}
-        self.trainer.t = int(t["optim.step"])
+        self.trainer.t = int(t["optim.step"]) if BUG != "ckpt_no_step" else 0
         self.trainer.state = {k: {} for k in self.p}
         for name, v in t.items():
-            if name.startswith("optim.") and name != "optim.step":
+            if name.startswith("optim.") and name != "optim.step" and BUG != "ckpt_no_state":
                 k, s = name[6:].rsplit(".", 1)
                 self.trainer.state[k][s] = v

@@ -260,6 +260,20 @@ def adamw(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01):
             "weight_decay": weight_decay}
 
 
+def muon(lr=0.02, momentum=0.95, nesterov=True, ns_steps=5, weight_decay=0.0):
+    return {"kind": "muon", "lr": lr, "momentum": momentum, "nesterov": nesterov,
+            "ns_steps": ns_steps, "weight_decay": weight_decay}
+
+
+def lion(lr, betas=(0.9, 0.99), weight_decay=0.0):
+    return {"kind": "lion", "lr": lr, "betas": tuple(betas), "weight_decay": weight_decay}
+
+
+def adamp(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, delta=0.1, wd_ratio=0.1):
+    return {"kind": "adamp", "lr": lr, "betas": tuple(betas), "eps": eps,
+            "weight_decay": weight_decay, "delta": delta, "wd_ratio": wd_ratio}
+
+
 def constant():
     return {"kind": "constant"}
 
@@ -284,16 +298,72 @@ def schedule_factor(s, t):
     return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (t - w) / (total - w))))
 
 
-def opt_update(cfg, w, g, state, t, lr):
+# Newton-Schulz quintic for Muon (Keller Jordan's coefficients).
+NS5_COEFFS = (3.4445, -4.7750, 2.0315)
+NS_EPS = 1e-7
+
+
+def newton_schulz(g, steps=5, coeffs=None, eps=NS_EPS):
+    """Muon's orthogonalisation of each matrix g[..., m, n]: X = G / (|G|_F + eps),
+    worked on as X^T when m > n; `steps` times A = X X^T, B = bA + cA^2, X = aX + BX.
+    Computes in the dtype of g (float64 for the reference, float32 for the mock)."""
+    g = np.asarray(g)
+    if g.ndim > 2:
+        return np.stack([newton_schulz(gi, steps, coeffs, eps) for gi in g])
+    a, b, c = coeffs or NS5_COEFFS
+    x = g / (np.sqrt(np.sum(g * g)) + eps)
+    tall = x.shape[0] > x.shape[1]
+    if tall:
+        x = x.T
+    for _ in range(steps):
+        s = x @ x.T
+        x = a * x + (b * s + c * (s @ s)) @ x
+    return x.T if tall else x
+
+
+def muon_scale(shape):
+    """sqrt(max(1, OUT/IN)) for a matrix [OUT, IN] (or each of a stack [k, OUT, IN])."""
+    return math.sqrt(max(1.0, shape[-2] / shape[-1]))
+
+
+def adamp_projection(w, g, p, delta, wd_ratio, eps):
+    """AdamP's projection (clovaai/AdamP, Heo et al. 2021) of the Adam direction p of a
+    matrix w with grad g. Views: per row (channel, [OUT, IN]) then the whole tensor
+    ([1, OUT*IN]); the first view whose max |cos(g_i, w_i)| < delta/sqrt(row length)
+    removes the radial part of p in that view. Returns (p, wd factor, info) with
+    info = {"branch": "channel"|"whole"|"none", "ratio_channel", "ratio_whole"}:
+    max cos / threshold per view (margins the tests check)."""
+    info = {"branch": "none"}
+    out = None
+    for name, rows in (("channel", w.shape[0]), ("whole", 1)):
+        wv, gv, pv = w.reshape(rows, -1), g.reshape(rows, -1), p.reshape(rows, -1)
+        wn = np.sqrt(np.sum(wv * wv, axis=1))
+        gn = np.sqrt(np.sum(gv * gv, axis=1))
+        cos = np.abs(np.sum(gv * wv, axis=1)) / (np.maximum(gn, eps) * np.maximum(wn, eps))
+        thr = delta / math.sqrt(wv.shape[1])
+        info["ratio_" + name] = float(cos.max() / thr)
+        if out is None and cos.max() < thr:
+            u = wv / (wn + eps)[:, None]
+            out = (pv - u * np.sum(u * pv, axis=1)[:, None]).reshape(p.shape)
+            info["branch"] = name
+    if out is None:
+        return p, 1.0, info
+    return out, wd_ratio, info
+
+
+def opt_update(cfg, w, g, state, t, lr, info=None):
     """One update of tensor w with grad g at step t and scheduled lr; returns new w.
-    `state` is a dict mutated in place (momentum buffer, Adam moments)."""
+    `state` is a dict mutated in place, keyed by the checkpoint's state names
+    (optim.<param>.<state>): momentum_buffer (sgd with momentum, muon), exp_avg
+    (adamw, lion, adamp), exp_avg_sq (adamw, adamp). `info`, when given, receives
+    diagnostics (adamp: the projection branch and its margins)."""
     if cfg["kind"] == "sgd":
         mu, wd = cfg["momentum"], cfg["weight_decay"]
         g = g + wd * w
         if mu != 0.0:
-            b = state.get("momentum")
+            b = state.get("momentum_buffer")
             b = g.copy() if b is None else mu * b + g  # b0 = 0: the first step gives b = g
-            state["momentum"] = b
+            state["momentum_buffer"] = b
             d = g + mu * b if cfg["nesterov"] else b
         else:
             d = g
@@ -301,12 +371,39 @@ def opt_update(cfg, w, g, state, t, lr):
     if cfg["kind"] == "adamw":
         b1, b2 = cfg["betas"]
         w = w * (1.0 - lr * cfg["weight_decay"])
-        m = b1 * state.get("m", 0.0) + (1.0 - b1) * g
-        v = b2 * state.get("v", 0.0) + (1.0 - b2) * g * g
-        state["m"], state["v"] = m, v
+        m = b1 * state.get("exp_avg", 0.0) + (1.0 - b1) * g
+        v = b2 * state.get("exp_avg_sq", 0.0) + (1.0 - b2) * g * g
+        state["exp_avg"], state["exp_avg_sq"] = m, v
         mhat = m / (1.0 - b1 ** t)
         vhat = v / (1.0 - b2 ** t)
         return w - lr * mhat / (np.sqrt(vhat) + cfg["eps"])
+    if cfg["kind"] == "muon":
+        assert w.ndim >= 2, "muon trains matrices only"
+        beta = cfg["momentum"]
+        m = beta * state.get("momentum_buffer", 0.0) + (1.0 - beta) * g
+        state["momentum_buffer"] = m
+        u = (1.0 - beta) * g + beta * m if cfg["nesterov"] else m
+        o = newton_schulz(u, cfg["ns_steps"]) * muon_scale(w.shape)
+        return w * (1.0 - lr * cfg["weight_decay"]) - lr * o
+    if cfg["kind"] == "lion":
+        b1, b2 = cfg["betas"]
+        m = state.get("exp_avg", np.zeros_like(w))
+        c = b1 * m + (1.0 - b1) * g
+        state["exp_avg"] = b2 * m + (1.0 - b2) * g
+        return w * (1.0 - lr * cfg["weight_decay"]) - lr * np.sign(c)
+    if cfg["kind"] == "adamp":
+        b1, b2 = cfg["betas"]
+        m = b1 * state.get("exp_avg", 0.0) + (1.0 - b1) * g
+        v = b2 * state.get("exp_avg_sq", 0.0) + (1.0 - b2) * g * g
+        state["exp_avg"], state["exp_avg_sq"] = m, v
+        bc1, bc2 = 1.0 - b1 ** t, 1.0 - b2 ** t
+        p = m / (np.sqrt(v) / math.sqrt(bc2) + cfg["eps"])
+        ratio = 1.0
+        if w.ndim > 1:
+            p, ratio, pinfo = adamp_projection(w, g, p, cfg["delta"], cfg["wd_ratio"], cfg["eps"])
+            if info is not None:
+                info.update(pinfo)
+        return w * (1.0 - lr * cfg["weight_decay"] * ratio) - (lr / bc1) * p
     raise ValueError(cfg["kind"])
 
 
@@ -317,7 +414,9 @@ class Trainer:
         self.spec, self.dtype = spec, dtype
         self.p = {k: np.array(v, dtype=dtype) for k, v in params.items()}
         self.state = {k: {} for k in self.p}
+        self.info = {k: {} for k in self.p}  # per tensor: diagnostics of the last step
         self.t = 0
+        self.update = opt_update  # replaceable (mock_wl injects bugs here)
 
     def train_step(self, x, labels):
         loss, grads = self.spec.loss_and_grads(self.p, np.asarray(x, self.dtype), labels)
@@ -329,8 +428,9 @@ class Trainer:
         f = schedule_factor(self.spec.schedule, self.t)
         for k in self.p:
             cfg = self.spec.optimizer_for(k)
-            self.p[k] = opt_update(cfg, self.p[k], np.asarray(grads[k], self.dtype),
-                                   self.state[k], self.t, cfg["lr"] * f).astype(self.dtype)
+            self.info[k] = {}
+            self.p[k] = self.update(cfg, self.p[k], np.asarray(grads[k], self.dtype),
+                                    self.state[k], self.t, cfg["lr"] * f, self.info[k]).astype(self.dtype)
 
 
 # ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@
    output through FileCheck with the CHECK lines of its .wl file;
 3. the same scripts against deliberately wrong mocks (WL_MOCK_BUG): each must fail.
 """
+import math
 import os
 import subprocess
 import sys
@@ -58,7 +59,166 @@ def torch_checks():
             opt.step()
             w = R.opt_update(cfg, w, g, st, t, cfg["lr"])
             assert np.allclose(w, tw.detach().numpy(), rtol=1e-12, atol=1e-14), (cfg, t)
+    torch_new_optimizer_checks(rng)
     print("reference vs torch: ok")
+
+
+# PyTorch loops of the published optimizers, independent of reference.py: Muon (Keller
+# Jordan's muon.py, in float64 instead of bfloat16), Lion (lucidrains/lion-pytorch) and
+# AdamP (clovaai/AdamP, nesterov = False).
+def torch_ns5(G, steps):
+    import torch
+    a, b, c = (3.4445, -4.7750, 2.0315)
+    X = G.clone()
+    if G.size(-2) > G.size(-1):
+        X = X.mT
+    X = X / (X.norm(dim=(-2, -1), keepdim=True) + 1e-7)
+    for _ in range(steps):
+        A = X @ X.mT
+        B = b * A + c * A @ A
+        X = a * X + B @ X
+    if G.size(-2) > G.size(-1):
+        X = X.mT
+    return X
+
+
+def torch_muon_step(p, grad, state, lr, momentum, nesterov, ns_steps, weight_decay):
+    import torch
+    if "momentum_buffer" not in state:
+        state["momentum_buffer"] = torch.zeros_like(grad)
+    buf = state["momentum_buffer"]
+    buf.lerp_(grad, 1 - momentum)
+    update = grad.clone().lerp_(buf, momentum) if nesterov else buf
+    update = torch_ns5(update, ns_steps) * max(1, grad.size(-2) / grad.size(-1)) ** 0.5
+    p.mul_(1 - lr * weight_decay)
+    p.add_(update.reshape(p.shape), alpha=-lr)
+
+
+def torch_lion_step(p, grad, state, lr, betas, weight_decay):
+    import torch
+    if "exp_avg" not in state:
+        state["exp_avg"] = torch.zeros_like(p)
+    exp_avg = state["exp_avg"]
+    beta1, beta2 = betas
+    p.mul_(1 - lr * weight_decay)
+    update = exp_avg.clone().mul_(beta1).add(grad, alpha=1 - beta1).sign_()
+    p.add_(update, alpha=-lr)
+    exp_avg.mul_(beta2).add_(grad, alpha=1 - beta2)
+
+
+def torch_adamp_step(p, grad, state, lr, betas, eps, weight_decay, delta, wd_ratio):
+    import torch
+    import torch.nn.functional as F
+
+    def channel_view(x):
+        return x.view(x.size(0), -1)
+
+    def layer_view(x):
+        return x.view(1, -1)
+
+    def projection(p, grad, perturb):
+        expand_size = [-1] + [1] * (len(p.shape) - 1)
+        for name, view_func in (("channel", channel_view), ("whole", layer_view)):
+            cosine_sim = F.cosine_similarity(view_func(grad), view_func(p), dim=1, eps=eps).abs_()
+            if cosine_sim.max() < delta / math.sqrt(view_func(p).size(1)):
+                p_n = p / view_func(p).norm(dim=1).view(expand_size).add_(eps)
+                perturb -= p_n * view_func(p_n * perturb).sum(dim=1).view(expand_size)
+                return perturb, wd_ratio, name
+        return perturb, 1, "none"
+
+    if len(state) == 0:
+        state["step"] = 0
+        state["exp_avg"] = torch.zeros_like(p)
+        state["exp_avg_sq"] = torch.zeros_like(p)
+    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    beta1, beta2 = betas
+    state["step"] += 1
+    bias_correction1 = 1 - beta1 ** state["step"]
+    bias_correction2 = 1 - beta2 ** state["step"]
+    exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    denom = (exp_avg_sq.sqrt() / math.sqrt(bias_correction2)).add_(eps)
+    step_size = lr / bias_correction1
+    perturb = exp_avg / denom
+    ratio, branch = 1, "none"
+    if len(p.shape) > 1:
+        perturb, ratio, branch = projection(p, grad, perturb)
+    if weight_decay > 0:
+        p.mul_(1 - lr * weight_decay * ratio)
+    p.add_(perturb, alpha=-step_size)
+    return branch
+
+
+def adamp_designed_grad(w, branch, rng):
+    """A gradient that puts AdamP on `branch` for weight w [OUT, IN] (OUT even):
+    channel: every row g_i orthogonal to w_i; whole: g_i = a_i w_i with sum a_i |w_i|^2 = 0
+    (every row parallel, the tensor orthogonal); none: g = 2w + noise."""
+    if branch == "channel":
+        g = rng.normal(size=w.shape)
+        return g - w * (np.sum(g * w, axis=1) / np.sum(w * w, axis=1))[:, None]
+    if branch == "whole":
+        s = np.where(np.arange(w.shape[0]) % 2 == 0, 1.0, -1.0)
+        return (s / np.sum(w * w, axis=1))[:, None] * w
+    return 2.0 * w + 0.1 * rng.normal(size=w.shape)
+
+
+def torch_new_optimizer_checks(rng):
+    """reference.opt_update for muon, lion and adamp against the PyTorch loops above:
+    6 steps each with a varying lr (a schedule), float64, on tall/wide/square/stacked
+    matrices and a vector; adamp on designed gradients covering every branch."""
+    import torch
+    sched = [0.5, 1.0, 0.9, 0.6, 0.3, 0.1]
+    for shape in [(9, 4), (4, 9), (6, 6), (3, 5, 2)]:
+        for kw in [dict(lr=0.02, momentum=0.95, nesterov=True, ns_steps=5, weight_decay=0.0),
+                   dict(lr=0.1, momentum=0.8, nesterov=False, ns_steps=3, weight_decay=0.3),
+                   dict(lr=0.05, momentum=0.9, nesterov=True, ns_steps=6, weight_decay=0.1)]:
+            cfg = R.muon(**kw)
+            w = rng.normal(size=shape)
+            tw, tst, st = torch.tensor(w), {}, {}
+            for t, f in enumerate(sched, 1):
+                g = rng.normal(size=shape)
+                if len(shape) == 3:  # torch's muon takes one matrix: do the stack by hand
+                    for i in range(shape[0]):
+                        tst.setdefault(i, {})
+                        torch_muon_step(tw[i], torch.tensor(g[i]), tst[i], kw["lr"] * f, kw["momentum"],
+                                        kw["nesterov"], kw["ns_steps"], kw["weight_decay"])
+                else:
+                    torch_muon_step(tw, torch.tensor(g), tst, kw["lr"] * f, kw["momentum"], kw["nesterov"],
+                                    kw["ns_steps"], kw["weight_decay"])
+                w = R.opt_update(cfg, w, g, st, t, kw["lr"] * f)
+                assert np.allclose(w, tw.numpy(), rtol=1e-11, atol=1e-12), ("muon", shape, kw, t)
+    for shape in [(7, 5), (5,)]:
+        for kw in [dict(lr=1e-3, betas=(0.9, 0.99), weight_decay=0.0),
+                   dict(lr=3e-3, betas=(0.8, 0.95), weight_decay=0.5)]:
+            cfg = R.lion(**kw)
+            w = rng.normal(size=shape)
+            tw, tst, st = torch.tensor(w), {}, {}
+            for t, f in enumerate(sched, 1):
+                g = rng.normal(size=shape)
+                g.reshape(-1)[0] = 0.0  # sign(0) = 0 at step 1
+                torch_lion_step(tw, torch.tensor(g), tst, kw["lr"] * f, kw["betas"], kw["weight_decay"])
+                w = R.opt_update(cfg, w, g, st, t, kw["lr"] * f)
+                assert np.allclose(w, tw.numpy(), rtol=1e-13, atol=1e-14), ("lion", shape, kw, t)
+    seen = set()
+    for shape in [(6, 5), (8, 3), (5,)]:
+        for kw in [dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, delta=0.1, wd_ratio=0.1),
+                   dict(lr=0.05, betas=(0.8, 0.95), eps=1e-6, weight_decay=0.3, delta=0.2, wd_ratio=0.3)]:
+            cfg = R.adamp(**kw)
+            w = rng.normal(size=shape)
+            tw, tst, st = torch.tensor(w), {}, {}
+            for t, f in enumerate(sched, 1):
+                branch = ["channel", "whole", "none"][t % 3]
+                g = adamp_designed_grad(w, branch, rng) if len(shape) == 2 else rng.normal(size=shape)
+                got = torch_adamp_step(tw, torch.tensor(g), tst, kw["lr"] * f, kw["betas"], kw["eps"],
+                                       kw["weight_decay"], kw["delta"], kw["wd_ratio"])
+                info = {}
+                w = R.opt_update(cfg, w, g, st, t, kw["lr"] * f, info)
+                assert got == info.get("branch", "none"), ("adamp branch", shape, t, got, info)
+                if len(shape) == 2:
+                    assert got == branch, ("adamp designed branch", shape, t, got, info)
+                seen.add(got)
+                assert np.allclose(w, tw.numpy(), rtol=1e-12, atol=1e-14), ("adamp", shape, kw, t)
+    assert seen == {"channel", "whole", "none"}, seen
 
 
 def checks_of(wl, prefix):

@@ -20,7 +20,7 @@ def ConvertWLToLinalg : Pass<"convert-wl-to-linalg", "mlir::ModuleOp"> {
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect", "mlir::math::MathDialect",
     "mlir::memref::MemRefDialect", "mlir::bufferization::BufferizationDialect",
-    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect"
   ];
 }
 
@@ -33,6 +33,17 @@ def WLEmitMetadata : Pass<"wl-emit-metadata", "mlir::ModuleOp"> {
     while the forward function is still in the wl dialect.
   }];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def WLLowerStridedCopies : Pass<"wl-lower-strided-copies", "mlir::ModuleOp"> {
+  let summary = "Turns memref.copy between non-contiguous views into linalg.copy";
+  let description = [{
+    The LLVM lowering of `memref.copy` calls the `memrefCopy` function of
+    MLIR's C runner utilities when a side is not contiguous; generated
+    libraries must not depend on that library, so such copies become
+    `linalg.copy` (loops). Contiguous copies stay `memref.copy` (memcpy).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 #endif // WL_CONVERSION_PASSES_TD

@@ -62,25 +62,6 @@ Value isLabel(OpBuilder &b, Location l, Value label) {
   return arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, c, label);
 }
 
-/// Σ over all loops of `term(args)` for an elementwise generic with `maps`, as an f32.
-Value sumAll(OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-             unsigned numLoops, function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
-  MLIRContext *ctx = b.getContext();
-  auto scalarType = RankedTensorType::get({}, b.getF32Type());
-  Value acc = filled(b, loc, scalarType, 0.0, {});
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(AffineMap::get(numLoops, 0, {}, ctx));
-  Value total = linalg::GenericOp::create(
-                    b, loc, TypeRange{scalarType}, inputs, ValueRange{acc}, maps,
-                    SmallVector<utils::IteratorType>(numLoops, kRed),
-                    [&](OpBuilder &nb, Location l, ValueRange a) {
-                      Value t = term(nb, l, a.drop_back());
-                      linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a.back(), t)});
-                    })
-                    .getResult(0);
-  return tensor::ExtractOp::create(b, loc, total, ValueRange{});
-}
-
 struct LowerCrossEntropy : OpRewritePattern<CrossEntropyOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(CrossEntropyOp op, PatternRewriter &rewriter) const override {

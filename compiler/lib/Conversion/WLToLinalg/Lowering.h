@@ -38,6 +38,23 @@ mlir::ValueRange elementwise(mlir::OpBuilder &b, mlir::Location loc, mlir::Value
 mlir::Value contraction(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
                         mlir::Value lhs, mlir::Value rhs, bool transposeLhs, bool transposeRhs);
 
+/// init + scale · op(A) · op(B) as a linalg.generic contraction: the epilogue of a
+/// polynomial (e.g. B = bA + cA²) fused into the product.
+mlir::Value contractionInto(mlir::OpBuilder &b, mlir::Location loc, mlir::Value init,
+                            mlir::Value lhs, mlir::Value rhs, bool transposeLhs,
+                            bool transposeRhs, double scale);
+
+/// Σ over all loops of `term(inputs)` (a full reduction) as an f32 scalar.
+mlir::Value sumAll(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inputs,
+                   llvm::ArrayRef<mlir::AffineMap> inputMaps, unsigned numLoops,
+                   llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location,
+                                                  mlir::ValueRange)>
+                       term);
+
+/// The quintic Newton–Schulz iteration of `wl.newton_schulz` (NewtonSchulz.cpp).
+mlir::Value buildNewtonSchulz(mlir::OpBuilder &b, mlir::Location loc, mlir::Value g,
+                              int64_t steps, double ca, double cb, double cc);
+
 /// A scalar f32 constant.
 mlir::Value f32Const(mlir::OpBuilder &b, mlir::Location loc, double value);
 /// Dimension `dim` of tensor `t` converted to f32.
@@ -47,6 +64,7 @@ void populateLinearLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateActivationLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateLossLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateOptimizerLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateNewtonSchulzLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace wl::lowering
 

@@ -9,6 +9,7 @@
 
 #include "wl/Dialect/WL/IR/WL.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -135,8 +136,254 @@ struct LowerAdamWUpdate : OpRewritePattern<AdamWUpdateOp> {
   }
 };
 
+
+/// sign(x) with sign(0) = 0.
+Value sign(OpBuilder &b, Location l, Value x) {
+  Value zero = f32Const(b, l, 0.0);
+  Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
+  Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, zero);
+  return arith::SelectOp::create(b, l, pos, f32Const(b, l, 1.0),
+                                 arith::SelectOp::create(b, l, neg, f32Const(b, l, -1.0), zero));
+}
+
+/// 1 − lr·wd (decoupled weight decay), as a scalar.
+Value decayFactor(OpBuilder &b, Location l, Value lr, double wd) {
+  return arith::SubFOp::create(b, l, f32Const(b, l, 1.0),
+                               arith::MulFOp::create(b, l, lr, f32Const(b, l, wd)));
+}
+
+struct LowerMuonUpdate : OpRewritePattern<MuonUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MuonUpdateOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    double beta = op.getMomentum().convertToDouble();
+    bool nesterov = op.getNesterov();
+    // m ← βm + (1−β)g; u = nesterov ? (1−β)g + βm : m (one pass).
+    ValueRange momentum = elementwise(
+        b, loc, {op.getGrad(), op.getMomentumBuffer()},
+        {op.getMomentumBuffer(), emptyLike(b, loc, op.getGrad())},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value g1 = arith::MulFOp::create(nb, l, a[0], f32Const(nb, l, 1 - beta));
+          Value m = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, a[1], f32Const(nb, l, beta)), g1);
+          Value u = nesterov ? arith::AddFOp::create(nb, l, g1, arith::MulFOp::create(nb, l, m, f32Const(nb, l, beta))).getResult()
+                             : m;
+          return SmallVector<Value>{m, u};
+        });
+    // Muon's quintic coefficients (KellerJordan/Muon).
+    Value ortho = buildNewtonSchulz(b, loc, momentum[1], op.getNsSteps(), 3.4445, -4.7750, 2.0315);
+    // W ← W(1 − lr·wd) − lr·sqrt(max(1, OUT/IN))·O.
+    auto shape = op.getParam().getType().getShape();
+    double scale = std::sqrt(std::max(1.0, double(shape[0]) / double(shape[1])));
+    Value decay = decayFactor(b, loc, op.getLr(), op.getWeightDecay().convertToDouble());
+    Value stepSize = arith::MulFOp::create(b, loc, op.getLr(), f32Const(b, loc, scale));
+    ValueRange param = elementwise(b, loc, {op.getParam(), ortho}, {op.getParam()},
+                                   [&](OpBuilder &nb, Location l, ValueRange a) {
+                                     Value w = arith::MulFOp::create(nb, l, a[0], decay);
+                                     Value d = arith::MulFOp::create(nb, l, stepSize, a[1]);
+                                     return SmallVector<Value>{arith::SubFOp::create(nb, l, w, d)};
+                                   });
+    rewriter.replaceOp(op, {param[0], momentum[0]});
+    return success();
+  }
+};
+
+struct LowerLionUpdate : OpRewritePattern<LionUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LionUpdateOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
+    Value lr = op.getLr();
+    Value decay = decayFactor(rewriter, loc, lr, op.getWeightDecay().convertToDouble());
+    // c = β1 m + (1−β1)g; W ← W(1 − lr·wd) − lr·sign(c); m ← β2 m + (1−β2)g: one pass.
+    ValueRange results = elementwise(
+        rewriter, loc, {op.getParam(), op.getGrad(), op.getExpAvg()},
+        {op.getParam(), op.getExpAvg()}, [&](OpBuilder &b, Location l, ValueRange a) {
+          Value w = a[0], g = a[1], m = a[2];
+          auto lerp = [&](double beta) -> Value {
+            return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, m, f32Const(b, l, beta)),
+                                         arith::MulFOp::create(b, l, g, f32Const(b, l, 1 - beta)));
+          };
+          Value step = arith::MulFOp::create(b, l, lr, sign(b, l, lerp(beta1)));
+          Value newW = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, w, decay), step);
+          return SmallVector<Value>{newW, lerp(beta2)};
+        });
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
+/// Reduces the rows of the [R, C] inputs: out_k[i] = Σ_j terms(inputs[i, j])[k].
+SmallVector<Value> rowSums(OpBuilder &b, Location loc, ValueRange inputs, unsigned numOutputs,
+                           function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> terms) {
+  MLIRContext *ctx = b.getContext();
+  int64_t rows = cast<RankedTensorType>(inputs[0].getType()).getDimSize(0);
+  auto rowType = RankedTensorType::get({rows}, b.getF32Type());
+  SmallVector<Value> inits(numOutputs, filled(b, loc, rowType, 0.0, {}));
+  SmallVector<AffineMap> maps(inputs.size(), AffineMap::getMultiDimIdentityMap(2, ctx));
+  maps.append(numOutputs, AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx));
+  auto generic = linalg::GenericOp::create(
+      b, loc, SmallVector<Type>(numOutputs, rowType), inputs, inits, maps,
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        SmallVector<Value> t = terms(nb, l, a.take_front(inputs.size()));
+        SmallVector<Value> sums;
+        for (unsigned k = 0; k < numOutputs; ++k)
+          sums.push_back(arith::AddFOp::create(nb, l, a[inputs.size() + k], t[k]));
+        linalg::YieldOp::create(nb, l, sums);
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+/// max_i over a vector, or its sum, as an f32 scalar.
+Value reduceVector(OpBuilder &b, Location loc, Value v, bool max) {
+  MLIRContext *ctx = b.getContext();
+  auto scalarType = RankedTensorType::get({}, b.getF32Type());
+  Value init = filled(b, loc, scalarType, max ? 0.0 : 0.0, {});
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{scalarType}, ValueRange{v}, ValueRange{init},
+      ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(1, ctx), AffineMap::get(1, 0, {}, ctx)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value r = max ? arith::MaximumFOp::create(nb, l, a[1], a[0]).getResult()
+                      : arith::AddFOp::create(nb, l, a[1], a[0]).getResult();
+        linalg::YieldOp::create(nb, l, ValueRange{r});
+      });
+  return tensor::ExtractOp::create(b, loc, generic.getResult(0), ValueRange{});
+}
+
+struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AdamPUpdateOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
+    double eps = op.getEps().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
+    double delta = op.getDelta().convertToDouble(), wdRatio = op.getWdRatio().convertToDouble();
+    Value lr = op.getLr();
+    Value w = op.getParam(), g = op.getGrad();
+    auto type = op.getParam().getType();
+
+    Value t = arith::SIToFPOp::create(b, loc, b.getF64Type(), op.getStep());
+    auto correction = [&](double beta) -> Value {
+      Value p = math::PowFOp::create(b, loc, f64Const(b, loc, beta), t);
+      return arith::TruncFOp::create(b, loc, b.getF32Type(),
+                                     arith::SubFOp::create(b, loc, f64Const(b, loc, 1.0), p));
+    };
+    Value stepSize = arith::DivFOp::create(b, loc, lr, correction(beta1));
+    Value sqrtCorrection2 = math::SqrtOp::create(b, loc, correction(beta2));
+
+    // Pass over g, m, v: Adam's moments and direction p = m̂-free form m/(√v/√bc2 + ε).
+    ValueRange adam = elementwise(
+        b, loc, {g, op.getExpAvg(), op.getExpAvgSq()},
+        {op.getExpAvg(), op.getExpAvgSq(), emptyLike(b, loc, g)},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value m = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, a[1], f32Const(nb, l, beta1)),
+                                          arith::MulFOp::create(nb, l, a[0], f32Const(nb, l, 1 - beta1)));
+          Value g2 = arith::MulFOp::create(nb, l, a[0], a[0]);
+          Value v = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, a[2], f32Const(nb, l, beta2)),
+                                          arith::MulFOp::create(nb, l, g2, f32Const(nb, l, 1 - beta2)));
+          Value denom = arith::AddFOp::create(
+              nb, l, arith::DivFOp::create(nb, l, math::SqrtOp::create(nb, l, v), sqrtCorrection2),
+              f32Const(nb, l, eps));
+          return SmallVector<Value>{m, v, arith::DivFOp::create(nb, l, m, denom)};
+        });
+    Value p = adam[2];
+
+    auto finish = [&](Value ratio, function_ref<Value(OpBuilder &, Location, ValueRange)> radial,
+                      ValueRange extraInputs, ArrayRef<AffineMap> extraMaps) {
+      // W ← W(1 − lr·wd·ratio) − step·(p − radial part): one pass.
+      Value decay = arith::SubFOp::create(
+          b, loc, f32Const(b, loc, 1.0),
+          arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, lr, f32Const(b, loc, wd)), ratio));
+      MLIRContext *ctx = b.getContext();
+      unsigned rank = type.getRank();
+      AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+      SmallVector<Value> inputs{w, p};
+      llvm::append_range(inputs, extraInputs);
+      SmallVector<AffineMap> maps{id, id};
+      llvm::append_range(maps, extraMaps);
+      maps.push_back(id);
+      auto generic = linalg::GenericOp::create(
+          b, loc, TypeRange{type}, inputs, ValueRange{w}, maps,
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value dir = arith::SubFOp::create(nb, l, a[1], radial(nb, l, a));
+            Value nw = arith::SubFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], decay),
+                                             arith::MulFOp::create(nb, l, stepSize, dir));
+            linalg::YieldOp::create(nb, l, ValueRange{nw});
+          });
+      rewriter.replaceOp(op, {generic.getResult(0), adam[0], adam[1]});
+    };
+
+    if (type.getRank() != 2) {
+      // Vectors: Adam with decoupled weight decay, no projection.
+      finish(f32Const(b, loc, 1.0), [](OpBuilder &nb, Location l, ValueRange) -> Value {
+        return f32Const(nb, l, 0.0);
+      }, {}, {});
+      return success();
+    }
+
+    // Cosines of g and w per row and for the whole tensor (one pass over w, g).
+    SmallVector<Value> stats = rowSums(b, loc, {w, g}, 3, [](OpBuilder &nb, Location l, ValueRange a) {
+      return SmallVector<Value>{arith::MulFOp::create(nb, l, a[0], a[1]),
+                                arith::MulFOp::create(nb, l, a[0], a[0]),
+                                arith::MulFOp::create(nb, l, a[1], a[1])};
+    });
+    Value wg = stats[0], ww = stats[1], gg = stats[2];
+    auto cosine = [&](OpBuilder &nb, Location l, Value dot, Value wsq, Value gsq) -> Value {
+      Value e = f32Const(nb, l, eps);
+      Value nw = arith::MaximumFOp::create(nb, l, math::SqrtOp::create(nb, l, wsq), e);
+      Value ng = arith::MaximumFOp::create(nb, l, math::SqrtOp::create(nb, l, gsq), e);
+      return math::AbsFOp::create(nb, l, arith::DivFOp::create(nb, l, dot, arith::MulFOp::create(nb, l, nw, ng)));
+    };
+    ValueRange rowCos = elementwise(b, loc, {wg, ww, gg}, {emptyLike(b, loc, wg)},
+                                    [&](OpBuilder &nb, Location l, ValueRange a) {
+                                      return SmallVector<Value>{cosine(nb, l, a[0], a[1], a[2])};
+                                    });
+    Value maxRowCos = reduceVector(b, loc, rowCos[0], /*max=*/true);
+    Value wgAll = reduceVector(b, loc, wg, false), wwAll = reduceVector(b, loc, ww, false),
+          ggAll = reduceVector(b, loc, gg, false);
+    Value wholeCos = cosine(b, loc, wgAll, wwAll, ggAll);
+    int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+    Value channel = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, maxRowCos,
+                                          f32Const(b, loc, delta / std::sqrt(double(cols))));
+    Value whole = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, wholeCos,
+                                        f32Const(b, loc, delta / std::sqrt(double(rows * cols))));
+    Value layer = arith::AndIOp::create(b, loc, whole,
+                                        arith::XOrIOp::create(b, loc, channel,
+                                                              arith::ConstantIntOp::create(b, loc, 1, 1)));
+    Value projected = arith::OrIOp::create(b, loc, channel, layer);
+    Value ratio = arith::SelectOp::create(b, loc, projected, f32Const(b, loc, wdRatio), f32Const(b, loc, 1.0));
+
+    // ŵ·(ŵᵀp) per row (channel view) or for the whole tensor (layer view).
+    SmallVector<Value> wp = rowSums(b, loc, {w, p}, 1, [](OpBuilder &nb, Location l, ValueRange a) {
+      return SmallVector<Value>{arith::MulFOp::create(nb, l, a[0], a[1])};
+    });
+    Value wpAll = reduceVector(b, loc, wp[0], false);
+    Value normAll = arith::AddFOp::create(b, loc, math::SqrtOp::create(b, loc, wwAll), f32Const(b, loc, eps));
+    MLIRContext *ctx = b.getContext();
+    AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    finish(ratio,
+           [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+             // a = (w, p, wp_row, ww_row, out).
+             Value normRow = arith::AddFOp::create(nb, l, math::SqrtOp::create(nb, l, a[3]), f32Const(nb, l, eps));
+             Value normRow2 = arith::MulFOp::create(nb, l, normRow, normRow);
+             Value channelPart = arith::DivFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[2]), normRow2);
+             Value normAll2 = arith::MulFOp::create(nb, l, normAll, normAll);
+             Value layerPart = arith::DivFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], wpAll), normAll2);
+             Value zero = f32Const(nb, l, 0.0);
+             return arith::SelectOp::create(nb, l, channel, channelPart,
+                                            arith::SelectOp::create(nb, l, layer, layerPart, zero));
+           },
+           {wp[0], ww}, {row, row});
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateOptimizerLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerScheduleFactor, LowerSgdUpdate, LowerAdamWUpdate>(patterns.getContext());
+  patterns.add<LowerScheduleFactor, LowerSgdUpdate, LowerAdamWUpdate, LowerMuonUpdate,
+               LowerLionUpdate, LowerAdamPUpdate>(patterns.getContext());
 }

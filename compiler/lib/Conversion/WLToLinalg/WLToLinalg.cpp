@@ -79,31 +79,57 @@ ValueRange lowering::elementwise(OpBuilder &b, Location loc, ValueRange inputs,
   return generic.getResults();
 }
 
-Value lowering::contraction(OpBuilder &b, Location loc, RankedTensorType type, Value lhs,
-                            Value rhs, bool transposeLhs, bool transposeRhs) {
-  // Loops (m, n, k): C[m, n] += op(A)[m, k] · op(B)[k, n].
+Value lowering::contractionInto(OpBuilder &b, Location loc, Value init, Value lhs, Value rhs,
+                                bool transposeLhs, bool transposeRhs, double scale) {
+  // Loops (m, n, k): C[m, n] += scale · op(A)[m, k] · op(B)[k, n].
   MLIRContext *ctx = b.getContext();
   AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
              k = getAffineDimExpr(2, ctx);
   auto map = [&](AffineExpr r, AffineExpr c) { return AffineMap::get(3, 0, {r, c}, ctx); };
   AffineMap lhsMap = transposeLhs ? map(k, m) : map(m, k);
   AffineMap rhsMap = transposeRhs ? map(n, k) : map(k, n);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
+      ArrayRef<AffineMap>{lhsMap, rhsMap, map(m, n)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
+                                    utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
+        if (scale != 1.0)
+          prod = arith::MulFOp::create(nb, nloc, prod, f32Const(nb, nloc, scale));
+        linalg::YieldOp::create(nb, nloc, ValueRange{arith::AddFOp::create(nb, nloc, args[2], prod)});
+      });
+  return generic.getResult(0);
+}
+
+Value lowering::contraction(OpBuilder &b, Location loc, RankedTensorType type, Value lhs,
+                            Value rhs, bool transposeLhs, bool transposeRhs) {
   SmallVector<std::pair<Value, int64_t>> dynamicFrom;
   if (type.isDynamicDim(0))
     dynamicFrom.push_back({lhs, transposeLhs ? 1 : 0});
   if (type.isDynamicDim(1))
     dynamicFrom.push_back({rhs, transposeRhs ? 0 : 1});
   Value init = filled(b, loc, type, 0.0, dynamicFrom);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init},
-      ArrayRef<AffineMap>{lhsMap, rhsMap, map(m, n)},
-      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
-                                    utils::IteratorType::reduction},
-      [](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
-        linalg::YieldOp::create(nb, nloc, ValueRange{arith::AddFOp::create(nb, nloc, args[2], prod)});
-      });
-  return generic.getResult(0);
+  return contractionInto(b, loc, init, lhs, rhs, transposeLhs, transposeRhs, 1.0);
+}
+
+/// Σ over all loops of `term(args)` for an elementwise generic with `maps`, as an f32.
+Value lowering::sumAll(OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+             unsigned numLoops, function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+  MLIRContext *ctx = b.getContext();
+  auto scalarType = RankedTensorType::get({}, b.getF32Type());
+  Value acc = filled(b, loc, scalarType, 0.0, {});
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(AffineMap::get(numLoops, 0, {}, ctx));
+  Value total = linalg::GenericOp::create(
+                    b, loc, TypeRange{scalarType}, inputs, ValueRange{acc}, maps,
+                    SmallVector<utils::IteratorType>(numLoops, utils::IteratorType::reduction),
+                    [&](OpBuilder &nb, Location l, ValueRange a) {
+                      Value t = term(nb, l, a.drop_back());
+                      linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a.back(), t)});
+                    })
+                    .getResult(0);
+  return tensor::ExtractOp::create(b, loc, total, ValueRange{});
 }
 
 //===----------------------------------------------------------------------===//
@@ -347,9 +373,10 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
     lowering::populateActivationLoweringPatterns(patterns);
     lowering::populateLossLoweringPatterns(patterns);
     lowering::populateOptimizerLoweringPatterns(patterns);
+    lowering::populateNewtonSchulzLoweringPatterns(patterns);
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect, memref::MemRefDialect,
+                           math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                            bufferization::BufferizationDialect, func::FuncDialect>();
     target.addIllegalDialect<WLDialect>();
     // Declarations stay: the metadata and the runtime read them.

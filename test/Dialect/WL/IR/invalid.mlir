@@ -48,7 +48,7 @@
 // MSG ' must be >= 0, got
 // MSG ' must be > 0, got
 // MSG ' must be in [0, 1), got
-// MSG (expected sgd or adamw)
+// MSG (expected sgd, adamw, muon, lion or adamp)
 // MSG missing hyperparameter '
 // MSG ' must be a bool
 // MSG ' must be a float
@@ -640,8 +640,8 @@ func.func @mse_grad_types(%z: tensor<?x3xf32>, %t: tensor<?x3xf32>, %dl: f32) ->
 //===----------------------------------------------------------------------===//
 
 wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-// expected-error @+1 {{'wl.optimizer_group' op unknown optimizer 'muon' (expected sgd or adamw)}}
-wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64}}
+// expected-error @+1 {{'wl.optimizer_group' op unknown optimizer 'rmsprop' (expected sgd, adamw, muon, lion or adamp)}}
+wl.optimizer_group "rmsprop" [@p] {hyper = {lr = 0.02 : f64}}
 
 // -----
 

@@ -10,7 +10,7 @@ namespace {
 /// What one hyperparameter must look like.
 struct HyperSpec {
   StringRef name;
-  enum Kind { NonNegative, Positive, UnitInterval /*[0, 1)*/, Bool } kind;
+  enum Kind { NonNegative, Positive, UnitInterval /*[0, 1)*/, Bool, PositiveInteger } kind;
 };
 } // namespace
 
@@ -26,10 +26,32 @@ static ArrayRef<HyperSpec> hyperSpecs(StringRef optimizer) {
                                     {"beta2", HyperSpec::UnitInterval},
                                     {"eps", HyperSpec::Positive},
                                     {"weight_decay", HyperSpec::NonNegative}};
+  static const HyperSpec muon[] = {{"lr", HyperSpec::NonNegative},
+                                   {"momentum", HyperSpec::UnitInterval},
+                                   {"nesterov", HyperSpec::Bool},
+                                   {"ns_steps", HyperSpec::PositiveInteger},
+                                   {"weight_decay", HyperSpec::NonNegative}};
+  static const HyperSpec lion[] = {{"lr", HyperSpec::NonNegative},
+                                   {"beta1", HyperSpec::UnitInterval},
+                                   {"beta2", HyperSpec::UnitInterval},
+                                   {"weight_decay", HyperSpec::NonNegative}};
+  static const HyperSpec adamp[] = {{"lr", HyperSpec::NonNegative},
+                                    {"beta1", HyperSpec::UnitInterval},
+                                    {"beta2", HyperSpec::UnitInterval},
+                                    {"eps", HyperSpec::Positive},
+                                    {"weight_decay", HyperSpec::NonNegative},
+                                    {"delta", HyperSpec::NonNegative},
+                                    {"wd_ratio", HyperSpec::NonNegative}};
   if (optimizer == "sgd")
     return sgd;
   if (optimizer == "adamw")
     return adamw;
+  if (optimizer == "muon")
+    return muon;
+  if (optimizer == "lion")
+    return lion;
+  if (optimizer == "adamp")
+    return adamp;
   return {};
 }
 
@@ -47,6 +69,10 @@ static LogicalResult checkValue(Operation *op, StringRef name, HyperSpec::Kind k
     if (!(v >= 0 && v < 1))
       return op->emitOpError("'") << name << "' must be in [0, 1), got " << v;
     break;
+  case HyperSpec::PositiveInteger:
+    if (!(v >= 1))
+      return op->emitOpError("'") << name << "' must be >= 1, got " << v;
+    break;
   case HyperSpec::Bool:
     break;
   }
@@ -56,7 +82,7 @@ static LogicalResult checkValue(Operation *op, StringRef name, HyperSpec::Kind k
 LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, DictionaryAttr hyper) {
   ArrayRef<HyperSpec> specs = hyperSpecs(optimizer);
   if (specs.empty())
-    return op->emitOpError("unknown optimizer '") << optimizer << "' (expected sgd or adamw)";
+    return op->emitOpError("unknown optimizer '") << optimizer << "' (expected sgd, adamw, muon, lion or adamp)";
   for (const HyperSpec &spec : specs) {
     Attribute a = hyper.get(spec.name);
     if (!a)
@@ -64,6 +90,14 @@ LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, Dicti
     if (spec.kind == HyperSpec::Bool) {
       if (!isa<BoolAttr>(a))
         return op->emitOpError("'") << spec.name << "' must be a bool";
+      continue;
+    }
+    if (spec.kind == HyperSpec::PositiveInteger) {
+      auto i = dyn_cast<IntegerAttr>(a);
+      if (!i)
+        return op->emitOpError("'") << spec.name << "' must be an integer";
+      if (failed(checkValue(op, spec.name, spec.kind, static_cast<double>(i.getInt()))))
+        return failure();
       continue;
     }
     auto f = dyn_cast<FloatAttr>(a);
@@ -154,6 +188,49 @@ LogicalResult AdamWUpdateOp::verify() {
       failed(checkValue(*this, "eps", HyperSpec::Positive, getEps().convertToDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
                         getWeightDecay().convertToDouble())))
+    return failure();
+  return success();
+}
+
+LogicalResult NewtonSchulzOp::verify() {
+  if (!getInput().getType().hasStaticShape())
+    return emitOpError("needs a statically shaped matrix");
+  if (getSteps() < 1)
+    return emitOpError("'steps' must be >= 1, got ") << getSteps();
+  return success();
+}
+
+LogicalResult MuonUpdateOp::verify() {
+  if (!getParam().getType().hasStaticShape())
+    return emitOpError("needs a statically shaped matrix");
+  if (getNsSteps() < 1)
+    return emitOpError("'ns_steps' must be >= 1, got ") << getNsSteps();
+  if (failed(checkValue(*this, "momentum", HyperSpec::UnitInterval,
+                        getMomentum().convertToDouble())) ||
+      failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
+                        getWeightDecay().convertToDouble())))
+    return failure();
+  return success();
+}
+
+LogicalResult LionUpdateOp::verify() {
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1().convertToDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2().convertToDouble())) ||
+      failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
+                        getWeightDecay().convertToDouble())))
+    return failure();
+  return success();
+}
+
+LogicalResult AdamPUpdateOp::verify() {
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1().convertToDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2().convertToDouble())) ||
+      failed(checkValue(*this, "eps", HyperSpec::Positive, getEps().convertToDouble())) ||
+      failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
+                        getWeightDecay().convertToDouble())) ||
+      failed(checkValue(*this, "delta", HyperSpec::NonNegative, getDelta().convertToDouble())) ||
+      failed(checkValue(*this, "wd_ratio", HyperSpec::NonNegative,
+                        getWdRatio().convertToDouble())))
     return failure();
   return success();
 }

@@ -22,53 +22,60 @@ namespace {
 
 /// Names of the optimizer state tensors each optimizer keeps (PyTorch's names).
 SmallVector<StringRef> stateNames(OptimizerGroupOp group) {
-  if (group.getOptimizer() == "sgd")
+  StringRef optimizer = group.getOptimizer();
+  if (optimizer == "sgd")
     return group.getHyper().getAs<FloatAttr>("momentum").getValueAsDouble() != 0
                ? SmallVector<StringRef>{"momentum_buffer"}
                : SmallVector<StringRef>{};
-  if (group.getOptimizer() == "adamw")
+  if (optimizer == "adamw" || optimizer == "adamp")
     return {"exp_avg", "exp_avg_sq"};
+  if (optimizer == "muon")
+    return {"momentum_buffer"};
+  if (optimizer == "lion")
+    return {"exp_avg"};
   return {};
 }
 
-double hyper(OptimizerGroupOp group, StringRef name) {
-  return group.getHyper().getAs<FloatAttr>(name).getValueAsDouble();
-}
-
-/// Emits the update of one tensor of `group` at the builder's position.
+/// Emits the update of one tensor of `group` at the builder's position: read
+/// the parameter, its gradient and state, update, write them back.
 void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group, ParamOp param, Value lr,
                 Value step) {
   auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
   Type type = param.getType();
+  DictionaryAttr hyper = group.getHyper();
+  auto f64 = [&](StringRef name) { return hyper.getAs<FloatAttr>(name); };
+  auto flag = [&](StringRef name) { return hyper.getAs<BoolAttr>(name); };
   Value w = ParamRefOp::create(b, loc, type, sym);
   Value g = GradRefOp::create(b, loc, type, sym);
-  auto stateRef = [&](StringRef state) -> Value {
-    return StateRefOp::create(b, loc, type, sym, b.getStringAttr(state));
-  };
-  auto f64 = [&](double v) { return b.getF64FloatAttr(v); };
-  if (group.getOptimizer() == "sgd") {
-    double momentum = hyper(group, "momentum");
-    Value buffer = momentum != 0 ? stateRef("momentum_buffer") : Value();
-    Type bufferType = momentum != 0 ? type : Type();
-    auto update = SgdUpdateOp::create(
-        b, loc, type, bufferType, w, g, buffer, lr, f64(momentum),
-        b.getBoolAttr(group.getHyper().getAs<BoolAttr>("nesterov").getValue()),
-        f64(hyper(group, "weight_decay")));
-    ParamStoreOp::create(b, loc, sym, update.getNewParam());
-    if (buffer)
-      StateStoreOp::create(b, loc, sym, b.getStringAttr("momentum_buffer"), update.getNewMomentumBuffer());
-    return;
+  SmallVector<StringRef> states = stateNames(group);
+  SmallVector<Value> s;
+  for (StringRef state : states)
+    s.push_back(StateRefOp::create(b, loc, type, sym, b.getStringAttr(state)));
+
+  StringRef optimizer = group.getOptimizer();
+  Operation *update;
+  if (optimizer == "sgd") {
+    update = SgdUpdateOp::create(b, loc, type, s.empty() ? Type() : type, w, g,
+                                 s.empty() ? Value() : s[0], lr, f64("momentum"),
+                                 flag("nesterov"), f64("weight_decay"));
+  } else if (optimizer == "adamw") {
+    update = AdamWUpdateOp::create(b, loc, type, type, type, w, g, s[0], s[1], lr, step,
+                                   f64("beta1"), f64("beta2"), f64("eps"), f64("weight_decay"));
+  } else if (optimizer == "muon") {
+    update = MuonUpdateOp::create(b, loc, type, type, w, g, s[0], lr, f64("momentum"),
+                                  flag("nesterov"), hyper.getAs<IntegerAttr>("ns_steps"),
+                                  f64("weight_decay"));
+  } else if (optimizer == "lion") {
+    update = LionUpdateOp::create(b, loc, type, type, w, g, s[0], lr, f64("beta1"),
+                                  f64("beta2"), f64("weight_decay"));
+  } else {
+    update = AdamPUpdateOp::create(b, loc, type, type, type, w, g, s[0], s[1], lr, step,
+                                   f64("beta1"), f64("beta2"), f64("eps"), f64("weight_decay"),
+                                   f64("delta"), f64("wd_ratio"));
   }
-  // adamw
-  Value expAvg = stateRef("exp_avg");
-  Value expAvgSq = stateRef("exp_avg_sq");
-  auto update = AdamWUpdateOp::create(
-      b, loc, type, type, type, w, g, expAvg, expAvgSq, lr, step,
-      f64(hyper(group, "beta1")), f64(hyper(group, "beta2")), f64(hyper(group, "eps")),
-      f64(hyper(group, "weight_decay")));
-  ParamStoreOp::create(b, loc, sym, update.getNewParam());
-  StateStoreOp::create(b, loc, sym, b.getStringAttr("exp_avg"), update.getNewExpAvg());
-  StateStoreOp::create(b, loc, sym, b.getStringAttr("exp_avg_sq"), update.getNewExpAvgSq());
+  ParamStoreOp::create(b, loc, sym, update->getResult(0));
+  for (auto [index, state] : llvm::enumerate(states))
+    StateStoreOp::create(b, loc, sym, b.getStringAttr(state), update->getResult(index + 1));
 }
 
 struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPass> {
@@ -126,7 +133,7 @@ struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPa
       Value t = fn.getArgument(0);
       Value factor = ScheduleFactorOp::create(b, gloc, b.getF32Type(), t, kind, warmup, total);
       Value baseLr = arith::ConstantOp::create(
-          b, gloc, b.getF32FloatAttr(static_cast<float>(hyper(group, "lr"))));
+          b, gloc, b.getF32FloatAttr(static_cast<float>(group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble())));
       Value lr = arith::MulFOp::create(b, gloc, factor, baseLr);
       for (Attribute target : group.getTargets()) {
         ParamOp param = symbols.lookup<ParamOp>(cast<FlatSymbolRefAttr>(target).getValue());

@@ -1,0 +1,140 @@
+//===- NewtonSchulz.cpp - lowering of the Newton–Schulz orthogonalisation ===//
+//
+// X = G/(‖G‖_F + 1e-7) on the short side, then per step A = X Xᵀ (symmetric:
+// only the blocks on and above the diagonal are multiplied, then mirrored),
+// B = bA + cA² (bA is the initial value of the product A·A) and X = aX + BX
+// (aX is the initial value of B·X). Muon and the polar projections share it.
+//
+//===----------------------------------------------------------------------===//
+#include "Lowering.h"
+
+#include "wl/Dialect/WL/IR/WL.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace wl;
+using namespace wl::lowering;
+
+namespace {
+
+/// Rows per block of the half-cost X Xᵀ.
+constexpr int64_t kGramBlock = 16;
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// A = X Xᵀ for X [r, k], computing only row blocks I against rows ≥ start(I)
+/// (about half the multiply-adds of a full product), then mirroring.
+Value symmetricGram(OpBuilder &b, Location loc, Value x) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t r = type.getDimSize(0), k = type.getDimSize(1);
+  auto gramType = RankedTensorType::get({r, r}, b.getF32Type());
+  Value upper = filled(b, loc, gramType, 0.0, {});
+  Value c0 = indexConst(b, loc, 0), cR = indexConst(b, loc, r), cBlock = indexConst(b, loc, kGramBlock);
+  auto loop = scf::ForOp::create(
+      b, loc, c0, cR, cBlock, ValueRange{upper},
+      [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
+        Value rest = arith::SubIOp::create(nb, l, cR, i);
+        Value rows = arith::MinSIOp::create(nb, l, cBlock, rest);
+        OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1), cols = nb.getIndexAttr(k);
+        Value block = tensor::ExtractSliceOp::create(nb, l, x, ArrayRef<OpFoldResult>{i, zero},
+                                                     ArrayRef<OpFoldResult>{rows, cols},
+                                                     ArrayRef<OpFoldResult>{one, one});
+        Value below = tensor::ExtractSliceOp::create(nb, l, x, ArrayRef<OpFoldResult>{i, zero},
+                                                     ArrayRef<OpFoldResult>{rest, cols},
+                                                     ArrayRef<OpFoldResult>{one, one});
+        Value init = tensor::EmptyOp::create(nb, l, ArrayRef<OpFoldResult>{rows, rest}, nb.getF32Type());
+        init = linalg::FillOp::create(nb, l, f32Const(nb, l, 0.0), init).getResult(0);
+        Value product = contractionInto(nb, l, init, block, below, false, /*transposeRhs=*/true, 1.0);
+        Value updated = tensor::InsertSliceOp::create(nb, l, product, iter[0],
+                                                      ArrayRef<OpFoldResult>{i, i},
+                                                      ArrayRef<OpFoldResult>{rows, rest},
+                                                      ArrayRef<OpFoldResult>{one, one});
+        scf::YieldOp::create(nb, l, updated);
+      });
+  // A[i, j] = U[i, j] where computed (j ≥ start of i's block), else U[j, i].
+  Value computed = loop.getResult(0);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap transposed = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
+  auto mirror = linalg::GenericOp::create(
+      b, loc, TypeRange{gramType}, ValueRange{computed, computed},
+      ValueRange{tensor::EmptyOp::create(b, loc, gramType.getShape(), b.getF32Type())},
+      ArrayRef<AffineMap>{id, transposed, id},
+      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value i = linalg::IndexOp::create(nb, l, 0), j = linalg::IndexOp::create(nb, l, 1);
+        Value block = indexConst(nb, l, kGramBlock);
+        Value start = arith::MulIOp::create(nb, l, arith::DivUIOp::create(nb, l, i, block), block);
+        Value inUpper = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::uge, j, start);
+        linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, inUpper, a[0], a[1])});
+      });
+  return mirror.getResult(0);
+}
+
+/// out = scale · (transpose ? inᵀ : in), as one elementwise pass.
+Value scaled(OpBuilder &b, Location loc, Value in, Value scale, bool transpose) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(in.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  if (transpose)
+    std::swap(shape[0], shape[1]);
+  auto outType = RankedTensorType::get(shape, b.getF32Type());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap inMap = transpose
+                        ? AffineMap::get(2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx)
+                        : id;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outType}, ValueRange{in},
+             ValueRange{tensor::EmptyOp::create(b, loc, shape, b.getF32Type())},
+             ArrayRef<AffineMap>{inMap, id},
+             SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], scale)});
+             })
+      .getResult(0);
+}
+
+} // namespace
+
+Value lowering::buildNewtonSchulz(OpBuilder &b, Location loc, Value g, int64_t steps, double ca,
+                                  double cb, double cc) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(g.getType());
+  bool tall = type.getDimSize(0) > type.getDimSize(1);
+  // 1 / (‖G‖_F + 1e-7).
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  Value sumSq = sumAll(b, loc, {g}, {id}, 2, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(nb, l, a[0], a[0]);
+  });
+  Value norm = arith::AddFOp::create(b, loc, math::SqrtOp::create(b, loc, sumSq), f32Const(b, loc, 1e-7));
+  Value inv = arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0), norm);
+  // Work on the short side: X is [min, max].
+  Value x = scaled(b, loc, g, inv, tall);
+  for (int64_t s = 0; s < steps; ++s) {
+    Value a = symmetricGram(b, loc, x);
+    Value bA = scaled(b, loc, a, f32Const(b, loc, cb), false);
+    Value poly = contractionInto(b, loc, bA, a, a, false, false, cc); // bA + cA²
+    Value aX = scaled(b, loc, x, f32Const(b, loc, ca), false);
+    x = contractionInto(b, loc, aX, poly, x, false, false, 1.0); // aX + BX
+  }
+  return tall ? scaled(b, loc, x, f32Const(b, loc, 1.0), true) : x;
+}
+
+namespace {
+struct LowerNewtonSchulz : OpRewritePattern<NewtonSchulzOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NewtonSchulzOp op, PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, buildNewtonSchulz(rewriter, op.getLoc(), op.getInput(), op.getSteps(),
+                                             op.getA().convertToDouble(), op.getB().convertToDouble(),
+                                             op.getC().convertToDouble()));
+    return success();
+  }
+};
+} // namespace
+
+void lowering::populateNewtonSchulzLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerNewtonSchulz>(patterns.getContext());
+}
