@@ -89,7 +89,7 @@ def run(lib, spec, other_path, workdir):
     missing = dict(tensors)
     del missing["head.weight"]
     p = os.path.join(workdir, "missing.safetensors")
-    wlcheck.write_safetensors(p, missing)
+    wlcheck.write_safetensors(p, missing, header["__metadata__"])  # valid but for the missing tensor
     rejected(b, p, "missing_tensor")
     rejected(b, os.path.join(workdir, "does_not_exist.safetensors"), "no_such_file")
 

@@ -41,9 +41,11 @@ SPECS = [R.Spec(name, 5, 3, params, mlp, "cross_entropy", groups, SCHED)
 STEPS, SPLIT = 6, 3
 
 
-def train(m, batches):
-    for i, (x, lab) in enumerate(batches):
-        if i == len(batches) - 1 and len(batches) > 1:  # the last step via the separate entry points
+def train(m, batches, first):
+    """Steps first+1, first+2, ... on `batches`; the last step of the run (STEPS) goes
+    through the separate entry points, the others through wl_train_step."""
+    for t, (x, lab) in enumerate(batches, first + 1):
+        if t == STEPS:
             _, dy = R.cross_entropy(m.forward(x), lab)
             m.zero_grad()
             m.backward(x, dy.astype(np.float32), want_dx=False)
@@ -76,12 +78,13 @@ def run(lib, spec, workdir):
                for _ in range(STEPS)]
 
     a = lib.create(seed=1)
-    train(a, batches)
+    train(a, batches, 0)
     ta = tensors_of(a, path("straight"))
 
     b = lib.create(seed=1)
-    train(b, batches[:SPLIT])
+    train(b, batches[:SPLIT], 0)
     tb = tensors_of(b, path("split"))
+    _, header = wlcheck.read_safetensors(path("split"))
     want = {"optim.%s.%s" % (k, s) for k in spec.params for s in state_names(spec.optimizer_for(k))}
     got = {k for k in tb if k.startswith("optim.") and k != "optim.step"}
     wlcheck.expect(got == want and int(tb["optim.step"]) == SPLIT, "checkpoint_state_names",
@@ -96,7 +99,7 @@ def run(lib, spec, workdir):
     wlcheck.expect(c.step_count() in (None, SPLIT), "loaded_step_count", "%r" % c.step_count())
     tc = tensors_of(c, path("reloaded"))
     wlcheck.expect(same(tb, tc), "load_resave_identical", "differ: %s" % diff(tb, tc))
-    train(c, batches[SPLIT:])
+    train(c, batches[SPLIT:], SPLIT)
     tc = tensors_of(c, path("resumed"))
     wlcheck.expect(c.step_count() in (None, STEPS) and int(tc["optim.step"]) == STEPS, "resumed_step_count",
                    "wl_step_count %r, optim.step %r" % (c.step_count(), tc.get("optim.step")))
@@ -107,10 +110,10 @@ def run(lib, spec, workdir):
     # Controls: without the state, or without the step count, training resumes differently.
     for what, edit in [("state", lambda t: {k: (np.zeros_like(v) if k in want else v) for k, v in t.items()}),
                        ("step", lambda t: dict(t, **{"optim.step": np.array(0, t["optim.step"].dtype)}))]:
-        wlcheck.write_safetensors(path("no_" + what), edit(tb))
+        wlcheck.write_safetensors(path("no_" + what), edit(tb), header["__metadata__"])
         d = lib.create(seed=5)
         d.load(path("no_" + what))
-        train(d, batches[SPLIT:])
+        train(d, batches[SPLIT:], SPLIT)
         changed = [k for k in spec.params if d.params()[k].tobytes() != a.params()[k].tobytes()]
         wlcheck.expect(bool(changed), "control_without_" + what,
                        "resumed identically: the test cannot see a lost %s" % what)

@@ -237,9 +237,22 @@ RUNS += [("optim.py", ["mock:" + m], "optim.wl", m.upper()) for m in
          ["OptSgdMomentum", "OptSgdNesterov", "OptSgdWeightDecay", "OptAdamw", "OptAdamwArgs", "OptGroups"]]
 RUNS += [("schedule.py", ["mock:" + m], "schedule.wl", m.upper()) for m in
          ["ScheduleConstant", "ScheduleLinear", "ScheduleCosine"]]
+OPTIM_STEPS = {"optim_muon.wl": ["MuonDefault", "MuonArgs", "MuonMixed"],
+               "optim_lion.wl": ["LionDefault", "LionArgs", "LionGroups"],
+               "optim_adamp.wl": ["AdampDefault", "AdampArgs", "AdampProbe", "AdampGroups"]}
+RUNS += [("optim_steps.py", ["mock:" + m, "/tmp/wl_selftest_optim"], wl, m.upper())
+         for wl, models in OPTIM_STEPS.items() for m in models]
+RUNS += [("muon_ns5.py", ["mock:" + m], "muon_ns5.wl", m.upper()) for m in ["Ns5Tall", "Ns5Wide", "Ns5Square"]]
+RUNS += [("resume.py", ["mock:" + m, "/tmp/wl_selftest_resume"], "resume.wl", m.upper()) for m in
+         ["ResumeSgd", "ResumeAdamw", "ResumeMuon", "ResumeLion", "ResumeAdamp", "ResumeMixed"]]
 BUGS = {"forward_scale": ["mlp_forward.py"], "no_bias": ["mlp_forward.py", "mlp_backward.py"],
-        "grad": ["mlp_backward.py", "loss_grad.py", "optim.py"], "loss_sum": ["loss_grad.py"],
-        "schedule_t0": ["schedule.py", "optim.py"], "init_std": ["init_determinism.py"]}
+        "grad": ["mlp_backward.py", "loss_grad.py", "optim.py", "optim_steps.py"], "loss_sum": ["loss_grad.py"],
+        "schedule_t0": ["schedule.py", "optim.py", "optim_steps.py"], "init_std": ["init_determinism.py"],
+        "muon_coef": ["optim_steps.py", "muon_ns5.py"], "muon_scale": ["optim_steps.py", "muon_ns5.py"],
+        "muon_nesterov": ["optim_steps.py"], "muon_wd": ["optim_steps.py"],
+        "lion_order": ["optim_steps.py"], "lion_sign0": ["optim_steps.py"],
+        "adamp_noproj": ["optim_steps.py"], "adamp_nowhole": ["optim_steps.py"], "adamp_wdratio": ["optim_steps.py"],
+        "ckpt_no_state": ["resume.py"], "ckpt_no_step": ["resume.py"]}
 
 
 # Bugs a model cannot see by design: t is irrelevant to constant-lr sgd, and Adam's
@@ -247,14 +260,39 @@ BUGS = {"forward_scale": ["mlp_forward.py"], "no_bias": ["mlp_forward.py", "mlp_
 INVISIBLE = {("schedule_t0", "mock:OptSgdMomentum"), ("schedule_t0", "mock:OptSgdNesterov"),
              ("schedule_t0", "mock:OptSgdWeightDecay"), ("schedule_t0", "mock:ScheduleConstant"),
              ("grad", "mock:OptAdamw")}
+# A bug in one optimizer is invisible to models without it, and some by design: sqrt(max(1,
+# IN/OUT)) = sqrt(max(1, OUT/IN)) = 1 on a square matrix; adamw's, adamp's and lion's
+# updates do not change when a bias gradient is scaled by 1.01 ("grad"); the schedule is
+# constant in LionDefault and AdampDefault; Ns5Square's muon scale is 1.
+_NEEDS = {"muon": {"MuonDefault", "MuonArgs", "MuonMixed", "LionGroups", "AdampGroups", "Ns5Tall", "Ns5Wide",
+                   "Ns5Square"},
+          "lion": {"MuonArgs", "MuonMixed", "LionDefault", "LionArgs", "LionGroups", "AdampGroups"},
+          "adamp": {"MuonMixed", "AdampDefault", "AdampArgs", "AdampProbe", "AdampGroups"}}
+_SEES = {"muon_wd": {"MuonArgs", "MuonMixed"},  # muon with weight decay
+         "muon_nesterov": {"MuonDefault", "MuonArgs", "MuonMixed", "LionGroups", "AdampGroups"},
+         "muon_scale": {"MuonDefault", "MuonArgs", "LionGroups", "MuonMixed", "Ns5Tall", "Ns5Wide"},
+         "lion_sign0": {"LionDefault", "LionArgs"},  # the dead relu units
+         "adamp_noproj": {"AdampDefault", "AdampArgs", "AdampProbe", "AdampGroups"},
+         "adamp_nowhole": {"AdampDefault", "AdampArgs", "AdampProbe"},  # took the whole-tensor branch
+         "adamp_wdratio": {"AdampDefault", "AdampArgs", "AdampProbe", "AdampGroups"},
+         "grad": {"AdampGroups"},  # the only sgd-trained biases
+         "schedule_t0": {"MuonDefault", "MuonArgs", "MuonMixed", "LionArgs", "LionGroups", "AdampArgs", "AdampProbe",
+                         "AdampGroups"}}
+for _bug in ["muon_coef", "muon_scale", "muon_nesterov", "muon_wd", "lion_order", "lion_sign0", "adamp_noproj",
+             "adamp_nowhole", "adamp_wdratio", "grad", "schedule_t0"]:
+    for _models in list(OPTIM_STEPS.values()) + [["Ns5Tall", "Ns5Wide", "Ns5Square"]]:
+        for _m in _models:
+            kind = _bug.split("_")[0]
+            if (kind in _NEEDS and _m not in _NEEDS[kind]) or (_bug in _SEES and _m not in _SEES[_bug]):
+                INVISIBLE.add((_bug, "mock:" + _m))
 
 
 def main():
     torch_checks()
     failed = 0
     for script, args, wl, prefix in RUNS:
-        if script == "checkpoint.py":
-            subprocess.run(["rm", "-rf", args[2]])
+        if script in ("checkpoint.py", "optim_steps.py", "resume.py"):
+            subprocess.run(["rm", "-rf", args[-1]])
         p = subprocess.run([PY, os.path.join(HERE, script)] + args, capture_output=True, text=True)
         fc = subprocess.run([FILECHECK, os.path.join(CPU, wl), "--check-prefix=" + prefix],
                             input=p.stdout, capture_output=True, text=True)
@@ -266,8 +304,8 @@ def main():
         for bug, scripts in BUGS.items():
             if script in scripts and (bug, args[0]) not in INVISIBLE:
                 env = dict(os.environ, WL_MOCK_BUG=bug)
-                if script == "checkpoint.py":
-                    subprocess.run(["rm", "-rf", args[2]])
+                if script in ("checkpoint.py", "optim_steps.py", "resume.py"):
+                    subprocess.run(["rm", "-rf", args[-1]])
                 q = subprocess.run([PY, os.path.join(HERE, script)] + args, capture_output=True, text=True,
                                    env=env)
                 caught = q.returncode != 0

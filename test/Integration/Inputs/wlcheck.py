@@ -108,13 +108,17 @@ def read_safetensors(path):
     return out, header
 
 
-def write_safetensors(path, tensors):
+def write_safetensors(path, tensors, metadata=None):
+    """Write {name: array}; `metadata` (a dict of strings) becomes "__metadata__" (a wl
+    checkpoint carries {"format": "wl", "model": ..., "abi": ...}; wl_load wants it)."""
     import json
     import struct
     header, blobs, off = {}, [], 0
+    if metadata is not None:
+        header["__metadata__"] = dict(metadata)
     inv = {np.dtype(v): k for k, v in _ST_DTYPES.items()}
     for name in sorted(tensors):
-        a = np.ascontiguousarray(tensors[name])
+        a = np.array(tensors[name], order="C")  # (ascontiguousarray would make a 0-d step 1-d)
         raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
         header[name] = {"dtype": inv[a.dtype], "shape": list(a.shape), "data_offsets": [off, off + len(raw)]}
         blobs.append(raw)

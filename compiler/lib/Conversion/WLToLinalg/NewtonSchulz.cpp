@@ -2,8 +2,8 @@
 //
 // X = G/(‖G‖_F + 1e-7) on the short side, then per step A = X Xᵀ (symmetric:
 // only the blocks on and above the diagonal are multiplied, then mirrored),
-// B = bA + cA² (bA is the initial value of the product A·A) and X = aX + BX
-// (aX is the initial value of B·X). Muon and the polar projections share it.
+// B = bA + cA² and X = aX + BX, each one contraction whose first k step
+// starts from the scaled addend. Muon and the polar projections share it.
 //
 //===----------------------------------------------------------------------===//
 #include "Lowering.h"
@@ -74,6 +74,34 @@ Value symmetricGram(OpBuilder &b, Location loc, Value x) {
   return mirror.getResult(0);
 }
 
+/// s·Y + t·(L·R) for square or rectangular L [m, k], R [k, n], Y [m, n] in one
+/// contraction: the first step of the k loop starts from s·Y instead of a
+/// zero-filled accumulator, so the polynomial costs no pass of its own.
+Value fusedPolynomialProduct(OpBuilder &b, Location loc, Value lhs, Value rhs, Value addend,
+                             double s, double t) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(addend.getType());
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+             k = getAffineDimExpr(2, ctx);
+  auto map = [&](AffineExpr r, AffineExpr c) { return AffineMap::get(3, 0, {r, c}, ctx); };
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{lhs, rhs, addend},
+      ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type())},
+      ArrayRef<AffineMap>{map(m, k), map(k, n), map(m, n), map(m, n)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
+                                    utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                            linalg::IndexOp::create(nb, l, 2), indexConst(nb, l, 0));
+        Value start = arith::MulFOp::create(nb, l, a[2], f32Const(nb, l, s));
+        Value acc = arith::SelectOp::create(nb, l, first, start, a[3]);
+        Value prod = arith::MulFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[1]),
+                                           f32Const(nb, l, t));
+        linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, acc, prod)});
+      });
+  return generic.getResult(0);
+}
+
 /// out = scale · (transpose ? inᵀ : in), as one elementwise pass.
 Value scaled(OpBuilder &b, Location loc, Value in, Value scale, bool transpose) {
   MLIRContext *ctx = b.getContext();
@@ -115,10 +143,8 @@ Value lowering::buildNewtonSchulz(OpBuilder &b, Location loc, Value g, int64_t s
   Value x = scaled(b, loc, g, inv, tall);
   for (int64_t s = 0; s < steps; ++s) {
     Value a = symmetricGram(b, loc, x);
-    Value bA = scaled(b, loc, a, f32Const(b, loc, cb), false);
-    Value poly = contractionInto(b, loc, bA, a, a, false, false, cc); // bA + cA²
-    Value aX = scaled(b, loc, x, f32Const(b, loc, ca), false);
-    x = contractionInto(b, loc, aX, poly, x, false, false, 1.0); // aX + BX
+    Value poly = fusedPolynomialProduct(b, loc, a, a, a, cb, cc); // B = bA + cA·A
+    x = fusedPolynomialProduct(b, loc, poly, x, x, ca, 1.0);     // X = aX + B·X
   }
   return tall ? scaled(b, loc, x, f32Const(b, loc, 1.0), true) : x;
 }

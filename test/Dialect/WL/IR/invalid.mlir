@@ -6,7 +6,8 @@
 // element type, AllTypesMatch, SameOperandsAndResultType, HasParent,
 // attribute kinds).
 //
-// Coverage: the 51 emitOpError calls of IR/*.cpp emit the 52 messages below
+// Coverage (as of the first version; later additions are listed below their
+// section): the 51 emitOpError calls of IR/*.cpp emit the 52 messages below
 // (SgdUpdateOp picks one of two with a ternary); the shared checkValue
 // ranges are tested from wl.optimizer_group, wl.sgd_update and
 // wl.adamw_update alike. Check, from the repository root (prints the two
@@ -969,3 +970,83 @@ func.func @adamw_state_type(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<8xf
   %0:3 = "wl.adamw_update"(%p, %g, %m, %v, %lr, %t) <{beta1 = 0.9 : f64, beta2 = 0.875 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64}> : (tensor<4xf32>, tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, f32, i64) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
   return %0#0 : tensor<4xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.newton_schulz, wl.muon_update, wl.lion_update, wl.adamp_update
+//===----------------------------------------------------------------------===//
+
+func.func @ns_steps(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.newton_schulz' op 'steps' must be >= 1, got 0}}
+  %0 = wl.newton_schulz %x {a = 3.4445 : f64, b = -4.7750 : f64, c = 2.0315 : f64, steps = 0 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @ns_dynamic(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'wl.newton_schulz' op needs a statically shaped matrix}}
+  %0 = wl.newton_schulz %x {a = 3.4445 : f64, b = -4.7750 : f64, c = 2.0315 : f64, steps = 5 : i64} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @muon_vector(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %lr: f32) -> tensor<4xf32> {
+  // expected-error @+1 {{'wl.muon_update' op operand #0 must be 2D tensor of 32-bit float values}}
+  %0:2 = wl.muon_update %p, %g, %m, %lr {momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64} : tensor<4xf32>
+  return %0#0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @muon_ns_steps(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %lr: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.muon_update' op 'ns_steps' must be >= 1, got 0}}
+  %0:2 = wl.muon_update %p, %g, %m, %lr {momentum = 0.95 : f64, nesterov = true, ns_steps = 0 : i64, weight_decay = 0.0 : f64} : tensor<4x8xf32>
+  return %0#0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @muon_dynamic(%p: tensor<?x8xf32>, %g: tensor<?x8xf32>, %m: tensor<?x8xf32>, %lr: f32) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'wl.muon_update' op needs a statically shaped matrix}}
+  %0:2 = wl.muon_update %p, %g, %m, %lr {momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64} : tensor<?x8xf32>
+  return %0#0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @muon_momentum(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %lr: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.muon_update' op 'momentum' must be in [0, 1), got 1.000000e+00}}
+  %0:2 = wl.muon_update %p, %g, %m, %lr {momentum = 1.0 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64} : tensor<4x8xf32>
+  return %0#0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @lion_beta2(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %lr: f32) -> tensor<4xf32> {
+  // expected-error @+1 {{'wl.lion_update' op 'beta2' must be in [0, 1), got 1.500000e+00}}
+  %0:2 = wl.lion_update %p, %g, %m, %lr {beta1 = 0.9 : f64, beta2 = 1.5 : f64, weight_decay = 0.0 : f64} : tensor<4xf32>
+  return %0#0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @adamp_delta(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>, %lr: f32, %t: i64) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.adamp_update' op 'delta' must be >= 0, got -1.000000e-01}}
+  %0:3 = wl.adamp_update %p, %g, %m, %v, %lr, %t {beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64, delta = -0.1 : f64, wd_ratio = 0.1 : f64} : tensor<4x8xf32>
+  return %0#0 : tensor<4x8xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+// expected-error @+1 {{'wl.optimizer_group' op 'ns_steps' must be an integer}}
+wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5.0 : f64, weight_decay = 0.0 : f64}}
+
+// -----
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+// expected-error @+1 {{'wl.optimizer_group' op 'ns_steps' must be >= 1, got 0}}
+wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 0 : i64, weight_decay = 0.0 : f64}}

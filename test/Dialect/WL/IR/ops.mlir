@@ -364,3 +364,35 @@ func.func @adamw_update(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>,
   // CHECK: return %[[NP]], %[[NM]], %[[NV]]
   return %0#0, %0#1, %0#2 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
+
+// CHECK-LABEL: func.func @newton_schulz(
+func.func @newton_schulz(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // CHECK: wl.newton_schulz %{{.+}} {a = 3.444500e+00 : f64, b = -4.775000e+00 : f64, c = 2.031500e+00 : f64, steps = 5 : i64} : tensor<4x8xf32>
+  %0 = wl.newton_schulz %x {a = 3.4445 : f64, b = -4.7750 : f64, c = 2.0315 : f64, steps = 5 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// CHECK-LABEL: func.func @muon_update(
+func.func @muon_update(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %lr: f32)
+    -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // CHECK: wl.muon_update %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {momentum = 0.94999999999999996 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.000000e+00 : f64} : tensor<4x8xf32>
+  %0:2 = wl.muon_update %p, %g, %m, %lr {momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64} : tensor<4x8xf32>
+  return %0#0, %0#1 : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// CHECK-LABEL: func.func @lion_update(
+func.func @lion_update(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %lr: f32)
+    -> (tensor<4xf32>, tensor<4xf32>) {
+  // CHECK: wl.lion_update %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {beta1 = 9.000000e-01 : f64, beta2 = 8.750000e-01 : f64, weight_decay = 0.000000e+00 : f64} : tensor<4xf32>
+  %0:2 = wl.lion_update %p, %g, %m, %lr {beta1 = 0.9 : f64, beta2 = 0.875 : f64, weight_decay = 0.0 : f64} : tensor<4xf32>
+  return %0#0, %0#1 : tensor<4xf32>, tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @adamp_update(
+func.func @adamp_update(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>,
+                        %v: tensor<4x8xf32>, %lr: f32, %t: i64)
+    -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  // CHECK: wl.adamp_update %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {beta1 = 9.000000e-01 : f64, beta2 = 8.750000e-01 : f64, delta = 1.000000e-01 : f64, eps = 1.000000e-08 : f64, wd_ratio = 1.000000e-01 : f64, weight_decay = 1.000000e-02 : f64} : tensor<4x8xf32>
+  %0:3 = wl.adamp_update %p, %g, %m, %v, %lr, %t {beta1 = 0.9 : f64, beta2 = 0.875 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64, delta = 0.1 : f64, wd_ratio = 0.1 : f64} : tensor<4x8xf32>
+  return %0#0, %0#1, %0#2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
