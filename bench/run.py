@@ -450,7 +450,7 @@ def main():
     ap.add_argument("--compile-reps", type=int, default=3, help="wlc runs timed for the compile line")
     ap.add_argument("--muon-sizes", default="1024",
                     help="comma-separated n of the n x n Muon step lines (default 1024; 4096 is opt-in: "
-                         "about 10 min per generated step; '' or 'none' for no Muon line)")
+                         "about an hour per generated step here; '' or 'none' for no Muon line)")
     ap.add_argument("--slow-rounds", type=int, default=3,
                     help=f"rounds for a line whose call takes ≥ {SLOW_CALL_S:g} s (1 call per block; default 3)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="results file (default bench/RESULTS.md)")

@@ -31,12 +31,13 @@ func.func @linear(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// C = A · B without transposes: B is indexed (k, n).
-//   CHECK-DAG: #[[$A:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
-//   CHECK-DAG: #[[$B:.+]] = affine_map<(d0, d1, d2) -> (d2, d1)>
-//   CHECK-DAG: #[[$C:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// C = A · B without transposes: B is read along its rows, so the loops are
+// (m, k, n) and the innermost loop streams rows of B and C.
+//   CHECK-DAG: #[[$A:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+//   CHECK-DAG: #[[$B:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+//   CHECK-DAG: #[[$C:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func private @matmul(
-//       CHECK:   linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #[[$C]]], iterator_types = ["parallel", "parallel", "reduction"]}
+//       CHECK:   linalg.generic {indexing_maps = [#[[$A]], #[[$B]], #[[$C]]], iterator_types = ["parallel", "reduction", "parallel"]}
 //  CHECK-SAME:       ins(%{{.+}}, %{{.+}} : tensor<?x4xf32>, tensor<4x8xf32>) outs(%{{.+}} : tensor<?x8xf32>)
 //       CHECK:     arith.mulf
 //       CHECK:     arith.addf

@@ -43,13 +43,13 @@ func.func @lion(%w: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %
 //       CHECK:     tensor.insert_slice {{.*}} into %{{.+}}[%[[I]], %[[I]]] [%[[ROWS]], %[[REST]]]
 //       CHECK:   %[[A:.+]] = linalg.generic {{.*}} ins(%[[UPPER]], %[[UPPER]] : tensor<8x8xf32>, tensor<8x8xf32>)
 //       CHECK:     arith.select
-//       CHECK:   %[[B:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[A]], %[[A]], %[[A]] :
-//       CHECK:     %[[K:.+]] = linalg.index 2
+//       CHECK:   %[[B:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A]], %[[A]], %[[A]] :
+//       CHECK:     %[[K:.+]] = linalg.index 1
 //       CHECK:     %[[FIRST:.+]] = arith.cmpi eq, %[[K]]
 //       CHECK:     arith.constant -4.775000e+00 : f32
 //       CHECK:     arith.select %[[FIRST]]
 //       CHECK:     arith.constant 2.031500e+00 : f32
-//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[B]], %[[X]], %[[X]] :
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[B]], %[[X]], %[[X]] :
 //       CHECK:     arith.constant 3.444500e+00 : f32
 //       CHECK:   %[[O:.+]] = linalg.generic {{.*}} ins(%[[X1]] : tensor<8x24xf32>) outs(%{{.+}} : tensor<24x8xf32>)
 //       CHECK:   arith.constant 1.73205078 : f32

@@ -18,6 +18,7 @@
 // NS5TALL: OK random_grad
 // NS5TALL: OK random_update
 // NS5TALL: OK random_band
+// NS5TALL: OK huge_grad_update
 // NS5WIDE: OK reference_ns5_is_scalar_map
 // NS5WIDE: OK designed_grad
 // NS5WIDE: OK designed_update
@@ -26,6 +27,7 @@
 // NS5WIDE: OK random_grad
 // NS5WIDE: OK random_update
 // NS5WIDE: OK random_band
+// NS5WIDE: OK huge_grad_update
 // NS5SQUARE: OK reference_ns5_is_scalar_map
 // NS5SQUARE: OK designed_grad
 // NS5SQUARE: OK designed_update
@@ -34,6 +36,7 @@
 // NS5SQUARE: OK random_grad
 // NS5SQUARE: OK random_update
 // NS5SQUARE: OK random_band
+// NS5SQUARE: OK huge_grad_update
 
 model Ns5Tall {
   input  x: f32[6]

@@ -55,6 +55,15 @@ def _buggy_update(bug):
                     out, r, i = saved[2](w_, g_, p_, delta, wd_ratio, eps)
                     return (p_, 1.0, {"branch": "none"}) if i["branch"] == "whole" else (out, r, i)
                 R.adamp_projection = channel_only
+            elif bug == "adamp_threshold":  # the per-row view judged by delta / sqrt(OUT * IN)
+                def one_threshold(w_, g_, p_, delta, wd_ratio, eps):
+                    out, r, i = saved[2](w_, g_, p_, delta / math.sqrt(w_.shape[0]), wd_ratio, eps)
+                    if i["branch"] == "channel":
+                        return out, r, i
+                    flat = [a.reshape(1, -1) for a in (w_, g_, p_)]  # the whole-tensor view alone
+                    out, r, i = saved[2](*flat, delta, wd_ratio, eps)
+                    return out.reshape(p_.shape), r, {"branch": "whole" if i["branch"] != "none" else "none"}
+                R.adamp_projection = one_threshold
             elif bug == "adamp_wdratio":  # full weight decay on the projected branch
                 R.adamp_projection = lambda *a: saved[2](*a)[:1] + (1.0,) + saved[2](*a)[2:]
             return R.opt_update(cfg, w, g, state, t, lr, info)
@@ -194,7 +203,7 @@ class MockModel:
         return t
 
     def save(self, path):
-        wlcheck.write_safetensors(path, self._tensors())
+        wlcheck.write_safetensors(path, self._tensors(), {"format": "wl", "model": self.spec.name, "abi": "1"})
 
     def load(self, path):
         try:

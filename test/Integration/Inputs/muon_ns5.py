@@ -112,6 +112,17 @@ def run(lib, spec):
     if m.step_count() is not None:
         wlcheck.expect(m.step_count() == 1, "step_count", "%r" % m.step_count())
 
+    # Huge gradients: the Frobenius norm must not overflow (its square is 1e40 here),
+    # so the update is the same orthogonalised step as for a small gradient.
+    m = lib.create(seed=1)
+    w0 = m.get_param("fc.weight").astype(np.float64)
+    m.zero_grad()
+    m.backward(np.eye(inp, dtype=np.float32), (1e20 * g.T).astype(np.float32), want_dx=False)
+    g_lib = m.get_grad("fc.weight")
+    m.step()
+    dw = m.get_param("fc.weight").astype(np.float64) - w0
+    check_update("huge_grad_update", dw, g_lib.astype(np.float64) / 1e20, scale)
+
 
 if __name__ == "__main__":
     wlcheck.main(run, SPECS)

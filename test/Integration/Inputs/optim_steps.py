@@ -195,6 +195,15 @@ def synced_trainer(spec, tensors):
     return tr
 
 
+def check_lion(t, k, info):
+    """A sign float32 could flip (|c| within 1e-5 of the tensor's largest) would make the
+    data, not the library, decide the step."""
+    r = info.get("lion_min_rel_c", 1.0)
+    if r < 1e-5:
+        raise wlcheck.Failure("step %d: %s: lion's c has an entry at %.2g of its largest: float32 may flip "
+                              "its sign; change the test data" % (t, k, r))
+
+
 def check_adamp(t, k, info, taken, margins, probe):
     if "branch" not in info:
         return
@@ -268,6 +277,7 @@ def run(lib, spec, workdir):
             if not e <= TOL_TRAJ:
                 raise wlcheck.Failure("step %d: %s has left the reference trajectory (rel err %.3g)" % (t, k, e))
             check_adamp(t, k, ref.info[k], taken, margins, probe if k == "fc.weight" else None)
+            check_lion(t, k, ref.info[k])
         want_names = {"optim.%s.%s" % (k, s) for k in p0 for s in state_names(spec.optimizer_for(k))}
         got_names = {n for n in after if n.startswith("optim.") and n != "optim.step"}
         if got_names != want_names:

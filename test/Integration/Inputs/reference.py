@@ -390,6 +390,9 @@ def opt_update(cfg, w, g, state, t, lr, info=None):
         m = state.get("exp_avg", np.zeros_like(w))
         c = b1 * m + (1.0 - b1) * g
         state["exp_avg"] = b2 * m + (1.0 - b2) * g
+        if info is not None:  # how close a sign came to flipping (exact zeros excluded)
+            nz = np.abs(c[c != 0])
+            info["lion_min_rel_c"] = float(nz.min() / nz.max()) if nz.size else 1.0
         return w * (1.0 - lr * cfg["weight_decay"]) - lr * np.sign(c)
     if cfg["kind"] == "adamp":
         b1, b2 = cfg["betas"]

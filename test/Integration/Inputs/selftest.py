@@ -252,6 +252,7 @@ BUGS = {"forward_scale": ["mlp_forward.py"], "no_bias": ["mlp_forward.py", "mlp_
         "muon_nesterov": ["optim_steps.py"], "muon_wd": ["optim_steps.py"],
         "lion_order": ["optim_steps.py"], "lion_sign0": ["optim_steps.py"],
         "adamp_noproj": ["optim_steps.py"], "adamp_nowhole": ["optim_steps.py"], "adamp_wdratio": ["optim_steps.py"],
+        "adamp_threshold": ["optim_steps.py"],
         "ckpt_no_state": ["resume.py"], "ckpt_no_step": ["resume.py"]}
 
 
@@ -275,11 +276,12 @@ _SEES = {"muon_wd": {"MuonArgs", "MuonMixed"},  # muon with weight decay
          "adamp_noproj": {"AdampDefault", "AdampArgs", "AdampProbe", "AdampGroups"},
          "adamp_nowhole": {"AdampDefault", "AdampArgs", "AdampProbe"},  # took the whole-tensor branch
          "adamp_wdratio": {"AdampDefault", "AdampArgs", "AdampProbe", "AdampGroups"},
+         "adamp_threshold": {"AdampGroups"},  # per-row projection with max cos in [thr/sqrt(OUT), thr)
          "grad": {"AdampGroups"},  # the only sgd-trained biases
          "schedule_t0": {"MuonDefault", "MuonArgs", "MuonMixed", "LionArgs", "LionGroups", "AdampArgs", "AdampProbe",
                          "AdampGroups"}}
 for _bug in ["muon_coef", "muon_scale", "muon_nesterov", "muon_wd", "lion_order", "lion_sign0", "adamp_noproj",
-             "adamp_nowhole", "adamp_wdratio", "grad", "schedule_t0"]:
+             "adamp_nowhole", "adamp_wdratio", "adamp_threshold", "grad", "schedule_t0"]:
     for _models in list(OPTIM_STEPS.values()) + [["Ns5Tall", "Ns5Wide", "Ns5Square"]]:
         for _m in _models:
             kind = _bug.split("_")[0]

@@ -81,18 +81,19 @@ Value fusedPolynomialProduct(OpBuilder &b, Location loc, Value lhs, Value rhs, V
                              double s, double t) {
   MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(addend.getType());
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
+  // Loops (m, k, n): the innermost loop streams rows of R and of the result.
+  AffineExpr m = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
+             n = getAffineDimExpr(2, ctx);
   auto map = [&](AffineExpr r, AffineExpr c) { return AffineMap::get(3, 0, {r, c}, ctx); };
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{lhs, rhs, addend},
       ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type())},
       ArrayRef<AffineMap>{map(m, k), map(k, n), map(m, n), map(m, n)},
-      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
-                                    utils::IteratorType::reduction},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::reduction,
+                                    utils::IteratorType::parallel},
       [&](OpBuilder &nb, Location l, ValueRange a) {
         Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                            linalg::IndexOp::create(nb, l, 2), indexConst(nb, l, 0));
+                                            linalg::IndexOp::create(nb, l, 1), indexConst(nb, l, 0));
         Value start = arith::MulFOp::create(nb, l, a[2], f32Const(nb, l, s));
         Value acc = arith::SelectOp::create(nb, l, first, start, a[3]);
         Value prod = arith::MulFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[1]),
@@ -132,13 +133,26 @@ Value lowering::buildNewtonSchulz(OpBuilder &b, Location loc, Value g, int64_t s
   MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(g.getType());
   bool tall = type.getDimSize(0) > type.getDimSize(1);
-  // 1 / (‖G‖_F + 1e-7).
+  // 1 / (‖G‖_F + 1e-7), the sum of squares in f64 so that large gradients
+  // (|g| up to ~1e150) do not overflow it.
   AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-  Value sumSq = sumAll(b, loc, {g}, {id}, 2, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-    return arith::MulFOp::create(nb, l, a[0], a[0]);
-  });
-  Value norm = arith::AddFOp::create(b, loc, math::SqrtOp::create(b, loc, sumSq), f32Const(b, loc, 1e-7));
-  Value inv = arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0), norm);
+  auto f64Scalar = RankedTensorType::get({}, b.getF64Type());
+  Value zero = filled(b, loc, f64Scalar, 0.0, {});
+  Value sumSq = linalg::GenericOp::create(
+                    b, loc, TypeRange{f64Scalar}, ValueRange{g}, ValueRange{zero},
+                    ArrayRef<AffineMap>{id, AffineMap::get(2, 0, {}, ctx)},
+                    SmallVector<utils::IteratorType>(2, utils::IteratorType::reduction),
+                    [](OpBuilder &nb, Location l, ValueRange a) {
+                      Value x = arith::ExtFOp::create(nb, l, nb.getF64Type(), a[0]);
+                      Value sq = arith::MulFOp::create(nb, l, x, x);
+                      linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[1], sq)});
+                    })
+                    .getResult(0);
+  Value norm = math::SqrtOp::create(b, loc, tensor::ExtractOp::create(b, loc, sumSq, ValueRange{}));
+  norm = arith::AddFOp::create(b, loc, norm,
+                               arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1e-7)));
+  Value inv64 = arith::DivFOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0)), norm);
+  Value inv = arith::TruncFOp::create(b, loc, b.getF32Type(), inv64);
   // Work on the short side: X is [min, max].
   Value x = scaled(b, loc, g, inv, tall);
   for (int64_t s = 0; s < steps; ++s) {

@@ -81,18 +81,24 @@ ValueRange lowering::elementwise(OpBuilder &b, Location loc, ValueRange inputs,
 
 Value lowering::contractionInto(OpBuilder &b, Location loc, Value init, Value lhs, Value rhs,
                                 bool transposeLhs, bool transposeRhs, double scale) {
-  // Loops (m, n, k): C[m, n] += scale · op(A)[m, k] · op(B)[k, n].
+  // C[m, n] += scale · op(A)[m, k] · op(B)[k, n]. When B is read along its rows
+  // the loops are (m, k, n), so the innermost loop streams rows of B and C
+  // (vectorisable without reassociating the sum); otherwise (m, n, k), a dot
+  // product of two contiguous rows.
   MLIRContext *ctx = b.getContext();
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
-             k = getAffineDimExpr(2, ctx);
+  bool rowsOfB = !transposeRhs;
+  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(rowsOfB ? 2 : 1, ctx),
+             k = getAffineDimExpr(rowsOfB ? 1 : 2, ctx);
   auto map = [&](AffineExpr r, AffineExpr c) { return AffineMap::get(3, 0, {r, c}, ctx); };
   AffineMap lhsMap = transposeLhs ? map(k, m) : map(m, k);
   AffineMap rhsMap = transposeRhs ? map(n, k) : map(k, n);
+  utils::IteratorType par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+  SmallVector<utils::IteratorType> iterators =
+      rowsOfB ? SmallVector<utils::IteratorType>{par, red, par}
+              : SmallVector<utils::IteratorType>{par, par, red};
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
-      ArrayRef<AffineMap>{lhsMap, rhsMap, map(m, n)},
-      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
-                                    utils::IteratorType::reduction},
+      ArrayRef<AffineMap>{lhsMap, rhsMap, map(m, n)}, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
         if (scale != 1.0)
