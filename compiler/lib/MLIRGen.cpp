@@ -94,9 +94,38 @@ private:
     return attrs.getDictionary(builder.getContext());
   }
 
+  /// The `with ...` constraints of a dense term, each a dictionary with its
+  /// arguments and source location (for the pass's diagnostics).
+  FailureOr<ArrayAttr> constraintAttrs(const lang::Term &term) {
+    SmallVector<Attribute> out;
+    for (const lang::Call &c : term.constraints) {
+      NamedAttrList attrs;
+      attrs.append("kind", builder.getStringAttr(c.name));
+      attrs.append("loc", loc(c.loc));
+      if (c.name == "spectral_bound") {
+        attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
+        attrs.append("method", builder.getStringAttr(c.getName("method", "normalize")));
+        attrs.append("strict", builder.getBoolAttr(c.getBool("strict")));
+      } else if (c.name == "norm_bound") {
+        attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
+        attrs.append("norm", builder.getStringAttr(c.getName("norm", "frobenius")));
+      } else if (c.name == "rank_at_most") {
+        attrs.append("r", builder.getI64IntegerAttr(c.getInt("r")));
+      } else {
+        (void)notYet(c.loc, "constraint '" + c.name + "'");
+        return failure();
+      }
+      out.push_back(attrs.getDictionary(builder.getContext()));
+    }
+    if (out.empty())
+      return ArrayAttr();
+    return builder.getArrayAttr(out);
+  }
+
   LogicalResult emitParam(const lang::Param &p) {
     const lang::Linear &layer = model.layers[p.layerIndex];
     DictionaryAttr init;
+    ArrayAttr constraints;
     if (p.termIndex < 0) { // the bias
       FailureOr<DictionaryAttr> a =
           layer.bias.kind == lang::Bias::Kind::Init ? initAttr(layer.bias.init)
@@ -110,9 +139,10 @@ private:
         return notYet(layer.weight.terms[1].loc, "a sum of weight terms");
       if (term.structure.name != "dense")
         return notYet(term.structure.loc, "structure '" + term.structure.name + "'");
-      if (!term.constraints.empty())
-        return notYet(term.constraints[0].loc,
-                      "constraint '" + term.constraints[0].name + "'");
+      FailureOr<ArrayAttr> attrs = constraintAttrs(term);
+      if (failed(attrs))
+        return failure();
+      constraints = *attrs;
       const lang::Arg *written = term.structure.find("init");
       if (written && !written->implicit) {
         // `init = normal(std = 0.1)` is a call, `init = zeros` an identifier.
@@ -132,7 +162,7 @@ private:
     auto type = RankedTensorType::get(p.shape, f32());
     ParamOp::create(builder, loc(layer.loc), p.name, type, init, p.trainable,
                     /*state=*/nullptr, /*offset=*/nullptr, /*grad_offset=*/nullptr,
-                    /*state_offsets=*/nullptr);
+                    /*state_offsets=*/nullptr, /*state_types=*/nullptr, constraints);
     return success();
   }
 

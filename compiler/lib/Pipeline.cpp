@@ -18,6 +18,7 @@ using namespace mlir;
 void wl::buildTrainingPipeline(OpPassManager &pm) {
   pm.addPass(createWLGenerateBackward());
   pm.addPass(createWLGenerateStep());
+  pm.addPass(createWLGenerateConstraints());
 }
 
 void wl::buildLinalgPipeline(OpPassManager &pm) {

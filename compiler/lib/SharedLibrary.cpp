@@ -149,7 +149,7 @@ bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &lib
   // the runtime is what exports the ABI.
   SmallVector<StringRef> args{*cxx, "-shared", "-o", libraryPath, objectPath,
                               "-Wl,--whole-archive", runtimeArchive, "-Wl,--no-whole-archive",
-                              versionScript, "-lm"};
+                              versionScript, "-lm", "-llapack"};
   std::string message;
   int rc = sys::ExecuteAndWait(*cxx, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {

@@ -68,6 +68,13 @@ bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes, std
 
 using namespace wlrt;
 
+// The projection entry point is optional: libraries generated before it
+// existed (and test models) do not define it. A weak *hidden* reference
+// resolves to null at static link time when model.o lacks the definition, so
+// the .so never looks it up dynamically (in some other loaded object).
+extern "C" __attribute__((weak, visibility("hidden"))) void
+_mlir_ciface_wlgen_project(wlgen_memref1d *arena);
+
 namespace {
 
 const Metadata *okMetadata() {
@@ -191,6 +198,13 @@ void zeroGrads(wl_model *m) {
   for (const ParamInfo &p : m->md->params)
     if (p.gradOffset >= 0)
       std::memset(m->arena + p.gradOffset, 0, size_t(p.numel) * sizeof(float));
+}
+
+/// Zeroes every optimizer/constraint state tensor (each of its own numel).
+void zeroState(wl_model *m) {
+  for (const ParamInfo &p : m->md->params)
+    for (const StateInfo &st : p.state)
+      std::memset(m->arena + st.offset, 0, size_t(st.numel) * sizeof(float));
 }
 
 /// wl_loss and wl_train_step: checks the arguments, then runs
@@ -331,6 +345,16 @@ WL_API wl_model *wl_create(uint64_t seed) {
         }
         for (size_t i = 0; i < md.params.size(); ++i)
           initParam(md.params[i], seed, uint64_t(i), m->arena + md.params[i].offset);
+        // The arena is allocated zeroed; grads and state are zeroed again
+        // explicitly (cheap) so the contract does not rest on the allocator.
+        zeroGrads(m);
+        zeroState(m);
+        // Project constrained params onto their sets and initialise
+        // constraint state (power-iteration vectors), when generated.
+        if (_mlir_ciface_wlgen_project) {
+          wlgen_memref1d a = arenaRef(m);
+          _mlir_ciface_wlgen_project(&a);
+        }
         return m;
       },
       [&](const std::exception *e) -> wl_model * {

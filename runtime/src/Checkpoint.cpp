@@ -52,9 +52,9 @@ std::vector<Entry> checkpointEntries(const Metadata &md) {
     for (const StateInfo &s : p.state) {
       Entry e;
       e.name = "optim." + p.name + "." + s.name;
-      e.shape = &p.shape;
+      e.shape = &s.shape; // the state's own shape ("shape" in its metadata entry)
       e.floatOffset = s.offset;
-      e.bytes = p.numel * int64_t(sizeof(float));
+      e.bytes = s.numel * int64_t(sizeof(float));
       out.push_back(e);
     }
   Entry step;

@@ -68,6 +68,24 @@ bool reqBool(const JsonValue &obj, const char *key, const std::string &where) {
   return v.boolean;
 }
 
+/// A "shape": positive integer dimensions, at most 2^40 elements in all.
+void parseShape(const JsonValue &shape, const std::string &where, std::vector<int64_t> &dims,
+                int64_t &numel) {
+  if (!shape.isArray())
+    bad(where + ": \"shape\" must be an array");
+  dims.clear();
+  numel = 1;
+  for (const JsonValue &d : shape.items) {
+    int64_t x;
+    if (!d.asInt64(x) || x <= 0 || x > (int64_t(1) << 40))
+      bad(where + ": dimensions must be positive integers");
+    if (numel > (int64_t(1) << 40) / x)
+      bad(where + ": too many elements");
+    dims.push_back(x);
+    numel *= x;
+  }
+}
+
 void checkRegion(const Metadata &md, int64_t offset, int64_t numel, const std::string &what) {
   if (offset < 0 || offset > md.arenaSize || numel > md.arenaSize - offset)
     bad(what + ": region [" + std::to_string(offset) + ", +" + std::to_string(numel) +
@@ -174,18 +192,7 @@ void parseInto(Metadata &md, const char *json) {
       bad("param with an empty name");
     if (md.findParam(p.name) >= 0)
       bad("duplicate " + where);
-    const JsonValue &shape = req(pv, "shape", where);
-    if (!shape.isArray())
-      bad(where + ": \"shape\" must be an array");
-    for (const JsonValue &d : shape.items) {
-      int64_t x;
-      if (!d.asInt64(x) || x <= 0 || x > (int64_t(1) << 40))
-        bad(where + ": dimensions must be positive integers");
-      if (p.numel > (int64_t(1) << 40) / x)
-        bad(where + ": too many elements");
-      p.shape.push_back(x);
-      p.numel *= x;
-    }
+    parseShape(req(pv, "shape", where), where, p.shape, p.numel);
     p.offset = reqInt(pv, "offset", where);
     checkRegion(md, p.offset, p.numel, where);
     p.trainable = reqBool(pv, "trainable", where);
@@ -219,8 +226,15 @@ void parseInto(Metadata &md, const char *json) {
       for (const JsonValue &sv : st->items) {
         StateInfo s;
         s.name = reqStr(sv, "name", where + " state");
-        s.offset = reqInt(sv, "offset", where + " state");
-        checkRegion(md, s.offset, p.numel, where + " state '" + s.name + "'");
+        const std::string swhere = where + " state '" + s.name + "'";
+        s.offset = reqInt(sv, "offset", swhere);
+        if (const JsonValue *shape = sv.get("shape")) {
+          parseShape(*shape, swhere, s.shape, s.numel);
+        } else {
+          s.shape = p.shape;
+          s.numel = p.numel;
+        }
+        checkRegion(md, s.offset, s.numel, swhere);
         for (const StateInfo &o : p.state)
           if (o.name == s.name)
             bad(where + ": duplicate state '" + s.name + "'");

@@ -17,8 +17,10 @@ namespace wlrt {
 enum class InitKind { Zeros, Ones, Normal, Uniform, Orthogonal };
 
 struct StateInfo {
-  std::string name;   ///< e.g. "momentum"
-  int64_t offset = 0; ///< floats into the arena; same shape as the param
+  std::string name;           ///< e.g. "momentum", "power_u"
+  int64_t offset = 0;         ///< floats into the arena
+  std::vector<int64_t> shape; ///< the entry's "shape", else the param's
+  int64_t numel = 1;          ///< product of shape
 };
 
 struct ParamInfo {

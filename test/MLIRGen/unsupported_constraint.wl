@@ -1,12 +1,12 @@
 // RUN: not wlc -emit=wl %s 2>&1 | FileCheck %s
-// Constraints are not generated yet: the error points at the constraint.
+// orthonormal is checked by the frontend but not generated yet: the error points at it.
 model m {
   input x: f32[8]
   label y: i32
-  // CHECK: {{.*}}unsupported_constraint.wl:[[@LINE+3]]:43: error: constraint 'spectral_bound' is not supported yet
-  // CHECK-NEXT: {{^}}  linear fc: 8 -> 4 { weight = dense with spectral_bound(1.0) }
+  // CHECK: {{.*}}unsupported_constraint.wl:[[@LINE+3]]:43: error: constraint 'orthonormal' is not supported yet
+  // CHECK-NEXT: {{^}}  linear fc: 8 -> 8 { weight = dense with orthonormal }
   // CHECK-NEXT: {{^[ \t]*\^$}}
-  linear fc: 8 -> 4 { weight = dense with spectral_bound(1.0) }
+  linear fc: 8 -> 8 { weight = dense with orthonormal }
   forward { return fc(x) }
   loss = cross_entropy(forward, y)
 }

@@ -2,9 +2,15 @@
  *
  * Model "fake": one dense layer 3 -> 2 with bias, f32 targets, loss
  * 0.5 * mean_b ||W x_b + b - t_b||^2, SGD with momentum (lr 0.1, mu 0.9).
- * Two frozen params exercise the uniform and orthogonal inits. Every entry
- * point checks the memref descriptors the runtime built and counts mistakes
- * in fake_descriptor_errors.
+ * Two frozen params exercise the uniform and orthogonal inits. fc.weight also
+ * has a constraint state "power_u" with its own shape [2] (a power-iteration
+ * vector), which _mlir_ciface_wlgen_project sets to ones at creation. Every
+ * entry point checks the memref descriptors the runtime built and counts
+ * mistakes in fake_descriptor_errors.
+ *
+ * Built twice (test/unit/CMakeLists.txt): wl-runtime-unit with the project
+ * hook, and wl-runtime-unit-noproject with WL_FAKE_NO_PROJECT, which leaves
+ * it undefined like a library generated before the hook existed.
  */
 #include "wl/wlgen.h"
 
@@ -12,11 +18,12 @@
 
 const char wlgen_metadata[] =
     "{\"abi\": 1, \"model\": \"fake\", \"input_size\": 3, \"output_size\": 2,\n"
-    " \"label_kind\": 1, \"target_size\": 2, \"arena_size\": 37,\n"
+    " \"label_kind\": 1, \"target_size\": 2, \"arena_size\": 39,\n"
     " \"params\": [\n"
     "  {\"name\": \"fc.weight\", \"shape\": [2, 3], \"offset\": 0, \"trainable\": true,\n"
     "   \"init\": {\"kind\": \"normal\", \"std\": 0.5}, \"grad_offset\": 6,\n"
-    "   \"state\": [{\"name\": \"momentum\", \"offset\": 12}]},\n"
+    "   \"state\": [{\"name\": \"momentum\", \"offset\": 12},\n"
+    "             {\"name\": \"power_u\", \"offset\": 37, \"shape\": [2]}]},\n"
     "  {\"name\": \"fc.bias\", \"shape\": [2], \"offset\": 18, \"trainable\": true,\n"
     "   \"init\": {\"kind\": \"zeros\"}, \"grad_offset\": 20,\n"
     "   \"state\": [{\"name\": \"momentum\", \"offset\": 22}]},\n"
@@ -34,8 +41,16 @@ const char wlgen_metadata[] =
 int fake_descriptor_errors = 0;
 int64_t fake_last_t = 0;
 int fake_step_calls = 0;
+/* _mlir_ciface_wlgen_project: calls (atomic: models are created concurrently),
+ * and calls that found the arena not as wl_create promises (params
+ * initialised, grads and state zero). */
+int fake_project_calls = 0;
+int fake_project_errors = 0;
+/* The runtime's _mlir_ciface_wlrt_gram_bound of fixed.rot, as seen by the hook. */
+float fake_project_rot_bound = -1.0f;
 
-enum { IN = 3, OUT = 2, ARENA = 37, W = 0, GW = 6, MW = 12, B = 18, GB = 20, MB = 22 };
+enum { IN = 3, OUT = 2, ARENA = 39, W = 0, GW = 6, MW = 12, B = 18, GB = 20, MB = 22, ROT = 28,
+       PU = 37 };
 
 static float *arenaOf(wlgen_memref1d *a) {
   if (a->sizes[0] != ARENA || a->strides[0] != 1 || a->offset != 0 ||
@@ -146,3 +161,27 @@ void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t) {
     a[B + k] -= 0.1f * a[MB + k];
   }
 }
+
+#ifndef WL_FAKE_NO_PROJECT
+/* Like wlc's: initialise the constraint state (power_u = ones) after the
+ * initialisers, calling a runtime routine through an arena view with a
+ * nonzero offset as generated code does. */
+void _mlir_ciface_wlgen_project(wlgen_memref1d *arena) {
+  float *a = arenaOf(arena);
+  __atomic_fetch_add(&fake_project_calls, 1, __ATOMIC_SEQ_CST);
+  int bad = 0, nonzero = 0;
+  for (int k = 0; k < OUT * IN; ++k) {
+    nonzero |= a[W + k] != 0.0f;
+    bad |= a[GW + k] != 0.0f || a[MW + k] != 0.0f;
+  }
+  for (int k = 0; k < OUT; ++k)
+    bad |= a[PU + k] != 0.0f || a[GB + k] != 0.0f || a[MB + k] != 0.0f;
+  if (bad || !nonzero)
+    __atomic_fetch_add(&fake_project_errors, 1, __ATOMIC_SEQ_CST);
+  for (int k = 0; k < OUT; ++k)
+    a[PU + k] = 1.0f;
+  wlgen_memref2d rot = {arena->allocated, arena->aligned, ROT, {3, 3}, {3, 1}};
+  float bound = _mlir_ciface_wlrt_gram_bound(&rot);
+  __atomic_store(&fake_project_rot_bound, &bound, __ATOMIC_SEQ_CST);
+}
+#endif

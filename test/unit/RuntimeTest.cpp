@@ -10,8 +10,12 @@
 #include "Metadata.h"
 #include "Model.h"
 #include "wl/wl.h"
+#include "wl/wlgen.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,7 +31,24 @@ extern "C" {
 extern int fake_descriptor_errors;
 extern int64_t fake_last_t;
 extern int fake_step_calls;
+extern int fake_project_calls;
+extern int fake_project_errors;
+extern float fake_project_rot_bound;
 }
+
+// wl-runtime-unit links a fake model that defines _mlir_ciface_wlgen_project;
+// wl-runtime-unit-noproject (WL_FAKE_NO_PROJECT) one that does not, like a
+// library generated before the hook existed.
+#ifdef WL_FAKE_NO_PROJECT
+static constexpr bool kHasProject = false;
+static const char *const kProgram = "wl-runtime-unit-noproject";
+#else
+static constexpr bool kHasProject = true;
+static const char *const kProgram = "wl-runtime-unit";
+#endif
+
+/// Reads an int the fake model's project hook updates atomically.
+static int loadInt(const int &x) { return __atomic_load_n(&x, __ATOMIC_SEQ_CST); }
 
 static int gPassed = 0, gFailed = 0;
 
@@ -182,6 +203,33 @@ static void testMetadataValidation() {
     wlrt::Metadata none = wlrt::parseMetadata((std::string(head) + R"("arena_size":8,"params":[]})").c_str());
     CHECK_MSG(none.ok && !none.hasLipschitz, none.error);
   }
+  // A state entry may carry its own "shape"; without it, it has the param's.
+  {
+    const std::string st = std::string(head) +
+        R"("arena_size":10,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,)"
+        R"("init":{"kind":"zeros"},"state":[)";
+    wlrt::Metadata g = wlrt::parseMetadata(
+        (st + R"({"name":"m","offset":4},{"name":"u","offset":8,"shape":[2]}]}]})").c_str());
+    CHECK_MSG(g.ok, g.error);
+    if (g.ok && g.params.size() == 1 && g.params[0].state.size() == 2) {
+      const wlrt::StateInfo &m0 = g.params[0].state[0], &u = g.params[0].state[1];
+      CHECK(m0.shape == (std::vector<int64_t>{2, 2}) && m0.numel == 4 && m0.offset == 4);
+      CHECK(u.shape == std::vector<int64_t>{2} && u.numel == 2 && u.offset == 8);
+    } else {
+      CHECK(false);
+    }
+    // The region check uses the state's own numel (and the param's by default).
+    rejects((st + R"({"name":"u","offset":8,"shape":[3]}]}]})").c_str(),
+            "param 'w' state 'u': region [8, +3) lies outside the arena of 10 floats");
+    rejects((st + R"({"name":"u","offset":8}]}]})").c_str(),
+            "state 'u': region [8, +4) lies outside");
+    wlrt::Metadata fits = wlrt::parseMetadata((st + R"({"name":"u","offset":8,"shape":[1,2]}]}]})").c_str());
+    CHECK_MSG(fits.ok, fits.error); // [8, 10) fits exactly
+    rejects((st + R"({"name":"u","offset":0,"shape":[0]}]}]})").c_str(),
+            "state 'u': dimensions must be positive");
+    rejects((st + R"({"name":"u","offset":0,"shape":2}]}]})").c_str(),
+            "state 'u': \"shape\" must be an array");
+  }
   rejects(R"({"abi":2,"model":"t"})", "unsupported abi");
   rejects("{", "invalid JSON");
   wlrt::Metadata good = wlrt::parseMetadata(
@@ -246,10 +294,16 @@ static void testRng() {
 }
 
 static void testCreate() {
+  const int projectCalls = loadInt(fake_project_calls);
   wl_model *a = wl_create(42), *b = wl_create(42), *c = wl_create(43);
   CHECK(a && b && c);
   if (!a || !b || !c)
     return;
+  // The project hook, when the model defines it, runs once per wl_create,
+  // after the initialisers and the zeroing of grads and state.
+  CHECK_MSG(loadInt(fake_project_calls) == projectCalls + (kHasProject ? 3 : 0),
+            std::to_string(loadInt(fake_project_calls)));
+  CHECK(loadInt(fake_project_errors) == 0);
   CHECK(arenaBytes(a) == arenaBytes(b));
   CHECK(arenaBytes(a) != arenaBytes(c));
   CHECK(reinterpret_cast<uintptr_t>(a->arena) % 64 == 0);
@@ -266,6 +320,17 @@ static void testCreate() {
   CHECK(wl_get_param(a, "fc.bias", bias) == WL_OK && bias[0] == 0 && bias[1] == 0);
   for (int k = 12; k < 18; ++k)
     CHECK(a->arena[k] == 0.0f); // optimizer state zeroed
+  // fc.weight's "power_u" state has its own shape [2] at offset 37: zeroed by
+  // wl_create, then set to ones by the project hook (when there is one).
+  CHECK(a->arena[37] == (kHasProject ? 1.0f : 0.0f) && a->arena[38] == (kHasProject ? 1.0f : 0.0f));
+  if (kHasProject) {
+    // The hook called _mlir_ciface_wlrt_gram_bound on fixed.rot (orthogonal)
+    // through an arena view at offset 28: σ_max = 1, and with three equal
+    // singular values Gram iteration's overestimate is the worst, 3^(1/128).
+    float rb;
+    __atomic_load(&fake_project_rot_bound, &rb, __ATOMIC_SEQ_CST);
+    CHECK_MSG(rb >= 1.0f - 1e-6f && rb <= std::pow(3.0, 1.0 / 128) * (1 + 1e-5), std::to_string(rb));
+  }
   CHECK(wl_get_param(a, "fixed.table", table) == WL_OK);
   bool inRange = true, allSame = true;
   for (float x : table) {
@@ -324,6 +389,8 @@ static void testCreate() {
   for (auto &t : threads)
     t.join();
   CHECK(!bytes[0].empty() && bytes[0] == bytes[1] && bytes[1] == bytes[2] && bytes[2] == bytes[3]);
+  CHECK(loadInt(fake_project_calls) == projectCalls + (kHasProject ? 7 : 0));
+  CHECK(loadInt(fake_project_errors) == 0);
 }
 
 static void testForwardBackward() {
@@ -455,6 +522,9 @@ static void testCheckpoint() {
   float table[4];
   std::memcpy(table, bits, sizeof bits);
   CHECK(wl_set_param(m, "fixed.table", table) == WL_OK);
+  // The [2]-shaped "power_u" state (arena 37..38): distinctive values.
+  m->arena[37] = 0.25f;
+  m->arena[38] = -3.5f;
   CHECK(wl_save(m, path.c_str()) == WL_OK);
   CHECK(!fileExists(path + ".tmp." + std::to_string(getpid())));
 
@@ -473,11 +543,26 @@ static void testCheckpoint() {
   CHECK(meta && meta->get("format") && meta->get("format")->text == "wl");
   CHECK(hdr.get("fc.weight") && hdr.get("optim.fc.weight.momentum") &&
         hdr.get("optim.fc.bias.momentum") && hdr.get("fixed.rot"));
+  // A state tensor with its own shape is saved with that shape.
+  auto shapeOf = [&](const char *name) {
+    std::vector<int64_t> dims;
+    const wlrt::JsonValue *t = hdr.get(name);
+    const wlrt::JsonValue *sh = t ? t->get("shape") : nullptr;
+    if (sh)
+      for (const wlrt::JsonValue &d : sh->items) {
+        int64_t x = -1;
+        d.asInt64(x);
+        dims.push_back(x);
+      }
+    return dims;
+  };
+  CHECK(shapeOf("optim.fc.weight.power_u") == std::vector<int64_t>{2});
+  CHECK(shapeOf("optim.fc.weight.momentum") == (std::vector<int64_t>{2, 3}));
   const wlrt::JsonValue *st = hdr.get("optim.step");
   CHECK(st && st->get("dtype") && st->get("dtype")->text == "I64" && st->get("shape") &&
         st->get("shape")->items.empty());
-  // Data size: 29 floats (params + state, no grads) + 8 bytes of step.
-  CHECK(file.size() == 8 + n + 29 * 4 + 8);
+  // Data size: 31 floats (params + state, no grads) + 8 bytes of step.
+  CHECK(file.size() == 8 + n + 31 * 4 + 8);
 
   // Round trip into a differently seeded model.
   wl_model *r = wl_create(99);
@@ -494,7 +579,8 @@ static void testCheckpoint() {
   };
   CHECK(region(am, 0, 6) == region(ar, 0, 6));     // fc.weight
   CHECK(region(am, 12, 20) == region(ar, 12, 20)); // momentum + bias
-  CHECK(region(am, 22, 37) == region(ar, 22, 37)); // bias momentum, table, rot
+  CHECK(region(am, 22, 39) == region(ar, 22, 39)); // bias momentum, table, rot, power_u
+  CHECK(r->arena[37] == 0.25f && r->arena[38] == -3.5f);
   // Save again from the loaded model: identical bytes.
   std::string path2 = dir + "/again.safetensors";
   CHECK(wl_save(r, path2.c_str()) == WL_OK && readAll(path2) == file);
@@ -526,6 +612,35 @@ static void testCheckpoint() {
   };
   expectFail(replace("\"shape\":[2,3]", "\"shape\":[3,2]"), WL_ERR_SHAPE, "shape [3, 2], expected [2, 3]",
              "wrong shape");
+  // A state tensor must have its own shape: not the param's, not another
+  // shape of the same size. (The header grows: re-pad it, rewrite its length.)
+  auto replaceHeader = [&](const std::string &from, const std::string &to) {
+    std::string h = file.substr(8, n);
+    size_t at = h.find(from);
+    CHECK_MSG(at != std::string::npos, from);
+    if (at != std::string::npos)
+      h.replace(at, from.size(), to);
+    while (!h.empty() && h.back() == ' ')
+      h.pop_back();
+    while (h.size() % 8 != 0)
+      h += ' ';
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i)
+      out[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xff);
+    return out + h + file.substr(8 + n);
+  };
+  const std::string pu = "\"optim.fc.weight.power_u\":{\"dtype\":\"F32\",\"shape\":";
+  {
+    // Sanity: the re-padded, unchanged header still loads.
+    std::string p = dir + "/repadded.safetensors";
+    writeAll(p, replaceHeader(pu + "[2]", pu + "[2]  "));
+    CHECK_MSG(wl_load(r, p.c_str()) == WL_OK, wl_last_error(r));
+  }
+  expectFail(replaceHeader(pu + "[2]", pu + "[2,3]"), WL_ERR_SHAPE,
+             "tensor 'optim.fc.weight.power_u' has shape [2, 3], expected [2]",
+             "state with the param's shape");
+  expectFail(replaceHeader(pu + "[2]", pu + "[1,2]"), WL_ERR_SHAPE,
+             "has shape [1, 2], expected [2]", "state with a reshaped shape");
   expectFail(replace("\"model\":\"fake\"", "\"model\":\"faky\""), WL_ERR_IO, "'faky'",
              "other model");
   CHECK(contains(wl_last_error(v), "'fake'"));
@@ -735,6 +850,367 @@ static void testLipschitzGraph() {
   wl_destroy(m);
 }
 
+
+//===----------------------------------------------------------------------===//
+// _mlir_ciface_wlrt_{svd_clip,rank_project,gram_bound}: checked against
+// matrices built as W = U diag(s) Vᵀ from random orthonormal U, V, and against
+// singular values from an independent one-sided Jacobi SVD (below).
+
+/// Singular values (descending) of the row-major rows×cols matrix `a`, by
+/// one-sided Jacobi (Hestenes) in double on the columns of the tall side.
+static std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t rows, int64_t cols) {
+  const bool tall = rows >= cols;
+  const int64_t m = tall ? rows : cols, n = tall ? cols : rows;
+  std::vector<double> g(size_t(m * n)); // column j of G at g[j*m .. j*m + m)
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      if (tall)
+        g[size_t(j * m + i)] = a[size_t(i * cols + j)];
+      else
+        g[size_t(i * m + j)] = a[size_t(i * cols + j)];
+    }
+  for (int sweep = 0; sweep < 100; ++sweep) {
+    bool rotated = false;
+    for (int64_t p = 0; p < n; ++p)
+      for (int64_t q = p + 1; q < n; ++q) {
+        double *gp = &g[size_t(p * m)], *gq = &g[size_t(q * m)];
+        double alpha = 0, beta = 0, gamma = 0;
+        for (int64_t r = 0; r < m; ++r) {
+          alpha += gp[r] * gp[r];
+          beta += gq[r] * gq[r];
+          gamma += gp[r] * gq[r];
+        }
+        if (gamma == 0.0 || std::fabs(gamma) <= 1e-15 * std::sqrt(alpha * beta))
+          continue;
+        rotated = true;
+        double zeta = (beta - alpha) / (2 * gamma);
+        double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+        double c = 1 / std::sqrt(1 + t * t), sn = c * t;
+        for (int64_t r = 0; r < m; ++r) {
+          double x = gp[r], y = gq[r];
+          gp[r] = c * x - sn * y;
+          gq[r] = sn * x + c * y;
+        }
+      }
+    if (!rotated)
+      break;
+  }
+  std::vector<double> sigma(static_cast<size_t>(n));
+  for (int64_t j = 0; j < n; ++j) {
+    double ss = 0;
+    for (int64_t r = 0; r < m; ++r)
+      ss += g[size_t(j * m + r)] * g[size_t(j * m + r)];
+    sigma[size_t(j)] = std::sqrt(ss);
+  }
+  std::sort(sigma.begin(), sigma.end(), [](double x, double y) { return x > y; });
+  return sigma;
+}
+
+static std::vector<double> toDouble(const std::vector<float> &w) {
+  return std::vector<double>(w.begin(), w.end());
+}
+
+/// rows×k with orthonormal columns (column-major: column j at [j*rows, ...)),
+/// by modified Gram–Schmidt (twice) on standard normals.
+static std::vector<double> orthonormalColumns(int64_t rows, int64_t k, uint64_t seed) {
+  std::vector<double> q(size_t(rows * k));
+  for (size_t i = 0; i < q.size(); ++i)
+    q[i] = wlrt::standardNormal(seed, 7, i);
+  for (int64_t j = 0; j < k; ++j) {
+    double *qj = &q[size_t(j * rows)];
+    for (int pass = 0; pass < 2; ++pass)
+      for (int64_t p = 0; p < j; ++p) {
+        const double *qp = &q[size_t(p * rows)];
+        double d = 0;
+        for (int64_t r = 0; r < rows; ++r)
+          d += qp[r] * qj[r];
+        for (int64_t r = 0; r < rows; ++r)
+          qj[r] -= d * qp[r];
+      }
+    double nrm = 0;
+    for (int64_t r = 0; r < rows; ++r)
+      nrm += qj[r] * qj[r];
+    nrm = std::sqrt(nrm);
+    for (int64_t r = 0; r < rows; ++r)
+      qj[r] /= nrm;
+  }
+  return q;
+}
+
+/// A matrix with known SVD: W = U diag(s) Vᵀ, row-major rows×cols in double.
+struct KnownSvd {
+  int64_t rows, cols, k;
+  std::vector<double> u, v, s; // U rows×k, V cols×k (column-major), s descending
+  /// U diag(f(s)) Vᵀ, row-major.
+  template <class F> std::vector<double> build(F &&f) const {
+    std::vector<double> w(size_t(rows * cols), 0.0);
+    for (int64_t i = 0; i < k; ++i) {
+      double si = f(s[size_t(i)], i);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          w[size_t(r * cols + c)] += u[size_t(i * rows + r)] * si * v[size_t(i * cols + c)];
+    }
+    return w;
+  }
+};
+
+static KnownSvd knownSvd(int64_t rows, int64_t cols, std::vector<double> s, uint64_t seed) {
+  KnownSvd k{rows, cols, std::min(rows, cols), orthonormalColumns(rows, std::min(rows, cols), seed),
+             orthonormalColumns(cols, std::min(rows, cols), seed + 1000), std::move(s)};
+  return k;
+}
+
+/// A float matrix embedded in a larger buffer at `offset` with row stride
+/// `ld` (>= cols); every other float of the buffer is a sentinel.
+struct Embedded {
+  std::vector<float> buf;
+  int64_t rows, cols, offset, ld;
+  static constexpr float kSentinel = 12345.0f;
+  Embedded(const std::vector<double> &w, int64_t r, int64_t c, int64_t off, int64_t ldim)
+      : buf(size_t(off + r * ldim + 3), kSentinel), rows(r), cols(c), offset(off), ld(ldim) {
+    for (int64_t i = 0; i < r; ++i)
+      for (int64_t j = 0; j < c; ++j)
+        buf[size_t(off + i * ldim + j)] = float(w[size_t(i * c + j)]);
+  }
+  wlgen_memref2d ref() {
+    // allocated != aligned, like a real memref: only aligned + offset counts.
+    return wlgen_memref2d{nullptr, buf.data(), offset, {rows, cols}, {ld, 1}};
+  }
+  std::vector<float> matrix() const {
+    std::vector<float> w(size_t(rows * cols));
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        w[size_t(i * cols + j)] = buf[size_t(offset + i * ld + j)];
+    return w;
+  }
+  bool sentinelsIntact() const {
+    for (size_t x = 0; x < buf.size(); ++x) {
+      int64_t rel = int64_t(x) - offset;
+      bool inside = rel >= 0 && rel / ld < rows && rel % ld < cols;
+      if (!inside && buf[x] != kSentinel)
+        return false;
+    }
+    return true;
+  }
+};
+
+static double maxAbsDiff(const std::vector<float> &a, const std::vector<double> &b) {
+  double d = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    d = std::max(d, std::fabs(double(a[i]) - b[i]));
+  return d;
+}
+
+static std::string sigmaText(const std::vector<double> &s) {
+  std::string t;
+  for (double x : s)
+    t += std::to_string(x) + " ";
+  return t;
+}
+
+static void testSvdClip() {
+  struct Case {
+    int64_t rows, cols, offset, ld;
+    std::vector<double> s;
+    float c;
+  };
+  const Case cases[] = {
+      {12, 7, 5, 7, {5, 4, 3, 2, 1.5, 1, 0.5}, 2.5f},  // tall, offset view
+      {5, 9, 3, 12, {3, 2.9, 1, 0.2, 0.01}, 1.5f},     // wide, offset + padded rows
+      {8, 8, 1, 8, {2, 2, 2, 1, 1, 0.5, 0.25, 0}, 1.0f}, // square, repeated, singular
+      {1, 6, 2, 6, {4}, 0.5f},                           // a single row
+  };
+  uint64_t seed = 100;
+  for (const Case &cs : cases) {
+    const std::string tag = std::to_string(cs.rows) + "x" + std::to_string(cs.cols);
+    KnownSvd k = knownSvd(cs.rows, cs.cols, cs.s, seed += 10);
+    std::vector<double> w = k.build([](double s, int64_t) { return s; });
+    Embedded e(w, cs.rows, cs.cols, cs.offset, cs.ld);
+    const std::vector<double> before = jacobiSigma(toDouble(e.matrix()), cs.rows, cs.cols);
+    wlgen_memref2d ref = e.ref();
+    _mlir_ciface_wlrt_svd_clip(&ref, cs.c);
+    CHECK_MSG(e.sentinelsIntact(), tag);
+    // Against the known construction U diag(min(s, c)) Vᵀ ...
+    const double c = cs.c;
+    std::vector<double> want = k.build([c](double s, int64_t) { return std::min(s, c); });
+    CHECK_MSG(maxAbsDiff(e.matrix(), want) < 2e-6 * cs.s[0], tag + ": " + std::to_string(maxAbsDiff(e.matrix(), want)));
+    // ... and against independently computed singular values.
+    std::vector<double> after = jacobiSigma(toDouble(e.matrix()), cs.rows, cs.cols);
+    bool ok = after.size() == before.size();
+    for (size_t i = 0; ok && i < after.size(); ++i)
+      ok = std::fabs(after[i] - std::min(before[i], c)) <= 2e-6 * cs.s[0];
+    CHECK_MSG(ok, tag + ": " + sigmaText(before) + "-> " + sigmaText(after));
+  }
+
+  // A random (Gaussian) matrix clipped at its median singular value.
+  {
+    const int64_t rows = 40, cols = 60;
+    std::vector<double> w(size_t(rows * cols));
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = float(wlrt::standardNormal(77, 1, i));
+    Embedded e(w, rows, cols, 17, cols);
+    std::vector<double> before = jacobiSigma(toDouble(e.matrix()), rows, cols);
+    const float c = float(before[20]);
+    wlgen_memref2d ref = e.ref();
+    _mlir_ciface_wlrt_svd_clip(&ref, c);
+    std::vector<double> after = jacobiSigma(toDouble(e.matrix()), rows, cols);
+    bool ok = e.sentinelsIntact();
+    for (size_t i = 0; ok && i < after.size(); ++i)
+      ok = std::fabs(after[i] - std::min(before[i], double(c))) <= 1e-5 * before[0];
+    CHECK_MSG(ok, sigmaText(before) + "-> " + sigmaText(after));
+  }
+
+  // Edge cases on a small matrix.
+  KnownSvd k = knownSvd(4, 3, {3, 2, 1}, 900);
+  std::vector<double> w = k.build([](double s, int64_t) { return s; });
+  auto run = [&](float c, const std::vector<double> &src) {
+    Embedded e(src, 4, 3, 2, 3);
+    wlgen_memref2d ref = e.ref();
+    _mlir_ciface_wlrt_svd_clip(&ref, c);
+    CHECK(e.sentinelsIntact());
+    return e.matrix();
+  };
+  const std::vector<float> orig = Embedded(w, 4, 3, 2, 3).matrix();
+  auto same = [](const std::vector<float> &a, const std::vector<float> &b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  };
+  CHECK(same(run(3.5f, w), orig)); // already inside the set: bit for bit
+  CHECK(same(run(std::numeric_limits<float>::infinity(), w), orig));
+  CHECK(same(run(std::numeric_limits<float>::quiet_NaN(), w), orig));
+  const std::vector<float> zeros(12, 0.0f);
+  CHECK(same(run(0.0f, w), zeros));
+  CHECK(same(run(-1.0f, w), zeros));
+  std::vector<double> withNan = w;
+  withNan[5] = std::numeric_limits<double>::quiet_NaN();
+  std::vector<float> nanOut = run(1.0f, withNan);
+  CHECK(std::isnan(nanOut[5]) && nanOut[0] == float(w[0]) && nanOut[11] == float(w[11]));
+  _mlir_ciface_wlrt_svd_clip(nullptr, 1.0f); // no-op
+  wlgen_memref2d empty{nullptr, nullptr, 0, {0, 3}, {3, 1}};
+  _mlir_ciface_wlrt_svd_clip(&empty, 1.0f);
+  CHECK(true);
+}
+
+static void testRankProject() {
+  struct Case {
+    int64_t rows, cols, offset, ld, r;
+    std::vector<double> s;
+  };
+  const Case cases[] = {
+      {12, 7, 5, 7, 3, {5, 4, 3, 2, 1.5, 1, 0.5}},
+      {5, 9, 3, 11, 2, {3, 2.9, 1, 0.2, 0.01}},
+      {6, 6, 0, 6, 1, {1, 0.8, 0.5, 0.4, 0.1, 0.05}},
+  };
+  uint64_t seed = 500;
+  for (const Case &cs : cases) {
+    const std::string tag = std::to_string(cs.rows) + "x" + std::to_string(cs.cols) + " r" +
+                            std::to_string(cs.r);
+    KnownSvd k = knownSvd(cs.rows, cs.cols, cs.s, seed += 10);
+    std::vector<double> w = k.build([](double s, int64_t) { return s; });
+    Embedded e(w, cs.rows, cs.cols, cs.offset, cs.ld);
+    const std::vector<float> in = e.matrix();
+    const std::vector<double> before = jacobiSigma(toDouble(in), cs.rows, cs.cols);
+    wlgen_memref2d ref = e.ref();
+    _mlir_ciface_wlrt_rank_project(&ref, cs.r);
+    CHECK_MSG(e.sentinelsIntact(), tag);
+    const int64_t r = cs.r;
+    std::vector<double> want = k.build([r](double s, int64_t i) { return i < r ? s : 0.0; });
+    const std::vector<float> out = e.matrix();
+    CHECK_MSG(maxAbsDiff(out, want) < 2e-6 * cs.s[0], tag + ": " + std::to_string(maxAbsDiff(out, want)));
+    // Rank <= r, the top r singular values kept ...
+    std::vector<double> after = jacobiSigma(toDouble(out), cs.rows, cs.cols);
+    bool ok = true;
+    for (size_t i = 0; i < after.size(); ++i)
+      ok &= std::fabs(after[i] - (int64_t(i) < r ? before[i] : 0.0)) <= 2e-6 * cs.s[0];
+    CHECK_MSG(ok, tag + ": " + sigmaText(before) + "-> " + sigmaText(after));
+    // ... and Eckart–Young: ‖W − W'‖_F = sqrt(Σ_{i>r} s_i²).
+    double err = 0, tail = 0;
+    for (size_t i = 0; i < in.size(); ++i)
+      err += (double(in[i]) - out[i]) * (double(in[i]) - out[i]);
+    for (size_t i = size_t(r); i < before.size(); ++i)
+      tail += before[i] * before[i];
+    CHECK_MSG(std::fabs(std::sqrt(err) - std::sqrt(tail)) <= 2e-6 * cs.s[0],
+              tag + ": error " + std::to_string(std::sqrt(err)) + " vs " + std::to_string(std::sqrt(tail)));
+  }
+
+  // A Gaussian matrix: the truncated SVD beats another rank-r matrix (W with
+  // all but r columns zeroed) and attains the Eckart–Young error.
+  {
+    const int64_t rows = 30, cols = 20, r = 5;
+    std::vector<double> w(size_t(rows * cols));
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = float(wlrt::standardNormal(78, 2, i));
+    Embedded e(w, rows, cols, 9, cols);
+    const std::vector<float> in = e.matrix();
+    std::vector<double> sigma = jacobiSigma(toDouble(in), rows, cols);
+    wlgen_memref2d ref = e.ref();
+    _mlir_ciface_wlrt_rank_project(&ref, r);
+    const std::vector<float> out = e.matrix();
+    double err = 0, tail = 0, other = 0;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        double d = double(in[size_t(i * cols + j)]) - out[size_t(i * cols + j)];
+        err += d * d;
+        if (j >= r)
+          other += double(in[size_t(i * cols + j)]) * in[size_t(i * cols + j)];
+      }
+    for (size_t i = size_t(r); i < sigma.size(); ++i)
+      tail += sigma[i] * sigma[i];
+    CHECK_MSG(e.sentinelsIntact() && std::fabs(std::sqrt(err) - std::sqrt(tail)) <= 1e-5 * sigma[0],
+              std::to_string(std::sqrt(err)) + " vs " + std::to_string(std::sqrt(tail)));
+    CHECK(err < other);
+    std::vector<double> after = jacobiSigma(toDouble(out), rows, cols);
+    CHECK_MSG(after[size_t(r)] <= 1e-5 * sigma[0], sigmaText(after));
+  }
+
+  // Edge cases.
+  KnownSvd k = knownSvd(3, 4, {3, 2, 1}, 901);
+  std::vector<double> w = k.build([](double s, int64_t) { return s; });
+  auto run = [&](int64_t r) {
+    Embedded e(w, 3, 4, 1, 4);
+    wlgen_memref2d ref = e.ref();
+    _mlir_ciface_wlrt_rank_project(&ref, r);
+    CHECK(e.sentinelsIntact());
+    return e.matrix();
+  };
+  const std::vector<float> orig = Embedded(w, 3, 4, 1, 4).matrix();
+  CHECK(run(3) == orig && run(100) == orig); // rank <= min(rows, cols) already
+  CHECK(run(0) == std::vector<float>(12, 0.0f) && run(-2) == std::vector<float>(12, 0.0f));
+  _mlir_ciface_wlrt_rank_project(nullptr, 1);
+}
+
+static void testGramBoundRoutine() {
+  const int64_t rows = 20, cols = 7;
+  std::vector<double> w(size_t(rows * cols));
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = float(wlrt::standardNormal(79, 3, i));
+  Embedded e(w, rows, cols, 13, cols), padded(w, rows, cols, 4, cols + 5);
+  const std::vector<float> m = e.matrix();
+  const double sigma = jacobiSigma(toDouble(m), rows, cols)[0];
+  const double exact = wlrt::gramSpectralBound(m.data(), rows, cols);
+  wlgen_memref2d ref = e.ref(), pref = padded.ref();
+  const float b = _mlir_ciface_wlrt_gram_bound(&ref);
+  CHECK_MSG(double(b) >= sigma && double(b) >= exact, std::to_string(b));
+  // Rounded up: the smallest float >= the double bound.
+  CHECK(double(std::nextafter(b, 0.0f)) < exact);
+  CHECK(_mlir_ciface_wlrt_gram_bound(&pref) == b); // strided copy: same bound
+  CHECK(e.sentinelsIntact() && padded.sentinelsIntact());
+  // Rank one: exact up to the margin.
+  std::vector<double> r1 = {3, 4, 6, 8}; // [1, 2]ᵀ[3, 4], σ = 5·√5
+  Embedded e1(r1, 2, 2, 6, 2);
+  wlgen_memref2d ref1 = e1.ref();
+  const float b1 = _mlir_ciface_wlrt_gram_bound(&ref1);
+  CHECK_MSG(double(b1) >= 5 * std::sqrt(5.0) && b1 <= 5 * std::sqrt(5.0) * (1 + 3e-6), std::to_string(b1));
+  std::vector<double> z(6, 0.0);
+  Embedded ez(z, 2, 3, 1, 3);
+  wlgen_memref2d refz = ez.ref();
+  CHECK(_mlir_ciface_wlrt_gram_bound(&refz) == 0.0f);
+  z[4] = std::numeric_limits<double>::infinity();
+  Embedded en(z, 2, 3, 1, 3);
+  wlgen_memref2d refn = en.ref();
+  CHECK(std::isnan(_mlir_ciface_wlrt_gram_bound(&refn)));
+  CHECK(_mlir_ciface_wlrt_gram_bound(nullptr) == 0.0f);
+}
+
 int main() {
   testJson();
   testMetadataValidation();
@@ -746,6 +1222,9 @@ int main() {
   testCheckpoint();
   testGram();
   testLipschitzGraph();
-  std::printf("wl-runtime-unit: %d passed, %d failed\n", gPassed, gFailed);
+  testSvdClip();
+  testRankProject();
+  testGramBoundRoutine();
+  std::printf("%s: %d passed, %d failed\n", kProgram, gPassed, gFailed);
   return gFailed == 0 ? 0 : 1;
 }

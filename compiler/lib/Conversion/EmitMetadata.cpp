@@ -105,10 +105,22 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
       for (int64_t d : p.getTensorType().getShape())
         shape.push_back(d);
       json::Array state;
-      if (p.getState())
-        for (auto [name, offset] : llvm::zip(*p.getState(), *p.getStateOffsets()))
-          state.push_back(json::Object{{"name", cast<StringAttr>(name).getValue().str()},
-                                       {"offset", cast<IntegerAttr>(offset).getInt()}});
+      if (p.getState()) {
+        ArrayAttr names = *p.getState(), offsets = *p.getStateOffsets(); // outlive the loop
+        for (auto [name, offset] : llvm::zip(names, offsets)) {
+          StringRef stateName = cast<StringAttr>(name).getValue();
+          json::Object entry{{"name", stateName.str()},
+                             {"offset", cast<IntegerAttr>(offset).getInt()}};
+          RankedTensorType stateType = p.getStateType(stateName);
+          if (stateType != p.getTensorType()) {
+            json::Array stateShape;
+            for (int64_t d : stateType.getShape())
+              stateShape.push_back(d);
+            entry["shape"] = std::move(stateShape);
+          }
+          state.push_back(std::move(entry));
+        }
+      }
       params.push_back(json::Object{{"name", p.getSymName().str()},
                                     {"shape", std::move(shape)},
                                     {"offset", p.getOffsetAttr() ? p.getOffsetAttr().getInt() : -1},

@@ -52,7 +52,7 @@ cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::AST, "ast", "the checked AST"),
                clEnumValN(Emit::WL, "wl", "the wl dialect: parameters, forward and loss"),
                clEnumValN(Emit::Grad, "grad", "+ backward functions (wl-generate-backward)"),
-               clEnumValN(Emit::Step, "step", "+ the fused optimizer step (wl-generate-step)"),
+               clEnumValN(Emit::Step, "step", "+ the fused optimizer step and constraint projections"),
                clEnumValN(Emit::Linalg, "linalg", "lowered to linalg/tensor/arith/math"),
                clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR for the host CPU"),
                clEnumValN(Emit::Obj, "obj", "a relocatable object file"),
@@ -175,7 +175,10 @@ int compile(int argc, char **argv) {
     return 1;
   if (emit == Emit::Grad)
     return printModule();
-  if (failed(run([](OpPassManager &pm) { pm.addPass(wl::createWLGenerateStep()); })))
+  if (failed(run([](OpPassManager &pm) {
+        pm.addPass(wl::createWLGenerateStep());
+        pm.addPass(wl::createWLGenerateConstraints());
+      })))
     return 1;
   if (emit == Emit::Step)
     return printModule();

@@ -20,7 +20,9 @@
  *       "name": "fc1.weight", "shape": [256, 784], "offset": 0, "trainable": true,
  *       "init": {"kind": "normal", "std": 0.0357}   // kinds below
  *       "grad_offset": 200704,                      // -1 when not trainable
- *       "state": [ {"name": "momentum", "offset": 401408} ]   // optimizer state, same shape
+ *       "state": [ {"name": "momentum", "offset": 401408} ]   // optimizer and constraint state;
+ *                  // same shape as the parameter unless the entry has "shape": [..]
+ *                  // (e.g. a power-iteration vector "power_u" of shape [OUT])
  *   } ],
  *   "layers": [ {"name": "fc1", "in": 784, "out": 256, "structure": "dense",
  *                "weight": "fc1.weight", "bias": "fc1.bias"} ],   // "bias": "" when none
@@ -45,6 +47,9 @@
  *   "lipschitz" (absent: wl_lipschitz_bound fails with a message). Offsets are in floats;
  *   every region must lie inside the arena and a "dense" layer's weight must be [out, in].
  * - The arena passed to every entry point is 64-byte aligned, offset 0, stride 1.
+ * - A "state" entry's optional "shape" (default: the param's) governs its region check,
+ *   its zeroing in wl_create and its checkpoint tensor "optim.<param>.<state>".
+ * - wl_create: initialisers, then grads and state zeroed, then wlgen_project if defined.
  */
 #ifndef WL_WLGEN_H
 #define WL_WLGEN_H
@@ -89,6 +94,39 @@ float _mlir_ciface_wlgen_loss_backward(wlgen_memref1d *arena, wlgen_memref2d *x,
 
 /* One fused optimizer update (all groups, schedule applied) for step number t (t = 1 first). */
 void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t);
+
+/* Projects every constrained parameter onto its constraint set (exactly, with the
+ * creation-time method of each constraint) and initialises constraint state such as
+ * power-iteration vectors. wlc always generates it (empty without constraints); the
+ * runtime declares it weak and wl_create calls it, when present, after the initialisers. */
+void _mlir_ciface_wlgen_project(wlgen_memref1d *arena);
+
+/* ---- Runtime routines generated code may call ----------------------------------------
+ * Defined in libwlrt (src/Linalg.cpp) with hidden visibility: model.o references them and
+ * the static link into lib<model>.so resolves them; the version script (wl_* only) never
+ * exports them. They need LAPACK: the .so link line carries -llapack. Each W is a float
+ * [rows, cols] view: element (i, j) at (float*)aligned + offset + i*strides[0] + j*strides[1]
+ * (wlc passes strides {cols, 1} and the param's arena offset). Computation is in float64
+ * (LAPACK dgesdd, dgesvd if that fails to converge), rounded once to float. NULL or empty
+ * views are no-ops. Non-finite entries leave W unchanged (gram_bound returns NaN). */
+
+/* W <- U diag(min(s_i, c)) V^T in place (the nearest matrix with sigma_max <= c). No-op when
+ * sigma_max <= c already (W kept bit for bit), c = +inf or c is NaN; c <= 0 gives W = 0.
+ * Only the clipped directions change: W - sum_{s_i > c} (s_i - c) u_i v_i^T. Rounding the
+ * result to float may leave sigma_max above c by about sqrt(min(rows, cols)) * 2^-24 * c.
+ * Without an SVD (LAPACK failure, out of memory) it falls back to W *= c/||W||_F when
+ * ||W||_F > c, which still satisfies the constraint. */
+void _mlir_ciface_wlrt_svd_clip(wlgen_memref2d *w, float c);
+
+/* W <- its best rank-r approximation sum_{i<r} s_i u_i v_i^T in place (Eckart-Young, the
+ * truncated SVD). No-op for r >= min(rows, cols); r <= 0 gives W = 0. Without an SVD
+ * (LAPACK failure, out of memory) W is left unchanged. */
+void _mlir_ciface_wlrt_rank_project(wlgen_memref2d *w, int64_t r);
+
+/* A sound upper bound of sigma_max(W): wl_layer_spectral_bound's Gram iteration (float64,
+ * T = 6, with its rounding margin), rounded up to float. 0 for an empty view, NaN for a
+ * non-finite entry, +inf when out of memory. */
+float _mlir_ciface_wlrt_gram_bound(wlgen_memref2d *w);
 
 #ifdef __cplusplus
 }

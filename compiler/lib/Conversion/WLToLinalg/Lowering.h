@@ -13,6 +13,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <array>
+
 namespace wl::lowering {
 
 /// Body of an elementwise map: scalar inputs (and current outputs) -> scalar results.
@@ -51,6 +53,13 @@ mlir::Value sumAll(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inpu
                                                   mlir::ValueRange)>
                        term);
 
+/// X = scale·G on its short side, then per (a, b, c): X ← aX + (bA + cA²)X with
+/// A = XXᵀ (half-cost, mirrored), i.e. σ ↦ aσ + bσ³ + cσ⁵ on every singular
+/// value; the result has G's shape (NewtonSchulz.cpp).
+mlir::Value buildOddPolynomialIteration(mlir::OpBuilder &b, mlir::Location loc, mlir::Value g,
+                                        mlir::Value scale,
+                                        llvm::ArrayRef<std::array<double, 3>> steps);
+
 /// The quintic Newton–Schulz iteration of `wl.newton_schulz` (NewtonSchulz.cpp).
 mlir::Value buildNewtonSchulz(mlir::OpBuilder &b, mlir::Location loc, mlir::Value g,
                               int64_t steps, double ca, double cb, double cc);
@@ -65,6 +74,7 @@ void populateActivationLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateLossLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateOptimizerLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNewtonSchulzLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateConstraintLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace wl::lowering
 

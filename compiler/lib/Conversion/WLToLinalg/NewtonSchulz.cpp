@@ -128,11 +128,24 @@ Value scaled(OpBuilder &b, Location loc, Value in, Value scale, bool transpose) 
 
 } // namespace
 
+Value lowering::buildOddPolynomialIteration(OpBuilder &b, Location loc, Value g, Value scale,
+                                            ArrayRef<std::array<double, 3>> steps) {
+  auto type = cast<RankedTensorType>(g.getType());
+  bool tall = type.getDimSize(0) > type.getDimSize(1);
+  // Work on the short side: X is [min, max], X ← (aI + bA + cA²)X with A = XXᵀ
+  // acts on singular values as σ ↦ aσ + bσ³ + cσ⁵, like X(aI + bXᵀX + c(XᵀX)²).
+  Value x = scaled(b, loc, g, scale, tall);
+  for (const std::array<double, 3> &abc : steps) {
+    Value a = symmetricGram(b, loc, x);
+    Value poly = fusedPolynomialProduct(b, loc, a, a, a, abc[1], abc[2]); // B = bA + cA·A
+    x = fusedPolynomialProduct(b, loc, poly, x, x, abc[0], 1.0);        // X = aX + B·X
+  }
+  return tall ? scaled(b, loc, x, f32Const(b, loc, 1.0), true) : x;
+}
+
 Value lowering::buildNewtonSchulz(OpBuilder &b, Location loc, Value g, int64_t steps, double ca,
                                   double cb, double cc) {
   MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(g.getType());
-  bool tall = type.getDimSize(0) > type.getDimSize(1);
   // 1 / (‖G‖_F + 1e-7), the sum of squares in f64 so that large gradients
   // (|g| up to ~1e150) do not overflow it.
   AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
@@ -153,14 +166,8 @@ Value lowering::buildNewtonSchulz(OpBuilder &b, Location loc, Value g, int64_t s
                                arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1e-7)));
   Value inv64 = arith::DivFOp::create(b, loc, arith::ConstantOp::create(b, loc, b.getF64FloatAttr(1.0)), norm);
   Value inv = arith::TruncFOp::create(b, loc, b.getF32Type(), inv64);
-  // Work on the short side: X is [min, max].
-  Value x = scaled(b, loc, g, inv, tall);
-  for (int64_t s = 0; s < steps; ++s) {
-    Value a = symmetricGram(b, loc, x);
-    Value poly = fusedPolynomialProduct(b, loc, a, a, a, cb, cc); // B = bA + cA·A
-    x = fusedPolynomialProduct(b, loc, poly, x, x, ca, 1.0);     // X = aX + B·X
-  }
-  return tall ? scaled(b, loc, x, f32Const(b, loc, 1.0), true) : x;
+  SmallVector<std::array<double, 3>> coefficients(steps, {ca, cb, cc});
+  return buildOddPolynomialIteration(b, loc, g, inv, coefficients);
 }
 
 namespace {

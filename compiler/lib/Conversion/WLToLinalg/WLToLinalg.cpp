@@ -146,7 +146,8 @@ namespace {
 
 /// The functions the runtime calls (runtime/include/wl/wlgen.h).
 bool isEntryPoint(StringRef name) {
-  return llvm::is_contained({"forward", "loss", "backward", "loss_backward", "step"}, name);
+  return llvm::is_contained({"forward", "loss", "backward", "loss_backward", "step", "project"},
+                            name);
 }
 
 MemRefType memrefFor(Type t) {
@@ -214,7 +215,8 @@ public:
     });
     SmallVector<Operation *> accesses;
     fn.walk([&](Operation *op) {
-      if (isa<ParamRefOp, GradRefOp, StateRefOp, ParamStoreOp, StateStoreOp, GradAccumulateOp>(op))
+      if (isa<ParamRefOp, GradRefOp, StateRefOp, ParamStoreOp, StateStoreOp, GradAccumulateOp,
+              ProjectParamOp>(op))
         accesses.push_back(op);
     });
     for (Operation *op : accesses)
@@ -315,6 +317,8 @@ private:
       op->erase();
       return success();
     };
+    if (auto o = dyn_cast<ProjectParamOp>(op))
+      return projectInPlace(o);
     if (auto o = dyn_cast<ParamRefOp>(op))
       return read(o.getParam(), Slot::Param, {});
     if (auto o = dyn_cast<GradRefOp>(op))
@@ -327,6 +331,61 @@ private:
       return write(o.getParam(), Slot::State, o.getState(), o.getValue(), false);
     auto o = cast<GradAccumulateOp>(op);
     return write(o.getParam(), Slot::Grad, {}, o.getValue(), true);
+  }
+
+  /// The runtime routine `name` (runtime/include/wl/wlgen.h), declared once.
+  func::FuncOp runtimeRoutine(StringRef name, FunctionType type) {
+    auto module = fn->getParentOfType<ModuleOp>();
+    if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+      return existing;
+    OpBuilder b(module.getBodyRegion());
+    b.setInsertionPointToStart(module.getBody());
+    auto decl = func::FuncOp::create(b, module.getLoc(), name, type);
+    decl.setPrivate();
+    decl->setAttr("llvm.emit_c_interface", UnitAttr::get(b.getContext()));
+    return decl;
+  }
+
+  /// A runtime projection of the stored parameter: right after the last write
+  /// of its view (program order), on the arena memory itself.
+  LogicalResult projectInPlace(ProjectParamOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    int64_t offset = offsetOf(op, op.getParam(), Slot::Param, {});
+    ParamOp param = lookupParam(op, op.getParam());
+    if (offset < 0 || !param)
+      return op->emitOpError("has no arena offset for its parameter (run wl-assign-arena first)");
+    Value buffer = region(b, loc, offset, param.getTensorType()).buffer;
+    MLIRContext *ctx = b.getContext();
+    int64_t dyn = ShapedType::kDynamic;
+    auto anyMatrix = MemRefType::get({dyn, dyn}, b.getF32Type(),
+                                     StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+    Value view = memref::CastOp::create(b, loc, anyMatrix, buffer);
+    double value = op.getValue().convertToDouble();
+    StringRef kind = op.getKind();
+    if (kind == "svd_clip") {
+      auto routine = runtimeRoutine("wlrt_svd_clip", b.getFunctionType({anyMatrix, b.getF32Type()}, {}));
+      func::CallOp::create(b, loc, routine, ValueRange{view, lowering::f32Const(b, loc, value)});
+    } else if (kind == "rank_at_most") {
+      auto routine = runtimeRoutine("wlrt_rank_project", b.getFunctionType({anyMatrix, b.getI64Type()}, {}));
+      Value r = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(static_cast<int64_t>(value)));
+      func::CallOp::create(b, loc, routine, ValueRange{view, r});
+    } else {
+      // strict: β = a sound bound of σ_max; W ← W·c/max(β, c) in place.
+      auto routine = runtimeRoutine("wlrt_gram_bound", b.getFunctionType({anyMatrix}, {b.getF32Type()}));
+      Value beta = func::CallOp::create(b, loc, routine, ValueRange{view}).getResult(0);
+      Value c = lowering::f32Const(b, loc, value);
+      Value factor = arith::DivFOp::create(b, loc, c, arith::MaximumFOp::create(b, loc, beta, c));
+      AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+      linalg::GenericOp::create(b, loc, TypeRange{}, ValueRange{buffer}, ValueRange{buffer},
+                                ArrayRef<AffineMap>{id, id},
+                                SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+                                [&](OpBuilder &nb, Location l, ValueRange a) {
+                                  linalg::YieldOp::create(nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], factor)});
+                                });
+    }
+    op->erase();
+    return success();
   }
 
   func::FuncOp fn;
@@ -352,6 +411,8 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
     }
     // Calls between generated functions pass the caller's arena along.
     module.walk([&](func::CallOp call) {
+      if (call.getCallee().starts_with("wlrt_")) // runtime routines take their own operands
+        return;
       auto caller = call->getParentOfType<func::FuncOp>();
       SmallVector<Value> operands{caller.getArgument(0)};
       llvm::append_range(operands, call.getOperands());
@@ -380,6 +441,7 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
     lowering::populateLossLoweringPatterns(patterns);
     lowering::populateOptimizerLoweringPatterns(patterns);
     lowering::populateNewtonSchulzLoweringPatterns(patterns);
+    lowering::populateConstraintLoweringPatterns(patterns);
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            math::MathDialect, memref::MemRefDialect, scf::SCFDialect,

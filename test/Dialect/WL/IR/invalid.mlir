@@ -330,7 +330,7 @@ func.func @state_ref_no_state() -> tensor<4xf32> {
 
 wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg"]}
 func.func @state_ref_type() -> tensor<8xf32> {
-  // expected-error @+1 {{'wl.state_ref' op type 'tensor<8xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
+  // expected-error @+1 {{'wl.state_ref' op type 'tensor<8xf32>' does not match state 'exp_avg' of 'p' of type 'tensor<4xf32>'}}
   %0 = wl.state_ref @p["exp_avg"] : tensor<8xf32>
   return %0 : tensor<8xf32>
 }

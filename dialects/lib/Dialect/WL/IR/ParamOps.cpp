@@ -50,7 +50,44 @@ LogicalResult ParamOp::verify() {
   if (auto offsets = getStateOffsets())
     if (!getState() || offsets->size() != getState()->size())
       return emitOpError("needs one state offset per state tensor");
+  if (auto types = getStateTypes()) {
+    if (!getState() || types->size() != getState()->size())
+      return emitOpError("needs one state type per state tensor");
+    for (Attribute t : *types) {
+      auto tensor = dyn_cast<RankedTensorType>(cast<TypeAttr>(t).getValue());
+      if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
+        return emitOpError("state types must be statically shaped f32 tensors");
+    }
+  }
+  if (auto constraints = getConstraints())
+    for (Attribute c : *constraints)
+      if (!cast<DictionaryAttr>(c).getAs<StringAttr>("kind"))
+        return emitOpError("every constraint needs a string 'kind'");
   return success();
+}
+
+RankedTensorType ParamOp::getStateType(StringRef name) {
+  if (auto state = getState(); state && getStateTypes())
+    for (auto [n, t] : llvm::zip(*state, *getStateTypes()))
+      if (cast<StringAttr>(n).getValue() == name)
+        return cast<RankedTensorType>(cast<TypeAttr>(t).getValue());
+  return getTensorType();
+}
+
+void ParamOp::addState(StringRef name, RankedTensorType type) {
+  Builder b(getContext());
+  SmallVector<Attribute> names, types;
+  if (auto state = getState())
+    for (Attribute n : *state) {
+      names.push_back(n);
+      types.push_back(TypeAttr::get(getStateType(cast<StringAttr>(n).getValue())));
+    }
+  names.push_back(b.getStringAttr(name));
+  types.push_back(TypeAttr::get(type ? type : getTensorType()));
+  setStateAttr(b.getArrayAttr(names));
+  // Types are recorded only when some state differs from the parameter's shape.
+  if (llvm::any_of(types, [&](Attribute t) { return cast<TypeAttr>(t).getValue() != getType(); }))
+    setStateTypesAttr(b.getArrayAttr(types));
 }
 
 bool ParamOp::hasState(StringRef name) {
@@ -121,9 +158,22 @@ LogicalResult GradAccumulateOp::verifySymbolUses(SymbolTableCollection &symbols)
 LogicalResult ParamStoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return verifyAccess(*this, symbols, getParamAttr(), getValue().getType(), true);
 }
+/// State tensors have their own type (e.g. a power-iteration vector).
+static LogicalResult verifyStateAccess(Operation *op, SymbolTableCollection &symbols,
+                                       FlatSymbolRefAttr sym, Type type, StringRef state) {
+  if (failed(verifyAccess(op, symbols, sym, /*type=*/nullptr, true, state)))
+    return failure();
+  auto param = symbols.lookupNearestSymbolFrom<ParamOp>(op, sym.getAttr());
+  if (type != param.getStateType(state))
+    return op->emitOpError("type ") << type << " does not match state '" << state << "' of '"
+                                    << sym.getValue() << "' of type "
+                                    << param.getStateType(state);
+  return success();
+}
+
 LogicalResult StateRefOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  return verifyAccess(*this, symbols, getParamAttr(), getType(), true, getState());
+  return verifyStateAccess(*this, symbols, getParamAttr(), getType(), getState());
 }
 LogicalResult StateStoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  return verifyAccess(*this, symbols, getParamAttr(), getValue().getType(), true, getState());
+  return verifyStateAccess(*this, symbols, getParamAttr(), getValue().getType(), getState());
 }

@@ -19,22 +19,23 @@ struct WLAssignArenaPass : public wl::impl::WLAssignArenaBase<WLAssignArenaPass>
     ModuleOp module = getOperation();
     Builder b(module.getContext());
     int64_t next = 0;
-    auto allocate = [&](ParamOp param) {
+    auto allocate = [&](RankedTensorType type) {
       int64_t at = next;
-      next += llvm::alignTo(param.getTensorType().getNumElements(), kAlignment);
+      next += llvm::alignTo(type.getNumElements(), kAlignment);
       return at;
     };
     SmallVector<ParamOp> params(module.getOps<ParamOp>());
     for (ParamOp p : params)
-      p.setOffsetAttr(b.getI64IntegerAttr(allocate(p)));
+      p.setOffsetAttr(b.getI64IntegerAttr(allocate(p.getTensorType())));
     for (ParamOp p : params)
-      p.setGradOffsetAttr(b.getI64IntegerAttr(p.getTrainable() ? allocate(p) : -1));
+      p.setGradOffsetAttr(b.getI64IntegerAttr(p.getTrainable() ? allocate(p.getTensorType()) : -1));
     for (ParamOp p : params) {
       if (!p.getState())
         continue;
       SmallVector<int64_t> offsets;
-      for (size_t i = 0, e = p.getState()->size(); i < e; ++i)
-        offsets.push_back(allocate(p));
+      ArrayAttr names = *p.getState(); // outlives the loop
+      for (Attribute name : names)
+        offsets.push_back(allocate(p.getStateType(cast<StringAttr>(name).getValue())));
       p.setStateOffsetsAttr(b.getI64ArrayAttr(offsets));
     }
     module->setAttr("wl.arena_size", b.getI64IntegerAttr(next));

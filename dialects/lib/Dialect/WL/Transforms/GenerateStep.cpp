@@ -137,9 +137,8 @@ struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPa
       Value lr = arith::MulFOp::create(b, gloc, factor, baseLr);
       for (Attribute target : group.getTargets()) {
         ParamOp param = symbols.lookup<ParamOp>(cast<FlatSymbolRefAttr>(target).getValue());
-        SmallVector<StringRef> states = stateNames(group);
-        if (!states.empty())
-          param.setStateAttr(b.getStrArrayAttr(states));
+        for (StringRef state : stateNames(group))
+          param.addState(state);
         emitUpdate(b, gloc, group, param, lr, t);
       }
       func::ReturnOp::create(b, gloc);

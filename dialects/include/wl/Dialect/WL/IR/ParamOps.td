@@ -14,7 +14,11 @@ def WL_ParamOp : WL_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     A tensor the model owns, e.g. `fc1.weight`. `init` says how `wl_create`
     fills it (`{kind = "normal", std = 0.05}`, `zeros`, `ones`,
     `uniform` with `a`, `orthogonal`). `state` lists the optimizer state
-    tensors of the same shape that `wl-generate-step` attached to it.
+    tensors that `wl-generate-step` and `wl-generate-constraints` attached to
+    it: of the parameter's shape, or of the shape in `state_types` (e.g. a
+    power-iteration vector). `constraints` lists what `wl-generate-constraints`
+    enforces after every update, e.g.
+    `{kind = "spectral_bound", c = 1.0, method = "normalize", strict = false}`.
     `wl-assign-arena` sets the offsets (in floats) into the model's arena.
 
     ```mlir
@@ -24,7 +28,9 @@ def WL_ParamOp : WL_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
   let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type, DictionaryAttr:$init,
                        UnitAttr:$trainable, OptionalAttr<StrArrayAttr>:$state,
                        OptionalAttr<I64Attr>:$offset, OptionalAttr<I64Attr>:$grad_offset,
-                       OptionalAttr<I64ArrayAttr>:$state_offsets);
+                       OptionalAttr<I64ArrayAttr>:$state_offsets,
+                       OptionalAttr<TypeArrayAttr>:$state_types,
+                       OptionalAttr<DictArrayAttr>:$constraints);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -33,6 +39,10 @@ def WL_ParamOp : WL_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     }
     /// Whether `name` is one of the optimizer state tensors of this parameter.
     bool hasState(::llvm::StringRef name);
+    /// The type of state tensor `name`: its own (`state_types`) or the parameter's.
+    ::mlir::RankedTensorType getStateType(::llvm::StringRef name);
+    /// Appends a state tensor (of the parameter's type unless `type` is given).
+    void addState(::llvm::StringRef name, ::mlir::RankedTensorType type = {});
   }];
 }
 

@@ -13,5 +13,6 @@ include "wl/Dialect/WL/IR/LinearOps.td"
 include "wl/Dialect/WL/IR/ActivationOps.td"
 include "wl/Dialect/WL/IR/LossOps.td"
 include "wl/Dialect/WL/IR/OptimizerOps.td"
+include "wl/Dialect/WL/IR/ConstraintOps.td"
 
 #endif // WL_OPS_TD

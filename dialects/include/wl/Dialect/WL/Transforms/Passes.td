@@ -30,6 +30,25 @@ def WLGenerateStep : Pass<"wl-generate-step", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def WLGenerateConstraints : Pass<"wl-generate-constraints", "mlir::ModuleOp"> {
+  let summary = "Enforces each parameter's constraints after every update and at creation";
+  let description = [{
+    Runs after wl-generate-step. For a parameter with `constraints`, the value
+    each step stores is projected first (spectral normalize with a persistent
+    power-iteration vector `power_u`, hard_cap, soft_cap, hammer, norm_bound),
+    and the runtime projections (svd_clip, rank_at_most, the `strict` Gram
+    rescale) run on the stored parameter right after the store. `@project()`
+    applies the exact creation-time projection of every constraint once.
+    soft_cap's strength α is derived here from the parameter's optimizer
+    (k = c(1 − lr·wd) + lr·B, B the optimizer's update-norm bound, α the
+    smallest root of f(k) = c with f(σ) = s + αs³, s = σ − ασ³); where the
+    optimizer has no bound or f is not monotone on [0, k], a warning says the
+    method is only a heuristic for this configuration.
+  }];
+  let dependentDialects = ["wl::WLDialect", "mlir::func::FuncDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def WLAssignArena : Pass<"wl-assign-arena", "mlir::ModuleOp"> {
   let summary = "Lays out parameters, gradients and optimizer state in one arena";
   let description = [{

@@ -1,0 +1,207 @@
+//===- Constraints.cpp - lowering of the constraint projections ----------===//
+#include "Lowering.h"
+
+#include "wl/Dialect/WL/IR/WL.h"
+
+using namespace mlir;
+using namespace wl;
+using namespace wl::lowering;
+
+namespace {
+
+const utils::IteratorType kPar = utils::IteratorType::parallel;
+const utils::IteratorType kRed = utils::IteratorType::reduction;
+
+AffineMap map2(MLIRContext *ctx, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(2, 0, exprs, ctx);
+}
+
+/// y = W x (transpose = false, x [IN]) or y = Wᵀ x (x [OUT]).
+Value matvec(OpBuilder &b, Location loc, Value w, Value x, bool transpose) {
+  MLIRContext *ctx = b.getContext();
+  auto wType = cast<RankedTensorType>(w.getType());
+  int64_t n = wType.getDimSize(transpose ? 1 : 0);
+  auto type = RankedTensorType::get({n}, b.getF32Type());
+  // Loops (reduced index r, output index o) keep the innermost loop on W's rows.
+  AffineMap wMap = transpose ? map2(ctx, {0, 1}) : map2(ctx, {1, 0});
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{w, x}, ValueRange{filled(b, loc, type, 0.0, {})},
+             ArrayRef<AffineMap>{wMap, map2(ctx, {0}), map2(ctx, {1})},
+             ArrayRef<utils::IteratorType>{kRed, kPar},
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+               linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], p)});
+             })
+      .getResult(0);
+}
+
+/// ‖v‖₂ of a vector, as an f32 scalar.
+Value norm(OpBuilder &b, Location loc, Value v) {
+  MLIRContext *ctx = b.getContext();
+  Value sq = sumAll(b, loc, {v}, {AffineMap::getMultiDimIdentityMap(1, ctx)}, 1,
+                    [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                      return arith::MulFOp::create(nb, l, a[0], a[0]);
+                    });
+  return math::SqrtOp::create(b, loc, sq);
+}
+
+/// v / max(‖v‖, tiny): a unit vector (zero stays zero instead of NaN).
+std::pair<Value, Value> normalized(OpBuilder &b, Location loc, Value v) {
+  Value n = norm(b, loc, v);
+  Value safe = arith::MaximumFOp::create(b, loc, n, f32Const(b, loc, 1e-30));
+  Value inv = arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0), safe);
+  Value unit = elementwise(b, loc, {v}, {emptyLike(b, loc, v)},
+                           [&](OpBuilder &nb, Location l, ValueRange a) {
+                             return SmallVector<Value>{arith::MulFOp::create(nb, l, a[0], inv)};
+                           })[0];
+  return {unit, n};
+}
+
+/// W · factor, one pass.
+Value scaleBy(OpBuilder &b, Location loc, Value w, Value factor) {
+  return elementwise(b, loc, {w}, {emptyLike(b, loc, w)},
+                     [&](OpBuilder &nb, Location l, ValueRange a) {
+                       return SmallVector<Value>{arith::MulFOp::create(nb, l, a[0], factor)};
+                     })[0];
+}
+
+/// c / max(x, c): the factor that brings a norm x down to c (1 when x ≤ c).
+Value shrinkFactor(OpBuilder &b, Location loc, Value x, double c) {
+  Value cst = f32Const(b, loc, c);
+  return arith::DivFOp::create(b, loc, cst, arith::MaximumFOp::create(b, loc, x, cst));
+}
+
+struct LowerPowerIteration : OpRewritePattern<PowerIterationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PowerIterationOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value w = op.getWeight(), u = op.getU(), sigma;
+    for (int64_t i = 0; i < op.getIterations(); ++i) {
+      // v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖, σ = ‖Wv‖.
+      Value v = normalized(rewriter, loc, matvec(rewriter, loc, w, u, /*transpose=*/true)).first;
+      std::tie(u, sigma) = normalized(rewriter, loc, matvec(rewriter, loc, w, v, false));
+    }
+    rewriter.replaceOp(op, {u, sigma});
+    return success();
+  }
+};
+
+struct LowerSpectralRescale : OpRewritePattern<SpectralRescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SpectralRescaleOp op, PatternRewriter &rewriter) const override {
+    // W / max(1, σ/c) = W · c/max(σ, c).
+    Location loc = op.getLoc();
+    Value factor = shrinkFactor(rewriter, loc, op.getSigma(), op.getBound().convertToDouble());
+    rewriter.replaceOp(op, scaleBy(rewriter, loc, op.getWeight(), factor));
+    return success();
+  }
+};
+
+struct LowerSpectralHammer : OpRewritePattern<SpectralHammerOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SpectralHammerOp op, PatternRewriter &rewriter) const override {
+    // W + (c − σ) u vᵀ with v = Wᵀu/‖Wᵀu‖.
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value w = op.getWeight();
+    Value v = normalized(rewriter, loc, matvec(rewriter, loc, w, op.getU(), true)).first;
+    Value gap = arith::SubFOp::create(rewriter, loc,
+                                      f32Const(rewriter, loc, op.getBound().convertToDouble()),
+                                      op.getSigma());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{w.getType()}, ValueRange{w, op.getU(), v},
+        ValueRange{emptyLike(rewriter, loc, w)},
+        ArrayRef<AffineMap>{map2(ctx, {0, 1}), map2(ctx, {0}), map2(ctx, {1}), map2(ctx, {0, 1})},
+        ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value uv = arith::MulFOp::create(nb, l, a[1], a[2]);
+          Value r = arith::AddFOp::create(nb, l, a[0], arith::MulFOp::create(nb, l, gap, uv));
+          linalg::YieldOp::create(nb, l, ValueRange{r});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+struct LowerSpectralHardCap : OpRewritePattern<SpectralHardCapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SpectralHardCapOp op, PatternRewriter &rewriter) const override {
+    // M = W/c, four odd polynomial steps (ALGORITHMS.md), W = c·M.
+    static const std::array<double, 3> kSteps[] = {{0.805032, 0.206361, -0.019763},
+                                                   {0.649867, 0.162935, -0.011150},
+                                                   {1.810259, -0.200265, 0.008251},
+                                                   {1.004384, -0.183490, 0.014413}};
+    Location loc = op.getLoc();
+    double c = op.getBound().convertToDouble();
+    Value m = buildOddPolynomialIteration(rewriter, loc, op.getWeight(),
+                                          f32Const(rewriter, loc, 1.0 / c), kSteps);
+    rewriter.replaceOp(op, scaleBy(rewriter, loc, m, f32Const(rewriter, loc, c)));
+    return success();
+  }
+};
+
+struct LowerSpectralSoftCap : OpRewritePattern<SpectralSoftCapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SpectralSoftCapOp op, PatternRewriter &rewriter) const override {
+    // M ← M(I − αA), then M ← M(I + αA).
+    double alpha = op.getAlpha().convertToDouble();
+    std::array<double, 3> steps[] = {{1.0, -alpha, 0.0}, {1.0, alpha, 0.0}};
+    rewriter.replaceOp(op, buildOddPolynomialIteration(rewriter, op.getLoc(), op.getWeight(),
+                                                       f32Const(rewriter, op.getLoc(), 1.0),
+                                                       steps));
+    return success();
+  }
+};
+
+struct LowerNormBound : OpRewritePattern<NormBoundOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NormBoundOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value w = op.getWeight();
+    double c = op.getBound().convertToDouble();
+    if (op.getNorm() == "frobenius") {
+      Value sq = sumAll(rewriter, loc, {w}, {map2(ctx, {0, 1})}, 2,
+                        [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                          return arith::MulFOp::create(nb, l, a[0], a[0]);
+                        });
+      Value factor = shrinkFactor(rewriter, loc, math::SqrtOp::create(rewriter, loc, sq), c);
+      rewriter.replaceOp(op, scaleBy(rewriter, loc, w, factor));
+      return success();
+    }
+    // Per row (dimension 0) or per column (dimension 1): squared norms, then scale.
+    bool rows = op.getNorm() == "row";
+    auto wType = op.getWeight().getType();
+    auto vType = RankedTensorType::get({wType.getDimSize(rows ? 0 : 1)}, rewriter.getF32Type());
+    AffineMap vMap = map2(ctx, {rows ? 0u : 1u});
+    Value sq = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{vType}, ValueRange{w},
+                   ValueRange{filled(rewriter, loc, vType, 0.0, {})},
+                   ArrayRef<AffineMap>{map2(ctx, {0, 1}), vMap},
+                   ArrayRef<utils::IteratorType>{rows ? kPar : kRed, rows ? kRed : kPar},
+                   [](OpBuilder &nb, Location l, ValueRange a) {
+                     Value p = arith::MulFOp::create(nb, l, a[0], a[0]);
+                     linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[1], p)});
+                   })
+                   .getResult(0);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{wType}, ValueRange{w, sq}, ValueRange{emptyLike(rewriter, loc, w)},
+        ArrayRef<AffineMap>{map2(ctx, {0, 1}), vMap, map2(ctx, {0, 1})},
+        ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value n = math::SqrtOp::create(nb, l, a[1]);
+          Value r = arith::MulFOp::create(nb, l, a[0], shrinkFactor(nb, l, n, c));
+          linalg::YieldOp::create(nb, l, ValueRange{r});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void lowering::populateConstraintLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerPowerIteration, LowerSpectralRescale, LowerSpectralHammer,
+               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound>(patterns.getContext());
+}

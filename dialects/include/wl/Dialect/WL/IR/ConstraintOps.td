@@ -1,0 +1,89 @@
+//===- ConstraintOps.td - projections that keep constraints true -*- tablegen -*-===//
+//
+// What `wl-generate-constraints` inserts after each update (and into
+// @project, run once at creation). The formulas are ALGORITHMS.md's.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WL_CONSTRAINT_OPS_TD
+#define WL_CONSTRAINT_OPS_TD
+
+include "wl/Dialect/WL/IR/WLDialect.td"
+include "wl/Dialect/WL/IR/LinearOps.td"
+include "wl/Dialect/WL/IR/ParamOps.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def WL_PowerIterationOp : WL_Op<"power_iteration", [Pure, AllTypesMatch<["u", "new_u"]>]> {
+  let summary = "power iteration for the top singular pair of W, from the vector u";
+  let description = [{
+    `iterations` times: v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖. Returns the new u and the
+    estimate σ̂ = ‖Wv‖ = uᵀWv (a lower bound of σ_max). u is [OUT].
+  }];
+  let arguments = (ins WL_Tensor2D:$weight, WL_Tensor1D:$u, I64Attr:$iterations);
+  let results = (outs WL_Tensor1D:$new_u, F32:$sigma);
+  let assemblyFormat = "$weight `,` $u attr-dict `:` type($weight) `,` type($u)";
+  let hasVerifier = 1;
+}
+
+def WL_SpectralRescaleOp : WL_Op<"spectral_rescale", [Pure, AllTypesMatch<["weight", "result"]>]> {
+  let summary = "W / max(1, σ/c): `normalize`, and the `strict` rescale with a sound σ bound";
+  let arguments = (ins WL_Tensor2D:$weight, F32:$sigma, F64Attr:$bound);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$weight `,` $sigma attr-dict `:` type($weight)";
+  let hasVerifier = 1;
+}
+
+def WL_SpectralHammerOp : WL_Op<"spectral_hammer", [Pure, AllTypesMatch<["weight", "result"]>]> {
+  let summary = "W + (c − σ) u vᵀ with v = Wᵀu/‖Wᵀu‖: sets only the top singular value to c";
+  let arguments = (ins WL_Tensor2D:$weight, WL_Tensor1D:$u, F32:$sigma, F64Attr:$bound);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$weight `,` $u `,` $sigma attr-dict `:` type($weight) `,` type($u)";
+  let hasVerifier = 1;
+}
+
+def WL_SpectralHardCapOp : WL_Op<"spectral_hard_cap", [Pure, SameOperandsAndResultType]> {
+  let summary = "≈ min(σ, c) on every singular value by four odd polynomial steps";
+  let description = [{
+    On M = W/c: four steps M ← M(aI + bA + cA²), A = MᵀM (MMᵀ on the short
+    side, applied from the left), with ALGORITHMS.md's coefficients; then
+    W = c·M. Stays ≤ 1.011·c while σ/c ≤ 3.5.
+  }];
+  let arguments = (ins WL_Tensor2D:$weight, F64Attr:$bound);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$weight attr-dict `:` type($weight)";
+  let hasVerifier = 1;
+}
+
+def WL_SpectralSoftCapOp : WL_Op<"spectral_soft_cap", [Pure, SameOperandsAndResultType]> {
+  let summary = "two coupled steps M ← M(I − αA), M ← M(I + αA), A = MᵀM";
+  let description = [{
+    σ ↦ s + αs³ with s = σ − ασ³. `alpha` is chosen at compile time so that
+    the largest σ the optimizer can produce, k, maps to exactly c.
+  }];
+  let arguments = (ins WL_Tensor2D:$weight, F64Attr:$alpha);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$weight attr-dict `:` type($weight)";
+  let hasVerifier = 1;
+}
+
+def WL_NormBoundOp : WL_Op<"norm_bound", [Pure, SameOperandsAndResultType]> {
+  let summary = "scales W (or each row / column) so that its norm is ≤ c";
+  let arguments = (ins WL_Tensor2D:$weight, F64Attr:$bound, StrAttr:$norm);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$weight `,` $norm attr-dict `:` type($weight)";
+  let hasVerifier = 1;
+}
+
+def WL_ProjectParamOp : WL_Op<"project_param", [MemoryEffects<[MemRead, MemWrite]>,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "projects a stored parameter in place with a runtime routine";
+  let description = [{
+    For projections that need a dense factorisation or a sound bound:
+    `svd_clip` (W = U min(S, c) Vᵀ, LAPACK), `rank_at_most` (truncated SVD),
+    `strict` (Gram-iteration bound β; W ← W·c/β when β > c).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param, StrAttr:$kind, F64Attr:$value);
+  let assemblyFormat = "$param $kind `,` $value attr-dict";
+  let hasVerifier = 1;
+}
+
+#endif // WL_CONSTRAINT_OPS_TD

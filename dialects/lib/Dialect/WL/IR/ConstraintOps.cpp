@@ -1,0 +1,84 @@
+//===- ConstraintOps.cpp - constraint projections: verifiers -------------===//
+#include "wl/Dialect/WL/IR/WL.h"
+
+using namespace mlir;
+using namespace wl;
+
+static LogicalResult positiveBound(Operation *op, double c) {
+  if (!(c > 0))
+    return op->emitOpError("bound must be > 0, got ") << c;
+  return success();
+}
+
+static LogicalResult staticMatrix(Operation *op, RankedTensorType t) {
+  if (!t.hasStaticShape())
+    return op->emitOpError("needs a statically shaped matrix, got ") << t;
+  return success();
+}
+
+LogicalResult PowerIterationOp::verify() {
+  if (failed(staticMatrix(*this, getWeight().getType())))
+    return failure();
+  if (getIterations() < 1)
+    return emitOpError("'iterations' must be >= 1, got ") << getIterations();
+  if (getU().getType().getDimSize(0) != getWeight().getType().getDimSize(0) ||
+      getNewU().getType() != getU().getType())
+    return emitOpError("u must be a vector of the weight's OUT size");
+  return success();
+}
+
+LogicalResult SpectralRescaleOp::verify() {
+  return positiveBound(*this, getBound().convertToDouble());
+}
+
+LogicalResult SpectralHammerOp::verify() {
+  if (failed(staticMatrix(*this, getWeight().getType())))
+    return failure();
+  if (getU().getType().getDimSize(0) != getWeight().getType().getDimSize(0))
+    return emitOpError("u must be a vector of the weight's OUT size");
+  return positiveBound(*this, getBound().convertToDouble());
+}
+
+LogicalResult SpectralHardCapOp::verify() {
+  if (failed(staticMatrix(*this, getWeight().getType())))
+    return failure();
+  return positiveBound(*this, getBound().convertToDouble());
+}
+
+LogicalResult SpectralSoftCapOp::verify() {
+  if (failed(staticMatrix(*this, getWeight().getType())))
+    return failure();
+  if (!(getAlpha().convertToDouble() >= 0))
+    return emitOpError("alpha must be >= 0, got ") << getAlpha().convertToDouble();
+  return success();
+}
+
+LogicalResult NormBoundOp::verify() {
+  if (failed(staticMatrix(*this, getWeight().getType())))
+    return failure();
+  if (!llvm::is_contained({"frobenius", "row", "column"}, getNorm()))
+    return emitOpError("unknown norm '") << getNorm() << "' (expected frobenius, row or column)";
+  return positiveBound(*this, getBound().convertToDouble());
+}
+
+LogicalResult ProjectParamOp::verify() {
+  StringRef kind = getKind();
+  double v = getValue().convertToDouble();
+  if (kind == "svd_clip" || kind == "strict")
+    return positiveBound(*this, v);
+  if (kind == "rank_at_most") {
+    if (!(v >= 1) || v != static_cast<double>(static_cast<int64_t>(v)))
+      return emitOpError("rank must be a positive integer, got ") << v;
+    return success();
+  }
+  return emitOpError("unknown projection '") << kind << "' (expected svd_clip, rank_at_most or strict)";
+}
+
+LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  auto param = symbols.lookupNearestSymbolFrom<ParamOp>(*this, getParamAttr().getAttr());
+  if (!param)
+    return emitOpError("'") << getParam() << "' does not name a wl.param";
+  if (param.getTensorType().getRank() != 2)
+    return emitOpError("'") << getParam() << "' is not a matrix";
+  return success();
+}

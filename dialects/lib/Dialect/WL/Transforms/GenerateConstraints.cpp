@@ -1,0 +1,298 @@
+//===- GenerateConstraints.cpp - constraints after every step ------------===//
+//
+// Each constrained parameter's update is followed by its projections, in the
+// order written: MLIR-generated ones transform the value before it is stored,
+// runtime ones (svd_clip, rank_at_most) and the `strict` rescale act on the
+// stored parameter right after. @project() applies the exact creation-time
+// projection once; wl_create calls it.
+//
+//===----------------------------------------------------------------------===//
+#include "wl/Dialect/WL/Transforms/Passes.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <cmath>
+
+namespace wl {
+#define GEN_PASS_DEF_WLGENERATECONSTRAINTS
+#include "wl/Dialect/WL/Transforms/Passes.h.inc"
+} // namespace wl
+
+using namespace mlir;
+using namespace wl;
+
+namespace {
+
+/// Power iterations per step (the vector persists), and at creation.
+constexpr int64_t kStepIterations = 1, kCreationIterations = 15, kHammerIterations = 16;
+/// NS5's largest singular value on [0, 1] (ALGORITHMS.md) with room for rounding.
+constexpr double kMuonOutputBound = 1.2025 * (1 + 1e-3);
+
+struct Constraint {
+  DictionaryAttr attrs;
+  StringRef kind() const { return attrs.getAs<StringAttr>("kind").getValue(); }
+  StringRef method() const {
+    auto m = attrs.getAs<StringAttr>("method");
+    return m ? m.getValue() : StringRef();
+  }
+  double bound() const { return attrs.getAs<FloatAttr>("c").getValueAsDouble(); }
+  bool strict() const {
+    auto s = attrs.getAs<BoolAttr>("strict");
+    return s && s.getValue();
+  }
+  Location loc(Location fallback) const {
+    auto l = attrs.getAs<LocationAttr>("loc");
+    return l ? Location(l) : fallback;
+  }
+  /// Whether it runs as a runtime routine on the stored parameter.
+  bool atRuntime() const {
+    return kind() == "rank_at_most" || (kind() == "spectral_bound" && method() == "svd_clip");
+  }
+  bool needsPowerVector() const {
+    return kind() == "spectral_bound" && (method() == "normalize" || method() == "hammer");
+  }
+};
+
+/// soft_cap's α for a weight trained by `group`, with a warning when the
+/// guarantee does not hold for this configuration.
+FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Constraint &c) {
+  auto shape = param.getTensorType().getShape();
+  double out = shape[0], in = shape[1];
+  DictionaryAttr hyper = group.getHyper();
+  double lr = hyper.getAs<FloatAttr>("lr").getValueAsDouble();
+  double wd = hyper.getAs<FloatAttr>("weight_decay").getValueAsDouble();
+  StringRef optimizer = group.getOptimizer();
+  Location loc = c.loc(param.getLoc());
+  // B: the largest spectral norm of one update direction (before lr).
+  double bound;
+  std::string heuristic;
+  if (optimizer == "muon") {
+    bound = std::sqrt(std::max(1.0, out / in)) * kMuonOutputBound;
+  } else if (optimizer == "lion") {
+    bound = std::sqrt(out * in); // ‖sign(·)‖₂ ≤ ‖sign(·)‖_F
+  } else {
+    bound = std::sqrt(out * in); // Adam-like steps are about 1 per entry, not bounded
+    heuristic = optimizer.str() + "'s update has no spectral-norm bound";
+  }
+  double cap = c.bound();
+  double k = cap * (1 - lr * wd) + lr * bound;
+  if (k <= cap)
+    return 0.0; // the update cannot leave the constraint set
+  // f(σ) = s + αs³, s = σ − ασ³; find the smallest α ≥ 0 with f(k) = c
+  // (s ≥ 0 on [0, k] needs α ≤ 1/k²).
+  auto f = [](double alpha, double sigma) {
+    double s = sigma - alpha * sigma * sigma * sigma;
+    return s + alpha * s * s * s;
+  };
+  double hi = 1 / (k * k), lo = 0;
+  constexpr int kScan = 100000;
+  double found = -1;
+  for (int i = 1; i <= kScan; ++i) {
+    double a = hi * i / kScan;
+    if (f(a, k) <= cap) {
+      lo = hi * (i - 1) / kScan;
+      hi = a;
+      found = a;
+      break;
+    }
+  }
+  if (found < 0) {
+    emitError(loc) << "spectral_bound(" << cap << ", method = soft_cap): no strength maps the "
+                   << "largest reachable singular value " << k << " to " << cap
+                   << "; use hard_cap or svd_clip";
+    return failure();
+  }
+  for (int i = 0; i < 200; ++i) {
+    double mid = 0.5 * (lo + hi);
+    (f(mid, k) <= cap ? hi : lo) = mid;
+  }
+  double alpha = hi;
+  // Monotone on [0, k]: f'(σ) = (1 − 3ασ²)(1 + 3αs²) ≥ 0, sampled.
+  double peak = 0;
+  for (int i = 0; i <= 4096; ++i)
+    peak = std::max(peak, f(alpha, k * i / 4096));
+  if (peak > cap * (1 + 1e-9) && heuristic.empty())
+    heuristic = "the coupled map is not monotone on [0, " + std::to_string(k) + "] (it peaks at " +
+                std::to_string(peak) + " > " + std::to_string(cap) + ")";
+  if (!heuristic.empty())
+    emitWarning(loc) << "spectral_bound(" << cap << ", method = soft_cap) is only a heuristic for "
+                     << "this configuration: " << heuristic
+                     << "; use strict = true, hard_cap or svd_clip for a guarantee";
+  return alpha;
+}
+
+class ConstraintBuilder {
+public:
+  ConstraintBuilder(ParamOp param, OptimizerGroupOp group) : param(param), group(group) {}
+
+  /// Applies the constraints to `value` (the new parameter) before it is stored
+  /// and then after the store (runtime projections); `creation` selects the
+  /// exact creation-time forms. Returns the value to store.
+  FailureOr<Value> beforeStore(OpBuilder &b, Value value, bool creation) {
+    Location loc = param.getLoc();
+    auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
+    bool runtimeSeen = false;
+    ArrayAttr constraints = *param.getConstraints(); // outlives the loop
+    for (Attribute a : constraints) {
+      Constraint c{cast<DictionaryAttr>(a)};
+      Location cloc = c.loc(loc);
+      if (creation && c.kind() == "spectral_bound") {
+        // At creation every method projects exactly (svd_clip, after the
+        // store); the power-iteration vector starts converged.
+        creationClip = creationClip ? std::min(*creationClip, c.bound()) : c.bound();
+        if (c.needsPowerVector()) {
+          auto uType = param.getStateType("power_u");
+          Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
+          auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
+                                                b.getI64IntegerAttr(kCreationIterations));
+          StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
+        }
+        continue;
+      }
+      if (c.atRuntime()) {
+        runtimeSeen = true;
+        continue;
+      }
+      if (runtimeSeen)
+        return emitError(cloc) << "a '" << c.kind()
+                               << "' constraint after svd_clip or rank_at_most is not supported yet";
+      if (c.kind() == "norm_bound") {
+        value = NormBoundOp::create(b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()),
+                                    c.attrs.getAs<StringAttr>("norm"));
+        continue;
+      }
+      // spectral_bound after an update, by method.
+      StringRef method = c.method();
+      if (method == "normalize" || method == "hammer") {
+        auto uType = param.getStateType("power_u");
+        Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
+        int64_t iterations = method == "hammer" ? kHammerIterations : kStepIterations;
+        auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
+                                              b.getI64IntegerAttr(iterations));
+        StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
+        if (method == "normalize")
+          value = SpectralRescaleOp::create(b, cloc, value.getType(), value, power.getSigma(),
+                                            b.getF64FloatAttr(c.bound()));
+        else
+          value = SpectralHammerOp::create(b, cloc, value.getType(), value, power.getNewU(),
+                                           power.getSigma(), b.getF64FloatAttr(c.bound()));
+      } else if (method == "hard_cap") {
+        value = SpectralHardCapOp::create(b, cloc, value.getType(), value,
+                                          b.getF64FloatAttr(c.bound()));
+      } else if (method == "soft_cap") {
+        if (!group)
+          return emitError(cloc) << "soft_cap needs the parameter's optimizer";
+        FailureOr<double> alpha = softCapAlpha(param, group, c);
+        if (failed(alpha))
+          return failure();
+        value = SpectralSoftCapOp::create(b, cloc, value.getType(), value,
+                                          b.getF64FloatAttr(*alpha));
+      }
+    }
+    return value;
+  }
+
+  /// The runtime projections and the strict rescale, after the store.
+  void afterStore(OpBuilder &b, bool creation) {
+    Location loc = param.getLoc();
+    auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
+    if (creation && creationClip)
+      ProjectParamOp::create(b, loc, sym, b.getStringAttr("svd_clip"), b.getF64FloatAttr(*creationClip));
+    std::optional<double> strict;
+    ArrayAttr constraints = *param.getConstraints(); // outlives the loop
+    for (Attribute a : constraints) {
+      Constraint c{cast<DictionaryAttr>(a)};
+      Location cloc = c.loc(loc);
+      if (c.kind() == "rank_at_most")
+        ProjectParamOp::create(b, cloc, sym, b.getStringAttr("rank_at_most"),
+                               b.getF64FloatAttr(c.attrs.getAs<IntegerAttr>("r").getInt()));
+      else if (c.atRuntime() && !creation)
+        ProjectParamOp::create(b, cloc, sym, b.getStringAttr("svd_clip"), b.getF64FloatAttr(c.bound()));
+      if (c.strict())
+        strict = strict ? std::min(*strict, c.bound()) : c.bound();
+    }
+    if (strict)
+      ProjectParamOp::create(b, loc, sym, b.getStringAttr("strict"), b.getF64FloatAttr(*strict));
+  }
+
+private:
+  ParamOp param;
+  OptimizerGroupOp group;
+  std::optional<double> creationClip;
+};
+
+struct WLGenerateConstraintsPass
+    : public wl::impl::WLGenerateConstraintsBase<WLGenerateConstraintsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    if (symbols.lookup("project")) {
+      module.emitError("wl-generate-constraints: @project already exists");
+      return signalPassFailure();
+    }
+    llvm::StringMap<OptimizerGroupOp> groupOf;
+    for (OptimizerGroupOp group : module.getOps<OptimizerGroupOp>())
+      for (Attribute t : group.getTargets())
+        groupOf[cast<FlatSymbolRefAttr>(t).getValue()] = group;
+
+    SmallVector<ParamOp> constrained;
+    for (ParamOp p : module.getOps<ParamOp>()) {
+      if (!p.getConstraints())
+        continue;
+      if (p.getTensorType().getRank() != 2) {
+        p.emitOpError("constraints apply to matrices");
+        return signalPassFailure();
+      }
+      if (llvm::any_of(*p.getConstraints(), [](Attribute a) {
+            return Constraint{cast<DictionaryAttr>(a)}.needsPowerVector();
+          }))
+        p.addState("power_u", RankedTensorType::get({p.getTensorType().getDimSize(0)},
+                                                    Float32Type::get(&getContext())));
+      constrained.push_back(p);
+    }
+
+    // After every update.
+    SmallVector<ParamStoreOp> stores;
+    module.walk([&](ParamStoreOp s) { stores.push_back(s); });
+    for (ParamStoreOp store : stores) {
+      ParamOp param = symbols.lookup<ParamOp>(store.getParam());
+      if (!param || !param.getConstraints())
+        continue;
+      ConstraintBuilder builder(param, groupOf.lookup(param.getSymName()));
+      OpBuilder b(store);
+      FailureOr<Value> value = builder.beforeStore(b, store.getValue(), /*creation=*/false);
+      if (failed(value))
+        return signalPassFailure();
+      store.getValueMutable().assign(*value);
+      b.setInsertionPointAfter(store);
+      builder.afterStore(b, /*creation=*/false);
+    }
+
+    // @project(): once, at creation.
+    OpBuilder b(module.getBodyRegion());
+    b.setInsertionPointToEnd(module.getBody());
+    auto project = func::FuncOp::create(b, module.getLoc(), "project", b.getFunctionType({}, {}));
+    b.setInsertionPointToStart(project.addEntryBlock());
+    for (ParamOp param : constrained) {
+      ConstraintBuilder builder(param, groupOf.lookup(param.getSymName()));
+      auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
+      if (param.hasState("power_u")) {
+        // The power iteration starts from the normalised all-ones vector.
+        auto uType = param.getStateType("power_u");
+        double start = 1.0 / std::sqrt(double(uType.getDimSize(0)));
+        Value ones = arith::ConstantOp::create(
+            b, param.getLoc(), DenseElementsAttr::get(uType, b.getF32FloatAttr(start)));
+        StateStoreOp::create(b, param.getLoc(), sym, b.getStringAttr("power_u"), ones);
+      }
+      Value w = ParamRefOp::create(b, param.getLoc(), param.getType(), sym);
+      FailureOr<Value> value = builder.beforeStore(b, w, /*creation=*/true);
+      if (failed(value))
+        return signalPassFailure();
+      ParamStoreOp::create(b, param.getLoc(), sym, *value);
+      builder.afterStore(b, /*creation=*/true);
+    }
+    func::ReturnOp::create(b, module.getLoc());
+  }
+};
+
+} // namespace
