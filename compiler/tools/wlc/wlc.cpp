@@ -21,6 +21,7 @@
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
@@ -62,6 +63,10 @@ cl::opt<std::string> modelName("model", cl::desc("The model to compile when the 
                                cl::value_desc("name"), cl::cat(wlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"), cl::Prefix,
                            cl::init(2), cl::cat(wlcCategory));
+cl::opt<bool> report("report",
+                     cl::desc("Print each layer's structure, constraints, their guarantee for this "
+                              "configuration and parameter count, then stop"),
+                     cl::cat(wlcCategory));
 cl::opt<std::string> targetName("target", cl::desc("Code generation target: cpu (default) or cuda"),
                                 cl::init("cpu"), cl::value_desc("cpu|cuda"), cl::cat(wlcCategory));
 
@@ -102,6 +107,56 @@ bool writeModelHeader(const wl::lang::Model &model, const std::string &path, std
      << "#define " << prefix << "_NUM_PARAMS " << model.params.size() << "\n\n#endif /* " << guard
      << " */\n";
   return true;
+}
+
+/// `--report`: one row per layer and constraint, from the generated module
+/// (wl-generate-constraints records each constraint's guarantee).
+void printReport(ModuleOp module, llvm::raw_ostream &os) {
+  auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
+  os << "model " << model.getAs<StringAttr>("model").getValue() << "\n";
+  os << llvm::formatv("{0,-12} {1,-10} {2,-40} {3,-12} {4,-8} {5}\n", "layer", "structure",
+                      "constraint", "guarantee", "params", "why");
+  int64_t total = 0;
+  for (wl::LayerOp layer : module.getOps<wl::LayerOp>()) {
+    auto weight = SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, layer.getWeightAttr());
+    int64_t count = weight.getTensorType().getNumElements();
+    if (auto bias = layer.getBiasAttr())
+      count += SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, bias)
+                   .getTensorType()
+                   .getNumElements();
+    total += count;
+    SmallVector<std::tuple<std::string, std::string, std::string>> rows;
+    if (auto constraints = weight.getConstraints()) {
+      ArrayAttr list = *constraints;
+      for (Attribute a : list) {
+        auto c = cast<DictionaryAttr>(a);
+        std::string text = c.getAs<StringAttr>("kind").getValue().str() + "(";
+        if (auto bound = c.getAs<FloatAttr>("c"))
+          text += llvm::formatv("{0}", bound.getValueAsDouble()).str();
+        if (auto r = c.getAs<IntegerAttr>("r"))
+          text += std::to_string(r.getInt());
+        if (auto method = c.getAs<StringAttr>("method"))
+          text += ", " + method.getValue().str();
+        if (auto norm = c.getAs<StringAttr>("norm"))
+          text += ", " + norm.getValue().str();
+        if (auto strict = c.getAs<BoolAttr>("strict"); strict && strict.getValue())
+          text += ", strict";
+        text += ")";
+        auto guarantee = c.getAs<StringAttr>("guarantee");
+        auto reason = c.getAs<StringAttr>("reason");
+        rows.push_back({text, guarantee ? guarantee.getValue().str() : "-",
+                        reason ? reason.getValue().str() : ""});
+      }
+    }
+    if (rows.empty())
+      rows.push_back({"-", "-", ""});
+    for (auto [i, row] : llvm::enumerate(rows))
+      os << llvm::formatv("{0,-12} {1,-10} {2,-40} {3,-12} {4,-8} {5}\n",
+                          i == 0 ? layer.getSymName().str() : "",
+                          i == 0 ? layer.getStructure().str() : "", std::get<0>(row),
+                          std::get<1>(row), i == 0 ? std::to_string(count) : "", std::get<2>(row));
+  }
+  os << "total parameters: " << total << "\n";
 }
 
 int compile(int argc, char **argv) {
@@ -180,6 +235,8 @@ int compile(int argc, char **argv) {
         pm.addPass(wl::createWLGenerateConstraints());
       })))
     return 1;
+  if (report)
+    return writeText([&](llvm::raw_ostream &os) { printReport(*module, os); });
   if (emit == Emit::Step)
     return printModule();
   if (failed(run(wl::buildLinalgPipeline)))

@@ -12,6 +12,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace wl {
 #define GEN_PASS_DEF_WLGENERATECONSTRAINTS
@@ -27,6 +28,13 @@ namespace {
 constexpr int64_t kStepIterations = 1, kCreationIterations = 15, kHammerIterations = 16;
 /// NS5's largest singular value on [0, 1] (ALGORITHMS.md) with room for rounding.
 constexpr double kMuonOutputBound = 1.2025 * (1 + 1e-3);
+
+/// A number as a user wrote it (%g): 1, 0.5, 1e-3.
+std::string fmt(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", v);
+  return buffer;
+}
 
 struct Constraint {
   DictionaryAttr attrs;
@@ -54,8 +62,9 @@ struct Constraint {
 };
 
 /// soft_cap's α for a weight trained by `group`, with a warning when the
-/// guarantee does not hold for this configuration.
-FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Constraint &c) {
+/// guarantee does not hold for this configuration (`heuristic` says why).
+FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Constraint &c,
+                               std::string &heuristic) {
   auto shape = param.getTensorType().getShape();
   double out = shape[0], in = shape[1];
   DictionaryAttr hyper = group.getHyper();
@@ -65,7 +74,7 @@ FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Cons
   Location loc = c.loc(param.getLoc());
   // B: the largest spectral norm of one update direction (before lr).
   double bound;
-  std::string heuristic;
+  heuristic.clear();
   if (optimizer == "muon") {
     bound = std::sqrt(std::max(1.0, out / in)) * kMuonOutputBound;
   } else if (optimizer == "lion") {
@@ -97,8 +106,8 @@ FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Cons
     }
   }
   if (found < 0) {
-    emitError(loc) << "spectral_bound(" << cap << ", method = soft_cap): no strength maps the "
-                   << "largest reachable singular value " << k << " to " << cap
+    emitError(loc) << "spectral_bound(" << fmt(cap) << ", method = soft_cap): no strength maps the "
+                   << "largest reachable singular value " << fmt(k) << " to " << fmt(cap)
                    << "; use hard_cap or svd_clip";
     return failure();
   }
@@ -112,10 +121,10 @@ FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Cons
   for (int i = 0; i <= 4096; ++i)
     peak = std::max(peak, f(alpha, k * i / 4096));
   if (peak > cap * (1 + 1e-9) && heuristic.empty())
-    heuristic = "the coupled map is not monotone on [0, " + std::to_string(k) + "] (it peaks at " +
-                std::to_string(peak) + " > " + std::to_string(cap) + ")";
-  if (!heuristic.empty())
-    emitWarning(loc) << "spectral_bound(" << cap << ", method = soft_cap) is only a heuristic for "
+    heuristic = "the coupled map is not monotone on [0, " + fmt(k) + "] (it peaks at " +
+                fmt(peak) + " > " + fmt(cap) + ")";
+  if (!heuristic.empty() && !c.strict())
+    emitWarning(loc) << "spectral_bound(" << fmt(cap) << ", method = soft_cap) is only a heuristic for "
                      << "this configuration: " << heuristic
                      << "; use strict = true, hard_cap or svd_clip for a guarantee";
   return alpha;
@@ -182,7 +191,8 @@ public:
       } else if (method == "soft_cap") {
         if (!group)
           return emitError(cloc) << "soft_cap needs the parameter's optimizer";
-        FailureOr<double> alpha = softCapAlpha(param, group, c);
+        std::string heuristic;
+        FailureOr<double> alpha = softCapAlpha(param, group, c, heuristic);
         if (failed(alpha))
           return failure();
         value = SpectralSoftCapOp::create(b, cloc, value.getType(), value,
@@ -220,6 +230,56 @@ private:
   OptimizerGroupOp group;
   std::optional<double> creationClip;
 };
+
+/// What each constraint guarantees for this configuration (LANGUAGE.md),
+/// recorded on the constraint for `wlc --report`: `guarantee` is exact,
+/// conditional or heuristic, `reason` says why.
+void annotateGuarantees(ParamOp param, OptimizerGroupOp group) {
+  Builder b(param.getContext());
+  SmallVector<Attribute> annotated;
+  ArrayAttr constraints = *param.getConstraints();
+  for (Attribute a : constraints) {
+    Constraint c{cast<DictionaryAttr>(a)};
+    StringRef guarantee = "exact";
+    std::string reason;
+    StringRef method = c.method();
+    if (c.kind() == "norm_bound") {
+      reason = "scaling projection";
+    } else if (c.kind() == "rank_at_most") {
+      reason = "truncated SVD (LAPACK) after every step";
+    } else if (c.strict()) {
+      reason = "strict: sound Gram-iteration bound and rescale after every step (extra cost)";
+    } else if (method == "svd_clip") {
+      reason = "singular values clipped (LAPACK SVD) after every step";
+    } else if (method == "normalize") {
+      guarantee = "conditional";
+      reason = "exact up to the power-iteration estimate of sigma (1 iteration per step)";
+    } else if (method == "hard_cap") {
+      guarantee = "conditional";
+      reason = "<= 1.011 c while sigma/c <= 3.5 before the projection";
+    } else if (method == "hammer") {
+      guarantee = "heuristic";
+      reason = "fixes only the largest singular value";
+    } else if (method == "soft_cap") {
+      std::string heuristic;
+      // Diagnostics were already emitted when the step was generated.
+      ScopedDiagnosticHandler silence(param.getContext(), [](Diagnostic &) { return success(); });
+      if (!group || failed(softCapAlpha(param, group, c, heuristic)))
+        heuristic = "no coupling to an optimizer";
+      if (heuristic.empty()) {
+        reason = "coupled to " + group.getOptimizer().str() + "'s update-norm bound";
+      } else {
+        guarantee = "heuristic";
+        reason = heuristic;
+      }
+    }
+    NamedAttrList attrs(c.attrs);
+    attrs.set("guarantee", b.getStringAttr(guarantee));
+    attrs.set("reason", b.getStringAttr(reason));
+    annotated.push_back(attrs.getDictionary(b.getContext()));
+  }
+  param.setConstraintsAttr(b.getArrayAttr(annotated));
+}
 
 struct WLGenerateConstraintsPass
     : public wl::impl::WLGenerateConstraintsBase<WLGenerateConstraintsPass> {
@@ -292,6 +352,8 @@ struct WLGenerateConstraintsPass
       builder.afterStore(b, /*creation=*/true);
     }
     func::ReturnOp::create(b, module.getLoc());
+    for (ParamOp param : constrained)
+      annotateGuarantees(param, groupOf.lookup(param.getSymName()));
   }
 };
 
