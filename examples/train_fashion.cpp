@@ -20,6 +20,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -46,6 +48,7 @@ struct WLApi {
   decltype(&wl_forward) forward = nullptr;
   decltype(&wl_train_step) trainStep = nullptr;
   decltype(&wl_save) save = nullptr;
+  decltype(&wl_lipschitz_bound) lipschitzBound = nullptr;
 
   template <typename T> bool bind(T &fn, const char *name) {
     fn = reinterpret_cast<T>(dlsym(handle, name));
@@ -67,7 +70,7 @@ struct WLApi {
            bind(labelKind, "wl_label_kind") && bind(create, "wl_create") &&
            bind(destroy, "wl_destroy") && bind(lastError, "wl_last_error") &&
            bind(forward, "wl_forward") && bind(trainStep, "wl_train_step") &&
-           bind(save, "wl_save");
+           bind(save, "wl_save") && bind(lipschitzBound, "wl_lipschitz_bound");
   }
 };
 
@@ -78,6 +81,7 @@ struct Options {
   int64_t batch = 128;
   uint64_t seed = 0;
   int64_t limitSteps = -1; // total over all epochs; < 0 means no limit
+  std::vector<double> certifyRadii = {0.1, 0.25};
   int64_t logEvery = 100;
   std::string savePath;
   double minAccuracy = -1.0;
@@ -306,6 +310,7 @@ int main(int argc, char **argv) {
   std::vector<float> xb(B * in);
   std::vector<int32_t> yb(B);
   std::vector<float> logits;
+  std::vector<double> margins; // of the last evaluation
   int64_t totalSteps = 0;
   double accuracy = 0.0;
   bool limited = false;
@@ -348,6 +353,7 @@ int main(int argc, char **argv) {
     const int64_t chunk = 1000;
     logits.resize(chunk * out);
     int64_t correct = 0;
+    margins.assign(test.n, -1.0);
     for (int64_t i = 0; i < test.n; i += chunk) {
       int64_t n = std::min(chunk, test.n - i);
       wl_status st = api.forward(m, &test.images[i * in], n, logits.data());
@@ -357,6 +363,13 @@ int main(int argc, char **argv) {
         const float *z = &logits[r * out];
         int64_t best = std::max_element(z, z + out) - z;
         correct += best == test.labels[i + r];
+        // Margin z_y − max_{j≠y} z_j (negative when misclassified).
+        int32_t y = test.labels[i + r];
+        float other = -std::numeric_limits<float>::infinity();
+        for (int64_t j = 0; j < out; ++j)
+          if (j != y)
+            other = std::max(other, z[j]);
+        margins[i + r] = double(z[y]) - double(other);
       }
     }
     accuracy = double(correct) / double(test.n);
@@ -365,6 +378,21 @@ int main(int argc, char **argv) {
     std::fflush(stdout);
   }
   std::printf("test accuracy: %.4f\n", accuracy);
+
+  // Certified robustness (Tsuzuku et al. 2018): with an L-Lipschitz logit map
+  // (sound bound of the library), an example is certified at l2 radius r
+  // when margin / (sqrt(2) L) > r.
+  double lipschitz = api.lipschitzBound(m);
+  if (lipschitz < 0)
+    return fail(api, m, "wl_lipschitz_bound", WL_ERR_ARG);
+  std::printf("lipschitz bound: %.4f\n", lipschitz);
+  for (double radius : o.certifyRadii) {
+    int64_t certified = 0;
+    for (double margin : margins)
+      certified += margin > std::sqrt(2.0) * lipschitz * radius;
+    std::printf("certified accuracy @ l2 radius %.2f: %.4f\n", radius,
+                double(certified) / double(test.n));
+  }
 
   if (!o.savePath.empty()) {
     wl_status st = api.save(m, o.savePath.c_str());
