@@ -19,6 +19,7 @@ void wl::buildTrainingPipeline(OpPassManager &pm) {
   pm.addPass(createWLGenerateBackward());
   pm.addPass(createWLGenerateStep());
   pm.addPass(createWLGenerateConstraints());
+  pm.addPass(createWLCertify());
 }
 
 void wl::buildLinalgPipeline(OpPassManager &pm) {

@@ -4,7 +4,7 @@
 // std::optional<uint64_t>, so -1 becomes 18446744073709551615 in the JSON; the
 // runtime's reqInt (runtime/src/Metadata.cpp) cannot read that as an int64 and
 // rejects the metadata, so no model with a frozen tensor can be created.
-// RUN: wl-opt --wl-assign-arena --wl-emit-metadata %s | FileCheck %s
+// RUN: wl-opt --wl-assign-arena --wl-certify --wl-emit-metadata %s | FileCheck %s
 
 module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model = "Frozen", output_size = 4 : i64, target_size = 1 : i64}} {
   wl.param @base : tensor<4x4xf32> {init = {kind = "orthogonal"}}

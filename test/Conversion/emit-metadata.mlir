@@ -1,4 +1,4 @@
-// RUN: wl-opt --wl-assign-arena --wl-emit-metadata --split-input-file --verify-diagnostics %s | FileCheck %s
+// RUN: wl-opt --wl-assign-arena --wl-certify --wl-emit-metadata --split-input-file --verify-diagnostics %s | FileCheck %s
 
 // The runtime's model description (runtime/include/wl/wlgen.h): a
 // NUL-terminated JSON document (keys sorted) in the constant global
@@ -80,7 +80,7 @@ module attributes {wl.model = {input_size = 4 : i64, label_kind = 1 : i64, model
 
 // -----
 
-// expected-error @+1 {{wl-emit-metadata needs the wl.model and wl.arena_size attributes and @forward (run wl-assign-arena first)}}
+// expected-error @+1 {{wl-emit-metadata needs the wl.model, wl.arena_size and wl.certificate attributes (run wl-assign-arena and wl-certify first)}}
 module {
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     return %x : tensor<?x4xf32>

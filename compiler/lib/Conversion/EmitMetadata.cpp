@@ -21,7 +21,19 @@ namespace json = llvm::json;
 
 namespace {
 
+json::Value attrToJson(Attribute a);
+
+json::Object dictToJson(DictionaryAttr dict);
+
 json::Value attrToJson(Attribute a) {
+  if (auto d = dyn_cast<DictionaryAttr>(a))
+    return dictToJson(d);
+  if (auto array = dyn_cast<ArrayAttr>(a)) {
+    json::Array out;
+    for (Attribute e : array)
+      out.push_back(attrToJson(e));
+    return out;
+  }
   if (auto f = dyn_cast<FloatAttr>(a))
     return f.getValueAsDouble();
   if (auto i = dyn_cast<IntegerAttr>(a))
@@ -40,59 +52,15 @@ json::Object dictToJson(DictionaryAttr dict) {
   return o;
 }
 
-/// The forward graph as certificate nodes (SSA order, last = output).
-FailureOr<json::Array> lipschitzGraph(func::FuncOp forward) {
-  json::Array nodes;
-  DenseMap<Value, int64_t> index;
-  llvm::StringMap<StringRef> layerOfWeight;
-  for (LayerOp layer : forward->getParentOfType<ModuleOp>().getOps<LayerOp>())
-    layerOfWeight[layer.getWeight()] = layer.getSymName();
-  auto add = [&](Value v, json::Object node) {
-    index[v] = nodes.size();
-    nodes.push_back(std::move(node));
-  };
-  add(forward.getArgument(0), json::Object{{"op", "input"}});
-  for (Operation &op : forward.getBody().front()) {
-    if (isa<ParamRefOp, func::ReturnOp>(op))
-      continue;
-    if (auto linear = dyn_cast<LinearOp>(op)) {
-      auto ref = linear.getWeight().getDefiningOp<ParamRefOp>();
-      if (!ref || !layerOfWeight.count(ref.getParam()))
-        return op.emitOpError("weight is not a declared layer's; cannot certify");
-      add(linear, json::Object{{"op", "layer"},
-                               {"layer", layerOfWeight[ref.getParam()].str()},
-                               {"arg", index.lookup(linear.getInput())}});
-    } else if (auto bias = dyn_cast<BiasAddOp>(op)) {
-      index[bias] = index.lookup(bias.getInput()); // translation: Lipschitz constant 1
-    } else if (auto lip = dyn_cast<LipschitzOpInterface>(op)) {
-      add(op.getResult(0), json::Object{{"op", "scale"},
-                                        {"factor", lip.getLipschitzConstant()},
-                                        {"arg", index.lookup(op.getOperand(0))}});
-    } else if (auto sum = dyn_cast<AddOp>(op)) {
-      add(sum, json::Object{{"op", "add"},
-                            {"args", json::Array{index.lookup(sum.getLhs()),
-                                                 index.lookup(sum.getRhs())}}});
-    } else {
-      return op.emitOpError("has no Lipschitz rule for the certificate");
-    }
-  }
-  auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
-  // The output must be the last node: re-point with an identity scale if needed.
-  int64_t out = index.lookup(ret.getOperand(0));
-  if (out != static_cast<int64_t>(nodes.size()) - 1)
-    nodes.push_back(json::Object{{"op", "scale"}, {"factor", 1.0}, {"arg", out}});
-  return nodes;
-}
-
 struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
     auto arenaSize = module->getAttrOfType<IntegerAttr>("wl.arena_size");
-    auto forward = SymbolTable(module).lookup<func::FuncOp>("forward");
-    if (!model || !arenaSize || !forward) {
-      module.emitError("wl-emit-metadata needs the wl.model and wl.arena_size attributes and "
-                       "@forward (run wl-assign-arena first)");
+    auto certificate = module->getAttrOfType<ArrayAttr>("wl.certificate");
+    if (!model || !arenaSize || !certificate) {
+      module.emitError("wl-emit-metadata needs the wl.model, wl.arena_size and wl.certificate "
+                       "attributes (run wl-assign-arena and wl-certify first)");
       return signalPassFailure();
     }
     json::Object doc = dictToJson(model);
@@ -142,10 +110,7 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
                                     {"bias", l.getBias() ? l.getBias()->str() : std::string()}});
     doc["layers"] = std::move(layers);
 
-    FailureOr<json::Array> graph = lipschitzGraph(forward);
-    if (failed(graph))
-      return signalPassFailure();
-    doc["lipschitz"] = std::move(*graph);
+    doc["lipschitz"] = attrToJson(certificate);
 
     std::string text;
     llvm::raw_string_ostream os(text);

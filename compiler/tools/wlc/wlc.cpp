@@ -233,6 +233,7 @@ int compile(int argc, char **argv) {
   if (failed(run([](OpPassManager &pm) {
         pm.addPass(wl::createWLGenerateStep());
         pm.addPass(wl::createWLGenerateConstraints());
+        pm.addPass(wl::createWLCertify());
       })))
     return 1;
   if (report)

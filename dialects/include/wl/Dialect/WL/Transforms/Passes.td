@@ -49,6 +49,19 @@ def WLGenerateConstraints : Pass<"wl-generate-constraints", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def WLCertify : Pass<"wl-certify", "mlir::ModuleOp"> {
+  let summary = "Derives the Lipschitz certificate's composition from the forward graph";
+  let description = [{
+    Walks `@forward` and records, as the module attribute `wl.certificate`, the
+    forward graph in SSA order (the last node is the output): the input, each
+    layer application (whose weight the runtime bounds soundly from the
+    current weights: a Gram-iteration bound for dense layers), activations and
+    scalar products as their Lipschitz constants (LipschitzOpInterface), and
+    sums (residuals: h + f(h) gives 1 + L_f). Bias additions are translations
+    and add nothing. An op without a rule is an error.
+  }];
+}
+
 def WLAssignArena : Pass<"wl-assign-arena", "mlir::ModuleOp"> {
   let summary = "Lays out parameters, gradients and optimizer state in one arena";
   let description = [{

@@ -1,0 +1,126 @@
+// RUN: wl-opt --wl-generate-constraints --split-input-file -verify-diagnostics %s | FileCheck %s
+
+// spectral_bound(c, method = soft_cap): M ← M(I − αA), M ← M(I + αA) acts on
+// each singular value as f(σ) = s + αs³, s = σ − ασ³. α is fixed at compile
+// time so that the largest σ one step can reach from the constraint set,
+// k = c·(1 − lr·wd) + lr·B, maps to exactly c (the smallest such α ≥ 0); B
+// bounds the spectral norm of the optimizer's update direction. Where that
+// bound does not exist, or f is not monotone on [0, k], the pass warns.
+
+// Muon on a square matrix: B = sqrt(max(1, OUT/IN))·1.2025·(1 + 1e-3) =
+// 1.2037025 (NS5's output bound with the pass's rounding margin), so with
+// c = 1, lr = 0.1, wd = 0: k = 1 + 0.1·1.2037025 = 1.12037025, and α solves
+// (k − αk³) + α(k − αk³)³ = 1. Independently (the smallest non-negative root
+// of that quartic in α, numpy.polynomial): α = 0.168162561185.
+wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.optimizer_group "muon" [@w] {hyper = {lr = 0.1 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64}}
+func.func private @step_0(%w: tensor<4x4xf32>) {
+  wl.param_store @w, %w : tensor<4x4xf32>
+  return
+}
+// No state: soft_cap has no power vector.
+//       CHECK: wl.param @w : tensor<4x4xf32>
+//   CHECK-NOT:   state
+//  CHECK-SAME:   trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x4xf32>
+//  CHECK-NEXT:   %[[S:.+]] = wl.spectral_soft_cap %[[W]] {alpha = {{0\.16816256[0-9]*}} : f64} : tensor<4x4xf32>
+//  CHECK-NEXT:   wl.param_store @w, %[[S]]
+//  CHECK-NEXT:   return
+// At creation the exact clip, no soft_cap.
+// CHECK-LABEL: func.func @project() {
+//   CHECK-NOT:   wl.spectral_soft_cap
+//       CHECK:   wl.project_param @w "svd_clip", 1.000000e+00
+
+// -----
+
+// Muon on a tall matrix (OUT/IN = 4) with weight decay: B = 2·1.2037025, and
+// c = 1, lr = 0.05, wd = 0.1 give k = 1·(1 − 0.005) + 0.05·2.407405 =
+// 1.11537025; independently α = 0.166087926 (numpy roots, as above).
+wl.param @w : tensor<8x2xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.optimizer_group "muon" [@w] {hyper = {lr = 0.05 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.1 : f64}}
+func.func private @step_0(%w: tensor<8x2xf32>) {
+  wl.param_store @w, %w : tensor<8x2xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = {{0\.16608792[0-9]*}} : f64} : tensor<8x2xf32>
+
+// -----
+
+// An update that cannot leave the set (lr = 0: k = c): α = 0, no warning.
+wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.optimizer_group "sgd" [@w] {hyper = {lr = 0.0 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}}
+func.func private @step_0(%w: tensor<4x4xf32>) {
+  wl.param_store @w, %w : tensor<4x4xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = 0.000000e+00 : f64}
+
+// -----
+
+// AdamW has no spectral-norm bound on its update: α still comes from the
+// entrywise estimate B = sqrt(OUT·IN) = 4 (k = 1·(1 − 1e-5) + 1e-3·4 =
+// 1.00399, α = 0.0367878460, numpy roots), with a warning at the constraint.
+// expected-warning @+1 {{spectral_bound(1, method = soft_cap) is only a heuristic for this configuration: adamw's update has no spectral-norm bound; use strict = true, hard_cap or svd_clip for a guarantee}}
+wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.optimizer_group "adamw" [@w] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64}}
+func.func private @step_0(%w: tensor<4x4xf32>) {
+  wl.param_store @w, %w : tensor<4x4xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = {{0\.03678784[0-9]*}} : f64}
+
+// -----
+
+// The warning is at the constraint's own `loc` when it has one (MLIRGen
+// records the source position; here a name without file position, hence
+// @unknown), not at the wl.param, and names the optimizer.
+wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 2.0 : f64, method = "soft_cap", strict = false,
+                    loc = loc("constraint")}]}
+wl.optimizer_group "adamp" [@w] {hyper = {beta1 = 0.9 : f64, beta2 = 0.999 : f64, delta = 0.1 : f64, eps = 1.0e-8 : f64, lr = 1.0e-3 : f64, wd_ratio = 0.1 : f64, weight_decay = 0.0 : f64}}
+func.func private @step_0(%w: tensor<4x4xf32>) {
+  wl.param_store @w, %w : tensor<4x4xf32>
+  return
+}
+// expected-warning-re @unknown {{spectral_bound(2, method = soft_cap) is only a heuristic for this configuration: adamp's update has no spectral-norm bound{{.*}}}}
+// CHECK-LABEL: func.func private @step_0(
+//       CHECK:   wl.spectral_soft_cap
+
+// -----
+
+// strict = true: the rescale after the step makes the guarantee, no warning.
+wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = true}]}
+wl.optimizer_group "adamw" [@w] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64}}
+func.func private @step_0(%w: tensor<4x4xf32>) {
+  wl.param_store @w, %w : tensor<4x4xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//       CHECK:   %[[S:.+]] = wl.spectral_soft_cap
+//  CHECK-NEXT:   wl.param_store @w, %[[S]]
+//  CHECK-NEXT:   wl.project_param @w "strict", 1.000000e+00
+
+// -----
+
+// Muon, but f is not monotone on [0, k]: c = 0.5 and lr = 0.25 (an update of
+// spectral norm up to lr·B ≈ 0.3009) give k = 0.800925625 and α =
+// 0.702242562 (numpy roots); then f peaks at ≈ 0.527354 (near σ = 0.689) > c.
+// expected-warning @+1 {{spectral_bound(0.5, method = soft_cap) is only a heuristic for this configuration: the coupled map is not monotone on [0, 0.800926] (it peaks at 0.527354 > 0.5)}}
+wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 0.5 : f64, method = "soft_cap", strict = false}]}
+wl.optimizer_group "muon" [@w] {hyper = {lr = 0.25 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64}}
+func.func private @step_0(%w: tensor<4x4xf32>) {
+  wl.param_store @w, %w : tensor<4x4xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = {{0\.70224256[0-9]*}} : f64}

@@ -1,0 +1,41 @@
+// RUN: wl-opt --wl-generate-step --wl-generate-constraints %s | FileCheck %s
+
+// wl-generate-constraints after wl-generate-step, as wlc runs them: the
+// projections follow the optimizer update.
+
+// Chaining, as written: the MLIR projections transform the value one after
+// the other (the power iteration sees the norm-bounded W), the store takes
+// the last, then the runtime projections and finally strict (at the
+// smallest strict bound).
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "norm_bound", c = 3.0 : f64, norm = "frobenius"},
+                   {kind = "spectral_bound", c = 2.0 : f64, method = "normalize", strict = true},
+                   {kind = "spectral_bound", c = 1.5 : f64, method = "hard_cap", strict = false},
+                   {kind = "spectral_bound", c = 1.25 : f64, method = "svd_clip", strict = false},
+                   {kind = "rank_at_most", r = 3 : i64}]}
+wl.optimizer_group "sgd" [@w] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}}
+// CHECK-LABEL: func.func private @step_0(
+//       CHECK:   %[[NEW:[a-zA-Z0-9_]+]] = wl.sgd_update
+//       CHECK:   %[[F:.+]] = wl.norm_bound %[[NEW]], "frobenius" {bound = 3.000000e+00 : f64}
+//       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"]
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[F]], %[[U]] {iterations = 1 : i64}
+//       CHECK:   wl.state_store @w["power_u"], %[[NU]]
+//       CHECK:   %[[N:.+]] = wl.spectral_rescale %[[F]], %[[S]] {bound = 2.000000e+00 : f64}
+//       CHECK:   %[[H:.+]] = wl.spectral_hard_cap %[[N]] {bound = 1.500000e+00 : f64}
+//       CHECK:   wl.param_store @w, %[[H]]
+//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.250000e+00
+//  CHECK-NEXT:   wl.project_param @w "rank_at_most", 3.000000e+00
+//  CHECK-NEXT:   wl.project_param @w "strict", 2.000000e+00
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @step(
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   %[[P:.+]] = wl.param_ref @w
+//       CHECK:   %[[F0:.+]] = wl.norm_bound %[[P]], "frobenius"
+//       CHECK:   wl.power_iteration %[[F0]], %{{.+}} {iterations = 15 : i64}
+//   CHECK-NOT:   wl.spectral_rescale
+//   CHECK-NOT:   wl.spectral_hard_cap
+//       CHECK:   wl.param_store @w, %[[F0]]
+//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.250000e+00
+//  CHECK-NEXT:   wl.project_param @w "rank_at_most", 3.000000e+00
+//  CHECK-NEXT:   wl.project_param @w "strict", 2.000000e+00
+//  CHECK-NEXT:   return

@@ -1,0 +1,199 @@
+// RUN: wl-opt --wl-generate-constraints --split-input-file %s | FileCheck %s
+
+// wl-generate-constraints: after every wl.param_store of a constrained
+// parameter, its projections in the order written (the MLIR ones on the value
+// before it is stored, the runtime ones and `strict` on the stored parameter
+// right after), and @project, run once at creation, with the exact forms.
+// soft_cap and the errors have their own files.
+
+// normalize: a persistent power-iteration vector `power_u` of type [OUT]
+// (state_types, since it differs from the parameter's shape), one iteration
+// per step from the stored vector, then W / max(1, σ/c) before the store.
+// Other parameters' stores are left alone.
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, state = ["momentum_buffer"],
+    constraints = [{kind = "spectral_bound", c = 2.0 : f64, method = "normalize", strict = false}]}
+wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+func.func private @step_0(%w: tensor<4x8xf32>, %b: tensor<4xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  wl.param_store @b, %b : tensor<4xf32>
+  return
+}
+//       CHECK: wl.param @w : tensor<4x8xf32> {{{.*}}state = ["momentum_buffer", "power_u"], state_types = [tensor<4x8xf32>, tensor<4xf32>], trainable}
+//       CHECK: wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>, %[[B:[a-zA-Z0-9_]+]]: tensor<4xf32>
+//       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"] : tensor<4xf32>
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 1 : i64}
+//       CHECK:   wl.state_store @w["power_u"], %[[NU]] : tensor<4xf32>
+//       CHECK:   %[[R:.+]] = wl.spectral_rescale %[[W]], %[[S]] {bound = 2.000000e+00 : f64} : tensor<4x8xf32>
+//       CHECK:   wl.param_store @w, %[[R]] : tensor<4x8xf32>
+//   CHECK-NOT:   wl.project_param
+//       CHECK:   wl.param_store @b, %[[B]] : tensor<4xf32>
+//  CHECK-NEXT:   return
+// At creation: u starts as the constant 1/sqrt(OUT) = 1/sqrt(4) vector, 15
+// iterations bring it near the top singular vector, and W is clipped exactly
+// (svd_clip at c) after the store.
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   %[[START:.+]] = arith.constant dense<5.000000e-01> : tensor<4xf32>
+//       CHECK:   wl.state_store @w["power_u"], %[[START]] : tensor<4xf32>
+//       CHECK:   %[[P:.+]] = wl.param_ref @w : tensor<4x8xf32>
+//       CHECK:   %[[U0:.+]] = wl.state_ref @w["power_u"] : tensor<4xf32>
+//       CHECK:   %[[NU0:[a-zA-Z0-9_]+]], %{{.+}} = wl.power_iteration %[[P]], %[[U0]] {iterations = 15 : i64}
+//       CHECK:   wl.state_store @w["power_u"], %[[NU0]] : tensor<4xf32>
+//   CHECK-NOT:   wl.spectral_rescale
+//       CHECK:   wl.param_store @w, %[[P]] : tensor<4x8xf32>
+//  CHECK-NEXT:   wl.project_param @w "svd_clip", 2.000000e+00
+//  CHECK-NEXT:   return
+//   CHECK-NOT:   @b
+
+// -----
+
+// A parameter without any other state gets `power_u` alone; its start vector
+// is 1/sqrt(OUT) for OUT = 3 (not 1/sqrt(IN)).
+wl.param @w : tensor<3x5xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "normalize", strict = false}]}
+// CHECK: wl.param @w : tensor<3x5xf32> {{{.*}}state = ["power_u"], state_types = [tensor<3xf32>], trainable}
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   arith.constant dense<0.577350259> : tensor<3xf32>
+
+// -----
+
+// hard_cap: one op before the store, no state.
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.5 : f64, method = "hard_cap", strict = false}]}
+func.func private @step_0(%w: tensor<4x8xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  return
+}
+//       CHECK: wl.param @w : tensor<4x8xf32>
+//   CHECK-NOT:   state
+//  CHECK-SAME:   trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
+//  CHECK-NEXT:   %[[C:.+]] = wl.spectral_hard_cap %[[W]] {bound = 1.500000e+00 : f64} : tensor<4x8xf32>
+//  CHECK-NEXT:   wl.param_store @w, %[[C]] : tensor<4x8xf32>
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w
+//  CHECK-NEXT:   wl.param_store @w, %[[P]]
+//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.500000e+00
+//  CHECK-NEXT:   return
+
+// -----
+
+// hammer: the power vector too, 16 iterations per step (the hammer needs a
+// good u), then W + (c − σ) u vᵀ from the new u.
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "hammer", strict = false}]}
+func.func private @step_0(%w: tensor<4x8xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  return
+}
+//       CHECK: wl.param @w : tensor<4x8xf32> {{{.*}}state = ["power_u"], state_types = [tensor<4xf32>], trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
+//       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"]
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 16 : i64}
+//       CHECK:   wl.state_store @w["power_u"], %[[NU]]
+//       CHECK:   %[[H:.+]] = wl.spectral_hammer %[[W]], %[[NU]], %[[S]] {bound = 1.000000e+00 : f64}
+//       CHECK:   wl.param_store @w, %[[H]]
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   wl.power_iteration {{.*}}{iterations = 15 : i64}
+//   CHECK-NOT:   wl.spectral_hammer
+//       CHECK:   wl.project_param @w "svd_clip", 1.000000e+00
+
+// -----
+
+// svd_clip and rank_at_most run on the stored parameter (runtime routines),
+// right after the store, in the order written; nothing before it.
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "rank_at_most", r = 2 : i64},
+                   {kind = "spectral_bound", c = 3.0 : f64, method = "svd_clip", strict = false}]}
+func.func private @step_0(%w: tensor<4x8xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  return
+}
+//       CHECK: wl.param @w : tensor<4x8xf32>
+//   CHECK-NOT:   state
+//  CHECK-SAME:   trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
+//  CHECK-NEXT:   wl.param_store @w, %[[W]] : tensor<4x8xf32>
+//  CHECK-NEXT:   wl.project_param @w "rank_at_most", 2.000000e+00
+//  CHECK-NEXT:   wl.project_param @w "svd_clip", 3.000000e+00
+//  CHECK-NEXT:   return
+// At creation: the clip (one, at the smallest c) and the rank projection.
+// CHECK-LABEL: func.func @project() {
+//  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w
+//  CHECK-NEXT:   wl.param_store @w, %[[P]]
+//   CHECK-DAG:   wl.project_param @w "svd_clip", 3.000000e+00
+//   CHECK-DAG:   wl.project_param @w "rank_at_most", 2.000000e+00
+//       CHECK:   return
+
+// -----
+
+// strict: the sound Gram-iteration rescale after everything else, once, at
+// the smallest strict bound; a MLIR-side method still runs before the store.
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 2.0 : f64, method = "hard_cap", strict = true},
+                   {kind = "spectral_bound", c = 4.0 : f64, method = "hard_cap", strict = false},
+                   {kind = "spectral_bound", c = 1.0 : f64, method = "svd_clip", strict = true}]}
+func.func private @step_0(%w: tensor<4x8xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
+//  CHECK-NEXT:   %[[C2:.+]] = wl.spectral_hard_cap %[[W]] {bound = 2.000000e+00 : f64}
+//  CHECK-NEXT:   %[[C4:.+]] = wl.spectral_hard_cap %[[C2]] {bound = 4.000000e+00 : f64}
+//  CHECK-NEXT:   wl.param_store @w, %[[C4]]
+//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.000000e+00
+//  CHECK-NEXT:   wl.project_param @w "strict", 1.000000e+00
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//   CHECK-NOT:   wl.spectral_hard_cap
+//       CHECK:   wl.project_param @w "svd_clip", 1.000000e+00
+//  CHECK-NEXT:   wl.project_param @w "strict", 1.000000e+00
+//  CHECK-NEXT:   return
+
+// -----
+
+// norm_bound: frobenius, row, column, before the store; also at creation.
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "norm_bound", c = 3.0 : f64, norm = "frobenius"},
+                   {kind = "norm_bound", c = 2.0 : f64, norm = "row"},
+                   {kind = "norm_bound", c = 0.5 : f64, norm = "column"}]}
+func.func private @step_0(%w: tensor<4x8xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
+//  CHECK-NEXT:   %[[F:.+]] = wl.norm_bound %[[W]], "frobenius" {bound = 3.000000e+00 : f64}
+//  CHECK-NEXT:   %[[R:.+]] = wl.norm_bound %[[F]], "row" {bound = 2.000000e+00 : f64}
+//  CHECK-NEXT:   %[[C:.+]] = wl.norm_bound %[[R]], "column" {bound = 5.000000e-01 : f64}
+//  CHECK-NEXT:   wl.param_store @w, %[[C]]
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w
+//  CHECK-NEXT:   %[[F:.+]] = wl.norm_bound %[[P]], "frobenius"
+//  CHECK-NEXT:   %[[R:.+]] = wl.norm_bound %[[F]], "row"
+//  CHECK-NEXT:   %[[C:.+]] = wl.norm_bound %[[R]], "column"
+//  CHECK-NEXT:   wl.param_store @w, %[[C]]
+//   CHECK-NOT:   wl.project_param
+//       CHECK:   return
+
+// -----
+
+// No constrained parameter: @project is still generated, empty.
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+func.func private @step_0(%w: tensor<4x8xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  return
+}
+// CHECK: wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-NEXT:   wl.param_store
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//  CHECK-NEXT:   return
