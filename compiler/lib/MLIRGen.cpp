@@ -111,6 +111,8 @@ private:
         attrs.append("norm", builder.getStringAttr(c.getName("norm", "frobenius")));
       } else if (c.name == "rank_at_most") {
         attrs.append("r", builder.getI64IntegerAttr(c.getInt("r")));
+      } else if (c.name == "orthonormal") {
+        // no arguments: WᵀW = I (WWᵀ = I when OUT < IN)
       } else {
         (void)notYet(c.loc, "constraint '" + c.name + "'");
         return failure();

@@ -155,6 +155,28 @@ struct LowerSpectralSoftCap : OpRewritePattern<SpectralSoftCapOp> {
   }
 };
 
+struct LowerPolarIteration : OpRewritePattern<PolarIterationOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PolarIterationOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value w = op.getWeight(), s = op.getScale();
+    if (!s) {
+      Value sq = sumAll(rewriter, loc, {w}, {map2(ctx, {0, 1})}, 2,
+                        [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                          return arith::MulFOp::create(nb, l, a[0], a[0]);
+                        });
+      s = arith::MaximumFOp::create(rewriter, loc, math::SqrtOp::create(rewriter, loc, sq),
+                                    f32Const(rewriter, loc, 1e-30));
+    }
+    Value inv = arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
+    // X ← 1.5X − 0.5 X XᵀX: σ ↦ 1.5σ − 0.5σ³.
+    SmallVector<std::array<double, 3>> steps(op.getSteps(), {1.5, -0.5, 0.0});
+    rewriter.replaceOp(op, buildOddPolynomialIteration(rewriter, loc, w, inv, steps));
+    return success();
+  }
+};
+
 struct LowerNormBound : OpRewritePattern<NormBoundOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(NormBoundOp op, PatternRewriter &rewriter) const override {
@@ -203,5 +225,5 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
 
 void lowering::populateConstraintLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerPowerIteration, LowerSpectralRescale, LowerSpectralHammer,
-               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound>(patterns.getContext());
+               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound, LowerPolarIteration>(patterns.getContext());
 }

@@ -137,6 +137,10 @@ Value lowering::buildOddPolynomialIteration(OpBuilder &b, Location loc, Value g,
   Value x = scaled(b, loc, g, scale, tall);
   for (const std::array<double, 3> &abc : steps) {
     Value a = symmetricGram(b, loc, x);
+    if (abc[2] == 0) { // cubic: X = aX + b·A·X, no A·A
+      x = fusedPolynomialProduct(b, loc, a, x, x, abc[0], abc[1]);
+      continue;
+    }
     Value poly = fusedPolynomialProduct(b, loc, a, a, a, abc[1], abc[2]); // B = bA + cA·A
     x = fusedPolynomialProduct(b, loc, poly, x, x, abc[0], 1.0);        // X = aX + B·X
   }

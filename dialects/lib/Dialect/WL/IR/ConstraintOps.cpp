@@ -61,6 +61,14 @@ LogicalResult NormBoundOp::verify() {
   return positiveBound(*this, getBound().convertToDouble());
 }
 
+LogicalResult PolarIterationOp::verify() {
+  if (failed(staticMatrix(*this, getWeight().getType())))
+    return failure();
+  if (getSteps() < 1)
+    return emitOpError("'steps' must be >= 1, got ") << getSteps();
+  return success();
+}
+
 LogicalResult ProjectParamOp::verify() {
   StringRef kind = getKind();
   double v = getValue().convertToDouble();

@@ -26,6 +26,10 @@ namespace {
 
 /// Power iterations per step (the vector persists), and at creation.
 constexpr int64_t kStepIterations = 1, kCreationIterations = 15, kHammerIterations = 16;
+/// Polar iterations: from ‖W‖_F at creation (σ/‖W‖_F may be small: each step
+/// multiplies it by at most 1.5 until it nears 1), and after a step from a
+/// nearly orthonormal W (quadratic convergence: error 0.1 → 1e-7 in 4 steps).
+constexpr int64_t kPolarCreationSteps = 40, kPolarStepSteps = 6;
 /// NS5's largest singular value on [0, 1] (ALGORITHMS.md) with room for rounding.
 constexpr double kMuonOutputBound = 1.2025 * (1 + 1e-3);
 
@@ -57,7 +61,8 @@ struct Constraint {
     return kind() == "rank_at_most" || (kind() == "spectral_bound" && method() == "svd_clip");
   }
   bool needsPowerVector() const {
-    return kind() == "spectral_bound" && (method() == "normalize" || method() == "hammer");
+    return (kind() == "spectral_bound" && (method() == "normalize" || method() == "hammer")) ||
+           kind() == "orthonormal";
   }
 };
 
@@ -165,6 +170,29 @@ public:
       if (runtimeSeen)
         return emitError(cloc) << "a '" << c.kind()
                                << "' constraint after svd_clip or rank_at_most is not supported yet";
+      if (c.kind() == "orthonormal") {
+        auto uType = param.getStateType("power_u");
+        if (creation) {
+          value = PolarIterationOp::create(b, cloc, value.getType(), value, Value(),
+                                           b.getI64IntegerAttr(kPolarCreationSteps));
+          // Start the σ estimate of later steps converged (σ = 1 now).
+          Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
+          auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
+                                                b.getI64IntegerAttr(kCreationIterations));
+          StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
+          continue;
+        }
+        // After an update: X₀ = W/max(1, σ̂) keeps every σ/s below √3.
+        Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
+        auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
+                                              b.getI64IntegerAttr(kStepIterations));
+        StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
+        Value one = arith::ConstantOp::create(b, cloc, b.getF32FloatAttr(1.0f));
+        Value scale = arith::MaximumFOp::create(b, cloc, power.getSigma(), one);
+        value = PolarIterationOp::create(b, cloc, value.getType(), value, scale,
+                                         b.getI64IntegerAttr(kPolarStepSteps));
+        continue;
+      }
       if (c.kind() == "norm_bound") {
         value = NormBoundOp::create(b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()),
                                     c.attrs.getAs<StringAttr>("norm"));
@@ -245,6 +273,10 @@ void annotateGuarantees(ParamOp param, OptimizerGroupOp group) {
     StringRef method = c.method();
     if (c.kind() == "norm_bound") {
       reason = "scaling projection";
+    } else if (c.kind() == "orthonormal") {
+      guarantee = "conditional";
+      reason = "polar Newton-Schulz iteration (6 steps after each update, 40 at creation): "
+               "exact to float precision while the update keeps every singular value in (0, 1.7)";
     } else if (c.kind() == "rank_at_most") {
       reason = "truncated SVD (LAPACK) after every step";
     } else if (c.strict()) {

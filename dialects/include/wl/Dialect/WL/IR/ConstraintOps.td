@@ -73,6 +73,20 @@ def WL_NormBoundOp : WL_Op<"norm_bound", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def WL_PolarIterationOp : WL_Op<"polar_iteration", [Pure, AllTypesMatch<["weight", "result"]>]> {
+  let summary = "projection onto the orthonormal matrices by the Newton–Schulz polar iteration";
+  let description = [{
+    X₀ = W/s, then `steps` times X ← 1.5X − 0.5 X XᵀX (on the short side), which
+    converges to the polar factor U Vᵀ of W = U S Vᵀ when every σ/s lies in
+    (0, √3). s is `scale` when given (an estimate of σ_max, for weights that
+    are already nearly orthonormal), else ‖W‖_F (always ≥ σ_max).
+  }];
+  let arguments = (ins WL_Tensor2D:$weight, Optional<F32>:$scale, I64Attr:$steps);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$weight (`,` $scale^)? attr-dict `:` type($weight)";
+  let hasVerifier = 1;
+}
+
 def WL_ProjectParamOp : WL_Op<"project_param", [MemoryEffects<[MemRead, MemWrite]>,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "projects a stored parameter in place with a runtime routine";

@@ -1,0 +1,235 @@
+// RUN: wl-opt --wl-assign-arena --convert-wl-to-linalg --cse %s | FileCheck %s
+
+// Lowering of the constraint projections that run in MLIR (Constraints.cpp):
+// matrix-vector products and norms for the power iteration, scalar factors
+// for the rescales, and the odd polynomial iteration of NewtonSchulz.cpp
+// (Gram matrix by row blocks in an scf.for, then two fused products per
+// step) for hard_cap and soft_cap.
+
+//   CHECK-DAG: #[[$ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+//   CHECK-DAG: #[[$TR:.+]] = affine_map<(d0, d1) -> (d1, d0)>
+//   CHECK-DAG: #[[$D0:.+]] = affine_map<(d0, d1) -> (d0)>
+//   CHECK-DAG: #[[$D1:.+]] = affine_map<(d0, d1) -> (d1)>
+
+// Two iterations, each v ← Wᵀu/‖Wᵀu‖ then u ← Wv/‖Wv‖: four matrix-vector
+// products (loops (reduced, output)), alternately Wᵀ· (into [IN]) and W·
+// (into [OUT]); each normalised by 1/max(sqrt(Σx²), 1e-30). σ is the last
+// ‖Wv‖ and the new u the last normalised W·v.
+// CHECK-LABEL: func.func private @power_iteration(
+//  CHECK-SAME:     %{{.+}}: memref<?xf32>, %{{.+}}: memref<4x8xf32>, %{{.+}}: memref<4xf32>, %[[NEWU:[a-zA-Z0-9_]+]]: memref<4xf32>) -> f32
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor {{.*}} : memref<4x8xf32> to tensor<4x8xf32>
+//       CHECK:   %[[U:.+]] = bufferization.to_tensor {{.*}} : memref<4xf32> to tensor<4xf32>
+//       CHECK:   %[[WTU:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D0]], #[[$D1]]], iterator_types = ["reduction", "parallel"]} ins(%[[W]], %[[U]] : tensor<4x8xf32>, tensor<4xf32>) outs(%{{.+}} : tensor<8xf32>)
+//       CHECK:     arith.mulf
+//       CHECK:     arith.addf
+//       CHECK:   %[[SQ:.+]] = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[WTU]] : tensor<8xf32>)
+//       CHECK:   %[[SQE:.+]] = tensor.extract %[[SQ]][]
+//       CHECK:   %[[N:.+]] = math.sqrt %[[SQE]] : f32
+//       CHECK:   %[[TINY:.+]] = arith.constant 1.000000e-30 : f32
+//       CHECK:   %[[SAFE:.+]] = arith.maximumf %[[N]], %[[TINY]] : f32
+//       CHECK:   %[[INV:.+]] = arith.divf %{{.+}}, %[[SAFE]] : f32
+//       CHECK:   %[[V:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[WTU]] : tensor<8xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[INV]] : f32
+//       CHECK:   %[[WV:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$D0]], #[[$D1]]], iterator_types = ["reduction", "parallel"]} ins(%[[W]], %[[V]] : tensor<4x8xf32>, tensor<8xf32>) outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:   math.sqrt
+//       CHECK:   %[[U1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[WV]] : tensor<4xf32>)
+// The second iteration starts from the new u.
+//       CHECK:   %[[WTU2:.+]] = linalg.generic {{.*}} ins(%[[W]], %[[U1]] : tensor<4x8xf32>, tensor<4xf32>)
+//       CHECK:   %[[V2:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[WTU2]] : tensor<8xf32>)
+//       CHECK:   %[[WV2:.+]] = linalg.generic {{.*}} ins(%[[W]], %[[V2]] : tensor<4x8xf32>, tensor<8xf32>)
+//       CHECK:   %[[SQ2:.+]] = linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[WV2]] : tensor<4xf32>)
+//       CHECK:   %[[SQ2E:.+]] = tensor.extract %[[SQ2]][]
+//       CHECK:   %[[SIGMA:.+]] = math.sqrt %[[SQ2E]] : f32
+//       CHECK:   %[[U2:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[WV2]] : tensor<4xf32>)
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[U2]] in restrict writable %[[NEWU]]
+//       CHECK:   return %[[SIGMA]] : f32
+func.func private @power_iteration(%w: tensor<4x8xf32>, %u: tensor<4xf32>) -> (tensor<4xf32>, f32) {
+  %0, %1 = wl.power_iteration %w, %u {iterations = 2 : i64} : tensor<4x8xf32>, tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, f32
+}
+
+// W / max(1, σ/c) as W · c/max(σ, c): one scalar factor, one pass.
+// CHECK-LABEL: func.func private @spectral_rescale(
+//  CHECK-SAME:     %[[SIGMA:[a-zA-Z0-9_]+]]: f32
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[C:.+]] = arith.constant 2.000000e+00 : f32
+//       CHECK:   %[[M:.+]] = arith.maximumf %[[SIGMA]], %[[C]] : f32
+//       CHECK:   %[[F:.+]] = arith.divf %[[C]], %[[M]] : f32
+//       CHECK:   %[[R:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[W]] : tensor<4x8xf32>)
+//  CHECK-NEXT:   ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %{{[a-zA-Z0-9_]+}}: f32):
+//  CHECK-NEXT:     %[[Y:.+]] = arith.mulf %[[X]], %[[F]] : f32
+//  CHECK-NEXT:     linalg.yield %[[Y]] : f32
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[R]]
+func.func private @spectral_rescale(%w: tensor<4x8xf32>, %sigma: f32) -> tensor<4x8xf32> {
+  %0 = wl.spectral_rescale %w, %sigma {bound = 2.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// W + (c − σ) u vᵀ, v = Wᵀu/‖Wᵀu‖: one matrix-vector product, its norm,
+// then the rank-one update in one pass over W.
+// CHECK-LABEL: func.func private @spectral_hammer(
+//  CHECK-SAME:     %[[SIGMA:[a-zA-Z0-9_]+]]: f32, %[[OUT:[a-zA-Z0-9_]+]]: memref<4x8xf32>)
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[U:.+]] = bufferization.to_tensor
+//       CHECK:   %[[WTU:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D0]], #[[$D1]]], iterator_types = ["reduction", "parallel"]} ins(%[[W]], %[[U]] :
+//       CHECK:   math.sqrt
+//       CHECK:   %[[V:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[WTU]] : tensor<8xf32>)
+//       CHECK:   %[[C:.+]] = arith.constant 1.500000e+00 : f32
+//       CHECK:   %[[GAP:.+]] = arith.subf %[[C]], %[[SIGMA]] : f32
+//       CHECK:   %[[R:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D0]], #[[$D1]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[W]], %[[U]], %[[V]] : tensor<4x8xf32>, tensor<4xf32>, tensor<8xf32>)
+//  CHECK-NEXT:   ^bb0(%[[WIJ:[a-zA-Z0-9_]+]]: f32, %[[UI:[a-zA-Z0-9_]+]]: f32, %[[VJ:[a-zA-Z0-9_]+]]: f32, %{{[a-zA-Z0-9_]+}}: f32):
+//  CHECK-NEXT:     %[[UV:.+]] = arith.mulf %[[UI]], %[[VJ]] : f32
+//  CHECK-NEXT:     %[[T:.+]] = arith.mulf %[[GAP]], %[[UV]] : f32
+//  CHECK-NEXT:     %[[S:.+]] = arith.addf %[[WIJ]], %[[T]] : f32
+//  CHECK-NEXT:     linalg.yield %[[S]] : f32
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[R]] in restrict writable %[[OUT]]
+func.func private @spectral_hammer(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %sigma: f32) -> tensor<4x8xf32> {
+  %0 = wl.spectral_hammer %w, %u, %sigma {bound = 1.5 : f64} : tensor<4x8xf32>, tensor<4xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// M = W/c, four steps M ← aM + (bA + c'A²)M with A = MMᵀ (W is wide: the
+// short side is OUT = 4), W = c·M. Per step: the Gram matrix by row blocks
+// (scf.for), mirrored; B = bA + c'A·A and X = aX + B·X as fused products.
+// ALGORITHMS.md's coefficients (a, b, c'), in order: (0.805032, 0.206361,
+// -0.019763), (0.649867, 0.162935, -0.011150), (1.810259, -0.200265,
+// 0.008251), (1.004384, -0.183490, 0.014413).
+// CHECK-LABEL: func.func private @spectral_hard_cap(
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[INVC:.+]] = arith.constant 5.000000e-01 : f32
+//       CHECK:   %[[M0:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<4x8xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[INVC]]
+// Step 1.
+//       CHECK:   %[[G1:.+]] = scf.for
+//       CHECK:     tensor.extract_slice %[[M0]]
+//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[G1]], %[[G1]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:   %[[B1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A1]], %[[A1]], %[[A1]] :
+//       CHECK:     arith.constant 2.063610e-01 : f32
+//       CHECK:     arith.constant -1.976300e-02 : f32
+//       CHECK:   %[[M1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[B1]], %[[M0]], %[[M0]] :
+//       CHECK:     arith.constant 8.050320e-01 : f32
+// Step 2.
+//       CHECK:   %[[G2:.+]] = scf.for
+//       CHECK:     tensor.extract_slice %[[M1]]
+//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[G2]], %[[G2]] :
+//       CHECK:   %[[B2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[A2]], %[[A2]] :
+//       CHECK:     arith.constant 1.629350e-01 : f32
+//       CHECK:     arith.constant -1.115000e-02 : f32
+//       CHECK:   %[[M2:.+]] = linalg.generic {{.*}} ins(%[[B2]], %[[M1]], %[[M1]] :
+//       CHECK:     arith.constant 0.649866998 : f32
+// Step 3.
+//       CHECK:   %[[G3:.+]] = scf.for
+//       CHECK:     tensor.extract_slice %[[M2]]
+//       CHECK:   %[[A3:.+]] = linalg.generic {{.*}} ins(%[[G3]], %[[G3]] :
+//       CHECK:   %[[B3:.+]] = linalg.generic {{.*}} ins(%[[A3]], %[[A3]], %[[A3]] :
+//       CHECK:     arith.constant -2.002650e-01 : f32
+//       CHECK:     arith.constant 8.251000e-03 : f32
+//       CHECK:   %[[M3:.+]] = linalg.generic {{.*}} ins(%[[B3]], %[[M2]], %[[M2]] :
+//       CHECK:     arith.constant 1.81025898 : f32
+// Step 4.
+//       CHECK:   %[[G4:.+]] = scf.for
+//       CHECK:     tensor.extract_slice %[[M3]]
+//       CHECK:   %[[A4:.+]] = linalg.generic {{.*}} ins(%[[G4]], %[[G4]] :
+//       CHECK:   %[[B4:.+]] = linalg.generic {{.*}} ins(%[[A4]], %[[A4]], %[[A4]] :
+//       CHECK:     arith.constant -1.834900e-01 : f32
+//       CHECK:     arith.constant 1.441300e-02 : f32
+//       CHECK:   %[[M4:.+]] = linalg.generic {{.*}} ins(%[[B4]], %[[M3]], %[[M3]] :
+//       CHECK:     arith.constant 1.00438404 : f32
+//   CHECK-NOT:   scf.for
+// W = c·M.
+//       CHECK:   %[[C:.+]] = arith.constant 2.000000e+00 : f32
+//       CHECK:   %[[R:.+]] = linalg.generic {{.*}} ins(%[[M4]] : tensor<4x8xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[C]]
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[R]]
+func.func private @spectral_hard_cap(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = wl.spectral_hard_cap %w {bound = 2.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// Two steps, M ← M − αAM then M ← M + αAM (a = 1, b = ∓α, no A² term: one
+// product per step, X = aX + bA·X), on
+// W itself (scale 1). W is tall [8, 4]: the iteration runs on Wᵀ [4, 8]
+// and transposes back.
+// CHECK-LABEL: func.func private @spectral_soft_cap(
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+//       CHECK:   %[[X0:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$ID2]]], {{.*}} ins(%[[W]] : tensor<8x4xf32>) outs(%{{.+}} : tensor<4x8xf32>)
+//       CHECK:   %[[G1:.+]] = scf.for
+//       CHECK:     tensor.extract_slice %[[X0]]
+//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[G1]], %[[G1]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//   CHECK-NOT:   ins(%[[A1]], %[[A1]], %[[A1]]
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%[[A1]], %[[X0]], %[[X0]] :
+//       CHECK:     arith.mulf %{{.+}}, %[[ONE]]
+//       CHECK:     arith.constant -1.250000e-01 : f32
+//       CHECK:   %[[G2:.+]] = scf.for
+//       CHECK:     tensor.extract_slice %[[X1]]
+//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[G2]], %[[G2]] :
+//       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]], %[[X1]] :
+//       CHECK:     arith.constant 1.250000e-01 : f32
+//   CHECK-NOT:   scf.for
+//       CHECK:   %[[R:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$ID2]]], {{.*}} ins(%[[X2]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<8x4xf32>)
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[R]]
+func.func private @spectral_soft_cap(%w: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %0 = wl.spectral_soft_cap %w {alpha = 0.125 : f64} : tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// frobenius: one reduction over W to a scalar, factor c/max(‖W‖_F, c), one
+// pass.
+// CHECK-LABEL: func.func private @norm_bound_frobenius(
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[SQ:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[W]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<f32>)
+//       CHECK:   %[[SQE:.+]] = tensor.extract %[[SQ]][]
+//       CHECK:   %[[N:.+]] = math.sqrt %[[SQE]] : f32
+//       CHECK:   %[[C:.+]] = arith.constant 3.000000e+00 : f32
+//       CHECK:   %[[M:.+]] = arith.maximumf %[[N]], %[[C]] : f32
+//       CHECK:   %[[F:.+]] = arith.divf %[[C]], %[[M]] : f32
+//       CHECK:   %[[R:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[F]] : f32
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[R]]
+func.func private @norm_bound_frobenius(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = wl.norm_bound %w, "frobenius" {bound = 3.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// row: squared norms per row [OUT], then each row scaled by its own factor.
+// CHECK-LABEL: func.func private @norm_bound_row(
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[SQ:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D0]]], iterator_types = ["parallel", "reduction"]} ins(%[[W]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:   %[[R:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D0]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[W]], %[[SQ]] : tensor<4x8xf32>, tensor<4xf32>)
+//  CHECK-NEXT:   ^bb0(%[[X:[a-zA-Z0-9_]+]]: f32, %[[S:[a-zA-Z0-9_]+]]: f32, %{{[a-zA-Z0-9_]+}}: f32):
+//  CHECK-NEXT:     %[[N:.+]] = math.sqrt %[[S]] : f32
+//  CHECK-NEXT:     %[[C:.+]] = arith.constant 2.000000e+00 : f32
+//  CHECK-NEXT:     %[[M:.+]] = arith.maximumf %[[N]], %[[C]] : f32
+//  CHECK-NEXT:     %[[F:.+]] = arith.divf %[[C]], %[[M]] : f32
+//  CHECK-NEXT:     %[[Y:.+]] = arith.mulf %[[X]], %[[F]] : f32
+//  CHECK-NEXT:     linalg.yield %[[Y]] : f32
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[R]]
+func.func private @norm_bound_row(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = wl.norm_bound %w, "row" {bound = 2.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// column: squared norms per column [IN].
+// CHECK-LABEL: func.func private @norm_bound_column(
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[SQ:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D1]]], iterator_types = ["reduction", "parallel"]} ins(%[[W]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<8xf32>)
+//       CHECK:   %[[R:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D1]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[W]], %[[SQ]] : tensor<4x8xf32>, tensor<8xf32>)
+//       CHECK:     math.sqrt
+//       CHECK:     arith.constant 5.000000e-01 : f32
+//       CHECK:     arith.maximumf
+//       CHECK:     arith.divf
+//       CHECK:     arith.mulf
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[R]]
+func.func private @norm_bound_column(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = wl.norm_bound %w, "column" {bound = 0.5 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
