@@ -6,9 +6,10 @@
 // `constraints`, one dictionary per constraint in the order written, with
 // every argument filled in (spectral_bound: c, method = normalize, strict =
 // false by default; norm_bound: c, norm = frobenius by default;
-// rank_at_most: r) and `loc`, the constraint's own source position, for the
-// diagnostics of wl-generate-constraints. Biases and unconstrained weights
-// have no `constraints`. The output parses back (second RUN).
+// rank_at_most: r; orthonormal: none) and `loc`, the constraint's own
+// source position, for the diagnostics of wl-generate-constraints. Biases and
+// unconstrained weights have no `constraints`. The output parses back
+// (second RUN).
 
 // Each constraint's position: the line below the CHECK-DAG, at its name.
 model Constraints {
@@ -33,8 +34,10 @@ model Constraints {
   linear f: 6 -> 6 { weight = dense with norm_bound(2.0) with norm_bound(0.5, norm = row) with norm_bound(c = 1.5, norm = column) }
   // CHECK-DAG: #[[G:loc[0-9]*]] = loc("{{.*}}constraints.wl":[[#@LINE+1]]:42)
   linear g: 6 -> 3 { weight = dense with rank_at_most(r = 2) }
-  linear h: 3 -> 3
-  forward { return h(g(f(e(d(c(b(a(x)))))))) }
+  // CHECK-DAG: #[[H:loc[0-9]*]] = loc("{{.*}}constraints.wl":[[#@LINE+1]]:61)
+  linear h: 3 -> 3 { weight = dense(init = orthogonal) with orthonormal }
+  linear i: 3 -> 3
+  forward { return i(h(g(f(e(d(c(b(a(x))))))))) }
   loss = cross_entropy(forward, y)
 }
 
@@ -57,9 +60,12 @@ model Constraints {
 // r by keyword.
 //  CHECK-NEXT:   wl.param @g.weight : tensor<3x6xf32> {constraints = [{kind = "rank_at_most", loc = #[[G]], r = 2 : i64}], init =
 //  CHECK-NEXT:   wl.param @g.bias : tensor<3xf32> {init = {kind = "zeros"}, trainable}
-// No constraints: no attribute.
-//  CHECK-NEXT:   wl.param @h.weight : tensor<3x3xf32> {init = {kind = "normal", {{.*}}}, trainable}
+// orthonormal: no arguments.
+//  CHECK-NEXT:   wl.param @h.weight : tensor<3x3xf32> {constraints = [{kind = "orthonormal", loc = #[[H]]}], init = {kind = "orthogonal"}, trainable}
 //  CHECK-NEXT:   wl.param @h.bias : tensor<3xf32> {init = {kind = "zeros"}, trainable}
+// No constraints: no attribute.
+//  CHECK-NEXT:   wl.param @i.weight : tensor<3x3xf32> {init = {kind = "normal", {{.*}}}, trainable}
+//  CHECK-NEXT:   wl.param @i.bias : tensor<3xf32> {init = {kind = "zeros"}, trainable}
 //  CHECK-NEXT:   wl.layer @a
 
 // wl-generate-constraints reports at the constraint's own position (from its

@@ -150,10 +150,10 @@ func.func private @spectral_hard_cap(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
   return %0 : tensor<4x8xf32>
 }
 
-// Two steps, M ← M − αAM then M ← M + αAM (a = 1, b = ∓α, no A² term: one
-// product per step, X = aX + bA·X), on
-// W itself (scale 1). W is tall [8, 4]: the iteration runs on Wᵀ [4, 8]
-// and transposes back.
+// Two steps, M ← M − αAM then M ← M + αAM (a = 1, b = ∓α, no A² term), on
+// W itself (scale 1). Each step is cubic: X = X + b·A·X is one fused product
+// (first k step from 1·X, then b·A·X accumulated), with no A·A product. W is
+// tall [8, 4]: the iteration runs on Wᵀ [4, 8] and transposes back.
 // CHECK-LABEL: func.func private @spectral_soft_cap(
 //       CHECK:   %[[W:.+]] = bufferization.to_tensor
 //       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
@@ -161,13 +161,16 @@ func.func private @spectral_hard_cap(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
 //       CHECK:   %[[G1:.+]] = scf.for
 //       CHECK:     tensor.extract_slice %[[X0]]
 //       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[G1]], %[[G1]] : tensor<4x4xf32>, tensor<4x4xf32>)
-//   CHECK-NOT:   ins(%[[A1]], %[[A1]], %[[A1]]
-//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%[[A1]], %[[X0]], %[[X0]] :
-//       CHECK:     arith.mulf %{{.+}}, %[[ONE]]
+//   CHECK-NOT:   ins(%[[A1]], %[[A1]]
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A1]], %[[X0]], %[[X0]] : tensor<4x4xf32>, tensor<4x8xf32>, tensor<4x8xf32>)
+//       CHECK:     %[[FIRST:.+]] = arith.cmpi eq
+//       CHECK:     %[[START:.+]] = arith.mulf %{{.+}}, %[[ONE]] : f32
+//       CHECK:     arith.select %[[FIRST]], %[[START]], %{{.+}} : f32
 //       CHECK:     arith.constant -1.250000e-01 : f32
 //       CHECK:   %[[G2:.+]] = scf.for
 //       CHECK:     tensor.extract_slice %[[X1]]
 //       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[G2]], %[[G2]] :
+//   CHECK-NOT:   ins(%[[A2]], %[[A2]]
 //       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]], %[[X1]] :
 //       CHECK:     arith.constant 1.250000e-01 : f32
 //   CHECK-NOT:   scf.for
@@ -177,6 +180,50 @@ func.func private @spectral_hard_cap(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
 func.func private @spectral_soft_cap(%w: tensor<8x4xf32>) -> tensor<8x4xf32> {
   %0 = wl.spectral_soft_cap %w {alpha = 0.125 : f64} : tensor<8x4xf32>
   return %0 : tensor<8x4xf32>
+}
+
+// The polar iteration X ← 1.5X − 0.5·XXᵀX (cubic: one fused product per
+// step, no A·A) from X₀ = W/s. With a scale operand: 1/s, two steps.
+// CHECK-LABEL: func.func private @polar_iteration_scale(
+//  CHECK-SAME:     %[[S:[a-zA-Z0-9_]+]]: f32, %[[OUT:[a-zA-Z0-9_]+]]: memref<4x8xf32>)
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[INV:.+]] = arith.divf %{{.+}}, %[[S]] : f32
+//       CHECK:   %[[X0:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[INV]]
+//       CHECK:   %[[G1:.+]] = scf.for
+//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[G1]], %[[G1]] :
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%[[A1]], %[[X0]], %[[X0]] :
+//       CHECK:     arith.constant 1.500000e+00 : f32
+//       CHECK:     arith.constant -5.000000e-01 : f32
+//       CHECK:   %[[G2:.+]] = scf.for
+//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[G2]], %[[G2]] :
+//       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]], %[[X1]] :
+//   CHECK-NOT:   scf.for
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   bufferization.materialize_in_destination %[[X2]] in restrict writable %[[OUT]]
+func.func private @polar_iteration_scale(%w: tensor<4x8xf32>, %s: f32) -> tensor<4x8xf32> {
+  %0 = wl.polar_iteration %w, %s {steps = 2 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// Without: s = max(‖W‖_F, 1e-30) (≥ σ_max), one step.
+// CHECK-LABEL: func.func private @polar_iteration_frobenius(
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor
+//       CHECK:   %[[SQ:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[W]] : tensor<4x8xf32>)
+//       CHECK:   %[[SQE:.+]] = tensor.extract %[[SQ]][]
+//   CHECK-DAG:   %[[TINY:.+]] = arith.constant 1.000000e-30 : f32
+//   CHECK-DAG:   %[[N:.+]] = math.sqrt %[[SQE]] : f32
+//       CHECK:   %[[S:.+]] = arith.maximumf %[[N]], %[[TINY]] : f32
+//       CHECK:   %[[INV:.+]] = arith.divf %{{.+}}, %[[S]] : f32
+//       CHECK:   %[[X0:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[INV]]
+//       CHECK:   scf.for
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %[[X0]], %[[X0]] :
+//   CHECK-NOT:   scf.for
+//       CHECK:   bufferization.materialize_in_destination %[[X1]]
+func.func private @polar_iteration_frobenius(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %0 = wl.polar_iteration %w {steps = 1 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
 }
 
 // frobenius: one reduction over W to a scalar, factor c/max(‖W‖_F, c), one

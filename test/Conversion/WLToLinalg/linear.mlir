@@ -4,7 +4,7 @@
 // (Non-entry functions are bound like entry points: arena first, tensors as
 // memrefs, results as trailing memrefs.)
 
-// y = x Wᵀ: loops (m, n, k), C[m, n] += x[m, k] · W[n, k], into a zero fill.
+// y = x Wᵀ (a dot product over k: the sum may be reassociated for vectorisation): loops (m, n, k), C[m, n] += x[m, k] · W[n, k], into a zero fill.
 //   CHECK-DAG: #[[$X:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 //   CHECK-DAG: #[[$WT:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 //   CHECK-DAG: #[[$C:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
@@ -21,7 +21,7 @@
 //  CHECK-SAME:       ins(%[[X]], %[[W]] : tensor<?x8xf32>, tensor<4x8xf32>) outs(%[[INIT]] : tensor<?x4xf32>)
 //       CHECK:   ^bb0(%[[A:[a-zA-Z0-9_]+]]: f32, %[[BB:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f32):
 //       CHECK:     %[[P:.+]] = arith.mulf %[[A]], %[[BB]] : f32
-//       CHECK:     %[[S:.+]] = arith.addf %[[ACC]], %[[P]] : f32
+//       CHECK:     %[[S:.+]] = arith.addf %[[ACC]], %[[P]] fastmath<reassoc> : f32
 //       CHECK:     linalg.yield %[[S]] : f32
 //       CHECK:   bufferization.materialize_in_destination %[[Y]] in restrict writable %[[YM]]
 func.func @linear(%x: tensor<?x8xf32>, %w: tensor<4x8xf32>) -> tensor<?x4xf32> {

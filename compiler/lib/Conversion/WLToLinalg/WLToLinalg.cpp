@@ -103,7 +103,13 @@ Value lowering::contractionInto(OpBuilder &b, Location loc, Value init, Value lh
         Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
         if (scale != 1.0)
           prod = arith::MulFOp::create(nb, nloc, prod, f32Const(nb, nloc, scale));
-        linalg::YieldOp::create(nb, nloc, ValueRange{arith::AddFOp::create(nb, nloc, args[2], prod)});
+        // A dot product (innermost loop over k) may be summed in any order, so
+        // LLVM can keep vector partial sums; the order is fixed at compile
+        // time, so results stay deterministic.
+        auto sum = arith::AddFOp::create(nb, nloc, args[2], prod);
+        if (!rowsOfB)
+          sum.setFastmath(arith::FastMathFlags::reassoc);
+        linalg::YieldOp::create(nb, nloc, ValueRange{sum.getResult()});
       });
   return generic.getResult(0);
 }
@@ -384,6 +390,8 @@ private:
                                   linalg::YieldOp::create(nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], factor)});
                                 });
     }
+    // The arena now holds the projected value: later reads must reload it.
+    regions.erase(offset);
     op->erase();
     return success();
   }

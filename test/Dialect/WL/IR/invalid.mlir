@@ -1065,6 +1065,7 @@ wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64, momentum = 0.95 : f64,
 // MSG ' does not match state '
 // MSG needs a statically shaped matrix, got
 // MSG 'iterations' must be >= 1, got
+// MSG 'wl.polar_iteration' op 'steps' must be >= 1, got
 // MSG u must be a vector of the weight's OUT size
 // MSG bound must be > 0, got
 // MSG alpha must be >= 0, got
@@ -1318,6 +1319,35 @@ func.func @norm_bound_bound(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{'wl.norm_bound' op bound must be > 0, got -2.000000e+00}}
   %0 = wl.norm_bound %w, "column" {bound = -2.0 : f64} : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.polar_iteration
+//===----------------------------------------------------------------------===//
+
+func.func @polar_dynamic(%w: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'wl.polar_iteration' op needs a statically shaped matrix, got 'tensor<?x8xf32>'}}
+  %0 = wl.polar_iteration %w {steps = 6 : i64} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @polar_steps(%w: tensor<4x8xf32>, %s: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.polar_iteration' op 'steps' must be >= 1, got 0}}
+  %0 = wl.polar_iteration %w, %s {steps = 0 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Generated constraint (AllTypesMatch).
+func.func @polar_result(%w: tensor<4x8xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'wl.polar_iteration' op failed to verify that all of {weight, result} have same type}}
+  %0 = "wl.polar_iteration"(%w) <{steps = 1 : i64}> : (tensor<4x8xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
 }
 
 // -----

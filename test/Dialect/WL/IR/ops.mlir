@@ -471,6 +471,20 @@ func.func @norm_bound(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
   return %2 : tensor<4x8xf32>
 }
 
+// The polar iteration, with a given scale (an estimate of σ_max) or from
+// ‖W‖_F (no scale operand).
+// CHECK-LABEL: func.func @polar_iteration(
+// CHECK-SAME: %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
+// CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: f32
+func.func @polar_iteration(%w: tensor<4x8xf32>, %s: f32) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // CHECK: %[[P:.+]] = wl.polar_iteration %[[W]], %[[S]] {steps = 6 : i64} : tensor<4x8xf32>
+  %0 = wl.polar_iteration %w, %s {steps = 6 : i64} : tensor<4x8xf32>
+  // CHECK: %[[F:.+]] = wl.polar_iteration %[[W]] {steps = 40 : i64} : tensor<4x8xf32>
+  %1 = wl.polar_iteration %w {steps = 40 : i64} : tensor<4x8xf32>
+  // CHECK: return %[[P]], %[[F]]
+  return %0, %1 : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
 // CHECK-LABEL: func.func @project_param(
 func.func @project_param() {
   // CHECK: wl.project_param @cw "svd_clip", 1.000000e+00{{$}}

@@ -23,7 +23,7 @@ func.func private @step_0(%w: tensor<4x8xf32>, %b: tensor<4xf32>) {
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>, %[[B:[a-zA-Z0-9_]+]]: tensor<4xf32>
 //       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"] : tensor<4xf32>
-//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 1 : i64}
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 3 : i64}
 //       CHECK:   wl.state_store @w["power_u"], %[[NU]] : tensor<4xf32>
 //       CHECK:   %[[R:.+]] = wl.spectral_rescale %[[W]], %[[S]] {bound = 2.000000e+00 : f64} : tensor<4x8xf32>
 //       CHECK:   wl.param_store @w, %[[R]] : tensor<4x8xf32>
@@ -180,6 +180,36 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 //  CHECK-NEXT:   %[[R:.+]] = wl.norm_bound %[[F]], "row"
 //  CHECK-NEXT:   %[[C:.+]] = wl.norm_bound %[[R]], "column"
 //  CHECK-NEXT:   wl.param_store @w, %[[C]]
+//   CHECK-NOT:   wl.project_param
+//       CHECK:   return
+
+// -----
+
+// orthonormal: the polar iteration. After an update, from X₀ = W/max(1, σ̂)
+// with σ̂ from one power iteration (6 steps); at creation, from ‖W‖_F (no
+// scale, 40 steps), then the power vector is converged on the result.
+wl.param @w : tensor<4x8xf32> {init = {kind = "orthogonal"}, trainable,
+    constraints = [{kind = "orthonormal"}]}
+func.func private @step_0(%w: tensor<4x8xf32>) {
+  wl.param_store @w, %w : tensor<4x8xf32>
+  return
+}
+//       CHECK: wl.param @w : tensor<4x8xf32> {{{.*}}state = ["power_u"], state_types = [tensor<4xf32>], trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
+//       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"]
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 3 : i64}
+//       CHECK:   wl.state_store @w["power_u"], %[[NU]]
+//       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+//       CHECK:   %[[SCALE:.+]] = arith.maximumf %[[S]], %[[ONE]] : f32
+//       CHECK:   %[[P:.+]] = wl.polar_iteration %[[W]], %[[SCALE]] {steps = 6 : i64}
+//       CHECK:   wl.param_store @w, %[[P]]
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   %[[P0:.+]] = wl.param_ref @w
+//       CHECK:   %[[Q:.+]] = wl.polar_iteration %[[P0]] {steps = 40 : i64}
+//       CHECK:   wl.power_iteration %[[Q]], %{{.+}} {iterations = 15 : i64}
+//       CHECK:   wl.param_store @w, %[[Q]]
 //   CHECK-NOT:   wl.project_param
 //       CHECK:   return
 

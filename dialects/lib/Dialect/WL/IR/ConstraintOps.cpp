@@ -75,7 +75,7 @@ LogicalResult ProjectParamOp::verify() {
   if (kind == "svd_clip" || kind == "strict")
     return positiveBound(*this, v);
   if (kind == "rank_at_most") {
-    if (!(v >= 1) || v != static_cast<double>(static_cast<int64_t>(v)))
+    if (!(v >= 1) || v >= 9.2e18 || v != static_cast<double>(static_cast<int64_t>(v)))
       return emitOpError("rank must be a positive integer, got ") << v;
     return success();
   }

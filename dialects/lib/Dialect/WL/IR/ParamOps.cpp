@@ -13,6 +13,47 @@ ParamOp wl::lookupParam(Operation *from, StringRef name) {
   return dyn_cast_or_null<ParamOp>(SymbolTable::lookupSymbolIn(module, name));
 }
 
+/// A constraint dictionary: a known kind with its arguments (LANGUAGE.md).
+static LogicalResult verifyConstraint(Operation *op, DictionaryAttr c) {
+  auto kind = c.getAs<StringAttr>("kind");
+  if (!kind)
+    return op->emitOpError("every constraint needs a string 'kind'");
+  auto positive = [&](StringRef name) -> LogicalResult {
+    auto v = c.getAs<FloatAttr>(name);
+    if (!v || !(v.getValueAsDouble() > 0))
+      return op->emitOpError("constraint '") << kind.getValue() << "' needs a positive float '"
+                                              << name << "'";
+    return success();
+  };
+  auto oneOf = [&](StringRef name, ArrayRef<StringRef> choices) -> LogicalResult {
+    auto v = c.getAs<StringAttr>(name);
+    if (!v || !llvm::is_contained(choices, v.getValue()))
+      return op->emitOpError("constraint '") << kind.getValue() << "' needs '" << name
+                                              << "' to be one of " << llvm::join(choices, ", ");
+    return success();
+  };
+  if (kind.getValue() == "spectral_bound") {
+    if (failed(positive("c")) ||
+        failed(oneOf("method", {"normalize", "soft_cap", "hard_cap", "hammer", "svd_clip"})))
+      return failure();
+    if (!c.getAs<BoolAttr>("strict"))
+      return op->emitOpError("constraint 'spectral_bound' needs a bool 'strict'");
+    return success();
+  }
+  if (kind.getValue() == "norm_bound")
+    return failure(failed(positive("c")) || failed(oneOf("norm", {"frobenius", "row", "column"})));
+  if (kind.getValue() == "rank_at_most") {
+    auto r = c.getAs<IntegerAttr>("r");
+    if (!r || r.getInt() < 1)
+      return op->emitOpError("constraint 'rank_at_most' needs an integer 'r' >= 1");
+    return success();
+  }
+  if (kind.getValue() == "orthonormal")
+    return success();
+  return op->emitOpError("unknown constraint '")
+         << kind.getValue() << "' (expected spectral_bound, norm_bound, rank_at_most or orthonormal)";
+}
+
 LogicalResult ParamOp::verify() {
   auto type = dyn_cast<RankedTensorType>(getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isF32() || type.getRank() < 1)
@@ -39,6 +80,8 @@ LogicalResult ParamOp::verify() {
   }
   if (k == "orthogonal" && type.getRank() != 2)
     return emitOpError("orthogonal init needs a matrix");
+  if (getConstraints() && !getTrainable())
+    return emitOpError("a frozen parameter cannot carry constraints");
   if (auto state = getState()) {
     if (!getTrainable())
       return emitOpError("a frozen parameter has no optimizer state");
@@ -59,10 +102,12 @@ LogicalResult ParamOp::verify() {
         return emitOpError("state types must be statically shaped f32 tensors");
     }
   }
-  if (auto constraints = getConstraints())
-    for (Attribute c : *constraints)
-      if (!cast<DictionaryAttr>(c).getAs<StringAttr>("kind"))
-        return emitOpError("every constraint needs a string 'kind'");
+  if (auto constraints = getConstraints()) {
+    ArrayAttr list = *constraints; // outlives the loop
+    for (Attribute c : list)
+      if (failed(verifyConstraint(*this, cast<DictionaryAttr>(c))))
+        return failure();
+  }
   return success();
 }
 
