@@ -91,7 +91,7 @@ func.func private @spectral_hammer(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %sigm
   return %0 : tensor<4x8xf32>
 }
 
-// M = W/c, four steps M ← aM + (bA + c'A²)M with A = MMᵀ (W is wide: the
+// M = W/s with s = max(c, ‖W‖_F/3.5) (‖W‖_F from a sum of squares), four steps M ← aM + (bA + c'A²)M with A = MMᵀ (W is wide: the
 // short side is OUT = 4), W = c·M. Per step: the Gram matrix by row blocks
 // (scf.for), mirrored; B = bA + c'A·A and X = aX + B·X as fused products.
 // ALGORITHMS.md's coefficients (a, b, c'), in order: (0.805032, 0.206361,
@@ -99,9 +99,19 @@ func.func private @spectral_hammer(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %sigm
 // 0.008251), (1.004384, -0.183490, 0.014413).
 // CHECK-LABEL: func.func private @spectral_hard_cap(
 //       CHECK:   %[[W:.+]] = bufferization.to_tensor
-//       CHECK:   %[[INVC:.+]] = arith.constant 5.000000e-01 : f32
+//       CHECK:   %[[SQ:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[W]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<f32>)
+//       CHECK:     %[[X2:.+]] = arith.mulf %[[X:.+]], %[[X]] : f32
+//  CHECK-NEXT:     arith.addf %{{.+}}, %[[X2]] : f32
+//       CHECK:   %[[SQE:.+]] = tensor.extract %[[SQ]][]
+//  CHECK-NEXT:   %[[FRO:.+]] = math.sqrt %[[SQE]] : f32
+//  CHECK-NEXT:   %[[K:.+]] = arith.constant 3.500000e+00 : f32
+//  CHECK-NEXT:   %[[FK:.+]] = arith.divf %[[FRO]], %[[K]] : f32
+//  CHECK-NEXT:   %[[C:.+]] = arith.constant 2.000000e+00 : f32
+//  CHECK-NEXT:   %[[S:.+]] = arith.maximumf %[[C]], %[[FK]] : f32
+//  CHECK-NEXT:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+//  CHECK-NEXT:   %[[INVS:.+]] = arith.divf %[[ONE]], %[[S]] : f32
 //       CHECK:   %[[M0:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<4x8xf32>)
-//       CHECK:     arith.mulf %{{.+}}, %[[INVC]]
+//       CHECK:     arith.mulf %{{.+}}, %[[INVS]]
 // Step 1.
 //       CHECK:   %[[G1:.+]] = scf.for
 //       CHECK:     tensor.extract_slice %[[M0]]
@@ -139,8 +149,7 @@ func.func private @spectral_hammer(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %sigm
 //       CHECK:   %[[M4:.+]] = linalg.generic {{.*}} ins(%[[B4]], %[[M3]], %[[M3]] :
 //       CHECK:     arith.constant 1.00438404 : f32
 //   CHECK-NOT:   scf.for
-// W = c·M.
-//       CHECK:   %[[C:.+]] = arith.constant 2.000000e+00 : f32
+// W = c·M (c is the constant of the max, shared by --cse).
 //       CHECK:   %[[R:.+]] = linalg.generic {{.*}} ins(%[[M4]] : tensor<4x8xf32>)
 //       CHECK:     arith.mulf %{{.+}}, %[[C]]
 //   CHECK-NOT:   linalg.generic

@@ -134,9 +134,22 @@ struct LowerSpectralHardCap : OpRewritePattern<SpectralHardCapOp> {
                                                    {1.810259, -0.200265, 0.008251},
                                                    {1.004384, -0.183490, 0.014413}};
     Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
     double c = op.getBound().convertToDouble();
-    Value m = buildOddPolynomialIteration(rewriter, loc, op.getWeight(),
-                                          f32Const(rewriter, loc, 1.0 / c), kSteps);
+    // M = W/s with s = max(c, ‖W‖_F/3.5): the usual M = W/c whenever that
+    // keeps σ/s ≤ 3.5 provably (‖W‖_F ≥ σ_max); otherwise a larger s keeps
+    // the polynomials inside their range (≤ 1.011 instead of overflowing).
+    Value w = op.getWeight();
+    Value sq = sumAll(rewriter, loc, {w}, {map2(ctx, {0, 1})}, 2,
+                      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                        return arith::MulFOp::create(nb, l, a[0], a[0]);
+                      });
+    Value frobenius = math::SqrtOp::create(rewriter, loc, sq);
+    Value s = arith::MaximumFOp::create(
+        rewriter, loc, f32Const(rewriter, loc, c),
+        arith::DivFOp::create(rewriter, loc, frobenius, f32Const(rewriter, loc, 3.5)));
+    Value inv = arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
+    Value m = buildOddPolynomialIteration(rewriter, loc, w, inv, kSteps);
     rewriter.replaceOp(op, scaleBy(rewriter, loc, m, f32Const(rewriter, loc, c)));
     return success();
   }

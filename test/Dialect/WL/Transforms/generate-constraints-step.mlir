@@ -28,14 +28,19 @@ wl.optimizer_group "sgd" [@w] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, ne
 //  CHECK-NEXT:   wl.project_param @w "strict", 2.000000e+00
 //  CHECK-NEXT:   return
 // CHECK-LABEL: func.func @step(
+// At creation: the MLIR projections other than spectral_bound before the
+// store; after it rank_at_most then svd_clip (the nearest point of
+// {rank ≤ r, σ ≤ c}), the power vector converged on the projected parameter,
+// and strict last.
 // CHECK-LABEL: func.func @project() {
 //       CHECK:   %[[P:.+]] = wl.param_ref @w
-//       CHECK:   %[[F0:.+]] = wl.norm_bound %[[P]], "frobenius"
-//       CHECK:   wl.power_iteration %[[F0]], %{{.+}} {iterations = 15 : i64}
-//   CHECK-NOT:   wl.spectral_rescale
-//   CHECK-NOT:   wl.spectral_hard_cap
-//       CHECK:   wl.param_store @w, %[[F0]]
-//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.250000e+00
+//  CHECK-NEXT:   %[[F0:.+]] = wl.norm_bound %[[P]], "frobenius"
+//  CHECK-NEXT:   wl.param_store @w, %[[F0]]
 //  CHECK-NEXT:   wl.project_param @w "rank_at_most", 3.000000e+00
+//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.250000e+00
+//  CHECK-NEXT:   %[[P1:.+]] = wl.param_ref @w
+//  CHECK-NEXT:   %[[U0:.+]] = wl.state_ref @w["power_u"]
+//  CHECK-NEXT:   %[[NU0:[a-zA-Z0-9_]+]], %{{.+}} = wl.power_iteration %[[P1]], %[[U0]] {iterations = 15 : i64}
+//  CHECK-NEXT:   wl.state_store @w["power_u"], %[[NU0]]
 //  CHECK-NEXT:   wl.project_param @w "strict", 2.000000e+00
 //  CHECK-NEXT:   return

@@ -152,15 +152,8 @@ public:
       Location cloc = c.loc(loc);
       if (creation && c.kind() == "spectral_bound") {
         // At creation every method projects exactly (svd_clip, after the
-        // store); the power-iteration vector starts converged.
+        // store); the power-iteration vector is started on the final weight.
         creationClip = creationClip ? std::min(*creationClip, c.bound()) : c.bound();
-        if (c.needsPowerVector()) {
-          auto uType = param.getStateType("power_u");
-          Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
-          auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
-                                                b.getI64IntegerAttr(kCreationIterations));
-          StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
-        }
         continue;
       }
       if (c.atRuntime()) {
@@ -234,14 +227,34 @@ public:
   void afterStore(OpBuilder &b, bool creation) {
     Location loc = param.getLoc();
     auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
-    if (creation && creationClip)
-      ProjectParamOp::create(b, loc, sym, b.getStringAttr("svd_clip"), b.getF64FloatAttr(*creationClip));
+    if (creation) {
+      // The nearest point of {rank ≤ r, σ ≤ c}: truncate, then clip.
+      ArrayAttr constraints = *param.getConstraints(); // outlives the loop
+      for (Attribute a : constraints) {
+        Constraint c{cast<DictionaryAttr>(a)};
+        if (c.kind() == "rank_at_most")
+          ProjectParamOp::create(b, c.loc(loc), sym, b.getStringAttr("rank_at_most"),
+                                 b.getF64FloatAttr(c.attrs.getAs<IntegerAttr>("r").getInt()));
+      }
+      if (creationClip)
+        ProjectParamOp::create(b, loc, sym, b.getStringAttr("svd_clip"),
+                               b.getF64FloatAttr(*creationClip));
+      // The power-iteration vector starts converged on the projected weight.
+      if (param.hasState("power_u") && creationClip) {
+        auto uType = param.getStateType("power_u");
+        Value w = ParamRefOp::create(b, loc, param.getType(), sym);
+        Value u = StateRefOp::create(b, loc, uType, sym, b.getStringAttr("power_u"));
+        auto power = PowerIterationOp::create(b, loc, uType, b.getF32Type(), w, u,
+                                              b.getI64IntegerAttr(kCreationIterations));
+        StateStoreOp::create(b, loc, sym, b.getStringAttr("power_u"), power.getNewU());
+      }
+    }
     std::optional<double> strict;
     ArrayAttr constraints = *param.getConstraints(); // outlives the loop
     for (Attribute a : constraints) {
       Constraint c{cast<DictionaryAttr>(a)};
       Location cloc = c.loc(loc);
-      if (c.kind() == "rank_at_most")
+      if (c.kind() == "rank_at_most" && !creation)
         ProjectParamOp::create(b, cloc, sym, b.getStringAttr("rank_at_most"),
                                b.getF64FloatAttr(c.attrs.getAs<IntegerAttr>("r").getInt()));
       else if (c.atRuntime() && !creation)

@@ -43,9 +43,10 @@ def WL_SpectralHammerOp : WL_Op<"spectral_hammer", [Pure, AllTypesMatch<["weight
 def WL_SpectralHardCapOp : WL_Op<"spectral_hard_cap", [Pure, SameOperandsAndResultType]> {
   let summary = "≈ min(σ, c) on every singular value by four odd polynomial steps";
   let description = [{
-    On M = W/c: four steps M ← M(aI + bA + cA²), A = MᵀM (MMᵀ on the short
-    side, applied from the left), with ALGORITHMS.md's coefficients; then
-    W = c·M. Stays ≤ 1.011·c while σ/c ≤ 3.5.
+    On M = W/s, s = max(c, ‖W‖_F/3.5) (= c unless σ/c might exceed 3.5): four
+    steps M ← M(aI + bA + cA²), A = MᵀM (MMᵀ on the short side, applied from
+    the left), with ALGORITHMS.md's coefficients; then W = c·M. Stays ≤ 1.011·c
+    (beyond 3.5 the polynomials would overflow, hence the larger s).
   }];
   let arguments = (ins WL_Tensor2D:$weight, F64Attr:$bound);
   let results = (outs WL_Tensor2D:$result);
