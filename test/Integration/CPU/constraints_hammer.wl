@@ -1,24 +1,18 @@
 // spectral_bound(c, method = hammer): 16 power iterations (persistent vector
-// optim.<param>.power_u), then W <- W + (c - sigma) u v^T (Newhouse et al. 2025). Guarantee
-// (LANGUAGE.md): it fixes only the largest singular value: after each step the spectrum
-// is {c} + the singular values sigma_2.. of W before the projection (within 1 % of c), so
-// sigma_max = max(c, sigma_2 before). Hammer: 60 adamw steps at lr 0.05, numpy SVD of W
-// before (float64 replay of the optimizer step) and after each projection. HammerMap:
-// zero-gradient steps on weights with a clear gap, top singular value above and below c,
-// starting from a stale power vector: the top value lands on c, the others stay
-// (Inputs/constraints.py).
+// optim.<param>.power_u), then W <- W + (c - sigma_hat) u v^T (Newhouse et al. 2025).
+// Guarantee (LANGUAGE.md): heuristic, it fixes only the largest singular value (sigma_2 and
+// beyond are not capped; sigma_max/c reached is printed as a note). Hammer: 60 adamw steps at
+// lr 0.05: after every step the library's singular values equal those of the float64 hammer
+// of the same input (the float64 optimizer step from the checkpoint, power iteration from
+// the checkpoint's power_u), and W and power_u match that replay. HammerMap: zero-gradient
+// steps on weights with a clear gap, top singular value above and below c, starting from a
+// stale power vector: the top value lands on c, the others stay (Inputs/constraints.py).
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: wlc %s --model Init -o %t/Init.so
 // RUN: wlc %s --model Hammer -o %t/Hammer.so
 // RUN: %python %test_inputs/constraints.py %t/Hammer.so %t %t/Init.so | FileCheck %s --check-prefix=HAMMER
 // RUN: wlc %s --model HammerMap -o %t/HammerMap.so
 // RUN: %python %test_inputs/constraints.py %t/HammerMap.so %t %t/Init.so | FileCheck %s --check-prefix=HAMMER-MAP
-// HAMMER: OK abi_version
-// HAMMER: OK model_name
-// HAMMER: OK sizes
-// HAMMER: OK label_kind
-// HAMMER: OK param_names_shapes
-// HAMMER: OK params_trainable
 // HAMMER: OK step0_same_init
 // HAMMER: OK fc1.weight_power_u_state
 // HAMMER: OK fc2.weight_power_u_state
@@ -33,22 +27,16 @@
 // HAMMER: OK fc3.weight_step0_hammer
 // HAMMER: OK fc3.weight_step0_nearest_point
 // HAMMER: OK fc3.weight_step0_power_u
-// HAMMER: OK fc1.weight_hammer_spectrum
+// HAMMER: OK fc1.weight_hammer_replay
 // HAMMER: OK fc1.weight_replay
 // HAMMER: OK fc1.weight_power_u_replay
-// HAMMER: OK fc2.weight_hammer_spectrum
+// HAMMER: OK fc2.weight_hammer_replay
 // HAMMER: OK fc2.weight_replay
 // HAMMER: OK fc2.weight_power_u_replay
-// HAMMER: OK fc3.weight_hammer_spectrum
+// HAMMER: OK fc3.weight_hammer_replay
 // HAMMER: OK fc3.weight_replay
 // HAMMER: OK fc3.weight_power_u_replay
 // HAMMER: OK training_loss_decreases
-// HAMMER-MAP: OK abi_version
-// HAMMER-MAP: OK model_name
-// HAMMER-MAP: OK sizes
-// HAMMER-MAP: OK label_kind
-// HAMMER-MAP: OK param_names_shapes
-// HAMMER-MAP: OK params_trainable
 // HAMMER-MAP: OK fc1.weight_hammer_map_above
 // HAMMER-MAP: OK fc1.weight_hammer_map_below
 // HAMMER-MAP: OK fc2.weight_hammer_map_above
@@ -56,6 +44,8 @@
 // HAMMER-MAP: OK fc3.weight_hammer_map_above
 // HAMMER-MAP: OK fc3.weight_hammer_map_below
 
+// The same layers without constraints: its weights at creation are every model's
+// initial weights before the projection (the step-0 nearest-point checks).
 model Init {
   input  x: f32[16]
   label  y: i32

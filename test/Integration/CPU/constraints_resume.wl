@@ -7,12 +7,6 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: wlc %s --model ResumePower -o %t/ResumePower.so
 // RUN: %python %test_inputs/constraints.py %t/ResumePower.so %t | FileCheck %s --check-prefix=RESUME-POWER
-// RESUME-POWER: OK abi_version
-// RESUME-POWER: OK model_name
-// RESUME-POWER: OK sizes
-// RESUME-POWER: OK label_kind
-// RESUME-POWER: OK param_names_shapes
-// RESUME-POWER: OK params_trainable
 // RESUME-POWER: OK checkpoint_power_u
 // RESUME-POWER: OK checkpoint_power_u_unit
 // RESUME-POWER: OK checkpoint_power_u_only_where_needed
