@@ -156,16 +156,6 @@ Value fromGroups(OpBuilder &b, Location loc, Value x) {
   return tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 }
 
-AffineMap map4(MLIRContext *ctx, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(4, 0, exprs, ctx);
-}
-
-const utils::IteratorType kPar = utils::IteratorType::parallel;
-const utils::IteratorType kRed = utils::IteratorType::reduction;
-
 /// rank[b, g, i] = #{j : x_j < x_i, or x_j == x_i and j < i}.
 Value groupRanks(OpBuilder &b, Location loc, Value grouped) {
   MLIRContext *ctx = b.getContext();
@@ -176,7 +166,7 @@ Value groupRanks(OpBuilder &b, Location loc, Value grouped) {
   init = linalg::FillOp::create(b, loc, zero, init).getResult(0);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{rankType}, ValueRange{grouped, grouped}, ValueRange{init},
-      ArrayRef<AffineMap>{map4(ctx, {0, 1, 2}), map4(ctx, {0, 1, 3}), map4(ctx, {0, 1, 2})},
+      ArrayRef<AffineMap>{loopMap(ctx, 4, {0, 1, 2}), loopMap(ctx, 4, {0, 1, 3}), loopMap(ctx, 4, {0, 1, 2})},
       ArrayRef<utils::IteratorType>{kPar, kPar, kPar, kRed},
       [](OpBuilder &nb, Location l, ValueRange a) {
         Value i = linalg::IndexOp::create(nb, l, 2), j = linalg::IndexOp::create(nb, l, 3);
@@ -197,11 +187,11 @@ Value routeThroughRanks(OpBuilder &b, Location loc, Value ranks, Value src, bool
   auto type = cast<RankedTensorType>(src.getType());
   Value init = filled(b, loc, type, 0.0, {{src, 0}});
   // Loops (b, g, p, q). Forward: p = r (output), q = i. Backward: p = i (output), q = r.
-  AffineMap rankMap = forward ? map4(ctx, {0, 1, 3}) : map4(ctx, {0, 1, 2});
-  AffineMap srcMap = map4(ctx, {0, 1, 3});
+  AffineMap rankMap = forward ? loopMap(ctx, 4, {0, 1, 3}) : loopMap(ctx, 4, {0, 1, 2});
+  AffineMap srcMap = loopMap(ctx, 4, {0, 1, 3});
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{ranks, src}, ValueRange{init},
-      ArrayRef<AffineMap>{rankMap, srcMap, map4(ctx, {0, 1, 2})},
+      ArrayRef<AffineMap>{rankMap, srcMap, loopMap(ctx, 4, {0, 1, 2})},
       ArrayRef<utils::IteratorType>{kPar, kPar, kPar, kRed},
       [&](OpBuilder &nb, Location l, ValueRange a) {
         Value slot = linalg::IndexOp::create(nb, l, forward ? 2 : 3);

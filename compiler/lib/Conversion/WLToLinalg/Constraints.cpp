@@ -9,16 +9,6 @@ using namespace wl::lowering;
 
 namespace {
 
-const utils::IteratorType kPar = utils::IteratorType::parallel;
-const utils::IteratorType kRed = utils::IteratorType::reduction;
-
-AffineMap map2(MLIRContext *ctx, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(2, 0, exprs, ctx);
-}
-
 /// y = W x (transpose = false, x [IN]) or y = Wᵀ x (x [OUT]).
 Value matvec(OpBuilder &b, Location loc, Value w, Value x, bool transpose) {
   MLIRContext *ctx = b.getContext();
@@ -26,10 +16,10 @@ Value matvec(OpBuilder &b, Location loc, Value w, Value x, bool transpose) {
   int64_t n = wType.getDimSize(transpose ? 1 : 0);
   auto type = RankedTensorType::get({n}, b.getF32Type());
   // Loops (reduced index r, output index o) keep the innermost loop on W's rows.
-  AffineMap wMap = transpose ? map2(ctx, {0, 1}) : map2(ctx, {1, 0});
+  AffineMap wMap = transpose ? loopMap(ctx, 2, {0, 1}) : loopMap(ctx, 2, {1, 0});
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, ValueRange{w, x}, ValueRange{filled(b, loc, type, 0.0, {})},
-             ArrayRef<AffineMap>{wMap, map2(ctx, {0}), map2(ctx, {1})},
+             ArrayRef<AffineMap>{wMap, loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1})},
              ArrayRef<utils::IteratorType>{kRed, kPar},
              [](OpBuilder &nb, Location l, ValueRange a) {
                Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
@@ -114,7 +104,7 @@ struct LowerSpectralHammer : OpRewritePattern<SpectralHammerOp> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{w.getType()}, ValueRange{w, op.getU(), v},
         ValueRange{emptyLike(rewriter, loc, w)},
-        ArrayRef<AffineMap>{map2(ctx, {0, 1}), map2(ctx, {0}), map2(ctx, {1}), map2(ctx, {0, 1})},
+        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0, 1})},
         ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
           Value uv = arith::MulFOp::create(nb, l, a[1], a[2]);
           Value r = arith::AddFOp::create(nb, l, a[0], arith::MulFOp::create(nb, l, gap, uv));
@@ -140,7 +130,7 @@ struct LowerSpectralHardCap : OpRewritePattern<SpectralHardCapOp> {
     // keeps σ/s ≤ 3.5 provably (‖W‖_F ≥ σ_max); otherwise a larger s keeps
     // the polynomials inside their range (≤ 1.011 instead of overflowing).
     Value w = op.getWeight();
-    Value sq = sumAll(rewriter, loc, {w}, {map2(ctx, {0, 1})}, 2,
+    Value sq = sumAll(rewriter, loc, {w}, {loopMap(ctx, 2, {0, 1})}, 2,
                       [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                         return arith::MulFOp::create(nb, l, a[0], a[0]);
                       });
@@ -175,7 +165,7 @@ struct LowerPolarIteration : OpRewritePattern<PolarIterationOp> {
     MLIRContext *ctx = rewriter.getContext();
     Value w = op.getWeight(), s = op.getScale();
     if (!s) {
-      Value sq = sumAll(rewriter, loc, {w}, {map2(ctx, {0, 1})}, 2,
+      Value sq = sumAll(rewriter, loc, {w}, {loopMap(ctx, 2, {0, 1})}, 2,
                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                           return arith::MulFOp::create(nb, l, a[0], a[0]);
                         });
@@ -198,7 +188,7 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
     Value w = op.getWeight();
     double c = op.getBound().convertToDouble();
     if (op.getNorm() == "frobenius") {
-      Value sq = sumAll(rewriter, loc, {w}, {map2(ctx, {0, 1})}, 2,
+      Value sq = sumAll(rewriter, loc, {w}, {loopMap(ctx, 2, {0, 1})}, 2,
                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                           return arith::MulFOp::create(nb, l, a[0], a[0]);
                         });
@@ -210,11 +200,11 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
     bool rows = op.getNorm() == "row";
     auto wType = op.getWeight().getType();
     auto vType = RankedTensorType::get({wType.getDimSize(rows ? 0 : 1)}, rewriter.getF32Type());
-    AffineMap vMap = map2(ctx, {rows ? 0u : 1u});
+    AffineMap vMap = loopMap(ctx, 2, {rows ? 0u : 1u});
     Value sq = linalg::GenericOp::create(
                    rewriter, loc, TypeRange{vType}, ValueRange{w},
                    ValueRange{filled(rewriter, loc, vType, 0.0, {})},
-                   ArrayRef<AffineMap>{map2(ctx, {0, 1}), vMap},
+                   ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), vMap},
                    ArrayRef<utils::IteratorType>{rows ? kPar : kRed, rows ? kRed : kPar},
                    [](OpBuilder &nb, Location l, ValueRange a) {
                      Value p = arith::MulFOp::create(nb, l, a[0], a[0]);
@@ -223,7 +213,7 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
                    .getResult(0);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{wType}, ValueRange{w, sq}, ValueRange{emptyLike(rewriter, loc, w)},
-        ArrayRef<AffineMap>{map2(ctx, {0, 1}), vMap, map2(ctx, {0, 1})},
+        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), vMap, loopMap(ctx, 2, {0, 1})},
         ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
           Value n = math::SqrtOp::create(nb, l, a[1]);
           Value r = arith::MulFOp::create(nb, l, a[0], shrinkFactor(nb, l, n, c));

@@ -11,16 +11,6 @@ using namespace wl::lowering;
 
 namespace {
 
-const utils::IteratorType kPar = utils::IteratorType::parallel;
-const utils::IteratorType kRed = utils::IteratorType::reduction;
-
-AffineMap dims2(MLIRContext *ctx, ArrayRef<unsigned> dims) {
-  SmallVector<AffineExpr> exprs;
-  for (unsigned d : dims)
-    exprs.push_back(getAffineDimExpr(d, ctx));
-  return AffineMap::get(2, 0, exprs, ctx);
-}
-
 /// Reduces a [B, C] tensor along C into a [B] vector starting from `init`.
 Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs, double init,
                  function_ref<Value(OpBuilder &, Location, ValueRange)> combine) {
@@ -31,9 +21,9 @@ Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs, double init,
   Value acc = filled(b, loc, rowType, init, {{z, 0}});
   SmallVector<AffineMap> maps;
   for (Value in : inputs)
-    maps.push_back(cast<RankedTensorType>(in.getType()).getRank() == 2 ? dims2(ctx, {0, 1})
-                                                                       : dims2(ctx, {0}));
-  maps.push_back(dims2(ctx, {0}));
+    maps.push_back(cast<RankedTensorType>(in.getType()).getRank() == 2 ? loopMap(ctx, 2, {0, 1})
+                                                                       : loopMap(ctx, 2, {0}));
+  maps.push_back(loopMap(ctx, 2, {0}));
   return linalg::GenericOp::create(b, loc, TypeRange{rowType}, inputs, ValueRange{acc}, maps,
                                    ArrayRef<utils::IteratorType>{kPar, kRed},
                                    [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -96,11 +86,11 @@ struct LowerCrossEntropyGrad : OpRewritePattern<CrossEntropyGradOp> {
     auto [rowMax, sumExp] = softmaxStats(rewriter, loc, z);
     // dz = (softmax(z) − onehot(y)) · dl / B.
     Value scale = arith::DivFOp::create(rewriter, loc, op.getGrad(), dimAsF32(rewriter, loc, z, 0));
-    AffineMap row = dims2(ctx, {0});
+    AffineMap row = loopMap(ctx, 2, {0});
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{op.getType()}, ValueRange{z, rowMax, sumExp, op.getLabels()},
         ValueRange{emptyLike(rewriter, loc, z)},
-        ArrayRef<AffineMap>{dims2(ctx, {0, 1}), row, row, row, dims2(ctx, {0, 1})},
+        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), row, row, row, loopMap(ctx, 2, {0, 1})},
         ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
           Value e = math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
           Value p = arith::DivFOp::create(nb, l, e, a[2]);
@@ -125,7 +115,7 @@ struct LowerMse : OpRewritePattern<MseOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value z = op.getPrediction();
-    Value total = sumAll(rewriter, loc, {z, op.getTarget()}, {dims2(ctx, {0, 1}), dims2(ctx, {0, 1})},
+    Value total = sumAll(rewriter, loc, {z, op.getTarget()}, {loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0, 1})},
                          2, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                            Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
                            return arith::MulFOp::create(nb, l, d, d);

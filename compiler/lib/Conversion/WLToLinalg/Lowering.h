@@ -17,6 +17,12 @@
 
 namespace wl::lowering {
 
+const mlir::utils::IteratorType kPar = mlir::utils::IteratorType::parallel;
+const mlir::utils::IteratorType kRed = mlir::utils::IteratorType::reduction;
+
+/// The affine map of `numLoops` loops that selects the loop dimensions `dims`.
+mlir::AffineMap loopMap(mlir::MLIRContext *ctx, unsigned numLoops, llvm::ArrayRef<unsigned> dims);
+
 /// Body of an elementwise map: scalar inputs (and current outputs) -> scalar results.
 using ScalarBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 using namespace mlir;
 using namespace wl;
@@ -20,6 +21,20 @@ namespace {
 
 Value f64Const(OpBuilder &b, Location l, double v) {
   return arith::ConstantOp::create(b, l, b.getF64FloatAttr(v));
+}
+
+/// Adam's per-step scalars, once per tensor: lr/(1 − β1ᵗ) and √(1 − β2ᵗ), the
+/// bias corrections computed in f64 and rounded once.
+std::pair<Value, Value> adamScalars(OpBuilder &b, Location loc, Value lr, Value step, double beta1,
+                                    double beta2) {
+  Value t = arith::SIToFPOp::create(b, loc, b.getF64Type(), step);
+  auto correction = [&](double beta) -> Value {
+    Value p = math::PowFOp::create(b, loc, f64Const(b, loc, beta), t);
+    Value c = arith::SubFOp::create(b, loc, f64Const(b, loc, 1.0), p);
+    return arith::TruncFOp::create(b, loc, b.getF32Type(), c);
+  };
+  Value stepSize = arith::DivFOp::create(b, loc, lr, correction(beta1));
+  return {stepSize, math::SqrtOp::create(b, loc, correction(beta2))};
 }
 
 struct LowerScheduleFactor : OpRewritePattern<ScheduleFactorOp> {
@@ -100,16 +115,9 @@ struct LowerAdamWUpdate : OpRewritePattern<AdamWUpdateOp> {
     OpBuilder &b = rewriter;
     double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
     double eps = op.getEps().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
-    // Per-step scalars, once per tensor: bias corrections 1 − βᵗ in f64.
-    Value t = arith::SIToFPOp::create(b, loc, b.getF64Type(), op.getStep());
-    auto correction = [&](double beta) -> Value {
-      Value p = math::PowFOp::create(b, loc, f64Const(b, loc, beta), t);
-      Value c = arith::SubFOp::create(b, loc, f64Const(b, loc, 1.0), p);
-      return arith::TruncFOp::create(b, loc, b.getF32Type(), c);
-    };
     Value lr = op.getLr();
-    Value stepSize = arith::DivFOp::create(b, loc, lr, correction(beta1));
-    Value sqrtCorrection2 = math::SqrtOp::create(b, loc, correction(beta2));
+    Value stepSize, sqrtCorrection2;
+    std::tie(stepSize, sqrtCorrection2) = adamScalars(b, loc, lr, op.getStep(), beta1, beta2);
     Value decay = arith::SubFOp::create(
         b, loc, f32Const(b, loc, 1.0), arith::MulFOp::create(b, loc, lr, f32Const(b, loc, wd)));
     ValueRange results = elementwise(
@@ -264,14 +272,8 @@ struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
     Value w = op.getParam(), g = op.getGrad();
     auto type = op.getParam().getType();
 
-    Value t = arith::SIToFPOp::create(b, loc, b.getF64Type(), op.getStep());
-    auto correction = [&](double beta) -> Value {
-      Value p = math::PowFOp::create(b, loc, f64Const(b, loc, beta), t);
-      return arith::TruncFOp::create(b, loc, b.getF32Type(),
-                                     arith::SubFOp::create(b, loc, f64Const(b, loc, 1.0), p));
-    };
-    Value stepSize = arith::DivFOp::create(b, loc, lr, correction(beta1));
-    Value sqrtCorrection2 = math::SqrtOp::create(b, loc, correction(beta2));
+    Value stepSize, sqrtCorrection2;
+    std::tie(stepSize, sqrtCorrection2) = adamScalars(b, loc, lr, op.getStep(), beta1, beta2);
 
     // Pass over g, m, v: Adam's moments and direction p = m̂-free form m/(√v/√bc2 + ε).
     ValueRange adam = elementwise(

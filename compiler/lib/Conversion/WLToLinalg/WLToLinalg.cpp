@@ -29,6 +29,13 @@ using namespace wl;
 // Builders shared by the patterns
 //===----------------------------------------------------------------------===//
 
+AffineMap lowering::loopMap(MLIRContext *ctx, unsigned numLoops, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numLoops, 0, exprs, ctx);
+}
+
 Value lowering::emptyOf(OpBuilder &b, Location loc, RankedTensorType type,
                         ArrayRef<std::pair<Value, int64_t>> dynamicFrom) {
   SmallVector<Value> dynamicSizes;
