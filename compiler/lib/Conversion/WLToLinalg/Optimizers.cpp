@@ -37,6 +37,24 @@ std::pair<Value, Value> adamScalars(OpBuilder &b, Location loc, Value lr, Value 
   return {stepSize, math::SqrtOp::create(b, loc, correction(beta2))};
 }
 
+/// Adam's moments and direction for one element (shared by AdamW and AdamP):
+/// m ← β1 m + (1−β1)g; v ← β2 v + (1−β2)g²; direction m/(√v/√(1−β2ᵗ) + ε).
+struct AdamMoments {
+  Value m, v, direction;
+};
+AdamMoments adamMoments(OpBuilder &b, Location l, Value g, Value m, Value v, double beta1,
+                        double beta2, double eps, Value sqrtCorrection2) {
+  Value m1 = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, f32Const(b, l, beta1), m),
+                                   arith::MulFOp::create(b, l, f32Const(b, l, 1 - beta1), g));
+  Value g2 = arith::MulFOp::create(b, l, g, g);
+  Value v1 = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, f32Const(b, l, beta2), v),
+                                   arith::MulFOp::create(b, l, f32Const(b, l, 1 - beta2), g2));
+  Value denom = arith::AddFOp::create(
+      b, l, arith::DivFOp::create(b, l, math::SqrtOp::create(b, l, v1), sqrtCorrection2),
+      f32Const(b, l, eps));
+  return {m1, v1, arith::DivFOp::create(b, l, m1, denom)};
+}
+
 struct LowerScheduleFactor : OpRewritePattern<ScheduleFactorOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ScheduleFactorOp op, PatternRewriter &rewriter) const override {
@@ -127,17 +145,10 @@ struct LowerAdamWUpdate : OpRewritePattern<AdamWUpdateOp> {
           Value w = a[0], g = a[1], m = a[2], v = a[3];
           // W ← W(1 − lr·wd); m ← β1 m + (1−β1)g; v ← β2 v + (1−β2)g².
           Value w1 = arith::MulFOp::create(nb, l, w, decay);
-          Value m1 = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, f32Const(nb, l, beta1), m),
-                                           arith::MulFOp::create(nb, l, f32Const(nb, l, 1 - beta1), g));
-          Value g2 = arith::MulFOp::create(nb, l, g, g);
-          Value v1 = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, f32Const(nb, l, beta2), v),
-                                           arith::MulFOp::create(nb, l, f32Const(nb, l, 1 - beta2), g2));
+          AdamMoments adam = adamMoments(nb, l, g, m, v, beta1, beta2, eps, sqrtCorrection2);
           // W ← W − (lr/(1−β1ᵗ))·m / (√v/√(1−β2ᵗ) + ε).
-          Value denom = arith::AddFOp::create(
-              nb, l, arith::DivFOp::create(nb, l, math::SqrtOp::create(nb, l, v1), sqrtCorrection2),
-              f32Const(nb, l, eps));
-          Value step = arith::MulFOp::create(nb, l, stepSize, arith::DivFOp::create(nb, l, m1, denom));
-          return SmallVector<Value>{arith::SubFOp::create(nb, l, w1, step), m1, v1};
+          Value step = arith::MulFOp::create(nb, l, stepSize, adam.direction);
+          return SmallVector<Value>{arith::SubFOp::create(nb, l, w1, step), adam.m, adam.v};
         });
     rewriter.replaceOp(op, results);
     return success();
@@ -280,15 +291,8 @@ struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
         b, loc, {g, op.getExpAvg(), op.getExpAvgSq()},
         {op.getExpAvg(), op.getExpAvgSq(), emptyLike(b, loc, g)},
         [&](OpBuilder &nb, Location l, ValueRange a) {
-          Value m = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, a[1], f32Const(nb, l, beta1)),
-                                          arith::MulFOp::create(nb, l, a[0], f32Const(nb, l, 1 - beta1)));
-          Value g2 = arith::MulFOp::create(nb, l, a[0], a[0]);
-          Value v = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, a[2], f32Const(nb, l, beta2)),
-                                          arith::MulFOp::create(nb, l, g2, f32Const(nb, l, 1 - beta2)));
-          Value denom = arith::AddFOp::create(
-              nb, l, arith::DivFOp::create(nb, l, math::SqrtOp::create(nb, l, v), sqrtCorrection2),
-              f32Const(nb, l, eps));
-          return SmallVector<Value>{m, v, arith::DivFOp::create(nb, l, m, denom)};
+          AdamMoments adam = adamMoments(nb, l, a[0], a[1], a[2], beta1, beta2, eps, sqrtCorrection2);
+          return SmallVector<Value>{adam.m, adam.v, adam.direction};
         });
     Value p = adam[2];
 
