@@ -10,16 +10,25 @@
 #include "wl/Dialect/WL/IR/WL.h"
 #include "wl/Lang/AST.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
+#include <cstdio>
 
 using namespace mlir;
 using namespace wl;
 
 namespace {
+
+/// A number as a user writes it (%g): 1, 0.5, 1e-3.
+std::string asWritten(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", v);
+  return buffer;
+}
 
 class MLIRGenImpl {
 public:
@@ -42,6 +51,7 @@ public:
       return nullptr;
     if (failed(emitForward()) || failed(emitLoss()))
       return nullptr;
+    emitWeightFunction();
     if (failed(verify(*module)))
       return nullptr;
     return std::move(module);
@@ -139,8 +149,9 @@ private:
       const lang::Term &term = layer.weight.terms[p.termIndex];
       if (layer.weight.terms.size() != 1)
         return notYet(layer.weight.terms[1].loc, "a sum of weight terms");
-      if (term.structure.name != "dense")
-        return notYet(term.structure.loc, "structure '" + term.structure.name + "'");
+      const std::string &structure = term.structure.name;
+      if (structure != "dense")
+        return emitStructuredParam(p, layer, term);
       FailureOr<ArrayAttr> attrs = constraintAttrs(term);
       if (failed(attrs))
         return failure();
@@ -168,10 +179,146 @@ private:
     return success();
   }
 
+  /// A written `init = ...` of a structure, if any.
+  FailureOr<DictionaryAttr> writtenInit(const lang::Call &structure, DictionaryAttr fallback) {
+    const lang::Arg *written = structure.find("init");
+    if (!written || written->implicit)
+      return fallback;
+    const lang::Value &v = written->value;
+    return initAttr(v.call ? *v.call : lang::Call{v.text, {}, false, written->loc});
+  }
+
+  DictionaryAttr initOf(StringRef kind, std::optional<double> std = std::nullopt) {
+    NamedAttrList attrs;
+    attrs.append("kind", builder.getStringAttr(kind));
+    if (std)
+      attrs.append("std", builder.getF64FloatAttr(*std));
+    return attrs.getDictionary(builder.getContext());
+  }
+
+  /// A constraint the structure itself satisfies: recorded (for the report)
+  /// with its guarantee, and skipped by wl-generate-constraints.
+  DictionaryAttr byStructure(const lang::Call &c, StringRef reason, StringRef guarantee = "exact") {
+    NamedAttrList attrs;
+    attrs.append("kind", builder.getStringAttr(c.name));
+    attrs.append("loc", loc(c.loc));
+    if (c.name == "spectral_bound") // no method: none runs
+      attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
+    attrs.append("enforced_by", builder.getStringAttr("structure"));
+    attrs.append("guarantee", builder.getStringAttr(guarantee));
+    attrs.append("reason", builder.getStringAttr(reason));
+    return attrs.getDictionary(builder.getContext());
+  }
+
+  /// The retraction that keeps a factor orthonormal (svd's U and V, and
+  /// orthogonal(polar)'s weight): the `orthonormal` projection after each step.
+  DictionaryAttr retraction(const lang::Call &structure) {
+    NamedAttrList attrs;
+    attrs.append("kind", builder.getStringAttr("orthonormal"));
+    attrs.append("loc", loc(structure.loc));
+    attrs.append("implied_by", builder.getStringAttr(structure.name));
+    return attrs.getDictionary(builder.getContext());
+  }
+
+  /// The parameters of `orthogonal`, `svd` and `diagonal` (LANGUAGE.md's
+  /// names), their initialisers, and where each `with` constraint goes.
+  LogicalResult emitStructuredParam(const lang::Param &p, const lang::Linear &layer,
+                                    const lang::Term &term) {
+    const lang::Call &s = term.structure;
+    const std::string &structure = s.name;
+    int64_t n = std::max(layer.in, layer.out);
+    SmallVector<Attribute> constraints;
+    DictionaryAttr init;
+    auto unsupported = [&](const lang::Call &c) {
+      return notYet(c.loc, "constraint '" + c.name + "' on structure '" + structure + "'");
+    };
+    if (structure == "orthogonal") {
+      std::string method = s.getName("method", "cayley");
+      // Q is orthonormal (σ = 1 for every singular value): by construction,
+      // or for polar by the projection after each step.
+      bool polar = method == "polar";
+      if (polar) {
+        init = initOf("orthogonal");
+        constraints.push_back(retraction(s));
+      } else {
+        init = method == "householder" ? initOf("normal", 1.0)
+                                       : initOf("normal", 1.0 / std::sqrt(double(n)));
+      }
+      std::string why = polar ? "as far as the polar projection converges" : "by construction";
+      StringRef guarantee = polar ? "conditional" : "exact";
+      for (const lang::Call &c : term.constraints) {
+        if (c.name == "orthonormal") {
+          constraints.push_back(
+              byStructure(c, "orthogonal(" + method + ") is orthonormal " + why, guarantee));
+        } else if (c.name == "spectral_bound") {
+          if (c.getNumber("c") < 1.0)
+            return (emitError(loc(c.loc))
+                        << "spectral_bound(" << asWritten(c.getNumber("c"))
+                        << ") cannot hold for orthogonal(" << method
+                        << "): every singular value of an orthogonal weight is 1",
+                    failure());
+          constraints.push_back(byStructure(c, "orthogonal: sigma_max = 1 <= c " + why, guarantee));
+        } else {
+          return unsupported(c);
+        }
+      }
+    } else if (structure == "svd" || structure == "diagonal") {
+      bool isScale = p.role == "weight.s" || p.role == "weight.d";
+      if (isScale) {
+        FailureOr<DictionaryAttr> a = writtenInit(s, initOf("ones"));
+        if (failed(a))
+          return failure();
+        init = *a;
+        for (const lang::Call &c : term.constraints) {
+          if (c.name != "spectral_bound")
+            return unsupported(c);
+          // σ(W) = |s| (|d|): clamping is the exact projection.
+          NamedAttrList attrs;
+          attrs.append("kind", builder.getStringAttr("spectral_bound"));
+          attrs.append("loc", loc(c.loc));
+          attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
+          attrs.append("method", builder.getStringAttr("clamp"));
+          attrs.append("strict", builder.getBoolAttr(false));
+          attrs.append("structure", builder.getStringAttr(structure));
+          constraints.push_back(attrs.getDictionary(builder.getContext()));
+        }
+      } else {
+        init = initOf("orthogonal");
+        constraints.push_back(retraction(s));
+      }
+    } else {
+      return notYet(s.loc, "structure '" + structure + "'");
+    }
+    auto type = RankedTensorType::get(p.shape, f32());
+    ArrayAttr list = constraints.empty() ? ArrayAttr() : builder.getArrayAttr(constraints);
+    ParamOp::create(builder, loc(layer.loc), p.name, type, init, p.trainable,
+                    /*state=*/nullptr, /*offset=*/nullptr, /*grad_offset=*/nullptr,
+                    /*state_offsets=*/nullptr, /*state_types=*/nullptr, list);
+    return success();
+  }
+
+  /// `dense`, `orthogonal(cayley)`, ...: the name wl.layer records.
+  static std::string structureName(const lang::Linear &l) {
+    const lang::Call &s = l.weight.terms[0].structure;
+    if (s.name == "orthogonal")
+      return "orthogonal(" + s.getName("method", "cayley") + ")";
+    return s.name;
+  }
+
   void emitLayer(const lang::Linear &l) {
+    MLIRContext *ctx = builder.getContext();
     std::string bias = l.bias.kind == lang::Bias::Kind::None ? "" : l.name + ".bias";
-    LayerOp::create(builder, loc(l.loc), l.name, l.in, l.out, "dense", l.name + ".weight",
-                    bias.empty() ? nullptr : FlatSymbolRefAttr::get(builder.getContext(), bias));
+    SmallVector<Attribute> factors;
+    for (const lang::Param &p : model.params)
+      if (p.layer == l.name && p.termIndex >= 0)
+        factors.push_back(FlatSymbolRefAttr::get(ctx, p.name));
+    std::string structure = structureName(l);
+    bool dense = structure == "dense" || structure == "orthogonal(polar)";
+    std::string weight = dense ? l.name + ".weight"
+                               : cast<FlatSymbolRefAttr>(factors.front()).getValue().str();
+    LayerOp::create(builder, loc(l.loc), l.name, l.in, l.out, structure, weight,
+                    bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
+                    dense ? nullptr : builder.getArrayAttr(factors));
   }
 
   LogicalResult emitOptimize() {
@@ -281,17 +428,114 @@ private:
     return (emitError(l) << "activation '" << n << "' is not supported yet", failure());
   }
 
-  Value emitLayerApplication(const lang::Linear &layer, Value x, Location l) {
-    auto ref = [&](const std::string &name, RankedTensorType type) {
-      return ParamRefOp::create(builder, l, type, FlatSymbolRefAttr::get(builder.getContext(), name));
+  RankedTensorType matrix(int64_t rows, int64_t cols) {
+    return RankedTensorType::get({rows, cols}, f32());
+  }
+  Value paramRef(const std::string &name, ArrayRef<int64_t> shape, Location l) {
+    return ParamRefOp::create(builder, l, RankedTensorType::get(shape, f32()),
+                              FlatSymbolRefAttr::get(builder.getContext(), name));
+  }
+
+  /// The layer's effective W [OUT, IN] built from its factors (materialised:
+  /// for `wlgen_weight`, and the forward of the structures that form W).
+  Value emitWeight(const lang::Linear &layer, Location l) {
+    std::string structure = structureName(layer);
+    const std::string w = layer.name + ".weight";
+    int64_t n = std::max(layer.in, layer.out), in = layer.in, out = layer.out;
+    auto corner = [&](Value q) -> Value {
+      if (in == n && out == n)
+        return q;
+      return LeadingBlockOp::create(builder, l, matrix(out, in), q);
     };
-    Value w = ref(layer.name + ".weight", RankedTensorType::get({layer.out, layer.in}, f32()));
-    Value y = LinearOp::create(builder, l, batchOf(layer.out), x, w);
-    if (layer.bias.kind != lang::Bias::Kind::None) {
-      Value b = ref(layer.name + ".bias", RankedTensorType::get({layer.out}, f32()));
-      y = BiasAddOp::create(builder, l, y.getType(), y, b);
+    if (structure == "orthogonal(cayley)")
+      return corner(CayleyOp::create(builder, l, matrix(n, n), paramRef(w + ".S", {n, n}, l)));
+    if (structure == "orthogonal(exp)")
+      return corner(ExpSkewOp::create(builder, l, matrix(n, n), paramRef(w + ".S", {n, n}, l)));
+    if (structure == "orthogonal(householder)") {
+      // Rows of Q·[I_IN; 0] restricted to OUT are the columns of W: Wᵀ, then transposed.
+      int64_t k = layer.weight.terms[0].structure.getInt("reflectors", n);
+      Value eye = EyeOp::create(builder, l, matrix(in, in));
+      Value wt = HouseholderOp::create(builder, l, matrix(in, out), eye, paramRef(w + ".v", {k, n}, l));
+      return TransposeOp::create(builder, l, matrix(out, in), wt);
+    }
+    if (structure == "svd") {
+      int64_t r = layer.weight.terms[0].structure.getInt("rank");
+      Value us = ScaleColumnsOp::create(builder, l, matrix(out, r), paramRef(w + ".U", {out, r}, l),
+                                        paramRef(w + ".s", {r}, l));
+      return MatmulOp::create(builder, l, matrix(out, in), us, paramRef(w + ".V", {in, r}, l),
+                              /*transpose_lhs=*/false, /*transpose_rhs=*/true);
+    }
+    if (structure == "diagonal")
+      return ScaleColumnsOp::create(builder, l, matrix(n, n), EyeOp::create(builder, l, matrix(n, n)),
+                                    paramRef(w + ".d", {n}, l));
+    return paramRef(w, {out, in}, l); // dense, orthogonal(polar)
+  }
+
+  /// y = W x + b for a batch, through the structure (never forming W for
+  /// householder, svd and diagonal). Every op gets `wl.application` (one id
+  /// per application) and `wl.layer`, which wl-certify reads.
+  Value emitLayerApplication(const lang::Linear &layer, Value x, Location l) {
+    Block *block = builder.getInsertionBlock();
+    Operation *before = block->empty() ? nullptr : &block->back();
+    std::string structure = structureName(layer);
+    const std::string w = layer.name + ".weight";
+    Value y;
+    if (structure == "orthogonal(householder)") {
+      int64_t k = layer.weight.terms[0].structure.getInt("reflectors", std::max(layer.in, layer.out));
+      y = HouseholderOp::create(builder, l, batchOf(layer.out), x,
+                                paramRef(w + ".v", {k, std::max(layer.in, layer.out)}, l));
+    } else if (structure == "svd") {
+      // y = ((x V) · s) Uᵀ.
+      int64_t r = layer.weight.terms[0].structure.getInt("rank");
+      Value t = MatmulOp::create(builder, l, batchOf(r), x, paramRef(w + ".V", {layer.in, r}, l),
+                                 false, false);
+      t = ScaleColumnsOp::create(builder, l, batchOf(r), t, paramRef(w + ".s", {r}, l));
+      y = MatmulOp::create(builder, l, batchOf(layer.out), t,
+                           paramRef(w + ".U", {layer.out, r}, l), false, /*transpose_rhs=*/true);
+    } else if (structure == "diagonal") {
+      y = ScaleColumnsOp::create(builder, l, batchOf(layer.out), x, paramRef(w + ".d", {layer.in}, l));
+    } else {
+      y = LinearOp::create(builder, l, batchOf(layer.out), x, emitWeight(layer, l));
+    }
+    if (layer.bias.kind != lang::Bias::Kind::None)
+      y = BiasAddOp::create(builder, l, y.getType(), y, paramRef(layer.name + ".bias", {layer.out}, l));
+    // Tag what this application created.
+    auto id = builder.getI64IntegerAttr(nextApplication++);
+    auto name = builder.getStringAttr(layer.name);
+    for (Operation *op = before ? before->getNextNode() : &block->front(); op; op = op->getNextNode()) {
+      op->setAttr("wl.application", id);
+      op->setAttr("wl.layer", name);
     }
     return y;
+  }
+  int64_t nextApplication = 0;
+
+  /// @weight(%layer: i64) -> tensor<?x?xf32>: the effective W of layer
+  /// number `layer` (wl_get_weight and the certificates read it).
+  void emitWeightFunction() {
+    OpBuilder::InsertionGuard guard(builder);
+    Location l = loc(model.loc);
+    auto dynamic = RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32());
+    auto fn = func::FuncOp::create(builder, l, "weight",
+                                   builder.getFunctionType({builder.getI64Type()}, {dynamic}));
+    builder.setInsertionPointToStart(fn.addEntryBlock());
+    Value index = arith::IndexCastOp::create(builder, l, builder.getIndexType(), fn.getArgument(0));
+    SmallVector<int64_t> cases;
+    for (size_t i = 0; i < model.layers.size(); ++i)
+      cases.push_back(static_cast<int64_t>(i));
+    auto sw = scf::IndexSwitchOp::create(builder, l, TypeRange{dynamic}, index, cases, cases.size());
+    for (auto [i, layer] : llvm::enumerate(model.layers)) {
+      Block &body = sw.getCaseRegions()[i].emplaceBlock();
+      builder.setInsertionPointToStart(&body);
+      Value w = emitWeight(layer, loc(layer.loc));
+      scf::YieldOp::create(builder, l, tensor::CastOp::create(builder, l, dynamic, w).getResult());
+    }
+    Block &fallback = sw.getDefaultRegion().emplaceBlock();
+    builder.setInsertionPointToStart(&fallback);
+    Value none = tensor::EmptyOp::create(builder, l, ArrayRef<int64_t>{0, 0}, f32());
+    scf::YieldOp::create(builder, l, tensor::CastOp::create(builder, l, dynamic, none).getResult());
+    builder.setInsertionPointAfter(sw);
+    func::ReturnOp::create(builder, l, sw.getResult(0));
   }
 
   /// The forward block's statements; returns the model output.
@@ -352,6 +596,7 @@ private:
 } // namespace
 
 OwningOpRef<ModuleOp> wl::mlirGen(MLIRContext &context, const lang::Model &model) {
-  context.loadDialect<WLDialect, func::FuncDialect, arith::ArithDialect, tensor::TensorDialect>();
+  context.loadDialect<WLDialect, func::FuncDialect, arith::ArithDialect, tensor::TensorDialect,
+                      scf::SCFDialect>();
   return MLIRGenImpl(context, model).run();
 }

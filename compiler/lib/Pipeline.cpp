@@ -34,6 +34,9 @@ void wl::buildLinalgPipeline(OpPassManager &pm) {
 
 void wl::buildLLVMPipeline(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
+  // Loops over tensors (matrix exponential squarings, Householder reflectors)
+  // yield a new matrix per iteration; ownership-based deallocation frees them.
+  bufferizeOptions.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addPass(createCanonicalizerPass());
   // Temporaries of forward/backward are heap buffers: free them on every path.

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Model.h"
+#include "wl/wlgen.h"
 
 #include <algorithm>
 #include <cmath>
@@ -165,28 +166,121 @@ double gramSpectralBound(const float *w, int64_t rows, int64_t cols, int iterati
   return std::exp(logBound) * (1.0 + gramRoundingMargin(n, m));
 }
 
+} // namespace wlrt
+
+// The generated materialisation of structured weights (wlgen.h). Weak and
+// hidden like wlgen_project: null when model.o does not define it.
+extern "C" __attribute__((weak, visibility("hidden"))) void
+_mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer, wlgen_memref2d *out);
+
+namespace wlrt {
+
 wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn) {
   const LayerInfo &l = m->md->layers[size_t(layer)];
-  if (l.structure == "dense") {
+  if (l.hasDenseWeight()) {
     const ParamInfo &w = m->md->params[size_t(l.weightIndex)];
     std::copy(m->arena + w.offset, m->arena + w.offset + w.numel, out);
     return WL_OK;
   }
-  return setError(m, WL_ERR_ARG,
-                  std::string(fn) + ": layer '" + l.name + "' has structure '" + l.structure +
-                      "', which this runtime cannot materialise");
+  if (!_mlir_ciface_wlgen_weight)
+    return setError(m, WL_ERR_ARG,
+                    std::string(fn) + ": layer '" + l.name + "' has structure '" + l.structure +
+                        "', and this library has no generated wlgen_weight to materialise it");
+  wlgen_memref1d arena{m->arena, m->arena, 0, {m->md->arenaSize}, {1}};
+  wlgen_memref2d result{out, out, 0, {l.out, l.in}, {l.in, 1}};
+  _mlir_ciface_wlgen_weight(&arena, layer, &result);
+  return WL_OK;
 }
 
 namespace {
+
+/// Gram iterations for a matrix whose short side is n: 6 (ALGORITHMS.md's
+/// default) while the bound provably stays within 4.5% of σ_max (n ≤ 280),
+/// more beyond. After T iterations the bound is (Σ σᵢ^(2^(T+1)))^(1/2^(T+1))
+/// ≤ n^(1/2^(T+1))·σ_max (equality for a flat spectrum): T = 6 would be 5.1%
+/// over at n = 576, T = 7 is 2.5% there and within 4.5% up to n ≈ 78 000.
+int gramIterations(int64_t n) {
+  int t = 6;
+  while (t < 12 && std::pow(double(n), std::ldexp(1.0, -(t + 1))) > 1.045)
+    ++t;
+  return t;
+}
+
+/// sqrt(1 + ‖PᵀP − I‖_F) for P [rows, cols] given row-major (transposed
+/// when `columns` is false, i.e. the Gram matrix of the rows): a sound bound
+/// of σ_max(P) for a nearly orthonormal P (σ_max² = λ_max(PᵀP) ≤ 1 + ‖PᵀP − I‖₂).
+/// Products of floats are exact in double; each Gram entry's sum of `len`
+/// terms is off by at most len·u·Σ|p||p|, so the error matrix has Frobenius
+/// norm ≤ len·u·‖P‖_F² (doubled for the norm's own rounding).
+double orthonormalBound(const float *p, int64_t rows, int64_t cols, bool columns) {
+  const int64_t n = columns ? cols : rows, len = columns ? rows : cols;
+  std::vector<double> d(size_t(rows * cols));
+  double frob2 = 0;
+  for (int64_t i = 0; i < rows * cols; ++i) {
+    d[size_t(i)] = double(p[i]);
+    if (!std::isfinite(d[size_t(i)]))
+      return std::numeric_limits<double>::quiet_NaN();
+    frob2 += d[size_t(i)] * d[size_t(i)];
+  }
+  std::vector<double> g(size_t(n * n));
+  if (columns) {
+    gramAtA(d.data(), rows, cols, g.data());
+  } else {
+    std::vector<double> t(size_t(rows * cols));
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        t[size_t(j * rows + i)] = d[size_t(i * cols + j)];
+    gramAtA(t.data(), cols, rows, g.data());
+  }
+  double off = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double e = g[size_t(i * n + j)] - (i == j ? 1.0 : 0.0);
+      off += e * e;
+    }
+  const double u = std::ldexp(1.0, -53);
+  double slack = 2.0 * double(len + 2) * u * frob2;
+  return std::sqrt(1.0 + std::sqrt(off) * (1 + 4 * u * double(n)) + slack) * (1.0 + 4 * u);
+}
+
+/// The sound σ_max bound of layer `layer` by its structure (ALGORITHMS.md,
+/// Certificates): Gram iteration for dense, the orthonormality rule for
+/// orthogonal weights and for svd's factors, max|d| for diagonal. NaN for a
+/// non-finite weight, negative after an error recorded on m.
+double structureBound(wl_model *m, int layer, const char *fn) {
+  const LayerInfo &l = m->md->layers[size_t(layer)];
+  auto factor = [&](size_t i) -> const float * {
+    return m->arena + m->md->params[size_t(l.factors[i])].offset;
+  };
+  if (l.structure == "diagonal" || l.structure == "svd") {
+    // max |d| (exact), or max |s| · bound(U) · bound(V).
+    const ParamInfo &scale = m->md->params[size_t(l.factors[l.structure == "svd" ? 1 : 0])];
+    double top = 0;
+    for (int64_t i = 0; i < scale.numel; ++i) {
+      double x = std::fabs(double(m->arena[scale.offset + i]));
+      if (!std::isfinite(x))
+        return std::numeric_limits<double>::quiet_NaN();
+      top = std::max(top, x);
+    }
+    if (l.structure == "diagonal")
+      return top;
+    int64_t r = scale.numel;
+    return top * orthonormalBound(factor(0), l.out, r, true) *
+           orthonormalBound(factor(2), l.in, r, true);
+  }
+  std::vector<float> w(size_t(l.out * l.in));
+  if (effectiveWeight(m, layer, w.data(), fn) != WL_OK)
+    return -1.0;
+  if (l.structure.rfind("orthogonal", 0) == 0) // QᵀQ = I on the short side
+    return orthonormalBound(w.data(), l.out, l.in, /*columns=*/l.out >= l.in);
+  return gramSpectralBound(w.data(), l.out, l.in, gramIterations(std::min(l.out, l.in)));
+}
 
 /// The spectral bound of layer `layer`'s effective weight, for the entry
 /// point `fn`. Returns a negative value after recording an error on m.
 double spectralBound(wl_model *m, int layer, const char *fn) {
   const LayerInfo &l = m->md->layers[size_t(layer)];
-  std::vector<float> w(size_t(l.out * l.in));
-  if (effectiveWeight(m, layer, w.data(), fn) != WL_OK)
-    return -1.0;
-  double b = gramSpectralBound(w.data(), l.out, l.in);
+  double b = structureBound(m, layer, fn);
   if (std::isnan(b)) {
     setError(m, WL_ERR_NONFINITE,
              std::string(fn) + ": layer '" + l.name + "' has a non-finite weight");

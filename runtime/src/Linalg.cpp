@@ -1,8 +1,9 @@
 //===- Linalg.cpp - SVD-based routines generated code may call -------------===//
 //
-// _mlir_ciface_wlrt_{svd_clip,rank_project,gram_bound} (wl/wlgen.h): the
-// constraint projections that need a singular value decomposition, and the
-// sound Gram-iteration bound of Certificate.cpp for generated code. The SVD is
+// _mlir_ciface_wlrt_{svd_clip,rank_project,gram_bound,solve} (wl/wlgen.h): the
+// constraint projections that need a singular value decomposition, the sound
+// Gram-iteration bound of Certificate.cpp for generated code, and the LU solve
+// of the Cayley map. The SVD is
 // LAPACK's dgesdd (dgesvd when dgesdd does not converge), called through the
 // Fortran ABI declared below (no LAPACKE), in float64. Generated libraries
 // must therefore link LAPACK (`-llapack`; runtime/README.md).
@@ -22,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <vector>
 
 // LAPACK, Fortran ABI (LP64: INTEGER is int), hidden character lengths last.
@@ -32,6 +34,9 @@ void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int 
 void dgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, double *a,
              const int *lda, double *s, double *u, const int *ldu, double *vt, const int *ldvt,
              double *work, const int *lwork, int *info, size_t jobuLen, size_t jobvtLen);
+void sgetrf_(const int *m, const int *n, float *a, const int *lda, int *ipiv, int *info);
+void sgetrs_(const char *trans, const int *n, const int *nrhs, const float *a, const int *lda,
+             const int *ipiv, float *b, const int *ldb, int *info, size_t transLen);
 }
 
 namespace wlrt {
@@ -242,6 +247,35 @@ float gramBoundUp(const View &v) {
   return f;
 }
 
+/// B ← A⁻¹B (A⁻ᵀB when `transpose`) by LU with partial pivoting (sgetrf +
+/// sgetrs) in float: the Cayley map's A = I − X/2 (X skew) has all singular
+/// values ≥ 1, so float is accurate there. A singular A gives B = NaN.
+void solveInPlace(const View &a, const View &b, bool transpose) {
+  const int64_t n = a.rows, k = b.cols;
+  if (a.cols != n || b.rows != n || n > INT_MAX || k > INT_MAX)
+    throw std::invalid_argument("wlrt_solve: shapes do not match");
+  // LAPACK is column-major: A's row-major data is Aᵀ, so solve with the
+  // opposite transposition; B is copied column by column.
+  std::vector<float> lu(size_t(n * n)), rhs(size_t(n * k));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      lu[size_t(i * n + j)] = a.at(i, j); // column-major Aᵀ
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      rhs[size_t(j * n + i)] = b.at(i, j);
+  std::vector<int> pivots(static_cast<size_t>(n));
+  int ni = int(n), ki = int(k), info = 0;
+  sgetrf_(&ni, &ni, lu.data(), &ni, pivots.data(), &info);
+  if (info == 0) {
+    const char trans = transpose ? 'N' : 'T'; // the factors are of Aᵀ
+    sgetrs_(&trans, &ni, &ki, lu.data(), &ni, pivots.data(), rhs.data(), &ni, &info, 1);
+  }
+  const float fill = std::numeric_limits<float>::quiet_NaN();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j)
+      b.at(i, j) = info == 0 ? rhs[size_t(j * n + i)] : fill;
+}
+
 } // namespace
 
 } // namespace wlrt
@@ -287,6 +321,21 @@ float _mlir_ciface_wlrt_gram_bound(wlgen_memref2d *w) {
     return gramBoundUp(v);
   } catch (...) {
     return std::numeric_limits<float>::infinity(); // out of memory: still an upper bound
+  }
+}
+
+void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t transpose) {
+  View va, vb;
+  if (!viewOf(a, va) || !viewOf(b, vb))
+    return;
+  try {
+    solveInPlace(va, vb, transpose != 0);
+  } catch (...) {
+    // Out of memory or mismatched shapes: B = NaN, which the caller's
+    // non-finite checks report instead of a silently wrong weight.
+    for (int64_t i = 0; i < vb.rows; ++i)
+      for (int64_t j = 0; j < vb.cols; ++j)
+        vb.at(i, j) = std::numeric_limits<float>::quiet_NaN();
   }
 }
 

@@ -269,9 +269,37 @@ void parseInto(Metadata &md, const char *json) {
       }
       if (!l.bias.empty() && md.findParam(l.bias) < 0)
         bad(where + ": unknown bias param '" + l.bias + "'");
-      if (l.structure == "dense") {
+      if (const JsonValue *factors = lv.get("factors")) {
+        if (!factors->isArray())
+          bad(where + ": \"factors\" must be an array of param names");
+        for (const JsonValue &f : factors->items) {
+          if (!f.isString())
+            bad(where + ": \"factors\" must be an array of param names");
+          int index = md.findParam(f.text);
+          if (index < 0)
+            bad(where + ": unknown factor param '" + f.text + "'");
+          l.factors.push_back(index);
+        }
+      }
+      // The factors' shapes, for the structures whose bound reads them.
+      auto factorShape = [&](size_t i, std::vector<int64_t> shape) {
+        if (i >= l.factors.size() || md.params[size_t(l.factors[i])].shape != shape)
+          bad(where + ": structure '" + l.structure + "' needs factor " + std::to_string(i) +
+              " of the right shape");
+      };
+      if (l.structure == "svd") {
+        int64_t r = l.factors.size() == 3 ? md.params[size_t(l.factors[1])].numel : 0;
+        factorShape(0, {l.out, r});
+        factorShape(1, {r});
+        factorShape(2, {l.in, r});
+      } else if (l.structure == "diagonal") {
+        if (l.in != l.out)
+          bad(where + ": a diagonal layer must be square");
+        factorShape(0, {l.in});
+      }
+      if (l.hasDenseWeight()) {
         if (l.weightIndex < 0)
-          bad(where + ": a dense layer needs \"weight\"");
+          bad(where + ": a " + l.structure + " layer needs \"weight\"");
         const ParamInfo &w = md.params[size_t(l.weightIndex)];
         if (w.shape.size() != 2 || w.shape[0] != l.out || w.shape[1] != l.in)
           bad(where + ": weight '" + w.name + "' must have shape [" + std::to_string(l.out) +

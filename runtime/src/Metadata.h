@@ -42,6 +42,11 @@ struct LayerInfo {
   std::string weight;    ///< param name of the weight ("" if none)
   std::string bias;      ///< "" when none
   int weightIndex = -1;  ///< index into params, -1 if none
+  /// Structured layers: the params the weight is built from, in LANGUAGE.md's
+  /// order (svd: U, s, V), as indices into params.
+  std::vector<int> factors;
+  /// Whether `weight` is the [out, in] matrix itself.
+  bool hasDenseWeight() const { return structure == "dense" || structure == "orthogonal(polar)"; }
 };
 
 /// One node of the "lipschitz" graph (SSA order; args index earlier nodes).

@@ -4,11 +4,12 @@
 
 // CHECK-LABEL: func.func @forward(
 //  CHECK-SAME:     %[[X:[a-zA-Z0-9_]+]]: tensor<?x8xf32>) -> tensor<?x4xf32>
-// A layer application: param_ref + linear (+ param_ref + bias_add).
-//       CHECK:   %[[W1:.+]] = wl.param_ref @l1.weight : tensor<8x8xf32>
-//  CHECK-NEXT:   %[[Y1:.+]] = wl.linear %[[X]], %[[W1]] : (tensor<?x8xf32>, tensor<8x8xf32>) -> tensor<?x8xf32>
-//  CHECK-NEXT:   %[[B1:.+]] = wl.param_ref @l1.bias : tensor<8xf32>
-//  CHECK-NEXT:   %[[Z1:.+]] = wl.bias_add %[[Y1]], %[[B1]] : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+// A layer application: param_ref + linear (+ param_ref + bias_add), each op
+// tagged with the application's id and layer (wl-certify reads them).
+//       CHECK:   %[[W1:.+]] = wl.param_ref @l1.weight {wl.application = 0 : i64, wl.layer = "l1"} : tensor<8x8xf32>
+//  CHECK-NEXT:   %[[Y1:.+]] = wl.linear %[[X]], %[[W1]] {wl.application = 0 : i64, wl.layer = "l1"} : (tensor<?x8xf32>, tensor<8x8xf32>) -> tensor<?x8xf32>
+//  CHECK-NEXT:   %[[B1:.+]] = wl.param_ref @l1.bias {wl.application = 0 : i64, wl.layer = "l1"} : tensor<8xf32>
+//  CHECK-NEXT:   %[[Z1:.+]] = wl.bias_add %[[Y1]], %[[B1]] {wl.application = 0 : i64, wl.layer = "l1"} : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
 //  CHECK-NEXT:   %[[H1:.+]] = wl.relu %[[Z1]] : tensor<?x8xf32>
 // h = gelu(l2(h)) + gelu_tanh(h)
 //       CHECK:   %[[Z2:.+]] = wl.bias_add
@@ -31,7 +32,7 @@
 // groupsort with an explicit k, then the default k = 2.
 //  CHECK-NEXT:   %[[GS4:.+]] = wl.groupsort %[[H4]], 4 : tensor<?x8xf32>
 //  CHECK-NEXT:   %[[GS2:.+]] = wl.groupsort %[[GS4]], 2 : tensor<?x8xf32>
-//       CHECK:   %[[Y5:.+]] = wl.linear %[[GS2]], %{{.+}} : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
+//       CHECK:   %[[Y5:.+]] = wl.linear %[[GS2]], %{{.+}} {{{.+}}} : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
 //       CHECK:   %[[OUT:.+]] = wl.bias_add %[[Y5]]
 //  CHECK-NEXT:   return %[[OUT]] : tensor<?x4xf32>
 

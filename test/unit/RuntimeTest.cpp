@@ -230,6 +230,27 @@ static void testMetadataValidation() {
     rejects((st + R"({"name":"u","offset":0,"shape":2}]}]})").c_str(),
             "state 'u': \"shape\" must be an array");
   }
+  // Structured layers name their factors; svd and diagonal need their shapes.
+  {
+    const std::string sh = std::string(head) +
+        R"("arena_size":12,"params":[{"name":"U","shape":[2,1],"offset":0,"trainable":false,"init":{"kind":"zeros"}},)"
+        R"({"name":"s","shape":[1],"offset":2,"trainable":false,"init":{"kind":"ones"}},)"
+        R"({"name":"V","shape":[2,1],"offset":3,"trainable":false,"init":{"kind":"zeros"}}],"layers":[)";
+    wlrt::Metadata g = wlrt::parseMetadata(
+        (sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","s","V"]}]})").c_str());
+    CHECK_MSG(g.ok, g.error);
+    CHECK(g.ok && g.layers[0].factors == (std::vector<int>{0, 1, 2}) && !g.layers[0].hasDenseWeight());
+    rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","t","V"]}]})").c_str(),
+            "layer 'l': unknown factor param 't'");
+    rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","V","s"]}]})").c_str(),
+            "structure 'svd' needs factor 0 of the right shape");
+    rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":"U"}]})").c_str(),
+            "\"factors\" must be an array of param names");
+    rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"s","factors":["s"]}]})").c_str(),
+            "structure 'diagonal' needs factor 0 of the right shape");
+    rejects((sh + R"j({"name":"l","in":2,"out":1,"structure":"orthogonal(polar)","weight":"U"}]})j").c_str(),
+            "weight 'U' must have shape [1, 2]");
+  }
   rejects(R"({"abi":2,"model":"t"})", "unsupported abi");
   rejects("{", "invalid JSON");
   wlrt::Metadata good = wlrt::parseMetadata(
@@ -1211,6 +1232,42 @@ static void testGramBoundRoutine() {
   CHECK(_mlir_ciface_wlrt_gram_bound(nullptr) == 0.0f);
 }
 
+// _mlir_ciface_wlrt_solve: B ← A⁻¹B (or A⁻ᵀB) in place on strided views,
+// checked by multiplying back in double; A is only read; a singular A gives NaN.
+static void testSolve() {
+  const int64_t n = 6, k = 3;
+  std::vector<double> a(size_t(n * n)), b(size_t(n * k));
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = float(wlrt::standardNormal(81, 1, i)) + (i % (n + 1) == 0 ? 4.0 : 0.0);
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = float(wlrt::standardNormal(81, 2, i));
+  for (int transpose = 0; transpose <= 1; ++transpose) {
+    Embedded ea(a, n, n, 5, n + 2), eb(b, n, k, 3, k + 1);
+    const std::vector<float> aBefore = ea.matrix(), bIn = eb.matrix();
+    wlgen_memref2d ra = ea.ref(), rb = eb.ref();
+    _mlir_ciface_wlrt_solve(&ra, &rb, transpose);
+    const std::vector<float> x = eb.matrix();
+    double worst = 0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j) {
+        double sum = 0; // (op(A)·X)[i, j]
+        for (int64_t l = 0; l < n; ++l)
+          sum += double(transpose ? aBefore[size_t(l * n + i)] : aBefore[size_t(i * n + l)]) *
+                 double(x[size_t(l * k + j)]);
+        worst = std::max(worst, std::fabs(sum - double(bIn[size_t(i * k + j)])));
+      }
+    CHECK_MSG(worst < 1e-4, "solve residual " + std::to_string(worst));
+    CHECK(ea.matrix() == aBefore); // A untouched
+    CHECK(ea.sentinelsIntact() && eb.sentinelsIntact());
+  }
+  std::vector<double> singular(size_t(n * n), 1.0); // rank one
+  Embedded es(singular, n, n, 0, n), eb(b, n, k, 0, k);
+  wlgen_memref2d rs = es.ref(), rb = eb.ref();
+  _mlir_ciface_wlrt_solve(&rs, &rb, 0);
+  CHECK(std::isnan(eb.matrix()[0]));
+  _mlir_ciface_wlrt_solve(nullptr, &rb, 0); // no-op
+}
+
 int main() {
   testJson();
   testMetadataValidation();
@@ -1225,6 +1282,7 @@ int main() {
   testSvdClip();
   testRankProject();
   testGramBoundRoutine();
+  testSolve();
   std::printf("%s: %d passed, %d failed\n", kProgram, gPassed, gFailed);
   return gFailed == 0 ? 0 : 1;
 }

@@ -101,13 +101,21 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
     doc["params"] = std::move(params);
 
     json::Array layers;
-    for (LayerOp l : module.getOps<LayerOp>())
-      layers.push_back(json::Object{{"name", l.getSymName().str()},
-                                    {"in", l.getInFeatures()},
-                                    {"out", l.getOutFeatures()},
-                                    {"structure", l.getStructure().str()},
-                                    {"weight", l.getWeight().str()},
-                                    {"bias", l.getBias() ? l.getBias()->str() : std::string()}});
+    for (LayerOp l : module.getOps<LayerOp>()) {
+      json::Object layer{{"name", l.getSymName().str()},
+                         {"in", l.getInFeatures()},
+                         {"out", l.getOutFeatures()},
+                         {"structure", l.getStructure().str()},
+                         {"weight", l.getWeight().str()},
+                         {"bias", l.getBias() ? l.getBias()->str() : std::string()}};
+      if (auto factors = l.getFactors()) {
+        json::Array names;
+        for (Attribute f : *factors)
+          names.push_back(cast<FlatSymbolRefAttr>(f).getValue().str());
+        layer["factors"] = std::move(names);
+      }
+      layers.push_back(std::move(layer));
+    }
     doc["layers"] = std::move(layers);
 
     doc["lipschitz"] = attrToJson(certificate);

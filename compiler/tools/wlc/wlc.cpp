@@ -114,23 +114,41 @@ bool writeModelHeader(const wl::lang::Model &model, const std::string &path, std
 void printReport(ModuleOp module, llvm::raw_ostream &os) {
   auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
   os << "model " << model.getAs<StringAttr>("model").getValue() << "\n";
-  os << llvm::formatv("{0,-12} {1,-10} {2,-40} {3,-12} {4,-8} {5}\n", "layer", "structure",
+  os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n", "layer", "structure",
                       "constraint", "guarantee", "params", "why");
   int64_t total = 0;
   for (wl::LayerOp layer : module.getOps<wl::LayerOp>()) {
-    auto weight = SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, layer.getWeightAttr());
-    int64_t count = weight.getTensorType().getNumElements();
+    // The weight's parameters: the matrix itself, or every factor.
+    SmallVector<wl::ParamOp> weights;
+    if (auto factors = layer.getFactors()) {
+      for (Attribute f : *factors)
+        weights.push_back(
+            SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, cast<FlatSymbolRefAttr>(f)));
+    } else {
+      weights.push_back(
+          SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, layer.getWeightAttr()));
+    }
+    int64_t count = 0;
+    for (wl::ParamOp w : weights)
+      count += w.getTensorType().getNumElements();
     if (auto bias = layer.getBiasAttr())
       count += SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, bias)
                    .getTensorType()
                    .getNumElements();
     total += count;
     SmallVector<std::tuple<std::string, std::string, std::string>> rows;
-    if (auto constraints = weight.getConstraints()) {
+    for (wl::ParamOp weight : weights) {
+      auto constraints = weight.getConstraints();
+      if (!constraints)
+        continue;
+      // Structured layers name the factor a constraint acts on: "U: orthonormal()".
+      std::string factor;
+      if (layer.getFactors())
+        factor = weight.getSymName().rsplit('.').second.str() + ": ";
       ArrayAttr list = *constraints;
       for (Attribute a : list) {
         auto c = cast<DictionaryAttr>(a);
-        std::string text = c.getAs<StringAttr>("kind").getValue().str() + "(";
+        std::string text = factor + c.getAs<StringAttr>("kind").getValue().str() + "(";
         if (auto bound = c.getAs<FloatAttr>("c"))
           text += llvm::formatv("{0}", bound.getValueAsDouble()).str();
         if (auto r = c.getAs<IntegerAttr>("r"))
@@ -151,7 +169,7 @@ void printReport(ModuleOp module, llvm::raw_ostream &os) {
     if (rows.empty())
       rows.push_back({"-", "-", ""});
     for (auto [i, row] : llvm::enumerate(rows))
-      os << llvm::formatv("{0,-12} {1,-10} {2,-40} {3,-12} {4,-8} {5}\n",
+      os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n",
                           i == 0 ? layer.getSymName().str() : "",
                           i == 0 ? layer.getStructure().str() : "", std::get<0>(row),
                           std::get<1>(row), i == 0 ? std::to_string(count) : "", std::get<2>(row));

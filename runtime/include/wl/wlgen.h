@@ -26,6 +26,10 @@
  *   } ],
  *   "layers": [ {"name": "fc1", "in": 784, "out": 256, "structure": "dense",
  *                "weight": "fc1.weight", "bias": "fc1.bias"} ],   // "bias": "" when none
+ *              // structure: "dense", "orthogonal(cayley|exp|householder|polar)", "svd",
+ *              // "diagonal". Structured layers (all but dense and orthogonal(polar)) add
+ *              // "factors": the params W is built from, in LANGUAGE.md's order (svd: U, s, V),
+ *              // and "weight" names the first of them.
  *   "lipschitz": [NODE, ...]   // the forward graph for the certificate, in SSA order; the
  *                              // last node is the model output. Each NODE is one of
  *        {"op":"input"} | {"op":"layer","layer":"fc1","arg":i}
@@ -101,6 +105,11 @@ void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t);
  * runtime declares it weak and wl_create calls it, when present, after the initialisers. */
 void _mlir_ciface_wlgen_project(wlgen_memref1d *arena);
 
+/* The effective weight W [out, in] of layer number `layer` (the order of "layers") into
+ * `out` (sizes {out, in}, strides {in, 1}), built from its factors by the same generated
+ * ops as the forward pass. Always generated; the runtime declares it weak and uses it for
+ * wl_get_weight and the certificates of structured layers. */
+void _mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer, wlgen_memref2d *out);
 /* ---- Runtime routines generated code may call ----------------------------------------
  * Defined in libwlrt (src/Linalg.cpp) with hidden visibility: model.o references them and
  * the static link into lib<model>.so resolves them; the version script (wl_* only) never
@@ -127,6 +136,11 @@ void _mlir_ciface_wlrt_rank_project(wlgen_memref2d *w, int64_t r);
  * T = 6, with its rounding margin), rounded up to float. 0 for an empty view, NaN for a
  * non-finite entry, +inf when out of memory. */
 float _mlir_ciface_wlrt_gram_bound(wlgen_memref2d *w);
+/* B <- A^-1 B (transpose = 0) or A^-T B (transpose != 0) in place, by LU with partial
+ * pivoting (LAPACK sgetrf/sgetrs, float); A [n, n] is only read, B is [n, k]. The Cayley
+ * map's solve (orthogonal(method = cayley)). A singular A, mismatched shapes or no memory
+ * give B = NaN. */
+void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t transpose);
 
 #ifdef __cplusplus
 }

@@ -76,7 +76,6 @@
 // CHAINS: OK fc1.weight_step0_power_u
 // CHAINS: OK fc2.weight_step0_normalize
 // CHAINS: OK fc2.weight_step0_rank_at_most
-// CHAINS: OK fc2.weight_step0_nearest_point
 // CHAINS: OK fc2.weight_step0_power_u
 // CHAINS: OK fc3.weight_step0_hard_cap
 // CHAINS: OK fc3.weight_step0_norm_bound_column

@@ -84,8 +84,8 @@ MUON_NS_BOUND = 1.2025     # ALGORITHMS.md: every NS5 iterate has spectral norm 
 HARD_CAP_STEPS = ((0.805032, 0.206361, -0.019763), (0.649867, 0.162935, -0.011150),
                   (1.810259, -0.200265, 0.008251), (1.004384, -0.183490, 0.014413))
 # Power iterations per step on the persistent vector: normalize (ALGORITHMS.md: "one per
-# step suffices after warm-up"; GenerateConstraints.cpp kStepIterations does 3) and hammer (16).
-POWER_STEP, POWER_HAMMER = 3, 16
+# step suffices after warm-up"; GenerateConstraints.cpp kStepIterations does 10) and hammer (16).
+POWER_STEP, POWER_HAMMER = 10, 16
 STEPS, BATCH = 60, 32
 
 # ---------------------------------------------------------------------------
@@ -434,7 +434,7 @@ def nearest_point(w, cons):
     """The nearest point (Frobenius) of the constraint set to w, where it has a closed form:
     one constraint, or a spectral bound with a rank bound (keep the r largest singular
     values, clipped); None otherwise (norm chains; strict rescales on purpose)."""
-    if any(con.get("strict") for con in cons):
+    if any(con.get("strict") for con in cons) or rescaled_at_creation(cons):
         return None
     kinds = sorted(con["kind"] for con in cons)
     if len(cons) == 1 and kinds[0] == "norm_bound":
@@ -445,6 +445,13 @@ def nearest_point(w, cons):
         r = min([con["r"] for con in cons if con["kind"] == "rank_at_most"] or [len(s)])
         return (uu[:, :r] * np.minimum(s[:r], c)) @ vt[:r]
     return None
+
+
+def rescaled_at_creation(cons):
+    """normalize and hammer start from the sound rescale W*c/max(beta, c) (beta: the Gram
+    bound of sigma_max), not from svd_clip, so that no singular values cluster at c."""
+    spectral = [c for c in cons if c["kind"] == "spectral_bound"]
+    return bool(spectral) and all(c["method"] in ("normalize", "hammer") for c in spectral)
 
 
 def has_power(cons):
@@ -507,7 +514,8 @@ def guard(guards, name, tol):
 
 
 def check_creation(name, w, cons, guards, u=None, w_init=None):
-    """At creation every constraint holds exactly (spectral ones by svd_clip), W_0 is the
+    """At creation every constraint holds exactly (spectral ones by svd_clip, normalize and
+    hammer by a sound rescale), W_0 is the
     nearest point of the set to the initial weight, power_u lies in W_0's top subspace."""
     w64 = np.asarray(w, np.float64)
     s = svals(w64)
@@ -529,6 +537,17 @@ def check_creation(name, w, cons, guards, u=None, w_init=None):
                 guard(guards, "%s_step0_strict_factor" % name, 0.0).add(
                     1.0 / STRICT_SLACK - s[0] / con["c"],
                     "sigma_max %.7g: rescaled below c/%.2f = %.7g" % (s[0], STRICT_SLACK, con["c"] / STRICT_SLACK))
+    if w_init is not None and rescaled_at_creation(cons) and all(
+            c["kind"] == "spectral_bound" for c in cons):
+        # W_0 = f * W_init with c/(1.05 sigma) <= f <= min(1, c/sigma): the Gram bound is
+        # sound and within 5% (ALGORITHMS.md), and a weight already inside is kept.
+        wi = np.asarray(w_init, np.float64)
+        f = float(np.sum(w64 * wi) / np.sum(wi * wi))
+        c = min(con["c"] for con in cons)
+        si = float(svals(wi)[0])
+        guard(guards, "%s_step0_rescale" % name, 1e-5).add(
+            max(rel(w64, f * wi), f / min(1.0, c / si) - 1.0, min(1.0, c / (1.05 * si)) / f - 1.0),
+            "W_0 = %.7g W_init, sigma(W_init) = %.7g, c = %g" % (f, si, c))
     if w_init is not None:
         near = nearest_point(np.asarray(w_init, np.float64), cons)
         if near is not None:

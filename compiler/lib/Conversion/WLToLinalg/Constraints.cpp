@@ -224,9 +224,26 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
   }
 };
 
+struct LowerAbsClamp : OpRewritePattern<AbsClampOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AbsClampOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    double c = op.getBound().convertToDouble();
+    Value hi = f32Const(rewriter, loc, c), lo = f32Const(rewriter, loc, -c);
+    rewriter.replaceOp(op, elementwise(rewriter, loc, {op.getInput()},
+                                       {emptyLike(rewriter, loc, op.getInput())},
+                                       [&](OpBuilder &nb, Location l, ValueRange a) {
+                                         Value up = arith::MaximumFOp::create(nb, l, a[0], lo);
+                                         return SmallVector<Value>{
+                                             arith::MinimumFOp::create(nb, l, up, hi)};
+                                       }));
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateConstraintLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerPowerIteration, LowerSpectralRescale, LowerSpectralHammer,
-               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound, LowerPolarIteration>(patterns.getContext());
+               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound, LowerPolarIteration, LowerAbsClamp>(patterns.getContext());
 }

@@ -81,6 +81,7 @@ void populateLossLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateOptimizerLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNewtonSchulzLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateConstraintLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateStructureLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace wl::lowering
 

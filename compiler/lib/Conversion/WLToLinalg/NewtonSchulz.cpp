@@ -128,6 +128,9 @@ Value scaled(OpBuilder &b, Location loc, Value in, Value scale, bool transpose) 
 
 } // namespace
 
+/// Runs of at least this many identical steps become a loop.
+constexpr size_t kLoopedRun = 8;
+
 Value lowering::buildOddPolynomialIteration(OpBuilder &b, Location loc, Value g, Value scale,
                                             ArrayRef<std::array<double, 3>> steps) {
   auto type = cast<RankedTensorType>(g.getType());
@@ -135,14 +138,34 @@ Value lowering::buildOddPolynomialIteration(OpBuilder &b, Location loc, Value g,
   // Work on the short side: X is [min, max], X ← (aI + bA + cA²)X with A = XXᵀ
   // acts on singular values as σ ↦ aσ + bσ³ + cσ⁵, like X(aI + bXᵀX + c(XᵀX)²).
   Value x = scaled(b, loc, g, scale, tall);
-  for (const std::array<double, 3> &abc : steps) {
-    Value a = symmetricGram(b, loc, x);
-    if (abc[2] == 0) { // cubic: X = aX + b·A·X, no A·A
-      x = fusedPolynomialProduct(b, loc, a, x, x, abc[0], abc[1]);
-      continue;
+  auto step = [](OpBuilder &nb, Location l, Value x, const std::array<double, 3> &abc) -> Value {
+    Value a = symmetricGram(nb, l, x);
+    if (abc[2] == 0) // cubic: X = aX + b·A·X, no A·A
+      return fusedPolynomialProduct(nb, l, a, x, x, abc[0], abc[1]);
+    Value poly = fusedPolynomialProduct(nb, l, a, a, a, abc[1], abc[2]); // B = bA + cA·A
+    return fusedPolynomialProduct(nb, l, poly, x, x, abc[0], 1.0);       // X = aX + B·X
+  };
+  for (size_t i = 0; i < steps.size();) {
+    size_t run = 1;
+    while (i + run < steps.size() && steps[i + run] == steps[i])
+      ++run;
+    if (run < kLoopedRun) {
+      for (size_t k = 0; k < run; ++k)
+        x = step(b, loc, x, steps[i]);
+    } else {
+      // A long run of one polynomial (the 40 polar steps at creation) is one
+      // scf.for: unrolled, it multiplies the IR and the compile time.
+      Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+      Value ub = arith::ConstantIndexOp::create(b, loc, static_cast<int64_t>(run));
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      const std::array<double, 3> abc = steps[i];
+      x = scf::ForOp::create(b, loc, lb, ub, one, ValueRange{x},
+                             [&](OpBuilder &nb, Location l, Value, ValueRange carried) {
+                               scf::YieldOp::create(nb, l, step(nb, l, carried[0], abc));
+                             })
+              .getResult(0);
     }
-    Value poly = fusedPolynomialProduct(b, loc, a, a, a, abc[1], abc[2]); // B = bA + cA·A
-    x = fusedPolynomialProduct(b, loc, poly, x, x, abc[0], 1.0);        // X = aX + B·X
+    i += run;
   }
   return tall ? scaled(b, loc, x, f32Const(b, loc, 1.0), true) : x;
 }

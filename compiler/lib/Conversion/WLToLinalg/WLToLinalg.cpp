@@ -159,7 +159,8 @@ namespace {
 
 /// The functions the runtime calls (runtime/include/wl/wlgen.h).
 bool isEntryPoint(StringRef name) {
-  return llvm::is_contained({"forward", "loss", "backward", "loss_backward", "step", "project"},
+  return llvm::is_contained({"forward", "loss", "backward", "loss_backward", "step", "project",
+                             "weight"},
                             name);
 }
 
@@ -457,6 +458,7 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
     lowering::populateOptimizerLoweringPatterns(patterns);
     lowering::populateNewtonSchulzLoweringPatterns(patterns);
     lowering::populateConstraintLoweringPatterns(patterns);
+    lowering::populateStructureLoweringPatterns(patterns);
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            math::MathDialect, memref::MemRefDialect, scf::SCFDialect,

@@ -1415,3 +1415,131 @@ func.func @project_vector() {
   wl.project_param @p "svd_clip", 1.0
   return
 }
+
+// -----
+// Structures (StructureOps.cpp) and the structured wl.layer.
+// MSG needs a static square generator, got
+// MSG needs static shapes
+// MSG does not fit in
+// MSG needs static widths and reflectors
+// MSG reflectors have length
+// MSG needs at least one reflector
+// MSG scale must have the input's width and the result its type
+// MSG needs a static square type, got
+// MSG result must be the input's transpose, got
+// MSG needs its 'factors'
+
+func.func @cayley_rectangular(%s: tensor<4x3xf32>) {
+  // expected-error @+1 {{'wl.cayley' op needs a static square generator, got 'tensor<4x3xf32>'}}
+  %q = wl.cayley %s : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @exp_skew_rectangular(%s: tensor<4x3xf32>) {
+  // expected-error @+1 {{'wl.exp_skew' op needs a static square generator, got 'tensor<4x3xf32>'}}
+  %q = wl.exp_skew %s : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @leading_block_dynamic(%q: tensor<?x4xf32>) {
+  // expected-error @+1 {{'wl.leading_block' op needs static shapes}}
+  %w = wl.leading_block %q : (tensor<?x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @leading_block_too_big(%q: tensor<4x4xf32>) {
+  // expected-error @+1 {{'wl.leading_block' op block 'tensor<5x4xf32>' does not fit in 'tensor<4x4xf32>'}}
+  %w = wl.leading_block %q : (tensor<4x4xf32>) -> tensor<5x4xf32>
+  return
+}
+
+// -----
+
+func.func @embed_block_too_big(%w: tensor<4x6xf32>) {
+  // expected-error @+1 {{'wl.embed_block' op block 'tensor<4x6xf32>' does not fit in 'tensor<5x5xf32>'}}
+  %q = wl.embed_block %w : (tensor<4x6xf32>) -> tensor<5x5xf32>
+  return
+}
+
+// -----
+
+func.func @householder_dynamic(%x: tensor<?x4xf32>, %v: tensor<?x4xf32>) {
+  // expected-error @+1 {{'wl.householder' op needs static widths and reflectors}}
+  %y = wl.householder %x, %v : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @householder_length(%x: tensor<?x4xf32>, %v: tensor<2x5xf32>) {
+  // expected-error @+1 {{'wl.householder' op reflectors have length 5, expected max(IN, OUT) = 6}}
+  %y = wl.householder %x, %v : (tensor<?x4xf32>, tensor<2x5xf32>) -> tensor<?x6xf32>
+  return
+}
+
+// -----
+
+func.func @householder_none(%x: tensor<?x4xf32>, %v: tensor<0x4xf32>) {
+  // expected-error @+1 {{'wl.householder' op needs at least one reflector}}
+  %y = wl.householder %x, %v : (tensor<?x4xf32>, tensor<0x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @householder_batch(%x: tensor<3x4xf32>, %v: tensor<2x4xf32>) {
+  // expected-error @+1 {{'wl.householder' op result batch dimension must equal the input's}}
+  %y = wl.householder %x, %v : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @scale_columns_width(%x: tensor<?x4xf32>, %d: tensor<3xf32>) {
+  // expected-error @+1 {{'wl.scale_columns' op scale must have the input's width and the result its type}}
+  %y = wl.scale_columns %x, %d : (tensor<?x4xf32>, tensor<3xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @eye_rectangular() {
+  // expected-error @+1 {{'wl.eye' op needs a static square type, got 'tensor<2x3xf32>'}}
+  %i = wl.eye : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_shape(%x: tensor<2x3xf32>) {
+  // expected-error @+1 {{'wl.transpose' op result must be the input's transpose, got 'tensor<2x3xf32>' -> 'tensor<2x3xf32>'}}
+  %y = wl.transpose %x : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @abs_clamp_bound(%s: tensor<3xf32>) {
+  // expected-error @+1 {{'wl.abs_clamp' op bound must be > 0, got 0.000000e+00}}
+  %y = wl.abs_clamp %s {bound = 0.0} : tensor<3xf32>
+  return
+}
+
+// -----
+
+wl.param @l.weight.S : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
+// expected-error @+1 {{'wl.layer' op structure 'orthogonal(cayley)' needs its 'factors'}}
+wl.layer @l : 8 -> 4 {structure = "orthogonal(cayley)", weight = @l.weight.S}
+
+// -----
+
+// A structured layer's factors must be params.
+wl.param @l.weight.S : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
+// expected-error @+1 {{'wl.layer' op 'l.weight.T' does not name a wl.param}}
+wl.layer @l : 8 -> 4 {factors = [@l.weight.T], structure = "orthogonal(cayley)", weight = @l.weight.S}

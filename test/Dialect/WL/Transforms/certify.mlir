@@ -43,3 +43,48 @@ module {
 module {
   func.func private @forward(tensor<?x4xf32>) -> tensor<?x4xf32>
 }
+
+// -----
+
+// Ops MLIRGen tags with one `wl.application` id form one layer node whatever
+// the structure builds inside (here Cayley + corner block; a second
+// application of the same layer is its own node); its argument is the one
+// operand from outside the application.
+// CHECK: module attributes {wl.certificate = [
+// CHECK-SAME: {op = "input"},
+// CHECK-SAME: {arg = 0 : i64, layer = "q", op = "layer"},
+// CHECK-SAME: {arg = 1 : i64, factor = 1.000000e+00 : f64, op = "scale"},
+// CHECK-SAME: {arg = 2 : i64, layer = "q", op = "layer"}]}
+module {
+  wl.param @q.weight.S : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
+  wl.param @q.bias : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+  wl.layer @q : 4 -> 4 {bias = @q.bias, factors = [@q.weight.S], structure = "orthogonal(cayley)", weight = @q.weight.S}
+  func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+    %s = wl.param_ref @q.weight.S {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
+    %q = wl.cayley %s {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
+    %y = wl.linear %x, %q {wl.application = 0 : i64, wl.layer = "q"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+    %b = wl.param_ref @q.bias {wl.application = 0 : i64, wl.layer = "q"} : tensor<4xf32>
+    %z = wl.bias_add %y, %b {wl.application = 0 : i64, wl.layer = "q"} : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+    %h = wl.tanh %z : tensor<?x4xf32>
+    %s2 = wl.param_ref @q.weight.S {wl.application = 1 : i64, wl.layer = "q"} : tensor<4x4xf32>
+    %q2 = wl.cayley %s2 {wl.application = 1 : i64, wl.layer = "q"} : tensor<4x4xf32>
+    %y2 = wl.linear %h, %q2 {wl.application = 1 : i64, wl.layer = "q"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+    return %y2 : tensor<?x4xf32>
+  }
+}
+
+// -----
+
+module {
+  wl.param @q.weight.S : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
+  wl.layer @q : 4 -> 4 {factors = [@q.weight.S], structure = "orthogonal(cayley)", weight = @q.weight.S}
+  func.func @forward(%x: tensor<?x4xf32>, %x2: tensor<?x4xf32>) -> tensor<?x4xf32> {
+    %y = wl.add %x, %x2 : tensor<?x4xf32>
+    %s = wl.param_ref @q.weight.S {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
+    %q = wl.cayley %s {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
+    %a = wl.linear %x, %q {wl.application = 0 : i64, wl.layer = "q"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+    // expected-error @+1 {{'wl.add' op layer application with two inputs; cannot certify}}
+    %b = wl.add %a, %y {wl.application = 0 : i64, wl.layer = "q"} : tensor<?x4xf32>
+    return %b : tensor<?x4xf32>
+  }
+}

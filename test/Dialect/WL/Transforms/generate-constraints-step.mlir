@@ -18,7 +18,7 @@ wl.optimizer_group "sgd" [@w] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, ne
 //       CHECK:   %[[NEW:[a-zA-Z0-9_]+]] = wl.sgd_update
 //       CHECK:   %[[F:.+]] = wl.norm_bound %[[NEW]], "frobenius" {bound = 3.000000e+00 : f64}
 //       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"]
-//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[F]], %[[U]] {iterations = 3 : i64}
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[F]], %[[U]] {iterations = 10 : i64}
 //       CHECK:   wl.state_store @w["power_u"], %[[NU]]
 //       CHECK:   %[[N:.+]] = wl.spectral_rescale %[[F]], %[[S]] {bound = 2.000000e+00 : f64}
 //       CHECK:   %[[H:.+]] = wl.spectral_hard_cap %[[N]] {bound = 1.500000e+00 : f64}

@@ -23,7 +23,7 @@ func.func private @step_0(%w: tensor<4x8xf32>, %b: tensor<4xf32>) {
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>, %[[B:[a-zA-Z0-9_]+]]: tensor<4xf32>
 //       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"] : tensor<4xf32>
-//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 3 : i64}
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 10 : i64}
 //       CHECK:   wl.state_store @w["power_u"], %[[NU]] : tensor<4xf32>
 //       CHECK:   %[[R:.+]] = wl.spectral_rescale %[[W]], %[[S]] {bound = 2.000000e+00 : f64} : tensor<4x8xf32>
 //       CHECK:   wl.param_store @w, %[[R]] : tensor<4x8xf32>
@@ -31,14 +31,16 @@ func.func private @step_0(%w: tensor<4x8xf32>, %b: tensor<4xf32>) {
 //       CHECK:   wl.param_store @b, %[[B]] : tensor<4xf32>
 //  CHECK-NEXT:   return
 // At creation: u starts as the constant 1/sqrt(OUT) = 1/sqrt(4) vector, W is
-// clipped exactly (svd_clip at c) after the store, then 15 iterations on the
-// clipped (re-read) parameter bring u near its top singular vector.
+// rescaled by its sound Gram bound β (W·c/max(β, c), the "strict" routine)
+// after the store -- not clipped, which would leave many singular values
+// exactly at c for the power iteration to confuse -- then 15 iterations on
+// the rescaled (re-read) parameter bring u near its top singular vector.
 // CHECK-LABEL: func.func @project() {
 //  CHECK-NEXT:   %[[START:.+]] = arith.constant dense<5.000000e-01> : tensor<4xf32>
 //  CHECK-NEXT:   wl.state_store @w["power_u"], %[[START]] : tensor<4xf32>
 //  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w : tensor<4x8xf32>
 //  CHECK-NEXT:   wl.param_store @w, %[[P]] : tensor<4x8xf32>
-//  CHECK-NEXT:   wl.project_param @w "svd_clip", 2.000000e+00
+//  CHECK-NEXT:   wl.project_param @w "strict", 2.000000e+00
 //  CHECK-NEXT:   %[[P1:.+]] = wl.param_ref @w : tensor<4x8xf32>
 //  CHECK-NEXT:   %[[U0:.+]] = wl.state_ref @w["power_u"] : tensor<4xf32>
 //  CHECK-NEXT:   %[[NU0:[a-zA-Z0-9_]+]], %{{.+}} = wl.power_iteration %[[P1]], %[[U0]] {iterations = 15 : i64}
@@ -99,7 +101,7 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 //       CHECK:   wl.param_store @w, %[[H]]
 // CHECK-LABEL: func.func @project() {
 //   CHECK-NOT:   wl.spectral_hammer
-//       CHECK:   wl.project_param @w "svd_clip", 1.000000e+00
+//       CHECK:   wl.project_param @w "strict", 1.000000e+00
 //  CHECK-NEXT:   %[[P1:.+]] = wl.param_ref @w
 //  CHECK-NEXT:   %[[U0:.+]] = wl.state_ref @w["power_u"]
 //  CHECK-NEXT:   wl.power_iteration %[[P1]], %[[U0]] {iterations = 15 : i64}
@@ -201,7 +203,7 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
 //       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"]
-//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 3 : i64}
+//       CHECK:   %[[NU:[a-zA-Z0-9_]+]], %[[S:[a-zA-Z0-9_]+]] = wl.power_iteration %[[W]], %[[U]] {iterations = 10 : i64}
 //       CHECK:   wl.state_store @w["power_u"], %[[NU]]
 //       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
 //       CHECK:   %[[SCALE:.+]] = arith.maximumf %[[S]], %[[ONE]] : f32
@@ -230,3 +232,39 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 //  CHECK-NEXT:   return
 // CHECK-LABEL: func.func @project() {
 //  CHECK-NEXT:   return
+
+// -----
+
+// Structures: a spectral bound on svd's s (or diagonal's d) clamps the
+// entries, after every step and at creation, with no state; a constraint the
+// structure satisfies by itself (orthogonal) generates nothing and keeps the
+// guarantee MLIRGen recorded; svd's U gets the polar retraction.
+wl.param @s : tensor<3xf32> {init = {kind = "ones"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 0.5 : f64, method = "clamp", strict = false, structure = "svd"}]}
+wl.param @u : tensor<6x3xf32> {init = {kind = "orthogonal"}, trainable,
+    constraints = [{kind = "orthonormal", implied_by = "svd"}]}
+wl.param @q : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "normalize", strict = false,
+                    enforced_by = "structure", guarantee = "exact", reason = "by construction"}]}
+func.func private @step_0(%s: tensor<3xf32>, %u: tensor<6x3xf32>, %q: tensor<4x4xf32>) {
+  wl.param_store @s, %s : tensor<3xf32>
+  wl.param_store @u, %u : tensor<6x3xf32>
+  wl.param_store @q, %q : tensor<4x4xf32>
+  return
+}
+//       CHECK: wl.param @s : tensor<3xf32> {constraints = [{c = 5.000000e-01 : f64, guarantee = "exact", kind = "spectral_bound", method = "clamp", reason = "svd: |s| clamped to c (sigma(W) = |s| while U, V stay orthonormal)", strict = false, structure = "svd"}], init = {kind = "ones"}, trainable}
+//       CHECK: wl.param @u : tensor<6x3xf32> {constraints = [{guarantee = "conditional", implied_by = "svd", kind = "orthonormal", reason = "retraction of the svd factor: {{.*}}"}], init = {kind = "orthogonal"}, state = ["power_u"], state_types = [tensor<6xf32>], trainable}
+//       CHECK: wl.param @q : tensor<4x4xf32> {constraints = [{c = 1.000000e+00 : f64, enforced_by = "structure", guarantee = "exact", kind = "spectral_bound", method = "normalize", reason = "by construction", strict = false}], init = {kind = "zeros"}, trainable}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[S:[a-zA-Z0-9_]+]]: tensor<3xf32>, %[[U:[a-zA-Z0-9_]+]]: tensor<6x3xf32>, %[[Q:[a-zA-Z0-9_]+]]: tensor<4x4xf32>
+//  CHECK-NEXT:   %[[C:.+]] = wl.abs_clamp %[[S]] {bound = 5.000000e-01 : f64} : tensor<3xf32>
+//  CHECK-NEXT:   wl.param_store @s, %[[C]] : tensor<3xf32>
+//       CHECK:   wl.polar_iteration %[[U]], %{{.+}} {steps = 6 : i64}
+//       CHECK:   wl.param_store @q, %[[Q]] : tensor<4x4xf32>
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   wl.abs_clamp
+//       CHECK:   wl.param_store @s
+//       CHECK:   wl.polar_iteration %{{.+}} {steps = 40 : i64}
+//   CHECK-NOT:   @q
+//       CHECK:   return

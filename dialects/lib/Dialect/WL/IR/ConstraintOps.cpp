@@ -90,3 +90,5 @@ LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
     return emitOpError("'") << getParam() << "' is not a matrix";
   return success();
 }
+
+LogicalResult AbsClampOp::verify() { return positiveBound(*this, getBound().convertToDouble()); }

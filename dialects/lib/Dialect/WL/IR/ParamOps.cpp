@@ -32,9 +32,11 @@ static LogicalResult verifyConstraint(Operation *op, DictionaryAttr c) {
                                               << "' to be one of " << llvm::join(choices, ", ");
     return success();
   };
+  if (c.get("enforced_by")) // satisfied by the structure: nothing is generated from it
+    return failure(kind.getValue() == "spectral_bound" && failed(positive("c")));
   if (kind.getValue() == "spectral_bound") {
     if (failed(positive("c")) ||
-        failed(oneOf("method", {"normalize", "soft_cap", "hard_cap", "hammer", "svd_clip"})))
+        failed(oneOf("method", {"normalize", "soft_cap", "hard_cap", "hammer", "svd_clip", "clamp"})))
       return failure();
     if (!c.getAs<BoolAttr>("strict"))
       return op->emitOpError("constraint 'spectral_bound' needs a bool 'strict'");
@@ -147,9 +149,17 @@ LogicalResult LayerOp::verify() {
   // The I64Attr getters return uint64_t: compare signed, or -4 passes.
   if (static_cast<int64_t>(getInFeatures()) <= 0 || static_cast<int64_t>(getOutFeatures()) <= 0)
     return emitOpError("widths must be positive");
-  if (getStructure() != "dense")
+  if (!llvm::is_contained({"dense", "orthogonal(cayley)", "orthogonal(exp)",
+                           "orthogonal(householder)", "orthogonal(polar)", "svd", "diagonal"},
+                          getStructure()))
     return emitOpError("unsupported structure '") << getStructure() << "'";
+  if (!hasDenseWeight() && !getFactors())
+    return emitOpError("structure '") << getStructure() << "' needs its 'factors'";
   return success();
+}
+
+bool LayerOp::hasDenseWeight() {
+  return getStructure() == "dense" || getStructure() == "orthogonal(polar)";
 }
 
 /// Checks that `sym` names a wl.param of type `expected` (when given).
@@ -168,8 +178,13 @@ LogicalResult LayerOp::verifySymbolUses(SymbolTableCollection &symbols) {
   Type f32 = Float32Type::get(getContext());
   auto in = static_cast<int64_t>(getInFeatures()), out = static_cast<int64_t>(getOutFeatures());
   auto weightType = RankedTensorType::get({out, in}, f32);
-  if (failed(verifyParamSymbol(*this, symbols, getWeightAttr(), weightType)))
+  if (failed(verifyParamSymbol(*this, symbols, getWeightAttr(),
+                               hasDenseWeight() ? Type(weightType) : Type())))
     return failure();
+  if (auto factors = getFactors())
+    for (Attribute f : *factors)
+      if (failed(verifyParamSymbol(*this, symbols, cast<FlatSymbolRefAttr>(f), Type())))
+        return failure();
   if (auto bias = getBiasAttr())
     if (failed(verifyParamSymbol(*this, symbols, bias, RankedTensorType::get({out}, f32))))
       return failure();

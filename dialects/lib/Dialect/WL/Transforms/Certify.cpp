@@ -39,9 +39,37 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
     };
     auto ref = [&](Value v) { return b.getI64IntegerAttr(index.lookup(v)); };
     node(forward.getArgument(0), {b.getNamedAttr("op", b.getStringAttr("input"))});
+    // Ops MLIRGen tagged as one application of a layer form one node: its
+    // argument is the one operand that comes from outside the application.
+    DenseMap<int64_t, int64_t> applicationNode;
+    DenseMap<Value, int64_t> applicationOf;
     for (Operation &op : forward.getBody().front()) {
       if (isa<ParamRefOp, func::ReturnOp>(op))
         continue;
+      auto application = op.getAttrOfType<IntegerAttr>("wl.application");
+      auto layerName = op.getAttrOfType<StringAttr>("wl.layer");
+      if (application && layerName) {
+        int64_t id = application.getInt();
+        for (Value operand : op.getOperands()) {
+          auto it = applicationOf.find(operand);
+          if ((it != applicationOf.end() && it->second == id) || !index.count(operand))
+            continue; // inside this application, or a parameter
+          if (applicationNode.count(id)) {
+            op.emitOpError("layer application with two inputs; cannot certify");
+            return signalPassFailure();
+          }
+          applicationNode[id] = nodes.size();
+          nodes.push_back(b.getDictionaryAttr({b.getNamedAttr("op", b.getStringAttr("layer")),
+                                               b.getNamedAttr("layer", layerName),
+                                               b.getNamedAttr("arg", ref(operand))}));
+        }
+        for (Value r : op.getResults()) {
+          applicationOf[r] = id;
+          if (applicationNode.count(id))
+            index[r] = applicationNode[id];
+        }
+        continue;
+      }
       if (auto linear = dyn_cast<LinearOp>(op)) {
         auto weight = linear.getWeight().getDefiningOp<ParamRefOp>();
         if (!weight || !layerOfWeight.count(weight.getParam())) {

@@ -25,7 +25,7 @@ using namespace wl;
 namespace {
 
 /// Power iterations per step (the vector persists), and at creation.
-constexpr int64_t kStepIterations = 3, kCreationIterations = 15, kHammerIterations = 16;
+constexpr int64_t kStepIterations = 10, kCreationIterations = 15, kHammerIterations = 16;
 /// Polar iterations: from ‖W‖_F at creation (σ/‖W‖_F may be small: each step
 /// multiplies it by at most 1.5 until it nears 1), and after a step from a
 /// nearly orthonormal W (quadratic convergence: error 0.1 → 1e-7 in 4 steps).
@@ -56,13 +56,18 @@ struct Constraint {
     auto l = attrs.getAs<LocationAttr>("loc");
     return l ? Location(l) : fallback;
   }
+  /// Satisfied by the weight's structure itself (orthogonal): nothing to generate.
+  bool byStructure() const { return static_cast<bool>(attrs.get("enforced_by")); }
+  /// A spectral bound on `svd`'s s or `diagonal`'s d: clamp the entries.
+  bool isClamp() const { return kind() == "spectral_bound" && method() == "clamp"; }
   /// Whether it runs as a runtime routine on the stored parameter.
   bool atRuntime() const {
     return kind() == "rank_at_most" || (kind() == "spectral_bound" && method() == "svd_clip");
   }
   bool needsPowerVector() const {
-    return (kind() == "spectral_bound" && (method() == "normalize" || method() == "hammer")) ||
-           kind() == "orthonormal";
+    return !byStructure() &&
+           ((kind() == "spectral_bound" && (method() == "normalize" || method() == "hammer")) ||
+            kind() == "orthonormal");
   }
 };
 
@@ -150,10 +155,17 @@ public:
     for (Attribute a : constraints) {
       Constraint c{cast<DictionaryAttr>(a)};
       Location cloc = c.loc(loc);
+      if (c.byStructure())
+        continue;
+      if (c.isClamp()) { // exact, the same at creation and after a step
+        value = AbsClampOp::create(b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()));
+        continue;
+      }
       if (creation && c.kind() == "spectral_bound") {
-        // At creation every method projects exactly (svd_clip, after the
-        // store); the power-iteration vector is started on the final weight.
+        // At creation every method projects exactly (after the store); the
+        // power-iteration vector is started on the final weight.
         creationClip = creationClip ? std::min(*creationClip, c.bound()) : c.bound();
+        creationRescaleOnly &= c.method() == "normalize" || c.method() == "hammer";
         continue;
       }
       if (c.atRuntime()) {
@@ -232,12 +244,19 @@ public:
       ArrayAttr constraints = *param.getConstraints(); // outlives the loop
       for (Attribute a : constraints) {
         Constraint c{cast<DictionaryAttr>(a)};
+        if (c.byStructure())
+          continue;
         if (c.kind() == "rank_at_most")
           ProjectParamOp::create(b, c.loc(loc), sym, b.getStringAttr("rank_at_most"),
                                  b.getF64FloatAttr(c.attrs.getAs<IntegerAttr>("r").getInt()));
       }
+      // normalize and hammer start from the sound rescale W·c/max(β, c)
+      // rather than svd_clip: clipping leaves many singular values exactly at
+      // c, and the power iteration of the first steps cannot tell which one
+      // an update grew (σ reached 1.29c after one AdamW step).
       if (creationClip)
-        ProjectParamOp::create(b, loc, sym, b.getStringAttr("svd_clip"),
+        ProjectParamOp::create(b, loc, sym,
+                               b.getStringAttr(creationRescaleOnly ? "strict" : "svd_clip"),
                                b.getF64FloatAttr(*creationClip));
       // The power-iteration vector starts converged on the projected weight.
       if (param.hasState("power_u") && creationClip) {
@@ -254,6 +273,8 @@ public:
     for (Attribute a : constraints) {
       Constraint c{cast<DictionaryAttr>(a)};
       Location cloc = c.loc(loc);
+      if (c.byStructure())
+        continue;
       if (c.kind() == "rank_at_most" && !creation)
         ProjectParamOp::create(b, cloc, sym, b.getStringAttr("rank_at_most"),
                                b.getF64FloatAttr(c.attrs.getAs<IntegerAttr>("r").getInt()));
@@ -270,6 +291,7 @@ private:
   ParamOp param;
   OptimizerGroupOp group;
   std::optional<double> creationClip;
+  bool creationRescaleOnly = true;
 };
 
 /// What each constraint guarantees for this configuration (LANGUAGE.md),
@@ -281,10 +303,22 @@ void annotateGuarantees(ParamOp param, OptimizerGroupOp group) {
   ArrayAttr constraints = *param.getConstraints();
   for (Attribute a : constraints) {
     Constraint c{cast<DictionaryAttr>(a)};
+    if (c.byStructure()) { // MLIRGen recorded the guarantee
+      annotated.push_back(c.attrs);
+      continue;
+    }
     StringRef guarantee = "exact";
     std::string reason;
     StringRef method = c.method();
-    if (c.kind() == "norm_bound") {
+    if (c.isClamp()) {
+      reason = c.attrs.getAs<StringAttr>("structure").getValue() == "svd"
+                   ? "svd: |s| clamped to c (sigma(W) = |s| while U, V stay orthonormal)"
+                   : "diagonal: |d| clamped to c (sigma(W) = |d|)";
+    } else if (c.kind() == "orthonormal" && c.attrs.get("implied_by")) {
+      guarantee = "conditional";
+      reason = "retraction of the " + c.attrs.getAs<StringAttr>("implied_by").getValue().str() +
+               " factor: polar Newton-Schulz after each update (6 steps; 40 at creation)";
+    } else if (c.kind() == "norm_bound") {
       reason = "scaling projection";
     } else if (c.kind() == "orthonormal") {
       guarantee = "conditional";
@@ -298,7 +332,7 @@ void annotateGuarantees(ParamOp param, OptimizerGroupOp group) {
       reason = "singular values clipped (LAPACK SVD) after every step";
     } else if (method == "normalize") {
       guarantee = "conditional";
-      reason = "exact up to the power-iteration estimate of sigma (3 iterations per step)";
+      reason = "exact up to the power-iteration estimate of sigma (10 iterations per step)";
     } else if (method == "hard_cap") {
       guarantee = "conditional";
       reason = "<= 1.011 c while sigma/c <= 3.5 before the projection";
@@ -344,7 +378,18 @@ struct WLGenerateConstraintsPass
     for (ParamOp p : module.getOps<ParamOp>()) {
       if (!p.getConstraints())
         continue;
-      if (p.getTensorType().getRank() != 2) {
+      bool generates = false, onlyClamps = true;
+      ArrayAttr list = *p.getConstraints(); // outlives the loop
+      for (Attribute a : list) {
+        Constraint c{cast<DictionaryAttr>(a)};
+        generates |= !c.byStructure();
+        onlyClamps &= c.byStructure() || c.isClamp();
+      }
+      if (!generates) {
+        annotateGuarantees(p, groupOf.lookup(p.getSymName()));
+        continue;
+      }
+      if (p.getTensorType().getRank() != 2 && !onlyClamps) {
         p.emitOpError("constraints apply to matrices");
         return signalPassFailure();
       }
@@ -361,7 +406,7 @@ struct WLGenerateConstraintsPass
     module.walk([&](ParamStoreOp s) { stores.push_back(s); });
     for (ParamStoreOp store : stores) {
       ParamOp param = symbols.lookup<ParamOp>(store.getParam());
-      if (!param || !param.getConstraints())
+      if (!param || !llvm::is_contained(constrained, param))
         continue;
       ConstraintBuilder builder(param, groupOf.lookup(param.getSymName()));
       OpBuilder b(store);

@@ -74,6 +74,18 @@ def WL_NormBoundOp : WL_Op<"norm_bound", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def WL_AbsClampOp : WL_Op<"abs_clamp", [Pure, SameOperandsAndResultType]> {
+  let summary = "clamps every entry to [−c, c]: a spectral bound on `svd`'s s or `diagonal`'s d";
+  let description = [{
+    Exact for those structures: their singular values are the |entries| (with
+    `svd`'s U and V orthonormal).
+  }];
+  let arguments = (ins WL_Tensor1D:$input, F64Attr:$bound);
+  let results = (outs WL_Tensor1D:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def WL_PolarIterationOp : WL_Op<"polar_iteration", [Pure, AllTypesMatch<["weight", "result"]>]> {
   let summary = "projection onto the orthonormal matrices by the Newton–Schulz polar iteration";
   let description = [{

@@ -52,13 +52,21 @@ def WL_LayerOp : WL_Op<"layer", [Symbol, HasParent<"::mlir::ModuleOp">,
   let description = [{
     Names the parameters that make up a layer, for the runtime
     (`wl_get_weight`) and the certificate. `structure` is the weight's
-    structure (`dense` for now).
+    structure: `dense`, `orthogonal(cayley|exp|householder|polar)`, `svd` or
+    `diagonal`. `weight` is the [OUT, IN] parameter of `dense` and
+    `orthogonal(polar)`, else the first of `factors`, which lists every
+    parameter the weight is built from (LANGUAGE.md's names, in order).
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$in_features, I64Attr:$out_features,
                        StrAttr:$structure, FlatSymbolRefAttr:$weight,
-                       OptionalAttr<FlatSymbolRefAttr>:$bias);
+                       OptionalAttr<FlatSymbolRefAttr>:$bias,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$factors);
   let assemblyFormat = "$sym_name `:` $in_features `->` $out_features attr-dict";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Whether `weight` is the [OUT, IN] matrix itself (dense, orthogonal(polar)).
+    bool hasDenseWeight();
+  }];
 }
 
 class WL_ParamAccessOp<string mnemonic, list<Trait> traits = []> :

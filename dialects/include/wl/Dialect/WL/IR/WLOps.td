@@ -14,5 +14,6 @@ include "wl/Dialect/WL/IR/ActivationOps.td"
 include "wl/Dialect/WL/IR/LossOps.td"
 include "wl/Dialect/WL/IR/OptimizerOps.td"
 include "wl/Dialect/WL/IR/ConstraintOps.td"
+include "wl/Dialect/WL/IR/StructureOps.td"
 
 #endif // WL_OPS_TD

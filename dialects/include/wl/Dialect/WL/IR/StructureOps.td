@@ -1,0 +1,148 @@
+//===- StructureOps.td - weights built from factors --------*- tablegen -*-===//
+//
+// Structures of LANGUAGE.md whose weight is a function of what the optimizer
+// trains: orthogonal (Cayley, exponential, Householder), svd, diagonal. Each
+// op has its VJP beside it (StructureOps.cpp) and its lowering in
+// compiler/lib/Conversion/WLToLinalg/Structures.cpp. ALGORITHMS.md has the
+// formulas.
+//
+//===----------------------------------------------------------------------===//
+#ifndef WL_STRUCTURE_OPS_TD
+#define WL_STRUCTURE_OPS_TD
+
+include "wl/Dialect/WL/IR/WLDialect.td"
+include "wl/Dialect/WL/IR/WLInterfaces.td"
+include "wl/Dialect/WL/IR/LinearOps.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def WL_CayleyOp : WL_Op<"cayley", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "Q = (I − X/2)⁻¹(I + X/2) with the skew X = S − Sᵀ";
+  let description = [{
+    PyTorch's Cayley convention. Q is orthogonal for every square S; it is
+    computed by an LU solve, never an explicit inverse.
+  }];
+  let arguments = (ins WL_Tensor2D:$generator);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$generator attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def WL_CayleyGradOp : WL_Op<"cayley_grad", [Pure, AllTypesMatch<["generator", "q", "grad", "result"]>]> {
+  let summary = "dS of ⟨G, cayley(S)⟩: dX = ½ A⁻ᵀ G (I + Qᵀ), dS = dX − dXᵀ";
+  let description = [{
+    A = I − X/2. One transposed solve with the LU factors of A.
+  }];
+  let arguments = (ins WL_Tensor2D:$generator, WL_Tensor2D:$q, WL_Tensor2D:$grad);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$generator `,` $q `,` $grad attr-dict `:` type($result)";
+}
+
+def WL_ExpSkewOp : WL_Op<"exp_skew", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "Q = exp(X) with the skew X = S − Sᵀ (scaling and squaring)";
+  let description = [{
+    X is scaled by 2⁻ˢ so that ‖X‖₂·2⁻ˢ ≤ 1 (s chosen at run time from a
+    two-step Gram bound of ‖X‖₂), a degree-12 Taylor polynomial is evaluated
+    by Horner's rule, and the result squared s times.
+  }];
+  let arguments = (ins WL_Tensor2D:$generator);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$generator attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def WL_ExpSkewGradOp : WL_Op<"exp_skew_grad", [Pure, AllTypesMatch<["generator", "grad", "result"]>]> {
+  let summary = "dS of ⟨G, exp(S − Sᵀ)⟩ through the Fréchet derivative";
+  let description = [{
+    dX = L(Xᵀ, G), the upper-right block of exp([[Xᵀ, G], [0, Xᵀ]]), computed
+    on (value, derivative) pairs by the same scaling, Taylor and squaring
+    steps as the forward; then dS = dX − dXᵀ.
+  }];
+  let arguments = (ins WL_Tensor2D:$generator, WL_Tensor2D:$grad);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$generator `,` $grad attr-dict `:` type($result)";
+}
+
+def WL_LeadingBlockOp : WL_Op<"leading_block", [Pure,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "the top-left [OUT, IN] block of a square orthogonal Q";
+  let description = [{
+    A rectangular orthogonal weight is the first OUT rows (OUT < IN) or first
+    IN columns (OUT > IN) of an n × n orthogonal matrix, n = max(OUT, IN).
+  }];
+  let arguments = (ins WL_Tensor2D:$input);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def WL_EmbedBlockOp : WL_Op<"embed_block", [Pure]> {
+  let summary = "zero-pads [OUT, IN] to the top-left block of a larger matrix";
+  let arguments = (ins WL_Tensor2D:$input);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def WL_HouseholderOp : WL_Op<"householder", [Pure,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "y = (H₁⋯H_k · pad(x))[:OUT], H_i = I − 2 v_i v_iᵀ/‖v_i‖², Q never formed";
+  let description = [{
+    `input` is [B, IN], `reflectors` [k, n] with n = max(IN, OUT); the result
+    [B, OUT]. Each reflector is a rank-1 update of the batch, O(B·n) work,
+    applied from H_k to H₁.
+  }];
+  let arguments = (ins WL_Tensor2D:$input, WL_Tensor2D:$reflectors);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$input `,` $reflectors attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def WL_HouseholderGradOp : WL_Op<"householder_grad", [Pure]> {
+  let summary = "dx and dv of wl.householder from dy";
+  let description = [{
+    Recomputes the full-width output, then walks the reflectors back from H₁
+    to H_k: each reflection is its own inverse, so the input of H_i is H_i
+    applied to its output, and no intermediate is stored.
+  }];
+  let arguments = (ins WL_Tensor2D:$input, WL_Tensor2D:$reflectors, WL_Tensor2D:$grad);
+  let results = (outs WL_Tensor2D:$input_grad, WL_Tensor2D:$reflectors_grad);
+  let assemblyFormat = [{
+    $input `,` $reflectors `,` $grad attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def WL_ScaleColumnsOp : WL_Op<"scale_columns", [Pure,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "y[b, j] = x[b, j] · d[j]: `diagonal`, and the s of `svd`";
+  let arguments = (ins WL_Tensor2D:$input, WL_Tensor1D:$scale);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$input `,` $scale attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def WL_ColumnDotOp : WL_Op<"column_dot", [Pure]> {
+  let summary = "r[j] = Σ_b x[b, j] · y[b, j] (the scale's adjoint in wl.scale_columns)";
+  let arguments = (ins WL_Tensor2D:$lhs, WL_Tensor2D:$rhs);
+  let results = (outs WL_Tensor1D:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def WL_EyeOp : WL_Op<"eye", [Pure]> {
+  let summary = "the identity matrix (materialising diagonal and Householder weights)";
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def WL_TransposeOp : WL_Op<"transpose", [Pure,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "yᵀ of a matrix";
+  let arguments = (ins WL_Tensor2D:$input);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // WL_STRUCTURE_OPS_TD

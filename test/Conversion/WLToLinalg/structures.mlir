@@ -1,0 +1,116 @@
+// RUN: wl-opt --wl-assign-arena --convert-wl-to-linalg --cse %s | FileCheck %s
+
+// Lowering of the structure ops (Structures.cpp).
+
+// Cayley: A = I − (S − Sᵀ)/2 from S and its transpose in one generic (the
+// identity from linalg.index), the numerator 2I − A, then LAPACK's LU solve
+// in the runtime on fresh buffers: no explicit inverse.
+// CHECK-LABEL: func.func private @wlrt_solve(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i64) attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func private @cayley(
+//       CHECK:   %[[A:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[$TR:.+]], #{{.+}}], iterator_types = ["parallel", "parallel"]}
+//       CHECK:     linalg.index 0
+//       CHECK:     linalg.index 1
+//       CHECK:   %[[NUM:.+]] = linalg.generic {{.*}} ins(%[[A]] : tensor<4x4xf32>)
+//       CHECK:   %[[ABUF:.+]] = memref.alloc() : memref<4x4xf32>
+//       CHECK:   bufferization.materialize_in_destination %[[A]] in writable %[[ABUF]]
+//       CHECK:   %[[BBUF:.+]] = memref.alloc() : memref<4x4xf32>
+//       CHECK:   bufferization.materialize_in_destination %[[NUM]] in writable %[[BBUF]]
+//       CHECK:   %[[NOT:.+]] = arith.constant 0 : i64
+//       CHECK:   call @wlrt_solve(%{{.+}}, %{{.+}}, %[[NOT]])
+//       CHECK:   bufferization.to_tensor %[[BBUF]] restrict writable
+func.func private @cayley(%s: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %q = wl.cayley %s : tensor<4x4xf32>
+  return %q : tensor<4x4xf32>
+}
+
+// Its VJP: the transposed solve A⁻ᵀG, then ½Z + ½Z·Qᵀ as one contraction
+// (init ½Z), then dX − dXᵀ.
+// CHECK-LABEL: func.func private @cayley_grad(
+//       CHECK:   %[[T:.+]] = arith.constant 1 : i64
+//       CHECK:   call @wlrt_solve(%{{.+}}, %{{.+}}, %[[T]])
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+//       CHECK:   linalg.generic {{.*}}[[$TR]]
+func.func private @cayley_grad(%s: tensor<4x4xf32>, %q: tensor<4x4xf32>, %g: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %d = wl.cayley_grad %s, %q, %g : tensor<4x4xf32>
+  return %d : tensor<4x4xf32>
+}
+
+// exp: s from a two-step Gram bound of ‖X‖₂ (ceil(log2(·)), clamped to
+// [0, 64]), Horner's rule for the degree-12 Taylor polynomial (12 products,
+// the last scaled by 1/1), then s squarings in an scf.for.
+// CHECK-LABEL: func.func private @exp_skew(
+//       CHECK:   math.sqrt
+//       CHECK:   math.log2
+//       CHECK:   math.ceil
+//       CHECK:   math.exp2
+//       CHECK:   %[[COUNT:.+]] = arith.index_cast
+// CHECK-COUNT-11:   iterator_types = ["parallel", "reduction", "parallel"]
+//       CHECK:   scf.for %{{.+}} = %{{.+}} to %[[COUNT]]
+//       CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]
+//       CHECK:     scf.yield
+func.func private @exp_skew(%s: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %q = wl.exp_skew %s : tensor<4x4xf32>
+  return %q : tensor<4x4xf32>
+}
+
+// Its VJP squares (P, L) pairs: P², PL + LP.
+// CHECK-LABEL: func.func private @exp_skew_grad(
+//       CHECK:   scf.for
+//  CHECK-SAME:     -> (tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:     scf.yield %{{.+}}, %{{.+}} : tensor<4x4xf32>, tensor<4x4xf32>
+func.func private @exp_skew_grad(%s: tensor<4x4xf32>, %g: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %d = wl.exp_skew_grad %s, %g : tensor<4x4xf32>
+  return %d : tensor<4x4xf32>
+}
+
+// Householder: x padded to n columns, one scf.for over the reflectors from the
+// last (index k − 1 − j), each a row-dot product and a rank-1 update of the
+// batch -- Q is never formed (here OUT = n; when IN = n the result is the
+// first OUT columns).
+// CHECK-LABEL: func.func private @householder(
+//       CHECK:   %[[PAD:.+]] = tensor.insert_slice %{{.+}} into %{{.+}}[0, 0] [%{{.+}}, 3] [1, 1] : tensor<?x3xf32> into tensor<?x4xf32>
+//       CHECK:   %[[LOOP:.+]] = scf.for %[[J:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[Z:.+]] = %[[PAD]]) -> (tensor<?x4xf32>)
+//       CHECK:     %[[I:.+]] = arith.subi %{{.+}}, %[[J]] : index
+//       CHECK:     tensor.extract_slice %{{.+}}[%[[I]], 0] [1, 4] [1, 1] : tensor<2x4xf32> to tensor<4xf32>
+//       CHECK:     %[[W:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[Z]], %{{.+}} : tensor<?x4xf32>, tensor<4xf32>)
+//       CHECK:       arith.addf {{.*}} fastmath<reassoc>
+//       CHECK:     %[[UPD:.+]] = linalg.generic {{.*}} ins(%[[Z]], %[[W]], %{{.+}} : tensor<?x4xf32>, tensor<?xf32>, tensor<4xf32>)
+//       CHECK:     scf.yield %[[UPD]] : tensor<?x4xf32>
+//       CHECK:   bufferization.materialize_in_destination %[[LOOP]]
+func.func private @householder(%x: tensor<?x3xf32>, %v: tensor<2x4xf32>) -> tensor<?x4xf32> {
+  %y = wl.householder %x, %v : (tensor<?x3xf32>, tensor<2x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// Its VJP recomputes the output, then walks H₁..H_k reflecting both the
+// activation (back to each reflector's input) and its adjoint, writing one
+// row of dV per reflector.
+// CHECK-LABEL: func.func private @householder_grad(
+//       CHECK:   scf.for
+//       CHECK:   scf.for {{.*}} -> (tensor<?x4xf32>, tensor<?x4xf32>, tensor<2x4xf32>)
+//       CHECK:     tensor.insert_slice %{{.+}} into %{{.+}}[%{{.+}}, 0] [1, 4] [1, 1] : tensor<4xf32> into tensor<2x4xf32>
+//       CHECK:   tensor.extract_slice %{{.+}}[0, 0] [%{{.+}}, 3] [1, 1] : tensor<?x4xf32> to tensor<?x3xf32>
+func.func private @householder_grad(%x: tensor<?x3xf32>, %v: tensor<2x4xf32>, %dy: tensor<?x4xf32>) -> (tensor<?x3xf32>, tensor<2x4xf32>) {
+  %dx, %dv = wl.householder_grad %x, %v, %dy : (tensor<?x3xf32>, tensor<2x4xf32>, tensor<?x4xf32>) -> (tensor<?x3xf32>, tensor<2x4xf32>)
+  return %dx, %dv : tensor<?x3xf32>, tensor<2x4xf32>
+}
+
+// Corner blocks are slices; per-column scaling and its adjoint are one
+// generic each; the clamp is max(min) elementwise.
+// CHECK-LABEL: func.func private @small(
+//       CHECK:   tensor.extract_slice %{{.+}}[0, 0] [3, 4] [1, 1] : tensor<4x4xf32> to tensor<3x4xf32>
+//       CHECK:   tensor.insert_slice %{{.+}} into %{{.+}}[0, 0] [3, 4] [1, 1] : tensor<3x4xf32> into tensor<4x4xf32>
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%{{.+}}, %{{.+}} : tensor<?x4xf32>, tensor<4xf32>)
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.+}}, %{{.+}} : tensor<?x4xf32>, tensor<?x4xf32>)
+//       CHECK:   arith.maximumf
+//       CHECK:   arith.minimumf
+//       CHECK:   linalg.transpose
+func.func private @small(%q: tensor<4x4xf32>, %x: tensor<?x4xf32>, %d: tensor<4xf32>) -> (tensor<4x4xf32>, tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4x4xf32>) {
+  %w = wl.leading_block %q : (tensor<4x4xf32>) -> tensor<3x4xf32>
+  %p = wl.embed_block %w : (tensor<3x4xf32>) -> tensor<4x4xf32>
+  %y = wl.scale_columns %x, %d : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %dd = wl.column_dot %x, %y : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<4xf32>
+  %c = wl.abs_clamp %d {bound = 0.5 : f64} : tensor<4xf32>
+  %t = wl.transpose %q : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %p, %y, %dd, %c, %t : tensor<4x4xf32>, tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4x4xf32>
+}

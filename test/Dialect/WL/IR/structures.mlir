@@ -1,0 +1,53 @@
+// RUN: wl-opt %s | FileCheck %s
+// RUN: wl-opt %s | wl-opt | FileCheck %s
+// The structure ops (StructureOps.td) print and parse back; a structured
+// wl.layer names its factors.
+
+wl.param @l.weight.S : tensor<6x6xf32> {init = {kind = "normal", std = 0.4 : f64}, trainable}
+wl.param @h.weight.v : tensor<3x6xf32> {init = {kind = "normal", std = 1.0 : f64}, trainable}
+// CHECK: wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = "orthogonal(cayley)", weight = @l.weight.S}
+wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = "orthogonal(cayley)", weight = @l.weight.S}
+// CHECK: wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = "orthogonal(householder)", weight = @h.weight.v}
+wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = "orthogonal(householder)", weight = @h.weight.v}
+
+// CHECK-LABEL: func.func @orthogonal(
+// CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: tensor<6x6xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<6x6xf32>
+func.func @orthogonal(%s: tensor<6x6xf32>, %g: tensor<6x6xf32>) -> (tensor<6x4xf32>, tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>) {
+  // CHECK: %[[Q:.+]] = wl.cayley %[[S]] : tensor<6x6xf32>
+  %q = wl.cayley %s : tensor<6x6xf32>
+  // CHECK: %[[DS:.+]] = wl.cayley_grad %[[S]], %[[Q]], %[[G]] : tensor<6x6xf32>
+  %ds = wl.cayley_grad %s, %q, %g : tensor<6x6xf32>
+  // CHECK: %[[E:.+]] = wl.exp_skew %[[S]] : tensor<6x6xf32>
+  %e = wl.exp_skew %s : tensor<6x6xf32>
+  // CHECK: %[[DE:.+]] = wl.exp_skew_grad %[[S]], %[[G]] : tensor<6x6xf32>
+  %de = wl.exp_skew_grad %s, %g : tensor<6x6xf32>
+  // CHECK: %[[W:.+]] = wl.leading_block %[[Q]] : (tensor<6x6xf32>) -> tensor<6x4xf32>
+  %w = wl.leading_block %q : (tensor<6x6xf32>) -> tensor<6x4xf32>
+  // CHECK: wl.embed_block %[[W]] : (tensor<6x4xf32>) -> tensor<6x6xf32>
+  %p = wl.embed_block %w : (tensor<6x4xf32>) -> tensor<6x6xf32>
+  return %w, %ds, %e, %de : tensor<6x4xf32>, tensor<6x6xf32>, tensor<6x6xf32>, tensor<6x6xf32>
+}
+
+// CHECK-LABEL: func.func @householder(
+func.func @householder(%x: tensor<?x6xf32>, %v: tensor<3x6xf32>, %dy: tensor<?x5xf32>) -> (tensor<?x5xf32>, tensor<?x6xf32>, tensor<3x6xf32>) {
+  // CHECK: wl.householder %{{.+}}, %{{.+}} : (tensor<?x6xf32>, tensor<3x6xf32>) -> tensor<?x5xf32>
+  %y = wl.householder %x, %v : (tensor<?x6xf32>, tensor<3x6xf32>) -> tensor<?x5xf32>
+  // CHECK: wl.householder_grad %{{.+}}, %{{.+}}, %{{.+}} : (tensor<?x6xf32>, tensor<3x6xf32>, tensor<?x5xf32>) -> (tensor<?x6xf32>, tensor<3x6xf32>)
+  %dx, %dv = wl.householder_grad %x, %v, %dy : (tensor<?x6xf32>, tensor<3x6xf32>, tensor<?x5xf32>) -> (tensor<?x6xf32>, tensor<3x6xf32>)
+  return %y, %dx, %dv : tensor<?x5xf32>, tensor<?x6xf32>, tensor<3x6xf32>
+}
+
+// CHECK-LABEL: func.func @scaling(
+func.func @scaling(%x: tensor<?x4xf32>, %d: tensor<4xf32>) -> (tensor<?x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4xf32>) {
+  // CHECK: wl.scale_columns %{{.+}}, %{{.+}} : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  %y = wl.scale_columns %x, %d : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+  // CHECK: wl.column_dot %{{.+}}, %{{.+}} : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<4xf32>
+  %dd = wl.column_dot %x, %y : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<4xf32>
+  // CHECK: %[[I:.+]] = wl.eye : tensor<4x4xf32>
+  %i = wl.eye : tensor<4x4xf32>
+  // CHECK: wl.transpose %[[I]] : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  %t = wl.transpose %i : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  // CHECK: wl.abs_clamp %{{.+}} {bound = 5.000000e-01 : f64} : tensor<4xf32>
+  %c = wl.abs_clamp %d {bound = 0.5 : f64} : tensor<4xf32>
+  return %y, %dd, %i, %t, %c : tensor<?x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4xf32>
+}
