@@ -12,8 +12,9 @@
 //   CHECK-DAG: #[[$D1:.+]] = affine_map<(d0, d1) -> (d1)>
 
 // Two iterations, each v ← Wᵀu/‖Wᵀu‖ then u ← Wv/‖Wv‖: four matrix-vector
-// products (loops (reduced, output)), alternately Wᵀ· (into [IN]) and W·
-// (into [OUT]); each normalised by 1/max(sqrt(Σx²), 1e-30). σ is the last
+// products walking W by rows, alternately Wᵀ· (loops (reduced, output), into
+// [IN]) and W· (loops (output, reduced), a reassociable dot product per row,
+// into [OUT]); each normalised by 1/max(sqrt(Σx²), 1e-30). σ is the last
 // ‖Wv‖ and the new u the last normalised W·v.
 // CHECK-LABEL: func.func private @power_iteration(
 //  CHECK-SAME:     %{{.+}}: memref<?xf32>, %{{.+}}: memref<4x8xf32>, %{{.+}}: memref<4xf32>, %[[NEWU:[a-zA-Z0-9_]+]]: memref<4xf32>) -> f32
@@ -30,7 +31,8 @@
 //       CHECK:   %[[INV:.+]] = arith.divf %{{.+}}, %[[SAFE]] : f32
 //       CHECK:   %[[V:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[WTU]] : tensor<8xf32>)
 //       CHECK:     arith.mulf %{{.+}}, %[[INV]] : f32
-//       CHECK:   %[[WV:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$D0]], #[[$D1]]], iterator_types = ["reduction", "parallel"]} ins(%[[W]], %[[V]] : tensor<4x8xf32>, tensor<8xf32>) outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:   %[[WV:.+]] = linalg.generic {indexing_maps = [#[[$ID2]], #[[$D1]], #[[$D0]]], iterator_types = ["parallel", "reduction"]} ins(%[[W]], %[[V]] : tensor<4x8xf32>, tensor<8xf32>) outs(%{{.+}} : tensor<4xf32>)
+//       CHECK:     arith.addf {{.*}} fastmath<reassoc>
 //       CHECK:   math.sqrt
 //       CHECK:   %[[U1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[WV]] : tensor<4xf32>)
 // The second iteration starts from the new u.

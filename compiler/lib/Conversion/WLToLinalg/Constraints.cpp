@@ -9,21 +9,29 @@ using namespace wl::lowering;
 
 namespace {
 
-/// y = W x (transpose = false, x [IN]) or y = Wᵀ x (x [OUT]).
+/// y = W x (transpose = false, x [IN]) or y = Wᵀ x (x [OUT]). Both walk W
+/// along its rows: Wᵀx with loops (reduced row r, output o), each row scaled
+/// into y; W x with loops (output o, reduced r), a dot product per row that
+/// may be summed in any order (vectorised).
 Value matvec(OpBuilder &b, Location loc, Value w, Value x, bool transpose) {
   MLIRContext *ctx = b.getContext();
   auto wType = cast<RankedTensorType>(w.getType());
   int64_t n = wType.getDimSize(transpose ? 1 : 0);
   auto type = RankedTensorType::get({n}, b.getF32Type());
-  // Loops (reduced index r, output index o) keep the innermost loop on W's rows.
-  AffineMap wMap = transpose ? loopMap(ctx, 2, {0, 1}) : loopMap(ctx, 2, {1, 0});
+  SmallVector<AffineMap> maps =
+      transpose ? SmallVector<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1})}
+                : SmallVector<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0})};
+  SmallVector<utils::IteratorType> iterators =
+      transpose ? SmallVector<utils::IteratorType>{kRed, kPar} : SmallVector<utils::IteratorType>{kPar, kRed};
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, ValueRange{w, x}, ValueRange{filled(b, loc, type, 0.0, {})},
-             ArrayRef<AffineMap>{wMap, loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1})},
-             ArrayRef<utils::IteratorType>{kRed, kPar},
-             [](OpBuilder &nb, Location l, ValueRange a) {
+             maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
                Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-               linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], p)});
+               auto sum = arith::AddFOp::create(nb, l, a[2], p);
+               if (!transpose)
+                 sum.setFastmath(arith::FastMathFlags::reassoc);
+               linalg::YieldOp::create(nb, l, ValueRange{sum.getResult()});
              })
       .getResult(0);
 }
