@@ -14,6 +14,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include <cmath>
 #include <cstdio>
@@ -99,9 +101,35 @@ private:
       attrs.append("std", builder.getF64FloatAttr(init.getNumber("std")));
     else if (init.name == "uniform")
       attrs.append("a", builder.getF64FloatAttr(init.getNumber("a")));
-    else if (init.name != "zeros" && init.name != "ones" && init.name != "orthogonal")
+    else if (init.name == "from") {
+      // The file is resolved against the .wl file's directory now, so the
+      // library finds it wherever it runs.
+      FailureOr<std::string> path = resolveFile(init);
+      if (failed(path))
+        return failure();
+      attrs.append("file", builder.getStringAttr(*path));
+      attrs.append("tensor", builder.getStringAttr(init.find("name")->value.text));
+    } else if (init.name != "zeros" && init.name != "ones" && init.name != "orthogonal")
       return notYet(init.loc, "initialiser '" + init.name + "'");
     return attrs.getDictionary(builder.getContext());
+  }
+
+  /// `from("f.safetensors", ...)`'s file as an absolute path, relative to the
+  /// .wl file's directory; an error at the call when it does not exist.
+  FailureOr<std::string> resolveFile(const lang::Call &init) {
+    const std::string &written = init.find("file")->value.text;
+    llvm::SmallString<256> path(written);
+    if (!llvm::sys::path::is_absolute(path)) {
+      path = llvm::sys::path::parent_path(init.loc.file);
+      llvm::sys::path::append(path, written);
+    }
+    llvm::sys::fs::make_absolute(path);
+    llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+    if (!llvm::sys::fs::exists(path))
+      return (emitError(loc(init.loc)) << "cannot find the safetensors file '" << written
+                                       << "' (looked for " << path.str() << ")",
+              failure());
+    return std::string(path.str());
   }
 
   /// The `with ...` constraints of a dense term, each a dictionary with its
@@ -147,8 +175,6 @@ private:
       init = *a;
     } else {
       const lang::Term &term = layer.weight.terms[p.termIndex];
-      if (layer.weight.terms.size() != 1)
-        return notYet(layer.weight.terms[1].loc, "a sum of weight terms");
       const std::string &structure = term.structure.name;
       if (structure != "dense")
         return emitStructuredParam(p, layer, term);
@@ -287,7 +313,12 @@ private:
         constraints.push_back(retraction(s));
       }
     } else {
-      return notYet(s.loc, "structure '" + structure + "'");
+      if (!term.constraints.empty())
+        return unsupported(term.constraints.front());
+      FailureOr<DictionaryAttr> a = factorInit(p, layer, s);
+      if (failed(a))
+        return failure();
+      init = *a;
     }
     auto type = RankedTensorType::get(p.shape, f32());
     ArrayAttr list = constraints.empty() ? ArrayAttr() : builder.getArrayAttr(constraints);
@@ -297,13 +328,73 @@ private:
     return success();
   }
 
-  /// `dense`, `orthogonal(cayley)`, ...: the name wl.layer records.
-  static std::string structureName(const lang::Linear &l) {
-    const lang::Call &s = l.weight.terms[0].structure;
+  /// The initialiser of a factor of lowrank, kronecker, monarch, blockdiag,
+  /// frozen, lora, bone and svfit (LANGUAGE.md, ALGORITHMS.md): random
+  /// factors scaled so that the product has the dense init's scale
+  /// (entries of variance 1/IN); zeros for what starts the adapter at ΔW = 0
+  /// or what a creation-time re-split fills (pissa, svfit, kpsvd).
+  FailureOr<DictionaryAttr> factorInit(const lang::Param &p, const lang::Linear &layer,
+                                       const lang::Call &s) {
+    const std::string &n = s.name;
+    double in = double(layer.in);
+    std::string written = s.getName("init");
+    bool resplit = (n == "lora" && written == "pissa") || (n == "kronecker" && written == "kpsvd") ||
+                   n == "svfit";
+    if (resplit)
+      return initOf("zeros");
+    if (n == "frozen") {
+      const lang::Arg *a = s.find("init");
+      const lang::Value &v = a->value;
+      return initAttr(v.call ? *v.call : lang::Call{v.text, {}, false, a->loc});
+    }
+    if (n == "lora") {
+      if (p.role == "weight.lora_B")
+        return initOf("zeros");
+      NamedAttrList attrs; // A ~ U(-1/sqrt(IN), 1/sqrt(IN))
+      attrs.append("kind", builder.getStringAttr("uniform"));
+      attrs.append("a", builder.getF64FloatAttr(1.0 / std::sqrt(in)));
+      return attrs.getDictionary(builder.getContext());
+    }
+    if (n == "bone")
+      return initOf("zeros");
+    double std = 0;
+    if (n == "lowrank") // Σ_r U V: r products
+      std = std::pow(double(s.getInt("rank")) * in, -0.25);
+    else if (n == "kronecker") // Σ_k A⊗B: k products
+      std = std::pow(double(s.getInt("terms", 1)) * in, -0.25);
+    else if (n == "monarch") // one product L·R per entry
+      std = std::pow(in, -0.25);
+    else if (n == "blockdiag") // fan-in IN/b
+      std = 1.0 / std::sqrt(in / double(s.getInt("blocks")));
+    else
+      return notYet(s.loc, "structure '" + n + "'");
+    return writtenInit(s, initOf("normal", std));
+  }
+
+  /// `dense`, `orthogonal(cayley)`, `lora`, ...: one term's name.
+  static std::string termName(const lang::Term &t) {
+    const lang::Call &s = t.structure;
     if (s.name == "orthogonal")
       return "orthogonal(" + s.getName("method", "cayley") + ")";
     return s.name;
   }
+
+  /// What wl.layer records: the terms' names joined by '+' ("frozen+lora").
+  static std::string structureName(const lang::Linear &l) {
+    std::string name;
+    for (const lang::Term &t : l.weight.terms)
+      name += (name.empty() ? "" : "+") + termName(t);
+    return name;
+  }
+
+  /// The parameter of term `term` of `layer` with role `role` ("weight.U").
+  const lang::Param &param(const lang::Linear &layer, size_t term, StringRef role) {
+    for (const lang::Param &p : model.params)
+      if (p.layer == layer.name && p.termIndex == static_cast<int>(term) && p.role == role)
+        return p;
+    llvm::report_fatal_error("MLIRGen: no parameter " + layer.name + "." + role);
+  }
+  Value paramRef(const lang::Param &p, Location l) { return paramRef(p.name, p.shape, l); }
 
   void emitLayer(const lang::Linear &l) {
     MLIRContext *ctx = builder.getContext();
@@ -316,9 +407,32 @@ private:
     bool dense = structure == "dense" || structure == "orthogonal(polar)";
     std::string weight = dense ? l.name + ".weight"
                                : cast<FlatSymbolRefAttr>(factors.front()).getValue().str();
-    LayerOp::create(builder, loc(l.loc), l.name, l.in, l.out, structure, weight,
-                    bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
-                    dense ? nullptr : builder.getArrayAttr(factors));
+    auto layer = LayerOp::create(builder, loc(l.loc), l.name, l.in, l.out, structure, weight,
+                                 bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
+                                 dense ? nullptr : builder.getArrayAttr(factors));
+    // Initialisers that re-split the frozen base at creation (wl-generate-
+    // constraints puts the runtime routine first in @project).
+    for (auto [t, term] : llvm::enumerate(l.weight.terms)) {
+      const lang::Call &s = term.structure;
+      std::string kind = s.name == "svfit"                                  ? "svfit"
+                         : s.name == "lora" && s.getName("init") == "pissa" ? "pissa"
+                         : s.name == "kronecker" && s.getName("init") == "kpsvd" ? "kpsvd"
+                                                                                : "";
+      if (kind.empty())
+        continue;
+      // The factors in the runtime routine's order (wlgen.h).
+      SmallVector<StringRef> roles = kind == "pissa"   ? SmallVector<StringRef>{"weight.lora_A", "weight.lora_B"}
+                                     : kind == "svfit" ? SmallVector<StringRef>{"weight.U", "weight.s", "weight.V"}
+                                                       : SmallVector<StringRef>{"weight.A", "weight.B"};
+      SmallVector<Attribute> into;
+      for (StringRef role : roles)
+        into.push_back(FlatSymbolRefAttr::get(ctx, param(l, t, role).name));
+      NamedAttrList attrs;
+      attrs.append("kind", builder.getStringAttr(kind));
+      attrs.append("base", FlatSymbolRefAttr::get(ctx, l.name + ".weight.base"));
+      attrs.append("factors", builder.getArrayAttr(into));
+      layer->setAttr("wl.resplit", attrs.getDictionary(ctx));
+    }
   }
 
   LogicalResult emitOptimize() {
@@ -436,10 +550,30 @@ private:
                               FlatSymbolRefAttr::get(builder.getContext(), name));
   }
 
-  /// The layer's effective W [OUT, IN] built from its factors (materialised:
-  /// for `wlgen_weight`, and the forward of the structures that form W).
-  Value emitWeight(const lang::Linear &layer, Location l) {
-    std::string structure = structureName(layer);
+  /// ContractOp over `loops` loops: maps[i] lists the loop dims indexing
+  /// operand i, the last list the result's.
+  Value contract(Location l, RankedTensorType type, ValueRange operands, unsigned loops,
+                 ArrayRef<SmallVector<unsigned>> maps) {
+    SmallVector<AffineMap> affine;
+    for (ArrayRef<unsigned> dims : maps) {
+      SmallVector<AffineExpr> exprs;
+      for (unsigned d : dims)
+        exprs.push_back(builder.getAffineDimExpr(d));
+      affine.push_back(AffineMap::get(loops, 0, exprs, builder.getContext()));
+    }
+    return ContractOp::create(builder, l, type, operands, builder.getAffineMapArrayAttr(affine));
+  }
+  Value reshape(Location l, Value x, RankedTensorType type) {
+    return ReshapeOp::create(builder, l, type, x);
+  }
+
+  /// W of a single-term layer whose structure forms it anyway (dense, polar,
+  /// Cayley, exp), or the cheap closed forms (householder, svd, diagonal);
+  /// null for the others.
+  Value emitDirectWeight(const lang::Linear &layer, Location l) {
+    if (layer.weight.terms.size() != 1)
+      return nullptr;
+    std::string structure = termName(layer.weight.terms[0]);
     const std::string w = layer.name + ".weight";
     int64_t n = std::max(layer.in, layer.out), in = layer.in, out = layer.out;
     auto corner = [&](Value q) -> Value {
@@ -468,35 +602,142 @@ private:
     if (structure == "diagonal")
       return ScaleColumnsOp::create(builder, l, matrix(n, n), EyeOp::create(builder, l, matrix(n, n)),
                                     paramRef(w + ".d", {n}, l));
-    return paramRef(w, {out, in}, l); // dense, orthogonal(polar)
+    if (structure == "dense" || structure == "orthogonal(polar)")
+      return paramRef(w, {out, in}, l);
+    return nullptr;
   }
 
-  /// y = W x + b for a batch, through the structure (never forming W for
-  /// householder, svd and diagonal). Every op gets `wl.application` (one id
-  /// per application) and `wl.layer`, which wl-certify reads.
+  /// The layer's effective W [OUT, IN] (for `wlgen_weight`): directly where
+  /// the structure has a closed form, else the layer applied to the identity
+  /// (its rows are the columns of W), transposed.
+  Value emitWeight(const lang::Linear &layer, Location l) {
+    if (Value w = emitDirectWeight(layer, l))
+      return w;
+    Value eye = EyeOp::create(builder, l, matrix(layer.in, layer.in));
+    Value wt = emitTerms(layer, eye, l);
+    return TransposeOp::create(builder, l, matrix(layer.out, layer.in), wt);
+  }
+
+  /// One term of the weight applied to x [B, IN]: [B, OUT], W never formed
+  /// for the factored structures.
+  Value emitTermApplication(const lang::Linear &layer, size_t t, Value x, Location l) {
+    const lang::Call &s = layer.weight.terms[t].structure;
+    const std::string name = termName(layer.weight.terms[t]);
+    auto xType = cast<RankedTensorType>(x.getType());
+    int64_t batch = xType.getDimSize(0), in = layer.in, out = layer.out;
+    auto rows = [&](ArrayRef<int64_t> dims) {
+      SmallVector<int64_t> shape{batch};
+      shape.append(dims.begin(), dims.end());
+      return RankedTensorType::get(shape, f32());
+    };
+    auto p = [&](StringRef role) { return paramRef(param(layer, t, role), l); };
+    if (name == "dense" || name == "frozen") {
+      Value w = p(name == "dense" ? "weight" : "weight.base");
+      return LinearOp::create(builder, l, rows({out}), x, w);
+    }
+    if (name == "orthogonal(householder)") {
+      int64_t n = std::max(in, out), k = s.getInt("reflectors", n);
+      return HouseholderOp::create(builder, l, rows({out}), x, paramRef(layer.name + ".weight.v", {k, n}, l));
+    }
+    if (name == "svd" || name == "svfit") {
+      // y = ((x V) · s) Uᵀ.
+      int64_t r = s.getInt("rank");
+      Value v = MatmulOp::create(builder, l, rows({r}), x, p("weight.V"), false, false);
+      v = ScaleColumnsOp::create(builder, l, rows({r}), v, p("weight.s"));
+      return MatmulOp::create(builder, l, rows({out}), v, p("weight.U"), false, /*transpose_rhs=*/true);
+    }
+    if (name == "diagonal")
+      return ScaleColumnsOp::create(builder, l, rows({out}), x, p("weight.d"));
+    if (name == "lowrank") { // y = U (Vᵀ x)
+      int64_t r = s.getInt("rank");
+      Value v = MatmulOp::create(builder, l, rows({r}), x, p("weight.V"), false, false);
+      return MatmulOp::create(builder, l, rows({out}), v, p("weight.U"), false, true);
+    }
+    if (name == "lora") { // y = scale · B (A x); PiSSA's scale is 1
+      int64_t r = s.getInt("rank", 8);
+      Value a = MatmulOp::create(builder, l, rows({r}), x, p("weight.lora_A"), false, true);
+      Value y = MatmulOp::create(builder, l, rows({out}), a, p("weight.lora_B"), false, true);
+      double scale = s.getName("init") == "pissa" ? 1.0 : s.getNumber("alpha", 8) / double(r);
+      return scale == 1.0 ? y : ScaleOp::create(builder, l, y.getType(), y, builder.getF64FloatAttr(scale)).getResult();
+    }
+    if (name == "kronecker") {
+      // Row-major (A ⊗ B) vec(X) = vec(A X Bᵀ), X = x as [n1, n2]:
+      // T[b,k,i1,j2] = Σ_j1 A[k,i1,j1] X[b,j1,j2]; Y[b,i1,i2] = Σ_{k,j2} T[b,k,i1,j2] B[k,i2,j2].
+      const lang::Arg *a = s.find("a"), *bb = s.find("b");
+      int64_t m1 = a->value.elems[0].asInt(), n1 = a->value.elems[1].asInt();
+      int64_t m2 = bb->value.elems[0].asInt(), n2 = bb->value.elems[1].asInt();
+      int64_t k = s.getInt("terms", 1);
+      Value x3 = reshape(l, x, rows({n1, n2}));
+      // loops (b, k, i1, j1, j2): j2 innermost streams X and T.
+      Value tmp = contract(l, rows({k, m1, n2}), {p("weight.A"), x3}, 5, {{1, 2, 3}, {0, 3, 4}, {0, 1, 2, 4}});
+      // loops (b, i1, i2, k, j2): a dot product over j2 innermost.
+      Value y3 = contract(l, rows({m1, m2}), {tmp, p("weight.B")}, 5, {{0, 3, 1, 4}, {3, 2, 4}, {0, 1, 2}});
+      return reshape(l, y3, rows({out}));
+    }
+    if (name == "monarch") {
+      // h[b,g,c'] = Σ_c R[g,c',c] x[b,g,c]; y[b,g',c'] = Σ_g L[c',g',g] h[b,g,c']
+      // (the permutations folded into the indexing).
+      int64_t blocks = s.getInt("blocks"), c = in / blocks;
+      Value x3 = reshape(l, x, rows({blocks, c}));
+      Value h = contract(l, rows({blocks, c}), {p("weight.R"), x3}, 4, {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
+      Value y3 = contract(l, rows({blocks, c}), {p("weight.L"), h}, 4, {{3, 1, 2}, {0, 2, 3}, {0, 1, 3}});
+      return reshape(l, y3, rows({out}));
+    }
+    if (name == "blockdiag") { // y[b,g,o] = Σ_i W[g,o,i] x[b,g,i]
+      int64_t blocks = s.getInt("blocks");
+      Value x3 = reshape(l, x, rows({blocks, in / blocks}));
+      Value y3 = contract(l, rows({blocks, out / blocks}), {p("weight.blocks"), x3}, 4,
+                          {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
+      return reshape(l, y3, rows({out}));
+    }
+    if (name == "bone") {
+      int64_t r = s.getInt("block", 64);
+      Value x3 = reshape(l, x, rows({in / r, r}));
+      // S[b,q] = Σ_j x[b,j,q]: the column blocks summed.
+      Value sum = contract(l, rows({r}), {x3}, 3, {{0, 1, 2}, {0, 2}});
+      if (s.getName("mode") != "bat") // y = S B (B [r, OUT])
+        return MatmulOp::create(builder, l, rows({out}), sum, p("weight.bone_B"), false, false);
+      // bat: ΔW(i,j) = W0(i,j) B_i + B_i, blocks r × r:
+      // y_i = Σ_j W0(i,j) (B_i x_j) + B_i Σ_j x_j.
+      int64_t ni = out / r, nj = in / r;
+      Value bi = p("weight.bone_B"); // [ni, r, r]
+      const lang::Param &baseParam = [&]() -> const lang::Param & {
+        for (size_t u = 0; u < layer.weight.terms.size(); ++u)
+          if (layer.weight.terms[u].structure.name == "frozen")
+            return param(layer, u, "weight.base");
+        llvm::report_fatal_error("bone(mode = bat) without a frozen base");
+      }();
+      Value w4 = reshape(l, paramRef(baseParam, l), RankedTensorType::get({ni, r, nj, r}, f32()));
+      // z[b,i,j,q] = Σ_p B[i,q,p] x[b,j,p]     loops (b, i, j, q, p)
+      Value z = contract(l, rows({ni, nj, r}), {bi, x3}, 5, {{1, 3, 4}, {0, 2, 4}, {0, 1, 2, 3}});
+      // y1[b,i,o] = Σ_{j,q} W0[i,o,j,q] z[b,i,j,q]   loops (b, i, o, j, q)
+      Value y1 = contract(l, rows({ni, r}), {w4, z}, 5, {{1, 2, 3, 4}, {0, 1, 3, 4}, {0, 1, 2}});
+      // y2[b,i,o] = Σ_q B[i,o,q] S[b,q]               loops (b, i, o, q)
+      Value y2 = contract(l, rows({ni, r}), {bi, sum}, 4, {{1, 2, 3}, {0, 3}, {0, 1, 2}});
+      Value y3 = AddOp::create(builder, l, y1.getType(), y1, y2);
+      return reshape(l, y3, rows({out}));
+    }
+    // Cayley, exp, polar: the structure forms W.
+    return LinearOp::create(builder, l, rows({out}), x, emitDirectWeight(layer, l));
+  }
+
+  /// Σ over the weight's terms applied to x.
+  Value emitTerms(const lang::Linear &layer, Value x, Location l) {
+    Value y;
+    for (size_t t = 0; t < layer.weight.terms.size(); ++t) {
+      Value term = emitTermApplication(layer, t, x, l);
+      y = y ? AddOp::create(builder, l, y.getType(), y, term).getResult() : term;
+    }
+    return y;
+  }
+
+  /// y = W x + b for a batch, through the structure. Every op gets
+  /// `wl.application` (one id per application) and `wl.layer`, which
+  /// wl-certify reads.
   Value emitLayerApplication(const lang::Linear &layer, Value x, Location l) {
     Block *block = builder.getInsertionBlock();
     Operation *before = block->empty() ? nullptr : &block->back();
-    std::string structure = structureName(layer);
-    const std::string w = layer.name + ".weight";
-    Value y;
-    if (structure == "orthogonal(householder)") {
-      int64_t k = layer.weight.terms[0].structure.getInt("reflectors", std::max(layer.in, layer.out));
-      y = HouseholderOp::create(builder, l, batchOf(layer.out), x,
-                                paramRef(w + ".v", {k, std::max(layer.in, layer.out)}, l));
-    } else if (structure == "svd") {
-      // y = ((x V) · s) Uᵀ.
-      int64_t r = layer.weight.terms[0].structure.getInt("rank");
-      Value t = MatmulOp::create(builder, l, batchOf(r), x, paramRef(w + ".V", {layer.in, r}, l),
-                                 false, false);
-      t = ScaleColumnsOp::create(builder, l, batchOf(r), t, paramRef(w + ".s", {r}, l));
-      y = MatmulOp::create(builder, l, batchOf(layer.out), t,
-                           paramRef(w + ".U", {layer.out, r}, l), false, /*transpose_rhs=*/true);
-    } else if (structure == "diagonal") {
-      y = ScaleColumnsOp::create(builder, l, batchOf(layer.out), x, paramRef(w + ".d", {layer.in}, l));
-    } else {
-      y = LinearOp::create(builder, l, batchOf(layer.out), x, emitWeight(layer, l));
-    }
+    Value y = emitTerms(layer, x, l);
     if (layer.bias.kind != lang::Bias::Kind::None)
       y = BiasAddOp::create(builder, l, y.getType(), y, paramRef(layer.name + ".bias", {layer.out}, l));
     // Tag what this application created.

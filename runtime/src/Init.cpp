@@ -2,6 +2,8 @@
 #include "Init.h"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace wlrt {
@@ -81,6 +83,15 @@ void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex, float *ou
     for (int64_t i = 0; i < n; ++i)
       out[i] = float(p.initValue *
                      (2.0 * uniform01(randomBits(seed, paramIndex, uint64_t(i))) - 1.0));
+    return;
+  case InitKind::From:
+    // The tensor from a safetensors file; the seed plays no part. Failures
+    // throw, so wl_create returns NULL with this message.
+    try {
+      readTensorFile(p.initFile, p.initTensor, p.shape, out);
+    } catch (const std::runtime_error &e) {
+      throw std::runtime_error("param '" + p.name + "': " + e.what());
+    }
     return;
   case InitKind::Orthogonal: {
     // View as [rows, cols] with rows = shape[0] (1 for a scalar/vector of rank

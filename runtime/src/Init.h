@@ -10,6 +10,8 @@
 #include "Metadata.h"
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace wlrt {
 
@@ -38,7 +40,19 @@ double standardNormal(uint64_t seed, uint64_t param, uint64_t i);
 
 /// Writes parameter `paramIndex`'s initial value into `out` (numel floats).
 /// Throws std::bad_alloc on allocation failure (orthogonal init needs scratch).
+/// Throws std::runtime_error naming the param, file and tensor when a "from"
+/// init cannot be read.
 void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex, float *out);
+
+/// Reads tensor `tensor` of the safetensors file `path` (Checkpoint.cpp) into
+/// `out` (row-major, numel floats): F32 as is, F64 rounded to nearest, F16 and
+/// BF16 exactly. Its shape must equal `shape`. Reads only the header and that
+/// tensor's bytes. Throws std::runtime_error("cannot read tensor 'T' from
+/// 'PATH': <why>") on any failure (missing file or tensor, listing up to 8
+/// names the file has; shape "[a, b] in the file vs [c, d] expected"; an
+/// unsupported dtype; a malformed or truncated file), std::bad_alloc.
+void readTensorFile(const std::string &path, const std::string &tensor,
+                    const std::vector<int64_t> &shape, float *out);
 
 } // namespace wlrt
 

@@ -3,7 +3,9 @@
 // _mlir_ciface_wlrt_{svd_clip,rank_project,gram_bound,solve} (wl/wlgen.h): the
 // constraint projections that need a singular value decomposition, the sound
 // Gram-iteration bound of Certificate.cpp for generated code, and the LU solve
-// of the Cayley map. The SVD is
+// of the Cayley map; _mlir_ciface_wlrt_{pissa,svfit,kpsvd}_split: the
+// creation-time initialisers that re-split a frozen base into a residual and
+// SVD-derived factors. The SVD is
 // LAPACK's dgesdd (dgesvd when dgesdd does not converge), called through the
 // Fortran ABI declared below (no LAPACKE), in float64. Generated libraries
 // must therefore link LAPACK (`-llapack`; runtime/README.md).
@@ -276,6 +278,289 @@ void solveInPlace(const View &a, const View &b, bool transpose) {
       b.at(i, j) = info == 0 ? rhs[size_t(j * n + i)] : fill;
 }
 
+
+//===----------------------------------------------------------------------===//
+// Re-splitting initialisers (PiSSA, SVFit, KPSVD): W0 = residual + factors.
+//
+// Each computes an SVD of the (possibly rearranged) base in float64, rounds
+// the factors to float, and then forms the residual from the floats actually
+// stored: W_res = fl32(W0 − P) with P the exact product of the stored
+// factors, the subtraction done in double (every product of two floats is
+// exact in double). So W_res + P reproduces W0 up to the one rounding of the
+// residual to float: |W_res + P − W0| ≤ 2⁻²⁴·|W_res| + (t + 2)·2⁻⁵³·(|W0| +
+// Σ|terms|) entrywise, t the number of terms. On failure (mismatched shapes,
+// a non-finite entry in W0, no SVD, out of memory) the "multiplier" factor
+// (PiSSA's B, SVFit's s, KPSVD's B) is zeroed and the others are kept (zeroed
+// too when they hold a non-finite entry), and the base is not touched, so
+// base + factors is still exactly W0.
+
+/// A possibly empty 1-D/2-D/3-D strided float view; false for NULL
+/// descriptors, negative sizes, or a NULL pointer with elements.
+struct View1 {
+  float *base = nullptr;
+  int64_t n = 0, s0 = 0;
+  float &at(int64_t i) const { return base[i * s0]; }
+};
+struct View3 {
+  float *base = nullptr;
+  int64_t n0 = 0, n1 = 0, n2 = 0, s0 = 0, s1 = 0, s2 = 0;
+  float &at(int64_t i, int64_t j, int64_t k) const { return base[i * s0 + j * s1 + k * s2]; }
+  int64_t numel() const { return n0 * n1 * n2; }
+};
+
+bool anyView(const wlgen_memref1d *d, View1 &v) {
+  if (!d || d->sizes[0] < 0 || (d->sizes[0] > 0 && !d->aligned))
+    return false;
+  v.base = d->aligned ? static_cast<float *>(d->aligned) + d->offset : nullptr;
+  v.n = d->sizes[0];
+  v.s0 = d->strides[0];
+  return true;
+}
+
+bool anyView(const wlgen_memref2d *d, View &v) {
+  if (!d || d->sizes[0] < 0 || d->sizes[1] < 0 ||
+      (d->sizes[0] > 0 && d->sizes[1] > 0 && !d->aligned))
+    return false;
+  v.base = d->aligned ? static_cast<float *>(d->aligned) + d->offset : nullptr;
+  v.rows = d->sizes[0];
+  v.cols = d->sizes[1];
+  v.s0 = d->strides[0];
+  v.s1 = d->strides[1];
+  return true;
+}
+
+bool anyView(const wlgen_memref3d *d, View3 &v) {
+  if (!d || d->sizes[0] < 0 || d->sizes[1] < 0 || d->sizes[2] < 0 ||
+      (d->sizes[0] > 0 && d->sizes[1] > 0 && d->sizes[2] > 0 && !d->aligned))
+    return false;
+  v.base = d->aligned ? static_cast<float *>(d->aligned) + d->offset : nullptr;
+  v.n0 = d->sizes[0];
+  v.n1 = d->sizes[1];
+  v.n2 = d->sizes[2];
+  v.s0 = d->strides[0];
+  v.s1 = d->strides[1];
+  v.s2 = d->strides[2];
+  return true;
+}
+
+// Zero a view / test it for non-finite entries (empty views: nothing to do).
+void zero(const View1 &v) {
+  for (int64_t i = 0; i < v.n; ++i)
+    v.at(i) = 0.0f;
+}
+void zero(const View &v) {
+  for (int64_t i = 0; i < v.rows; ++i)
+    for (int64_t j = 0; j < v.cols; ++j)
+      v.at(i, j) = 0.0f;
+}
+void zero(const View3 &v) {
+  for (int64_t i = 0; i < v.n0; ++i)
+    for (int64_t j = 0; j < v.n1; ++j)
+      for (int64_t k = 0; k < v.n2; ++k)
+        v.at(i, j, k) = 0.0f;
+}
+bool finite(const View &v) {
+  for (int64_t i = 0; i < v.rows; ++i)
+    for (int64_t j = 0; j < v.cols; ++j)
+      if (!std::isfinite(v.at(i, j)))
+        return false;
+  return true;
+}
+bool finite(const View3 &v) {
+  for (int64_t i = 0; i < v.n0; ++i)
+    for (int64_t j = 0; j < v.n1; ++j)
+      for (int64_t k = 0; k < v.n2; ++k)
+        if (!std::isfinite(v.at(i, j, k)))
+          return false;
+  return true;
+}
+/// The top singular triplets of the column-major m×n matrix `a` (lda = m)
+/// with a sign convention: each left vector's entry of largest magnitude (the
+/// first such) is positive. s descending (k = min(m, n)), U m×k (column j at
+/// j·m), VT k×n (ldvt = k). False when LAPACK fails.
+bool signedSvd(const std::vector<double> &a, int64_t m, int64_t n, std::vector<double> &s,
+               std::vector<double> &u, std::vector<double> &vt) {
+  if (!thinSvd(a, m, n, s, u, vt))
+    return false;
+  const int64_t k = std::min(m, n);
+  for (int64_t j = 0; j < k; ++j) {
+    double *uj = u.data() + j * m;
+    int64_t arg = 0;
+    for (int64_t i = 1; i < m; ++i)
+      if (std::fabs(uj[i]) > std::fabs(uj[arg]))
+        arg = i;
+    if (uj[arg] < 0) {
+      for (int64_t i = 0; i < m; ++i)
+        uj[i] = -uj[i];
+      for (int64_t c = 0; c < n; ++c)
+        vt[size_t(j + c * k)] = -vt[size_t(j + c * k)];
+    }
+  }
+  for (double &x : s)
+    x = std::max(x, 0.0);
+  return true;
+}
+
+/// W's entries as the column-major rows×cols matrix (lda = rows), as double;
+/// false if one is non-finite.
+bool loadColMajor(const View &v, std::vector<double> &a) {
+  a.resize(size_t(v.rows * v.cols));
+  for (int64_t i = 0; i < v.rows; ++i)
+    for (int64_t j = 0; j < v.cols; ++j) {
+      const double x = double(v.at(i, j));
+      if (!std::isfinite(x))
+        return false;
+      a[size_t(i + j * v.rows)] = x;
+    }
+  return true;
+}
+
+/// res (column-major m×n) −= Σ_{t<terms} L[:, t] R[t, :], with L m×terms
+/// (column t at t·m) and R terms×n (R[t, c] at t + c·terms), natural order.
+void subtractProducts(std::vector<double> &res, int64_t m, int64_t n, int64_t terms,
+                      const std::vector<double> &l, const std::vector<double> &r) {
+  for (int64_t c = 0; c < n; ++c) {
+    double *col = res.data() + c * m;
+    for (int64_t t = 0; t < terms; ++t) {
+      const double coef = r[size_t(t + c * terms)];
+      if (coef == 0.0)
+        continue;
+      const double *lt = l.data() + t * m;
+      for (int64_t i = 0; i < m; ++i)
+        col[i] -= lt[i] * coef;
+    }
+  }
+}
+
+/// PiSSA: W0 [OUT, IN] = W_res + B·A with B = U_r diag(√S_r) [OUT, r],
+/// A = diag(√S_r) V_rᵀ [r, IN]. Returns false (nothing written) on failure.
+bool pissaSplit(const View &w, const View &a, const View &b) {
+  const int64_t out = w.rows, in = w.cols, r = a.rows;
+  if (a.cols != in || b.rows != out || b.cols != r)
+    return false;
+  if (r == 0 || out == 0 || in == 0)
+    return true; // B·A is empty or an empty sum: nothing to split
+  std::vector<double> m0, s, u, vt;
+  if (!loadColMajor(w, m0))
+    return false;
+  if (!signedSvd(m0, out, in, s, u, vt))
+    return false;
+  const int64_t k = std::min(out, in);
+  // The float factors, kept as (exact) doubles: B column-major [out, r], A [r, in].
+  std::vector<double> bf(size_t(out * r)), af(size_t(r * in));
+  for (int64_t j = 0; j < r; ++j) {
+    const double root = j < k ? std::sqrt(s[size_t(j)]) : 0.0;
+    for (int64_t i = 0; i < out; ++i)
+      bf[size_t(i + j * out)] = j < k ? double(float(u[size_t(i + j * out)] * root)) : 0.0;
+    for (int64_t c = 0; c < in; ++c)
+      af[size_t(j + c * r)] = j < k ? double(float(root * vt[size_t(j + c * k)])) : 0.0;
+  }
+  subtractProducts(m0, out, in, r, bf, af);
+  for (int64_t i = 0; i < out; ++i)
+    for (int64_t j = 0; j < r; ++j)
+      b.at(i, j) = float(bf[size_t(i + j * out)]);
+  for (int64_t j = 0; j < r; ++j)
+    for (int64_t c = 0; c < in; ++c)
+      a.at(j, c) = float(af[size_t(j + c * r)]);
+  for (int64_t i = 0; i < out; ++i)
+    for (int64_t c = 0; c < in; ++c)
+      w.at(i, c) = float(m0[size_t(i + c * out)]);
+  return true;
+}
+
+/// SVFit: W0 = W_res + U_r diag(s) V_rᵀ, u [OUT, r], s [r], v [IN, r].
+bool svfitSplit(const View &w, const View &uo, const View1 &so, const View &vo) {
+  const int64_t out = w.rows, in = w.cols, r = so.n;
+  if (uo.rows != out || uo.cols != r || vo.rows != in || vo.cols != r)
+    return false;
+  if (r == 0 || out == 0 || in == 0)
+    return true;
+  std::vector<double> m0, s, u, vt;
+  if (!loadColMajor(w, m0))
+    return false;
+  if (!signedSvd(m0, out, in, s, u, vt))
+    return false;
+  const int64_t k = std::min(out, in);
+  // L = fl(U_r)·diag(fl(s)) (products of two floats: exact), R = fl(V_r)ᵀ.
+  std::vector<float> uf(size_t(out * r)), sf(static_cast<size_t>(r)), vf(size_t(in * r));
+  std::vector<double> l(size_t(out * r)), rt(size_t(r * in));
+  for (int64_t j = 0; j < r; ++j) {
+    sf[size_t(j)] = j < k ? float(s[size_t(j)]) : 0.0f;
+    for (int64_t i = 0; i < out; ++i) {
+      uf[size_t(i + j * out)] = j < k ? float(u[size_t(i + j * out)]) : 0.0f;
+      l[size_t(i + j * out)] = double(uf[size_t(i + j * out)]) * double(sf[size_t(j)]);
+    }
+    for (int64_t c = 0; c < in; ++c) {
+      vf[size_t(c + j * in)] = j < k ? float(vt[size_t(j + c * k)]) : 0.0f;
+      rt[size_t(j + c * r)] = double(vf[size_t(c + j * in)]);
+    }
+  }
+  subtractProducts(m0, out, in, r, l, rt);
+  for (int64_t j = 0; j < r; ++j) {
+    so.at(j) = sf[size_t(j)];
+    for (int64_t i = 0; i < out; ++i)
+      uo.at(i, j) = uf[size_t(i + j * out)];
+    for (int64_t c = 0; c < in; ++c)
+      vo.at(c, j) = vf[size_t(c + j * in)];
+  }
+  for (int64_t i = 0; i < out; ++i)
+    for (int64_t c = 0; c < in; ++c)
+      w.at(i, c) = float(m0[size_t(i + c * out)]);
+  return true;
+}
+
+/// KPSVD (Van Loan–Pitsianis): W0 [m1·m2, n1·n2] = W_res + Σ_t A_t ⊗ B_t,
+/// a [k, m1, n1], b [k, m2, n2], via the SVD of the rearrangement R
+/// [(m1·n1), (m2·n2)], R[i1·n1 + j1, i2·n2 + j2] = W0[i1·m2 + i2, j1·n2 + j2].
+bool kpsvdSplit(const View &w, const View3 &a, const View3 &b) {
+  const int64_t terms = a.n0, m1 = a.n1, n1 = a.n2, m2 = b.n1, n2 = b.n2;
+  if (b.n0 != terms || w.rows != m1 * m2 || w.cols != n1 * n2)
+    return false;
+  const int64_t rows = m1 * n1, cols = m2 * n2;
+  if (terms == 0 || rows == 0 || cols == 0)
+    return true;
+  std::vector<double> rm(size_t(rows * cols));
+  for (int64_t i1 = 0; i1 < m1; ++i1)
+    for (int64_t i2 = 0; i2 < m2; ++i2)
+      for (int64_t j1 = 0; j1 < n1; ++j1)
+        for (int64_t j2 = 0; j2 < n2; ++j2) {
+          const double x = double(w.at(i1 * m2 + i2, j1 * n2 + j2));
+          if (!std::isfinite(x))
+            return false;
+          rm[size_t((i1 * n1 + j1) + (i2 * n2 + j2) * rows)] = x;
+        }
+  std::vector<double> s, u, vt;
+  if (!signedSvd(rm, rows, cols, s, u, vt))
+    return false;
+  const int64_t k = std::min(rows, cols);
+  // vec(A_t) = fl(√σ_t u_t) (column t of L), vec(B_t) = fl(√σ_t v_t) (row t of R).
+  std::vector<double> l(size_t(rows * terms)), rt(size_t(terms * cols));
+  for (int64_t t = 0; t < terms; ++t) {
+    const double root = t < k ? std::sqrt(s[size_t(t)]) : 0.0;
+    for (int64_t i = 0; i < rows; ++i)
+      l[size_t(i + t * rows)] = t < k ? double(float(u[size_t(i + t * rows)] * root)) : 0.0;
+    for (int64_t c = 0; c < cols; ++c)
+      rt[size_t(t + c * terms)] = t < k ? double(float(root * vt[size_t(t + c * k)])) : 0.0;
+  }
+  // R − Σ_t vec(A_t) vec(B_t)ᵀ is the rearrangement of W0 − Σ_t A_t ⊗ B_t.
+  subtractProducts(rm, rows, cols, terms, l, rt);
+  for (int64_t t = 0; t < terms; ++t) {
+    for (int64_t i1 = 0; i1 < m1; ++i1)
+      for (int64_t j1 = 0; j1 < n1; ++j1)
+        a.at(t, i1, j1) = float(l[size_t((i1 * n1 + j1) + t * rows)]);
+    for (int64_t i2 = 0; i2 < m2; ++i2)
+      for (int64_t j2 = 0; j2 < n2; ++j2)
+        b.at(t, i2, j2) = float(rt[size_t(t + (i2 * n2 + j2) * terms)]);
+  }
+  for (int64_t i1 = 0; i1 < m1; ++i1)
+    for (int64_t i2 = 0; i2 < m2; ++i2)
+      for (int64_t j1 = 0; j1 < n1; ++j1)
+        for (int64_t j2 = 0; j2 < n2; ++j2)
+          w.at(i1 * m2 + i2, j1 * n2 + j2) =
+              float(rm[size_t((i1 * n1 + j1) + (i2 * n2 + j2) * rows)]);
+  return true;
+}
+
 } // namespace
 
 } // namespace wlrt
@@ -336,6 +621,67 @@ void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t trans
     for (int64_t i = 0; i < vb.rows; ++i)
       for (int64_t j = 0; j < vb.cols; ++j)
         vb.at(i, j) = std::numeric_limits<float>::quiet_NaN();
+  }
+}
+
+} // extern "C"
+
+extern "C" {
+
+void _mlir_ciface_wlrt_pissa_split(wlgen_memref2d *base, wlgen_memref2d *a, wlgen_memref2d *b) {
+  View w, va, vb;
+  const bool okA = anyView(a, va), okB = anyView(b, vb);
+  bool done = false;
+  if (anyView(base, w) && okA && okB) {
+    try {
+      done = pissaSplit(w, va, vb);
+    } catch (...) {
+      // Out of memory before anything was written: the fallback below.
+    }
+  }
+  if (!done && okB) {
+    zero(vb); // B = 0: base + B·A = base = W0
+    if (okA && !finite(va))
+      zero(va);
+  }
+}
+
+void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u, wlgen_memref1d *s,
+                                   wlgen_memref2d *v) {
+  View w, vu, vv;
+  View1 vs;
+  const bool okU = anyView(u, vu), okS = anyView(s, vs), okV = anyView(v, vv);
+  bool done = false;
+  if (anyView(base, w) && okU && okS && okV) {
+    try {
+      done = svfitSplit(w, vu, vs, vv);
+    } catch (...) {
+    }
+  }
+  if (!done && okS) {
+    zero(vs); // s = 0: base + U diag(s) Vᵀ = W0
+    if (okU && !finite(vu))
+      zero(vu);
+    if (okV && !finite(vv))
+      zero(vv);
+  }
+}
+
+void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlgen_memref3d *b) {
+  View w;
+  View3 va, vb;
+  const bool okA = anyView(a, va), okB = anyView(b, vb);
+  bool done = false;
+  if (anyView(base, w) && okA && okB) {
+    try {
+      done = kpsvdSplit(w, va, vb);
+    } catch (...) {
+    }
+  }
+  if (!done && okB) {
+    zero(vb); // every B_t = 0: base + Σ A_t ⊗ B_t = W0
+    if (okA && !finite(va))
+      zero(va);
   }
 }
 

@@ -217,6 +217,13 @@ void parseInto(Metadata &md, const char *json) {
       p.initValue = reqNum(init, "a", where + " init");
     } else if (kind == "orthogonal") {
       p.init = InitKind::Orthogonal;
+    } else if (kind == "from") {
+      // {"kind":"from","file":"/abs/path.safetensors","tensor":"name"}: read by wl_create.
+      p.init = InitKind::From;
+      p.initFile = reqStr(init, "file", where + " init");
+      p.initTensor = reqStr(init, "tensor", where + " init");
+      if (p.initFile.empty() || p.initTensor.empty())
+        bad(where + " init: \"file\" and \"tensor\" of a \"from\" init must be non-empty");
     } else {
       bad(where + ": unknown init kind '" + kind + "'");
     }

@@ -14,7 +14,7 @@
 
 namespace wlrt {
 
-enum class InitKind { Zeros, Ones, Normal, Uniform, Orthogonal };
+enum class InitKind { Zeros, Ones, Normal, Uniform, Orthogonal, From };
 
 struct StateInfo {
   std::string name;           ///< e.g. "momentum", "power_u"
@@ -32,6 +32,8 @@ struct ParamInfo {
   int64_t gradOffset = -1; ///< -1 when not trainable
   InitKind init = InitKind::Zeros;
   double initValue = 0; ///< std (normal) or a (uniform)
+  std::string initFile;   ///< From: the safetensors file ("file")
+  std::string initTensor; ///< From: the tensor in it ("tensor")
   std::vector<StateInfo> state;
 };
 

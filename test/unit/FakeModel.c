@@ -8,6 +8,14 @@
  * entry point checks the memref descriptors the runtime built and counts
  * mistakes in fake_descriptor_errors.
  *
+ * A second layer "ad" (3 -> 2, no bias, not in the forward) is a frozen base
+ * plus a rank-1 LoRA adapter: "ad.weight.base" [2, 3] is read at creation from
+ * the safetensors file "wlrt-unit-base.safetensors" (tensor "ad.base"; a
+ * relative path, so the tests chdir into a temporary directory holding it),
+ * lora_A [1, 3] and lora_B [2, 1]. The project hook re-splits it with
+ * _mlir_ciface_wlrt_pissa_split, and _mlir_ciface_wlgen_weight materialises it
+ * as base + B·A (in float, like generated code).
+ *
  * Built twice (test/unit/CMakeLists.txt): wl-runtime-unit with the project
  * hook, and wl-runtime-unit-noproject with WL_FAKE_NO_PROJECT, which leaves
  * it undefined like a library generated before the hook existed.
@@ -18,7 +26,7 @@
 
 const char wlgen_metadata[] =
     "{\"abi\": 1, \"model\": \"fake\", \"input_size\": 3, \"output_size\": 2,\n"
-    " \"label_kind\": 1, \"target_size\": 2, \"arena_size\": 39,\n"
+    " \"label_kind\": 1, \"target_size\": 2, \"arena_size\": 55,\n"
     " \"params\": [\n"
     "  {\"name\": \"fc.weight\", \"shape\": [2, 3], \"offset\": 0, \"trainable\": true,\n"
     "   \"init\": {\"kind\": \"normal\", \"std\": 0.5}, \"grad_offset\": 6,\n"
@@ -30,10 +38,19 @@ const char wlgen_metadata[] =
     "  {\"name\": \"fixed.table\", \"shape\": [4], \"offset\": 24, \"trainable\": false,\n"
     "   \"init\": {\"kind\": \"uniform\", \"a\": 0.1}, \"grad_offset\": -1, \"state\": []},\n"
     "  {\"name\": \"fixed.rot\", \"shape\": [3, 3], \"offset\": 28, \"trainable\": false,\n"
-    "   \"init\": {\"kind\": \"orthogonal\"}, \"grad_offset\": -1, \"state\": []}\n"
+    "   \"init\": {\"kind\": \"orthogonal\"}, \"grad_offset\": -1, \"state\": []},\n"
+    "  {\"name\": \"ad.weight.base\", \"shape\": [2, 3], \"offset\": 39, \"trainable\": false,\n"
+    "   \"init\": {\"kind\": \"from\", \"file\": \"wlrt-unit-base.safetensors\", \"tensor\": \"ad.base\"}},\n"
+    "  {\"name\": \"ad.weight.lora_A\", \"shape\": [1, 3], \"offset\": 45, \"trainable\": true,\n"
+    "   \"init\": {\"kind\": \"uniform\", \"a\": 0.5}, \"grad_offset\": 48},\n"
+    "  {\"name\": \"ad.weight.lora_B\", \"shape\": [2, 1], \"offset\": 51, \"trainable\": true,\n"
+    "   \"init\": {\"kind\": \"zeros\"}, \"grad_offset\": 53}\n"
     " ],\n"
     " \"layers\": [{\"name\": \"fc\", \"in\": 3, \"out\": 2, \"structure\": \"dense\",\n"
-    "              \"weight\": \"fc.weight\", \"bias\": \"fc.bias\"}],\n"
+    "              \"weight\": \"fc.weight\", \"bias\": \"fc.bias\"},\n"
+    "             {\"name\": \"ad\", \"in\": 3, \"out\": 2, \"structure\": \"frozen+lora\",\n"
+    "              \"weight\": \"ad.weight.base\", \"bias\": \"\",\n"
+    "              \"factors\": [\"ad.weight.base\", \"ad.weight.lora_A\", \"ad.weight.lora_B\"]}],\n"
     " \"lipschitz\": [{\"op\": \"input\"}, {\"op\": \"layer\", \"layer\": \"fc\", \"arg\": 0},\n"
     "   {\"op\": \"add\", \"args\": [1, 0]}, {\"op\": \"scale\", \"factor\": -2.0, \"arg\": 2}]\n"
     "}\n";
@@ -49,8 +66,8 @@ int fake_project_errors = 0;
 /* The runtime's _mlir_ciface_wlrt_gram_bound of fixed.rot, as seen by the hook. */
 float fake_project_rot_bound = -1.0f;
 
-enum { IN = 3, OUT = 2, ARENA = 39, W = 0, GW = 6, MW = 12, B = 18, GB = 20, MB = 22, ROT = 28,
-       PU = 37 };
+enum { IN = 3, OUT = 2, ARENA = 55, W = 0, GW = 6, MW = 12, B = 18, GB = 20, MB = 22, ROT = 28,
+       PU = 37, BASE = 39, LA = 45, LB = 51 };
 
 static float *arenaOf(wlgen_memref1d *a) {
   if (a->sizes[0] != ARENA || a->strides[0] != 1 || a->offset != 0 ||
@@ -162,6 +179,20 @@ void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t) {
   }
 }
 
+/* Layer 0 ("fc", dense) is never asked for (the runtime copies its weight);
+ * layer 1 ("ad") is base + B·A, in float. */
+void _mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer, wlgen_memref2d *out) {
+  float *a = arenaOf(arena);
+  float *o = matOf(out, IN);
+  if (layer != 1 || out->sizes[0] != OUT) {
+    ++fake_descriptor_errors;
+    return;
+  }
+  for (int r = 0; r < OUT; ++r)
+    for (int c = 0; c < IN; ++c)
+      o[r * IN + c] = a[BASE + r * IN + c] + a[LB + r] * a[LA + c];
+}
+
 #ifndef WL_FAKE_NO_PROJECT
 /* Like wlc's: initialise the constraint state (power_u = ones) after the
  * initialisers, calling a runtime routine through an arena view with a
@@ -183,5 +214,10 @@ void _mlir_ciface_wlgen_project(wlgen_memref1d *arena) {
   wlgen_memref2d rot = {arena->allocated, arena->aligned, ROT, {3, 3}, {3, 1}};
   float bound = _mlir_ciface_wlrt_gram_bound(&rot);
   __atomic_store(&fake_project_rot_bound, &bound, __ATOMIC_SEQ_CST);
+  /* PiSSA re-split of the frozen base read from the file. */
+  wlgen_memref2d base = {arena->allocated, arena->aligned, BASE, {OUT, IN}, {IN, 1}};
+  wlgen_memref2d la = {arena->allocated, arena->aligned, LA, {1, IN}, {IN, 1}};
+  wlgen_memref2d lb = {arena->allocated, arena->aligned, LB, {OUT, 1}, {1, 1}};
+  _mlir_ciface_wlrt_pissa_split(&base, &la, &lb);
 }
 #endif

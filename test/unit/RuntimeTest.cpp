@@ -151,7 +151,7 @@ static void testJson() {
 static void testMetadataValidation() {
   const wlrt::Metadata &md = wlrt::metadata();
   CHECK_MSG(md.ok, md.error);
-  CHECK(md.params.size() == 4 && md.layers.size() == 1 && md.hasLipschitz);
+  CHECK(md.params.size() == 7 && md.layers.size() == 2 && md.hasLipschitz);
   auto rejects = [](const char *json, const char *needle) {
     wlrt::Metadata m = wlrt::parseMetadata(json);
     CHECK_MSG(!m.ok && m.error.find(needle) != std::string::npos, m.error + " / want " + needle);
@@ -264,19 +264,21 @@ static void testStaticQueries() {
   CHECK(wl_input_size() == 3);
   CHECK(wl_output_size() == 2);
   CHECK(wl_label_kind() == 1);
-  CHECK(wl_num_params() == 4);
+  CHECK(wl_num_params() == 7);
   CHECK(wl_param_name(0) && std::strcmp(wl_param_name(0), "fc.weight") == 0);
   CHECK(wl_param_name(3) && std::strcmp(wl_param_name(3), "fixed.rot") == 0);
-  CHECK(wl_param_name(4) == nullptr && wl_param_name(-1) == nullptr);
+  CHECK(wl_param_name(4) && std::strcmp(wl_param_name(4), "ad.weight.base") == 0);
+  CHECK(wl_param_name(7) == nullptr && wl_param_name(-1) == nullptr);
   CHECK(wl_param_rank(0) == 2 && wl_param_rank(1) == 1 && wl_param_rank(9) == -1);
   CHECK(wl_param_dim(0, 0) == 2 && wl_param_dim(0, 1) == 3);
   CHECK(wl_param_dim(0, 2) == -1 && wl_param_dim(0, -1) == -1 && wl_param_dim(7, 0) == -1);
   CHECK(wl_param_trainable(0) == 1 && wl_param_trainable(2) == 0 && wl_param_trainable(99) == 0);
-  CHECK(wl_num_layers() == 1);
+  CHECK(wl_num_layers() == 2);
   CHECK(wl_layer_name(0) && std::strcmp(wl_layer_name(0), "fc") == 0);
-  CHECK(wl_layer_name(1) == nullptr && wl_layer_name(-1) == nullptr);
+  CHECK(wl_layer_name(1) && std::strcmp(wl_layer_name(1), "ad") == 0);
+  CHECK(wl_layer_name(2) == nullptr && wl_layer_name(-1) == nullptr);
   CHECK(wl_layer_in_size(0) == 3 && wl_layer_out_size(0) == 2);
-  CHECK(wl_layer_in_size(1) == -1 && wl_layer_out_size(-1) == -1);
+  CHECK(wl_layer_in_size(2) == -1 && wl_layer_out_size(-1) == -1);
 }
 
 static void testRng() {
@@ -582,8 +584,8 @@ static void testCheckpoint() {
   const wlrt::JsonValue *st = hdr.get("optim.step");
   CHECK(st && st->get("dtype") && st->get("dtype")->text == "I64" && st->get("shape") &&
         st->get("shape")->items.empty());
-  // Data size: 31 floats (params + state, no grads) + 8 bytes of step.
-  CHECK(file.size() == 8 + n + 31 * 4 + 8);
+  // Data size: 42 floats (params + state, no grads) + 8 bytes of step.
+  CHECK(file.size() == 8 + n + 42 * 4 + 8);
 
   // Round trip into a differently seeded model.
   wl_model *r = wl_create(99);
@@ -601,6 +603,8 @@ static void testCheckpoint() {
   CHECK(region(am, 0, 6) == region(ar, 0, 6));     // fc.weight
   CHECK(region(am, 12, 20) == region(ar, 12, 20)); // momentum + bias
   CHECK(region(am, 22, 39) == region(ar, 22, 39)); // bias momentum, table, rot, power_u
+  CHECK(region(am, 39, 48) == region(ar, 39, 48)); // ad.weight.base, lora_A
+  CHECK(region(am, 51, 53) == region(ar, 51, 53)); // lora_B
   CHECK(r->arena[37] == 0.25f && r->arena[38] == -3.5f);
   // Save again from the loaded model: identical bytes.
   std::string path2 = dir + "/again.safetensors";
@@ -1268,7 +1272,754 @@ static void testSolve() {
   _mlir_ciface_wlrt_solve(nullptr, &rb, 0); // no-op
 }
 
+//===----------------------------------------------------------------------===//
+// Re-splitting initialisers _mlir_ciface_wlrt_{pissa,svfit,kpsvd}_split:
+// W0 = residual + factors exactly (to the residual's own float rounding), the
+// factors are the SVD-optimal ones (checked against the independent Jacobi
+// SVD above), on arbitrarily strided views; failures keep base + factors = W0.
+
+/// A float tensor of rank 1..3 at `offset` with arbitrary strides inside a
+/// larger buffer whose other floats are sentinels.
+struct Strided {
+  std::vector<int64_t> sizes, strides;
+  int64_t offset;
+  std::vector<float> buf;
+  std::vector<char> inside;
+  static constexpr float kSentinel = -777.0f;
+  Strided(std::vector<int64_t> sz, std::vector<int64_t> st, int64_t off)
+      : sizes(std::move(sz)), strides(std::move(st)), offset(off) {
+    int64_t last = off;
+    for (size_t d = 0; d < sizes.size(); ++d)
+      last += sizes[d] > 0 ? (sizes[d] - 1) * strides[d] : 0;
+    buf.assign(size_t(last + 4), kSentinel);
+    inside.assign(buf.size(), 0);
+    for (int64_t e = 0; e < numel(); ++e)
+      inside[size_t(pos(e))] = 1;
+  }
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t s : sizes)
+      n *= s;
+    return n;
+  }
+  /// Buffer position of the e-th element in row-major order.
+  int64_t pos(int64_t e) const {
+    int64_t p = offset;
+    for (size_t d = sizes.size(); d-- > 0;) {
+      p += (e % sizes[d]) * strides[d];
+      e /= sizes[d];
+    }
+    return p;
+  }
+  float &operator[](int64_t e) { return buf[size_t(pos(e))]; }
+  float get(int64_t e) const { return buf[size_t(pos(e))]; }
+  void set(const std::vector<double> &v) {
+    for (int64_t e = 0; e < numel(); ++e)
+      (*this)[e] = float(v[size_t(e)]);
+  }
+  std::vector<float> values() const {
+    std::vector<float> v(static_cast<size_t>(numel()));
+    for (int64_t e = 0; e < numel(); ++e)
+      v[size_t(e)] = get(e);
+    return v;
+  }
+  bool sentinelsIntact() const {
+    for (size_t x = 0; x < buf.size(); ++x)
+      if (!inside[x] && buf[x] != kSentinel)
+        return false;
+    return true;
+  }
+  wlgen_memref1d ref1() { return {nullptr, buf.data(), offset, {sizes[0]}, {strides[0]}}; }
+  wlgen_memref2d ref2() {
+    return {nullptr, buf.data(), offset, {sizes[0], sizes[1]}, {strides[0], strides[1]}};
+  }
+  wlgen_memref3d ref3() {
+    return {nullptr, buf.data(), offset, {sizes[0], sizes[1], sizes[2]},
+            {strides[0], strides[1], strides[2]}};
+  }
+};
+
+static bool sameBits(const std::vector<float> &a, const std::vector<float> &b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+static bool allZero(const std::vector<float> &a) {
+  for (float x : a)
+    if (x != 0.0f)
+      return false;
+  return true;
+}
+
+static std::vector<double> gaussian(int64_t n, uint64_t seed, double scale = 1.0) {
+  std::vector<double> w(static_cast<size_t>(n));
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = double(float(scale * wlrt::standardNormal(seed, 4, i)));
+  return w;
+}
+
+/// Checks W_res + P == W0 entrywise to the residual's float rounding: with P
+/// and Σ|terms| given in double, |W_res + P − W0| <= 2^-24 |W_res| + 1e-13 (|W0| +
+/// Σ|terms|) (the second part covers the double sums), and relative to max|W0|
+/// within 1e-6. Returns the worst relative deviation.
+static double checkExact(const std::vector<float> &w0, const std::vector<float> &res,
+                         const std::vector<double> &p, const std::vector<double> &absTerms,
+                         const std::string &tag) {
+  double scale = 0, worst = 0;
+  for (float x : w0)
+    scale = std::max(scale, std::fabs(double(x)));
+  bool ok = true;
+  for (size_t i = 0; i < w0.size(); ++i) {
+    const double dev = std::fabs(double(res[i]) + p[i] - double(w0[i]));
+    const double bound = std::ldexp(std::fabs(double(res[i])), -24) +
+                         1e-13 * (std::fabs(double(w0[i])) + absTerms[i]);
+    if (dev > bound) {
+      ok = false;
+      std::printf("  %s: entry %zu: deviation %.3g > bound %.3g\n", tag.c_str(), i, dev, bound);
+    }
+    worst = std::max(worst, dev / scale);
+  }
+  CHECK_MSG(ok, tag);
+  CHECK_MSG(worst <= 1e-6, tag + ": " + std::to_string(worst));
+  return worst;
+}
+
+static double frobDiff(const std::vector<float> &a, const std::vector<double> &b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+  return std::sqrt(s);
+}
+
+static double tailNorm(const std::vector<double> &sigma, size_t from) {
+  double t = 0;
+  for (size_t i = from; i < sigma.size(); ++i)
+    t += sigma[i] * sigma[i];
+  return std::sqrt(t);
+}
+
+static void testPissaSplit() {
+  struct Case {
+    int64_t out, in, r;
+    std::vector<int64_t> ws, as, bs; // strides of base, A, B
+    int64_t wo, ao, bo;              // offsets
+    bool gaussianW;
+  };
+  const Case cases[] = {
+      {12, 7, 3, {9, 1}, {1, 3}, {4, 1}, 5, 2, 1, false},  // padded rows, column-major A
+      {5, 9, 2, {1, 5}, {9, 1}, {1, 5}, 3, 0, 4, false},   // column-major base and B
+      {6, 4, 5, {4, 1}, {4, 1}, {5, 1}, 0, 0, 0, false},   // r > min(OUT, IN): extra terms zero
+      {30, 20, 5, {20, 1}, {20, 1}, {5, 1}, 7, 1, 2, true}, // Gaussian
+      {1, 6, 1, {6, 1}, {6, 1}, {1, 1}, 0, 0, 0, true},     // a single row
+  };
+  uint64_t seed = 1200;
+  for (const Case &cs : cases) {
+    const std::string tag = "pissa " + std::to_string(cs.out) + "x" + std::to_string(cs.in) +
+                            " r" + std::to_string(cs.r);
+    const int64_t k = std::min(cs.out, cs.in), r = cs.r;
+    std::vector<double> w;
+    if (cs.gaussianW) {
+      w = gaussian(cs.out * cs.in, seed += 3);
+    } else {
+      std::vector<double> s;
+      for (int64_t i = 0; i < k; ++i)
+        s.push_back(4.0 / double(i + 1) + 0.1);
+      w = knownSvd(cs.out, cs.in, s, seed += 3).build([](double x, int64_t) { return x; });
+    }
+    Strided base({cs.out, cs.in}, cs.ws, cs.wo), a({r, cs.in}, cs.as, cs.ao),
+        b({cs.out, r}, cs.bs, cs.bo);
+    base.set(w);
+    a.set(gaussian(r * cs.in, 5)); // the LoRA init the split replaces
+    const std::vector<float> w0 = base.values();
+    const std::vector<double> sigma = jacobiSigma(toDouble(w0), cs.out, cs.in);
+    wlgen_memref2d rw = base.ref2(), ra = a.ref2(), rb = b.ref2();
+    _mlir_ciface_wlrt_pissa_split(&rw, &ra, &rb);
+    CHECK_MSG(base.sentinelsIntact() && a.sentinelsIntact() && b.sentinelsIntact(), tag);
+    const std::vector<float> res = base.values(), av = a.values(), bv = b.values();
+    // P = B·A from the stored floats (exact products in double).
+    std::vector<double> p(w0.size(), 0.0), absTerms(w0.size(), 0.0);
+    for (int64_t i = 0; i < cs.out; ++i)
+      for (int64_t c = 0; c < cs.in; ++c)
+        for (int64_t j = 0; j < r; ++j) {
+          const double t = double(bv[size_t(i * r + j)]) * double(av[size_t(j * cs.in + c)]);
+          p[size_t(i * cs.in + c)] += t;
+          absTerms[size_t(i * cs.in + c)] += std::fabs(t);
+        }
+    checkExact(w0, res, p, absTerms, tag);
+    // B·A is the principal rank-r part: ‖W0 − BA‖_F = sqrt(Σ_{i≥r} σ_i²) ...
+    const double err = frobDiff(w0, p), tail = tailNorm(sigma, size_t(std::min(r, k)));
+    CHECK_MSG(std::fabs(err - tail) <= 1e-5 * sigma[0],
+              tag + ": error " + std::to_string(err) + " vs tail " + std::to_string(tail));
+    // ... the residual holds the other singular values ...
+    std::vector<double> rs = jacobiSigma(toDouble(res), cs.out, cs.in);
+    bool ok = true;
+    for (size_t i = 0; i < rs.size(); ++i) {
+      const double want = i + size_t(std::min(r, k)) < sigma.size() ? sigma[i + size_t(std::min(r, k))] : 0.0;
+      ok &= std::fabs(rs[i] - want) <= 1e-5 * sigma[0];
+    }
+    CHECK_MSG(ok, tag + ": residual " + sigmaText(rs) + "of " + sigmaText(sigma));
+    // ... and the split is balanced: BᵀB = A Aᵀ = diag(σ_1..σ_r) (σ = 0 past min(OUT, IN)),
+    // with each column of B's largest entry positive (the sign convention).
+    double dev = 0;
+    bool signs = true;
+    for (int64_t x = 0; x < r; ++x) {
+      for (int64_t y = 0; y < r; ++y) {
+        double btb = 0, aat = 0;
+        for (int64_t i = 0; i < cs.out; ++i)
+          btb += double(bv[size_t(i * r + x)]) * bv[size_t(i * r + y)];
+        for (int64_t c = 0; c < cs.in; ++c)
+          aat += double(av[size_t(x * cs.in + c)]) * av[size_t(y * cs.in + c)];
+        const double want = x == y && x < k ? sigma[size_t(x)] : 0.0;
+        dev = std::max({dev, std::fabs(btb - want), std::fabs(aat - want)});
+      }
+      if (x < k) {
+        int64_t arg = 0;
+        for (int64_t i = 1; i < cs.out; ++i)
+          if (std::fabs(bv[size_t(i * r + x)]) > std::fabs(bv[size_t(arg * r + x)]))
+            arg = i;
+        signs &= bv[size_t(arg * r + x)] > 0;
+      }
+    }
+    CHECK_MSG(dev <= 1e-5 * sigma[0], tag + ": balance " + std::to_string(dev));
+    CHECK_MSG(signs, tag + ": sign convention");
+  }
+
+  // Failures: base unchanged, B = 0, A kept (zeroed when non-finite).
+  const int64_t out = 4, in = 3, r = 2;
+  const std::vector<double> w = gaussian(out * in, 1300);
+  auto run = [&](const std::vector<double> &wv, const std::vector<double> &av, int64_t aCols,
+                 bool nullBase, const char *what) {
+    Strided base({out, in}, {in, 1}, 2), a({r, aCols}, {aCols, 1}, 1), b({out, r}, {r, 1}, 3);
+    base.set(wv);
+    a.set(av);
+    b.set(gaussian(out * r, 9)); // not zero before
+    const std::vector<float> w0 = base.values(), a0 = a.values();
+    wlgen_memref2d rw = base.ref2(), ra = a.ref2(), rb = b.ref2();
+    _mlir_ciface_wlrt_pissa_split(nullBase ? nullptr : &rw, &ra, &rb);
+    CHECK_MSG(base.sentinelsIntact() && a.sentinelsIntact() && b.sentinelsIntact(), what);
+    CHECK_MSG(sameBits(base.values(), w0), what);
+    CHECK_MSG(allZero(b.values()), what);
+    return std::make_pair(a0, a.values());
+  };
+  std::vector<double> wNan = w;
+  wNan[7] = std::numeric_limits<double>::quiet_NaN();
+  auto kept = run(wNan, gaussian(r * in, 10), in, false, "pissa: NaN in W0");
+  CHECK(sameBits(kept.first, kept.second));
+  std::vector<double> aNan = gaussian(r * in, 10);
+  aNan[1] = std::numeric_limits<double>::infinity();
+  auto zeroed = run(wNan, aNan, in, false, "pissa: NaN in W0 and A");
+  CHECK(allZero(zeroed.second));
+  auto mism = run(w, gaussian(r * (in + 1), 11), in + 1, false, "pissa: A's shape");
+  CHECK(sameBits(mism.first, mism.second));
+  run(w, gaussian(r * in, 12), in, true, "pissa: NULL base");
+  {
+    // r = 0: nothing to split, base unchanged.
+    Strided base({out, in}, {in, 1}, 0);
+    base.set(w);
+    const std::vector<float> w0 = base.values();
+    wlgen_memref2d rw = base.ref2(), ra{nullptr, nullptr, 0, {0, in}, {in, 1}},
+                   rb{nullptr, nullptr, 0, {out, 0}, {0, 1}};
+    _mlir_ciface_wlrt_pissa_split(&rw, &ra, &rb);
+    CHECK(sameBits(base.values(), w0));
+  }
+  _mlir_ciface_wlrt_pissa_split(nullptr, nullptr, nullptr); // no-op
+}
+
+static void testSvfitSplit() {
+  struct Case {
+    int64_t out, in, r;
+    std::vector<int64_t> ws, us, vs;
+    int64_t ss;
+  };
+  const Case cases[] = {
+      {9, 6, 3, {6, 1}, {1, 9}, {3, 1}, 2},    // column-major U, strided s
+      {4, 7, 5, {1, 4}, {5, 1}, {5, 1}, 1},    // r > min(OUT, IN)
+      {16, 16, 16, {17, 1}, {16, 1}, {16, 1}, 1}, // full rank: residual ≈ 0
+  };
+  uint64_t seed = 1400;
+  for (const Case &cs : cases) {
+    const std::string tag = "svfit " + std::to_string(cs.out) + "x" + std::to_string(cs.in) +
+                            " r" + std::to_string(cs.r);
+    const int64_t k = std::min(cs.out, cs.in), r = cs.r;
+    Strided base({cs.out, cs.in}, cs.ws, 3), u({cs.out, r}, cs.us, 1), s({r}, {cs.ss}, 2),
+        v({cs.in, r}, cs.vs, 0);
+    base.set(gaussian(cs.out * cs.in, seed += 5, 0.3));
+    const std::vector<float> w0 = base.values();
+    const std::vector<double> sigma = jacobiSigma(toDouble(w0), cs.out, cs.in);
+    wlgen_memref2d rw = base.ref2(), ru = u.ref2(), rv = v.ref2();
+    wlgen_memref1d rs = s.ref1();
+    _mlir_ciface_wlrt_svfit_split(&rw, &ru, &rs, &rv);
+    CHECK_MSG(base.sentinelsIntact() && u.sentinelsIntact() && s.sentinelsIntact() &&
+                  v.sentinelsIntact(), tag);
+    const std::vector<float> res = base.values(), uv = u.values(), sv = s.values(),
+                             vv = v.values();
+    std::vector<double> p(w0.size(), 0.0), absTerms(w0.size(), 0.0);
+    for (int64_t i = 0; i < cs.out; ++i)
+      for (int64_t c = 0; c < cs.in; ++c)
+        for (int64_t j = 0; j < r; ++j) {
+          const double t = double(uv[size_t(i * r + j)]) * double(sv[size_t(j)]) *
+                           double(vv[size_t(c * r + j)]);
+          p[size_t(i * cs.in + c)] += t;
+          absTerms[size_t(i * cs.in + c)] += std::fabs(t);
+        }
+    checkExact(w0, res, p, absTerms, tag);
+    // s = the top singular values (0 past min(OUT, IN)); U, V orthonormal columns.
+    bool sOk = true;
+    for (int64_t j = 0; j < r; ++j)
+      sOk &= std::fabs(double(sv[size_t(j)]) - (j < k ? sigma[size_t(j)] : 0.0)) <= 1e-6 * sigma[0];
+    CHECK_MSG(sOk, tag + ": s vs " + sigmaText(sigma));
+    double dev = 0;
+    const int64_t kr = std::min(r, k);
+    for (int64_t x = 0; x < kr; ++x)
+      for (int64_t y = 0; y < kr; ++y) {
+        double utu = 0, vtv = 0;
+        for (int64_t i = 0; i < cs.out; ++i)
+          utu += double(uv[size_t(i * r + x)]) * uv[size_t(i * r + y)];
+        for (int64_t c = 0; c < cs.in; ++c)
+          vtv += double(vv[size_t(c * r + x)]) * vv[size_t(c * r + y)];
+        dev = std::max({dev, std::fabs(utu - (x == y)), std::fabs(vtv - (x == y))});
+      }
+    CHECK_MSG(dev <= 1e-6, tag + ": orthonormality " + std::to_string(dev));
+    const double err = frobDiff(w0, p), tail = tailNorm(sigma, size_t(kr));
+    CHECK_MSG(std::fabs(err - tail) <= 1e-5 * sigma[0],
+              tag + ": error " + std::to_string(err) + " vs tail " + std::to_string(tail));
+  }
+  // Failure: s = 0, U and V kept, base unchanged.
+  {
+    Strided base({3, 4}, {4, 1}, 0), u({3, 2}, {2, 1}, 0), s({2}, {1}, 0), v({4, 2}, {2, 1}, 0);
+    std::vector<double> w = gaussian(12, 1500);
+    w[0] = std::numeric_limits<double>::infinity();
+    base.set(w);
+    u.set(gaussian(6, 1501));
+    s.set({1.0, 2.0});
+    v.set(gaussian(8, 1502));
+    const std::vector<float> w0 = base.values(), u0 = u.values(), v0 = v.values();
+    wlgen_memref2d rw = base.ref2(), ru = u.ref2(), rv = v.ref2();
+    wlgen_memref1d rs = s.ref1();
+    _mlir_ciface_wlrt_svfit_split(&rw, &ru, &rs, &rv);
+    CHECK(sameBits(base.values(), w0) && allZero(s.values()));
+    CHECK(sameBits(u.values(), u0) && sameBits(v.values(), v0));
+    // Mismatched s: the same rule.
+    Strided s3({3}, {1}, 0);
+    s3.set({1.0, 2.0, 3.0});
+    base.set(gaussian(12, 1503));
+    const std::vector<float> w1 = base.values();
+    rw = base.ref2();
+    rs = s3.ref1();
+    _mlir_ciface_wlrt_svfit_split(&rw, &ru, &rs, &rv);
+    CHECK(sameBits(base.values(), w1) && allZero(s3.values()));
+  }
+  _mlir_ciface_wlrt_svfit_split(nullptr, nullptr, nullptr, nullptr);
+}
+
+/// The Van Loan–Pitsianis rearrangement of W [m1·m2, n1·n2], row-major
+/// [(m1·n1), (m2·n2)], written out independently of the runtime.
+static std::vector<double> rearrange(const std::vector<float> &w, int64_t m1, int64_t n1,
+                                     int64_t m2, int64_t n2) {
+  std::vector<double> r(size_t(m1 * n1 * m2 * n2));
+  for (int64_t i1 = 0; i1 < m1; ++i1)
+    for (int64_t j1 = 0; j1 < n1; ++j1)
+      for (int64_t i2 = 0; i2 < m2; ++i2)
+        for (int64_t j2 = 0; j2 < n2; ++j2)
+          r[size_t((i1 * n1 + j1) * (m2 * n2) + i2 * n2 + j2)] =
+              w[size_t((i1 * m2 + i2) * (n1 * n2) + j1 * n2 + j2)];
+  return r;
+}
+
+static void testKpsvdSplit() {
+  struct Case {
+    int64_t m1, n1, m2, n2, k;
+    int kind; // 0 Gaussian, 1 an exact sum of 2 Kronecker products, 2 a single row R
+  };
+  const Case cases[] = {
+      {3, 2, 4, 5, 2, 0}, {3, 2, 4, 5, 1, 0}, {3, 2, 4, 5, 4, 0}, {2, 3, 3, 2, 2, 1},
+      {2, 3, 3, 2, 3, 1}, {1, 1, 3, 4, 2, 2},
+  };
+  uint64_t seed = 1600;
+  for (const Case &cs : cases) {
+    const std::string tag = "kpsvd [" + std::to_string(cs.m1) + "," + std::to_string(cs.n1) +
+                            "]x[" + std::to_string(cs.m2) + "," + std::to_string(cs.n2) +
+                            "] k" + std::to_string(cs.k);
+    const int64_t rows = cs.m1 * cs.m2, cols = cs.n1 * cs.n2, k = cs.k;
+    std::vector<double> w(size_t(rows * cols), 0.0);
+    if (cs.kind == 1) {
+      for (int t = 0; t < 2; ++t) {
+        std::vector<double> x = gaussian(cs.m1 * cs.n1, seed + 10 + t),
+                            y = gaussian(cs.m2 * cs.n2, seed + 20 + t);
+        for (int64_t i1 = 0; i1 < cs.m1; ++i1)
+          for (int64_t j1 = 0; j1 < cs.n1; ++j1)
+            for (int64_t i2 = 0; i2 < cs.m2; ++i2)
+              for (int64_t j2 = 0; j2 < cs.n2; ++j2)
+                w[size_t((i1 * cs.m2 + i2) * cols + j1 * cs.n2 + j2)] +=
+                    x[size_t(i1 * cs.n1 + j1)] * y[size_t(i2 * cs.n2 + j2)];
+      }
+    } else {
+      w = gaussian(rows * cols, seed);
+    }
+    seed += 50;
+    // Padded / permuted layouts: base with padded rows, A column-major inside
+    // each term, B with padded rows and terms.
+    Strided base({rows, cols}, {cols + 2, 1}, 3),
+        a({k, cs.m1, cs.n1}, {cs.m1 * cs.n1 + 1, 1, cs.m1}, 2),
+        b({k, cs.m2, cs.n2}, {cs.m2 * (cs.n2 + 1) + 3, cs.n2 + 1, 1}, 1);
+    base.set(w);
+    const std::vector<float> w0 = base.values();
+    const std::vector<double> sigma =
+        jacobiSigma(rearrange(w0, cs.m1, cs.n1, cs.m2, cs.n2), cs.m1 * cs.n1, cs.m2 * cs.n2);
+    wlgen_memref2d rw = base.ref2();
+    wlgen_memref3d ra = a.ref3(), rb = b.ref3();
+    _mlir_ciface_wlrt_kpsvd_split(&rw, &ra, &rb);
+    CHECK_MSG(base.sentinelsIntact() && a.sentinelsIntact() && b.sentinelsIntact(), tag);
+    const std::vector<float> res = base.values(), av = a.values(), bv = b.values();
+    // P = Σ_t A_t ⊗ B_t (row-major Kronecker), from the stored floats.
+    std::vector<double> p(w0.size(), 0.0), absTerms(w0.size(), 0.0);
+    for (int64_t t = 0; t < k; ++t)
+      for (int64_t i1 = 0; i1 < cs.m1; ++i1)
+        for (int64_t j1 = 0; j1 < cs.n1; ++j1)
+          for (int64_t i2 = 0; i2 < cs.m2; ++i2)
+            for (int64_t j2 = 0; j2 < cs.n2; ++j2) {
+              const double x = double(av[size_t((t * cs.m1 + i1) * cs.n1 + j1)]) *
+                               double(bv[size_t((t * cs.m2 + i2) * cs.n2 + j2)]);
+              const size_t at = size_t((i1 * cs.m2 + i2) * cols + j1 * cs.n2 + j2);
+              p[at] += x;
+              absTerms[at] += std::fabs(x);
+            }
+    checkExact(w0, res, p, absTerms, tag);
+    // Optimal: ‖W0 − Σ A_t ⊗ B_t‖_F = sqrt(Σ_{t≥k} σ_t(R)²) (Eckart–Young on R).
+    const size_t kk = std::min(size_t(k), sigma.size());
+    const double err = frobDiff(w0, p), tail = tailNorm(sigma, kk);
+    CHECK_MSG(std::fabs(err - tail) <= 1e-5 * sigma[0],
+              tag + ": error " + std::to_string(err) + " vs tail " + std::to_string(tail) +
+                  " of " + sigmaText(sigma));
+    if (cs.kind != 0)
+      CHECK_MSG(err <= 1e-5 * sigma[0], tag + ": exact Kronecker sum not recovered");
+    // Balanced: ‖A_t‖_F² = ‖B_t‖_F² = σ_t (0 past the rank of R).
+    bool bal = true;
+    for (int64_t t = 0; t < k; ++t) {
+      double na = 0, nb = 0;
+      for (int64_t e = 0; e < cs.m1 * cs.n1; ++e)
+        na += double(av[size_t(t * cs.m1 * cs.n1 + e)]) * av[size_t(t * cs.m1 * cs.n1 + e)];
+      for (int64_t e = 0; e < cs.m2 * cs.n2; ++e)
+        nb += double(bv[size_t(t * cs.m2 * cs.n2 + e)]) * bv[size_t(t * cs.m2 * cs.n2 + e)];
+      const double want = size_t(t) < sigma.size() ? sigma[size_t(t)] : 0.0;
+      bal &= std::fabs(na - want) <= 1e-5 * sigma[0] && std::fabs(nb - want) <= 1e-5 * sigma[0];
+    }
+    CHECK_MSG(bal, tag + ": term norms");
+  }
+  // Failures: base unchanged, B = 0, A kept.
+  {
+    Strided base({6, 6}, {6, 1}, 0), a({2, 2, 3}, {6, 3, 1}, 0), b({2, 3, 2}, {6, 2, 1}, 0),
+        b3({3, 3, 2}, {6, 2, 1}, 0);
+    std::vector<double> w = gaussian(36, 1700);
+    w[20] = std::numeric_limits<double>::quiet_NaN();
+    base.set(w);
+    a.set(gaussian(12, 1701));
+    b.set(gaussian(12, 1702));
+    b3.set(gaussian(18, 1703));
+    const std::vector<float> w0 = base.values(), a0 = a.values();
+    wlgen_memref2d rw = base.ref2();
+    wlgen_memref3d ra = a.ref3(), rb = b.ref3(), rb3 = b3.ref3();
+    _mlir_ciface_wlrt_kpsvd_split(&rw, &ra, &rb);
+    CHECK(sameBits(base.values(), w0) && allZero(b.values()) && sameBits(a.values(), a0));
+    base.set(gaussian(36, 1704));
+    const std::vector<float> w1 = base.values();
+    _mlir_ciface_wlrt_kpsvd_split(&rw, &ra, &rb3); // 3 terms of B, 2 of A
+    CHECK(sameBits(base.values(), w1) && allZero(b3.values()) && sameBits(a.values(), a0));
+    Strided bWrong({2, 2, 2}, {4, 2, 1}, 0); // [2·2, 3·2] is not 6x6
+    bWrong.set(gaussian(8, 1705));
+    wlgen_memref3d rbw = bWrong.ref3();
+    _mlir_ciface_wlrt_kpsvd_split(&rw, &ra, &rbw);
+    CHECK(sameBits(base.values(), w1) && allZero(bWrong.values()));
+  }
+  _mlir_ciface_wlrt_kpsvd_split(nullptr, nullptr, nullptr);
+}
+
+//===----------------------------------------------------------------------===//
+// {"kind":"from"} initialisers and wl_export_dense.
+
+/// One tensor of a hand-written safetensors file.
+struct StTensor {
+  std::string name, dtype;
+  std::vector<int64_t> shape;
+  std::string bytes;
+};
+
+template <class T> static std::string bytesOf(const std::vector<T> &v) {
+  return std::string(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(T));
+}
+
+static std::string safetensorsFile(const std::vector<StTensor> &ts) {
+  std::string h = "{\"__metadata__\":{\"format\":\"pt\"}";
+  size_t pos = 0;
+  for (const StTensor &t : ts) {
+    h += ",\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":[";
+    for (size_t i = 0; i < t.shape.size(); ++i)
+      h += (i ? "," : "") + std::to_string(t.shape[i]);
+    h += "],\"data_offsets\":[" + std::to_string(pos) + "," + std::to_string(pos + t.bytes.size()) + "]}";
+    pos += t.bytes.size();
+  }
+  h += "}";
+  while (h.size() % 8)
+    h += ' ';
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    out[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xff);
+  out += h;
+  for (const StTensor &t : ts)
+    out += t.bytes;
+  return out;
+}
+
+// The fake model's frozen base "ad.weight.base" comes from this file (a path
+// relative to the current directory, which main() makes a temporary one).
+static const char *const kBaseFile = "wlrt-unit-base.safetensors";
+static const std::vector<float> kW0 = {3.0f, 1.0f, 0.5f, -1.0f, 2.0f, 0.25f};
+
+static void writeBaseFile() {
+  writeAll(kBaseFile, safetensorsFile({{"other", "F32", {2}, bytesOf(std::vector<float>{1, 2})},
+                                       {"ad.base", "F32", {2, 3}, bytesOf(kW0)}}));
+}
+
+static void testFromInit() {
+  // Metadata: the kind needs non-empty "file" and "tensor" strings.
+  {
+    const std::string head =
+        R"({"abi":1,"model":"t","input_size":2,"output_size":2,"label_kind":0,"arena_size":4,)"
+        R"("params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":)";
+    wlrt::Metadata g = wlrt::parseMetadata(
+        (head + R"({"kind":"from","file":"/x/y.safetensors","tensor":"a.b"}}]})").c_str());
+    CHECK_MSG(g.ok && g.params[0].init == wlrt::InitKind::From &&
+                  g.params[0].initFile == "/x/y.safetensors" && g.params[0].initTensor == "a.b",
+              g.error);
+    auto rejects = [&](const char *init, const char *needle) {
+      wlrt::Metadata m = wlrt::parseMetadata((head + init + "}]}").c_str());
+      CHECK_MSG(!m.ok && m.error.find(needle) != std::string::npos, m.error + " / want " + needle);
+    };
+    rejects(R"({"kind":"from","tensor":"a"})", "param 'w' init: missing \"file\"");
+    rejects(R"({"kind":"from","file":"/f"})", "param 'w' init: missing \"tensor\"");
+    rejects(R"({"kind":"from","file":3,"tensor":"a"})", "\"file\" must be a string");
+    rejects(R"({"kind":"from","file":"","tensor":"a"})", "must be non-empty");
+    rejects(R"({"kind":"from","file":"/f","tensor":""})", "must be non-empty");
+  }
+
+  // The fake model reads its base at creation; the effective weight of "ad"
+  // is W0 with or without the PiSSA re-split of the project hook.
+  wl_model *m = wl_create(4);
+  CHECK_MSG(m, wl_last_error(nullptr));
+  if (!m)
+    return;
+  float base[6], wad[6], lb[2];
+  CHECK(wl_get_param(m, "ad.weight.base", base) == WL_OK);
+  CHECK(wl_get_weight(m, "ad", wad) == WL_OK);
+  CHECK(wl_get_param(m, "ad.weight.lora_B", lb) == WL_OK);
+  double dev = 0;
+  for (int i = 0; i < 6; ++i)
+    dev = std::max(dev, std::fabs(double(wad[i]) - kW0[size_t(i)]));
+  CHECK_MSG(dev <= 3e-6 * 3.0, std::to_string(dev));
+  if (kHasProject) {
+    // Re-split: B = u₁√σ₁ ≠ 0, the base is the rank-1 residual (σ₂ u₂ v₂ᵀ).
+    CHECK(lb[0] != 0.0f && std::memcmp(base, kW0.data(), sizeof base) != 0);
+    const std::vector<double> s0 = jacobiSigma(toDouble(kW0), 2, 3),
+                              sr = jacobiSigma(toDouble(std::vector<float>(base, base + 6)), 2, 3);
+    CHECK_MSG(std::fabs(sr[0] - s0[1]) <= 1e-5 * s0[0] && sr[1] <= 1e-5 * s0[0],
+              sigmaText(s0) + "/ " + sigmaText(sr));
+  } else {
+    CHECK(std::memcmp(base, kW0.data(), sizeof base) == 0 && lb[0] == 0.0f && lb[1] == 0.0f);
+  }
+  CHECK(fake_descriptor_errors == 0);
+  wl_destroy(m);
+
+  // Conversions (read directly): F64 rounded to nearest, F16 and BF16 exact.
+  {
+    const std::string p = "conv.safetensors";
+    const std::vector<double> f64 = {0.1, -1e300, 1.0 / 3.0, 5e-324};
+    const std::vector<uint16_t> f16 = {0x3c00, 0xc100, 0x7bff, 0x0001, 0x03ff, 0x8000, 0x7c00, 0x3555};
+    const std::vector<uint16_t> bf16 = {0x3f80, 0xc049, 0x7f7f, 0x0001};
+    writeAll(p, safetensorsFile({{"d", "F64", {2, 2}, bytesOf(f64)},
+                                 {"h", "F16", {8}, bytesOf(f16)},
+                                 {"b", "BF16", {1, 4}, bytesOf(bf16)}}));
+    float d[4], h[8], b[4];
+    bool ok = true;
+    try {
+      wlrt::readTensorFile(p, "d", {2, 2}, d);
+      wlrt::readTensorFile(p, "h", {8}, h);
+      wlrt::readTensorFile(p, "b", {1, 4}, b);
+    } catch (const std::exception &e) {
+      ok = false;
+      std::printf("  conversion: %s\n", e.what());
+    }
+    CHECK(ok);
+    CHECK(d[0] == 0.1f && d[1] == -std::numeric_limits<float>::infinity() && d[2] == float(1.0 / 3.0) &&
+          d[3] == 0.0f);
+    CHECK(h[0] == 1.0f && h[1] == -2.5f && h[2] == 65504.0f && h[3] == std::ldexp(1.0f, -24) &&
+          h[4] == 1023.0f * std::ldexp(1.0f, -24) && h[5] == 0.0f && std::signbit(h[5]) &&
+          h[6] == std::numeric_limits<float>::infinity() && h[7] == 0.333251953125f);
+    CHECK(b[0] == 1.0f && b[1] == -3.140625f && b[2] == 0x1.fep127f && b[3] == std::ldexp(1.0f, -133));
+  }
+
+  // wl_create fails, naming the param, file and tensor and why; the base
+  // file is rewritten for each case and restored at the end.
+  auto createFails = [&](const std::string &content, std::vector<const char *> needles,
+                         const char *what) {
+    if (content.empty())
+      ::unlink(kBaseFile);
+    else
+      writeAll(kBaseFile, content);
+    wl_model *bad = wl_create(4);
+    CHECK_MSG(!bad, what);
+    wl_destroy(bad);
+    const char *err = wl_last_error(nullptr);
+    needles.push_back("wl_create failed: param 'ad.weight.base': cannot read tensor 'ad.base' "
+                      "from 'wlrt-unit-base.safetensors': ");
+    for (const char *n : needles)
+      CHECK_MSG(contains(err, n), std::string(what) + ": " + err + " / want " + n);
+  };
+  const std::string w0 = bytesOf(kW0);
+  createFails("", {"No such file or directory"}, "missing file");
+  createFails(safetensorsFile({{"a", "F32", {2}, bytesOf(std::vector<float>{1, 2})},
+                               {"ad.bias", "F32", {1}, bytesOf(std::vector<float>{1})}}),
+              {"no such tensor; the file has 2 tensors: 'a', 'ad.bias'"}, "missing tensor");
+  {
+    std::vector<StTensor> many;
+    for (int i = 0; i < 10; ++i)
+      many.push_back({"t" + std::to_string(i), "F32", {1}, bytesOf(std::vector<float>{0})});
+    createFails(safetensorsFile(many), {"10 tensors: 't0', 't1'", "'t7', ..."}, "many tensors");
+  }
+  createFails(safetensorsFile({{"ad.base", "F32", {3, 2}, w0}}), {"shape [3, 2] in the file vs [2, 3] expected"},
+              "wrong shape");
+  createFails(safetensorsFile({{"ad.base", "F32", {6}, w0}}), {"shape [6] in the file vs [2, 3]"},
+              "flat shape");
+  createFails(safetensorsFile({{"ad.base", "I32", {2, 3}, w0}}),
+              {"unsupported dtype I32 (supported: F32, F64, F16, BF16)"}, "dtype");
+  {
+    std::string cut = safetensorsFile({{"ad.base", "F32", {2, 3}, w0}});
+    createFails(cut.substr(0, cut.size() - 4), {"data_offsets outside the data section"}, "truncated");
+    createFails(cut.substr(0, 5), {"too short"}, "short");
+    std::string garbage(8, '\0');
+    garbage[0] = 16;
+    createFails(garbage + "{not json}      ", {"invalid JSON header"}, "garbage");
+  }
+  ::unlink(kBaseFile);
+  CHECK(::mkdir(kBaseFile, 0755) == 0); // a directory where the file should be
+  {
+    wl_model *bad = wl_create(4);
+    CHECK(!bad && contains(wl_last_error(nullptr), "not a regular file"));
+    wl_destroy(bad);
+  }
+  ::rmdir(kBaseFile);
+  // F64 base: converted (these values are exact in float).
+  writeAll(kBaseFile, safetensorsFile({{"ad.base", "F64", {2, 3},
+                                        bytesOf(std::vector<double>(kW0.begin(), kW0.end()))}}));
+  m = wl_create(4);
+  CHECK_MSG(m, wl_last_error(nullptr));
+  if (m) {
+    CHECK(wl_get_weight(m, "ad", wad) == WL_OK);
+    double d = 0;
+    for (int i = 0; i < 6; ++i)
+      d = std::max(d, std::fabs(double(wad[i]) - kW0[size_t(i)]));
+    CHECK_MSG(d <= 1e-5, std::to_string(d));
+    wl_destroy(m);
+  }
+  writeBaseFile();
+  m = wl_create(4);
+  CHECK(m);
+  wl_destroy(m);
+}
+
+static void testExportDense() {
+  std::string dir = tempDir();
+  std::string path = dir + "/dense.safetensors";
+  wl_model *m = wl_create(21);
+  CHECK(m);
+  if (!m)
+    return;
+  const float W[6] = {1, -2, 3, 0.5f, 0.25f, -0.125f}, bias[2] = {0.75f, -1.5f};
+  CHECK(wl_set_param(m, "fc.weight", W) == WL_OK && wl_set_param(m, "fc.bias", bias) == WL_OK);
+  CHECK_MSG(wl_export_dense(m, path.c_str()) == WL_OK, wl_last_error(m));
+  CHECK(!fileExists(path + ".tmp." + std::to_string(getpid())));
+  const std::string file = readAll(path);
+
+  // Read back with the runtime's reader: bit for bit what wl_get_weight and
+  // wl_get_param give.
+  float fw[6], fb[2], aw[6], gw[6], ga[6];
+  bool ok = true;
+  try {
+    wlrt::readTensorFile(path, "fc.weight", {2, 3}, fw);
+    wlrt::readTensorFile(path, "fc.bias", {2}, fb);
+    wlrt::readTensorFile(path, "ad.weight", {2, 3}, aw);
+  } catch (const std::exception &e) {
+    ok = false;
+    std::printf("  export read back: %s\n", e.what());
+  }
+  CHECK(ok);
+  CHECK(wl_get_weight(m, "fc", gw) == WL_OK && wl_get_weight(m, "ad", ga) == WL_OK);
+  CHECK(std::memcmp(fw, gw, sizeof fw) == 0 && std::memcmp(fw, W, sizeof fw) == 0);
+  CHECK(std::memcmp(fb, bias, sizeof fb) == 0);
+  CHECK(std::memcmp(aw, ga, sizeof aw) == 0);
+  // The format: a plain safetensors file, tensors exactly these, contiguous data.
+  uint64_t n = 0;
+  for (int i = 0; i < 8; ++i)
+    n |= uint64_t(static_cast<unsigned char>(file[size_t(i)])) << (8 * i);
+  CHECK(n % 8 == 0 && 8 + n + (6 + 2 + 6) * 4 == file.size());
+  wlrt::JsonValue hdr;
+  std::string err;
+  CHECK(wlrt::parseJson(file.substr(8, n), hdr, err));
+  std::vector<std::string> names;
+  int64_t expectBegin = 0;
+  for (const auto &mem : hdr.members) {
+    names.push_back(mem.first);
+    if (mem.first == "__metadata__") {
+      CHECK(mem.second.get("format") && mem.second.get("format")->text == "pt");
+      continue;
+    }
+    const wlrt::JsonValue *offs = mem.second.get("data_offsets");
+    int64_t b = -1, e = -1;
+    CHECK(offs && offs->items.size() == 2 && offs->items[0].asInt64(b) && offs->items[1].asInt64(e));
+    CHECK(b == expectBegin && mem.second.get("dtype")->text == "F32");
+    expectBegin = e;
+  }
+  CHECK(expectBegin == int64_t(file.size() - 8 - n));
+  CHECK((names == std::vector<std::string>{"__metadata__", "fc.weight", "fc.bias", "ad.weight"}));
+
+  // Errors: NULL arguments, unwritable paths, non-finite weights; the
+  // previous file stays as it was and no temporary is left behind.
+  CHECK(wl_export_dense(nullptr, path.c_str()) == WL_ERR_ARG &&
+        contains(wl_last_error(nullptr), "wl_export_dense: model is NULL"));
+  CHECK(wl_export_dense(m, nullptr) == WL_ERR_ARG &&
+        contains(wl_last_error(m), "wl_export_dense: path is NULL"));
+  CHECK(wl_export_dense(m, "/nonexistent-dir-wlrt/d.safetensors") == WL_ERR_IO &&
+        contains(wl_last_error(m), "wl_export_dense: cannot create") &&
+        contains(wl_last_error(m), "/nonexistent-dir-wlrt/d.safetensors"));
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  CHECK(::mkdir(tmp.c_str(), 0755) == 0);
+  CHECK(wl_export_dense(m, path.c_str()) == WL_ERR_IO && contains(wl_last_error(m), path.c_str()));
+  ::rmdir(tmp.c_str());
+  CHECK(readAll(path) == file);
+  CHECK(wl_export_dense(m, dir.c_str()) == WL_ERR_IO && contains(wl_last_error(m), "rename"));
+  const float Wn[6] = {1, 0, 0, 0, NAN, 0};
+  CHECK(wl_set_param(m, "fc.weight", Wn) == WL_OK);
+  CHECK(wl_export_dense(m, path.c_str()) == WL_ERR_NONFINITE &&
+        contains(wl_last_error(m), "layer 'fc' has a non-finite weight at [1, 1]"));
+  CHECK(readAll(path) == file && !fileExists(tmp));
+  CHECK(wl_set_param(m, "fc.weight", W) == WL_OK);
+  const float bn[2] = {0, INFINITY};
+  CHECK(wl_set_param(m, "fc.bias", bn) == WL_OK);
+  CHECK(wl_export_dense(m, path.c_str()) == WL_ERR_NONFINITE &&
+        contains(wl_last_error(m), "non-finite bias"));
+  CHECK(readAll(path) == file && !fileExists(tmp));
+  CHECK(fake_descriptor_errors == 0);
+  wl_destroy(m);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
 int main() {
+  // The fake model reads its frozen base from kBaseFile, relative to the
+  // current directory: work in a fresh temporary directory that has it.
+  const std::string work = tempDir();
+  if (::chdir(work.c_str()) != 0) {
+    std::perror("chdir");
+    return 2;
+  }
+  writeBaseFile();
   testJson();
   testMetadataValidation();
   testStaticQueries();
@@ -1283,6 +2034,13 @@ int main() {
   testRankProject();
   testGramBoundRoutine();
   testSolve();
+  testPissaSplit();
+  testSvfitSplit();
+  testKpsvdSplit();
+  testFromInit();
+  testExportDense();
+  if (::chdir("/") == 0)
+    std::system(("rm -rf '" + work + "'").c_str());
   std::printf("%s: %d passed, %d failed\n", kProgram, gPassed, gFailed);
   return gFailed == 0 ? 0 : 1;
 }

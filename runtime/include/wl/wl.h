@@ -62,6 +62,14 @@ WL_API int32_t wl_num_layers(void);             /* layers named in the metadata 
 WL_API const char *wl_layer_name(int32_t i);    /* NULL when i is out of range */
 WL_API int64_t wl_layer_in_size(int32_t i);     /* IN of layer i (W is [OUT, IN]); -1 if bad i */
 WL_API int64_t wl_layer_out_size(int32_t i);    /* OUT of layer i; -1 if bad i */
+/* Merge and export: writes a safetensors file (atomically, like wl_save) holding, for every
+ * layer in order, "<layer>.weight" = the effective weight W [OUT, IN] (structured layers
+ * materialised, frozen base plus adapters merged) and "<layer>.bias" [OUT] when the layer has
+ * one, all F32: a plain torch.nn.Linear state_dict (safetensors.torch.load_file). WL_ERR_ARG
+ * for NULL arguments or a layer the library cannot materialise, WL_ERR_NONFINITE for a
+ * non-finite weight or bias, WL_ERR_SHAPE for a bias not of OUT elements, WL_ERR_IO when the
+ * file cannot be written; on any error the previous file at `path` is untouched. */
+WL_API wl_status wl_export_dense(wl_model *, const char *path);
 /* Notes: wl_last_error's string stays valid until the next failing call on the same model
  * (for NULL: on the same thread). wl_lipschitz_bound and wl_layer_spectral_bound return
  * -1.0 on error. wl_load returns WL_ERR_SHAPE for a dtype/shape/size mismatch and

@@ -37,7 +37,12 @@
  *      | {"op":"add","args":[i, j]}            where i, j index earlier nodes
  * }
  * Init kinds: {"kind":"zeros"}, {"kind":"ones"}, {"kind":"normal","std":s},
- *             {"kind":"uniform","a":a} (U(-a, a)), {"kind":"orthogonal"}.
+ *             {"kind":"uniform","a":a} (U(-a, a)), {"kind":"orthogonal"},
+ *             {"kind":"from","file":"/abs/path.safetensors","tensor":"name"}: wl_create reads
+ *             that tensor (F32; F64/F16/BF16 converted to float) whose shape must equal the
+ *             param's exactly; any failure makes wl_create return NULL with the reason in
+ *             wl_last_error(NULL). "file" and "tensor" are non-empty strings; wlc writes an
+ *             absolute path (a relative one is opened relative to the current directory).
  *
  * Checkpoints (safetensors) hold every parameter under its name, each optimizer state
  * tensor as "optim.<param>.<state>", and the step count as "optim.step" (I64, shape []).
@@ -78,6 +83,14 @@ typedef struct {
   int64_t sizes[2];
   int64_t strides[2];
 } wlgen_memref2d;
+
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[3];
+  int64_t strides[3];
+} wlgen_memref3d;
 
 extern const char wlgen_metadata[];
 
@@ -141,6 +154,40 @@ float _mlir_ciface_wlrt_gram_bound(wlgen_memref2d *w);
  * map's solve (orthogonal(method = cayley)). A singular A, mismatched shapes or no memory
  * give B = NaN. */
 void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t transpose);
+
+/* ---- Re-splitting initialisers (creation time, from wlgen_project) ----------------------
+ * Each splits a frozen base W0 (read from `base`, which receives the residual) into a
+ * residual plus SVD-derived factors, in float64 (LAPACK dgesdd, dgesvd if it fails to
+ * converge), so that the effective weight is unchanged. Exactness: the factors are rounded
+ * to float first and the residual is computed in double from the floats actually stored,
+ * then rounded once: with P the exact product of the stored factors, entrywise
+ *   |W_res + P - W0| <= 2^-24 |W_res| + (t + 2) 2^-53 (|W0| + sum of |terms|)
+ * (t = number of terms), i.e. half an ulp of the residual entry (which is at most about
+ * |W0| + |P|) and nothing else. Sign convention: each singular pair is flipped so that the
+ * left vector's largest-magnitude entry (the first one) is positive. Terms beyond
+ * min(rows, cols) of the decomposed matrix are zero. Views are strided (element (i, j) at
+ * (float*)aligned + offset + i*strides[0] + j*strides[1], likewise 1-D/3-D); empty
+ * views (r = 0) leave everything unchanged. On failure (mismatched shapes, a non-finite
+ * entry in W0, no SVD, out of memory) base is left unchanged, the multiplier factor
+ * (PiSSA's b, SVFit's s, KPSVD's b) is set to zero, and every other factor is kept as it
+ * was unless it holds a non-finite entry (then it is zeroed too): base + factors is still
+ * W0 exactly. Nothing is reported; no exception escapes. */
+
+/* PiSSA: base [OUT, IN] = W0 = U S V^T; b [OUT, r] = U_r diag(sqrt(S_r)),
+ * a [r, IN] = diag(sqrt(S_r)) V_r^T; base <- W0 - b a. (Use with LoRA scale 1.) */
+void _mlir_ciface_wlrt_pissa_split(wlgen_memref2d *base, wlgen_memref2d *a, wlgen_memref2d *b);
+
+/* SVFit: u [OUT, r] = U_r, s [r] = S_r, v [IN, r] = V_r; base <- W0 - u diag(s) v^T. */
+void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u, wlgen_memref1d *s,
+                                   wlgen_memref2d *v);
+
+/* KPSVD (Van Loan-Pitsianis): base [m1*m2, n1*n2], a [k, m1, n1], b [k, m2, n2]. The
+ * rearrangement R [(m1*n1), (m2*n2)], R[i1*n1 + j1, i2*n2 + j2] = W0[i1*m2 + i2, j1*n2 + j2],
+ * has SVD R = sum_t sigma_t u_t v_t^T; a[t] = reshape(sqrt(sigma_t) u_t) [m1, n1],
+ * b[t] = reshape(sqrt(sigma_t) v_t) [m2, n2] (row-major), and base <- W0 - sum_t a[t] (x) b[t]
+ * with the row-major Kronecker product (A (x) B)[i1*m2 + i2, j1*n2 + j2] = A[i1,j1] B[i2,j2].
+ * sum_t a[t] (x) b[t] is the best k-term Kronecker approximation of W0 in Frobenius norm. */
+void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlgen_memref3d *b);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 // identity from linalg.index), the numerator 2I − A, then LAPACK's LU solve
 // in the runtime on fresh buffers: no explicit inverse.
 // CHECK-LABEL: func.func private @wlrt_solve(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, i64) attributes {llvm.emit_c_interface}
+// (wl.resplit_base's routine, declared during the arena binding; see @resplit.)
+// CHECK: func.func private @wlrt_kpsvd_split(memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func private @cayley(
 //       CHECK:   %[[A:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #[[$TR:.+]], #{{.+}}], iterator_types = ["parallel", "parallel"]}
 //       CHECK:     linalg.index 0
@@ -113,4 +115,43 @@ func.func private @small(%q: tensor<4x4xf32>, %x: tensor<?x4xf32>, %d: tensor<4x
   %c = wl.abs_clamp %d {bound = 0.5 : f64} : tensor<4xf32>
   %t = wl.transpose %q : (tensor<4x4xf32>) -> tensor<4x4xf32>
   return %p, %y, %dd, %c, %t : tensor<4x4xf32>, tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4x4xf32>
+}
+
+// wl.contract: one linalg.generic over the op's loops, the result indexed by
+// the parallel ones, the product of the operands accumulated into zeros (its
+// dynamic batch from the operand that indexes that loop); an innermost
+// reduction is a dot product and may reassociate. wl.reshape: expand_shape
+// (the batch size from the input) or collapse_shape.
+// CHECK-LABEL: func.func private @contract(
+//       CHECK:   %[[X3:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0], [1, 2]] output_shape [%{{.+}}, 4, 2] : tensor<?x8xf32> into tensor<?x4x2xf32>
+//       CHECK:   %[[B:.+]] = tensor.dim %[[X3]], %{{.+}} : tensor<?x4x2xf32>
+//       CHECK:   %[[E:.+]] = tensor.empty(%[[B]]) : tensor<?x3xf32>
+//       CHECK:   %[[Z:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<?x3xf32>)
+//       CHECK:   %[[C:.+]] = linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}}, %[[X3]] : tensor<3x4x2xf32>, tensor<?x4x2xf32>) outs(%[[Z]] : tensor<?x3xf32>)
+//       CHECK:     arith.mulf
+//       CHECK:     arith.addf {{.*}} fastmath<reassoc>
+//       CHECK:   tensor.collapse_shape %[[X3]] {{\[\[}}0], [1, 2]] : tensor<?x4x2xf32> into tensor<?x8xf32>
+func.func private @contract(%x: tensor<?x8xf32>, %w: tensor<3x4x2xf32>) -> (tensor<?x3xf32>, tensor<?x8xf32>) {
+  %x3 = wl.reshape %x : (tensor<?x8xf32>) -> tensor<?x4x2xf32>
+  %y = wl.contract %w, %x3 {indexing_maps = [affine_map<(b, o, j, q) -> (o, j, q)>,
+                                             affine_map<(b, o, j, q) -> (b, j, q)>,
+                                             affine_map<(b, o, j, q) -> (b, o)>]}
+      : (tensor<3x4x2xf32>, tensor<?x4x2xf32>) -> tensor<?x3xf32>
+  %back = wl.reshape %x3 : (tensor<?x4x2xf32>) -> tensor<?x8xf32>
+  return %y, %back : tensor<?x3xf32>, tensor<?x8xf32>
+}
+
+// wl.resplit_base: the runtime routine on fully strided views of the base and
+// each factor, each of its own rank.
+wl.param @k.weight.base : tensor<6x4xf32> {init = {kind = "zeros"}}
+wl.param @k.weight.A : tensor<2x3x2xf32> {init = {kind = "zeros"}, trainable}
+wl.param @k.weight.B : tensor<2x2x2xf32> {init = {kind = "zeros"}, trainable}
+// CHECK-LABEL: func.func private @resplit(
+//       CHECK:   %[[BASE:.+]] = memref.cast %{{.+}} : memref<6x4xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+//       CHECK:   %[[A:.+]] = memref.cast %{{.+}} : memref<2x3x2xf32, strided<[6, 2, 1], offset: {{[0-9]+}}>> to memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>
+//       CHECK:   %[[B:.+]] = memref.cast
+//       CHECK:   call @wlrt_kpsvd_split(%[[BASE]], %[[A]], %[[B]])
+func.func private @resplit() {
+  wl.resplit_base "kpsvd" @k.weight.base into [@k.weight.A, @k.weight.B]
+  return
 }

@@ -552,10 +552,80 @@ struct LowerTranspose : OpRewritePattern<TransposeOp> {
   }
 };
 
+struct LowerContract : OpRewritePattern<ContractOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ContractOp op, PatternRewriter &rewriter) const override {
+    // One linalg.generic: the product of the operands accumulated into a
+    // zero-filled result; loops the result does not index are reductions. An
+    // innermost reduction is a dot product and may be reassociated
+    // (vectorised), as in contractionInto.
+    Location loc = op.getLoc();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    AffineMap outMap = maps.back();
+    unsigned loops = outMap.getNumDims();
+    SmallVector<utils::IteratorType> iterators(loops, kRed);
+    for (AffineExpr e : outMap.getResults())
+      iterators[cast<AffineDimExpr>(e).getPosition()] = kPar;
+    auto type = op.getResult().getType();
+    // Dynamic result sizes come from an operand indexing the same loop.
+    SmallVector<std::pair<Value, int64_t>> dynamicFrom;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      unsigned loop = cast<AffineDimExpr>(outMap.getResult(d)).getPosition();
+      bool found = false;
+      for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+        std::optional<unsigned> pos = maps[i].getResultPosition(getAffineDimExpr(loop, op.getContext()));
+        if (pos && !found) {
+          dynamicFrom.push_back({input, *pos});
+          found = true;
+        }
+      }
+      if (!found)
+        return rewriter.notifyMatchFailure(op, "a dynamic result size no operand provides");
+    }
+    Value init = filled(rewriter, loc, type, 0.0, dynamicFrom);
+    bool dotProduct = iterators.back() == kRed;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, op.getInputs(), ValueRange{init}, maps, iterators,
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value p = a[0];
+          for (Value v : a.drop_front().drop_back())
+            p = arith::MulFOp::create(nb, l, p, v);
+          auto sum = arith::AddFOp::create(nb, l, a.back(), p);
+          if (dotProduct)
+            sum.setFastmath(arith::FastMathFlags::reassoc);
+          linalg::YieldOp::create(nb, l, ValueRange{sum.getResult()});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+struct LowerReshape : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
+    SmallVector<ReassociationIndices> groups = op.getReassociation();
+    auto in = op.getInput().getType(), out = op.getResult().getType();
+    if (out.getRank() > in.getRank()) {
+      // Output sizes: the dynamic batch is the input's.
+      SmallVector<OpFoldResult> sizes;
+      for (int64_t d = 0; d < out.getRank(); ++d)
+        sizes.push_back(out.isDynamicDim(d)
+                            ? OpFoldResult(tensor::DimOp::create(rewriter, op.getLoc(), op.getInput(), 0).getResult())
+                            : OpFoldResult(rewriter.getIndexAttr(out.getDimSize(d))));
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, out, op.getInput(), groups, sizes);
+    } else {
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, out, op.getInput(), groups);
+    }
+    return success();
+  }
+};
+
 } // namespace
 
 void lowering::populateStructureLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerCayley, LowerCayleyGrad, LowerExpSkew, LowerExpSkewGrad, LowerLeadingBlock,
                LowerEmbedBlock, LowerHouseholder, LowerHouseholderGrad, LowerScaleColumns,
-               LowerColumnDot, LowerEye, LowerTranspose>(patterns.getContext());
+               LowerColumnDot, LowerEye, LowerTranspose, LowerContract, LowerReshape>(patterns.getContext());
 }

@@ -230,7 +230,7 @@ public:
     SmallVector<Operation *> accesses;
     fn.walk([&](Operation *op) {
       if (isa<ParamRefOp, GradRefOp, StateRefOp, ParamStoreOp, StateStoreOp, GradAccumulateOp,
-              ProjectParamOp>(op))
+              ProjectParamOp, ResplitBaseOp>(op))
         accesses.push_back(op);
     });
     for (Operation *op : accesses)
@@ -333,6 +333,8 @@ private:
     };
     if (auto o = dyn_cast<ProjectParamOp>(op))
       return projectInPlace(o);
+    if (auto o = dyn_cast<ResplitBaseOp>(op))
+      return resplitInPlace(o);
     if (auto o = dyn_cast<ParamRefOp>(op))
       return read(o.getParam(), Slot::Param, {});
     if (auto o = dyn_cast<GradRefOp>(op))
@@ -400,6 +402,37 @@ private:
     }
     // The arena now holds the projected value: later reads must reload it.
     regions.erase(offset);
+    op->erase();
+    return success();
+  }
+
+  /// A creation-time re-split of a frozen base (wlrt_<kind>_split) on the
+  /// arena memory of the base and its factors, each passed as a fully
+  /// strided view of its own rank.
+  LogicalResult resplitInPlace(ResplitBaseOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<Value> views;
+    SmallVector<Type> types;
+    SmallVector<StringRef> names{op.getBase()};
+    for (Attribute f : op.getFactors())
+      names.push_back(cast<FlatSymbolRefAttr>(f).getValue());
+    for (StringRef name : names) {
+      int64_t offset = offsetOf(op, name, Slot::Param, {});
+      ParamOp param = lookupParam(op, name);
+      if (offset < 0 || !param)
+        return op->emitOpError("has no arena offset for '") << name << "' (run wl-assign-arena first)";
+      Value buffer = region(b, loc, offset, param.getTensorType()).buffer;
+      int64_t rank = param.getTensorType().getRank(), dyn = ShapedType::kDynamic;
+      auto any = MemRefType::get(SmallVector<int64_t>(rank, dyn), b.getF32Type(),
+                                 StridedLayoutAttr::get(ctx, dyn, SmallVector<int64_t>(rank, dyn)));
+      views.push_back(memref::CastOp::create(b, loc, any, buffer));
+      types.push_back(any);
+      regions.erase(offset); // the arena holds the new values: reload
+    }
+    auto routine = runtimeRoutine(("wlrt_" + op.getKind() + "_split").str(), b.getFunctionType(types, {}));
+    func::CallOp::create(b, loc, routine, views);
     op->erase();
     return success();
   }

@@ -123,7 +123,7 @@ wl.param @p : tensor<4xf32> {init = {kind = "uniform", a = -1.0 : f64}}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op unknown init kind 'xavier' (expected zeros, ones, normal, uniform or orthogonal)}}
+// expected-error @+1 {{'wl.param' op unknown init kind 'xavier' (expected zeros, ones, normal, uniform, orthogonal or from)}}
 wl.param @p : tensor<4xf32> {init = {kind = "xavier"}}
 
 // -----
@@ -179,8 +179,8 @@ wl.layer @l : 8 -> -4 {structure = "dense", weight = @w}
 // -----
 
 wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
-// expected-error @+1 {{'wl.layer' op unsupported structure 'monarch'}}
-wl.layer @l : 8 -> 4 {structure = "monarch", weight = @w}
+// expected-error @+1 {{'wl.layer' op unsupported structure 'frozen+toeplitz'}}
+wl.layer @l : 8 -> 4 {structure = "frozen+toeplitz", weight = @w}
 
 // -----
 
@@ -1543,3 +1543,113 @@ wl.layer @l : 8 -> 4 {structure = "orthogonal(cayley)", weight = @l.weight.S}
 wl.param @l.weight.S : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
 // expected-error @+1 {{'wl.layer' op 'l.weight.T' does not name a wl.param}}
 wl.layer @l : 8 -> 4 {factors = [@l.weight.T], structure = "orthogonal(cayley)", weight = @l.weight.S}
+
+// -----
+// wl.contract, wl.reshape, wl.resplit_base.
+// MSG needs one indexing map per operand and one for the result, got
+// MSG needs at least one operand
+// MSG must be a projected permutation of the
+// MSG results for a rank-
+// MSG has extent
+// MSG is indexed by no operand
+// MSG must change the rank (split or merge dimensions)
+// MSG cannot regroup
+// MSG unknown re-split '
+// MSG factors, got
+
+func.func @contract_map_count(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'wl.contract' op needs one indexing map per operand and one for the result, got 1 for 1 operands}}
+  %c = wl.contract %a {indexing_maps = [affine_map<(i, j) -> (i, j)>]} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @contract_no_operands() {
+  // expected-error @+1 {{'wl.contract' op needs at least one operand}}
+  %c = wl.contract {indexing_maps = [affine_map<(i) -> (i)>]} : () -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @contract_not_projection(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'wl.contract' op indexing map #0 must be a projected permutation of the 2 loops, got affine_map<(d0, d1) -> (d0 + d1, d1)>}}
+  %c = wl.contract %a {indexing_maps = [affine_map<(i, j) -> (i + j, j)>, affine_map<(i, j) -> (i)>]} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @contract_rank(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'wl.contract' op indexing map #1 has 1 results for a rank-2 tensor}}
+  %c = wl.contract %a {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>]} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @contract_extent(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.contract' op loop d1 has extent 3 in one operand and 4 in another}}
+  %c = wl.contract %a, %b {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>]} : (tensor<2x3xf32>, tensor<4xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @contract_unindexed(%a: tensor<2xf32>) {
+  // expected-error @+1 {{'wl.contract' op loop d1 is indexed by no operand}}
+  %c = wl.contract %a {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i)>]} : (tensor<2xf32>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_same_rank(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'wl.reshape' op must change the rank (split or merge dimensions)}}
+  %y = wl.reshape %x : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_regroup(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{'wl.reshape' op cannot regroup 'tensor<?x8xf32>' into 'tensor<?x3x3xf32>'}}
+  %y = wl.reshape %x : (tensor<?x8xf32>) -> tensor<?x3x3xf32>
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
+wl.param @f : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
+func.func @resplit_kind() {
+  // expected-error @+1 {{'wl.resplit_base' op unknown re-split 'qr' (expected pissa, svfit or kpsvd)}}
+  wl.resplit_base "qr" @b into [@f, @f]
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
+wl.param @f : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
+func.func @resplit_count() {
+  // expected-error @+1 {{'wl.resplit_base' op 'svfit' needs 3 factors, got 2}}
+  wl.resplit_base "svfit" @b into [@f, @f]
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
+func.func @resplit_symbol() {
+  // expected-error @+1 {{'wl.resplit_base' op 'g' does not name a wl.param}}
+  wl.resplit_base "pissa" @b into [@g, @b]
+  return
+}
+
+// -----
+// MSG from init needs a non-empty 'file' and 'tensor'
+
+// expected-error @+1 {{'wl.param' op from init needs a non-empty 'file' and 'tensor'}}
+wl.param @p : tensor<4xf32> {init = {kind = "from", file = "/tmp/w.safetensors"}}

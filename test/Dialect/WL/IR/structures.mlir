@@ -51,3 +51,30 @@ func.func @scaling(%x: tensor<?x4xf32>, %d: tensor<4xf32>) -> (tensor<?x4xf32>, 
   %c = wl.abs_clamp %d {bound = 0.5 : f64} : tensor<4xf32>
   return %y, %dd, %i, %t, %c : tensor<?x4xf32>, tensor<4xf32>, tensor<4x4xf32>, tensor<4x4xf32>, tensor<4xf32>
 }
+
+// wl.contract: operands with their indexing maps, the result's last; and
+// wl.reshape between an activation [B, n1·n2] and [B, n1, n2].
+// CHECK-LABEL: func.func @contract(
+func.func @contract(%x: tensor<?x8xf32>, %a: tensor<2x3x4xf32>) -> (tensor<?x2x3x2xf32>, tensor<?x8xf32>) {
+  // CHECK: %[[X3:.+]] = wl.reshape %{{.+}} : (tensor<?x8xf32>) -> tensor<?x4x2xf32>
+  %x3 = wl.reshape %x : (tensor<?x8xf32>) -> tensor<?x4x2xf32>
+  // CHECK: wl.contract %{{.+}}, %[[X3]] {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}]} : (tensor<2x3x4xf32>, tensor<?x4x2xf32>) -> tensor<?x2x3x2xf32>
+  %t = wl.contract %a, %x3 {indexing_maps = [affine_map<(b, k, i, j, q) -> (k, i, j)>,
+                                             affine_map<(b, k, i, j, q) -> (b, j, q)>,
+                                             affine_map<(b, k, i, j, q) -> (b, k, i, q)>]}
+      : (tensor<2x3x4xf32>, tensor<?x4x2xf32>) -> tensor<?x2x3x2xf32>
+  // CHECK: wl.reshape %[[X3]] : (tensor<?x4x2xf32>) -> tensor<?x8xf32>
+  %back = wl.reshape %x3 : (tensor<?x4x2xf32>) -> tensor<?x8xf32>
+  return %t, %back : tensor<?x2x3x2xf32>, tensor<?x8xf32>
+}
+
+// A creation-time re-split of a frozen base into its factors.
+wl.param @q.weight.base : tensor<6x4xf32> {init = {kind = "zeros"}}
+wl.param @q.weight.lora_A : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @q.weight.lora_B : tensor<6x2xf32> {init = {kind = "zeros"}, trainable}
+// CHECK-LABEL: func.func @resplit(
+func.func @resplit() {
+  // CHECK: wl.resplit_base "pissa" @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
+  wl.resplit_base "pissa" @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
+  return
+}

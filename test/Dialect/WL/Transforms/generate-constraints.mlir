@@ -268,3 +268,20 @@ func.func private @step_0(%s: tensor<3xf32>, %u: tensor<6x3xf32>, %q: tensor<4x4
 //       CHECK:   wl.polar_iteration %{{.+}} {steps = 40 : i64}
 //   CHECK-NOT:   @q
 //       CHECK:   return
+
+// -----
+
+// A layer whose frozen base is re-split at creation (MLIRGen's wl.resplit):
+// the runtime re-split comes first in @project, before any projection.
+wl.param @l.weight.base : tensor<4x4xf32> {init = {kind = "normal", std = 1.0 : f64}}
+wl.param @l.weight.s : tensor<2xf32> {init = {kind = "zeros"}, trainable}
+wl.param @l.weight.U : tensor<4x2xf32> {init = {kind = "zeros"}}
+wl.param @l.weight.V : tensor<4x2xf32> {init = {kind = "zeros"}}
+wl.param @m : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
+    constraints = [{kind = "norm_bound", c = 1.0 : f64, norm = "frobenius"}]}
+wl.layer @l : 4 -> 4 {factors = [@l.weight.base, @l.weight.s, @l.weight.U, @l.weight.V], structure = "frozen+svfit", weight = @l.weight.base,
+    wl.resplit = {kind = "svfit", base = @l.weight.base, factors = [@l.weight.U, @l.weight.s, @l.weight.V]}}
+// CHECK-LABEL: func.func @project() {
+//  CHECK-NEXT:   wl.resplit_base "svfit" @l.weight.base into [@l.weight.U, @l.weight.s, @l.weight.V]
+//  CHECK-NEXT:   wl.param_ref @m
+//       CHECK:   wl.norm_bound

@@ -76,9 +76,13 @@ LogicalResult ParamOp::verify() {
     auto a = getInit().getAs<FloatAttr>("a");
     if (!a || !(a.getValueAsDouble() > 0))
       return emitOpError("uniform init needs a positive 'a'");
+  } else if (k == "from") {
+    auto file = getInit().getAs<StringAttr>("file"), tensor = getInit().getAs<StringAttr>("tensor");
+    if (!file || file.getValue().empty() || !tensor || tensor.getValue().empty())
+      return emitOpError("from init needs a non-empty 'file' and 'tensor'");
   } else if (k != "zeros" && k != "ones" && k != "orthogonal") {
     return emitOpError("unknown init kind '")
-           << k << "' (expected zeros, ones, normal, uniform or orthogonal)";
+           << k << "' (expected zeros, ones, normal, uniform, orthogonal or from)";
   }
   if (k == "orthogonal" && type.getRank() != 2)
     return emitOpError("orthogonal init needs a matrix");
@@ -149,10 +153,16 @@ LogicalResult LayerOp::verify() {
   // The I64Attr getters return uint64_t: compare signed, or -4 passes.
   if (static_cast<int64_t>(getInFeatures()) <= 0 || static_cast<int64_t>(getOutFeatures()) <= 0)
     return emitOpError("widths must be positive");
-  if (!llvm::is_contained({"dense", "orthogonal(cayley)", "orthogonal(exp)",
-                           "orthogonal(householder)", "orthogonal(polar)", "svd", "diagonal"},
-                          getStructure()))
-    return emitOpError("unsupported structure '") << getStructure() << "'";
+  // One structure, or a sum of terms joined by '+' ("frozen+lora").
+  SmallVector<StringRef> terms;
+  getStructure().split(terms, '+');
+  for (StringRef term : terms)
+    if (!llvm::is_contained({"dense", "orthogonal(cayley)", "orthogonal(exp)",
+                             "orthogonal(householder)", "orthogonal(polar)", "svd", "diagonal",
+                             "lowrank", "kronecker", "monarch", "blockdiag", "frozen", "lora",
+                             "bone", "svfit"},
+                            term))
+      return emitOpError("unsupported structure '") << getStructure() << "'";
   if (!hasDenseWeight() && !getFactors())
     return emitOpError("structure '") << getStructure() << "' needs its 'factors'";
   return success();
@@ -236,4 +246,23 @@ LogicalResult StateRefOp::verifySymbolUses(SymbolTableCollection &symbols) {
 }
 LogicalResult StateStoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return verifyStateAccess(*this, symbols, getParamAttr(), getValue().getType(), getState());
+}
+
+LogicalResult ResplitBaseOp::verify() {
+  size_t expected = getKind() == "svfit" ? 3 : 2;
+  if (!llvm::is_contained({"pissa", "svfit", "kpsvd"}, getKind()))
+    return emitOpError("unknown re-split '") << getKind() << "' (expected pissa, svfit or kpsvd)";
+  if (getFactors().size() != expected)
+    return emitOpError("'") << getKind() << "' needs " << expected << " factors, got "
+                            << getFactors().size();
+  return success();
+}
+
+LogicalResult ResplitBaseOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  if (failed(verifyParamSymbol(*this, symbols, getBaseAttr(), Type())))
+    return failure();
+  for (Attribute f : getFactors())
+    if (failed(verifyParamSymbol(*this, symbols, cast<FlatSymbolRefAttr>(f), Type())))
+      return failure();
+  return success();
 }

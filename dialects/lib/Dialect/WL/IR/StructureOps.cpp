@@ -112,3 +112,115 @@ LogicalResult TransposeOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
   operandGrads.push_back(TransposeOp::create(b, getLoc(), getInput().getType(), resultGrads[0]));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// wl.contract and wl.reshape
+//===----------------------------------------------------------------------===//
+
+LogicalResult ContractOp::verify() {
+  SmallVector<AffineMap> maps = getIndexingMapsArray();
+  if (maps.size() != getInputs().size() + 1)
+    return emitOpError("needs one indexing map per operand and one for the result, got ")
+           << maps.size() << " for " << getInputs().size() << " operands";
+  if (getInputs().empty())
+    return emitOpError("needs at least one operand");
+  unsigned loops = maps[0].getNumDims();
+  // Each loop's extent, from the first static size that names it.
+  SmallVector<int64_t> extent(loops, ShapedType::kDynamic);
+  SmallVector<Type> types(getInputs().getTypes());
+  types.push_back(getResult().getType());
+  SmallVector<bool> seen(loops, false);
+  for (auto [i, map] : llvm::enumerate(maps)) {
+    auto type = cast<RankedTensorType>(types[i]);
+    if (map.getNumDims() != loops || map.getNumSymbols() != 0 || !map.isProjectedPermutation())
+      return emitOpError("indexing map #") << i << " must be a projected permutation of the "
+                                           << loops << " loops, got " << AffineMapAttr::get(map);
+    if (map.getNumResults() != static_cast<unsigned>(type.getRank()))
+      return emitOpError("indexing map #") << i << " has " << map.getNumResults()
+                                           << " results for a rank-" << type.getRank() << " tensor";
+    for (auto [d, expr] : llvm::enumerate(map.getResults())) {
+      unsigned loop = cast<AffineDimExpr>(expr).getPosition();
+      seen[loop] = true;
+      int64_t size = type.getDimSize(d);
+      if (ShapedType::isDynamic(size))
+        continue;
+      if (!ShapedType::isDynamic(extent[loop]) && extent[loop] != size)
+        return emitOpError("loop d") << loop << " has extent " << extent[loop] << " in one operand and "
+                                     << size << " in another";
+      extent[loop] = size;
+    }
+  }
+  for (unsigned l = 0; l < loops; ++l)
+    if (!seen[l])
+      return emitOpError("loop d") << l << " is indexed by no operand";
+  return success();
+}
+
+LogicalResult ContractOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
+                                   SmallVectorImpl<Value> &operandGrads) {
+  SmallVector<AffineMap> maps = getIndexingMapsArray();
+  AffineMap outMap = maps.back();
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    // d input_i[m_i] = Σ_{loops not in m_i} dOut[m_out] · Π_{j ≠ i} input_j[m_j].
+    SmallVector<Value> operands{resultGrads[0]};
+    SmallVector<AffineMap> gradMaps{outMap};
+    for (auto [j, other] : llvm::enumerate(getInputs()))
+      if (j != i) {
+        operands.push_back(other);
+        gradMaps.push_back(maps[j]);
+      }
+    gradMaps.push_back(maps[i]);
+    operandGrads.push_back(ContractOp::create(b, getLoc(), input.getType(), operands,
+                                              b.getAffineMapArrayAttr(gradMaps)));
+  }
+  return success();
+}
+
+SmallVector<ReassociationIndices> ReshapeOp::getReassociation() {
+  // Groups consecutive dims of the longer shape whose sizes multiply to one
+  // dim of the shorter; a dynamic dim (the batch) must map to itself.
+  ArrayRef<int64_t> in = getInput().getType().getShape(), out = getResult().getType().getShape();
+  bool expanding = out.size() >= in.size();
+  ArrayRef<int64_t> small = expanding ? in : out, large = expanding ? out : in;
+  SmallVector<ReassociationIndices> groups;
+  size_t next = 0;
+  for (int64_t target : small) {
+    ReassociationIndices group;
+    if (ShapedType::isDynamic(target)) {
+      if (next >= large.size() || !ShapedType::isDynamic(large[next]))
+        return {};
+      group.push_back(next++);
+    } else {
+      int64_t product = 1;
+      while (next < large.size() && !ShapedType::isDynamic(large[next]) &&
+             (group.empty() || product < target)) {
+        product *= large[next];
+        group.push_back(next++);
+      }
+      // Trailing unit dims join the last group.
+      if (product != target)
+        return {};
+    }
+    groups.push_back(group);
+  }
+  while (next < large.size() && large[next] == 1 && !groups.empty())
+    groups.back().push_back(next++);
+  if (next != large.size())
+    return {};
+  return groups;
+}
+
+LogicalResult ReshapeOp::verify() {
+  if (getInput().getType().getRank() == getResult().getType().getRank())
+    return emitOpError("must change the rank (split or merge dimensions)");
+  if (getReassociation().empty())
+    return emitOpError("cannot regroup ") << getInput().getType() << " into "
+                                          << getResult().getType();
+  return success();
+}
+
+LogicalResult ReshapeOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
+                                  SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(ReshapeOp::create(b, getLoc(), getInput().getType(), resultGrads[0]));
+  return success();
+}

@@ -42,6 +42,7 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
     // Ops MLIRGen tagged as one application of a layer form one node: its
     // argument is the one operand that comes from outside the application.
     DenseMap<int64_t, int64_t> applicationNode;
+    DenseMap<int64_t, Value> applicationInput;
     DenseMap<Value, int64_t> applicationOf;
     for (Operation &op : forward.getBody().front()) {
       if (isa<ParamRefOp, func::ReturnOp>(op))
@@ -55,9 +56,12 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
           if ((it != applicationOf.end() && it->second == id) || !index.count(operand))
             continue; // inside this application, or a parameter
           if (applicationNode.count(id)) {
+            if (applicationInput[id] == operand)
+              continue; // another term of a sum reads the same input
             op.emitOpError("layer application with two inputs; cannot certify");
             return signalPassFailure();
           }
+          applicationInput[id] = operand;
           applicationNode[id] = nodes.size();
           nodes.push_back(b.getDictionaryAttr({b.getNamedAttr("op", b.getStringAttr("layer")),
                                                b.getNamedAttr("layer", layerName),

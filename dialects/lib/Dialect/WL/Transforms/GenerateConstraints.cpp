@@ -423,6 +423,12 @@ struct WLGenerateConstraintsPass
     b.setInsertionPointToEnd(module.getBody());
     auto project = func::FuncOp::create(b, module.getLoc(), "project", b.getFunctionType({}, {}));
     b.setInsertionPointToStart(project.addEntryBlock());
+    // Re-splitting initialisers first: the constraints then see the factors.
+    for (LayerOp layer : module.getOps<LayerOp>())
+      if (auto split = layer->getAttrOfType<DictionaryAttr>("wl.resplit"))
+        ResplitBaseOp::create(b, layer.getLoc(), split.getAs<StringAttr>("kind"),
+                              split.getAs<FlatSymbolRefAttr>("base"),
+                              split.getAs<ArrayAttr>("factors"));
     for (ParamOp param : constrained) {
       ConstraintBuilder builder(param, groupOf.lookup(param.getSymName()));
       auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());

@@ -111,4 +111,21 @@ def WL_StateStoreOp : WL_ParamAccessOp<"state_store", [MemoryEffects<[MemWrite]>
   let assemblyFormat = "$param `[` $state `]` `,` $value attr-dict `:` type($value)";
 }
 
+def WL_ResplitBaseOp : WL_Op<"resplit_base", [MemoryEffects<[MemRead, MemWrite]>,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "re-splits a frozen base into trainable factors at creation";
+  let description = [{
+    `pissa` (lora_A, lora_B from the top-r SVD), `svfit` (U, s, V) and
+    `kpsvd` (Kronecker A, B by the Van Loan–Pitsianis SVD): the factors are
+    written and the base becomes the residual, so the effective weight equals
+    the original base. Runs the runtime's LAPACK routine on the stored
+    parameters (wlrt_<kind>_split, runtime/include/wl/wlgen.h); `factors`
+    are in the routine's order: pissa (lora_A, lora_B), svfit (U, s, V),
+    kpsvd (A, B).
+  }];
+  let arguments = (ins StrAttr:$kind, FlatSymbolRefAttr:$base, FlatSymbolRefArrayAttr:$factors);
+  let assemblyFormat = "$kind $base `into` $factors attr-dict";
+  let hasVerifier = 1;
+}
+
 #endif // WL_PARAM_OPS_TD

@@ -145,4 +145,46 @@ def WL_TransposeOp : WL_Op<"transpose", [Pure,
   let hasVerifier = 1;
 }
 
+def WL_ContractOp : WL_Op<"contract", [Pure,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "out[m_out(l)] = Σ over the other loops of Π_i operand_i[m_i(l)]";
+  let description = [{
+    A product of operands summed over the loops that the result does not
+    index: every structured layer (low rank, Kronecker, Monarch, block
+    diagonal, Bone) is a chain of these over reshaped activations, so W is
+    never formed. `indexing_maps` has one projected permutation per operand,
+    then the result's; the loop order is the maps' dimension order (the last
+    loop is innermost). The VJP of operand i is the same loops with the
+    result's adjoint in its place and operand i's map as the result map.
+  }];
+  let arguments = (ins Variadic<RankedTensorOf<[F32]>>:$inputs, AffineMapArrayAttr:$indexing_maps);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::llvm::SmallVector<::mlir::AffineMap> getIndexingMapsArray() {
+      return ::llvm::to_vector(getIndexingMaps().getAsValueRange<::mlir::AffineMapAttr>());
+    }
+  }];
+}
+
+def WL_ReshapeOp : WL_Op<"reshape", [Pure,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "row-major reshape that splits or merges adjacent dimensions";
+  let description = [{
+    [B, n1·n2] ↔ [B, n1, n2] for activations (the batch dimension stays), or
+    any static regrouping of a parameter. Lowered to tensor.expand_shape or
+    tensor.collapse_shape; the VJP is the inverse reshape.
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$input);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Groups of result dims (expanding) or input dims (collapsing) that map
+    /// to one dim of the other side; empty when the shapes do not regroup.
+    ::llvm::SmallVector<::mlir::ReassociationIndices> getReassociation();
+  }];
+}
+
 #endif // WL_STRUCTURE_OPS_TD
