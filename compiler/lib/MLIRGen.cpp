@@ -573,7 +573,12 @@ private:
   Value emitDirectWeight(const lang::Linear &layer, Location l) {
     if (layer.weight.terms.size() != 1)
       return nullptr;
-    std::string structure = termName(layer.weight.terms[0]);
+    return emitTermWeight(layer, 0, l);
+  }
+
+  /// W of term `t` where it has a closed form (see emitDirectWeight).
+  Value emitTermWeight(const lang::Linear &layer, size_t t, Location l) {
+    std::string structure = termName(layer.weight.terms[t]);
     const std::string w = layer.name + ".weight";
     int64_t n = std::max(layer.in, layer.out), in = layer.in, out = layer.out;
     auto corner = [&](Value q) -> Value {
@@ -587,13 +592,13 @@ private:
       return corner(ExpSkewOp::create(builder, l, matrix(n, n), paramRef(w + ".S", {n, n}, l)));
     if (structure == "orthogonal(householder)") {
       // Rows of Q·[I_IN; 0] restricted to OUT are the columns of W: Wᵀ, then transposed.
-      int64_t k = layer.weight.terms[0].structure.getInt("reflectors", n);
+      int64_t k = layer.weight.terms[t].structure.getInt("reflectors", n);
       Value eye = EyeOp::create(builder, l, matrix(in, in));
       Value wt = HouseholderOp::create(builder, l, matrix(in, out), eye, paramRef(w + ".v", {k, n}, l));
       return TransposeOp::create(builder, l, matrix(out, in), wt);
     }
     if (structure == "svd") {
-      int64_t r = layer.weight.terms[0].structure.getInt("rank");
+      int64_t r = layer.weight.terms[t].structure.getInt("rank");
       Value us = ScaleColumnsOp::create(builder, l, matrix(out, r), paramRef(w + ".U", {out, r}, l),
                                         paramRef(w + ".s", {r}, l));
       return MatmulOp::create(builder, l, matrix(out, in), us, paramRef(w + ".V", {in, r}, l),
@@ -657,7 +662,13 @@ private:
       int64_t r = s.getInt("rank", 8);
       Value a = MatmulOp::create(builder, l, rows({r}), x, p("weight.lora_A"), false, true);
       Value y = MatmulOp::create(builder, l, rows({out}), a, p("weight.lora_B"), false, true);
-      double scale = s.getName("init") == "pissa" ? 1.0 : s.getNumber("alpha", 8) / double(r);
+      bool pissa = s.getName("init") == "pissa";
+      if (const lang::Arg *alpha = s.find("alpha"); pissa && alpha && !alpha->implicit && !warnedAlpha.count(&s)) {
+        warnedAlpha.insert(&s);
+        emitWarning(loc(alpha->loc)) << "alpha has no effect with init = pissa: the re-split base "
+                                        "and factors reproduce W0 with scale 1";
+      }
+      double scale = pissa ? 1.0 : s.getNumber("alpha", 8) / double(r);
       return scale == 1.0 ? y : ScaleOp::create(builder, l, y.getType(), y, builder.getF64FloatAttr(scale)).getResult();
     }
     if (name == "kronecker") {
@@ -718,7 +729,7 @@ private:
       return reshape(l, y3, rows({out}));
     }
     // Cayley, exp, polar: the structure forms W.
-    return LinearOp::create(builder, l, rows({out}), x, emitDirectWeight(layer, l));
+    return LinearOp::create(builder, l, rows({out}), x, emitTermWeight(layer, t, l));
   }
 
   /// Σ over the weight's terms applied to x.
@@ -750,6 +761,8 @@ private:
     return y;
   }
   int64_t nextApplication = 0;
+  /// lora calls already warned about (each is applied in several functions).
+  llvm::SmallPtrSet<const lang::Call *, 4> warnedAlpha;
 
   /// @weight(%layer: i64) -> tensor<?x?xf32>: the effective W of layer
   /// number `layer` (wl_get_weight and the certificates read it).

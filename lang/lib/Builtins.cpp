@@ -202,7 +202,7 @@ std::vector<CallSpec> makeTable() {
                    "a tensor read from a safetensors file"));
   {
     CallSpec s = spec(C::Init, "gaussian", {},
-                      "LoRA: A ~ N(0, 1/rank), B = 0 (PEFT 'gaussian')");
+                      "LoRA: A ~ U(-1/sqrt(IN), 1/sqrt(IN)), B = 0 (ALGORITHMS.md)");
     s.onlyFor = {"lora"};
     t.push_back(s);
   }

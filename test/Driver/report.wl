@@ -12,7 +12,7 @@
 // CHECK-NEXT: fc4          dense      spectral_bound(0.50, hard_cap, strict) exact 1024     strict: sound Gram-iteration bound
 // CHECK-NEXT: head         dense      norm_bound(2.00, frobenius) exact        132      scaling projection
 // CHECK-NEXT: rank_at_most(2) exact truncated SVD
-// CHECK-NEXT: total parameters: 3812
+// CHECK-NEXT: total parameters: 3812 (trainable 3812)
 
 // WARN: report.wl:[[@LINE+8]]:46: warning: spectral_bound(1, method = soft_cap) is only a heuristic for this configuration: adamw's update has no spectral-norm bound
 // WARN-NOT: warning

@@ -116,7 +116,7 @@ void printReport(ModuleOp module, llvm::raw_ostream &os) {
   os << "model " << model.getAs<StringAttr>("model").getValue() << "\n";
   os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n", "layer", "structure",
                       "constraint", "guarantee", "params", "why");
-  int64_t total = 0;
+  int64_t total = 0, trainable = 0;
   for (wl::LayerOp layer : module.getOps<wl::LayerOp>()) {
     // The weight's parameters: the matrix itself, or every factor.
     SmallVector<wl::ParamOp> weights;
@@ -129,12 +129,17 @@ void printReport(ModuleOp module, llvm::raw_ostream &os) {
           SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, layer.getWeightAttr()));
     }
     int64_t count = 0;
-    for (wl::ParamOp w : weights)
+    for (wl::ParamOp w : weights) {
       count += w.getTensorType().getNumElements();
-    if (auto bias = layer.getBiasAttr())
-      count += SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, bias)
-                   .getTensorType()
-                   .getNumElements();
+      if (w.getTrainable())
+        trainable += w.getTensorType().getNumElements();
+    }
+    if (auto bias = layer.getBiasAttr()) {
+      auto b = SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, bias);
+      count += b.getTensorType().getNumElements();
+      if (b.getTrainable())
+        trainable += b.getTensorType().getNumElements();
+    }
     total += count;
     SmallVector<std::tuple<std::string, std::string, std::string>> rows;
     for (wl::ParamOp weight : weights) {
@@ -174,7 +179,7 @@ void printReport(ModuleOp module, llvm::raw_ostream &os) {
                           i == 0 ? layer.getStructure().str() : "", std::get<0>(row),
                           std::get<1>(row), i == 0 ? std::to_string(count) : "", std::get<2>(row));
   }
-  os << "total parameters: " << total << "\n";
+  os << "total parameters: " << total << " (trainable " << trainable << ")\n";
 }
 
 int compile(int argc, char **argv) {
