@@ -2,7 +2,8 @@
 """bench/run.py - wlc benchmarks: generated libraries vs PyTorch eager and OpenBLAS.
 
     /usr/bin/python3 bench/run.py --wlc build/bin/wlc [--quick] [--muon-sizes 1024,4096]
-        [--no-constraints | --constraint-lines normalize,soft_cap,cayley] [--only constraints,...]
+        [--no-constraints | --constraint-lines normalize,soft_cap,cayley]
+        [--no-structures | --structure-lines lowrank,kronecker,...] [--only constraints,structures,...]
 
 For each workload the .wl text is generated here, compiled with `wlc` into a
 temporary directory, loaded with ctypes (the C ABI of runtime/include/wl/wl.h)
@@ -46,6 +47,28 @@ NTHREADS = _threads_from_argv()
 os.environ["OPENBLAS_NUM_THREADS"] = str(NTHREADS)
 os.environ["OMP_NUM_THREADS"] = str(NTHREADS)
 
+# Both sides run in this process and share one allocator. glibc serves blocks
+# over its mmap threshold (128 KiB at first) with fresh mappings and trims the
+# heap back to the OS, so every step of either side would page-fault its large
+# temporaries in again (wl's 20 MB of per-step temporaries: 5,100 faults, 90 ms
+# instead of 28 ms; torch eager's `a + b` at 1024²: 11.6 ms instead of 2.7 ms).
+# Unless --system-malloc, keep blocks up to 32 MiB (glibc's maximum) on the
+# heap and never trim it, for both sides alike.
+def _tune_malloc():
+    if "--system-malloc" in sys.argv:
+        return "glibc defaults (--system-malloc)"
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+        ok = libc.mallopt(M_MMAP_THRESHOLD, 32 << 20) and libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
+        return "mallopt: mmap threshold 32 MiB, no trimming" if ok else "glibc defaults (mallopt failed)"
+    except OSError:
+        return "glibc defaults (no libc.so.6)"
+
+
+MALLOC = _tune_malloc()
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -69,7 +92,12 @@ CONSTRAINT_SIZE, QUICK_CONSTRAINT_SIZE = (256, 1024), (32, 256)
 CONSTRAINT_C = 1.0  # the spectral bound of the normalize and soft_cap lines
 POWER_ITERATIONS = 10  # wlc's power iterations per step for normalize (kStepIterations)
 CONSTRAINT_LINES = ("normalize", "soft_cap", "cayley")
-SECTIONS = ("train", "gemm", "muon", "constraints", "compile")
+# Structure steps: one AdamW training step of an MLP n -> n (structured l1) -> 10 at (B, n).
+STRUCTURE_SIZE, QUICK_STRUCTURE_SIZE = (256, 1024), (32, 256)
+STRUCTURE_LINES = ("dense", "lowrank", "kronecker", "monarch", "blockdiag", "lora")
+LOWRANK_RANK, BLOCKDIAG_BLOCKS = 64, 16
+LORA_RANK, LORA_ALPHA, FROZEN_STD = 16, 32, 0.02
+SECTIONS = ("train", "gemm", "muon", "constraints", "structures", "compile")
 
 
 # ---------------------------------------------------------------- .wl text
@@ -182,8 +210,10 @@ class Unsupported(Exception):
     """wlc rejected a model with a "not supported yet" error (the message: its first line)."""
 
 
-def compile_wl(wlc, text, workdir, stem, unsupported_ok=False):
-    """Writes stem.wl and compiles it to libstem.so; returns (path, wall seconds)."""
+def compile_wl(wlc, text, workdir, stem, unsupported_ok=False, any_error_ok=False):
+    """Writes stem.wl and compiles it to libstem.so; returns (path, wall seconds).
+    unsupported_ok: a "not supported yet" error raises Unsupported (with wlc's first error
+    line) instead of ending the run; any_error_ok: so does every other wlc error."""
     src = os.path.join(workdir, stem + ".wl")
     out = os.path.join(workdir, "lib" + stem + ".so")
     with open(src, "w") as f:
@@ -201,7 +231,7 @@ def compile_wl(wlc, text, workdir, stem, unsupported_ok=False):
         sys.exit(f"cannot run {wlc}")
     if r.returncode != 0:
         msg = r.stderr + r.stdout
-        if unsupported_ok and "not supported yet" in msg:
+        if any_error_ok or (unsupported_ok and "not supported yet" in msg):
             raise Unsupported(next((ln.strip() for ln in msg.splitlines() if ln.strip()), "?"))
         sys.exit(f"wlc failed on {src} (exit {r.returncode}):\n{r.stdout}{r.stderr}")
     return out, dt
@@ -227,6 +257,9 @@ class WLModel:
             getattr(d, fn).restype, getattr(d, fn).argtypes = ctypes.c_int, [vp, ctypes.c_char_p, vp]
         d.wl_num_params.restype, d.wl_num_params.argtypes = ctypes.c_int32, []
         d.wl_param_name.restype, d.wl_param_name.argtypes = ctypes.c_char_p, [ctypes.c_int32]
+        d.wl_param_rank.restype, d.wl_param_rank.argtypes = ctypes.c_int32, [ctypes.c_int32]
+        d.wl_param_dim.restype, d.wl_param_dim.argtypes = i64, [ctypes.c_int32, ctypes.c_int32]
+        d.wl_param_trainable.restype, d.wl_param_trainable.argtypes = ctypes.c_int32, [ctypes.c_int32]
         self.h = d.wl_create(seed)
         if not self.h:
             raise RuntimeError(f"wl_create returned NULL for {path}")
@@ -283,6 +316,13 @@ class WLModel:
 
     def param_names(self):
         return [self.dll.wl_param_name(i).decode() for i in range(self.dll.wl_num_params())]
+
+    def param_info(self):
+        """{name: (shape, trainable)} of every stored tensor, from the library's metadata."""
+        d = self.dll
+        return {d.wl_param_name(i).decode(): (tuple(d.wl_param_dim(i, a) for a in range(d.wl_param_rank(i))),
+                                              bool(d.wl_param_trainable(i)))
+                for i in range(d.wl_num_params())}
 
     def train_step(self, x, labels):
         self.train_step_fn(x, labels)()
@@ -639,6 +679,304 @@ def run_constraints(wlc, workdir, args, block, lines, size, rows, checks, say):
         wl.close()
 
 
+# ---------------------------------------------------------------- structure steps
+def structure_factor(n):
+    """The largest divisor of n that is at most sqrt(n): 32 at n = 1024, 16 at n = 256. The Kronecker
+    factors are s x s and (n/s) x (n/s); Monarch has s blocks of (n/s) x (n/s)."""
+    return max(d for d in range(1, int(n ** 0.5) + 1) if n % d == 0)
+
+
+def structure_specs(n):
+    """{line: (title, `weight = ...` of l1, hyper-parameters)} of the structure-step lines at width n."""
+    s = structure_factor(n)
+    r_low, r_lora, blocks = min(LOWRANK_RANK, n), min(LORA_RANK, n), BLOCKDIAG_BLOCKS
+    return {
+        "dense": ("dense", "dense", {}),
+        "lowrank": (f"lowrank(rank = {r_low})", f"lowrank(rank = {r_low})", {"r": r_low}),
+        "kronecker": (f"kronecker(a = [{s}, {s}], b = [{n // s}, {n // s}], terms = 1)",
+                      f"kronecker(a = [{s}, {s}], b = [{n // s}, {n // s}], terms = 1)",
+                      {"m1": s, "n1": s, "m2": n // s, "n2": n // s, "k": 1}),
+        "monarch": (f"monarch(blocks = {s})", f"monarch(blocks = {s})", {"b": s, "c": n // s}),
+        "blockdiag": (f"blockdiag(blocks = {blocks})", f"blockdiag(blocks = {blocks})", {"b": blocks}),
+        "lora": (f"frozen + lora(rank = {r_lora}, alpha = {LORA_ALPHA})",
+                 f"frozen(init = normal(std = {FROZEN_STD})) + lora(rank = {r_lora}, alpha = {LORA_ALPHA})",
+                 {"r": r_lora}),
+    }
+
+
+def structure_flops(key, n, hp):
+    """Multiply-adds per example of l1 (n -> n) in the forward and in forward + backward, and its
+    trainable parameter count. The backward computes the trainable factors' gradients and the
+    intermediate adjoints they need, no dx (l1 is the first layer, x needs no gradient) and no
+    gradient of a frozen base."""
+    if key == "dense":
+        return n * n, 2 * n * n, n * n
+    if key == "lowrank":  # t = Vᵀx, y = U t; dU = dy tᵀ, dt = Uᵀdy, dV = x dtᵀ
+        r = hp["r"]
+        return 2 * n * r, 5 * n * r, 2 * n * r
+    if key == "kronecker":  # T = A X, Y = T Bᵀ; dB, dT, dA (X: n1 x n2)
+        m1, n1, m2, n2, k = hp["m1"], hp["n1"], hp["m2"], hp["n2"], hp["k"]
+        fwd = k * (m1 * n1 * n2 + m1 * n2 * m2)
+        return fwd, fwd + k * (2 * m1 * m2 * n2 + m1 * n1 * n2), k * (m1 * n1 + m2 * n2)
+    if key == "monarch":  # h = R x (b blocks c x c), y = L h (c blocks b x b); dL, dh, dR
+        b, c = hp["b"], hp["c"]
+        return n * c + n * b, 2 * n * c + 3 * n * b, n * (b + c)
+    if key == "blockdiag":  # b blocks (n/b) x (n/b); the blocks' gradient
+        return n * n // hp["b"], 2 * n * n // hp["b"], n * n // hp["b"]
+    if key == "lora":  # W0 x + s B (A x); dB, dt, dA (none for the frozen W0)
+        r = hp["r"]
+        return n * n + 2 * n * r, n * n + 5 * n * r, 2 * n * r
+    raise ValueError(key)
+
+
+class LowRankPeer(torch.nn.Module):
+    """y = U (Vᵀ x) + b with U [n, r], V [n, r]: two plain matmuls (no nn.Linear)."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.U, self.V, self.bias = (torch.nn.Parameter(p[k]) for k in ("U", "V", "bias"))
+
+    def forward(self, x):
+        return F.linear(x @ self.V, self.U, self.bias)  # (x V) Uᵀ + b
+
+
+class KronMaterialisedPeer(torch.nn.Module):
+    """PEFT LoKr-style: W = Σᵢ kron(Aᵢ, Bᵢ) materialised in every forward, then F.linear."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.A, self.B, self.bias = (torch.nn.Parameter(p[k]) for k in ("A", "B", "bias"))
+
+    def forward(self, x):
+        w = torch.kron(self.A[0], self.B[0])
+        for i in range(1, self.A.shape[0]):
+            w = w + torch.kron(self.A[i], self.B[i])
+        return F.linear(x, w, self.bias)
+
+
+class KronFactoredPeer(KronMaterialisedPeer):
+    """The same parameters applied factored: y = Σᵢ vec(Aᵢ X Bᵀᵢ), X = x as [n1, n2] (row-major)."""
+
+    def forward(self, x):
+        x3 = x.reshape(x.shape[0], self.A.shape[2], self.B.shape[2])
+        y = None
+        for i in range(self.A.shape[0]):
+            t = torch.matmul(self.A[i], x3) @ self.B[i].T  # [B, m1, m2]
+            y = t if y is None else y + t
+        return y.reshape(x.shape[0], -1) + self.bias
+
+
+class MonarchPeer(torch.nn.Module):
+    """Monarch with bmm, as Dao et al.'s blockdiag_butterfly_multiply (fly/HazyResearch) with
+    w1 = R [b, c, c], w2 = L [c, b, b]: h[:, g] = x[:, g] R[g]ᵀ, y[:, g', c'] = Σ_g L[c', g', g] h[:, g, c']."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.R, self.L, self.bias = (torch.nn.Parameter(p[k]) for k in ("R", "L", "bias"))
+
+    def forward(self, x):
+        bsz, (b, c, _) = x.shape[0], self.R.shape
+        h = torch.bmm(x.reshape(bsz, b, c).transpose(0, 1), self.R.transpose(-1, -2))  # [b, B, c]
+        h = h.transpose(0, 1).transpose(-1, -2).contiguous().transpose(0, 1)  # [c, B, b]
+        y = torch.bmm(h, self.L.transpose(-1, -2))  # [c, B, b]: y[c', :, g']
+        return y.permute(1, 2, 0).reshape(bsz, b * c) + self.bias
+
+
+class BlockDiagPeer(torch.nn.Module):
+    """y[:, g] = x[:, g] W[g]ᵀ with blocks [b, OUT/b, IN/b]: one bmm over the blocks."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.blocks, self.bias = (torch.nn.Parameter(p[k]) for k in ("blocks", "bias"))
+
+    def forward(self, x):
+        bsz, b = x.shape[0], self.blocks.shape[0]
+        y = torch.bmm(x.reshape(bsz, b, -1).transpose(0, 1), self.blocks.transpose(-1, -2))  # [b, B, o]
+        return y.transpose(0, 1).reshape(bsz, -1) + self.bias
+
+
+class LoraPeer(torch.nn.Module):
+    """PEFT's LoRA Linear: frozen base F.linear(x, W0, b) + lora_B(lora_A(x)) * (alpha / r);
+    W0 is a buffer (no gradient), lora_A [r, n], lora_B [n, r] and the bias train."""
+
+    def __init__(self, p, scaling):
+        super().__init__()
+        self.register_buffer("base", p["base"])
+        self.lora_A, self.lora_B, self.bias = (torch.nn.Parameter(p[k]) for k in ("lora_A", "lora_B", "bias"))
+        self.scaling = scaling
+
+    def forward(self, x):
+        return F.linear(x, self.base, self.bias) + F.linear(F.linear(x, self.lora_A), self.lora_B) * self.scaling
+
+
+class TorchStructured(torch.nn.Module):
+    """The peer of a structure step: relu(l1(x)) -> head, l1 one of the peers above."""
+
+    def __init__(self, l1, n):
+        super().__init__()
+        self.l1 = l1
+        self.head = torch.nn.Linear(n, CLASSES)
+
+    def forward(self, x):
+        return self.head(F.relu(self.l1(x)))
+
+
+def structure_peer(key, wl, n, hp, factored=False):
+    """The torch peer of line `key` from wl's initial parameters + AdamW on its trainable tensors;
+    returns (module, optimizer, {wl parameter name: torch tensor})."""
+    info = wl.param_info()
+    p = {name[len("l1.weight."):]: torch.from_numpy(wl.get(name, shape))
+         for name, (shape, _) in info.items() if name.startswith("l1.weight.")}
+    p["bias"] = torch.from_numpy(wl.get("l1.bias", (n,)))
+    if key == "lowrank":
+        l1 = LowRankPeer(p)
+    elif key == "kronecker":
+        l1 = (KronFactoredPeer if factored else KronMaterialisedPeer)(p)
+    elif key == "monarch":
+        l1 = MonarchPeer(p)
+    elif key == "blockdiag":
+        l1 = BlockDiagPeer(p)
+    elif key == "lora":
+        l1 = LoraPeer(p, LORA_ALPHA / hp["r"])
+    else:
+        raise ValueError(key)
+    tm = TorchStructured(l1, n)
+    with torch.no_grad():
+        tm.head.weight.copy_(torch.from_numpy(wl.get("head.weight", (CLASSES, n))))
+        tm.head.bias.copy_(torch.from_numpy(wl.get("head.bias", (CLASSES,))))
+    tensors = {f"l1.weight.{k}": getattr(l1, k) for k in p if k != "bias"}
+    tensors.update({"l1.bias": l1.bias, "head.weight": tm.head.weight, "head.bias": tm.head.bias})
+    for name, (_, trainable) in info.items():  # the same split into trained and frozen tensors
+        if name not in tensors:
+            raise RuntimeError(f"{key}: the library has a tensor {name} the peer does not know")
+        if trainable != tensors[name].requires_grad:
+            raise RuntimeError(f"{key}: {name} is {'' if trainable else 'not '}trainable in the library")
+    opt = torch.optim.AdamW([t for t in tm.parameters() if t.requires_grad],
+                            lr=LR, betas=BETAS, eps=EPS, weight_decay=WD)
+    return tm, opt, tensors
+
+
+def structure_check(wl, tensors, l_wl, l_t):
+    """One line: both losses, the gradients of the step (the largest of max |g_wl - g_torch| /
+    max |g_torch| over the trainable tensors) and, per tensor, max |θ_wl - θ_torch| after the step
+    (a frozen tensor must not change). AdamW's first update is lr·g/(|g| + eps), so entries with
+    |g| near eps = 1e-8 turn the gradients' float rounding into a visible parameter difference."""
+    parts, grel = [], 0.0
+    for name, t in tensors.items():
+        a = t.detach().numpy()
+        d = float(np.max(np.abs(wl.get(name, a.shape) - a)))
+        short = name.replace("l1.weight.", "")
+        parts.append(f"{short} {d:.1e}" + ("" if t.requires_grad else " (frozen)"))
+        if t.requires_grad and t.grad is not None:
+            g = t.grad.numpy()
+            dg = float(np.max(np.abs(wl.grad(name, g.shape) - g)))
+            scale = float(np.max(np.abs(g)))
+            grel = max(grel, dg / scale if scale > 0 else (0.0 if dg == 0 else float("inf")))
+    return (f"loss wl {l_wl:.6f} vs torch {l_t:.6f}; gradients: max |g_wl − g_torch|/max |g_torch| ≤ {grel:.1e}; "
+            f"max |θ_wl − θ_torch| after one step (lr {LR}): {', '.join(parts)}")
+
+
+def run_structures(wlc, workdir, args, block, lines, size, dense_ref, rows, checks, say):
+    """The structure-step lines: one wl_train_step vs one torch eager step (forward, cross_entropy,
+    backward, AdamW) of an MLP n -> n -> 10 whose hidden layer l1 is structured, alternated.
+    dense_ref: {(B, n): (wl ms, torch ms)} of the dense train-step lines already run."""
+    B, n = size
+    rng = np.random.default_rng(2)  # independent of which other sections run
+    x = rng.random((B, n), dtype=np.float32)
+    labels = rng.integers(0, CLASSES, B).astype(np.int32)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
+    specs = structure_specs(n)
+    dense_fwd, dense_train, dense_params = structure_flops("dense", n, {})
+    ref = dense_ref.get((B, n))
+    ref_name = f"train step B={B} n={n}"
+    if "dense" in lines and ref is not None:
+        say(f"  structure dense: the `{ref_name}` line ({ref[0]:.3f} ms wl, {ref[1]:.3f} ms torch)")
+    for key in lines:
+        if key == "dense" and ref is not None:
+            continue
+        title, weight, hp = specs[key]
+        name = f"structure step B={B} n={n}: {title}"
+        stem = f"struct_{key}_n{n}"
+        try:
+            text = (mlp_wl(n, "Bench_dense") if key == "dense" else
+                    constrained_wl(n, weight, [f"default: {ADAMW_GROUP}"], f"Bench_{key}"))
+            lib, ct = compile_wl(wlc, text, workdir, stem, any_error_ok=True)
+        except Unsupported as e:
+            msg = str(e).replace(workdir + os.sep, "")  # the temporary directory is noise
+            rows.append((name, None, None, None, f"skipped: {msg}"))
+            say(f"  {name:<26} skipped: {msg}")
+            continue
+        wl = WLModel(lib, seed=0)
+        try:
+            if key == "dense":  # the train-step line's workload (that line did not run at this size)
+                tm, opt = torch_peer(n, wl)
+                tensors = {f"{ly}.{k}": getattr(getattr(tm, ly), k) for ly in ("fc1", "head") for k in ("weight", "bias")}
+                peers = [("", torch_step_fn(tm, opt, tx, ty),
+                          lambda l_wl, l_t, tensors=tensors: structure_check(wl, tensors, l_wl, l_t),
+                          "nn.Linear + AdamW (the train-step lines' workload)")]
+            else:
+                peers = []
+                variants = [(False, "")] + ([(True, " (factored torch)")] if key == "kronecker" else [])
+                for factored, suffix in variants:
+                    tm, opt, tensors = structure_peer(key, wl, n, hp, factored)
+                    what = ("(x V) Uᵀ: two matmuls" if key == "lowrank" else
+                            ("A X Bᵀ on x as [n1, n2] (matmul + reshape)" if factored else
+                             "PEFT LoKr-style W = kron(A, B) in every forward, then F.linear") if key == "kronecker" else
+                            "two bmm over the blocks with reshape/transpose (Dao et al.)" if key == "monarch" else
+                            "one bmm over the blocks" if key == "blockdiag" else
+                            f"PEFT-style LoRA: frozen F.linear(x, W0) + (α/r)·(x Aᵀ) Bᵀ, α/r = {LORA_ALPHA / hp['r']:g}")
+                    peers.append((suffix, torch_step_fn(tm, opt, tx, ty),
+                                  lambda l_wl, l_t, tensors=tensors: structure_check(wl, tensors, l_wl, l_t),
+                                  f"{what} + AdamW"))
+            wl_fn = wl.train_step_fn(x, labels)
+
+            # Same-math check: one step of wl and of every peer from the same parameters on the
+            # same batch; timed, as it is the only warm-up of a slow line.
+            t0 = time.perf_counter()
+            wl_fn()
+            t_wl1 = time.perf_counter() - t0
+            l_wl = float(wl._loss.value)
+            t_t1 = []
+            for suffix, t_fn, check, _ in peers:
+                t0 = time.perf_counter()
+                l_t = float(t_fn())
+                t_t1.append(time.perf_counter() - t0)
+                msg = f"{check(l_wl, l_t)}; first step wl {t_wl1:.2f} s, torch {t_t1[-1]:.2f} s"
+                checks.append(f"structure {title}{suffix}, B={B}, n={n}: {msg}")
+                say(f"  check {title}{suffix}: {msg}")
+        except RuntimeError as e:
+            rows.append((name, None, None, None, f"skipped: {e}"))
+            say(f"  {name:<26} skipped: {e}")
+            wl.close()
+            continue
+
+        fwd, train, params = structure_flops(key, n, hp)
+        flop_note = (f"l1 / dense l1: FLOPs fwd {fwd / dense_fwd:.3f}×, fwd+bwd {train / dense_train:.3f}×, "
+                     f"trainable params {params / dense_params:.3f}×")
+        for (suffix, t_fn, _, what), t1 in zip(peers, t_t1):
+            slow = max(t_wl1, t1) >= SLOW_CALL_S
+            rounds = min(args.rounds, args.slow_rounds) if slow else args.rounds
+            tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None)
+            wm, pm = med_ms(tw), med_ms(tt)
+            if key == "dense":
+                ref = (wm, pm)
+                ref_name = name
+                dense_note = ""
+            elif ref is not None:
+                dense_note = (f"dense step / this step: wl {ref[0] / wm:.2f}× (vs wl dense step {ref[0]:.3f} ms), "
+                              f"torch {ref[1] / pm:.2f}× (dense {ref[1]:.3f} ms; `{ref_name}`), "
+                              f"l1 FLOPs predict {dense_train / train:.2f}×")
+            else:
+                dense_note = "no dense step at this size in this run (line `dense`)"
+            notes = [f"wl_train_step vs torch eager {what}"] + ([] if key == "dense" else [flop_note])
+            notes += ([dense_note] if dense_note else []) + [f"{rounds}×k (k={kw}/{kt})"]
+            notes += ["slow line: few rounds, 1 call per block, the check step is the warm-up"] if slow else []
+            notes += [f"spread {spread(tw):.0%}/{spread(tt):.0%}", f"wlc {ct:.1f} s"]
+            rows.append((name + suffix, wm, pm, pm / wm, "; ".join(notes)))
+            say(f"  {rows[-1][0]:<26} wl {wm:10.3f} ms  torch {pm:10.3f} ms  ratio {pm / wm:.3f}")
+        wl.close()
+
+
 # ---------------------------------------------------------------- machine
 def cpu_model():
     try:
@@ -728,12 +1066,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wlc", required=True, help="path to the wlc binary")
     ap.add_argument("--quick", action="store_true", help=f"one small training config {QUICK_CONFIGS[0]} (B, n), constraint steps at "
-                         f"{QUICK_CONSTRAINT_SIZE}")
+                         f"{QUICK_CONSTRAINT_SIZE}, structure steps at {QUICK_STRUCTURE_SIZE}")
     ap.add_argument("--rounds", type=int, default=7, help="alternating rounds per line (default 7)")
     ap.add_argument("--block", type=float, default=None,
                     help="target seconds per block of k calls (default 0.25, --quick 0.1)")
     ap.add_argument("--settle", type=float, default=0.05,
                     help="pause before each block so idle BLAS/OpenMP threads stop spinning (default 0.05 s)")
+    ap.add_argument("--system-malloc", action="store_true",
+                    help="keep glibc's default mmap/trim thresholds (default: large blocks stay on the heap for both sides)")
     ap.add_argument("--threads", type=int, default=NTHREADS,
                     help="threads for the peers (torch, OpenBLAS); default os.cpu_count()")
     ap.add_argument("--compile-reps", type=int, default=3, help="wlc runs timed for the compile line")
@@ -748,6 +1088,13 @@ def main():
     ap.add_argument("--constraint-size", default=None,
                     help="B,n of the constraint-step lines (default %d,%d; --quick %d,%d)"
                          % (CONSTRAINT_SIZE + QUICK_CONSTRAINT_SIZE))
+    ap.add_argument("--no-structures", action="store_true", help="skip the structure-step lines")
+    ap.add_argument("--structure-lines", default=",".join(STRUCTURE_LINES),
+                    help=f"comma-separated structure-step lines to run (default all: {','.join(STRUCTURE_LINES)}; "
+                         "dense is the train-step line's when that ran at the same size)")
+    ap.add_argument("--structure-size", default=None,
+                    help="B,n of the structure-step lines (default %d,%d; --quick %d,%d)"
+                         % (STRUCTURE_SIZE + QUICK_STRUCTURE_SIZE))
     ap.add_argument("--only", default=None,
                     help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default all)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="results file (default bench/RESULTS.md)")
@@ -774,6 +1121,8 @@ def main():
                      f"(known: {', '.join(SECTIONS)})")
     if args.no_constraints:
         sections.discard("constraints")
+    if args.no_structures:
+        sections.discard("structures")
     if not muon_sizes:
         sections.discard("muon")
     con_lines = [v for v in args.constraint_lines.replace(" ", "").split(",") if v and v.lower() != "none"]
@@ -787,6 +1136,18 @@ def main():
             assert len(con_size) == 2 and min(con_size) >= 1
         except (ValueError, AssertionError):
             sys.exit(f"--constraint-size: expected B,n (positive integers), got {args.constraint_size!r}")
+    st_lines = [v for v in args.structure_lines.replace(" ", "").split(",") if v and v.lower() != "none"]
+    if not set(st_lines) <= set(STRUCTURE_LINES):
+        sys.exit(f"--structure-lines: unknown line(s) {', '.join(sorted(set(st_lines) - set(STRUCTURE_LINES)))} "
+                 f"(known: {', '.join(STRUCTURE_LINES)})")
+    st_lines = [v for v in STRUCTURE_LINES if v in st_lines]  # dense first: the others' reference
+    st_size = QUICK_STRUCTURE_SIZE if args.quick else STRUCTURE_SIZE
+    if args.structure_size is not None:
+        try:
+            st_size = tuple(int(v) for v in args.structure_size.split(","))
+            assert len(st_size) == 2 and min(st_size) >= 1
+        except (ValueError, AssertionError):
+            sys.exit(f"--structure-size: expected B,n (positive integers), got {args.structure_size!r}")
     t_start = time.perf_counter()
     load_before = loadavg()
     sha_before = wlc_sha(wlc)
@@ -798,6 +1159,7 @@ def main():
         atexit.register(shutil.rmtree, workdir, True)
     rows = []  # (workload, wl_ms, peer_ms, ratio, notes)
     checks = []
+    dense_ref = {}  # (B, n) -> (wl ms, torch ms) of the train-step lines: the structure lines' reference
     rng = np.random.default_rng(0)
 
     def say(msg):
@@ -825,6 +1187,7 @@ def main():
         tw, tt, kw, kt = alternate(wl.train_step_fn(x, labels), torch_step_fn(tm, opt, tx, ty),
                                    args.rounds, block, args.settle)
         wm, pm = med_ms(tw), med_ms(tt)
+        dense_ref[(B, n)] = (wm, pm)
         rows.append((f"train step B={B} n={n}", wm, pm, pm / wm,
                      f"vs torch eager AdamW; {args.rounds}×k (k={kw}/{kt}); spread {spread(tw):.0%}/{spread(tt):.0%}; wlc {ct:.1f} s"))
         say(f"  {rows[-1][0]:<26} wl {wm:10.3f} ms  torch {pm:10.3f} ms  ratio {pm / wm:.3f}")
@@ -856,6 +1219,10 @@ def main():
     # -- constraint steps: training step with a constrained layer vs torch ----
     if "constraints" in sections:
         run_constraints(wlc, workdir, args, block, con_lines, con_size, rows, checks, say)
+
+    # -- structure steps: training step with a structured layer vs torch -----
+    if "structures" in sections and st_lines:
+        run_structures(wlc, workdir, args, block, st_lines, st_size, dense_ref, rows, checks, say)
 
     # -- Muon step: wl_step on one n x n weight vs the same math in torch ------
     for n in (muon_sizes if "muon" in sections else []):
@@ -935,7 +1302,7 @@ def main():
         + ("" if wlc_sha(wlc) == sha_before else
            f"; WARNING: the binary changed during the run (sha256 {sha_before} at the start)"),
         f"- peers: torch {torch.__version__} (threads={torch.get_num_threads()}), numpy {np.__version__}, "
-        f"{openblas_info()}; Python {platform.python_version()} ({sys.executable})",
+        f"{openblas_info()}; Python {platform.python_version()} ({sys.executable}); allocator (both sides): {MALLOC}",
         f"- method: warm-up (≥2 calls and ≥0.2 s per side), then {args.rounds} alternating rounds "
         f"of k calls per side (k calibrated to ~{block} s per block, order swapped each round, "
         f"{args.settle} s pause before each block); medians over rounds; "
@@ -954,8 +1321,8 @@ def main():
               "compare with a run on a quiet machine, or with `--threads 1`.", ""] if busy else []),
           *table, "",
           "Same-math check (both sides from the same state, one step; training steps: same initial "
-          "weights and batch; Muon: same weights and gradient, zero momentum; constraint steps: same "
-          "initial parameters and batch, see bench/README.md for what each line compares):", "",
+          "weights and batch; Muon: same weights and gradient, zero momentum; constraint and structure "
+          "steps: same initial parameters and batch, see bench/README.md for what each line compares):", "",
           *[f"- {c}" for c in checks], "",
           f"Command: `{' '.join([os.path.basename(sys.executable)] + sys.argv)}`", ""]
     with open(args.out, "w") as f:

@@ -686,12 +686,17 @@ private:
       return reshape(l, y3, rows({out}));
     }
     if (name == "monarch") {
-      // h[b,g,c'] = Σ_c R[g,c',c] x[b,g,c]; y[b,g',c'] = Σ_g L[c',g',g] h[b,g,c']
-      // (the permutations folded into the indexing).
+      // h[b,g,c'] = Σ_c R[g,c',c] x[b,g,c]; y[b,g',c'] = Σ_g L[c',g',g] h[b,g,c'].
+      // The permutation P is two explicit transposes of the activation (cheap
+      // copies), so both block products are dot products over contiguous rows
+      // (read through strides, the second one and its VJPs ran 30× slower).
       int64_t blocks = s.getInt("blocks"), c = in / blocks;
       Value x3 = reshape(l, x, rows({blocks, c}));
       Value h = contract(l, rows({blocks, c}), {p("weight.R"), x3}, 4, {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
-      Value y3 = contract(l, rows({blocks, c}), {p("weight.L"), h}, 4, {{3, 1, 2}, {0, 2, 3}, {0, 1, 3}});
+      Value ht = contract(l, rows({c, blocks}), {h}, 3, {{0, 2, 1}, {0, 1, 2}}); // [b, c', g]
+      // yt[b,c',g'] = Σ_g L[c',g',g] ht[b,c',g]     loops (b, c', g', g)
+      Value yt = contract(l, rows({c, blocks}), {p("weight.L"), ht}, 4, {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
+      Value y3 = contract(l, rows({blocks, c}), {yt}, 3, {{0, 2, 1}, {0, 1, 2}});
       return reshape(l, y3, rows({out}));
     }
     if (name == "blockdiag") { // y[b,g,o] = Σ_i W[g,o,i] x[b,g,i]

@@ -45,9 +45,12 @@
 //       CHECK: %[[X3:.+]] = wl.reshape %{{.+}} {{.*}}: (tensor<?x8xf32>) -> tensor<?x4x2xf32>
 //       CHECK: %[[T:.+]] = wl.contract %{{.+}}, %[[X3]] {{.*}}: (tensor<2x2x4xf32>, tensor<?x4x2xf32>) -> tensor<?x2x2x2xf32>
 //       CHECK: wl.contract %[[T]], %{{.+}} {{.*}}: (tensor<?x2x2x2xf32>, tensor<2x3x2xf32>) -> tensor<?x2x3xf32>
-// monarch: R then L on [B, b, c], the permutations in the indexing.
+// monarch: R on [B, b, c], the permutation as a transpose to [B, c, b], L,
+// and back.
 //       CHECK: wl.contract {{.*}}: (tensor<2x3x3xf32>, tensor<?x2x3xf32>) -> tensor<?x2x3xf32>
-//       CHECK: wl.contract {{.*}}: (tensor<3x2x2xf32>, tensor<?x2x3xf32>) -> tensor<?x2x3xf32>
+//       CHECK: wl.contract {{.*}}: (tensor<?x2x3xf32>) -> tensor<?x3x2xf32>
+//       CHECK: wl.contract {{.*}}: (tensor<3x2x2xf32>, tensor<?x3x2xf32>) -> tensor<?x3x2xf32>
+//       CHECK: wl.contract {{.*}}: (tensor<?x3x2xf32>) -> tensor<?x2x3xf32>
 // blockdiag: one batched contraction.
 //       CHECK: wl.contract {{.*}}: (tensor<2x2x3xf32>, tensor<?x2x3xf32>) -> tensor<?x2x2xf32>
 // frozen + lora: W0 x + (alpha/r)·B(A x), the scale 4/2.

@@ -155,3 +155,17 @@ func.func private @resplit() {
   wl.resplit_base "kpsvd" @k.weight.base into [@k.weight.A, @k.weight.B]
   return
 }
+
+// A contraction without reduction loops (here Monarch's transpose of the
+// activation) writes every entry once: an empty init, the product yielded.
+// CHECK-LABEL: func.func private @permute(
+//       CHECK:   %[[E:.+]] = tensor.empty(%{{.+}}) : tensor<?x3x2xf32>
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} ins(%{{.+}} : tensor<?x2x3xf32>) outs(%[[E]] : tensor<?x3x2xf32>)
+//  CHECK-NEXT:   ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+//  CHECK-NEXT:     linalg.yield %[[IN]] : f32
+func.func private @permute(%h: tensor<?x2x3xf32>) -> tensor<?x3x2xf32> {
+  %t = wl.contract %h {indexing_maps = [affine_map<(b, c, g) -> (b, g, c)>, affine_map<(b, c, g) -> (b, c, g)>]}
+      : (tensor<?x2x3xf32>) -> tensor<?x3x2xf32>
+  return %t : tensor<?x3x2xf32>
+}

@@ -584,7 +584,11 @@ struct LowerContract : OpRewritePattern<ContractOp> {
       if (!found)
         return rewriter.notifyMatchFailure(op, "a dynamic result size no operand provides");
     }
-    Value init = filled(rewriter, loc, type, 0.0, dynamicFrom);
+    // Without reduction loops (a permutation or a broadcast product) every
+    // result entry is written once: no zero fill to accumulate into.
+    bool reduces = llvm::is_contained(iterators, kRed);
+    Value init = reduces ? filled(rewriter, loc, type, 0.0, dynamicFrom)
+                         : emptyOf(rewriter, loc, type, dynamicFrom);
     bool dotProduct = iterators.back() == kRed;
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, op.getInputs(), ValueRange{init}, maps, iterators,
@@ -592,6 +596,10 @@ struct LowerContract : OpRewritePattern<ContractOp> {
           Value p = a[0];
           for (Value v : a.drop_front().drop_back())
             p = arith::MulFOp::create(nb, l, p, v);
+          if (!reduces) {
+            linalg::YieldOp::create(nb, l, ValueRange{p});
+            return;
+          }
           auto sum = arith::AddFOp::create(nb, l, a.back(), p);
           if (dotProduct)
             sum.setFastmath(arith::FastMathFlags::reassoc);
