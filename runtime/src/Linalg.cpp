@@ -415,6 +415,26 @@ bool loadColMajor(const View &v, std::vector<double> &a) {
   return true;
 }
 
+/// The balanced factors of the top `terms` singular triplets of an m×n
+/// matrix (signedSvd's column-major U [m, k], row-major-by-column Vᵀ [k, n],
+/// k = min(m, n)): L[:, t] = fl(√σ_t u_t), R[t, :] = fl(√σ_t v_tᵀ), rounded to
+/// float and kept as (exact) doubles, laid out as subtractProducts wants; zero
+/// beyond k. PiSSA's B·A and KPSVD's vec(A_t) vec(B_t)ᵀ.
+void balancedFactors(const std::vector<double> &s, const std::vector<double> &u,
+                     const std::vector<double> &vt, int64_t m, int64_t n, int64_t terms,
+                     std::vector<double> &l, std::vector<double> &r) {
+  const int64_t k = std::min(m, n);
+  l.assign(size_t(m * terms), 0.0);
+  r.assign(size_t(terms * n), 0.0);
+  for (int64_t t = 0; t < std::min(terms, k); ++t) {
+    const double root = std::sqrt(s[size_t(t)]);
+    for (int64_t i = 0; i < m; ++i)
+      l[size_t(i + t * m)] = double(float(u[size_t(i + t * m)] * root));
+    for (int64_t c = 0; c < n; ++c)
+      r[size_t(t + c * terms)] = double(float(root * vt[size_t(t + c * k)]));
+  }
+}
+
 /// res (column-major m×n) −= Σ_{t<terms} L[:, t] R[t, :], with L m×terms
 /// (column t at t·m) and R terms×n (R[t, c] at t + c·terms), natural order.
 void subtractProducts(std::vector<double> &res, int64_t m, int64_t n, int64_t terms,
@@ -445,16 +465,9 @@ bool pissaSplit(const View &w, const View &a, const View &b) {
     return false;
   if (!signedSvd(m0, out, in, s, u, vt))
     return false;
-  const int64_t k = std::min(out, in);
   // The float factors, kept as (exact) doubles: B column-major [out, r], A [r, in].
-  std::vector<double> bf(size_t(out * r)), af(size_t(r * in));
-  for (int64_t j = 0; j < r; ++j) {
-    const double root = j < k ? std::sqrt(s[size_t(j)]) : 0.0;
-    for (int64_t i = 0; i < out; ++i)
-      bf[size_t(i + j * out)] = j < k ? double(float(u[size_t(i + j * out)] * root)) : 0.0;
-    for (int64_t c = 0; c < in; ++c)
-      af[size_t(j + c * r)] = j < k ? double(float(root * vt[size_t(j + c * k)])) : 0.0;
-  }
+  std::vector<double> bf, af;
+  balancedFactors(s, u, vt, out, in, r, bf, af);
   subtractProducts(m0, out, in, r, bf, af);
   for (int64_t i = 0; i < out; ++i)
     for (int64_t j = 0; j < r; ++j)
@@ -532,16 +545,9 @@ bool kpsvdSplit(const View &w, const View3 &a, const View3 &b) {
   std::vector<double> s, u, vt;
   if (!signedSvd(rm, rows, cols, s, u, vt))
     return false;
-  const int64_t k = std::min(rows, cols);
   // vec(A_t) = fl(√σ_t u_t) (column t of L), vec(B_t) = fl(√σ_t v_t) (row t of R).
-  std::vector<double> l(size_t(rows * terms)), rt(size_t(terms * cols));
-  for (int64_t t = 0; t < terms; ++t) {
-    const double root = t < k ? std::sqrt(s[size_t(t)]) : 0.0;
-    for (int64_t i = 0; i < rows; ++i)
-      l[size_t(i + t * rows)] = t < k ? double(float(u[size_t(i + t * rows)] * root)) : 0.0;
-    for (int64_t c = 0; c < cols; ++c)
-      rt[size_t(t + c * terms)] = t < k ? double(float(root * vt[size_t(t + c * k)])) : 0.0;
-  }
+  std::vector<double> l, rt;
+  balancedFactors(s, u, vt, rows, cols, terms, l, rt);
   // R − Σ_t vec(A_t) vec(B_t)ᵀ is the rearrangement of W0 − Σ_t A_t ⊗ B_t.
   subtractProducts(rm, rows, cols, terms, l, rt);
   for (int64_t t = 0; t < terms; ++t) {

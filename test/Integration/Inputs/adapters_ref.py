@@ -408,23 +408,8 @@ def read_safetensors(path, dtypes=("F32",)):
 # checks
 
 
-class Failure(Exception):
-    pass
-
-
-def ok(name, err, tol, detail=""):
-    """Pass when err <= tol (NaN fails)."""
-    if not (err <= tol):
-        raise Failure("%s: err=%.3g > tol=%.3g %s" % (name, err, tol, detail))
-    print("OK %s err=%.3g tol=%.3g %s" % (name, err, tol, detail))
-    sys.stdout.flush()
-
-
-def expect(cond, name, detail=""):
-    if not cond:
-        raise Failure("%s: %s" % (name, detail))
-    print("OK %s %s" % (name, detail))
-    sys.stdout.flush()
+# The same check helpers as the structures tests (one Failure class for both).
+Failure, ok, expect = SR.Failure, SR.ok, SR.expect
 
 
 def rel(a, b):

@@ -160,37 +160,6 @@ def check_bound(m, l, W, p, prefix, tight=None):
     return max(s_exact, s_lib)
 
 
-def fd_checks(m, x, lab, p, g, gt, rng):
-    """Central differences of wl_loss along the gradient and random directions."""
-    worst = 0.0
-    for name in sorted(g):
-        base = p[name].astype(np.float64)
-        dirs = [np.sign(g[name]) + 0.0] + [rng.normal(size=base.shape) for _ in range(3)]
-        errs = []
-        for u in dirs:
-            pp = (base + FD_EPS * u).astype(np.float32)
-            pm = (base - FD_EPS * u).astype(np.float32)
-            m.set_param(name, pp)
-            lp = m.loss(x, lab)
-            m.set_param(name, pm)
-            lm = m.loss(x, lab)
-            step = pp.astype(np.float64) - pm.astype(np.float64)
-            fd = lp - lm
-            pred = float(np.sum(g[name] * step))
-            pred_t = float(np.sum(gt[name] * step))
-            noise = 4 * 2.0 ** -24 * (abs(lp) + abs(lm))
-            err = abs(fd - pred)
-            scale = np.linalg.norm(gt[name]) * np.linalg.norm(step)  # >= |<g, step>|
-            bound = TOL_FD * scale + noise
-            errs.append((err, bound, fd, pred))
-            worst = max(worst, err / scale)
-        m.set_param(name, p[name])
-        e = max(errs, key=lambda t: t[0] / t[1])
-        ok("fd_" + name, e[0] / e[1], 1.0,
-           "(worst |fd - <g,d>| = %.3g, allowed %.3g; fd %.4g vs %.4g)" % e)
-    return worst
-
-
 def run(lib, in_size, out_size, layers, forward):
     check_meta(lib, in_size, out_size, layers)
     m = lib.create(seed=5)
@@ -229,7 +198,7 @@ def run(lib, in_size, out_size, layers, forward):
         e = relnorm(g[name], gt[name])
         worst_t = max(worst_t, e)
         ok("grad_" + name, e, TOL_GRAD_TORCH)
-    worst_fd = fd_checks(m, x, lab, p, g, gt, rng)
+    worst_fd = R.fd_checks(m, x, lab, p, g, gt, rng, FD_EPS, TOL_FD)
     m.set_params(p)
     m.train_step(x, lab)  # zero_grad + forward + loss + loss backward + step
     g2 = m.grads()

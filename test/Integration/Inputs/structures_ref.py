@@ -232,3 +232,34 @@ def expect(cond, name, detail=""):
         raise Failure("%s: %s" % (name, detail))
     print("OK %s %s" % (name, detail))
     sys.stdout.flush()
+
+
+def fd_checks(m, x, lab, p, g, gt, rng, eps, tol):
+    """Central differences of wl_loss along sign(g) and 3 random directions, per trainable
+    tensor: |fd - <g, d>| <= tol·|g_ref|·|d| + float32 noise of the two losses (g: the
+    library's gradient, gt: the float64 reference). Returns the worst |fd - <g,d>| / scale."""
+    worst = 0.0
+    for name in sorted(g):
+        base = p[name].astype(np.float64)
+        dirs = [np.sign(g[name]) + 0.0] + [rng.normal(size=base.shape) for _ in range(3)]
+        errs = []
+        for u in dirs:
+            pp = (base + eps * u).astype(np.float32)
+            pm = (base - eps * u).astype(np.float32)
+            m.set_param(name, pp)
+            lp = m.loss(x, lab)
+            m.set_param(name, pm)
+            lm = m.loss(x, lab)
+            step = pp.astype(np.float64) - pm.astype(np.float64)
+            fd = lp - lm
+            pred = float(np.sum(g[name] * step))
+            noise = 4 * 2.0 ** -24 * (abs(lp) + abs(lm))
+            err = abs(fd - pred)
+            scale = np.linalg.norm(gt[name]) * np.linalg.norm(step)  # >= |<g, step>|
+            errs.append((err, tol * scale + noise, fd, pred))
+            worst = max(worst, err / scale)
+        m.set_param(name, p[name])
+        e = max(errs, key=lambda t: t[0] / t[1])
+        ok("fd_" + name, e[0] / e[1], 1.0,
+           "(worst |fd - <g,d>| = %.3g, allowed %.3g; fd %.4g vs %.4g)" % e)
+    return worst
