@@ -49,7 +49,6 @@ torch references, from LANGUAGE.md / ALGORITHMS.md, independent of the compiler)
 """
 import ctypes
 import os
-import sys
 import tempfile
 
 import numpy as np
@@ -442,17 +441,5 @@ def run(lib, in_size, out_size, layers, forward):
                                  " ".join("%s %.4f" % (n, r) for r, n in ratios)))
 
 
-def main():
-    lib = wlharness.Library(sys.argv[1])
-    np.set_printoptions(precision=6, linewidth=120)
-    try:
-        if lib.model_name not in MODELS:
-            raise Failure("unknown model %r" % lib.model_name)
-        run(lib, *MODELS[lib.model_name])
-    except Failure as e:
-        print("FAIL", e)
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    main()
+    SR.main(MODELS, run)

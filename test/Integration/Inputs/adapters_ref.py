@@ -34,7 +34,6 @@ Bone); selftest_weights() checks that both agree.
 """
 import json
 import struct
-import sys
 
 import numpy as np
 

@@ -38,13 +38,11 @@ Checks (each prints `OK <name> ...`; the first failure prints FAIL and exits 1):
                  the two applications computed with separate copies of the factors (1e-3),
                  and differs from each of them alone.
 """
-import sys
 
 import numpy as np
 
 import structures_ref as R
-import wlharness
-from structures_ref import Layer, ok, expect, Failure
+from structures_ref import Layer, ok, expect
 
 MODELS = {
     "Structures": (
@@ -255,17 +253,5 @@ def check_large_generators(m, layers, forward, p, x, lab):
     m.set_params(p)
 
 
-def main():
-    lib = wlharness.Library(sys.argv[1])
-    np.set_printoptions(precision=6, linewidth=120)
-    try:
-        if lib.model_name not in MODELS:
-            raise Failure("unknown model %r" % lib.model_name)
-        run(lib, *MODELS[lib.model_name])
-    except Failure as e:
-        print("FAIL", e)
-        sys.exit(1)
-
-
 if __name__ == "__main__":
-    main()
+    R.main(MODELS, run)

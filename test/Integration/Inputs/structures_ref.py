@@ -263,3 +263,18 @@ def fd_checks(m, x, lab, p, g, gt, rng, eps, tol):
         ok("fd_" + name, e[0] / e[1], 1.0,
            "(worst |fd - <g,d>| = %.3g, allowed %.3g; fd %.4g vs %.4g)" % e)
     return worst
+
+
+def main(models, run):
+    """Runs `run(lib, *models[model name])` on the library named by argv[1]; a Failure
+    prints FAIL and exits 1 (the drivers of structures.py and adapters.py)."""
+    import wlharness
+    lib = wlharness.Library(sys.argv[1])
+    np.set_printoptions(precision=6, linewidth=120)
+    try:
+        if lib.model_name not in models:
+            raise Failure("unknown model %r" % lib.model_name)
+        run(lib, *models[lib.model_name])
+    except Failure as e:
+        print("FAIL", e)
+        sys.exit(1)
