@@ -319,13 +319,16 @@ class WLModel:
 
 # ---------------------------------------------------------------- peers
 class TorchMLP(torch.nn.Module):
-    def __init__(self, n):
+    """The peer of constrained_wl / mlp_wl: hidden layer `hidden` + relu + head."""
+
+    def __init__(self, n, hidden="fc1"):
         super().__init__()
-        self.fc1 = torch.nn.Linear(n, n)
+        self.hidden = hidden
+        setattr(self, hidden, torch.nn.Linear(n, n))
         self.head = torch.nn.Linear(n, CLASSES)
 
     def forward(self, x):
-        return self.head(F.relu(self.fc1(x)))
+        return self.head(F.relu(getattr(self, self.hidden)(x)))
 
 
 def torch_peer(n, wl):
@@ -470,18 +473,6 @@ def spread(ts):
 
 
 # ---------------------------------------------------------------- constraint steps
-class TorchConstrained(torch.nn.Module):
-    """The peer of constrained_wl: l1 (parametrized by the caller) + relu + head."""
-
-    def __init__(self, n):
-        super().__init__()
-        self.l1 = torch.nn.Linear(n, n)
-        self.head = torch.nn.Linear(n, CLASSES)
-
-    def forward(self, x):
-        return self.head(F.relu(self.l1(x)))
-
-
 def copy_from_wl(tm, wl, n, l1_weight=True):
     """wl's initial parameters into the torch peer (l1.weight only when l1_weight)."""
     with torch.no_grad():
@@ -514,7 +505,7 @@ def wlc_soft_cap_alpha(wlc, src):
 
 def constraint_normalize(wl, n, x, labels):
     """spectral_bound(normalize) + AdamW vs spectral_norm(nn.Linear) + AdamW: (torch step, check)."""
-    tm = TorchConstrained(n)
+    tm = TorchMLP(n, "l1")
     copy_from_wl(tm, wl, n)
     # Registration runs 15 power iterations on wl's (already projected, sigma = c) weight, as
     # wl_create does; then n_power_iterations per training-mode forward, i.e. per step.
@@ -542,7 +533,7 @@ def constraint_normalize(wl, n, x, labels):
 
 def constraint_soft_cap(wl, n, x, labels, alpha):
     """spectral_bound(soft_cap) + Muon (l1.weight; AdamW for the rest) vs the same math in torch."""
-    tm = TorchConstrained(n)
+    tm = TorchMLP(n, "l1")
     copy_from_wl(tm, wl, n)
     w = tm.l1.weight
     opt = torch.optim.AdamW([tm.l1.bias, tm.head.weight, tm.head.bias],
@@ -575,7 +566,7 @@ def constraint_cayley(wl, n, x, labels):
     if "l1.weight.S" not in names:
         raise RuntimeError(f"orthogonal(cayley): expected a tensor l1.weight.S, the library has {names}")
     S = wl.get("l1.weight.S", (n, n))
-    tm = TorchConstrained(n)
+    tm = TorchMLP(n, "l1")
     copy_from_wl(tm, wl, n, l1_weight=False)
     # use_trivialization=False: Q = cayley(tril(X) - tril(X)ᵀ), no extra `base @ Q` product.
     torch.nn.utils.parametrizations.orthogonal(tm.l1, orthogonal_map="cayley", use_trivialization=False)

@@ -931,7 +931,7 @@ static std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t row
   return sigma;
 }
 
-static std::vector<double> toDouble(const std::vector<float> &w) {
+static std::vector<double> asDoubles(const std::vector<float> &w) {
   return std::vector<double>(w.begin(), w.end());
 }
 
@@ -1051,7 +1051,7 @@ static void testSvdClip() {
     KnownSvd k = knownSvd(cs.rows, cs.cols, cs.s, seed += 10);
     std::vector<double> w = k.build([](double s, int64_t) { return s; });
     Embedded e(w, cs.rows, cs.cols, cs.offset, cs.ld);
-    const std::vector<double> before = jacobiSigma(toDouble(e.matrix()), cs.rows, cs.cols);
+    const std::vector<double> before = jacobiSigma(asDoubles(e.matrix()), cs.rows, cs.cols);
     wlgen_memref2d ref = e.ref();
     _mlir_ciface_wlrt_svd_clip(&ref, cs.c);
     CHECK_MSG(e.sentinelsIntact(), tag);
@@ -1060,7 +1060,7 @@ static void testSvdClip() {
     std::vector<double> want = k.build([c](double s, int64_t) { return std::min(s, c); });
     CHECK_MSG(maxAbsDiff(e.matrix(), want) < 2e-6 * cs.s[0], tag + ": " + std::to_string(maxAbsDiff(e.matrix(), want)));
     // ... and against independently computed singular values.
-    std::vector<double> after = jacobiSigma(toDouble(e.matrix()), cs.rows, cs.cols);
+    std::vector<double> after = jacobiSigma(asDoubles(e.matrix()), cs.rows, cs.cols);
     bool ok = after.size() == before.size();
     for (size_t i = 0; ok && i < after.size(); ++i)
       ok = std::fabs(after[i] - std::min(before[i], c)) <= 2e-6 * cs.s[0];
@@ -1074,11 +1074,11 @@ static void testSvdClip() {
     for (size_t i = 0; i < w.size(); ++i)
       w[i] = float(wlrt::standardNormal(77, 1, i));
     Embedded e(w, rows, cols, 17, cols);
-    std::vector<double> before = jacobiSigma(toDouble(e.matrix()), rows, cols);
+    std::vector<double> before = jacobiSigma(asDoubles(e.matrix()), rows, cols);
     const float c = float(before[20]);
     wlgen_memref2d ref = e.ref();
     _mlir_ciface_wlrt_svd_clip(&ref, c);
-    std::vector<double> after = jacobiSigma(toDouble(e.matrix()), rows, cols);
+    std::vector<double> after = jacobiSigma(asDoubles(e.matrix()), rows, cols);
     bool ok = e.sentinelsIntact();
     for (size_t i = 0; ok && i < after.size(); ++i)
       ok = std::fabs(after[i] - std::min(before[i], double(c))) <= 1e-5 * before[0];
@@ -1133,7 +1133,7 @@ static void testRankProject() {
     std::vector<double> w = k.build([](double s, int64_t) { return s; });
     Embedded e(w, cs.rows, cs.cols, cs.offset, cs.ld);
     const std::vector<float> in = e.matrix();
-    const std::vector<double> before = jacobiSigma(toDouble(in), cs.rows, cs.cols);
+    const std::vector<double> before = jacobiSigma(asDoubles(in), cs.rows, cs.cols);
     wlgen_memref2d ref = e.ref();
     _mlir_ciface_wlrt_rank_project(&ref, cs.r);
     CHECK_MSG(e.sentinelsIntact(), tag);
@@ -1142,7 +1142,7 @@ static void testRankProject() {
     const std::vector<float> out = e.matrix();
     CHECK_MSG(maxAbsDiff(out, want) < 2e-6 * cs.s[0], tag + ": " + std::to_string(maxAbsDiff(out, want)));
     // Rank <= r, the top r singular values kept ...
-    std::vector<double> after = jacobiSigma(toDouble(out), cs.rows, cs.cols);
+    std::vector<double> after = jacobiSigma(asDoubles(out), cs.rows, cs.cols);
     bool ok = true;
     for (size_t i = 0; i < after.size(); ++i)
       ok &= std::fabs(after[i] - (int64_t(i) < r ? before[i] : 0.0)) <= 2e-6 * cs.s[0];
@@ -1166,7 +1166,7 @@ static void testRankProject() {
       w[i] = float(wlrt::standardNormal(78, 2, i));
     Embedded e(w, rows, cols, 9, cols);
     const std::vector<float> in = e.matrix();
-    std::vector<double> sigma = jacobiSigma(toDouble(in), rows, cols);
+    std::vector<double> sigma = jacobiSigma(asDoubles(in), rows, cols);
     wlgen_memref2d ref = e.ref();
     _mlir_ciface_wlrt_rank_project(&ref, r);
     const std::vector<float> out = e.matrix();
@@ -1183,7 +1183,7 @@ static void testRankProject() {
     CHECK_MSG(e.sentinelsIntact() && std::fabs(std::sqrt(err) - std::sqrt(tail)) <= 1e-5 * sigma[0],
               std::to_string(std::sqrt(err)) + " vs " + std::to_string(std::sqrt(tail)));
     CHECK(err < other);
-    std::vector<double> after = jacobiSigma(toDouble(out), rows, cols);
+    std::vector<double> after = jacobiSigma(asDoubles(out), rows, cols);
     CHECK_MSG(after[size_t(r)] <= 1e-5 * sigma[0], sigmaText(after));
   }
 
@@ -1210,7 +1210,7 @@ static void testGramBoundRoutine() {
     w[i] = float(wlrt::standardNormal(79, 3, i));
   Embedded e(w, rows, cols, 13, cols), padded(w, rows, cols, 4, cols + 5);
   const std::vector<float> m = e.matrix();
-  const double sigma = jacobiSigma(toDouble(m), rows, cols)[0];
+  const double sigma = jacobiSigma(asDoubles(m), rows, cols)[0];
   const double exact = wlrt::gramSpectralBound(m.data(), rows, cols);
   wlgen_memref2d ref = e.ref(), pref = padded.ref();
   const float b = _mlir_ciface_wlrt_gram_bound(&ref);
@@ -1430,7 +1430,7 @@ static void testPissaSplit() {
     base.set(w);
     a.set(gaussian(r * cs.in, 5)); // the LoRA init the split replaces
     const std::vector<float> w0 = base.values();
-    const std::vector<double> sigma = jacobiSigma(toDouble(w0), cs.out, cs.in);
+    const std::vector<double> sigma = jacobiSigma(asDoubles(w0), cs.out, cs.in);
     wlgen_memref2d rw = base.ref2(), ra = a.ref2(), rb = b.ref2();
     _mlir_ciface_wlrt_pissa_split(&rw, &ra, &rb);
     CHECK_MSG(base.sentinelsIntact() && a.sentinelsIntact() && b.sentinelsIntact(), tag);
@@ -1450,7 +1450,7 @@ static void testPissaSplit() {
     CHECK_MSG(std::fabs(err - tail) <= 1e-5 * sigma[0],
               tag + ": error " + std::to_string(err) + " vs tail " + std::to_string(tail));
     // ... the residual holds the other singular values ...
-    std::vector<double> rs = jacobiSigma(toDouble(res), cs.out, cs.in);
+    std::vector<double> rs = jacobiSigma(asDoubles(res), cs.out, cs.in);
     bool ok = true;
     for (size_t i = 0; i < rs.size(); ++i) {
       const double want = i + size_t(std::min(r, k)) < sigma.size() ? sigma[i + size_t(std::min(r, k))] : 0.0;
@@ -1544,7 +1544,7 @@ static void testSvfitSplit() {
         v({cs.in, r}, cs.vs, 0);
     base.set(gaussian(cs.out * cs.in, seed += 5, 0.3));
     const std::vector<float> w0 = base.values();
-    const std::vector<double> sigma = jacobiSigma(toDouble(w0), cs.out, cs.in);
+    const std::vector<double> sigma = jacobiSigma(asDoubles(w0), cs.out, cs.in);
     wlgen_memref2d rw = base.ref2(), ru = u.ref2(), rv = v.ref2();
     wlgen_memref1d rs = s.ref1();
     _mlir_ciface_wlrt_svfit_split(&rw, &ru, &rs, &rv);
@@ -1818,8 +1818,8 @@ static void testFromInit() {
   if (kHasProject) {
     // Re-split: B = u₁√σ₁ ≠ 0, the base is the rank-1 residual (σ₂ u₂ v₂ᵀ).
     CHECK(lb[0] != 0.0f && std::memcmp(base, kW0.data(), sizeof base) != 0);
-    const std::vector<double> s0 = jacobiSigma(toDouble(kW0), 2, 3),
-                              sr = jacobiSigma(toDouble(std::vector<float>(base, base + 6)), 2, 3);
+    const std::vector<double> s0 = jacobiSigma(asDoubles(kW0), 2, 3),
+                              sr = jacobiSigma(asDoubles(std::vector<float>(base, base + 6)), 2, 3);
     CHECK_MSG(std::fabs(sr[0] - s0[1]) <= 1e-5 * s0[0] && sr[1] <= 1e-5 * s0[0],
               sigmaText(s0) + "/ " + sigmaText(sr));
   } else {

@@ -273,20 +273,8 @@ def weight_torch(layer, tt):
 
 
 def loss_torch(layers, forward, tt, x, labels, weights=None):
-    """cross_entropy of the tanh chain in torch float64; `weights` (application index ->
-    W) overrides a layer's weight for one application (weight-sharing checks)."""
-    import torch
-    by = {l.name: l for l in layers}
-    W = {l.name: weight_torch(l, tt) for l in layers}
-    h = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x, np.float64))
-    for j, name in enumerate(forward):
-        w = weights[j] if weights is not None and j in weights else W[name]
-        h = h @ w.T
-        if by[name].bias:
-            h = h + tt[name + ".bias"]
-        if j + 1 < len(forward):
-            h = torch.tanh(h)
-    return torch.nn.functional.cross_entropy(h, torch.as_tensor(np.asarray(labels, np.int64)))
+    """structures_ref's tanh-chain loss with this file's weights (terms summed)."""
+    return SR.loss_torch(layers, forward, tt, x, labels, weights, weight_fn=weight_torch)
 
 
 def grads_torch(layers, forward, p, x, labels):

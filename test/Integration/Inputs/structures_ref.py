@@ -176,13 +176,14 @@ def weight_torch(layer, t):
     raise ValueError(k)
 
 
-def loss_torch(layers, forward, t, x, labels, weights=None):
-    """cross_entropy of the chain in torch float64. `weights` (name -> W per application
-    index) overrides a layer's W for one application (weight-sharing checks)."""
+def loss_torch(layers, forward, t, x, labels, weights=None, weight_fn=None):
+    """cross_entropy of the tanh chain in torch float64 (x: numpy or a torch tensor).
+    `weights` (application index -> W) overrides a layer's W for one application
+    (weight-sharing checks); `weight_fn(layer, tensors)` builds W (default weight_torch)."""
     import torch
     by = {l.name: l for l in layers}
-    W = {l.name: weight_torch(l, t) for l in layers}
-    h = torch.as_tensor(np.asarray(x, np.float64))
+    W = {l.name: (weight_fn or weight_torch)(l, t) for l in layers}
+    h = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x, np.float64))
     for j, name in enumerate(forward):
         w = weights[j] if weights is not None and j in weights else W[name]
         h = h @ w.T

@@ -92,7 +92,7 @@ struct LowerSpectralRescale : OpRewritePattern<SpectralRescaleOp> {
   LogicalResult matchAndRewrite(SpectralRescaleOp op, PatternRewriter &rewriter) const override {
     // W / max(1, σ/c) = W · c/max(σ, c).
     Location loc = op.getLoc();
-    Value factor = shrinkFactor(rewriter, loc, op.getSigma(), op.getBound().convertToDouble());
+    Value factor = shrinkFactor(rewriter, loc, op.getSigma(), op.getBoundAttr().getValueAsDouble());
     rewriter.replaceOp(op, scaleBy(rewriter, loc, op.getWeight(), factor));
     return success();
   }
@@ -107,7 +107,7 @@ struct LowerSpectralHammer : OpRewritePattern<SpectralHammerOp> {
     Value w = op.getWeight();
     Value v = normalized(rewriter, loc, matvec(rewriter, loc, w, op.getU(), true)).first;
     Value gap = arith::SubFOp::create(rewriter, loc,
-                                      f32Const(rewriter, loc, op.getBound().convertToDouble()),
+                                      f32Const(rewriter, loc, op.getBoundAttr().getValueAsDouble()),
                                       op.getSigma());
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{w.getType()}, ValueRange{w, op.getU(), v},
@@ -133,7 +133,7 @@ struct LowerSpectralHardCap : OpRewritePattern<SpectralHardCapOp> {
                                                    {1.004384, -0.183490, 0.014413}};
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    double c = op.getBound().convertToDouble();
+    double c = op.getBoundAttr().getValueAsDouble();
     // M = W/s with s = max(c, ‖W‖_F/3.5): the usual M = W/c whenever that
     // keeps σ/s ≤ 3.5 provably (‖W‖_F ≥ σ_max); otherwise a larger s keeps
     // the polynomials inside their range (≤ 1.011 instead of overflowing).
@@ -157,7 +157,7 @@ struct LowerSpectralSoftCap : OpRewritePattern<SpectralSoftCapOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SpectralSoftCapOp op, PatternRewriter &rewriter) const override {
     // M ← M(I − αA), then M ← M(I + αA).
-    double alpha = op.getAlpha().convertToDouble();
+    double alpha = op.getAlphaAttr().getValueAsDouble();
     std::array<double, 3> steps[] = {{1.0, -alpha, 0.0}, {1.0, alpha, 0.0}};
     rewriter.replaceOp(op, buildOddPolynomialIteration(rewriter, op.getLoc(), op.getWeight(),
                                                        f32Const(rewriter, op.getLoc(), 1.0),
@@ -194,7 +194,7 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value w = op.getWeight();
-    double c = op.getBound().convertToDouble();
+    double c = op.getBoundAttr().getValueAsDouble();
     if (op.getNorm() == "frobenius") {
       Value sq = sumAll(rewriter, loc, {w}, {loopMap(ctx, 2, {0, 1})}, 2,
                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
@@ -236,7 +236,7 @@ struct LowerAbsClamp : OpRewritePattern<AbsClampOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AbsClampOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    double c = op.getBound().convertToDouble();
+    double c = op.getBoundAttr().getValueAsDouble();
     Value hi = f32Const(rewriter, loc, c), lo = f32Const(rewriter, loc, -c);
     rewriter.replaceOp(op, elementwise(rewriter, loc, {op.getInput()},
                                        {emptyLike(rewriter, loc, op.getInput())},

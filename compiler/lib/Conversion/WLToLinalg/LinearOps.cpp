@@ -87,7 +87,7 @@ struct LowerScale : OpRewritePattern<ScaleOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ScaleOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    double factor = op.getFactor().convertToDouble();
+    double factor = op.getFactorAttr().getValueAsDouble();
     rewriter.replaceOp(op, elementwise(rewriter, loc, {op.getInput()},
                                        {emptyLike(rewriter, loc, op.getInput())},
                                        [&](OpBuilder &b, Location l, ValueRange a) {

@@ -202,8 +202,8 @@ struct LowerNewtonSchulz : OpRewritePattern<NewtonSchulzOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(NewtonSchulzOp op, PatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, buildNewtonSchulz(rewriter, op.getLoc(), op.getInput(), op.getSteps(),
-                                             op.getA().convertToDouble(), op.getB().convertToDouble(),
-                                             op.getC().convertToDouble()));
+                                             op.getAAttr().getValueAsDouble(), op.getBAttr().getValueAsDouble(),
+                                             op.getCAttr().getValueAsDouble()));
     return success();
   }
 };

@@ -92,8 +92,8 @@ struct LowerSgdUpdate : OpRewritePattern<SgdUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SgdUpdateOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    double momentum = op.getMomentum().convertToDouble();
-    double wd = op.getWeightDecay().convertToDouble();
+    double momentum = op.getMomentumAttr().getValueAsDouble();
+    double wd = op.getWeightDecayAttr().getValueAsDouble();
     bool nesterov = op.getNesterov();
     Value lr = op.getLr();
     SmallVector<Value> inputs{op.getParam(), op.getGrad()};
@@ -131,8 +131,8 @@ struct LowerAdamWUpdate : OpRewritePattern<AdamWUpdateOp> {
   LogicalResult matchAndRewrite(AdamWUpdateOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
-    double eps = op.getEps().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
+    double beta1 = op.getBeta1Attr().getValueAsDouble(), beta2 = op.getBeta2Attr().getValueAsDouble();
+    double eps = op.getEpsAttr().getValueAsDouble(), wd = op.getWeightDecayAttr().getValueAsDouble();
     Value lr = op.getLr();
     Value stepSize, sqrtCorrection2;
     std::tie(stepSize, sqrtCorrection2) = adamScalars(b, loc, lr, op.getStep(), beta1, beta2);
@@ -176,7 +176,7 @@ struct LowerMuonUpdate : OpRewritePattern<MuonUpdateOp> {
   LogicalResult matchAndRewrite(MuonUpdateOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    double beta = op.getMomentum().convertToDouble();
+    double beta = op.getMomentumAttr().getValueAsDouble();
     bool nesterov = op.getNesterov();
     // m ← βm + (1−β)g; u = nesterov ? (1−β)g + βm : m (one pass).
     ValueRange momentum = elementwise(
@@ -194,7 +194,7 @@ struct LowerMuonUpdate : OpRewritePattern<MuonUpdateOp> {
     // W ← W(1 − lr·wd) − lr·sqrt(max(1, OUT/IN))·O.
     auto shape = op.getParam().getType().getShape();
     double scale = std::sqrt(std::max(1.0, double(shape[0]) / double(shape[1])));
-    Value decay = decayFactor(b, loc, op.getLr(), op.getWeightDecay().convertToDouble());
+    Value decay = decayFactor(b, loc, op.getLr(), op.getWeightDecayAttr().getValueAsDouble());
     Value stepSize = arith::MulFOp::create(b, loc, op.getLr(), f32Const(b, loc, scale));
     ValueRange param = elementwise(b, loc, {op.getParam(), ortho}, {op.getParam()},
                                    [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -211,9 +211,9 @@ struct LowerLionUpdate : OpRewritePattern<LionUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LionUpdateOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
+    double beta1 = op.getBeta1Attr().getValueAsDouble(), beta2 = op.getBeta2Attr().getValueAsDouble();
     Value lr = op.getLr();
-    Value decay = decayFactor(rewriter, loc, lr, op.getWeightDecay().convertToDouble());
+    Value decay = decayFactor(rewriter, loc, lr, op.getWeightDecayAttr().getValueAsDouble());
     // c = β1 m + (1−β1)g; W ← W(1 − lr·wd) − lr·sign(c); m ← β2 m + (1−β2)g: one pass.
     ValueRange results = elementwise(
         rewriter, loc, {op.getParam(), op.getGrad(), op.getExpAvg()},
@@ -276,9 +276,9 @@ struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
   LogicalResult matchAndRewrite(AdamPUpdateOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
-    double beta1 = op.getBeta1().convertToDouble(), beta2 = op.getBeta2().convertToDouble();
-    double eps = op.getEps().convertToDouble(), wd = op.getWeightDecay().convertToDouble();
-    double delta = op.getDelta().convertToDouble(), wdRatio = op.getWdRatio().convertToDouble();
+    double beta1 = op.getBeta1Attr().getValueAsDouble(), beta2 = op.getBeta2Attr().getValueAsDouble();
+    double eps = op.getEpsAttr().getValueAsDouble(), wd = op.getWeightDecayAttr().getValueAsDouble();
+    double delta = op.getDeltaAttr().getValueAsDouble(), wdRatio = op.getWdRatioAttr().getValueAsDouble();
     Value lr = op.getLr();
     Value w = op.getParam(), g = op.getGrad();
     auto type = op.getParam().getType();

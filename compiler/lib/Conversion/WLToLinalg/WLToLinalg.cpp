@@ -377,7 +377,7 @@ private:
     auto anyMatrix = MemRefType::get({dyn, dyn}, b.getF32Type(),
                                      StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
     Value view = memref::CastOp::create(b, loc, anyMatrix, buffer);
-    double value = op.getValue().convertToDouble();
+    double value = op.getValueAttr().getValueAsDouble();
     StringRef kind = op.getKind();
     if (kind == "svd_clip") {
       auto routine = runtimeRoutine("wlrt_svd_clip", b.getFunctionType({anyMatrix, b.getF32Type()}, {}));

@@ -28,7 +28,7 @@ LogicalResult PowerIterationOp::verify() {
 }
 
 LogicalResult SpectralRescaleOp::verify() {
-  return positiveBound(*this, getBound().convertToDouble());
+  return positiveBound(*this, getBoundAttr().getValueAsDouble());
 }
 
 LogicalResult SpectralHammerOp::verify() {
@@ -36,20 +36,20 @@ LogicalResult SpectralHammerOp::verify() {
     return failure();
   if (getU().getType().getDimSize(0) != getWeight().getType().getDimSize(0))
     return emitOpError("u must be a vector of the weight's OUT size");
-  return positiveBound(*this, getBound().convertToDouble());
+  return positiveBound(*this, getBoundAttr().getValueAsDouble());
 }
 
 LogicalResult SpectralHardCapOp::verify() {
   if (failed(staticMatrix(*this, getWeight().getType())))
     return failure();
-  return positiveBound(*this, getBound().convertToDouble());
+  return positiveBound(*this, getBoundAttr().getValueAsDouble());
 }
 
 LogicalResult SpectralSoftCapOp::verify() {
   if (failed(staticMatrix(*this, getWeight().getType())))
     return failure();
-  if (!(getAlpha().convertToDouble() >= 0))
-    return emitOpError("alpha must be >= 0, got ") << getAlpha().convertToDouble();
+  if (!(getAlphaAttr().getValueAsDouble() >= 0))
+    return emitOpError("alpha must be >= 0, got ") << getAlphaAttr().getValueAsDouble();
   return success();
 }
 
@@ -58,7 +58,7 @@ LogicalResult NormBoundOp::verify() {
     return failure();
   if (!llvm::is_contained({"frobenius", "row", "column"}, getNorm()))
     return emitOpError("unknown norm '") << getNorm() << "' (expected frobenius, row or column)";
-  return positiveBound(*this, getBound().convertToDouble());
+  return positiveBound(*this, getBoundAttr().getValueAsDouble());
 }
 
 LogicalResult PolarIterationOp::verify() {
@@ -71,7 +71,7 @@ LogicalResult PolarIterationOp::verify() {
 
 LogicalResult ProjectParamOp::verify() {
   StringRef kind = getKind();
-  double v = getValue().convertToDouble();
+  double v = getValueAttr().getValueAsDouble();
   if (kind == "svd_clip" || kind == "strict")
     return positiveBound(*this, v);
   if (kind == "rank_at_most") {
@@ -91,4 +91,4 @@ LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return success();
 }
 
-LogicalResult AbsClampOp::verify() { return positiveBound(*this, getBound().convertToDouble()); }
+LogicalResult AbsClampOp::verify() { return positiveBound(*this, getBoundAttr().getValueAsDouble()); }

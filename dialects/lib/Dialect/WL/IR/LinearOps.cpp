@@ -118,4 +118,4 @@ LogicalResult ScaleOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
   return success();
 }
 
-double ScaleOp::getLipschitzConstant() { return std::abs(getFactor().convertToDouble()); }
+double ScaleOp::getLipschitzConstant() { return std::abs(getFactorAttr().getValueAsDouble()); }

@@ -163,10 +163,10 @@ LogicalResult ScheduleFactorOp::verify() {
 }
 
 LogicalResult SgdUpdateOp::verify() {
-  double momentum = getMomentum().convertToDouble();
+  double momentum = getMomentumAttr().getValueAsDouble();
   if (failed(checkValue(*this, "momentum", HyperSpec::UnitInterval, momentum)) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
-                        getWeightDecay().convertToDouble())))
+                        getWeightDecayAttr().getValueAsDouble())))
     return failure();
   bool hasBuffer = static_cast<bool>(getMomentumBuffer());
   if (hasBuffer != (momentum != 0))
@@ -183,11 +183,11 @@ LogicalResult SgdUpdateOp::verify() {
 }
 
 LogicalResult AdamWUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1().convertToDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2().convertToDouble())) ||
-      failed(checkValue(*this, "eps", HyperSpec::Positive, getEps().convertToDouble())) ||
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "eps", HyperSpec::Positive, getEpsAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
-                        getWeightDecay().convertToDouble())))
+                        getWeightDecayAttr().getValueAsDouble())))
     return failure();
   return success();
 }
@@ -206,31 +206,31 @@ LogicalResult MuonUpdateOp::verify() {
   if (getNsSteps() < 1)
     return emitOpError("'ns_steps' must be >= 1, got ") << getNsSteps();
   if (failed(checkValue(*this, "momentum", HyperSpec::UnitInterval,
-                        getMomentum().convertToDouble())) ||
+                        getMomentumAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
-                        getWeightDecay().convertToDouble())))
+                        getWeightDecayAttr().getValueAsDouble())))
     return failure();
   return success();
 }
 
 LogicalResult LionUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1().convertToDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2().convertToDouble())) ||
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2Attr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
-                        getWeightDecay().convertToDouble())))
+                        getWeightDecayAttr().getValueAsDouble())))
     return failure();
   return success();
 }
 
 LogicalResult AdamPUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1().convertToDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2().convertToDouble())) ||
-      failed(checkValue(*this, "eps", HyperSpec::Positive, getEps().convertToDouble())) ||
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "eps", HyperSpec::Positive, getEpsAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
-                        getWeightDecay().convertToDouble())) ||
-      failed(checkValue(*this, "delta", HyperSpec::NonNegative, getDelta().convertToDouble())) ||
+                        getWeightDecayAttr().getValueAsDouble())) ||
+      failed(checkValue(*this, "delta", HyperSpec::NonNegative, getDeltaAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "wd_ratio", HyperSpec::NonNegative,
-                        getWdRatio().convertToDouble())))
+                        getWdRatioAttr().getValueAsDouble())))
     return failure();
   return success();
 }
