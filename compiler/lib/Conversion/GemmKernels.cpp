@@ -1,0 +1,527 @@
+//===- GemmKernels.cpp - packed, register-blocked GEMM kernels -------------===//
+//
+// Every matrix product of the generated code (dense forward and backward,
+// Newton–Schulz and soft/hard-cap products, block and Kronecker GEMMs, the
+// Cayley products) reaches this pass as a linalg.generic on memrefs computing
+// C[m, n] += s · Σ_k A[m, k] · B[k, n] (plus batch loops shared by all three).
+// It replaces each with the GotoBLAS/BLIS loop nest, written in the vector
+// dialect:
+//
+//   for jc < N step NC:                      B block in L2/L3
+//     for pc < K step KC:
+//       pack B[pc:+KC, jc:+NC] into KC×NR panels   (zero-cost edges: clamped)
+//       for ic < M step MC:                  A block in L2
+//         pack A[ic:+MC, pc:+KC] into MR×KC panels
+//         for jr < NC step NR:               (parallel across threads)
+//           for ir < MC step MR:
+//             MR × NR accumulators (vector<16xf32>) in registers,
+//             for k < KC: NR/16 vector loads of B, MR broadcasts of A,
+//                         MR·NR/16 vector.fma
+//             C tile += s · acc (masked at the right edge, rows guarded)
+//
+// Each C element is summed over k in one fixed order (k blocks in sequence,
+// k within a block in sequence) whatever the thread count, so results do not
+// depend on it. `wl.upper` on a product marks it symmetric (X Xᵀ): only the
+// micro-tiles meeting the upper triangle are computed; the lowering mirrors.
+//
+//===----------------------------------------------------------------------===//
+#include "wl/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <map>
+
+namespace wl {
+#define GEN_PASS_DEF_WLGEMMKERNELS
+#include "wl/Conversion/Passes.h.inc"
+} // namespace wl
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kLanes = 16; // f32 lanes of a 512-bit register
+
+/// A matched product: which loop plays m, n and k, the batch loops, and the
+/// operands in the roles of C += s · A · B.
+struct Gemm {
+  linalg::GenericOp op;
+  Value a, b, c;
+  AffineMap aMap, bMap, cMap;
+  unsigned m = 0, n = 0, k = 0;
+  SmallVector<unsigned> batch;
+  double scale = 1.0;
+  bool swapped = false; // m indexes C's columns (C was transposed to make n contiguous)
+};
+
+/// The loop dimension of each result of a projected-permutation map.
+std::optional<SmallVector<unsigned>> resultDims(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || llvm::is_contained(dims, d.getPosition()))
+      return std::nullopt;
+    dims.push_back(d.getPosition());
+  }
+  return dims;
+}
+
+/// `out + in0 · in1 [· const]` (either operand order), the body of a product.
+std::optional<double> productScale(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getNumOperands() != 1)
+    return std::nullopt;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body)
+    return std::nullopt;
+  Value out = body.getArgument(2);
+  Value term = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
+  if (!term)
+    return std::nullopt;
+  auto mul = term.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return std::nullopt;
+  double scale = 1.0;
+  auto isInputs = [&](arith::MulFOp m) {
+    Value x = m.getLhs(), y = m.getRhs();
+    return (x == body.getArgument(0) && y == body.getArgument(1)) ||
+           (x == body.getArgument(1) && y == body.getArgument(0));
+  };
+  if (!isInputs(mul)) {
+    // (in0 · in1) · s
+    Value inner = mul.getLhs(), constant = mul.getRhs();
+    if (!inner.getDefiningOp<arith::MulFOp>())
+      std::swap(inner, constant);
+    auto innerMul = inner.getDefiningOp<arith::MulFOp>();
+    FloatAttr value;
+    if (!innerMul || !isInputs(innerMul) || !matchPattern(constant, m_Constant(&value)))
+      return std::nullopt;
+    scale = value.getValueAsDouble();
+  }
+  // Nothing else may happen in the body.
+  for (Operation &o : body)
+    if (!isa<arith::ConstantOp, linalg::YieldOp>(o) && &o != add.getOperation() &&
+        &o != mul.getOperation() && &o != mul.getLhs().getDefiningOp() &&
+        &o != mul.getRhs().getDefiningOp())
+      return std::nullopt;
+  return scale;
+}
+
+/// Whether dimension `pos` of a memref has static unit stride.
+bool unitStride(Value memref, unsigned pos) {
+  auto type = cast<MemRefType>(memref.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides[pos] == 1;
+}
+
+std::optional<Gemm> matchGemm(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || !op.hasPureBufferSemantics())
+    return std::nullopt;
+  for (Value v : op->getOperands())
+    if (!cast<MemRefType>(v.getType()).getElementType().isF32())
+      return std::nullopt;
+  std::optional<double> scale = productScale(op);
+  if (!scale)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto aDims = resultDims(maps[0]), bDims = resultDims(maps[1]), cDims = resultDims(maps[2]);
+  if (!aDims || !bDims || !cDims)
+    return std::nullopt;
+  Gemm g{op, op.getDpsInputs()[0], op.getDpsInputs()[1], op.getDpsInits()[0],
+         maps[0], maps[1], maps[2]};
+  g.scale = *scale;
+  int ms = 0, ns = 0, ks = 0;
+  for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+    bool inA = llvm::is_contained(*aDims, d), inB = llvm::is_contained(*bDims, d),
+         inC = llvm::is_contained(*cDims, d);
+    if (inA && inB && inC)
+      g.batch.push_back(d);
+    else if (inA && inC && !inB)
+      g.m = d, ++ms;
+    else if (inB && inC && !inA)
+      g.n = d, ++ns;
+    else if (inA && inB && !inC)
+      g.k = d, ++ks;
+    else
+      return std::nullopt;
+  }
+  if (ms != 1 || ns != 1 || ks != 1)
+    return std::nullopt;
+  // C's innermost dimension must be n with unit stride (vector loads and
+  // stores of C rows); if it is m, compute Cᵀ = Bᵀ Aᵀ instead.
+  unsigned last = cDims->size() - 1;
+  if (!unitStride(g.c, last))
+    return std::nullopt;
+  if ((*cDims)[last] == g.m) {
+    std::swap(g.a, g.b);
+    std::swap(g.aMap, g.bMap);
+    std::swap(g.m, g.n);
+    g.swapped = true;
+  } else if ((*cDims)[last] != g.n) {
+    return std::nullopt;
+  }
+  return g;
+}
+
+struct Tiles {
+  int64_t mr, nr, mc, kc, nc;
+};
+
+/// How an operand's two roles (rows, columns of A, B or C) are laid out.
+enum class Layout { RowsContiguous /*stride [?, 1]*/, ColumnsContiguous /*[1, ?]*/, General };
+
+Layout layoutOf(Value operand, AffineMap map, unsigned rowDim, unsigned colDim) {
+  unsigned last = map.getNumResults() - 1;
+  unsigned lastDim = cast<AffineDimExpr>(map.getResult(last)).getPosition();
+  if (!unitStride(operand, last))
+    return Layout::General;
+  if (lastDim == colDim)
+    return Layout::RowsContiguous;
+  if (lastDim == rowDim)
+    return Layout::ColumnsContiguous;
+  return Layout::General;
+}
+
+MemRefType viewType(MLIRContext *ctx, Layout layout) {
+  int64_t dyn = ShapedType::kDynamic;
+  SmallVector<int64_t> strides = layout == Layout::RowsContiguous      ? SmallVector<int64_t>{dyn, 1}
+                                 : layout == Layout::ColumnsContiguous ? SmallVector<int64_t>{1, dyn}
+                                                                       : SmallVector<int64_t>{dyn, dyn};
+  return MemRefType::get({dyn, dyn}, Float32Type::get(ctx),
+                         StridedLayoutAttr::get(ctx, dyn, strides));
+}
+
+/// The body of one kernel function `C[M, N] += s · A[M, K] · B[K, N]` on 2-D
+/// strided views (see the file comment for the loop nest).
+class KernelBody {
+public:
+  KernelBody(OpBuilder &b, Location loc, const Tiles &t, Layout aLayout, Layout bLayout, bool upper,
+             bool parallel)
+      : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper), parallel(parallel) {}
+
+  void emit(Value A, Value B, Value C, Value scale) {
+    this->A = A, this->B = B, this->C = C, this->scale = scale;
+    M = memref::DimOp::create(b, loc, C, 0);
+    N = memref::DimOp::create(b, loc, C, 1);
+    K = memref::DimOp::create(b, loc, A, 1);
+    Value lastRow = sub(M, index(1)), lastCol = sub(N, index(1));
+    // Pack buffers no larger than the product needs.
+    Value kcMax = minIdx(index(t.kc), K);
+    Value ncMax = mul(ceilDiv(minIdx(index(t.nc), N), t.nr), index(t.nr));
+    Value mcMax = mul(ceilDiv(minIdx(index(t.mc), M), t.mr), index(t.mr));
+    auto bufferType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+    aPack = memref::AllocOp::create(b, loc, bufferType, ValueRange{mul(mcMax, kcMax)},
+                                    b.getI64IntegerAttr(64));
+    bPack = memref::AllocOp::create(b, loc, bufferType, ValueRange{mul(ncMax, kcMax)},
+                                    b.getI64IntegerAttr(64));
+    panelStride = kcMax;
+    loop(index(0), N, t.nc, false, [&](Value jc) {
+      Value nc = minIdx(index(t.nc), sub(N, jc));
+      loop(index(0), K, t.kc, false, [&](Value pc) {
+        Value kc = minIdx(index(t.kc), sub(K, pc));
+        loop(index(0), nc, t.nr, parallel, [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
+        loop(index(0), M, t.mc, false, [&](Value ic) {
+          Value mc = minIdx(index(t.mc), sub(M, ic));
+          loop(index(0), mc, t.mr, false, [&](Value ir) { packA(ic, ir, pc, kc, lastRow); });
+          loop(index(0), nc, t.nr, parallel, [&](Value jr) {
+            loop(index(0), mc, t.mr, false, [&](Value ir) {
+              Value row0 = add(ic, ir), col0 = add(jc, jr);
+              if (!upper)
+                return microKernel(ir, jr, kc, row0, col0);
+              // Only tiles meeting the upper triangle (some column ≥ row).
+              Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
+              Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastColOfTile, row0);
+              auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+              microKernel(ir, jr, kc, row0, col0);
+            });
+          });
+        });
+      });
+    });
+    memref::DeallocOp::create(b, loc, aPack);
+    memref::DeallocOp::create(b, loc, bPack);
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  Tiles t;
+  Layout aLayout, bLayout;
+  bool upper, parallel;
+  Value A, B, C, scale, M, N, K, aPack, bPack, panelStride;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value ceilDiv(Value x, int64_t d) { return arith::CeilDivUIOp::create(b, loc, x, index(d)); }
+  VectorType vecType(int64_t lanes = kLanes) { return VectorType::get({lanes}, b.getF32Type()); }
+  VectorType maskType(int64_t lanes = kLanes) { return VectorType::get({lanes}, b.getI1Type()); }
+  Value zeros(int64_t lanes = kLanes) {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vecType(lanes), b.getF32FloatAttr(0.0f)));
+  }
+
+  /// `for iv = lb to ub step step`; parallel ones become scf.parallel.
+  template <typename Body>
+  void loop(Value lb, Value ub, int64_t step, bool isParallel, Body body) {
+    OpBuilder::InsertionGuard guard(b);
+    if (isParallel) {
+      auto par = scf::ParallelOp::create(b, loc, ValueRange{lb}, ValueRange{ub}, ValueRange{index(step)});
+      b.setInsertionPointToStart(par.getBody());
+      body(par.getInductionVars()[0]);
+    } else {
+      auto f = scf::ForOp::create(b, loc, lb, ub, index(step));
+      b.setInsertionPointToStart(f.getBody());
+      body(f.getInductionVar());
+    }
+  }
+
+  /// bPack[jr·kcMax + k·NR + l] = B[pc + k, jc + jr + l]; columns past N are
+  /// zeros or clamped copies (their results are never stored).
+  void packB(Value jc, Value jr, Value pc, Value kc, Value lastCol) {
+    Value panel = mul(jr, panelStride);
+    Value col0 = add(jc, jr);
+    if (bLayout == Layout::RowsContiguous) {
+      SmallVector<Value> masks;
+      for (int64_t v = 0; v < t.nr / kLanes; ++v)
+        masks.push_back(vector::CreateMaskOp::create(b, loc, maskType(),
+                                                     ValueRange{sub(N, add(col0, index(v * kLanes)))}));
+      loop(index(0), kc, 1, false, [&](Value kk) {
+        for (int64_t v = 0; v < t.nr / kLanes; ++v) {
+          Value row = vector::MaskedLoadOp::create(
+              b, loc, vecType(), B, ValueRange{add(pc, kk), add(col0, index(v * kLanes))}, masks[v],
+              zeros());
+          vector::StoreOp::create(b, loc, row, bPack,
+                                  ValueRange{add(add(panel, mul(kk, index(t.nr))), index(v * kLanes))});
+        }
+      });
+      return;
+    }
+    // Otherwise read each column of B along k (contiguous when B = Wᵀ).
+    loop(index(0), index(t.nr), 1, false, [&](Value l) {
+      Value col = minIdx(add(col0, l), lastCol);
+      loop(index(0), kc, 1, false, [&](Value kk) {
+        Value x = memref::LoadOp::create(b, loc, B, ValueRange{add(pc, kk), col});
+        memref::StoreOp::create(b, loc, x, bPack, ValueRange{add(add(panel, mul(kk, index(t.nr))), l)});
+      });
+    });
+  }
+
+  /// aPack[ir·kcMax + k·MR + r] = A[ic + ir + r, pc + k]; rows past M are
+  /// zeros or clamped copies (their results are never stored).
+  void packA(Value ic, Value ir, Value pc, Value kc, Value lastRow) {
+    Value panel = mul(ir, panelStride);
+    Value row0 = add(ic, ir);
+    if (aLayout == Layout::ColumnsContiguous) {
+      Value mask = vector::CreateMaskOp::create(b, loc, maskType(t.mr), ValueRange{sub(M, row0)});
+      loop(index(0), kc, 1, false, [&](Value kk) {
+        Value column = vector::MaskedLoadOp::create(b, loc, vecType(t.mr), A,
+                                                    ValueRange{row0, add(pc, kk)}, mask, zeros(t.mr));
+        vector::StoreOp::create(b, loc, column, aPack, ValueRange{add(panel, mul(kk, index(t.mr)))});
+      });
+      return;
+    }
+    loop(index(0), index(t.mr), 1, false, [&](Value r) {
+      Value row = minIdx(add(row0, r), lastRow);
+      loop(index(0), kc, 1, false, [&](Value kk) {
+        Value x = memref::LoadOp::create(b, loc, A, ValueRange{row, add(pc, kk)});
+        memref::StoreOp::create(b, loc, x, aPack, ValueRange{add(add(panel, mul(kk, index(t.mr))), r)});
+      });
+    });
+  }
+
+  /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
+  void microKernel(Value ir, Value jr, Value kc, Value row0, Value col0) {
+    int64_t nv = t.nr / kLanes;
+    SmallVector<Value> init(t.mr * nv, zeros());
+    Value aBase = mul(ir, panelStride), bBase = mul(jr, panelStride);
+    auto kLoop = scf::ForOp::create(b, loc, index(0), kc, index(1), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      Value kk = kLoop.getInductionVar();
+      ValueRange acc = kLoop.getRegionIterArgs();
+      SmallVector<Value> bv;
+      Value bRow = add(bBase, mul(kk, index(t.nr)));
+      for (int64_t v = 0; v < nv; ++v)
+        bv.push_back(vector::LoadOp::create(b, loc, vecType(), bPack, ValueRange{add(bRow, index(v * kLanes))}));
+      Value aRow = add(aBase, mul(kk, index(t.mr)));
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < t.mr; ++r) {
+        Value x = memref::LoadOp::create(b, loc, aPack, ValueRange{add(aRow, index(r))});
+        Value splat = vector::BroadcastOp::create(b, loc, vecType(), x);
+        for (int64_t v = 0; v < nv; ++v)
+          next.push_back(vector::FMAOp::create(b, loc, splat, bv[v], acc[r * nv + v]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    // C tile += s · acc: rows past M skipped, columns past N masked.
+    Value rowsLeft = sub(M, row0);
+    Value scaleVec = vector::BroadcastOp::create(b, loc, vecType(), scale);
+    SmallVector<Value> masks;
+    for (int64_t v = 0; v < nv; ++v)
+      masks.push_back(vector::CreateMaskOp::create(b, loc, maskType(),
+                                                   ValueRange{sub(N, add(col0, index(v * kLanes)))}));
+    for (int64_t r = 0; r < t.mr; ++r) {
+      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index(r), rowsLeft);
+      auto ifOp = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      Value row = add(row0, index(r));
+      for (int64_t v = 0; v < nv; ++v) {
+        SmallVector<Value> idx{row, add(col0, index(v * kLanes))};
+        Value old = vector::MaskedLoadOp::create(b, loc, vecType(), C, idx, masks[v], zeros());
+        Value updated = vector::FMAOp::create(b, loc, kLoop.getResult(r * nv + v), scaleVec, old);
+        vector::MaskedStoreOp::create(b, loc, C, idx, masks[v], updated);
+      }
+    }
+  }
+};
+
+/// Replaces matched products by calls of one kernel function per operand
+/// layout (shared by every product of the module with that layout).
+class KernelLibrary {
+public:
+  KernelLibrary(ModuleOp module, const Tiles &t, bool parallel)
+      : module(module), t(t), parallel(parallel) {}
+
+  void replace(Gemm g) {
+    Layout aLayout = layoutOf(g.a, g.aMap, g.m, g.k), bLayout = layoutOf(g.b, g.bMap, g.k, g.n);
+    // In C's own orientation (a transposed problem would compute the lower half).
+    bool upper = g.op->hasAttr("wl.upper") && !g.swapped;
+    func::FuncOp kernel = kernelFor(aLayout, bLayout, upper);
+    OpBuilder b(g.op);
+    Location loc = g.op.getLoc();
+    // Batch loops around a call on 2-D views of the three operands.
+    SmallVector<Value> batchIvs;
+    std::function<void(size_t)> batchLoops = [&](size_t i) {
+      if (i == g.batch.size()) {
+        Value a = view(b, loc, g.a, g.aMap, g.m, g.k, aLayout, g.batch, batchIvs);
+        Value bv = view(b, loc, g.b, g.bMap, g.k, g.n, bLayout, g.batch, batchIvs);
+        Value c = view(b, loc, g.c, g.cMap, g.m, g.n, Layout::RowsContiguous, g.batch, batchIvs);
+        Value s = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(g.scale)));
+        func::CallOp::create(b, loc, kernel, ValueRange{a, bv, c, s});
+        return;
+      }
+      Value size = extentOf(b, loc, g, g.batch[i]);
+      auto loop = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0), size,
+                                     arith::ConstantIndexOp::create(b, loc, 1));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      batchIvs.push_back(loop.getInductionVar());
+      batchLoops(i + 1);
+      batchIvs.pop_back();
+    };
+    batchLoops(0);
+    g.op.erase();
+  }
+
+private:
+  ModuleOp module;
+  Tiles t;
+  bool parallel;
+  std::map<std::tuple<Layout, Layout, bool>, func::FuncOp> kernels;
+
+  static StringRef layoutName(Layout l) {
+    return l == Layout::RowsContiguous ? "r" : l == Layout::ColumnsContiguous ? "c" : "g";
+  }
+
+  func::FuncOp kernelFor(Layout aLayout, Layout bLayout, bool upper) {
+    auto key = std::make_tuple(aLayout, bLayout, upper);
+    if (auto it = kernels.find(key); it != kernels.end())
+      return it->second;
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    std::string name = ("wlgen_gemm_a" + layoutName(aLayout) + "_b" + layoutName(bLayout) +
+                        (upper ? "_upper" : ""))
+                           .str();
+    auto type = b.getFunctionType({viewType(ctx, aLayout), viewType(ctx, bLayout),
+                                   viewType(ctx, Layout::RowsContiguous), b.getF32Type()},
+                                  {});
+    Location loc = module.getLoc();
+    auto func = func::FuncOp::create(b, loc, name, type);
+    func.setPrivate();
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    KernelBody(b, loc, t, aLayout, bLayout, upper, parallel)
+        .emit(entry->getArgument(0), entry->getArgument(1), entry->getArgument(2), entry->getArgument(3));
+    func::ReturnOp::create(b, loc);
+    kernels[key] = func;
+    return func;
+  }
+
+  static Value extentOf(OpBuilder &b, Location loc, const Gemm &g, unsigned dim) {
+    Value operands[] = {g.a, g.b, g.c};
+    AffineMap maps[] = {g.aMap, g.bMap, g.cMap};
+    for (auto [operand, map] : llvm::zip(operands, maps))
+      for (auto [pos, e] : llvm::enumerate(map.getResults()))
+        if (cast<AffineDimExpr>(e).getPosition() == dim)
+          return b.createOrFold<memref::DimOp>(loc, operand, pos);
+    llvm_unreachable("every loop indexes some operand");
+  }
+
+  /// The 2-D view [rowDim, colDim] of `operand` at the current batch indices.
+  Value view(OpBuilder &b, Location loc, Value operand, AffineMap map, unsigned rowDim,
+             unsigned colDim, Layout layout, ArrayRef<unsigned> batchDims, ArrayRef<Value> batchIvs) {
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, operand);
+    Value offset = meta.getOffset();
+    OpFoldResult sizes[2], strides[2];
+    for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      if (d == rowDim || d == colDim) {
+        int which = d == rowDim ? 0 : 1;
+        sizes[which] = meta.getSizes()[pos];
+        strides[which] = meta.getStrides()[pos];
+      } else {
+        // A batch dimension: offset by its loop's index.
+        Value iv = batchIvs[llvm::find(batchDims, d) - batchDims.begin()];
+        offset = arith::AddIOp::create(b, loc, offset,
+                                       arith::MulIOp::create(b, loc, iv, meta.getStrides()[pos]));
+      }
+    }
+    // The unit stride is known statically (layoutOf checked it).
+    if (layout == Layout::RowsContiguous)
+      strides[1] = b.getIndexAttr(1);
+    else if (layout == Layout::ColumnsContiguous)
+      strides[0] = b.getIndexAttr(1);
+    return memref::ReinterpretCastOp::create(b, loc, viewType(b.getContext(), layout), meta.getBaseBuffer(),
+                                             OpFoldResult(offset), ArrayRef<OpFoldResult>(sizes),
+                                             ArrayRef<OpFoldResult>(strides));
+  }
+
+};
+
+struct WLGemmKernelsPass : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass> {
+  using WLGemmKernelsBase::WLGemmKernelsBase;
+  void runOnOperation() override {
+    Tiles tiles{mr, nr, mc, kc, nc};
+    if (tiles.nr % kLanes || tiles.mc % tiles.mr || tiles.nc % tiles.nr || tiles.mr <= 0) {
+      getOperation().emitError("wl-gemm-kernels: NR must be a multiple of 16, MC of MR, NC of NR");
+      return signalPassFailure();
+    }
+    SmallVector<Gemm> gemms;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (std::optional<Gemm> g = matchGemm(op))
+        gemms.push_back(*g);
+    });
+    KernelLibrary library(getOperation(), tiles, parallel);
+    for (const Gemm &g : gemms)
+      library.replace(g);
+  }
+};
+
+} // namespace
