@@ -43,10 +43,19 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createWLLowerStridedCopies());
-  pm.addPass(createWLGemmKernels());
+  {
+    WLGemmKernelsOptions gemm;
+    gemm.parallel = true;
+    pm.addPass(createWLGemmKernels(gemm));
+  }
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // The GEMM kernels' panel loops run on OpenMP's thread pool.
+  pm.addPass(createConvertSCFToOpenMPPass());
+  // Inlines the alloca scopes the conversion wraps loop bodies in (the
+  // kernels allocate nothing on the stack).
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
@@ -55,6 +64,7 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }

@@ -10,6 +10,7 @@
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/IR/LegacyPassManager.h"
@@ -68,6 +69,7 @@ std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module, LLVMCont
                                                  unsigned optLevel, std::string &error) {
   mlir::registerBuiltinDialectTranslation(*module->getContext());
   mlir::registerLLVMDialectTranslation(*module->getContext());
+  mlir::registerOpenMPDialectTranslation(*module->getContext());
   std::unique_ptr<Module> llvmModule = mlir::translateModuleToLLVMIR(module, ctx, "wl");
   if (!llvmModule) {
     error = "translation to LLVM IR failed";
@@ -145,11 +147,18 @@ bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &lib
     os << "{ global: wl_*; local: *; };\n";
   }
   std::string versionScript = "-Wl,--version-script=" + script.str().str();
+  // The GEMM kernels run on LLVM's OpenMP runtime (libomp-22-dev).
+  std::string ompDir = WL_OPENMP_LIBRARY_DIR;
+  if (!sys::fs::exists(ompDir + "/libomp.so")) {
+    error = "the OpenMP runtime '" + ompDir + "/libomp.so' is missing (Debian: apt-get install libomp-22-dev)";
+    return false;
+  }
+  std::string ompSearch = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
   // --whole-archive: the object references none of the runtime's symbols;
   // the runtime is what exports the ABI.
   SmallVector<StringRef> args{*cxx, "-shared", "-o", libraryPath, objectPath,
                               "-Wl,--whole-archive", runtimeArchive, "-Wl,--no-whole-archive",
-                              versionScript, "-lm", "-llapack"};
+                              versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack"};
   std::string message;
   int rc = sys::ExecuteAndWait(*cxx, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {

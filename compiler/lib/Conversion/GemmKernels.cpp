@@ -47,6 +47,9 @@ using namespace mlir;
 namespace {
 
 constexpr int64_t kLanes = 16; // f32 lanes of a 512-bit register
+/// Multiply-adds below which a product runs on one thread (~50 µs of work:
+/// waking the pool costs a few µs per parallel loop).
+constexpr int64_t kParallelWork = int64_t(1) << 22;
 
 /// A matched product: which loop plays m, n and k, the batch loops, and the
 /// operands in the roles of C += s · A · B.
@@ -225,15 +228,44 @@ public:
     bPack = memref::AllocOp::create(b, loc, bufferType, ValueRange{mul(ncMax, kcMax)},
                                     b.getI64IntegerAttr(64));
     panelStride = kcMax;
+    if (!parallel) {
+      blocks(false, lastRow, lastCol);
+    } else {
+      // Products too small to pay for waking the other threads run serially.
+      Value work = mul(mul(M, N), K);
+      Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, work, index(kParallelWork));
+      auto ifOp = scf::IfOp::create(b, loc, big, /*withElse=*/true);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        blocks(true, lastRow, lastCol);
+        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        blocks(false, lastRow, lastCol);
+      }
+    }
+    memref::DeallocOp::create(b, loc, aPack);
+    memref::DeallocOp::create(b, loc, bPack);
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  Tiles t;
+  Layout aLayout, bLayout;
+  bool upper, parallel;
+  Value A, B, C, scale, M, N, K, aPack, bPack, panelStride;
+
+  /// The cache-block loops around packing and micro-kernels.
+  void blocks(bool inParallel, Value lastRow, Value lastCol) {
     loop(index(0), N, t.nc, false, [&](Value jc) {
       Value nc = minIdx(index(t.nc), sub(N, jc));
       loop(index(0), K, t.kc, false, [&](Value pc) {
         Value kc = minIdx(index(t.kc), sub(K, pc));
-        loop(index(0), nc, t.nr, parallel, [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
+        loop(index(0), nc, t.nr, inParallel, [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
         loop(index(0), M, t.mc, false, [&](Value ic) {
           Value mc = minIdx(index(t.mc), sub(M, ic));
           loop(index(0), mc, t.mr, false, [&](Value ir) { packA(ic, ir, pc, kc, lastRow); });
-          loop(index(0), nc, t.nr, parallel, [&](Value jr) {
+          loop(index(0), nc, t.nr, inParallel, [&](Value jr) {
             loop(index(0), mc, t.mr, false, [&](Value ir) {
               Value row0 = add(ic, ir), col0 = add(jc, jr);
               if (!upper)
@@ -250,17 +282,7 @@ public:
         });
       });
     });
-    memref::DeallocOp::create(b, loc, aPack);
-    memref::DeallocOp::create(b, loc, bPack);
   }
-
-private:
-  OpBuilder &b;
-  Location loc;
-  Tiles t;
-  Layout aLayout, bLayout;
-  bool upper, parallel;
-  Value A, B, C, scale, M, N, K, aPack, bPack, panelStride;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }

@@ -3,8 +3,9 @@
 // Lowering of the constraint projections that run in MLIR (Constraints.cpp):
 // matrix-vector products and norms for the power iteration, scalar factors
 // for the rescales, and the odd polynomial iteration of NewtonSchulz.cpp
-// (Gram matrix by row blocks in an scf.for, then two fused products per
-// step) for hard_cap and soft_cap.
+// (the Gram matrix X Xᵀ as one product marked `wl.upper` for wl-gemm-kernels
+// to compute at half cost, mirrored, then products accumulated onto their
+// scaled addends) for hard_cap and soft_cap.
 
 //   CHECK-DAG: #[[$ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 //   CHECK-DAG: #[[$TR:.+]] = affine_map<(d0, d1) -> (d1, d0)>
@@ -94,8 +95,9 @@ func.func private @spectral_hammer(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %sigm
 }
 
 // M = W/s with s = max(c, ‖W‖_F/3.5) (‖W‖_F from a sum of squares), four steps M ← aM + (bA + c'A²)M with A = MMᵀ (W is wide: the
-// short side is OUT = 4), W = c·M. Per step: the Gram matrix by row blocks
-// (scf.for), mirrored; B = bA + c'A·A and X = aX + B·X as fused products.
+// short side is OUT = 4), W = c·M. Per step: the Gram matrix (`wl.upper`),
+// mirrored; B = bA + c'A·A (symmetric: `wl.upper`, mirrored) and X = aX + B·X
+// as products accumulated onto bA and aX.
 // ALGORITHMS.md's coefficients (a, b, c'), in order: (0.805032, 0.206361,
 // -0.019763), (0.649867, 0.162935, -0.011150), (1.810259, -0.200265,
 // 0.008251), (1.004384, -0.183490, 0.014413).
@@ -115,42 +117,54 @@ func.func private @spectral_hammer(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %sigm
 //       CHECK:   %[[M0:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<4x8xf32>)
 //       CHECK:     arith.mulf %{{.+}}, %[[INVS]]
 // Step 1.
-//       CHECK:   %[[G1:.+]] = scf.for
-//       CHECK:     tensor.extract_slice %[[M0]]
-//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[G1]], %[[G1]] : tensor<4x4xf32>, tensor<4x4xf32>)
-//       CHECK:   %[[B1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A1]], %[[A1]], %[[A1]] :
+//       CHECK:   %[[U1:.+]] = linalg.generic {{.*}} ins(%[[M0]], %[[M0]] : tensor<4x8xf32>, tensor<4x8xf32>) outs(%{{.+}} : tensor<4x4xf32>) attrs = {wl.upper}
+//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[U1]], %[[U1]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:     arith.cmpi uge
+//       CHECK:   %[[BS1:.+]] = linalg.generic {{.*}} ins(%[[A1]] : tensor<4x4xf32>)
 //       CHECK:     arith.constant 2.063610e-01 : f32
+//       CHECK:   %[[BU1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A1]], %[[A1]] : {{.*}} outs(%[[BS1]] : tensor<4x4xf32>) attrs = {wl.upper}
 //       CHECK:     arith.constant -1.976300e-02 : f32
-//       CHECK:   %[[M1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[B1]], %[[M0]], %[[M0]] :
+//       CHECK:   %[[B1:.+]] = linalg.generic {{.*}} ins(%[[BU1]], %[[BU1]] :
+//       CHECK:   %[[MS1:.+]] = linalg.generic {{.*}} ins(%[[M0]] : tensor<4x8xf32>)
 //       CHECK:     arith.constant 8.050320e-01 : f32
+//       CHECK:   %[[M1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[B1]], %[[M0]] : {{.*}} outs(%[[MS1]] : tensor<4x8xf32>)
 // Step 2.
-//       CHECK:   %[[G2:.+]] = scf.for
-//       CHECK:     tensor.extract_slice %[[M1]]
-//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[G2]], %[[G2]] :
-//       CHECK:   %[[B2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[A2]], %[[A2]] :
+//       CHECK:   %[[U2:.+]] = linalg.generic {{.*}} ins(%[[M1]], %[[M1]] : tensor<4x8xf32>, tensor<4x8xf32>) outs(%{{.+}} : tensor<4x4xf32>) attrs = {wl.upper}
+//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[U2]], %[[U2]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:     arith.cmpi uge
+//       CHECK:   %[[BS2:.+]] = linalg.generic {{.*}} ins(%[[A2]] : tensor<4x4xf32>)
 //       CHECK:     arith.constant 1.629350e-01 : f32
+//       CHECK:   %[[BU2:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A2]], %[[A2]] : {{.*}} outs(%[[BS2]] : tensor<4x4xf32>) attrs = {wl.upper}
 //       CHECK:     arith.constant -1.115000e-02 : f32
-//       CHECK:   %[[M2:.+]] = linalg.generic {{.*}} ins(%[[B2]], %[[M1]], %[[M1]] :
+//       CHECK:   %[[B2:.+]] = linalg.generic {{.*}} ins(%[[BU2]], %[[BU2]] :
+//       CHECK:   %[[MS2:.+]] = linalg.generic {{.*}} ins(%[[M1]] : tensor<4x8xf32>)
 //       CHECK:     arith.constant 0.649866998 : f32
+//       CHECK:   %[[M2:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[B2]], %[[M1]] : {{.*}} outs(%[[MS2]] : tensor<4x8xf32>)
 // Step 3.
-//       CHECK:   %[[G3:.+]] = scf.for
-//       CHECK:     tensor.extract_slice %[[M2]]
-//       CHECK:   %[[A3:.+]] = linalg.generic {{.*}} ins(%[[G3]], %[[G3]] :
-//       CHECK:   %[[B3:.+]] = linalg.generic {{.*}} ins(%[[A3]], %[[A3]], %[[A3]] :
+//       CHECK:   %[[U3:.+]] = linalg.generic {{.*}} ins(%[[M2]], %[[M2]] : tensor<4x8xf32>, tensor<4x8xf32>) outs(%{{.+}} : tensor<4x4xf32>) attrs = {wl.upper}
+//       CHECK:   %[[A3:.+]] = linalg.generic {{.*}} ins(%[[U3]], %[[U3]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:     arith.cmpi uge
+//       CHECK:   %[[BS3:.+]] = linalg.generic {{.*}} ins(%[[A3]] : tensor<4x4xf32>)
 //       CHECK:     arith.constant -2.002650e-01 : f32
+//       CHECK:   %[[BU3:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A3]], %[[A3]] : {{.*}} outs(%[[BS3]] : tensor<4x4xf32>) attrs = {wl.upper}
 //       CHECK:     arith.constant 8.251000e-03 : f32
-//       CHECK:   %[[M3:.+]] = linalg.generic {{.*}} ins(%[[B3]], %[[M2]], %[[M2]] :
+//       CHECK:   %[[B3:.+]] = linalg.generic {{.*}} ins(%[[BU3]], %[[BU3]] :
+//       CHECK:   %[[MS3:.+]] = linalg.generic {{.*}} ins(%[[M2]] : tensor<4x8xf32>)
 //       CHECK:     arith.constant 1.81025898 : f32
+//       CHECK:   %[[M3:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[B3]], %[[M2]] : {{.*}} outs(%[[MS3]] : tensor<4x8xf32>)
 // Step 4.
-//       CHECK:   %[[G4:.+]] = scf.for
-//       CHECK:     tensor.extract_slice %[[M3]]
-//       CHECK:   %[[A4:.+]] = linalg.generic {{.*}} ins(%[[G4]], %[[G4]] :
-//       CHECK:   %[[B4:.+]] = linalg.generic {{.*}} ins(%[[A4]], %[[A4]], %[[A4]] :
+//       CHECK:   %[[U4:.+]] = linalg.generic {{.*}} ins(%[[M3]], %[[M3]] : tensor<4x8xf32>, tensor<4x8xf32>) outs(%{{.+}} : tensor<4x4xf32>) attrs = {wl.upper}
+//       CHECK:   %[[A4:.+]] = linalg.generic {{.*}} ins(%[[U4]], %[[U4]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:     arith.cmpi uge
+//       CHECK:   %[[BS4:.+]] = linalg.generic {{.*}} ins(%[[A4]] : tensor<4x4xf32>)
 //       CHECK:     arith.constant -1.834900e-01 : f32
+//       CHECK:   %[[BU4:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A4]], %[[A4]] : {{.*}} outs(%[[BS4]] : tensor<4x4xf32>) attrs = {wl.upper}
 //       CHECK:     arith.constant 1.441300e-02 : f32
-//       CHECK:   %[[M4:.+]] = linalg.generic {{.*}} ins(%[[B4]], %[[M3]], %[[M3]] :
+//       CHECK:   %[[B4:.+]] = linalg.generic {{.*}} ins(%[[BU4]], %[[BU4]] :
+//       CHECK:   %[[MS4:.+]] = linalg.generic {{.*}} ins(%[[M3]] : tensor<4x8xf32>)
 //       CHECK:     arith.constant 1.00438404 : f32
-//   CHECK-NOT:   scf.for
+//       CHECK:   %[[M4:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[B4]], %[[M3]] : {{.*}} outs(%[[MS4]] : tensor<4x8xf32>)
+//   CHECK-NOT:   wl.upper
 // W = c·M (c is the constant of the max, shared by --cse).
 //       CHECK:   %[[R:.+]] = linalg.generic {{.*}} ins(%[[M4]] : tensor<4x8xf32>)
 //       CHECK:     arith.mulf %{{.+}}, %[[C]]
@@ -162,29 +176,23 @@ func.func private @spectral_hard_cap(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
 }
 
 // Two steps, M ← M − αAM then M ← M + αAM (a = 1, b = ∓α, no A² term), on
-// W itself (scale 1). Each step is cubic: X = X + b·A·X is one fused product
-// (first k step from 1·X, then b·A·X accumulated), with no A·A product. W is
+// W itself (scale 1). Each step is cubic: X = X + b·A·X is one product
+// accumulated onto X (a = 1: no scaling pass), with no A·A product. W is
 // tall [8, 4]: the iteration runs on Wᵀ [4, 8] and transposes back.
 // CHECK-LABEL: func.func private @spectral_soft_cap(
 //       CHECK:   %[[W:.+]] = bufferization.to_tensor
-//       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
 //       CHECK:   %[[X0:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$ID2]]], {{.*}} ins(%[[W]] : tensor<8x4xf32>) outs(%{{.+}} : tensor<4x8xf32>)
-//       CHECK:   %[[G1:.+]] = scf.for
-//       CHECK:     tensor.extract_slice %[[X0]]
-//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[G1]], %[[G1]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:   %[[U1:.+]] = linalg.generic {{.*}} ins(%[[X0]], %[[X0]] : tensor<4x8xf32>, tensor<4x8xf32>) {{.*}} attrs = {wl.upper}
+//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[U1]], %[[U1]] : tensor<4x4xf32>, tensor<4x4xf32>)
 //   CHECK-NOT:   ins(%[[A1]], %[[A1]]
-//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A1]], %[[X0]], %[[X0]] : tensor<4x4xf32>, tensor<4x8xf32>, tensor<4x8xf32>)
-//       CHECK:     %[[FIRST:.+]] = arith.cmpi eq
-//       CHECK:     %[[START:.+]] = arith.mulf %{{.+}}, %[[ONE]] : f32
-//       CHECK:     arith.select %[[FIRST]], %[[START]], %{{.+}} : f32
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A1]], %[[X0]] : tensor<4x4xf32>, tensor<4x8xf32>) outs(%[[X0]] : tensor<4x8xf32>)
 //       CHECK:     arith.constant -1.250000e-01 : f32
-//       CHECK:   %[[G2:.+]] = scf.for
-//       CHECK:     tensor.extract_slice %[[X1]]
-//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[G2]], %[[G2]] :
+//       CHECK:   %[[U2:.+]] = linalg.generic {{.*}} ins(%[[X1]], %[[X1]] : {{.*}} attrs = {wl.upper}
+//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[U2]], %[[U2]] :
 //   CHECK-NOT:   ins(%[[A2]], %[[A2]]
-//       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]], %[[X1]] :
+//       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]] : {{.*}} outs(%[[X1]] :
 //       CHECK:     arith.constant 1.250000e-01 : f32
-//   CHECK-NOT:   scf.for
+//   CHECK-NOT:   wl.upper
 //       CHECK:   %[[R:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$ID2]]], {{.*}} ins(%[[X2]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<8x4xf32>)
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   bufferization.materialize_in_destination %[[R]]
@@ -193,7 +201,7 @@ func.func private @spectral_soft_cap(%w: tensor<8x4xf32>) -> tensor<8x4xf32> {
   return %0 : tensor<8x4xf32>
 }
 
-// The polar iteration X ← 1.5X − 0.5·XXᵀX (cubic: one fused product per
+// The polar iteration X ← 1.5X − 0.5·XXᵀX (cubic: one product onto 1.5X per
 // step, no A·A) from X₀ = W/s. With a scale operand: 1/s, two steps.
 // CHECK-LABEL: func.func private @polar_iteration_scale(
 //  CHECK-SAME:     %[[S:[a-zA-Z0-9_]+]]: f32, %[[OUT:[a-zA-Z0-9_]+]]: memref<4x8xf32>)
@@ -201,15 +209,16 @@ func.func private @spectral_soft_cap(%w: tensor<8x4xf32>) -> tensor<8x4xf32> {
 //       CHECK:   %[[INV:.+]] = arith.divf %{{.+}}, %[[S]] : f32
 //       CHECK:   %[[X0:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>)
 //       CHECK:     arith.mulf %{{.+}}, %[[INV]]
-//       CHECK:   %[[G1:.+]] = scf.for
+//       CHECK:   %[[G1:.+]] = linalg.generic {{.*}} ins(%[[X0]], %[[X0]] : {{.*}} attrs = {wl.upper}
 //       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[G1]], %[[G1]] :
-//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%[[A1]], %[[X0]], %[[X0]] :
+//       CHECK:   %[[S1:.+]] = linalg.generic {{.*}} ins(%[[X0]] :
 //       CHECK:     arith.constant 1.500000e+00 : f32
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%[[A1]], %[[X0]] : {{.*}} outs(%[[S1]] :
 //       CHECK:     arith.constant -5.000000e-01 : f32
-//       CHECK:   %[[G2:.+]] = scf.for
+//       CHECK:   %[[G2:.+]] = linalg.generic {{.*}} ins(%[[X1]], %[[X1]] : {{.*}} attrs = {wl.upper}
 //       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[G2]], %[[G2]] :
-//       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]], %[[X1]] :
-//   CHECK-NOT:   scf.for
+//       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]] :
+//   CHECK-NOT:   wl.upper
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   bufferization.materialize_in_destination %[[X2]] in restrict writable %[[OUT]]
 func.func private @polar_iteration_scale(%w: tensor<4x8xf32>, %s: f32) -> tensor<4x8xf32> {
@@ -228,9 +237,9 @@ func.func private @polar_iteration_scale(%w: tensor<4x8xf32>, %s: f32) -> tensor
 //       CHECK:   %[[INV:.+]] = arith.divf %{{.+}}, %[[S]] : f32
 //       CHECK:   %[[X0:.+]] = linalg.generic {{.*}} ins(%[[W]] : tensor<4x8xf32>)
 //       CHECK:     arith.mulf %{{.+}}, %[[INV]]
-//       CHECK:   scf.for
-//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %[[X0]], %[[X0]] :
-//   CHECK-NOT:   scf.for
+//       CHECK:   linalg.generic {{.*}} ins(%[[X0]], %[[X0]] : {{.*}} attrs = {wl.upper}
+//       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %[[X0]] :
+//   CHECK-NOT:   wl.upper
 //       CHECK:   bufferization.materialize_in_destination %[[X1]]
 func.func private @polar_iteration_frobenius(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %0 = wl.polar_iteration %w {steps = 1 : i64} : tensor<4x8xf32>

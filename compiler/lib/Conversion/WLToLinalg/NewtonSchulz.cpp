@@ -1,9 +1,9 @@
 //===- NewtonSchulz.cpp - lowering of the Newton–Schulz orthogonalisation ===//
 //
 // X = G/(‖G‖_F + 1e-7) on the short side, then per step A = X Xᵀ (symmetric:
-// only the blocks on and above the diagonal are multiplied, then mirrored),
-// B = bA + cA² and X = aX + BX, each one contraction whose first k step
-// starts from the scaled addend. Muon and the polar projections share it.
+// only the tiles meeting the upper triangle are multiplied, then mirrored),
+// B = bA + cA² and X = aX + BX, each one product accumulated onto the scaled
+// addend. Muon and the polar projections share it.
 //
 //===----------------------------------------------------------------------===//
 #include "Lowering.h"
@@ -18,89 +18,64 @@ using namespace wl::lowering;
 
 namespace {
 
-/// Rows per block of the half-cost X Xᵀ.
-constexpr int64_t kGramBlock = 16;
-
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
-/// A = X Xᵀ for X [r, k], computing only row blocks I against rows ≥ start(I)
-/// (about half the multiply-adds of a full product), then mirroring.
-Value symmetricGram(OpBuilder &b, Location loc, Value x) {
+/// A symmetric matrix from its upper triangle: A[i, j] = U[i, j] for j ≥ i,
+/// else U[j, i].
+Value mirrorUpper(OpBuilder &b, Location loc, Value upper) {
   MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(x.getType());
-  int64_t r = type.getDimSize(0), k = type.getDimSize(1);
-  auto gramType = RankedTensorType::get({r, r}, b.getF32Type());
-  Value upper = filled(b, loc, gramType, 0.0, {});
-  Value c0 = indexConst(b, loc, 0), cR = indexConst(b, loc, r), cBlock = indexConst(b, loc, kGramBlock);
-  auto loop = scf::ForOp::create(
-      b, loc, c0, cR, cBlock, ValueRange{upper},
-      [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
-        Value rest = arith::SubIOp::create(nb, l, cR, i);
-        Value rows = arith::MinSIOp::create(nb, l, cBlock, rest);
-        OpFoldResult zero = nb.getIndexAttr(0), one = nb.getIndexAttr(1), cols = nb.getIndexAttr(k);
-        Value block = tensor::ExtractSliceOp::create(nb, l, x, ArrayRef<OpFoldResult>{i, zero},
-                                                     ArrayRef<OpFoldResult>{rows, cols},
-                                                     ArrayRef<OpFoldResult>{one, one});
-        Value below = tensor::ExtractSliceOp::create(nb, l, x, ArrayRef<OpFoldResult>{i, zero},
-                                                     ArrayRef<OpFoldResult>{rest, cols},
-                                                     ArrayRef<OpFoldResult>{one, one});
-        Value init = tensor::EmptyOp::create(nb, l, ArrayRef<OpFoldResult>{rows, rest}, nb.getF32Type());
-        init = linalg::FillOp::create(nb, l, f32Const(nb, l, 0.0), init).getResult(0);
-        Value product = contractionInto(nb, l, init, block, below, false, /*transposeRhs=*/true, 1.0);
-        Value updated = tensor::InsertSliceOp::create(nb, l, product, iter[0],
-                                                      ArrayRef<OpFoldResult>{i, i},
-                                                      ArrayRef<OpFoldResult>{rows, rest},
-                                                      ArrayRef<OpFoldResult>{one, one});
-        scf::YieldOp::create(nb, l, updated);
-      });
-  // A[i, j] = U[i, j] where computed (j ≥ start of i's block), else U[j, i].
-  Value computed = loop.getResult(0);
+  auto type = cast<RankedTensorType>(upper.getType());
   AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
   AffineMap transposed = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
-  auto mirror = linalg::GenericOp::create(
-      b, loc, TypeRange{gramType}, ValueRange{computed, computed},
-      ValueRange{tensor::EmptyOp::create(b, loc, gramType.getShape(), b.getF32Type())},
-      ArrayRef<AffineMap>{id, transposed, id},
-      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value i = linalg::IndexOp::create(nb, l, 0), j = linalg::IndexOp::create(nb, l, 1);
-        Value block = indexConst(nb, l, kGramBlock);
-        Value start = arith::MulIOp::create(nb, l, arith::DivUIOp::create(nb, l, i, block), block);
-        Value inUpper = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::uge, j, start);
-        linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, inUpper, a[0], a[1])});
-      });
-  return mirror.getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{upper, upper},
+             ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type())},
+             ArrayRef<AffineMap>{id, transposed, id},
+             SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value i = linalg::IndexOp::create(nb, l, 0), j = linalg::IndexOp::create(nb, l, 1);
+               Value inUpper = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::uge, j, i);
+               linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, inUpper, a[0], a[1])});
+             })
+      .getResult(0);
 }
 
-/// s·Y + t·(L·R) for square or rectangular L [m, k], R [k, n], Y [m, n] in one
-/// contraction: the first step of the k loop starts from s·Y instead of a
-/// zero-filled accumulator, so the polynomial costs no pass of its own.
+/// Marks a product whose result is symmetric: wl-gemm-kernels computes only
+/// the micro-tiles meeting the upper triangle (about half the multiply-adds),
+/// and the mirror fills the rest.
+Value symmetricProduct(OpBuilder &b, Location loc, Value product) {
+  product.getDefiningOp()->setAttr("wl.upper", UnitAttr::get(b.getContext()));
+  return mirrorUpper(b, loc, product);
+}
+
+/// A = X Xᵀ for X [r, k], at half cost.
+Value symmetricGram(OpBuilder &b, Location loc, Value x) {
+  int64_t r = cast<RankedTensorType>(x.getType()).getDimSize(0);
+  auto gramType = RankedTensorType::get({r, r}, b.getF32Type());
+  return symmetricProduct(b, loc,
+                          contractionInto(b, loc, filled(b, loc, gramType, 0.0, {}), x, x, false,
+                                          /*transposeRhs=*/true, 1.0));
+}
+
+/// s·Y + t·(L·R) for L [m, k], R [k, n], Y [m, n]: the product accumulates
+/// onto s·Y (one elementwise pass), so the polynomial costs no pass of its own
+/// after the product. `symmetric`: L, R and Y are one symmetric matrix (bA + cA²).
 Value fusedPolynomialProduct(OpBuilder &b, Location loc, Value lhs, Value rhs, Value addend,
-                             double s, double t) {
+                             double s, double t, bool symmetric = false) {
   MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(addend.getType());
-  // Loops (m, k, n): the innermost loop streams rows of R and of the result.
-  AffineExpr m = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
-             n = getAffineDimExpr(2, ctx);
-  auto map = [&](AffineExpr r, AffineExpr c) { return AffineMap::get(3, 0, {r, c}, ctx); };
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, ValueRange{lhs, rhs, addend},
-      ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type())},
-      ArrayRef<AffineMap>{map(m, k), map(k, n), map(m, n), map(m, n)},
-      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::reduction,
-                                    utils::IteratorType::parallel},
-      [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                            linalg::IndexOp::create(nb, l, 1), indexConst(nb, l, 0));
-        Value start = arith::MulFOp::create(nb, l, a[2], f32Const(nb, l, s));
-        Value acc = arith::SelectOp::create(nb, l, first, start, a[3]);
-        Value prod = arith::MulFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[1]),
-                                           f32Const(nb, l, t));
-        linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, acc, prod)});
-      });
-  return generic.getResult(0);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  // s = 1 (soft_cap's steps): the product accumulates onto Y itself
+  // (bufferization copies Y if it is still needed).
+  Value start = s == 1.0 ? addend : linalg::GenericOp::create(
+                    b, loc, TypeRange{type}, ValueRange{addend},
+                    ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(), b.getF32Type())},
+                    ArrayRef<AffineMap>{id, id},
+                    SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+                    [&](OpBuilder &nb, Location l, ValueRange a) {
+                      linalg::YieldOp::create(nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], f32Const(nb, l, s))});
+                    })
+                    .getResult(0);
+  Value product = contractionInto(b, loc, start, lhs, rhs, false, false, t);
+  return symmetric ? symmetricProduct(b, loc, product) : product;
 }
 
 /// out = scale · (transpose ? inᵀ : in), as one elementwise pass.
@@ -142,7 +117,7 @@ Value lowering::buildOddPolynomialIteration(OpBuilder &b, Location loc, Value g,
     Value a = symmetricGram(nb, l, x);
     if (abc[2] == 0) // cubic: X = aX + b·A·X, no A·A
       return fusedPolynomialProduct(nb, l, a, x, x, abc[0], abc[1]);
-    Value poly = fusedPolynomialProduct(nb, l, a, a, a, abc[1], abc[2]); // B = bA + cA·A
+    Value poly = fusedPolynomialProduct(nb, l, a, a, a, abc[1], abc[2], /*symmetric=*/true); // B = bA + cA·A
     return fusedPolynomialProduct(nb, l, poly, x, x, abc[0], 1.0);       // X = aX + B·X
   };
   for (size_t i = 0; i < steps.size();) {

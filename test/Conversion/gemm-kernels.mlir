@@ -1,0 +1,203 @@
+// RUN: wl-opt --wl-gemm-kernels="parallel=true" %s | FileCheck %s
+// RUN: wl-opt --wl-gemm-kernels="mr=4 nr=16 mc=8 kc=4 nc=32" %s | FileCheck %s --check-prefix=TILES
+
+// wl-gemm-kernels replaces every product C += s·A·B (linalg.generic on
+// memrefs) with a call of one packed, register-blocked kernel function per
+// operand layout; everything else is left to linalg-to-loops.
+
+#mk = affine_map<(m, n, k) -> (m, k)>
+#nk = affine_map<(m, n, k) -> (n, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#km = affine_map<(m, n, k) -> (k, m)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+#nm = affine_map<(m, n, k) -> (n, m)>
+
+// y = x Wᵀ: A rows contiguous ("ar"), B = Wᵀ columns contiguous ("bc").
+// CHECK-LABEL: func.func @forward(
+//  CHECK-SAME:     %[[X:.+]]: memref<?x64xf32>, %[[W:.+]]: memref<48x64xf32>, %[[Y:.+]]: memref<?x48xf32>)
+//       CHECK:   %[[A:.+]] = memref.reinterpret_cast %{{.+}} to offset: [%{{.+}}], sizes: [%{{.+}}, %{{.+}}], strides: [%{{.+}}, 1]
+//       CHECK:   %[[B:.+]] = memref.reinterpret_cast %{{.+}} to offset: [%{{.+}}], sizes: [%{{.+}}, %{{.+}}], strides: [1, %{{.+}}]
+//       CHECK:   %[[C:.+]] = memref.reinterpret_cast %{{.+}} to offset: [%{{.+}}], sizes: [%{{.+}}, %{{.+}}], strides: [%{{.+}}, 1]
+//       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
+//       CHECK:   call @wlgen_gemm_ar_bc(%[[A]], %[[B]], %[[C]], %[[ONE]])
+//   CHECK-NOT:   linalg.generic
+func.func @forward(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// dW = dyᵀ x with a scale: A = dyᵀ columns contiguous ("ac"), B rows
+// contiguous ("br"); the constant factor is the kernel's scale argument.
+// CHECK-LABEL: func.func @weight_gradient(
+//       CHECK:   %[[S:.+]] = arith.constant 5.000000e-01 : f32
+//       CHECK:   call @wlgen_gemm_ac_br(%{{.+}}, %{{.+}}, %{{.+}}, %[[S]])
+func.func @weight_gradient(%dy: memref<?x48xf32>, %x: memref<?x64xf32>, %dw: memref<48x64xf32>) {
+  linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%dy, %x : memref<?x48xf32>, memref<?x64xf32>) outs(%dw : memref<48x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %half = arith.constant 0.5 : f32
+    %q = arith.mulf %p, %half : f32
+    %s = arith.addf %q, %c : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// C written transposed (its m dimension is the contiguous one): computed as
+// Cᵀ = Bᵀ Aᵀ, so the same "ar_bc" kernel serves, with A and B swapped.
+// CHECK-LABEL: func.func @transposed_result(
+//  CHECK-SAME:     %[[P:.+]]: memref<32x16xf32>, %[[Q:.+]]: memref<24x16xf32>, %[[R:.+]]: memref<24x32xf32>)
+//       CHECK:   %[[QM:.+]] = memref.extract_strided_metadata %[[Q]]
+//       CHECK:   %[[PM:.+]] = memref.extract_strided_metadata %[[P]]
+//       CHECK:   call @wlgen_gemm_ar_bc(
+func.func @transposed_result(%p: memref<32x16xf32>, %q: memref<24x16xf32>, %r: memref<24x32xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #nm], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%p, %q : memref<32x16xf32>, memref<24x16xf32>) outs(%r : memref<24x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %pr = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %pr : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A batched product (blocks of a block-diagonal weight): one call per batch
+// index on 2-D views offset by the batch stride.
+// CHECK-LABEL: func.func @batched(
+//       CHECK:   scf.for %[[G:.+]] = %{{.+}} to %{{.+}} step
+//       CHECK:     arith.muli %[[G]]
+//       CHECK:     call @wlgen_gemm_ar_bc(
+func.func @batched(%x: memref<8x4x16xf32>, %w: memref<4x12x16xf32>, %y: memref<8x4x12xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, g, o, i) -> (b, g, i)>, affine_map<(b, g, o, i) -> (g, o, i)>,
+                                   affine_map<(b, g, o, i) -> (b, g, o)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<8x4x16xf32>, memref<4x12x16xf32>) outs(%y : memref<8x4x12xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A symmetric product (`wl.upper`): its own kernel, which skips the tiles
+// strictly below the diagonal.
+// CHECK-LABEL: func.func @gram(
+//       CHECK:   call @wlgen_gemm_ar_bc_upper(
+func.func @gram(%x: memref<40x24xf32>, %a: memref<40x40xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %x : memref<40x24xf32>, memref<40x24xf32>) outs(%a : memref<40x40xf32>) attrs = {wl.upper} {
+  ^bb0(%l: f32, %r: f32, %c: f32):
+    %p = arith.mulf %l, %r : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Not products: a body with anything else, a reduction into a vector, and
+// f64 operands stay linalg.generic.
+// CHECK-LABEL: func.func @not_products(
+//       CHECK:   linalg.generic
+//       CHECK:     arith.maximumf
+//       CHECK:   linalg.generic
+//       CHECK:   linalg.generic
+//   CHECK-NOT:   call
+func.func @not_products(%x: memref<8x4xf32>, %w: memref<6x4xf32>, %y: memref<8x6xf32>, %v: memref<8xf32>,
+                        %xd: memref<8x4xf64>, %wd: memref<6x4xf64>, %yd: memref<8x6xf64>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<8x4xf32>, memref<6x4xf32>) outs(%y : memref<8x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %m = arith.maximumf %c, %p : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(m, k) -> (m, k)>, affine_map<(m, k) -> (m, k)>, affine_map<(m, k) -> (m)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x, %x : memref<8x4xf32>, memref<8x4xf32>) outs(%v : memref<8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%xd, %wd : memref<8x4xf64>, memref<6x4xf64>) outs(%yd : memref<8x6xf64>) {
+  ^bb0(%a: f64, %b: f64, %c: f64):
+    %p = arith.mulf %a, %b : f64
+    %s = arith.addf %c, %p : f64
+    linalg.yield %s : f64
+  }
+  return
+}
+
+// The kernels (emitted once each, after the functions).
+// The forward's kernel: cache-block loops over N (nc), K (kc) and M (mc); B
+// panels packed with strided scalar reads along k (B = Wᵀ); A panels packed
+// row by row; large products (M·N·K ≥ 2^22) take the scf.parallel branch.
+// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc(
+//  CHECK-SAME:     %[[KA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>,
+//  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32)
+//       CHECK:   %[[APACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
+//       CHECK:   %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
+//       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c4194304
+//       CHECK:   scf.if %[[BIG]] {
+//       CHECK:     scf.for %[[JC:.+]] = %{{.+}} to %{{.+}} step %c1024
+//       CHECK:       scf.for %[[PC:.+]] = %{{.+}} to %{{.+}} step %c256
+//       CHECK:         scf.parallel
+//       CHECK:           memref.load %[[KB]]
+//       CHECK:           memref.store %{{.+}}, %[[BPACK]]
+//       CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c192
+// The micro-kernel: 8 × 32 tile, 16 accumulators carried through the k loop,
+// two vector loads of the B panel and 8 broadcasts of A per k, 16 FMAs.
+//       CHECK:           scf.parallel
+//       CHECK:             %[[ACC:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>,
+//   CHECK-COUNT-2:           vector.load %[[BPACK]][%{{.+}}] : memref<?xf32>, vector<16xf32>
+//       CHECK:               memref.load %[[APACK]]
+//       CHECK:               vector.broadcast %{{.+}} : f32 to vector<16xf32>
+//   CHECK-COUNT-2:           vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
+//   CHECK-COUNT-7:           vector.fma
+//       CHECK:               scf.yield
+// The C tile update: s·acc + C with masked loads and stores, one row guard
+// per row.
+//       CHECK:             vector.broadcast %[[KS]] : f32 to vector<16xf32>
+//       CHECK:             vector.create_mask
+//       CHECK:             scf.if
+//       CHECK:               vector.maskedload %[[KC]]
+//       CHECK:               vector.fma %[[ACC]]#0
+//       CHECK:               vector.maskedstore %[[KC]]
+//       CHECK:   } else {
+//   CHECK-NOT:     scf.parallel
+//       CHECK:   }
+//       CHECK:   memref.dealloc %[[APACK]]
+//       CHECK:   memref.dealloc %[[BPACK]]
+
+// Layout-specific packing: B rows contiguous → masked vector loads of B
+// rows; A columns contiguous → masked vector<8xf32> loads of A columns.
+// CHECK-LABEL: func.func private @wlgen_gemm_ac_br(
+//       CHECK:   vector.maskedload %{{.+}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//       CHECK:   vector.maskedload %{{.+}} : memref<?x?xf32, strided<[1, ?], offset: ?>>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+
+// The symmetric kernel computes a tile only when its last column reaches its
+// first row.
+// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_upper(
+//       CHECK:   arith.cmpi sge, %{{.+}}, %c4194304
+//       CHECK:   %[[MEETS:.+]] = arith.cmpi sge
+//       CHECK:   scf.if %[[MEETS]] {
+//       CHECK:     scf.for {{.*}} -> (vector<16xf32>,
+
+// Tile sizes are options (the micro-kernel is MR × NR/16 FMAs per k).
+// TILES-LABEL: func.func private @wlgen_gemm_ar_bc(
+//       TILES:   step %c32
+//       TILES:   step %c4
+//       TILES:   step %c8
+//       TILES:   %{{.+}}:4 = scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+//  TILES-COUNT-4:  vector.fma
+//   TILES-NOT:   vector.fma
+//       TILES:   scf.yield

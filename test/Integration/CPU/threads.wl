@@ -1,0 +1,34 @@
+// Results do not depend on the thread count (Inputs/threads.py): four training
+// steps (AdamW on dense layers and a block-diagonal one, Muon + soft_cap on a
+// 256 × 256 weight) and a forward pass under OMP_NUM_THREADS = 1, 2, 3 give
+// bit-identical losses, parameters and outputs. The products are large enough
+// (batch 64 × 256 × 256 = 2^22 multiply-adds, Muon's 256³) to take the
+// kernels' parallel branch.
+// RUN: wlc %s -o %t.so
+// RUN: %python %test_inputs/threads.py %t.so | FileCheck %s
+// CHECK: OK threads_1_vs_2_bitwise
+// CHECK: OK threads_1_vs_3_bitwise
+
+model Threads {
+  input  x: f32[256]
+  label  y: i32
+
+  linear fc1: 256 -> 256 { weight = dense; bias = zeros }
+  linear fc2: 256 -> 256 { weight = dense with spectral_bound(1.0, method = soft_cap); bias = zeros }
+  linear fc3: 256 -> 256 { weight = blockdiag(blocks = 4); bias = zeros }
+  linear head: 256 -> 10 { weight = dense; bias = zeros }
+
+  forward {
+    h = relu(fc1(x))
+    h = relu(fc2(h))
+    h = relu(fc3(h))
+    return head(h)
+  }
+
+  loss = cross_entropy(forward, y)
+
+  optimize {
+    default:    adamw(lr = 1e-3)
+    fc2.weight: muon(lr = 0.02, momentum = 0.95, nesterov = true, ns_steps = 5)
+  }
+}
