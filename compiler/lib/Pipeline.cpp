@@ -37,6 +37,9 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
   // Loops over tensors (matrix exponential squarings, Householder reflectors)
   // yield a new matrix per iteration; ownership-based deallocation frees them.
   bufferizeOptions.allowReturnAllocsFromLoops = true;
+  // Results written to the arena or an output (optimizer updates, forward
+  // outputs) are computed there directly instead of in a temporary + copy.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addPass(createCanonicalizerPass());
   // Temporaries of forward/backward are heap buffers: free them on every path.
