@@ -2011,6 +2011,33 @@ static void testExportDense() {
   std::system(("rm -rf '" + dir + "'").c_str());
 }
 
+extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes);
+extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
+extern "C" void _mlir_memref_to_llvm_free(void *payload);
+
+/// The generated code's allocator (Scratch.cpp): 64-byte aligned, large
+/// blocks reused by size after free (no fresh pages on the next call), small
+/// ones plain malloc, contents writable over the whole size.
+static void testScratchAllocator() {
+  const size_t large = size_t(3) << 20, small = 100;
+  auto *a = static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(large));
+  CHECK(a && reinterpret_cast<uintptr_t>(a) % 64 == 0);
+  std::memset(a, 0x5a, large);
+  _mlir_memref_to_llvm_free(a);
+  auto *b = static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(large - 100));
+  CHECK(b == a); // same rounded size: the cached block
+  auto *c = static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(large));
+  CHECK(c && c != b); // the cached block is in use: a new one
+  std::memset(c, 1, large);
+  auto *d = static_cast<unsigned char *>(_mlir_memref_to_llvm_aligned_alloc(64, small));
+  CHECK(d && reinterpret_cast<uintptr_t>(d) % 64 == 0);
+  std::memset(d, 2, small);
+  _mlir_memref_to_llvm_free(d);
+  _mlir_memref_to_llvm_free(b);
+  _mlir_memref_to_llvm_free(c);
+  _mlir_memref_to_llvm_free(nullptr);
+}
+
 int main() {
   // The fake model reads its frozen base from kBaseFile, relative to the
   // current directory: work in a fresh temporary directory that has it.
@@ -2039,6 +2066,7 @@ int main() {
   testKpsvdSplit();
   testFromInit();
   testExportDense();
+  testScratchAllocator();
   if (::chdir("/") == 0)
     std::system(("rm -rf '" + work + "'").c_str());
   std::printf("%s: %d passed, %d failed\n", kProgram, gPassed, gFailed);

@@ -46,6 +46,19 @@ def WLLowerStridedCopies : Pass<"wl-lower-strided-copies", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def WLFuseElementwise : Pass<"wl-fuse-elementwise"> {
+  let summary = "Elementwise fusion that never fuses into a consumer reading an element twice";
+  let description = [{
+    linalg's elementwise fusion (producers with one use fused into their
+    consumer, reshapes folded by expansion, constant folding), except that a
+    producer is fused only when the consumer's indexing map for it is a
+    permutation: an activation feeding a matrix product stays a separate
+    pass instead of being recomputed for every column inside the product.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
   let summary = "Lowers every matrix product to packed, register-blocked vector kernels";
   let description = [{

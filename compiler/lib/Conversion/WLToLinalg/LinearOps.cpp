@@ -9,12 +9,42 @@ using namespace wl::lowering;
 
 namespace {
 
+/// out[b, j] = bias[j]: the accumulator a biased product starts from.
+Value broadcastRows(OpBuilder &b, Location loc, Value bias, Value like) {
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = b.getMultiDimIdentityMap(2);
+  AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{like.getType()}, ValueRange{bias}, ValueRange{like},
+             ArrayRef<AffineMap>{column, id},
+             SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, ValueRange{a[0]}); })
+      .getResult(0);
+}
+
 struct LowerLinear : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LinearOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    // y = x Wᵀ + b with the bias as the product's starting value: the bias
+    // costs no pass of its own after the product.
+    if (op->hasOneUse())
+      if (auto biasAdd = dyn_cast<BiasAddOp>(*op->getUsers().begin());
+          biasAdd && biasAdd.getInput() == op.getResult()) {
+        auto type = cast<RankedTensorType>(op.getType());
+        SmallVector<std::pair<Value, int64_t>> dynamicFrom;
+        if (type.isDynamicDim(0))
+          dynamicFrom.push_back({op.getInput(), 0});
+        Value init = broadcastRows(rewriter, loc, biasAdd.getBias(), emptyOf(rewriter, loc, type, dynamicFrom));
+        Value y = contractionInto(rewriter, loc, init, op.getInput(), op.getWeight(), false,
+                                  /*transposeRhs=*/true, 1.0);
+        rewriter.replaceOp(biasAdd, y);
+        rewriter.eraseOp(op);
+        return success();
+      }
     // y = x Wᵀ.
-    rewriter.replaceOp(op, contraction(rewriter, op.getLoc(), op.getType(), op.getInput(),
-                                       op.getWeight(), false, /*transposeRhs=*/true));
+    rewriter.replaceOp(op, contraction(rewriter, loc, op.getType(), op.getInput(), op.getWeight(), false,
+                                       /*transposeRhs=*/true));
     return success();
   }
 };
