@@ -1,4 +1,4 @@
-// RUN: wl-opt --wl-assign-arena --convert-wl-to-linalg --wl-fuse-elementwise %s | FileCheck %s
+// RUN: wl-opt --wl-assign-arena --convert-wl-to-linalg --canonicalize --cse --wl-fuse-elementwise %s | FileCheck %s
 
 // wl-fuse-elementwise: elementwise producers fuse into consumers that read
 // each element once, never into a product (which would recompute the
@@ -16,8 +16,7 @@ module attributes {wl.model = {model = "M"}} {
     %y = wl.linear %x, %w1 : (tensor<?x8xf32>, tensor<16x8xf32>) -> tensor<?x16xf32>
     %z = wl.bias_add %y, %b1 : (tensor<?x16xf32>, tensor<16xf32>) -> tensor<?x16xf32>
     %h = wl.relu %z : tensor<?x16xf32>
-    %s = wl.scale %h, 2.0 : tensor<?x16xf32>
-    %o = wl.linear %s, %w2 : (tensor<?x16xf32>, tensor<4x16xf32>) -> tensor<?x4xf32>
+    %o = wl.linear %h, %w2 : (tensor<?x16xf32>, tensor<4x16xf32>) -> tensor<?x4xf32>
     return %o : tensor<?x4xf32>
   }
 }
@@ -30,12 +29,10 @@ module attributes {wl.model = {model = "M"}} {
 //  CHECK-NEXT:     arith.mulf
 //  CHECK-NEXT:     arith.addf
 //  CHECK-NEXT:     linalg.yield
-// relu and the scale stay elementwise passes ...
-//       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[Y]] : tensor<?x16xf32>)
+// relu stays an elementwise pass ...
+//       CHECK:   %[[H:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[Y]] : tensor<?x16xf32>)
 //       CHECK:     arith.maximumf
-//       CHECK:   %[[H:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]}
-//       CHECK:     arith.mulf
-// ... and do not enter the second product, whose body stays a multiply-add.
+// ... and does not enter the second product, whose body stays a multiply-add.
 //       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[H]], %{{.+}} : tensor<?x16xf32>, tensor<4x16xf32>)
 //  CHECK-NEXT:   ^bb0
 //  CHECK-NEXT:     arith.mulf
