@@ -137,13 +137,34 @@ func.func @not_products(%x: memref<8x4xf32>, %w: memref<6x4xf32>, %y: memref<8x6
   return
 }
 
-// The kernels (emitted once each, after the functions).
+// With `parallel`, other large linalg ops (here an elementwise pass over
+// 512 × 512) become scf.parallel loops; small ones (above) stay linalg.
+// CHECK-LABEL: func.func @large_elementwise(
+//       CHECK:   scf.parallel
+//       CHECK:     arith.mulf
+//   CHECK-NOT:   linalg.generic
+// TILES-LABEL: func.func @large_elementwise(
+//       TILES:   linalg.generic
+func.func @large_elementwise(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%x : memref<512x512xf32>) outs(%y : memref<512x512xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %p = arith.mulf %a, %a : f32
+    linalg.yield %p : f32
+  }
+  return
+}
+
+// The kernels (emitted once each, after the functions, internal to the
+// library).
 // The forward's kernel: cache-block loops over N (nc), K (kc) and M (mc); B
 // panels packed with strided scalar reads along k (B = Wᵀ); A panels packed
 // row by row; large products (M·N·K ≥ 2^22) take the scf.parallel branch.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc(
 //  CHECK-SAME:     %[[KA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>,
 //  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32)
+//  CHECK-SAME:     attributes {llvm.linkage = #llvm.linkage<internal>}
 //       CHECK:   %[[APACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:   %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c4194304
@@ -184,10 +205,14 @@ func.func @not_products(%x: memref<8x4xf32>, %w: memref<6x4xf32>, %y: memref<8x6
 //       CHECK:   vector.maskedload %{{.+}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<16xi1>, vector<16xf32> into vector<16xf32>
 //       CHECK:   vector.maskedload %{{.+}} : memref<?x?xf32, strided<[1, ?], offset: ?>>, vector<8xi1>, vector<8xf32> into vector<8xf32>
 
-// The symmetric kernel computes a tile only when its last column reaches its
-// first row.
+// The symmetric kernel takes the panels from both ends alternately (equal
+// work per thread) and computes a tile only when its last column reaches
+// its first row.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_upper(
-//       CHECK:   arith.cmpi sge, %{{.+}}, %c4194304
+//       CHECK:   scf.parallel
+//       CHECK:   scf.parallel
+//       CHECK:     arith.remui
+//       CHECK:     arith.select
 //       CHECK:   %[[MEETS:.+]] = arith.cmpi sge
 //       CHECK:   scf.if %[[MEETS]] {
 //       CHECK:     scf.for {{.*}} -> (vector<16xf32>,

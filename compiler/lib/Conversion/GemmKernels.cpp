@@ -29,6 +29,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -265,7 +267,11 @@ private:
         loop(index(0), M, t.mc, false, [&](Value ic) {
           Value mc = minIdx(index(t.mc), sub(M, ic));
           loop(index(0), mc, t.mr, false, [&](Value ir) { packA(ic, ir, pc, kc, lastRow); });
-          loop(index(0), nc, t.nr, inParallel, [&](Value jr) {
+          loop(index(0), nc, t.nr, inParallel, [&](Value jrIn) {
+            // Upper: a panel's work grows with its column, so panels are
+            // taken from both ends alternately (0, last, 1, last−1, …): the
+            // threads' contiguous shares of the loop then get equal work.
+            Value jr = upper ? balancedPanel(jrIn, nc) : jrIn;
             loop(index(0), mc, t.mr, false, [&](Value ir) {
               Value row0 = add(ic, ir), col0 = add(jc, jr);
               if (!upper)
@@ -282,6 +288,17 @@ private:
         });
       });
     });
+  }
+
+  /// Panel p of P = ceil(nc/NR) in the order 0, P−1, 1, P−2, …, as an offset.
+  Value balancedPanel(Value offset, Value nc) {
+    Value p = arith::DivUIOp::create(b, loc, offset, index(t.nr));
+    Value panels = ceilDiv(nc, t.nr);
+    Value half = arith::DivUIOp::create(b, loc, p, index(2));
+    Value odd = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                      arith::RemUIOp::create(b, loc, p, index(2)), index(0));
+    Value fromEnd = sub(sub(panels, index(1)), half);
+    return mul(arith::SelectOp::create(b, loc, odd, fromEnd, half), index(t.nr));
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -477,6 +494,7 @@ private:
     Location loc = module.getLoc();
     auto func = func::FuncOp::create(b, loc, name, type);
     func.setPrivate();
+    func->setAttr("llvm.linkage", LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
     KernelBody(b, loc, t, aLayout, bLayout, upper, parallel)
@@ -529,6 +547,33 @@ private:
 
 struct WLGemmKernelsPass : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass> {
   using WLGemmKernelsBase::WLGemmKernelsBase;
+
+  /// The other large linalg ops (elementwise passes over whole matrices: the
+  /// optimizer updates, Newton–Schulz's mirrors and scalings) become
+  /// scf.parallel loops over their parallel dimensions, so they run on the
+  /// thread pool too; reductions stay sequential inside each parallel
+  /// iteration, so sums keep one order. Small or batch-sized ops (whose
+  /// static extent is below kParallelWork / 64) stay serial: waking the
+  /// threads would cost more than the pass.
+  void parallelizeLargeLoops() {
+    SmallVector<linalg::LinalgOp> large;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (!op.hasPureBufferSemantics() || op.getNumParallelLoops() == 0)
+        return;
+      int64_t elements = 1;
+      for (int64_t size : op.getStaticLoopRanges())
+        elements *= ShapedType::isDynamic(size) ? 1 : size;
+      if (elements >= kParallelWork / 64)
+        large.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : large) {
+      rewriter.setInsertionPoint(op);
+      if (succeeded(linalg::linalgOpToParallelLoops(rewriter, op)))
+        rewriter.eraseOp(op);
+    }
+  }
+
   void runOnOperation() override {
     Tiles tiles{mr, nr, mc, kc, nc};
     if (tiles.nr % kLanes || tiles.mc % tiles.mr || tiles.nc % tiles.nr || tiles.mr <= 0) {
@@ -543,6 +588,8 @@ struct WLGemmKernelsPass : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass>
     KernelLibrary library(getOperation(), tiles, parallel);
     for (const Gemm &g : gemms)
       library.replace(g);
+    if (parallel)
+      parallelizeLargeLoops();
   }
 };
 

@@ -84,7 +84,7 @@ def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
   ];
   let dependentDialects = [
     "mlir::vector::VectorDialect", "mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
-    "mlir::arith::ArithDialect", "mlir::func::FuncDialect"
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"
   ];
 }
 
