@@ -552,18 +552,20 @@ struct WLGemmKernelsPass : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass>
   /// optimizer updates, Newton–Schulz's mirrors and scalings) become
   /// scf.parallel loops over their parallel dimensions, so they run on the
   /// thread pool too; reductions stay sequential inside each parallel
-  /// iteration, so sums keep one order. Small or batch-sized ops (whose
-  /// static extent is below kParallelWork / 64) stay serial: waking the
-  /// threads would cost more than the pass.
+  /// iteration, so sums keep one order. Ops whose outermost loop is a
+  /// reduction (Wᵀu as Σ_i over rows) stay serial: their parallel loop would
+  /// fork once per row. So do small or batch-sized ops (static extent below
+  /// kParallelWork / 16, ~1 MB): waking the threads would cost more.
   void parallelizeLargeLoops() {
     SmallVector<linalg::LinalgOp> large;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (!op.hasPureBufferSemantics() || op.getNumParallelLoops() == 0)
+      if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
+          op.getIteratorTypesArray().front() != utils::IteratorType::parallel)
         return;
       int64_t elements = 1;
       for (int64_t size : op.getStaticLoopRanges())
         elements *= ShapedType::isDynamic(size) ? 1 : size;
-      if (elements >= kParallelWork / 64)
+      if (elements >= kParallelWork / 16)
         large.push_back(op);
     });
     IRRewriter rewriter(&getContext());
