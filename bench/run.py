@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """bench/run.py - wlc benchmarks: generated libraries vs PyTorch eager and OpenBLAS.
 
-    /usr/bin/python3 bench/run.py --wlc build/bin/wlc [--quick] [--muon-sizes 1024,4096]
+    /usr/bin/python3 bench/run.py --wlc build/bin/wlc [--quick] [--no-4096 | --max-n N] [--threads N]
+        [--train-shapes 32x256,...] [--gemm-shapes 256x1024,...] [--muon-sizes 1024,4096] [--soft-cap-sizes 4096]
         [--no-constraints | --constraint-lines normalize,soft_cap,cayley]
         [--no-structures | --structure-lines lowrank,kronecker,...] [--only constraints,structures,...]
 
@@ -10,7 +11,8 @@ temporary directory, loaded with ctypes (the C ABI of runtime/include/wl/wl.h)
 and timed in the same process as its peer, alternating the two:
 warm-up, then ROUNDS rounds of k back-to-back calls per side (k calibrated per
 side so a block lasts about --block seconds), medians over rounds reported.
-Prints a table and writes it, with the machine description, to bench/RESULTS.md.
+Prints a table and writes it, with the machine description and a summary of the
+performance goals (met / not met, worst line), to bench/RESULTS.md.
 See bench/README.md for what each line measures and the caveats.
 """
 import argparse
@@ -41,11 +43,17 @@ def _threads_from_argv():
     return os.cpu_count() or 1
 
 
-# The peers' thread count is fixed before numpy/torch load their BLAS and
-# OpenMP runtimes: every peer uses N = os.cpu_count() threads unless --threads.
+# The thread count is fixed before numpy/torch load their BLAS and OpenMP runtimes
+# and before any generated library loads: both sides use N = os.cpu_count()
+# threads unless --threads (wl's OpenMP code through OMP_NUM_THREADS).
 NTHREADS = _threads_from_argv()
 os.environ["OPENBLAS_NUM_THREADS"] = str(NTHREADS)
 os.environ["OMP_NUM_THREADS"] = str(NTHREADS)
+# wl's kernels run on LLVM's OpenMP runtime, whose idle threads spin for
+# 200 ms after each parallel region by default: in this process they would
+# steal the cores from the peer's next block (torch eager at B=256, n=1024
+# measured 40 ms instead of 11). 1 ms still covers the gaps inside a step.
+os.environ.setdefault("KMP_BLOCKTIME", "1")
 
 # Both sides run in this process and share one allocator. glibc serves blocks
 # over its mmap threshold (128 KiB at first) with fresh mappings and trims the
@@ -77,9 +85,17 @@ torch.set_num_threads(NTHREADS)
 
 CLASSES = 10
 LR, BETAS, EPS, WD = 1e-3, (0.9, 0.999), 1e-8, 0.01
-FULL_CONFIGS = [(32, 256), (32, 1024), (256, 256), (256, 1024)]  # (B, n)
+# Training steps: B x n grid of the dense MLP n -> n -> 10 (B outer, so each B's lines are together).
+FULL_CONFIGS = [(B, n) for B in (32, 256, 1024) for n in (256, 1024, 4096)]  # (B, n)
 QUICK_CONFIGS = [(32, 256)]
-GEMM_B, GEMM_N = 256, 1024
+GEMM_B, GEMM_N = 256, 1024  # the MLP wl_forward line
+# One-layer GEMM lines (x·Wᵀ through wl_forward, dy·W and dyᵀ·x through wl_backward): the dense
+# steps' GEMM shapes with n <= 1024; --quick only the goal's shape 256 x 1024 x 1024.
+FULL_GEMM_SHAPES = [(B, n) for B in (32, 256, 1024) for n in (256, 1024)]  # (B, n)
+QUICK_GEMM_SHAPES = [(256, 1024)]
+FULL_MUON_SIZES, QUICK_MUON_SIZES = "1024,4096", "1024"
+FULL_SOFT_CAP_SIZES, QUICK_SOFT_CAP_SIZES = "4096", "none"  # extra soft_cap lines (n) at the constraint B
+BIG_N = 4096  # --no-4096 drops every line with n >= BIG_N
 DEEP_LAYERS, DEEP_N = 12, 1024
 # Muon step: muon(lr = 0.02, momentum = 0.95, nesterov = true, ns_steps = 5) on one n x n weight.
 MUON_LR, MUON_BETA, MUON_NESTEROV, MUON_STEPS = 0.02, 0.95, True, 5
@@ -98,6 +114,19 @@ STRUCTURE_LINES = ("dense", "lowrank", "kronecker", "monarch", "blockdiag", "lor
 LOWRANK_RANK, BLOCKDIAG_BLOCKS = 64, 16
 LORA_RANK, LORA_ALPHA, FROZEN_STD = 16, 32, 0.02
 SECTIONS = ("train", "gemm", "muon", "constraints", "structures", "compile")
+# The performance goals (issue 6) the summary judges: (goal, which lines, predicate on the line
+# name, minimum ratio peer/wl). A goal is met when every line it selects reaches the minimum.
+GOALS = (
+    ("every training step ≥ 2× PyTorch eager", "the dense `train step` lines",
+     lambda name: name.startswith("train step "), 2.0),
+    ("Muon + soft_cap ≥ 3× PyTorch eager", "the `soft_cap + Muon` constraint steps and the `Muon step` lines",
+     lambda name: "soft_cap + Muon" in name or name.startswith("Muon step "), 3.0),
+    ("GEMM ≥ 80% of OpenBLAS at 256×1024×1024", "the `wl_forward` GEMM lines at B=256 n=1024",
+     lambda name: name.startswith("GEMM") and "wl_forward" in name and name.endswith("B=256 n=1024"), 0.8),
+    ("GEMM ≥ 70% of OpenBLAS on every GEMM shape", "every `GEMM` line",
+     lambda name: name.startswith("GEMM"), 0.7),
+)
+SLOW_NOTE = "slow line: few rounds, 1 call per block, the check step is the warm-up"
 
 
 # ---------------------------------------------------------------- .wl text
@@ -117,9 +146,10 @@ def deep_wl(layers, n, name="Deep"):
     return "\n".join(lines)
 
 
-def muon_wl(n, name="BenchMuon"):
-    """One n -> n weight, no bias, mse, Muon: the optimizer-step workload (only wl_step is timed)."""
-    return f"""// generated by bench/run.py: one {n}x{n} weight under Muon
+def linear_wl(n, optimize, name, what):
+    """One n -> n weight, no bias, mse (the language needs a loss and an optimizer): the Muon-step
+    and one-layer GEMM workloads, which time wl_step or wl_forward / wl_backward only."""
+    return f"""// generated by bench/run.py: one {n}x{n} weight, {what}
 model {name} {{
   input  x: f32[{n}]
   target y: f32[{n}]
@@ -136,7 +166,7 @@ model {name} {{
   loss = mse(forward, y)
 
   optimize {{
-    default: muon(lr = {MUON_LR}, momentum = {MUON_BETA}, nesterov = {str(MUON_NESTEROV).lower()}, ns_steps = {MUON_STEPS})
+    default: {optimize}
   }}
 }}
 """
@@ -145,6 +175,17 @@ model {name} {{
 ADAMW_GROUP = f"adamw(lr = {LR}, betas = ({BETAS[0]}, {BETAS[1]}), eps = {EPS}, weight_decay = {WD})"
 MUON_GROUP = (f"muon(lr = {MUON_LR}, momentum = {MUON_BETA}, nesterov = {str(MUON_NESTEROV).lower()}, "
               f"ns_steps = {MUON_STEPS})")
+
+
+def muon_wl(n, name="BenchMuon"):
+    """The one-weight model under Muon: the optimizer-step workload (only wl_step is timed)."""
+    return linear_wl(n, MUON_GROUP, name, "under Muon")
+
+
+def gemm_wl(n, name="BenchGemm"):
+    """The one-weight model under AdamW (never stepped): wl_forward is y = x Wᵀ, wl_backward
+    dx = dy W and dW += dyᵀ x, one GEMM each."""
+    return linear_wl(n, ADAMW_GROUP, name, "one GEMM per direction")
 
 
 def constrained_wl(n, weight, optimize, name, hidden="l1"):
@@ -231,6 +272,7 @@ class WLModel:
         d.wl_forward.restype, d.wl_forward.argtypes = ctypes.c_int, [vp, vp, i64, vp]
         d.wl_backward.restype, d.wl_backward.argtypes = ctypes.c_int, [vp, vp, vp, i64, vp]
         d.wl_step.restype, d.wl_step.argtypes = ctypes.c_int, [vp]
+        d.wl_zero_grad.restype, d.wl_zero_grad.argtypes = ctypes.c_int, [vp]
         for fn in ("wl_get_param", "wl_set_param", "wl_get_grad"):
             getattr(d, fn).restype, getattr(d, fn).argtypes = ctypes.c_int, [vp, ctypes.c_char_p, vp]
         d.wl_num_params.restype, d.wl_num_params.argtypes = ctypes.c_int32, []
@@ -287,10 +329,26 @@ class WLModel:
                 self.check("wl_step", st)
         return step
 
-    def backward(self, x, dy):
-        """wl_backward on (x, dy): accumulates the parameter gradients (dx not wanted)."""
+    def backward_fn(self, x, dy, dx=None):
+        """A no-argument callable doing one wl_backward on (x, dy): accumulates the parameter
+        gradients and writes dx (into the library's scratch when dx is None: it is computed anyway)."""
         assert x.dtype == dy.dtype == np.float32 and x.flags.c_contiguous and dy.flags.c_contiguous
-        self.check("wl_backward", self.dll.wl_backward(self.h, x.ctypes.data, dy.ctypes.data, x.shape[0], None))
+        assert dx is None or (dx.dtype == np.float32 and dx.flags.c_contiguous and dx.shape == x.shape)
+        f, h, b = self.dll.wl_backward, self.h, x.shape[0]
+        xp, dyp, dxp = x.ctypes.data, dy.ctypes.data, None if dx is None else dx.ctypes.data
+
+        def bwd():
+            st = f(h, xp, dyp, b, dxp)
+            if st:
+                self.check("wl_backward", st)
+        return bwd
+
+    def backward(self, x, dy, dx=None):
+        """wl_backward on (x, dy): accumulates the parameter gradients (dx only when given)."""
+        self.backward_fn(x, dy, dx)()
+
+    def zero_grad(self):
+        self.check("wl_zero_grad", self.dll.wl_zero_grad(self.h))
 
     def param_names(self):
         return [self.dll.wl_param_name(i).decode() for i in range(self.dll.wl_num_params())]
@@ -422,6 +480,14 @@ def soft_cap_(w, alpha):
 
 
 # ---------------------------------------------------------------- timing
+T_START = time.perf_counter()
+
+
+def elapsed():
+    """Seconds since the script started: each line's progress message says when it began."""
+    return time.perf_counter() - T_START
+
+
 def warm(fn, min_calls=2, min_s=0.2):
     t0, calls = time.perf_counter(), 0
     while calls < min_calls or time.perf_counter() - t0 < min_s:
@@ -440,9 +506,10 @@ def calibrate(fn, block_s):
     return max(1, int(round(block_s / max(statistics.median(ts), 1e-7))))
 
 
-def alternate(fa, fb, rounds, block_s, settle_s, fixed_k=None):
+def alternate(fa, fb, rounds, block_s, settle_s, fixed_k=None, on_round=None):
     """Alternates blocks of fa and fb (order swapped every round); per-call seconds per block.
-    fixed_k: no warm-up or calibration here (the caller warmed both up), k = fixed_k per block."""
+    fixed_k: no warm-up or calibration here (the caller warmed both up), k = fixed_k per block.
+    on_round(r, ta, tb) after each round: progress of a slow line."""
     if fixed_k is None:
         warm(fa)
         warm(fb)
@@ -460,7 +527,39 @@ def alternate(fa, fb, rounds, block_s, settle_s, fixed_k=None):
             for _ in range(k):
                 fn()
             acc.append((time.perf_counter() - t0) / k)
+        if on_round is not None:
+            on_round(r, ta, tb)
     return ta, tb, ka, kb
+
+
+def plan_rounds(args, t_wl1, t_peer1, say):
+    """(slow, rounds, on_round) of a line whose check step took t_wl1 / t_peer1 seconds. A slow line
+    (either call >= SLOW_CALL_S) gets min(--rounds, --slow-rounds) rounds of 1 call per side with the
+    check step as its only warm-up (calibrating and warming up would cost minutes at n = 4096), and
+    prints a line per round so that a long run shows what it is doing."""
+    if max(t_wl1, t_peer1) < SLOW_CALL_S:
+        return False, args.rounds, None
+    rounds = min(args.rounds, args.slow_rounds)
+    say(f"    slow line ({t_wl1:.2f} s wl, {t_peer1:.2f} s peer per call): {rounds} round{'s' * (rounds != 1)} "
+        f"of 1 call per side, about {rounds * (t_wl1 + t_peer1 + 2 * args.settle):.0f} s")
+
+    def on_round(r, ta, tb):
+        say(f"    round {r + 1}/{rounds}: wl {ta[-1]:.2f} s, peer {tb[-1]:.2f} s")
+    return True, rounds, on_round
+
+
+def timed(fn):
+    """(fn's result, seconds it took): the check step, which is also a slow line's warm-up."""
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def max_rel_diff(a, b):
+    """max |a - b| / max |b| (b: the peer's result): the same-math check of GEMM outputs and gradients."""
+    scale = float(np.max(np.abs(b)))
+    d = float(np.max(np.abs(np.asarray(a, np.float64) - b)))
+    return d / scale if scale > 0 else (0.0 if d == 0 else float("inf"))
 
 
 def med_ms(ts):
@@ -470,6 +569,69 @@ def med_ms(ts):
 def spread(ts):
     """(max - min) / median over rounds: how noisy the line was."""
     return (max(ts) - min(ts)) / statistics.median(ts)
+
+
+# ---------------------------------------------------------------- GEMM lines
+def run_gemm_shape(lib, B, n, args, block, rows, checks, say):
+    """The one-layer GEMM lines at (B, n) on the bias-free `linear fc: n -> n` model (gemm_wl):
+    wl_forward (y = x Wᵀ) vs numpy's x @ W.T, and wl_backward (dx = dy W and dW += dyᵀ x: the
+    generated backward always computes dx, into scratch when the caller passes none) vs numpy's
+    dy @ W, dy.T @ x and the accumulation. numpy writes into preallocated outputs (np.matmul(...,
+    out=)), so both sides run exactly the same sgemm shapes and transposes, alternated."""
+    say(f"  [{elapsed():4.0f} s] running GEMM: x·Wᵀ and dy·W + dyᵀ·x (1 layer) B={B} n={n}")
+    wl = WLModel(lib, seed=0)
+    rng = np.random.default_rng(3)  # independent of which other sections run
+    x = rng.random((B, n), dtype=np.float32)
+    dy = rng.standard_normal((B, n), dtype=np.float32)
+    w = wl.get("fc.weight", (n, n))
+    wt, dyt = w.T, dy.T  # views: numpy hands OpenBLAS the transpose flag, no copy
+    y_wl, y_np = np.empty((B, n), np.float32), np.empty((B, n), np.float32)
+    dx_wl, dx_np = np.empty((B, n), np.float32), np.empty((B, n), np.float32)
+    dw_np, g_np = np.empty((n, n), np.float32), np.zeros((n, n), np.float32)
+
+    def fwd_np():
+        np.matmul(x, wt, out=y_np)
+
+    def bwd_np():
+        np.matmul(dy, w, out=dx_np)
+        np.matmul(dyt, x, out=dw_np)
+        np.add(g_np, dw_np, out=g_np)  # wl accumulates into the stored gradient
+
+    # Same-math check: one call each (timed: the warm-up of a slow line); the gradient starts at zero.
+    fwd_wl, bwd_wl = wl.forward_fn(x, y_wl), wl.backward_fn(x, dy, dx_wl)
+    _, tf_wl1 = timed(fwd_wl)
+    _, tf_np1 = timed(fwd_np)
+    wl.zero_grad()
+    _, tb_wl1 = timed(bwd_wl)
+    _, tb_np1 = timed(bwd_np)
+    rel_y, rel_dx = max_rel_diff(y_wl, y_np), max_rel_diff(dx_wl, dx_np)
+    rel_dw = max_rel_diff(wl.grad("fc.weight", (n, n)), dw_np)
+    checks.append(f"GEMM B={B}, n={n} (one layer, same W, x, dy): max |a_wl − a_numpy|/max |a_numpy| "
+                  f"y = x·Wᵀ {rel_y:.1e}, dx = dy·W {rel_dx:.1e}, dW = dyᵀ·x {rel_dw:.1e}")
+    say(f"  check GEMM B={B} n={n}: max rel diff y {rel_y:.1e}, dx {rel_dx:.1e}, dW {rel_dw:.1e}")
+
+    lines = [
+        (f"GEMM: x·Wᵀ (wl_forward, 1 layer) B={B} n={n}", fwd_wl, fwd_np, tf_wl1, tf_np1, 2.0 * B * n * n,
+         f"y = x·Wᵀ, [{B},{n}]×[{n},{n}]ᵀ, vs numpy/OpenBLAS np.matmul(x, W.T, out=y) (sgemm, transposed W); "
+         f"max rel diff {rel_y:.1e}"),
+        (f"GEMM: dy·W + dyᵀ·x (wl_backward, 1 layer) B={B} n={n}", bwd_wl, bwd_np, tb_wl1, tb_np1,
+         4.0 * B * n * n,
+         f"dx = dy·W [{B},{n}]×[{n},{n}] and dW += dyᵀ·x [{n},{B}]×[{B},{n}] vs numpy/OpenBLAS "
+         f"np.matmul(dy, W, out=dx), np.matmul(dy.T, x, out=dW), G += dW; max rel diff dx {rel_dx:.1e}, "
+         f"dW {rel_dw:.1e}"),
+    ]
+    for name, wl_fn, np_fn, t_wl1, t_np1, flops, what in lines:
+        slow, rounds, on_round = plan_rounds(args, t_wl1, t_np1, say)
+        tw, tb, kw, kb = alternate(wl_fn, np_fn, rounds, block, args.settle, fixed_k=1 if slow else None,
+                                   on_round=on_round)
+        wm, pm = med_ms(tw), med_ms(tb)
+        gf_wl, gf_np = flops / (wm * 1e-3) / 1e9, flops / (pm * 1e-3) / 1e9
+        rows.append((name, wm, pm, pm / wm,
+                     f"{what}; {gf_wl:.2f} vs {gf_np:.2f} GFLOP/s; {rounds}×k (k={kw}/{kb})"
+                     + (f"; {SLOW_NOTE}" if slow else "") + f"; spread {spread(tw):.0%}/{spread(tb):.0%}"))
+        say(f"  {name:<26} wl {wm:10.3f} ms  sgemm {pm:10.3f} ms  ratio {pm / wm:.3f}  "
+            f"({gf_wl:.2f} vs {gf_np:.2f} GFLOP/s)")
+    wl.close()
 
 
 # ---------------------------------------------------------------- constraint steps
@@ -583,13 +745,10 @@ def constraint_cayley(wl, n, x, labels):
                        "use_trivialization=False) + AdamW")
 
 
-def run_constraints(wlc, workdir, args, block, lines, size, rows, checks, say):
+def run_constraints(wlc, workdir, args, block, jobs, rows, checks, say):
     """The constraint-step lines: one wl_train_step vs one torch step (forward, backward, optimizer,
-    constraint) of an MLP n -> n -> 10 whose hidden layer is constrained, alternated."""
-    B, n = size
-    rng = np.random.default_rng(1)  # independent of which other sections run
-    x = rng.random((B, n), dtype=np.float32)
-    labels = rng.integers(0, CLASSES, B).astype(np.int32)
+    constraint) of an MLP n -> n -> 10 whose hidden layer is constrained, alternated.
+    jobs: [(line, (B, n))], e.g. every line at --constraint-size, then soft_cap at n = 4096."""
     specs = {
         "normalize": ("spectral_bound normalize + AdamW",
                       f"dense with spectral_bound({CONSTRAINT_C}, method = normalize)", [f"default: {ADAMW_GROUP}"]),
@@ -598,10 +757,16 @@ def run_constraints(wlc, workdir, args, block, lines, size, rows, checks, say):
                      [f"l1.weight: {MUON_GROUP}", f"default:   {ADAMW_GROUP}"]),
         "cayley": ("orthogonal cayley + AdamW", "orthogonal(method = cayley)", [f"default: {ADAMW_GROUP}"]),
     }
-    for key in lines:
+    batches = {}
+    for key, (B, n) in jobs:
+        if (B, n) not in batches:
+            rng = np.random.default_rng(1)  # independent of which other sections or sizes run
+            batches[(B, n)] = (rng.random((B, n), dtype=np.float32), rng.integers(0, CLASSES, B).astype(np.int32))
+        x, labels = batches[(B, n)]
         title, weight, optimize = specs[key]
         name = f"constraint step B={B} n={n}: {title}"
-        stem = f"con_{key}_n{n}"
+        stem = f"con_{key}_B{B}_n{n}"
+        say(f"  [{elapsed():4.0f} s] running {name}")
         try:
             lib, ct = compile_wl(wlc, constrained_wl(n, weight, optimize, f"Bench_{key}"), workdir, stem,
                                  unsupported_ok=True)
@@ -625,24 +790,19 @@ def run_constraints(wlc, workdir, args, block, lines, size, rows, checks, say):
 
         # Same-math check: one step each from the same parameters on the same batch; timed,
         # as it is the only warm-up of a slow line.
-        t0 = time.perf_counter()
-        wl_fn()
-        t_wl1 = time.perf_counter() - t0
+        _, t_wl1 = timed(wl_fn)
         l_wl = float(wl._loss.value)
-        t0 = time.perf_counter()
-        l_t = float(t_fn())
-        t_t1 = time.perf_counter() - t0
-        msg = f"{check(l_wl, l_t)}{extra}; first step wl {t_wl1:.2f} s, torch {t_t1:.2f} s"
+        l_t, t_t1 = timed(t_fn)
+        msg = f"{check(l_wl, float(l_t))}{extra}; first step wl {t_wl1:.2f} s, torch {t_t1:.2f} s"
         checks.append(f"{title}, B={B}, n={n}: {msg}")
         say(f"  check {title}: {msg}")
 
-        slow = max(t_wl1, t_t1) >= SLOW_CALL_S
-        rounds = min(args.rounds, args.slow_rounds) if slow else args.rounds
-        tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None)
+        slow, rounds, on_round = plan_rounds(args, t_wl1, t_t1, say)
+        tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None,
+                                   on_round=on_round)
         wm, pm = med_ms(tw), med_ms(tt)
         rows.append((name, wm, pm, pm / wm,
-                     f"wl_train_step {peer}; {rounds}×k (k={kw}/{kt})"
-                     + ("; slow line: few rounds, 1 call per block, the check step is the warm-up" if slow else "")
+                     f"wl_train_step {peer}; {rounds}×k (k={kw}/{kt})" + (f"; {SLOW_NOTE}" if slow else "")
                      + f"; spread {spread(tw):.0%}/{spread(tt):.0%}; wlc {ct:.1f} s"))
         say(f"  {name:<26} wl {wm:10.3f} ms  torch {pm:10.3f} ms  ratio {pm / wm:.3f}")
         wl.close()
@@ -866,6 +1026,7 @@ def run_structures(wlc, workdir, args, block, lines, size, dense_ref, rows, chec
         title, weight, hp = specs[key]
         name = f"structure step B={B} n={n}: {title}"
         stem = f"struct_{key}_n{n}"
+        say(f"  [{elapsed():4.0f} s] running {name}")
         try:
             text = (mlp_wl(n, "Bench_dense") if key == "dense" else
                     constrained_wl(n, weight, [f"default: {ADAMW_GROUP}"], f"Bench_{key}"))
@@ -923,9 +1084,9 @@ def run_structures(wlc, workdir, args, block, lines, size, dense_ref, rows, chec
         flop_note = (f"l1 / dense l1: FLOPs fwd {fwd / dense_fwd:.3f}×, fwd+bwd {train / dense_train:.3f}×, "
                      f"trainable params {params / dense_params:.3f}×")
         for (suffix, t_fn, _, what), t1 in zip(peers, t_t1):
-            slow = max(t_wl1, t1) >= SLOW_CALL_S
-            rounds = min(args.rounds, args.slow_rounds) if slow else args.rounds
-            tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None)
+            slow, rounds, on_round = plan_rounds(args, t_wl1, t1, say)
+            tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None,
+                                       on_round=on_round)
             wm, pm = med_ms(tw), med_ms(tt)
             if key == "dense":
                 ref = (wm, pm)
@@ -939,7 +1100,7 @@ def run_structures(wlc, workdir, args, block, lines, size, dense_ref, rows, chec
                 dense_note = "no dense step at this size in this run (line `dense`)"
             notes = [f"wl_train_step vs torch eager {what}"] + ([] if key == "dense" else [flop_note])
             notes += ([dense_note] if dense_note else []) + [f"{rounds}×k (k={kw}/{kt})"]
-            notes += ["slow line: few rounds, 1 call per block, the check step is the warm-up"] if slow else []
+            notes += [SLOW_NOTE] if slow else []
             notes += [f"spread {spread(tw):.0%}/{spread(tt):.0%}", f"wlc {ct:.1f} s"]
             rows.append((name + suffix, wm, pm, pm / wm, "; ".join(notes)))
             say(f"  {rows[-1][0]:<26} wl {wm:10.3f} ms  torch {pm:10.3f} ms  ratio {pm / wm:.3f}")
@@ -1011,6 +1172,55 @@ def openblas_info():
         return "OpenBLAS not found by soname (numpy's BLAS: see numpy.show_config())"
 
 
+def openblas_threads():
+    try:
+        return ctypes.CDLL("libopenblas.so.0").openblas_get_num_threads()
+    except (OSError, AttributeError):
+        return "?"
+
+
+def wl_openmp(workdir):
+    """Whether the generated libraries of this run use OpenMP (then OMP_NUM_THREADS threads), read
+    from their files: an OpenMP runtime among the needed libraries or an OpenMP entry point."""
+    markers = (b"libomp.so", b"libgomp.so", b"libiomp5.so", b"__kmpc_fork_call", b"GOMP_parallel")
+    libs = sorted(f for f in os.listdir(workdir) if f.endswith(".so")) if os.path.isdir(workdir) else []
+    omp = 0
+    for f in libs:
+        try:
+            with open(os.path.join(workdir, f), "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        omp += any(m in data for m in markers)
+    if not libs:
+        return "no generated library in this run"
+    if omp == 0:
+        return f"none of the {len(libs)} generated libraries uses OpenMP: the generated code runs on 1 thread"
+    return f"{omp} of the {len(libs)} generated libraries use OpenMP"
+
+
+def goal_summary(rows):
+    """One line per goal of GOALS: met / not met on this run's lines, and the worst line."""
+    out = []
+    for goal, which, pick, minimum in GOALS:
+        picked = [(name, ratio) for name, _, _, ratio, _ in rows if pick(name)]
+        measured = sorted((ratio, name) for name, ratio in picked if ratio is not None)
+        skipped = len(picked) - len(measured)
+        skip_note = f"; {skipped} line{'s' if skipped != 1 else ''} skipped" if skipped else ""
+        if not measured:
+            out.append(f"- {goal} ({which}): not measured in this run{skip_note}")
+            continue
+        worst_ratio, worst = measured[0]
+        if minimum < 1:  # a share of the peer's speed
+            shown, needed = f"wl at {worst_ratio:.0%} of OpenBLAS's speed", f"{minimum:.0%}"
+        else:
+            shown, needed = f"ratio {worst_ratio:.2f}×", f"{minimum:g}×"
+        status = ("met" if worst_ratio >= minimum else "not met") + (" on the measured lines" if skipped else "")
+        out.append(f"- {goal} ({which}, {len(measured)} line{'s' if len(measured) != 1 else ''}): **{status}**; "
+                   f"worst `{worst}`: {shown} (needs ≥ {needed}){skip_note}")
+    return out
+
+
 def cpu_seconds():
     """(busy CPU seconds of the whole machine, CPU seconds of this process and its waited children)."""
     try:
@@ -1031,11 +1241,49 @@ def loadavg():
 
 
 # ---------------------------------------------------------------- main
+def parse_sizes(text, flag):
+    """Comma-separated positive integers ('' or 'none': no size)."""
+    try:
+        sizes = [int(v) for v in text.replace(" ", "").split(",") if v and v.lower() != "none"]
+    except ValueError:
+        sys.exit(f"{flag}: expected comma-separated integers, got {text!r}")
+    if any(v < 1 for v in sizes):
+        sys.exit(f"{flag}: sizes must be positive, got {text!r}")
+    return sizes
+
+
+def parse_shapes(text, flag):
+    """Comma-separated BxN pairs, e.g. 256x1024,32x256 ('' or 'none': no shape)."""
+    shapes = []
+    for v in text.replace(" ", "").lower().split(","):
+        if not v or v == "none":
+            continue
+        try:
+            B, n = (int(t) for t in v.split("x"))
+            assert B >= 1 and n >= 1
+        except (ValueError, AssertionError):
+            sys.exit(f"{flag}: expected comma-separated BxN (positive integers), got {text!r}")
+        shapes.append((B, n))
+    return shapes
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wlc", required=True, help="path to the wlc binary")
-    ap.add_argument("--quick", action="store_true", help=f"one small training config {QUICK_CONFIGS[0]} (B, n), constraint steps at "
+    ap.add_argument("--quick", action="store_true",
+                    help=f"one small training config {QUICK_CONFIGS[0]} (B, n), GEMM lines at {QUICK_GEMM_SHAPES}, "
+                         f"Muon at n = {QUICK_MUON_SIZES}, no soft_cap line at n = 4096, constraint steps at "
                          f"{QUICK_CONSTRAINT_SIZE}, structure steps at {QUICK_STRUCTURE_SIZE}")
+    ap.add_argument("--train-shapes", default=None,
+                    help="comma-separated BxN of the training-step lines (default the grid B in 32,256,1024 x "
+                         "n in 256,1024,4096; --quick 32x256; 'none' for none)")
+    ap.add_argument("--gemm-shapes", default=None,
+                    help="comma-separated BxN of the one-layer GEMM lines (default B in 32,256,1024 x n in 256,1024; "
+                         "--quick 256x1024; 'none' for none)")
+    ap.add_argument("--max-n", type=int, default=None,
+                    help="skip every timed line whose width n exceeds this (default: none skipped)")
+    ap.add_argument("--no-4096", action="store_true",
+                    help=f"skip every line with n >= {BIG_N} (the slow ones: training steps, Muon, soft_cap + Muon)")
     ap.add_argument("--rounds", type=int, default=7, help="alternating rounds per line (default 7)")
     ap.add_argument("--block", type=float, default=None,
                     help="target seconds per block of k calls (default 0.25, --quick 0.1)")
@@ -1044,11 +1292,15 @@ def main():
     ap.add_argument("--system-malloc", action="store_true",
                     help="keep glibc's default mmap/trim thresholds (default: large blocks stay on the heap for both sides)")
     ap.add_argument("--threads", type=int, default=NTHREADS,
-                    help="threads for the peers (torch, OpenBLAS); default os.cpu_count()")
+                    help="threads for both sides: OMP_NUM_THREADS (the generated code's OpenMP), torch, OpenBLAS; "
+                         "default os.cpu_count()")
     ap.add_argument("--compile-reps", type=int, default=3, help="wlc runs timed for the compile line")
-    ap.add_argument("--muon-sizes", default="1024",
-                    help="comma-separated n of the n x n Muon step lines (default 1024; 4096 is opt-in: "
-                         "about an hour per generated step here; '' or 'none' for no Muon line)")
+    ap.add_argument("--muon-sizes", default=None,
+                    help=f"comma-separated n of the n x n Muon step lines (default {FULL_MUON_SIZES}, "
+                         f"--quick {QUICK_MUON_SIZES}; '' or 'none' for no Muon line)")
+    ap.add_argument("--soft-cap-sizes", default=None,
+                    help=f"comma-separated n of additional soft_cap + Muon constraint lines, at the B of "
+                         f"--constraint-size (default {FULL_SOFT_CAP_SIZES}, --quick none; '' or 'none' for none)")
     ap.add_argument("--slow-rounds", type=int, default=3,
                     help=f"rounds for a line whose call takes ≥ {SLOW_CALL_S:g} s (1 call per block; default 3)")
     ap.add_argument("--no-constraints", action="store_true", help="skip the constraint-step lines")
@@ -1074,14 +1326,23 @@ def main():
     if not os.access(wlc, os.X_OK):
         sys.exit(f"not an executable: {wlc}")
     block = args.block if args.block is not None else (0.1 if args.quick else 0.25)
-    try:
-        muon_sizes = [int(v) for v in args.muon_sizes.replace(" ", "").split(",")
-                      if v and v.lower() != "none"]
-    except ValueError:
-        sys.exit(f"--muon-sizes: expected comma-separated integers, got {args.muon_sizes!r}")
-    if any(v < 1 for v in muon_sizes):
-        sys.exit(f"--muon-sizes: sizes must be positive, got {args.muon_sizes!r}")
-    configs = QUICK_CONFIGS if args.quick else FULL_CONFIGS
+    # --max-n and --no-4096 drop the lines wider than max_n (n >= 4096 are the slow ones).
+    max_n = args.max_n if args.max_n is not None else float("inf")
+    if args.no_4096:
+        max_n = min(max_n, BIG_N - 1)
+
+    def fits(n):
+        return n <= max_n
+    muon_sizes = [n for n in parse_sizes(
+        args.muon_sizes if args.muon_sizes is not None else (QUICK_MUON_SIZES if args.quick else FULL_MUON_SIZES),
+        "--muon-sizes") if fits(n)]
+    soft_cap_sizes = [n for n in parse_sizes(
+        args.soft_cap_sizes if args.soft_cap_sizes is not None else
+        (QUICK_SOFT_CAP_SIZES if args.quick else FULL_SOFT_CAP_SIZES), "--soft-cap-sizes") if fits(n)]
+    configs = [(B, n) for B, n in (parse_shapes(args.train_shapes, "--train-shapes") if args.train_shapes is not None
+                                   else QUICK_CONFIGS if args.quick else FULL_CONFIGS) if fits(n)]
+    gemm_shapes = [(B, n) for B, n in (parse_shapes(args.gemm_shapes, "--gemm-shapes") if args.gemm_shapes is not None
+                                       else QUICK_GEMM_SHAPES if args.quick else FULL_GEMM_SHAPES) if fits(n)]
     sections = set(SECTIONS)
     if args.only is not None:
         sections = {v for v in args.only.replace(" ", "").split(",") if v}
@@ -1105,6 +1366,10 @@ def main():
             assert len(con_size) == 2 and min(con_size) >= 1
         except (ValueError, AssertionError):
             sys.exit(f"--constraint-size: expected B,n (positive integers), got {args.constraint_size!r}")
+    # Every constraint line at --constraint-size, then soft_cap + Muon at the wider sizes (same B).
+    con_jobs = [(key, con_size) for key in con_lines if fits(con_size[1])]
+    con_jobs += [("soft_cap", (con_size[0], n)) for n in soft_cap_sizes
+                 if "soft_cap" in con_lines and n != con_size[1]]
     st_lines = [v for v in args.structure_lines.replace(" ", "").split(",") if v and v.lower() != "none"]
     if not set(st_lines) <= set(STRUCTURE_LINES):
         sys.exit(f"--structure-lines: unknown line(s) {', '.join(sorted(set(st_lines) - set(STRUCTURE_LINES)))} "
@@ -1117,6 +1382,8 @@ def main():
             assert len(st_size) == 2 and min(st_size) >= 1
         except (ValueError, AssertionError):
             sys.exit(f"--structure-size: expected B,n (positive integers), got {args.structure_size!r}")
+    if not fits(st_size[1]):
+        st_lines = []
     t_start = time.perf_counter()
     load_before = loadavg()
     sha_before = wlc_sha(wlc)
@@ -1134,39 +1401,61 @@ def main():
     def say(msg):
         print(msg, flush=True)
 
-    say(f"wlc {wlc}; {NTHREADS} threads for the peers; temp dir {workdir}")
+    say(f"wlc {wlc}; {NTHREADS} threads for both sides (OMP_NUM_THREADS, torch, OpenBLAS); temp dir {workdir}")
+    libs = {}  # .wl text -> (library, wlc seconds): one compile per model (a loaded .so is never rewritten)
+
+    def compiled(text, stem):
+        if text not in libs:
+            libs[text] = compile_wl(wlc, text, workdir, stem)
+        return libs[text]
 
     # -- training steps: wl_train_step vs PyTorch eager ---------------------
     for (B, n) in (configs if "train" in sections else []):
-        lib, ct = compile_wl(wlc, mlp_wl(n), workdir, f"mlp_n{n}")
+        name = f"train step B={B} n={n}"
+        say(f"  [{elapsed():4.0f} s] running {name}")
+        lib, ct = compiled(mlp_wl(n), f"mlp_n{n}")
         wl = WLModel(lib, seed=0)
         x = rng.random((B, n), dtype=np.float32)
         labels = rng.integers(0, CLASSES, B).astype(np.int32)
         tm, opt = torch_peer(n, wl)
         tx, ty = torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
+        wl_fn, t_fn = wl.train_step_fn(x, labels), torch_step_fn(tm, opt, tx, ty)
 
-        # Same-math check: one step from the same weights on the same batch.
-        l_wl = wl.train_step(x, labels)
-        l_t = float(torch_step_fn(tm, opt, tx, ty)())
+        # Same-math check: one step from the same weights on the same batch; timed, as it is the
+        # only warm-up of a slow line (n = 4096 at large B).
+        _, t_wl1 = timed(wl_fn)
+        l_wl = float(wl._loss.value)
+        l_t, t_t1 = timed(t_fn)
         dmax = max(float(np.max(np.abs(wl.get(f"{ly}.weight", (o, n)) - getattr(tm, ly).weight.detach().numpy())))
                    for ly, o in (("fc1", n), ("head", CLASSES)))
-        checks.append(f"B={B}, n={n}: loss wl {l_wl:.6f} vs torch {l_t:.6f}; "
-                      f"max |W_wl - W_torch| after one step {dmax:.2e} (lr {LR})")
+        # The step's weight gradients too: AdamW's first update is about lr·sign(g), so an entry whose
+        # gradient is float rounding away from 0 can differ by up to 2·lr in W with the same math.
+        grel = max(max_rel_diff(wl.grad(f"{ly}.weight", (o, n)), getattr(tm, ly).weight.grad.numpy())
+                   for ly, o in (("fc1", n), ("head", CLASSES)))
+        checks.append(f"B={B}, n={n}: loss wl {l_wl:.6f} vs torch {float(l_t):.6f}; "
+                      f"weight gradients: max |g_wl − g_torch|/max |g_torch| ≤ {grel:.1e}; "
+                      f"max |W_wl - W_torch| after one step {dmax:.2e} (lr {LR}); "
+                      f"first step wl {t_wl1:.2f} s, torch {t_t1:.2f} s")
+        say(f"  check {name}: loss wl {l_wl:.6f} vs torch {float(l_t):.6f}; gradients rel {grel:.1e}; "
+            f"max |W_wl - W_torch| {dmax:.2e}")
 
-        tw, tt, kw, kt = alternate(wl.train_step_fn(x, labels), torch_step_fn(tm, opt, tx, ty),
-                                   args.rounds, block, args.settle)
+        slow, rounds, on_round = plan_rounds(args, t_wl1, t_t1, say)
+        tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None,
+                                   on_round=on_round)
         wm, pm = med_ms(tw), med_ms(tt)
         dense_ref[(B, n)] = (wm, pm)
-        rows.append((f"train step B={B} n={n}", wm, pm, pm / wm,
-                     f"vs torch eager AdamW; {args.rounds}×k (k={kw}/{kt}); spread {spread(tw):.0%}/{spread(tt):.0%}; wlc {ct:.1f} s"))
-        say(f"  {rows[-1][0]:<26} wl {wm:10.3f} ms  torch {pm:10.3f} ms  ratio {pm / wm:.3f}")
+        rows.append((name, wm, pm, pm / wm,
+                     f"vs torch eager AdamW; {rounds}×k (k={kw}/{kt})" + (f"; {SLOW_NOTE}" if slow else "")
+                     + f"; spread {spread(tw):.0%}/{spread(tt):.0%}; wlc {ct:.1f} s"))
+        say(f"  {name:<26} wl {wm:10.3f} ms  torch {pm:10.3f} ms  ratio {pm / wm:.3f}")
         wl.close()
 
     # -- GEMM: wl_forward at B=256, n=1024 vs OpenBLAS sgemm (numpy) ---------
-    if "gemm" in sections:
+    if "gemm" in sections and fits(GEMM_N):
         B, n = GEMM_B, GEMM_N
-        # a fresh file: an already loaded .so must not be overwritten in place
-        lib, _ = compile_wl(wlc, mlp_wl(n), workdir, f"gemm_n{n}")
+        name = f"GEMM: wl_forward B={B} n={n}"
+        say(f"  [{elapsed():4.0f} s] running {name}")
+        lib, _ = compiled(mlp_wl(n), f"mlp_n{n}")
         wl = WLModel(lib, seed=0)
         x = rng.random((B, n), dtype=np.float32)
         y = np.empty((B, CLASSES), np.float32)
@@ -1178,16 +1467,21 @@ def main():
         wm, pm = med_ms(tw), med_ms(tb)
         gf_wl = 2.0 * B * n * (n + CLASSES) / (wm * 1e-3) / 1e9  # the forward's two matmuls
         gf_bl = 2.0 * B * n * n / (pm * 1e-3) / 1e9
-        rows.append((f"GEMM: wl_forward B={B} n={n}", wm, pm, pm / wm,
-                     f"vs numpy/OpenBLAS sgemm [{B},{n}]x[{n},{n}]; {gf_wl:.2f} vs {gf_bl:.2f} GFLOP/s; "
+        rows.append((name, wm, pm, pm / wm,
+                     f"MLP n → n → 10 forward vs numpy/OpenBLAS sgemm [{B},{n}]x[{n},{n}] (its dominant GEMM); "
+                     f"{gf_wl:.2f} vs {gf_bl:.2f} GFLOP/s; "
                      f"{args.rounds}×k (k={kw}/{kb}); spread {spread(tw):.0%}/{spread(tb):.0%}"))
-        say(f"  {rows[-1][0]:<26} wl {wm:10.3f} ms  sgemm {pm:10.3f} ms  ratio {pm / wm:.3f}  "
+        say(f"  {name:<26} wl {wm:10.3f} ms  sgemm {pm:10.3f} ms  ratio {pm / wm:.3f}  "
             f"({gf_wl:.2f} vs {gf_bl:.2f} GFLOP/s)")
         wl.close()
 
+    # -- GEMM: one bias-free layer, wl_forward / wl_backward vs the same sgemms ---
+    for (B, n) in (gemm_shapes if "gemm" in sections else []):
+        run_gemm_shape(compiled(gemm_wl(n), f"gemm_n{n}")[0], B, n, args, block, rows, checks, say)
+
     # -- constraint steps: training step with a constrained layer vs torch ----
     if "constraints" in sections:
-        run_constraints(wlc, workdir, args, block, con_lines, con_size, rows, checks, say)
+        run_constraints(wlc, workdir, args, block, con_jobs, rows, checks, say)
 
     # -- structure steps: training step with a structured layer vs torch -----
     if "structures" in sections and st_lines:
@@ -1195,7 +1489,8 @@ def main():
 
     # -- Muon step: wl_step on one n x n weight vs the same math in torch ------
     for n in (muon_sizes if "muon" in sections else []):
-        lib, ct = compile_wl(wlc, muon_wl(n), workdir, f"muon_n{n}")
+        say(f"  [{elapsed():4.0f} s] running Muon step n={n}")
+        lib, ct = compiled(muon_wl(n), f"muon_n{n}")
         wl = WLModel(lib, seed=0)
         # Fill the gradient once; every wl_step re-runs momentum + NS5 + update on it.
         xb = rng.standard_normal((MUON_BATCH, n), dtype=np.float32)
@@ -1207,12 +1502,8 @@ def main():
 
         # Same-math check: one step each from the same W, gradient and zero momentum.
         # It is also the warm-up of a slow line, so it is timed.
-        t0 = time.perf_counter()
-        wl_fn()
-        t_wl1 = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        t_fn()
-        t_t1 = time.perf_counter() - t0
+        _, t_wl1 = timed(wl_fn)
+        _, t_t1 = timed(t_fn)
         d_wl = wl.get("fc.weight", (n, n)) - w0
         d_t = tw_.numpy() - w0
         dmax = float(np.max(np.abs(d_wl - d_t)))
@@ -1221,16 +1512,15 @@ def main():
                       f"lr {MUON_LR}); first step wl {t_wl1:.2f} s, torch {t_t1:.2f} s")
         say(f"  check Muon n={n}: max |dW_wl - dW_torch| {dmax:.2e}; first step wl {t_wl1:.2f} s, torch {t_t1:.2f} s")
 
-        slow = max(t_wl1, t_t1) >= SLOW_CALL_S
-        rounds = min(args.rounds, args.slow_rounds) if slow else args.rounds
-        tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None)
+        slow, rounds, on_round = plan_rounds(args, t_wl1, t_t1, say)
+        tw, tt, kw, kt = alternate(wl_fn, t_fn, rounds, block, args.settle, fixed_k=1 if slow else None,
+                                   on_round=on_round)
         wm, pm = med_ms(tw), med_ms(tt)
         flops = 3 * 2.0 * n ** 3 * MUON_STEPS  # NS5 nominal: X Xᵀ, A·A, B·X per iteration, X Xᵀ counted in full
         gf_wl, gf_t = flops / (wm * 1e-3) / 1e9, flops / (pm * 1e-3) / 1e9
         rows.append((f"Muon step n={n}", wm, pm, pm / wm,
                      f"wl_step vs torch eager same math (fp32 NS5); nominal {gf_wl:.2f} vs {gf_t:.2f} GFLOP/s; "
-                     f"{rounds}×k (k={kw}/{kt})"
-                     + ("; slow line: few rounds, 1 call per block, the check step is the warm-up" if slow else "")
+                     f"{rounds}×k (k={kw}/{kt})" + (f"; {SLOW_NOTE}" if slow else "")
                      + f"; spread {spread(tw):.0%}/{spread(tt):.0%}; wlc {ct:.1f} s"))
         say(f"  {rows[-1][0]:<26} wl {wm:10.3f} ms  torch {pm:10.3f} ms  ratio {pm / wm:.3f}  "
             f"({gf_wl:.2f} vs {gf_t:.2f} GFLOP/s nominal)")
@@ -1238,6 +1528,7 @@ def main():
 
     # -- compile time of a 12-layer model -----------------------------------
     if "compile" in sections:
+        say(f"  [{elapsed():4.0f} s] running compile: {DEEP_LAYERS}-layer dense n={DEEP_N}")
         text = deep_wl(DEEP_LAYERS, DEEP_N)
         cts = [compile_wl(wlc, text, workdir, f"deep{i}")[1] for i in range(args.compile_reps)]
         cm = 1e3 * statistics.median(cts)
@@ -1261,6 +1552,7 @@ def main():
     for name, wm, pm, ratio, notes in rows:
         table.append(f"| {name} | {'—' if wm is None else f'{wm:.3f}'} | {'—' if pm is None else f'{pm:.3f}'} | "
                      f"{'—' if ratio is None else f'{ratio:.3f}'} | {notes} |")
+    slow_rounds = min(args.rounds, args.slow_rounds)
     machine = [
         f"- date: {when:%Y-%m-%d %H:%M} UTC; run took {total:.0f} s"
         f"{' (--quick)' if args.quick else ''}",
@@ -1270,15 +1562,23 @@ def main():
         f"- wlc: git {wlc_revision(wlc)} ({wlc_binary_id(wlc)})"
         + ("" if wlc_sha(wlc) == sha_before else
            f"; WARNING: the binary changed during the run (sha256 {sha_before} at the start)"),
+        f"- threads: wl OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '?')} "
+        f"KMP_BLOCKTIME={os.environ.get('KMP_BLOCKTIME', '?')} ms ({wl_openmp(workdir)}); "
+        f"torch {torch.get_num_threads()} (torch.get_num_threads()); OpenBLAS {openblas_threads()} "
+        f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '?')}); --threads {NTHREADS}",
         f"- peers: torch {torch.__version__} (threads={torch.get_num_threads()}), numpy {np.__version__}, "
         f"{openblas_info()}; Python {platform.python_version()} ({sys.executable}); allocator (both sides): {MALLOC}",
         f"- method: warm-up (≥2 calls and ≥0.2 s per side), then {args.rounds} alternating rounds "
         f"of k calls per side (k calibrated to ~{block} s per block, order swapped each round, "
         f"{args.settle} s pause before each block); medians over rounds; "
         f"spread = (max − min)/median over rounds (wl/peer); a line whose first call takes "
-        f"≥ {SLOW_CALL_S:g} s (Muon, soft_cap + Muon at n = 1024): {min(args.rounds, args.slow_rounds)} rounds of 1 call per side, "
-        f"the same-math check step as the only warm-up",
+        f"≥ {SLOW_CALL_S:g} s (`slow line` in its notes): {slow_rounds} round{'s' * (slow_rounds != 1)} of 1 call "
+        f"per side, the same-math check step as the only warm-up",
     ]
+    goals = goal_summary(rows)
+    if busy:
+        goals.append("- the machine was busy during this run (see the warning above): the peers suffer most, "
+                     "so these verdicts may flatter wl")
     md = ["# wlc benchmark results", "",
           "Generated by `bench/run.py` (see bench/README.md); ratio = peer ms / wl ms, "
           "so < 1 means the peer is faster.", "",
@@ -1289,6 +1589,9 @@ def main():
               "that is descheduled stalls the others), so the ratios overstate wl; "
               "compare with a run on a quiet machine, or with `--threads 1`.", ""] if busy else []),
           *table, "",
+          "Goals (issue 6), judged on this run's lines (ratio = peer ms / wl ms; for GEMM, the share of "
+          "OpenBLAS's speed):", "",
+          *goals, "",
           "Same-math check (both sides from the same state, one step; training steps: same initial "
           "weights and batch; Muon: same weights and gradient, zero momentum; constraint and structure "
           "steps: same initial parameters and batch, see bench/README.md for what each line compares):", "",
@@ -1297,7 +1600,7 @@ def main():
     with open(args.out, "w") as f:
         f.write("\n".join(md))
     print()
-    print("\n".join(machine + [""] + table))
+    print("\n".join(machine + [""] + table + ["", "Goals (issue 6), on this run's lines:"] + goals))
     if busy:
         print("\nWARNING: the machine was busy (other work running): the peers' timings suffer most.")
     print()
