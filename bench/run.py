@@ -1267,6 +1267,27 @@ def parse_shapes(text, flag):
     return shapes
 
 
+def line_list(flag, value, known):
+    """The comma-separated subset of `known` named by a --*-lines flag ('none': empty)."""
+    lines = [v for v in value.replace(" ", "").split(",") if v and v.lower() != "none"]
+    if not set(lines) <= set(known):
+        sys.exit(f"{flag}: unknown line(s) {', '.join(sorted(set(lines) - set(known)))} "
+                 f"(known: {', '.join(known)})")
+    return lines
+
+
+def size_pair(flag, value, default):
+    """(B, n) from a --*-size flag 'B,n', or the default when the flag is absent."""
+    if value is None:
+        return default
+    try:
+        size = tuple(int(v) for v in value.split(","))
+        assert len(size) == 2 and min(size) >= 1
+        return size
+    except (ValueError, AssertionError):
+        sys.exit(f"{flag}: expected B,n (positive integers), got {value!r}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wlc", required=True, help="path to the wlc binary")
@@ -1355,33 +1376,17 @@ def main():
         sections.discard("structures")
     if not muon_sizes:
         sections.discard("muon")
-    con_lines = [v for v in args.constraint_lines.replace(" ", "").split(",") if v and v.lower() != "none"]
-    if not set(con_lines) <= set(CONSTRAINT_LINES):
-        sys.exit(f"--constraint-lines: unknown line(s) {', '.join(sorted(set(con_lines) - set(CONSTRAINT_LINES)))} "
-                 f"(known: {', '.join(CONSTRAINT_LINES)})")
-    con_size = QUICK_CONSTRAINT_SIZE if args.quick else CONSTRAINT_SIZE
-    if args.constraint_size is not None:
-        try:
-            con_size = tuple(int(v) for v in args.constraint_size.split(","))
-            assert len(con_size) == 2 and min(con_size) >= 1
-        except (ValueError, AssertionError):
-            sys.exit(f"--constraint-size: expected B,n (positive integers), got {args.constraint_size!r}")
+    con_lines = line_list("--constraint-lines", args.constraint_lines, CONSTRAINT_LINES)
+    con_size = size_pair("--constraint-size", args.constraint_size,
+                         QUICK_CONSTRAINT_SIZE if args.quick else CONSTRAINT_SIZE)
     # Every constraint line at --constraint-size, then soft_cap + Muon at the wider sizes (same B).
     con_jobs = [(key, con_size) for key in con_lines if fits(con_size[1])]
     con_jobs += [("soft_cap", (con_size[0], n)) for n in soft_cap_sizes
                  if "soft_cap" in con_lines and n != con_size[1]]
-    st_lines = [v for v in args.structure_lines.replace(" ", "").split(",") if v and v.lower() != "none"]
-    if not set(st_lines) <= set(STRUCTURE_LINES):
-        sys.exit(f"--structure-lines: unknown line(s) {', '.join(sorted(set(st_lines) - set(STRUCTURE_LINES)))} "
-                 f"(known: {', '.join(STRUCTURE_LINES)})")
+    st_lines = line_list("--structure-lines", args.structure_lines, STRUCTURE_LINES)
     st_lines = [v for v in STRUCTURE_LINES if v in st_lines]  # dense first: the others' reference
-    st_size = QUICK_STRUCTURE_SIZE if args.quick else STRUCTURE_SIZE
-    if args.structure_size is not None:
-        try:
-            st_size = tuple(int(v) for v in args.structure_size.split(","))
-            assert len(st_size) == 2 and min(st_size) >= 1
-        except (ValueError, AssertionError):
-            sys.exit(f"--structure-size: expected B,n (positive integers), got {args.structure_size!r}")
+    st_size = size_pair("--structure-size", args.structure_size,
+                        QUICK_STRUCTURE_SIZE if args.quick else STRUCTURE_SIZE)
     if not fits(st_size[1]):
         st_lines = []
     t_start = time.perf_counter()
