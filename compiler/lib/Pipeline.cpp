@@ -60,9 +60,11 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
   // kernels allocate nothing on the stack).
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
+  // After libm's scalarisation of vector math (a fused epilogue's tanh or
+  // erf), which leaves vector.extract/insert behind.
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   {
     // Temporaries come from the runtime's caching allocator (Scratch.cpp).

@@ -156,6 +156,54 @@ func.func @large_elementwise(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
   return
 }
 
+// Activation epilogues: an elementwise op right after a product that maps
+// its result (in place, as bufferization leaves relu(x Wᵀ + b)) is applied by
+// the kernel as it stores the last k block; the op disappears. One that reads
+// anything but C and constants (here a runtime scalar) stays.
+// CHECK-LABEL: func.func @relu_epilogue(
+//       CHECK:   call @wlgen_gemm_ar_bc_epilogue0(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return
+// CHECK-LABEL: func.func @scaled_by_runtime_value(
+//       CHECK:   call @wlgen_gemm_ar_bc(
+//       CHECK:   linalg.generic
+//       CHECK:     arith.mulf
+func.func @relu_epilogue(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y : memref<?x48xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>, %k: f32) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y : memref<?x48xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.mulf %v, %k : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
 // The kernels (emitted once each, after the functions, internal to the
 // library).
 // The forward's kernel: cache-block loops over N (nc), K (kc) and M (mc); B
@@ -226,3 +274,19 @@ func.func @large_elementwise(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
 //  TILES-COUNT-4:  vector.fma
 //   TILES-NOT:   vector.fma
 //       TILES:   scf.yield
+
+// The epilogue kernel: on the last k block (pc + kc ≥ K) the tile is
+// s·acc + C mapped through the epilogue on 16 lanes (the constant broadcast)
+// and stored into the epilogue's output; earlier blocks store s·acc + C.
+// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_epilogue0(
+//  CHECK-SAME:     %{{.+}}: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[EF:.+]]: f32, %[[ED:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
+//       CHECK:   %[[LAST:.+]] = arith.cmpi sge
+//       CHECK:   scf.if %[[LAST]] {
+//       CHECK:     vector.maskedload
+//       CHECK:     %[[SUM:.+]] = vector.fma
+//       CHECK:     %[[Z:.+]] = vector.broadcast %{{.+}} : f32 to vector<16xf32>
+//       CHECK:     %[[R:.+]] = arith.maximumf %[[SUM]], %[[Z]] : vector<16xf32>
+//       CHECK:     vector.maskedstore %[[ED]][{{.*}}], %{{.+}}, %[[R]]
+//       CHECK:   } else {
+//       CHECK:     vector.maskedstore
+

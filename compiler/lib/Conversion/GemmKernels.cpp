@@ -36,6 +36,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
 
 #include <map>
 
@@ -63,7 +64,70 @@ struct Gemm {
   SmallVector<unsigned> batch;
   double scale = 1.0;
   bool swapped = false; // m indexes C's columns (C was transposed to make n contiguous)
+  /// An elementwise op that only maps C into another buffer (the activation
+  /// after a layer's product): applied by the kernel as it stores the last k
+  /// block, into `epilogueOut`, and removed.
+  linalg::GenericOp epilogue;
+  Value epilogueOut;
 };
+
+bool unitStride(Value memref, unsigned pos);
+
+/// Whether `body` (one input, one output) is a chain of arith/math ops on the
+/// input and constants only: what a kernel can apply to 16 lanes at a time.
+bool isLaneWiseBody(Block &body) {
+  for (Operation &op : body.without_terminator()) {
+    StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
+    if ((dialect != "arith" && dialect != "math") || op.getNumRegions() != 0 || op.getNumResults() != 1)
+      return false;
+    for (Value operand : op.getOperands()) {
+      bool inBody = operand.getParentBlock() == &body && !isa<BlockArgument>(operand);
+      if (operand != body.getArgument(0) && !inBody && !operand.getDefiningOp<arith::ConstantOp>())
+        return false;
+    }
+  }
+  return body.getArgument(1).use_empty(); // the output's old value is not read
+}
+
+/// The elementwise op right after a 2-D product that maps its result C, in
+/// place or into another buffer: fused into the kernel's last C update.
+void findEpilogue(Gemm &g) {
+  if (!g.batch.empty() || g.swapped || g.cMap.getNumResults() != 2)
+    return;
+  Operation *next = g.op->getNextNode();
+  while (next && isa<arith::ConstantOp, memref::DimOp, memref::AllocOp>(next))
+    next = next->getNextNode();
+  auto e = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!e || e.getNumDpsInputs() != 1 || e.getNumDpsInits() != 1 || e.getNumLoops() != 2 ||
+      e.getDpsInputs()[0] != g.c || !e.hasPureBufferSemantics() ||
+      e.getNumParallelLoops() != 2)
+    return;
+  for (AffineMap map : e.getIndexingMapsArray())
+    if (!map.isIdentity())
+      return;
+  Value out = e.getDpsInits()[0];
+  auto outType = cast<MemRefType>(out.getType());
+  if (!outType.getElementType().isF32() || !unitStride(out, 1) || !isLaneWiseBody(e.getRegion().front()))
+    return;
+  // C's own orientation must be (m, n) for the kernel's rows to be C's rows.
+  if (cast<AffineDimExpr>(g.cMap.getResult(0)).getPosition() != g.m)
+    return;
+  // In place (C = f(C), what bufferization makes of relu(x Wᵀ + b)): later
+  // readers of C see f(C) either way. Into another buffer: nobody but C's
+  // initialiser (before the product), the product, the epilogue and
+  // deallocations may touch C, which then never holds the bare product.
+  if (out != g.c) {
+    if (!g.c.getDefiningOp<memref::AllocOp>())
+      return;
+    for (Operation *user : g.c.getUsers())
+      if (user != g.op.getOperation() && user != e.getOperation() && !isa<memref::DeallocOp>(user) &&
+          !(user->getBlock() == g.op->getBlock() && user->isBeforeInBlock(g.op)))
+        return;
+  }
+  g.epilogue = e;
+  g.epilogueOut = out;
+}
+
 
 /// The loop dimension of each result of a projected-permutation map.
 std::optional<SmallVector<unsigned>> resultDims(AffineMap map) {
@@ -211,11 +275,13 @@ MemRefType viewType(MLIRContext *ctx, Layout layout) {
 class KernelBody {
 public:
   KernelBody(OpBuilder &b, Location loc, const Tiles &t, Layout aLayout, Layout bLayout, bool upper,
-             bool parallel)
-      : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper), parallel(parallel) {}
+             bool parallel, Block *epilogue)
+      : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper), parallel(parallel),
+        epilogue(epilogue) {}
 
-  void emit(Value A, Value B, Value C, Value scale) {
-    this->A = A, this->B = B, this->C = C, this->scale = scale;
+  /// `D` receives f(C) on the last k block when there is an epilogue f.
+  void emit(Value A, Value B, Value C, Value scale, Value D = {}) {
+    this->A = A, this->B = B, this->C = C, this->scale = scale, this->D = D;
     M = memref::DimOp::create(b, loc, C, 0);
     N = memref::DimOp::create(b, loc, C, 1);
     K = memref::DimOp::create(b, loc, A, 1);
@@ -255,7 +321,37 @@ private:
   Tiles t;
   Layout aLayout, bLayout;
   bool upper, parallel;
-  Value A, B, C, scale, M, N, K, aPack, bPack, panelStride;
+  Block *epilogue;
+  Value A, B, C, scale, D, M, N, K, aPack, bPack, panelStride;
+
+  /// The epilogue's scalar body applied to 16 lanes (constants broadcast).
+  Value applyEpilogue(Value x) {
+    IRMapping lanes;
+    lanes.map(epilogue->getArgument(0), x);
+    for (Operation &op : epilogue->without_terminator()) {
+      SmallVector<Value> operands;
+      for (Value operand : op.getOperands()) {
+        Value mapped = lanes.lookupOrNull(operand);
+        if (!mapped) // a constant: cloned here, then broadcast
+          mapped = b.clone(*operand.getDefiningOp())->getResult(0);
+        if (!isa<VectorType>(mapped.getType()))
+          mapped = vector::BroadcastOp::create(b, loc, VectorType::get({kLanes}, mapped.getType()), mapped);
+        operands.push_back(mapped);
+      }
+      if (isa<arith::ConstantOp>(op)) {
+        lanes.map(op.getResult(0), vector::BroadcastOp::create(
+                                       b, loc, VectorType::get({kLanes}, op.getResult(0).getType()),
+                                       b.clone(op)->getResult(0)));
+        continue;
+      }
+      OperationState state(loc, op.getName());
+      state.addOperands(operands);
+      state.addAttributes(op.getAttrs());
+      state.addTypes(VectorType::get({kLanes}, op.getResult(0).getType()));
+      lanes.map(op.getResult(0), b.create(state)->getResult(0));
+    }
+    return lanes.lookup(epilogue->getTerminator()->getOperand(0));
+  }
 
   /// The cache-block loops around packing and micro-kernels.
   void blocks(bool inParallel, Value lastRow, Value lastCol) {
@@ -275,14 +371,14 @@ private:
             loop(index(0), mc, t.mr, false, [&](Value ir) {
               Value row0 = add(ic, ir), col0 = add(jc, jr);
               if (!upper)
-                return microKernel(ir, jr, kc, row0, col0);
+                return microKernel(ir, jr, pc, kc, row0, col0);
               // Only tiles meeting the upper triangle (some column ≥ row).
               Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
               Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastColOfTile, row0);
               auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
               OpBuilder::InsertionGuard guard(b);
               b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-              microKernel(ir, jr, kc, row0, col0);
+              microKernel(ir, jr, pc, kc, row0, col0);
             });
           });
         });
@@ -383,7 +479,7 @@ private:
   }
 
   /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
-  void microKernel(Value ir, Value jr, Value kc, Value row0, Value col0) {
+  void microKernel(Value ir, Value jr, Value pc, Value kc, Value row0, Value col0) {
     int64_t nv = t.nr / kLanes;
     SmallVector<Value> init(t.mr * nv, zeros());
     Value aBase = mul(ir, panelStride), bBase = mul(jr, panelStride);
@@ -414,19 +510,34 @@ private:
     for (int64_t v = 0; v < nv; ++v)
       masks.push_back(vector::CreateMaskOp::create(b, loc, maskType(),
                                                    ValueRange{sub(N, add(col0, index(v * kLanes)))}));
-    for (int64_t r = 0; r < t.mr; ++r) {
-      Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index(r), rowsLeft);
-      auto ifOp = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      Value row = add(row0, index(r));
-      for (int64_t v = 0; v < nv; ++v) {
-        SmallVector<Value> idx{row, add(col0, index(v * kLanes))};
-        Value old = vector::MaskedLoadOp::create(b, loc, vecType(), C, idx, masks[v], zeros());
-        Value updated = vector::FMAOp::create(b, loc, kLoop.getResult(r * nv + v), scaleVec, old);
-        vector::MaskedStoreOp::create(b, loc, C, idx, masks[v], updated);
+    auto update = [&](bool last) {
+      for (int64_t r = 0; r < t.mr; ++r) {
+        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index(r), rowsLeft);
+        auto ifOp = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        Value row = add(row0, index(r));
+        for (int64_t v = 0; v < nv; ++v) {
+          SmallVector<Value> idx{row, add(col0, index(v * kLanes))};
+          Value old = vector::MaskedLoadOp::create(b, loc, vecType(), C, idx, masks[v], zeros());
+          Value updated = vector::FMAOp::create(b, loc, kLoop.getResult(r * nv + v), scaleVec, old);
+          if (last)
+            vector::MaskedStoreOp::create(b, loc, D, idx, masks[v], applyEpilogue(updated));
+          else
+            vector::MaskedStoreOp::create(b, loc, C, idx, masks[v], updated);
+        }
       }
-    }
+    };
+    if (!epilogue)
+      return update(false);
+    // The last k block stores f(C) into D instead of C.
+    Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, add(pc, kc), K);
+    auto ifOp = scf::IfOp::create(b, loc, last, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    update(true);
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    update(false);
   }
 };
 
@@ -441,7 +552,7 @@ public:
     Layout aLayout = layoutOf(g.a, g.aMap, g.m, g.k), bLayout = layoutOf(g.b, g.bMap, g.k, g.n);
     // In C's own orientation (a transposed problem would compute the lower half).
     bool upper = g.op->hasAttr("wl.upper") && !g.swapped;
-    func::FuncOp kernel = kernelFor(aLayout, bLayout, upper);
+    func::FuncOp kernel = kernelFor(aLayout, bLayout, upper, g.epilogue);
     OpBuilder b(g.op);
     Location loc = g.op.getLoc();
     // Batch loops around a call on 2-D views of the three operands.
@@ -452,7 +563,10 @@ public:
         Value bv = view(b, loc, g.b, g.bMap, g.k, g.n, bLayout, g.batch, batchIvs);
         Value c = view(b, loc, g.c, g.cMap, g.m, g.n, Layout::RowsContiguous, g.batch, batchIvs);
         Value s = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(g.scale)));
-        func::CallOp::create(b, loc, kernel, ValueRange{a, bv, c, s});
+        SmallVector<Value> args{a, bv, c, s};
+        if (g.epilogue)
+          args.push_back(view(b, loc, g.epilogueOut, g.cMap, g.m, g.n, Layout::RowsContiguous, g.batch, batchIvs));
+        func::CallOp::create(b, loc, kernel, args);
         return;
       }
       Value size = extentOf(b, loc, g, g.batch[i]);
@@ -466,20 +580,39 @@ public:
     };
     batchLoops(0);
     g.op.erase();
+    if (g.epilogue)
+      g.epilogue.erase();
   }
 
 private:
   ModuleOp module;
   Tiles t;
   bool parallel;
-  std::map<std::tuple<Layout, Layout, bool>, func::FuncOp> kernels;
+  std::map<std::tuple<Layout, Layout, bool, std::string>, func::FuncOp> kernels;
+  unsigned epilogueKernels = 0;
 
   static StringRef layoutName(Layout l) {
     return l == Layout::RowsContiguous ? "r" : l == Layout::ColumnsContiguous ? "c" : "g";
   }
 
-  func::FuncOp kernelFor(Layout aLayout, Layout bLayout, bool upper) {
-    auto key = std::make_tuple(aLayout, bLayout, upper);
+  func::FuncOp kernelFor(Layout aLayout, Layout bLayout, bool upper, linalg::GenericOp epilogue) {
+    // Kernels with an epilogue are shared by epilogues of the same text.
+    std::string epilogueText;
+    if (epilogue) {
+      // The body's text in its own scope, plus the values of the constants it
+      // reads from outside (which that text cannot name).
+      Block &body = epilogue.getRegion().front();
+      llvm::raw_string_ostream os(epilogueText);
+      for (Operation &op : body) {
+        op.print(os, OpPrintingFlags().useLocalScope().printGenericOpForm());
+        for (Value operand : op.getOperands())
+          if (auto constant = operand.getDefiningOp<arith::ConstantOp>();
+              constant && constant->getBlock() != &body)
+            os << " [" << constant.getValue() << "]";
+        os << "\n";
+      }
+    }
+    auto key = std::make_tuple(aLayout, bLayout, upper, epilogueText);
     if (auto it = kernels.find(key); it != kernels.end())
       return it->second;
     MLIRContext *ctx = module.getContext();
@@ -488,17 +621,23 @@ private:
     std::string name = ("wlgen_gemm_a" + layoutName(aLayout) + "_b" + layoutName(bLayout) +
                         (upper ? "_upper" : ""))
                            .str();
-    auto type = b.getFunctionType({viewType(ctx, aLayout), viewType(ctx, bLayout),
-                                   viewType(ctx, Layout::RowsContiguous), b.getF32Type()},
-                                  {});
+    if (epilogue)
+      name += "_epilogue" + std::to_string(epilogueKernels++);
+    SmallVector<Type> inputs{viewType(ctx, aLayout), viewType(ctx, bLayout),
+                             viewType(ctx, Layout::RowsContiguous), b.getF32Type()};
+    if (epilogue)
+      inputs.push_back(viewType(ctx, Layout::RowsContiguous));
+    auto type = b.getFunctionType(inputs, {});
     Location loc = module.getLoc();
     auto func = func::FuncOp::create(b, loc, name, type);
     func.setPrivate();
     func->setAttr("llvm.linkage", LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
-    KernelBody(b, loc, t, aLayout, bLayout, upper, parallel)
-        .emit(entry->getArgument(0), entry->getArgument(1), entry->getArgument(2), entry->getArgument(3));
+    KernelBody(b, loc, t, aLayout, bLayout, upper, parallel,
+               epilogue ? &epilogue.getRegion().front() : nullptr)
+        .emit(entry->getArgument(0), entry->getArgument(1), entry->getArgument(2), entry->getArgument(3),
+              epilogue ? entry->getArgument(4) : Value());
     func::ReturnOp::create(b, loc);
     kernels[key] = func;
     return func;
@@ -584,8 +723,10 @@ struct WLGemmKernelsPass : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass>
     }
     SmallVector<Gemm> gemms;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (std::optional<Gemm> g = matchGemm(op))
+      if (std::optional<Gemm> g = matchGemm(op)) {
+        findEpilogue(*g);
         gemms.push_back(*g);
+      }
     });
     KernelLibrary library(getOperation(), tiles, parallel);
     for (const Gemm &g : gemms)
