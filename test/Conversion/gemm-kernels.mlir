@@ -164,6 +164,20 @@ func.func @large_elementwise(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
 //       CHECK:   call @wlgen_gemm_ar_bc_epilogue0(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}})
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   return
+// Into another buffer when the product's own buffer is a dead temporary;
+// not when anything else reads the bare product afterwards.
+// CHECK-LABEL: func.func @tanh_into_buffer(
+//  CHECK-SAME:     %{{.+}}: memref<?x64xf32>, %{{.+}}: memref<48x64xf32>, %[[H:.+]]: memref<?x48xf32>)
+//       CHECK:   %[[T:.+]] = memref.alloc
+//       CHECK:   memref.extract_strided_metadata %[[T]]
+//       CHECK:   memref.extract_strided_metadata %[[H]]
+//       CHECK:   call @wlgen_gemm_ar_bc_epilogue1(
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   memref.dealloc %[[T]]
+// CHECK-LABEL: func.func @product_read_later(
+//       CHECK:   call @wlgen_gemm_ar_bc(
+//       CHECK:   linalg.generic
+//       CHECK:     math.tanh
 // CHECK-LABEL: func.func @scaled_by_runtime_value(
 //       CHECK:   call @wlgen_gemm_ar_bc(
 //       CHECK:   linalg.generic
@@ -184,6 +198,50 @@ func.func @relu_epilogue(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref
     %r = arith.maximumf %v, %zero : f32
     linalg.yield %r : f32
   }
+  return
+}
+func.func @tanh_into_buffer(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %h: memref<?x48xf32>) {
+  %c0 = arith.constant 0 : index
+  %b = memref.dim %x, %c0 : memref<?x64xf32>
+  %t = memref.alloc(%b) : memref<?x48xf32>
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%t : memref<?x48xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%t : memref<?x48xf32>) outs(%h : memref<?x48xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.tanh %v : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %t : memref<?x48xf32>
+  return
+}
+func.func @product_read_later(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %h: memref<?x48xf32>,
+                              %z: memref<?x48xf32>) {
+  %c0 = arith.constant 0 : index
+  %b = memref.dim %x, %c0 : memref<?x64xf32>
+  %t = memref.alloc(%b) : memref<?x48xf32>
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%t : memref<?x48xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%t : memref<?x48xf32>) outs(%h : memref<?x48xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.tanh %v : f32
+    linalg.yield %r : f32
+  }
+  memref.copy %t, %z : memref<?x48xf32> to memref<?x48xf32>
+  memref.dealloc %t : memref<?x48xf32>
   return
 }
 func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>, %k: f32) {
