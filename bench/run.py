@@ -389,6 +389,17 @@ class TorchMLP(torch.nn.Module):
         return self.head(F.relu(getattr(self, self.hidden)(x)))
 
 
+def compile_or_skip(wlc, text, workdir, stem, name, rows, say, **errors_ok):
+    """compile_wl, or None after recording a `skipped: <wlc's error>` row when wlc refuses the model."""
+    try:
+        return compile_wl(wlc, text, workdir, stem, **errors_ok)
+    except Unsupported as e:
+        msg = str(e).replace(workdir + os.sep, "")  # the temporary directory is noise
+        rows.append((name, None, None, None, f"skipped: {msg}"))
+        say(f"  {name:<26} skipped: {msg}")
+        return None
+
+
 def torch_peer(n, wl):
     """PyTorch eager model + AdamW with the same hyper-parameters, starting from wl's initial weights."""
     m = TorchMLP(n)
@@ -767,14 +778,11 @@ def run_constraints(wlc, workdir, args, block, jobs, rows, checks, say):
         name = f"constraint step B={B} n={n}: {title}"
         stem = f"con_{key}_B{B}_n{n}"
         say(f"  [{elapsed():4.0f} s] running {name}")
-        try:
-            lib, ct = compile_wl(wlc, constrained_wl(n, weight, optimize, f"Bench_{key}"), workdir, stem,
-                                 unsupported_ok=True)
-        except Unsupported as e:
-            msg = str(e).replace(workdir + os.sep, "")  # the temporary directory is noise
-            rows.append((name, None, None, None, f"skipped: {msg}"))
-            say(f"  {name:<26} skipped: {msg}")
+        compiled = compile_or_skip(wlc, constrained_wl(n, weight, optimize, f"Bench_{key}"), workdir, stem,
+                                   name, rows, say, unsupported_ok=True)
+        if compiled is None:
             continue
+        lib, ct = compiled
         wl = WLModel(lib, seed=0)
         extra = ""
         if key == "normalize":
@@ -1027,15 +1035,12 @@ def run_structures(wlc, workdir, args, block, lines, size, dense_ref, rows, chec
         name = f"structure step B={B} n={n}: {title}"
         stem = f"struct_{key}_n{n}"
         say(f"  [{elapsed():4.0f} s] running {name}")
-        try:
-            text = (mlp_wl(n, "Bench_dense") if key == "dense" else
-                    constrained_wl(n, weight, [f"default: {ADAMW_GROUP}"], f"Bench_{key}"))
-            lib, ct = compile_wl(wlc, text, workdir, stem, any_error_ok=True)
-        except Unsupported as e:
-            msg = str(e).replace(workdir + os.sep, "")  # the temporary directory is noise
-            rows.append((name, None, None, None, f"skipped: {msg}"))
-            say(f"  {name:<26} skipped: {msg}")
+        text = (mlp_wl(n, "Bench_dense") if key == "dense" else
+                constrained_wl(n, weight, [f"default: {ADAMW_GROUP}"], f"Bench_{key}"))
+        compiled = compile_or_skip(wlc, text, workdir, stem, name, rows, say, any_error_ok=True)
+        if compiled is None:
             continue
+        lib, ct = compiled
         wl = WLModel(lib, seed=0)
         try:
             if key == "dense":  # the train-step line's workload (that line did not run at this size)

@@ -632,19 +632,23 @@ void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t trans
 
 } // extern "C"
 
+/// Runs a split; false when it failed or ran out of memory (before anything
+/// was written), so the caller falls back to factors that leave W0 intact.
+template <typename Split>
+static bool attemptSplit(Split split) {
+  try {
+    return split();
+  } catch (...) {
+    return false;
+  }
+}
+
 extern "C" {
 
 void _mlir_ciface_wlrt_pissa_split(wlgen_memref2d *base, wlgen_memref2d *a, wlgen_memref2d *b) {
   View w, va, vb;
   const bool okA = anyView(a, va), okB = anyView(b, vb);
-  bool done = false;
-  if (anyView(base, w) && okA && okB) {
-    try {
-      done = pissaSplit(w, va, vb);
-    } catch (...) {
-      // Out of memory before anything was written: the fallback below.
-    }
-  }
+  const bool done = anyView(base, w) && okA && okB && attemptSplit([&] { return pissaSplit(w, va, vb); });
   if (!done && okB) {
     zero(vb); // B = 0: base + B·A = base = W0
     if (okA && !finite(va))
@@ -657,13 +661,8 @@ void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u, wlge
   View w, vu, vv;
   View1 vs;
   const bool okU = anyView(u, vu), okS = anyView(s, vs), okV = anyView(v, vv);
-  bool done = false;
-  if (anyView(base, w) && okU && okS && okV) {
-    try {
-      done = svfitSplit(w, vu, vs, vv);
-    } catch (...) {
-    }
-  }
+  const bool done =
+      anyView(base, w) && okU && okS && okV && attemptSplit([&] { return svfitSplit(w, vu, vs, vv); });
   if (!done && okS) {
     zero(vs); // s = 0: base + U diag(s) Vᵀ = W0
     if (okU && !finite(vu))
@@ -677,13 +676,7 @@ void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlge
   View w;
   View3 va, vb;
   const bool okA = anyView(a, va), okB = anyView(b, vb);
-  bool done = false;
-  if (anyView(base, w) && okA && okB) {
-    try {
-      done = kpsvdSplit(w, va, vb);
-    } catch (...) {
-    }
-  }
+  const bool done = anyView(base, w) && okA && okB && attemptSplit([&] { return kpsvdSplit(w, va, vb); });
   if (!done && okB) {
     zero(vb); // every B_t = 0: base + Σ A_t ⊗ B_t = W0
     if (okA && !finite(va))

@@ -64,70 +64,12 @@ struct Gemm {
   SmallVector<unsigned> batch;
   double scale = 1.0;
   bool swapped = false; // m indexes C's columns (C was transposed to make n contiguous)
-  /// An elementwise op that only maps C into another buffer (the activation
-  /// after a layer's product): applied by the kernel as it stores the last k
-  /// block, into `epilogueOut`, and removed.
+  /// An elementwise op that maps C, in place or into another buffer (the
+  /// activation after a layer's product): applied by the kernel as it stores
+  /// the last k block, into `epilogueOut`, and removed.
   linalg::GenericOp epilogue;
   Value epilogueOut;
 };
-
-bool unitStride(Value memref, unsigned pos);
-
-/// Whether `body` (one input, one output) is a chain of arith/math ops on the
-/// input and constants only: what a kernel can apply to 16 lanes at a time.
-bool isLaneWiseBody(Block &body) {
-  for (Operation &op : body.without_terminator()) {
-    StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
-    if ((dialect != "arith" && dialect != "math") || op.getNumRegions() != 0 || op.getNumResults() != 1)
-      return false;
-    for (Value operand : op.getOperands()) {
-      bool inBody = operand.getParentBlock() == &body && !isa<BlockArgument>(operand);
-      if (operand != body.getArgument(0) && !inBody && !operand.getDefiningOp<arith::ConstantOp>())
-        return false;
-    }
-  }
-  return body.getArgument(1).use_empty(); // the output's old value is not read
-}
-
-/// The elementwise op right after a 2-D product that maps its result C, in
-/// place or into another buffer: fused into the kernel's last C update.
-void findEpilogue(Gemm &g) {
-  if (!g.batch.empty() || g.swapped || g.cMap.getNumResults() != 2)
-    return;
-  Operation *next = g.op->getNextNode();
-  while (next && isa<arith::ConstantOp, memref::DimOp, memref::AllocOp>(next))
-    next = next->getNextNode();
-  auto e = dyn_cast_or_null<linalg::GenericOp>(next);
-  if (!e || e.getNumDpsInputs() != 1 || e.getNumDpsInits() != 1 || e.getNumLoops() != 2 ||
-      e.getDpsInputs()[0] != g.c || !e.hasPureBufferSemantics() ||
-      e.getNumParallelLoops() != 2)
-    return;
-  for (AffineMap map : e.getIndexingMapsArray())
-    if (!map.isIdentity())
-      return;
-  Value out = e.getDpsInits()[0];
-  auto outType = cast<MemRefType>(out.getType());
-  if (!outType.getElementType().isF32() || !unitStride(out, 1) || !isLaneWiseBody(e.getRegion().front()))
-    return;
-  // C's own orientation must be (m, n) for the kernel's rows to be C's rows.
-  if (cast<AffineDimExpr>(g.cMap.getResult(0)).getPosition() != g.m)
-    return;
-  // In place (C = f(C), what bufferization makes of relu(x Wᵀ + b)): later
-  // readers of C see f(C) either way. Into another buffer: nobody but C's
-  // initialiser (before the product), the product, the epilogue and
-  // deallocations may touch C, which then never holds the bare product.
-  if (out != g.c) {
-    if (!g.c.getDefiningOp<memref::AllocOp>())
-      return;
-    for (Operation *user : g.c.getUsers())
-      if (user != g.op.getOperation() && user != e.getOperation() && !isa<memref::DeallocOp>(user) &&
-          !(user->getBlock() == g.op->getBlock() && user->isBeforeInBlock(g.op)))
-        return;
-  }
-  g.epilogue = e;
-  g.epilogueOut = out;
-}
-
 
 /// The loop dimension of each result of a projected-permutation map.
 std::optional<SmallVector<unsigned>> resultDims(AffineMap map) {
@@ -242,6 +184,58 @@ std::optional<Gemm> matchGemm(linalg::GenericOp op) {
   return g;
 }
 
+/// Whether `body` (one input, one output) is a chain of arith/math ops on the
+/// input and constants only: what a kernel can apply to 16 lanes at a time.
+bool isLaneWiseBody(Block &body) {
+  for (Operation &op : body.without_terminator()) {
+    StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
+    if ((dialect != "arith" && dialect != "math") || op.getNumRegions() != 0 || op.getNumResults() != 1)
+      return false;
+    for (Value operand : op.getOperands()) {
+      bool inBody = operand.getParentBlock() == &body && !isa<BlockArgument>(operand);
+      if (operand != body.getArgument(0) && !inBody && !operand.getDefiningOp<arith::ConstantOp>())
+        return false;
+    }
+  }
+  return body.getArgument(1).use_empty(); // the output's old value is not read
+}
+
+/// The elementwise op right after a 2-D product that maps its result C, in
+/// place or into another buffer: fused into the kernel's last C update.
+void findEpilogue(Gemm &g) {
+  if (!g.batch.empty() || g.swapped || g.cMap.getNumResults() != 2)
+    return;
+  Operation *next = g.op->getNextNode();
+  while (next && isa<arith::ConstantOp, memref::DimOp, memref::AllocOp>(next))
+    next = next->getNextNode();
+  auto e = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!e || e.getNumDpsInputs() != 1 || e.getNumDpsInits() != 1 || e.getNumLoops() != 2 ||
+      e.getDpsInputs()[0] != g.c || !e.hasPureBufferSemantics() ||
+      e.getNumParallelLoops() != 2)
+    return;
+  for (AffineMap map : e.getIndexingMapsArray())
+    if (!map.isIdentity())
+      return;
+  Value out = e.getDpsInits()[0];
+  auto outType = cast<MemRefType>(out.getType());
+  if (!outType.getElementType().isF32() || !unitStride(out, 1) || !isLaneWiseBody(e.getRegion().front()))
+    return;
+  // In place (C = f(C), what bufferization makes of relu(x Wᵀ + b)): later
+  // readers of C see f(C) either way. Into another buffer: nobody but C's
+  // initialiser (before the product), the product, the epilogue and
+  // deallocations may touch C, which then never holds the bare product.
+  if (out != g.c) {
+    if (!g.c.getDefiningOp<memref::AllocOp>())
+      return;
+    for (Operation *user : g.c.getUsers())
+      if (user != g.op.getOperation() && user != e.getOperation() && !isa<memref::DeallocOp>(user) &&
+          !(user->getBlock() == g.op->getBlock() && user->isBeforeInBlock(g.op)))
+        return;
+  }
+  g.epilogue = e;
+  g.epilogueOut = out;
+}
+
 struct Tiles {
   int64_t mr, nr, mc, kc, nc;
 };
@@ -328,21 +322,20 @@ private:
   Value applyEpilogue(Value x) {
     IRMapping lanes;
     lanes.map(epilogue->getArgument(0), x);
+    // A constant (in the body or outside it) is cloned here and broadcast.
+    auto broadcastConstant = [&](Operation *constant) -> Value {
+      Value scalar = b.clone(*constant)->getResult(0);
+      return vector::BroadcastOp::create(b, loc, VectorType::get({kLanes}, scalar.getType()), scalar);
+    };
     for (Operation &op : epilogue->without_terminator()) {
+      if (isa<arith::ConstantOp>(op)) {
+        lanes.map(op.getResult(0), broadcastConstant(&op));
+        continue;
+      }
       SmallVector<Value> operands;
       for (Value operand : op.getOperands()) {
         Value mapped = lanes.lookupOrNull(operand);
-        if (!mapped) // a constant: cloned here, then broadcast
-          mapped = b.clone(*operand.getDefiningOp())->getResult(0);
-        if (!isa<VectorType>(mapped.getType()))
-          mapped = vector::BroadcastOp::create(b, loc, VectorType::get({kLanes}, mapped.getType()), mapped);
-        operands.push_back(mapped);
-      }
-      if (isa<arith::ConstantOp>(op)) {
-        lanes.map(op.getResult(0), vector::BroadcastOp::create(
-                                       b, loc, VectorType::get({kLanes}, op.getResult(0).getType()),
-                                       b.clone(op)->getResult(0)));
-        continue;
+        operands.push_back(mapped ? mapped : broadcastConstant(operand.getDefiningOp()));
       }
       OperationState state(loc, op.getName());
       state.addOperands(operands);
