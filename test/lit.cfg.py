@@ -1,6 +1,8 @@
 # lit configuration for the wlc test suite.
 import os
 import shutil
+import subprocess
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -27,8 +29,19 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.wl_tools_dir, append_path=True)
 llvm_config.with_environment("PYTHONPATH", os.path.join(config.wl_src_root, "test", "Integration", "Inputs"), append_path=True)
 
+# `lit --param wl_target=cuda build/test/Integration/CPU` runs the numeric
+# integration suite on libraries built with --target=cuda (Integration/GPU).
+wl_target = lit_config.params.get("wl_target", "cpu")
+if wl_target not in ("cpu", "cuda"):
+    lit_config.fatal("wl_target must be cpu or cuda, not %r" % wl_target)
+config.substitutions.append(("%wl_target", wl_target))
+if wl_target == "cuda":
+    config.test_exec_root = os.path.join(config.wl_obj_root, "test-cuda")
+config.substitutions.append(("%lit", "%s %s" % (sys.executable, shutil.which("lit") or "/usr/lib/llvm-22/bin/lit")))
+
 tools = [
-    ToolSubst("wlc", unresolved="fatal"),
+    ToolSubst("wlc", unresolved="fatal",
+              extra_args=["--target=cuda"] if wl_target == "cuda" else None),
     ToolSubst("wl-opt", unresolved="fatal"),
     ToolSubst("wl-runtime-unit", unresolved="ignore"),
     ToolSubst("train_fashion", unresolved="ignore"),
@@ -40,3 +53,19 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
     config.available_features.add("fashion-mnist")
 if shutil.which("nm"):
     config.available_features.add("nm")
+
+# CUDA: `ptxas` where a toolkit is installed (cubins; else wlc embeds PTX), and
+# `cuda` only where a GPU answers (Inputs/cuda_probe.py asks the driver), so
+# the kernels run only there and the GPU suite is unsupported elsewhere.
+for cuda_home in (os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"), "/usr/local/cuda"):
+    if cuda_home and os.access(os.path.join(cuda_home, "bin", "ptxas"), os.X_OK):
+        config.available_features.add("ptxas")
+        stub = os.path.join(cuda_home, "lib64", "stubs", "libcuda.so")
+        if os.path.exists(stub):
+            config.available_features.add("cuda-stub-driver")
+            config.substitutions.append(("%cuda_stub_driver", stub))
+        break
+probe = os.path.join(config.test_source_root, "Integration", "Inputs", "cuda_probe.py")
+if subprocess.run(["/usr/bin/python3", probe], stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("cuda")

@@ -8,6 +8,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -22,9 +24,13 @@ void wl::buildTrainingPipeline(OpPassManager &pm) {
   pm.addPass(createWLCertify());
 }
 
-void wl::buildLinalgPipeline(OpPassManager &pm) {
+void wl::buildLinalgPipeline(OpPassManager &pm, llvm::StringRef target) {
   pm.addPass(createWLAssignArena());
-  pm.addPass(createWLEmitMetadata());
+  {
+    WLEmitMetadataOptions metadata;
+    metadata.target = target.str();
+    pm.addPass(createWLEmitMetadata(metadata));
+  }
   pm.addPass(createConvertWLToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -32,7 +38,11 @@ void wl::buildLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void wl::buildLLVMPipeline(OpPassManager &pm) {
+namespace {
+
+/// One-shot bufferization into the arena and outputs, then deallocation of
+/// the temporaries: the same for every target.
+void addBufferization(OpPassManager &pm) {
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   // Loops over tensors (matrix exponential squarings, Householder reflectors)
   // yield a new matrix per iteration; ownership-based deallocation frees them.
@@ -45,20 +55,20 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
   // Temporaries of forward/backward are heap buffers: free them on every path.
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
-  pm.addPass(createWLLowerStridedCopies());
-  {
-    WLGemmKernelsOptions gemm;
-    gemm.parallel = true;
-    pm.addPass(createWLGemmKernels(gemm));
-  }
-  pm.addPass(createConvertLinalgToLoopsPass());
+}
+
+/// What is left on the host (loops, arithmetic, memrefs, calls) to the LLVM
+/// dialect.
+void addHostToLLVM(OpPassManager &pm, bool openMP) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  // The GEMM kernels' panel loops run on OpenMP's thread pool.
-  pm.addPass(createConvertSCFToOpenMPPass());
-  // Inlines the alloca scopes the conversion wraps loop bodies in (the
-  // kernels allocate nothing on the stack).
-  pm.addPass(createCanonicalizerPass());
+  if (openMP) {
+    // The GEMM kernels' panel loops run on OpenMP's thread pool.
+    pm.addPass(createConvertSCFToOpenMPPass());
+    // Inlines the alloca scopes the conversion wraps loop bodies in (the
+    // kernels allocate nothing on the stack).
+    pm.addPass(createCanonicalizerPass());
+  }
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());
   // After libm's scalarisation of vector math (a fused epilogue's tanh or
@@ -74,9 +84,66 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
   }
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertOpenMPToLLVMPass());
+  if (openMP)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+}
+
+} // namespace
+
+void wl::buildLLVMPipeline(OpPassManager &pm) {
+  addBufferization(pm);
+  pm.addPass(createWLLowerStridedCopies());
+  {
+    WLGemmKernelsOptions gemm;
+    gemm.parallel = true;
+    pm.addPass(createWLGemmKernels(gemm));
+  }
+  pm.addPass(createConvertLinalgToLoopsPass());
+  addHostToLLVM(pm, /*openMP=*/true);
+}
+
+void wl::buildCUDAPipeline(OpPassManager &pm, const CUDAOptions &options) {
+  addBufferization(pm);
+  // Every copy is a kernel: the data lives on the GPU.
+  {
+    WLLowerStridedCopiesOptions copies;
+    copies.all = true;
+    pm.addPass(createWLLowerStridedCopies(copies));
+  }
+  // Parallel dimensions of each linalg op become one scf.parallel (its
+  // reductions scf.for inside), then one kernel on a 1-D grid.
+  {
+    WLParallelLoopsToGPUOptions mapping;
+    mapping.blockSize = options.blockSize;
+    pm.addPass(createWLParallelLoopsToGPU(mapping));
+  }
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  // One binary for all kernels: one ptxas run, one module load.
+  pm.addPass(createWLMergeGPUModules());
+  pm.addPass(createLowerAffinePass());
+  {
+    GpuNVVMAttachTargetOptions target;
+    target.chip = options.chip;
+    target.features = options.features;
+    target.optLevel = 3;
+    pm.addPass(createGpuNVVMAttachTarget(target));
+  }
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertGpuOpsToNVVMOps());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCanonicalizerPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createCSEPass());
+  pm.addNestedPass<gpu::GPUModuleOp>(createReconcileUnrealizedCastsPass());
+  // Launches become calls of the runtime's mgpu* driver wrappers (Cuda.cpp).
+  pm.addPass(createGpuToLLVMConversionPass());
+  addHostToLLVM(pm, /*openMP=*/false);
+  if (options.emitBinary) {
+    GpuModuleToBinaryPassOptions binary;
+    binary.toolkitPath = options.toolkitPath;
+    binary.compilationTarget = options.binaryFormat;
+    pm.addPass(createGpuModuleToBinaryPass(binary));
+  }
 }
 
 void wl::registerPipelines() {
@@ -85,8 +152,17 @@ void wl::registerPipelines() {
                              buildTrainingPipeline);
   PassPipelineRegistration<>("wl-linalg-pipeline",
                              "arena layout, metadata, lowering to linalg on tensors, fusion",
-                             buildLinalgPipeline);
+                             [](OpPassManager &pm) { buildLinalgPipeline(pm); });
   PassPipelineRegistration<>("wl-llvm-pipeline",
                              "one-shot bufferization and conversion to the LLVM dialect",
                              buildLLVMPipeline);
+  PassPipelineRegistration<>(
+      "wl-cuda-pipeline",
+      "one-shot bufferization, loops mapped to CUDA kernels (NVVM, sm_90a), host code to the "
+      "LLVM dialect; the GPU modules stay in the NVVM dialect (no binary)",
+      [](OpPassManager &pm) {
+        CUDAOptions options;
+        options.emitBinary = false;
+        buildCUDAPipeline(pm, options);
+      });
 }

@@ -9,6 +9,7 @@
 #include "wl/Compiler/SharedLibrary.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -70,6 +71,14 @@ std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module, LLVMCont
   mlir::registerBuiltinDialectTranslation(*module->getContext());
   mlir::registerLLVMDialectTranslation(*module->getContext());
   mlir::registerOpenMPDialectTranslation(*module->getContext());
+  // The CUDA target: gpu.binary becomes an embedded constant loaded by a
+  // global constructor, gpu.launch_func a call of the runtime's launcher.
+  {
+    mlir::DialectRegistry registry;
+    mlir::registerGPUDialectTranslation(registry);
+    mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+    module->getContext()->appendDialectRegistry(registry);
+  }
   std::unique_ptr<Module> llvmModule = mlir::translateModuleToLLVMIR(module, ctx, "wl");
   if (!llvmModule) {
     error = "translation to LLVM IR failed";
@@ -165,7 +174,9 @@ bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &lib
   // the runtime is what exports the ABI.
   SmallVector<StringRef> args{*cxx, "-shared", "-o", libraryPath, objectPath,
                               "-Wl,--whole-archive", runtimeArchive, "-Wl,--no-whole-archive",
-                              versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack"};
+                              versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack",
+                              // The runtime loads the CUDA driver with dlopen (Cuda.cpp).
+                              "-ldl"};
   std::string message;
   int rc = sys::ExecuteAndWait(*cxx, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {

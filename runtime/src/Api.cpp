@@ -3,6 +3,7 @@
 // Every exported function catches all exceptions: none escapes into C.
 //
 //===----------------------------------------------------------------------===//
+#include "Cuda.h"
 #include "Init.h"
 #include "Model.h"
 #include "wl/wlgen.h"
@@ -41,18 +42,52 @@ wl_status setCaughtError(wl_model *m, const char *context, const std::exception 
                   std::string(context) + ": " + (e ? e->what() : "unknown internal error"));
 }
 
-float *allocArena(int64_t floats) {
+float *allocArena(int64_t floats, bool managed) {
   if (floats < 0 || uint64_t(floats) > (SIZE_MAX - 64) / sizeof(float))
     return nullptr;
   size_t bytes = std::max<size_t>(64, (size_t(floats) * sizeof(float) + 63) & ~size_t(63));
   void *p = nullptr;
-  if (posix_memalign(&p, 64, bytes) != 0)
+  if (managed) {
+    p = managedAlloc(bytes); // CUDA allocations are at least 256-byte aligned
+    if (!p)
+      return nullptr;
+  } else if (posix_memalign(&p, 64, bytes) != 0) {
     return nullptr;
+  }
   std::memset(p, 0, bytes);
   return static_cast<float *>(p);
 }
 
-void freeArena(float *p) { std::free(p); }
+void freeArena(float *p, bool managed) {
+  if (managed)
+    managedFree(p);
+  else
+    std::free(p);
+}
+
+void *growBuffer(ManagedBuffer &b, size_t bytes) {
+  if (b.ptr && b.bytes >= bytes)
+    return b.ptr;
+  managedFree(b.ptr); // the old contents are not needed: free first, less peak memory
+  b.ptr = nullptr;
+  b.bytes = 0;
+  size_t size = std::max<size_t>(bytes, 256);
+  b.ptr = managedAlloc(size);
+  if (!b.ptr) {
+    std::string msg;
+    if (!takeDeviceError(msg))
+      msg = "cannot allocate " + std::to_string(size) + " bytes of managed memory";
+    throw DeviceError(msg);
+  }
+  b.bytes = size;
+  return b.ptr;
+}
+
+void checkDevice(const wl_model *m) {
+  std::string msg;
+  if (m->md->cudaTarget && takeDeviceError(msg))
+    throw DeviceError(msg);
+}
 
 bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes, std::string &msg) {
   for (int64_t b = 0; b < batch; ++b)
@@ -96,6 +131,16 @@ const LayerInfo *layerAt(int32_t i) {
   return &md->layers[size_t(i)];
 }
 
+/// Frees a model and everything it owns (arena and staging by its target).
+void destroyModel(wl_model *m) {
+  bool managed = m->md && m->md->cudaTarget;
+  freeArena(m->arena, managed);
+  for (ManagedBuffer *b :
+       {&m->stageX, &m->stageDy, &m->stageLabels, &m->stageY, &m->stageDx, &m->stageWeight})
+    managedFree(b->ptr);
+  delete m;
+}
+
 wl_status nullArg(wl_model *m, const char *fn, const char *arg) {
   return setError(m, WL_ERR_ARG, std::string(fn) + ": " + arg + " is NULL");
 }
@@ -123,16 +168,74 @@ template <class R, class Find, class Get> R query(R fallback, Find &&find, Get &
 }
 
 /// Runs body() for the entry point `fn` on model m. A NULL m, and anything
-/// body throws, become WL_ERR_ARG with a message on m (or the thread).
+/// body throws, become WL_ERR_ARG with a message on m (or the thread); a
+/// DeviceError becomes WL_ERR_DEVICE.
 template <class F> wl_status modelCall(wl_model *m, const char *fn, F &&body) {
   if (!m)
     return nullArg(nullptr, fn, "model");
+  if (m->md->cudaTarget)
+    clearDeviceError(); // report only what this call raises
   return catchAll(std::forward<F>(body), [&](const std::exception *e) {
     if (dynamic_cast<const std::bad_alloc *>(e))
       return setError(m, WL_ERR_ARG, std::string(fn) + ": out of memory");
+    if (dynamic_cast<const DeviceError *>(e))
+      return setError(m, WL_ERR_DEVICE, std::string(fn) + ": " + e->what());
     return setCaughtError(m, fn, e);
   });
 }
+
+/// Where the caller's buffers live: host memory (wl_forward & co.) or device
+/// memory (the wl_*_device entry points: cuMemAlloc'ed or managed).
+enum class Mem { Host, Device };
+
+/// The _device entry points need a cuda-target library.
+wl_status requireTarget(wl_model *m, const char *fn, Mem mem) {
+  if (mem == Mem::Device && !m->md->cudaTarget)
+    return setError(m, WL_ERR_DEVICE,
+                    std::string(fn) + ": this library was compiled for the CPU (wlc --target=cpu); "
+                                      "device pointers need --target=cuda");
+  return WL_OK;
+}
+
+/// cuMemcpy `bytes` from src to dst; throws DeviceError naming `what`.
+void copyOrThrow(void *dst, const void *src, size_t bytes, const char *what) {
+  if (deviceCopy(dst, src, bytes, what))
+    return;
+  std::string msg;
+  if (!takeDeviceError(msg))
+    msg = std::string("cannot copy ") + what;
+  throw DeviceError(msg);
+}
+
+/// What generated code reads for the caller's input `p` (`bytes` long): p
+/// itself in a CPU library; in a cuda one, managed memory holding the same
+/// bytes: a managed `p` given to a _device entry point as is, anything else
+/// copied into the staging buffer `b`.
+const void *stageIn(wl_model *m, ManagedBuffer &b, const void *p, size_t bytes, Mem mem,
+                    const char *what) {
+  if (!m->md->cudaTarget || (mem == Mem::Device && isManaged(p)))
+    return p;
+  void *staged = growBuffer(b, bytes);
+  copyOrThrow(staged, p, bytes, what);
+  return staged;
+}
+
+/// Where generated code writes the caller's output `p`: p itself (a CPU
+/// library, or a managed `p` given to a _device entry point), else the
+/// staging buffer `b`, which finishOut copies back.
+void *stageOut(wl_model *m, ManagedBuffer &b, void *p, size_t bytes, Mem mem) {
+  if (!m->md->cudaTarget || (mem == Mem::Device && isManaged(p)))
+    return p;
+  return growBuffer(b, bytes);
+}
+
+void finishOut(void *p, const void *staged, size_t bytes, const char *what) {
+  if (p != staged)
+    copyOrThrow(p, staged, bytes, what);
+}
+
+/// Bytes of a [rows, cols] float matrix (checkBatch bounds rows * cols).
+size_t floatBytes(int64_t rows, int64_t cols) { return size_t(rows * cols) * sizeof(float); }
 
 wl_status checkBatch(wl_model *m, const char *fn, int64_t batch) {
   if (batch <= 0)
@@ -176,28 +279,55 @@ struct LabelRef {
                                                  : static_cast<void *>(&targets); }
 };
 
-wl_status makeLabels(wl_model *m, const char *fn, const void *labels, int64_t batch,
+/// Class labels are checked on the host: the caller's array (host memory),
+/// or the staged copy of device labels (managed memory, readable here).
+wl_status makeLabels(wl_model *m, const char *fn, const void *labels, int64_t batch, Mem mem,
                      LabelRef &ref) {
   const Metadata &md = *m->md;
-  if (md.labelKind == 0) {
+  auto check = [&](const void *p) {
     std::string msg;
-    if (!checkClassLabels(static_cast<const int32_t *>(labels), batch, md.outputSize, msg))
+    if (!checkClassLabels(static_cast<const int32_t *>(p), batch, md.outputSize, msg))
       return setError(m, WL_ERR_ARG, std::string(fn) + ": " + msg);
-    ref.classes.allocated = const_cast<void *>(labels);
-    ref.classes.aligned = const_cast<void *>(labels);
+    return WL_OK;
+  };
+  if (md.labelKind == 0) {
+    if (mem == Mem::Host)
+      if (wl_status st = check(labels))
+        return st;
+    const void *p = stageIn(m, m->stageLabels, labels, size_t(batch) * sizeof(int32_t), mem,
+                            "labels");
+    if (mem == Mem::Device)
+      if (wl_status st = check(p))
+        return st;
+    ref.classes.allocated = const_cast<void *>(p);
+    ref.classes.aligned = const_cast<void *>(p);
     ref.classes.offset = 0;
     ref.classes.sizes[0] = batch;
     ref.classes.strides[0] = 1;
   } else {
-    ref.targets = matrixRef(labels, batch, md.targetSize);
+    const void *p =
+        stageIn(m, m->stageLabels, labels, floatBytes(batch, md.targetSize), mem, "labels");
+    ref.targets = matrixRef(p, batch, md.targetSize);
   }
   return WL_OK;
 }
 
+/// Zeroes every gradient; on the device for a cuda model, so the managed
+/// pages stay there (a host memset would migrate them every step).
 void zeroGrads(wl_model *m) {
+  const bool cuda = m->md->cudaTarget;
   for (const ParamInfo &p : m->md->params)
-    if (p.gradOffset >= 0)
-      std::memset(m->arena + p.gradOffset, 0, size_t(p.numel) * sizeof(float));
+    if (p.gradOffset >= 0) {
+      size_t bytes = size_t(p.numel) * sizeof(float);
+      if (!cuda)
+        std::memset(m->arena + p.gradOffset, 0, bytes);
+      else if (!deviceZero(m->arena + p.gradOffset, bytes))
+        break;
+    }
+  if (cuda) {
+    deviceSynchronize();
+    checkDevice(m);
+  }
 }
 
 /// Zeroes every optimizer/constraint state tensor (each of its own numel).
@@ -207,24 +337,107 @@ void zeroState(wl_model *m) {
       std::memset(m->arena + st.offset, 0, size_t(st.numel) * sizeof(float));
 }
 
-/// wl_loss and wl_train_step: checks the arguments, then runs
-/// run(arena, x, labels), which sets *loss.
+/// wl_loss and wl_train_step (and their _device forms): checks and stages
+/// the arguments, then runs run(arena, x, labels), which sets *loss.
 template <class F>
 wl_status lossCall(wl_model *m, const char *fn, const float *x, const void *labels, int64_t batch,
-                   float *loss, F &&run) {
+                   float *loss, Mem mem, F &&run) {
   return modelCall(m, fn, [&] {
+    if (wl_status st = requireTarget(m, fn, mem))
+      return st;
     if (wl_status st = nonNull(m, fn, {{"x", x}, {"labels", labels}, {"loss", loss}}))
       return st;
     if (wl_status st = checkBatch(m, fn, batch))
       return st;
     LabelRef lr;
-    if (wl_status st = makeLabels(m, fn, labels, batch, lr))
+    if (wl_status st = makeLabels(m, fn, labels, batch, mem, lr))
       return st;
+    const int64_t in = m->md->inputSize;
+    const void *xs = stageIn(m, m->stageX, x, floatBytes(batch, in), mem, "x");
     wlgen_memref1d a = arenaRef(m);
-    wlgen_memref2d xr = matrixRef(x, batch, m->md->inputSize);
+    wlgen_memref2d xr = matrixRef(xs, batch, in);
     run(&a, &xr, lr.ptr());
     return WL_OK;
   });
+}
+
+wl_status forwardCall(wl_model *m, const char *fn, const float *x, int64_t batch, float *y,
+                      Mem mem) {
+  return modelCall(m, fn, [&] {
+    if (wl_status st = requireTarget(m, fn, mem))
+      return st;
+    if (wl_status st = nonNull(m, fn, {{"x", x}, {"y", y}}))
+      return st;
+    if (wl_status st = checkBatch(m, fn, batch))
+      return st;
+    const int64_t in = m->md->inputSize, out = m->md->outputSize;
+    const void *xs = stageIn(m, m->stageX, x, floatBytes(batch, in), mem, "x");
+    void *ys = stageOut(m, m->stageY, y, floatBytes(batch, out), mem);
+    wlgen_memref1d a = arenaRef(m);
+    wlgen_memref2d xr = matrixRef(xs, batch, in);
+    wlgen_memref2d yr = matrixRef(ys, batch, out);
+    _mlir_ciface_wlgen_forward(&a, &xr, &yr);
+    checkDevice(m);
+    finishOut(y, ys, floatBytes(batch, out), "y");
+    return WL_OK;
+  });
+}
+
+wl_status backwardCall(wl_model *m, const char *fn, const float *x, const float *dy,
+                       int64_t batch, float *dx, Mem mem) {
+  return modelCall(m, fn, [&] {
+    if (wl_status st = requireTarget(m, fn, mem))
+      return st;
+    if (wl_status st = nonNull(m, fn, {{"x", x}, {"dy", dy}}))
+      return st;
+    if (wl_status st = checkBatch(m, fn, batch))
+      return st;
+    const int64_t in = m->md->inputSize, out = m->md->outputSize;
+    const size_t dxBytes = floatBytes(batch, in);
+    const void *xs = stageIn(m, m->stageX, x, dxBytes, mem, "x");
+    const void *dys = stageIn(m, m->stageDy, dy, floatBytes(batch, out), mem, "dy");
+    void *dxs;
+    if (dx) {
+      dxs = stageOut(m, m->stageDx, dx, dxBytes, mem);
+    } else if (m->md->cudaTarget) {
+      dxs = growBuffer(m->stageDx, dxBytes);
+    } else {
+      m->scratch.resize(size_t(batch * in));
+      dxs = m->scratch.data();
+    }
+    wlgen_memref1d a = arenaRef(m);
+    wlgen_memref2d xr = matrixRef(xs, batch, in);
+    wlgen_memref2d dyr = matrixRef(dys, batch, out);
+    wlgen_memref2d dxr = matrixRef(dxs, batch, in);
+    _mlir_ciface_wlgen_backward(&a, &xr, &dyr, &dxr);
+    checkDevice(m);
+    if (dx)
+      finishOut(dx, dxs, dxBytes, "dx");
+    return WL_OK;
+  });
+}
+
+wl_status lossOnly(wl_model *m, const char *fn, const float *x, const void *labels,
+                   int64_t batch, float *loss, Mem mem) {
+  return lossCall(m, fn, x, labels, batch, loss, mem,
+                  [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
+                    float value = _mlir_ciface_wlgen_loss(a, xr, lr);
+                    checkDevice(m);
+                    *loss = value;
+                  });
+}
+
+wl_status trainStep(wl_model *m, const char *fn, const float *x, const void *labels,
+                    int64_t batch, float *loss, Mem mem) {
+  return lossCall(m, fn, x, labels, batch, loss, mem,
+                  [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
+                    zeroGrads(m);
+                    float value = _mlir_ciface_wlgen_loss_backward(a, xr, lr);
+                    checkDevice(m);
+                    _mlir_ciface_wlgen_step(a, ++m->step);
+                    checkDevice(m);
+                    *loss = value;
+                  });
 }
 
 /// Finds parameter `name`; records an error naming it when unknown.
@@ -328,19 +541,37 @@ WL_API wl_model *wl_create(uint64_t seed) {
           setError(nullptr, WL_ERR_ARG, "wl_create failed: " + md.error);
           return nullptr;
         }
+        if (md.cudaTarget) {
+          std::string why;
+          if (!cudaReady(why)) {
+            setError(nullptr, WL_ERR_DEVICE,
+                     "wl_create failed: this library was compiled with --target=cuda and needs "
+                     "an NVIDIA GPU: " + why);
+            return nullptr;
+          }
+          // A GPU module that failed to load at dlopen left the sticky error.
+          clearDeviceError();
+          if (takeDeviceError(why)) {
+            setError(nullptr, WL_ERR_DEVICE, "wl_create failed: " + why);
+            return nullptr;
+          }
+        }
         m = new (std::nothrow) wl_model();
         if (!m) {
           setError(nullptr, WL_ERR_ARG, "wl_create failed: out of memory");
           return nullptr;
         }
         m->md = &md;
-        m->arena = allocArena(md.arenaSize);
+        m->arena = allocArena(md.arenaSize, md.cudaTarget);
         if (!m->arena) {
           delete m;
           m = nullptr; // the handler below must not free it again
+          std::string why;
+          if (md.cudaTarget && takeDeviceError(why))
+            why = " (" + why + ")";
           setError(nullptr, WL_ERR_ARG,
                    "wl_create failed: cannot allocate the arena of " +
-                       std::to_string(md.arenaSize) + " floats");
+                       std::to_string(md.arenaSize) + " floats" + why);
           return nullptr;
         }
         for (size_t i = 0; i < md.params.size(); ++i)
@@ -354,24 +585,24 @@ WL_API wl_model *wl_create(uint64_t seed) {
         if (_mlir_ciface_wlgen_project) {
           wlgen_memref1d a = arenaRef(m);
           _mlir_ciface_wlgen_project(&a);
+          checkDevice(m);
         }
         return m;
       },
       [&](const std::exception *e) -> wl_model * {
-        if (m) {
-          freeArena(m->arena);
-          delete m;
-        }
-        setCaughtError(nullptr, "wl_create failed", e);
+        if (m)
+          destroyModel(m);
+        if (dynamic_cast<const DeviceError *>(e))
+          setError(nullptr, WL_ERR_DEVICE, std::string("wl_create failed: ") + e->what());
+        else
+          setCaughtError(nullptr, "wl_create failed", e);
         return nullptr;
       });
 }
 
 WL_API void wl_destroy(wl_model *m) {
-  if (!m)
-    return;
-  freeArena(m->arena);
-  delete m;
+  if (m)
+    destroyModel(m);
 }
 
 WL_API const char *wl_last_error(const wl_model *m) {
@@ -381,40 +612,12 @@ WL_API const char *wl_last_error(const wl_model *m) {
 WL_API int64_t wl_step_count(const wl_model *m) { return m ? m->step : -1; }
 
 WL_API wl_status wl_forward(wl_model *m, const float *x, int64_t batch, float *y) {
-  const char *fn = "wl_forward";
-  return modelCall(m, fn, [&] {
-    if (wl_status st = nonNull(m, fn, {{"x", x}, {"y", y}}))
-      return st;
-    if (wl_status st = checkBatch(m, fn, batch))
-      return st;
-    wlgen_memref1d a = arenaRef(m);
-    wlgen_memref2d xr = matrixRef(x, batch, m->md->inputSize);
-    wlgen_memref2d yr = matrixRef(y, batch, m->md->outputSize);
-    _mlir_ciface_wlgen_forward(&a, &xr, &yr);
-    return WL_OK;
-  });
+  return forwardCall(m, "wl_forward", x, batch, y, Mem::Host);
 }
 
 WL_API wl_status wl_backward(wl_model *m, const float *x, const float *dy, int64_t batch,
                              float *dx) {
-  const char *fn = "wl_backward";
-  return modelCall(m, fn, [&] {
-    if (wl_status st = nonNull(m, fn, {{"x", x}, {"dy", dy}}))
-      return st;
-    if (wl_status st = checkBatch(m, fn, batch))
-      return st;
-    float *dxp = dx;
-    if (!dxp) {
-      m->scratch.resize(size_t(batch * m->md->inputSize));
-      dxp = m->scratch.data();
-    }
-    wlgen_memref1d a = arenaRef(m);
-    wlgen_memref2d xr = matrixRef(x, batch, m->md->inputSize);
-    wlgen_memref2d dyr = matrixRef(dy, batch, m->md->outputSize);
-    wlgen_memref2d dxr = matrixRef(dxp, batch, m->md->inputSize);
-    _mlir_ciface_wlgen_backward(&a, &xr, &dyr, &dxr);
-    return WL_OK;
-  });
+  return backwardCall(m, "wl_backward", x, dy, batch, dx, Mem::Host);
 }
 
 WL_API wl_status wl_zero_grad(wl_model *m) {
@@ -428,26 +631,38 @@ WL_API wl_status wl_step(wl_model *m) {
   return modelCall(m, "wl_step", [&] {
     wlgen_memref1d a = arenaRef(m);
     _mlir_ciface_wlgen_step(&a, ++m->step);
+    checkDevice(m);
     return WL_OK;
   });
 }
 
 WL_API wl_status wl_loss(wl_model *m, const float *x, const void *labels, int64_t batch,
                          float *loss) {
-  return lossCall(m, "wl_loss", x, labels, batch, loss,
-                  [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
-                    *loss = _mlir_ciface_wlgen_loss(a, xr, lr);
-                  });
+  return lossOnly(m, "wl_loss", x, labels, batch, loss, Mem::Host);
 }
 
 WL_API wl_status wl_train_step(wl_model *m, const float *x, const void *labels, int64_t batch,
                                float *loss) {
-  return lossCall(m, "wl_train_step", x, labels, batch, loss,
-                  [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
-                    zeroGrads(m);
-                    *loss = _mlir_ciface_wlgen_loss_backward(a, xr, lr);
-                    _mlir_ciface_wlgen_step(a, ++m->step);
-                  });
+  return trainStep(m, "wl_train_step", x, labels, batch, loss, Mem::Host);
+}
+
+WL_API wl_status wl_forward_device(wl_model *m, const float *x, int64_t batch, float *y) {
+  return forwardCall(m, "wl_forward_device", x, batch, y, Mem::Device);
+}
+
+WL_API wl_status wl_backward_device(wl_model *m, const float *x, const float *dy, int64_t batch,
+                                    float *dx) {
+  return backwardCall(m, "wl_backward_device", x, dy, batch, dx, Mem::Device);
+}
+
+WL_API wl_status wl_loss_device(wl_model *m, const float *x, const void *labels, int64_t batch,
+                                float *loss) {
+  return lossOnly(m, "wl_loss_device", x, labels, batch, loss, Mem::Device);
+}
+
+WL_API wl_status wl_train_step_device(wl_model *m, const float *x, const void *labels,
+                                      int64_t batch, float *loss) {
+  return trainStep(m, "wl_train_step_device", x, labels, batch, loss, Mem::Device);
 }
 
 WL_API wl_status wl_get_param(wl_model *m, const char *name, float *out) {

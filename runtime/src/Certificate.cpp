@@ -4,6 +4,7 @@
 // rounding margin, and the evaluation of the metadata's "lipschitz" graph.
 //
 //===----------------------------------------------------------------------===//
+#include "Cuda.h"
 #include "Model.h"
 #include "wl/wlgen.h"
 
@@ -187,8 +188,28 @@ wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn) {
                     std::string(fn) + ": layer '" + l.name + "' has structure '" + l.structure +
                         "', and this library has no generated wlgen_weight to materialise it");
   wlgen_memref1d arena{m->arena, m->arena, 0, {m->md->arenaSize}, {1}};
-  wlgen_memref2d result{out, out, 0, {l.out, l.in}, {l.in, 1}};
-  _mlir_ciface_wlgen_weight(&arena, layer, &result);
+  if (!m->md->cudaTarget) {
+    wlgen_memref2d result{out, out, 0, {l.out, l.in}, {l.in, 1}};
+    _mlir_ciface_wlgen_weight(&arena, layer, &result);
+    return WL_OK;
+  }
+  // Generated GPU code writes managed memory only: materialise into the
+  // model's staging buffer, then copy out.
+  try {
+    const size_t bytes = size_t(l.out * l.in) * sizeof(float);
+    clearDeviceError();
+    void *staged = growBuffer(m->stageWeight, bytes);
+    wlgen_memref2d result{staged, staged, 0, {l.out, l.in}, {l.in, 1}};
+    _mlir_ciface_wlgen_weight(&arena, layer, &result);
+    checkDevice(m);
+    if (!deviceCopy(out, staged, bytes, "weight")) {
+      std::string msg;
+      throw DeviceError(takeDeviceError(msg) ? msg : "cannot copy the weight");
+    }
+  } catch (const DeviceError &e) {
+    return setError(m, WL_ERR_DEVICE,
+                    std::string(fn) + ": layer '" + l.name + "': " + e.what());
+  }
   return WL_OK;
 }
 

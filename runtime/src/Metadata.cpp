@@ -178,6 +178,11 @@ void parseInto(Metadata &md, const char *json) {
   md.arenaSize = reqInt(root, "arena_size", top);
   if (md.arenaSize < 0 || md.arenaSize > (int64_t(1) << 40))
     bad("arena_size out of range");
+  if (const JsonValue *target = root.get("target")) {
+    if (!target->isString() || (target->text != "cpu" && target->text != "cuda"))
+      bad("\"target\" must be \"cpu\" or \"cuda\"");
+    md.cudaTarget = target->text == "cuda";
+  }
 
   const JsonValue &params = req(root, "params", top);
   if (!params.isArray())

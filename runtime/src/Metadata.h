@@ -69,6 +69,9 @@ struct Metadata {
   int32_t labelKind = 0;
   int64_t targetSize = 0;
   int64_t arenaSize = 0;
+  /// "target": "cuda": generated code runs kernels through the CUDA driver,
+  /// so every buffer it touches is managed memory (Cuda.h). Default "cpu".
+  bool cudaTarget = false;
   std::vector<ParamInfo> params;
   std::vector<LayerInfo> layers;
   bool hasLipschitz = false;

@@ -5,20 +5,34 @@
 #include "Metadata.h"
 #include "wl/wl.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace wlrt {
+/// Managed memory (Cuda.h) of a cuda-target model, grown on demand by
+/// growBuffer and reused across calls; freed by wl_destroy.
+struct ManagedBuffer {
+  void *ptr = nullptr;
+  size_t bytes = 0;
+};
+} // namespace wlrt
 
 /// One model instance: the arena (parameters, grads, optimizer state), the
 /// step count, the last error message, and scratch for wl_backward's dx.
 /// A wl_model is not safe for concurrent use; distinct models are independent.
 struct wl_model {
   const wlrt::Metadata *md = nullptr;
-  float *arena = nullptr;   ///< md->arenaSize floats, 64-byte aligned
+  float *arena = nullptr;   ///< md->arenaSize floats, 64-byte aligned (managed for cuda)
   int64_t step = 0;         ///< optimizer steps taken so far
   std::string lastError;    ///< "" until a call fails
   std::vector<float> scratch;
+  /// cuda-target libraries: generated code only gets managed memory, so the
+  /// callers' buffers are staged here (inputs copied in, outputs copied back).
+  wlrt::ManagedBuffer stageX, stageDy, stageLabels, stageY, stageDx, stageWeight;
 };
 
 namespace wlrt {
@@ -49,10 +63,26 @@ template <class F, class H> auto catchAll(F &&body, H &&onThrow) -> decltype(bod
 /// nullptr. Returns WL_ERR_ARG.
 wl_status setCaughtError(wl_model *m, const char *context, const std::exception *e);
 
-/// Allocates `floats` zeroed floats, 64-byte aligned (at least 64 bytes);
-/// nullptr on failure. Free with freeArena.
-float *allocArena(int64_t floats);
-void freeArena(float *p);
+/// Allocates `floats` zeroed floats, 64-byte aligned (at least 64 bytes):
+/// managed memory when `managed` (cuda-target libraries), else host memory;
+/// nullptr on failure. Free with freeArena(p, managed).
+float *allocArena(int64_t floats, bool managed);
+void freeArena(float *p, bool managed);
+
+/// A failure of the GPU path (CUDA driver, kernels, managed memory): entry
+/// points report it as WL_ERR_DEVICE, "<fn>: <what>".
+struct DeviceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// `b` grown to at least `bytes` of managed memory (contents not kept);
+/// throws DeviceError when CUDA cannot allocate it.
+void *growBuffer(ManagedBuffer &b, size_t bytes);
+
+/// For a cuda-target model: throws DeviceError with the device error raised
+/// on this thread since the last check (or the sticky module-load error),
+/// if any. A no-op for CPU models.
+void checkDevice(const wl_model *m);
 
 /// True when every class label lies in [0, classes); otherwise false with a
 /// message naming the first bad index and value.

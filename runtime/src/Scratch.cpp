@@ -10,7 +10,16 @@
 // free lists by exact size and handed out again on the next call; at most
 // kCachedBytes stay cached, beyond that they go back to the system.
 //
+// In a cuda-target library (metadata "target": "cuda") every block is CUDA
+// managed memory instead, since kernels use the temporaries: blocks of every
+// size are cached (cuMemAllocManaged is slow), and their sizes are kept in a
+// table rather than in a header, so that the host never touches (and
+// migrates) a block's pages.
+//
 //===----------------------------------------------------------------------===//
+#include "Cuda.h"
+#include "Metadata.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -28,6 +37,7 @@ struct Cache {
   std::mutex mutex;
   std::unordered_map<size_t, std::vector<void *>> free; // rounded size -> blocks
   size_t cachedBytes = 0;
+  std::unordered_map<void *, size_t> managedSize; // managed blocks in use -> rounded size
 };
 
 Cache &cache() {
@@ -37,9 +47,74 @@ Cache &cache() {
 
 size_t roundedSize(size_t bytes) { return (bytes + 4095) & ~size_t(4095); }
 
+/// A cached block of exactly `size` bytes, or nullptr. Caller holds the lock.
+void *takeCached(Cache &c, size_t size) {
+  auto it = c.free.find(size);
+  if (it == c.free.end() || it->second.empty())
+    return nullptr;
+  void *block = it->second.back();
+  it->second.pop_back();
+  c.cachedBytes -= size;
+  return block;
+}
+
+/// Keeps `block` for reuse unless the cache is full; false then. Caller holds
+/// the lock.
+bool putCached(Cache &c, void *block, size_t size) {
+  if (c.cachedBytes + size > kCachedBytes)
+    return false;
+  c.free[size].push_back(block);
+  c.cachedBytes += size;
+  return true;
+}
+
+/// Whether this library's generated code runs on the GPU. The metadata is
+/// parsed on first use (the allocator may run before any wl_create); invalid
+/// metadata means CPU (no model can be created then anyway).
+bool managedBlocks() {
+  static const bool cuda = wlrt::metadata().cudaTarget;
+  return cuda;
+}
+
+void *managedBlock(size_t bytes) {
+  size_t size = roundedSize(bytes == 0 ? 1 : bytes);
+  Cache &c = cache();
+  {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (void *block = takeCached(c, size)) {
+      c.managedSize[block] = size;
+      return block;
+    }
+  }
+  // nullptr on failure, the reason recorded for the entry point (Cuda.h).
+  void *block = wlrt::managedAlloc(size);
+  if (block) {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.managedSize[block] = size;
+  }
+  return block;
+}
+
+void freeManagedBlock(void *block) {
+  Cache &c = cache();
+  {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    auto it = c.managedSize.find(block);
+    if (it == c.managedSize.end())
+      return; // not ours: ignore rather than corrupt the cache
+    size_t size = it->second;
+    c.managedSize.erase(it);
+    if (putCached(c, block, size))
+      return;
+  }
+  wlrt::managedFree(block);
+}
+
 } // namespace
 
 extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes) {
+  if (managedBlocks())
+    return managedBlock(bytes);
   if (bytes < kLargeBlock) {
     // Tag small blocks with size 0 so free knows where they came from.
     auto *block = static_cast<unsigned char *>(std::aligned_alloc(kHeader, kHeader + ((bytes + 63) & ~size_t(63))));
@@ -52,13 +127,8 @@ extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes) {
   {
     Cache &c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    auto it = c.free.find(size);
-    if (it != c.free.end() && !it->second.empty()) {
-      void *block = it->second.back();
-      it->second.pop_back();
-      c.cachedBytes -= size;
+    if (void *block = takeCached(c, size))
       return static_cast<unsigned char *>(block) + kHeader;
-    }
   }
   auto *block = static_cast<unsigned char *>(std::aligned_alloc(4096, kHeader + size));
   if (!block)
@@ -77,16 +147,17 @@ extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t byt
 extern "C" void _mlir_memref_to_llvm_free(void *payload) {
   if (!payload)
     return;
+  if (managedBlocks()) {
+    freeManagedBlock(payload);
+    return;
+  }
   auto *block = static_cast<unsigned char *>(payload) - kHeader;
   size_t size = *reinterpret_cast<size_t *>(block);
   if (size != 0) {
     Cache &c = cache();
     std::lock_guard<std::mutex> lock(c.mutex);
-    if (c.cachedBytes + size <= kCachedBytes) {
-      c.free[size].push_back(block);
-      c.cachedBytes += size;
+    if (putCached(c, block, size))
       return;
-    }
   }
   std::free(block);
 }

@@ -16,16 +16,25 @@
  * _mlir_ciface_wlrt_pissa_split, and _mlir_ciface_wlgen_weight materialises it
  * as base + B·A (in float, like generated code).
  *
- * Built twice (test/unit/CMakeLists.txt): wl-runtime-unit with the project
- * hook, and wl-runtime-unit-noproject with WL_FAKE_NO_PROJECT, which leaves
- * it undefined like a library generated before the hook existed.
+ * Built three times (test/unit/CMakeLists.txt): wl-runtime-unit with the
+ * project hook, wl-runtime-unit-noproject with WL_FAKE_NO_PROJECT, which leaves
+ * it undefined like a library generated before the hook existed, and
+ * wl-runtime-unit-cuda with WL_FAKE_CUDA, whose metadata says "target": "cuda"
+ * (the loops still run on the host; the runtime gives them managed memory).
  */
 #include "wl/wlgen.h"
 
 #include <stdint.h>
 
+#ifdef WL_FAKE_CUDA
+#define FAKE_TARGET " \"target\": \"cuda\",\n"
+#else
+#define FAKE_TARGET ""
+#endif
+
 const char wlgen_metadata[] =
     "{\"abi\": 1, \"model\": \"fake\", \"input_size\": 3, \"output_size\": 2,\n"
+    FAKE_TARGET
     " \"label_kind\": 1, \"target_size\": 2, \"arena_size\": 55,\n"
     " \"params\": [\n"
     "  {\"name\": \"fc.weight\", \"shape\": [2, 3], \"offset\": 0, \"trainable\": true,\n"

@@ -5,6 +5,7 @@
 // "N passed, M failed" and exits non-zero on any failure.
 //
 //===----------------------------------------------------------------------===//
+#include "Cuda.h"
 #include "Init.h"
 #include "Json.h"
 #include "Metadata.h"
@@ -23,6 +24,7 @@
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -38,10 +40,15 @@ extern float fake_project_rot_bound;
 
 // wl-runtime-unit links a fake model that defines _mlir_ciface_wlgen_project;
 // wl-runtime-unit-noproject (WL_FAKE_NO_PROJECT) one that does not, like a
-// library generated before the hook existed.
-#ifdef WL_FAKE_NO_PROJECT
+// library generated before the hook existed; wl-runtime-unit-cuda
+// (WL_FAKE_CUDA) one whose metadata says "target": "cuda", and runs only the
+// CUDA tests (testCuda*).
+#if defined(WL_FAKE_NO_PROJECT)
 static constexpr bool kHasProject = false;
 static const char *const kProgram = "wl-runtime-unit-noproject";
+#elif defined(WL_FAKE_CUDA)
+static constexpr bool kHasProject = true;
+static const char *const kProgram = "wl-runtime-unit-cuda";
 #else
 static constexpr bool kHasProject = true;
 static const char *const kProgram = "wl-runtime-unit";
@@ -163,6 +170,21 @@ static void testMetadataValidation() {
           "unknown init kind 'xavier'");
   rejects((std::string(head) + R"("arena_size":8,"params":[],"lipschitz":[{"op":"input"},{"op":"layer","layer":"q","arg":0}]})").c_str(),
           "unknown layer 'q'");
+  // "target": optional, "cpu" (the default) or "cuda".
+  {
+    auto target = [&](const char *t) {
+      return wlrt::parseMetadata((std::string(head) + t + R"("arena_size":8,"params":[]})").c_str());
+    };
+    wlrt::Metadata none = target(""), cpu = target(R"("target":"cpu",)"),
+                   cuda = target(R"("target":"cuda",)");
+    CHECK(none.ok && !none.cudaTarget);
+    CHECK(cpu.ok && !cpu.cudaTarget);
+    CHECK(cuda.ok && cuda.cudaTarget);
+    wlrt::Metadata tpu = target(R"("target":"tpu",)"), num = target(R"("target":1,)");
+    CHECK_MSG(!tpu.ok && contains(tpu.error.c_str(), "\"target\" must be \"cpu\" or \"cuda\""),
+              tpu.error);
+    CHECK_MSG(!num.ok && contains(num.error.c_str(), "\"target\" must be"), num.error);
+  }
   // The "lipschitz" graph: an array of nodes whose arguments index earlier nodes.
   const std::string lipHead = std::string(head) +
       R"("arena_size":8,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}}],)"
@@ -2038,6 +2060,237 @@ static void testScratchAllocator() {
   _mlir_memref_to_llvm_free(nullptr);
 }
 
+/// The wl_*_device entry points of a library compiled for the CPU: always
+/// WL_ERR_DEVICE, naming the target (after the NULL-model check).
+static void testDeviceEntryPointsOnCpu() {
+  CHECK(!wlrt::metadata().cudaTarget);
+  wl_model *m = wl_create(1);
+  CHECK(m);
+  if (!m)
+    return;
+  float buf[64] = {0}, loss = 0;
+  const char *why = "this library was compiled for the CPU (wlc --target=cpu); device pointers "
+                    "need --target=cuda";
+  auto isCpuError = [&](wl_status st, const char *fn) {
+    std::string msg = wl_last_error(m);
+    return st == WL_ERR_DEVICE && msg == std::string(fn) + ": " + why;
+  };
+  CHECK_MSG(isCpuError(wl_forward_device(m, buf, 1, buf), "wl_forward_device"), wl_last_error(m));
+  CHECK_MSG(isCpuError(wl_backward_device(m, buf, buf, 1, buf), "wl_backward_device"),
+            wl_last_error(m));
+  CHECK_MSG(isCpuError(wl_backward_device(m, buf, buf, 1, nullptr), "wl_backward_device"),
+            wl_last_error(m));
+  CHECK_MSG(isCpuError(wl_loss_device(m, buf, buf, 1, &loss), "wl_loss_device"), wl_last_error(m));
+  CHECK_MSG(isCpuError(wl_train_step_device(m, buf, buf, 1, &loss), "wl_train_step_device"),
+            wl_last_error(m));
+  CHECK(wl_step_count(m) == 0);
+  CHECK(wl_forward_device(nullptr, buf, 1, buf) == WL_ERR_ARG &&
+        contains(wl_last_error(nullptr), "wl_forward_device: model is NULL"));
+  CHECK(wl_train_step_device(nullptr, buf, buf, 1, &loss) == WL_ERR_ARG);
+  // The host entry points are unaffected.
+  CHECK(wl_forward(m, buf, 1, buf) == WL_OK);
+  wl_destroy(m);
+}
+
+/// Runs `body` in a forked child and adds its counts to ours: the CUDA
+/// driver is initialised once per process (std::call_once), so each
+/// WL_CUDA_DRIVER scenario needs a fresh process. A child that dies counts
+/// as one failure.
+template <class F> static void inChild(const char *name, F &&body) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    CHECK_MSG(false, std::string(name) + ": pipe failed");
+    return;
+  }
+  std::fflush(stdout);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(fds[0]);
+    gPassed = gFailed = 0;
+    body();
+    std::fflush(stdout);
+    int counts[2] = {gPassed, gFailed};
+    ssize_t n = ::write(fds[1], counts, sizeof counts);
+    ::_exit(n == ssize_t(sizeof counts) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  int counts[2] = {0, 0};
+  ssize_t n = pid > 0 ? ::read(fds[0], counts, sizeof counts) : -1;
+  ::close(fds[0]);
+  int status = 0;
+  if (pid > 0)
+    ::waitpid(pid, &status, 0);
+  bool ran = pid > 0 && n == ssize_t(sizeof counts) && WIFEXITED(status) &&
+             WEXITSTATUS(status) == 0;
+  CHECK_MSG(ran, std::string(name) + ": the child process did not finish (status " +
+                     std::to_string(status) + ")");
+  gPassed += counts[0];
+  gFailed += counts[1];
+}
+
+#ifdef WL_FAKE_CUDA
+extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes);
+extern "C" void _mlir_memref_to_llvm_free(void *payload);
+
+static const char *const kGpuNeeded =
+    "wl_create failed: this library was compiled with --target=cuda and needs an NVIDIA GPU: ";
+
+/// Without a usable driver: every entry into CUDA fails cleanly, records
+/// why, and a cuda-target model cannot be created. `needle` is expected in
+/// the reason.
+static void cudaUnavailable(const std::string &needle) {
+  std::string why;
+  CHECK(!wlrt::cudaReady(why));
+  CHECK_MSG(contains(why.c_str(), needle.c_str()), why + " / want " + needle);
+  std::string again;
+  CHECK(!wlrt::cudaReady(again) && again == why); // initialised once
+
+  // The mgpu* wrappers record and return; nothing is pending afterwards.
+  std::string msg;
+  CHECK(!wlrt::takeDeviceError(msg));
+  mgpuLaunchKernel(nullptr, 1, 1, 1, 32, 1, 1, 0, nullptr, nullptr, nullptr, 0);
+  CHECK(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "mgpuLaunchKernel") &&
+        contains(msg.c_str(), why.c_str()));
+  CHECK(!wlrt::takeDeviceError(msg)); // taken
+  CHECK(mgpuStreamCreate() == nullptr);
+  mgpuStreamSynchronize(nullptr);
+  mgpuStreamDestroy(nullptr);
+  CHECK(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "mgpuStreamCreate")); // the first
+  CHECK(mgpuModuleGetFunction(nullptr, "wlgen_forward_kernel") == nullptr);
+  CHECK(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "wlgen_forward_kernel"));
+  CHECK(wlrt::managedAlloc(64) == nullptr);
+  CHECK(wlrt::takeDeviceError(msg) && contains(msg.c_str(), why.c_str()));
+  wlrt::managedFree(nullptr);
+  float a = 1, b = 2;
+  CHECK(!wlrt::isManaged(&a));
+  CHECK(!wlrt::deviceCopy(&a, &b, sizeof a, "test") && a == 1);
+  CHECK(wlrt::deviceCopy(&a, &b, 0, "empty")); // nothing to copy
+  CHECK(!wlrt::deviceZero(&a, sizeof a) && a == 1);
+  CHECK(!wlrt::deviceSynchronize());
+  // The generated code's temporaries are managed memory in a cuda library.
+  CHECK(_mlir_memref_to_llvm_alloc(100) == nullptr);
+  _mlir_memref_to_llvm_free(nullptr);
+  wlrt::clearDeviceError();
+  CHECK(!wlrt::takeDeviceError(msg));
+
+  CHECK(wl_create(1) == nullptr);
+  CHECK_MSG(std::string(wl_last_error(nullptr)) == kGpuNeeded + why, wl_last_error(nullptr));
+  // The metadata queries need no GPU.
+  CHECK(wl_model_name() && std::strcmp(wl_model_name(), "fake") == 0 && wl_input_size() == 3);
+
+  // A module load (at dlopen of a real library) fails for good: the sticky
+  // error is reported by every later take.
+  static const char junk[] = "not a cubin";
+  CHECK(mgpuModuleLoad(const_cast<char *>(junk), sizeof junk) == nullptr);
+  CHECK(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "mgpuModuleLoad") &&
+        contains(msg.c_str(), why.c_str()));
+  std::string sticky;
+  CHECK(wlrt::takeDeviceError(sticky) && sticky == msg);
+  CHECK(mgpuModuleLoadJIT(const_cast<char *>(junk), 2) == nullptr);
+  CHECK(wlrt::takeDeviceError(sticky) && sticky == msg); // the first load's
+  mgpuModuleUnload(nullptr);
+  CHECK(wl_create(1) == nullptr && contains(wl_last_error(nullptr), kGpuNeeded));
+}
+
+/// The driver scenarios, each in its own process.
+static void testCudaDriver() {
+  CHECK(wlrt::metadata().cudaTarget);
+  inChild("missing driver", [] {
+    ::setenv("WL_CUDA_DRIVER", "/nonexistent/libcuda.so.1", 1);
+    cudaUnavailable("cannot load the CUDA driver '/nonexistent/libcuda.so.1': ");
+    std::string why;
+    CHECK(!wlrt::cudaReady(why) && contains(why.c_str(), "No such file"));
+  });
+  inChild("not a CUDA driver", [] {
+    ::setenv("WL_CUDA_DRIVER", "libm.so.6", 1);
+    cudaUnavailable("the CUDA driver 'libm.so.6' has no cuGetErrorName");
+  });
+  const char *stub = "/usr/local/cuda/lib64/stubs/libcuda.so";
+  if (::access(stub, R_OK) == 0) {
+    inChild("stub driver", [stub] {
+      ::setenv("WL_CUDA_DRIVER", stub, 1);
+      cudaUnavailable("cuInit failed: CUDA_ERROR_STUB_LIBRARY");
+    });
+  } else {
+    std::printf("note: %s not found, stub driver scenario skipped\n", stub);
+  }
+}
+
+/// With the system's driver: on a machine without a GPU only the refusal;
+/// with one, the cuda fake model end to end (its loops run on the host, on
+/// the managed memory the runtime stages), host and device entry points.
+static void testCudaModel() {
+  inChild("system driver", [] {
+    ::unsetenv("WL_CUDA_DRIVER");
+    std::string why;
+    if (!wlrt::cudaReady(why)) {
+      std::printf("note: no usable GPU (%s); GPU scenario skipped\n", why.c_str());
+      CHECK(wl_create(1) == nullptr &&
+            std::string(wl_last_error(nullptr)) == kGpuNeeded + why);
+      return;
+    }
+    wl_model *m = wl_create(1);
+    CHECK_MSG(m, wl_last_error(nullptr));
+    if (!m)
+      return;
+    CHECK(wlrt::isManaged(m->arena));
+    const float W[6] = {1, 2, 3, -1, 0.5f, 0.25f}, bias[2] = {0.5f, -0.5f};
+    CHECK(wl_set_param(m, "fc.weight", W) == WL_OK && wl_set_param(m, "fc.bias", bias) == WL_OK);
+    const float x[6] = {1, 0, 0, 0.5f, 1, 2}, expectY[4] = {1.5f, -1.5f, 9, 0};
+    float y[4] = {0};
+    CHECK_MSG(wl_forward(m, x, 2, y) == WL_OK, wl_last_error(m));
+    CHECK(std::memcmp(y, expectY, sizeof y) == 0);
+    // Device pointers: managed ones are used in place; others (here host
+    // memory, which cuMemcpy also takes) are staged.
+    auto *dx = static_cast<float *>(wlrt::managedAlloc(sizeof x));
+    auto *dy = static_cast<float *>(wlrt::managedAlloc(sizeof y));
+    CHECK(dx && dy && wlrt::isManaged(dx) && !wlrt::isManaged(x));
+    if (dx && dy) {
+      std::memcpy(dx, x, sizeof x);
+      CHECK_MSG(wl_forward_device(m, dx, 2, dy) == WL_OK, wl_last_error(m));
+      CHECK(std::memcmp(dy, expectY, sizeof y) == 0);
+      float y2[4] = {0};
+      CHECK_MSG(wl_forward_device(m, x, 2, y2) == WL_OK, wl_last_error(m));
+      CHECK(std::memcmp(y2, expectY, sizeof y2) == 0);
+      const float g[4] = {1, 0, 0, 1};
+      float gx[6] = {0};
+      CHECK(wl_zero_grad(m) == WL_OK);
+      CHECK_MSG(wl_backward_device(m, dx, g, 2, gx) == WL_OK, wl_last_error(m));
+      CHECK(gx[0] == 1 && gx[1] == 2 && gx[2] == 3 && gx[3] == -1 && gx[5] == 0.25f);
+      CHECK(wl_backward(m, x, g, 2, nullptr) == WL_OK);
+      float grad[6];
+      CHECK(wl_get_grad(m, "fc.weight", grad) == WL_OK && grad[0] == 2 && grad[5] == 4);
+      CHECK(wl_zero_grad(m) == WL_OK);
+      CHECK(wl_get_grad(m, "fc.weight", grad) == WL_OK && grad[0] == 0 && grad[5] == 0);
+      const float t[4] = {1.5f, -1.5f, 0, 0};
+      float lossHost = -1, lossDev = -2;
+      CHECK(wl_loss(m, x, t, 2, &lossHost) == WL_OK);
+      CHECK(wl_loss_device(m, dx, t, 2, &lossDev) == WL_OK && lossDev == lossHost);
+      CHECK(wl_train_step(m, x, t, 2, &lossHost) == WL_OK);
+      CHECK(wl_train_step_device(m, dx, t, 2, &lossDev) == WL_OK && lossDev < lossHost);
+      CHECK(wl_step_count(m) == 2);
+    }
+    wlrt::managedFree(dx);
+    wlrt::managedFree(dy);
+    float ad[6];
+    CHECK_MSG(wl_get_weight(m, "ad", ad) == WL_OK, wl_last_error(m));
+    CHECK(std::fabs(ad[0] - kW0[0]) < 1e-5f && std::fabs(ad[5] - kW0[5]) < 1e-5f);
+    CHECK(wl_save(m, "cuda.safetensors") == WL_OK && wl_load(m, "cuda.safetensors") == WL_OK);
+    CHECK(fake_descriptor_errors == 0);
+    wl_destroy(m);
+    // Temporaries: managed, reused by size.
+    void *t1 = _mlir_memref_to_llvm_alloc(100);
+    CHECK(t1 && wlrt::isManaged(t1) && reinterpret_cast<uintptr_t>(t1) % 64 == 0);
+    _mlir_memref_to_llvm_free(t1);
+    void *t2 = _mlir_memref_to_llvm_alloc(200);
+    CHECK(t2 == t1);
+    _mlir_memref_to_llvm_free(t2);
+    std::string msg;
+    CHECK_MSG(!wlrt::takeDeviceError(msg), msg);
+  });
+}
+#endif
+
 int main() {
   // The fake model reads its frozen base from kBaseFile, relative to the
   // current directory: work in a fresh temporary directory that has it.
@@ -2047,6 +2300,10 @@ int main() {
     return 2;
   }
   writeBaseFile();
+#ifdef WL_FAKE_CUDA
+  testCudaDriver();
+  testCudaModel();
+#else
   testJson();
   testMetadataValidation();
   testStaticQueries();
@@ -2067,6 +2324,8 @@ int main() {
   testFromInit();
   testExportDense();
   testScratchAllocator();
+  testDeviceEntryPointsOnCpu();
+#endif
   if (::chdir("/") == 0)
     std::system(("rm -rf '" + work + "'").c_str());
   std::printf("%s: %d passed, %d failed\n", kProgram, gPassed, gFailed);

@@ -53,7 +53,14 @@ json::Object dictToJson(DictionaryAttr dict) {
 }
 
 struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPass> {
+  using WLEmitMetadataBase::WLEmitMetadataBase;
+
   void runOnOperation() override {
+    if (target != "cpu" && target != "cuda") {
+      getOperation().emitError("wl-emit-metadata: unknown target '" + target +
+                               "' (expected cpu or cuda)");
+      return signalPassFailure();
+    }
     ModuleOp module = getOperation();
     auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
     auto arenaSize = module->getAttrOfType<IntegerAttr>("wl.arena_size");
@@ -66,6 +73,9 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
     json::Object doc = dictToJson(model);
     doc["abi"] = 1;
     doc["arena_size"] = arenaSize.getInt();
+    // The runtime keeps a cuda library's memory on the GPU (managed memory).
+    if (target == "cuda")
+      doc["target"] = "cuda";
 
     json::Array params;
     for (ParamOp p : module.getOps<ParamOp>()) {

@@ -13,12 +13,14 @@ using namespace mlir;
 namespace {
 struct WLLowerStridedCopiesPass
     : public wl::impl::WLLowerStridedCopiesBase<WLLowerStridedCopiesPass> {
+  using WLLowerStridedCopiesBase::WLLowerStridedCopiesBase;
+
   void runOnOperation() override {
-    getOperation().walk([](memref::CopyOp copy) {
+    getOperation().walk([&](memref::CopyOp copy) {
       auto contiguous = [](Value v) {
         return memref::isStaticShapeAndContiguousRowMajor(cast<MemRefType>(v.getType()));
       };
-      if (contiguous(copy.getSource()) && contiguous(copy.getTarget()))
+      if (!all && contiguous(copy.getSource()) && contiguous(copy.getTarget()))
         return;
       OpBuilder b(copy);
       linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());

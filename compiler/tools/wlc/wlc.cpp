@@ -2,6 +2,8 @@
 //
 // .wl -> AST -> wl dialect -> + backward -> + step -> linalg -> LLVM -> .o ->
 // lib<model>.so (+ <model>.h). `-emit=` stops after any stage and prints it.
+// With --target=cuda the loop nests become CUDA kernels (NVVM -> cubin via
+// ptxas, or PTX) embedded in the same kind of library.
 //
 //===----------------------------------------------------------------------===//
 #include "wl/Compiler/MLIRGen.h"
@@ -13,6 +15,12 @@
 #include "wl/Lang/Frontend.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -39,7 +47,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { AST, WL, Grad, Step, Linalg, LLVMIR, Obj, SO };
+enum class Emit { AST, WL, Grad, Step, Linalg, LLVMIR, PTX, Obj, SO };
 
 cl::OptionCategory wlcCategory("wlc options");
 
@@ -56,6 +64,7 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Step, "step", "+ the fused optimizer step and constraint projections"),
                clEnumValN(Emit::Linalg, "linalg", "lowered to linalg/tensor/arith/math"),
                clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR for the host CPU"),
+               clEnumValN(Emit::PTX, "ptx", "the CUDA kernels' PTX (implies --target=cuda)"),
                clEnumValN(Emit::Obj, "obj", "a relocatable object file"),
                clEnumValN(Emit::SO, "so", "the shared library lib<model>.so and <model>.h")),
     cl::cat(wlcCategory));
@@ -69,10 +78,46 @@ cl::opt<bool> report("report",
                      cl::cat(wlcCategory));
 cl::opt<std::string> targetName("target", cl::desc("Code generation target: cpu (default) or cuda"),
                                 cl::init("cpu"), cl::value_desc("cpu|cuda"), cl::cat(wlcCategory));
+cl::opt<std::string> cudaChip("cuda-arch",
+                              cl::desc("GPU architecture of the CUDA kernels (default sm_90a)"),
+                              cl::init("sm_90a"), cl::value_desc("sm_XY"), cl::cat(wlcCategory));
+cl::opt<std::string> cudaPath(
+    "cuda-path",
+    cl::desc("CUDA toolkit with bin/ptxas (default: $CUDA_HOME, $CUDA_PATH, /usr/local/cuda); "
+             "without ptxas the library embeds PTX, which the driver compiles when it loads"),
+    cl::value_desc("dir"), cl::cat(wlcCategory));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "wlc: error: " << message << "\n";
   return 1;
+}
+
+/// The CUDA toolkit whose ptxas makes the cubin: --cuda-path, else the first
+/// of $CUDA_HOME, $CUDA_PATH and /usr/local/cuda that has bin/ptxas; "" when
+/// there is none.
+std::string findCUDAToolkit() {
+  auto hasPtxas = [](llvm::StringRef dir) {
+    llvm::SmallString<256> ptxas(dir);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    return llvm::sys::fs::can_execute(ptxas);
+  };
+  if (!cudaPath.empty())
+    return hasPtxas(cudaPath) ? cudaPath.getValue() : std::string();
+  for (const char *env : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *dir = std::getenv(env); dir && hasPtxas(dir))
+      return dir;
+  return hasPtxas("/usr/local/cuda") ? "/usr/local/cuda" : "";
+}
+
+/// `-emit=ptx`: the PTX of every kernel module, as gpu-module-to-binary made it.
+void printPTX(ModuleOp module, llvm::raw_ostream &os) {
+  module.walk([&](gpu::BinaryOp binary) {
+    for (Attribute a : binary.getObjects()) {
+      auto object = cast<gpu::ObjectAttr>(a);
+      os << "// ---- kernel module " << binary.getSymName() << " (" << cudaChip << ")\n"
+         << object.getObject().getValue() << "\n";
+    }
+  });
 }
 
 /// Writes `text` to the -o file or stdout.
@@ -199,10 +244,15 @@ int compile(int argc, char **argv) {
       wl::lang::printAST(*model, s);
       os << s.str();
     });
-  if (targetName == "cuda")
-    return fail("--target=cuda is not supported yet: this wlc generates CPU code only");
-  if (targetName != "cpu")
+  if (emit == Emit::PTX && targetName.getNumOccurrences() == 0)
+    targetName = "cuda";
+  if (targetName != "cpu" && targetName != "cuda")
     return fail("unknown target '" + targetName + "' (expected cpu or cuda)");
+  const bool cuda = targetName == "cuda";
+  if (emit == Emit::PTX && !cuda)
+    return fail("-emit=ptx needs --target=cuda");
+  if (!llvm::StringRef(cudaChip).starts_with("sm_"))
+    return fail("--cuda-arch must name an sm_XY architecture (got '" + cudaChip + "')");
   if (optLevel > 3)
     return fail("optimisation level -O" + llvm::Twine(optLevel) + " does not exist (use -O0..-O3)");
 
@@ -226,6 +276,12 @@ int compile(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registry.insert<wl::WLDialect>();
+  // The CUDA target serialises kernel modules (NVVM -> LLVM IR -> PTX/cubin).
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
@@ -263,12 +319,27 @@ int compile(int argc, char **argv) {
     return writeText([&](llvm::raw_ostream &os) { printReport(*module, os); });
   if (emit == Emit::Step)
     return printModule();
-  if (failed(run(wl::buildLinalgPipeline)))
+  if (failed(run([&](OpPassManager &pm) { wl::buildLinalgPipeline(pm, targetName); })))
     return 1;
   if (emit == Emit::Linalg)
     return printModule();
-  if (failed(run(wl::buildLLVMPipeline)))
+  if (cuda) {
+    wl::CUDAOptions options;
+    options.chip = cudaChip;
+    options.toolkitPath = findCUDAToolkit();
+    // -emit=ptx shows the PTX; a library embeds a cubin when ptxas is there.
+    options.binaryFormat = emit == Emit::PTX || options.toolkitPath.empty() ? "isa" : "bin";
+    if (emit != Emit::PTX && options.toolkitPath.empty())
+      llvm::errs() << "wlc: warning: no CUDA toolkit with bin/ptxas found (--cuda-path, "
+                      "$CUDA_HOME, /usr/local/cuda): embedding PTX, which the CUDA driver "
+                      "compiles when the library loads\n";
+    if (failed(run([&](OpPassManager &pm) { wl::buildCUDAPipeline(pm, options); })))
+      return 1;
+    if (emit == Emit::PTX)
+      return writeText([&](llvm::raw_ostream &os) { printPTX(*module, os); });
+  } else if (failed(run(wl::buildLLVMPipeline))) {
     return 1;
+  }
 
   llvm::LLVMContext llvmContext;
   std::string error;

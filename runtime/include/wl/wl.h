@@ -70,6 +70,20 @@ WL_API int64_t wl_layer_out_size(int32_t i);    /* OUT of layer i; -1 if bad i *
  * non-finite weight or bias, WL_ERR_SHAPE for a bias not of OUT elements, WL_ERR_IO when the
  * file cannot be written; on any error the previous file at `path` is untouched. */
 WL_API wl_status wl_export_dense(wl_model *, const char *path);
+/* Device pointers (libraries built with wlc --target=cuda): as wl_forward, wl_backward,
+ * wl_loss and wl_train_step, but x, dy, labels, y and dx are CUDA device pointers (cuMemAlloc
+ * or managed memory, of the current process's device 0); loss is a host pointer. Inputs are
+ * copied into the model's managed staging buffers and outputs back with cuMemcpy (managed
+ * pointers are used in place); class labels are range-checked after the copy. A library
+ * built for the CPU answers WL_ERR_DEVICE. Any CUDA failure (in these and in every other
+ * call of a cuda-target library) is WL_ERR_DEVICE with the driver's error in the message. */
+WL_API wl_status wl_forward_device(wl_model *, const float *x, int64_t batch, float *y);
+WL_API wl_status wl_backward_device(wl_model *, const float *x, const float *dy, int64_t batch,
+                                    float *dx);
+WL_API wl_status wl_loss_device(wl_model *, const float *x, const void *labels, int64_t batch,
+                                float *loss);
+WL_API wl_status wl_train_step_device(wl_model *, const float *x, const void *labels,
+                                      int64_t batch, float *loss);
 /* Notes: wl_last_error's string stays valid until the next failing call on the same model
  * (for NULL: on the same thread). wl_lipschitz_bound and wl_layer_spectral_bound return
  * -1.0 on error. wl_load returns WL_ERR_SHAPE for a dtype/shape/size mismatch and

@@ -59,9 +59,16 @@
  * - A "state" entry's optional "shape" (default: the param's) governs its region check,
  *   its zeroing in wl_create and its checkpoint tensor "optim.<param>.<state>".
  * - wl_create: initialisers, then grads and state zeroed, then wlgen_project if defined.
+ * - "target": "cpu" | "cuda" (optional, default "cpu"; anything else is invalid metadata).
+ *   "cuda" (wlc --target=cuda): the entry points run their loop nests as GPU kernels through
+ *   MLIR's gpu-to-llvm lowering, which calls the mgpu* functions below. Every buffer they get
+ *   or allocate is then CUDA managed memory: the arena, staged copies of the caller's x, dy,
+ *   labels, y, dx and wlgen_weight's `out`, and the temporaries of _mlir_memref_to_llvm_alloc.
+ *   wl_create fails without a usable GPU (runtime/README.md, "CUDA target").
  */
 #ifndef WL_WLGEN_H
 #define WL_WLGEN_H
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -154,6 +161,25 @@ float _mlir_ciface_wlrt_gram_bound(wlgen_memref2d *w);
  * map's solve (orthogonal(method = cayley)). A singular A, mismatched shapes or no memory
  * give B = NaN. */
 void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t transpose);
+
+/* ---- CUDA driver wrappers (--target=cuda) ------------------------------------------------
+ * MLIR's "mgpu" runtime-wrapper ABI, defined in libwlrt (src/Cuda.cpp, hidden) over the CUDA
+ * driver loaded with dlopen ($WL_CUDA_DRIVER or libcuda.so.1). ModuleLoad/ModuleLoadJIT run
+ * from a global constructor at dlopen of the library, ModuleUnload from a global destructor.
+ * None aborts or throws: a failure is recorded (a module load failure process-wide, as the
+ * error every later call reports) and they return NULL or do nothing; the wl_* entry point
+ * that called the generated code then returns WL_ERR_DEVICE with the message. Launches use
+ * device 0's primary context. */
+void *mgpuModuleLoad(void *cubinData, size_t size);   /* cubin, fatbin or PTX */
+void *mgpuModuleLoadJIT(void *ptxData, int optLevel); /* NUL-terminated PTX; level 0..4 */
+void mgpuModuleUnload(void *module);
+void *mgpuModuleGetFunction(void *module, const char *name);
+void *mgpuStreamCreate(void);
+void mgpuStreamSynchronize(void *stream);
+void mgpuStreamDestroy(void *stream);
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                      intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t smem,
+                      void *stream, void **params, void **extra, size_t paramsCount);
 
 /* ---- Re-splitting initialisers (creation time, from wlgen_project) ----------------------
  * Each splits a frozen base W0 (read from `base`, which receives the residual) into a

@@ -30,8 +30,12 @@ def WLEmitMetadata : Pass<"wl-emit-metadata", "mlir::ModuleOp"> {
     Writes the JSON document of runtime/include/wl/wlgen.h (sizes, parameter
     layout and inits, layers, and the Lipschitz composition of the forward
     graph) into an `llvm.mlir.global` string. Runs after `wl-assign-arena`,
-    while the forward function is still in the wl dialect.
+    while the forward function is still in the wl dialect. For the cuda
+    target the document says `"target": "cuda"`.
   }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cpu\"", "cpu or cuda">
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
@@ -41,8 +45,13 @@ def WLLowerStridedCopies : Pass<"wl-lower-strided-copies", "mlir::ModuleOp"> {
     The LLVM lowering of `memref.copy` calls the `memrefCopy` function of
     MLIR's C runner utilities when a side is not contiguous; generated
     libraries must not depend on that library, so such copies become
-    `linalg.copy` (loops). Contiguous copies stay `memref.copy` (memcpy).
+    `linalg.copy` (loops). Contiguous copies stay `memref.copy` (memcpy)
+    unless `all` is set (the CUDA target: a copy of device data is a kernel,
+    not a host memcpy).
   }];
+  let options = [
+    Option<"all", "all", "bool", "false", "lower contiguous copies too">
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
@@ -86,6 +95,41 @@ def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
     "mlir::vector::VectorDialect", "mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
     "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"
   ];
+}
+
+def WLParallelLoopsToGPU : Pass<"wl-parallel-loops-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Maps linalg ops and loop nests onto 1-D grids of GPU thread blocks";
+  let description = [{
+    For the CUDA target. Each linalg op on memrefs becomes an `scf.parallel`
+    over its parallel dimensions, moved outermost (generic ops interchanged,
+    named ops generalized first), with its reductions as `scf.for` inside.
+    Then each outermost `scf.parallel` is collapsed into one dimension (the
+    last original dimension varies fastest, so neighbouring threads touch
+    neighbouring elements), tiled by `block-size`, and given the mapping
+    attribute block_x / thread_x that `convert-parallel-loops-to-gpu` turns
+    into a `gpu.launch`. A 1-D grid has no per-dimension limit to trip over
+    (grid y and z stop at 65535, block z at 64), and any rank maps the same
+    way. `scf.parallel` loops nested deeper become `scf.for` nests run by
+    the thread. Loops with reductions (results) are left to the host.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256", "threads per block">
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect", "mlir::affine::AffineDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
+def WLMergeGPUModules : Pass<"wl-merge-gpu-modules", "mlir::ModuleOp"> {
+  let summary = "Moves every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel, and each
+    module becomes its own binary: one ptxas run and one module load per
+    kernel (a small MLP has 68). This pass moves every `gpu.func` into a
+    single `gpu.module @wlgen_kernels`, each renamed after its original
+    module (unique), and points every `gpu.launch_func` at it.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
 #endif // WL_CONVERSION_PASSES_TD
