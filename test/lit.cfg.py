@@ -28,6 +28,10 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.wl_tools_dir, append_path=True)
 llvm_config.with_environment("PYTHONPATH", os.path.join(config.wl_src_root, "test", "Integration", "Inputs"), append_path=True)
+# The Python package (runtime/python/wl) from the source tree; it finds wlc
+# through $WLC.
+llvm_config.with_environment("PYTHONPATH", os.path.join(config.wl_src_root, "runtime", "python"), append_path=True)
+llvm_config.with_environment("WLC", os.path.join(config.wl_tools_dir, "wlc"))
 
 # `lit --param wl_target=cuda build/test/Integration/CPU` runs the numeric
 # integration suite on libraries built with --target=cuda (Integration/GPU).
@@ -53,6 +57,10 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
     config.available_features.add("fashion-mnist")
 if shutil.which("nm"):
     config.available_features.add("nm")
+# wl-train's plots (Debian's python3-matplotlib, installed by .ci/setup).
+if subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"], stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("matplotlib")
 
 # CUDA: `ptxas` where a toolkit is installed (cubins; else wlc embeds PTX), and
 # `cuda` only where a GPU answers (Inputs/cuda_probe.py asks the driver), so

@@ -29,6 +29,7 @@
 #include "mlir/Support/FileUtilities.h"
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -37,6 +38,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -78,6 +80,10 @@ cl::opt<bool> report("report",
                      cl::cat(wlcCategory));
 cl::opt<std::string> targetName("target", cl::desc("Code generation target: cpu (default) or cuda"),
                                 cl::init("cpu"), cl::value_desc("cpu|cuda"), cl::cat(wlcCategory));
+cl::opt<double> lrScale("lr-scale",
+                        cl::desc("Multiply the learning rate of every optimizer group by this "
+                                 "factor (> 0; default 1)"),
+                        cl::init(1.0), cl::value_desc("factor"), cl::cat(wlcCategory));
 cl::opt<std::string> cudaChip("cuda-arch",
                               cl::desc("GPU architecture of the CUDA kernels (default sm_90a)"),
                               cl::init("sm_90a"), cl::value_desc("sm_XY"), cl::cat(wlcCategory));
@@ -107,6 +113,17 @@ std::string findCUDAToolkit() {
     if (const char *dir = std::getenv(env); dir && hasPtxas(dir))
       return dir;
   return hasPtxas("/usr/local/cuda") ? "/usr/local/cuda" : "";
+}
+
+/// `--lr-scale`: every optimizer group's lr times `factor`, before the step
+/// and the constraints (soft_cap couples its alpha to the lr) are generated.
+void scaleLearningRates(ModuleOp module, double factor) {
+  module.walk([&](wl::OptimizerGroupOp group) {
+    NamedAttrList hyper(group.getHyper());
+    auto lr = cast<FloatAttr>(hyper.get("lr"));
+    hyper.set("lr", FloatAttr::get(lr.getType(), lr.getValueAsDouble() * factor));
+    group.setHyperAttr(hyper.getDictionary(group.getContext()));
+  });
 }
 
 /// `-emit=ptx`: the PTX of every kernel module, as gpu-module-to-binary made it.
@@ -251,6 +268,11 @@ int compile(int argc, char **argv) {
   const bool cuda = targetName == "cuda";
   if (emit == Emit::PTX && !cuda)
     return fail("-emit=ptx needs --target=cuda");
+  if (!(lrScale > 0) || !std::isfinite(lrScale)) {
+    std::string shown;
+    llvm::raw_string_ostream(shown) << llvm::format("%g", lrScale.getValue());
+    return fail("--lr-scale must be a positive finite number (got " + shown + ")");
+  }
   if (!llvm::StringRef(cudaChip).starts_with("sm_"))
     return fail("--cuda-arch must name an sm_XY architecture (got '" + cudaChip + "')");
   if (optLevel > 3)
@@ -294,6 +316,8 @@ int compile(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = wl::mlirGen(context, *model);
   if (!module)
     return 1;
+  if (lrScale != 1.0)
+    scaleLearningRates(*module, lrScale);
   auto printModule = [&]() {
     return writeText([&](llvm::raw_ostream &os) { module->print(os); });
   };

@@ -1,0 +1,743 @@
+"""wl.train: train a wlc classifier on Fashion-MNIST and plot what happened.
+
+    wl-train model.wl [--dataset fashion-mnist] [--epochs N] [--batch B]
+             [--lr-scale S] [--out DIR] [--model NAME] [--seed K]
+             [--limit-train N] [--limit-test N] [--cache-dir D] [--data DIR]
+             [--target cpu|cuda] [--quiet]
+
+(also `python3 -m wl.train ...`). It compiles the model with wl.compile (cached),
+reads Fashion-MNIST from Debian's dataset-fashion-mnist (IDX files, gzip),
+preprocesses it exactly like examples/train_fashion.cpp (pixels / 255, then
+(p - 0.2860) / 0.3530), trains with Model.train_step on batches drawn from a
+permutation of the training set that is reshuffled every epoch from --seed (the
+last partial batch of an epoch is dropped), shows a progress bar on stderr and,
+after every epoch, evaluates on the test set and prints one summary line to
+stdout. It writes into --out:
+
+  metrics.csv       epoch,step,train_loss,test_loss,test_accuracy,lipschitz_bound,
+                    examples_per_s,seconds   (one row per epoch; step is the model's
+                    step count after the epoch, train_loss the mean loss of the
+                    epoch's steps, seconds the epoch's training time)
+  steps.csv         step,epoch,loss          (every training step)
+  certified.csv     radius,certified_accuracy
+  model.safetensors the trained model (Model.save)
+  curves.png        training loss per step (raw and smoothed), test loss and
+                    accuracy per epoch
+  spectra.png       sorted singular values of the effective weight of every
+                    constrained layer (every layer when none is), at the start and
+                    at the end of training, with the constraint's bound
+  certified.png     certified robust accuracy against the l2 radius
+
+Certified accuracy (Tsuzuku et al. 2018): with L the model's sound Lipschitz
+bound of the logits (l2 -> l2, Model.lipschitz_bound), an example is certified
+at radius r > 0 when it is classified correctly and its margin (top logit minus
+runner-up) exceeds sqrt(2) * L * r; at r = 0 the curve is the clean accuracy.
+
+The constrained layers and their bounds come from `wlc --report` (the wlc that
+wl.compile runs: $WLC, else wlc on PATH). Without matplotlib (Debian:
+python3-matplotlib) training and the CSV files are unchanged and the PNGs are
+skipped with a warning.
+
+Exit status: 0 on success, 1 on any error (missing model or data, wrong model
+shape, compile or runtime error), 2 on bad arguments, 130 when interrupted.
+"""
+
+import argparse
+import csv
+import gzip
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+import wl
+
+DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
+DATA_PACKAGE = "dataset-fashion-mnist"
+IMAGE_SIZE = 28 * 28
+NUM_CLASSES = 10
+# examples/train_fashion.cpp's normalisation (the usual Fashion-MNIST mean/std).
+PIXEL_MEAN = np.float32(0.2860)
+PIXEL_STD = np.float32(0.3530)
+EVAL_CHUNK = 1000
+# Radii at which the summary prints the certified accuracy (train_fashion's).
+SUMMARY_RADII = (0.1, 0.25)
+
+
+class TrainError(Exception):
+    """An error with a message for the user (printed as `wl-train: error: ...`)."""
+
+
+# --------------------------------------------------------------------------
+# Fashion-MNIST
+# --------------------------------------------------------------------------
+
+
+def read_idx(path, ndim, limit=None):
+    """Reads a gzip'd IDX file of unsigned bytes with `ndim` dimensions (magic
+    0x0000080N, N big-endian u32 sizes, then the bytes); with `limit`, only the
+    first `limit` entries of the first dimension are read. Returns the array and
+    the sizes the header gives."""
+    if not os.path.exists(path):
+        raise TrainError(
+            "%s: no such file\n  Fashion-MNIST is missing: install Debian's %s package "
+            "(apt-get install %s) or pass --data DIR" % (path, DATA_PACKAGE, DATA_PACKAGE))
+    header = 4 + 4 * ndim
+    try:
+        with gzip.open(path, "rb") as f:
+            head = f.read(header)
+            if len(head) >= 4:
+                magic = int.from_bytes(head[0:4], "big")
+                want = 0x0800 | ndim  # 0x08: unsigned byte data
+                if magic != want:
+                    raise TrainError("%s: bad IDX magic 0x%08x (want 0x%08x: %d-dimensional "
+                                     "unsigned bytes)" % (path, magic, want, ndim))
+            if len(head) < header:
+                raise TrainError("%s: truncated IDX header (%d bytes)" % (path, len(head)))
+            dims = [int.from_bytes(head[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+            total = int(np.prod(dims, dtype=np.int64))
+            full = list(dims)
+            if limit is not None and limit < dims[0]:
+                dims[0] = limit
+                want_bytes = int(np.prod(dims, dtype=np.int64))
+                data = f.read(want_bytes)
+                extra = b""
+            else:
+                want_bytes = total
+                data = f.read(total)
+                extra = f.read(1)
+    except (OSError, EOFError) as e:
+        raise TrainError("%s: cannot read (%s)" % (path, e))
+    if extra:
+        raise TrainError("%s: more data than the IDX header's %d bytes (%s)"
+                         % (path, total, "x".join(map(str, full))))
+    if len(data) != want_bytes:
+        raise TrainError("%s: truncated: %d data bytes where the IDX header (%s) says %d"
+                         % (path, len(data), "x".join(map(str, full)), total))
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims), full
+
+
+def load_split(data_dir, prefix, limit=None):
+    """Returns (images float32 [n, 784] normalised, labels int32 [n])."""
+    base = os.path.join(data_dir, prefix)
+    images, idims = read_idx(base + "-images-idx3-ubyte.gz", 3, limit)
+    labels, ldims = read_idx(base + "-labels-idx1-ubyte.gz", 1, limit)
+    if idims[1:] != [28, 28] or idims[0] != ldims[0]:
+        raise TrainError("%s: unexpected sizes (%d images of %dx%d, %d labels)"
+                         % (base, idims[0], idims[1], idims[2], ldims[0]))
+    if labels.size and int(labels.max()) >= NUM_CLASSES:
+        raise TrainError("%s: label %d out of range [0, %d)"
+                         % (base, int(labels.max()), NUM_CLASSES))
+    # The same float32 arithmetic as train_fashion.cpp: (p / 255 - mean) / std.
+    x = images.reshape(images.shape[0], IMAGE_SIZE).astype(np.float32)
+    x /= np.float32(255.0)
+    x -= PIXEL_MEAN
+    x /= PIXEL_STD
+    return np.ascontiguousarray(x), labels.astype(np.int32)
+
+
+# --------------------------------------------------------------------------
+# Progress display
+# --------------------------------------------------------------------------
+
+
+def format_duration(seconds):
+    if not math.isfinite(seconds) or seconds < 0:
+        return "--:--"
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
+
+
+class Progress:
+    """One epoch's progress on `stream`.
+
+    mode "tty": one line redrawn in place with \\r, at most ~10 times per second;
+    mode "lines": a plain line at each quarter of the epoch; mode "off": nothing.
+    """
+
+    LINES_PER_EPOCH = 4
+
+    def __init__(self, stream, mode, epoch, epochs, steps, batch):
+        self.stream, self.mode = stream, mode
+        self.epoch, self.epochs, self.steps, self.batch = epoch, epochs, steps, batch
+        self.total = steps * batch
+        self.start = time.perf_counter()
+        self.last_draw = 0.0
+        self.width = 0
+        marks = {max(1, math.ceil(k * steps / self.LINES_PER_EPOCH))
+                 for k in range(1, self.LINES_PER_EPOCH + 1)}
+        self.marks = marks
+
+    def text(self, step, mean_loss, bar_width):
+        done = step * self.batch
+        elapsed = time.perf_counter() - self.start
+        rate = done / elapsed if elapsed > 0 and done else 0.0
+        eta = (self.total - done) / rate if rate > 0 else float("nan")
+        frac = done / self.total if self.total else 1.0
+        filled = int(frac * bar_width)
+        bar = "=" * filled + (">" if filled < bar_width else "") + " " * (bar_width - filled - 1)
+        bar = bar[:bar_width]
+        ndig = len(str(self.total))
+        return ("epoch %d/%d [%s] %*d/%d ex  loss %.4f  %.0f ex/s  ETA %s"
+                % (self.epoch, self.epochs, bar, ndig, done, self.total, mean_loss, rate,
+                   format_duration(eta)))
+
+    def update(self, step, mean_loss):
+        if self.mode == "off":
+            return
+        if self.mode == "lines":
+            if step in self.marks:
+                self.stream.write(self.text(step, mean_loss, 20) + "\n")
+                self.stream.flush()
+            return
+        now = time.perf_counter()
+        if step < self.steps and now - self.last_draw < 0.1:
+            return
+        self.last_draw = now
+        columns = shutil.get_terminal_size((100, 24)).columns
+        # The bar takes what the rest of the line leaves, between 10 and 40 columns.
+        rest = len(self.text(step, mean_loss, 0))
+        line = self.text(step, mean_loss, max(10, min(40, columns - 1 - rest)))
+        pad = max(0, self.width - len(line))
+        self.width = len(line)
+        self.stream.write("\r" + line + " " * pad)
+        self.stream.flush()
+
+    def finish(self):
+        if self.mode == "tty":
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# --------------------------------------------------------------------------
+# wlc --report: which layers are constrained, and their bounds
+# --------------------------------------------------------------------------
+
+_CONSTRAINT = r"(?P<constraint>(?:[\w.]+: )?[a-z_]+\([^()]*\)|-)"
+_REPORT_FIRST = re.compile(r"^(?P<layer>\S+)\s+(?P<structure>\S.*?)\s+" + _CONSTRAINT +
+                           r"\s+(?P<guarantee>\S+)\s+(?P<params>\d+)(?:\s+(?P<why>.*))?$")
+_REPORT_MORE = re.compile(r"^\s+" + _CONSTRAINT + r"\s+(?P<guarantee>\S+)(?:\s+(?P<why>.*))?$")
+
+
+def run_report(path, model=None):
+    """Runs `wlc --report` (the wlc that wl.compile runs: wl.find_wlc, i.e. $WLC,
+    else wlc on PATH) and returns its stdout (raises TrainError on failure)."""
+    try:
+        wlc = wl.find_wlc()
+    except FileNotFoundError as e:
+        raise TrainError(str(e))
+    cmd = [wlc, "--report", path] + (["--model=" + model] if model else [])
+    try:
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True)
+    except OSError as e:
+        raise TrainError("cannot run %s: %s" % (wlc, e))
+    if r.returncode != 0:
+        raise TrainError("%s failed:\n%s" % (" ".join(cmd), r.stderr.strip()))
+    return r.stdout
+
+
+def parse_report(text):
+    """Parses `wlc --report` output into {layer: {"structure", "constraints"}}, in order.
+
+    Each constraint is a dict: text (e.g. "spectral_bound(1.00, soft_cap)" or
+    "s: spectral_bound(2.00, clamp)"), factor ("" or "s", "U", ...), kind, args
+    (list of strings), guarantee, why.
+    """
+    layers = {}
+    current = None
+    for line in text.splitlines():
+        if not line.strip() or line.startswith(("model ", "total parameters:")):
+            continue
+        if line.startswith("layer ") and "constraint" in line and "guarantee" in line:
+            continue
+        m = _REPORT_FIRST.match(line)
+        if m:
+            current = layers.setdefault(m.group("layer"),
+                                        {"structure": m.group("structure"), "constraints": []})
+        else:
+            m = _REPORT_MORE.match(line)
+            if not m or current is None:
+                raise TrainError("cannot parse this line of `wlc --report`:\n  " + line)
+        c = m.group("constraint")
+        if c == "-":
+            continue
+        factor, _, call = c.rpartition(": ")
+        kind, _, args = call.partition("(")
+        args = [a.strip() for a in args.rstrip(")").split(",") if a.strip()]
+        current["constraints"].append({"text": c, "factor": factor, "kind": kind, "args": args,
+                                       "guarantee": m.group("guarantee"),
+                                       "why": (m.group("why") or "").strip()})
+    return layers
+
+
+def is_orthogonal(structure):
+    """orthogonal(...) alone (not a term of a sum): orthonormal by construction."""
+    return structure.startswith("orthogonal(") and "+" not in structure
+
+
+def is_constrained(info):
+    return bool(info["constraints"]) or is_orthogonal(info["structure"])
+
+
+def describe_constraints(info):
+    texts = ["%s %s" % (c["text"], c["guarantee"]) for c in info["constraints"]]
+    if is_orthogonal(info["structure"]):
+        texts.insert(0, info["structure"] + " by construction")
+    return texts
+
+
+def constraint_lines(constraints, structure=""):
+    """Horizontal (value, label, linestyle) lines on a plot of sigma(W) that the
+    constraints (and an orthogonal structure) imply, and rank limits (for a
+    vertical line)."""
+    hlines, ranks = [], []
+    if is_orthogonal(structure):
+        hlines.append((1.0, "%s: sigma = 1" % structure, ":"))
+    for c in constraints:
+        try:
+            value = float(c["args"][0]) if c["args"] else None
+        except ValueError:
+            value = None
+        if c["kind"] == "spectral_bound" and value is not None and "+" not in structure:
+            # On a dense weight, or through the structure (svd's s, diagonal's d,
+            # orthogonal's S): a bound on sigma_max of the effective weight (not
+            # when it acts on one term of a sum).
+            hlines.append((value, "%s, %s" % (c["text"], c["guarantee"]), "--"))
+        elif c["kind"] == "orthonormal" and not c["factor"] and not is_orthogonal(structure):
+            hlines.append((1.0, "orthonormal: sigma = 1", ":"))
+        elif c["kind"] == "norm_bound" and value is not None and \
+                (len(c["args"]) < 2 or c["args"][1] == "frobenius"):
+            hlines.append((value, c["text"] + " (sigma_max <= ||W||_F)", "-."))
+        elif c["kind"] == "rank_at_most" and value is not None:
+            ranks.append(int(value))
+    return hlines, ranks
+
+
+# --------------------------------------------------------------------------
+# Evaluation and certificates
+# --------------------------------------------------------------------------
+
+
+def evaluate(model, x, y):
+    """Returns (mean loss, accuracy, margins, correct) on (x, y).
+
+    margins[i] = z_y - max_{j != y} z_j (positive exactly when the top logit is
+    y's and beats the runner-up); correct[i] = argmax z == y.
+    """
+    n = x.shape[0]
+    loss_sum = 0.0
+    margins = np.empty(n, dtype=np.float64)
+    correct = np.empty(n, dtype=bool)
+    for i in range(0, n, EVAL_CHUNK):
+        xb, yb = x[i:i + EVAL_CHUNK], y[i:i + EVAL_CHUNK]
+        loss_sum += float(model.loss(xb, yb)) * xb.shape[0]
+        z = np.asarray(model.forward(xb), dtype=np.float64)
+        rows = np.arange(z.shape[0])
+        zy = z[rows, yb]
+        others = z.copy()
+        others[rows, yb] = -np.inf
+        margins[i:i + xb.shape[0]] = zy - others.max(axis=1)
+        correct[i:i + xb.shape[0]] = z.argmax(axis=1) == yb
+    return loss_sum / n, float(correct.mean()), margins, correct
+
+
+def certified_at(margins, correct, lipschitz, radius):
+    if radius <= 0:
+        return float(correct.mean())
+    return float((correct & (margins > math.sqrt(2.0) * lipschitz * radius)).mean())
+
+
+def nice_ceil(v):
+    """The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is >= v."""
+    if not (v > 0) or not math.isfinite(v):
+        return 1.0
+    e = math.floor(math.log10(v))
+    for m in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * 10.0 ** e >= v * (1 - 1e-12):
+            return m * 10.0 ** e
+    return 10.0 ** (e + 1)
+
+
+def certified_curve(margins, correct, lipschitz, points=101):
+    """Radii from 0 to a round number past the largest certified radius (where the
+    curve reaches 0), and the certified accuracy at each."""
+    good = margins[correct]
+    top = float(good.max()) / (math.sqrt(2.0) * lipschitz) if good.size else 0.0
+    rmax = nice_ceil(top * 1.001) if top > 0 else 1.0
+    radii = np.linspace(0.0, rmax, points)
+    return radii, np.array([certified_at(margins, correct, lipschitz, r) for r in radii])
+
+
+# --------------------------------------------------------------------------
+# Plots
+# --------------------------------------------------------------------------
+
+
+def import_pyplot():
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except Exception as e:  # ImportError, or a broken installation
+        return None, e
+    return plt, None
+
+
+def plot_curves(plt, path, title, step_losses, epoch_rows):
+    steps = np.arange(1, len(step_losses) + 1)
+    losses = np.asarray(step_losses, dtype=np.float64)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    ax1.plot(steps, losses, color="tab:blue", alpha=0.3, linewidth=0.8, label="train loss (step)")
+    w = int(min(100, max(1, len(losses) // 20)))
+    if w > 1:
+        # Trailing mean of the last w steps (of all steps so far for the first w).
+        c = np.concatenate([[0.0], np.cumsum(losses)])
+        lo = np.maximum(0, np.arange(len(losses)) + 1 - w)
+        smooth = (c[1:] - c[lo]) / (np.arange(len(losses)) + 1 - lo)
+        ax1.plot(steps, smooth, color="tab:blue", linewidth=1.6,
+                 label="train loss (mean of %d steps)" % w)
+    ex = [r["step"] for r in epoch_rows]
+    ax1.plot(ex, [r["test_loss"] for r in epoch_rows], "o-", color="tab:red",
+             label="test loss (epoch)")
+    ax1.set_xlabel("step")
+    ax1.set_ylabel("loss")
+    ax1.set_title("loss")
+    ax1.grid(True, alpha=0.3)
+    ax1.legend()
+    ax2.plot([r["epoch"] for r in epoch_rows], [r["test_accuracy"] for r in epoch_rows], "o-",
+             color="tab:green")
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("test accuracy")
+    ax2.set_title("test accuracy")
+    ax2.set_xticks([r["epoch"] for r in epoch_rows])
+    ax2.grid(True, alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_spectra(plt, path, title, layers, start, end, report, end_bounds):
+    n = len(layers)
+    cols = min(3, n)
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.6 * rows), squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, layer in zip(axes.flat, layers):
+        s0, s1 = start[layer], end[layer]
+        ax.plot(np.arange(1, s1.size + 1), s1, color="tab:blue", label="end")
+        # On top, dashed: visible where training barely moved the spectrum.
+        ax.plot(np.arange(1, s0.size + 1), s0, color="black", linestyle="--", linewidth=1,
+                label="start")
+        info = report.get(layer, {"structure": "?", "constraints": []})
+        hlines, ranks = constraint_lines(info["constraints"], info["structure"])
+        for value, label, style in hlines:
+            ax.axhline(value, color="tab:red", linestyle=style, linewidth=1.2, label=label)
+        for r in ranks:
+            ax.axvline(r, color="tab:purple", linestyle=":", label="rank_at_most(%d)" % r)
+        sub = "%s: %s" % (layer, info["structure"])
+        if layer in end_bounds:
+            sub += "\nsigma_max %.4f (sound bound %.4f)" % (s1[0] if s1.size else 0.0,
+                                                              end_bounds[layer])
+        ax.set_title(sub, fontsize=9)
+        ax.set_xlabel("index")
+        ax.set_ylabel("singular value")
+        top = max([float(s0.max()) if s0.size else 0.0, float(s1.max()) if s1.size else 0.0] +
+                  [v for v, _, _ in hlines])
+        ax.set_ylim(0, 1.12 * top if top > 0 else 1.0)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_certified(plt, path, title, radii, acc, lipschitz):
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    ax.plot(radii, acc, color="tab:blue")
+    ax.set_xlabel("l2 radius r")
+    ax.set_ylabel("certified accuracy")
+    ax.set_xlim(0, radii[-1] if radii[-1] > 0 else 1)
+    ax.set_ylim(0, 1)
+    ax.grid(True, alpha=0.3)
+    ax.set_title("%s\nLipschitz bound L = %.4g; certified when margin > sqrt(2) L r"
+                 % (title, lipschitz), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+
+
+def _positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not an integer: %r" % text)
+    if v < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer (got %d)" % v)
+    return v
+
+
+def _nonnegative_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not an integer: %r" % text)
+    if v < 0:
+        raise argparse.ArgumentTypeError("must be >= 0 (got %d)" % v)
+    return v
+
+
+def _positive_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number: %r" % text)
+    if not (v > 0) or not math.isfinite(v):
+        raise argparse.ArgumentTypeError("must be a positive number (got %s)" % text)
+    return v
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="wl-train",
+        description="Compile a .wl classifier with wlc, train it on Fashion-MNIST, and write "
+                    "metrics, the trained model and plots into --out.")
+    p.add_argument("model_file", metavar="model.wl", help="the .wl model to compile and train")
+    p.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist"],
+                   help="the data set (default fashion-mnist)")
+    p.add_argument("--epochs", type=_positive_int, default=5, metavar="N",
+                   help="epochs (default 5)")
+    p.add_argument("--batch", type=_positive_int, default=128, metavar="B",
+                   help="batch size (default 128)")
+    p.add_argument("--lr-scale", type=_positive_float, default=1.0, metavar="S",
+                   help="multiply every optimizer group's lr (wlc --lr-scale; default 1)")
+    p.add_argument("--out", default="wl-train-out", metavar="DIR",
+                   help="output directory (default ./wl-train-out)")
+    p.add_argument("--model", default=None, metavar="NAME",
+                   help="the model to compile when the file has several")
+    p.add_argument("--seed", type=_nonnegative_int, default=0, metavar="K",
+                   help="seed of the initialisation and of the shuffles (default 0)")
+    p.add_argument("--limit-train", type=_positive_int, default=None, metavar="N",
+                   help="train on the first N training examples only")
+    p.add_argument("--limit-test", type=_positive_int, default=None, metavar="N",
+                   help="evaluate on the first N test examples only")
+    p.add_argument("--cache-dir", default=None, metavar="D",
+                   help="wl.compile's cache of compiled libraries")
+    p.add_argument("--data", default=DEFAULT_DATA_DIR, metavar="DIR",
+                   help="directory of the IDX files (default %s)" % DEFAULT_DATA_DIR)
+    p.add_argument("--target", default="cpu", choices=["cpu", "cuda"],
+                   help="wlc's code generation target (default cpu)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    return p
+
+
+def run(args):
+    out = sys.stdout
+    path = args.model_file
+    if not os.path.isfile(path):
+        raise TrainError("%s: no such model file" % path)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", wl.CompileWarning)
+        lib = wl.compile(path, model=args.model, target=args.target, lr_scale=args.lr_scale,
+                         cache_dir=args.cache_dir)
+    for w in caught:  # wlc's own warnings, e.g. a constraint method that is only a heuristic
+        if issubclass(w.category, wl.CompileWarning):
+            sys.stderr.write("wl-train: wlc: %s\n" % w.message)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    problems = []
+    if lib.input_size != IMAGE_SIZE:
+        problems.append("input size %d (needs %d = 28x28)" % (lib.input_size, IMAGE_SIZE))
+    if lib.output_size != NUM_CLASSES:
+        problems.append("output size %d (needs %d classes)" % (lib.output_size, NUM_CLASSES))
+    if lib.label_kind != "class":
+        problems.append("label kind '%s' (needs i32 class labels and a classification loss)"
+                        % lib.label_kind)
+    if problems:
+        raise TrainError("model %s does not fit %s: %s"
+                         % (lib.name, args.dataset, "; ".join(problems)))
+
+    try:
+        report, report_error = parse_report(run_report(path, args.model)), None
+    except TrainError as e:
+        # Training does not need it: plot every layer and say why.
+        report, report_error = {}, str(e)
+        sys.stderr.write("wl-train: warning: no constraint report (%s); spectra.png shows every "
+                         "layer\n" % e)
+    layer_names = [l.name for l in lib.layers]
+    constrained = [n for n in layer_names if n in report and is_constrained(report[n])]
+
+    x_train, y_train = load_split(args.data, "train", args.limit_train)
+    x_test, y_test = load_split(args.data, "t10k", args.limit_test)
+    n_train, batch = x_train.shape[0], args.batch
+    steps_per_epoch = n_train // batch
+    if steps_per_epoch == 0:
+        raise TrainError("batch %d is larger than the %d training examples" % (batch, n_train))
+
+    os.makedirs(args.out, exist_ok=True)
+    model = lib.create(seed=args.seed)
+    plot_layers = constrained or layer_names
+    spectra_start = {n: np.linalg.svd(np.asarray(model.weight(n), dtype=np.float64),
+                                      compute_uv=False) for n in plot_layers}
+
+    out.write("model %s (%s): %d train / %d test examples, batch %d, %d steps per epoch, "
+              "lr scale %g, seed %d\n"
+              % (lib.name, path, n_train, x_test.shape[0], batch, steps_per_epoch,
+                 args.lr_scale, args.seed))
+    if report_error:
+        out.write("constrained layers: unknown (wlc --report failed)\n")
+    elif constrained:
+        out.write("constrained layers: %s\n" % ", ".join(
+            "%s [%s]" % (n, "; ".join(describe_constraints(report[n]))) for n in constrained))
+    else:
+        out.write("no constrained layers\n")
+    out.flush()
+
+    if args.quiet:
+        mode = "off"
+    else:
+        mode = "tty" if sys.stderr.isatty() else "lines"
+    rng = np.random.default_rng(args.seed)
+    step_losses, epoch_rows = [], []
+    margins = correct = None
+    for epoch in range(1, args.epochs + 1):
+        order = rng.permutation(n_train)
+        progress = Progress(sys.stderr, mode, epoch, args.epochs, steps_per_epoch, batch)
+        t0 = time.perf_counter()
+        loss_sum = 0.0
+        for s in range(steps_per_epoch):
+            idx = order[s * batch:(s + 1) * batch]
+            loss = float(model.train_step(x_train[idx], y_train[idx]))
+            step_losses.append(loss)
+            loss_sum += loss
+            progress.update(s + 1, loss_sum / (s + 1))
+        seconds = time.perf_counter() - t0
+        progress.finish()
+        test_loss, accuracy, margins, correct = evaluate(model, x_test, y_test)
+        try:
+            lipschitz = float(model.lipschitz_bound())
+        except wl.WLError as e:
+            if epoch == 1:
+                sys.stderr.write("wl-train: warning: no Lipschitz bound: %s\n" % e)
+            lipschitz = float("nan")
+        row = {"epoch": epoch, "step": int(model.step_count),
+               "train_loss": loss_sum / steps_per_epoch, "test_loss": test_loss,
+               "test_accuracy": accuracy, "lipschitz_bound": lipschitz,
+               "examples_per_s": steps_per_epoch * batch / seconds if seconds > 0 else 0.0,
+               "seconds": seconds}
+        epoch_rows.append(row)
+        out.write("epoch %d/%d  step %d  train loss %.4f  test loss %.4f  test accuracy %.4f  "
+                  "lipschitz %.4g  %.0f ex/s  %.1f s\n"
+                  % (epoch, args.epochs, row["step"], row["train_loss"], test_loss, accuracy,
+                     lipschitz, row["examples_per_s"], seconds))
+        out.flush()
+
+    files = []
+
+    def written(name):
+        p = os.path.join(args.out, name)
+        files.append(p)
+        return p
+
+    fields = ["epoch", "step", "train_loss", "test_loss", "test_accuracy", "lipschitz_bound",
+              "examples_per_s", "seconds"]
+    with open(written("metrics.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(fields)
+        for r in epoch_rows:
+            w.writerow([r["epoch"], r["step"]] +
+                       ["%.6g" % r[k] for k in fields[2:]])
+    with open(written("steps.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["step", "epoch", "loss"])
+        for i, l in enumerate(step_losses):
+            w.writerow([i + 1, i // steps_per_epoch + 1, "%.6g" % l])
+
+    lipschitz = epoch_rows[-1]["lipschitz_bound"]
+    radii = acc = None
+    if lipschitz > 0 and math.isfinite(lipschitz):
+        radii, acc = certified_curve(margins, correct, lipschitz)
+        with open(written("certified.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["radius", "certified_accuracy"])
+            for r, a in zip(radii, acc):
+                w.writerow(["%.6g" % r, "%.6g" % a])
+        out.write("lipschitz bound: %.4f\n" % lipschitz)
+        for r in SUMMARY_RADII:
+            out.write("certified accuracy @ l2 radius %.2f: %.4f\n"
+                      % (r, certified_at(margins, correct, lipschitz, r)))
+    else:
+        sys.stderr.write("wl-train: warning: no usable Lipschitz bound (%r): no certified "
+                         "accuracy, no certified.csv or certified.png\n" % lipschitz)
+
+    model.save(written("model.safetensors"))
+
+    spectra_end = {n: np.linalg.svd(np.asarray(model.weight(n), dtype=np.float64),
+                                    compute_uv=False) for n in plot_layers}
+    try:
+        end_bounds = {k: float(v) for k, v in model.layer_bounds().items()}
+    except wl.WLError:
+        end_bounds = {}
+
+    plt, why = import_pyplot()
+    if plt is None:
+        sys.stderr.write("wl-train: warning: matplotlib is not available (%s); install "
+                         "python3-matplotlib (Debian) for the plots. Skipping curves.png, "
+                         "spectra.png and certified.png.\n" % why)
+    else:
+        title = "%s (%s), %d epoch%s, batch %d, lr scale %g" % (
+            lib.name, os.path.basename(path), args.epochs, "s" if args.epochs > 1 else "", batch,
+            args.lr_scale)
+        plot_curves(plt, written("curves.png"), title, step_losses, epoch_rows)
+        if report_error:
+            stitle = "%s: constraints unknown (wlc --report failed); every layer" % lib.name
+        elif constrained:
+            stitle = "%s: singular values of the constrained layers" % lib.name
+        else:
+            stitle = "%s: no layer is constrained; singular values of every layer" % lib.name
+        plot_spectra(plt, written("spectra.png"), stitle, plot_layers, spectra_start,
+                     spectra_end, report, end_bounds)
+        if radii is not None:
+            plot_certified(plt, written("certified.png"), "%s: certified accuracy" % lib.name,
+                           radii, acc, lipschitz)
+
+    out.write("wrote %s: %s\n" % (args.out, ", ".join(os.path.basename(f) for f in files)))
+    out.flush()
+    return 0
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except TrainError as e:
+        sys.stderr.write("wl-train: error: %s\n" % e)
+    except wl.CompileError as e:
+        sys.stderr.write("wl-train: error: cannot compile %s:\n%s\n" % (args.model_file, e))
+    except (wl.WLError, OSError) as e:
+        sys.stderr.write("wl-train: error: %s\n" % e)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nwl-train: interrupted\n")
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
