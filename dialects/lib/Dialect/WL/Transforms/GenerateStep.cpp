@@ -62,9 +62,41 @@ void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group, ParamOp para
     update = AdamWUpdateOp::create(b, loc, type, type, type, w, g, s[0], s[1], lr, step,
                                    f64("beta1"), f64("beta2"), f64("eps"), f64("weight_decay"));
   } else if (optimizer == "muon") {
-    update = MuonUpdateOp::create(b, loc, type, type, w, g, s[0], lr, f64("momentum"),
-                                  flag("nesterov"), hyper.getAs<IntegerAttr>("ns_steps"),
-                                  f64("weight_decay"));
+    auto muon = [&](Type t, Value w, Value g, Value m) {
+      return MuonUpdateOp::create(b, loc, t, t, w, g, m, lr, f64("momentum"), flag("nesterov"),
+                                  hyper.getAs<IntegerAttr>("ns_steps"), f64("weight_decay"));
+    };
+    auto tensorType = cast<RankedTensorType>(type);
+    if (tensorType.getRank() == 2) {
+      update = muon(type, w, g, s[0]);
+    } else {
+      // A stack of k matrices (kronecker, monarch and blockdiag factors,
+      // [k, m, n]): each matrix is orthogonalised on its own (LANGUAGE.md).
+      int64_t k = tensorType.getDimSize(0), m = tensorType.getDimSize(1),
+              n = tensorType.getDimSize(2);
+      auto matrix = RankedTensorType::get({m, n}, tensorType.getElementType());
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(m), b.getIndexAttr(n)};
+      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+      Value newW = w, newM = s[0];
+      for (int64_t i = 0; i < k; ++i) {
+        SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
+                                             b.getIndexAttr(0)};
+        auto slice = [&](Value v) {
+          return tensor::ExtractSliceOp::create(b, loc, matrix, v, offsets, sizes, strides);
+        };
+        // Named, so the slices come in this order whatever the compiler's
+        // argument evaluation order.
+        Value wi = slice(w), gi = slice(g), mi = slice(s[0]);
+        MuonUpdateOp one = muon(matrix, wi, gi, mi);
+        newW = tensor::InsertSliceOp::create(b, loc, one.getResult(0), newW, offsets, sizes,
+                                             strides);
+        newM = tensor::InsertSliceOp::create(b, loc, one.getResult(1), newM, offsets, sizes,
+                                             strides);
+      }
+      ParamStoreOp::create(b, loc, sym, newW);
+      StateStoreOp::create(b, loc, sym, b.getStringAttr(states[0]), newM);
+      return;
+    }
   } else if (optimizer == "lion") {
     update = LionUpdateOp::create(b, loc, type, type, w, g, s[0], lr, f64("beta1"),
                                   f64("beta2"), f64("weight_decay"));

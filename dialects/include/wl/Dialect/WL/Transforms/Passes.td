@@ -27,7 +27,7 @@ def WLGenerateStep : Pass<"wl-generate-step", "mlir::ModuleOp"> {
     declared on their `wl.param` (`state = [...]`).
   }];
   let dependentDialects = ["wl::WLDialect", "mlir::func::FuncDialect",
-                           "mlir::arith::ArithDialect"];
+                           "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
 }
 
 def WLGenerateConstraints : Pass<"wl-generate-constraints", "mlir::ModuleOp"> {
