@@ -54,7 +54,7 @@ _st = ctypes.c_int  # wl_status (a C enum)
 _dbl = ctypes.c_double
 
 # name: (restype, argtypes). Pointers are void* (numpy's .ctypes.data).
-_REQUIRED = {
+SIGNATURES = {
     "wl_abi_version": (_u32, []),
     "wl_model_name": (_str, []),
     "wl_input_size": (_i64, []),
@@ -84,7 +84,7 @@ _REQUIRED = {
     "wl_layer_spectral_bound": (_dbl, [_m, _str]),
 }
 # Additions beyond the contract: bound when the library has them (older libraries lack some).
-_OPTIONAL = {
+OPTIONAL_SIGNATURES = {
     "wl_step_count": (_i64, [_m]),
     "wl_num_layers": (_i32, []),
     "wl_layer_name": (_str, [_i32]),
@@ -139,15 +139,15 @@ class Library:
             dll = ctypes.CDLL(self.path)
         except OSError as e:
             raise OSError("cannot load wl library %r: %s" % (self.path, e)) from None
-        missing = [n for n in _REQUIRED if not hasattr(dll, n)]
+        missing = [n for n in SIGNATURES if not hasattr(dll, n)]
         if missing:
             raise OSError("%r is not a wl library: it does not export %s"
                           % (self.path, ", ".join(missing[:4]) + (", ..." if len(missing) > 4 else "")))
-        for n, (res, args) in _REQUIRED.items():
+        for n, (res, args) in SIGNATURES.items():
             fn = getattr(dll, n)
             fn.restype, fn.argtypes = res, args
         self._optional = set()
-        for n, (res, args) in _OPTIONAL.items():
+        for n, (res, args) in OPTIONAL_SIGNATURES.items():
             if hasattr(dll, n):
                 fn = getattr(dll, n)
                 fn.restype, fn.argtypes = res, args

@@ -483,24 +483,21 @@ def plot_certified(plt, path, title, radii, acc, lipschitz):
 # --------------------------------------------------------------------------
 
 
-def _positive_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not an integer: %r" % text)
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer (got %d)" % v)
-    return v
+def _int_at_least(lowest, what):
+    """An argparse type: an integer >= lowest, else an error saying `what` it must be."""
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("not an integer: %r" % text)
+        if v < lowest:
+            raise argparse.ArgumentTypeError("must be %s (got %d)" % (what, v))
+        return v
+    return parse
 
 
-def _nonnegative_int(text):
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("not an integer: %r" % text)
-    if v < 0:
-        raise argparse.ArgumentTypeError("must be >= 0 (got %d)" % v)
-    return v
+_positive_int = _int_at_least(1, "a positive integer")
+_nonnegative_int = _int_at_least(0, ">= 0")
 
 
 def _positive_float(text):

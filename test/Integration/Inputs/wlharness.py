@@ -1,8 +1,10 @@
 """wlharness: a small ctypes + numpy binding of the wl C ABI (runtime/include/wl/wl.h).
 
-Test-only helper for the integration tests; the real Python package is a later
-issue. Every array crossing the boundary is float32 (int32 for class labels),
-C-contiguous, row-major [batch, size].
+Test-only helper for the integration tests: unlike the package `wl`
+(runtime/python), which checks and converts its arguments, it hands raw pointers
+(or NULL) to the C ABI so tests can probe the library's own checks. Every array
+crossing the boundary is float32 (int32 for class labels), C-contiguous,
+row-major [batch, size].
 
     lib = Library("libmodel.so")
     m = lib.create(seed=0)
@@ -22,48 +24,16 @@ WL_OK, WL_ERR_ARG, WL_ERR_SHAPE, WL_ERR_IO, WL_ERR_NONFINITE, WL_ERR_DEVICE = ra
 STATUS_NAMES = {0: "WL_OK", 1: "WL_ERR_ARG", 2: "WL_ERR_SHAPE", 3: "WL_ERR_IO",
                 4: "WL_ERR_NONFINITE", 5: "WL_ERR_DEVICE"}
 
-_c_float_p = ctypes.POINTER(ctypes.c_float)
-_m = ctypes.c_void_p  # wl_model*
-_i64, _i32, _u32, _u64 = ctypes.c_int64, ctypes.c_int32, ctypes.c_uint32, ctypes.c_uint64
-_st = ctypes.c_int  # wl_status (a C enum)
-_str = ctypes.c_char_p
-_vp = ctypes.c_void_p
-
-# name: (restype, argtypes) for every function of wl.h. Pointers are declared
-# void* so tests can pass None (NULL) on purpose.
-SIGNATURES = {
-    "wl_abi_version": (_u32, []),
-    "wl_model_name": (_str, []),
-    "wl_input_size": (_i64, []),
-    "wl_output_size": (_i64, []),
-    "wl_label_kind": (_i32, []),
-    "wl_num_params": (_i32, []),
-    "wl_param_name": (_str, [_i32]),
-    "wl_param_rank": (_i32, [_i32]),
-    "wl_param_dim": (_i64, [_i32, _i32]),
-    "wl_param_trainable": (_i32, [_i32]),
-    "wl_create": (_m, [_u64]),
-    "wl_destroy": (None, [_m]),
-    "wl_last_error": (_str, [_m]),
-    "wl_forward": (_st, [_m, _vp, _i64, _vp]),
-    "wl_backward": (_st, [_m, _vp, _vp, _i64, _vp]),
-    "wl_zero_grad": (_st, [_m]),
-    "wl_step": (_st, [_m]),
-    "wl_train_step": (_st, [_m, _vp, _vp, _i64, _vp]),
-    "wl_loss": (_st, [_m, _vp, _vp, _i64, _vp]),
-    "wl_get_param": (_st, [_m, _str, _vp]),
-    "wl_set_param": (_st, [_m, _str, _vp]),
-    "wl_get_weight": (_st, [_m, _str, _vp]),
-    "wl_get_grad": (_st, [_m, _str, _vp]),
-    "wl_save": (_st, [_m, _str]),
-    "wl_load": (_st, [_m, _str]),
-    "wl_lipschitz_bound": (ctypes.c_double, [_m]),
-    "wl_layer_spectral_bound": (ctypes.c_double, [_m, _str]),
-}
-# Additions beyond the contract (wl.h): bound when present.
-OPTIONAL_SIGNATURES = {
-    "wl_step_count": (_i64, [_m]),
-}
+# The ctypes signatures of wl.h are the package's (runtime/python/wl/_abi.py): one
+# table for the package and the tests. Found through PYTHONPATH (lit sets it) or
+# relative to this file.
+try:
+    from wl._abi import OPTIONAL_SIGNATURES, SIGNATURES
+except ImportError:
+    import sys
+    sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "..", "..", "..", "runtime", "python"))
+    from wl._abi import OPTIONAL_SIGNATURES, SIGNATURES
 ABI_SYMBOLS = sorted(SIGNATURES) + sorted(OPTIONAL_SIGNATURES)
 
 
