@@ -9,6 +9,7 @@
 #include "wl/wlgen.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -337,8 +338,82 @@ void zeroState(wl_model *m) {
       std::memset(m->arena + st.offset, 0, size_t(st.numel) * sizeof(float));
 }
 
-/// wl_loss and wl_train_step (and their _device forms): checks and stages
-/// the arguments, then runs run(arena, x, labels), which sets *loss.
+/// True when no element of p[0, n) is NaN or infinite (an all-ones exponent);
+/// an integer OR over the bits, which the compiler vectorises.
+bool allFinite(const float *p, int64_t n) {
+  uint32_t nonFinite = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, p + i, sizeof bits);
+    nonFinite |= uint32_t((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  return nonFinite == 0;
+}
+
+/// WL_OK when the [rows, cols] input `what` of `fn` is finite; otherwise
+/// WL_ERR_NONFINITE naming the first bad element.
+wl_status checkFiniteInput(wl_model *m, const char *fn, const char *what, const void *p,
+                           int64_t rows, int64_t cols) {
+  const float *v = static_cast<const float *>(p);
+  if (allFinite(v, rows * cols))
+    return WL_OK;
+  int64_t i = 0;
+  while (std::isfinite(v[i]))
+    ++i;
+  return setError(m, WL_ERR_NONFINITE,
+                  std::string(fn) + ": " + what + "[" + std::to_string(i / cols) + ", " +
+                      std::to_string(i % cols) + "] is " + (std::isnan(v[i]) ? "NaN" : "infinite"));
+}
+
+/// Calls f(offset, numel, label) for every arena region a step may write: each
+/// trainable parameter and each state tensor (optimizer and constraint state).
+template <class F> void forEachStepRegion(const Metadata &md, F &&f) {
+  for (const ParamInfo &p : md.params) {
+    if (p.trainable)
+      f(p.offset, p.numel, "'" + p.name + "'");
+    for (const StateInfo &st : p.state)
+      f(st.offset, st.numel, "the " + st.name + " state of '" + p.name + "'");
+  }
+}
+
+/// One optimizer step (wlgen_step for t = step + 1) that either leaves every
+/// parameter and state tensor finite, or puts them back as they were, keeps
+/// the step count and returns WL_ERR_NONFINITE naming the first bad tensor.
+wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
+  const Metadata &md = *m->md;
+  size_t floats = 0;
+  forEachStepRegion(md, [&](int64_t, int64_t numel, const std::string &) { floats += size_t(numel); });
+  m->stepSnapshot.resize(floats);
+  float *saved = m->stepSnapshot.data();
+  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &) {
+    std::memcpy(saved, m->arena + offset, size_t(numel) * sizeof(float));
+    saved += numel;
+  });
+  _mlir_ciface_wlgen_step(arena, m->step + 1);
+  checkDevice(m);
+  std::string bad;
+  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &label) {
+    if (bad.empty() && !allFinite(m->arena + offset, numel))
+      bad = label;
+  });
+  if (bad.empty()) {
+    ++m->step;
+    return WL_OK;
+  }
+  saved = m->stepSnapshot.data();
+  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &) {
+    std::memcpy(m->arena + offset, saved, size_t(numel) * sizeof(float));
+    saved += numel;
+  });
+  return setError(m, WL_ERR_NONFINITE,
+                  std::string(fn) + ": the step made " + bad +
+                      " non-finite (learning rate too large, or non-finite gradients); "
+                      "parameters, optimizer state and step count are unchanged");
+}
+
+/// wl_loss and wl_train_step (and their _device forms): checks (finite
+/// inputs included) and stages the arguments, then returns run(arena, x,
+/// labels), which sets *loss.
 template <class F>
 wl_status lossCall(wl_model *m, const char *fn, const float *x, const void *labels, int64_t batch,
                    float *loss, Mem mem, F &&run) {
@@ -354,10 +429,15 @@ wl_status lossCall(wl_model *m, const char *fn, const float *x, const void *labe
       return st;
     const int64_t in = m->md->inputSize;
     const void *xs = stageIn(m, m->stageX, x, floatBytes(batch, in), mem, "x");
+    if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
+      return st;
+    if (m->md->labelKind != 0)
+      if (wl_status st = checkFiniteInput(m, fn, "labels", lr.targets.aligned, batch,
+                                          m->md->targetSize))
+        return st;
     wlgen_memref1d a = arenaRef(m);
     wlgen_memref2d xr = matrixRef(xs, batch, in);
-    run(&a, &xr, lr.ptr());
-    return WL_OK;
+    return run(&a, &xr, lr.ptr());
   });
 }
 
@@ -372,6 +452,8 @@ wl_status forwardCall(wl_model *m, const char *fn, const float *x, int64_t batch
       return st;
     const int64_t in = m->md->inputSize, out = m->md->outputSize;
     const void *xs = stageIn(m, m->stageX, x, floatBytes(batch, in), mem, "x");
+    if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
+      return st;
     void *ys = stageOut(m, m->stageY, y, floatBytes(batch, out), mem);
     wlgen_memref1d a = arenaRef(m);
     wlgen_memref2d xr = matrixRef(xs, batch, in);
@@ -396,6 +478,10 @@ wl_status backwardCall(wl_model *m, const char *fn, const float *x, const float 
     const size_t dxBytes = floatBytes(batch, in);
     const void *xs = stageIn(m, m->stageX, x, dxBytes, mem, "x");
     const void *dys = stageIn(m, m->stageDy, dy, floatBytes(batch, out), mem, "dy");
+    if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
+      return st;
+    if (wl_status st = checkFiniteInput(m, fn, "dy", dys, batch, out))
+      return st;
     void *dxs;
     if (dx) {
       dxs = stageOut(m, m->stageDx, dx, dxBytes, mem);
@@ -424,6 +510,7 @@ wl_status lossOnly(wl_model *m, const char *fn, const float *x, const void *labe
                     float value = _mlir_ciface_wlgen_loss(a, xr, lr);
                     checkDevice(m);
                     *loss = value;
+                    return WL_OK;
                   });
 }
 
@@ -434,9 +521,8 @@ wl_status trainStep(wl_model *m, const char *fn, const float *x, const void *lab
                     zeroGrads(m);
                     float value = _mlir_ciface_wlgen_loss_backward(a, xr, lr);
                     checkDevice(m);
-                    _mlir_ciface_wlgen_step(a, ++m->step);
-                    checkDevice(m);
                     *loss = value;
+                    return runStep(m, fn, a);
                   });
 }
 
@@ -630,9 +716,7 @@ WL_API wl_status wl_zero_grad(wl_model *m) {
 WL_API wl_status wl_step(wl_model *m) {
   return modelCall(m, "wl_step", [&] {
     wlgen_memref1d a = arenaRef(m);
-    _mlir_ciface_wlgen_step(&a, ++m->step);
-    checkDevice(m);
-    return WL_OK;
+    return runStep(m, "wl_step", &a);
   });
 }
 

@@ -30,6 +30,9 @@ struct wl_model {
   int64_t step = 0;         ///< optimizer steps taken so far
   std::string lastError;    ///< "" until a call fails
   std::vector<float> scratch;
+  /// The trainable parameters and all state tensors as they were before the
+  /// running step: put back when the step leaves a non-finite value.
+  std::vector<float> stepSnapshot;
   /// cuda-target libraries: generated code only gets managed memory, so the
   /// callers' buffers are staged here (inputs copied in, outputs copied back).
   wlrt::ManagedBuffer stageX, stageDy, stageLabels, stageY, stageDx, stageWeight;

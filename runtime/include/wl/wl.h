@@ -84,6 +84,11 @@ WL_API wl_status wl_loss_device(wl_model *, const float *x, const void *labels, 
                                 float *loss);
 WL_API wl_status wl_train_step_device(wl_model *, const float *x, const void *labels,
                                       int64_t batch, float *loss);
+/* Non-finite values: wl_step and wl_train_step are all or nothing: an update that would
+ * leave a NaN or an infinity in a parameter or a state tensor is undone (parameters,
+ * optimizer state and step count exactly as before) and answers WL_ERR_NONFINITE naming the
+ * tensor; wl_forward, wl_backward, wl_loss and wl_train_step answer WL_ERR_NONFINITE for a
+ * non-finite input (x, dy, float targets) before computing anything. */
 /* Notes: wl_last_error's string stays valid until the next failing call on the same model
  * (for NULL: on the same thread). wl_lipschitz_bound and wl_layer_spectral_bound return
  * -1.0 on error. wl_load returns WL_ERR_SHAPE for a dtype/shape/size mismatch and

@@ -1,0 +1,104 @@
+"""Numerical faults (CPU/nonfinite.wl). argv: Huge.so Sane.so workdir.
+
+Prints "OK <check> <message>" or "FAIL <check>: ..." and "<n> failed".
+"""
+import os
+import sys
+
+import numpy as np
+
+import wlharness as wh
+
+huge_lib, sane_lib, work = wh.Library(sys.argv[1]), wh.Library(sys.argv[2]), sys.argv[3]
+failures = []
+
+
+def check(name, ok, detail=""):
+    if ok:
+        print("OK %s %s" % (name, detail))
+    else:
+        failures.append(name)
+        print("FAIL %s: %s" % (name, detail))
+
+
+def snapshot(m, name):
+    """The model's whole state (params, optimizer state, step) as checkpoint bytes."""
+    path = os.path.join(work, name + ".safetensors")
+    m.save(path)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def expect_status(name, status, model, want=wh.WL_ERR_NONFINITE):
+    message = model.last_error() or ""
+    check(name, status == want, "%s: %s" % (wh.STATUS_NAMES.get(status, status), message))
+    return message
+
+
+rng = np.random.default_rng(0)
+x = rng.standard_normal((4, 8)).astype(np.float32)
+y = np.array([0, 1, 2, 1], np.int32)
+
+# A step with lr = 1e30: WL_ERR_NONFINITE, the model exactly as before.
+m = huge_lib.create(1)
+m.train_step(x, y)  # t = 1: adamw normalises, sgd/muon take w - 1e30 g: already huge?
+before = snapshot(m, "before")
+steps = m.step_count()
+m.zero_grad()
+m.backward(x, rng.standard_normal((4, 3)).astype(np.float32))
+status = m.call("wl_step")
+expect_status("huge_sgd_step_nonfinite", status, m)
+check("huge_step_unchanged", snapshot(m, "after") == before and m.step_count() == steps)
+
+status = m.call("wl_train_step", wh.ptr(x), wh.ptr(y), 4, wh.ctypes.addressof(wh.ctypes.c_float()))
+expect_status("huge_train_step_nonfinite", status, m)
+check("huge_train_step_unchanged", snapshot(m, "after2") == before and m.step_count() == steps)
+loss = wh.ctypes.c_float(np.nan)
+status = m.call("wl_loss", wh.ptr(x), wh.ptr(y), 4, wh.ctypes.addressof(loss))
+# wl_loss evaluates: a model that overflows reports a NaN loss (and no error).
+check("huge_loss_is_nan", status == wh.WL_OK and np.isnan(loss.value),
+      "status %d, loss %r" % (status, loss.value))
+
+# Non-finite inputs: reported with the first bad element, nothing changes.
+s = sane_lib.create(2)
+before = snapshot(s, "sane_before")
+bad = x.copy()
+bad[1, 2] = np.nan
+out = np.full((4, 3), 7.0, np.float32)
+status = s.call("wl_forward", wh.ptr(bad), 4, wh.ptr(out))
+expect_status("forward_nan_input", status, s)
+bad = x.copy()
+bad[0, 5] = -np.inf
+bad[2, 1] = np.nan
+status = s.call("wl_forward", wh.ptr(bad), 4, wh.ptr(out))
+expect_status("forward_inf_input", status, s)
+check("forward_output_untouched", bool(np.all(out == 7.0)))
+dy = np.ones((4, 3), np.float32)
+dy[3, 0] = np.nan
+status = s.call("wl_backward", wh.ptr(x), wh.ptr(dy), 4, None)
+expect_status("backward_nan_dy", status, s)
+bad = x.copy()
+bad[2, 7] = np.inf
+status = s.call("wl_loss", wh.ptr(bad), wh.ptr(y), 4, wh.ctypes.addressof(loss))
+expect_status("loss_inf_input", status, s)
+bad[2, 7] = np.nan
+status = s.call("wl_train_step", wh.ptr(bad), wh.ptr(y), 4, wh.ctypes.addressof(loss))
+expect_status("train_step_nan_input", status, s)
+check("train_step_nan_input_unchanged", snapshot(s, "sane_after") == before and s.step_count() == 0)
+
+# A NaN parameter: its gradients are NaN, the step is refused and the model kept
+# as it is (NaN included); after the parameter is repaired, training goes on.
+w = s.get_param("fc1.weight")
+poisoned = w.copy()
+poisoned[0, 0] = np.nan
+s.set_param("fc1.weight", poisoned)
+before = snapshot(s, "poisoned")
+status = s.call("wl_train_step", wh.ptr(x), wh.ptr(y), 4, wh.ctypes.addressof(loss))
+expect_status("nan_param_step_rejected", status, s)
+check("nan_param_step_unchanged", snapshot(s, "poisoned_after") == before and s.step_count() == 0)
+s.set_param("fc1.weight", w)
+losses = [s.train_step(x, y) for _ in range(20)]
+check("training_continues", s.step_count() == 20 and losses[-1] < losses[0], str(losses[::5]))
+
+print("%d failed" % len(failures))
+sys.exit(1 if failures else 0)
