@@ -680,6 +680,8 @@ WL_API wl_model *wl_create(uint64_t seed) {
           destroyModel(m);
         if (dynamic_cast<const DeviceError *>(e))
           setError(nullptr, WL_ERR_DEVICE, std::string("wl_create failed: ") + e->what());
+        else if (dynamic_cast<const std::bad_alloc *>(e))
+          setError(nullptr, WL_ERR_ARG, "wl_create failed: out of memory");
         else
           setCaughtError(nullptr, "wl_create failed", e);
         return nullptr;

@@ -95,7 +95,9 @@ bool writeAll(int fd, const char *p, size_t n) {
 }
 
 /// Writes `header` (already padded) then the body to `path` atomically for
-/// the entry point `fn`: `path.tmp.<pid>`, fsync, rename over `path`, then a
+/// the entry point `fn`: `path.tmp.<pid>.<tid>` (per thread, so two threads
+/// saving to one path never write the same temporary), fsync, rename over
+/// `path`, then a
 /// best-effort fsync of the directory. body(fd) returns WL_OK, or -1 after a
 /// failed write (errno set), or an error status it has already recorded on m;
 /// on any failure the temporary is removed and `path` is untouched.
@@ -103,7 +105,8 @@ template <class Body>
 wl_status atomicWrite(wl_model *m, const char *fn, const char *path, const std::string &header,
                       Body &&body) {
   const std::string f = fn;
-  std::string tmp = std::string(path) + ".tmp." + std::to_string(long(::getpid()));
+  std::string tmp = std::string(path) + ".tmp." + std::to_string(long(::getpid())) + "." +
+                    std::to_string(long(::gettid()));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     int err = errno;
@@ -354,6 +357,7 @@ wl_status loadImpl(wl_model *m, const char *path) {
 
   std::vector<Entry> entries = checkpointEntries(md);
   std::vector<const char *> src(entries.size(), nullptr);
+  std::vector<std::pair<int64_t, int64_t>> range(entries.size()); // data_offsets of each entry
   for (const auto &member : root.members) {
     const std::string &name = member.first;
     if (name == "__metadata__")
@@ -390,8 +394,14 @@ wl_status loadImpl(wl_model *m, const char *path) {
       return setError(m, WL_ERR_SHAPE, where + "tensor '" + name + "' has shape " +
                                            shapeText(got) + ", expected " + shapeText(expect));
     int64_t b, end;
-    if (!offs->items[0].asInt64(b) || !offs->items[1].asInt64(end) || b < 0 || end < b ||
-        uint64_t(end) > dataSize)
+    if (!offs->items[0].asInt64(b) || !offs->items[1].asInt64(end))
+      return setError(m, WL_ERR_IO, where + "tensor '" + name +
+                                        "' has data_offsets that are not 64-bit integers");
+    if (b < 0 || end < b)
+      return setError(m, WL_ERR_IO, where + "tensor '" + name + "' has invalid data_offsets [" +
+                                        std::to_string(b) + ", " + std::to_string(end) +
+                                        "] (need 0 <= begin <= end)");
+    if (uint64_t(end) > dataSize)
       return setError(m, WL_ERR_IO, where + "tensor '" + name +
                                         "' has data_offsets outside the data section of " +
                                         std::to_string(dataSize) + " bytes (truncated file?)");
@@ -400,6 +410,23 @@ wl_status loadImpl(wl_model *m, const char *path) {
                                            std::to_string(end - b) + " bytes of data, expected " +
                                            std::to_string(e.bytes));
     src[k] = data + b;
+    range[k] = {b, end};
+  }
+  // No two tensors may share bytes (safetensors forbids it; a corrupted
+  // header could otherwise load one tensor's data into another).
+  std::vector<size_t> order;
+  for (size_t k = 0; k < entries.size(); ++k)
+    if (src[k] && range[k].second > range[k].first)
+      order.push_back(k);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return range[a] < range[b]; });
+  for (size_t i = 1; i < order.size(); ++i) {
+    const size_t a = order[i - 1], b = order[i];
+    if (range[b].first < range[a].second)
+      return setError(m, WL_ERR_IO,
+                      where + "tensors '" + entries[a].name + "' [" +
+                          std::to_string(range[a].first) + ", " + std::to_string(range[a].second) +
+                          ") and '" + entries[b].name + "' [" + std::to_string(range[b].first) +
+                          ", " + std::to_string(range[b].second) + ") have overlapping data_offsets");
   }
   for (size_t k = 0; k < entries.size(); ++k)
     if (!src[k])

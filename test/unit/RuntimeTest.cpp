@@ -14,6 +14,8 @@
 #include "wl/wlgen.h"
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -23,11 +25,17 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
+
+/// The temporary wl_save writes on this thread: <path>.tmp.<pid>.<tid> (Checkpoint.cpp).
+static std::string tmpSuffix() {
+  return std::to_string(long(::getpid())) + "." + std::to_string(long(::gettid()));
+}
 
 extern "C" {
 extern int fake_descriptor_errors;
@@ -571,7 +579,7 @@ static void testCheckpoint() {
   m->arena[37] = 0.25f;
   m->arena[38] = -3.5f;
   CHECK(wl_save(m, path.c_str()) == WL_OK);
-  CHECK(!fileExists(path + ".tmp." + std::to_string(getpid())));
+  CHECK(!fileExists(path + ".tmp." + tmpSuffix()));
 
   // Header format.
   std::string file = readAll(path);
@@ -712,7 +720,7 @@ static void testCheckpoint() {
   // no temporary file is left behind (works as root too).
   CHECK(wl_save(v, "/nonexistent-dir-wlrt/x.safetensors") == WL_ERR_IO &&
         contains(wl_last_error(v), "/nonexistent-dir-wlrt/x.safetensors"));
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  std::string tmp = path + ".tmp." + tmpSuffix();
   CHECK(::mkdir(tmp.c_str(), 0755) == 0); // the temp name is taken by a directory
   CHECK(wl_save(v, path.c_str()) == WL_ERR_IO && contains(wl_last_error(v), path.c_str()));
   CHECK(readAll(path) == file);
@@ -721,7 +729,7 @@ static void testCheckpoint() {
   CHECK(::mkdir(dirTarget.c_str(), 0755) == 0);
   writeAll(dirTarget + "/keep", "x");
   CHECK(wl_save(v, dirTarget.c_str()) == WL_ERR_IO && contains(wl_last_error(v), "rename"));
-  CHECK(!fileExists(dirTarget + ".tmp." + std::to_string(getpid())));
+  CHECK(!fileExists(dirTarget + ".tmp." + tmpSuffix()));
   CHECK(readAll(dirTarget + "/keep") == "x");
 
   wl_destroy(v);
@@ -1957,7 +1965,7 @@ static void testExportDense() {
   const float W[6] = {1, -2, 3, 0.5f, 0.25f, -0.125f}, bias[2] = {0.75f, -1.5f};
   CHECK(wl_set_param(m, "fc.weight", W) == WL_OK && wl_set_param(m, "fc.bias", bias) == WL_OK);
   CHECK_MSG(wl_export_dense(m, path.c_str()) == WL_OK, wl_last_error(m));
-  CHECK(!fileExists(path + ".tmp." + std::to_string(getpid())));
+  CHECK(!fileExists(path + ".tmp." + tmpSuffix()));
   const std::string file = readAll(path);
 
   // Read back with the runtime's reader: bit for bit what wl_get_weight and
@@ -2011,7 +2019,7 @@ static void testExportDense() {
   CHECK(wl_export_dense(m, "/nonexistent-dir-wlrt/d.safetensors") == WL_ERR_IO &&
         contains(wl_last_error(m), "wl_export_dense: cannot create") &&
         contains(wl_last_error(m), "/nonexistent-dir-wlrt/d.safetensors"));
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  std::string tmp = path + ".tmp." + tmpSuffix();
   CHECK(::mkdir(tmp.c_str(), 0755) == 0);
   CHECK(wl_export_dense(m, path.c_str()) == WL_ERR_IO && contains(wl_last_error(m), path.c_str()));
   ::rmdir(tmp.c_str());
@@ -2127,6 +2135,172 @@ template <class F> static void inChild(const char *name, F &&body) {
   gPassed += counts[0];
   gFailed += counts[1];
 }
+
+#ifndef WL_FAKE_CUDA
+/// wl_load's data_offsets checks: overlapping or aliased tensors, reversed or
+/// negative ranges and non-integers are refused with a message naming the
+/// tensors; the model is unchanged.
+static void testCheckpointOffsets() {
+  std::string dir = tempDir();
+  std::string path = dir + "/good.safetensors";
+  wl_model *m = wl_create(3), *v = wl_create(4);
+  CHECK(m && v);
+  if (!m || !v)
+    return;
+  CHECK(wl_save(m, path.c_str()) == WL_OK);
+  const std::string file = readAll(path);
+  uint64_t n = 0;
+  for (int i = 0; i < 8; ++i)
+    n |= uint64_t(static_cast<unsigned char>(file[size_t(i)])) << (8 * i);
+  // Replaces `from` in the header (re-padded, length rewritten).
+  auto withHeader = [&](const std::string &from, const std::string &to) {
+    std::string h = file.substr(8, n);
+    size_t at = h.find(from);
+    CHECK_MSG(at != std::string::npos, from);
+    if (at != std::string::npos)
+      h.replace(at, from.size(), to);
+    while (!h.empty() && h.back() == ' ')
+      h.pop_back();
+    while (h.size() % 8 != 0)
+      h += ' ';
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i)
+      out[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xff);
+    return out + h + file.substr(8 + n);
+  };
+  const std::vector<char> before = arenaBytes(v);
+  auto expectFail = [&](const std::string &content, const char *needle, const char *what) {
+    std::string p = dir + "/bad.safetensors";
+    writeAll(p, content);
+    wl_status st = wl_load(v, p.c_str());
+    CHECK_MSG(st == WL_ERR_IO, std::string(what) + ": status " + std::to_string(st));
+    CHECK_MSG(contains(wl_last_error(v), needle), std::string(what) + ": " + wl_last_error(v));
+    CHECK_MSG(arenaBytes(v) == before && wl_step_count(v) == 0, what);
+  };
+  // fc.weight [0, 24), fc.bias [24, 32), fixed.table [32, 48) in the fake model.
+  const std::string bias = "\"fc.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":";
+  CHECK_MSG(file.find(bias + "[24,32]") < 8 + n, file.substr(8, n));
+  expectFail(withHeader(bias + "[24,32]", bias + "[20,28]"),
+             "tensors 'fc.weight' [0, 24) and 'fc.bias' [20, 28) have overlapping data_offsets",
+             "overlapping");
+  expectFail(withHeader(bias + "[24,32]", bias + "[32,40]"),
+             "tensors 'fc.bias' [32, 40) and 'fixed.table' [32, 48) have overlapping data_offsets",
+             "aliasing");
+  expectFail(withHeader(bias + "[24,32]", bias + "[32,24]"),
+             "tensor 'fc.bias' has invalid data_offsets [32, 24] (need 0 <= begin <= end)",
+             "reversed");
+  expectFail(withHeader(bias + "[24,32]", bias + "[-8,0]"),
+             "tensor 'fc.bias' has invalid data_offsets [-8, 0]", "negative");
+  expectFail(withHeader(bias + "[24,32]", bias + "[24.0,32]"),
+             "tensor 'fc.bias' has data_offsets that are not 64-bit integers", "non-integer");
+  expectFail(withHeader(bias + "[24,32]", bias + "[9223372036854775808,9223372036854775816]"),
+             "tensor 'fc.bias' has data_offsets that are not 64-bit integers", "past int64");
+  // Control: the untouched (re-padded) header still loads, and touching ranges are fine.
+  {
+    std::string p = dir + "/same.safetensors";
+    writeAll(p, withHeader(bias + "[24,32]", bias + "[24,32]  "));
+    CHECK_MSG(wl_load(v, p.c_str()) == WL_OK, wl_last_error(v));
+    CHECK(arenaBytes(v) != before);
+  }
+  wl_destroy(m);
+  wl_destroy(v);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+/// wl_save past RLIMIT_FSIZE (write() fails with EFBIG, as on a full disk):
+/// WL_ERR_IO naming the temporary and the reason, the previous checkpoint
+/// byte-identical, no temporary left. In a forked child (the limit is
+/// per process).
+static void testSaveFileSizeLimit() {
+  std::string dir = tempDir();
+  std::string path = dir + "/ckpt.safetensors";
+  wl_model *m = wl_create(5);
+  CHECK(m);
+  if (!m)
+    return;
+  CHECK(wl_save(m, path.c_str()) == WL_OK);
+  const std::string old = readAll(path);
+  const float x[3] = {0.1f, -0.2f, 0.3f}, t[2] = {1, -1};
+  float loss;
+  CHECK(wl_train_step(m, x, t, 1, &loss) == WL_OK); // the state differs from the file's
+  for (rlim_t limit : {rlim_t(0), rlim_t(4), rlim_t(40), rlim_t(old.size() - 1)}) {
+    inChild("save past RLIMIT_FSIZE", [&] {
+      std::signal(SIGXFSZ, SIG_IGN);
+      struct rlimit saved;
+      ::getrlimit(RLIMIT_FSIZE, &saved);
+      struct rlimit lim = {limit, saved.rlim_max};
+      CHECK(::setrlimit(RLIMIT_FSIZE, &lim) == 0);
+      wl_status st = wl_save(m, path.c_str());
+      ::setrlimit(RLIMIT_FSIZE, &saved); // before anything prints to a file
+      const std::string tmp = path + ".tmp." + tmpSuffix();
+      CHECK_MSG(st == WL_ERR_IO, std::to_string(limit) + ": " + wl_last_error(m));
+      CHECK_MSG(contains(wl_last_error(m), ("wl_save: cannot write '" + tmp + "' (for '" + path +
+                                            "'): File too large").c_str()),
+                wl_last_error(m));
+      CHECK(!fileExists(tmp));
+    });
+    CHECK_MSG(readAll(path) == old, "limit " + std::to_string(limit));
+  }
+  // Control: without the limit the same save replaces the file.
+  CHECK(wl_save(m, path.c_str()) == WL_OK && readAll(path) != old &&
+        readAll(path).size() == old.size());
+  wl_destroy(m);
+  std::system(("rm -rf '" + dir + "'").c_str());
+}
+
+/// wl_last_error(NULL) is per thread: errors recorded on one thread do not
+/// show on another, while both threads' errors are alive at once; a model's
+/// error stays on that model.
+static void testThreadLocalErrors() {
+  CHECK(wl_forward(nullptr, nullptr, 1, nullptr) == WL_ERR_ARG);
+  const std::string mine = wl_last_error(nullptr);
+  CHECK_MSG(mine == "wl_forward: model is NULL", mine);
+  std::atomic<int> stage{0};
+  std::string seenA, seenB, seenFresh;
+  auto waitFor = [&](int s) {
+    while (stage.load() < s)
+      std::this_thread::yield();
+  };
+  std::thread a([&] {
+    wl_zero_grad(nullptr); // stage 0 -> 1
+    stage = 1;
+    waitFor(2); // b has recorded its own error meanwhile
+    seenA = wl_last_error(nullptr);
+    stage = 3;
+  });
+  std::thread b([&] {
+    waitFor(1);
+    wl_step(nullptr);
+    stage = 2;
+    waitFor(3);
+    seenB = wl_last_error(nullptr);
+  });
+  std::thread fresh([&] {
+    waitFor(3);
+    seenFresh = wl_last_error(nullptr);
+  });
+  a.join();
+  b.join();
+  fresh.join();
+  CHECK_MSG(seenA == "wl_zero_grad: model is NULL", seenA);
+  CHECK_MSG(seenB == "wl_step: model is NULL", seenB);
+  CHECK_MSG(seenFresh.empty(), seenFresh);
+  CHECK_MSG(std::string(wl_last_error(nullptr)) == mine, wl_last_error(nullptr));
+
+  wl_model *m1 = wl_create(1), *m2 = wl_create(2);
+  CHECK(m1 && m2);
+  if (m1 && m2) {
+    float out[6];
+    std::thread t1([&] { CHECK(wl_get_param(m1, "no.such.param", out) == WL_ERR_ARG); });
+    t1.join();
+    CHECK(contains(wl_last_error(m1), "no.such.param"));
+    CHECK_MSG(std::string(wl_last_error(m2)).empty(), wl_last_error(m2));
+    CHECK_MSG(std::string(wl_last_error(nullptr)) == mine, wl_last_error(nullptr));
+  }
+  wl_destroy(m1);
+  wl_destroy(m2);
+}
+#endif
 
 #ifdef WL_FAKE_CUDA
 extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes);
@@ -2325,6 +2499,9 @@ int main() {
   testExportDense();
   testScratchAllocator();
   testDeviceEntryPointsOnCpu();
+  testCheckpointOffsets();
+  testSaveFileSizeLimit();
+  testThreadLocalErrors();
 #endif
   if (::chdir("/") == 0)
     std::system(("rm -rf '" + work + "'").c_str());
