@@ -33,6 +33,10 @@ struct wl_model {
   /// The trainable parameters and all state tensors as they were before the
   /// running step: put back when the step leaves a non-finite value.
   std::vector<float> stepSnapshot;
+  /// Whether steps are all or nothing (the snapshot and the finiteness check);
+  /// off when WL_STEP_GUARD=0 was set at wl_create (it costs one copy of the
+  /// parameters and state per step).
+  bool guardSteps = true;
   /// cuda-target libraries: generated code only gets managed memory, so the
   /// callers' buffers are staged here (inputs copied in, outputs copied back).
   wlrt::ManagedBuffer stageX, stageDy, stageLabels, stageY, stageDx, stageWeight;

@@ -88,7 +88,8 @@ WL_API wl_status wl_train_step_device(wl_model *, const float *x, const void *la
  * leave a NaN or an infinity in a parameter or a state tensor is undone (parameters,
  * optimizer state and step count exactly as before) and answers WL_ERR_NONFINITE naming the
  * tensor; wl_forward, wl_backward, wl_loss and wl_train_step answer WL_ERR_NONFINITE for a
- * non-finite input (x, dy, float targets) before computing anything. */
+ * non-finite input (x, dy, float targets) before computing anything. WL_STEP_GUARD=0 in the
+ * environment at wl_create turns the step guard (a copy of parameters and state) off. */
 /* Notes: wl_last_error's string stays valid until the next failing call on the same model
  * (for NULL: on the same thread). wl_lipschitz_bound and wl_layer_spectral_bound return
  * -1.0 on error. wl_load returns WL_ERR_SHAPE for a dtype/shape/size mismatch and

@@ -3,6 +3,7 @@
 // parameters, optimizer state and step count exactly as before (checkpoints compared
 // byte for byte); non-finite inputs to forward, backward, loss and train_step are
 // reported with the first bad element and change nothing; training goes on afterwards.
+// WL_STEP_GUARD=0 turns the step guard (a copy of parameters and state per step) off.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: wlc %s --model Huge -o %t/Huge.so
 // RUN: wlc %s --model Sane -o %t/Sane.so
@@ -25,6 +26,7 @@
 // CHECK: OK nan_param_step_rejected
 // CHECK: OK nan_param_step_unchanged
 // CHECK: OK training_continues
+// CHECK: OK guard_off_steps_unchecked
 // CHECK: {{^}}0 failed
 
 // Every group's lr is absurd: the first step overflows to infinity.

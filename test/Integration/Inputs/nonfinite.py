@@ -100,5 +100,21 @@ s.set_param("fc1.weight", w)
 losses = [s.train_step(x, y) for _ in range(20)]
 check("training_continues", s.step_count() == 20 and losses[-1] < losses[0], str(losses[::5]))
 
+# WL_STEP_GUARD=0 (read at wl_create) turns the guard off: the same steps then
+# succeed and leave infinities behind.
+import subprocess
+child = subprocess.run(
+    [sys.executable, "-c", """
+import sys, numpy as np, wlharness as wh
+m = wh.Library(sys.argv[1]).create(1)
+x = np.random.default_rng(0).standard_normal((4, 8)).astype(np.float32)
+y = np.array([0, 1, 2, 1], np.int32)
+loss = wh.ctypes.c_float()
+codes = [m.call("wl_train_step", wh.ptr(x), wh.ptr(y), 4, wh.ctypes.addressof(loss)) for _ in range(3)]
+print(codes, m.step_count(), all(np.isfinite(m.get_param(n)).all() for n, _, _ in m.lib.param_info))
+""", sys.argv[1]], env=dict(os.environ, WL_STEP_GUARD="0"), capture_output=True, text=True)
+check("guard_off_steps_unchecked", child.stdout.strip() == "[0, 0, 0] 3 False",
+      child.stdout.strip() + child.stderr[-500:])
+
 print("%d failed" % len(failures))
 sys.exit(1 if failures else 0)
