@@ -684,11 +684,74 @@ public:
   std::vector<BadSize> badSizes;
 };
 
+/// The offset of the first byte of `text` that is not well-formed UTF-8
+/// (RFC 3629: no overlong forms, surrogates or code points above U+10FFFF,
+/// no truncated sequence), or npos. ANTLR's input stream throws on those.
+size_t firstInvalidUTF8(const std::string &text) {
+  const size_t n = text.size();
+  size_t i = 0;
+  while (i < n) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; // range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0)
+        lo = 0xA0; // overlong
+      else if (c == 0xED)
+        hi = 0x9F; // surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0)
+        lo = 0x90; // overlong
+      else if (c == 0xF4)
+        hi = 0x8F; // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n)
+      return i;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char d = static_cast<unsigned char>(text[i + k]);
+      if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xBF))
+        return i;
+    }
+    i += len;
+  }
+  return std::string::npos;
+}
+
 } // namespace
 
 std::unique_ptr<Program> wl::lang::parseProgram(const std::string &text,
                                                 DiagEngine &diag) {
   SyntaxErrors errs{diag};
+  // ANTLR decodes the text as UTF-8 and throws on malformed bytes: report
+  // the first one at its line and column (columns count code points).
+  if (size_t bad = firstInvalidUTF8(text); bad != std::string::npos) {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < bad; ++i) {
+      const unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c == '\n') {
+        ++line;
+        col = 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++col;
+      }
+    }
+    static const char digits[] = "0123456789ABCDEF";
+    const unsigned char b = static_cast<unsigned char>(text[bad]);
+    errs.report(line, col,
+                std::string("invalid UTF-8 (byte 0x") + digits[b >> 4] +
+                    digits[b & 0xF] + "): a .wl file must be UTF-8 text");
+    return nullptr;
+  }
   antlr4::ANTLRInputStream input(text);
   WLLexer lexer(&input);
   WLErrorListener listener(errs);
