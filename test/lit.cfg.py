@@ -77,3 +77,11 @@ probe = os.path.join(config.test_source_root, "Integration", "Inputs", "cuda_pro
 if subprocess.run(["/usr/bin/python3", probe], stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("cuda")
+
+# The libFuzzer targets come from a separate clang build (test/fuzz/README.md):
+# `lit --param wl_fuzz_dir=DIR`, else $WL_FUZZ_DIR, else <source>/build-fuzz/bin.
+fuzz_dir = (lit_config.params.get("wl_fuzz_dir") or os.environ.get("WL_FUZZ_DIR")
+            or os.path.join(config.wl_src_root, "build-fuzz", "bin"))
+if all(os.access(os.path.join(fuzz_dir, t), os.X_OK) for t in ("wl-fuzz-frontend", "wl-fuzz-load")):
+    config.available_features.add("fuzz")
+config.substitutions.append(("%wl_fuzz_dir", fuzz_dir))
