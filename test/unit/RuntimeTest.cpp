@@ -558,6 +558,25 @@ static void testErrors() {
   wl_destroy(other);
 }
 
+/// The checkpoint `file` (header of `n` bytes) with `from` replaced by `to` in its
+/// JSON header, re-padded to a multiple of 8 and its length rewritten.
+static std::string withReplacedHeader(const std::string &file, uint64_t n,
+                                      const std::string &from, const std::string &to) {
+  std::string h = file.substr(8, n);
+  size_t at = h.find(from);
+  CHECK_MSG(at != std::string::npos, from);
+  if (at != std::string::npos)
+    h.replace(at, from.size(), to);
+  while (!h.empty() && h.back() == ' ')
+    h.pop_back();
+  while (h.size() % 8 != 0)
+    h += ' ';
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i)
+    out[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xff);
+  return out + h + file.substr(8 + n);
+}
+
 static void testCheckpoint() {
   std::string dir = tempDir();
   std::string path = dir + "/model.safetensors";
@@ -670,19 +689,7 @@ static void testCheckpoint() {
   // A state tensor must have its own shape: not the param's, not another
   // shape of the same size. (The header grows: re-pad it, rewrite its length.)
   auto replaceHeader = [&](const std::string &from, const std::string &to) {
-    std::string h = file.substr(8, n);
-    size_t at = h.find(from);
-    CHECK_MSG(at != std::string::npos, from);
-    if (at != std::string::npos)
-      h.replace(at, from.size(), to);
-    while (!h.empty() && h.back() == ' ')
-      h.pop_back();
-    while (h.size() % 8 != 0)
-      h += ' ';
-    std::string out(8, '\0');
-    for (int i = 0; i < 8; ++i)
-      out[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xff);
-    return out + h + file.substr(8 + n);
+    return withReplacedHeader(file, n, from, to);
   };
   const std::string pu = "\"optim.fc.weight.power_u\":{\"dtype\":\"F32\",\"shape\":";
   {
@@ -2154,19 +2161,7 @@ static void testCheckpointOffsets() {
     n |= uint64_t(static_cast<unsigned char>(file[size_t(i)])) << (8 * i);
   // Replaces `from` in the header (re-padded, length rewritten).
   auto withHeader = [&](const std::string &from, const std::string &to) {
-    std::string h = file.substr(8, n);
-    size_t at = h.find(from);
-    CHECK_MSG(at != std::string::npos, from);
-    if (at != std::string::npos)
-      h.replace(at, from.size(), to);
-    while (!h.empty() && h.back() == ' ')
-      h.pop_back();
-    while (h.size() % 8 != 0)
-      h += ' ';
-    std::string out(8, '\0');
-    for (int i = 0; i < 8; ++i)
-      out[size_t(i)] = char((uint64_t(h.size()) >> (8 * i)) & 0xff);
-    return out + h + file.substr(8 + n);
+    return withReplacedHeader(file, n, from, to);
   };
   const std::vector<char> before = arenaBytes(v);
   auto expectFail = [&](const std::string &content, const char *needle, const char *what) {
