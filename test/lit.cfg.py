@@ -20,8 +20,28 @@ config.substitutions.append(("%wl_src_root", config.wl_src_root))
 config.substitutions.append(("%wl_obj_root", config.wl_obj_root))
 config.substitutions.append(("%wl_lib_dir", config.wl_lib_dir))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Integration", "Inputs")))
+
+# A sanitized build (cmake -DWL_SANITIZE=address,undefined; README,
+# "Sanitizers"): libwlrt.a, and so every generated lib<model>.so, needs the
+# sanitizer runtime, which has to come first in a process: %preload_sanitizer
+# puts it into a plain program (python, a C example) that loads such a
+# library. Leak checks stay on in the project's own executables (wlc, wl-opt,
+# the unit tests, the fuzzers), which link the runtime themselves; python
+# leaks by design, so they are off there.
+preload = ""
+if config.wl_sanitize:
+    config.name = "WL-sanitized"
+    config.available_features.add("sanitized")
+    for sanitizer in config.wl_sanitize.split(","):
+        config.available_features.add("sanitize-" + sanitizer.strip())
+    # UBSan: the whole stack of a report; reports are fatal (-fno-sanitize-recover).
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1"
+    if config.wl_sanitizer_preload:
+        preload = "env LD_PRELOAD=%s" % config.wl_sanitizer_preload
+config.substitutions.append(("%preload_sanitizer", preload))
 # Debian's python3 has numpy (TOOLCHAIN.md); never another python on PATH.
-config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%python", (preload + " ASAN_OPTIONS=detect_leaks=0 " if preload else "")
+                             + "/usr/bin/python3"))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
@@ -78,10 +98,19 @@ if subprocess.run(["/usr/bin/python3", probe], stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("cuda")
 
-# The libFuzzer targets come from a separate clang build (test/fuzz/README.md):
-# `lit --param wl_fuzz_dir=DIR`, else $WL_FUZZ_DIR, else <source>/build-fuzz/bin.
+# The libFuzzer targets exist in a clang build with -DWL_FUZZ=ON (test/fuzz/README.md;
+# .ci/build-sanitized): `lit --param wl_fuzz_dir=DIR`, else $WL_FUZZ_DIR, else this build's bin/.
 fuzz_dir = (lit_config.params.get("wl_fuzz_dir") or os.environ.get("WL_FUZZ_DIR")
-            or os.path.join(config.wl_src_root, "build-fuzz", "bin"))
+            or config.wl_tools_dir)
 if all(os.access(os.path.join(fuzz_dir, t), os.X_OK) for t in ("wl-fuzz-frontend", "wl-fuzz-load")):
     config.available_features.add("fuzz")
 config.substitutions.append(("%wl_fuzz_dir", fuzz_dir))
+
+# The sanitized build (.ci/build-sanitized; README, "Sanitizers") that
+# Sanitizers/subset.test runs a part of this suite on: `lit --param
+# wl_sanitized_build=DIR`, else <source>/build-asan.
+sanitized_build = (lit_config.params.get("wl_sanitized_build")
+                   or os.path.join(config.wl_src_root, "build-asan"))
+if not config.wl_sanitize and os.path.exists(os.path.join(sanitized_build, "test", "lit.site.cfg.py")):
+    config.available_features.add("sanitized-build")
+config.substitutions.append(("%wl_sanitized_build", sanitized_build))

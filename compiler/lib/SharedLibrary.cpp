@@ -140,9 +140,12 @@ bool wl::emitObjectFile(Module &module, const std::string &path, unsigned optLev
 
 bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &libraryPath,
                            const std::string &runtimeArchive, std::string &error) {
-  ErrorOr<std::string> cxx = sys::findProgramByName("c++");
-  if (!cxx) {
-    error = "no C++ compiler driver ('c++') on PATH to link with";
+  // WL_LINK_DRIVER is set in sanitized builds only (compiler/lib/CMakeLists.txt).
+  StringRef driver = WL_LINK_DRIVER;
+  ErrorOr<std::string> cxx = driver.empty() ? sys::findProgramByName("c++") : driver.str();
+  if (!cxx || !sys::fs::can_execute(*cxx)) {
+    error = driver.empty() ? "no C++ compiler driver ('c++') on PATH to link with"
+                           : "the C++ compiler driver '" + driver.str() + "' is missing";
     return false;
   }
   // Export exactly the C ABI: everything else (generated kernels, the
@@ -177,6 +180,10 @@ bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &lib
                               versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack",
                               // The runtime loads the CUDA driver with dlopen (Cuda.cpp).
                               "-ldl"};
+  // A sanitized libwlrt.a needs its sanitizer runtime (WL_SANITIZE builds).
+  SmallVector<StringRef> sanitizerFlags;
+  StringRef(WL_SANITIZE_LINK_FLAGS).split(sanitizerFlags, ' ', -1, /*KeepEmpty=*/false);
+  args.append(sanitizerFlags.begin(), sanitizerFlags.end());
   std::string message;
   int rc = sys::ExecuteAndWait(*cxx, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {

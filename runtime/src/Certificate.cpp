@@ -23,8 +23,10 @@ namespace {
 // x86-64 ELF builds carry an AVX2 and an AVX-512 clone of the Gram product,
 // picked at load time (ifunc). The file is compiled with -ffp-contract=off
 // (runtime/CMakeLists.txt), so no clone fuses a multiply-add: every clone, and
-// the portable loop, computes bit-identical results.
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute)
+// the portable loop, computes bit-identical results. WLRT_NO_TARGET_CLONES:
+// clang builds (runtime/CMakeLists.txt).
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute) && \
+    !defined(WLRT_NO_TARGET_CLONES)
 #if __has_attribute(target_clones)
 #define WLRT_GRAM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif

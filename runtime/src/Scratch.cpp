@@ -130,7 +130,9 @@ extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes) {
     if (void *block = takeCached(c, size))
       return static_cast<unsigned char *>(block) + kHeader;
   }
-  auto *block = static_cast<unsigned char *>(std::aligned_alloc(4096, kHeader + size));
+  // aligned_alloc wants a multiple of the alignment (C11; ASan enforces it).
+  size_t pageBytes = (kHeader + size + 4095) & ~size_t(4095);
+  auto *block = static_cast<unsigned char *>(std::aligned_alloc(4096, pageBytes));
   if (!block)
     return nullptr;
   *reinterpret_cast<size_t *>(block) = size;

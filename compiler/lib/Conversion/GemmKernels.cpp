@@ -563,8 +563,9 @@ public:
         return;
       }
       Value size = extentOf(b, loc, g, g.batch[i]);
-      auto loop = scf::ForOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, 0), size,
-                                     arith::ConstantIndexOp::create(b, loc, 1));
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      auto loop = scf::ForOp::create(b, loc, zero, size, one);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       batchIvs.push_back(loop.getInductionVar());

@@ -7,6 +7,9 @@
 // With --target=cuda (lit --param wl_target=cuda) the arena is CUDA managed memory,
 // which RLIMIT_AS does not bound (the driver reserves its address space at cuInit):
 // the script says so and checks nothing.
+// ASan reserves terabytes of address space for its shadow memory, so RLIMIT_AS
+// cannot model memory pressure in a sanitized build.
+// UNSUPPORTED: sanitize-address
 // RUN: wlc %s -o %t.so
 // RUN: %python %test_inputs/create_oom.py %t.so %wl_target | FileCheck %s --check-prefix=CHECK-%wl_target
 // CHECK-cpu: OK arena_alloc_failure_null

@@ -30,17 +30,20 @@ Value select(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x, Value y,
 // Φ(x) = 0.5·(1 + erf(x/√2)).
 Value normalCdf(OpBuilder &b, Location l, Value x) {
   Value e = math::ErfOp::create(b, l, mul(b, l, x, cst(b, l, M_SQRT1_2)));
-  return mul(b, l, cst(b, l, 0.5), add(b, l, cst(b, l, 1.0), e));
+  Value onePlusErf = add(b, l, cst(b, l, 1.0), e);
+  return mul(b, l, cst(b, l, 0.5), onePlusErf);
 }
 // tanh(√(2/π)·(x + 0.044715·x³)).
 Value geluTanhInner(OpBuilder &b, Location l, Value x) {
   Value x3 = mul(b, l, x, mul(b, l, x, x));
-  Value u = mul(b, l, cst(b, l, std::sqrt(2.0 / M_PI)), add(b, l, x, mul(b, l, cst(b, l, 0.044715), x3)));
+  Value cubic = add(b, l, x, mul(b, l, cst(b, l, 0.044715), x3));
+  Value u = mul(b, l, cst(b, l, std::sqrt(2.0 / M_PI)), cubic);
   return math::TanhOp::create(b, l, u);
 }
 Value sigmoid(OpBuilder &b, Location l, Value x) {
   Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
-  return arith::DivFOp::create(b, l, cst(b, l, 1.0), add(b, l, cst(b, l, 1.0), e));
+  Value onePlusE = add(b, l, cst(b, l, 1.0), e);
+  return arith::DivFOp::create(b, l, cst(b, l, 1.0), onePlusE);
 }
 
 struct Activation {
@@ -54,32 +57,43 @@ const Activation kActivations[] = {
        return arith::MaximumFOp::create(b, l, x, cst(b, l, 0.0));
      },
      [](OpBuilder &b, Location l, Value x) -> Value {
-       return select(b, l, arith::CmpFPredicate::OGT, x, cst(b, l, 0.0), cst(b, l, 1.0), cst(b, l, 0.0));
+       Value zero = cst(b, l, 0.0), one = cst(b, l, 1.0);
+       return select(b, l, arith::CmpFPredicate::OGT, x, zero, one, zero);
      }},
     {"gelu", [](OpBuilder &b, Location l, Value x) -> Value { return mul(b, l, x, normalCdf(b, l, x)); },
      [](OpBuilder &b, Location l, Value x) -> Value {
        // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π).
-       Value e = math::ExpOp::create(b, l, mul(b, l, cst(b, l, -0.5), mul(b, l, x, x)));
+       Value x2 = mul(b, l, x, x);
+       Value e = math::ExpOp::create(b, l, mul(b, l, cst(b, l, -0.5), x2));
        Value pdf = mul(b, l, cst(b, l, 1.0 / std::sqrt(2.0 * M_PI)), e);
-       return add(b, l, normalCdf(b, l, x), mul(b, l, x, pdf));
+       Value xPdf = mul(b, l, x, pdf);
+       return add(b, l, normalCdf(b, l, x), xPdf);
      }},
     {"gelu_tanh", [](OpBuilder &b, Location l, Value x) -> Value {
        Value t = geluTanhInner(b, l, x);
-       return mul(b, l, mul(b, l, cst(b, l, 0.5), x), add(b, l, cst(b, l, 1.0), t));
+       Value onePlusT = add(b, l, cst(b, l, 1.0), t);
+       return mul(b, l, mul(b, l, cst(b, l, 0.5), x), onePlusT);
      },
      [](OpBuilder &b, Location l, Value x) -> Value {
        // 0.5(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²).
        Value t = geluTanhInner(b, l, x);
-       Value du = mul(b, l, cst(b, l, std::sqrt(2.0 / M_PI)),
-                      add(b, l, cst(b, l, 1.0), mul(b, l, cst(b, l, 3 * 0.044715), mul(b, l, x, x))));
-       Value sech2 = sub(b, l, cst(b, l, 1.0), mul(b, l, t, t));
-       return add(b, l, mul(b, l, cst(b, l, 0.5), add(b, l, cst(b, l, 1.0), t)),
-                  mul(b, l, mul(b, l, cst(b, l, 0.5), x), mul(b, l, sech2, du)));
+       Value x2 = mul(b, l, x, x);
+       Value c3x2 = mul(b, l, cst(b, l, 3 * 0.044715), x2);
+       Value onePlusC3x2 = add(b, l, cst(b, l, 1.0), c3x2);
+       Value du = mul(b, l, cst(b, l, std::sqrt(2.0 / M_PI)), onePlusC3x2);
+       Value t2 = mul(b, l, t, t);
+       Value sech2 = sub(b, l, cst(b, l, 1.0), t2);
+       Value sech2Du = mul(b, l, sech2, du);
+       Value right = mul(b, l, mul(b, l, cst(b, l, 0.5), x), sech2Du);
+       Value onePlusT = add(b, l, cst(b, l, 1.0), t);
+       Value left = mul(b, l, cst(b, l, 0.5), onePlusT);
+       return add(b, l, left, right);
      }},
     {"tanh", [](OpBuilder &b, Location l, Value x) -> Value { return math::TanhOp::create(b, l, x); },
      [](OpBuilder &b, Location l, Value x) -> Value {
        Value t = math::TanhOp::create(b, l, x);
-       return sub(b, l, cst(b, l, 1.0), mul(b, l, t, t));
+       Value t2 = mul(b, l, t, t);
+       return sub(b, l, cst(b, l, 1.0), t2);
      }},
     {"sigmoid", [](OpBuilder &b, Location l, Value x) -> Value { return sigmoid(b, l, x); },
      [](OpBuilder &b, Location l, Value x) -> Value {
@@ -89,8 +103,10 @@ const Activation kActivations[] = {
     {"abs", [](OpBuilder &b, Location l, Value x) -> Value { return math::AbsFOp::create(b, l, x); },
      [](OpBuilder &b, Location l, Value x) -> Value {
        // sign(x), with sign(0) = 0 as in PyTorch.
-       Value pos = select(b, l, arith::CmpFPredicate::OGT, x, cst(b, l, 0.0), cst(b, l, 1.0), cst(b, l, 0.0));
-       return select(b, l, arith::CmpFPredicate::OLT, x, cst(b, l, 0.0), cst(b, l, -1.0), pos);
+       Value zero = cst(b, l, 0.0), one = cst(b, l, 1.0);
+       Value pos = select(b, l, arith::CmpFPredicate::OGT, x, zero, one, zero);
+       Value minusOne = cst(b, l, -1.0);
+       return select(b, l, arith::CmpFPredicate::OLT, x, zero, minusOne, pos);
      }},
     {"identity", [](OpBuilder &, Location, Value x) -> Value { return x; },
      [](OpBuilder &b, Location l, Value) -> Value { return cst(b, l, 1.0); }},

@@ -143,9 +143,8 @@ struct LowerSpectralHardCap : OpRewritePattern<SpectralHardCapOp> {
                         return arith::MulFOp::create(nb, l, a[0], a[0]);
                       });
     Value frobenius = math::SqrtOp::create(rewriter, loc, sq);
-    Value s = arith::MaximumFOp::create(
-        rewriter, loc, f32Const(rewriter, loc, c),
-        arith::DivFOp::create(rewriter, loc, frobenius, f32Const(rewriter, loc, 3.5)));
+    Value frobeniusBound = arith::DivFOp::create(rewriter, loc, frobenius, f32Const(rewriter, loc, 3.5));
+    Value s = arith::MaximumFOp::create(rewriter, loc, f32Const(rewriter, loc, c), frobeniusBound);
     Value inv = arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
     Value m = buildOddPolynomialIteration(rewriter, loc, w, inv, kSteps);
     rewriter.replaceOp(op, scaleBy(rewriter, loc, m, f32Const(rewriter, loc, c)));
@@ -177,8 +176,8 @@ struct LowerPolarIteration : OpRewritePattern<PolarIterationOp> {
                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                           return arith::MulFOp::create(nb, l, a[0], a[0]);
                         });
-      s = arith::MaximumFOp::create(rewriter, loc, math::SqrtOp::create(rewriter, loc, sq),
-                                    f32Const(rewriter, loc, 1e-30));
+      Value tiny = f32Const(rewriter, loc, 1e-30);
+      s = arith::MaximumFOp::create(rewriter, loc, math::SqrtOp::create(rewriter, loc, sq), tiny);
     }
     Value inv = arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
     // X ← 1.5X − 0.5 X XᵀX: σ ↦ 1.5σ − 0.5σ³.

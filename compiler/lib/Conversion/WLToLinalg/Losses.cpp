@@ -61,8 +61,8 @@ struct LowerCrossEntropy : OpRewritePattern<CrossEntropyOp> {
     auto [rowMax, sumExp] = softmaxStats(rewriter, loc, z);
     Value picked = reduceRows(rewriter, loc, {z, labels}, 0.0,
                               [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                                Value v = arith::SelectOp::create(nb, l, isLabel(nb, l, a[1]), a[0],
-                                                                  f32Const(nb, l, 0.0));
+                                Value zero = f32Const(nb, l, 0.0);
+                                Value v = arith::SelectOp::create(nb, l, isLabel(nb, l, a[1]), a[0], zero);
                                 return arith::AddFOp::create(nb, l, a[2], v);
                               });
     // Σ_b (max_b + log Σ exp(z_b − max_b) − z_b[y_b]) / B.
@@ -94,8 +94,8 @@ struct LowerCrossEntropyGrad : OpRewritePattern<CrossEntropyGradOp> {
         ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
           Value e = math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, a[0], a[1]));
           Value p = arith::DivFOp::create(nb, l, e, a[2]);
-          Value onehot = arith::SelectOp::create(nb, l, isLabel(nb, l, a[3]), f32Const(nb, l, 1.0),
-                                                 f32Const(nb, l, 0.0));
+          Value zero = f32Const(nb, l, 0.0), one = f32Const(nb, l, 1.0);
+          Value onehot = arith::SelectOp::create(nb, l, isLabel(nb, l, a[3]), one, zero);
           Value d = arith::MulFOp::create(nb, l, arith::SubFOp::create(nb, l, p, onehot), scale);
           linalg::YieldOp::create(nb, l, ValueRange{d});
         });
@@ -106,7 +106,9 @@ struct LowerCrossEntropyGrad : OpRewritePattern<CrossEntropyGradOp> {
 
 /// B·K of a [B, K] tensor, as an f32.
 Value numElements(OpBuilder &b, Location loc, Value t) {
-  return arith::MulFOp::create(b, loc, dimAsF32(b, loc, t, 0), dimAsF32(b, loc, t, 1));
+  Value cols = dimAsF32(b, loc, t, 1);
+  Value rows = dimAsF32(b, loc, t, 0);
+  return arith::MulFOp::create(b, loc, rows, cols);
 }
 
 struct LowerMse : OpRewritePattern<MseOp> {

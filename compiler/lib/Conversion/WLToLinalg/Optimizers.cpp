@@ -37,6 +37,12 @@ std::pair<Value, Value> adamScalars(OpBuilder &b, Location loc, Value lr, Value 
   return {stepSize, math::SqrtOp::create(b, loc, correction(beta2))};
 }
 
+/// 1 − lr·wd (decoupled weight decay), as a scalar.
+Value decayFactor(OpBuilder &b, Location l, Value lr, double wd) {
+  Value lrWd = arith::MulFOp::create(b, l, lr, f32Const(b, l, wd));
+  return arith::SubFOp::create(b, l, f32Const(b, l, 1.0), lrWd);
+}
+
 /// Adam's moments and direction for one element (shared by AdamW and AdamP):
 /// m ← β1 m + (1−β1)g; v ← β2 v + (1−β2)g²; direction m/(√v/√(1−β2ᵗ) + ε).
 struct AdamMoments {
@@ -44,14 +50,18 @@ struct AdamMoments {
 };
 AdamMoments adamMoments(OpBuilder &b, Location l, Value g, Value m, Value v, double beta1,
                         double beta2, double eps, Value sqrtCorrection2) {
-  Value m1 = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, f32Const(b, l, beta1), m),
-                                   arith::MulFOp::create(b, l, f32Const(b, l, 1 - beta1), g));
+  // Ops are created one statement at a time: the IR order must not depend on
+  // the host compiler's order of evaluating arguments (gcc and clang differ).
+  Value newGrad = arith::MulFOp::create(b, l, f32Const(b, l, 1 - beta1), g);
+  Value oldM = arith::MulFOp::create(b, l, f32Const(b, l, beta1), m);
+  Value m1 = arith::AddFOp::create(b, l, oldM, newGrad);
   Value g2 = arith::MulFOp::create(b, l, g, g);
-  Value v1 = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, f32Const(b, l, beta2), v),
-                                   arith::MulFOp::create(b, l, f32Const(b, l, 1 - beta2), g2));
-  Value denom = arith::AddFOp::create(
-      b, l, arith::DivFOp::create(b, l, math::SqrtOp::create(b, l, v1), sqrtCorrection2),
-      f32Const(b, l, eps));
+  Value newG2 = arith::MulFOp::create(b, l, f32Const(b, l, 1 - beta2), g2);
+  Value oldV = arith::MulFOp::create(b, l, f32Const(b, l, beta2), v);
+  Value v1 = arith::AddFOp::create(b, l, oldV, newG2);
+  Value epsilon = f32Const(b, l, eps);
+  Value rms = arith::DivFOp::create(b, l, math::SqrtOp::create(b, l, v1), sqrtCorrection2);
+  Value denom = arith::AddFOp::create(b, l, rms, epsilon);
   return {m1, v1, arith::DivFOp::create(b, l, m1, denom)};
 }
 
@@ -68,8 +78,9 @@ struct LowerScheduleFactor : OpRewritePattern<ScheduleFactorOp> {
     double warmup = op.getWarmup(), total = op.getTotal();
     Value t = arith::SIToFPOp::create(b, l, b.getF64Type(), op.getStep());
     Value ramp = arith::DivFOp::create(b, l, t, f64Const(b, l, warmup));
-    Value progress = arith::DivFOp::create(b, l, arith::SubFOp::create(b, l, t, f64Const(b, l, warmup)),
-                                           f64Const(b, l, total - warmup));
+    Value span = f64Const(b, l, total - warmup);
+    Value sinceWarmup = arith::SubFOp::create(b, l, t, f64Const(b, l, warmup));
+    Value progress = arith::DivFOp::create(b, l, sinceWarmup, span);
     Value decay;
     if (op.getKind() == "warmup_linear") {
       // max(0, (total − t)/(total − warmup)) = max(0, 1 − progress).
@@ -79,7 +90,8 @@ struct LowerScheduleFactor : OpRewritePattern<ScheduleFactorOp> {
       // 0.5·(1 + cos(π·min(1, progress))).
       Value p = arith::MinimumFOp::create(b, l, progress, f64Const(b, l, 1.0));
       Value c = math::CosOp::create(b, l, arith::MulFOp::create(b, l, f64Const(b, l, M_PI), p));
-      decay = arith::MulFOp::create(b, l, f64Const(b, l, 0.5), arith::AddFOp::create(b, l, f64Const(b, l, 1.0), c));
+      Value onePlusC = arith::AddFOp::create(b, l, f64Const(b, l, 1.0), c);
+      decay = arith::MulFOp::create(b, l, f64Const(b, l, 0.5), onePlusC);
     }
     Value inWarmup = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, t, f64Const(b, l, warmup));
     Value factor = arith::SelectOp::create(b, l, inWarmup, ramp, decay);
@@ -136,8 +148,7 @@ struct LowerAdamWUpdate : OpRewritePattern<AdamWUpdateOp> {
     Value lr = op.getLr();
     Value stepSize, sqrtCorrection2;
     std::tie(stepSize, sqrtCorrection2) = adamScalars(b, loc, lr, op.getStep(), beta1, beta2);
-    Value decay = arith::SubFOp::create(
-        b, loc, f32Const(b, loc, 1.0), arith::MulFOp::create(b, loc, lr, f32Const(b, loc, wd)));
+    Value decay = decayFactor(b, loc, lr, wd);
     ValueRange results = elementwise(
         rewriter, loc, {op.getParam(), op.getGrad(), op.getExpAvg(), op.getExpAvgSq()},
         {op.getParam(), op.getExpAvg(), op.getExpAvgSq()},
@@ -161,14 +172,8 @@ Value sign(OpBuilder &b, Location l, Value x) {
   Value zero = f32Const(b, l, 0.0);
   Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, zero);
   Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, zero);
-  return arith::SelectOp::create(b, l, pos, f32Const(b, l, 1.0),
-                                 arith::SelectOp::create(b, l, neg, f32Const(b, l, -1.0), zero));
-}
-
-/// 1 − lr·wd (decoupled weight decay), as a scalar.
-Value decayFactor(OpBuilder &b, Location l, Value lr, double wd) {
-  return arith::SubFOp::create(b, l, f32Const(b, l, 1.0),
-                               arith::MulFOp::create(b, l, lr, f32Const(b, l, wd)));
+  Value negOrZero = arith::SelectOp::create(b, l, neg, f32Const(b, l, -1.0), zero);
+  return arith::SelectOp::create(b, l, pos, f32Const(b, l, 1.0), negOrZero);
 }
 
 struct LowerMuonUpdate : OpRewritePattern<MuonUpdateOp> {
@@ -220,8 +225,9 @@ struct LowerLionUpdate : OpRewritePattern<LionUpdateOp> {
         {op.getParam(), op.getExpAvg()}, [&](OpBuilder &b, Location l, ValueRange a) {
           Value w = a[0], g = a[1], m = a[2];
           auto lerp = [&](double beta) -> Value {
-            return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, m, f32Const(b, l, beta)),
-                                         arith::MulFOp::create(b, l, g, f32Const(b, l, 1 - beta)));
+            Value newPart = arith::MulFOp::create(b, l, g, f32Const(b, l, 1 - beta));
+            Value oldPart = arith::MulFOp::create(b, l, m, f32Const(b, l, beta));
+            return arith::AddFOp::create(b, l, oldPart, newPart);
           };
           Value step = arith::MulFOp::create(b, l, lr, sign(b, l, lerp(beta1)));
           Value newW = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, w, decay), step);
@@ -299,9 +305,9 @@ struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
     auto finish = [&](Value ratio, function_ref<Value(OpBuilder &, Location, ValueRange)> radial,
                       ValueRange extraInputs, ArrayRef<AffineMap> extraMaps) {
       // W ← W(1 − lr·wd·ratio) − step·(p − radial part): one pass.
-      Value decay = arith::SubFOp::create(
-          b, loc, f32Const(b, loc, 1.0),
-          arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, lr, f32Const(b, loc, wd)), ratio));
+      Value lrWd = arith::MulFOp::create(b, loc, lr, f32Const(b, loc, wd));
+      Value lrWdRatio = arith::MulFOp::create(b, loc, lrWd, ratio);
+      Value decay = arith::SubFOp::create(b, loc, f32Const(b, loc, 1.0), lrWdRatio);
       MLIRContext *ctx = b.getContext();
       unsigned rank = type.getRank();
       AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
@@ -315,8 +321,8 @@ struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
           SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location l, ValueRange a) {
             Value dir = arith::SubFOp::create(nb, l, a[1], radial(nb, l, a));
-            Value nw = arith::SubFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], decay),
-                                             arith::MulFOp::create(nb, l, stepSize, dir));
+            Value stepDir = arith::MulFOp::create(nb, l, stepSize, dir);
+            Value nw = arith::SubFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], decay), stepDir);
             linalg::YieldOp::create(nb, l, ValueRange{nw});
           });
       rewriter.replaceOp(op, {generic.getResult(0), adam[0], adam[1]});
@@ -360,20 +366,23 @@ struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
                                         arith::XOrIOp::create(b, loc, channel,
                                                               arith::ConstantIntOp::create(b, loc, 1, 1)));
     Value projected = arith::OrIOp::create(b, loc, channel, layer);
-    Value ratio = arith::SelectOp::create(b, loc, projected, f32Const(b, loc, wdRatio), f32Const(b, loc, 1.0));
+    Value one = f32Const(b, loc, 1.0);
+    Value ratio = arith::SelectOp::create(b, loc, projected, f32Const(b, loc, wdRatio), one);
 
     // ŵ·(ŵᵀp) per row (channel view) or for the whole tensor (layer view).
     SmallVector<Value> wp = rowSums(b, loc, {w, p}, 1, [](OpBuilder &nb, Location l, ValueRange a) {
       return SmallVector<Value>{arith::MulFOp::create(nb, l, a[0], a[1])};
     });
     Value wpAll = reduceVector(b, loc, wp[0], false);
-    Value normAll = arith::AddFOp::create(b, loc, math::SqrtOp::create(b, loc, wwAll), f32Const(b, loc, eps));
+    Value epsilon = f32Const(b, loc, eps);
+    Value normAll = arith::AddFOp::create(b, loc, math::SqrtOp::create(b, loc, wwAll), epsilon);
     MLIRContext *ctx = b.getContext();
     AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
     finish(ratio,
            [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
              // a = (w, p, wp_row, ww_row, out).
-             Value normRow = arith::AddFOp::create(nb, l, math::SqrtOp::create(nb, l, a[3]), f32Const(nb, l, eps));
+             Value epsilon = f32Const(nb, l, eps);
+             Value normRow = arith::AddFOp::create(nb, l, math::SqrtOp::create(nb, l, a[3]), epsilon);
              Value normRow2 = arith::MulFOp::create(nb, l, normRow, normRow);
              Value channelPart = arith::DivFOp::create(nb, l, arith::MulFOp::create(nb, l, a[0], a[2]), normRow2);
              Value normAll2 = arith::MulFOp::create(nb, l, normAll, normAll);

@@ -27,7 +27,8 @@ RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()
 Value identityEntry(OpBuilder &b, Location loc) {
   Value i = linalg::IndexOp::create(b, loc, 0), j = linalg::IndexOp::create(b, loc, 1);
   Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, i, j);
-  return arith::SelectOp::create(b, loc, eq, f32Const(b, loc, 1.0), f32Const(b, loc, 0.0));
+  Value zero = f32Const(b, loc, 0.0), one = f32Const(b, loc, 1.0);
+  return arith::SelectOp::create(b, loc, eq, one, zero);
 }
 
 /// out[i, j] = body(S[i, j], S[j, i], δ_ij) for a square S.
@@ -61,10 +62,11 @@ Value scaledPlusIdentity(OpBuilder &b, Location loc, Value m, Value alpha, doubl
              ArrayRef<utils::IteratorType>{kPar, kPar},
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value r = arith::MulFOp::create(nb, l, a[0], alpha);
-               if (beta != 0.0)
-                 r = arith::AddFOp::create(
-                     nb, l, r,
-                     arith::MulFOp::create(nb, l, identityEntry(nb, l), f32Const(nb, l, beta)));
+               if (beta != 0.0) {
+                 Value betaValue = f32Const(nb, l, beta);
+                 Value scaledIdentity = arith::MulFOp::create(nb, l, identityEntry(nb, l), betaValue);
+                 r = arith::AddFOp::create(nb, l, r, scaledIdentity);
+               }
                linalg::YieldOp::create(nb, l, ValueRange{r});
              })
       .getResult(0);
@@ -112,7 +114,8 @@ Value solve(OpBuilder &b, Location loc, Operation *anchor, Value a, Value rhs, b
 /// A = I − X/2 with X = S − Sᵀ, the matrix the Cayley map solves with.
 Value cayleyDenominator(OpBuilder &b, Location loc, Value s) {
   return fromSkewPair(b, loc, s, [](OpBuilder &nb, Location l, Value x, Value xt, Value id) -> Value {
-    Value half = arith::MulFOp::create(nb, l, arith::SubFOp::create(nb, l, x, xt), f32Const(nb, l, 0.5));
+    Value halfConst = f32Const(nb, l, 0.5);
+    Value half = arith::MulFOp::create(nb, l, arith::SubFOp::create(nb, l, x, xt), halfConst);
     return arith::SubFOp::create(nb, l, id, half);
   });
 }
@@ -168,8 +171,8 @@ std::pair<Value, Value> expScaling(OpBuilder &b, Location loc, Value x) {
     return math::SqrtOp::create(b, loc, sq);
   };
   Value r = frobenius(x);
-  Value inv = arith::DivFOp::create(
-      b, loc, f32Const(b, loc, 1.0), arith::MaximumFOp::create(b, loc, r, f32Const(b, loc, 1e-30)));
+  Value rSafe = arith::MaximumFOp::create(b, loc, r, f32Const(b, loc, 1e-30));
+  Value inv = arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0), rSafe);
   Value xn = scaledPlusIdentity(b, loc, x, inv, 0.0);
   Value g1 = contraction(b, loc, type, xn, xn, /*transposeLhs=*/true, false);
   Value g2 = contraction(b, loc, type, g1, g1, false, false);
@@ -454,9 +457,9 @@ struct LowerHouseholderGrad : OpRewritePattern<HouseholderGradOp> {
                                             loopMap(ctx, 2, {1})},
                         ArrayRef<utils::IteratorType>{kRed, kPar},
                         [](OpBuilder &nb, Location nl, ValueRange x) {
-                          Value t = arith::AddFOp::create(
-                              nb, nl, arith::MulFOp::create(nb, nl, x[3], x[0]),
-                              arith::MulFOp::create(nb, nl, x[2], x[1]));
+                          Value second = arith::MulFOp::create(nb, nl, x[2], x[1]);
+                          Value first = arith::MulFOp::create(nb, nl, x[3], x[0]);
+                          Value t = arith::AddFOp::create(nb, nl, first, second);
                           linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, x[4], t)});
                         })
                         .getResult(0);
