@@ -11,6 +11,8 @@
 #include "WLParser.h"
 #include "antlr4-runtime.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <sstream>
@@ -314,6 +316,9 @@ private:
     v.loc = loc(c);
     std::string lit = c->NUMBER()->getText();
     v.number = std::strtod(lit.c_str(), nullptr);
+    // strtod saturates to inf: a literal that large is a mistake, not infinity.
+    if (std::isinf(v.number))
+      hugeNumbers.push_back({v.loc, v.text});
     if (c->getStart()->getText() == "-")
       v.number = -v.number;
     v.isInteger = lit.find_first_of(".eE") == std::string::npos;
@@ -675,13 +680,14 @@ public:
     Loc loc;
     std::string what, owner;
   };
-  struct BadSize {
+  struct BadLiteral {
     Loc loc;
     std::string text;
   };
   std::vector<Dup> dupInputs;
   std::vector<DupItem> dupItems;
-  std::vector<BadSize> badSizes;
+  std::vector<BadLiteral> badSizes;
+  std::vector<BadLiteral> hugeNumbers;
 };
 
 /// The offset of the first byte of `text` that is not well-formed UTF-8
@@ -776,6 +782,13 @@ std::unique_ptr<Program> wl::lang::parseProgram(const std::string &text,
     diag.error(b.loc,
                "size must be a positive integer no larger than 2^31, got " +
                    b.text);
+  for (auto &b : builder.hugeNumbers)
+    if (std::none_of(builder.badSizes.begin(), builder.badSizes.end(),
+                     [&](const Builder::BadLiteral &s) {
+                       return s.loc.line == b.loc.line && s.loc.col == b.loc.col;
+                     }))
+      diag.error(b.loc, "number " + b.text +
+                          " is out of range (the largest magnitude is about 1.8e308)");
   for (auto &d : builder.dupInputs)
     diag.error(d.loc, "duplicate '" + d.what + "' declaration in model '" +
                           d.model + "'");

@@ -91,6 +91,8 @@ std::string rangeText(const ArgSpec &a) {
 }
 
 bool inRange(const ArgSpec &a, double v) {
+  if (std::isinf(v)) // a literal out of double range: the parser reported it
+    return true;
   if (v < a.lo || (v == a.lo && !a.loInclusive))
     return false;
   if (v > a.hi || (v == a.hi && !a.hiInclusive))

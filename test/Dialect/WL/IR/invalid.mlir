@@ -19,8 +19,8 @@
 // MSG type must be a statically shaped f32 tensor of rank >= 1, got
 // MSG dimensions must be positive, got
 // MSG init needs a string 'kind'
-// MSG normal init needs a positive 'std'
-// MSG uniform init needs a positive 'a'
+// MSG normal init needs a finite, non-negative 'std'
+// MSG uniform init needs a finite, positive 'a'
 // MSG (expected zeros, ones, normal, uniform or orthogonal)
 // MSG orthogonal init needs a matrix
 // MSG a frozen parameter has no optimizer state
@@ -108,18 +108,28 @@ wl.param @p : tensor<4xf32> {init = {kind = 0 : i64}}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op normal init needs a positive 'std'}}
+// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
 wl.param @p : tensor<4xf32> {init = {kind = "normal"}}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op normal init needs a positive 'std'}}
-wl.param @p : tensor<4xf32> {init = {kind = "normal", std = 0.0 : f64}}
+// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
+wl.param @p : tensor<4xf32> {init = {kind = "normal", std = -1.0 : f64}}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op uniform init needs a positive 'a'}}
+// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
+wl.param @p : tensor<4xf32> {init = {kind = "normal", std = 0x7FF0000000000000 : f64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op uniform init needs a finite, positive 'a'}}
 wl.param @p : tensor<4xf32> {init = {kind = "uniform", a = -1.0 : f64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op uniform init needs a finite, positive 'a'}}
+wl.param @p : tensor<4xf32> {init = {kind = "uniform", a = 0x7FF0000000000000 : f64}}
 
 // -----
 

@@ -12,6 +12,9 @@
 
 // CHECK: wl.param @normal : tensor<4x8xf32> {init = {kind = "normal", std = 5.000000e-02 : f64}, trainable}
 wl.param @normal : tensor<4x8xf32> {init = {kind = "normal", std = 0.05 : f64}, trainable}
+// std = 0 is allowed (the language's normal(std = 0): all zeros).
+// CHECK: wl.param @normal0 : tensor<4xf32> {init = {kind = "normal", std = 0.000000e+00 : f64}, trainable}
+wl.param @normal0 : tensor<4xf32> {init = {kind = "normal", std = 0.0 : f64}, trainable}
 // CHECK: wl.param @uniform : tensor<4x8xf32> {init = {a = 2.500000e-01 : f64, kind = "uniform"}, trainable}
 wl.param @uniform : tensor<4x8xf32> {init = {kind = "uniform", a = 0.25 : f64}, trainable}
 // CHECK: wl.param @zeros : tensor<4xf32> {init = {kind = "zeros"}, trainable}

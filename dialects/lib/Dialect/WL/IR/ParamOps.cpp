@@ -70,12 +70,13 @@ LogicalResult ParamOp::verify() {
   StringRef k = kind.getValue();
   if (k == "normal") {
     auto std = getInit().getAs<FloatAttr>("std");
-    if (!std || !(std.getValueAsDouble() > 0))
-      return emitOpError("normal init needs a positive 'std'");
+    // std = 0 is allowed (all zeros, like PyTorch's normal_(std=0)).
+    if (!std || !(std.getValueAsDouble() >= 0) || std::isinf(std.getValueAsDouble()))
+      return emitOpError("normal init needs a finite, non-negative 'std'");
   } else if (k == "uniform") {
     auto a = getInit().getAs<FloatAttr>("a");
-    if (!a || !(a.getValueAsDouble() > 0))
-      return emitOpError("uniform init needs a positive 'a'");
+    if (!a || !(a.getValueAsDouble() > 0) || std::isinf(a.getValueAsDouble()))
+      return emitOpError("uniform init needs a finite, positive 'a'");
   } else if (k == "from") {
     auto file = getInit().getAs<StringAttr>("file"), tensor = getInit().getAs<StringAttr>("tensor");
     if (!file || file.getValue().empty() || !tensor || tensor.getValue().empty())
