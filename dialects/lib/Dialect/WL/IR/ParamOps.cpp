@@ -3,6 +3,8 @@
 
 #include "llvm/ADT/StringSet.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace wl;
 
@@ -71,11 +73,11 @@ LogicalResult ParamOp::verify() {
   if (k == "normal") {
     auto std = getInit().getAs<FloatAttr>("std");
     // std = 0 is allowed (all zeros, like PyTorch's normal_(std=0)).
-    if (!std || !(std.getValueAsDouble() >= 0) || std::isinf(std.getValueAsDouble()))
+    if (!std || !std::isfinite(std.getValueAsDouble()) || std.getValueAsDouble() < 0)
       return emitOpError("normal init needs a finite, non-negative 'std'");
   } else if (k == "uniform") {
     auto a = getInit().getAs<FloatAttr>("a");
-    if (!a || !(a.getValueAsDouble() > 0) || std::isinf(a.getValueAsDouble()))
+    if (!a || !std::isfinite(a.getValueAsDouble()) || a.getValueAsDouble() <= 0)
       return emitOpError("uniform init needs a finite, positive 'a'");
   } else if (k == "from") {
     auto file = getInit().getAs<StringAttr>("file"), tensor = getInit().getAs<StringAttr>("tensor");
