@@ -1,14 +1,7 @@
 // RUN: wl-opt %s | FileCheck %s
 // RUN: wl-opt %s | wl-opt | FileCheck %s
-// The structure ops (StructureOps.td) print and parse back; a structured
-// wl.layer names its factors.
-
-wl.param @l.weight.S : tensor<6x6xf32> {init = {kind = "normal", std = 0.4 : f64}, trainable}
-wl.param @h.weight.v : tensor<3x6xf32> {init = {kind = "normal", std = 1.0 : f64}, trainable}
-// CHECK: wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = "orthogonal(cayley)", weight = @l.weight.S}
-wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = "orthogonal(cayley)", weight = @l.weight.S}
-// CHECK: wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = "orthogonal(householder)", weight = @h.weight.v}
-wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = "orthogonal(householder)", weight = @h.weight.v}
+// The structure ops (StructureOps.td) print and parse back. The structured
+// wl.layer and wl.resplit_base are in params.mlir.
 
 // CHECK-LABEL: func.func @orthogonal(
 // CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: tensor<6x6xf32>, %[[G:[a-zA-Z0-9_]+]]: tensor<6x6xf32>
@@ -66,15 +59,4 @@ func.func @contract(%x: tensor<?x8xf32>, %a: tensor<2x3x4xf32>) -> (tensor<?x2x3
   // CHECK: wl.reshape %[[X3]] : (tensor<?x4x2xf32>) -> tensor<?x8xf32>
   %back = wl.reshape %x3 : (tensor<?x4x2xf32>) -> tensor<?x8xf32>
   return %t, %back : tensor<?x2x3x2xf32>, tensor<?x8xf32>
-}
-
-// A creation-time re-split of a frozen base into its factors.
-wl.param @q.weight.base : tensor<6x4xf32> {init = {kind = "zeros"}}
-wl.param @q.weight.lora_A : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @q.weight.lora_B : tensor<6x2xf32> {init = {kind = "zeros"}, trainable}
-// CHECK-LABEL: func.func @resplit(
-func.func @resplit() {
-  // CHECK: wl.resplit_base "pissa" @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
-  wl.resplit_base "pissa" @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
-  return
 }

@@ -1,0 +1,381 @@
+// RUN: wl-opt %s -split-input-file -verify-diagnostics
+
+// Diagnostics of the constraints (ConstraintOps.cpp and the constraint
+// attributes of wl.param): wl.param's `state_types` and `constraints`, the
+// state access with a state's own type, and the projections.
+// The MSG lines name messages of the verifiers, each contained in some
+// expected-error of the *-invalid.mlir files of this directory; see
+// params-invalid.mlir for the check.
+// MSG needs one state type per state tensor
+// MSG state types must be statically shaped f32 tensors
+// MSG every constraint needs a string 'kind'
+// MSG ' does not match state '
+// MSG needs a statically shaped matrix, got
+// MSG 'iterations' must be >= 1, got
+// MSG 'wl.polar_iteration' op 'steps' must be >= 1, got
+// MSG u must be a vector of the weight's OUT size
+// MSG bound must be > 0, got
+// MSG alpha must be >= 0, got
+// MSG (expected frobenius, row or column)
+// MSG rank must be a positive integer, got
+// MSG (expected svd_clip, rank_at_most or strict)
+// MSG 'wl.project_param' op 'p' does not name a wl.param
+// MSG 'wl.project_param' op 'p' is not a matrix
+
+//===----------------------------------------------------------------------===//
+// wl.param's `state_types` and `constraints`, the state access with a
+// state's own type.
+//===----------------------------------------------------------------------===//
+
+// state_types without state.
+// expected-error @+1 {{'wl.param' op needs one state type per state tensor}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, state_types = [tensor<4xf32>]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op needs one state type per state tensor}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+                               state = ["momentum_buffer", "power_u"], state_types = [tensor<4xf32>]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op state types must be statically shaped f32 tensors}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+                               state = ["power_u"], state_types = [tensor<?xf32>]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op state types must be statically shaped f32 tensors}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+                               state = ["power_u"], state_types = [tensor<4xf16>]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op state types must be statically shaped f32 tensors}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+                               state = ["power_u"], state_types = [f32]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op every constraint needs a string 'kind'}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+                               constraints = [{kind = "norm_bound", c = 1.0 : f64, norm = "row"}, {c = 1.0 : f64}]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op every constraint needs a string 'kind'}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, constraints = [{kind = 1 : i64}]}
+
+// -----
+
+// Generated constraint: constraints are dictionaries.
+// expected-error @+1 {{attribute 'constraints' failed to satisfy constraint: Array of dictionary attributes}}
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, constraints = ["spectral_bound"]}
+
+// -----
+
+// A state with its own type is addressed with that type, not the parameter's.
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+                               state = ["power_u"], state_types = [tensor<4xf32>]}
+func.func @state_ref_own_type() -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.state_ref' op type 'tensor<4x8xf32>' does not match state 'power_u' of 'p' of type 'tensor<4xf32>'}}
+  %0 = wl.state_ref @p["power_u"] : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// A state without a type of its own has the parameter's.
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, state = ["momentum_buffer"]}
+func.func @state_store_default_type(%u: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.state_store' op type 'tensor<4xf32>' does not match state 'momentum_buffer' of 'p' of type 'tensor<4x8xf32>'}}
+  wl.state_store @p["momentum_buffer"], %u : tensor<4xf32>
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+                               state = ["momentum_buffer", "power_u"],
+                               state_types = [tensor<4x8xf32>, tensor<4xf32>]}
+func.func @state_store_own_type(%m: tensor<4x8xf32>) {
+  // expected-error @+1 {{'wl.state_store' op type 'tensor<4x8xf32>' does not match state 'power_u' of 'p' of type 'tensor<4xf32>'}}
+  wl.state_store @p["power_u"], %m : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.power_iteration
+//===----------------------------------------------------------------------===//
+
+func.func @power_iteration_dynamic(%w: tensor<?x8xf32>, %u: tensor<4xf32>) -> f32 {
+  // expected-error @+1 {{'wl.power_iteration' op needs a statically shaped matrix, got 'tensor<?x8xf32>'}}
+  %0, %1 = wl.power_iteration %w, %u {iterations = 1 : i64} : tensor<?x8xf32>, tensor<4xf32>
+  return %1 : f32
+}
+
+// -----
+
+func.func @power_iteration_zero(%w: tensor<4x8xf32>, %u: tensor<4xf32>) -> f32 {
+  // expected-error @+1 {{'wl.power_iteration' op 'iterations' must be >= 1, got 0}}
+  %0, %1 = wl.power_iteration %w, %u {iterations = 0 : i64} : tensor<4x8xf32>, tensor<4xf32>
+  return %1 : f32
+}
+
+// -----
+
+// u is [OUT], not [IN].
+func.func @power_iteration_u(%w: tensor<4x8xf32>, %u: tensor<8xf32>) -> f32 {
+  // expected-error @+1 {{'wl.power_iteration' op u must be a vector of the weight's OUT size}}
+  %0, %1 = wl.power_iteration %w, %u {iterations = 1 : i64} : tensor<4x8xf32>, tensor<8xf32>
+  return %1 : f32
+}
+
+// -----
+
+// Generated constraint (AllTypesMatch): the new u has u's type.
+func.func @power_iteration_new_u(%w: tensor<4x8xf32>, %u: tensor<4xf32>) -> f32 {
+  // expected-error @+1 {{'wl.power_iteration' op failed to verify that all of {u, new_u} have same type}}
+  %0, %1 = "wl.power_iteration"(%w, %u) <{iterations = 1 : i64}> : (tensor<4x8xf32>, tensor<4xf32>) -> (tensor<8xf32>, f32)
+  return %1 : f32
+}
+
+// -----
+
+// Generated constraint: u is a vector.
+func.func @power_iteration_u_rank(%w: tensor<4x8xf32>, %u: tensor<4x1xf32>) -> f32 {
+  // expected-error @+1 {{'wl.power_iteration' op operand #1 must be 1D tensor of 32-bit float values}}
+  %0, %1 = "wl.power_iteration"(%w, %u) <{iterations = 1 : i64}> : (tensor<4x8xf32>, tensor<4x1xf32>) -> (tensor<4x1xf32>, f32)
+  return %1 : f32
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.spectral_rescale, wl.spectral_hammer
+//===----------------------------------------------------------------------===//
+
+func.func @rescale_zero(%w: tensor<4x8xf32>, %s: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.spectral_rescale' op bound must be > 0, got 0.000000e+00}}
+  %0 = wl.spectral_rescale %w, %s {bound = 0.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @rescale_negative(%w: tensor<4x8xf32>, %s: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.spectral_rescale' op bound must be > 0, got -1.500000e+00}}
+  %0 = wl.spectral_rescale %w, %s {bound = -1.5 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Generated constraint (AllTypesMatch).
+func.func @rescale_result(%w: tensor<4x8xf32>, %s: f32) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'wl.spectral_rescale' op failed to verify that all of {weight, result} have same type}}
+  %0 = "wl.spectral_rescale"(%w, %s) <{bound = 1.0 : f64}> : (tensor<4x8xf32>, f32) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @hammer_dynamic(%w: tensor<4x?xf32>, %u: tensor<4xf32>, %s: f32) -> tensor<4x?xf32> {
+  // expected-error @+1 {{'wl.spectral_hammer' op needs a statically shaped matrix, got 'tensor<4x?xf32>'}}
+  %0 = wl.spectral_hammer %w, %u, %s {bound = 1.0 : f64} : tensor<4x?xf32>, tensor<4xf32>
+  return %0 : tensor<4x?xf32>
+}
+
+// -----
+
+func.func @hammer_u(%w: tensor<4x8xf32>, %u: tensor<8xf32>, %s: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.spectral_hammer' op u must be a vector of the weight's OUT size}}
+  %0 = wl.spectral_hammer %w, %u, %s {bound = 1.0 : f64} : tensor<4x8xf32>, tensor<8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @hammer_bound(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %s: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.spectral_hammer' op bound must be > 0, got -1.000000e+00}}
+  %0 = wl.spectral_hammer %w, %u, %s {bound = -1.0 : f64} : tensor<4x8xf32>, tensor<4xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.spectral_hard_cap, wl.spectral_soft_cap, wl.norm_bound
+//===----------------------------------------------------------------------===//
+
+func.func @hard_cap_dynamic(%w: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'wl.spectral_hard_cap' op needs a statically shaped matrix, got 'tensor<?x?xf32>'}}
+  %0 = wl.spectral_hard_cap %w {bound = 1.0 : f64} : tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
+// -----
+
+func.func @hard_cap_bound(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.spectral_hard_cap' op bound must be > 0, got 0.000000e+00}}
+  %0 = wl.spectral_hard_cap %w {bound = 0.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Generated constraint (SameOperandsAndResultType).
+func.func @hard_cap_result(%w: tensor<4x8xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'wl.spectral_hard_cap' op requires the same type for all operands and results}}
+  %0 = "wl.spectral_hard_cap"(%w) <{bound = 1.0 : f64}> : (tensor<4x8xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @soft_cap_dynamic(%w: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'wl.spectral_soft_cap' op needs a statically shaped matrix, got 'tensor<?x8xf32>'}}
+  %0 = wl.spectral_soft_cap %w {alpha = 0.1 : f64} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @soft_cap_alpha(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.spectral_soft_cap' op alpha must be >= 0, got -2.500000e-01}}
+  %0 = wl.spectral_soft_cap %w {alpha = -0.25 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @norm_bound_dynamic(%w: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'wl.norm_bound' op needs a statically shaped matrix, got 'tensor<?x8xf32>'}}
+  %0 = wl.norm_bound %w, "row" {bound = 1.0 : f64} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @norm_bound_norm(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.norm_bound' op unknown norm 'spectral' (expected frobenius, row or column)}}
+  %0 = wl.norm_bound %w, "spectral" {bound = 1.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @norm_bound_bound(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.norm_bound' op bound must be > 0, got -2.000000e+00}}
+  %0 = wl.norm_bound %w, "column" {bound = -2.0 : f64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.abs_clamp
+//===----------------------------------------------------------------------===//
+
+func.func @abs_clamp_bound(%s: tensor<3xf32>) {
+  // expected-error @+1 {{'wl.abs_clamp' op bound must be > 0, got 0.000000e+00}}
+  %y = wl.abs_clamp %s {bound = 0.0} : tensor<3xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.polar_iteration
+//===----------------------------------------------------------------------===//
+
+func.func @polar_dynamic(%w: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'wl.polar_iteration' op needs a statically shaped matrix, got 'tensor<?x8xf32>'}}
+  %0 = wl.polar_iteration %w {steps = 6 : i64} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @polar_steps(%w: tensor<4x8xf32>, %s: f32) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'wl.polar_iteration' op 'steps' must be >= 1, got 0}}
+  %0 = wl.polar_iteration %w, %s {steps = 0 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Generated constraint (AllTypesMatch).
+func.func @polar_result(%w: tensor<4x8xf32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{'wl.polar_iteration' op failed to verify that all of {weight, result} have same type}}
+  %0 = "wl.polar_iteration"(%w) <{steps = 1 : i64}> : (tensor<4x8xf32>) -> tensor<8x4xf32>
+  return %0 : tensor<8x4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.project_param
+//===----------------------------------------------------------------------===//
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+func.func @project_svd_clip_bound() {
+  // expected-error @+1 {{'wl.project_param' op bound must be > 0, got 0.000000e+00}}
+  wl.project_param @p "svd_clip", 0.0
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+func.func @project_strict_bound() {
+  // expected-error @+1 {{'wl.project_param' op bound must be > 0, got -1.000000e+00}}
+  wl.project_param @p "strict", -1.0
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+func.func @project_rank_fraction() {
+  // expected-error @+1 {{'wl.project_param' op rank must be a positive integer, got 2.500000e+00}}
+  wl.project_param @p "rank_at_most", 2.5
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+func.func @project_rank_zero() {
+  // expected-error @+1 {{'wl.project_param' op rank must be a positive integer, got 0.000000e+00}}
+  wl.project_param @p "rank_at_most", 0.0
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+func.func @project_unknown() {
+  // expected-error @+1 {{'wl.project_param' op unknown projection 'orthonormal' (expected svd_clip, rank_at_most or strict)}}
+  wl.project_param @p "orthonormal", 1.0
+  return
+}
+
+// -----
+
+func.func @project_no_param() {
+  // expected-error @+1 {{'wl.project_param' op 'p' does not name a wl.param}}
+  wl.project_param @p "svd_clip", 1.0
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+func.func @project_vector() {
+  // expected-error @+1 {{'wl.project_param' op 'p' is not a matrix}}
+  wl.project_param @p "svd_clip", 1.0
+  return
+}

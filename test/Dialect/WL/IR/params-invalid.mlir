@@ -1,0 +1,399 @@
+// RUN: wl-opt %s -split-input-file -verify-diagnostics
+
+// Diagnostics of the parameter ops (ParamOps.cpp): wl.param, wl.layer (dense
+// and structured), the parameter, gradient and state access ops and
+// wl.resplit_base. The constraint attributes of wl.param (`constraints`,
+// `state_types`) and a state's own type are in constraints-invalid.mlir.
+//
+// Every diagnostic the wl verifiers (hasVerifier and verifySymbolUses in
+// dialects/lib/Dialect/WL/IR/*.cpp) can emit has a case, one per message and
+// per op that emits it, in the *-invalid.mlir file of its ops, next to
+// representative generated ODS constraints (rank, element type,
+// AllTypesMatch, SameOperandsAndResultType, HasParent, attribute kinds).
+// Each file lists its messages in `// MSG` lines (the shared checkValue
+// ranges of the optimizers are tested from wl.optimizer_group,
+// wl.sgd_update and wl.adamw_update alike). Check, from the repository root
+// (prints the number of emitOpError calls, the number of MSG lines, and
+// "missing: ..." for each MSG line that no expected-error contains):
+//   cat dialects/lib/Dialect/WL/IR/*.cpp | grep -c 'emitOpError('
+//   f=$(ls test/Dialect/WL/IR/*-invalid.mlir); sed -n 's|^// MSG ||p' $f | wc -l
+//   sed -n 's|^// MSG ||p' $f | while IFS= read -r m; do
+//     grep -h expected-error $f | grep -qF -- "$m" || echo "missing: $m"; done
+// MSG type must be a statically shaped f32 tensor of rank >= 1, got
+// MSG dimensions must be positive, got
+// MSG init needs a string 'kind'
+// MSG normal init needs a finite, non-negative 'std'
+// MSG uniform init needs a finite, positive 'a'
+// MSG (expected zeros, ones, normal, uniform or orthogonal)
+// MSG orthogonal init needs a matrix
+// MSG a frozen parameter has no optimizer state
+// MSG duplicate state '
+// MSG needs one state offset per state tensor
+// MSG widths must be positive
+// MSG unsupported structure '
+// MSG 'wl.param_ref' op 'p' does not name a wl.param
+// MSG ' does not match parameter '
+// MSG 'wl.grad_ref' op parameter 'p' is frozen
+// MSG ' has no optimizer state '
+// MSG from init needs a non-empty 'file' and 'tensor'
+// MSG needs its 'factors'
+// MSG unknown re-split '
+// MSG factors, got
+
+//===----------------------------------------------------------------------===//
+// wl.param
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'i32'}}
+wl.param @p : i32 {init = {kind = "zeros"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'tensor<?x4xf32>'}}
+wl.param @p : tensor<?x4xf32> {init = {kind = "zeros"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'tensor<4xf16>'}}
+wl.param @p : tensor<4xf16> {init = {kind = "zeros"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'tensor<f32>'}}
+wl.param @p : tensor<f32> {init = {kind = "zeros"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op dimensions must be positive, got 'tensor<4x0xf32>'}}
+wl.param @p : tensor<4x0xf32> {init = {kind = "zeros"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op init needs a string 'kind'}}
+wl.param @p : tensor<4xf32> {init = {std = 1.0 : f64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op init needs a string 'kind'}}
+wl.param @p : tensor<4xf32> {init = {kind = 0 : i64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
+wl.param @p : tensor<4xf32> {init = {kind = "normal"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
+wl.param @p : tensor<4xf32> {init = {kind = "normal", std = -1.0 : f64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
+wl.param @p : tensor<4xf32> {init = {kind = "normal", std = 0x7FF0000000000000 : f64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op uniform init needs a finite, positive 'a'}}
+wl.param @p : tensor<4xf32> {init = {kind = "uniform", a = -1.0 : f64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op uniform init needs a finite, positive 'a'}}
+wl.param @p : tensor<4xf32> {init = {kind = "uniform", a = 0x7FF0000000000000 : f64}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op unknown init kind 'xavier' (expected zeros, ones, normal, uniform, orthogonal or from)}}
+wl.param @p : tensor<4xf32> {init = {kind = "xavier"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op orthogonal init needs a matrix}}
+wl.param @p : tensor<4xf32> {init = {kind = "orthogonal"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op from init needs a non-empty 'file' and 'tensor'}}
+wl.param @p : tensor<4xf32> {init = {kind = "from", file = "/tmp/w.safetensors"}}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op a frozen parameter has no optimizer state}}
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, state = ["exp_avg"]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op duplicate state 'exp_avg'}}
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg", "exp_avg"]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op needs one state offset per state tensor}}
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg", "exp_avg_sq"],
+                             state_offsets = [8]}
+
+// -----
+
+// expected-error @+1 {{'wl.param' op needs one state offset per state tensor}}
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state_offsets = [8]}
+
+// -----
+
+func.func @param_in_func() {
+  // expected-error @+1 {{'wl.param' op expects parent op 'builtin.module'}}
+  wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.layer
+//===----------------------------------------------------------------------===//
+
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+// expected-error @+1 {{'wl.layer' op widths must be positive}}
+wl.layer @l : 0 -> 4 {structure = "dense", weight = @w}
+
+// -----
+
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+// expected-error @+1 {{'wl.layer' op widths must be positive}}
+wl.layer @l : 8 -> -4 {structure = "dense", weight = @w}
+
+// -----
+
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+// expected-error @+1 {{'wl.layer' op unsupported structure 'frozen+toeplitz'}}
+wl.layer @l : 8 -> 4 {structure = "frozen+toeplitz", weight = @w}
+
+// -----
+
+// expected-error @+1 {{'wl.layer' op 'w' does not name a wl.param}}
+wl.layer @l : 8 -> 4 {structure = "dense", weight = @w}
+
+// -----
+
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+wl.layer @other : 8 -> 4 {structure = "dense", weight = @w}
+// expected-error @+1 {{'wl.layer' op 'other' does not name a wl.param}}
+wl.layer @l : 8 -> 4 {structure = "dense", weight = @w, bias = @other}
+
+// -----
+
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+// expected-error @+1 {{'wl.layer' op type 'tensor<8x4xf32>' does not match parameter 'w' of type 'tensor<4x8xf32>'}}
+wl.layer @l : 4 -> 8 {structure = "dense", weight = @w}
+
+// -----
+
+wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+wl.param @b : tensor<8xf32> {init = {kind = "zeros"}}
+// expected-error @+1 {{'wl.layer' op type 'tensor<4xf32>' does not match parameter 'b' of type 'tensor<8xf32>'}}
+wl.layer @l : 8 -> 4 {structure = "dense", weight = @w, bias = @b}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Structured wl.layer: a structure names its factors.
+//===----------------------------------------------------------------------===//
+
+wl.param @l.weight.S : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
+// expected-error @+1 {{'wl.layer' op structure 'orthogonal(cayley)' needs its 'factors'}}
+wl.layer @l : 8 -> 4 {structure = "orthogonal(cayley)", weight = @l.weight.S}
+
+// -----
+
+// A structured layer's factors must be params.
+wl.param @l.weight.S : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
+// expected-error @+1 {{'wl.layer' op 'l.weight.T' does not name a wl.param}}
+wl.layer @l : 8 -> 4 {factors = [@l.weight.T], structure = "orthogonal(cayley)", weight = @l.weight.S}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Parameter, gradient and state access.
+//===----------------------------------------------------------------------===//
+
+func.func @param_ref_unknown() -> tensor<4xf32> {
+  // expected-error @+1 {{'wl.param_ref' op 'p' does not name a wl.param}}
+  %0 = wl.param_ref @p : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// A symbol that is not a wl.param.
+func.func @param_ref_func() -> tensor<4xf32> {
+  // expected-error @+1 {{'wl.param_ref' op 'param_ref_func' does not name a wl.param}}
+  %0 = wl.param_ref @param_ref_func : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+func.func @param_ref_type() -> tensor<8xf32> {
+  // expected-error @+1 {{'wl.param_ref' op type 'tensor<8xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
+  %0 = wl.param_ref @p : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+func.func @param_ref_dynamic() -> tensor<?xf32> {
+  // expected-error @+1 {{'wl.param_ref' op result #0 must be statically shaped tensor of 32-bit float values, but got 'tensor<?xf32>'}}
+  %0 = wl.param_ref @p : tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+func.func @grad_ref_frozen() -> tensor<4xf32> {
+  // expected-error @+1 {{'wl.grad_ref' op parameter 'p' is frozen}}
+  %0 = wl.grad_ref @p : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+func.func @grad_ref_type() -> tensor<2x2xf32> {
+  // expected-error @+1 {{'wl.grad_ref' op type 'tensor<2x2xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
+  %0 = wl.grad_ref @p : tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+func.func @grad_accumulate_frozen(%g: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.grad_accumulate' op parameter 'p' is frozen}}
+  wl.grad_accumulate @p, %g : tensor<4xf32>
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+func.func @grad_accumulate_type(%g: tensor<5xf32>) {
+  // expected-error @+1 {{'wl.grad_accumulate' op type 'tensor<5xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
+  wl.grad_accumulate @p, %g : tensor<5xf32>
+  return
+}
+
+// -----
+
+func.func @grad_accumulate_unknown(%g: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.grad_accumulate' op 'p' does not name a wl.param}}
+  wl.grad_accumulate @p, %g : tensor<4xf32>
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+func.func @param_store_frozen(%v: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.param_store' op parameter 'p' is frozen}}
+  wl.param_store @p, %v : tensor<4xf32>
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+func.func @param_store_type(%v: tensor<1x4xf32>) {
+  // expected-error @+1 {{'wl.param_store' op type 'tensor<1x4xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
+  wl.param_store @p, %v : tensor<1x4xf32>
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+func.func @state_ref_frozen() -> tensor<4xf32> {
+  // expected-error @+1 {{'wl.state_ref' op parameter 'p' is frozen}}
+  %0 = wl.state_ref @p["exp_avg"] : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg"]}
+func.func @state_ref_no_state() -> tensor<4xf32> {
+  // expected-error @+1 {{'wl.state_ref' op parameter 'p' has no optimizer state 'exp_avg_sq'}}
+  %0 = wl.state_ref @p["exp_avg_sq"] : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg"]}
+func.func @state_ref_type() -> tensor<8xf32> {
+  // expected-error @+1 {{'wl.state_ref' op type 'tensor<8xf32>' does not match state 'exp_avg' of 'p' of type 'tensor<4xf32>'}}
+  %0 = wl.state_ref @p["exp_avg"] : tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+func.func @state_store_frozen(%v: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.state_store' op parameter 'p' is frozen}}
+  wl.state_store @p["momentum_buffer"], %v : tensor<4xf32>
+  return
+}
+
+// -----
+
+// A trainable parameter without any state (momentum = 0).
+wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+func.func @state_store_no_state(%v: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.state_store' op parameter 'p' has no optimizer state 'momentum_buffer'}}
+  wl.state_store @p["momentum_buffer"], %v : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @state_store_unknown(%v: tensor<4xf32>) {
+  // expected-error @+1 {{'wl.state_store' op 'p' does not name a wl.param}}
+  wl.state_store @p["momentum_buffer"], %v : tensor<4xf32>
+  return
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.resplit_base
+//===----------------------------------------------------------------------===//
+
+wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
+wl.param @f : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
+func.func @resplit_kind() {
+  // expected-error @+1 {{'wl.resplit_base' op unknown re-split 'qr' (expected pissa, svfit or kpsvd)}}
+  wl.resplit_base "qr" @b into [@f, @f]
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
+wl.param @f : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
+func.func @resplit_count() {
+  // expected-error @+1 {{'wl.resplit_base' op 'svfit' needs 3 factors, got 2}}
+  wl.resplit_base "svfit" @b into [@f, @f]
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
+func.func @resplit_symbol() {
+  // expected-error @+1 {{'wl.resplit_base' op 'g' does not name a wl.param}}
+  wl.resplit_base "pissa" @b into [@g, @b]
+  return
+}
