@@ -1,0 +1,45 @@
+"""The workloads' constants, the sections of a run and the performance goals."""
+CLASSES = 10
+LR, BETAS, EPS, WD = 1e-3, (0.9, 0.999), 1e-8, 0.01
+# Training steps: B x n grid of the dense MLP n -> n -> 10 (B outer, so each B's lines are together).
+FULL_CONFIGS = [(B, n) for B in (32, 256, 1024) for n in (256, 1024, 4096)]  # (B, n)
+QUICK_CONFIGS = [(32, 256)]
+GEMM_B, GEMM_N = 256, 1024  # the MLP wl_forward line
+# One-layer GEMM lines (x·Wᵀ through wl_forward, dy·W and dyᵀ·x through wl_backward): the dense
+# steps' GEMM shapes with n <= 1024; --quick only the goal's shape 256 x 1024 x 1024.
+FULL_GEMM_SHAPES = [(B, n) for B in (32, 256, 1024) for n in (256, 1024)]  # (B, n)
+QUICK_GEMM_SHAPES = [(256, 1024)]
+FULL_MUON_SIZES, QUICK_MUON_SIZES = "1024,4096", "1024"
+FULL_SOFT_CAP_SIZES, QUICK_SOFT_CAP_SIZES = "4096", "none"  # extra soft_cap lines (n) at the constraint B
+BIG_N = 4096  # --no-4096 drops every line with n >= BIG_N
+DEEP_LAYERS, DEEP_N = 12, 1024
+# Muon step: muon(lr = 0.02, momentum = 0.95, nesterov = true, ns_steps = 5) on one n x n weight.
+MUON_LR, MUON_BETA, MUON_NESTEROV, MUON_STEPS = 0.02, 0.95, True, 5
+NS5_ABC = (3.4445, -4.7750, 2.0315)  # Muon's quintic Newton-Schulz coefficients (KellerJordan/Muon)
+MUON_BATCH = 256  # batch of the one wl_backward that fills the gradient
+SLOW_CALL_S = 1.0  # a call at least this long (in the check step): few rounds, 1 call per block
+MUON_OUTPUT_BOUND = 1.2025 * (1 + 1e-3)  # NS5's largest singular value + rounding room (wlc's kMuonOutputBound)
+# Constraint steps: one training step of an MLP n -> n (constrained) -> 10 at (B, n).
+CONSTRAINT_SIZE, QUICK_CONSTRAINT_SIZE = (256, 1024), (32, 256)
+CONSTRAINT_C = 1.0  # the spectral bound of the normalize and soft_cap lines
+POWER_ITERATIONS = 10  # wlc's power iterations per step for normalize (kStepIterations)
+CONSTRAINT_LINES = ("normalize", "soft_cap", "cayley")
+# Structure steps: one AdamW training step of an MLP n -> n (structured l1) -> 10 at (B, n).
+STRUCTURE_SIZE, QUICK_STRUCTURE_SIZE = (256, 1024), (32, 256)
+STRUCTURE_LINES = ("dense", "lowrank", "kronecker", "monarch", "blockdiag", "lora")
+LOWRANK_RANK, BLOCKDIAG_BLOCKS = 64, 16
+LORA_RANK, LORA_ALPHA, FROZEN_STD = 16, 32, 0.02
+SECTIONS = ("train", "gemm", "muon", "constraints", "structures", "compile")
+# The performance goals (issue 6) the summary judges: (goal, which lines, predicate on the line
+# name, minimum ratio peer/wl). A goal is met when every line it selects reaches the minimum.
+GOALS = (
+    ("every training step ≥ 2× PyTorch eager", "the dense `train step` lines",
+     lambda name: name.startswith("train step "), 2.0),
+    ("Muon + soft_cap ≥ 3× PyTorch eager", "the `soft_cap + Muon` constraint steps and the `Muon step` lines",
+     lambda name: "soft_cap + Muon" in name or name.startswith("Muon step "), 3.0),
+    ("GEMM ≥ 80% of OpenBLAS at 256×1024×1024", "the `wl_forward` GEMM lines at B=256 n=1024",
+     lambda name: name.startswith("GEMM") and "wl_forward" in name and name.endswith("B=256 n=1024"), 0.8),
+    ("GEMM ≥ 70% of OpenBLAS on every GEMM shape", "every `GEMM` line",
+     lambda name: name.startswith("GEMM"), 0.7),
+)
+SLOW_NOTE = "slow line: few rounds, 1 call per block, the check step is the warm-up"

@@ -1,0 +1,138 @@
+"""The results: the table, the machine description, the goals summary, RESULTS.md and the console."""
+import collections
+import datetime
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+import torch
+
+from .config import GOALS, SLOW_CALL_S
+from .env import MALLOC, NTHREADS
+from .machine import cpu_flags, cpu_model, cpu_seconds, loadavg, openblas_info, openblas_threads, \
+    wl_openmp, wlc_binary_id, wlc_revision, wlc_sha
+
+Start = collections.namedtuple("Start", "t load sha cpu when")
+
+
+def start_state(wlc):
+    """What the header compares with the end of the run: time, load average, wlc's sha256, CPU seconds."""
+    return Start(time.perf_counter(), loadavg(), wlc_sha(wlc), cpu_seconds(),
+                 datetime.datetime.now(datetime.timezone.utc))
+
+
+def goal_summary(rows):
+    """One line per goal of GOALS: met / not met on this run's lines, and the worst line."""
+    out = []
+    for goal, which, pick, minimum in GOALS:
+        picked = [(name, ratio) for name, _, _, ratio, _ in rows if pick(name)]
+        measured = sorted((ratio, name) for name, ratio in picked if ratio is not None)
+        skipped = len(picked) - len(measured)
+        skip_note = f"; {skipped} line{'s' if skipped != 1 else ''} skipped" if skipped else ""
+        if not measured:
+            out.append(f"- {goal} ({which}): not measured in this run{skip_note}")
+            continue
+        worst_ratio, worst = measured[0]
+        if minimum < 1:  # a share of the peer's speed
+            shown, needed = f"wl at {worst_ratio:.0%} of OpenBLAS's speed", f"{minimum:.0%}"
+        else:
+            shown, needed = f"ratio {worst_ratio:.2f}×", f"{minimum:g}×"
+        status = ("met" if worst_ratio >= minimum else "not met") + (" on the measured lines" if skipped else "")
+        out.append(f"- {goal} ({which}, {len(measured)} line{'s' if len(measured) != 1 else ''}): **{status}**; "
+                   f"worst `{worst}`: {shown} (needs ≥ {needed}){skip_note}")
+    return out
+
+
+def load_during(start, total):
+    """(other processes' CPU use during the run in cores, whether the machine was busy)."""
+    cpu_after = cpu_seconds()
+    # Other processes' CPU use during the run, in cores: the machine's busy time minus ours.
+    others = ((cpu_after[0] - start.cpu[0]) - (cpu_after[1] - start.cpu[1])) / total
+    try:  # the load before the run: afterwards it includes this script's own threads
+        busy = float(start.load.split()[0]) >= (os.cpu_count() or 1)
+    except ValueError:
+        busy = False
+    return others, busy or others >= 0.25 * (os.cpu_count() or 1)
+
+
+def results_table(rows):
+    table = ["| workload | wl median ms | peer median ms | ratio peer/wl | notes |",
+             "|---|---:|---:|---:|---|"]
+    for name, wm, pm, ratio, notes in rows:
+        table.append(f"| {name} | {'—' if wm is None else f'{wm:.3f}'} | {'—' if pm is None else f'{pm:.3f}'} | "
+                     f"{'—' if ratio is None else f'{ratio:.3f}'} | {notes} |")
+    return table
+
+
+def machine_lines(ctx, start, total, load_after, others):
+    """The header's bullet list: date, CPU and load, wlc, threads, peers, method."""
+    args, wlc = ctx.args, ctx.wlc
+    slow_rounds = min(args.rounds, args.slow_rounds)
+    return [
+        f"- date: {start.when:%Y-%m-%d %H:%M} UTC; run took {total:.0f} s"
+        f"{' (--quick)' if args.quick else ''}",
+        f"- CPU: {cpu_model()} ({cpu_flags()}); os.cpu_count() = {os.cpu_count()}; "
+        f"load average before {start.load}, after {load_after}; "
+        f"other processes used {others:.2f} cores on average during the run",
+        f"- wlc: git {wlc_revision(wlc)} ({wlc_binary_id(wlc)})"
+        + ("" if wlc_sha(wlc) == start.sha else
+           f"; WARNING: the binary changed during the run (sha256 {start.sha} at the start)"),
+        f"- threads: wl OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '?')} "
+        f"KMP_BLOCKTIME={os.environ.get('KMP_BLOCKTIME', '?')} ms ({wl_openmp(ctx.workdir)}); "
+        f"torch {torch.get_num_threads()} (torch.get_num_threads()); OpenBLAS {openblas_threads()} "
+        f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '?')}); --threads {NTHREADS}",
+        f"- peers: torch {torch.__version__} (threads={torch.get_num_threads()}), numpy {np.__version__}, "
+        f"{openblas_info()}; Python {platform.python_version()} ({sys.executable}); allocator (both sides): {MALLOC}",
+        f"- method: warm-up (≥2 calls and ≥0.2 s per side), then {args.rounds} alternating rounds "
+        f"of k calls per side (k calibrated to ~{ctx.block} s per block, order swapped each round, "
+        f"{args.settle} s pause before each block); medians over rounds; "
+        f"spread = (max − min)/median over rounds (wl/peer); a line whose first call takes "
+        f"≥ {SLOW_CALL_S:g} s (`slow line` in its notes): {slow_rounds} round{'s' * (slow_rounds != 1)} of 1 call "
+        f"per side, the same-math check step as the only warm-up",
+    ]
+
+
+def markdown(machine, table, goals, checks, busy):
+    """RESULTS.md's lines."""
+    return ["# wlc benchmark results", "",
+            "Generated by `bench/run.py` (see bench/README.md); ratio = peer ms / wl ms, "
+            "so < 1 means the peer is faster.", "",
+            *machine, "",
+            *(["**Warning: the machine was busy (1-minute load average before the run ≥ core count, "
+                "or other processes used ≥ 1/4 of the cores during it).** "
+                "Multi-threaded peers lose the most from oversubscription (an OpenMP/BLAS thread "
+                "that is descheduled stalls the others), so the ratios overstate wl; "
+                "compare with a run on a quiet machine, or with `--threads 1`.", ""] if busy else []),
+            *table, "",
+            "Goals (issue 6), judged on this run's lines (ratio = peer ms / wl ms; for GEMM, the share of "
+            "OpenBLAS's speed):", "",
+            *goals, "",
+            "Same-math check (both sides from the same state, one step; training steps: same initial "
+            "weights and batch; Muon: same weights and gradient, zero momentum; constraint and structure "
+            "steps: same initial parameters and batch, see bench/README.md for what each line compares):", "",
+            *[f"- {c}" for c in checks], "",
+            f"Command: `{' '.join([os.path.basename(sys.executable)] + sys.argv)}`", ""]
+
+
+def report(ctx, start):
+    """Writes RESULTS.md (--out) and prints the header, the table, the goals and the checks."""
+    total = time.perf_counter() - start.t
+    load_after = loadavg()
+    others, busy = load_during(start, total)
+    table = results_table(ctx.rows)
+    machine = machine_lines(ctx, start, total, load_after, others)
+    goals = goal_summary(ctx.rows)
+    if busy:
+        goals.append("- the machine was busy during this run (see the warning above): the peers suffer most, "
+                     "so these verdicts may flatter wl")
+    with open(ctx.args.out, "w") as f:
+        f.write("\n".join(markdown(machine, table, goals, ctx.checks, busy)))
+    print()
+    print("\n".join(machine + [""] + table + ["", "Goals (issue 6), on this run's lines:"] + goals))
+    if busy:
+        print("\nWARNING: the machine was busy (other work running): the peers' timings suffer most.")
+    print()
+    print("\n".join(f"check: {c}" for c in ctx.checks))
+    print(f"\nwrote {ctx.args.out}")
