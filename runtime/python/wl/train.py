@@ -10,9 +10,11 @@ reads Fashion-MNIST from Debian's dataset-fashion-mnist (IDX files, gzip),
 preprocesses it exactly like examples/train_fashion.cpp (pixels / 255, then
 (p - 0.2860) / 0.3530), trains with Model.train_step on batches drawn from a
 permutation of the training set that is reshuffled every epoch from --seed (the
-last partial batch of an epoch is dropped), shows a progress bar on stderr and,
-after every epoch, evaluates on the test set and prints one summary line to
-stdout. It writes into --out:
+last partial batch of an epoch is dropped), shows its progress on stderr (on a
+terminal a live bar: tqdm's when python3-tqdm is installed, else a hand-written
+line; otherwise a plain line at each quarter of an epoch) and, after every
+epoch, evaluates on the test set and prints one summary line to stdout. It
+writes into --out:
 
   metrics.csv       epoch,step,train_loss,test_loss,test_accuracy,lipschitz_bound,
                     examples_per_s,seconds   (one row per epoch; step is the model's
@@ -43,6 +45,7 @@ shape, compile or runtime error), 2 on bad arguments, 130 when interrupted.
 """
 
 import argparse
+import collections
 import csv
 import gzip
 import math
@@ -215,6 +218,49 @@ class Progress:
         if self.mode == "tty":
             self.stream.write("\n")
             self.stream.flush()
+
+
+def _import_tqdm():
+    """tqdm's progress bar class, or None when tqdm is not installed (Debian: python3-tqdm)."""
+    try:
+        from tqdm import tqdm
+    except Exception:  # ImportError, or a broken installation
+        return None
+    return tqdm
+
+
+def progress_mode(quiet, stream):
+    """"off" (--quiet), "lines" (not a terminal: Progress's plain lines), else the live bar:
+    "tqdm" when tqdm imports, "tty" (Progress's hand-written line) when it does not."""
+    if quiet:
+        return "off"
+    if not stream.isatty():
+        return "lines"
+    return "tqdm" if _import_tqdm() is not None else "tty"
+
+
+class TqdmProgress:
+    """One epoch's live progress bar drawn by tqdm: examples done of the epoch's, the mean loss
+    of the epoch's steps so far, the rate and the ETA (what Progress's "tty" line shows)."""
+
+    def __init__(self, stream, epoch, epochs, steps, batch):
+        self.batch = batch
+        self.bar = _import_tqdm()(total=steps * batch, desc="epoch %d/%d" % (epoch, epochs), unit="ex",
+                                  file=stream, dynamic_ncols=True, leave=True, mininterval=0.1)
+
+    def update(self, step, mean_loss):
+        self.bar.set_postfix_str("loss %.4f" % mean_loss, refresh=False)
+        self.bar.update(step * self.batch - self.bar.n)
+
+    def finish(self):
+        self.bar.close()
+
+
+def make_progress(stream, mode, epoch, epochs, steps, batch):
+    """The progress display of one epoch in `mode` (progress_mode)."""
+    if mode == "tqdm":
+        return TqdmProgress(stream, epoch, epochs, steps, batch)
+    return Progress(stream, mode, epoch, epochs, steps, batch)
 
 
 # --------------------------------------------------------------------------
@@ -544,21 +590,23 @@ def build_parser():
     return p
 
 
-def run(args):
-    out = sys.stdout
-    path = args.model_file
-    if not os.path.isfile(path):
-        raise TrainError("%s: no such model file" % path)
-
+def compile_model(args):
+    """wl.compile of the model file (cached); wlc's own warnings (e.g. a constraint method that
+    is only a heuristic) go to stderr as `wl-train: wlc: ...`."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", wl.CompileWarning)
-        lib = wl.compile(path, model=args.model, target=args.target, lr_scale=args.lr_scale,
+        lib = wl.compile(args.model_file, model=args.model, target=args.target, lr_scale=args.lr_scale,
                          cache_dir=args.cache_dir)
-    for w in caught:  # wlc's own warnings, e.g. a constraint method that is only a heuristic
+    for w in caught:
         if issubclass(w.category, wl.CompileWarning):
             sys.stderr.write("wl-train: wlc: %s\n" % w.message)
         else:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return lib
+
+
+def check_fits(lib, dataset):
+    """Raises TrainError unless the model is a classifier of 28x28 images into 10 classes."""
     problems = []
     if lib.input_size != IMAGE_SIZE:
         problems.append("input size %d (needs %d = 28x28)" % (lib.input_size, IMAGE_SIZE))
@@ -568,36 +616,46 @@ def run(args):
         problems.append("label kind '%s' (needs i32 class labels and a classification loss)"
                         % lib.label_kind)
     if problems:
-        raise TrainError("model %s does not fit %s: %s"
-                         % (lib.name, args.dataset, "; ".join(problems)))
+        raise TrainError("model %s does not fit %s: %s" % (lib.name, dataset, "; ".join(problems)))
 
+
+def constraint_report(path, model):
+    """(parsed `wlc --report`, None), or ({}, why) with a warning when it fails: training does
+    not need it (spectra.png then plots every layer)."""
     try:
-        report, report_error = parse_report(run_report(path, args.model)), None
+        return parse_report(run_report(path, model)), None
     except TrainError as e:
-        # Training does not need it: plot every layer and say why.
-        report, report_error = {}, str(e)
         sys.stderr.write("wl-train: warning: no constraint report (%s); spectra.png shows every "
                          "layer\n" % e)
-    layer_names = [l.name for l in lib.layers]
-    constrained = [n for n in layer_names if n in report and is_constrained(report[n])]
+        return {}, str(e)
 
+
+Data = collections.namedtuple("Data", "x_train y_train x_test y_test steps_per_epoch")
+
+
+def load_data(args):
+    """The training and test splits (--limit-train / --limit-test) and the steps per epoch."""
     x_train, y_train = load_split(args.data, "train", args.limit_train)
     x_test, y_test = load_split(args.data, "t10k", args.limit_test)
-    n_train, batch = x_train.shape[0], args.batch
-    steps_per_epoch = n_train // batch
+    steps_per_epoch = x_train.shape[0] // args.batch
     if steps_per_epoch == 0:
-        raise TrainError("batch %d is larger than the %d training examples" % (batch, n_train))
+        raise TrainError("batch %d is larger than the %d training examples"
+                         % (args.batch, x_train.shape[0]))
+    return Data(x_train, y_train, x_test, y_test, steps_per_epoch)
 
-    os.makedirs(args.out, exist_ok=True)
-    model = lib.create(seed=args.seed)
-    plot_layers = constrained or layer_names
-    spectra_start = {n: np.linalg.svd(np.asarray(model.weight(n), dtype=np.float64),
-                                      compute_uv=False) for n in plot_layers}
 
+def singular_values(model, layers):
+    """{layer: singular values of its effective weight, descending}."""
+    return {n: np.linalg.svd(np.asarray(model.weight(n), dtype=np.float64), compute_uv=False)
+            for n in layers}
+
+
+def write_header(out, lib, args, data, report, report_error, constrained):
+    """The two lines before training: the run's sizes, and the constrained layers."""
     out.write("model %s (%s): %d train / %d test examples, batch %d, %d steps per epoch, "
               "lr scale %g, seed %d\n"
-              % (lib.name, path, n_train, x_test.shape[0], batch, steps_per_epoch,
-                 args.lr_scale, args.seed))
+              % (lib.name, args.model_file, data.x_train.shape[0], data.x_test.shape[0], args.batch,
+                 data.steps_per_epoch, args.lr_scale, args.seed))
     if report_error:
         out.write("constrained layers: unknown (wlc --report failed)\n")
     elif constrained:
@@ -607,37 +665,52 @@ def run(args):
         out.write("no constrained layers\n")
     out.flush()
 
-    if args.quiet:
-        mode = "off"
-    else:
-        mode = "tty" if sys.stderr.isatty() else "lines"
+
+def train_epoch(model, data, order, batch, progress):
+    """One epoch of train_step on the batches of `order`: (step losses, their sum, seconds)."""
+    t0 = time.perf_counter()
+    losses, loss_sum = [], 0.0
+    for s in range(data.steps_per_epoch):
+        idx = order[s * batch:(s + 1) * batch]
+        loss = float(model.train_step(data.x_train[idx], data.y_train[idx]))
+        losses.append(loss)
+        loss_sum += loss
+        progress.update(s + 1, loss_sum / (s + 1))
+    seconds = time.perf_counter() - t0
+    progress.finish()
+    return losses, loss_sum, seconds
+
+
+def lipschitz_bound(model, epoch):
+    """The model's Lipschitz bound, NaN (with a warning after the first epoch) when it has none."""
+    try:
+        return float(model.lipschitz_bound())
+    except wl.WLError as e:
+        if epoch == 1:
+            sys.stderr.write("wl-train: warning: no Lipschitz bound: %s\n" % e)
+        return float("nan")
+
+
+def train(args, model, data, out):
+    """--epochs epochs, each on a fresh permutation from --seed, then evaluated on the test set
+    with a summary line on `out`. Returns (step losses, epoch rows, the last evaluation's
+    margins and correctness)."""
+    mode = progress_mode(args.quiet, sys.stderr)
     rng = np.random.default_rng(args.seed)
     step_losses, epoch_rows = [], []
     margins = correct = None
+    steps = data.steps_per_epoch
     for epoch in range(1, args.epochs + 1):
-        order = rng.permutation(n_train)
-        progress = Progress(sys.stderr, mode, epoch, args.epochs, steps_per_epoch, batch)
-        t0 = time.perf_counter()
-        loss_sum = 0.0
-        for s in range(steps_per_epoch):
-            idx = order[s * batch:(s + 1) * batch]
-            loss = float(model.train_step(x_train[idx], y_train[idx]))
-            step_losses.append(loss)
-            loss_sum += loss
-            progress.update(s + 1, loss_sum / (s + 1))
-        seconds = time.perf_counter() - t0
-        progress.finish()
-        test_loss, accuracy, margins, correct = evaluate(model, x_test, y_test)
-        try:
-            lipschitz = float(model.lipschitz_bound())
-        except wl.WLError as e:
-            if epoch == 1:
-                sys.stderr.write("wl-train: warning: no Lipschitz bound: %s\n" % e)
-            lipschitz = float("nan")
+        order = rng.permutation(data.x_train.shape[0])
+        progress = make_progress(sys.stderr, mode, epoch, args.epochs, steps, args.batch)
+        losses, loss_sum, seconds = train_epoch(model, data, order, args.batch, progress)
+        step_losses += losses
+        test_loss, accuracy, margins, correct = evaluate(model, data.x_test, data.y_test)
+        lipschitz = lipschitz_bound(model, epoch)
         row = {"epoch": epoch, "step": int(model.step_count),
-               "train_loss": loss_sum / steps_per_epoch, "test_loss": test_loss,
+               "train_loss": loss_sum / steps, "test_loss": test_loss,
                "test_accuracy": accuracy, "lipschitz_bound": lipschitz,
-               "examples_per_s": steps_per_epoch * batch / seconds if seconds > 0 else 0.0,
+               "examples_per_s": steps * args.batch / seconds if seconds > 0 else 0.0,
                "seconds": seconds}
         epoch_rows.append(row)
         out.write("epoch %d/%d  step %d  train loss %.4f  test loss %.4f  test accuracy %.4f  "
@@ -645,77 +718,126 @@ def run(args):
                   % (epoch, args.epochs, row["step"], row["train_loss"], test_loss, accuracy,
                      lipschitz, row["examples_per_s"], seconds))
         out.flush()
+    return step_losses, epoch_rows, margins, correct
 
-    files = []
 
-    def written(name):
-        p = os.path.join(args.out, name)
-        files.append(p)
+class OutputFiles:
+    """The files written into --out, in the order of the final `wrote ...` line."""
+
+    def __init__(self, directory):
+        self.directory, self.files = directory, []
+
+    def path(self, name):
+        p = os.path.join(self.directory, name)
+        self.files.append(p)
         return p
 
-    fields = ["epoch", "step", "train_loss", "test_loss", "test_accuracy", "lipschitz_bound",
-              "examples_per_s", "seconds"]
-    with open(written("metrics.csv"), "w", newline="") as f:
+
+METRICS_FIELDS = ["epoch", "step", "train_loss", "test_loss", "test_accuracy", "lipschitz_bound",
+                  "examples_per_s", "seconds"]
+
+
+def write_csvs(files, epoch_rows, step_losses, steps_per_epoch):
+    """metrics.csv (a row per epoch) and steps.csv (a row per step)."""
+    with open(files.path("metrics.csv"), "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(fields)
+        w.writerow(METRICS_FIELDS)
         for r in epoch_rows:
             w.writerow([r["epoch"], r["step"]] +
-                       ["%.6g" % r[k] for k in fields[2:]])
-    with open(written("steps.csv"), "w", newline="") as f:
+                       ["%.6g" % r[k] for k in METRICS_FIELDS[2:]])
+    with open(files.path("steps.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["step", "epoch", "loss"])
         for i, l in enumerate(step_losses):
             w.writerow([i + 1, i // steps_per_epoch + 1, "%.6g" % l])
 
-    lipschitz = epoch_rows[-1]["lipschitz_bound"]
-    radii = acc = None
-    if lipschitz > 0 and math.isfinite(lipschitz):
-        radii, acc = certified_curve(margins, correct, lipschitz)
-        with open(written("certified.csv"), "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["radius", "certified_accuracy"])
-            for r, a in zip(radii, acc):
-                w.writerow(["%.6g" % r, "%.6g" % a])
-        out.write("lipschitz bound: %.4f\n" % lipschitz)
-        for r in SUMMARY_RADII:
-            out.write("certified accuracy @ l2 radius %.2f: %.4f\n"
-                      % (r, certified_at(margins, correct, lipschitz, r)))
-    else:
+
+def write_certified(files, out, margins, correct, lipschitz):
+    """certified.csv and the summary lines; returns (radii, accuracies), or (None, None) with a
+    warning when the Lipschitz bound is unusable (not finite, or <= 0)."""
+    if not (lipschitz > 0 and math.isfinite(lipschitz)):
         sys.stderr.write("wl-train: warning: no usable Lipschitz bound (%r): no certified "
                          "accuracy, no certified.csv or certified.png\n" % lipschitz)
+        return None, None
+    radii, acc = certified_curve(margins, correct, lipschitz)
+    with open(files.path("certified.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["radius", "certified_accuracy"])
+        for r, a in zip(radii, acc):
+            w.writerow(["%.6g" % r, "%.6g" % a])
+    out.write("lipschitz bound: %.4f\n" % lipschitz)
+    for r in SUMMARY_RADII:
+        out.write("certified accuracy @ l2 radius %.2f: %.4f\n"
+                  % (r, certified_at(margins, correct, lipschitz, r)))
+    return radii, acc
 
-    model.save(written("model.safetensors"))
 
-    spectra_end = {n: np.linalg.svd(np.asarray(model.weight(n), dtype=np.float64),
-                                    compute_uv=False) for n in plot_layers}
-    try:
-        end_bounds = {k: float(v) for k, v in model.layer_bounds().items()}
-    except wl.WLError:
-        end_bounds = {}
+def spectra_title(name, report_error, constrained):
+    if report_error:
+        return "%s: constraints unknown (wlc --report failed); every layer" % name
+    if constrained:
+        return "%s: singular values of the constrained layers" % name
+    return "%s: no layer is constrained; singular values of every layer" % name
 
+
+def write_plots(files, lib, args, history, spectra, certified):
+    """curves.png, spectra.png and (with a certified curve) certified.png; without matplotlib a
+    warning instead. history: (step losses, epoch rows); spectra: plot_spectra's (title, layers,
+    start, end, report, end_bounds); certified: (radii or None, accuracies, Lipschitz bound)."""
     plt, why = import_pyplot()
     if plt is None:
         sys.stderr.write("wl-train: warning: matplotlib is not available (%s); install "
                          "python3-matplotlib (Debian) for the plots. Skipping curves.png, "
                          "spectra.png and certified.png.\n" % why)
-    else:
-        title = "%s (%s), %d epoch%s, batch %d, lr scale %g" % (
-            lib.name, os.path.basename(path), args.epochs, "s" if args.epochs > 1 else "", batch,
-            args.lr_scale)
-        plot_curves(plt, written("curves.png"), title, step_losses, epoch_rows)
-        if report_error:
-            stitle = "%s: constraints unknown (wlc --report failed); every layer" % lib.name
-        elif constrained:
-            stitle = "%s: singular values of the constrained layers" % lib.name
-        else:
-            stitle = "%s: no layer is constrained; singular values of every layer" % lib.name
-        plot_spectra(plt, written("spectra.png"), stitle, plot_layers, spectra_start,
-                     spectra_end, report, end_bounds)
-        if radii is not None:
-            plot_certified(plt, written("certified.png"), "%s: certified accuracy" % lib.name,
-                           radii, acc, lipschitz)
+        return
+    title = "%s (%s), %d epoch%s, batch %d, lr scale %g" % (
+        lib.name, os.path.basename(args.model_file), args.epochs, "s" if args.epochs > 1 else "",
+        args.batch, args.lr_scale)
+    plot_curves(plt, files.path("curves.png"), title, *history)
+    plot_spectra(plt, files.path("spectra.png"), *spectra)
+    radii, acc, lipschitz = certified
+    if radii is not None:
+        plot_certified(plt, files.path("certified.png"), "%s: certified accuracy" % lib.name,
+                       radii, acc, lipschitz)
 
-    out.write("wrote %s: %s\n" % (args.out, ", ".join(os.path.basename(f) for f in files)))
+
+def layer_bounds(model):
+    """{layer: sound bound of sigma_max} ({} when the model has none)."""
+    try:
+        return {k: float(v) for k, v in model.layer_bounds().items()}
+    except wl.WLError:
+        return {}
+
+
+def run(args):
+    """Compiles, checks, trains and evaluates the model, then writes --out; 0 on success (errors
+    raise: see main)."""
+    out, path = sys.stdout, args.model_file
+    if not os.path.isfile(path):
+        raise TrainError("%s: no such model file" % path)
+    lib = compile_model(args)
+    check_fits(lib, args.dataset)
+    report, report_error = constraint_report(path, args.model)
+    layer_names = [l.name for l in lib.layers]
+    constrained = [n for n in layer_names if n in report and is_constrained(report[n])]
+    data = load_data(args)
+
+    os.makedirs(args.out, exist_ok=True)
+    model = lib.create(seed=args.seed)
+    plot_layers = constrained or layer_names
+    spectra_start = singular_values(model, plot_layers)
+    write_header(out, lib, args, data, report, report_error, constrained)
+    step_losses, epoch_rows, margins, correct = train(args, model, data, out)
+
+    files = OutputFiles(args.out)
+    write_csvs(files, epoch_rows, step_losses, data.steps_per_epoch)
+    lipschitz = epoch_rows[-1]["lipschitz_bound"]
+    radii, acc = write_certified(files, out, margins, correct, lipschitz)
+    model.save(files.path("model.safetensors"))
+    spectra = (spectra_title(lib.name, report_error, constrained), plot_layers, spectra_start,
+               singular_values(model, plot_layers), report, layer_bounds(model))
+    write_plots(files, lib, args, (step_losses, epoch_rows), spectra, (radii, acc, lipschitz))
+    out.write("wrote %s: %s\n" % (args.out, ", ".join(os.path.basename(f) for f in files.files)))
     out.flush()
     return 0
 
