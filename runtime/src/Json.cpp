@@ -1,12 +1,18 @@
-//===- Json.cpp - A small, strict JSON parser for the runtime -------------===//
+//===- Json.cpp - The runtime's JSON reader --------------------------------===//
 //
-// Recursive descent over RFC 8259 with a depth limit; see Json.h.
+// nlohmann/json's SAX parser builds the JsonValue tree directly; the handler
+// adds what nlohmann does not check (duplicate keys, the depth limit) and
+// reports every error at a byte offset; see Json.h.
 //
 //===----------------------------------------------------------------------===//
 #include "Json.h"
 
+#include <nlohmann/json.hpp>
+
 #include <charconv>
+#include <cstddef>
 #include <cstdio>
+#include <iterator>
 
 namespace wlrt {
 
@@ -24,7 +30,7 @@ bool JsonValue::asDouble(double &out) const {
     return false;
   const char *b = text.data(), *e = text.data() + text.size();
   auto r = std::from_chars(b, e, out, std::chars_format::general);
-  // Out-of-range literals (1e999) are rejected rather than turned into inf.
+  // Out-of-range literals are rejected rather than turned into inf or 0.
   return r.ec == std::errc() && r.ptr == e;
 }
 
@@ -38,283 +44,165 @@ bool JsonValue::asInt64(int64_t &out) const {
 
 namespace {
 
-constexpr int kMaxDepth = 128;
+constexpr size_t kMaxDepth = 128;
 
-class Parser {
+/// A pointer into the text that records how far nlohmann's lexer has read
+/// (it reads one character at a time, at most one past the current token).
+class CountingIterator {
 public:
-  Parser(std::string_view t) : s(t) {}
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char *;
+  using reference = const char &;
 
-  bool run(JsonValue &out, std::string &error) {
-    skipWs();
-    if (!value(out, 0)) {
-      error = err;
-      return false;
-    }
-    skipWs();
-    if (pos != s.size()) {
-      fail("unexpected trailing characters");
-      error = err;
-      return false;
-    }
+  CountingIterator(const char *p, const char *begin, size_t *read)
+      : p(p), begin(begin), read(read) {}
+  reference operator*() const { return *p; }
+  CountingIterator &operator++() {
+    *read = size_t(++p - begin);
+    return *this;
+  }
+  CountingIterator operator++(int) {
+    CountingIterator old = *this;
+    ++*this;
+    return old;
+  }
+  bool operator==(const CountingIterator &o) const { return p == o.p; }
+  bool operator!=(const CountingIterator &o) const { return p != o.p; }
+
+private:
+  const char *p, *begin;
+  size_t *read;
+};
+
+/// nlohmann's SAX events -> a JsonValue tree. A handler returning false
+/// stops the parse; `error` says why.
+class TreeBuilder {
+public:
+  TreeBuilder(std::string_view text, JsonValue &root, const size_t &read)
+      : text(text), root(root), read(read) {}
+
+  std::string error;
+
+  bool null() { return value(JsonValue::Kind::Null) != nullptr; }
+  bool boolean(bool b) {
+    JsonValue *v = value(JsonValue::Kind::Bool);
+    if (v)
+      v->boolean = b;
+    return v;
+  }
+  // An integer's text is its value's ("-0" becomes "0"), the same number.
+  bool number_integer(int64_t x) { return number(std::to_string(x)); }
+  bool number_unsigned(uint64_t x) { return number(std::to_string(x)); }
+  bool number_float(double, const std::string &source) {
+    // The lexer's copy of the literal has the locale's decimal point.
+    std::string t = source;
+    for (char &c : t)
+      if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e' || c == 'E'))
+        c = '.';
+    return number(std::move(t));
+  }
+  bool string(std::string &s) {
+    JsonValue *v = value(JsonValue::Kind::String);
+    if (v)
+      v->text = std::move(s);
+    return v;
+  }
+  bool binary(nlohmann::json::binary_t &) { return false; } // not in JSON text
+  bool start_object(size_t) { return open(JsonValue::Kind::Object); }
+  bool start_array(size_t) { return open(JsonValue::Kind::Array); }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+  bool key(std::string &k) {
+    const size_t at = tokenStart();
+    JsonValue &object = *containers.back();
+    for (const auto &m : object.members)
+      if (m.first == k)
+        return fail(at, "duplicate key '" + k + "'");
+    object.members.emplace_back(std::move(k), JsonValue());
     return true;
+  }
+  bool parse_error(size_t position, const std::string &, const nlohmann::json::exception &e) {
+    // what(): "[json.exception.parse_error.101] parse error at line 1, column 2: <why>".
+    std::string why = e.what();
+    size_t k = why.find("] ");
+    if (k != std::string::npos)
+      why.erase(0, k + 2);
+    if (why.rfind("parse error", 0) == 0 && (k = why.find(": ")) != std::string::npos)
+      why.erase(0, k + 2);
+    // `position` counts the characters read up to the offending one (the
+    // last of the offending token).
+    return fail(position > 0 ? position - 1 : 0, why);
   }
 
 private:
-  std::string_view s;
-  size_t pos = 0;
-  std::string err;
+  std::string_view text;
+  JsonValue &root;
+  const size_t &read; ///< characters the lexer has read so far
+  size_t mark = 0;    ///< `read` after the previous event
+  std::vector<JsonValue *> containers; ///< the open arrays and objects, innermost last
 
-  bool fail(const char *msg) {
-    if (err.empty())
-      err = "at offset " + std::to_string(pos) + ": " + msg;
+  /// The offset of the current event's token: the first character after the
+  /// previous event's that is not whitespace or a separator. Called once per
+  /// event (and close() for the others): the next event searches from here.
+  size_t tokenStart() {
+    size_t i = mark;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+                               text[i] == '\r' || text[i] == ',' || text[i] == ':'))
+      ++i;
+    mark = read;
+    return i;
+  }
+
+  bool fail(size_t offset, const std::string &why) {
+    if (error.empty())
+      error = "at offset " + std::to_string(offset) + ": " + why;
     return false;
   }
 
-  void skipWs() {
-    while (pos < s.size() &&
-           (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r'))
-      ++pos;
+  /// The slot of a new value of `kind` (the root, a new array item or the
+  /// value of the key just read); nullptr when it would nest too deep.
+  JsonValue *value(JsonValue::Kind kind) {
+    const size_t at = tokenStart();
+    if (containers.size() > kMaxDepth) {
+      fail(at, "nesting too deep");
+      return nullptr;
+    }
+    JsonValue *v = &root;
+    if (!containers.empty()) {
+      JsonValue &parent = *containers.back();
+      if (parent.isArray()) {
+        parent.items.emplace_back();
+        v = &parent.items.back();
+      } else {
+        v = &parent.members.back().second;
+      }
+    }
+    v->kind = kind;
+    return v;
   }
 
-  bool literal(std::string_view word) {
-    if (s.substr(pos, word.size()) != word)
-      return fail("invalid literal");
-    pos += word.size();
+  bool number(std::string t) {
+    JsonValue *v = value(JsonValue::Kind::Number);
+    if (v)
+      v->text = std::move(t);
+    return v;
+  }
+
+  // A container's slot stays put while it is open: its parent only grows
+  // after it is closed.
+  bool open(JsonValue::Kind kind) {
+    JsonValue *v = value(kind);
+    if (v)
+      containers.push_back(v);
+    return v;
+  }
+
+  bool close() {
+    containers.pop_back();
+    mark = read;
     return true;
-  }
-
-  bool value(JsonValue &v, int depth) {
-    if (depth > kMaxDepth)
-      return fail("nesting too deep");
-    if (pos >= s.size())
-      return fail("unexpected end of input");
-    char c = s[pos];
-    switch (c) {
-    case '{':
-      return object(v, depth);
-    case '[':
-      return array(v, depth);
-    case '"':
-      v.kind = JsonValue::Kind::String;
-      return string(v.text);
-    case 't':
-      v.kind = JsonValue::Kind::Bool;
-      v.boolean = true;
-      return literal("true");
-    case 'f':
-      v.kind = JsonValue::Kind::Bool;
-      v.boolean = false;
-      return literal("false");
-    case 'n':
-      v.kind = JsonValue::Kind::Null;
-      return literal("null");
-    default:
-      if (c == '-' || (c >= '0' && c <= '9'))
-        return number(v);
-      return fail("unexpected character");
-    }
-  }
-
-  static bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-  bool number(JsonValue &v) {
-    size_t start = pos;
-    if (s[pos] == '-')
-      ++pos;
-    if (pos >= s.size() || !isDigit(s[pos]))
-      return fail("invalid number");
-    if (s[pos] == '0') {
-      ++pos;
-    } else {
-      while (pos < s.size() && isDigit(s[pos]))
-        ++pos;
-    }
-    if (pos < s.size() && s[pos] == '.') {
-      ++pos;
-      if (pos >= s.size() || !isDigit(s[pos]))
-        return fail("invalid number: digit expected after '.'");
-      while (pos < s.size() && isDigit(s[pos]))
-        ++pos;
-    }
-    if (pos < s.size() && (s[pos] == 'e' || s[pos] == 'E')) {
-      ++pos;
-      if (pos < s.size() && (s[pos] == '+' || s[pos] == '-'))
-        ++pos;
-      if (pos >= s.size() || !isDigit(s[pos]))
-        return fail("invalid number: digit expected in exponent");
-      while (pos < s.size() && isDigit(s[pos]))
-        ++pos;
-    }
-    v.kind = JsonValue::Kind::Number;
-    v.text.assign(s.substr(start, pos - start));
-    return true;
-  }
-
-  bool hex4(uint32_t &u) {
-    if (pos + 4 > s.size())
-      return fail("truncated \\u escape");
-    u = 0;
-    for (int i = 0; i < 4; ++i) {
-      char c = s[pos++];
-      u <<= 4;
-      if (c >= '0' && c <= '9')
-        u |= uint32_t(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        u |= uint32_t(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        u |= uint32_t(c - 'A' + 10);
-      else
-        return fail("invalid hex digit in \\u escape");
-    }
-    return true;
-  }
-
-  static void appendUtf8(std::string &out, uint32_t cp) {
-    if (cp < 0x80) {
-      out += char(cp);
-    } else if (cp < 0x800) {
-      out += char(0xC0 | (cp >> 6));
-      out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += char(0xE0 | (cp >> 12));
-      out += char(0x80 | ((cp >> 6) & 0x3F));
-      out += char(0x80 | (cp & 0x3F));
-    } else {
-      out += char(0xF0 | (cp >> 18));
-      out += char(0x80 | ((cp >> 12) & 0x3F));
-      out += char(0x80 | ((cp >> 6) & 0x3F));
-      out += char(0x80 | (cp & 0x3F));
-    }
-  }
-
-  bool string(std::string &out) {
-    ++pos; // opening quote
-    out.clear();
-    while (true) {
-      if (pos >= s.size())
-        return fail("unterminated string");
-      unsigned char c = static_cast<unsigned char>(s[pos]);
-      if (c == '"') {
-        ++pos;
-        return true;
-      }
-      if (c < 0x20)
-        return fail("control character in string");
-      if (c != '\\') {
-        out += char(c);
-        ++pos;
-        continue;
-      }
-      ++pos;
-      if (pos >= s.size())
-        return fail("unterminated escape");
-      char e = s[pos++];
-      switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        uint32_t u = 0;
-        if (!hex4(u))
-          return false;
-        if (u >= 0xD800 && u <= 0xDBFF) {
-          if (pos + 2 > s.size() || s[pos] != '\\' || s[pos + 1] != 'u')
-            return fail("unpaired surrogate in \\u escape");
-          pos += 2;
-          uint32_t lo = 0;
-          if (!hex4(lo))
-            return false;
-          if (lo < 0xDC00 || lo > 0xDFFF)
-            return fail("invalid low surrogate in \\u escape");
-          u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-        } else if (u >= 0xDC00 && u <= 0xDFFF) {
-          return fail("unpaired surrogate in \\u escape");
-        }
-        appendUtf8(out, u);
-        break;
-      }
-      default:
-        --pos;
-        return fail("invalid escape");
-      }
-    }
-  }
-
-  bool array(JsonValue &v, int depth) {
-    v.kind = JsonValue::Kind::Array;
-    ++pos;
-    skipWs();
-    if (pos < s.size() && s[pos] == ']') {
-      ++pos;
-      return true;
-    }
-    while (true) {
-      skipWs();
-      v.items.emplace_back();
-      if (!value(v.items.back(), depth + 1))
-        return false;
-      skipWs();
-      if (pos >= s.size())
-        return fail("unterminated array");
-      if (s[pos] == ',') {
-        ++pos;
-        continue;
-      }
-      if (s[pos] == ']') {
-        ++pos;
-        return true;
-      }
-      return fail("expected ',' or ']'");
-    }
-  }
-
-  bool object(JsonValue &v, int depth) {
-    v.kind = JsonValue::Kind::Object;
-    ++pos;
-    skipWs();
-    if (pos < s.size() && s[pos] == '}') {
-      ++pos;
-      return true;
-    }
-    while (true) {
-      skipWs();
-      if (pos >= s.size() || s[pos] != '"')
-        return fail("expected a string key");
-      std::string key;
-      size_t keyPos = pos;
-      if (!string(key))
-        return false;
-      for (const auto &m : v.members)
-        if (m.first == key) {
-          pos = keyPos;
-          return fail(("duplicate key '" + key + "'").c_str());
-        }
-      skipWs();
-      if (pos >= s.size() || s[pos] != ':')
-        return fail("expected ':'");
-      ++pos;
-      skipWs();
-      v.members.emplace_back(std::move(key), JsonValue());
-      if (!value(v.members.back().second, depth + 1))
-        return false;
-      skipWs();
-      if (pos >= s.size())
-        return fail("unterminated object");
-      if (s[pos] == ',') {
-        ++pos;
-        continue;
-      }
-      if (s[pos] == '}') {
-        ++pos;
-        return true;
-      }
-      return fail("expected ',' or '}'");
-    }
   }
 };
 
@@ -322,8 +210,15 @@ private:
 
 bool parseJson(std::string_view text, JsonValue &out, std::string &error) {
   out = JsonValue();
-  Parser p(text);
-  return p.run(out, error);
+  size_t read = 0;
+  TreeBuilder builder(text, out, read);
+  const char *b = text.data(), *e = text.data() + text.size();
+  if (nlohmann::json::sax_parse(CountingIterator(b, b, &read), CountingIterator(e, b, &read),
+                                &builder))
+    return true;
+  error = builder.error.empty() ? "at offset " + std::to_string(read) + ": invalid JSON"
+                                : builder.error;
+  return false;
 }
 
 void appendJsonString(std::string &out, std::string_view s) {

@@ -1,18 +1,21 @@
-//===- Json.h - A small, strict JSON parser for the runtime ---------------===//
+//===- Json.h - The runtime's JSON reader ----------------------------------===//
 //
 // Used for the model metadata (wlgen_metadata) and for safetensors headers.
-// Strict RFC 8259: no comments, no trailing commas, no NaN/Infinity, no
-// duplicate object keys, no control characters in strings, nothing after the
-// top-level value, nesting depth at most 128. Object members keep their order.
-// Locale-independent (std::from_chars). Everything lives in namespace wlrt,
-// which has hidden visibility inside libwlrt.
+// parseJson reads with nlohmann/json (Debian nlohmann-json3-dev, header only,
+// used in Json.cpp alone) into the small tree below. Strict RFC 8259: no
+// comments, no trailing commas, no NaN/Infinity, no control characters in
+// strings, strings valid UTF-8, numbers within the double range, nothing after
+// the top-level value; and, beyond nlohmann's own checks, no duplicate object
+// keys and nesting depth at most 128. Object members keep their order. Numbers
+// keep their text, read locale-independently (std::from_chars), so integers
+// are exact. Everything lives in namespace wlrt, which has hidden visibility
+// inside libwlrt.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WLRT_JSON_H
 #define WLRT_JSON_H
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,7 +51,7 @@ public:
 };
 
 /// Parses `text` into `out`. On failure returns false and sets `error` to a
-/// message with the byte offset ("at offset 17: expected ':'").
+/// message with the byte offset ("at offset 7: duplicate key 'a'").
 bool parseJson(std::string_view text, JsonValue &out, std::string &error);
 
 /// Appends `s` as a JSON string literal (quoted, escaped) to `out`.

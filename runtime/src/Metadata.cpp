@@ -145,15 +145,8 @@ std::vector<LipNode> parseLip(const Metadata &md, const JsonValue &v) {
   return nodes;
 }
 
-void parseInto(Metadata &md, const char *json) {
-  if (!json)
-    bad("no metadata");
-  JsonValue root;
-  std::string err;
-  if (!parseJson(json, root, err))
-    bad("invalid JSON " + err);
-  if (!root.isObject())
-    bad("metadata must be a JSON object");
+/// The top-level scalars: abi, model, sizes, label kind, arena size, target.
+void parseHeader(Metadata &md, const JsonValue &root) {
   const std::string top = "metadata";
   md.abi = reqInt(root, "abi", top);
   if (md.abi != 1)
@@ -183,144 +176,183 @@ void parseInto(Metadata &md, const char *json) {
       bad("\"target\" must be \"cpu\" or \"cuda\"");
     md.cudaTarget = target->text == "cuda";
   }
+}
 
-  const JsonValue &params = req(root, "params", top);
+/// A param's "init": the kind and its arguments.
+void parseInit(ParamInfo &p, const JsonValue &init, const std::string &where) {
+  std::string kind = reqStr(init, "kind", where + " init");
+  if (kind == "zeros") {
+    p.init = InitKind::Zeros;
+  } else if (kind == "ones") {
+    p.init = InitKind::Ones;
+  } else if (kind == "normal") {
+    p.init = InitKind::Normal;
+    p.initValue = reqNum(init, "std", where + " init");
+  } else if (kind == "uniform") {
+    p.init = InitKind::Uniform;
+    p.initValue = reqNum(init, "a", where + " init");
+  } else if (kind == "orthogonal") {
+    p.init = InitKind::Orthogonal;
+  } else if (kind == "from") {
+    // {"kind":"from","file":"/abs/path.safetensors","tensor":"name"}: read by wl_create.
+    p.init = InitKind::From;
+    p.initFile = reqStr(init, "file", where + " init");
+    p.initTensor = reqStr(init, "tensor", where + " init");
+    if (p.initFile.empty() || p.initTensor.empty())
+      bad(where + " init: \"file\" and \"tensor\" of a \"from\" init must be non-empty");
+  } else {
+    bad(where + ": unknown init kind '" + kind + "'");
+  }
+}
+
+/// A param's optional "state" entries, each in the arena, with the param's
+/// shape unless the entry has its own.
+void parseState(const Metadata &md, ParamInfo &p, const JsonValue &pv, const std::string &where) {
+  const JsonValue *st = pv.get("state");
+  if (!st)
+    return;
+  if (!st->isArray())
+    bad(where + ": \"state\" must be an array");
+  for (const JsonValue &sv : st->items) {
+    StateInfo s;
+    s.name = reqStr(sv, "name", where + " state");
+    const std::string swhere = where + " state '" + s.name + "'";
+    s.offset = reqInt(sv, "offset", swhere);
+    if (const JsonValue *shape = sv.get("shape")) {
+      parseShape(*shape, swhere, s.shape, s.numel);
+    } else {
+      s.shape = p.shape;
+      s.numel = p.numel;
+    }
+    checkRegion(md, s.offset, s.numel, swhere);
+    for (const StateInfo &o : p.state)
+      if (o.name == s.name)
+        bad(where + ": duplicate state '" + s.name + "'");
+    p.state.push_back(std::move(s));
+  }
+}
+
+/// One entry of "params" (`md` holds the params before it).
+ParamInfo parseParam(const Metadata &md, const JsonValue &pv) {
+  if (!pv.isObject())
+    bad("params: each entry must be an object");
+  ParamInfo p;
+  p.name = reqStr(pv, "name", "param");
+  std::string where = "param '" + p.name + "'";
+  if (p.name.empty())
+    bad("param with an empty name");
+  if (md.findParam(p.name) >= 0)
+    bad("duplicate " + where);
+  parseShape(req(pv, "shape", where), where, p.shape, p.numel);
+  p.offset = reqInt(pv, "offset", where);
+  checkRegion(md, p.offset, p.numel, where);
+  p.trainable = reqBool(pv, "trainable", where);
+  p.gradOffset = pv.get("grad_offset") ? reqInt(pv, "grad_offset", where) : -1;
+  if (p.gradOffset >= 0)
+    checkRegion(md, p.gradOffset, p.numel, where + " grad");
+  else if (p.gradOffset != -1)
+    bad(where + ": grad_offset must be >= 0 or -1");
+  if (p.trainable && p.gradOffset < 0)
+    bad(where + ": trainable but no grad_offset");
+  parseInit(p, req(pv, "init", where), where);
+  parseState(md, p, pv, where);
+  return p;
+}
+
+/// A layer's optional "factors": param names, as indices into md.params.
+void parseFactors(const Metadata &md, LayerInfo &l, const JsonValue &lv, const std::string &where) {
+  const JsonValue *factors = lv.get("factors");
+  if (!factors)
+    return;
+  if (!factors->isArray())
+    bad(where + ": \"factors\" must be an array of param names");
+  for (const JsonValue &f : factors->items) {
+    if (!f.isString())
+      bad(where + ": \"factors\" must be an array of param names");
+    int index = md.findParam(f.text);
+    if (index < 0)
+      bad(where + ": unknown factor param '" + f.text + "'");
+    l.factors.push_back(index);
+  }
+}
+
+/// The shapes a layer's structure relies on: the factors of svd and diagonal
+/// layers (their bounds read them), the [out, in] weight of dense ones.
+void checkLayerShapes(const Metadata &md, const LayerInfo &l, const std::string &where) {
+  auto factorShape = [&](size_t i, std::vector<int64_t> shape) {
+    if (i >= l.factors.size() || md.params[size_t(l.factors[i])].shape != shape)
+      bad(where + ": structure '" + l.structure + "' needs factor " + std::to_string(i) +
+          " of the right shape");
+  };
+  if (l.structure == "svd") {
+    int64_t r = l.factors.size() == 3 ? md.params[size_t(l.factors[1])].numel : 0;
+    factorShape(0, {l.out, r});
+    factorShape(1, {r});
+    factorShape(2, {l.in, r});
+  } else if (l.structure == "diagonal") {
+    if (l.in != l.out)
+      bad(where + ": a diagonal layer must be square");
+    factorShape(0, {l.in});
+  }
+  if (l.hasDenseWeight()) {
+    if (l.weightIndex < 0)
+      bad(where + ": a " + l.structure + " layer needs \"weight\"");
+    const ParamInfo &w = md.params[size_t(l.weightIndex)];
+    if (w.shape.size() != 2 || w.shape[0] != l.out || w.shape[1] != l.in)
+      bad(where + ": weight '" + w.name + "' must have shape [" + std::to_string(l.out) +
+          ", " + std::to_string(l.in) + "]");
+  }
+}
+
+/// One entry of "layers" (`md` holds the params and the layers before it).
+LayerInfo parseLayer(const Metadata &md, const JsonValue &lv) {
+  LayerInfo l;
+  l.name = reqStr(lv, "name", "layer");
+  std::string where = "layer '" + l.name + "'";
+  if (md.findLayer(l.name) >= 0)
+    bad("duplicate " + where);
+  l.in = reqInt(lv, "in", where);
+  l.out = reqInt(lv, "out", where);
+  if (l.in <= 0 || l.out <= 0)
+    bad(where + ": in and out must be positive");
+  l.structure = reqStr(lv, "structure", where);
+  if (lv.get("weight"))
+    l.weight = reqStr(lv, "weight", where);
+  if (lv.get("bias"))
+    l.bias = reqStr(lv, "bias", where);
+  if (!l.weight.empty()) {
+    l.weightIndex = md.findParam(l.weight);
+    if (l.weightIndex < 0)
+      bad(where + ": unknown weight param '" + l.weight + "'");
+  }
+  if (!l.bias.empty() && md.findParam(l.bias) < 0)
+    bad(where + ": unknown bias param '" + l.bias + "'");
+  parseFactors(md, l, lv, where);
+  checkLayerShapes(md, l, where);
+  return l;
+}
+
+void parseInto(Metadata &md, const char *json) {
+  if (!json)
+    bad("no metadata");
+  JsonValue root;
+  std::string err;
+  if (!parseJson(json, root, err))
+    bad("invalid JSON " + err);
+  if (!root.isObject())
+    bad("metadata must be a JSON object");
+  parseHeader(md, root);
+  const JsonValue &params = req(root, "params", "metadata");
   if (!params.isArray())
     bad("\"params\" must be an array");
-  for (const JsonValue &pv : params.items) {
-    if (!pv.isObject())
-      bad("params: each entry must be an object");
-    ParamInfo p;
-    p.name = reqStr(pv, "name", "param");
-    std::string where = "param '" + p.name + "'";
-    if (p.name.empty())
-      bad("param with an empty name");
-    if (md.findParam(p.name) >= 0)
-      bad("duplicate " + where);
-    parseShape(req(pv, "shape", where), where, p.shape, p.numel);
-    p.offset = reqInt(pv, "offset", where);
-    checkRegion(md, p.offset, p.numel, where);
-    p.trainable = reqBool(pv, "trainable", where);
-    p.gradOffset = pv.get("grad_offset") ? reqInt(pv, "grad_offset", where) : -1;
-    if (p.gradOffset >= 0)
-      checkRegion(md, p.gradOffset, p.numel, where + " grad");
-    else if (p.gradOffset != -1)
-      bad(where + ": grad_offset must be >= 0 or -1");
-    if (p.trainable && p.gradOffset < 0)
-      bad(where + ": trainable but no grad_offset");
-    const JsonValue &init = req(pv, "init", where);
-    std::string kind = reqStr(init, "kind", where + " init");
-    if (kind == "zeros") {
-      p.init = InitKind::Zeros;
-    } else if (kind == "ones") {
-      p.init = InitKind::Ones;
-    } else if (kind == "normal") {
-      p.init = InitKind::Normal;
-      p.initValue = reqNum(init, "std", where + " init");
-    } else if (kind == "uniform") {
-      p.init = InitKind::Uniform;
-      p.initValue = reqNum(init, "a", where + " init");
-    } else if (kind == "orthogonal") {
-      p.init = InitKind::Orthogonal;
-    } else if (kind == "from") {
-      // {"kind":"from","file":"/abs/path.safetensors","tensor":"name"}: read by wl_create.
-      p.init = InitKind::From;
-      p.initFile = reqStr(init, "file", where + " init");
-      p.initTensor = reqStr(init, "tensor", where + " init");
-      if (p.initFile.empty() || p.initTensor.empty())
-        bad(where + " init: \"file\" and \"tensor\" of a \"from\" init must be non-empty");
-    } else {
-      bad(where + ": unknown init kind '" + kind + "'");
-    }
-    if (const JsonValue *st = pv.get("state")) {
-      if (!st->isArray())
-        bad(where + ": \"state\" must be an array");
-      for (const JsonValue &sv : st->items) {
-        StateInfo s;
-        s.name = reqStr(sv, "name", where + " state");
-        const std::string swhere = where + " state '" + s.name + "'";
-        s.offset = reqInt(sv, "offset", swhere);
-        if (const JsonValue *shape = sv.get("shape")) {
-          parseShape(*shape, swhere, s.shape, s.numel);
-        } else {
-          s.shape = p.shape;
-          s.numel = p.numel;
-        }
-        checkRegion(md, s.offset, s.numel, swhere);
-        for (const StateInfo &o : p.state)
-          if (o.name == s.name)
-            bad(where + ": duplicate state '" + s.name + "'");
-        p.state.push_back(std::move(s));
-      }
-    }
-    md.params.push_back(std::move(p));
-  }
-
+  for (const JsonValue &pv : params.items)
+    md.params.push_back(parseParam(md, pv));
   if (const JsonValue *layers = root.get("layers")) {
     if (!layers->isArray())
       bad("\"layers\" must be an array");
-    for (const JsonValue &lv : layers->items) {
-      LayerInfo l;
-      l.name = reqStr(lv, "name", "layer");
-      std::string where = "layer '" + l.name + "'";
-      if (md.findLayer(l.name) >= 0)
-        bad("duplicate " + where);
-      l.in = reqInt(lv, "in", where);
-      l.out = reqInt(lv, "out", where);
-      if (l.in <= 0 || l.out <= 0)
-        bad(where + ": in and out must be positive");
-      l.structure = reqStr(lv, "structure", where);
-      if (lv.get("weight"))
-        l.weight = reqStr(lv, "weight", where);
-      if (lv.get("bias"))
-        l.bias = reqStr(lv, "bias", where);
-      if (!l.weight.empty()) {
-        l.weightIndex = md.findParam(l.weight);
-        if (l.weightIndex < 0)
-          bad(where + ": unknown weight param '" + l.weight + "'");
-      }
-      if (!l.bias.empty() && md.findParam(l.bias) < 0)
-        bad(where + ": unknown bias param '" + l.bias + "'");
-      if (const JsonValue *factors = lv.get("factors")) {
-        if (!factors->isArray())
-          bad(where + ": \"factors\" must be an array of param names");
-        for (const JsonValue &f : factors->items) {
-          if (!f.isString())
-            bad(where + ": \"factors\" must be an array of param names");
-          int index = md.findParam(f.text);
-          if (index < 0)
-            bad(where + ": unknown factor param '" + f.text + "'");
-          l.factors.push_back(index);
-        }
-      }
-      // The factors' shapes, for the structures whose bound reads them.
-      auto factorShape = [&](size_t i, std::vector<int64_t> shape) {
-        if (i >= l.factors.size() || md.params[size_t(l.factors[i])].shape != shape)
-          bad(where + ": structure '" + l.structure + "' needs factor " + std::to_string(i) +
-              " of the right shape");
-      };
-      if (l.structure == "svd") {
-        int64_t r = l.factors.size() == 3 ? md.params[size_t(l.factors[1])].numel : 0;
-        factorShape(0, {l.out, r});
-        factorShape(1, {r});
-        factorShape(2, {l.in, r});
-      } else if (l.structure == "diagonal") {
-        if (l.in != l.out)
-          bad(where + ": a diagonal layer must be square");
-        factorShape(0, {l.in});
-      }
-      if (l.hasDenseWeight()) {
-        if (l.weightIndex < 0)
-          bad(where + ": a " + l.structure + " layer needs \"weight\"");
-        const ParamInfo &w = md.params[size_t(l.weightIndex)];
-        if (w.shape.size() != 2 || w.shape[0] != l.out || w.shape[1] != l.in)
-          bad(where + ": weight '" + w.name + "' must have shape [" + std::to_string(l.out) +
-              ", " + std::to_string(l.in) + "]");
-      }
-      md.layers.push_back(std::move(l));
-    }
+    for (const JsonValue &lv : layers->items)
+      md.layers.push_back(parseLayer(md, lv));
   }
-
   if (const JsonValue *lip = root.get("lipschitz")) {
     md.lipschitz = parseLip(md, *lip);
     md.hasLipschitz = true;

@@ -132,6 +132,24 @@ TEST(Json, Values) {
   EXPECT_TRUE(wlrt::parseJson("\"1\"", v, err) && !v.asInt64(i) && !v.asDouble(d));
 }
 
+// Checked by nlohmann/json (since the runtime reads JSON with it): strings
+// are valid UTF-8, numbers within the double range.
+TEST(Json, Utf8AndRange) {
+  JsonValue v;
+  std::string err;
+  EXPECT_TRUE(wlrt::parseJson("\"\xc3\xa9\xf0\x9f\x98\x80\"", v, err) &&
+              v.text == "\xc3\xa9\xf0\x9f\x98\x80")
+      << err;
+  for (const char *s : {"\"\xff\"", "\"\xc3\"", "\"\xc0\x80\"", "\"\xed\xa0\x80\"", "{\"\xe9\":1}",
+                        "1e999", "[-1e400]"}) {
+    EXPECT_FALSE(wlrt::parseJson(s, v, err)) << s;
+    EXPECT_EQ(err.rfind("at offset ", 0), 0u) << s << ": " << err;
+  }
+  // Underflow parses; asDouble refuses it (std::from_chars: out of range).
+  double d = 0;
+  EXPECT_TRUE(wlrt::parseJson("1e-400", v, err) && v.isNumber() && !v.asDouble(d)) << err;
+}
+
 TEST(Json, Serialize) {
   JsonValue v;
   std::string err;
