@@ -11,13 +11,13 @@ status, or on a non-finite loss or output.
 """
 import ctypes
 import glob
-import json
 import math
 import os
-import struct
 import sys
 
 import numpy as np
+
+from wl.safetensors import load_file
 
 
 def run(path, scratch):
@@ -61,11 +61,7 @@ def run(path, scratch):
         raise RuntimeError("non-finite loss or output: %s" % losses)
     ckpt = os.path.join(scratch, os.path.basename(path) + ".safetensors")
     check(lib.wl_save(model, ckpt.encode()), "wl_save")
-    with open(ckpt, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        names = ["%s[%s]" % (k, ", ".join(map(str, v["shape"])))
-                 for k, v in header.items() if k != "__metadata__"]
+    names = ["%s[%s]" % (k, ", ".join(map(str, v.shape))) for k, v in load_file(ckpt).items()]
     lib.wl_destroy(model)
     return losses, names
 

@@ -32,11 +32,10 @@ the torch references (autograd) use other formulations (einsum over reshaped fac
 index formula W[(b',c'),(g,c)] = L[c',b',g] R[g,c',c] for Monarch, repeat / reshape for
 Bone); selftest_weights() checks that both agree.
 """
-import json
-import struct
 
 import numpy as np
 
+import safetensors_raw
 import structures_ref as SR
 
 
@@ -341,48 +340,40 @@ def init_replica(seed, p, shape, init):
 
 
 # ---------------------------------------------------------------------------
-# safetensors (a tiny independent reader / writer: u64 LE header length, JSON, raw data)
+# safetensors: the values through wl.safetensors (runtime/python/wl/safetensors.py), the layout
+# as stored through safetensors_raw
+
+
+def _safetensors():
+    """wl.safetensors (importing wlharness first puts runtime/python on sys.path when
+    PYTHONPATH lacks it, as in a run by hand)."""
+    import wlharness  # noqa: F401
+    from wl import safetensors
+    return safetensors
 
 
 def write_safetensors(path, tensors):
-    """tensors: {name: float32 or float64 array} (F32 / F64, little endian)."""
-    header, blobs, off = {}, [], 0
-    for name, a in tensors.items():
-        f64 = np.asarray(a).dtype == np.float64
-        a = np.ascontiguousarray(a, "<f8" if f64 else "<f4")
-        raw = a.tobytes()
-        header[name] = {"dtype": "F64" if f64 else "F32", "shape": list(a.shape),
-                        "data_offsets": [off, off + len(raw)]}
-        blobs.append(raw)
-        off += len(raw)
-    h = json.dumps(header).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    """tensors: {name: float32 or float64 array} (F64 for float64, F32 for anything else)."""
+    def stored(a):
+        a = np.asarray(a)
+        return a.astype(np.float64 if a.dtype == np.float64 else np.float32, copy=False)
+    _safetensors().save_file({name: stored(a) for name, a in tensors.items()}, path)
 
 
 def read_safetensors(path, dtypes=("F32",)):
     """{name: array (F32 -> float32, F64 -> float64)}, the "__metadata__" entry; checks the
     layout strictly (dtypes allowed, offsets, contiguous data, no trailing bytes)."""
-    data = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n].decode())
+    header, body = safetensors_raw.read_split(path)
     meta = header.pop("__metadata__", None)
-    body = data[8 + n:]
-    out, spans = {}, []
     for name, d in header.items():
         if d["dtype"] not in dtypes:
             raise Failure("safetensors: %s has dtype %s" % (name, d["dtype"]))
-        size, np_t = {"F32": (4, "<f4"), "F64": (8, "<f8")}[d["dtype"]]
-        a, b = d["data_offsets"]
-        count = int(np.prod(d["shape"])) if d["shape"] else 1
-        if b - a != size * count or b > len(body):
-            raise Failure("safetensors: %s offsets %r for shape %r" % (name, (a, b), d["shape"]))
-        out[name] = np.frombuffer(body[a:b], dtype=np_t).reshape(d["shape"]).copy()
-        spans.append((a, b))
-    spans.sort()
+    try:
+        out = _safetensors().load_file(path)  # offsets inside the data, sizes matching the shapes
+    except ValueError as e:
+        raise Failure("safetensors: %s" % e) from None
     pos = 0
-    for a, b in spans:
+    for a, b in sorted(d["data_offsets"] for d in header.values()):
         if a != pos:
             raise Failure("safetensors: data not contiguous at %d" % a)
         pos = b

@@ -22,7 +22,6 @@ import os
 import resource
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 
@@ -30,6 +29,7 @@ import numpy as np
 
 import wlcheck
 import wlharness
+from safetensors_raw import edited, header_length, join, relength, split
 from wlharness import WL_ERR_IO, WL_ERR_SHAPE, WL_OK, STATUS_NAMES
 
 BATCH = 16
@@ -58,29 +58,10 @@ def write(path, data):
         f.write(data)
 
 
-# -- safetensors surgery (keeps the header's member order) ----------------------------
-def split(data):
-    (n,) = struct.unpack("<Q", data[:8])
-    return json.loads(data[8:8 + n].decode()), data[8 + n:]
-
-
-def join(header, body, raw_header=None, length=None):
-    """header: a dict (serialised in its order) or raw text; length overrides the prefix."""
-    text = raw_header if raw_header is not None else json.dumps(header, separators=(",", ":"))
-    h = text.encode()
-    h += b" " * (-len(h) % 8)
-    return struct.pack("<Q", len(h) if length is None else length) + h + body
-
-
+# -- safetensors surgery (keeps the header's member order): safetensors_raw -------------
 def renamed(data, model):
     header, body = split(data)
     header["__metadata__"]["model"] = model
-    return join(header, body)
-
-
-def edited(data, fn):
-    header, body = split(data)
-    fn(header)
     return join(header, body)
 
 
@@ -194,7 +175,7 @@ def save_failures(d, work):
 
     # The file-size limit (EFBIG): at 0 bytes, inside the 8-byte length, inside the
     # header, inside the data, and one byte short of the whole file.
-    (n,) = struct.unpack("<Q", old[:8])
+    n = header_length(old)
     for name, limit in [("0", 0), ("in_header", 8 + n // 2), ("in_data", 8 + n + 1000),
                         ("last_byte", len(old) - 1)]:
         fs = os.path.join(work, "fsize_" + name)
@@ -331,9 +312,9 @@ def load_failures(d, work):
     deep = '{"__metadata__":' + "[" * 200000 + "]" * 200000 + "}"
     L.reject("deep_nesting", join(None, body, raw_header=deep), WL_ERR_IO,
              "invalid JSON header", "nesting too deep")
-    L.reject("header_length_beyond_file", struct.pack("<Q", len(good) - 7) + good[8:], WL_ERR_IO,
+    L.reject("header_length_beyond_file", relength(good, len(good) - 7), WL_ERR_IO,
              "header length %d exceeds the file size (%d bytes)" % (len(good) - 7, len(good)))
-    L.reject("header_length_huge", struct.pack("<Q", 2**64 - 1) + good[8:], WL_ERR_IO,
+    L.reject("header_length_huge", relength(good, 2**64 - 1), WL_ERR_IO,
              "header length %d exceeds the file size" % (2**64 - 1))
     L.reject("short_file", good[:5], WL_ERR_IO, "file too short (5 bytes)")
 
@@ -380,7 +361,7 @@ def load_failures(d, work):
     L.reject("entry_without_dtype", edited(good, lambda h: h["fc1.bias"].pop("dtype")), WL_ERR_IO,
              "tensor 'fc1.bias' needs dtype, shape and data_offsets [begin, end]")
     s0, s1 = header["optim.step"]["data_offsets"]
-    neg = body[:s0] + struct.pack("<q", -1) + body[s1:]
+    neg = body[:s0] + np.array(-1, "<i8").tobytes() + body[s1:]
     L.reject("negative_step", join(header, neg), WL_ERR_IO, "optim.step is negative (-1)")
     L.reject("truncated_data", good[:-8], WL_ERR_IO,
              "tensor 'optim.step' has data_offsets outside the data section of %d bytes"

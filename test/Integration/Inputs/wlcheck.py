@@ -80,50 +80,26 @@ def main(run, specs, check_meta=True):
 
 
 # ---------------------------------------------------------------------------
-# safetensors (https://github.com/huggingface/safetensors): 8-byte little-endian
-# header length, JSON header {name: {dtype, shape, data_offsets}}, raw data.
-
-_ST_DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
+# safetensors: through wl.safetensors (runtime/python/wl/safetensors.py); the raw header
+# (dtype names, data_offsets as stored) through safetensors_raw.
 
 
 def read_safetensors(path):
-    """{name: array} and the raw header dict; raises Failure on malformed files."""
-    import json
-    import struct
-    data = open(path, "rb").read()
-    if len(data) < 8:
-        raise Failure("%s: shorter than 8 bytes" % path)
-    (n,) = struct.unpack("<Q", data[:8])
-    if 8 + n > len(data):
-        raise Failure("%s: header length %d beyond the file" % (path, n))
-    header = json.loads(data[8:8 + n].decode())
-    body = data[8 + n:]
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = info["data_offsets"]
-        dt = np.dtype(_ST_DTYPES[info["dtype"]]).newbyteorder("<")
-        out[name] = np.frombuffer(body[a:b], dtype=dt).reshape(info["shape"]).copy()
-    return out, header
+    """{name: array} (wl.safetensors.load_file, file order) and the raw header dict; raises
+    Failure on malformed files."""
+    import safetensors_raw
+    import wlharness  # noqa: F401  (puts runtime/python on sys.path when PYTHONPATH lacks it)
+    from wl.safetensors import load_file
+    try:
+        return load_file(path), safetensors_raw.read_header(path)
+    except ValueError as e:
+        raise Failure(str(e)) from None
 
 
 def write_safetensors(path, tensors, metadata=None):
-    """Write {name: array}; `metadata` (a dict of strings) becomes "__metadata__" (a wl
-    checkpoint carries {"format": "wl", "model": ..., "abi": ...}; wl_load wants it)."""
-    import json
-    import struct
-    header, blobs, off = {}, [], 0
-    if metadata is not None:
-        header["__metadata__"] = dict(metadata)
-    inv = {np.dtype(v): k for k, v in _ST_DTYPES.items()}
-    for name in sorted(tensors):
-        a = np.array(tensors[name], order="C")  # (ascontiguousarray would make a 0-d step 1-d)
-        raw = a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": inv[a.dtype], "shape": list(a.shape), "data_offsets": [off, off + len(raw)]}
-        blobs.append(raw)
-        off += len(raw)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+    """Write {name: array} in sorted name order (wl.safetensors.save_file); `metadata` (a dict
+    of strings) becomes "__metadata__" (a wl checkpoint carries {"format": "wl", "model": ...,
+    "abi": ...}; wl_load wants it)."""
+    import wlharness  # noqa: F401  (puts runtime/python on sys.path when PYTHONPATH lacks it)
+    from wl.safetensors import save_file
+    save_file({name: np.asarray(tensors[name]) for name in sorted(tensors)}, path, metadata)

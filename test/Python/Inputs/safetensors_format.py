@@ -2,25 +2,27 @@
 with spaces to a multiple of 8, back-to-back data in insertion order), round trips of
 every dtype (F64 F32 F16 BF16 I64 I32 I16 I8 U64 U32 U16 U8 BOOL) with metadata, 0-d and
 empty tensors, BF16 rounding against torch's, a file from an independent minimal writer,
-and the errors. argv[1]: a scratch directory (%t)."""
+and the errors. The bytes are read, and the broken files made, with safetensors_raw
+(test/Integration/Inputs), not with the reader under test. argv[1]: a scratch directory (%t)."""
 import json
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 
+import safetensors_raw
 from pycheck import check, guarded, raises, workdir
 
 from wl.safetensors import load_file, load_metadata, save_file
 
 
 def raw_header(path):
+    """(header length, header bytes as stored, data section): safetensors_raw, not the reader
+    under test."""
     with open(path, "rb") as f:
         data = f.read()
-    n = struct.unpack("<Q", data[:8])[0]
-    return n, data[8:8 + n], data[8 + n:]
+    return (safetensors_raw.header_length(data),) + safetensors_raw.parts(data)
 
 
 def main():
@@ -118,10 +120,10 @@ def main():
     a = np.arange(12, dtype=np.float32).reshape(3, 4)
     b = np.array([[1, -2]], np.int64)
     hdr = json.dumps({"b": {"dtype": "I64", "shape": [1, 2], "data_offsets": [0, 16]},
-                      "a": {"dtype": "F32", "shape": [3, 4], "data_offsets": [16, 64]}}).encode()
+                      "a": {"dtype": "F32", "shape": [3, 4], "data_offsets": [16, 64]}})
     ipath = os.path.join(t, "indep.safetensors")
     with open(ipath, "wb") as f:
-        f.write(struct.pack("<Q", len(hdr)) + hdr + b.tobytes() + a.tobytes())
+        f.write(safetensors_raw.join(None, b.tobytes() + a.tobytes(), raw_header=hdr, pad=False))
     back = load_file(ipath)
     check("independent_writer", list(back) == ["b", "a"] and np.array_equal(back["a"], a)
           and np.array_equal(back["b"], b))
@@ -133,19 +135,20 @@ def main():
     with open(cut, "wb") as f:
         f.write(whole[:-8])
     raises("truncated", ValueError, load_file, cut, contains=["outside the data section"])
+    # valid files of save_file with one thing broken on purpose (safetensors_raw)
+    save_file({"x": np.zeros(1, np.float32)}, cut)
+    valid = open(cut, "rb").read()
     with open(cut, "wb") as f:
-        f.write(struct.pack("<Q", 1000) + b"{}")
+        f.write(safetensors_raw.relength(valid, 1000))
     raises("header_too_long", ValueError, load_file, cut, contains=["exceeds the file size"])
     with open(cut, "wb") as f:
-        f.write(struct.pack("<Q", 8) + b"{not js}")
+        f.write(safetensors_raw.join(None, safetensors_raw.split(valid)[1], raw_header="{not js}"))
     raises("bad_json", ValueError, load_file, cut, contains=["invalid JSON"])
-    hdr = json.dumps({"x": {"dtype": "F8_E4M3", "shape": [1], "data_offsets": [0, 1]}}).encode()
     with open(cut, "wb") as f:
-        f.write(struct.pack("<Q", len(hdr)) + hdr + b"\0")
+        f.write(safetensors_raw.edited(valid, lambda h: h["x"].update(dtype="F8_E4M3")))
     raises("unsupported_dtype", ValueError, load_file, cut, contains=["F8_E4M3"])
-    hdr = json.dumps({"x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}}).encode()
     with open(cut, "wb") as f:
-        f.write(struct.pack("<Q", len(hdr)) + hdr + b"\0" * 4)
+        f.write(safetensors_raw.edited(valid, lambda h: h["x"].update(shape=[2])))
     raises("size_mismatch", ValueError, load_file, cut, contains=["expected 8"])
     raises("missing_file", FileNotFoundError, load_file, os.path.join(t, "nope.safetensors"))
 
