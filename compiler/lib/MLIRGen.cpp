@@ -93,25 +93,32 @@ private:
     (*module)->setAttr("wl.model", attrs.getDictionary(builder.getContext()));
   }
 
-  /// `init = ...` of a dense weight or a bias as the wl.param init dictionary.
-  FailureOr<DictionaryAttr> initAttr(const lang::Call &init) {
-    NamedAttrList attrs;
-    attrs.append("kind", builder.getStringAttr(init.name));
-    if (init.name == "normal")
-      attrs.append("std", builder.getF64FloatAttr(init.getNumber("std")));
-    else if (init.name == "uniform")
-      attrs.append("a", builder.getF64FloatAttr(init.getNumber("a")));
-    else if (init.name == "from") {
+  /// `init = ...` of a dense weight or a bias as the wl.param init attribute.
+  FailureOr<InitAttr> initAttr(const lang::Call &init) {
+    MLIRContext *ctx = builder.getContext();
+    std::optional<InitKind> kind = symbolizeInitKind(init.name);
+    if (!kind)
+      return notYet(init.loc, "initialiser '" + init.name + "'");
+    switch (*kind) {
+    case InitKind::Normal:
+      return InitAttr::getNormal(ctx, init.getNumber("std"));
+    case InitKind::Uniform:
+      return InitAttr::getUniform(ctx, init.getNumber("a"));
+    case InitKind::From: {
       // The file is resolved against the .wl file's directory now, so the
       // library finds it wherever it runs.
       FailureOr<std::string> path = resolveFile(init);
       if (failed(path))
         return failure();
-      attrs.append("file", builder.getStringAttr(*path));
-      attrs.append("tensor", builder.getStringAttr(init.find("name")->value.text));
-    } else if (init.name != "zeros" && init.name != "ones" && init.name != "orthogonal")
-      return notYet(init.loc, "initialiser '" + init.name + "'");
-    return attrs.getDictionary(builder.getContext());
+      return InitAttr::get(ctx, *kind, std::nullopt, std::nullopt, builder.getStringAttr(*path),
+                           builder.getStringAttr(init.find("name")->value.text));
+    }
+    case InitKind::Zeros:
+    case InitKind::Ones:
+    case InitKind::Orthogonal:
+      return InitAttr::get(ctx, *kind);
+    }
+    llvm_unreachable("unknown init kind");
   }
 
   /// `from("f.safetensors", ...)`'s file as an absolute path, relative to the
@@ -132,42 +139,49 @@ private:
     return std::string(path.str());
   }
 
-  /// The `with ...` constraints of a dense term, each a dictionary with its
-  /// arguments and source location (for the pass's diagnostics).
+  /// The `with ...` constraints of a dense term, each with its source
+  /// location (for the pass's diagnostics).
   FailureOr<ArrayAttr> constraintAttrs(const lang::Term &term) {
     SmallVector<Attribute> out;
     for (const lang::Call &c : term.constraints) {
-      NamedAttrList attrs;
-      attrs.append("kind", builder.getStringAttr(c.name));
-      attrs.append("loc", loc(c.loc));
-      if (c.name == "spectral_bound") {
-        attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
-        attrs.append("method", builder.getStringAttr(c.getName("method", "normalize")));
-        attrs.append("strict", builder.getBoolAttr(c.getBool("strict")));
-      } else if (c.name == "norm_bound") {
-        attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
-        attrs.append("norm", builder.getStringAttr(c.getName("norm", "frobenius")));
-      } else if (c.name == "rank_at_most") {
-        attrs.append("r", builder.getI64IntegerAttr(c.getInt("r")));
-      } else if (c.name == "orthonormal") {
-        // no arguments: WᵀW = I (WWᵀ = I when OUT < IN)
-      } else {
-        (void)notYet(c.loc, "constraint '" + c.name + "'");
-        return failure();
-      }
-      out.push_back(attrs.getDictionary(builder.getContext()));
+      Attribute attr = writtenConstraint(c, ConstraintOrigin::Written, /*structure=*/nullptr);
+      if (!attr)
+        return (void)notYet(c.loc, "constraint '" + c.name + "'"), failure();
+      out.push_back(attr);
     }
     if (out.empty())
       return ArrayAttr();
     return builder.getArrayAttr(out);
   }
 
+  /// A written constraint as its attribute (null when unknown).
+  Attribute writtenConstraint(const lang::Call &c, ConstraintOrigin origin,
+                              StructureKindAttr structure) {
+    MLIRContext *ctx = builder.getContext();
+    LocationAttr l = loc(c.loc);
+    if (c.name == "spectral_bound") {
+      std::optional<SpectralMethod> method = symbolizeSpectralMethod(c.getName("method", "normalize"));
+      return SpectralBoundAttr::get(ctx, APFloat(c.getNumber("c")), method.value_or(SpectralMethod::Normalize),
+                                    c.getBool("strict"), l, origin, structure);
+    }
+    if (c.name == "norm_bound") {
+      std::optional<NormKind> norm = symbolizeNormKind(c.getName("norm", "frobenius"));
+      return NormBoundAttr::get(ctx, APFloat(c.getNumber("c")), norm.value_or(NormKind::Frobenius), l,
+                                origin, structure);
+    }
+    if (c.name == "rank_at_most")
+      return RankAtMostAttr::get(ctx, c.getInt("r"), l, origin, structure);
+    if (c.name == "orthonormal") // WᵀW = I (WWᵀ = I when OUT < IN)
+      return OrthonormalAttr::get(ctx, l, origin, structure);
+    return nullptr;
+  }
+
   LogicalResult emitParam(const lang::Param &p) {
     const lang::Linear &layer = model.layers[p.layerIndex];
-    DictionaryAttr init;
+    InitAttr init;
     ArrayAttr constraints;
     if (p.termIndex < 0) { // the bias
-      FailureOr<DictionaryAttr> a =
+      FailureOr<InitAttr> a =
           layer.bias.kind == lang::Bias::Kind::Init ? initAttr(layer.bias.init)
                                                     : initAttr(lang::Call{"zeros", {}, false, {}});
       if (failed(a))
@@ -186,16 +200,14 @@ private:
       if (written && !written->implicit) {
         // `init = normal(std = 0.1)` is a call, `init = zeros` an identifier.
         const lang::Value &v = written->value;
-        FailureOr<DictionaryAttr> a =
+        FailureOr<InitAttr> a =
             initAttr(v.call ? *v.call : lang::Call{v.text, {}, false, written->loc});
         if (failed(a))
           return failure();
         init = *a;
       } else {
         // The dense default: normal with std 1/sqrt(IN).
-        init = builder.getDictionaryAttr(
-            {builder.getNamedAttr("kind", builder.getStringAttr("normal")),
-             builder.getNamedAttr("std", builder.getF64FloatAttr(1.0 / std::sqrt(double(layer.in))))});
+        init = initOf(InitKind::Normal, 1.0 / std::sqrt(double(layer.in)));
       }
     }
     auto type = RankedTensorType::get(p.shape, f32());
@@ -206,7 +218,7 @@ private:
   }
 
   /// A written `init = ...` of a structure, if any.
-  FailureOr<DictionaryAttr> writtenInit(const lang::Call &structure, DictionaryAttr fallback) {
+  FailureOr<InitAttr> writtenInit(const lang::Call &structure, InitAttr fallback) {
     const lang::Arg *written = structure.find("init");
     if (!written || written->implicit)
       return fallback;
@@ -214,36 +226,16 @@ private:
     return initAttr(v.call ? *v.call : lang::Call{v.text, {}, false, written->loc});
   }
 
-  DictionaryAttr initOf(StringRef kind, std::optional<double> std = std::nullopt) {
-    NamedAttrList attrs;
-    attrs.append("kind", builder.getStringAttr(kind));
-    if (std)
-      attrs.append("std", builder.getF64FloatAttr(*std));
-    return attrs.getDictionary(builder.getContext());
-  }
-
-  /// A constraint the structure itself satisfies: recorded (for the report)
-  /// with its guarantee, and skipped by wl-generate-constraints.
-  DictionaryAttr byStructure(const lang::Call &c, StringRef reason, StringRef guarantee = "exact") {
-    NamedAttrList attrs;
-    attrs.append("kind", builder.getStringAttr(c.name));
-    attrs.append("loc", loc(c.loc));
-    if (c.name == "spectral_bound") // no method: none runs
-      attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
-    attrs.append("enforced_by", builder.getStringAttr("structure"));
-    attrs.append("guarantee", builder.getStringAttr(guarantee));
-    attrs.append("reason", builder.getStringAttr(reason));
-    return attrs.getDictionary(builder.getContext());
+  InitAttr initOf(InitKind kind, std::optional<double> std = std::nullopt) {
+    return std ? InitAttr::getNormal(builder.getContext(), *std) : InitAttr::get(builder.getContext(), kind);
   }
 
   /// The retraction that keeps a factor orthonormal (svd's U and V, and
   /// orthogonal(polar)'s weight): the `orthonormal` projection after each step.
-  DictionaryAttr retraction(const lang::Call &structure) {
-    NamedAttrList attrs;
-    attrs.append("kind", builder.getStringAttr("orthonormal"));
-    attrs.append("loc", loc(structure.loc));
-    attrs.append("implied_by", builder.getStringAttr(structure.name));
-    return attrs.getDictionary(builder.getContext());
+  Attribute retraction(const lang::Call &structure, StructureKind kind) {
+    return OrthonormalAttr::get(builder.getContext(), loc(structure.loc),
+                                ConstraintOrigin::Retraction,
+                                StructureKindAttr::get(builder.getContext(), kind));
   }
 
   /// The parameters of `orthogonal`, `svd` and `diagonal` (LANGUAGE.md's
@@ -254,7 +246,7 @@ private:
     const std::string &structure = s.name;
     int64_t n = std::max(layer.in, layer.out);
     SmallVector<Attribute> constraints;
-    DictionaryAttr init;
+    InitAttr init;
     auto unsupported = [&](const lang::Call &c) {
       return notYet(c.loc, "constraint '" + c.name + "' on structure '" + structure + "'");
     };
@@ -262,20 +254,19 @@ private:
       std::string method = s.getName("method", "cayley");
       // Q is orthonormal (σ = 1 for every singular value): by construction,
       // or for polar by the projection after each step.
-      bool polar = method == "polar";
-      if (polar) {
-        init = initOf("orthogonal");
-        constraints.push_back(retraction(s));
+      StructureKind kind = termKind(term);
+      auto kindAttr = StructureKindAttr::get(builder.getContext(), kind);
+      if (kind == StructureKind::OrthogonalPolar) {
+        init = initOf(InitKind::Orthogonal);
+        constraints.push_back(retraction(s, kind));
       } else {
-        init = method == "householder" ? initOf("normal", 1.0)
-                                       : initOf("normal", 1.0 / std::sqrt(double(n)));
+        init = kind == StructureKind::OrthogonalHouseholder
+                   ? initOf(InitKind::Normal, 1.0)
+                   : initOf(InitKind::Normal, 1.0 / std::sqrt(double(n)));
       }
-      std::string why = polar ? "as far as the polar projection converges" : "by construction";
-      StringRef guarantee = polar ? "conditional" : "exact";
       for (const lang::Call &c : term.constraints) {
         if (c.name == "orthonormal") {
-          constraints.push_back(
-              byStructure(c, "orthogonal(" + method + ") is orthonormal " + why, guarantee));
+          constraints.push_back(writtenConstraint(c, ConstraintOrigin::Structure, kindAttr));
         } else if (c.name == "spectral_bound") {
           if (c.getNumber("c") < 1.0)
             return (emitError(loc(c.loc))
@@ -283,15 +274,16 @@ private:
                         << ") cannot hold for orthogonal(" << method
                         << "): every singular value of an orthogonal weight is 1",
                     failure());
-          constraints.push_back(byStructure(c, "orthogonal: sigma_max = 1 <= c " + why, guarantee));
+          constraints.push_back(writtenConstraint(c, ConstraintOrigin::Structure, kindAttr));
         } else {
           return unsupported(c);
         }
       }
     } else if (structure == "svd" || structure == "diagonal") {
       bool isScale = p.role == "weight.s" || p.role == "weight.d";
+      StructureKind kind = termKind(term);
       if (isScale) {
-        FailureOr<DictionaryAttr> a = writtenInit(s, initOf("ones"));
+        FailureOr<InitAttr> a = writtenInit(s, initOf(InitKind::Ones));
         if (failed(a))
           return failure();
         init = *a;
@@ -299,23 +291,19 @@ private:
           if (c.name != "spectral_bound")
             return unsupported(c);
           // σ(W) = |s| (|d|): clamping is the exact projection.
-          NamedAttrList attrs;
-          attrs.append("kind", builder.getStringAttr("spectral_bound"));
-          attrs.append("loc", loc(c.loc));
-          attrs.append("c", builder.getF64FloatAttr(c.getNumber("c")));
-          attrs.append("method", builder.getStringAttr("clamp"));
-          attrs.append("strict", builder.getBoolAttr(false));
-          attrs.append("structure", builder.getStringAttr(structure));
-          constraints.push_back(attrs.getDictionary(builder.getContext()));
+          constraints.push_back(SpectralBoundAttr::get(
+              builder.getContext(), APFloat(c.getNumber("c")), SpectralMethod::Clamp, /*strict=*/false,
+              loc(c.loc), ConstraintOrigin::Written,
+              StructureKindAttr::get(builder.getContext(), kind)));
         }
       } else {
-        init = initOf("orthogonal");
-        constraints.push_back(retraction(s));
+        init = initOf(InitKind::Orthogonal);
+        constraints.push_back(retraction(s, kind));
       }
     } else {
       if (!term.constraints.empty())
         return unsupported(term.constraints.front());
-      FailureOr<DictionaryAttr> a = factorInit(p, layer, s);
+      FailureOr<InitAttr> a = factorInit(p, layer, s);
       if (failed(a))
         return failure();
       init = *a;
@@ -333,7 +321,7 @@ private:
   /// factors scaled so that the product has the dense init's scale
   /// (entries of variance 1/IN); zeros for what starts the adapter at ΔW = 0
   /// or what a creation-time re-split fills (pissa, svfit, kpsvd).
-  FailureOr<DictionaryAttr> factorInit(const lang::Param &p, const lang::Linear &layer,
+  FailureOr<InitAttr> factorInit(const lang::Param &p, const lang::Linear &layer,
                                        const lang::Call &s) {
     const std::string &n = s.name;
     double in = double(layer.in);
@@ -341,7 +329,7 @@ private:
     bool resplit = (n == "lora" && written == "pissa") || (n == "kronecker" && written == "kpsvd") ||
                    n == "svfit";
     if (resplit)
-      return initOf("zeros");
+      return initOf(InitKind::Zeros);
     if (n == "frozen") {
       const lang::Arg *a = s.find("init");
       const lang::Value &v = a->value;
@@ -349,14 +337,12 @@ private:
     }
     if (n == "lora") {
       if (p.role == "weight.lora_B")
-        return initOf("zeros");
-      NamedAttrList attrs; // A ~ U(-1/sqrt(IN), 1/sqrt(IN))
-      attrs.append("kind", builder.getStringAttr("uniform"));
-      attrs.append("a", builder.getF64FloatAttr(1.0 / std::sqrt(in)));
-      return attrs.getDictionary(builder.getContext());
+        return initOf(InitKind::Zeros);
+      // A ~ U(-1/sqrt(IN), 1/sqrt(IN))
+      return InitAttr::getUniform(builder.getContext(), 1.0 / std::sqrt(in));
     }
     if (n == "bone")
-      return initOf("zeros");
+      return initOf(InitKind::Zeros);
     double std = 0;
     if (n == "lowrank") // Σ_r U V: r products
       std = std::pow(double(s.getInt("rank")) * in, -0.25);
@@ -368,7 +354,7 @@ private:
       std = 1.0 / std::sqrt(in / double(s.getInt("blocks")));
     else
       return notYet(s.loc, "structure '" + n + "'");
-    return writtenInit(s, initOf("normal", std));
+    return writtenInit(s, initOf(InitKind::Normal, std));
   }
 
   /// `dense`, `orthogonal(cayley)`, `lora`, ...: one term's name.
@@ -379,12 +365,14 @@ private:
     return s.name;
   }
 
-  /// What wl.layer records: the terms' names joined by '+' ("frozen+lora").
-  static std::string structureName(const lang::Linear &l) {
-    std::string name;
-    for (const lang::Term &t : l.weight.terms)
-      name += (name.empty() ? "" : "+") + termName(t);
-    return name;
+  /// One term's structure kind (orthogonal(cayley) is orthogonal_cayley).
+  static StructureKind termKind(const lang::Term &t) {
+    const lang::Call &s = t.structure;
+    std::string name = s.name == "orthogonal" ? "orthogonal_" + s.getName("method", "cayley") : s.name;
+    std::optional<StructureKind> kind = symbolizeStructureKind(name);
+    if (!kind)
+      llvm::report_fatal_error("MLIRGen: unknown structure " + llvm::Twine(name));
+    return *kind;
   }
 
   /// The parameter of term `term` of `layer` with role `role` ("weight.U").
@@ -403,32 +391,37 @@ private:
     for (const lang::Param &p : model.params)
       if (p.layer == l.name && p.termIndex >= 0)
         factors.push_back(FlatSymbolRefAttr::get(ctx, p.name));
-    std::string structure = structureName(l);
-    bool dense = structure == "dense" || structure == "orthogonal(polar)";
+    SmallVector<Attribute> terms;
+    for (const lang::Term &t : l.weight.terms)
+      terms.push_back(StructureKindAttr::get(ctx, termKind(t)));
+    bool dense = terms.size() == 1 && (termKind(l.weight.terms[0]) == StructureKind::Dense ||
+                                       termKind(l.weight.terms[0]) == StructureKind::OrthogonalPolar);
     std::string weight = dense ? l.name + ".weight"
                                : cast<FlatSymbolRefAttr>(factors.front()).getValue().str();
-    auto layer = LayerOp::create(builder, loc(l.loc), l.name, l.in, l.out, structure, weight,
+    auto layer = LayerOp::create(builder, loc(l.loc), l.name, l.in, l.out,
+                                 builder.getArrayAttr(terms), weight,
                                  bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
                                  dense ? nullptr : builder.getArrayAttr(factors));
     // Initialisers that re-split the frozen base at creation (wl-generate-
     // constraints puts the runtime routine first in @project).
     for (auto [t, term] : llvm::enumerate(l.weight.terms)) {
       const lang::Call &s = term.structure;
-      std::string kind = s.name == "svfit"                                  ? "svfit"
-                         : s.name == "lora" && s.getName("init") == "pissa" ? "pissa"
-                         : s.name == "kronecker" && s.getName("init") == "kpsvd" ? "kpsvd"
-                                                                                : "";
-      if (kind.empty())
+      std::optional<ResplitKind> kind =
+          s.name == "svfit"                                         ? ResplitKind::SvFit
+          : s.name == "lora" && s.getName("init") == "pissa"        ? ResplitKind::Pissa
+          : s.name == "kronecker" && s.getName("init") == "kpsvd"   ? ResplitKind::KpSvd
+                                                                     : std::optional<ResplitKind>();
+      if (!kind)
         continue;
       // The factors in the runtime routine's order (wlgen.h).
-      SmallVector<StringRef> roles = kind == "pissa"   ? SmallVector<StringRef>{"weight.lora_A", "weight.lora_B"}
-                                     : kind == "svfit" ? SmallVector<StringRef>{"weight.U", "weight.s", "weight.V"}
-                                                       : SmallVector<StringRef>{"weight.A", "weight.B"};
+      SmallVector<StringRef> roles = *kind == ResplitKind::Pissa   ? SmallVector<StringRef>{"weight.lora_A", "weight.lora_B"}
+                                     : *kind == ResplitKind::SvFit ? SmallVector<StringRef>{"weight.U", "weight.s", "weight.V"}
+                                                                   : SmallVector<StringRef>{"weight.A", "weight.B"};
       SmallVector<Attribute> into;
       for (StringRef role : roles)
         into.push_back(FlatSymbolRefAttr::get(ctx, param(l, t, role).name));
       NamedAttrList attrs;
-      attrs.append("kind", builder.getStringAttr(kind));
+      attrs.append("kind", ResplitKindAttr::get(ctx, *kind));
       attrs.append("base", FlatSymbolRefAttr::get(ctx, l.name + ".weight.base"));
       attrs.append("factors", builder.getArrayAttr(into));
       layer->setAttr("wl.resplit", attrs.getDictionary(ctx));

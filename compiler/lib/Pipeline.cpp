@@ -24,11 +24,11 @@ void wl::buildTrainingPipeline(OpPassManager &pm) {
   pm.addPass(createWLCertify());
 }
 
-void wl::buildLinalgPipeline(OpPassManager &pm, llvm::StringRef target) {
+void wl::buildLinalgPipeline(OpPassManager &pm, Target target) {
   pm.addPass(createWLAssignArena());
   {
     WLEmitMetadataOptions metadata;
-    metadata.target = target.str();
+    metadata.target = target;
     pm.addPass(createWLEmitMetadata(metadata));
   }
   pm.addPass(createConvertWLToLinalg());

@@ -7,9 +7,9 @@
 // RUN: wl-opt --wl-assign-arena --wl-certify --wl-emit-metadata %s | FileCheck %s
 
 module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model = "Frozen", output_size = 4 : i64, target_size = 1 : i64}} {
-  wl.param @base : tensor<4x4xf32> {init = {kind = "orthogonal"}}
-  wl.param @bias : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-  wl.layer @fc : 4 -> 4 {bias = @bias, structure = "dense", weight = @base}
+  wl.param @base : tensor<4x4xf32> {init = #wl.init<kind = orthogonal>}
+  wl.param @bias : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.layer @fc : 4 -> 4 {bias = @bias, structure = [#wl.structure<dense>], weight = @base}
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %w = wl.param_ref @base : tensor<4x4xf32>
     %y = wl.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>

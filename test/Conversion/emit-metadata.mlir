@@ -5,11 +5,11 @@
 // @wlgen_metadata. The wl declarations stay for the lowering.
 
 module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model = "Res", output_size = 4 : i64, target_size = 1 : i64}} {
-  wl.param @fc.weight : tensor<4x4xf32> {init = {kind = "normal", std = 5.000000e-01 : f64}, state = ["exp_avg", "exp_avg_sq"], trainable}
-  wl.param @fc.bias : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @g.weight : tensor<4x4xf32> {init = {a = 2.500000e-01 : f64, kind = "uniform"}, trainable}
-  wl.layer @fc : 4 -> 4 {bias = @fc.bias, structure = "dense", weight = @fc.weight}
-  wl.layer @g : 4 -> 4 {structure = "dense", weight = @g.weight}
+  wl.param @fc.weight : tensor<4x4xf32> {init = #wl.init<kind = normal, std = 5.000000e-01>, state = ["exp_avg", "exp_avg_sq"], trainable}
+  wl.param @fc.bias : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @g.weight : tensor<4x4xf32> {init = #wl.init<kind = uniform, a = 2.500000e-01>, trainable}
+  wl.layer @fc : 4 -> 4 {bias = @fc.bias, structure = [#wl.structure<dense>], weight = @fc.weight}
+  wl.layer @g : 4 -> 4 {structure = [#wl.structure<dense>], weight = @g.weight}
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %w = wl.param_ref @fc.weight : tensor<4x4xf32>
     %y = wl.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
@@ -62,8 +62,8 @@ module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model
 
 // When the output is not the last node, an identity scale re-points to it.
 module attributes {wl.model = {input_size = 4 : i64, label_kind = 1 : i64, model = "Tail", output_size = 4 : i64, target_size = 4 : i64}} {
-  wl.param @fc.weight : tensor<4x4xf32> {init = {kind = "orthogonal"}, trainable}
-  wl.layer @fc : 4 -> 4 {structure = "dense", weight = @fc.weight}
+  wl.param @fc.weight : tensor<4x4xf32> {init = #wl.init<kind = orthogonal>, trainable}
+  wl.layer @fc : 4 -> 4 {structure = [#wl.structure<dense>], weight = @fc.weight}
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %w = wl.param_ref @fc.weight : tensor<4x4xf32>
     %h = wl.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
@@ -91,7 +91,7 @@ module {
 
 // A linear whose weight is no declared layer's cannot be certified.
 module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model = "M", output_size = 4 : i64, target_size = 1 : i64}} {
-  wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
+  wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %w = wl.param_ref @w : tensor<4x4xf32>
     // expected-error @+1 {{'wl.linear' op weight is not a declared layer's; cannot certify}}
@@ -103,7 +103,7 @@ module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model
 // -----
 
 module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model = "M", output_size = 4 : i64, target_size = 1 : i64}} {
-  wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
+  wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %w = wl.param_ref @w : tensor<4x4xf32>
     // expected-error @+1 {{'wl.matmul' op has no Lipschitz rule for the certificate}}

@@ -6,9 +6,9 @@
 // wl-gemm-kernels). The bias is the first product's starting value.
 
 module attributes {wl.model = {model = "M"}} {
-  wl.param @w1 : tensor<16x8xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @b1 : tensor<16xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @w2 : tensor<4x16xf32> {init = {kind = "zeros"}, trainable}
+  wl.param @w1 : tensor<16x8xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @b1 : tensor<16xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @w2 : tensor<4x16xf32> {init = #wl.init<kind = zeros>, trainable}
   func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x4xf32> {
     %w1 = wl.param_ref @w1 : tensor<16x8xf32>
     %b1 = wl.param_ref @b1 : tensor<16xf32>

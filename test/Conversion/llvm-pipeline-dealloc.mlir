@@ -7,7 +7,7 @@
 // RUN: wl-opt --wl-assign-arena --convert-wl-to-linalg --wl-llvm-pipeline %s | FileCheck %s
 
 module attributes {wl.model = {model = "M"}} {
-  wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+  wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
   func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x4xf32> {
     %w = wl.param_ref @w : tensor<4x8xf32>
     %y = wl.linear %x, %w : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>

@@ -6,36 +6,36 @@
 // activations (never W).
 
 // lowrank: U, V ~ normal((r·IN)^(-1/4)) = (3·12)^(-1/4).
-// CHECK: wl.param @lr.weight.U : tensor<8x3xf32> {init = {kind = "normal", std = 0.40824829046386302 : f64}, trainable}
-// CHECK: wl.param @lr.weight.V : tensor<12x3xf32> {init = {kind = "normal", std = 0.40824829046386302 : f64}, trainable}
+// CHECK: wl.param @lr.weight.U : tensor<8x3xf32> {init = #wl.init<kind = normal, std = 0.40824829046386302>, trainable}
+// CHECK: wl.param @lr.weight.V : tensor<12x3xf32> {init = #wl.init<kind = normal, std = 0.40824829046386302>, trainable}
 // kronecker: A [k, m1, n1], B [k, m2, n2] ~ normal((k·IN)^(-1/4)) = 16^(-1/4).
-// CHECK: wl.param @kr.weight.A : tensor<2x2x4xf32> {init = {kind = "normal", std = 5.000000e-01 : f64}, trainable}
-// CHECK: wl.param @kr.weight.B : tensor<2x3x2xf32> {init = {kind = "normal", std = 5.000000e-01 : f64}, trainable}
+// CHECK: wl.param @kr.weight.A : tensor<2x2x4xf32> {init = #wl.init<kind = normal, std = 5.000000e-01>, trainable}
+// CHECK: wl.param @kr.weight.B : tensor<2x3x2xf32> {init = #wl.init<kind = normal, std = 5.000000e-01>, trainable}
 // monarch (b = 2, c = 3): R [b, c, c], L [c, b, b] ~ normal(IN^(-1/4)).
-// CHECK: wl.param @mo.weight.R : tensor<2x3x3xf32> {init = {kind = "normal", std = 0.63894310424627243 : f64}, trainable}
-// CHECK: wl.param @mo.weight.L : tensor<3x2x2xf32> {init = {kind = "normal", std = 0.63894310424627243 : f64}, trainable}
+// CHECK: wl.param @mo.weight.R : tensor<2x3x3xf32> {init = #wl.init<kind = normal, std = 0.63894310424627243>, trainable}
+// CHECK: wl.param @mo.weight.L : tensor<3x2x2xf32> {init = #wl.init<kind = normal, std = 0.63894310424627243>, trainable}
 // blockdiag: [b, OUT/b, IN/b] ~ normal(1/sqrt(IN/b)).
-// CHECK: wl.param @bd.weight.blocks : tensor<2x2x3xf32> {init = {kind = "normal", std = 0.57735026918962584 : f64}, trainable}
+// CHECK: wl.param @bd.weight.blocks : tensor<2x2x3xf32> {init = #wl.init<kind = normal, std = 0.57735026918962584>, trainable}
 // frozen base (no `trainable`), LoRA A ~ U(±1/sqrt(IN)), B = 0.
-// CHECK: wl.param @lo.weight.base : tensor<4x4xf32> {init = {kind = "normal", std = 5.000000e-01 : f64}}
-// CHECK: wl.param @lo.weight.lora_A : tensor<2x4xf32> {init = {a = 5.000000e-01 : f64, kind = "uniform"}, trainable}
-// CHECK: wl.param @lo.weight.lora_B : tensor<4x2xf32> {init = {kind = "zeros"}, trainable}
+// CHECK: wl.param @lo.weight.base : tensor<4x4xf32> {init = #wl.init<kind = normal, std = 5.000000e-01>}
+// CHECK: wl.param @lo.weight.lora_A : tensor<2x4xf32> {init = #wl.init<kind = uniform, a = 5.000000e-01>, trainable}
+// CHECK: wl.param @lo.weight.lora_B : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
 // PiSSA: both factors filled by the re-split.
-// CHECK: wl.param @pi.weight.lora_A : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
-// CHECK: wl.param @pi.weight.lora_B : tensor<4x2xf32> {init = {kind = "zeros"}, trainable}
+// CHECK: wl.param @pi.weight.lora_A : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
+// CHECK: wl.param @pi.weight.lora_B : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
 // Bone: B = 0, [r, OUT] (shared) or [OUT/r, r, r] (bat).
-// CHECK: wl.param @bs.weight.bone_B : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
-// CHECK: wl.param @bb.weight.bone_B : tensor<2x2x2xf32> {init = {kind = "zeros"}, trainable}
+// CHECK: wl.param @bs.weight.bone_B : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
+// CHECK: wl.param @bb.weight.bone_B : tensor<2x2x2xf32> {init = #wl.init<kind = zeros>, trainable}
 // SVFit: s trains, U and V are frozen.
-// CHECK: wl.param @sv.weight.s : tensor<2xf32> {init = {kind = "zeros"}, trainable}
-// CHECK: wl.param @sv.weight.U : tensor<4x2xf32> {init = {kind = "zeros"}}
-// CHECK: wl.param @sv.weight.V : tensor<4x2xf32> {init = {kind = "zeros"}}
+// CHECK: wl.param @sv.weight.s : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable}
+// CHECK: wl.param @sv.weight.U : tensor<4x2xf32> {init = #wl.init<kind = zeros>}
+// CHECK: wl.param @sv.weight.V : tensor<4x2xf32> {init = #wl.init<kind = zeros>}
 
-// CHECK: wl.layer @lr : 12 -> 8 {bias = @lr.bias, factors = [@lr.weight.U, @lr.weight.V], structure = "lowrank", weight = @lr.weight.U}
-// CHECK: wl.layer @lo : 4 -> 4 {bias = @lo.bias, factors = [@lo.weight.base, @lo.weight.lora_A, @lo.weight.lora_B], structure = "frozen+lora", weight = @lo.weight.base}
-// CHECK: wl.layer @pi : {{.*}}structure = "frozen+lora", weight = @pi.weight.base, wl.resplit = {base = @pi.weight.base, factors = [@pi.weight.lora_A, @pi.weight.lora_B], kind = "pissa"}}
-// CHECK: wl.layer @sv : {{.*}}structure = "frozen+svfit", weight = @sv.weight.base, wl.resplit = {base = @sv.weight.base, factors = [@sv.weight.U, @sv.weight.s, @sv.weight.V], kind = "svfit"}}
-// CHECK: wl.layer @kp : {{.*}}structure = "frozen+kronecker", weight = @kp.weight.base, wl.resplit = {base = @kp.weight.base, factors = [@kp.weight.A, @kp.weight.B], kind = "kpsvd"}}
+// CHECK: wl.layer @lr : 12 -> 8 {bias = @lr.bias, factors = [@lr.weight.U, @lr.weight.V], structure = [#wl.structure<lowrank>], weight = @lr.weight.U}
+// CHECK: wl.layer @lo : 4 -> 4 {bias = @lo.bias, factors = [@lo.weight.base, @lo.weight.lora_A, @lo.weight.lora_B], structure = [#wl.structure<frozen>, #wl.structure<lora>], weight = @lo.weight.base}
+// CHECK: wl.layer @pi : {{.*}}structure = [#wl.structure<frozen>, #wl.structure<lora>], weight = @pi.weight.base, wl.resplit = {base = @pi.weight.base, factors = [@pi.weight.lora_A, @pi.weight.lora_B], kind = #wl<resplit pissa>}}
+// CHECK: wl.layer @sv : {{.*}}structure = [#wl.structure<frozen>, #wl.structure<svfit>], weight = @sv.weight.base, wl.resplit = {base = @sv.weight.base, factors = [@sv.weight.U, @sv.weight.s, @sv.weight.V], kind = #wl<resplit svfit>}}
+// CHECK: wl.layer @kp : {{.*}}structure = [#wl.structure<frozen>, #wl.structure<kronecker>], weight = @kp.weight.base, wl.resplit = {base = @kp.weight.base, factors = [@kp.weight.A, @kp.weight.B], kind = #wl<resplit kpsvd>}}
 
 // CHECK-LABEL: func.func @forward(
 // lowrank: U (Vᵀ x).

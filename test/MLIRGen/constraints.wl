@@ -43,29 +43,29 @@ model Constraints {
 
 // CHECK-LABEL: module attributes {wl.model = {{.*}}model = "Constraints"
 // spectral_bound(1.0): the defaults.
-//  CHECK-NEXT:   wl.param @a.weight : tensor<8x8xf32> {constraints = [{c = 1.000000e+00 : f64, kind = "spectral_bound", loc = #[[A]], method = "normalize", strict = false}], init = {kind = "normal", {{.*}}}, trainable}
-//  CHECK-NEXT:   wl.param @a.bias : tensor<8xf32> {init = {kind = "zeros"}, trainable}
-//  CHECK-NEXT:   wl.param @b.weight : tensor<8x8xf32> {constraints = [{c = 2.500000e+00 : f64, kind = "spectral_bound", loc = #[[B]], method = "soft_cap", strict = true}], init =
-//  CHECK-NEXT:   wl.param @b.bias : tensor<8xf32> {init = {kind = "zeros"}, trainable}
+//  CHECK-NEXT:   wl.param @a.weight : tensor<8x8xf32> {constraints = [#wl.spectral_bound<c = 1.000000e+00, loc = #[[A]]>], init = #wl.init<kind = normal, std = {{.*}}>, trainable}
+//  CHECK-NEXT:   wl.param @a.bias : tensor<8xf32> {init = #wl.init<kind = zeros>, trainable}
+//  CHECK-NEXT:   wl.param @b.weight : tensor<8x8xf32> {constraints = [#wl.spectral_bound<c = 2.500000e+00, method = soft_cap, strict = true, loc = #[[B]]>], init =
+//  CHECK-NEXT:   wl.param @b.bias : tensor<8xf32> {init = #wl.init<kind = zeros>, trainable}
 // c by keyword.
-//  CHECK-NEXT:   wl.param @c.weight : tensor<8x8xf32> {constraints = [{c = 5.000000e-01 : f64, kind = "spectral_bound", loc = #[[C]], method = "hard_cap", strict = false}], init =
-//  CHECK-NEXT:   wl.param @c.bias : tensor<8xf32> {init = {kind = "zeros"}, trainable}
-//  CHECK-NEXT:   wl.param @d.weight : tensor<8x8xf32> {constraints = [{c = 1.000000e+00 : f64, kind = "spectral_bound", loc = #[[D]], method = "hammer", strict = false}], init =
+//  CHECK-NEXT:   wl.param @c.weight : tensor<8x8xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = hard_cap, loc = #[[C]]>], init =
+//  CHECK-NEXT:   wl.param @c.bias : tensor<8xf32> {init = #wl.init<kind = zeros>, trainable}
+//  CHECK-NEXT:   wl.param @d.weight : tensor<8x8xf32> {constraints = [#wl.spectral_bound<c = 1.000000e+00, method = hammer, loc = #[[D]]>], init =
 // Two constraints, in the order written; the init is kept.
-//  CHECK-NEXT:   wl.param @e.weight : tensor<6x8xf32> {constraints = [{c = 1.000000e+00 : f64, kind = "spectral_bound", loc = #[[E1]], method = "svd_clip", strict = false}, {kind = "rank_at_most", loc = #[[E2]], r = 3 : i64}], init = {kind = "zeros"}, trainable}
-//  CHECK-NEXT:   wl.param @e.bias : tensor<6xf32> {init = {kind = "zeros"}, trainable}
+//  CHECK-NEXT:   wl.param @e.weight : tensor<6x8xf32> {constraints = [#wl.spectral_bound<c = 1.000000e+00, method = svd_clip, loc = #[[E1]]>, #wl.rank_at_most<r = 3, loc = #[[E2]]>], init = #wl.init<kind = zeros>, trainable}
+//  CHECK-NEXT:   wl.param @e.bias : tensor<6xf32> {init = #wl.init<kind = zeros>, trainable}
 // norm_bound: frobenius by default, row, column.
-//  CHECK-NEXT:   wl.param @f.weight : tensor<6x6xf32> {constraints = [{c = 2.000000e+00 : f64, kind = "norm_bound", loc = #[[F1]], norm = "frobenius"}, {c = 5.000000e-01 : f64, kind = "norm_bound", loc = #[[F2]], norm = "row"}, {c = 1.500000e+00 : f64, kind = "norm_bound", loc = #[[F3]], norm = "column"}], init =
-//  CHECK-NEXT:   wl.param @f.bias : tensor<6xf32> {init = {kind = "zeros"}, trainable}
+//  CHECK-NEXT:   wl.param @f.weight : tensor<6x6xf32> {constraints = [#wl.norm_bound<c = 2.000000e+00, loc = #[[F1]]>, #wl.norm_bound<c = 5.000000e-01, norm = row, loc = #[[F2]]>, #wl.norm_bound<c = 1.500000e+00, norm = column, loc = #[[F3]]>], init =
+//  CHECK-NEXT:   wl.param @f.bias : tensor<6xf32> {init = #wl.init<kind = zeros>, trainable}
 // r by keyword.
-//  CHECK-NEXT:   wl.param @g.weight : tensor<3x6xf32> {constraints = [{kind = "rank_at_most", loc = #[[G]], r = 2 : i64}], init =
-//  CHECK-NEXT:   wl.param @g.bias : tensor<3xf32> {init = {kind = "zeros"}, trainable}
+//  CHECK-NEXT:   wl.param @g.weight : tensor<3x6xf32> {constraints = [#wl.rank_at_most<r = 2, loc = #[[G]]>], init =
+//  CHECK-NEXT:   wl.param @g.bias : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
 // orthonormal: no arguments.
-//  CHECK-NEXT:   wl.param @h.weight : tensor<3x3xf32> {constraints = [{kind = "orthonormal", loc = #[[H]]}], init = {kind = "orthogonal"}, trainable}
-//  CHECK-NEXT:   wl.param @h.bias : tensor<3xf32> {init = {kind = "zeros"}, trainable}
+//  CHECK-NEXT:   wl.param @h.weight : tensor<3x3xf32> {constraints = [#wl.orthonormal<loc = #[[H]]>], init = #wl.init<kind = orthogonal>, trainable}
+//  CHECK-NEXT:   wl.param @h.bias : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
 // No constraints: no attribute.
-//  CHECK-NEXT:   wl.param @i.weight : tensor<3x3xf32> {init = {kind = "normal", {{.*}}}, trainable}
-//  CHECK-NEXT:   wl.param @i.bias : tensor<3xf32> {init = {kind = "zeros"}, trainable}
+//  CHECK-NEXT:   wl.param @i.weight : tensor<3x3xf32> {init = #wl.init<kind = normal, std = {{.*}}>, trainable}
+//  CHECK-NEXT:   wl.param @i.bias : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
 //  CHECK-NEXT:   wl.layer @a
 
 // wl-generate-constraints reports at the constraint's own position (from its

@@ -10,7 +10,7 @@ model m {
     // CHECK: {{.*}}init_from_missing.wl:[[@LINE+4]]:27: error: cannot find the safetensors file 'w.safetensors' (looked for {{.*}}MLIRGen{{/|\\}}w.safetensors)
     // CHECK-NEXT: {{^}}    weight = dense(init = from("w.safetensors", "fc.weight"))
     // CHECK-NEXT: {{^[ \t]*\^$}}
-    // FOUND: wl.param @fc.weight : tensor<4x8xf32> {init = {file = "{{.*}}init_from_missing.wl.tmp/w.safetensors", kind = "from", tensor = "fc.weight"}, trainable}
+    // FOUND: wl.param @fc.weight : tensor<4x8xf32> {init = #wl.init<kind = from, file = "{{.*}}init_from_missing.wl.tmp/w.safetensors", tensor = "fc.weight">, trainable}
     weight = dense(init = from("w.safetensors", "fc.weight"))
   }
   forward { return fc(x) }

@@ -1,5 +1,6 @@
 // RUN: wlc -emit=wl %s | FileCheck %s
 // RUN: wlc -emit=linalg %s | FileCheck %s --check-prefix=META
+// RUN: wlc --report %s | FileCheck %s --check-prefix=REPORT
 // Structured weights: LANGUAGE.md's parameter names and shapes, their
 // initialisers, the constraints each structure turns into, the wl.layer with
 // its factors, the forward through the structure (W is formed for Cayley and
@@ -8,27 +9,27 @@
 
 // Cayley/exp: S [n, n], n = max(OUT, IN), normal(1/sqrt(n)); a spectral bound
 // c >= 1 holds by construction (recorded, nothing generated).
-// CHECK: wl.param @a.weight.S : tensor<8x8xf32> {init = {kind = "normal", std = 0.35355339059327373 : f64}, trainable}
-// CHECK: wl.param @b.weight.S : tensor<8x8xf32> {constraints = [{c = 1.000000e+00 : f64, enforced_by = "structure", guarantee = "exact", kind = "spectral_bound", loc = #{{.+}}, reason = "orthogonal: sigma_max = 1 <= c by construction"}], init = {kind = "normal", std = 0.35355339059327373 : f64}, trainable}
+// CHECK: wl.param @a.weight.S : tensor<8x8xf32> {init = #wl.init<kind = normal, std = 0.35355339059327373>, trainable}
+// CHECK: wl.param @b.weight.S : tensor<8x8xf32> {constraints = [#wl.spectral_bound<c = 1.000000e+00, loc = #{{.+}}, origin = structure, structure = <orthogonal_exp>>], init = #wl.init<kind = normal, std = 0.35355339059327373>, trainable}
 // Householder: v [k, n], normal(1).
-// CHECK: wl.param @c.weight.v : tensor<4x8xf32> {init = {kind = "normal", std = 1.000000e+00 : f64}, trainable}
+// CHECK: wl.param @c.weight.v : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 1.000000e+00>, trainable}
 // diagonal: d [n], ones by default; a spectral bound clamps |d|.
-// CHECK: wl.param @d.weight.d : tensor<5xf32> {constraints = [{c = 9.000000e-01 : f64, kind = "spectral_bound", loc = #{{.+}}, method = "clamp", strict = false, structure = "diagonal"}], init = {kind = "ones"}, trainable}
+// CHECK: wl.param @d.weight.d : tensor<5xf32> {constraints = [#wl.spectral_bound<c = 9.000000e-01, method = clamp, loc = #{{.+}}, structure = <diagonal>>], init = #wl.init<kind = ones>, trainable}
 // svd: U [OUT, r] and V [IN, r] orthogonal, kept orthonormal (retraction);
 // s [r] from `init` (here uniform), its spectral bound a clamp.
-// CHECK: wl.param @e.weight.U : tensor<4x3xf32> {constraints = [{implied_by = "svd", kind = "orthonormal", loc = #{{.+}}}], init = {kind = "orthogonal"}, trainable}
-// CHECK: wl.param @e.weight.s : tensor<3xf32> {constraints = [{c = 2.000000e+00 : f64, kind = "spectral_bound", loc = #{{.+}}, method = "clamp", strict = false, structure = "svd"}], init = {a = 5.000000e-01 : f64, kind = "uniform"}, trainable}
-// CHECK: wl.param @e.weight.V : tensor<5x3xf32> {constraints = [{implied_by = "svd", kind = "orthonormal", loc = #{{.+}}}], init = {kind = "orthogonal"}, trainable}
+// CHECK: wl.param @e.weight.U : tensor<4x3xf32> {constraints = [#wl.orthonormal<loc = #{{.+}}, origin = retraction, structure = <svd>>], init = #wl.init<kind = orthogonal>, trainable}
+// CHECK: wl.param @e.weight.s : tensor<3xf32> {constraints = [#wl.spectral_bound<c = 2.000000e+00, method = clamp, loc = #{{.+}}, structure = <svd>>], init = #wl.init<kind = uniform, a = 5.000000e-01>, trainable}
+// CHECK: wl.param @e.weight.V : tensor<5x3xf32> {constraints = [#wl.orthonormal<loc = #{{.+}}, origin = retraction, structure = <svd>>], init = #wl.init<kind = orthogonal>, trainable}
 // polar: the [OUT, IN] weight itself, orthogonal init, the retraction; a
 // spectral bound c >= 1 holds as far as the projection converges.
-// CHECK: wl.param @f.weight : tensor<3x4xf32> {constraints = [{implied_by = "orthogonal", kind = "orthonormal", loc = #{{.+}}}, {c = 1.500000e+00 : f64, enforced_by = "structure", guarantee = "conditional", kind = "spectral_bound", loc = #{{.+}}, reason = "orthogonal: sigma_max = 1 <= c as far as the polar projection converges"}], init = {kind = "orthogonal"}, trainable}
+// CHECK: wl.param @f.weight : tensor<3x4xf32> {constraints = [#wl.orthonormal<loc = #{{.+}}, origin = retraction, structure = <orthogonal_polar>>, #wl.spectral_bound<c = 1.500000e+00, method = hard_cap, loc = #{{.+}}, origin = structure, structure = <orthogonal_polar>>], init = #wl.init<kind = orthogonal>, trainable}
 
-// CHECK: wl.layer @a : 6 -> 8 {bias = @a.bias, factors = [@a.weight.S], structure = "orthogonal(cayley)", weight = @a.weight.S}
-// CHECK: wl.layer @b : 8 -> 8 {bias = @b.bias, factors = [@b.weight.S], structure = "orthogonal(exp)", weight = @b.weight.S}
-// CHECK: wl.layer @c : 8 -> 5 {factors = [@c.weight.v], structure = "orthogonal(householder)", weight = @c.weight.v}
-// CHECK: wl.layer @d : 5 -> 5 {bias = @d.bias, factors = [@d.weight.d], structure = "diagonal", weight = @d.weight.d}
-// CHECK: wl.layer @e : 5 -> 4 {bias = @e.bias, factors = [@e.weight.U, @e.weight.s, @e.weight.V], structure = "svd", weight = @e.weight.U}
-// CHECK: wl.layer @f : 4 -> 3 {bias = @f.bias, structure = "orthogonal(polar)", weight = @f.weight}
+// CHECK: wl.layer @a : 6 -> 8 {bias = @a.bias, factors = [@a.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @a.weight.S}
+// CHECK: wl.layer @b : 8 -> 8 {bias = @b.bias, factors = [@b.weight.S], structure = [#wl.structure<orthogonal_exp>], weight = @b.weight.S}
+// CHECK: wl.layer @c : 8 -> 5 {factors = [@c.weight.v], structure = [#wl.structure<orthogonal_householder>], weight = @c.weight.v}
+// CHECK: wl.layer @d : 5 -> 5 {bias = @d.bias, factors = [@d.weight.d], structure = [#wl.structure<diagonal>], weight = @d.weight.d}
+// CHECK: wl.layer @e : 5 -> 4 {bias = @e.bias, factors = [@e.weight.U, @e.weight.s, @e.weight.V], structure = [#wl.structure<svd>], weight = @e.weight.U}
+// CHECK: wl.layer @f : 4 -> 3 {bias = @f.bias, structure = [#wl.structure<orthogonal_polar>], weight = @f.weight}
 
 // CHECK-LABEL: func.func @forward(
 //       CHECK: %[[S:.+]] = wl.param_ref @a.weight.S
@@ -86,3 +87,12 @@ model Structures {
   loss = cross_entropy(forward, y)
   optimize { default: adamw(lr = 0.01) }
 }
+
+// What each constraint guarantees and why (computed from the constraint's
+// origin and structure):
+// REPORT: b {{.*}}S: spectral_bound(1.00) {{ *}}exact {{.*}}orthogonal: sigma_max = 1 <= c by construction
+// REPORT: d {{.*}}d: spectral_bound(0.90, clamp) {{ *}}exact {{.*}}diagonal: |d| clamped to c (sigma(W) = |d|)
+// REPORT: e {{.*}}U: orthonormal() {{ *}}conditional {{.*}}retraction of the svd factor: polar Newton-Schulz after each update (6 steps; 40 at creation)
+// REPORT: s: spectral_bound(2.00, clamp) {{ *}}exact {{.*}}svd: |s| clamped to c (sigma(W) = |s| while U, V stay orthonormal)
+// REPORT: f {{.*}}orthonormal() {{ *}}conditional {{.*}}retraction of the orthogonal factor
+// REPORT: spectral_bound(1.50) {{ *}}conditional {{ *}}orthogonal: sigma_max = 1 <= c as far as the polar projection converges

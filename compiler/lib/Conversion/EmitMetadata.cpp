@@ -52,15 +52,24 @@ json::Object dictToJson(DictionaryAttr dict) {
   return o;
 }
 
+/// How wl_create fills a tensor: {"kind": "normal", "std": 0.05}.
+json::Object initToJson(InitAttr init) {
+  json::Object o{{"kind", stringifyInitKind(init.getKind()).str()}};
+  if (init.getStd())
+    o["std"] = init.getStd()->convertToDouble();
+  if (init.getA())
+    o["a"] = init.getA()->convertToDouble();
+  if (init.getFile())
+    o["file"] = init.getFile().getValue().str();
+  if (init.getTensor())
+    o["tensor"] = init.getTensor().getValue().str();
+  return o;
+}
+
 struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPass> {
   using WLEmitMetadataBase::WLEmitMetadataBase;
 
   void runOnOperation() override {
-    if (target != "cpu" && target != "cuda") {
-      getOperation().emitError("wl-emit-metadata: unknown target '" + target +
-                               "' (expected cpu or cuda)");
-      return signalPassFailure();
-    }
     ModuleOp module = getOperation();
     auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
     auto arenaSize = module->getAttrOfType<IntegerAttr>("wl.arena_size");
@@ -74,7 +83,7 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
     doc["abi"] = 1;
     doc["arena_size"] = arenaSize.getInt();
     // The runtime keeps a cuda library's memory on the GPU (managed memory).
-    if (target == "cuda")
+    if (target == Target::CUDA)
       doc["target"] = "cuda";
 
     json::Array params;
@@ -103,7 +112,7 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
                                     {"shape", std::move(shape)},
                                     {"offset", p.getOffsetAttr() ? p.getOffsetAttr().getInt() : -1},
                                     {"trainable", p.getTrainable()},
-                                    {"init", dictToJson(p.getInit())},
+                                    {"init", initToJson(p.getInit())},
                                     {"grad_offset",
                                      p.getGradOffsetAttr() ? p.getGradOffsetAttr().getInt() : -1},
                                     {"state", std::move(state)}});
@@ -115,7 +124,7 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
       json::Object layer{{"name", l.getSymName().str()},
                          {"in", l.getInFeatures()},
                          {"out", l.getOutFeatures()},
-                         {"structure", l.getStructure().str()},
+                         {"structure", l.getStructureName()},
                          {"weight", l.getWeight().str()},
                          {"bias", l.getBias() ? l.getBias()->str() : std::string()}};
       if (auto factors = l.getFactors()) {

@@ -28,12 +28,15 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -74,10 +77,11 @@ cl::opt<std::string> modelName("model", cl::desc("The model to compile when the 
                                cl::value_desc("name"), cl::cat(wlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"), cl::Prefix,
                            cl::init(2), cl::cat(wlcCategory));
-cl::opt<bool> report("report",
-                     cl::desc("Print each layer's structure, constraints, their guarantee for this "
-                              "configuration and parameter count, then stop"),
-                     cl::cat(wlcCategory));
+cl::opt<std::string> report("report", cl::ValueOptional,
+                            cl::desc("Print each layer's structure, constraints, their guarantee "
+                                     "for this configuration and parameter count, then stop "
+                                     "(--report=json: as JSON)"),
+                            cl::value_desc("text|json"), cl::cat(wlcCategory));
 cl::opt<std::string> targetName("target", cl::desc("Code generation target: cpu (default) or cuda"),
                                 cl::init("cpu"), cl::value_desc("cpu|cuda"), cl::cat(wlcCategory));
 cl::opt<double> lrScale("lr-scale",
@@ -171,39 +175,69 @@ bool writeModelHeader(const wl::lang::Model &model, const std::string &path, std
   return true;
 }
 
-/// `--report`: one row per layer and constraint, from the generated module
-/// (wl-generate-constraints records each constraint's guarantee).
-void printReport(ModuleOp module, llvm::raw_ostream &os) {
-  auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
-  os << "model " << model.getAs<StringAttr>("model").getValue() << "\n";
-  os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n", "layer", "structure",
-                      "constraint", "guarantee", "params", "why");
-  int64_t total = 0, trainable = 0;
+/// One constraint of a layer as `--report` shows it.
+struct ReportConstraint {
+  std::string text; ///< "spectral_bound(1, soft_cap)", "U: orthonormal()"
+  std::string guarantee, reason;
+};
+
+/// One layer as `--report` shows it.
+struct ReportLayer {
+  std::string name, structure;
+  int64_t params = 0;
+  std::vector<ReportConstraint> constraints;
+};
+
+/// A constraint as written: "spectral_bound(1, soft_cap, strict)".
+std::string constraintText(wl::ConstraintAttrInterface c) {
+  std::string args;
+  llvm::raw_string_ostream os(args);
+  llvm::TypeSwitch<Attribute>(c)
+      .Case([&](wl::SpectralBoundAttr s) {
+        os << llvm::formatv("{0}", s.getC().convertToDouble());
+        // A bound that the structure satisfies runs no method.
+        if (s.getOrigin() != wl::ConstraintOrigin::Structure)
+          os << ", " << wl::stringifySpectralMethod(s.getMethod());
+        if (s.getStrict())
+          os << ", strict";
+      })
+      .Case([&](wl::NormBoundAttr n) {
+        os << llvm::formatv("{0}", n.getC().convertToDouble()) << ", " << wl::stringifyNormKind(n.getNorm());
+      })
+      .Case([&](wl::RankAtMostAttr r) { os << r.getR(); });
+  return c.getAbstractAttribute().getName().drop_front(3).str() + "(" + args + ")";
+}
+
+/// The rows of `--report`, from the generated module: each layer's
+/// structure, parameter count and constraints with their guarantee.
+std::vector<ReportLayer> collectReport(ModuleOp module, int64_t &total, int64_t &trainable) {
+  llvm::StringMap<wl::OptimizerGroupOp> groupOf;
+  for (wl::OptimizerGroupOp group : module.getOps<wl::OptimizerGroupOp>())
+    for (Attribute t : group.getTargets())
+      groupOf[cast<FlatSymbolRefAttr>(t).getValue()] = group;
+  auto lookup = [&](wl::LayerOp layer, FlatSymbolRefAttr sym) {
+    return SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, sym);
+  };
+  std::vector<ReportLayer> layers;
+  total = trainable = 0;
   for (wl::LayerOp layer : module.getOps<wl::LayerOp>()) {
+    ReportLayer row{layer.getSymName().str(), layer.getStructureName(), 0, {}};
     // The weight's parameters: the matrix itself, or every factor.
     SmallVector<wl::ParamOp> weights;
-    if (auto factors = layer.getFactors()) {
+    if (auto factors = layer.getFactors())
       for (Attribute f : *factors)
-        weights.push_back(
-            SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, cast<FlatSymbolRefAttr>(f)));
-    } else {
-      weights.push_back(
-          SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, layer.getWeightAttr()));
+        weights.push_back(lookup(layer, cast<FlatSymbolRefAttr>(f)));
+    else
+      weights.push_back(lookup(layer, layer.getWeightAttr()));
+    SmallVector<wl::ParamOp> counted(weights);
+    if (auto bias = layer.getBiasAttr())
+      counted.push_back(lookup(layer, bias));
+    for (wl::ParamOp p : counted) {
+      row.params += p.getTensorType().getNumElements();
+      if (p.getTrainable())
+        trainable += p.getTensorType().getNumElements();
     }
-    int64_t count = 0;
-    for (wl::ParamOp w : weights) {
-      count += w.getTensorType().getNumElements();
-      if (w.getTrainable())
-        trainable += w.getTensorType().getNumElements();
-    }
-    if (auto bias = layer.getBiasAttr()) {
-      auto b = SymbolTable::lookupNearestSymbolFrom<wl::ParamOp>(layer, bias);
-      count += b.getTensorType().getNumElements();
-      if (b.getTrainable())
-        trainable += b.getTensorType().getNumElements();
-    }
-    total += count;
-    SmallVector<std::tuple<std::string, std::string, std::string>> rows;
+    total += row.params;
     for (wl::ParamOp weight : weights) {
       auto constraints = weight.getConstraints();
       if (!constraints)
@@ -214,34 +248,66 @@ void printReport(ModuleOp module, llvm::raw_ostream &os) {
         factor = weight.getSymName().rsplit('.').second.str() + ": ";
       ArrayAttr list = *constraints;
       for (Attribute a : list) {
-        auto c = cast<DictionaryAttr>(a);
-        std::string text = factor + c.getAs<StringAttr>("kind").getValue().str() + "(";
-        if (auto bound = c.getAs<FloatAttr>("c"))
-          text += llvm::formatv("{0}", bound.getValueAsDouble()).str();
-        if (auto r = c.getAs<IntegerAttr>("r"))
-          text += std::to_string(r.getInt());
-        if (auto method = c.getAs<StringAttr>("method"))
-          text += ", " + method.getValue().str();
-        if (auto norm = c.getAs<StringAttr>("norm"))
-          text += ", " + norm.getValue().str();
-        if (auto strict = c.getAs<BoolAttr>("strict"); strict && strict.getValue())
-          text += ", strict";
-        text += ")";
-        auto guarantee = c.getAs<StringAttr>("guarantee");
-        auto reason = c.getAs<StringAttr>("reason");
-        rows.push_back({text, guarantee ? guarantee.getValue().str() : "-",
-                        reason ? reason.getValue().str() : ""});
+        auto c = cast<wl::ConstraintAttrInterface>(a);
+        auto [guarantee, reason] =
+            wl::describeGuarantee(weight, c, groupOf.lookup(weight.getSymName()));
+        row.constraints.push_back(
+            {factor + constraintText(c), wl::stringifyGuarantee(guarantee).str(), reason});
       }
     }
+    layers.push_back(std::move(row));
+  }
+  return layers;
+}
+
+/// `--report`: one row per layer and constraint.
+void printReport(ModuleOp module, llvm::raw_ostream &os) {
+  auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
+  os << "model " << model.getAs<StringAttr>("model").getValue() << "\n";
+  os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n", "layer", "structure",
+                      "constraint", "guarantee", "params", "why");
+  int64_t total, trainable;
+  for (const ReportLayer &layer : collectReport(module, total, trainable)) {
+    std::vector<ReportConstraint> rows = layer.constraints;
     if (rows.empty())
       rows.push_back({"-", "-", ""});
     for (auto [i, row] : llvm::enumerate(rows))
       os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n",
-                          i == 0 ? layer.getSymName().str() : "",
-                          i == 0 ? layer.getStructure().str() : "", std::get<0>(row),
-                          std::get<1>(row), i == 0 ? std::to_string(count) : "", std::get<2>(row));
+                          i == 0 ? layer.name : "", i == 0 ? layer.structure : "", row.text,
+                          row.guarantee, i == 0 ? std::to_string(layer.params) : "",
+                          row.reason);
   }
   os << "total parameters: " << total << " (trainable " << trainable << ")\n";
+}
+
+/// `--report=json`: the same as one JSON document (wl-train reads it).
+void printReportJson(ModuleOp module, llvm::raw_ostream &os) {
+  auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
+  int64_t total, trainable;
+  std::vector<ReportLayer> layers = collectReport(module, total, trainable);
+  llvm::json::OStream json(os, /*IndentSize=*/2);
+  json.object([&] {
+    json.attribute("model", model.getAs<StringAttr>("model").getValue());
+    json.attributeArray("layers", [&] {
+      for (const ReportLayer &layer : layers)
+        json.object([&] {
+          json.attribute("name", layer.name);
+          json.attribute("structure", layer.structure);
+          json.attribute("params", layer.params);
+          json.attributeArray("constraints", [&] {
+            for (const ReportConstraint &c : layer.constraints)
+              json.object([&] {
+                json.attribute("constraint", c.text);
+                json.attribute("guarantee", c.guarantee);
+                json.attribute("why", c.reason);
+              });
+          });
+        });
+    });
+    json.attribute("total_params", total);
+    json.attribute("trainable_params", trainable);
+  });
+  os << "\n";
 }
 
 int compile(int argc, char **argv) {
@@ -275,6 +341,8 @@ int compile(int argc, char **argv) {
   }
   if (!llvm::StringRef(cudaChip).starts_with("sm_"))
     return fail("--cuda-arch must name an sm_XY architecture (got '" + cudaChip + "')");
+  if (report.getNumOccurrences() && report != "" && report != "text" && report != "json")
+    return fail("unknown report format '" + report + "' (expected text or json)");
   if (optLevel > 3)
     return fail("optimisation level -O" + llvm::Twine(optLevel) + " does not exist (use -O0..-O3)");
 
@@ -339,11 +407,16 @@ int compile(int argc, char **argv) {
         pm.addPass(wl::createWLCertify());
       })))
     return 1;
-  if (report)
-    return writeText([&](llvm::raw_ostream &os) { printReport(*module, os); });
+  if (report.getNumOccurrences())
+    return writeText([&](llvm::raw_ostream &os) {
+      if (report == "json")
+        printReportJson(*module, os);
+      else
+        printReport(*module, os);
+    });
   if (emit == Emit::Step)
     return printModule();
-  if (failed(run([&](OpPassManager &pm) { wl::buildLinalgPipeline(pm, targetName); })))
+  if (failed(run([&](OpPassManager &pm) { wl::buildLinalgPipeline(pm, cuda ? wl::Target::CUDA : wl::Target::CPU); })))
     return 1;
   if (emit == Emit::Linalg)
     return printModule();

@@ -11,10 +11,10 @@
 // momentum buffers @w 112, @b 144; arena_size 160.
 
 module attributes {wl.model = {model = "M"}} {
-  wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, state = ["momentum_buffer"], trainable}
-  wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, state = ["momentum_buffer"], trainable}
-  wl.param @f : tensor<4x4xf32> {init = {kind = "orthogonal"}}
-  wl.layer @fc : 8 -> 4 {bias = @b, structure = "dense", weight = @w}
+  wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, state = ["momentum_buffer"], trainable}
+  wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, state = ["momentum_buffer"], trainable}
+  wl.param @f : tensor<4x4xf32> {init = #wl.init<kind = orthogonal>}
+  wl.layer @fc : 8 -> 4 {bias = @b, structure = [#wl.structure<dense>], weight = @w}
   wl.optimizer_group "sgd" [@w, @b] {hyper = {lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
   wl.schedule "constant"
 

@@ -12,19 +12,19 @@
 // Layout: @w [0, 32), @v [32, 50); no gradients, no state.
 
 module attributes {wl.model = {model = "M"}} {
-  wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @v : tensor<6x3xf32> {init = {kind = "zeros"}, trainable}
+  wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @v : tensor<6x3xf32> {init = #wl.init<kind = zeros>, trainable}
 
   func.func private @step_0(%t: i64) {
     %p = wl.param_ref @w : tensor<4x8xf32>
     %s = wl.scale %p, 0.5 : tensor<4x8xf32>
     wl.param_store @w, %s : tensor<4x8xf32>
-    wl.project_param @w "svd_clip", 1.5
-    wl.project_param @w "rank_at_most", 2.0
-    wl.project_param @w "strict", 1.25
+    wl.project_param @w svd_clip, 1.5
+    wl.project_param @w rank_at_most, 2.0
+    wl.project_param @w strict, 1.25
     %q = wl.param_ref @v : tensor<6x3xf32>
     wl.param_store @v, %q : tensor<6x3xf32>
-    wl.project_param @v "svd_clip", 3.0
+    wl.project_param @v svd_clip, 3.0
     return
   }
 
@@ -36,7 +36,7 @@ module attributes {wl.model = {model = "M"}} {
   func.func @project() {
     %p = wl.param_ref @w : tensor<4x8xf32>
     wl.param_store @w, %p : tensor<4x8xf32>
-    wl.project_param @w "svd_clip", 1.5
+    wl.project_param @w svd_clip, 1.5
     return
   }
 }

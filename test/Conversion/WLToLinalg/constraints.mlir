@@ -261,7 +261,7 @@ func.func private @polar_iteration_frobenius(%w: tensor<4x8xf32>) -> tensor<4x8x
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   bufferization.materialize_in_destination %[[R]]
 func.func private @norm_bound_frobenius(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = wl.norm_bound %w, "frobenius" {bound = 3.0 : f64} : tensor<4x8xf32>
+  %0 = wl.norm_bound %w, frobenius {bound = 3.0 : f64} : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
@@ -280,7 +280,7 @@ func.func private @norm_bound_frobenius(%w: tensor<4x8xf32>) -> tensor<4x8xf32> 
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   bufferization.materialize_in_destination %[[R]]
 func.func private @norm_bound_row(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = wl.norm_bound %w, "row" {bound = 2.0 : f64} : tensor<4x8xf32>
+  %0 = wl.norm_bound %w, row {bound = 2.0 : f64} : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
@@ -297,6 +297,6 @@ func.func private @norm_bound_row(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   bufferization.materialize_in_destination %[[R]]
 func.func private @norm_bound_column(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  %0 = wl.norm_bound %w, "column" {bound = 0.5 : f64} : tensor<4x8xf32>
+  %0 = wl.norm_bound %w, column {bound = 0.5 : f64} : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }

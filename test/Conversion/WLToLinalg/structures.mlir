@@ -143,16 +143,16 @@ func.func private @contract(%x: tensor<?x8xf32>, %w: tensor<3x4x2xf32>) -> (tens
 
 // wl.resplit_base: the runtime routine on fully strided views of the base and
 // each factor, each of its own rank.
-wl.param @k.weight.base : tensor<6x4xf32> {init = {kind = "zeros"}}
-wl.param @k.weight.A : tensor<2x3x2xf32> {init = {kind = "zeros"}, trainable}
-wl.param @k.weight.B : tensor<2x2x2xf32> {init = {kind = "zeros"}, trainable}
+wl.param @k.weight.base : tensor<6x4xf32> {init = #wl.init<kind = zeros>}
+wl.param @k.weight.A : tensor<2x3x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @k.weight.B : tensor<2x2x2xf32> {init = #wl.init<kind = zeros>, trainable}
 // CHECK-LABEL: func.func private @resplit(
 //       CHECK:   %[[BASE:.+]] = memref.cast %{{.+}} : memref<6x4xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 //       CHECK:   %[[A:.+]] = memref.cast %{{.+}} : memref<2x3x2xf32, strided<[6, 2, 1], offset: {{[0-9]+}}>> to memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>
 //       CHECK:   %[[B:.+]] = memref.cast
 //       CHECK:   call @wlrt_kpsvd_split(%[[BASE]], %[[A]], %[[B]])
 func.func private @resplit() {
-  wl.resplit_base "kpsvd" @k.weight.base into [@k.weight.A, @k.weight.B]
+  wl.resplit_base kpsvd @k.weight.base into [@k.weight.A, @k.weight.B]
   return
 }
 

@@ -3,6 +3,7 @@
 #define WL_COMPILER_PIPELINE_H
 
 #include "mlir/Pass/PassManager.h"
+#include "wl/Conversion/Passes.h"
 
 #include <string>
 
@@ -11,7 +12,7 @@ namespace wl {
 void buildTrainingPipeline(mlir::OpPassManager &pm);
 /// Arena layout, metadata (for `target`: cpu or cuda), and lowering to linalg
 /// on tensors.
-void buildLinalgPipeline(mlir::OpPassManager &pm, llvm::StringRef target = "cpu");
+void buildLinalgPipeline(mlir::OpPassManager &pm, Target target = Target::CPU);
 /// Bufferization and conversion of everything to the LLVM dialect.
 void buildLLVMPipeline(mlir::OpPassManager &pm);
 /// The CUDA target's code generation (ARCHITECTURE.md: gpu outlining -> nvvm

@@ -14,6 +14,9 @@
 #include "mlir/Pass/Pass.h"
 
 namespace wl {
+/// Where the generated code runs (wl-emit-metadata's `target`).
+enum class Target { CPU, CUDA };
+
 #define GEN_PASS_DECL
 #include "wl/Conversion/Passes.h.inc"
 

@@ -34,7 +34,9 @@ def WLEmitMetadata : Pass<"wl-emit-metadata", "mlir::ModuleOp"> {
     target the document says `"target": "cuda"`.
   }];
   let options = [
-    Option<"target", "target", "std::string", "\"cpu\"", "cpu or cuda">
+    Option<"target", "target", "::wl::Target", "::wl::Target::CPU", "where the code runs",
+           [{::llvm::cl::values(clEnumValN(::wl::Target::CPU, "cpu", "the host CPU"),
+                                clEnumValN(::wl::Target::CUDA, "cuda", "an NVIDIA GPU"))}]>
   ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }

@@ -194,7 +194,7 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
     MLIRContext *ctx = rewriter.getContext();
     Value w = op.getWeight();
     double c = op.getBoundAttr().getValueAsDouble();
-    if (op.getNorm() == "frobenius") {
+    if (op.getNorm() == NormKind::Frobenius) {
       Value sq = sumAll(rewriter, loc, {w}, {loopMap(ctx, 2, {0, 1})}, 2,
                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                           return arith::MulFOp::create(nb, l, a[0], a[0]);
@@ -204,7 +204,7 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
       return success();
     }
     // Per row (dimension 0) or per column (dimension 1): squared norms, then scale.
-    bool rows = op.getNorm() == "row";
+    bool rows = op.getNorm() == NormKind::Row;
     auto wType = op.getWeight().getType();
     auto vType = RankedTensorType::get({wType.getDimSize(rows ? 0 : 1)}, rewriter.getF32Type());
     AffineMap vMap = loopMap(ctx, 2, {rows ? 0u : 1u});

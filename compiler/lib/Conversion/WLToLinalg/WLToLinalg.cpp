@@ -378,15 +378,19 @@ private:
                                      StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
     Value view = memref::CastOp::create(b, loc, anyMatrix, buffer);
     double value = op.getValueAttr().getValueAsDouble();
-    StringRef kind = op.getKind();
-    if (kind == "svd_clip") {
+    switch (op.getKind()) {
+    case ProjectionKind::SvdClip: {
       auto routine = runtimeRoutine("wlrt_svd_clip", b.getFunctionType({anyMatrix, b.getF32Type()}, {}));
       func::CallOp::create(b, loc, routine, ValueRange{view, lowering::f32Const(b, loc, value)});
-    } else if (kind == "rank_at_most") {
+      break;
+    }
+    case ProjectionKind::RankAtMost: {
       auto routine = runtimeRoutine("wlrt_rank_project", b.getFunctionType({anyMatrix, b.getI64Type()}, {}));
       Value r = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(static_cast<int64_t>(value)));
       func::CallOp::create(b, loc, routine, ValueRange{view, r});
-    } else {
+      break;
+    }
+    case ProjectionKind::Strict: {
       // strict: β = a sound bound of σ_max; W ← W·c/max(β, c) in place.
       auto routine = runtimeRoutine("wlrt_gram_bound", b.getFunctionType({anyMatrix}, {b.getF32Type()}));
       Value beta = func::CallOp::create(b, loc, routine, ValueRange{view}).getResult(0);
@@ -399,6 +403,8 @@ private:
                                 [&](OpBuilder &nb, Location l, ValueRange a) {
                                   linalg::YieldOp::create(nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], factor)});
                                 });
+      break;
+    }
     }
     // The arena now holds the projected value: later reads must reload it.
     regions.erase(offset);
@@ -431,7 +437,7 @@ private:
       types.push_back(any);
       regions.erase(offset); // the arena holds the new values: reload
     }
-    auto routine = runtimeRoutine(("wlrt_" + op.getKind() + "_split").str(), b.getFunctionType(types, {}));
+    auto routine = runtimeRoutine(("wlrt_" + stringifyResplitKind(op.getKind()) + "_split").str(), b.getFunctionType(types, {}));
     func::CallOp::create(b, loc, routine, views);
     op->erase();
     return success();

@@ -8,7 +8,10 @@
 // params-invalid.mlir for the check.
 // MSG needs one state type per state tensor
 // MSG state types must be statically shaped f32 tensors
-// MSG every constraint needs a string 'kind'
+// MSG needs a positive, finite 'c', got
+// MSG with method clamp needs the structure whose scale it clamps
+// MSG rank_at_most needs an integer 'r' >= 1, got
+// MSG a retraction names the structure whose factor it keeps orthonormal
 // MSG ' does not match state '
 // MSG needs a statically shaped matrix, got
 // MSG 'iterations' must be >= 1, got
@@ -29,53 +32,53 @@
 
 // state_types without state.
 // expected-error @+1 {{'wl.param' op needs one state type per state tensor}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, state_types = [tensor<4xf32>]}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, state_types = [tensor<4xf32>]}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op needs one state type per state tensor}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
                                state = ["momentum_buffer", "power_u"], state_types = [tensor<4xf32>]}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op state types must be statically shaped f32 tensors}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
                                state = ["power_u"], state_types = [tensor<?xf32>]}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op state types must be statically shaped f32 tensors}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
                                state = ["power_u"], state_types = [tensor<4xf16>]}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op state types must be statically shaped f32 tensors}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
                                state = ["power_u"], state_types = [f32]}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op every constraint needs a string 'kind'}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
-                               constraints = [{kind = "norm_bound", c = 1.0 : f64, norm = "row"}, {c = 1.0 : f64}]}
+// expected-error @+1 {{custom op 'wl.param' 'wl.param' op attribute 'constraints' failed to satisfy constraint: constraints, in the order written}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
+                               constraints = [#wl.norm_bound<c = 1.0, norm = row>, {c = 1.0 : f64}]}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op every constraint needs a string 'kind'}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, constraints = [{kind = 1 : i64}]}
+// expected-error @+1 {{custom op 'wl.param' 'wl.param' op attribute 'constraints' failed to satisfy constraint: constraints, in the order written}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [{kind = 1 : i64}]}
 
 // -----
 
 // Generated constraint: constraints are dictionaries.
-// expected-error @+1 {{attribute 'constraints' failed to satisfy constraint: Array of dictionary attributes}}
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, constraints = ["spectral_bound"]}
+// expected-error @+1 {{custom op 'wl.param' 'wl.param' op attribute 'constraints' failed to satisfy constraint: constraints, in the order written}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = ["spectral_bound"]}
 
 // -----
 
 // A state with its own type is addressed with that type, not the parameter's.
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
                                state = ["power_u"], state_types = [tensor<4xf32>]}
 func.func @state_ref_own_type() -> tensor<4x8xf32> {
   // expected-error @+1 {{'wl.state_ref' op type 'tensor<4x8xf32>' does not match state 'power_u' of 'p' of type 'tensor<4xf32>'}}
@@ -86,7 +89,7 @@ func.func @state_ref_own_type() -> tensor<4x8xf32> {
 // -----
 
 // A state without a type of its own has the parameter's.
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, state = ["momentum_buffer"]}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, state = ["momentum_buffer"]}
 func.func @state_store_default_type(%u: tensor<4xf32>) {
   // expected-error @+1 {{'wl.state_store' op type 'tensor<4xf32>' does not match state 'momentum_buffer' of 'p' of type 'tensor<4x8xf32>'}}
   wl.state_store @p["momentum_buffer"], %u : tensor<4xf32>
@@ -95,7 +98,7 @@ func.func @state_store_default_type(%u: tensor<4xf32>) {
 
 // -----
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
                                state = ["momentum_buffer", "power_u"],
                                state_types = [tensor<4x8xf32>, tensor<4xf32>]}
 func.func @state_store_own_type(%m: tensor<4x8xf32>) {
@@ -253,15 +256,16 @@ func.func @soft_cap_alpha(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 func.func @norm_bound_dynamic(%w: tensor<?x8xf32>) -> tensor<?x8xf32> {
   // expected-error @+1 {{'wl.norm_bound' op needs a statically shaped matrix, got 'tensor<?x8xf32>'}}
-  %0 = wl.norm_bound %w, "row" {bound = 1.0 : f64} : tensor<?x8xf32>
+  %0 = wl.norm_bound %w, row {bound = 1.0 : f64} : tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
 
 // -----
 
 func.func @norm_bound_norm(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'wl.norm_bound' op unknown norm 'spectral' (expected frobenius, row or column)}}
-  %0 = wl.norm_bound %w, "spectral" {bound = 1.0 : f64} : tensor<4x8xf32>
+  // expected-error @+2 {{custom op 'wl.norm_bound' expected ::wl::NormKind to be one of: frobenius, row, column}}
+  // expected-error @+1 {{custom op 'wl.norm_bound' failed to parse WL_NormKindAttr parameter 'value' which is to be a `::wl::NormKind`}}
+  %0 = wl.norm_bound %w, spectral {bound = 1.0 : f64} : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
@@ -269,7 +273,7 @@ func.func @norm_bound_norm(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 func.func @norm_bound_bound(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{'wl.norm_bound' op bound must be > 0, got -2.000000e+00}}
-  %0 = wl.norm_bound %w, "column" {bound = -2.0 : f64} : tensor<4x8xf32>
+  %0 = wl.norm_bound %w, column {bound = -2.0 : f64} : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
@@ -320,46 +324,47 @@ func.func @polar_result(%w: tensor<4x8xf32>) -> tensor<8x4xf32> {
 // wl.project_param
 //===----------------------------------------------------------------------===//
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @project_svd_clip_bound() {
   // expected-error @+1 {{'wl.project_param' op bound must be > 0, got 0.000000e+00}}
-  wl.project_param @p "svd_clip", 0.0
+  wl.project_param @p svd_clip, 0.0
   return
 }
 
 // -----
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @project_strict_bound() {
   // expected-error @+1 {{'wl.project_param' op bound must be > 0, got -1.000000e+00}}
-  wl.project_param @p "strict", -1.0
+  wl.project_param @p strict, -1.0
   return
 }
 
 // -----
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @project_rank_fraction() {
   // expected-error @+1 {{'wl.project_param' op rank must be a positive integer, got 2.500000e+00}}
-  wl.project_param @p "rank_at_most", 2.5
+  wl.project_param @p rank_at_most, 2.5
   return
 }
 
 // -----
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @project_rank_zero() {
   // expected-error @+1 {{'wl.project_param' op rank must be a positive integer, got 0.000000e+00}}
-  wl.project_param @p "rank_at_most", 0.0
+  wl.project_param @p rank_at_most, 0.0
   return
 }
 
 // -----
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @project_unknown() {
-  // expected-error @+1 {{'wl.project_param' op unknown projection 'orthonormal' (expected svd_clip, rank_at_most or strict)}}
-  wl.project_param @p "orthonormal", 1.0
+  // expected-error @+2 {{custom op 'wl.project_param' expected ::wl::ProjectionKind to be one of: svd_clip, rank_at_most, strict}}
+  // expected-error @+1 {{custom op 'wl.project_param' failed to parse WL_ProjectionKindAttr parameter 'value' which is to be a `::wl::ProjectionKind`}}
+  wl.project_param @p orthonormal, 1.0
   return
 }
 
@@ -367,15 +372,63 @@ func.func @project_unknown() {
 
 func.func @project_no_param() {
   // expected-error @+1 {{'wl.project_param' op 'p' does not name a wl.param}}
-  wl.project_param @p "svd_clip", 1.0
+  wl.project_param @p svd_clip, 1.0
   return
 }
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @project_vector() {
   // expected-error @+1 {{'wl.project_param' op 'p' is not a matrix}}
-  wl.project_param @p "svd_clip", 1.0
+  wl.project_param @p svd_clip, 1.0
   return
 }
+
+// -----
+
+// The constraint attributes' verifiers (WLAttrs.cpp): each argument once.
+// expected-error @+1 {{spectral_bound needs a positive, finite 'c', got 0}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 0.0>]}
+
+// -----
+
+// expected-error @+1 {{spectral_bound needs a positive, finite 'c', got -1}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = -1.0, method = hard_cap>]}
+
+// -----
+
+// expected-error @+2 {{expected one of [normalize, soft_cap, hard_cap, hammer, svd_clip, clamp] for how a spectral bound is enforced, got: clip}}
+// expected-error @+1 {{failed to parse WL_SpectralBoundAttr parameter 'method' which is to be a `SpectralMethod`}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, method = clip>]}
+
+// -----
+
+// expected-error @+1 {{spectral_bound with method clamp needs the structure whose scale it clamps (svd or diagonal)}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = ones>, trainable, constraints = [#wl.spectral_bound<c = 1.0, method = clamp>]}
+
+// -----
+
+// expected-error @+1 {{norm_bound needs a positive, finite 'c', got -2}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.norm_bound<c = -2.0, norm = row>]}
+
+// -----
+
+// expected-error @+2 {{expected one of [frobenius, row, column] for the norm of a norm bound, got: spectral}}
+// expected-error @+1 {{failed to parse WL_NormBoundAttr parameter 'norm' which is to be a `NormKind`}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.norm_bound<c = 1.0, norm = spectral>]}
+
+// -----
+
+// expected-error @+1 {{rank_at_most needs an integer 'r' >= 1, got 0}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.rank_at_most<r = 0>]}
+
+// -----
+
+// expected-error @+1 {{a retraction names the structure whose factor it keeps orthonormal}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = orthogonal>, trainable, constraints = [#wl.orthonormal<origin = retraction>]}
+
+// -----
+
+// expected-error @+1 {{struct is missing required parameter: c}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<method = hard_cap>]}

@@ -10,15 +10,15 @@
 // tensor of its own shape (`state_types`, one per state; the power-iteration
 // vector is [OUT]).
 // CHECK: wl.param @cw : tensor<4x8xf32>
-// CHECK-SAME: constraints = [{c = 1.000000e+00 : f64, kind = "spectral_bound", method = "normalize", strict = false}, {c = 2.000000e+00 : f64, kind = "norm_bound", norm = "row"}, {kind = "rank_at_most", r = 2 : i64}]
+// CHECK-SAME: constraints = [#wl.spectral_bound<c = 1.000000e+00>, #wl.norm_bound<c = 2.000000e+00, norm = row>, #wl.rank_at_most<r = 2>]
 // CHECK-SAME: state = ["momentum_buffer", "power_u"]
 // CHECK-SAME: state_types = [tensor<4x8xf32>, tensor<4xf32>]
 // CHECK-SAME: trainable
-wl.param @cw : tensor<4x8xf32> {init = {kind = "normal", std = 0.1 : f64}, trainable,
+wl.param @cw : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 0.1>, trainable,
     state = ["momentum_buffer", "power_u"], state_types = [tensor<4x8xf32>, tensor<4xf32>],
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "normalize", strict = false},
-                   {kind = "norm_bound", c = 2.0 : f64, norm = "row"},
-                   {kind = "rank_at_most", r = 2 : i64}]}
+    constraints = [#wl.spectral_bound<c = 1.0>,
+                   #wl.norm_bound<c = 2.0, norm = row>,
+                   #wl.rank_at_most<r = 2>]}
 
 // A state tensor with its own type is addressed with that type.
 // CHECK-LABEL: func.func @state_own_type(
@@ -65,12 +65,12 @@ func.func @spectral_projections(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %s: f32)
 // CHECK-LABEL: func.func @norm_bound(
 // CHECK-SAME: %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
 func.func @norm_bound(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // CHECK: %[[F:.+]] = wl.norm_bound %[[W]], "frobenius" {bound = 3.000000e+00 : f64} : tensor<4x8xf32>
-  %0 = wl.norm_bound %w, "frobenius" {bound = 3.0 : f64} : tensor<4x8xf32>
-  // CHECK: %[[R:.+]] = wl.norm_bound %[[F]], "row" {bound = 2.000000e+00 : f64} : tensor<4x8xf32>
-  %1 = wl.norm_bound %0, "row" {bound = 2.0 : f64} : tensor<4x8xf32>
-  // CHECK: %[[C:.+]] = wl.norm_bound %[[R]], "column" {bound = 1.000000e+00 : f64} : tensor<4x8xf32>
-  %2 = wl.norm_bound %1, "column" {bound = 1.0 : f64} : tensor<4x8xf32>
+  // CHECK: %[[F:.+]] = wl.norm_bound %[[W]], frobenius {bound = 3.000000e+00 : f64} : tensor<4x8xf32>
+  %0 = wl.norm_bound %w, frobenius {bound = 3.0 : f64} : tensor<4x8xf32>
+  // CHECK: %[[R:.+]] = wl.norm_bound %[[F]], row {bound = 2.000000e+00 : f64} : tensor<4x8xf32>
+  %1 = wl.norm_bound %0, row {bound = 2.0 : f64} : tensor<4x8xf32>
+  // CHECK: %[[C:.+]] = wl.norm_bound %[[R]], column {bound = 1.000000e+00 : f64} : tensor<4x8xf32>
+  %2 = wl.norm_bound %1, column {bound = 1.0 : f64} : tensor<4x8xf32>
   // CHECK: return %[[C]]
   return %2 : tensor<4x8xf32>
 }
@@ -91,11 +91,11 @@ func.func @polar_iteration(%w: tensor<4x8xf32>, %s: f32) -> (tensor<4x8xf32>, te
 
 // CHECK-LABEL: func.func @project_param(
 func.func @project_param() {
-  // CHECK: wl.project_param @cw "svd_clip", 1.000000e+00{{$}}
-  wl.project_param @cw "svd_clip", 1.0
-  // CHECK: wl.project_param @cw "rank_at_most", 2.000000e+00{{$}}
-  wl.project_param @cw "rank_at_most", 2.0
-  // CHECK: wl.project_param @cw "strict", 7.500000e-01{{$}}
-  wl.project_param @cw "strict", 0.75
+  // CHECK: wl.project_param @cw svd_clip, 1.000000e+00{{$}}
+  wl.project_param @cw svd_clip, 1.0
+  // CHECK: wl.project_param @cw rank_at_most, 2.000000e+00{{$}}
+  wl.project_param @cw rank_at_most, 2.0
+  // CHECK: wl.project_param @cw strict, 7.500000e-01{{$}}
+  wl.project_param @cw strict, 0.75
   return
 }

@@ -32,7 +32,7 @@
 // wl.optimizer_group
 //===----------------------------------------------------------------------===//
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op unknown optimizer 'rmsprop' (expected sgd, adamw, muon, lion or adamp)}}
 wl.optimizer_group "rmsprop" [@p] {hyper = {lr = 0.02 : f64}}
 
@@ -43,86 +43,86 @@ wl.optimizer_group "sgd" [] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, nest
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op missing hyperparameter 'momentum' of sgd}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op missing hyperparameter 'eps' of adamw}}
 wl.optimizer_group "adamw" [@p] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.875 : f64, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'nesterov' must be a bool}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, momentum = 0.9 : f64, nesterov = 1.0 : f64, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'lr' must be a float}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 1 : i64, momentum = 0.9 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'lr' must be >= 0, got -1.000000e-01}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = -0.1 : f64, momentum = 0.9 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'momentum' must be in [0, 1), got 1.000000e+00}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, momentum = 1.0 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'weight_decay' must be >= 0, got -1.000000e+00}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, momentum = 0.9 : f64, nesterov = false, weight_decay = -1.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'beta1' must be in [0, 1), got 1.000000e+00}}
 wl.optimizer_group "adamw" [@p] {hyper = {lr = 1.0e-3 : f64, beta1 = 1.0 : f64, beta2 = 0.875 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'beta2' must be in [0, 1), got -5.000000e-01}}
 wl.optimizer_group "adamw" [@p] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = -0.5 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'eps' must be > 0, got 0.000000e+00}}
 wl.optimizer_group "adamw" [@p] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.875 : f64, eps = 0.0 : f64, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'lr' must be >= 0, got -1.000000e-03}}
 wl.optimizer_group "adamw" [@p] {hyper = {lr = -1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.875 : f64, eps = 1.0e-8 : f64, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'weight_decay' must be >= 0, got -1.000000e-02}}
 wl.optimizer_group "adamw" [@p] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.875 : f64, eps = 1.0e-8 : f64, weight_decay = -0.01 : f64}}
 
 // -----
 
 // sgd has no betas.
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op unknown hyperparameter 'beta1' of sgd}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, momentum = 0.9 : f64, nesterov = false, weight_decay = 0.0 : f64, beta1 = 0.9 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op nesterov needs momentum > 0}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = true, weight_decay = 0.0 : f64}}
 
@@ -133,20 +133,20 @@ wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, ne
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 // expected-error @+1 {{'wl.optimizer_group' op target 'p' is frozen}}
 wl.optimizer_group "sgd" [@p] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @q : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @q : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op target 'p' is listed twice}}
 wl.optimizer_group "sgd" [@p, @q, @p] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op target @p::@q is not a flat symbol reference}}
 wl.optimizer_group "sgd" [@p::@q] {hyper = {lr = 0.1 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 
@@ -433,12 +433,12 @@ func.func @adamp_delta(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8x
 
 // -----
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'ns_steps' must be an integer}}
 wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5.0 : f64, weight_decay = 0.0 : f64}}
 
 // -----
 
-wl.param @p : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'ns_steps' must be >= 1, got 0}}
 wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 0 : i64, weight_decay = 0.0 : f64}}

@@ -10,12 +10,12 @@
 //===----------------------------------------------------------------------===//
 
 // The groups' targets, declared as in params.mlir.
-wl.param @normal : tensor<4x8xf32> {init = {kind = "normal", std = 0.05 : f64}, trainable}
-wl.param @zeros : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @w : tensor<4x8xf32> {init = {kind = "normal", std = 0.1 : f64}, trainable,
+wl.param @normal : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 0.05>, trainable}
+wl.param @zeros : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 0.1>, trainable,
                                state = ["exp_avg", "exp_avg_sq"], offset = 0 : i64,
                                grad_offset = 32 : i64, state_offsets = [64, 96]}
-wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, state = ["momentum_buffer"], trainable}
+wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, state = ["momentum_buffer"], trainable}
 
 // CHECK: wl.optimizer_group "sgd" [@w, @b] {hyper = {lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, nesterov = true, weight_decay = 0.000000e+00 : f64}}
 wl.optimizer_group "sgd" [@w, @b] {hyper = {lr = 0.1 : f64, momentum = 0.9 : f64, nesterov = true, weight_decay = 0.0 : f64}}

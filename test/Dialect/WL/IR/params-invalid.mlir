@@ -21,23 +21,21 @@
 //     grep -h expected-error $f | grep -qF -- "$m" || echo "missing: $m"; done
 // MSG type must be a statically shaped f32 tensor of rank >= 1, got
 // MSG dimensions must be positive, got
-// MSG init needs a string 'kind'
+// MSG init takes no arguments
 // MSG normal init needs a finite, non-negative 'std'
 // MSG uniform init needs a finite, positive 'a'
-// MSG (expected zeros, ones, normal, uniform or orthogonal)
 // MSG orthogonal init needs a matrix
 // MSG a frozen parameter has no optimizer state
 // MSG duplicate state '
 // MSG needs one state offset per state tensor
 // MSG widths must be positive
-// MSG unsupported structure '
+// MSG needs at least one structure term
 // MSG 'wl.param_ref' op 'p' does not name a wl.param
 // MSG ' does not match parameter '
 // MSG 'wl.grad_ref' op parameter 'p' is frozen
 // MSG ' has no optimizer state '
 // MSG from init needs a non-empty 'file' and 'tensor'
 // MSG needs its 'factors'
-// MSG unknown re-split '
 // MSG factors, got
 
 //===----------------------------------------------------------------------===//
@@ -45,104 +43,105 @@
 //===----------------------------------------------------------------------===//
 
 // expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'i32'}}
-wl.param @p : i32 {init = {kind = "zeros"}}
+wl.param @p : i32 {init = #wl.init<kind = zeros>}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'tensor<?x4xf32>'}}
-wl.param @p : tensor<?x4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<?x4xf32> {init = #wl.init<kind = zeros>}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'tensor<4xf16>'}}
-wl.param @p : tensor<4xf16> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf16> {init = #wl.init<kind = zeros>}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op type must be a statically shaped f32 tensor of rank >= 1, got 'tensor<f32>'}}
-wl.param @p : tensor<f32> {init = {kind = "zeros"}}
+wl.param @p : tensor<f32> {init = #wl.init<kind = zeros>}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op dimensions must be positive, got 'tensor<4x0xf32>'}}
-wl.param @p : tensor<4x0xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4x0xf32> {init = #wl.init<kind = zeros>}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op init needs a string 'kind'}}
+// expected-error @+1 {{custom op 'wl.param' 'wl.param' op attribute 'init' failed to satisfy constraint: how wl_create fills a tensor}}
 wl.param @p : tensor<4xf32> {init = {std = 1.0 : f64}}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op init needs a string 'kind'}}
+// expected-error @+1 {{custom op 'wl.param' 'wl.param' op attribute 'init' failed to satisfy constraint: how wl_create fills a tensor}}
 wl.param @p : tensor<4xf32> {init = {kind = 0 : i64}}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
-wl.param @p : tensor<4xf32> {init = {kind = "normal"}}
+// expected-error @+1 {{normal init needs a finite, non-negative 'std' (and nothing else)}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = normal>}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
-wl.param @p : tensor<4xf32> {init = {kind = "normal", std = -1.0 : f64}}
+// expected-error @+1 {{normal init needs a finite, non-negative 'std' (and nothing else)}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = normal, std = -1.0>}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op normal init needs a finite, non-negative 'std'}}
-wl.param @p : tensor<4xf32> {init = {kind = "normal", std = 0x7FF0000000000000 : f64}}
+// expected-error @+1 {{normal init needs a finite, non-negative 'std' (and nothing else)}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = normal, std = 0x7FF0000000000000>}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op uniform init needs a finite, positive 'a'}}
-wl.param @p : tensor<4xf32> {init = {kind = "uniform", a = -1.0 : f64}}
+// expected-error @+1 {{uniform init needs a finite, positive 'a' (and nothing else)}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = uniform, a = -1.0>}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op uniform init needs a finite, positive 'a'}}
-wl.param @p : tensor<4xf32> {init = {kind = "uniform", a = 0x7FF0000000000000 : f64}}
+// expected-error @+1 {{uniform init needs a finite, positive 'a' (and nothing else)}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = uniform, a = 0x7FF0000000000000>}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op unknown init kind 'xavier' (expected zeros, ones, normal, uniform, orthogonal or from)}}
-wl.param @p : tensor<4xf32> {init = {kind = "xavier"}}
+// expected-error @+2 {{expected ::wl::InitKind to be one of: zeros, ones, normal, uniform, orthogonal, from}}
+// expected-error @+1 {{failed to parse WL_InitAttr parameter 'kind' which is to be a `::wl::InitKind`}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = xavier>}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op orthogonal init needs a matrix}}
-wl.param @p : tensor<4xf32> {init = {kind = "orthogonal"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = orthogonal>}
 
 // -----
 
-// expected-error @+1 {{'wl.param' op from init needs a non-empty 'file' and 'tensor'}}
-wl.param @p : tensor<4xf32> {init = {kind = "from", file = "/tmp/w.safetensors"}}
+// expected-error @+1 {{from init needs a non-empty 'file' and 'tensor' (and nothing else)}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = from, file = "/tmp/w.safetensors">}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op a frozen parameter has no optimizer state}}
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, state = ["exp_avg"]}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, state = ["exp_avg"]}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op duplicate state 'exp_avg'}}
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg", "exp_avg"]}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable, state = ["exp_avg", "exp_avg"]}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op needs one state offset per state tensor}}
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg", "exp_avg_sq"],
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable, state = ["exp_avg", "exp_avg_sq"],
                              state_offsets = [8]}
 
 // -----
 
 // expected-error @+1 {{'wl.param' op needs one state offset per state tensor}}
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state_offsets = [8]}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable, state_offsets = [8]}
 
 // -----
 
 func.func @param_in_func() {
   // expected-error @+1 {{'wl.param' op expects parent op 'builtin.module'}}
-  wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+  wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
   return
 }
 
@@ -152,46 +151,47 @@ func.func @param_in_func() {
 // wl.layer
 //===----------------------------------------------------------------------===//
 
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>}
 // expected-error @+1 {{'wl.layer' op widths must be positive}}
-wl.layer @l : 0 -> 4 {structure = "dense", weight = @w}
+wl.layer @l : 0 -> 4 {structure = [#wl.structure<dense>], weight = @w}
 
 // -----
 
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>}
 // expected-error @+1 {{'wl.layer' op widths must be positive}}
-wl.layer @l : 8 -> -4 {structure = "dense", weight = @w}
+wl.layer @l : 8 -> -4 {structure = [#wl.structure<dense>], weight = @w}
 
 // -----
 
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
-// expected-error @+1 {{'wl.layer' op unsupported structure 'frozen+toeplitz'}}
-wl.layer @l : 8 -> 4 {structure = "frozen+toeplitz", weight = @w}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>}
+// expected-error @+2 {{expected ::wl::StructureKind to be one of: dense, lowrank, kronecker, monarch, blockdiag, diagonal, orthogonal_cayley, orthogonal_exp, orthogonal_householder, orthogonal_polar, svd, frozen, lora, bone, svfit}}
+// expected-error @+1 {{failed to parse WL_StructureKindAttr parameter 'value' which is to be a `::wl::StructureKind`}}
+wl.layer @l : 8 -> 4 {structure = [#wl.structure<frozen>, #wl.structure<toeplitz>], weight = @w}
 
 // -----
 
 // expected-error @+1 {{'wl.layer' op 'w' does not name a wl.param}}
-wl.layer @l : 8 -> 4 {structure = "dense", weight = @w}
+wl.layer @l : 8 -> 4 {structure = [#wl.structure<dense>], weight = @w}
 
 // -----
 
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
-wl.layer @other : 8 -> 4 {structure = "dense", weight = @w}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>}
+wl.layer @other : 8 -> 4 {structure = [#wl.structure<dense>], weight = @w}
 // expected-error @+1 {{'wl.layer' op 'other' does not name a wl.param}}
-wl.layer @l : 8 -> 4 {structure = "dense", weight = @w, bias = @other}
+wl.layer @l : 8 -> 4 {structure = [#wl.structure<dense>], weight = @w, bias = @other}
 
 // -----
 
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>}
 // expected-error @+1 {{'wl.layer' op type 'tensor<8x4xf32>' does not match parameter 'w' of type 'tensor<4x8xf32>'}}
-wl.layer @l : 4 -> 8 {structure = "dense", weight = @w}
+wl.layer @l : 4 -> 8 {structure = [#wl.structure<dense>], weight = @w}
 
 // -----
 
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}}
-wl.param @b : tensor<8xf32> {init = {kind = "zeros"}}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>}
+wl.param @b : tensor<8xf32> {init = #wl.init<kind = zeros>}
 // expected-error @+1 {{'wl.layer' op type 'tensor<4xf32>' does not match parameter 'b' of type 'tensor<8xf32>'}}
-wl.layer @l : 8 -> 4 {structure = "dense", weight = @w, bias = @b}
+wl.layer @l : 8 -> 4 {structure = [#wl.structure<dense>], weight = @w, bias = @b}
 
 // -----
 
@@ -199,16 +199,16 @@ wl.layer @l : 8 -> 4 {structure = "dense", weight = @w, bias = @b}
 // Structured wl.layer: a structure names its factors.
 //===----------------------------------------------------------------------===//
 
-wl.param @l.weight.S : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @l.weight.S : tensor<8x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.layer' op structure 'orthogonal(cayley)' needs its 'factors'}}
-wl.layer @l : 8 -> 4 {structure = "orthogonal(cayley)", weight = @l.weight.S}
+wl.layer @l : 8 -> 4 {structure = [#wl.structure<orthogonal_cayley>], weight = @l.weight.S}
 
 // -----
 
 // A structured layer's factors must be params.
-wl.param @l.weight.S : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @l.weight.S : tensor<8x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.layer' op 'l.weight.T' does not name a wl.param}}
-wl.layer @l : 8 -> 4 {factors = [@l.weight.T], structure = "orthogonal(cayley)", weight = @l.weight.S}
+wl.layer @l : 8 -> 4 {factors = [@l.weight.T], structure = [#wl.structure<orthogonal_cayley>], weight = @l.weight.S}
 
 // -----
 
@@ -233,7 +233,7 @@ func.func @param_ref_func() -> tensor<4xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 func.func @param_ref_type() -> tensor<8xf32> {
   // expected-error @+1 {{'wl.param_ref' op type 'tensor<8xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
   %0 = wl.param_ref @p : tensor<8xf32>
@@ -242,7 +242,7 @@ func.func @param_ref_type() -> tensor<8xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 func.func @param_ref_dynamic() -> tensor<?xf32> {
   // expected-error @+1 {{'wl.param_ref' op result #0 must be statically shaped tensor of 32-bit float values, but got 'tensor<?xf32>'}}
   %0 = wl.param_ref @p : tensor<?xf32>
@@ -251,7 +251,7 @@ func.func @param_ref_dynamic() -> tensor<?xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 func.func @grad_ref_frozen() -> tensor<4xf32> {
   // expected-error @+1 {{'wl.grad_ref' op parameter 'p' is frozen}}
   %0 = wl.grad_ref @p : tensor<4xf32>
@@ -260,7 +260,7 @@ func.func @grad_ref_frozen() -> tensor<4xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @grad_ref_type() -> tensor<2x2xf32> {
   // expected-error @+1 {{'wl.grad_ref' op type 'tensor<2x2xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
   %0 = wl.grad_ref @p : tensor<2x2xf32>
@@ -269,7 +269,7 @@ func.func @grad_ref_type() -> tensor<2x2xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 func.func @grad_accumulate_frozen(%g: tensor<4xf32>) {
   // expected-error @+1 {{'wl.grad_accumulate' op parameter 'p' is frozen}}
   wl.grad_accumulate @p, %g : tensor<4xf32>
@@ -278,7 +278,7 @@ func.func @grad_accumulate_frozen(%g: tensor<4xf32>) {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @grad_accumulate_type(%g: tensor<5xf32>) {
   // expected-error @+1 {{'wl.grad_accumulate' op type 'tensor<5xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
   wl.grad_accumulate @p, %g : tensor<5xf32>
@@ -295,7 +295,7 @@ func.func @grad_accumulate_unknown(%g: tensor<4xf32>) {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 func.func @param_store_frozen(%v: tensor<4xf32>) {
   // expected-error @+1 {{'wl.param_store' op parameter 'p' is frozen}}
   wl.param_store @p, %v : tensor<4xf32>
@@ -304,7 +304,7 @@ func.func @param_store_frozen(%v: tensor<4xf32>) {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @param_store_type(%v: tensor<1x4xf32>) {
   // expected-error @+1 {{'wl.param_store' op type 'tensor<1x4xf32>' does not match parameter 'p' of type 'tensor<4xf32>'}}
   wl.param_store @p, %v : tensor<1x4xf32>
@@ -313,7 +313,7 @@ func.func @param_store_type(%v: tensor<1x4xf32>) {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 func.func @state_ref_frozen() -> tensor<4xf32> {
   // expected-error @+1 {{'wl.state_ref' op parameter 'p' is frozen}}
   %0 = wl.state_ref @p["exp_avg"] : tensor<4xf32>
@@ -322,7 +322,7 @@ func.func @state_ref_frozen() -> tensor<4xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg"]}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable, state = ["exp_avg"]}
 func.func @state_ref_no_state() -> tensor<4xf32> {
   // expected-error @+1 {{'wl.state_ref' op parameter 'p' has no optimizer state 'exp_avg_sq'}}
   %0 = wl.state_ref @p["exp_avg_sq"] : tensor<4xf32>
@@ -331,7 +331,7 @@ func.func @state_ref_no_state() -> tensor<4xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable, state = ["exp_avg"]}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable, state = ["exp_avg"]}
 func.func @state_ref_type() -> tensor<8xf32> {
   // expected-error @+1 {{'wl.state_ref' op type 'tensor<8xf32>' does not match state 'exp_avg' of 'p' of type 'tensor<4xf32>'}}
   %0 = wl.state_ref @p["exp_avg"] : tensor<8xf32>
@@ -340,7 +340,7 @@ func.func @state_ref_type() -> tensor<8xf32> {
 
 // -----
 
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>}
 func.func @state_store_frozen(%v: tensor<4xf32>) {
   // expected-error @+1 {{'wl.state_store' op parameter 'p' is frozen}}
   wl.state_store @p["momentum_buffer"], %v : tensor<4xf32>
@@ -350,7 +350,7 @@ func.func @state_store_frozen(%v: tensor<4xf32>) {
 // -----
 
 // A trainable parameter without any state (momentum = 0).
-wl.param @p : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @state_store_no_state(%v: tensor<4xf32>) {
   // expected-error @+1 {{'wl.state_store' op parameter 'p' has no optimizer state 'momentum_buffer'}}
   wl.state_store @p["momentum_buffer"], %v : tensor<4xf32>
@@ -371,29 +371,41 @@ func.func @state_store_unknown(%v: tensor<4xf32>) {
 // wl.resplit_base
 //===----------------------------------------------------------------------===//
 
-wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
-wl.param @f : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @b : tensor<4x4xf32> {init = #wl.init<kind = zeros>}
+wl.param @f : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @resplit_kind() {
-  // expected-error @+1 {{'wl.resplit_base' op unknown re-split 'qr' (expected pissa, svfit or kpsvd)}}
-  wl.resplit_base "qr" @b into [@f, @f]
+  // expected-error @+2 {{custom op 'wl.resplit_base' expected ::wl::ResplitKind to be one of: pissa, svfit, kpsvd}}
+  // expected-error @+1 {{custom op 'wl.resplit_base' failed to parse WL_ResplitKindAttr parameter 'value' which is to be a `::wl::ResplitKind`}}
+  wl.resplit_base qr @b into [@f, @f]
   return
 }
 
 // -----
 
-wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
-wl.param @f : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @b : tensor<4x4xf32> {init = #wl.init<kind = zeros>}
+wl.param @f : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @resplit_count() {
   // expected-error @+1 {{'wl.resplit_base' op 'svfit' needs 3 factors, got 2}}
-  wl.resplit_base "svfit" @b into [@f, @f]
+  wl.resplit_base svfit @b into [@f, @f]
   return
 }
 
 // -----
 
-wl.param @b : tensor<4x4xf32> {init = {kind = "zeros"}}
+wl.param @b : tensor<4x4xf32> {init = #wl.init<kind = zeros>}
 func.func @resplit_symbol() {
   // expected-error @+1 {{'wl.resplit_base' op 'g' does not name a wl.param}}
-  wl.resplit_base "pissa" @b into [@g, @b]
+  wl.resplit_base pissa @b into [@g, @b]
   return
 }
+
+// -----
+
+// expected-error @+1 {{zeros init takes no arguments}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros, std = 1.0>}
+
+// -----
+
+wl.param @w : tensor<2x2xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op needs at least one structure term}}
+wl.layer @l : 2 -> 2 {structure = [], weight = @w}

@@ -12,55 +12,55 @@
 // wl.param: every init kind, optimizer state and arena offsets.
 //===----------------------------------------------------------------------===//
 
-// CHECK: wl.param @normal : tensor<4x8xf32> {init = {kind = "normal", std = 5.000000e-02 : f64}, trainable}
-wl.param @normal : tensor<4x8xf32> {init = {kind = "normal", std = 0.05 : f64}, trainable}
+// CHECK: wl.param @normal : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 5.000000e-02>, trainable}
+wl.param @normal : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 0.05>, trainable}
 // std = 0 is allowed (the language's normal(std = 0): all zeros).
-// CHECK: wl.param @normal0 : tensor<4xf32> {init = {kind = "normal", std = 0.000000e+00 : f64}, trainable}
-wl.param @normal0 : tensor<4xf32> {init = {kind = "normal", std = 0.0 : f64}, trainable}
-// CHECK: wl.param @uniform : tensor<4x8xf32> {init = {a = 2.500000e-01 : f64, kind = "uniform"}, trainable}
-wl.param @uniform : tensor<4x8xf32> {init = {kind = "uniform", a = 0.25 : f64}, trainable}
-// CHECK: wl.param @zeros : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @zeros : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-// CHECK: wl.param @ones : tensor<2x3x4xf32> {init = {kind = "ones"}, trainable}
-wl.param @ones : tensor<2x3x4xf32> {init = {kind = "ones"}, trainable}
-// CHECK: wl.param @orthogonal : tensor<8x8xf32> {init = {kind = "orthogonal"}, trainable}
-wl.param @orthogonal : tensor<8x8xf32> {init = {kind = "orthogonal"}, trainable}
+// CHECK: wl.param @normal0 : tensor<4xf32> {init = #wl.init<kind = normal, std = 0.000000e+00>, trainable}
+wl.param @normal0 : tensor<4xf32> {init = #wl.init<kind = normal, std = 0.0>, trainable}
+// CHECK: wl.param @uniform : tensor<4x8xf32> {init = #wl.init<kind = uniform, a = 2.500000e-01>, trainable}
+wl.param @uniform : tensor<4x8xf32> {init = #wl.init<kind = uniform, a = 0.25>, trainable}
+// CHECK: wl.param @zeros : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @zeros : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+// CHECK: wl.param @ones : tensor<2x3x4xf32> {init = #wl.init<kind = ones>, trainable}
+wl.param @ones : tensor<2x3x4xf32> {init = #wl.init<kind = ones>, trainable}
+// CHECK: wl.param @orthogonal : tensor<8x8xf32> {init = #wl.init<kind = orthogonal>, trainable}
+wl.param @orthogonal : tensor<8x8xf32> {init = #wl.init<kind = orthogonal>, trainable}
 // A frozen parameter: no `trainable`, no state.
-// CHECK: wl.param @frozen : tensor<4x8xf32> {init = {kind = "zeros"}}{{$}}
-wl.param @frozen : tensor<4x8xf32> {init = {kind = "zeros"}}
+// CHECK: wl.param @frozen : tensor<4x8xf32> {init = #wl.init<kind = zeros>}{{$}}
+wl.param @frozen : tensor<4x8xf32> {init = #wl.init<kind = zeros>}
 // Optimizer state and the offsets wl-assign-arena sets.
 // CHECK: wl.param @w : tensor<4x8xf32>
 // CHECK-SAME: grad_offset = 32 : i64
-// CHECK-SAME: init = {kind = "normal", std = 1.000000e-01 : f64}
+// CHECK-SAME: init = #wl.init<kind = normal, std = 1.000000e-01>
 // CHECK-SAME: offset = 0 : i64
 // CHECK-SAME: state = ["exp_avg", "exp_avg_sq"]
 // CHECK-SAME: state_offsets = [64, 96]
 // CHECK-SAME: trainable
-wl.param @w : tensor<4x8xf32> {init = {kind = "normal", std = 0.1 : f64}, trainable,
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 0.1>, trainable,
                                state = ["exp_avg", "exp_avg_sq"], offset = 0 : i64,
                                grad_offset = 32 : i64, state_offsets = [64, 96]}
-// CHECK: wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, state = ["momentum_buffer"], trainable}
-wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, state = ["momentum_buffer"], trainable}
+// CHECK: wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, state = ["momentum_buffer"], trainable}
+wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, state = ["momentum_buffer"], trainable}
 
 //===----------------------------------------------------------------------===//
 // wl.layer
 //===----------------------------------------------------------------------===//
 
-// CHECK: wl.layer @with_bias : 8 -> 4 {bias = @b, structure = "dense", weight = @w}
-wl.layer @with_bias : 8 -> 4 {structure = "dense", weight = @w, bias = @b}
-// CHECK: wl.layer @without_bias : 8 -> 4 {structure = "dense", weight = @frozen}{{$}}
-wl.layer @without_bias : 8 -> 4 {structure = "dense", weight = @frozen}
+// CHECK: wl.layer @with_bias : 8 -> 4 {bias = @b, structure = [#wl.structure<dense>], weight = @w}
+wl.layer @with_bias : 8 -> 4 {structure = [#wl.structure<dense>], weight = @w, bias = @b}
+// CHECK: wl.layer @without_bias : 8 -> 4 {structure = [#wl.structure<dense>], weight = @frozen}{{$}}
+wl.layer @without_bias : 8 -> 4 {structure = [#wl.structure<dense>], weight = @frozen}
 
 //===----------------------------------------------------------------------===//
 // Structured wl.layer: a structure names its factors.
 //===----------------------------------------------------------------------===//
 
-wl.param @l.weight.S : tensor<6x6xf32> {init = {kind = "normal", std = 0.4 : f64}, trainable}
-wl.param @h.weight.v : tensor<3x6xf32> {init = {kind = "normal", std = 1.0 : f64}, trainable}
-// CHECK: wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = "orthogonal(cayley)", weight = @l.weight.S}
-wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = "orthogonal(cayley)", weight = @l.weight.S}
-// CHECK: wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = "orthogonal(householder)", weight = @h.weight.v}
-wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = "orthogonal(householder)", weight = @h.weight.v}
+wl.param @l.weight.S : tensor<6x6xf32> {init = #wl.init<kind = normal, std = 0.4>, trainable}
+wl.param @h.weight.v : tensor<3x6xf32> {init = #wl.init<kind = normal, std = 1.0>, trainable}
+// CHECK: wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @l.weight.S}
+wl.layer @l : 4 -> 6 {factors = [@l.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @l.weight.S}
+// CHECK: wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = [#wl.structure<orthogonal_householder>], weight = @h.weight.v}
+wl.layer @h : 6 -> 5 {factors = [@h.weight.v], structure = [#wl.structure<orthogonal_householder>], weight = @h.weight.v}
 
 //===----------------------------------------------------------------------===//
 // Parameter, gradient and state access.
@@ -119,12 +119,12 @@ func.func @state_store(%v: tensor<4x8xf32>) {
 //===----------------------------------------------------------------------===//
 
 // A creation-time re-split of a frozen base into its factors.
-wl.param @q.weight.base : tensor<6x4xf32> {init = {kind = "zeros"}}
-wl.param @q.weight.lora_A : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @q.weight.lora_B : tensor<6x2xf32> {init = {kind = "zeros"}, trainable}
+wl.param @q.weight.base : tensor<6x4xf32> {init = #wl.init<kind = zeros>}
+wl.param @q.weight.lora_A : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @q.weight.lora_B : tensor<6x2xf32> {init = #wl.init<kind = zeros>, trainable}
 // CHECK-LABEL: func.func @resplit(
 func.func @resplit() {
-  // CHECK: wl.resplit_base "pissa" @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
-  wl.resplit_base "pissa" @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
+  // CHECK: wl.resplit_base pissa @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
+  wl.resplit_base pissa @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
   return
 }

@@ -5,10 +5,10 @@
 // starting on a multiple of 16 floats.
 
 // 15 -> 16, 20 -> 32, 16 -> 16, 1 -> 16 floats.
-wl.param @w : tensor<3x5xf32> {init = {kind = "zeros"}, state = ["exp_avg", "exp_avg_sq"], trainable}
-wl.param @f : tensor<20xf32> {init = {kind = "zeros"}}
-wl.param @b : tensor<16xf32> {init = {kind = "zeros"}, state = ["momentum_buffer"], trainable}
-wl.param @c : tensor<1xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<3x5xf32> {init = #wl.init<kind = zeros>, state = ["exp_avg", "exp_avg_sq"], trainable}
+wl.param @f : tensor<20xf32> {init = #wl.init<kind = zeros>}
+wl.param @b : tensor<16xf32> {init = #wl.init<kind = zeros>, state = ["momentum_buffer"], trainable}
+wl.param @c : tensor<1xf32> {init = #wl.init<kind = zeros>, trainable}
 
 // CHECK-LABEL: module attributes {wl.arena_size = 176 : i64}
 // Parameters: 0, 16, 48, 64. Gradients: 80, (frozen: -1), 96, 112.
@@ -22,10 +22,10 @@ wl.param @c : tensor<1xf32> {init = {kind = "zeros"}, trainable}
 // -----
 
 // The FashionMLP layout: 784x256 weight, 256 bias, 256x10 weight, 10 bias.
-wl.param @fc1.weight : tensor<256x784xf32> {init = {kind = "zeros"}, trainable}
-wl.param @fc1.bias : tensor<256xf32> {init = {kind = "zeros"}, trainable}
-wl.param @head.weight : tensor<10x256xf32> {init = {kind = "zeros"}, trainable}
-wl.param @head.bias : tensor<10xf32> {init = {kind = "zeros"}, trainable}
+wl.param @fc1.weight : tensor<256x784xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @fc1.bias : tensor<256xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @head.weight : tensor<10x256xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @head.bias : tensor<10xf32> {init = #wl.init<kind = zeros>, trainable}
 
 // CHECK-LABEL: module attributes {wl.arena_size = 407072 : i64}
 //       CHECK: wl.param @fc1.weight : {{.*}}{grad_offset = 203536 : i64, {{.*}}offset = 0 : i64
@@ -36,8 +36,8 @@ wl.param @head.bias : tensor<10xf32> {init = {kind = "zeros"}, trainable}
 // -----
 
 // Only frozen parameters: no gradients, no state.
-wl.param @a : tensor<2x2xf32> {init = {kind = "orthogonal"}}
-wl.param @b : tensor<17xf32> {init = {kind = "ones"}}
+wl.param @a : tensor<2x2xf32> {init = #wl.init<kind = orthogonal>}
+wl.param @b : tensor<17xf32> {init = #wl.init<kind = ones>}
 
 // CHECK-LABEL: module attributes {wl.arena_size = 48 : i64}
 //       CHECK: wl.param @a : tensor<2x2xf32> {grad_offset = -1 : i64, {{.*}}offset = 0 : i64}

@@ -13,13 +13,13 @@
 // CHECK-SAME: {arg = 5 : i64, factor = 5.000000e-01 : f64, op = "scale"},
 // CHECK-SAME: {arg = 6 : i64, layer = "head", op = "layer"}]}
 module {
-  wl.param @fc1.weight : tensor<8x4xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @fc1.bias : tensor<8xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @fc2.weight : tensor<8x8xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @head.weight : tensor<2x8xf32> {init = {kind = "zeros"}, trainable}
-  wl.layer @fc1 : 4 -> 8 {bias = @fc1.bias, structure = "dense", weight = @fc1.weight}
-  wl.layer @fc2 : 8 -> 8 {structure = "dense", weight = @fc2.weight}
-  wl.layer @head : 8 -> 2 {structure = "dense", weight = @head.weight}
+  wl.param @fc1.weight : tensor<8x4xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @fc1.bias : tensor<8xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @fc2.weight : tensor<8x8xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @head.weight : tensor<2x8xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.layer @fc1 : 4 -> 8 {bias = @fc1.bias, structure = [#wl.structure<dense>], weight = @fc1.weight}
+  wl.layer @fc2 : 8 -> 8 {structure = [#wl.structure<dense>], weight = @fc2.weight}
+  wl.layer @head : 8 -> 2 {structure = [#wl.structure<dense>], weight = @head.weight}
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x2xf32> {
     %w1 = wl.param_ref @fc1.weight : tensor<8x4xf32>
     %b1 = wl.param_ref @fc1.bias : tensor<8xf32>
@@ -56,9 +56,9 @@ module {
 // CHECK-SAME: {arg = 1 : i64, factor = 1.000000e+00 : f64, op = "scale"},
 // CHECK-SAME: {arg = 2 : i64, layer = "q", op = "layer"}]}
 module {
-  wl.param @q.weight.S : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
-  wl.param @q.bias : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-  wl.layer @q : 4 -> 4 {bias = @q.bias, factors = [@q.weight.S], structure = "orthogonal(cayley)", weight = @q.weight.S}
+  wl.param @q.weight.S : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.param @q.bias : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.layer @q : 4 -> 4 {bias = @q.bias, factors = [@q.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @q.weight.S}
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %s = wl.param_ref @q.weight.S {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
     %q = wl.cayley %s {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
@@ -76,8 +76,8 @@ module {
 // -----
 
 module {
-  wl.param @q.weight.S : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
-  wl.layer @q : 4 -> 4 {factors = [@q.weight.S], structure = "orthogonal(cayley)", weight = @q.weight.S}
+  wl.param @q.weight.S : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+  wl.layer @q : 4 -> 4 {factors = [@q.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @q.weight.S}
   func.func @forward(%x: tensor<?x4xf32>, %x2: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %y = wl.add %x, %x2 : tensor<?x4xf32>
     %s = wl.param_ref @q.weight.S {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>

@@ -11,8 +11,8 @@
 #T2 = affine_map<(b, i, o, k, q) -> (b, k, i, q)>
 #B2 = affine_map<(b, i, o, k, q) -> (k, o, q)>
 #Y2 = affine_map<(b, i, o, k, q) -> (b, i, o)>
-wl.param @a : tensor<1x2x4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @k : tensor<1x3x2xf32> {init = {kind = "zeros"}, trainable}
+wl.param @a : tensor<1x2x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @k : tensor<1x3x2xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x6xf32> {
   %x3 = wl.reshape %x : (tensor<?x8xf32>) -> tensor<?x4x2xf32>
   %a = wl.param_ref @a : tensor<1x2x4xf32>

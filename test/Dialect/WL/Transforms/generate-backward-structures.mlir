@@ -4,10 +4,10 @@
 // (cayley_grad, fed the primal Q), the corner block by zero padding, the
 // matrix exponential through its Fréchet derivative, Householder by the
 // reversed reflections, and the per-column scaling of diagonal and svd.
-wl.param @a.weight.S : tensor<6x6xf32> {init = {kind = "zeros"}, trainable}
-wl.param @b.weight.S : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @c.weight.v : tensor<2x4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @d.weight.d : tensor<3xf32> {init = {kind = "ones"}, trainable}
+wl.param @a.weight.S : tensor<6x6xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @b.weight.S : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @c.weight.v : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @d.weight.d : tensor<3xf32> {init = #wl.init<kind = ones>, trainable}
 func.func @forward(%x: tensor<?x6xf32>) -> tensor<?x3xf32> {
   %s = wl.param_ref @a.weight.S : tensor<6x6xf32>
   %q = wl.cayley %s : tensor<6x6xf32>

@@ -5,7 +5,7 @@
 // VJP of every op, in reverse; trainable parameters get wl.grad_accumulate.
 
 // linear: y = x Wᵀ  =>  dx = dy W,  dW = dyᵀ x.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x4xf32> {
   %w = wl.param_ref @w : tensor<4x8xf32>
   %y = wl.linear %x, %w : (tensor<?x8xf32>, tensor<4x8xf32>) -> tensor<?x4xf32>
@@ -30,7 +30,7 @@ func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x4xf32> {
 // -----
 
 // bias_add: dx = dy, db = Σ_batch dy.
-wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %b = wl.param_ref @b : tensor<4xf32>
   %y = wl.bias_add %x, %b : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
@@ -94,7 +94,7 @@ func.func @forward(%x: tensor<?x6xf32>) -> tensor<?x6xf32> {
 
 // A value used twice (the residual input, and %w by both layers) gets the sum
 // of its adjoints, built with wl.add; the parameter is accumulated once.
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %w = wl.param_ref @w : tensor<4x4xf32>
   %h = wl.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
@@ -123,8 +123,8 @@ func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // -----
 
 // A frozen (non-trainable) parameter gets no gradient; the trainable one does.
-wl.param @frozen : tensor<4x4xf32> {init = {kind = "orthogonal"}}
-wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @frozen : tensor<4x4xf32> {init = #wl.init<kind = orthogonal>}
+wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %w = wl.param_ref @frozen : tensor<4x4xf32>
   %h = wl.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
@@ -147,7 +147,7 @@ func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // @loss_backward seeds the loss adjoint with 1.0, differentiates the loss
 // through cross_entropy_grad (labels get no adjoint) and returns the loss.
-wl.param @w : tensor<3x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<3x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x3xf32> {
   %w = wl.param_ref @w : tensor<3x8xf32>
   %y = wl.linear %x, %w : (tensor<?x8xf32>, tensor<3x8xf32>) -> tensor<?x3xf32>
@@ -178,7 +178,7 @@ func.func @loss(%x: tensor<?x8xf32>, %labels: tensor<?xi32>) -> f32 {
 // -----
 
 // mse: the target is data and gets no adjoint.
-wl.param @w : tensor<3x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<3x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @forward(%x: tensor<?x8xf32>) -> tensor<?x3xf32> {
   %w = wl.param_ref @w : tensor<3x8xf32>
   %y = wl.linear %x, %w : (tensor<?x8xf32>, tensor<3x8xf32>) -> tensor<?x3xf32>
@@ -234,7 +234,7 @@ module {
 
 // -----
 
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{the model output does not depend on its input}}
 func.func @forward(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %w = wl.param_ref @w : tensor<4x8xf32>

@@ -12,8 +12,8 @@
 // c = 1, lr = 0.1, wd = 0: k = 1 + 0.1·1.2037025 = 1.12037025, and α solves
 // (k − αk³) + α(k − αk³)³ = 1. Independently (the smallest non-negative root
 // of that quartic in α, numpy.polynomial): α = 0.168162561185.
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, method = soft_cap>]}
 wl.optimizer_group "muon" [@w] {hyper = {lr = 0.1 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64}}
 func.func private @step_0(%w: tensor<4x4xf32>) {
   wl.param_store @w, %w : tensor<4x4xf32>
@@ -31,15 +31,15 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 // At creation the exact clip, no soft_cap.
 // CHECK-LABEL: func.func @project() {
 //   CHECK-NOT:   wl.spectral_soft_cap
-//       CHECK:   wl.project_param @w "svd_clip", 1.000000e+00
+//       CHECK:   wl.project_param @w svd_clip, 1.000000e+00
 
 // -----
 
 // Muon on a tall matrix (OUT/IN = 4) with weight decay: B = 2·1.2037025, and
 // c = 1, lr = 0.05, wd = 0.1 give k = 1·(1 − 0.005) + 0.05·2.407405 =
 // 1.11537025; independently α = 0.166087926 (numpy roots, as above).
-wl.param @w : tensor<8x2xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.param @w : tensor<8x2xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, method = soft_cap>]}
 wl.optimizer_group "muon" [@w] {hyper = {lr = 0.05 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.1 : f64}}
 func.func private @step_0(%w: tensor<8x2xf32>) {
   wl.param_store @w, %w : tensor<8x2xf32>
@@ -51,8 +51,8 @@ func.func private @step_0(%w: tensor<8x2xf32>) {
 // -----
 
 // An update that cannot leave the set (lr = 0: k = c): α = 0, no warning.
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, method = soft_cap>]}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 0.0 : f64, momentum = 0.0 : f64, nesterov = false, weight_decay = 0.0 : f64}}
 func.func private @step_0(%w: tensor<4x4xf32>) {
   wl.param_store @w, %w : tensor<4x4xf32>
@@ -67,8 +67,8 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 // entrywise estimate B = sqrt(OUT·IN) = 4 (k = 1·(1 − 1e-5) + 1e-3·4 =
 // 1.00399, α = 0.0367878460, numpy roots), with a warning at the constraint.
 // expected-warning @+1 {{spectral_bound(1, method = soft_cap) is only a heuristic for this configuration: adamw's update has no spectral-norm bound; use strict = true, hard_cap or svd_clip for a guarantee}}
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = false}]}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, method = soft_cap>]}
 wl.optimizer_group "adamw" [@w] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64}}
 func.func private @step_0(%w: tensor<4x4xf32>) {
   wl.param_store @w, %w : tensor<4x4xf32>
@@ -82,9 +82,8 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 // The warning is at the constraint's own `loc` when it has one (MLIRGen
 // records the source position; here a name without file position, hence
 // @unknown), not at the wl.param, and names the optimizer.
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 2.0 : f64, method = "soft_cap", strict = false,
-                    loc = loc("constraint")}]}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 2.0, method = soft_cap, loc = loc("constraint")>]}
 wl.optimizer_group "adamp" [@w] {hyper = {beta1 = 0.9 : f64, beta2 = 0.999 : f64, delta = 0.1 : f64, eps = 1.0e-8 : f64, lr = 1.0e-3 : f64, wd_ratio = 0.1 : f64, weight_decay = 0.0 : f64}}
 func.func private @step_0(%w: tensor<4x4xf32>) {
   wl.param_store @w, %w : tensor<4x4xf32>
@@ -97,8 +96,8 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 // -----
 
 // strict = true: the rescale after the step makes the guarantee, no warning.
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "soft_cap", strict = true}]}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, method = soft_cap, strict = true>]}
 wl.optimizer_group "adamw" [@w] {hyper = {lr = 1.0e-3 : f64, beta1 = 0.9 : f64, beta2 = 0.999 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64}}
 func.func private @step_0(%w: tensor<4x4xf32>) {
   wl.param_store @w, %w : tensor<4x4xf32>
@@ -107,7 +106,7 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 // CHECK-LABEL: func.func private @step_0(
 //       CHECK:   %[[S:.+]] = wl.spectral_soft_cap
 //  CHECK-NEXT:   wl.param_store @w, %[[S]]
-//  CHECK-NEXT:   wl.project_param @w "strict", 1.000000e+00
+//  CHECK-NEXT:   wl.project_param @w strict, 1.000000e+00
 
 // -----
 
@@ -115,8 +114,8 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 // spectral norm up to lr·B ≈ 0.3009) give k = 0.800925625 and α =
 // 0.702242562 (numpy roots); then f peaks at ≈ 0.527354 (near σ = 0.689) > c.
 // expected-warning @+1 {{spectral_bound(0.5, method = soft_cap) is only a heuristic for this configuration: the coupled map is not monotone on [0, 0.800926] (it peaks at 0.527354 > 0.5)}}
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 0.5 : f64, method = "soft_cap", strict = false}]}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 0.5, method = soft_cap>]}
 wl.optimizer_group "muon" [@w] {hyper = {lr = 0.25 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64}}
 func.func private @step_0(%w: tensor<4x4xf32>) {
   wl.param_store @w, %w : tensor<4x4xf32>

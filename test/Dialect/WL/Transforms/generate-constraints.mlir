@@ -10,16 +10,16 @@
 // (state_types, since it differs from the parameter's shape), one iteration
 // per step from the stored vector, then W / max(1, σ/c) before the store.
 // Other parameters' stores are left alone.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable, state = ["momentum_buffer"],
-    constraints = [{kind = "spectral_bound", c = 2.0 : f64, method = "normalize", strict = false}]}
-wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, state = ["momentum_buffer"],
+    constraints = [#wl.spectral_bound<c = 2.0>]}
+wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func private @step_0(%w: tensor<4x8xf32>, %b: tensor<4xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   wl.param_store @b, %b : tensor<4xf32>
   return
 }
 //       CHECK: wl.param @w : tensor<4x8xf32> {{{.*}}state = ["momentum_buffer", "power_u"], state_types = [tensor<4x8xf32>, tensor<4xf32>], trainable}
-//       CHECK: wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+//       CHECK: wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>, %[[B:[a-zA-Z0-9_]+]]: tensor<4xf32>
 //       CHECK:   %[[U:.+]] = wl.state_ref @w["power_u"] : tensor<4xf32>
@@ -40,7 +40,7 @@ func.func private @step_0(%w: tensor<4x8xf32>, %b: tensor<4xf32>) {
 //  CHECK-NEXT:   wl.state_store @w["power_u"], %[[START]] : tensor<4xf32>
 //  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w : tensor<4x8xf32>
 //  CHECK-NEXT:   wl.param_store @w, %[[P]] : tensor<4x8xf32>
-//  CHECK-NEXT:   wl.project_param @w "strict", 2.000000e+00
+//  CHECK-NEXT:   wl.project_param @w strict, 2.000000e+00
 //  CHECK-NEXT:   %[[P1:.+]] = wl.param_ref @w : tensor<4x8xf32>
 //  CHECK-NEXT:   %[[U0:.+]] = wl.state_ref @w["power_u"] : tensor<4xf32>
 //  CHECK-NEXT:   %[[NU0:[a-zA-Z0-9_]+]], %{{.+}} = wl.power_iteration %[[P1]], %[[U0]] {iterations = 15 : i64}
@@ -52,8 +52,8 @@ func.func private @step_0(%w: tensor<4x8xf32>, %b: tensor<4xf32>) {
 
 // A parameter without any other state gets `power_u` alone; its start vector
 // is 1/sqrt(OUT) for OUT = 3 (not 1/sqrt(IN)).
-wl.param @w : tensor<3x5xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "normalize", strict = false}]}
+wl.param @w : tensor<3x5xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0>]}
 // CHECK: wl.param @w : tensor<3x5xf32> {{{.*}}state = ["power_u"], state_types = [tensor<3xf32>], trainable}
 // CHECK-LABEL: func.func @project() {
 //       CHECK:   arith.constant dense<0.577350259> : tensor<3xf32>
@@ -61,8 +61,8 @@ wl.param @w : tensor<3x5xf32> {init = {kind = "zeros"}, trainable,
 // -----
 
 // hard_cap: one op before the store, no state.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.5 : f64, method = "hard_cap", strict = false}]}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.5, method = hard_cap>]}
 func.func private @step_0(%w: tensor<4x8xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   return
@@ -78,15 +78,15 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 // CHECK-LABEL: func.func @project() {
 //  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w
 //  CHECK-NEXT:   wl.param_store @w, %[[P]]
-//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.500000e+00
+//  CHECK-NEXT:   wl.project_param @w svd_clip, 1.500000e+00
 //  CHECK-NEXT:   return
 
 // -----
 
 // hammer: the power vector too, 16 iterations per step (the hammer needs a
 // good u), then W + (c − σ) u vᵀ from the new u.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "hammer", strict = false}]}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, method = hammer>]}
 func.func private @step_0(%w: tensor<4x8xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   return
@@ -101,7 +101,7 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 //       CHECK:   wl.param_store @w, %[[H]]
 // CHECK-LABEL: func.func @project() {
 //   CHECK-NOT:   wl.spectral_hammer
-//       CHECK:   wl.project_param @w "strict", 1.000000e+00
+//       CHECK:   wl.project_param @w strict, 1.000000e+00
 //  CHECK-NEXT:   %[[P1:.+]] = wl.param_ref @w
 //  CHECK-NEXT:   %[[U0:.+]] = wl.state_ref @w["power_u"]
 //  CHECK-NEXT:   wl.power_iteration %[[P1]], %[[U0]] {iterations = 15 : i64}
@@ -110,9 +110,9 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 
 // svd_clip and rank_at_most run on the stored parameter (runtime routines),
 // right after the store, in the order written; nothing before it.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "rank_at_most", r = 2 : i64},
-                   {kind = "spectral_bound", c = 3.0 : f64, method = "svd_clip", strict = false}]}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.rank_at_most<r = 2>,
+                   #wl.spectral_bound<c = 3.0, method = svd_clip>]}
 func.func private @step_0(%w: tensor<4x8xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   return
@@ -123,26 +123,26 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
 //  CHECK-NEXT:   wl.param_store @w, %[[W]] : tensor<4x8xf32>
-//  CHECK-NEXT:   wl.project_param @w "rank_at_most", 2.000000e+00
-//  CHECK-NEXT:   wl.project_param @w "svd_clip", 3.000000e+00
+//  CHECK-NEXT:   wl.project_param @w rank_at_most, 2.000000e+00
+//  CHECK-NEXT:   wl.project_param @w svd_clip, 3.000000e+00
 //  CHECK-NEXT:   return
 // At creation: the nearest point of {rank ≤ r, σ ≤ c}: the rank projection,
 // then the clip (one, at the smallest c).
 // CHECK-LABEL: func.func @project() {
 //  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w
 //  CHECK-NEXT:   wl.param_store @w, %[[P]]
-//  CHECK-NEXT:   wl.project_param @w "rank_at_most", 2.000000e+00
-//  CHECK-NEXT:   wl.project_param @w "svd_clip", 3.000000e+00
+//  CHECK-NEXT:   wl.project_param @w rank_at_most, 2.000000e+00
+//  CHECK-NEXT:   wl.project_param @w svd_clip, 3.000000e+00
 //  CHECK-NEXT:   return
 
 // -----
 
 // strict: the sound Gram-iteration rescale after everything else, once, at
 // the smallest strict bound; a MLIR-side method still runs before the store.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 2.0 : f64, method = "hard_cap", strict = true},
-                   {kind = "spectral_bound", c = 4.0 : f64, method = "hard_cap", strict = false},
-                   {kind = "spectral_bound", c = 1.0 : f64, method = "svd_clip", strict = true}]}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 2.0, method = hard_cap, strict = true>,
+                   #wl.spectral_bound<c = 4.0, method = hard_cap>,
+                   #wl.spectral_bound<c = 1.0, method = svd_clip, strict = true>]}
 func.func private @step_0(%w: tensor<4x8xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   return
@@ -152,38 +152,38 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 //  CHECK-NEXT:   %[[C2:.+]] = wl.spectral_hard_cap %[[W]] {bound = 2.000000e+00 : f64}
 //  CHECK-NEXT:   %[[C4:.+]] = wl.spectral_hard_cap %[[C2]] {bound = 4.000000e+00 : f64}
 //  CHECK-NEXT:   wl.param_store @w, %[[C4]]
-//  CHECK-NEXT:   wl.project_param @w "svd_clip", 1.000000e+00
-//  CHECK-NEXT:   wl.project_param @w "strict", 1.000000e+00
+//  CHECK-NEXT:   wl.project_param @w svd_clip, 1.000000e+00
+//  CHECK-NEXT:   wl.project_param @w strict, 1.000000e+00
 //  CHECK-NEXT:   return
 // CHECK-LABEL: func.func @project() {
 //   CHECK-NOT:   wl.spectral_hard_cap
-//       CHECK:   wl.project_param @w "svd_clip", 1.000000e+00
-//  CHECK-NEXT:   wl.project_param @w "strict", 1.000000e+00
+//       CHECK:   wl.project_param @w svd_clip, 1.000000e+00
+//  CHECK-NEXT:   wl.project_param @w strict, 1.000000e+00
 //  CHECK-NEXT:   return
 
 // -----
 
 // norm_bound: frobenius, row, column, before the store; also at creation.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "norm_bound", c = 3.0 : f64, norm = "frobenius"},
-                   {kind = "norm_bound", c = 2.0 : f64, norm = "row"},
-                   {kind = "norm_bound", c = 0.5 : f64, norm = "column"}]}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.norm_bound<c = 3.0>,
+                   #wl.norm_bound<c = 2.0, norm = row>,
+                   #wl.norm_bound<c = 0.5, norm = column>]}
 func.func private @step_0(%w: tensor<4x8xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   return
 }
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
-//  CHECK-NEXT:   %[[F:.+]] = wl.norm_bound %[[W]], "frobenius" {bound = 3.000000e+00 : f64}
-//  CHECK-NEXT:   %[[R:.+]] = wl.norm_bound %[[F]], "row" {bound = 2.000000e+00 : f64}
-//  CHECK-NEXT:   %[[C:.+]] = wl.norm_bound %[[R]], "column" {bound = 5.000000e-01 : f64}
+//  CHECK-NEXT:   %[[F:.+]] = wl.norm_bound %[[W]], frobenius {bound = 3.000000e+00 : f64}
+//  CHECK-NEXT:   %[[R:.+]] = wl.norm_bound %[[F]], row {bound = 2.000000e+00 : f64}
+//  CHECK-NEXT:   %[[C:.+]] = wl.norm_bound %[[R]], column {bound = 5.000000e-01 : f64}
 //  CHECK-NEXT:   wl.param_store @w, %[[C]]
 //  CHECK-NEXT:   return
 // CHECK-LABEL: func.func @project() {
 //  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @w
-//  CHECK-NEXT:   %[[F:.+]] = wl.norm_bound %[[P]], "frobenius"
-//  CHECK-NEXT:   %[[R:.+]] = wl.norm_bound %[[F]], "row"
-//  CHECK-NEXT:   %[[C:.+]] = wl.norm_bound %[[R]], "column"
+//  CHECK-NEXT:   %[[F:.+]] = wl.norm_bound %[[P]], frobenius
+//  CHECK-NEXT:   %[[R:.+]] = wl.norm_bound %[[F]], row
+//  CHECK-NEXT:   %[[C:.+]] = wl.norm_bound %[[R]], column
 //  CHECK-NEXT:   wl.param_store @w, %[[C]]
 //   CHECK-NOT:   wl.project_param
 //       CHECK:   return
@@ -193,8 +193,8 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 // orthonormal: the polar iteration. After an update, from X₀ = W/max(1, σ̂)
 // with σ̂ from one power iteration (6 steps); at creation, from ‖W‖_F (no
 // scale, 40 steps), then the power vector is converged on the result.
-wl.param @w : tensor<4x8xf32> {init = {kind = "orthogonal"}, trainable,
-    constraints = [{kind = "orthonormal"}]}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = orthogonal>, trainable,
+    constraints = [#wl.orthonormal<>]}
 func.func private @step_0(%w: tensor<4x8xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   return
@@ -221,12 +221,12 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 // -----
 
 // No constrained parameter: @project is still generated, empty.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func private @step_0(%w: tensor<4x8xf32>) {
   wl.param_store @w, %w : tensor<4x8xf32>
   return
 }
-// CHECK: wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+// CHECK: wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-NEXT:   wl.param_store
 //  CHECK-NEXT:   return
@@ -237,24 +237,24 @@ func.func private @step_0(%w: tensor<4x8xf32>) {
 
 // Structures: a spectral bound on svd's s (or diagonal's d) clamps the
 // entries, after every step and at creation, with no state; a constraint the
-// structure satisfies by itself (orthogonal) generates nothing and keeps the
-// guarantee MLIRGen recorded; svd's U gets the polar retraction.
-wl.param @s : tensor<3xf32> {init = {kind = "ones"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 0.5 : f64, method = "clamp", strict = false, structure = "svd"}]}
-wl.param @u : tensor<6x3xf32> {init = {kind = "orthogonal"}, trainable,
-    constraints = [{kind = "orthonormal", implied_by = "svd"}]}
-wl.param @q : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "spectral_bound", c = 1.0 : f64, method = "normalize", strict = false,
-                    enforced_by = "structure", guarantee = "exact", reason = "by construction"}]}
+// structure satisfies by itself (orthogonal) generates nothing; svd's U gets
+// the polar retraction. (What each guarantees is `wlc --report`'s:
+// test/MLIRGen/structures.wl.)
+wl.param @s : tensor<3xf32> {init = #wl.init<kind = ones>, trainable,
+    constraints = [#wl.spectral_bound<c = 0.5, method = clamp, structure = <svd>>]}
+wl.param @u : tensor<6x3xf32> {init = #wl.init<kind = orthogonal>, trainable,
+    constraints = [#wl.orthonormal<origin = retraction, structure = <svd>>]}
+wl.param @q : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, origin = structure, structure = <orthogonal_cayley>>]}
 func.func private @step_0(%s: tensor<3xf32>, %u: tensor<6x3xf32>, %q: tensor<4x4xf32>) {
   wl.param_store @s, %s : tensor<3xf32>
   wl.param_store @u, %u : tensor<6x3xf32>
   wl.param_store @q, %q : tensor<4x4xf32>
   return
 }
-//       CHECK: wl.param @s : tensor<3xf32> {constraints = [{c = 5.000000e-01 : f64, guarantee = "exact", kind = "spectral_bound", method = "clamp", reason = "svd: |s| clamped to c (sigma(W) = |s| while U, V stay orthonormal)", strict = false, structure = "svd"}], init = {kind = "ones"}, trainable}
-//       CHECK: wl.param @u : tensor<6x3xf32> {constraints = [{guarantee = "conditional", implied_by = "svd", kind = "orthonormal", reason = "retraction of the svd factor: {{.*}}"}], init = {kind = "orthogonal"}, state = ["power_u"], state_types = [tensor<6xf32>], trainable}
-//       CHECK: wl.param @q : tensor<4x4xf32> {constraints = [{c = 1.000000e+00 : f64, enforced_by = "structure", guarantee = "exact", kind = "spectral_bound", method = "normalize", reason = "by construction", strict = false}], init = {kind = "zeros"}, trainable}
+//       CHECK: wl.param @s : tensor<3xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = clamp, structure = <svd>>], init = #wl.init<kind = ones>, trainable}
+//       CHECK: wl.param @u : tensor<6x3xf32> {constraints = [#wl.orthonormal<origin = retraction, structure = <svd>>], init = #wl.init<kind = orthogonal>, state = ["power_u"], state_types = [tensor<6xf32>], trainable}
+//       CHECK: wl.param @q : tensor<4x4xf32> {constraints = [#wl.spectral_bound<c = 1.000000e+00, origin = structure, structure = <orthogonal_cayley>>], init = #wl.init<kind = zeros>, trainable}
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[S:[a-zA-Z0-9_]+]]: tensor<3xf32>, %[[U:[a-zA-Z0-9_]+]]: tensor<6x3xf32>, %[[Q:[a-zA-Z0-9_]+]]: tensor<4x4xf32>
 //  CHECK-NEXT:   %[[C:.+]] = wl.abs_clamp %[[S]] {bound = 5.000000e-01 : f64} : tensor<3xf32>
@@ -273,15 +273,15 @@ func.func private @step_0(%s: tensor<3xf32>, %u: tensor<6x3xf32>, %q: tensor<4x4
 
 // A layer whose frozen base is re-split at creation (MLIRGen's wl.resplit):
 // the runtime re-split comes first in @project, before any projection.
-wl.param @l.weight.base : tensor<4x4xf32> {init = {kind = "normal", std = 1.0 : f64}}
-wl.param @l.weight.s : tensor<2xf32> {init = {kind = "zeros"}, trainable}
-wl.param @l.weight.U : tensor<4x2xf32> {init = {kind = "zeros"}}
-wl.param @l.weight.V : tensor<4x2xf32> {init = {kind = "zeros"}}
-wl.param @m : tensor<4x4xf32> {init = {kind = "zeros"}, trainable,
-    constraints = [{kind = "norm_bound", c = 1.0 : f64, norm = "frobenius"}]}
-wl.layer @l : 4 -> 4 {factors = [@l.weight.base, @l.weight.s, @l.weight.U, @l.weight.V], structure = "frozen+svfit", weight = @l.weight.base,
-    wl.resplit = {kind = "svfit", base = @l.weight.base, factors = [@l.weight.U, @l.weight.s, @l.weight.V]}}
+wl.param @l.weight.base : tensor<4x4xf32> {init = #wl.init<kind = normal, std = 1.0>}
+wl.param @l.weight.s : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @l.weight.U : tensor<4x2xf32> {init = #wl.init<kind = zeros>}
+wl.param @l.weight.V : tensor<4x2xf32> {init = #wl.init<kind = zeros>}
+wl.param @m : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.norm_bound<c = 1.0>]}
+wl.layer @l : 4 -> 4 {factors = [@l.weight.base, @l.weight.s, @l.weight.U, @l.weight.V], structure = [#wl.structure<frozen>, #wl.structure<svfit>], weight = @l.weight.base,
+    wl.resplit = {kind = #wl<resplit svfit>, base = @l.weight.base, factors = [@l.weight.U, @l.weight.s, @l.weight.V]}}
 // CHECK-LABEL: func.func @project() {
-//  CHECK-NEXT:   wl.resplit_base "svfit" @l.weight.base into [@l.weight.U, @l.weight.s, @l.weight.V]
+//  CHECK-NEXT:   wl.resplit_base svfit @l.weight.base into [@l.weight.U, @l.weight.s, @l.weight.V]
 //  CHECK-NEXT:   wl.param_ref @m
 //       CHECK:   wl.norm_bound

@@ -1,7 +1,7 @@
 // RUN: wl-opt --wl-generate-step --split-input-file %s | FileCheck %s
 
 // Muon keeps a momentum buffer and updates matrices with wl.muon_update.
-wl.param @w : tensor<8x4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<8x4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "muon" [@w] {hyper = {lr = 2.000000e-02 : f64, momentum = 9.500000e-01 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 1.000000e-02 : f64}}
 // CHECK: wl.param @w : tensor<8x4xf32> {{.*}}state = ["momentum_buffer"], trainable}
 // CHECK-LABEL: func.func private @step_0(
@@ -16,7 +16,7 @@ wl.optimizer_group "muon" [@w] {hyper = {lr = 2.000000e-02 : f64, momentum = 9.5
 // -----
 
 // Lion keeps one moment (exp_avg).
-wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "lion" [@b] {hyper = {beta1 = 9.000000e-01 : f64, beta2 = 9.900000e-01 : f64, lr = 1.000000e-04 : f64, weight_decay = 0.000000e+00 : f64}}
 // CHECK: wl.param @b : tensor<4xf32> {{.*}}state = ["exp_avg"], trainable}
 // CHECK-LABEL: func.func private @step_0(
@@ -28,7 +28,7 @@ wl.optimizer_group "lion" [@b] {hyper = {beta1 = 9.000000e-01 : f64, beta2 = 9.9
 // -----
 
 // AdamP keeps Adam's two moments and uses the step count.
-wl.param @w : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "adamp" [@w] {hyper = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, delta = 1.000000e-01 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, wd_ratio = 1.000000e-01 : f64, weight_decay = 1.000000e-02 : f64}}
 // CHECK: wl.param @w : tensor<4x4xf32> {{.*}}state = ["exp_avg", "exp_avg_sq"], trainable}
 // CHECK-LABEL: func.func private @step_0(

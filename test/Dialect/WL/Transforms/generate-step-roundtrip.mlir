@@ -6,7 +6,7 @@
 // group and fails with "custom op 'wl.sgd_update' expected 'buffer'".
 // RUN: wl-opt --wl-generate-step %s | wl-opt | FileCheck %s
 
-wl.param @w : tensor<8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<8xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
 
 // CHECK-LABEL: func.func private @step_0(

@@ -6,7 +6,7 @@
 // on the wl.param (`state = [...]`).
 
 // SGD with momentum: one "momentum_buffer" per parameter, read and written.
-wl.param @w : tensor<4x8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, nesterov = true, weight_decay = 1.000000e-02 : f64}}
 // CHECK: wl.param @w : tensor<4x8xf32> {{.*}}state = ["momentum_buffer"], trainable}
 // CHECK-LABEL: func.func private @step_0(
@@ -31,7 +31,7 @@ wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 9.00
 // -----
 
 // SGD without momentum: no state, no buffer operand, no state_store.
-wl.param @w : tensor<8xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<8xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 5.000000e-02 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
 // CHECK: wl.param @w : tensor<8xf32>
 // CHECK-NOT: state
@@ -48,7 +48,7 @@ wl.optimizer_group "sgd" [@w] {hyper = {lr = 5.000000e-02 : f64, momentum = 0.00
 // -----
 
 // AdamW: exp_avg and exp_avg_sq, and the step count for the bias corrections.
-wl.param @w : tensor<2x3xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<2x3xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "adamw" [@w] {hyper = {beta1 = 8.000000e-01 : f64, beta2 = 9.000000e-01 : f64, eps = 1.000000e-06 : f64, lr = 1.000000e-03 : f64, weight_decay = 1.000000e-01 : f64}}
 // CHECK: wl.param @w : tensor<2x3xf32> {{.*}}state = ["exp_avg", "exp_avg_sq"], trainable}
 // CHECK-LABEL: func.func private @step_0(
@@ -70,10 +70,10 @@ wl.optimizer_group "adamw" [@w] {hyper = {beta1 = 8.000000e-01 : f64, beta2 = 9.
 // Several groups, one schedule: every group computes its lr once (one
 // schedule_factor and one mulf, whatever the number of tensors), frozen
 // parameters are left alone, and @step calls each group in order.
-wl.param @a : tensor<4x4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @b : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @c : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @frozen : tensor<4x4xf32> {init = {kind = "orthogonal"}}
+wl.param @a : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @c : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @frozen : tensor<4x4xf32> {init = #wl.init<kind = orthogonal>}
 wl.optimizer_group "sgd" [@a, @b] {hyper = {lr = 2.500000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
 wl.optimizer_group "adamw" [@c] {hyper = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, lr = 2.000000e-03 : f64, weight_decay = 1.000000e-02 : f64}}
 wl.schedule "warmup_cosine" {total = 100 : i64, warmup = 10 : i64}
@@ -112,13 +112,13 @@ wl.schedule "warmup_cosine" {total = 100 : i64, warmup = 10 : i64}
 // -----
 
 // expected-error @+1 {{'wl.param' op is trainable but in no optimizer group}}
-wl.param @orphan : tensor<4xf32> {init = {kind = "zeros"}, trainable}
-wl.param @w : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @orphan : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @w : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
 
 // -----
 
-wl.param @w : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
 // expected-error @+1 {{'wl.optimizer_group' op 'w' is already updated by another group}}
 wl.optimizer_group "adamw" [@w] {hyper = {beta1 = 9.000000e-01 : f64, beta2 = 9.990000e-01 : f64, eps = 1.000000e-08 : f64, lr = 1.000000e-03 : f64, weight_decay = 0.000000e+00 : f64}}
@@ -127,7 +127,7 @@ wl.optimizer_group "adamw" [@w] {hyper = {beta1 = 9.000000e-01 : f64, beta2 = 9.
 
 // expected-error @+1 {{wl-generate-step: @step already exists}}
 module {
-  wl.param @w : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+  wl.param @w : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
   wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
   func.func @step(%t: i64) {
     return
@@ -136,7 +136,7 @@ module {
 
 // -----
 
-wl.param @w : tensor<4xf32> {init = {kind = "zeros"}, trainable}
+wl.param @w : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}}
 wl.schedule "constant"
 // expected-error @+1 {{'wl.schedule' op a model has at most one schedule}}

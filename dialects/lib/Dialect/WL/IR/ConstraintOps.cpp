@@ -56,8 +56,6 @@ LogicalResult SpectralSoftCapOp::verify() {
 LogicalResult NormBoundOp::verify() {
   if (failed(staticMatrix(*this, getWeight().getType())))
     return failure();
-  if (!llvm::is_contained({"frobenius", "row", "column"}, getNorm()))
-    return emitOpError("unknown norm '") << getNorm() << "' (expected frobenius, row or column)";
   return positiveBound(*this, getBoundAttr().getValueAsDouble());
 }
 
@@ -70,16 +68,17 @@ LogicalResult PolarIterationOp::verify() {
 }
 
 LogicalResult ProjectParamOp::verify() {
-  StringRef kind = getKind();
   double v = getValueAttr().getValueAsDouble();
-  if (kind == "svd_clip" || kind == "strict")
+  switch (getKind()) {
+  case ProjectionKind::SvdClip:
+  case ProjectionKind::Strict:
     return positiveBound(*this, v);
-  if (kind == "rank_at_most") {
+  case ProjectionKind::RankAtMost:
     if (!(v >= 1) || v >= 9.2e18 || v != static_cast<double>(static_cast<int64_t>(v)))
       return emitOpError("rank must be a positive integer, got ") << v;
     return success();
   }
-  return emitOpError("unknown projection '") << kind << "' (expected svd_clip, rank_at_most or strict)";
+  llvm_unreachable("unknown projection kind");
 }
 
 LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {

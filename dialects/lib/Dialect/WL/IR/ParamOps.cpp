@@ -15,49 +15,6 @@ ParamOp wl::lookupParam(Operation *from, StringRef name) {
   return dyn_cast_or_null<ParamOp>(SymbolTable::lookupSymbolIn(module, name));
 }
 
-/// A constraint dictionary: a known kind with its arguments (LANGUAGE.md).
-static LogicalResult verifyConstraint(Operation *op, DictionaryAttr c) {
-  auto kind = c.getAs<StringAttr>("kind");
-  if (!kind)
-    return op->emitOpError("every constraint needs a string 'kind'");
-  auto positive = [&](StringRef name) -> LogicalResult {
-    auto v = c.getAs<FloatAttr>(name);
-    if (!v || !(v.getValueAsDouble() > 0))
-      return op->emitOpError("constraint '") << kind.getValue() << "' needs a positive float '"
-                                              << name << "'";
-    return success();
-  };
-  auto oneOf = [&](StringRef name, ArrayRef<StringRef> choices) -> LogicalResult {
-    auto v = c.getAs<StringAttr>(name);
-    if (!v || !llvm::is_contained(choices, v.getValue()))
-      return op->emitOpError("constraint '") << kind.getValue() << "' needs '" << name
-                                              << "' to be one of " << llvm::join(choices, ", ");
-    return success();
-  };
-  if (c.get("enforced_by")) // satisfied by the structure: nothing is generated from it
-    return failure(kind.getValue() == "spectral_bound" && failed(positive("c")));
-  if (kind.getValue() == "spectral_bound") {
-    if (failed(positive("c")) ||
-        failed(oneOf("method", {"normalize", "soft_cap", "hard_cap", "hammer", "svd_clip", "clamp"})))
-      return failure();
-    if (!c.getAs<BoolAttr>("strict"))
-      return op->emitOpError("constraint 'spectral_bound' needs a bool 'strict'");
-    return success();
-  }
-  if (kind.getValue() == "norm_bound")
-    return failure(failed(positive("c")) || failed(oneOf("norm", {"frobenius", "row", "column"})));
-  if (kind.getValue() == "rank_at_most") {
-    auto r = c.getAs<IntegerAttr>("r");
-    if (!r || r.getInt() < 1)
-      return op->emitOpError("constraint 'rank_at_most' needs an integer 'r' >= 1");
-    return success();
-  }
-  if (kind.getValue() == "orthonormal")
-    return success();
-  return op->emitOpError("unknown constraint '")
-         << kind.getValue() << "' (expected spectral_bound, norm_bound, rank_at_most or orthonormal)";
-}
-
 LogicalResult ParamOp::verify() {
   auto type = dyn_cast<RankedTensorType>(getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isF32() || type.getRank() < 1)
@@ -66,28 +23,7 @@ LogicalResult ParamOp::verify() {
   for (int64_t d : type.getShape())
     if (d <= 0)
       return emitOpError("dimensions must be positive, got ") << type;
-  auto kind = getInit().getAs<StringAttr>("kind");
-  if (!kind)
-    return emitOpError("init needs a string 'kind'");
-  StringRef k = kind.getValue();
-  if (k == "normal") {
-    auto std = getInit().getAs<FloatAttr>("std");
-    // std = 0 is allowed (all zeros, like PyTorch's normal_(std=0)).
-    if (!std || !std::isfinite(std.getValueAsDouble()) || std.getValueAsDouble() < 0)
-      return emitOpError("normal init needs a finite, non-negative 'std'");
-  } else if (k == "uniform") {
-    auto a = getInit().getAs<FloatAttr>("a");
-    if (!a || !std::isfinite(a.getValueAsDouble()) || a.getValueAsDouble() <= 0)
-      return emitOpError("uniform init needs a finite, positive 'a'");
-  } else if (k == "from") {
-    auto file = getInit().getAs<StringAttr>("file"), tensor = getInit().getAs<StringAttr>("tensor");
-    if (!file || file.getValue().empty() || !tensor || tensor.getValue().empty())
-      return emitOpError("from init needs a non-empty 'file' and 'tensor'");
-  } else if (k != "zeros" && k != "ones" && k != "orthogonal") {
-    return emitOpError("unknown init kind '")
-           << k << "' (expected zeros, ones, normal, uniform, orthogonal or from)";
-  }
-  if (k == "orthogonal" && type.getRank() != 2)
+  if (getInit().getKind() == InitKind::Orthogonal && type.getRank() != 2)
     return emitOpError("orthogonal init needs a matrix");
   if (getConstraints() && !getTrainable())
     return emitOpError("a frozen parameter cannot carry constraints");
@@ -110,12 +46,6 @@ LogicalResult ParamOp::verify() {
       if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
         return emitOpError("state types must be statically shaped f32 tensors");
     }
-  }
-  if (auto constraints = getConstraints()) {
-    ArrayAttr list = *constraints; // outlives the loop
-    for (Attribute c : list)
-      if (failed(verifyConstraint(*this, cast<DictionaryAttr>(c))))
-        return failure();
   }
   return success();
 }
@@ -156,23 +86,34 @@ LogicalResult LayerOp::verify() {
   // The I64Attr getters return uint64_t: compare signed, or -4 passes.
   if (static_cast<int64_t>(getInFeatures()) <= 0 || static_cast<int64_t>(getOutFeatures()) <= 0)
     return emitOpError("widths must be positive");
-  // One structure, or a sum of terms joined by '+' ("frozen+lora").
-  SmallVector<StringRef> terms;
-  getStructure().split(terms, '+');
-  for (StringRef term : terms)
-    if (!llvm::is_contained({"dense", "orthogonal(cayley)", "orthogonal(exp)",
-                             "orthogonal(householder)", "orthogonal(polar)", "svd", "diagonal",
-                             "lowrank", "kronecker", "monarch", "blockdiag", "frozen", "lora",
-                             "bone", "svfit"},
-                            term))
-      return emitOpError("unsupported structure '") << getStructure() << "'";
+  if (getStructure().empty())
+    return emitOpError("needs at least one structure term");
   if (!hasDenseWeight() && !getFactors())
-    return emitOpError("structure '") << getStructure() << "' needs its 'factors'";
+    return emitOpError("structure '") << getStructureName() << "' needs its 'factors'";
   return success();
 }
 
+SmallVector<StructureKind> LayerOp::getTerms() {
+  return llvm::map_to_vector(getStructure().getAsRange<StructureKindAttr>(),
+                             [](StructureKindAttr a) { return a.getValue(); });
+}
+
 bool LayerOp::hasDenseWeight() {
-  return getStructure() == "dense" || getStructure() == "orthogonal(polar)";
+  SmallVector<StructureKind> terms = getTerms();
+  return terms.size() == 1 &&
+         (terms[0] == StructureKind::Dense || terms[0] == StructureKind::OrthogonalPolar);
+}
+
+std::string LayerOp::getStructureName() {
+  std::string name;
+  for (StructureKind kind : getTerms()) {
+    StringRef term = stringifyStructureKind(kind);
+    if (!name.empty())
+      name += "+";
+    // orthogonal_polar -> orthogonal(polar), as LANGUAGE.md writes it.
+    name += term.consume_front("orthogonal_") ? ("orthogonal(" + term + ")").str() : term.str();
+  }
+  return name;
 }
 
 /// Checks that `sym` names a wl.param of type `expected` (when given).
@@ -252,12 +193,20 @@ LogicalResult StateStoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
 }
 
 LogicalResult ResplitBaseOp::verify() {
-  size_t expected = getKind() == "svfit" ? 3 : 2;
-  if (!llvm::is_contained({"pissa", "svfit", "kpsvd"}, getKind()))
-    return emitOpError("unknown re-split '") << getKind() << "' (expected pissa, svfit or kpsvd)";
+  // The factors in the runtime routine's order (wlgen.h).
+  size_t expected = 0;
+  switch (getKind()) {
+  case ResplitKind::Pissa: // lora_A, lora_B
+  case ResplitKind::KpSvd: // A, B
+    expected = 2;
+    break;
+  case ResplitKind::SvFit: // U, s, V
+    expected = 3;
+    break;
+  }
   if (getFactors().size() != expected)
-    return emitOpError("'") << getKind() << "' needs " << expected << " factors, got "
-                            << getFactors().size();
+    return emitOpError("'") << stringifyResplitKind(getKind()) << "' needs " << expected
+                            << " factors, got " << getFactors().size();
   return success();
 }
 

@@ -12,6 +12,7 @@ void WLDialect::initialize() {
 #define GET_OP_LIST
 #include "wl/Dialect/WL/IR/WLOps.cpp.inc"
       >();
+  registerAttributes();
 }
 
 #define GET_OP_CLASSES

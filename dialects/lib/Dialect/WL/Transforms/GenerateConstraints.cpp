@@ -10,6 +10,7 @@
 #include "wl/Dialect/WL/Transforms/Passes.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 #include <cstdio>
@@ -40,36 +41,47 @@ std::string fmt(double v) {
   return buffer;
 }
 
+/// One constraint of a parameter, with the questions the pass asks of it.
 struct Constraint {
-  DictionaryAttr attrs;
-  StringRef kind() const { return attrs.getAs<StringAttr>("kind").getValue(); }
-  StringRef method() const {
-    auto m = attrs.getAs<StringAttr>("method");
-    return m ? m.getValue() : StringRef();
-  }
-  double bound() const { return attrs.getAs<FloatAttr>("c").getValueAsDouble(); }
-  bool strict() const {
-    auto s = attrs.getAs<BoolAttr>("strict");
-    return s && s.getValue();
-  }
+  ConstraintAttrInterface attr;
+
   Location loc(Location fallback) const {
-    auto l = attrs.getAs<LocationAttr>("loc");
+    LocationAttr l = attr.getLocation();
     return l ? Location(l) : fallback;
   }
-  /// Satisfied by the weight's structure itself (orthogonal): nothing to generate.
-  bool byStructure() const { return static_cast<bool>(attrs.get("enforced_by")); }
-  /// A spectral bound on `svd`'s s or `diagonal`'s d: clamp the entries.
-  bool isClamp() const { return kind() == "spectral_bound" && method() == "clamp"; }
-  /// Whether it runs as a runtime routine on the stored parameter.
-  bool atRuntime() const {
-    return kind() == "rank_at_most" || (kind() == "spectral_bound" && method() == "svd_clip");
+  SpectralBoundAttr spectral() const { return dyn_cast<SpectralBoundAttr>(attr); }
+  /// c of a spectral or norm bound.
+  double bound() const {
+    if (auto s = spectral())
+      return s.getC().convertToDouble();
+    return cast<NormBoundAttr>(attr).getC().convertToDouble();
   }
+  bool strict() const { return spectral() && spectral().getStrict(); }
+  bool hasMethod(SpectralMethod m) const { return spectral() && spectral().getMethod() == m; }
+  /// Satisfied by the weight's structure itself (orthogonal): nothing to generate.
+  bool byStructure() const { return attr.getConstraintOrigin() == ConstraintOrigin::Structure; }
+  /// A spectral bound on `svd`'s s or `diagonal`'s d: clamp the entries.
+  bool isClamp() const { return hasMethod(SpectralMethod::Clamp); }
+  /// Whether it runs as a runtime routine on the stored parameter.
+  bool atRuntime() const { return isa<RankAtMostAttr>(attr) || hasMethod(SpectralMethod::SvdClip); }
   bool needsPowerVector() const {
-    return !byStructure() &&
-           ((kind() == "spectral_bound" && (method() == "normalize" || method() == "hammer")) ||
-            kind() == "orthonormal");
+    return !byStructure() && (hasMethod(SpectralMethod::Normalize) ||
+                              hasMethod(SpectralMethod::Hammer) || isa<OrthonormalAttr>(attr));
   }
 };
+
+ProjectionKindAttr projection(OpBuilder &b, ProjectionKind kind) {
+  return ProjectionKindAttr::get(b.getContext(), kind);
+}
+
+/// The constraints of `param`, in order.
+SmallVector<Constraint> constraintsOf(ParamOp param) {
+  SmallVector<Constraint> out;
+  if (auto list = param.getConstraints())
+    for (Attribute a : *list)
+      out.push_back({cast<ConstraintAttrInterface>(a)});
+  return out;
+}
 
 /// soft_cap's α for a weight trained by `group`, with a warning when the
 /// guarantee does not hold for this configuration (`heuristic` says why).
@@ -82,6 +94,7 @@ FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Cons
   double wd = hyper.getAs<FloatAttr>("weight_decay").getValueAsDouble();
   StringRef optimizer = group.getOptimizer();
   Location loc = c.loc(param.getLoc());
+  // Optimizers are named by strings until they get their own enum.
   // B: the largest spectral norm of one update direction (before lr).
   double bound;
   heuristic.clear();
@@ -151,9 +164,7 @@ public:
     Location loc = param.getLoc();
     auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
     bool runtimeSeen = false;
-    ArrayAttr constraints = *param.getConstraints(); // outlives the loop
-    for (Attribute a : constraints) {
-      Constraint c{cast<DictionaryAttr>(a)};
+    for (const Constraint &c : constraintsOf(param)) {
       Location cloc = c.loc(loc);
       if (c.byStructure())
         continue;
@@ -161,11 +172,12 @@ public:
         value = AbsClampOp::create(b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()));
         continue;
       }
-      if (creation && c.kind() == "spectral_bound") {
+      if (creation && c.spectral()) {
         // At creation every method projects exactly (after the store); the
         // power-iteration vector is started on the final weight.
         creationClip = creationClip ? std::min(*creationClip, c.bound()) : c.bound();
-        creationRescaleOnly &= c.method() == "normalize" || c.method() == "hammer";
+        creationRescaleOnly &= c.hasMethod(SpectralMethod::Normalize) ||
+                               c.hasMethod(SpectralMethod::Hammer);
         continue;
       }
       if (c.atRuntime()) {
@@ -173,9 +185,9 @@ public:
         continue;
       }
       if (runtimeSeen)
-        return emitError(cloc) << "a '" << c.kind()
+        return emitError(cloc) << "a '" << c.attr.getAbstractAttribute().getName().drop_front(3)
                                << "' constraint after svd_clip or rank_at_most is not supported yet";
-      if (c.kind() == "orthonormal") {
+      if (isa<OrthonormalAttr>(c.attr)) {
         auto uType = param.getStateType("power_u");
         if (creation) {
           value = PolarIterationOp::create(b, cloc, value.getType(), value, Value(),
@@ -198,30 +210,35 @@ public:
                                          b.getI64IntegerAttr(kPolarStepSteps));
         continue;
       }
-      if (c.kind() == "norm_bound") {
+      if (auto norm = dyn_cast<NormBoundAttr>(c.attr)) {
         value = NormBoundOp::create(b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()),
-                                    c.attrs.getAs<StringAttr>("norm"));
+                                    NormKindAttr::get(b.getContext(), norm.getNorm()));
         continue;
       }
       // spectral_bound after an update, by method.
-      StringRef method = c.method();
-      if (method == "normalize" || method == "hammer") {
+      SpectralMethod method = c.spectral().getMethod();
+      switch (method) {
+      case SpectralMethod::Normalize:
+      case SpectralMethod::Hammer: {
         auto uType = param.getStateType("power_u");
         Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
-        int64_t iterations = method == "hammer" ? kHammerIterations : kStepIterations;
+        int64_t iterations = method == SpectralMethod::Hammer ? kHammerIterations : kStepIterations;
         auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
                                               b.getI64IntegerAttr(iterations));
         StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
-        if (method == "normalize")
+        if (method == SpectralMethod::Normalize)
           value = SpectralRescaleOp::create(b, cloc, value.getType(), value, power.getSigma(),
                                             b.getF64FloatAttr(c.bound()));
         else
           value = SpectralHammerOp::create(b, cloc, value.getType(), value, power.getNewU(),
                                            power.getSigma(), b.getF64FloatAttr(c.bound()));
-      } else if (method == "hard_cap") {
+        break;
+      }
+      case SpectralMethod::HardCap:
         value = SpectralHardCapOp::create(b, cloc, value.getType(), value,
                                           b.getF64FloatAttr(c.bound()));
-      } else if (method == "soft_cap") {
+        break;
+      case SpectralMethod::SoftCap: {
         if (!group)
           return emitError(cloc) << "soft_cap needs the parameter's optimizer";
         std::string heuristic;
@@ -230,6 +247,11 @@ public:
           return failure();
         value = SpectralSoftCapOp::create(b, cloc, value.getType(), value,
                                           b.getF64FloatAttr(*alpha));
+        break;
+      }
+      case SpectralMethod::SvdClip: // at runtime, above
+      case SpectralMethod::Clamp:   // above
+        break;
       }
     }
     return value;
@@ -241,22 +263,17 @@ public:
     auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
     if (creation) {
       // The nearest point of {rank ≤ r, σ ≤ c}: truncate, then clip.
-      ArrayAttr constraints = *param.getConstraints(); // outlives the loop
-      for (Attribute a : constraints) {
-        Constraint c{cast<DictionaryAttr>(a)};
-        if (c.byStructure())
-          continue;
-        if (c.kind() == "rank_at_most")
-          ProjectParamOp::create(b, c.loc(loc), sym, b.getStringAttr("rank_at_most"),
-                                 b.getF64FloatAttr(c.attrs.getAs<IntegerAttr>("r").getInt()));
-      }
+      for (const Constraint &c : constraintsOf(param))
+        if (auto rank = dyn_cast<RankAtMostAttr>(c.attr); rank && !c.byStructure())
+          ProjectParamOp::create(b, c.loc(loc), sym, projection(b, ProjectionKind::RankAtMost),
+                                 b.getF64FloatAttr(rank.getR()));
       // normalize and hammer start from the sound rescale W·c/max(β, c)
       // rather than svd_clip: clipping leaves many singular values exactly at
       // c, and the power iteration of the first steps cannot tell which one
       // an update grew (σ reached 1.29c after one AdamW step).
       if (creationClip)
         ProjectParamOp::create(b, loc, sym,
-                               b.getStringAttr(creationRescaleOnly ? "strict" : "svd_clip"),
+                               projection(b, creationRescaleOnly ? ProjectionKind::Strict : ProjectionKind::SvdClip),
                                b.getF64FloatAttr(*creationClip));
       // The power-iteration vector starts converged on the projected weight.
       if (param.hasState("power_u") && creationClip) {
@@ -269,22 +286,20 @@ public:
       }
     }
     std::optional<double> strict;
-    ArrayAttr constraints = *param.getConstraints(); // outlives the loop
-    for (Attribute a : constraints) {
-      Constraint c{cast<DictionaryAttr>(a)};
+    for (const Constraint &c : constraintsOf(param)) {
       Location cloc = c.loc(loc);
       if (c.byStructure())
         continue;
-      if (c.kind() == "rank_at_most" && !creation)
-        ProjectParamOp::create(b, cloc, sym, b.getStringAttr("rank_at_most"),
-                               b.getF64FloatAttr(c.attrs.getAs<IntegerAttr>("r").getInt()));
+      if (auto rank = dyn_cast<RankAtMostAttr>(c.attr); rank && !creation)
+        ProjectParamOp::create(b, cloc, sym, projection(b, ProjectionKind::RankAtMost),
+                               b.getF64FloatAttr(rank.getR()));
       else if (c.atRuntime() && !creation)
-        ProjectParamOp::create(b, cloc, sym, b.getStringAttr("svd_clip"), b.getF64FloatAttr(c.bound()));
+        ProjectParamOp::create(b, cloc, sym, projection(b, ProjectionKind::SvdClip), b.getF64FloatAttr(c.bound()));
       if (c.strict())
         strict = strict ? std::min(*strict, c.bound()) : c.bound();
     }
     if (strict)
-      ProjectParamOp::create(b, loc, sym, b.getStringAttr("strict"), b.getF64FloatAttr(*strict));
+      ProjectParamOp::create(b, loc, sym, projection(b, ProjectionKind::Strict), b.getF64FloatAttr(*strict));
   }
 
 private:
@@ -294,71 +309,81 @@ private:
   bool creationRescaleOnly = true;
 };
 
-/// What each constraint guarantees for this configuration (LANGUAGE.md),
-/// recorded on the constraint for `wlc --report`: `guarantee` is exact,
-/// conditional or heuristic, `reason` says why.
-void annotateGuarantees(ParamOp param, OptimizerGroupOp group) {
-  Builder b(param.getContext());
-  SmallVector<Attribute> annotated;
-  ArrayAttr constraints = *param.getConstraints();
-  for (Attribute a : constraints) {
-    Constraint c{cast<DictionaryAttr>(a)};
-    if (c.byStructure()) { // MLIRGen recorded the guarantee
-      annotated.push_back(c.attrs);
-      continue;
-    }
-    StringRef guarantee = "exact";
-    std::string reason;
-    StringRef method = c.method();
-    if (c.isClamp()) {
-      reason = c.attrs.getAs<StringAttr>("structure").getValue() == "svd"
-                   ? "svd: |s| clamped to c (sigma(W) = |s| while U, V stay orthonormal)"
-                   : "diagonal: |d| clamped to c (sigma(W) = |d|)";
-    } else if (c.kind() == "orthonormal" && c.attrs.get("implied_by")) {
-      guarantee = "conditional";
-      reason = "retraction of the " + c.attrs.getAs<StringAttr>("implied_by").getValue().str() +
-               " factor: polar Newton-Schulz after each update (6 steps; 40 at creation)";
-    } else if (c.kind() == "norm_bound") {
-      reason = "scaling projection";
-    } else if (c.kind() == "orthonormal") {
-      guarantee = "conditional";
-      reason = "polar Newton-Schulz iteration (6 steps after each update, 40 at creation): "
-               "exact to float precision while the update keeps every singular value in (0, 1.7)";
-    } else if (c.kind() == "rank_at_most") {
-      reason = "truncated SVD (LAPACK) after every step";
-    } else if (c.strict()) {
-      reason = "strict: sound Gram-iteration bound and rescale after every step (extra cost)";
-    } else if (method == "svd_clip") {
-      reason = "singular values clipped (LAPACK SVD) after every step";
-    } else if (method == "normalize") {
-      guarantee = "conditional";
-      reason = "exact up to the power-iteration estimate of sigma (10 iterations per step)";
-    } else if (method == "hard_cap") {
-      guarantee = "conditional";
-      reason = "<= 1.011 c while sigma/c <= 3.5 before the projection";
-    } else if (method == "hammer") {
-      guarantee = "heuristic";
-      reason = "fixes only the largest singular value";
-    } else if (method == "soft_cap") {
-      std::string heuristic;
-      // Diagnostics were already emitted when the step was generated.
-      ScopedDiagnosticHandler silence(param.getContext(), [](Diagnostic &) { return success(); });
-      if (!group || failed(softCapAlpha(param, group, c, heuristic)))
-        heuristic = "no coupling to an optimizer";
-      if (heuristic.empty()) {
-        reason = "coupled to " + group.getOptimizer().str() + "'s update-norm bound";
-      } else {
-        guarantee = "heuristic";
-        reason = heuristic;
-      }
-    }
-    NamedAttrList attrs(c.attrs);
-    attrs.set("guarantee", b.getStringAttr(guarantee));
-    attrs.set("reason", b.getStringAttr(reason));
-    annotated.push_back(attrs.getDictionary(b.getContext()));
+/// What a spectral bound enforced by generated code guarantees, by method.
+std::pair<Guarantee, std::string> describeSpectral(ParamOp param, const Constraint &c,
+                                                   OptimizerGroupOp group) {
+  if (c.strict())
+    return {Guarantee::Exact,
+            "strict: sound Gram-iteration bound and rescale after every step (extra cost)"};
+  switch (c.spectral().getMethod()) {
+  case SpectralMethod::SvdClip:
+    return {Guarantee::Exact, "singular values clipped (LAPACK SVD) after every step"};
+  case SpectralMethod::Normalize:
+    return {Guarantee::Conditional,
+            "exact up to the power-iteration estimate of sigma (10 iterations per step)"};
+  case SpectralMethod::HardCap:
+    return {Guarantee::Conditional, "<= 1.011 c while sigma/c <= 3.5 before the projection"};
+  case SpectralMethod::Hammer:
+    return {Guarantee::Heuristic, "fixes only the largest singular value"};
+  case SpectralMethod::Clamp:
+    return {Guarantee::Exact, "entries clamped to [-c, c]"};
+  case SpectralMethod::SoftCap: {
+    std::string heuristic;
+    // Diagnostics were already emitted when the step was generated.
+    ScopedDiagnosticHandler silence(param.getContext(), [](Diagnostic &) { return success(); });
+    if (!group || failed(softCapAlpha(param, group, c, heuristic)))
+      heuristic = "no coupling to an optimizer";
+    if (heuristic.empty())
+      return {Guarantee::Exact, "coupled to " + group.getOptimizer().str() + "'s update-norm bound"};
+    return {Guarantee::Heuristic, heuristic};
   }
-  param.setConstraintsAttr(b.getArrayAttr(annotated));
+  }
+  llvm_unreachable("unknown spectral method");
 }
+
+} // namespace
+
+std::pair<Guarantee, std::string> wl::describeGuarantee(ParamOp param, ConstraintAttrInterface attr,
+                                                        OptimizerGroupOp group) {
+  Constraint c{attr};
+  std::optional<StructureKind> structure = attr.getStructureKind();
+  if (c.byStructure()) {
+    // Only orthogonal weights satisfy a written constraint by themselves.
+    bool polar = structure == StructureKind::OrthogonalPolar;
+    Guarantee g = polar ? Guarantee::Conditional : Guarantee::Exact;
+    std::string why = polar ? "as far as the polar projection converges" : "by construction";
+    std::string name = structure ? stringifyStructureKind(*structure).str() : "orthogonal";
+    StringRef method = StringRef(name).drop_front(StringRef("orthogonal_").size());
+    if (isa<OrthonormalAttr>(attr))
+      return {g, "orthogonal(" + method.str() + ") is orthonormal " + why};
+    return {g, "orthogonal: sigma_max = 1 <= c " + why};
+  }
+  if (c.isClamp())
+    return {Guarantee::Exact, structure == StructureKind::Svd
+                                  ? "svd: |s| clamped to c (sigma(W) = |s| while U, V stay orthonormal)"
+                                  : "diagonal: |d| clamped to c (sigma(W) = |d|)"};
+  if (attr.getConstraintOrigin() == ConstraintOrigin::Retraction) {
+    std::string factor = structure == StructureKind::Svd ? "svd" : "orthogonal";
+    return {Guarantee::Conditional,
+            "retraction of the " + factor +
+                " factor: polar Newton-Schulz after each update (6 steps; 40 at creation)"};
+  }
+  return llvm::TypeSwitch<Attribute, std::pair<Guarantee, std::string>>(attr)
+      .Case([](NormBoundAttr) { return std::pair{Guarantee::Exact, "scaling projection"}; })
+      .Case([](OrthonormalAttr) {
+        return std::pair{Guarantee::Conditional,
+                         "polar Newton-Schulz iteration (6 steps after each update, 40 at "
+                         "creation): exact to float precision while the update keeps every "
+                         "singular value in (0, 1.7)"};
+      })
+      .Case([](RankAtMostAttr) {
+        return std::pair{Guarantee::Exact, "truncated SVD (LAPACK) after every step"};
+      })
+      .Case([&](SpectralBoundAttr) { return describeSpectral(param, c, group); })
+      .Default([](Attribute) { return std::pair{Guarantee::Heuristic, "unknown constraint"}; });
+}
+
+namespace {
 
 struct WLGenerateConstraintsPass
     : public wl::impl::WLGenerateConstraintsBase<WLGenerateConstraintsPass> {
@@ -379,23 +404,17 @@ struct WLGenerateConstraintsPass
       if (!p.getConstraints())
         continue;
       bool generates = false, onlyClamps = true;
-      ArrayAttr list = *p.getConstraints(); // outlives the loop
-      for (Attribute a : list) {
-        Constraint c{cast<DictionaryAttr>(a)};
+      for (const Constraint &c : constraintsOf(p)) {
         generates |= !c.byStructure();
         onlyClamps &= c.byStructure() || c.isClamp();
       }
-      if (!generates) {
-        annotateGuarantees(p, groupOf.lookup(p.getSymName()));
+      if (!generates)
         continue;
-      }
       if (p.getTensorType().getRank() != 2 && !onlyClamps) {
         p.emitOpError("constraints apply to matrices");
         return signalPassFailure();
       }
-      if (llvm::any_of(*p.getConstraints(), [](Attribute a) {
-            return Constraint{cast<DictionaryAttr>(a)}.needsPowerVector();
-          }))
+      if (llvm::any_of(constraintsOf(p), [](const Constraint &c) { return c.needsPowerVector(); }))
         p.addState("power_u", RankedTensorType::get({p.getTensorType().getDimSize(0)},
                                                     Float32Type::get(&getContext())));
       constrained.push_back(p);
@@ -426,7 +445,7 @@ struct WLGenerateConstraintsPass
     // Re-splitting initialisers first: the constraints then see the factors.
     for (LayerOp layer : module.getOps<LayerOp>())
       if (auto split = layer->getAttrOfType<DictionaryAttr>("wl.resplit"))
-        ResplitBaseOp::create(b, layer.getLoc(), split.getAs<StringAttr>("kind"),
+        ResplitBaseOp::create(b, layer.getLoc(), split.getAs<ResplitKindAttr>("kind"),
                               split.getAs<FlatSymbolRefAttr>("base"),
                               split.getAs<ArrayAttr>("factors"));
     for (ParamOp param : constrained) {
@@ -448,8 +467,6 @@ struct WLGenerateConstraintsPass
       builder.afterStore(b, /*creation=*/true);
     }
     func::ReturnOp::create(b, module.getLoc());
-    for (ParamOp param : constrained)
-      annotateGuarantees(param, groupOf.lookup(param.getSymName()));
   }
 };
 

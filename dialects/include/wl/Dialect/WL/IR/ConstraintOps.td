@@ -68,7 +68,7 @@ def WL_SpectralSoftCapOp : WL_Op<"spectral_soft_cap", [Pure, SameOperandsAndResu
 
 def WL_NormBoundOp : WL_Op<"norm_bound", [Pure, SameOperandsAndResultType]> {
   let summary = "scales W (or each row / column) so that its norm is ≤ c";
-  let arguments = (ins WL_Tensor2D:$weight, F64Attr:$bound, StrAttr:$norm);
+  let arguments = (ins WL_Tensor2D:$weight, F64Attr:$bound, WL_NormKindAttr:$norm);
   let results = (outs WL_Tensor2D:$result);
   let assemblyFormat = "$weight `,` $norm attr-dict `:` type($weight)";
   let hasVerifier = 1;
@@ -108,7 +108,7 @@ def WL_ProjectParamOp : WL_Op<"project_param", [MemoryEffects<[MemRead, MemWrite
     `svd_clip` (W = U min(S, c) Vᵀ, LAPACK), `rank_at_most` (truncated SVD),
     `strict` (Gram-iteration bound β; W ← W·c/β when β > c).
   }];
-  let arguments = (ins FlatSymbolRefAttr:$param, StrAttr:$kind, F64Attr:$value);
+  let arguments = (ins FlatSymbolRefAttr:$param, WL_ProjectionKindAttr:$kind, F64Attr:$value);
   let assemblyFormat = "$param $kind `,` $value attr-dict";
   let hasVerifier = 1;
 }

@@ -3,6 +3,7 @@
 #define WL_PARAM_OPS_TD
 
 include "wl/Dialect/WL/IR/WLDialect.td"
+include "wl/Dialect/WL/IR/WLAttrs.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -12,25 +13,25 @@ def WL_ParamOp : WL_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
   let summary = "declares a model tensor (trainable or frozen)";
   let description = [{
     A tensor the model owns, e.g. `fc1.weight`. `init` says how `wl_create`
-    fills it (`{kind = "normal", std = 0.05}`, `zeros`, `ones`,
-    `uniform` with `a`, `orthogonal`). `state` lists the optimizer state
+    fills it (`#wl.init<kind = normal, std = 0.05>`, `zeros`, `ones`,
+    `uniform` with `a`, `orthogonal`, `from` a safetensors file). `state` lists the optimizer state
     tensors that `wl-generate-step` and `wl-generate-constraints` attached to
     it: of the parameter's shape, or of the shape in `state_types` (e.g. a
     power-iteration vector). `constraints` lists what `wl-generate-constraints`
     enforces after every update, e.g.
-    `{kind = "spectral_bound", c = 1.0, method = "normalize", strict = false}`.
+    `#wl.spectral_bound<c = 1.0, method = soft_cap>` (WLAttrs.td).
     `wl-assign-arena` sets the offsets (in floats) into the model's arena.
 
     ```mlir
-    wl.param @"fc1.weight" : tensor<256x784xf32> {init = {kind = "normal", std = 0.0357 : f64}, trainable}
+    wl.param @"fc1.weight" : tensor<256x784xf32> {init = #wl.init<kind = normal, std = 0.0357>, trainable}
     ```
   }];
-  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type, DictionaryAttr:$init,
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type, WL_InitAttr:$init,
                        UnitAttr:$trainable, OptionalAttr<StrArrayAttr>:$state,
                        OptionalAttr<I64Attr>:$offset, OptionalAttr<I64Attr>:$grad_offset,
                        OptionalAttr<I64ArrayAttr>:$state_offsets,
                        OptionalAttr<TypeArrayAttr>:$state_types,
-                       OptionalAttr<DictArrayAttr>:$constraints);
+                       OptionalAttr<WL_ConstraintArrayAttr>:$constraints);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -51,14 +52,14 @@ def WL_LayerOp : WL_Op<"layer", [Symbol, HasParent<"::mlir::ModuleOp">,
   let summary = "declares a linear layer y = W x + b";
   let description = [{
     Names the parameters that make up a layer, for the runtime
-    (`wl_get_weight`) and the certificate. `structure` is the weight's
-    structure: `dense`, `orthogonal(cayley|exp|householder|polar)`, `svd` or
-    `diagonal`. `weight` is the [OUT, IN] parameter of `dense` and
-    `orthogonal(polar)`, else the first of `factors`, which lists every
-    parameter the weight is built from (LANGUAGE.md's names, in order).
+    (`wl_get_weight`) and the certificate. `structure` lists the weight's
+    terms (`[#wl.structure<frozen>, #wl.structure<lora>]`). `weight` is the
+    [OUT, IN] parameter of a single `dense` or `orthogonal_polar` term, else
+    the first of `factors`, which lists every parameter the weight is built
+    from (LANGUAGE.md's names, in order).
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$in_features, I64Attr:$out_features,
-                       StrAttr:$structure, FlatSymbolRefAttr:$weight,
+                       WL_StructureKindArrayAttr:$structure, FlatSymbolRefAttr:$weight,
                        OptionalAttr<FlatSymbolRefAttr>:$bias,
                        OptionalAttr<FlatSymbolRefArrayAttr>:$factors);
   let assemblyFormat = "$sym_name `:` $in_features `->` $out_features attr-dict";
@@ -66,6 +67,11 @@ def WL_LayerOp : WL_Op<"layer", [Symbol, HasParent<"::mlir::ModuleOp">,
   let extraClassDeclaration = [{
     /// Whether `weight` is the [OUT, IN] matrix itself (dense, orthogonal(polar)).
     bool hasDenseWeight();
+    /// The terms' kinds, in order.
+    ::llvm::SmallVector<StructureKind> getTerms();
+    /// "frozen+lora", "orthogonal(polar)": the terms as the report and the
+    /// runtime's metadata spell them.
+    std::string getStructureName();
   }];
 }
 
@@ -123,7 +129,8 @@ def WL_ResplitBaseOp : WL_Op<"resplit_base", [MemoryEffects<[MemRead, MemWrite]>
     are in the routine's order: pissa (lora_A, lora_B), svfit (U, s, V),
     kpsvd (A, B).
   }];
-  let arguments = (ins StrAttr:$kind, FlatSymbolRefAttr:$base, FlatSymbolRefArrayAttr:$factors);
+  let arguments = (ins WL_ResplitKindAttr:$kind, FlatSymbolRefAttr:$base,
+                       FlatSymbolRefArrayAttr:$factors);
   let assemblyFormat = "$kind $base `into` $factors attr-dict";
   let hasVerifier = 1;
 }

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectImplementation.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/SymbolTable.h"
@@ -13,6 +14,10 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "wl/Dialect/WL/IR/WLOpsDialect.h.inc"
+#include "wl/Dialect/WL/IR/WLEnums.h.inc"
+#include "wl/Dialect/WL/IR/WLAttrInterfaces.h.inc"
+#define GET_ATTRDEF_CLASSES
+#include "wl/Dialect/WL/IR/WLAttrs.h.inc"
 #include "wl/Dialect/WL/IR/WLInterfaces.h.inc"
 
 #define GET_OP_CLASSES

@@ -20,6 +20,11 @@ def WL_Dialect : Dialect {
     backward pass must differentiate implements `DifferentiableOpInterface`.
   }];
   let cppNamespace = "::wl";
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    /// Registers the attributes of WLAttrs.td (WLAttrs.cpp).
+    void registerAttributes();
+  }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::arith::ArithDialect",
                            "mlir::tensor::TensorDialect"];
 }

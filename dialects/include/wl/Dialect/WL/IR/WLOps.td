@@ -8,6 +8,7 @@
 #define WL_OPS_TD
 
 include "wl/Dialect/WL/IR/WLDialect.td"
+include "wl/Dialect/WL/IR/WLAttrs.td"
 include "wl/Dialect/WL/IR/ParamOps.td"
 include "wl/Dialect/WL/IR/LinearOps.td"
 include "wl/Dialect/WL/IR/ActivationOps.td"

@@ -12,6 +12,12 @@ namespace wl {
 
 #define GEN_PASS_REGISTRATION
 #include "wl/Dialect/WL/Transforms/Passes.h.inc"
+
+/// What `constraint` of `param` guarantees for this configuration (trained
+/// by `group`, which may be null) and why: the text of `wlc --report`.
+std::pair<Guarantee, std::string> describeGuarantee(ParamOp param,
+                                                    ConstraintAttrInterface constraint,
+                                                    OptimizerGroupOp group);
 } // namespace wl
 
 #endif // WL_DIALECT_WL_TRANSFORMS_PASSES_H

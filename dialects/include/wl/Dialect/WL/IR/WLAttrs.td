@@ -1,0 +1,250 @@
+//===- WLAttrs.td - enums and attributes of the wl dialect -*- tablegen -*-===//
+//
+// The concepts that ops and passes dispatch on: structure kinds, initialiser
+// kinds, constraint kinds and their methods, re-split and projection kinds.
+// The `.wl` names map to these once, in MLIRGen; past that point nothing
+// compares strings. A constraint is an attribute whose `verify` checks its
+// arguments (`#wl.spectral_bound<c = 1.0, method = soft_cap, strict = false>`).
+//
+//===----------------------------------------------------------------------===//
+#ifndef WL_ATTRS_TD
+#define WL_ATTRS_TD
+
+include "wl/Dialect/WL/IR/WLDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+//===----------------------------------------------------------------------===//
+// Enums
+//===----------------------------------------------------------------------===//
+
+def WL_StructureKind : I32EnumAttr<"StructureKind", "a weight structure (LANGUAGE.md)", [
+    I32EnumAttrCase<"Dense", 0, "dense">,
+    I32EnumAttrCase<"LowRank", 1, "lowrank">,
+    I32EnumAttrCase<"Kronecker", 2, "kronecker">,
+    I32EnumAttrCase<"Monarch", 3, "monarch">,
+    I32EnumAttrCase<"BlockDiag", 4, "blockdiag">,
+    I32EnumAttrCase<"Diagonal", 5, "diagonal">,
+    I32EnumAttrCase<"OrthogonalCayley", 6, "orthogonal_cayley">,
+    I32EnumAttrCase<"OrthogonalExp", 7, "orthogonal_exp">,
+    I32EnumAttrCase<"OrthogonalHouseholder", 8, "orthogonal_householder">,
+    I32EnumAttrCase<"OrthogonalPolar", 9, "orthogonal_polar">,
+    I32EnumAttrCase<"Svd", 10, "svd">,
+    I32EnumAttrCase<"Frozen", 11, "frozen">,
+    I32EnumAttrCase<"Lora", 12, "lora">,
+    I32EnumAttrCase<"Bone", 13, "bone">,
+    I32EnumAttrCase<"SvFit", 14, "svfit">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+def WL_StructureKindAttr : EnumAttr<WL_Dialect, WL_StructureKind, "structure"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+def WL_StructureKindArrayAttr : TypedArrayAttrBase<WL_StructureKindAttr,
+    "the terms of a weight, in order">;
+
+def WL_InitKind : I32EnumAttr<"InitKind", "how wl_create fills a tensor", [
+    I32EnumAttrCase<"Zeros", 0, "zeros">,
+    I32EnumAttrCase<"Ones", 1, "ones">,
+    I32EnumAttrCase<"Normal", 2, "normal">,
+    I32EnumAttrCase<"Uniform", 3, "uniform">,
+    I32EnumAttrCase<"Orthogonal", 4, "orthogonal">,
+    I32EnumAttrCase<"From", 5, "from">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+
+def WL_SpectralMethod : I32EnumAttr<"SpectralMethod", "how a spectral bound is enforced", [
+    I32EnumAttrCase<"Normalize", 0, "normalize">,
+    I32EnumAttrCase<"SoftCap", 1, "soft_cap">,
+    I32EnumAttrCase<"HardCap", 2, "hard_cap">,
+    I32EnumAttrCase<"Hammer", 3, "hammer">,
+    I32EnumAttrCase<"SvdClip", 4, "svd_clip">,
+    // The bound on svd's s or diagonal's d: the entries clamped to [-c, c].
+    I32EnumAttrCase<"Clamp", 5, "clamp">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+
+def WL_NormKind : I32EnumAttr<"NormKind", "the norm of a norm bound", [
+    I32EnumAttrCase<"Frobenius", 0, "frobenius">,
+    I32EnumAttrCase<"Row", 1, "row">,
+    I32EnumAttrCase<"Column", 2, "column">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+def WL_NormKindAttr : EnumAttr<WL_Dialect, WL_NormKind, "norm">;
+
+def WL_ResplitKind : I32EnumAttr<"ResplitKind", "a creation-time split of a frozen base", [
+    I32EnumAttrCase<"Pissa", 0, "pissa">,
+    I32EnumAttrCase<"SvFit", 1, "svfit">,
+    I32EnumAttrCase<"KpSvd", 2, "kpsvd">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+def WL_ResplitKindAttr : EnumAttr<WL_Dialect, WL_ResplitKind, "resplit">;
+
+def WL_ProjectionKind : I32EnumAttr<"ProjectionKind", "a projection done by a runtime routine", [
+    I32EnumAttrCase<"SvdClip", 0, "svd_clip">,
+    I32EnumAttrCase<"RankAtMost", 1, "rank_at_most">,
+    I32EnumAttrCase<"Strict", 2, "strict">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+def WL_ProjectionKindAttr : EnumAttr<WL_Dialect, WL_ProjectionKind, "projection">;
+
+def WL_Guarantee : I32EnumAttr<"Guarantee", "what a constraint promises for a configuration", [
+    I32EnumAttrCase<"Exact", 0, "exact">,
+    I32EnumAttrCase<"Conditional", 1, "conditional">,
+    I32EnumAttrCase<"Heuristic", 2, "heuristic">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+
+def WL_ConstraintOrigin : I32EnumAttr<"ConstraintOrigin", "where a constraint comes from", [
+    // Written with `with ...` and enforced by generated code.
+    I32EnumAttrCase<"Written", 0, "written">,
+    // Written, and true by the weight's structure: nothing is generated.
+    I32EnumAttrCase<"Structure", 1, "structure">,
+    // Not written: the retraction that keeps a factor orthonormal (svd's U
+    // and V, orthogonal(polar)'s weight).
+    I32EnumAttrCase<"Retraction", 2, "retraction">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+/// A double (stored as an APFloat, which hashes), written as a plain number.
+def WL_F64Parameter : APFloatParameter<"a float"> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::APFloat> {
+    double value;
+    if (::mlir::failed($_parser.parseFloat(value)))
+      return ::mlir::failure();
+    return ::llvm::APFloat(value);
+  }() }];
+  let printer = [{ $_printer.printFloat($_self) }];
+}
+def WL_OptionalF64Parameter : OptionalParameter<"std::optional<::llvm::APFloat>", "a float"> {
+  let comparator = "$_lhs.has_value() == $_rhs.has_value() && "
+                   "(!$_lhs || $_lhs->bitwiseIsEqual(*$_rhs))";
+  let parser = [{ [&]() -> ::mlir::FailureOr<std::optional<::llvm::APFloat>> {
+    double value;
+    if (::mlir::failed($_parser.parseFloat(value)))
+      return ::mlir::failure();
+    return std::optional<::llvm::APFloat>(::llvm::APFloat(value));
+  }() }];
+  let printer = [{ $_printer.printFloat(*$_self) }];
+}
+class WL_BoolParameter<string default> : AttrParameter<"bool", "true or false"> {
+  let defaultValue = default;
+  let parser = [{ [&]() -> ::mlir::FailureOr<bool> {
+    if (::mlir::succeeded($_parser.parseOptionalKeyword("true")))
+      return true;
+    if (::mlir::succeeded($_parser.parseKeyword("false")))
+      return false;
+    return ::mlir::failure();
+  }() }];
+  let printer = [{ $_printer << ($_self ? "true" : "false") }];
+}
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+class WL_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<WL_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def WL_InitAttr : WL_Attr<"Init", "init"> {
+  let summary = "how wl_create fills a tensor";
+  let description = [{
+    `#wl.init<kind = normal, std = 0.05>`; `uniform` takes `a` (U(−a, a)),
+    `from` the safetensors `file` (an absolute path) and `tensor`.
+  }];
+  let parameters = (ins EnumParameter<WL_InitKind>:$kind,
+                        WL_OptionalF64Parameter:$std, WL_OptionalF64Parameter:$a,
+                        OptionalParameter<"::mlir::StringAttr">:$file,
+                        OptionalParameter<"::mlir::StringAttr">:$tensor);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "InitKind":$kind), [{
+      return $_get($_ctxt, kind, std::nullopt, std::nullopt, nullptr, nullptr);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    static InitAttr getNormal(::mlir::MLIRContext *ctx, double std) {
+      return get(ctx, InitKind::Normal, ::llvm::APFloat(std), std::nullopt, nullptr, nullptr);
+    }
+    static InitAttr getUniform(::mlir::MLIRContext *ctx, double a) {
+      return get(ctx, InitKind::Uniform, std::nullopt, ::llvm::APFloat(a), nullptr, nullptr);
+    }
+  }];
+}
+
+def WL_ConstraintAttrInterface : AttrInterface<"ConstraintAttrInterface"> {
+  let description = [{
+    A constraint on a parameter (`wl.param`'s `constraints`). Each kind is an
+    attribute with its own arguments and a common tail: the `.wl` location
+    it was written at (diagnostics point there), its origin, and the
+    structure behind it where one is.
+  }];
+  let cppNamespace = "::wl";
+  let methods = [
+    InterfaceMethod<"Where the constraint was written (or null).", "::mlir::LocationAttr",
+      "getLocation", (ins), [{ return $_attr.getLoc(); }]>,
+    InterfaceMethod<"Whether it was written, is true by structure, or is a retraction.",
+      "::wl::ConstraintOrigin", "getConstraintOrigin", (ins), [{ return $_attr.getOrigin(); }]>,
+    InterfaceMethod<"The structure behind it, where one is.", "std::optional<::wl::StructureKind>",
+      "getStructureKind", (ins), [{
+        if (auto s = $_attr.getStructure())
+          return s.getValue();
+        return std::nullopt;
+      }]>,
+  ];
+}
+
+/// The common tail of every constraint: where it was written, where it comes
+/// from and the structure behind it.
+class WL_ConstraintAttr<string name, string attrMnemonic, dag own>
+    : WL_Attr<name, attrMnemonic, [WL_ConstraintAttrInterface]> {
+  let parameters = !con(own, (ins
+      OptionalParameter<"::mlir::LocationAttr">:$loc,
+      DefaultValuedParameter<"ConstraintOrigin", "ConstraintOrigin::Written">:$origin,
+      // The structure behind a Structure or Retraction origin, or the one
+      // whose scale a clamp bounds (svd, diagonal).
+      OptionalParameter<"StructureKindAttr">:$structure));
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
+    (ins WL_F64Parameter:$c,
+         DefaultValuedParameter<"SpectralMethod", "SpectralMethod::Normalize">:$method,
+         WL_BoolParameter<"false">:$strict)> {
+  let summary = "σ_max(W) ≤ c, kept by `method` (and a sound rescale when strict)";
+}
+
+def WL_NormBoundAttr : WL_ConstraintAttr<"NormBound", "norm_bound",
+    (ins WL_F64Parameter:$c,
+         DefaultValuedParameter<"NormKind", "NormKind::Frobenius">:$norm)> {
+  let summary = "the Frobenius norm of W, or of each row or column, ≤ c";
+}
+
+def WL_RankAtMostAttr : WL_ConstraintAttr<"RankAtMost", "rank_at_most",
+    (ins "int64_t":$r)> {
+  let summary = "rank W ≤ r (truncated SVD after every step)";
+}
+
+def WL_OrthonormalAttr : WL_ConstraintAttr<"Orthonormal", "orthonormal", (ins)> {
+  let summary = "WᵀW = I (WWᵀ = I when OUT < IN)";
+}
+
+def WL_ConstraintArrayAttr : TypedArrayAttrBase<WL_ConstraintAttrInterface,
+    "constraints, in the order written">;
+
+#endif // WL_ATTRS_TD
