@@ -35,8 +35,8 @@ bound of the logits (l2 -> l2, Model.lipschitz_bound), an example is certified
 at radius r > 0 when it is classified correctly and its margin (top logit minus
 runner-up) exceeds sqrt(2) * L * r; at r = 0 the curve is the clean accuracy.
 
-The constrained layers and their bounds come from `wlc --report` (the wlc that
-wl.compile runs: $WLC, else wlc on PATH). Without matplotlib (Debian:
+The constrained layers and their bounds come from `wlc --report=json` (the wlc
+that wl.compile runs: $WLC, else wlc on PATH). Without matplotlib (Debian:
 python3-matplotlib) training and the CSV files are unchanged and the PNGs are
 skipped with a warning.
 
@@ -48,9 +48,9 @@ import argparse
 import collections
 import csv
 import gzip
+import json
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -264,23 +264,17 @@ def make_progress(stream, mode, epoch, epochs, steps, batch):
 
 
 # --------------------------------------------------------------------------
-# wlc --report: which layers are constrained, and their bounds
+# wlc --report=json: which layers are constrained, and their bounds
 # --------------------------------------------------------------------------
 
-_CONSTRAINT = r"(?P<constraint>(?:[\w.]+: )?[a-z_]+\([^()]*\)|-)"
-_REPORT_FIRST = re.compile(r"^(?P<layer>\S+)\s+(?P<structure>\S.*?)\s+" + _CONSTRAINT +
-                           r"\s+(?P<guarantee>\S+)\s+(?P<params>\d+)(?:\s+(?P<why>.*))?$")
-_REPORT_MORE = re.compile(r"^\s+" + _CONSTRAINT + r"\s+(?P<guarantee>\S+)(?:\s+(?P<why>.*))?$")
-
-
 def run_report(path, model=None):
-    """Runs `wlc --report` (the wlc that wl.compile runs: wl.find_wlc, i.e. $WLC,
+    """Runs `wlc --report=json` (the wlc that wl.compile runs: wl.find_wlc, i.e. $WLC,
     else wlc on PATH) and returns its stdout (raises TrainError on failure)."""
     try:
         wlc = wl.find_wlc()
     except FileNotFoundError as e:
         raise TrainError(str(e))
-    cmd = [wlc, "--report", path] + (["--model=" + model] if model else [])
+    cmd = [wlc, "--report=json", path] + (["--model=" + model] if model else [])
     try:
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            universal_newlines=True)
@@ -291,37 +285,62 @@ def run_report(path, model=None):
     return r.stdout
 
 
+def _report_field(obj, key, kind, where):
+    """obj[key], which must be a `kind`; TrainError naming `where` otherwise."""
+    if not isinstance(obj, dict):
+        raise TrainError("malformed `wlc --report=json`: %s is %s, not an object"
+                         % (where, type(obj).__name__))
+    if key not in obj:
+        raise TrainError("malformed `wlc --report=json`: %s has no \"%s\"" % (where, key))
+    value = obj[key]
+    if not isinstance(value, kind):
+        raise TrainError("malformed `wlc --report=json`: %s \"%s\" is %s, not %s"
+                         % (where, key, type(value).__name__, kind.__name__))
+    return value
+
+
+def parse_constraint(text):
+    """One constraint of the report, e.g. "spectral_bound(1.00, soft_cap)" or
+    "s: spectral_bound(2.00, clamp)": (factor ("" or "s", "U", ...), kind, args)."""
+    factor, _, call = text.rpartition(": ")
+    kind, _, args = call.partition("(")
+    args = [a.strip() for a in args.rstrip(")").split(",") if a.strip()]
+    return factor, kind, args
+
+
 def parse_report(text):
-    """Parses `wlc --report` output into {layer: {"structure", "constraints"}}, in order.
+    """Parses `wlc --report=json` output ({"model", "layers": [{"name", "structure",
+    "params", "constraints": [{"constraint", "guarantee", "why"}]}], "total_params",
+    "trainable_params"}) into {layer: {"structure", "constraints"}}, in order.
 
     Each constraint is a dict: text (e.g. "spectral_bound(1.00, soft_cap)" or
     "s: spectral_bound(2.00, clamp)"), factor ("" or "s", "U", ...), kind, args
-    (list of strings), guarantee, why.
+    (list of strings), guarantee, why. Raises TrainError when the text is not the
+    report's JSON.
     """
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        raise TrainError("malformed `wlc --report=json`: not JSON (%s)" % e)
+    if not isinstance(doc, dict):
+        raise TrainError("malformed `wlc --report=json`: not a JSON object")
     layers = {}
-    current = None
-    for line in text.splitlines():
-        if not line.strip() or line.startswith(("model ", "total parameters:")):
-            continue
-        if line.startswith("layer ") and "constraint" in line and "guarantee" in line:
-            continue
-        m = _REPORT_FIRST.match(line)
-        if m:
-            current = layers.setdefault(m.group("layer"),
-                                        {"structure": m.group("structure"), "constraints": []})
-        else:
-            m = _REPORT_MORE.match(line)
-            if not m or current is None:
-                raise TrainError("cannot parse this line of `wlc --report`:\n  " + line)
-        c = m.group("constraint")
-        if c == "-":
-            continue
-        factor, _, call = c.rpartition(": ")
-        kind, _, args = call.partition("(")
-        args = [a.strip() for a in args.rstrip(")").split(",") if a.strip()]
-        current["constraints"].append({"text": c, "factor": factor, "kind": kind, "args": args,
-                                       "guarantee": m.group("guarantee"),
-                                       "why": (m.group("why") or "").strip()})
+    for i, entry in enumerate(_report_field(doc, "layers", list, "the report")):
+        where = "layer %d" % i
+        name = _report_field(entry, "name", str, where)
+        where = "layer %d (%s)" % (i, name)
+        if name in layers:
+            raise TrainError("malformed `wlc --report=json`: layer %s appears twice" % name)
+        constraints = []
+        for j, c in enumerate(_report_field(entry, "constraints", list, where)):
+            at = "%s constraint %d" % (where, j)
+            ctext = _report_field(c, "constraint", str, at)
+            factor, kind, args = parse_constraint(ctext)
+            constraints.append({"text": ctext, "factor": factor, "kind": kind, "args": args,
+                                "guarantee": _report_field(c, "guarantee", str, at),
+                                "why": _report_field(c, "why", str, at).strip()})
+        layers[name] = {"structure": _report_field(entry, "structure", str, where),
+                        "constraints": constraints}
     return layers
 
 
@@ -620,8 +639,8 @@ def check_fits(lib, dataset):
 
 
 def constraint_report(path, model):
-    """(parsed `wlc --report`, None), or ({}, why) with a warning when it fails: training does
-    not need it (spectra.png then plots every layer)."""
+    """(parsed `wlc --report=json`, None), or ({}, why) with a warning when it fails: training
+    does not need it (spectra.png then plots every layer)."""
     try:
         return parse_report(run_report(path, model)), None
     except TrainError as e:
