@@ -275,9 +275,11 @@ double structureBound(wl_model *m, int layer, const char *fn) {
   auto factor = [&](size_t i) -> const float * {
     return m->arena + m->md->params[size_t(l.factors[i])].offset;
   };
-  if (l.structure == "diagonal" || l.structure == "svd") {
-    // max |d| (exact), or max |s| · bound(U) · bound(V).
-    const ParamInfo &scale = m->md->params[size_t(l.factors[l.structure == "svd" ? 1 : 0])];
+  if (l.kind == StructureKind::Diagonal || l.kind == StructureKind::Svd) {
+    // max |d| (exact), or max |s| · bound(U) · bound(V) (the factors' shapes
+    // were checked when the metadata was read).
+    const bool svd = l.kind == StructureKind::Svd;
+    const ParamInfo &scale = m->md->params[size_t(l.factors[svd ? 1 : 0])];
     double top = 0;
     for (int64_t i = 0; i < scale.numel; ++i) {
       double x = std::fabs(double(m->arena[scale.offset + i]));
@@ -285,7 +287,7 @@ double structureBound(wl_model *m, int layer, const char *fn) {
         return std::numeric_limits<double>::quiet_NaN();
       top = std::max(top, x);
     }
-    if (l.structure == "diagonal")
+    if (!svd)
       return top;
     int64_t r = scale.numel;
     return top * orthonormalBound(factor(0), l.out, r, true) *
@@ -294,7 +296,7 @@ double structureBound(wl_model *m, int layer, const char *fn) {
   std::vector<float> w(size_t(l.out * l.in));
   if (effectiveWeight(m, layer, w.data(), fn) != WL_OK)
     return -1.0;
-  if (l.structure.rfind("orthogonal", 0) == 0) // QᵀQ = I on the short side
+  if (l.kind == StructureKind::Orthogonal) // QᵀQ = I on the short side
     return orthonormalBound(w.data(), l.out, l.in, /*columns=*/l.out >= l.in);
   return gramSpectralBound(w.data(), l.out, l.in, gramIterations(std::min(l.out, l.in)));
 }

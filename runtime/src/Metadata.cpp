@@ -276,20 +276,33 @@ void parseFactors(const Metadata &md, LayerInfo &l, const JsonValue &lv, const s
   }
 }
 
+/// What the runtime relies on of the structure `name` (LayerInfo::kind): the
+/// only comparison of structure names in the runtime.
+StructureKind structureKind(const std::string &name) {
+  if (name == "svd")
+    return StructureKind::Svd;
+  if (name == "diagonal")
+    return StructureKind::Diagonal;
+  if (name.rfind("orthogonal", 0) == 0)
+    return StructureKind::Orthogonal;
+  return StructureKind::General;
+}
+
 /// The shapes a layer's structure relies on: the factors of svd and diagonal
-/// layers (their bounds read them), the [out, in] weight of dense ones.
+/// layers (their bounds read them), the [out, in] weight of layers without
+/// factors (the weight is the matrix itself).
 void checkLayerShapes(const Metadata &md, const LayerInfo &l, const std::string &where) {
   auto factorShape = [&](size_t i, std::vector<int64_t> shape) {
     if (i >= l.factors.size() || md.params[size_t(l.factors[i])].shape != shape)
       bad(where + ": structure '" + l.structure + "' needs factor " + std::to_string(i) +
           " of the right shape");
   };
-  if (l.structure == "svd") {
+  if (l.kind == StructureKind::Svd) {
     int64_t r = l.factors.size() == 3 ? md.params[size_t(l.factors[1])].numel : 0;
     factorShape(0, {l.out, r});
     factorShape(1, {r});
     factorShape(2, {l.in, r});
-  } else if (l.structure == "diagonal") {
+  } else if (l.kind == StructureKind::Diagonal) {
     if (l.in != l.out)
       bad(where + ": a diagonal layer must be square");
     factorShape(0, {l.in});
@@ -316,6 +329,7 @@ LayerInfo parseLayer(const Metadata &md, const JsonValue &lv) {
   if (l.in <= 0 || l.out <= 0)
     bad(where + ": in and out must be positive");
   l.structure = reqStr(lv, "structure", where);
+  l.kind = structureKind(l.structure);
   if (lv.get("weight"))
     l.weight = reqStr(lv, "weight", where);
   if (lv.get("bias"))

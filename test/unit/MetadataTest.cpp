@@ -148,3 +148,40 @@ TEST(Metadata, StructuredLayers) {
   rejects((sh + R"j({"name":"l","in":2,"out":1,"structure":"orthogonal(polar)","weight":"U"}]})j").c_str(),
           "weight 'U' must have shape [1, 2]");
 }
+
+/// The weight is the [out, in] matrix itself exactly when the layer lists no
+/// factors (whatever its structure's name); the structure's kind is parsed once.
+TEST(Metadata, DenseWeightAndKind) {
+  using wlrt::StructureKind;
+  const std::string sh = std::string(head) +
+      R"("arena_size":12,"params":[{"name":"W","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}},)"
+      R"({"name":"d","shape":[2],"offset":4,"trainable":false,"init":{"kind":"ones"}},)"
+      R"({"name":"A","shape":[2,3],"offset":6,"trainable":false,"init":{"kind":"zeros"}}],"layers":[)";
+  auto layer = [&](const std::string &l) {
+    wlrt::Metadata md = wlrt::parseMetadata((sh + l + "]}").c_str());
+    EXPECT_TRUE(md.ok) << md.error + " / " + l;
+    return md.ok ? md.layers[0] : wlrt::LayerInfo{};
+  };
+  wlrt::LayerInfo l = layer(R"({"name":"l","in":2,"out":2,"structure":"dense","weight":"W"})");
+  EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::General);
+  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(polar)","weight":"W"})j");
+  EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
+  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(cayley)","weight":"W","factors":["W"]})j");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
+  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(exp)+lowrank","weight":"W","factors":["W","A"]})j");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
+  l = layer(R"({"name":"l","in":2,"out":2,"structure":"frozen+lora","weight":"W","factors":["W","A"]})");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::General);
+  l = layer(R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"d","factors":["d"]})");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Diagonal);
+  // A structure the runtime does not know: no factors, so its weight is the
+  // matrix and must be [out, in]; with factors it is built from them.
+  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"future(2)","weight":"W"})j");
+  EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::General);
+  l = layer(R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"A","factors":["A"]})j");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::General);
+  rejects((sh + R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"W"}]})j").c_str(),
+          "weight 'W' must have shape [2, 3]");
+  rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"dense"}]})").c_str(),
+          "a dense layer needs \"weight\"");
+}
