@@ -3,6 +3,7 @@
 
 #include "wl/Conversion/Passes.h"
 #include "wl/Dialect/WL/Transforms/Passes.h"
+#include "wl/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"

@@ -7,11 +7,13 @@
 #include "wl/Compiler/Pipeline.h"
 #include "wl/Conversion/Passes.h"
 #include "wl/Dialect/WL/Transforms/Passes.h"
+#include "wl/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   wl::registerWLPasses();
   wl::registerWLConversionPasses();
+  wl::registerWLCompilerTransformsPasses();
   wl::registerPipelines();
 
   mlir::DialectRegistry registry;

@@ -57,48 +57,6 @@ def WLLowerStridedCopies : Pass<"wl-lower-strided-copies", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
-def WLFuseElementwise : Pass<"wl-fuse-elementwise"> {
-  let summary = "Elementwise fusion that never fuses into a consumer reading an element twice";
-  let description = [{
-    linalg's elementwise fusion (producers with one use fused into their
-    consumer, reshapes folded by expansion, constant folding), except that a
-    producer is fused only when the consumer's indexing map for it is a
-    permutation: an activation feeding a matrix product stays a separate
-    pass instead of being recomputed for every column inside the product.
-  }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
-                           "mlir::affine::AffineDialect"];
-}
-
-def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
-  let summary = "Lowers every matrix product to packed, register-blocked vector kernels";
-  let description = [{
-    Matches linalg.generic ops on memrefs computing C += s·A·B (one m, n and
-    k loop, any batch loops, any operand layout with C's n or m dimension of
-    unit stride) and replaces each with the GotoBLAS/BLIS loop nest: cache
-    blocks of B (KC × NC) and A (MC × KC) packed into contiguous panels, and
-    an MR × NR micro-kernel that keeps MR·NR/16 `vector<16xf32>`
-    accumulators in registers (vector.fma of a broadcast A element and NR/16
-    B vectors per k). Edges are handled by clamped packing, masked C
-    loads/stores and row guards. `wl.upper` products compute only the
-    micro-tiles meeting the upper triangle. With `parallel`, the loops over
-    NR-wide panels are scf.parallel (one fixed summation order per element,
-    so results do not depend on the thread count).
-  }];
-  let options = [
-    Option<"mr", "mr", "int64_t", "8", "rows of the micro-kernel tile">,
-    Option<"nr", "nr", "int64_t", "32", "columns of the micro-kernel tile (a multiple of 16)">,
-    Option<"mc", "mc", "int64_t", "192", "rows of a packed A block (a multiple of mr)">,
-    Option<"kc", "kc", "int64_t", "256", "depth of a packed block">,
-    Option<"nc", "nc", "int64_t", "1024", "columns of a packed B block (a multiple of nr)">,
-    Option<"parallel", "parallel", "bool", "false", "emit the panel loops as scf.parallel">
-  ];
-  let dependentDialects = [
-    "mlir::vector::VectorDialect", "mlir::scf::SCFDialect", "mlir::memref::MemRefDialect",
-    "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect"
-  ];
-}
-
 def WLParallelLoopsToGPU : Pass<"wl-parallel-loops-to-gpu", "mlir::ModuleOp"> {
   let summary = "Maps linalg ops and loop nests onto 1-D grids of GPU thread blocks";
   let description = [{

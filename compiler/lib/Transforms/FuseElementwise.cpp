@@ -8,7 +8,7 @@
 // product for wl-gemm-kernels.
 //
 //===----------------------------------------------------------------------===//
-#include "wl/Conversion/Passes.h"
+#include "wl/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -18,7 +18,7 @@
 
 namespace wl {
 #define GEN_PASS_DEF_WLFUSEELEMENTWISE
-#include "wl/Conversion/Passes.h.inc"
+#include "wl/Transforms/Passes.h.inc"
 } // namespace wl
 
 using namespace mlir;

@@ -25,7 +25,7 @@
 // micro-tiles meeting the upper triangle are computed; the lowering mirrors.
 //
 //===----------------------------------------------------------------------===//
-#include "wl/Conversion/Passes.h"
+#include "wl/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,7 +42,7 @@
 
 namespace wl {
 #define GEN_PASS_DEF_WLGEMMKERNELS
-#include "wl/Conversion/Passes.h.inc"
+#include "wl/Transforms/Passes.h.inc"
 } // namespace wl
 
 using namespace mlir;
