@@ -7,15 +7,23 @@
 //
 //===----------------------------------------------------------------------===//
 #include "wl/Lang/Builtins.h"
+#include "wl/Lang/Structure.h"
+
+#include <algorithm>
+#include <map>
 
 #include <limits>
 
 using namespace wl::lang;
+using namespace wl::lang::build;
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
+} // namespace
 
-Value num(double v, bool integer = false) {
+namespace wl::lang::build {
+
+Value num(double v, bool integer) {
   Value x;
   x.kind = Value::Kind::Number;
   x.number = v;
@@ -74,8 +82,7 @@ ArgSpec choice(const std::string &n, std::vector<std::string> cs,
     a.dflt = ident(*d);
   return a;
 }
-ArgSpec range(ArgSpec a, double lo, bool loInc, double hi = kInf,
-              bool hiInc = true) {
+ArgSpec range(ArgSpec a, double lo, bool loInc, double hi, bool hiInc) {
   a.lo = lo;
   a.loInclusive = loInc;
   a.hi = hi;
@@ -102,72 +109,15 @@ CallSpec spec(CallCategory c, const std::string &n, std::vector<ArgSpec> args,
 }
 
 ArgSpec initArg() { return opt("init", ArgKind::Init, std::nullopt); }
+} // namespace wl::lang::build
 
+namespace {
 std::vector<CallSpec> makeTable() {
   using C = CallCategory;
   using K = ArgKind;
   std::vector<CallSpec> t;
 
-  // ------------------------------------------------------------ structures
-  t.push_back(
-      spec(C::Structure, "dense", {initArg()},
-           "W itself, [OUT, IN]; default init normal(std = 1/sqrt(IN))"));
-  t.push_back(spec(C::Structure, "lowrank",
-                   {atLeastOne(req("rank", K::Integer)), initArg()},
-                   "U V^T with U [OUT, r], V [IN, r]"));
-  {
-    CallSpec s =
-        spec(C::Structure, "kronecker",
-             {req("a", K::Shape2), req("b", K::Shape2),
-              atLeastOne(opt("terms", K::Integer, integer(1))), initArg()},
-             "sum_i A_i (x) B_i; OUT = m1*m2, IN = n1*n2");
-    s.extraInits = {"kpsvd"};
-    t.push_back(s);
-  }
-  t.push_back(spec(C::Structure, "monarch",
-                   {atLeastOne(req("blocks", K::Integer)), initArg()},
-                   "P L P^T R (Dao et al. 2022); IN = OUT = blocks * c"));
-  t.push_back(spec(C::Structure, "blockdiag",
-                   {atLeastOne(req("blocks", K::Integer)), initArg()},
-                   "diag(W_1..W_b); blocks divides IN and OUT"));
-  t.push_back(spec(C::Structure, "diagonal", {initArg()}, "diag(d); IN = OUT"));
-  t.push_back(spec(C::Structure, "orthogonal",
-                   {choice("method", {"cayley", "exp", "householder", "polar"},
-                           std::string("cayley")),
-                    atLeastOne(opt("reflectors", K::Integer, std::nullopt))},
-                   "Q with Q^T Q = I (Q Q^T = I when OUT < IN)"));
-  t.push_back(spec(C::Structure, "svd",
-                   {atLeastOne(req("rank", K::Integer)), initArg()},
-                   "U diag(s) V^T with U, V orthonormal"));
-  t.push_back(spec(C::Structure, "frozen", {req("init", K::Init)},
-                   "a fixed base W0 (not trainable)"));
-  {
-    CallSpec s = spec(C::Structure, "lora",
-                      {atLeastOne(opt("rank", K::Integer, integer(8))),
-                       positive(opt("alpha", K::Number, num(8))),
-                       opt("init", K::Init, ident("gaussian"))},
-                      "(alpha/rank) B A after a frozen base (PEFT LoRA)");
-    s.extraInits = {"gaussian", "pissa"};
-    s.onlyExtraInits = true;
-    s.needsFrozenBase = true;
-    t.push_back(s);
-  }
-  {
-    CallSpec s =
-        spec(C::Structure, "bone",
-             {atLeastOne(opt("block", K::Integer, integer(64))),
-              choice("mode", {"shared", "bat"}, std::string("shared"))},
-             "Bone / MiSS block update of a frozen base");
-    s.needsFrozenBase = true;
-    t.push_back(s);
-  }
-  {
-    CallSpec s =
-        spec(C::Structure, "svfit", {atLeastOne(req("rank", K::Integer))},
-             "trains the top-r singular values of a frozen base");
-    s.needsFrozenBase = true;
-    t.push_back(s);
-  }
+  // Structures register themselves (wl::registerStructures, Structure.h).
 
   // ----------------------------------------------------------- constraints
   t.push_back(
@@ -289,9 +239,34 @@ const ArgSpec *CallSpec::findArg(const std::string &n) const {
   return nullptr;
 }
 
-const std::vector<CallSpec> &wl::lang::builtinCalls() {
-  static const std::vector<CallSpec> table = makeTable();
-  return table;
+/// The table: the fixed entries, then each registered structure's.
+static std::vector<CallSpec> &table() {
+  static std::vector<CallSpec> calls = makeTable();
+  return calls;
+}
+
+static std::map<std::string, const StructureRules *> &structureRules() {
+  static std::map<std::string, const StructureRules *> rules;
+  return rules;
+}
+
+const std::vector<CallSpec> &wl::lang::builtinCalls() { return table(); }
+
+void wl::lang::registerStructureRules(const StructureRules *rules) {
+  CallSpec spec = rules->callSpec();
+  if (!structureRules().emplace(spec.name, rules).second)
+    return; // registered already
+  table().push_back(std::move(spec));
+}
+
+const StructureRules *wl::lang::lookupStructureRules(const std::string &name) {
+  auto it = structureRules().find(name);
+  return it == structureRules().end() ? nullptr : it->second;
+}
+
+std::string wl::lang::ofLayer(const Linear &layer) {
+  return " of layer '" + layer.name + "' (" + std::to_string(layer.in) +
+         " -> " + std::to_string(layer.out) + ")";
 }
 
 const CallSpec *wl::lang::lookupBuiltin(CallCategory category,
@@ -330,4 +305,18 @@ std::string wl::lang::builtinNames(CallCategory category) {
     out += s.name;
   }
   return out;
+}
+
+Loc wl::lang::argLoc(const Call &c, const std::string &key) {
+  const Arg *a = c.find(key);
+  return a && !a->implicit ? a->loc : c.loc;
+}
+
+void wl::lang::checkRank(const Linear &l, const Call &s, const std::string &key,
+                         const ErrorFn &error) {
+  int64_t r = s.getInt(key), mn = std::min(l.in, l.out);
+  if (r > mn)
+    error(argLoc(s, key), s.name + " " + key + " = " + std::to_string(r) +
+                              " is larger than min(IN, OUT) = " +
+                              std::to_string(mn) + ofLayer(l));
 }

@@ -14,6 +14,7 @@
 #include "Parse.h"
 
 #include "wl/Lang/Builtins.h"
+#include "wl/Lang/Structure.h"
 
 #include <algorithm>
 #include <cmath>
@@ -103,10 +104,6 @@ bool inRange(const ArgSpec &a, double v) {
 /// The written (or implicit) argument `key` of a resolved call.
 const Arg *arg(const Call &c, const std::string &key) { return c.find(key); }
 
-Loc argLoc(const Call &c, const std::string &key) {
-  const Arg *a = c.find(key);
-  return a && !a->implicit ? a->loc : c.loc;
-}
 
 /// Returns true when the whole call resolved (no error).
 class Sema {
@@ -423,26 +420,28 @@ private:
       Term &term = l.weight.terms[t];
       Call &s = term.structure;
       bool ok = call(s, CallCategory::Structure, ctx);
-      const CallSpec *spec = lookupBuiltin(CallCategory::Structure, s.name);
-      if (spec) {
-        bool needsBase =
-            spec->needsFrozenBase ||
-            (s.name == "kronecker" && s.getName("init") == "kpsvd");
-        if (s.name == "frozen") {
+      const StructureRules *rules = lookupStructureRules(s.name);
+      if (rules) {
+        bool needsBase = rules->needsFrozenBase(s);
+        if (rules->isFrozenBase()) {
           if (frozenTerm >= 0)
             error(s.loc, "layer " + quote(l.name) +
                              " has two frozen bases; a weight has at most one");
           frozenTerm = static_cast<int>(t);
         } else if (needsBase && frozenTerm < 0) {
           std::string what =
-              s.name == "kronecker" ? "kronecker(init = kpsvd)" : quote(s.name);
+              rules->callSpec().needsFrozenBase
+                  ? quote(s.name)
+                  : s.name + "(init = " + s.getName("init") + ")";
           error(s.loc, what + " needs a frozen base" + ctx +
                            ": write 'weight = frozen(init = ...) + " + s.name +
                            "(...)'");
         }
       }
-      if (ok && l.in > 0 && l.out > 0)
-        structureShape(l, s);
+      if (ok && rules && l.in > 0 && l.out > 0)
+        rules->checkShape(l, s, [&](const Loc &loc, const std::string &msg) {
+          error(loc, msg);
+        });
       for (Call &c : term.constraints)
         if (call(c, CallCategory::Constraint, ctx) && l.in > 0 && l.out > 0)
           constraintShape(l, c);
@@ -460,103 +459,6 @@ private:
       } else {
         callWithSpec(k, *spec, "bias");
       }
-    }
-  }
-
-  void structureShape(Linear &l, Call &s) {
-    const int64_t in = l.in, out = l.out, mn = std::min(in, out);
-    const std::string of = " of layer " + quote(l.name) + " (" +
-                           std::to_string(in) + " -> " + std::to_string(out) +
-                           ")";
-    auto rankCheck = [&](const std::string &key) {
-      int64_t r = s.getInt(key);
-      if (r > mn)
-        error(argLoc(s, key),
-              s.name + " " + key + " = " + std::to_string(r) +
-                  " is larger than min(IN, OUT) = " + std::to_string(mn) + of);
-    };
-    const std::string &n = s.name;
-    if (n == "lowrank" || n == "svd" || n == "svfit" || n == "lora") {
-      rankCheck("rank");
-    } else if (n == "kronecker") {
-      const Arg *a = arg(s, "a"), *b = arg(s, "b");
-      int64_t m1 = a->value.elems[0].asInt(), n1 = a->value.elems[1].asInt();
-      int64_t m2 = b->value.elems[0].asInt(), n2 = b->value.elems[1].asInt();
-      if (m1 * m2 != out || n1 * n2 != in)
-        error(s.loc, "kronecker a = [" + std::to_string(m1) + ", " +
-                         std::to_string(n1) + "], b = [" + std::to_string(m2) +
-                         ", " + std::to_string(n2) + "] gives W of shape [" +
-                         std::to_string(m1 * m2) + ", " +
-                         std::to_string(n1 * n2) + "], but layer " +
-                         quote(l.name) + " needs [" + std::to_string(out) +
-                         ", " + std::to_string(in) +
-                         "] (OUT = m1*m2, IN = n1*n2)");
-      int64_t k = s.getInt("terms");
-      int64_t maxTerms = std::min(m1 * n1, m2 * n2);
-      if (k > maxTerms)
-        error(argLoc(s, "terms"),
-              "kronecker terms = " + std::to_string(k) +
-                  " exceeds the largest useful number of terms, min(m1*n1, "
-                  "m2*n2) = " +
-                  std::to_string(maxTerms));
-    } else if (n == "monarch") {
-      int64_t b = s.getInt("blocks");
-      if (in != out)
-        error(s.loc, "monarch needs a square layer (IN = OUT), but layer " +
-                         quote(l.name) + " is " + std::to_string(in) + " -> " +
-                         std::to_string(out));
-      else if (in % b != 0)
-        error(argLoc(s, "blocks"),
-              "monarch blocks = " + std::to_string(b) +
-                  " does not divide n = " + std::to_string(in) + of);
-    } else if (n == "blockdiag") {
-      int64_t b = s.getInt("blocks");
-      if (in % b != 0 || out % b != 0)
-        error(argLoc(s, "blocks"),
-              "blockdiag blocks = " + std::to_string(b) +
-                  " must divide both IN = " + std::to_string(in) +
-                  " and OUT = " + std::to_string(out) + of);
-    } else if (n == "diagonal") {
-      if (in != out)
-        error(s.loc, "diagonal needs a square layer (IN = OUT), but layer " +
-                         quote(l.name) + " is " + std::to_string(in) + " -> " +
-                         std::to_string(out));
-    } else if (n == "orthogonal") {
-      std::string method = s.getName("method");
-      int64_t nmax = std::max(in, out);
-      const Arg *r = arg(s, "reflectors");
-      if (method != "householder") {
-        if (r)
-          error(r->loc, "'reflectors' only applies to orthogonal(method = "
-                        "householder), not method = " +
-                            method);
-      } else if (!r) {
-        Arg d;
-        d.key = "reflectors";
-        d.value.kind = Value::Kind::Number;
-        d.value.number = static_cast<double>(nmax);
-        d.value.isInteger = true;
-        d.value.loc = s.loc;
-        d.loc = s.loc;
-        d.implicit = true;
-        s.args.push_back(d);
-      } else if (r->value.asInt() > nmax) {
-        error(r->loc,
-              "householder reflectors = " + std::to_string(r->value.asInt()) +
-                  " exceeds n = max(IN, OUT) = " + std::to_string(nmax) + of);
-      }
-    } else if (n == "bone") {
-      int64_t b = s.getInt("block");
-      std::string mode = s.getName("mode");
-      if (mode == "bat" && (in % b != 0 || out % b != 0))
-        error(argLoc(s, "block"),
-              "bone(mode = bat) block = " + std::to_string(b) +
-                  " must divide both IN = " + std::to_string(in) +
-                  " and OUT = " + std::to_string(out) + of);
-      else if (mode != "bat" && in % b != 0)
-        error(argLoc(s, "block"),
-              "bone block = " + std::to_string(b) +
-                  " does not divide IN = " + std::to_string(in) + of);
     }
   }
 
@@ -853,74 +755,14 @@ private:
         p.termIndex = term;
         ps.push_back(std::move(p));
       };
-      const int64_t in = l.in, out = l.out;
       for (size_t ti = 0; ti < l.weight.terms.size(); ++ti) {
         const Call &s = l.weight.terms[ti].structure;
-        int t = static_cast<int>(ti);
-        const std::string &n = s.name;
-        if (n == "dense") {
-          add("weight", {out, in}, true, t);
-        } else if (n == "lowrank") {
-          int64_t r = s.getInt("rank");
-          add("weight.U", {out, r}, true, t);
-          add("weight.V", {in, r}, true, t);
-        } else if (n == "kronecker") {
-          const Arg *a = s.find("a"), *b = s.find("b");
-          if (!a || !b || a->value.elems.size() != 2 ||
-              b->value.elems.size() != 2)
-            continue;
-          int64_t k = s.getInt("terms", 1);
-          add("weight.A",
-              {k, a->value.elems[0].asInt(), a->value.elems[1].asInt()}, true,
-              t);
-          add("weight.B",
-              {k, b->value.elems[0].asInt(), b->value.elems[1].asInt()}, true,
-              t);
-        } else if (n == "monarch") {
-          int64_t b = s.getInt("blocks", 1);
-          int64_t c = b > 0 ? in / b : 0;
-          add("weight.R", {b, c, c}, true, t);
-          add("weight.L", {c, b, b}, true, t);
-        } else if (n == "blockdiag") {
-          int64_t b = s.getInt("blocks", 1);
-          add("weight.blocks", {b, b ? out / b : 0, b ? in / b : 0}, true, t);
-        } else if (n == "diagonal") {
-          add("weight.d", {in}, true, t);
-        } else if (n == "orthogonal") {
-          std::string method = s.getName("method", "cayley");
-          int64_t nmax = std::max(in, out);
-          if (method == "householder")
-            add("weight.v", {s.getInt("reflectors", nmax), nmax}, true, t);
-          else if (method == "polar")
-            add("weight", {out, in}, true, t);
-          else
-            add("weight.S", {nmax, nmax}, true, t);
-        } else if (n == "svd") {
-          int64_t r = s.getInt("rank");
-          add("weight.U", {out, r}, true, t);
-          add("weight.s", {r}, true, t);
-          add("weight.V", {in, r}, true, t);
-        } else if (n == "frozen") {
-          add("weight.base", {out, in}, false, t);
-        } else if (n == "lora") {
-          int64_t r = s.getInt("rank", 8);
-          add("weight.lora_A", {r, in}, true, t);
-          add("weight.lora_B", {out, r}, true, t);
-        } else if (n == "bone") {
-          int64_t r = s.getInt("block", 64);
-          if (s.getName("mode") == "bat")
-            add("weight.bone_B", {r ? out / r : 0, r, r}, true, t);
-          else
-            add("weight.bone_B", {r, out}, true, t);
-        } else if (n == "svfit") {
-          int64_t r = s.getInt("rank");
-          add("weight.s", {r}, true, t);
-          add("weight.U", {out, r}, false, t);
-          add("weight.V", {in, r}, false, t);
-        }
+        if (const StructureRules *rules = lookupStructureRules(s.name))
+          for (ParamDecl &d : rules->params(l.in, l.out, s))
+            add(d.role, std::move(d.shape), d.trainable, static_cast<int>(ti));
       }
       if (l.bias.kind != Bias::Kind::None)
-        add("bias", {out}, true, -1);
+        add("bias", {l.out}, true, -1);
       std::set<std::string> names;
       for (Param &p : ps) {
         if (!names.insert(p.name).second) {

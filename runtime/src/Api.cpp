@@ -26,6 +26,18 @@ std::string &threadError() {
   return err;
 }
 
+static std::string &creationFailure() {
+  thread_local std::string why;
+  return why;
+}
+
+void failCreation(const std::string &why) {
+  if (creationFailure().empty()) // the first reason is the one to fix
+    creationFailure() = why;
+}
+
+std::string takeCreationFailure() { return std::exchange(creationFailure(), std::string()); }
+
 wl_status setError(wl_model *m, wl_status st, const std::string &msg) {
   try {
     if (m)
@@ -679,8 +691,15 @@ WL_API wl_model *wl_create(uint64_t seed) {
         // constraint state (power-iteration vectors), when generated.
         if (_mlir_ciface_wlgen_project) {
           wlgen_memref1d a = arenaRef(m);
+          takeCreationFailure();
           _mlir_ciface_wlgen_project(&a);
           checkDevice(m);
+          if (std::string why = takeCreationFailure(); !why.empty()) {
+            destroyModel(m);
+            m = nullptr; // the handler below must not free it again
+            setError(nullptr, WL_ERR_ARG, "wl_create failed: " + why);
+            return nullptr;
+          }
         }
         return m;
       },

@@ -108,6 +108,13 @@ double gramRoundingMargin(int64_t n, int64_t m);
 /// error recorded on m.
 wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn);
 
+/// A creation-time routine called from wlgen_project (a re-split of a
+/// frozen base) that cannot do its job records why; wl_create then fails
+/// with "wl_create failed: <why>" instead of returning a model.
+void failCreation(const std::string &why);
+/// This thread's recorded creation failure ("" if none); clears it.
+std::string takeCreationFailure();
+
 } // namespace wlrt
 
 #endif // WLRT_MODEL_H

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "wl/Compiler/MLIRGen.h"
 #include "wl/Lang/Frontend.h"
+#include "wl/Structures/Structure.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -74,6 +75,7 @@ bool frontendThrew(const std::string &errs, const std::string &path) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  wl::registerStructures(); // once; the frontend knows structures through it
   const std::string text(reinterpret_cast<const char *>(data), size);
   // A relative path: `from("x.safetensors", ...)` is looked up next to it,
   // i.e. in the current directory.

@@ -13,6 +13,7 @@
 #include "wl/Dialect/WL/Transforms/Passes.h"
 #include "wl/Dialect/WL/IR/WL.h"
 #include "wl/Lang/Frontend.h"
+#include "wl/Structures/Structure.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -474,6 +475,7 @@ int compile(int argc, char **argv) {
 } // namespace
 
 int main(int argc, char **argv) {
+  wl::registerStructures();
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(wlcCategory);
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {

@@ -156,6 +156,19 @@ func.func private @resplit() {
   return
 }
 
+// With a scale (the adapter's, when the residual depends on it), the routine
+// takes it as a last f32 argument.
+wl.param @p.weight.base : tensor<6x4xf32> {init = #wl.init<kind = zeros>}
+wl.param @p.weight.A : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @p.weight.B : tensor<6x2xf32> {init = #wl.init<kind = zeros>, trainable}
+// CHECK-LABEL: func.func private @resplit_scaled(
+//       CHECK:   %[[S:.+]] = arith.constant 2.500000e-01 : f32
+//       CHECK:   call @wlrt_pissa_split(%{{.+}}, %{{.+}}, %{{.+}}, %[[S]]) : (memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, memref<?x?xf32, strided<[?, ?], offset: ?>>, f32) -> ()
+func.func private @resplit_scaled() {
+  wl.resplit_base pissa @p.weight.base into [@p.weight.A, @p.weight.B] {scale = 0.25 : f64}
+  return
+}
+
 // A contraction without reduction loops (here Monarch's transpose of the
 // activation) writes every entry once: an empty init, the product yielded.
 // CHECK-LABEL: func.func private @permute(

@@ -437,6 +437,10 @@ private:
       types.push_back(any);
       regions.erase(offset); // the arena holds the new values: reload
     }
+    if (auto scale = op.getScaleAttr()) { // the adapter's scale, last
+      views.push_back(lowering::f32Const(b, loc, scale.getValueAsDouble()));
+      types.push_back(b.getF32Type());
+    }
     auto routine = runtimeRoutine(("wlrt_" + stringifyResplitKind(op.getKind()) + "_split").str(), b.getFunctionType(types, {}));
     func::CallOp::create(b, loc, routine, views);
     op->erase();

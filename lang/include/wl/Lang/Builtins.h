@@ -81,7 +81,34 @@ struct CallSpec {
   const ArgSpec *findArg(const std::string &name) const;
 };
 
-/// Every known call, in documentation order.
+/// Builders of table entries (lib/Builtins.cpp, and each structure's spec).
+namespace build {
+Value num(double v, bool integer = false);
+Value integer(long long v);
+Value ident(const std::string &s);
+Value boolean(bool b);
+Value pair(double a, double b);
+/// A required argument.
+ArgSpec req(const std::string &name, ArgKind kind);
+/// An optional argument with its default (none: stays absent).
+ArgSpec opt(const std::string &name, ArgKind kind, std::optional<Value> dflt);
+/// One identifier out of `choices`.
+ArgSpec choice(const std::string &name, std::vector<std::string> choices,
+               std::optional<std::string> dflt);
+ArgSpec range(ArgSpec a, double lo, bool loInclusive,
+              double hi = std::numeric_limits<double>::infinity(),
+              bool hiInclusive = true);
+ArgSpec positive(ArgSpec a);    ///< x > 0
+ArgSpec nonNegative(ArgSpec a); ///< x >= 0
+ArgSpec atLeastOne(ArgSpec a);  ///< integer >= 1
+ArgSpec unitOpen(ArgSpec a);    ///< 0 <= x < 1
+CallSpec spec(CallCategory category, const std::string &name,
+              std::vector<ArgSpec> args, const std::string &doc);
+/// `init = ...` of a structure: any general initialiser, optional.
+ArgSpec initArg();
+} // namespace build
+
+/// Every known call, in documentation order (structures as registered).
 const std::vector<CallSpec> &builtinCalls();
 /// The entry `name` of `category`, or nullptr.
 const CallSpec *lookupBuiltin(CallCategory category, const std::string &name);

@@ -37,6 +37,7 @@
 // MSG from init needs a non-empty 'file' and 'tensor'
 // MSG needs its 'factors'
 // MSG factors, got
+// MSG scale must be > 0, got
 
 //===----------------------------------------------------------------------===//
 // wl.param
@@ -387,6 +388,16 @@ wl.param @f : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @resplit_count() {
   // expected-error @+1 {{'wl.resplit_base' op 'svfit' needs 3 factors, got 2}}
   wl.resplit_base svfit @b into [@f, @f]
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4xf32> {init = #wl.init<kind = zeros>}
+wl.param @f : tensor<2x4xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @resplit_scale() {
+  // expected-error @+1 {{'wl.resplit_base' op scale must be > 0, got 0.000000e+00}}
+  wl.resplit_base pissa @b into [@f, @f] {scale = 0.0 : f64}
   return
 }
 

@@ -126,5 +126,8 @@ wl.param @q.weight.lora_B : tensor<6x2xf32> {init = #wl.init<kind = zeros>, trai
 func.func @resplit() {
   // CHECK: wl.resplit_base pissa @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
   wl.resplit_base pissa @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B]
+  // The adapter's scale, for splits whose residual depends on it.
+  // CHECK: wl.resplit_base pissa @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B] {scale = 2.500000e-01 : f64}
+  wl.resplit_base pissa @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B] {scale = 0.25 : f64}
   return
 }

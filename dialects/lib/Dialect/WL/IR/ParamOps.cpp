@@ -193,20 +193,12 @@ LogicalResult StateStoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
 }
 
 LogicalResult ResplitBaseOp::verify() {
-  // The factors in the runtime routine's order (wlgen.h).
-  size_t expected = 0;
-  switch (getKind()) {
-  case ResplitKind::Pissa: // lora_A, lora_B
-  case ResplitKind::KpSvd: // A, B
-    expected = 2;
-    break;
-  case ResplitKind::SvFit: // U, s, V
-    expected = 3;
-    break;
-  }
+  unsigned expected = getKindAttr().getFactorCount();
   if (getFactors().size() != expected)
     return emitOpError("'") << stringifyResplitKind(getKind()) << "' needs " << expected
                             << " factors, got " << getFactors().size();
+  if (auto scale = getScaleAttr(); scale && !(scale.getValueAsDouble() > 0))
+    return emitOpError("scale must be > 0, got ") << scale.getValueAsDouble();
   return success();
 }
 

@@ -447,7 +447,8 @@ struct WLGenerateConstraintsPass
       if (auto split = layer->getAttrOfType<DictionaryAttr>("wl.resplit"))
         ResplitBaseOp::create(b, layer.getLoc(), split.getAs<ResplitKindAttr>("kind"),
                               split.getAs<FlatSymbolRefAttr>("base"),
-                              split.getAs<ArrayAttr>("factors"));
+                              split.getAs<ArrayAttr>("factors"),
+                              split.getAs<FloatAttr>("scale"));
     for (ParamOp param : constrained) {
       ConstraintBuilder builder(param, groupOf.lookup(param.getSymName()));
       auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());

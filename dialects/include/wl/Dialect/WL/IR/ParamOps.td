@@ -127,10 +127,12 @@ def WL_ResplitBaseOp : WL_Op<"resplit_base", [MemoryEffects<[MemRead, MemWrite]>
     the original base. Runs the runtime's LAPACK routine on the stored
     parameters (wlrt_<kind>_split, runtime/include/wl/wlgen.h); `factors`
     are in the routine's order: pissa (lora_A, lora_B), svfit (U, s, V),
-    kpsvd (A, B).
+    kpsvd (A, B). `scale` is the adapter's scale s when the split depends on
+    it (W_res = W0 − s·(factors' product)); the routine then takes it as a
+    last argument.
   }];
   let arguments = (ins WL_ResplitKindAttr:$kind, FlatSymbolRefAttr:$base,
-                       FlatSymbolRefArrayAttr:$factors);
+                       FlatSymbolRefArrayAttr:$factors, OptionalAttr<F64Attr>:$scale);
   let assemblyFormat = "$kind $base `into` $factors attr-dict";
   let hasVerifier = 1;
 }

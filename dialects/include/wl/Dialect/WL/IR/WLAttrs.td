@@ -82,7 +82,22 @@ def WL_ResplitKind : I32EnumAttr<"ResplitKind", "a creation-time split of a froz
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
-def WL_ResplitKindAttr : EnumAttr<WL_Dialect, WL_ResplitKind, "resplit">;
+def WL_ResplitKindAttr : EnumAttr<WL_Dialect, WL_ResplitKind, "resplit"> {
+  let extraClassDeclaration = [{
+    /// How many factors the split writes: the runtime routine's arguments
+    /// after the base, in its order (wlgen.h).
+    unsigned getFactorCount() const {
+      switch (getValue()) {
+      case ResplitKind::Pissa: // lora_A, lora_B
+      case ResplitKind::KpSvd: // A, B
+        return 2;
+      case ResplitKind::SvFit: // U, s, V
+        return 3;
+      }
+      return 0;
+    }
+  }];
+}
 
 def WL_ProjectionKind : I32EnumAttr<"ProjectionKind", "a projection done by a runtime routine", [
     I32EnumAttrCase<"SvdClip", 0, "svd_clip">,
