@@ -44,6 +44,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "AbiHeader.inc"
@@ -311,29 +312,26 @@ void printReportJson(ModuleOp module, llvm::raw_ostream &os) {
   os << "\n";
 }
 
-int compile(int argc, char **argv) {
-  // Frontend: parse and check; errors are printed in file:line:col form.
+/// Frontend: parses and checks the input and selects the model; on an error,
+/// prints it in file:line:col form and returns null. `program` owns the model.
+const wl::lang::Model *parseModel(std::unique_ptr<wl::lang::Program> &program) {
   std::stringstream frontendErrors;
-  std::unique_ptr<wl::lang::Program> program =
-      wl::lang::parseAndCheckFile(inputFile, frontendErrors);
+  program = wl::lang::parseAndCheckFile(inputFile, frontendErrors);
   const wl::lang::Model *model =
       program ? wl::lang::selectModel(*program, modelName, frontendErrors) : nullptr;
-  if (!model) {
+  if (!model)
     llvm::errs() << frontendErrors.str();
-    return 1;
-  }
-  if (emit == Emit::AST)
-    return writeText([&](llvm::raw_ostream &os) {
-      std::ostringstream s;
-      wl::lang::printAST(*model, s);
-      os << s.str();
-    });
+  return model;
+}
+
+/// Checks the options past the frontend (-emit=ptx implies --target=cuda);
+/// 0 when they are valid, else wlc's exit status after the message.
+int checkOptions() {
   if (emit == Emit::PTX && targetName.getNumOccurrences() == 0)
     targetName = "cuda";
   if (targetName != "cpu" && targetName != "cuda")
     return fail("unknown target '" + targetName + "' (expected cpu or cuda)");
-  const bool cuda = targetName == "cuda";
-  if (emit == Emit::PTX && !cuda)
+  if (emit == Emit::PTX && targetName != "cuda")
     return fail("-emit=ptx needs --target=cuda");
   if (!(lrScale > 0) || !std::isfinite(lrScale)) {
     std::string shown;
@@ -346,24 +344,37 @@ int compile(int argc, char **argv) {
     return fail("unknown report format '" + report + "' (expected text or json)");
   if (optLevel > 3)
     return fail("optimisation level -O" + llvm::Twine(optLevel) + " does not exist (use -O0..-O3)");
+  return 0;
+}
 
-  // Refuse an unwritable output before any work, with the reason.
-  if (emit == Emit::Obj || emit == Emit::SO || !outputFile.empty()) {
-    std::string path = outputFile.empty() ? (emit == Emit::Obj ? model->name + ".o"
-                                                                : "lib" + model->name + ".so")
-                                          : outputFile.getValue();
-    if (path != "-") {
-      llvm::SmallString<256> dir(llvm::sys::path::parent_path(path));
-      if (dir.empty())
-        dir = ".";
-      if (!llvm::sys::fs::is_directory(dir))
-        return fail("cannot write '" + path + "': directory '" + dir + "' does not exist");
-      if (llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write))
-        return fail("cannot write '" + path + "': directory '" + dir + "' is not writable");
-    }
-  }
+/// The -o file, else the default of -emit=obj (<model>.o) or of a library
+/// (lib<model>.so).
+std::string outputPath(const wl::lang::Model &model) {
+  if (!outputFile.empty())
+    return outputFile.getValue();
+  return emit == Emit::Obj ? model.name + ".o" : "lib" + model.name + ".so";
+}
 
-  DialectRegistry registry;
+/// Refuses an unwritable output before any work, with the reason: 0 when the
+/// output's directory exists and is writable (or there is no output file).
+int checkOutputPath(const wl::lang::Model &model) {
+  if (emit != Emit::Obj && emit != Emit::SO && outputFile.empty())
+    return 0;
+  std::string path = outputPath(model);
+  if (path == "-")
+    return 0;
+  llvm::SmallString<256> dir(llvm::sys::path::parent_path(path));
+  if (dir.empty())
+    dir = ".";
+  if (!llvm::sys::fs::is_directory(dir))
+    return fail("cannot write '" + path + "': directory '" + dir + "' does not exist");
+  if (llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write))
+    return fail("cannot write '" + path + "': directory '" + dir + "' is not writable");
+  return 0;
+}
+
+/// Every dialect and translation wlc uses, the wl dialect included.
+void registerDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registry.insert<wl::WLDialect>();
@@ -373,9 +384,140 @@ int compile(int argc, char **argv) {
   registerLLVMDialectTranslation(registry);
   registerNVVMDialectTranslation(registry);
   registerGPUDialectTranslation(registry);
+}
+
+/// Runs the passes `build` adds on `module`.
+LogicalResult runPasses(ModuleOp module, llvm::function_ref<void(OpPassManager &)> build) {
+  PassManager pm(module.getContext());
+  build(pm);
+  return pm.run(module);
+}
+
+/// Writes the module as text to the -o file or stdout.
+int printModule(ModuleOp module) {
+  return writeText([&](llvm::raw_ostream &os) { module.print(os); });
+}
+
+/// The stages in the wl dialect, then the lowering to linalg, each printed
+/// when -emit (or --report) stops there. Returns wlc's exit status when the
+/// compilation stops or fails, std::nullopt when it goes on.
+std::optional<int> runWLStages(ModuleOp module, bool cuda) {
+  if (emit == Emit::WL)
+    return printModule(module);
+  auto backward = [](OpPassManager &pm) { pm.addPass(wl::createWLGenerateBackward()); };
+  if (failed(runPasses(module, backward)))
+    return 1;
+  if (emit == Emit::Grad)
+    return printModule(module);
+  if (failed(runPasses(module, [](OpPassManager &pm) {
+        pm.addPass(wl::createWLGenerateStep());
+        pm.addPass(wl::createWLGenerateConstraints());
+        pm.addPass(wl::createWLCertify());
+      })))
+    return 1;
+  if (report.getNumOccurrences())
+    return writeText([&](llvm::raw_ostream &os) {
+      if (report == "json")
+        printReportJson(module, os);
+      else
+        printReport(module, os);
+    });
+  if (emit == Emit::Step)
+    return printModule(module);
+  if (failed(runPasses(module, [&](OpPassManager &pm) {
+        wl::buildLinalgPipeline(pm, cuda ? wl::Target::CUDA : wl::Target::CPU);
+      })))
+    return 1;
+  if (emit == Emit::Linalg)
+    return printModule(module);
+  return std::nullopt;
+}
+
+/// Linalg to the LLVM dialect: the host pipeline, or for CUDA the kernels
+/// compiled to a cubin (PTX without ptxas). Returns wlc's exit status when
+/// the compilation stops (-emit=ptx) or fails, std::nullopt when it goes on.
+std::optional<int> lowerToLLVM(ModuleOp module, bool cuda) {
+  if (!cuda) {
+    if (failed(runPasses(module, wl::buildLLVMPipeline)))
+      return 1;
+    return std::nullopt;
+  }
+  wl::CUDAOptions options;
+  options.chip = cudaChip;
+  options.toolkitPath = findCUDAToolkit();
+  // -emit=ptx shows the PTX; a library embeds a cubin when ptxas is there.
+  options.binaryFormat = emit == Emit::PTX || options.toolkitPath.empty() ? "isa" : "bin";
+  if (emit != Emit::PTX && options.toolkitPath.empty())
+    llvm::errs() << "wlc: warning: no CUDA toolkit with bin/ptxas found (--cuda-path, "
+                    "$CUDA_HOME, /usr/local/cuda): embedding PTX, which the CUDA driver "
+                    "compiles when the library loads\n";
+  if (failed(runPasses(module, [&](OpPassManager &pm) { wl::buildCUDAPipeline(pm, options); })))
+    return 1;
+  if (emit == Emit::PTX)
+    return writeText([&](llvm::raw_ostream &os) { printPTX(module, os); });
+  return std::nullopt;
+}
+
+/// lib<model>.so from the optimised LLVM module: an object in a temporary
+/// file linked with the runtime, and <model>.h next to the library.
+int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model, const char *argv0) {
+  std::string library = outputPath(model);
+  std::string runtime = wl::findRuntimeArchive(argv0, WL_RUNTIME_LIBRARY);
+  if (runtime.empty())
+    return fail("cannot find the runtime library libwlrt.a (set WL_RUNTIME_LIBRARY)");
+  llvm::SmallString<128> object;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("wl-" + model.name, "o", object))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(object);
+  std::string error;
+  if (!wl::emitObjectFile(llvmModule, object.str().str(), optLevel, error))
+    return fail(error);
+  if (!wl::linkSharedLibrary(object.str().str(), library, runtime, error))
+    return fail(error);
+  llvm::SmallString<256> header(llvm::sys::path::parent_path(library));
+  llvm::sys::path::append(header, model.name + ".h");
+  if (!writeModelHeader(model, header.str().str(), error))
+    return fail(error);
+  return 0;
+}
+
+/// The LLVM dialect to LLVM IR (-emit=llvm), an object file (-emit=obj) or
+/// the library.
+int emitOutput(ModuleOp module, const wl::lang::Model &model, const char *argv0) {
+  llvm::LLVMContext llvmContext;
+  std::string error;
+  std::unique_ptr<llvm::Module> llvmModule =
+      wl::translateAndOptimize(module, llvmContext, optLevel, error);
+  if (!llvmModule)
+    return fail(error);
+  if (emit == Emit::LLVMIR)
+    return writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+  if (emit == Emit::Obj)
+    return wl::emitObjectFile(*llvmModule, outputPath(model), optLevel, error) ? 0 : fail(error);
+  return linkLibrary(*llvmModule, model, argv0);
+}
+
+int compile(int argc, char **argv) {
+  std::unique_ptr<wl::lang::Program> program;
+  const wl::lang::Model *model = parseModel(program);
+  if (!model)
+    return 1;
+  if (emit == Emit::AST)
+    return writeText([&](llvm::raw_ostream &os) {
+      std::ostringstream s;
+      wl::lang::printAST(*model, s);
+      os << s.str();
+    });
+  if (int status = checkOptions())
+    return status;
+  const bool cuda = targetName == "cuda";
+  if (int status = checkOutputPath(*model))
+    return status;
+
+  DialectRegistry registry;
+  registerDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-
   // MLIR diagnostics point into the .wl source, shown with its line and a caret.
   llvm::SourceMgr sourceMgr;
   std::string includedPath;
@@ -387,89 +529,11 @@ int compile(int argc, char **argv) {
     return 1;
   if (lrScale != 1.0)
     scaleLearningRates(*module, lrScale);
-  auto printModule = [&]() {
-    return writeText([&](llvm::raw_ostream &os) { module->print(os); });
-  };
-  if (emit == Emit::WL)
-    return printModule();
-
-  auto run = [&](llvm::function_ref<void(OpPassManager &)> build) {
-    PassManager pm(&context);
-    build(pm);
-    return pm.run(*module);
-  };
-  if (failed(run([](OpPassManager &pm) { pm.addPass(wl::createWLGenerateBackward()); })))
-    return 1;
-  if (emit == Emit::Grad)
-    return printModule();
-  if (failed(run([](OpPassManager &pm) {
-        pm.addPass(wl::createWLGenerateStep());
-        pm.addPass(wl::createWLGenerateConstraints());
-        pm.addPass(wl::createWLCertify());
-      })))
-    return 1;
-  if (report.getNumOccurrences())
-    return writeText([&](llvm::raw_ostream &os) {
-      if (report == "json")
-        printReportJson(*module, os);
-      else
-        printReport(*module, os);
-    });
-  if (emit == Emit::Step)
-    return printModule();
-  if (failed(run([&](OpPassManager &pm) { wl::buildLinalgPipeline(pm, cuda ? wl::Target::CUDA : wl::Target::CPU); })))
-    return 1;
-  if (emit == Emit::Linalg)
-    return printModule();
-  if (cuda) {
-    wl::CUDAOptions options;
-    options.chip = cudaChip;
-    options.toolkitPath = findCUDAToolkit();
-    // -emit=ptx shows the PTX; a library embeds a cubin when ptxas is there.
-    options.binaryFormat = emit == Emit::PTX || options.toolkitPath.empty() ? "isa" : "bin";
-    if (emit != Emit::PTX && options.toolkitPath.empty())
-      llvm::errs() << "wlc: warning: no CUDA toolkit with bin/ptxas found (--cuda-path, "
-                      "$CUDA_HOME, /usr/local/cuda): embedding PTX, which the CUDA driver "
-                      "compiles when the library loads\n";
-    if (failed(run([&](OpPassManager &pm) { wl::buildCUDAPipeline(pm, options); })))
-      return 1;
-    if (emit == Emit::PTX)
-      return writeText([&](llvm::raw_ostream &os) { printPTX(*module, os); });
-  } else if (failed(run(wl::buildLLVMPipeline))) {
-    return 1;
-  }
-
-  llvm::LLVMContext llvmContext;
-  std::string error;
-  std::unique_ptr<llvm::Module> llvmModule =
-      wl::translateAndOptimize(*module, llvmContext, optLevel, error);
-  if (!llvmModule)
-    return fail(error);
-  if (emit == Emit::LLVMIR)
-    return writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-
-  if (emit == Emit::Obj) {
-    std::string path = outputFile.empty() ? model->name + ".o" : outputFile.getValue();
-    return wl::emitObjectFile(*llvmModule, path, optLevel, error) ? 0 : fail(error);
-  }
-
-  std::string library = outputFile.empty() ? "lib" + model->name + ".so" : outputFile.getValue();
-  std::string runtime = wl::findRuntimeArchive(argv[0], WL_RUNTIME_LIBRARY);
-  if (runtime.empty())
-    return fail("cannot find the runtime library libwlrt.a (set WL_RUNTIME_LIBRARY)");
-  llvm::SmallString<128> object;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("wl-" + model->name, "o", object))
-    return fail("cannot create a temporary file: " + ec.message());
-  llvm::FileRemover removeObject(object);
-  if (!wl::emitObjectFile(*llvmModule, object.str().str(), optLevel, error))
-    return fail(error);
-  if (!wl::linkSharedLibrary(object.str().str(), library, runtime, error))
-    return fail(error);
-  llvm::SmallString<256> header(llvm::sys::path::parent_path(library));
-  llvm::sys::path::append(header, model->name + ".h");
-  if (!writeModelHeader(*model, header.str().str(), error))
-    return fail(error);
-  return 0;
+  if (std::optional<int> status = runWLStages(*module, cuda))
+    return *status;
+  if (std::optional<int> status = lowerToLLVM(*module, cuda))
+    return *status;
+  return emitOutput(*module, *model, argv[0]);
 }
 
 } // namespace
