@@ -17,10 +17,6 @@
 using namespace wl::lang;
 using namespace wl::lang::build;
 
-namespace {
-constexpr double kInf = std::numeric_limits<double>::infinity();
-} // namespace
-
 namespace wl::lang::build {
 
 Value num(double v, bool integer) {

@@ -101,8 +101,6 @@ bool inRange(const ArgSpec &a, double v) {
   return true;
 }
 
-/// The written (or implicit) argument `key` of a resolved call.
-const Arg *arg(const Call &c, const std::string &key) { return c.find(key); }
 
 
 /// Returns true when the whole call resolved (no error).

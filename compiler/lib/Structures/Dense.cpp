@@ -102,7 +102,7 @@ public:
     for (const lang::Call &c : tb.getTerm().constraints) {
       auto bound = dyn_cast_or_null<SpectralBoundAttr>(tb.constraint(c, ConstraintOrigin::Written));
       if (!bound)
-        return tb.unsupported(c), failure();
+        return (void)tb.unsupported(c), failure();
       setup.constraints.push_back(SpectralBoundAttr::get(
           tb.b.getContext(), bound.getC(), SpectralMethod::Clamp, /*strict=*/false,
           bound.getLoc(), ConstraintOrigin::Written,

@@ -98,7 +98,7 @@ public:
                    << "): every singular value of an orthogonal weight is 1",
                failure();
       if (!bound && !isa<OrthonormalAttr>(a))
-        return tb.unsupported(c), failure();
+        return (void)tb.unsupported(c), failure();
       setup.constraints.push_back(a);
     }
     return setup;

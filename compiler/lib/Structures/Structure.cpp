@@ -69,7 +69,7 @@ const Structure &wl::lookupStructure(const lang::Call &term) {
 
 FailureOr<ParamSetup> Structure::setup(const TermBuilder &tb, StringRef role) const {
   if (!tb.getTerm().constraints.empty())
-    return tb.unsupported(tb.getTerm().constraints.front()), failure();
+    return (void)tb.unsupported(tb.getTerm().constraints.front()), failure();
   FailureOr<InitAttr> initial = init(tb, role);
   if (failed(initial))
     return failure();
