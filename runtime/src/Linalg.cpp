@@ -3,7 +3,7 @@
 // _mlir_ciface_wlrt_{svd_clip,rank_project,gram_bound,solve} (wl/wlgen.h): the
 // constraint projections that need a singular value decomposition, the sound
 // Gram-iteration bound of Certificate.cpp for generated code, and the LU solve
-// of the Cayley map; _mlir_ciface_wlrt_{pissa,svfit,kpsvd}_split: the
+// of the Cayley map; _mlir_ciface_wlrt_{pissa,svfit,kpsvd,loldu}_split: the
 // creation-time initialisers that re-split a frozen base into a residual and
 // SVD-derived factors. The SVD is
 // LAPACK's dgesdd (dgesvd when dgesdd does not converge), called through the
@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 // LAPACK, Fortran ABI (LP64: INTEGER is int), hidden character lengths last.
@@ -37,6 +38,7 @@ void dgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, do
              const int *lda, double *s, double *u, const int *ldu, double *vt, const int *ldvt,
              double *work, const int *lwork, int *info, size_t jobuLen, size_t jobvtLen);
 void sgetrf_(const int *m, const int *n, float *a, const int *lda, int *ipiv, int *info);
+void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
 void sgetrs_(const char *trans, const int *n, const int *nrhs, const float *a, const int *lda,
              const int *ipiv, float *b, const int *ldb, int *info, size_t transLen);
 }
@@ -522,6 +524,76 @@ bool svfitSplit(const View &w, const View &uo, const View1 &so, const View &vo) 
   return true;
 }
 
+/// LoLDU: W0 [OUT, IN] = P L U by LU with partial pivoting (dgetrf, float64),
+/// D = diag(U), U₁ = D⁻¹U; pl [OUT, r] = (P L)[:, :r], z [r] = D_r,
+/// u [r, IN] = U₁[:r, :]; W_res = W0 − s·pl diag(z) u, formed in double from
+/// the floats stored. Returns "" on success, else why (nothing written).
+std::string lolduSplit(const View &w, const View &pl, const View1 &z, const View &u, double s) {
+  const int64_t out = w.rows, in = w.cols, r = z.n, k = std::min(out, in);
+  if (pl.rows != out || pl.cols != r || u.rows != r || u.cols != in || r > k)
+    return "mismatched shapes";
+  if (r == 0)
+    return "";
+  std::vector<double> lu, m0;
+  if (!loadColMajor(w, lu) || !loadColMajor(w, m0))
+    return "the frozen base has a non-finite entry";
+  double largest = 0;
+  for (double x : m0)
+    largest = std::max(largest, std::fabs(x));
+  int m = int(out), n = int(in), info = 0;
+  std::vector<int> pivots(static_cast<size_t>(k));
+  dgetrf_(&m, &n, lu.data(), &m, pivots.data(), &info);
+  if (info < 0)
+    return "LAPACK dgetrf failed (argument " + std::to_string(-info) + ")";
+  // A pivot at the base's float resolution is rounding noise, not a direction.
+  const double tiny = double(std::max(out, in)) * 0x1p-24 * largest;
+  for (int64_t i = 0; i < r; ++i) {
+    const double d = lu[size_t(i + i * out)];
+    if (!(std::fabs(d) > tiny))
+      return "pivot " + std::to_string(i + 1) + " of the LU of the " + std::to_string(out) +
+             "x" + std::to_string(in) + " frozen base is " + (d == 0 ? "zero" : "tiny (" +
+             std::to_string(d) + ")") + ": rank = " + std::to_string(r) +
+             " needs as many nonzero pivots; the base has fewer, use a smaller rank";
+  }
+  // (P L)_r: L's first r columns (unit lower), then the row interchanges
+  // undone in reverse (A = P L U).
+  std::vector<double> plr(size_t(out * r), 0.0);
+  for (int64_t j = 0; j < r; ++j)
+    for (int64_t i = j; i < out; ++i)
+      plr[size_t(i + j * out)] = i == j ? 1.0 : lu[size_t(i + j * out)];
+  for (int64_t i = k - 1; i >= 0; --i)
+    if (int64_t p = pivots[size_t(i)] - 1; p != i)
+      for (int64_t j = 0; j < r; ++j)
+        std::swap(plr[size_t(i + j * out)], plr[size_t(p + j * out)]);
+  // The floats stored, kept as doubles: l[:, t] = s·pl[:, t]·z[t], rt[t, :] = u[t, :].
+  std::vector<float> plf(size_t(out * r)), zf(static_cast<size_t>(r)), uf(size_t(r * in));
+  std::vector<double> l(size_t(out * r)), rt(size_t(r * in));
+  for (int64_t t = 0; t < r; ++t) {
+    const double d = lu[size_t(t + t * out)];
+    zf[size_t(t)] = float(d);
+    for (int64_t i = 0; i < out; ++i) {
+      plf[size_t(i + t * out)] = float(plr[size_t(i + t * out)]);
+      l[size_t(i + t * out)] = s * double(plf[size_t(i + t * out)]) * double(zf[size_t(t)]);
+    }
+    for (int64_t c = 0; c < in; ++c) {
+      uf[size_t(t + c * r)] = c < t ? 0.0f : float(lu[size_t(t + c * out)] / d);
+      rt[size_t(t + c * r)] = double(uf[size_t(t + c * r)]);
+    }
+  }
+  subtractProducts(m0, out, in, r, l, rt);
+  for (int64_t t = 0; t < r; ++t) {
+    z.at(t) = zf[size_t(t)];
+    for (int64_t i = 0; i < out; ++i)
+      pl.at(i, t) = plf[size_t(i + t * out)];
+    for (int64_t c = 0; c < in; ++c)
+      u.at(t, c) = uf[size_t(t + c * r)];
+  }
+  for (int64_t i = 0; i < out; ++i)
+    for (int64_t c = 0; c < in; ++c)
+      w.at(i, c) = float(m0[size_t(i + c * out)]);
+  return "";
+}
+
 /// KPSVD (Van Loan–Pitsianis): W0 [m1·m2, n1·n2] = W_res + Σ_t A_t ⊗ B_t,
 /// a [k, m1, n1], b [k, m2, n2], via the SVD of the rearrangement R
 /// [(m1·n1), (m2·n2)], R[i1·n1 + j1, i2·n2 + j2] = W0[i1·m2 + i2, j1·n2 + j2].
@@ -682,6 +754,27 @@ void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlge
     if (okA && !finite(va))
       zero(va);
   }
+}
+
+void _mlir_ciface_wlrt_loldu_split(wlgen_memref2d *base, wlgen_memref2d *l, wlgen_memref1d *z,
+                                   wlgen_memref2d *u, float scale) {
+  View w, vl, vu;
+  View1 vz;
+  const bool okL = anyView(l, vl), okZ = anyView(z, vz), okU = anyView(u, vu);
+  std::string why = "mismatched shapes";
+  bool done = false;
+  if (anyView(base, w) && okL && okZ && okU) {
+    why = "out of memory";
+    done = attemptSplit([&] {
+      why = lolduSplit(w, vl, vz, vu, double(scale));
+      return why.empty();
+    });
+  }
+  if (done)
+    return;
+  failCreation("loldu: " + why); // wl_create fails with this message
+  if (okZ)
+    zero(vz); // z = 0: base + s·(PL)_r diag(z) U_r = W0
 }
 
 } // extern "C"

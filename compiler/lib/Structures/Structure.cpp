@@ -25,6 +25,7 @@ void registerFrozen();     // Dense.cpp
 void registerLora();       // Adapters.cpp
 void registerBone();       // Adapters.cpp
 void registerSvFit();      // Adapters.cpp
+void registerLoLDU();      // LoLDU.cpp
 } // namespace wl
 
 static llvm::StringMap<const Structure *> &registry() {
@@ -51,6 +52,7 @@ void wl::registerStructures() {
     registerLora();
     registerBone();
     registerSvFit();
+    registerLoLDU();
     return true;
   }();
   (void)done;

@@ -215,6 +215,15 @@ void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u, wlge
  * sum_t a[t] (x) b[t] is the best k-term Kronecker approximation of W0 in Frobenius norm. */
 void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlgen_memref3d *b);
 
+/* LoLDU: base [OUT, IN] = W0 = P L U by LU with partial pivoting (LAPACK dgetrf, float64),
+ * D = diag(U), U1 = D^-1 U; l [OUT, r] = (P L)[:, :r] (the permutation folded in),
+ * z [r] = D_r, u [r, IN] = U1[:r, :]; base <- W0 - scale * l diag(z) u (scale = alpha/r).
+ * Unlike the SVD splits it reports failure: a zero or tiny pivot among the first r (the
+ * base's numerical rank is below r), a non-finite entry or mismatched shapes make
+ * wl_create fail with "wl_create failed: loldu: <why>" (z is zeroed, base kept). */
+void _mlir_ciface_wlrt_loldu_split(wlgen_memref2d *base, wlgen_memref2d *l, wlgen_memref1d *z,
+                                   wlgen_memref2d *u, float scale);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,7 +33,8 @@ def WL_StructureKind : I32EnumAttr<"StructureKind", "a weight structure (LANGUAG
     I32EnumAttrCase<"Frozen", 11, "frozen">,
     I32EnumAttrCase<"Lora", 12, "lora">,
     I32EnumAttrCase<"Bone", 13, "bone">,
-    I32EnumAttrCase<"SvFit", 14, "svfit">]> {
+    I32EnumAttrCase<"SvFit", 14, "svfit">,
+    I32EnumAttrCase<"LoLDU", 15, "loldu">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -78,7 +79,8 @@ def WL_NormKindAttr : EnumAttr<WL_Dialect, WL_NormKind, "norm">;
 def WL_ResplitKind : I32EnumAttr<"ResplitKind", "a creation-time split of a frozen base", [
     I32EnumAttrCase<"Pissa", 0, "pissa">,
     I32EnumAttrCase<"SvFit", 1, "svfit">,
-    I32EnumAttrCase<"KpSvd", 2, "kpsvd">]> {
+    I32EnumAttrCase<"KpSvd", 2, "kpsvd">,
+    I32EnumAttrCase<"LoLDU", 3, "loldu">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -92,6 +94,7 @@ def WL_ResplitKindAttr : EnumAttr<WL_Dialect, WL_ResplitKind, "resplit"> {
       case ResplitKind::KpSvd: // A, B
         return 2;
       case ResplitKind::SvFit: // U, s, V
+      case ResplitKind::LoLDU: // (PL)_r, z, U_r
         return 3;
       }
       return 0;
