@@ -20,13 +20,13 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <string>
@@ -58,15 +58,19 @@ struct WLApi {
   }
 
   bool open(const std::string &path) {
-    // dlopen searches the library path for names without '/': make "lib.so" mean ./lib.so.
+    // dlopen searches the library path for names without '/': make "lib.so"
+    // mean ./lib.so.
     std::string p = path.find('/') == std::string::npos ? "./" + path : path;
     handle = dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-      std::fprintf(stderr, "error: cannot load model library %s: %s\n", path.c_str(), dlerror());
+      std::fprintf(stderr, "error: cannot load model library %s: %s\n",
+                   path.c_str(), dlerror());
       return false;
     }
-    return bind(abiVersion, "wl_abi_version") && bind(modelName, "wl_model_name") &&
-           bind(inputSize, "wl_input_size") && bind(outputSize, "wl_output_size") &&
+    return bind(abiVersion, "wl_abi_version") &&
+           bind(modelName, "wl_model_name") &&
+           bind(inputSize, "wl_input_size") &&
+           bind(outputSize, "wl_output_size") &&
            bind(labelKind, "wl_label_kind") && bind(create, "wl_create") &&
            bind(destroy, "wl_destroy") && bind(lastError, "wl_last_error") &&
            bind(forward, "wl_forward") && bind(trainStep, "wl_train_step") &&
@@ -88,10 +92,12 @@ struct Options {
 };
 
 void usage(const char *argv0) {
-  std::fprintf(stderr,
-               "usage: %s lib<model>.so [--epochs E] [--batch B] [--seed S] [--limit-steps N]\n"
-               "       [--log-every N] [--data DIR] [--save PATH] [--min-accuracy A]\n",
-               argv0);
+  std::fprintf(
+      stderr,
+      "usage: %s lib<model>.so [--epochs E] [--batch B] [--seed S] "
+      "[--limit-steps N]\n"
+      "       [--log-every N] [--data DIR] [--save PATH] [--min-accuracy A]\n",
+      argv0);
 }
 
 bool parseArgs(int argc, char **argv, Options &o) {
@@ -162,13 +168,15 @@ bool parseArgs(int argc, char **argv, Options &o) {
     return false;
   }
   if (o.epochs < 1 || o.batch < 1 || o.logEvery < 1) {
-    std::fprintf(stderr, "error: --epochs, --batch and --log-every must be positive\n");
+    std::fprintf(stderr,
+                 "error: --epochs, --batch and --log-every must be positive\n");
     return false;
   }
   return true;
 }
 
-/// Reads a gzip'd IDX file: magic 0x00000800 | (ndims), big-endian dims, u8 data.
+/// Reads a gzip'd IDX file: magic 0x00000800 | (ndims), big-endian dims, u8
+/// data.
 bool readIdx(const std::string &path, int wantDims, std::vector<uint32_t> &dims,
              std::vector<uint8_t> &data) {
   gzFile f = gzopen(path.c_str(), "rb");
@@ -184,14 +192,15 @@ bool readIdx(const std::string &path, int wantDims, std::vector<uint32_t> &dims,
     unsigned char b[4];
     if (gzread(f, b, 4) != 4)
       return false;
-    v = (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | b[3];
+    v = (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) |
+        (uint32_t(b[2]) << 8) | b[3];
     return true;
   };
   uint32_t magic = 0;
   bool ok = readU32(magic);
   if (!ok || magic != (0x0800u | uint32_t(wantDims))) {
-    std::fprintf(stderr, "error: %s: bad IDX magic 0x%08x (want 0x%08x)\n", path.c_str(), magic,
-                 0x0800u | uint32_t(wantDims));
+    std::fprintf(stderr, "error: %s: bad IDX magic 0x%08x (want 0x%08x)\n",
+                 path.c_str(), magic, 0x0800u | uint32_t(wantDims));
     gzclose(f);
     return false;
   }
@@ -216,7 +225,8 @@ bool readIdx(const std::string &path, int wantDims, std::vector<uint32_t> &dims,
   }
   gzclose(f);
   if (got != total) {
-    std::fprintf(stderr, "error: %s: truncated data (%zu of %zu bytes)\n", path.c_str(), got, total);
+    std::fprintf(stderr, "error: %s: truncated data (%zu of %zu bytes)\n",
+                 path.c_str(), got, total);
     return false;
   }
   return true;
@@ -236,8 +246,9 @@ bool loadSplit(const std::string &dir, const char *prefix, Split &s) {
       !readIdx(base + "-labels-idx1-ubyte.gz", 1, ldims, lab))
     return false;
   if (idims[1] != 28 || idims[2] != 28 || idims[0] != ldims[0]) {
-    std::fprintf(stderr, "error: %s: unexpected sizes (%u images of %ux%u, %u labels)\n",
-                 base.c_str(), idims[0], idims[1], idims[2], ldims[0]);
+    std::fprintf(
+        stderr, "error: %s: unexpected sizes (%u images of %ux%u, %u labels)\n",
+        base.c_str(), idims[0], idims[1], idims[2], ldims[0]);
     return false;
   }
   s.n = idims[0];
@@ -249,7 +260,8 @@ bool loadSplit(const std::string &dir, const char *prefix, Split &s) {
   s.labels.resize(lab.size());
   for (size_t i = 0; i < lab.size(); ++i) {
     if (lab[i] > 9) {
-      std::fprintf(stderr, "error: %s: label %u out of range\n", base.c_str(), lab[i]);
+      std::fprintf(stderr, "error: %s: label %u out of range\n", base.c_str(),
+                   lab[i]);
       return false;
     }
     s.labels[i] = lab[i];
@@ -259,7 +271,8 @@ bool loadSplit(const std::string &dir, const char *prefix, Split &s) {
 
 int fail(const WLApi &api, wl_model *m, const char *what, wl_status st) {
   const char *msg = api.lastError(m);
-  std::fprintf(stderr, "error: %s failed (status %d): %s\n", what, int(st), msg ? msg : "(no message)");
+  std::fprintf(stderr, "error: %s failed (status %d): %s\n", what, int(st),
+               msg ? msg : "(no message)");
   api.destroy(m);
   return 1;
 }
@@ -276,25 +289,29 @@ int main(int argc, char **argv) {
   if (!api.open(o.library))
     return 1;
   if (api.abiVersion() != 1) {
-    std::fprintf(stderr, "error: %s: ABI version %u, this program speaks 1\n", o.library.c_str(),
-                 api.abiVersion());
+    std::fprintf(stderr, "error: %s: ABI version %u, this program speaks 1\n",
+                 o.library.c_str(), api.abiVersion());
     return 1;
   }
   const int64_t in = api.inputSize(), out = api.outputSize();
   if (in != 784 || out != 10 || api.labelKind() != 0) {
     std::fprintf(stderr,
-                 "error: model %s has input %lld, output %lld, label kind %d; this program needs a "
+                 "error: model %s has input %lld, output %lld, label kind %d; "
+                 "this program needs a "
                  "classifier with 784 inputs, 10 outputs and i32 labels\n",
-                 api.modelName(), (long long)in, (long long)out, int(api.labelKind()));
+                 api.modelName(), (long long)in, (long long)out,
+                 int(api.labelKind()));
     return 1;
   }
 
   Split train, test;
-  if (!loadSplit(o.dataDir, "train", train) || !loadSplit(o.dataDir, "t10k", test))
+  if (!loadSplit(o.dataDir, "train", train) ||
+      !loadSplit(o.dataDir, "t10k", test))
     return 1;
-  std::printf("model %s: %lld train / %lld test examples, batch %lld, seed %llu\n",
-              api.modelName(), (long long)train.n, (long long)test.n, (long long)o.batch,
-              (unsigned long long)o.seed);
+  std::printf(
+      "model %s: %lld train / %lld test examples, batch %lld, seed %llu\n",
+      api.modelName(), (long long)train.n, (long long)test.n,
+      (long long)o.batch, (unsigned long long)o.seed);
 
   wl_model *m = api.create(o.seed);
   if (!m) {
@@ -339,9 +356,12 @@ int main(int argc, char **argv) {
       lossSum += loss;
       ++lossCount;
       if ((s + 1) % o.logEvery == 0 || s + 1 == stepsPerEpoch) {
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("epoch %d/%d  step %lld/%lld  loss %.4f  %.0f ex/s\n", epoch, o.epochs,
-                    (long long)(s + 1), (long long)stepsPerEpoch, lossSum / lossCount,
+        double secs =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                .count();
+        std::printf("epoch %d/%d  step %lld/%lld  loss %.4f  %.0f ex/s\n",
+                    epoch, o.epochs, (long long)(s + 1),
+                    (long long)stepsPerEpoch, lossSum / lossCount,
                     secs > 0 ? examples / secs : 0.0);
         std::fflush(stdout);
         lossSum = 0.0;
@@ -373,8 +393,8 @@ int main(int argc, char **argv) {
       }
     }
     accuracy = double(correct) / double(test.n);
-    std::printf("epoch %d/%d  steps %lld  test accuracy: %.4f\n", epoch, o.epochs,
-                (long long)totalSteps, accuracy);
+    std::printf("epoch %d/%d  steps %lld  test accuracy: %.4f\n", epoch,
+                o.epochs, (long long)totalSteps, accuracy);
     std::fflush(stdout);
   }
   std::printf("test accuracy: %.4f\n", accuracy);
@@ -402,8 +422,9 @@ int main(int argc, char **argv) {
   }
   api.destroy(m);
   if (o.minAccuracy >= 0 && accuracy < o.minAccuracy) {
-    std::fprintf(stderr, "error: test accuracy %.4f below --min-accuracy %.4f\n", accuracy,
-                 o.minAccuracy);
+    std::fprintf(stderr,
+                 "error: test accuracy %.4f below --min-accuracy %.4f\n",
+                 accuracy, o.minAccuracy);
     return 1;
   }
   return 0;

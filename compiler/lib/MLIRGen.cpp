@@ -33,8 +33,9 @@ public:
     module = ModuleOp::create(loc(model.loc));
     builder.setInsertionPointToEnd(module->getBody());
     if (!model.input || !model.forward || !model.label || !model.loss)
-      return fail(model.loc, "model '" + model.name + "' needs an input, a label or target, a "
-                                                      "forward block and a loss");
+      return fail(model.loc, "model '" + model.name +
+                                 "' needs an input, a label or target, a "
+                                 "forward block and a loss");
     emitModelAttributes();
     for (const lang::Param &p : model.params)
       if (failed(emitParam(p)))
@@ -81,7 +82,8 @@ private:
     attrs.append("input_size", builder.getI64IntegerAttr(model.input->size));
     attrs.append("output_size", builder.getI64IntegerAttr(model.outputSize));
     attrs.append("label_kind", builder.getI64IntegerAttr(classes ? 0 : 1));
-    attrs.append("target_size", builder.getI64IntegerAttr(classes ? 1 : model.label->size));
+    attrs.append("target_size",
+                 builder.getI64IntegerAttr(classes ? 1 : model.label->size));
     (*module)->setAttr("wl.model", attrs.getDictionary(builder.getContext()));
   }
 
@@ -97,49 +99,57 @@ private:
     const lang::Linear &layer = model.layers[p.layerIndex];
     ParamSetup setup;
     if (p.termIndex < 0) { // the bias
-      FailureOr<InitAttr> init = initFromCall(
-          builder, layer.bias.kind == lang::Bias::Kind::Init ? layer.bias.init
-                                                             : lang::Call{"zeros", {}, false, {}});
+      FailureOr<InitAttr> init =
+          initFromCall(builder, layer.bias.kind == lang::Bias::Kind::Init
+                                    ? layer.bias.init
+                                    : lang::Call{"zeros", {}, false, {}});
       if (failed(init))
         return failure();
       setup.init = *init;
     } else {
       TermBuilder tb = termBuilder(layer, p.termIndex, loc(layer.loc));
-      FailureOr<ParamSetup> s = structureOf(layer, p.termIndex).setup(tb, p.role);
+      FailureOr<ParamSetup> s =
+          structureOf(layer, p.termIndex).setup(tb, p.role);
       if (failed(s))
         return failure();
       setup = std::move(*s);
     }
     auto type = RankedTensorType::get(p.shape, f32());
-    ArrayAttr constraints =
-        setup.constraints.empty() ? ArrayAttr() : builder.getArrayAttr(setup.constraints);
-    ParamOp::create(builder, loc(layer.loc), p.name, type, setup.init, p.trainable,
-                    /*state=*/nullptr, /*offset=*/nullptr, /*grad_offset=*/nullptr,
-                    /*state_offsets=*/nullptr, /*state_types=*/nullptr, constraints);
+    ArrayAttr constraints = setup.constraints.empty()
+                                ? ArrayAttr()
+                                : builder.getArrayAttr(setup.constraints);
+    ParamOp::create(
+        builder, loc(layer.loc), p.name, type, setup.init, p.trainable,
+        /*state=*/nullptr, /*offset=*/nullptr, /*grad_offset=*/nullptr,
+        /*state_offsets=*/nullptr, /*state_types=*/nullptr, constraints);
     return success();
   }
 
   void emitLayer(const lang::Linear &l) {
     MLIRContext *ctx = builder.getContext();
-    std::string bias = l.bias.kind == lang::Bias::Kind::None ? "" : l.name + ".bias";
+    std::string bias =
+        l.bias.kind == lang::Bias::Kind::None ? "" : l.name + ".bias";
     SmallVector<Attribute> factors, terms;
     for (const lang::Param &p : model.params)
       if (p.layer == l.name && p.termIndex >= 0)
         factors.push_back(FlatSymbolRefAttr::get(ctx, p.name));
     for (size_t t = 0; t < l.weight.terms.size(); ++t)
-      terms.push_back(StructureKindAttr::get(ctx, structureOf(l, t).kind(l.weight.terms[t].structure)));
+      terms.push_back(StructureKindAttr::get(
+          ctx, structureOf(l, t).kind(l.weight.terms[t].structure)));
     // The weight is the [OUT, IN] matrix itself (wl.layer's `weight`) when
     // one term owns one tensor called "weight" (dense, orthogonal(polar)).
-    std::string first = cast<FlatSymbolRefAttr>(factors.front()).getValue().str();
+    std::string first =
+        cast<FlatSymbolRefAttr>(factors.front()).getValue().str();
     bool dense = factors.size() == 1 && first == l.name + ".weight";
-    auto layer = LayerOp::create(builder, loc(l.loc), l.name, l.in, l.out,
-                                 builder.getArrayAttr(terms), first,
-                                 bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
-                                 dense ? nullptr : builder.getArrayAttr(factors));
+    auto layer = LayerOp::create(
+        builder, loc(l.loc), l.name, l.in, l.out, builder.getArrayAttr(terms),
+        first, bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
+        dense ? nullptr : builder.getArrayAttr(factors));
     // Initialisers that re-split the frozen base at creation (wl-generate-
     // constraints puts the runtime routine first in @project).
     for (size_t t = 0; t < l.weight.terms.size(); ++t) {
-      std::optional<Resplit> split = structureOf(l, t).resplit(l.weight.terms[t].structure);
+      std::optional<Resplit> split =
+          structureOf(l, t).resplit(l.weight.terms[t].structure);
       if (!split)
         continue;
       TermBuilder tb = termBuilder(l, t, loc(l.loc));
@@ -148,7 +158,8 @@ private:
         into.push_back(FlatSymbolRefAttr::get(ctx, tb.paramName(role)));
       NamedAttrList attrs;
       attrs.append("kind", ResplitKindAttr::get(ctx, split->kind));
-      attrs.append("base", FlatSymbolRefAttr::get(ctx, l.name + ".weight.base"));
+      attrs.append("base",
+                   FlatSymbolRefAttr::get(ctx, l.name + ".weight.base"));
       attrs.append("factors", builder.getArrayAttr(into));
       if (split->scale)
         attrs.append("scale", builder.getF64FloatAttr(*split->scale));
@@ -162,7 +173,8 @@ private:
       SmallVector<Attribute> targets;
       for (const lang::Param &p : model.params)
         if (p.group == static_cast<int>(index))
-          targets.push_back(FlatSymbolRefAttr::get(builder.getContext(), p.name));
+          targets.push_back(
+              FlatSymbolRefAttr::get(builder.getContext(), p.name));
       if (targets.empty())
         continue;
       const lang::Call &o = group.optimizer;
@@ -173,8 +185,10 @@ private:
       // `betas = (b1, b2)` becomes beta1 and beta2.
       auto betas = [&]() {
         const lang::Arg *arg = o.find("betas");
-        hyper.append("beta1", builder.getF64FloatAttr(arg->value.elems[0].number));
-        hyper.append("beta2", builder.getF64FloatAttr(arg->value.elems[1].number));
+        hyper.append("beta1",
+                     builder.getF64FloatAttr(arg->value.elems[0].number));
+        hyper.append("beta2",
+                     builder.getF64FloatAttr(arg->value.elems[1].number));
       };
       number("lr");
       number("weight_decay");
@@ -191,18 +205,21 @@ private:
       } else if (o.name == "muon") {
         number("momentum");
         hyper.append("nesterov", builder.getBoolAttr(o.getBool("nesterov")));
-        hyper.append("ns_steps", builder.getI64IntegerAttr(o.getInt("ns_steps")));
+        hyper.append("ns_steps",
+                     builder.getI64IntegerAttr(o.getInt("ns_steps")));
       } else if (o.name == "lion") {
         betas();
       } else {
         return notYet(o.loc, "optimizer '" + o.name + "'");
       }
-      OptimizerGroupOp::create(builder, loc(group.loc), o.name, builder.getArrayAttr(targets),
+      OptimizerGroupOp::create(builder, loc(group.loc), o.name,
+                               builder.getArrayAttr(targets),
                                hyper.getDictionary(builder.getContext()));
     }
     if (opt.schedule) {
       const lang::Call &s = *opt.schedule;
-      ScheduleOp::create(builder, loc(s.loc), s.name, s.getInt("warmup"), s.getInt("total"));
+      ScheduleOp::create(builder, loc(s.loc), s.name, s.getInt("warmup"),
+                         s.getInt("total"));
     }
     return success();
   }
@@ -220,7 +237,8 @@ private:
       return it->second;
     }
     case lang::Expr::Kind::Add: {
-      FailureOr<Value> a = emitExpr(e.operands[0], scope), b = emitExpr(e.operands[1], scope);
+      FailureOr<Value> a = emitExpr(e.operands[0], scope),
+                       b = emitExpr(e.operands[1], scope);
       if (failed(a) || failed(b))
         return failure();
       return AddOp::create(builder, l, a->getType(), *a, *b).getResult();
@@ -229,7 +247,8 @@ private:
       FailureOr<Value> a = emitExpr(e.operands[0], scope);
       if (failed(a))
         return failure();
-      return ScaleOp::create(builder, l, a->getType(), *a, builder.getF64FloatAttr(e.number))
+      return ScaleOp::create(builder, l, a->getType(), *a,
+                             builder.getF64FloatAttr(e.number))
           .getResult();
     }
     case lang::Expr::Kind::Number:
@@ -259,8 +278,10 @@ private:
     if (n == "identity")
       return IdentityOp::create(builder, l, t, *x).getResult();
     if (n == "groupsort")
-      return GroupSortOp::create(builder, l, t, *x, e.params.getInt("k", 2)).getResult();
-    return (emitError(l) << "activation '" << n << "' is not supported yet", failure());
+      return GroupSortOp::create(builder, l, t, *x, e.params.getInt("k", 2))
+          .getResult();
+    return (emitError(l) << "activation '" << n << "' is not supported yet",
+            failure());
   }
 
   RankedTensorType matrix(int64_t rows, int64_t cols) {
@@ -284,7 +305,8 @@ private:
     Value y;
     for (size_t t = 0; t < layer.weight.terms.size(); ++t) {
       Value term = structureOf(layer, t).apply(termBuilder(layer, t, l), x);
-      y = y ? AddOp::create(builder, l, y.getType(), y, term).getResult() : term;
+      y = y ? AddOp::create(builder, l, y.getType(), y, term).getResult()
+            : term;
     }
     return y;
   }
@@ -297,15 +319,17 @@ private:
     Operation *before = block->empty() ? nullptr : &block->back();
     Value y = emitTerms(layer, x, l);
     if (layer.bias.kind != lang::Bias::Kind::None)
-      y = BiasAddOp::create(builder, l, y.getType(), y,
-                            ParamRefOp::create(builder, l,
-                                               RankedTensorType::get({layer.out}, f32()),
-                                               FlatSymbolRefAttr::get(builder.getContext(),
-                                                                      layer.name + ".bias")));
+      y = BiasAddOp::create(
+          builder, l, y.getType(), y,
+          ParamRefOp::create(builder, l,
+                             RankedTensorType::get({layer.out}, f32()),
+                             FlatSymbolRefAttr::get(builder.getContext(),
+                                                    layer.name + ".bias")));
     // Tag what this application created.
     auto id = builder.getI64IntegerAttr(nextApplication++);
     auto name = builder.getStringAttr(layer.name);
-    for (Operation *op = before ? before->getNextNode() : &block->front(); op; op = op->getNextNode()) {
+    for (Operation *op = before ? before->getNextNode() : &block->front(); op;
+         op = op->getNextNode()) {
       op->setAttr("wl.application", id);
       op->setAttr("wl.layer", name);
     }
@@ -320,25 +344,34 @@ private:
   void emitWeightFunction() {
     OpBuilder::InsertionGuard guard(builder);
     Location l = loc(model.loc);
-    auto dynamic = RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32());
-    auto fn = func::FuncOp::create(builder, l, "weight",
-                                   builder.getFunctionType({builder.getI64Type()}, {dynamic}));
+    auto dynamic = RankedTensorType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, f32());
+    auto fn = func::FuncOp::create(
+        builder, l, "weight",
+        builder.getFunctionType({builder.getI64Type()}, {dynamic}));
     builder.setInsertionPointToStart(fn.addEntryBlock());
-    Value index = arith::IndexCastOp::create(builder, l, builder.getIndexType(), fn.getArgument(0));
+    Value index = arith::IndexCastOp::create(builder, l, builder.getIndexType(),
+                                             fn.getArgument(0));
     SmallVector<int64_t> cases;
     for (size_t i = 0; i < model.layers.size(); ++i)
       cases.push_back(static_cast<int64_t>(i));
-    auto sw = scf::IndexSwitchOp::create(builder, l, TypeRange{dynamic}, index, cases, cases.size());
+    auto sw = scf::IndexSwitchOp::create(builder, l, TypeRange{dynamic}, index,
+                                         cases, cases.size());
     for (auto [i, layer] : llvm::enumerate(model.layers)) {
       Block &body = sw.getCaseRegions()[i].emplaceBlock();
       builder.setInsertionPointToStart(&body);
       Value w = emitWeight(layer, loc(layer.loc));
-      scf::YieldOp::create(builder, l, tensor::CastOp::create(builder, l, dynamic, w).getResult());
+      scf::YieldOp::create(
+          builder, l,
+          tensor::CastOp::create(builder, l, dynamic, w).getResult());
     }
     Block &fallback = sw.getDefaultRegion().emplaceBlock();
     builder.setInsertionPointToStart(&fallback);
-    Value none = tensor::EmptyOp::create(builder, l, ArrayRef<int64_t>{0, 0}, f32());
-    scf::YieldOp::create(builder, l, tensor::CastOp::create(builder, l, dynamic, none).getResult());
+    Value none =
+        tensor::EmptyOp::create(builder, l, ArrayRef<int64_t>{0, 0}, f32());
+    scf::YieldOp::create(
+        builder, l,
+        tensor::CastOp::create(builder, l, dynamic, none).getResult());
     builder.setInsertionPointAfter(sw);
     func::ReturnOp::create(builder, l, sw.getResult(0));
   }
@@ -355,7 +388,8 @@ private:
         return v;
       scope[s.name] = *v;
     }
-    return (emitError(loc(model.forward->loc)) << "forward block has no return", failure());
+    return (emitError(loc(model.forward->loc)) << "forward block has no return",
+            failure());
   }
 
   LogicalResult emitForward() {
@@ -363,7 +397,8 @@ private:
     Location l = loc(model.forward->loc);
     auto fn = func::FuncOp::create(
         builder, l, "forward",
-        builder.getFunctionType({batchOf(model.input->size)}, {batchOf(model.outputSize)}));
+        builder.getFunctionType({batchOf(model.input->size)},
+                                {batchOf(model.outputSize)}));
     builder.setInsertionPointToStart(fn.addEntryBlock());
     FailureOr<Value> y = emitForwardBody(fn.getArgument(0));
     if (failed(y))
@@ -377,7 +412,8 @@ private:
     const lang::Loss &loss = *model.loss;
     Location l = loc(loss.loc);
     bool classes = model.label->kind == lang::Label::Kind::ClassLabel;
-    Type labels = classes ? Type(RankedTensorType::get({ShapedType::kDynamic}, builder.getI32Type()))
+    Type labels = classes ? Type(RankedTensorType::get({ShapedType::kDynamic},
+                                                       builder.getI32Type()))
                           : Type(batchOf(model.label->size));
     auto fn = func::FuncOp::create(
         builder, l, "loss",
@@ -400,8 +436,9 @@ private:
 
 } // namespace
 
-OwningOpRef<ModuleOp> wl::mlirGen(MLIRContext &context, const lang::Model &model) {
-  context.loadDialect<WLDialect, func::FuncDialect, arith::ArithDialect, tensor::TensorDialect,
-                      scf::SCFDialect>();
+OwningOpRef<ModuleOp> wl::mlirGen(MLIRContext &context,
+                                  const lang::Model &model) {
+  context.loadDialect<WLDialect, func::FuncDialect, arith::ArithDialect,
+                      tensor::TensorDialect, scf::SCFDialect>();
   return MLIRGenImpl(context, model).run();
 }

@@ -151,15 +151,18 @@ void wl::registerPipelines() {
   PassPipelineRegistration<>("wl-training-pipeline",
                              "wl-generate-backward, then wl-generate-step",
                              buildTrainingPipeline);
-  PassPipelineRegistration<>("wl-linalg-pipeline",
-                             "arena layout, metadata, lowering to linalg on tensors, fusion",
-                             [](OpPassManager &pm) { buildLinalgPipeline(pm); });
-  PassPipelineRegistration<>("wl-llvm-pipeline",
-                             "one-shot bufferization and conversion to the LLVM dialect",
-                             buildLLVMPipeline);
+  PassPipelineRegistration<>(
+      "wl-linalg-pipeline",
+      "arena layout, metadata, lowering to linalg on tensors, fusion",
+      [](OpPassManager &pm) { buildLinalgPipeline(pm); });
+  PassPipelineRegistration<>(
+      "wl-llvm-pipeline",
+      "one-shot bufferization and conversion to the LLVM dialect",
+      buildLLVMPipeline);
   PassPipelineRegistration<>(
       "wl-cuda-pipeline",
-      "one-shot bufferization, loops mapped to CUDA kernels (NVVM, sm_90a), host code to the "
+      "one-shot bufferization, loops mapped to CUDA kernels (NVVM, sm_90a), "
+      "host code to the "
       "LLVM dialect; the GPU modules stay in the NVVM dialect (no binary)",
       [](OpPassManager &pm) {
         CUDAOptions options;

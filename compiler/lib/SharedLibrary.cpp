@@ -1,4 +1,5 @@
-//===- SharedLibrary.cpp - object emission and linking ---------------------===//
+//===- SharedLibrary.cpp - object emission and linking
+//---------------------===//
 //
 // The last stages of wlc: MLIR's LLVM dialect is translated to LLVM IR,
 // optimised and compiled in-process with the host's TargetMachine, and the
@@ -15,17 +16,17 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/IR/LegacyPassManager.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace llvm;
 
@@ -45,7 +46,8 @@ CodeGenOptLevel codeGenLevel(unsigned optLevel) {
 }
 
 /// A TargetMachine for the machine wlc runs on, producing PIC code.
-std::unique_ptr<TargetMachine> hostTargetMachine(unsigned optLevel, std::string &error) {
+std::unique_ptr<TargetMachine> hostTargetMachine(unsigned optLevel,
+                                                 std::string &error) {
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
   Triple triple(sys::getDefaultTargetTriple());
@@ -57,8 +59,8 @@ std::unique_ptr<TargetMachine> hostTargetMachine(unsigned optLevel, std::string 
     features.AddFeature(name, enabled);
   TargetOptions options;
   std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
-      triple, sys::getHostCPUName(), features.getString(), options, Reloc::PIC_, std::nullopt,
-      codeGenLevel(optLevel)));
+      triple, sys::getHostCPUName(), features.getString(), options, Reloc::PIC_,
+      std::nullopt, codeGenLevel(optLevel)));
   if (!tm)
     error = "cannot create a target machine for " + triple.str();
   return tm;
@@ -66,8 +68,10 @@ std::unique_ptr<TargetMachine> hostTargetMachine(unsigned optLevel, std::string 
 
 } // namespace
 
-std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module, LLVMContext &ctx,
-                                                 unsigned optLevel, std::string &error) {
+std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module,
+                                                 LLVMContext &ctx,
+                                                 unsigned optLevel,
+                                                 std::string &error) {
   mlir::registerBuiltinDialectTranslation(*module->getContext());
   mlir::registerLLVMDialectTranslation(*module->getContext());
   mlir::registerOpenMPDialectTranslation(*module->getContext());
@@ -76,10 +80,12 @@ std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module, LLVMCont
   {
     mlir::DialectRegistry registry;
     mlir::registerGPUDialectTranslation(registry);
-    mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
+    mlir::gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(
+        registry);
     module->getContext()->appendDialectRegistry(registry);
   }
-  std::unique_ptr<Module> llvmModule = mlir::translateModuleToLLVMIR(module, ctx, "wl");
+  std::unique_ptr<Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, ctx, "wl");
   if (!llvmModule) {
     error = "translation to LLVM IR failed";
     return nullptr;
@@ -117,8 +123,8 @@ std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module, LLVMCont
   return llvmModule;
 }
 
-bool wl::emitObjectFile(Module &module, const std::string &path, unsigned optLevel,
-                        std::string &error) {
+bool wl::emitObjectFile(Module &module, const std::string &path,
+                        unsigned optLevel, std::string &error) {
   std::unique_ptr<TargetMachine> tm = hostTargetMachine(optLevel, error);
   if (!tm)
     return false;
@@ -129,7 +135,8 @@ bool wl::emitObjectFile(Module &module, const std::string &path, unsigned optLev
     return false;
   }
   legacy::PassManager pm;
-  if (tm->addPassesToEmitFile(pm, out.os(), nullptr, CodeGenFileType::ObjectFile)) {
+  if (tm->addPassesToEmitFile(pm, out.os(), nullptr,
+                              CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit object files";
     return false;
   }
@@ -138,20 +145,26 @@ bool wl::emitObjectFile(Module &module, const std::string &path, unsigned optLev
   return true;
 }
 
-bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &libraryPath,
-                           const std::string &runtimeArchive, std::string &error) {
-  // WL_LINK_DRIVER is set in sanitized builds only (compiler/lib/CMakeLists.txt).
+bool wl::linkSharedLibrary(const std::string &objectPath,
+                           const std::string &libraryPath,
+                           const std::string &runtimeArchive,
+                           std::string &error) {
+  // WL_LINK_DRIVER is set in sanitized builds only
+  // (compiler/lib/CMakeLists.txt).
   StringRef driver = WL_LINK_DRIVER;
-  ErrorOr<std::string> cxx = driver.empty() ? sys::findProgramByName("c++") : driver.str();
+  ErrorOr<std::string> cxx =
+      driver.empty() ? sys::findProgramByName("c++") : driver.str();
   if (!cxx || !sys::fs::can_execute(*cxx)) {
-    error = driver.empty() ? "no C++ compiler driver ('c++') on PATH to link with"
-                           : "the C++ compiler driver '" + driver.str() + "' is missing";
+    error = driver.empty()
+                ? "no C++ compiler driver ('c++') on PATH to link with"
+                : "the C++ compiler driver '" + driver.str() + "' is missing";
     return false;
   }
   // Export exactly the C ABI: everything else (generated kernels, the
   // runtime's internals, libstdc++ templates) stays local.
   SmallString<128> script;
-  if (std::error_code ec = sys::fs::createTemporaryFile("wl-exports", "map", script)) {
+  if (std::error_code ec =
+          sys::fs::createTemporaryFile("wl-exports", "map", script)) {
     error = "cannot create a temporary file: " + ec.message();
     return false;
   }
@@ -169,37 +182,44 @@ bool wl::linkSharedLibrary(const std::string &objectPath, const std::string &lib
   // The GEMM kernels run on LLVM's OpenMP runtime (libomp-22-dev).
   std::string ompDir = WL_OPENMP_LIBRARY_DIR;
   if (!sys::fs::exists(ompDir + "/libomp.so")) {
-    error = "the OpenMP runtime '" + ompDir + "/libomp.so' is missing (Debian: apt-get install libomp-22-dev)";
+    error = "the OpenMP runtime '" + ompDir +
+            "/libomp.so' is missing (Debian: apt-get install libomp-22-dev)";
     return false;
   }
   std::string ompSearch = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
   // --whole-archive: the object references none of the runtime's symbols;
   // the runtime is what exports the ABI.
-  SmallVector<StringRef> args{*cxx, "-shared", "-o", libraryPath, objectPath,
-                              "-Wl,--whole-archive", runtimeArchive, "-Wl,--no-whole-archive",
-                              versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack",
-                              // The runtime loads the CUDA driver with dlopen (Cuda.cpp).
-                              "-ldl"};
+  SmallVector<StringRef> args{
+      *cxx, "-shared", "-o", libraryPath, objectPath, "-Wl,--whole-archive",
+      runtimeArchive, "-Wl,--no-whole-archive", versionScript, ompSearch,
+      ompRpath, "-lomp", "-lm", "-llapack",
+      // The runtime loads the CUDA driver with dlopen (Cuda.cpp).
+      "-ldl"};
   // A sanitized libwlrt.a needs its sanitizer runtime (WL_SANITIZE builds).
   SmallVector<StringRef> sanitizerFlags;
-  StringRef(WL_SANITIZE_LINK_FLAGS).split(sanitizerFlags, ' ', -1, /*KeepEmpty=*/false);
+  StringRef(WL_SANITIZE_LINK_FLAGS)
+      .split(sanitizerFlags, ' ', -1, /*KeepEmpty=*/false);
   args.append(sanitizerFlags.begin(), sanitizerFlags.end());
   std::string message;
   int rc = sys::ExecuteAndWait(*cxx, args, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) {
-    error = "linking '" + libraryPath + "' failed" + (message.empty() ? "" : ": " + message) +
+    error = "linking '" + libraryPath + "' failed" +
+            (message.empty() ? "" : ": " + message) +
             " (command: " + join(args, " ") + ")";
     return false;
   }
   return true;
 }
 
-std::string wl::findRuntimeArchive(const char *argv0, const std::string &buildTreeArchive) {
+std::string wl::findRuntimeArchive(const char *argv0,
+                                   const std::string &buildTreeArchive) {
   if (const char *env = std::getenv("WL_RUNTIME_LIBRARY"))
     if (sys::fs::exists(env))
       return env;
-  std::string exe = sys::fs::getMainExecutable(argv0, reinterpret_cast<void *>(&findRuntimeArchive));
-  SmallString<256> installed(sys::path::parent_path(sys::path::parent_path(exe)));
+  std::string exe = sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&findRuntimeArchive));
+  SmallString<256> installed(
+      sys::path::parent_path(sys::path::parent_path(exe)));
   sys::path::append(installed, "lib", "libwlrt.a");
   if (sys::fs::exists(installed))
     return installed.str().str();

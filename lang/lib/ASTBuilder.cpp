@@ -785,10 +785,13 @@ std::unique_ptr<Program> wl::lang::parseProgram(const std::string &text,
   for (auto &b : builder.hugeNumbers)
     if (std::none_of(builder.badSizes.begin(), builder.badSizes.end(),
                      [&](const Builder::BadLiteral &s) {
-                       return s.loc.line == b.loc.line && s.loc.col == b.loc.col;
+                       return s.loc.line == b.loc.line &&
+                              s.loc.col == b.loc.col;
                      }))
-      diag.error(b.loc, "number " + b.text +
-                          " is out of range (the largest magnitude is about 1.8e308)");
+      diag.error(
+          b.loc,
+          "number " + b.text +
+              " is out of range (the largest magnitude is about 1.8e308)");
   for (auto &d : builder.dupInputs)
     diag.error(d.loc, "duplicate '" + d.what + "' declaration in model '" +
                           d.model + "'");

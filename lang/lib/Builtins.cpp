@@ -147,8 +147,9 @@ std::vector<CallSpec> makeTable() {
                    {req("file", K::String), req("name", K::String)},
                    "a tensor read from a safetensors file"));
   {
-    CallSpec s = spec(C::Init, "gaussian", {},
-                      "LoRA: A ~ U(-1/sqrt(IN), 1/sqrt(IN)), B = 0 (ALGORITHMS.md)");
+    CallSpec s =
+        spec(C::Init, "gaussian", {},
+             "LoRA: A ~ U(-1/sqrt(IN), 1/sqrt(IN)), B = 0 (ALGORITHMS.md)");
     s.onlyFor = {"lora"};
     t.push_back(s);
   }

@@ -1,5 +1,4 @@
-//===- Diagnostics.h - Error reporting of the frontend (private) -*- C++
-//-*-===//
+//===- Diagnostics.h - Error reporting of the frontend ----------*- C++ -*-===//
 #ifndef WL_LANG_LIB_DIAGNOSTICS_H
 #define WL_LANG_LIB_DIAGNOSTICS_H
 

@@ -3,9 +3,9 @@
 
 #include "Parse.h"
 
-#include <exception>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -42,7 +42,8 @@ std::unique_ptr<Program> wl::lang::parseAndCheckFile(const std::string &path,
   try {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      errs << path << ": error: cannot read file: " << std::strerror(errno) << "\n";
+      errs << path << ": error: cannot read file: " << std::strerror(errno)
+           << "\n";
       return nullptr;
     }
     std::ostringstream ss;

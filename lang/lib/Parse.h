@@ -1,5 +1,4 @@
-//===- Parse.h - Internal entry points of the frontend (private) -*- C++
-//-*-===//
+//===- Parse.h - Internal entry points of the frontend ----------*- C++ -*-===//
 #ifndef WL_LANG_LIB_PARSE_H
 #define WL_LANG_LIB_PARSE_H
 

@@ -101,8 +101,6 @@ bool inRange(const ArgSpec &a, double v) {
   return true;
 }
 
-
-
 /// Returns true when the whole call resolved (no error).
 class Sema {
 public:

@@ -1,4 +1,5 @@
-//===- Api.cpp - The C ABI of wl.h: queries, lifecycle, training calls -----===//
+//===- Api.cpp - The C ABI of wl.h: queries, lifecycle, training calls
+//-----===//
 //
 // Every exported function catches all exceptions: none escapes into C.
 //
@@ -36,7 +37,9 @@ void failCreation(const std::string &why) {
     creationFailure() = why;
 }
 
-std::string takeCreationFailure() { return std::exchange(creationFailure(), std::string()); }
+std::string takeCreationFailure() {
+  return std::exchange(creationFailure(), std::string());
+}
 
 wl_status setError(wl_model *m, wl_status st, const std::string &msg) {
   try {
@@ -50,15 +53,18 @@ wl_status setError(wl_model *m, wl_status st, const std::string &msg) {
   return st;
 }
 
-wl_status setCaughtError(wl_model *m, const char *context, const std::exception *e) {
+wl_status setCaughtError(wl_model *m, const char *context,
+                         const std::exception *e) {
   return setError(m, WL_ERR_ARG,
-                  std::string(context) + ": " + (e ? e->what() : "unknown internal error"));
+                  std::string(context) + ": " +
+                      (e ? e->what() : "unknown internal error"));
 }
 
 float *allocArena(int64_t floats, bool managed) {
   if (floats < 0 || uint64_t(floats) > (SIZE_MAX - 64) / sizeof(float))
     return nullptr;
-  size_t bytes = std::max<size_t>(64, (size_t(floats) * sizeof(float) + 63) & ~size_t(63));
+  size_t bytes =
+      std::max<size_t>(64, (size_t(floats) * sizeof(float) + 63) & ~size_t(63));
   void *p = nullptr;
   if (managed) {
     p = managedAlloc(bytes); // CUDA allocations are at least 256-byte aligned
@@ -81,7 +87,8 @@ void freeArena(float *p, bool managed) {
 void *growBuffer(ManagedBuffer &b, size_t bytes) {
   if (b.ptr && b.bytes >= bytes)
     return b.ptr;
-  managedFree(b.ptr); // the old contents are not needed: free first, less peak memory
+  managedFree(
+      b.ptr); // the old contents are not needed: free first, less peak memory
   b.ptr = nullptr;
   b.bytes = 0;
   size_t size = std::max<size_t>(bytes, 256);
@@ -89,7 +96,8 @@ void *growBuffer(ManagedBuffer &b, size_t bytes) {
   if (!b.ptr) {
     std::string msg;
     if (!takeDeviceError(msg))
-      msg = "cannot allocate " + std::to_string(size) + " bytes of managed memory";
+      msg = "cannot allocate " + std::to_string(size) +
+            " bytes of managed memory";
     throw DeviceError(msg);
   }
   b.bytes = size;
@@ -102,11 +110,13 @@ void checkDevice(const wl_model *m) {
     throw DeviceError(msg);
 }
 
-bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes, std::string &msg) {
+bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes,
+                      std::string &msg) {
   for (int64_t b = 0; b < batch; ++b)
     if (labels[b] < 0 || labels[b] >= classes) {
-      msg = "label " + std::to_string(labels[b]) + " at index " + std::to_string(b) +
-            " is outside [0, " + std::to_string(classes) + ")";
+      msg = "label " + std::to_string(labels[b]) + " at index " +
+            std::to_string(b) + " is outside [0, " + std::to_string(classes) +
+            ")";
       return false;
     }
   return true;
@@ -148,8 +158,8 @@ const LayerInfo *layerAt(int32_t i) {
 void destroyModel(wl_model *m) {
   bool managed = m->md && m->md->cudaTarget;
   freeArena(m->arena, managed);
-  for (ManagedBuffer *b :
-       {&m->stageX, &m->stageDy, &m->stageLabels, &m->stageY, &m->stageDx, &m->stageWeight})
+  for (ManagedBuffer *b : {&m->stageX, &m->stageDy, &m->stageLabels, &m->stageY,
+                           &m->stageDx, &m->stageWeight})
     managedFree(b->ptr);
   delete m;
 }
@@ -160,8 +170,9 @@ wl_status nullArg(wl_model *m, const char *fn, const char *arg) {
 
 /// The first NULL among `args` (name, pointer), in order, as fn's error;
 /// WL_OK when there is none.
-wl_status nonNull(wl_model *m, const char *fn,
-                  std::initializer_list<std::pair<const char *, const void *>> args) {
+wl_status
+nonNull(wl_model *m, const char *fn,
+        std::initializer_list<std::pair<const char *, const void *>> args) {
   for (const auto &a : args)
     if (!a.second)
       return nullArg(m, fn, a.first);
@@ -171,7 +182,8 @@ wl_status nonNull(wl_model *m, const char *fn,
 /// For the metadata queries, which report failure only by `fallback`:
 /// get(*find()), or `fallback` when find() finds nothing or anything throws
 /// (metadata() parses on first use).
-template <class R, class Find, class Get> R query(R fallback, Find &&find, Get &&get) {
+template <class R, class Find, class Get>
+R query(R fallback, Find &&find, Get &&get) {
   return catchAll(
       [&]() -> R {
         const auto *item = find();
@@ -204,9 +216,11 @@ enum class Mem { Host, Device };
 /// The _device entry points need a cuda-target library.
 wl_status requireTarget(wl_model *m, const char *fn, Mem mem) {
   if (mem == Mem::Device && !m->md->cudaTarget)
-    return setError(m, WL_ERR_DEVICE,
-                    std::string(fn) + ": this library was compiled for the CPU (wlc --target=cpu); "
-                                      "device pointers need --target=cuda");
+    return setError(
+        m, WL_ERR_DEVICE,
+        std::string(fn) +
+            ": this library was compiled for the CPU (wlc --target=cpu); "
+            "device pointers need --target=cuda");
   return WL_OK;
 }
 
@@ -224,8 +238,8 @@ void copyOrThrow(void *dst, const void *src, size_t bytes, const char *what) {
 /// itself in a CPU library; in a cuda one, managed memory holding the same
 /// bytes: a managed `p` given to a _device entry point as is, anything else
 /// copied into the staging buffer `b`.
-const void *stageIn(wl_model *m, ManagedBuffer &b, const void *p, size_t bytes, Mem mem,
-                    const char *what) {
+const void *stageIn(wl_model *m, ManagedBuffer &b, const void *p, size_t bytes,
+                    Mem mem, const char *what) {
   if (!m->md->cudaTarget || (mem == Mem::Device && isManaged(p)))
     return p;
   void *staged = growBuffer(b, bytes);
@@ -248,17 +262,22 @@ void finishOut(void *p, const void *staged, size_t bytes, const char *what) {
 }
 
 /// Bytes of a [rows, cols] float matrix (checkBatch bounds rows * cols).
-size_t floatBytes(int64_t rows, int64_t cols) { return size_t(rows * cols) * sizeof(float); }
+size_t floatBytes(int64_t rows, int64_t cols) {
+  return size_t(rows * cols) * sizeof(float);
+}
 
 wl_status checkBatch(wl_model *m, const char *fn, int64_t batch) {
   if (batch <= 0)
     return setError(m, WL_ERR_ARG,
-                    std::string(fn) + ": batch must be positive (got " + std::to_string(batch) + ")");
+                    std::string(fn) + ": batch must be positive (got " +
+                        std::to_string(batch) + ")");
   const Metadata &md = *m->md;
-  int64_t widest = std::max({md.inputSize, md.outputSize, md.targetSize, int64_t(1)});
+  int64_t widest =
+      std::max({md.inputSize, md.outputSize, md.targetSize, int64_t(1)});
   if (batch > INT64_MAX / int64_t(sizeof(float)) / widest)
     return setError(m, WL_ERR_ARG,
-                    std::string(fn) + ": batch too large (got " + std::to_string(batch) + ")");
+                    std::string(fn) + ": batch too large (got " +
+                        std::to_string(batch) + ")");
   return WL_OK;
 }
 
@@ -288,18 +307,21 @@ wlgen_memref2d matrixRef(const void *p, int64_t rows, int64_t cols) {
 struct LabelRef {
   wlgen_memref1d classes;
   wlgen_memref2d targets;
-  void *ptr() { return metadata().labelKind == 0 ? static_cast<void *>(&classes)
-                                                 : static_cast<void *>(&targets); }
+  void *ptr() {
+    return metadata().labelKind == 0 ? static_cast<void *>(&classes)
+                                     : static_cast<void *>(&targets);
+  }
 };
 
 /// Class labels are checked on the host: the caller's array (host memory),
 /// or the staged copy of device labels (managed memory, readable here).
-wl_status makeLabels(wl_model *m, const char *fn, const void *labels, int64_t batch, Mem mem,
-                     LabelRef &ref) {
+wl_status makeLabels(wl_model *m, const char *fn, const void *labels,
+                     int64_t batch, Mem mem, LabelRef &ref) {
   const Metadata &md = *m->md;
   auto check = [&](const void *p) {
     std::string msg;
-    if (!checkClassLabels(static_cast<const int32_t *>(p), batch, md.outputSize, msg))
+    if (!checkClassLabels(static_cast<const int32_t *>(p), batch, md.outputSize,
+                          msg))
       return setError(m, WL_ERR_ARG, std::string(fn) + ": " + msg);
     return WL_OK;
   };
@@ -307,8 +329,8 @@ wl_status makeLabels(wl_model *m, const char *fn, const void *labels, int64_t ba
     if (mem == Mem::Host)
       if (wl_status st = check(labels))
         return st;
-    const void *p = stageIn(m, m->stageLabels, labels, size_t(batch) * sizeof(int32_t), mem,
-                            "labels");
+    const void *p = stageIn(m, m->stageLabels, labels,
+                            size_t(batch) * sizeof(int32_t), mem, "labels");
     if (mem == Mem::Device)
       if (wl_status st = check(p))
         return st;
@@ -318,8 +340,8 @@ wl_status makeLabels(wl_model *m, const char *fn, const void *labels, int64_t ba
     ref.classes.sizes[0] = batch;
     ref.classes.strides[0] = 1;
   } else {
-    const void *p =
-        stageIn(m, m->stageLabels, labels, floatBytes(batch, md.targetSize), mem, "labels");
+    const void *p = stageIn(m, m->stageLabels, labels,
+                            floatBytes(batch, md.targetSize), mem, "labels");
     ref.targets = matrixRef(p, batch, md.targetSize);
   }
   return WL_OK;
@@ -364,8 +386,8 @@ bool allFinite(const float *p, int64_t n) {
 
 /// WL_OK when the [rows, cols] input `what` of `fn` is finite; otherwise
 /// WL_ERR_NONFINITE naming the first bad element.
-wl_status checkFiniteInput(wl_model *m, const char *fn, const char *what, const void *p,
-                           int64_t rows, int64_t cols) {
+wl_status checkFiniteInput(wl_model *m, const char *fn, const char *what,
+                           const void *p, int64_t rows, int64_t cols) {
   const float *v = static_cast<const float *>(p);
   if (allFinite(v, rows * cols))
     return WL_OK;
@@ -373,8 +395,10 @@ wl_status checkFiniteInput(wl_model *m, const char *fn, const char *what, const 
   while (std::isfinite(v[i]))
     ++i;
   return setError(m, WL_ERR_NONFINITE,
-                  std::string(fn) + ": " + what + "[" + std::to_string(i / cols) + ", " +
-                      std::to_string(i % cols) + "] is " + (std::isnan(v[i]) ? "NaN" : "infinite"));
+                  std::string(fn) + ": " + what + "[" +
+                      std::to_string(i / cols) + ", " +
+                      std::to_string(i % cols) + "] is " +
+                      (std::isnan(v[i]) ? "NaN" : "infinite"));
 }
 
 /// Calls f(offset, numel, label) for every arena region a step may write: each
@@ -401,45 +425,53 @@ wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
     return WL_OK;
   }
   size_t floats = 0;
-  forEachStepRegion(md, [&](int64_t, int64_t numel, const std::string &) { floats += size_t(numel); });
+  forEachStepRegion(md, [&](int64_t, int64_t numel, const std::string &) {
+    floats += size_t(numel);
+  });
   m->stepSnapshot.resize(floats);
   float *saved = m->stepSnapshot.data();
-  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &) {
-    std::memcpy(saved, m->arena + offset, size_t(numel) * sizeof(float));
-    saved += numel;
-  });
+  forEachStepRegion(
+      md, [&](int64_t offset, int64_t numel, const std::string &) {
+        std::memcpy(saved, m->arena + offset, size_t(numel) * sizeof(float));
+        saved += numel;
+      });
   _mlir_ciface_wlgen_step(arena, m->step + 1);
   checkDevice(m);
   std::string bad;
-  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &label) {
-    if (bad.empty() && !allFinite(m->arena + offset, numel))
-      bad = label;
-  });
+  forEachStepRegion(
+      md, [&](int64_t offset, int64_t numel, const std::string &label) {
+        if (bad.empty() && !allFinite(m->arena + offset, numel))
+          bad = label;
+      });
   if (bad.empty()) {
     ++m->step;
     return WL_OK;
   }
   saved = m->stepSnapshot.data();
-  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &) {
-    std::memcpy(m->arena + offset, saved, size_t(numel) * sizeof(float));
-    saved += numel;
-  });
-  return setError(m, WL_ERR_NONFINITE,
-                  std::string(fn) + ": the step made " + bad +
-                      " non-finite (learning rate too large, or non-finite gradients); "
-                      "parameters, optimizer state and step count are unchanged");
+  forEachStepRegion(
+      md, [&](int64_t offset, int64_t numel, const std::string &) {
+        std::memcpy(m->arena + offset, saved, size_t(numel) * sizeof(float));
+        saved += numel;
+      });
+  return setError(
+      m, WL_ERR_NONFINITE,
+      std::string(fn) + ": the step made " + bad +
+          " non-finite (learning rate too large, or non-finite gradients); "
+          "parameters, optimizer state and step count are unchanged");
 }
 
 /// wl_loss and wl_train_step (and their _device forms): checks (finite
 /// inputs included) and stages the arguments, then returns run(arena, x,
 /// labels), which sets *loss.
 template <class F>
-wl_status lossCall(wl_model *m, const char *fn, const float *x, const void *labels, int64_t batch,
-                   float *loss, Mem mem, F &&run) {
+wl_status lossCall(wl_model *m, const char *fn, const float *x,
+                   const void *labels, int64_t batch, float *loss, Mem mem,
+                   F &&run) {
   return modelCall(m, fn, [&] {
     if (wl_status st = requireTarget(m, fn, mem))
       return st;
-    if (wl_status st = nonNull(m, fn, {{"x", x}, {"labels", labels}, {"loss", loss}}))
+    if (wl_status st =
+            nonNull(m, fn, {{"x", x}, {"labels", labels}, {"loss", loss}}))
       return st;
     if (wl_status st = checkBatch(m, fn, batch))
       return st;
@@ -451,8 +483,8 @@ wl_status lossCall(wl_model *m, const char *fn, const float *x, const void *labe
     if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
       return st;
     if (m->md->labelKind != 0)
-      if (wl_status st = checkFiniteInput(m, fn, "labels", lr.targets.aligned, batch,
-                                          m->md->targetSize))
+      if (wl_status st = checkFiniteInput(m, fn, "labels", lr.targets.aligned,
+                                          batch, m->md->targetSize))
         return st;
     wlgen_memref1d a = arenaRef(m);
     wlgen_memref2d xr = matrixRef(xs, batch, in);
@@ -460,8 +492,8 @@ wl_status lossCall(wl_model *m, const char *fn, const float *x, const void *labe
   });
 }
 
-wl_status forwardCall(wl_model *m, const char *fn, const float *x, int64_t batch, float *y,
-                      Mem mem) {
+wl_status forwardCall(wl_model *m, const char *fn, const float *x,
+                      int64_t batch, float *y, Mem mem) {
   return modelCall(m, fn, [&] {
     if (wl_status st = requireTarget(m, fn, mem))
       return st;
@@ -484,8 +516,8 @@ wl_status forwardCall(wl_model *m, const char *fn, const float *x, int64_t batch
   });
 }
 
-wl_status backwardCall(wl_model *m, const char *fn, const float *x, const float *dy,
-                       int64_t batch, float *dx, Mem mem) {
+wl_status backwardCall(wl_model *m, const char *fn, const float *x,
+                       const float *dy, int64_t batch, float *dx, Mem mem) {
   return modelCall(m, fn, [&] {
     if (wl_status st = requireTarget(m, fn, mem))
       return st;
@@ -496,7 +528,8 @@ wl_status backwardCall(wl_model *m, const char *fn, const float *x, const float 
     const int64_t in = m->md->inputSize, out = m->md->outputSize;
     const size_t dxBytes = floatBytes(batch, in);
     const void *xs = stageIn(m, m->stageX, x, dxBytes, mem, "x");
-    const void *dys = stageIn(m, m->stageDy, dy, floatBytes(batch, out), mem, "dy");
+    const void *dys =
+        stageIn(m, m->stageDy, dy, floatBytes(batch, out), mem, "dy");
     if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
       return st;
     if (wl_status st = checkFiniteInput(m, fn, "dy", dys, batch, out))
@@ -522,8 +555,8 @@ wl_status backwardCall(wl_model *m, const char *fn, const float *x, const float 
   });
 }
 
-wl_status lossOnly(wl_model *m, const char *fn, const float *x, const void *labels,
-                   int64_t batch, float *loss, Mem mem) {
+wl_status lossOnly(wl_model *m, const char *fn, const float *x,
+                   const void *labels, int64_t batch, float *loss, Mem mem) {
   return lossCall(m, fn, x, labels, batch, loss, mem,
                   [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
                     float value = _mlir_ciface_wlgen_loss(a, xr, lr);
@@ -533,8 +566,8 @@ wl_status lossOnly(wl_model *m, const char *fn, const float *x, const void *labe
                   });
 }
 
-wl_status trainStep(wl_model *m, const char *fn, const float *x, const void *labels,
-                    int64_t batch, float *loss, Mem mem) {
+wl_status trainStep(wl_model *m, const char *fn, const float *x,
+                    const void *labels, int64_t batch, float *loss, Mem mem) {
   return lossCall(m, fn, x, labels, batch, loss, mem,
                   [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
                     zeroGrads(m);
@@ -549,7 +582,8 @@ wl_status trainStep(wl_model *m, const char *fn, const float *x, const void *lab
 const ParamInfo *lookupParam(wl_model *m, const char *fn, const char *name) {
   int i = m->md->findParam(name);
   if (i < 0) {
-    setError(m, WL_ERR_ARG, std::string(fn) + ": unknown parameter '" + name + "'");
+    setError(m, WL_ERR_ARG,
+             std::string(fn) + ": unknown parameter '" + name + "'");
     return nullptr;
   }
   return &m->md->params[size_t(i)];
@@ -558,8 +592,8 @@ const ParamInfo *lookupParam(wl_model *m, const char *fn, const char *name) {
 /// The by-name parameter calls: checks `name` and the buffer `buf` (argument
 /// `bufArg`), finds the parameter, then returns body(param).
 template <class F>
-wl_status paramCall(wl_model *m, const char *fn, const char *name, const void *buf,
-                    const char *bufArg, F &&body) {
+wl_status paramCall(wl_model *m, const char *fn, const char *name,
+                    const void *buf, const char *bufArg, F &&body) {
   return modelCall(m, fn, [&] {
     if (wl_status st = nonNull(m, fn, {{"name", name}, {bufArg, buf}}))
       return st;
@@ -575,56 +609,67 @@ extern "C" {
 WL_API uint32_t wl_abi_version(void) { return 1; }
 
 WL_API const char *wl_model_name(void) {
-  return query<const char *>(nullptr, okMetadata,
-                             [](const Metadata &md) { return md.model.c_str(); });
+  return query<const char *>(
+      nullptr, okMetadata, [](const Metadata &md) { return md.model.c_str(); });
 }
 
 WL_API int64_t wl_input_size(void) {
-  return query<int64_t>(-1, okMetadata, [](const Metadata &md) { return md.inputSize; });
+  return query<int64_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.inputSize; });
 }
 
 WL_API int64_t wl_output_size(void) {
-  return query<int64_t>(-1, okMetadata, [](const Metadata &md) { return md.outputSize; });
+  return query<int64_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.outputSize; });
 }
 
 WL_API int32_t wl_label_kind(void) {
-  return query<int32_t>(-1, okMetadata, [](const Metadata &md) { return md.labelKind; });
+  return query<int32_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.labelKind; });
 }
 
 WL_API int32_t wl_num_params(void) {
-  return query<int32_t>(-1, okMetadata, [](const Metadata &md) { return md.params.size(); });
+  return query<int32_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.params.size(); });
 }
 
 WL_API const char *wl_param_name(int32_t i) {
   return query<const char *>(
-      nullptr, [i] { return paramAt(i); }, [](const ParamInfo &p) { return p.name.c_str(); });
+      nullptr, [i] { return paramAt(i); },
+      [](const ParamInfo &p) { return p.name.c_str(); });
 }
 
 WL_API int32_t wl_param_rank(int32_t i) {
   return query<int32_t>(
-      -1, [i] { return paramAt(i); }, [](const ParamInfo &p) { return p.shape.size(); });
+      -1, [i] { return paramAt(i); },
+      [](const ParamInfo &p) { return p.shape.size(); });
 }
 
 WL_API int64_t wl_param_dim(int32_t i, int32_t axis) {
   return query<int64_t>(
       -1, [i] { return paramAt(i); },
       [axis](const ParamInfo &p) {
-        return axis >= 0 && size_t(axis) < p.shape.size() ? p.shape[size_t(axis)] : -1;
+        return axis >= 0 && size_t(axis) < p.shape.size()
+                   ? p.shape[size_t(axis)]
+                   : -1;
       });
 }
 
 WL_API int32_t wl_param_trainable(int32_t i) {
   return query<int32_t>(
-      0, [i] { return paramAt(i); }, [](const ParamInfo &p) { return p.trainable ? 1 : 0; });
+      0, [i] { return paramAt(i); },
+      [](const ParamInfo &p) { return p.trainable ? 1 : 0; });
 }
 
 WL_API int32_t wl_num_layers(void) {
-  return query<int32_t>(-1, okMetadata, [](const Metadata &md) { return md.layers.size(); });
+  return query<int32_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.layers.size(); });
 }
 
 WL_API const char *wl_layer_name(int32_t i) {
   return query<const char *>(
-      nullptr, [i] { return layerAt(i); }, [](const LayerInfo &l) { return l.name.c_str(); });
+      nullptr, [i] { return layerAt(i); },
+      [](const LayerInfo &l) { return l.name.c_str(); });
 }
 
 WL_API int64_t wl_layer_in_size(int32_t i) {
@@ -650,8 +695,10 @@ WL_API wl_model *wl_create(uint64_t seed) {
           std::string why;
           if (!cudaReady(why)) {
             setError(nullptr, WL_ERR_DEVICE,
-                     "wl_create failed: this library was compiled with --target=cuda and needs "
-                     "an NVIDIA GPU: " + why);
+                     "wl_create failed: this library was compiled with "
+                     "--target=cuda and needs "
+                     "an NVIDIA GPU: " +
+                         why);
             return nullptr;
           }
           // A GPU module that failed to load at dlopen left the sticky error.
@@ -682,7 +729,8 @@ WL_API wl_model *wl_create(uint64_t seed) {
           return nullptr;
         }
         for (size_t i = 0; i < md.params.size(); ++i)
-          initParam(md.params[i], seed, uint64_t(i), m->arena + md.params[i].offset);
+          initParam(md.params[i], seed, uint64_t(i),
+                    m->arena + md.params[i].offset);
         // The arena is allocated zeroed; grads and state are zeroed again
         // explicitly (cheap) so the contract does not rest on the allocator.
         zeroGrads(m);
@@ -707,7 +755,8 @@ WL_API wl_model *wl_create(uint64_t seed) {
         if (m)
           destroyModel(m);
         if (dynamic_cast<const DeviceError *>(e))
-          setError(nullptr, WL_ERR_DEVICE, std::string("wl_create failed: ") + e->what());
+          setError(nullptr, WL_ERR_DEVICE,
+                   std::string("wl_create failed: ") + e->what());
         else if (dynamic_cast<const std::bad_alloc *>(e))
           setError(nullptr, WL_ERR_ARG, "wl_create failed: out of memory");
         else
@@ -727,12 +776,13 @@ WL_API const char *wl_last_error(const wl_model *m) {
 
 WL_API int64_t wl_step_count(const wl_model *m) { return m ? m->step : -1; }
 
-WL_API wl_status wl_forward(wl_model *m, const float *x, int64_t batch, float *y) {
+WL_API wl_status wl_forward(wl_model *m, const float *x, int64_t batch,
+                            float *y) {
   return forwardCall(m, "wl_forward", x, batch, y, Mem::Host);
 }
 
-WL_API wl_status wl_backward(wl_model *m, const float *x, const float *dy, int64_t batch,
-                             float *dx) {
+WL_API wl_status wl_backward(wl_model *m, const float *x, const float *dy,
+                             int64_t batch, float *dx) {
   return backwardCall(m, "wl_backward", x, dy, batch, dx, Mem::Host);
 }
 
@@ -750,40 +800,44 @@ WL_API wl_status wl_step(wl_model *m) {
   });
 }
 
-WL_API wl_status wl_loss(wl_model *m, const float *x, const void *labels, int64_t batch,
-                         float *loss) {
+WL_API wl_status wl_loss(wl_model *m, const float *x, const void *labels,
+                         int64_t batch, float *loss) {
   return lossOnly(m, "wl_loss", x, labels, batch, loss, Mem::Host);
 }
 
-WL_API wl_status wl_train_step(wl_model *m, const float *x, const void *labels, int64_t batch,
-                               float *loss) {
+WL_API wl_status wl_train_step(wl_model *m, const float *x, const void *labels,
+                               int64_t batch, float *loss) {
   return trainStep(m, "wl_train_step", x, labels, batch, loss, Mem::Host);
 }
 
-WL_API wl_status wl_forward_device(wl_model *m, const float *x, int64_t batch, float *y) {
+WL_API wl_status wl_forward_device(wl_model *m, const float *x, int64_t batch,
+                                   float *y) {
   return forwardCall(m, "wl_forward_device", x, batch, y, Mem::Device);
 }
 
-WL_API wl_status wl_backward_device(wl_model *m, const float *x, const float *dy, int64_t batch,
-                                    float *dx) {
+WL_API wl_status wl_backward_device(wl_model *m, const float *x,
+                                    const float *dy, int64_t batch, float *dx) {
   return backwardCall(m, "wl_backward_device", x, dy, batch, dx, Mem::Device);
 }
 
-WL_API wl_status wl_loss_device(wl_model *m, const float *x, const void *labels, int64_t batch,
-                                float *loss) {
+WL_API wl_status wl_loss_device(wl_model *m, const float *x, const void *labels,
+                                int64_t batch, float *loss) {
   return lossOnly(m, "wl_loss_device", x, labels, batch, loss, Mem::Device);
 }
 
-WL_API wl_status wl_train_step_device(wl_model *m, const float *x, const void *labels,
-                                      int64_t batch, float *loss) {
-  return trainStep(m, "wl_train_step_device", x, labels, batch, loss, Mem::Device);
+WL_API wl_status wl_train_step_device(wl_model *m, const float *x,
+                                      const void *labels, int64_t batch,
+                                      float *loss) {
+  return trainStep(m, "wl_train_step_device", x, labels, batch, loss,
+                   Mem::Device);
 }
 
 WL_API wl_status wl_get_param(wl_model *m, const char *name, float *out) {
-  return paramCall(m, "wl_get_param", name, out, "out", [&](const ParamInfo &p) {
-    std::memcpy(out, m->arena + p.offset, size_t(p.numel) * sizeof(float));
-    return WL_OK;
-  });
+  return paramCall(
+      m, "wl_get_param", name, out, "out", [&](const ParamInfo &p) {
+        std::memcpy(out, m->arena + p.offset, size_t(p.numel) * sizeof(float));
+        return WL_OK;
+      });
 }
 
 WL_API wl_status wl_set_param(wl_model *m, const char *name, const float *in) {
@@ -798,7 +852,8 @@ WL_API wl_status wl_get_grad(wl_model *m, const char *name, float *out) {
   return paramCall(m, fn, name, out, "out", [&](const ParamInfo &p) {
     if (p.gradOffset < 0)
       return setError(m, WL_ERR_ARG,
-                      std::string(fn) + ": parameter '" + name + "' is frozen and has no gradient");
+                      std::string(fn) + ": parameter '" + name +
+                          "' is frozen and has no gradient");
     std::memcpy(out, m->arena + p.gradOffset, size_t(p.numel) * sizeof(float));
     return WL_OK;
   });
@@ -811,7 +866,8 @@ WL_API wl_status wl_get_weight(wl_model *m, const char *layer, float *out) {
       return st;
     int li = m->md->findLayer(layer);
     if (li < 0)
-      return setError(m, WL_ERR_ARG, std::string(fn) + ": unknown layer '" + layer + "'");
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) + ": unknown layer '" + layer + "'");
     return effectiveWeight(m, li, out, fn);
   });
 }

@@ -1,4 +1,5 @@
-//===- Certificate.cpp - Sound Lipschitz / spectral-norm upper bounds ------===//
+//===- Certificate.cpp - Sound Lipschitz / spectral-norm upper bounds
+//------===//
 //
 // Gram iteration (Delattre et al., ICML 2023; ALGORITHMS.md) in float64 with a
 // rounding margin, and the evaluation of the metadata's "lipschitz" graph.
@@ -25,18 +26,20 @@ namespace {
 // (runtime/CMakeLists.txt), so no clone fuses a multiply-add: every clone, and
 // the portable loop, computes bit-identical results. WLRT_NO_TARGET_CLONES:
 // clang builds (runtime/CMakeLists.txt).
-#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute) && \
+#if defined(__x86_64__) && defined(__ELF__) && defined(__has_attribute) &&     \
     !defined(WLRT_NO_TARGET_CLONES)
 #if __has_attribute(target_clones)
-#define WLRT_GRAM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define WLRT_GRAM_CLONES                                                       \
+  __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 #endif
 #ifndef WLRT_GRAM_CLONES
 #define WLRT_GRAM_CLONES
 #endif
 
-constexpr int64_t kGramMR = 4;   ///< rows of a C tile (divides kGramNR)
-constexpr int64_t kGramNR = 8;   ///< columns of a C tile = width of a packed panel
+constexpr int64_t kGramMR = 4; ///< rows of a C tile (divides kGramNR)
+constexpr int64_t kGramNR =
+    8; ///< columns of a C tile = width of a packed panel
 constexpr int64_t kGramKC = 256; ///< rows of P per packed block
 
 /// C = Pᵀ P for row-major P [m, n]; C is [n, n], symmetric. P is processed in
@@ -56,7 +59,8 @@ void gramAtA(const double *p, int64_t m, int64_t n, double *c) {
   std::fill(c, c + n * n, 0.0);
   for (int64_t k0 = 0; k0 < m; k0 += kc) {
     const int64_t kb = std::min(kc, m - k0);
-    // Panel q holds columns [q·NR, q·NR + NR) of rows k0 .. k0 + kb as [kb][NR].
+    // Panel q holds columns [q·NR, q·NR + NR) of rows k0 .. k0 + kb as
+    // [kb][NR].
     for (int64_t q = 0; q < panels; ++q) {
       double *dst = pack.data() + q * kGramNR * kc;
       const int64_t j0 = q * kGramNR, jb = std::min(kGramNR, n - j0);
@@ -72,7 +76,8 @@ void gramAtA(const double *p, int64_t m, int64_t n, double *c) {
     }
     for (int64_t i0 = 0; i0 < n; i0 += kGramMR) {
       // Column i0 + ii of P is entry (i0 % NR) + ii of panel i0 / NR.
-      const double *ap = pack.data() + (i0 / kGramNR) * kGramNR * kc + i0 % kGramNR;
+      const double *ap =
+          pack.data() + (i0 / kGramNR) * kGramNR * kc + i0 % kGramNR;
       const int64_t ib = std::min(kGramMR, n - i0);
       for (int64_t q = i0 / kGramNR; q < panels; ++q) {
         const double *bp = pack.data() + q * kGramNR * kc;
@@ -80,7 +85,8 @@ void gramAtA(const double *p, int64_t m, int64_t n, double *c) {
         double acc[kGramMR][kGramNR];
         for (int64_t ii = 0; ii < kGramMR; ++ii)
           for (int64_t jj = 0; jj < kGramNR; ++jj)
-            acc[ii][jj] = (ii < ib && jj < jb) ? c[(i0 + ii) * n + j0 + jj] : 0.0;
+            acc[ii][jj] =
+                (ii < ib && jj < jb) ? c[(i0 + ii) * n + j0 + jj] : 0.0;
         for (int64_t k = 0; k < kb; ++k) {
           const double *a = ap + k * kGramNR, *b = bp + k * kGramNR;
           for (int64_t ii = 0; ii < kGramMR; ++ii) {
@@ -128,7 +134,8 @@ double gramRoundingMargin(int64_t n, int64_t m) {
   return 1e-6 + 4.0 * double(n) * double(m) * u;
 }
 
-double gramSpectralBound(const float *w, int64_t rows, int64_t cols, int iterations) {
+double gramSpectralBound(const float *w, int64_t rows, int64_t cols,
+                         int iterations) {
   const int64_t n = std::min(rows, cols), m = std::max(rows, cols);
   // P [m, n]: W itself when rows >= cols, else Wᵀ, so that PᵀP is n×n (the
   // small Gram side) and σ(P) = σ(W).
@@ -152,7 +159,8 @@ double gramSpectralBound(const float *w, int64_t rows, int64_t cols, int iterati
   for (int t = 1; t <= iterations; ++t) {
     double r = frobenius(cur, curRows * n);
     if (r == 0.0)
-      return t == 1 ? 0.0 : std::numeric_limits<double>::infinity(); // W = 0 exactly
+      return t == 1 ? 0.0
+                    : std::numeric_limits<double>::infinity(); // W = 0 exactly
     s.assign(cur, cur + curRows * n);
     for (double &x : s)
       x /= r;
@@ -174,7 +182,8 @@ double gramSpectralBound(const float *w, int64_t rows, int64_t cols, int iterati
 // The generated materialisation of structured weights (wlgen.h). Weak and
 // hidden like wlgen_project: null when model.o does not define it.
 extern "C" __attribute__((weak, visibility("hidden"))) void
-_mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer, wlgen_memref2d *out);
+_mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer,
+                          wlgen_memref2d *out);
 
 namespace wlrt {
 
@@ -187,8 +196,10 @@ wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn) {
   }
   if (!_mlir_ciface_wlgen_weight)
     return setError(m, WL_ERR_ARG,
-                    std::string(fn) + ": layer '" + l.name + "' has structure '" + l.structure +
-                        "', and this library has no generated wlgen_weight to materialise it");
+                    std::string(fn) + ": layer '" + l.name +
+                        "' has structure '" + l.structure +
+                        "', and this library has no generated wlgen_weight to "
+                        "materialise it");
   wlgen_memref1d arena{m->arena, m->arena, 0, {m->md->arenaSize}, {1}};
   if (!m->md->cudaTarget) {
     wlgen_memref2d result{out, out, 0, {l.out, l.in}, {l.in, 1}};
@@ -231,11 +242,12 @@ int gramIterations(int64_t n) {
 
 /// sqrt(1 + ‖PᵀP − I‖_F) for P [rows, cols] given row-major (transposed
 /// when `columns` is false, i.e. the Gram matrix of the rows): a sound bound
-/// of σ_max(P) for a nearly orthonormal P (σ_max² = λ_max(PᵀP) ≤ 1 + ‖PᵀP − I‖₂).
-/// Products of floats are exact in double; each Gram entry's sum of `len`
+/// of σ_max(P) for a nearly orthonormal P (σ_max² = λ_max(PᵀP) ≤ 1 + ‖PᵀP −
+/// I‖₂). Products of floats are exact in double; each Gram entry's sum of `len`
 /// terms is off by at most len·u·Σ|p||p|, so the error matrix has Frobenius
 /// norm ≤ len·u·‖P‖_F² (doubled for the norm's own rounding).
-double orthonormalBound(const float *p, int64_t rows, int64_t cols, bool columns) {
+double orthonormalBound(const float *p, int64_t rows, int64_t cols,
+                        bool columns) {
   const int64_t n = columns ? cols : rows, len = columns ? rows : cols;
   std::vector<double> d(size_t(rows * cols));
   double frob2 = 0;
@@ -263,7 +275,8 @@ double orthonormalBound(const float *p, int64_t rows, int64_t cols, bool columns
     }
   const double u = std::ldexp(1.0, -53);
   double slack = 2.0 * double(len + 2) * u * frob2;
-  return std::sqrt(1.0 + std::sqrt(off) * (1 + 4 * u * double(n)) + slack) * (1.0 + 4 * u);
+  return std::sqrt(1.0 + std::sqrt(off) * (1 + 4 * u * double(n)) + slack) *
+         (1.0 + 4 * u);
 }
 
 /// The sound σ_max bound of layer `layer` by its structure (ALGORITHMS.md,
@@ -298,7 +311,8 @@ double structureBound(wl_model *m, int layer, const char *fn) {
     return -1.0;
   if (l.kind == StructureKind::Orthogonal) // QᵀQ = I on the short side
     return orthonormalBound(w.data(), l.out, l.in, /*columns=*/l.out >= l.in);
-  return gramSpectralBound(w.data(), l.out, l.in, gramIterations(std::min(l.out, l.in)));
+  return gramSpectralBound(w.data(), l.out, l.in,
+                           gramIterations(std::min(l.out, l.in)));
 }
 
 /// The spectral bound of layer `layer`'s effective weight, for the entry
@@ -308,7 +322,8 @@ double spectralBound(wl_model *m, int layer, const char *fn) {
   double b = structureBound(m, layer, fn);
   if (std::isnan(b)) {
     setError(m, WL_ERR_NONFINITE,
-             std::string(fn) + ": layer '" + l.name + "' has a non-finite weight");
+             std::string(fn) + ": layer '" + l.name +
+                 "' has a non-finite weight");
     return -1.0;
   }
   return b;
@@ -343,7 +358,9 @@ double evalLip(wl_model *m, const std::vector<LipNode> &nodes) {
       break;
     }
     case LipNode::Op::Scale:
-      value[k] = n.factor == 0.0 ? 0.0 : std::fabs(n.factor) * value[size_t(n.args[0])];
+      value[k] = n.factor == 0.0
+                     ? 0.0
+                     : std::fabs(n.factor) * value[size_t(n.args[0])];
       break;
     case LipNode::Op::Add: {
       double sum = 0;
@@ -391,7 +408,8 @@ WL_API double wl_layer_spectral_bound(wl_model *m, const char *layer) {
     }
     int li = m->md->findLayer(layer);
     if (li < 0) {
-      setError(m, WL_ERR_ARG, std::string(fn) + ": unknown layer '" + layer + "'");
+      setError(m, WL_ERR_ARG,
+               std::string(fn) + ": unknown layer '" + layer + "'");
       return -1.0;
     }
     return spectralBound(m, li, fn);
@@ -401,7 +419,9 @@ WL_API double wl_layer_spectral_bound(wl_model *m, const char *layer) {
 WL_API double wl_lipschitz_bound(wl_model *m) {
   return boundCall(m, "wl_lipschitz_bound", [&] {
     if (!m->md->hasLipschitz) {
-      setError(m, WL_ERR_ARG, "wl_lipschitz_bound: the model's metadata has no lipschitz graph");
+      setError(
+          m, WL_ERR_ARG,
+          "wl_lipschitz_bound: the model's metadata has no lipschitz graph");
       return -1.0;
     }
     return evalLip(m, m->md->lipschitz);

@@ -1,4 +1,5 @@
-//===- Checkpoint.cpp - wl_save / wl_load in the safetensors format --------===//
+//===- Checkpoint.cpp - wl_save / wl_load in the safetensors format
+//--------===//
 //
 // Layout (https://github.com/huggingface/safetensors): 8-byte little-endian
 // header length N, N bytes of JSON header (padded with spaces to a multiple
@@ -17,8 +18,8 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <stdexcept>
 #include <fcntl.h>
+#include <stdexcept>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,9 +36,9 @@ namespace {
 /// One tensor of a checkpoint: where its bytes live in the model.
 struct Entry {
   std::string name;
-  bool isStep = false;          ///< "optim.step": I64, shape []
+  bool isStep = false; ///< "optim.step": I64, shape []
   const std::vector<int64_t> *shape = nullptr;
-  int64_t floatOffset = 0;      ///< into the arena (F32 entries)
+  int64_t floatOffset = 0; ///< into the arena (F32 entries)
   int64_t bytes = 0;
 };
 
@@ -55,7 +56,8 @@ std::vector<Entry> checkpointEntries(const Metadata &md) {
     for (const StateInfo &s : p.state) {
       Entry e;
       e.name = "optim." + p.name + "." + s.name;
-      e.shape = &s.shape; // the state's own shape ("shape" in its metadata entry)
+      e.shape =
+          &s.shape; // the state's own shape ("shape" in its metadata entry)
       e.floatOffset = s.offset;
       e.bytes = s.numel * int64_t(sizeof(float));
       out.push_back(e);
@@ -102,16 +104,18 @@ bool writeAll(int fd, const char *p, size_t n) {
 /// failed write (errno set), or an error status it has already recorded on m;
 /// on any failure the temporary is removed and `path` is untouched.
 template <class Body>
-wl_status atomicWrite(wl_model *m, const char *fn, const char *path, const std::string &header,
-                      Body &&body) {
+wl_status atomicWrite(wl_model *m, const char *fn, const char *path,
+                      const std::string &header, Body &&body) {
   const std::string f = fn;
-  std::string tmp = std::string(path) + ".tmp." + std::to_string(long(::getpid())) + "." +
+  std::string tmp = std::string(path) + ".tmp." +
+                    std::to_string(long(::getpid())) + "." +
                     std::to_string(long(::gettid()));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     int err = errno;
     return setError(m, WL_ERR_IO,
-                    f + ": cannot create '" + tmp + "' (for '" + path + "'): " + errnoText(err));
+                    f + ": cannot create '" + tmp + "' (for '" + path +
+                        "'): " + errnoText(err));
   }
   auto fail = [&](const char *what) {
     int err = errno;
@@ -119,7 +123,8 @@ wl_status atomicWrite(wl_model *m, const char *fn, const char *path, const std::
       ::close(fd);
     ::unlink(tmp.c_str());
     return setError(m, WL_ERR_IO,
-                    f + ": " + what + " '" + tmp + "' (for '" + path + "'): " + errnoText(err));
+                    f + ": " + what + " '" + tmp + "' (for '" + path +
+                        "'): " + errnoText(err));
   };
   uint64_t n = header.size();
   unsigned char len[8];
@@ -153,13 +158,15 @@ wl_status atomicWrite(wl_model *m, const char *fn, const char *path, const std::
     int err = errno;
     ::unlink(tmp.c_str());
     return setError(m, WL_ERR_IO,
-                    f + ": cannot rename '" + tmp + "' to '" + path + "': " + errnoText(err));
+                    f + ": cannot rename '" + tmp + "' to '" + path +
+                        "': " + errnoText(err));
   }
   // Make the rename durable (best effort: some file systems refuse to fsync
   // a directory; the data itself is already on disk).
   std::string dir = path;
   size_t slash = dir.rfind('/');
-  dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
+  dir = slash == std::string::npos ? "."
+                                   : (slash == 0 ? "/" : dir.substr(0, slash));
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     (void)::fsync(dfd);
@@ -169,8 +176,9 @@ wl_status atomicWrite(wl_model *m, const char *fn, const char *path, const std::
 }
 
 /// Appends `,"<name>":{"dtype":"<dtype>","shape":[..],"data_offsets":[b,e]}`.
-void appendTensorHeader(std::string &header, const std::string &name, const char *dtype,
-                        const std::vector<int64_t> &shape, int64_t begin, int64_t end) {
+void appendTensorHeader(std::string &header, const std::string &name,
+                        const char *dtype, const std::vector<int64_t> &shape,
+                        int64_t begin, int64_t end) {
   header += ',';
   appendJsonString(header, name);
   header += ":{\"dtype\":\"";
@@ -181,7 +189,8 @@ void appendTensorHeader(std::string &header, const std::string &name, const char
       header += ',';
     header += std::to_string(shape[i]);
   }
-  header += "],\"data_offsets\":[" + std::to_string(begin) + "," + std::to_string(end) + "]}";
+  header += "],\"data_offsets\":[" + std::to_string(begin) + "," +
+            std::to_string(end) + "]}";
 }
 
 /// Pads a safetensors header with spaces to a multiple of 8 bytes.
@@ -200,8 +209,8 @@ wl_status saveImpl(wl_model *m, const char *path) {
   static const std::vector<int64_t> scalar;
   int64_t pos = 0;
   for (const Entry &e : entries) {
-    appendTensorHeader(header, e.name, e.isStep ? "I64" : "F32", e.isStep ? scalar : *e.shape,
-                       pos, pos + e.bytes);
+    appendTensorHeader(header, e.name, e.isStep ? "I64" : "F32",
+                       e.isStep ? scalar : *e.shape, pos, pos + e.bytes);
     pos += e.bytes;
   }
   header += '}';
@@ -209,8 +218,9 @@ wl_status saveImpl(wl_model *m, const char *path) {
 
   return atomicWrite(m, "wl_save", path, header, [&](int fd) {
     for (const Entry &e : entries) {
-      const char *src = e.isStep ? reinterpret_cast<const char *>(&m->step)
-                                 : reinterpret_cast<const char *>(m->arena + e.floatOffset);
+      const char *src =
+          e.isStep ? reinterpret_cast<const char *>(&m->step)
+                   : reinterpret_cast<const char *>(m->arena + e.floatOffset);
       if (!writeAll(fd, src, size_t(e.bytes)))
         return -1;
     }
@@ -224,7 +234,8 @@ wl_status saveImpl(wl_model *m, const char *path) {
 wl_status exportImpl(wl_model *m, const char *path) {
   const char *fn = "wl_export_dense";
   const Metadata &md = *m->md;
-  std::string header = "{\"__metadata__\":{\"format\":\"pt\",\"source\":\"wl\",\"model\":";
+  std::string header =
+      "{\"__metadata__\":{\"format\":\"pt\",\"source\":\"wl\",\"model\":";
   appendJsonString(header, md.model);
   header += '}';
   int64_t pos = 0, widest = 0;
@@ -232,7 +243,8 @@ wl_status exportImpl(wl_model *m, const char *path) {
   for (size_t li = 0; li < md.layers.size(); ++li) {
     const LayerInfo &l = md.layers[li];
     const int64_t wbytes = l.out * l.in * int64_t(sizeof(float));
-    appendTensorHeader(header, l.name + ".weight", "F32", {l.out, l.in}, pos, pos + wbytes);
+    appendTensorHeader(header, l.name + ".weight", "F32", {l.out, l.in}, pos,
+                       pos + wbytes);
     pos += wbytes;
     widest = std::max(widest, l.out * l.in);
     if (l.bias.empty())
@@ -241,9 +253,9 @@ wl_status exportImpl(wl_model *m, const char *path) {
     const ParamInfo &b = md.params[size_t(bi)];
     if (b.numel != l.out)
       return setError(m, WL_ERR_SHAPE,
-                      std::string(fn) + ": layer '" + l.name + "': bias '" + b.name +
-                          "' has shape " + shapeText(b.shape) + ", expected [" +
-                          std::to_string(l.out) + "]");
+                      std::string(fn) + ": layer '" + l.name + "': bias '" +
+                          b.name + "' has shape " + shapeText(b.shape) +
+                          ", expected [" + std::to_string(l.out) + "]");
     biasIndex[li] = bi;
     appendTensorHeader(header, l.name + ".bias", "F32", {l.out}, pos,
                        pos + l.out * int64_t(sizeof(float)));
@@ -263,10 +275,12 @@ wl_status exportImpl(wl_model *m, const char *path) {
         if (!std::isfinite(w[size_t(k)]))
           return setError(m, WL_ERR_NONFINITE,
                           std::string(fn) + ": layer '" + l.name +
-                              "' has a non-finite weight at [" + std::to_string(k / l.in) +
-                              ", " + std::to_string(k % l.in) + "]; nothing written to '" +
-                              path + "'");
-      if (!writeAll(fd, reinterpret_cast<const char *>(w.data()), size_t(n) * sizeof(float)))
+                              "' has a non-finite weight at [" +
+                              std::to_string(k / l.in) + ", " +
+                              std::to_string(k % l.in) +
+                              "]; nothing written to '" + path + "'");
+      if (!writeAll(fd, reinterpret_cast<const char *>(w.data()),
+                    size_t(n) * sizeof(float)))
         return -1;
       if (biasIndex[li] >= 0) {
         const ParamInfo &b = md.params[size_t(biasIndex[li])];
@@ -274,9 +288,12 @@ wl_status exportImpl(wl_model *m, const char *path) {
         for (int64_t k = 0; k < b.numel; ++k)
           if (!std::isfinite(src[k]))
             return setError(m, WL_ERR_NONFINITE,
-                            std::string(fn) + ": layer '" + l.name + "' has a non-finite bias at [" +
-                                std::to_string(k) + "]; nothing written to '" + path + "'");
-        if (!writeAll(fd, reinterpret_cast<const char *>(src), size_t(b.numel) * sizeof(float)))
+                            std::string(fn) + ": layer '" + l.name +
+                                "' has a non-finite bias at [" +
+                                std::to_string(k) + "]; nothing written to '" +
+                                path + "'");
+        if (!writeAll(fd, reinterpret_cast<const char *>(src),
+                      size_t(b.numel) * sizeof(float)))
           return -1;
       }
     }
@@ -330,15 +347,18 @@ wl_status loadImpl(wl_model *m, const char *path) {
   if (!readFile(path, file, err))
     return setError(m, WL_ERR_IO, "wl_load: " + err);
   if (file.size() < 8)
-    return setError(m, WL_ERR_IO, where + "file too short (" + std::to_string(file.size()) +
-                                      " bytes) to be a safetensors file");
+    return setError(m, WL_ERR_IO,
+                    where + "file too short (" + std::to_string(file.size()) +
+                        " bytes) to be a safetensors file");
   uint64_t n = 0;
   for (int i = 0; i < 8; ++i)
     n |= uint64_t(static_cast<unsigned char>(file[size_t(i)])) << (8 * i);
   if (n > file.size() - 8 || n > kMaxHeader)
-    return setError(m, WL_ERR_IO, where + "header length " + std::to_string(n) +
-                                      " exceeds the file size (" + std::to_string(file.size()) +
-                                      " bytes); truncated or not a safetensors file");
+    return setError(m, WL_ERR_IO,
+                    where + "header length " + std::to_string(n) +
+                        " exceeds the file size (" +
+                        std::to_string(file.size()) +
+                        " bytes); truncated or not a safetensors file");
   JsonValue root;
   if (!parseJson(std::string_view(file.data() + 8, size_t(n)), root, err))
     return setError(m, WL_ERR_IO, where + "invalid JSON header " + err);
@@ -350,14 +370,17 @@ wl_status loadImpl(wl_model *m, const char *path) {
   const JsonValue *meta = root.get("__metadata__");
   const JsonValue *model = meta ? meta->get("model") : nullptr;
   if (!model || !model->isString())
-    return setError(m, WL_ERR_IO, where + "no __metadata__.model (not a wl checkpoint)");
+    return setError(m, WL_ERR_IO,
+                    where + "no __metadata__.model (not a wl checkpoint)");
   if (model->text != md.model)
-    return setError(m, WL_ERR_IO, where + "checkpoint of model '" + model->text +
-                                      "', but this library is model '" + md.model + "'");
+    return setError(m, WL_ERR_IO,
+                    where + "checkpoint of model '" + model->text +
+                        "', but this library is model '" + md.model + "'");
 
   std::vector<Entry> entries = checkpointEntries(md);
   std::vector<const char *> src(entries.size(), nullptr);
-  std::vector<std::pair<int64_t, int64_t>> range(entries.size()); // data_offsets of each entry
+  std::vector<std::pair<int64_t, int64_t>> range(
+      entries.size()); // data_offsets of each entry
   for (const auto &member : root.members) {
     const std::string &name = member.first;
     if (name == "__metadata__")
@@ -374,41 +397,51 @@ wl_status loadImpl(wl_model *m, const char *path) {
     const JsonValue *offs = t.get("data_offsets");
     if (!dtype || !dtype->isString() || !shape || !shape->isArray() || !offs ||
         !offs->isArray() || offs->items.size() != 2)
-      return setError(m, WL_ERR_IO, where + "tensor '" + name +
-                                        "' needs dtype, shape and data_offsets [begin, end]");
+      return setError(m, WL_ERR_IO,
+                      where + "tensor '" + name +
+                          "' needs dtype, shape and data_offsets [begin, end]");
     const char *want = e.isStep ? "I64" : "F32";
     if (dtype->text != want)
-      return setError(m, WL_ERR_SHAPE, where + "tensor '" + name + "' has dtype " +
-                                           dtype->text + ", expected " + want);
+      return setError(m, WL_ERR_SHAPE,
+                      where + "tensor '" + name + "' has dtype " + dtype->text +
+                          ", expected " + want);
     std::vector<int64_t> got;
     for (const JsonValue &d : shape->items) {
       int64_t x;
       if (!d.asInt64(x))
         return setError(m, WL_ERR_IO,
-                        where + "tensor '" + name + "' has a non-integer dimension");
+                        where + "tensor '" + name +
+                            "' has a non-integer dimension");
       got.push_back(x);
     }
     static const std::vector<int64_t> scalar;
     const std::vector<int64_t> &expect = e.isStep ? scalar : *e.shape;
     if (got != expect)
-      return setError(m, WL_ERR_SHAPE, where + "tensor '" + name + "' has shape " +
-                                           shapeText(got) + ", expected " + shapeText(expect));
+      return setError(m, WL_ERR_SHAPE,
+                      where + "tensor '" + name + "' has shape " +
+                          shapeText(got) + ", expected " + shapeText(expect));
     int64_t b, end;
     if (!offs->items[0].asInt64(b) || !offs->items[1].asInt64(end))
-      return setError(m, WL_ERR_IO, where + "tensor '" + name +
-                                        "' has data_offsets that are not 64-bit integers");
+      return setError(m, WL_ERR_IO,
+                      where + "tensor '" + name +
+                          "' has data_offsets that are not 64-bit integers");
     if (b < 0 || end < b)
-      return setError(m, WL_ERR_IO, where + "tensor '" + name + "' has invalid data_offsets [" +
-                                        std::to_string(b) + ", " + std::to_string(end) +
-                                        "] (need 0 <= begin <= end)");
+      return setError(m, WL_ERR_IO,
+                      where + "tensor '" + name +
+                          "' has invalid data_offsets [" + std::to_string(b) +
+                          ", " + std::to_string(end) +
+                          "] (need 0 <= begin <= end)");
     if (uint64_t(end) > dataSize)
-      return setError(m, WL_ERR_IO, where + "tensor '" + name +
-                                        "' has data_offsets outside the data section of " +
-                                        std::to_string(dataSize) + " bytes (truncated file?)");
+      return setError(m, WL_ERR_IO,
+                      where + "tensor '" + name +
+                          "' has data_offsets outside the data section of " +
+                          std::to_string(dataSize) +
+                          " bytes (truncated file?)");
     if (end - b != e.bytes)
-      return setError(m, WL_ERR_SHAPE, where + "tensor '" + name + "' has " +
-                                           std::to_string(end - b) + " bytes of data, expected " +
-                                           std::to_string(e.bytes));
+      return setError(
+          m, WL_ERR_SHAPE,
+          where + "tensor '" + name + "' has " + std::to_string(end - b) +
+              " bytes of data, expected " + std::to_string(e.bytes));
     src[k] = data + b;
     range[k] = {b, end};
   }
@@ -418,32 +451,39 @@ wl_status loadImpl(wl_model *m, const char *path) {
   for (size_t k = 0; k < entries.size(); ++k)
     if (src[k] && range[k].second > range[k].first)
       order.push_back(k);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return range[a] < range[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return range[a] < range[b]; });
   for (size_t i = 1; i < order.size(); ++i) {
     const size_t a = order[i - 1], b = order[i];
     if (range[b].first < range[a].second)
       return setError(m, WL_ERR_IO,
                       where + "tensors '" + entries[a].name + "' [" +
-                          std::to_string(range[a].first) + ", " + std::to_string(range[a].second) +
-                          ") and '" + entries[b].name + "' [" + std::to_string(range[b].first) +
-                          ", " + std::to_string(range[b].second) + ") have overlapping data_offsets");
+                          std::to_string(range[a].first) + ", " +
+                          std::to_string(range[a].second) + ") and '" +
+                          entries[b].name + "' [" +
+                          std::to_string(range[b].first) + ", " +
+                          std::to_string(range[b].second) +
+                          ") have overlapping data_offsets");
   }
   for (size_t k = 0; k < entries.size(); ++k)
     if (!src[k])
-      return setError(m, WL_ERR_IO, where + "missing tensor '" + entries[k].name + "'");
+      return setError(m, WL_ERR_IO,
+                      where + "missing tensor '" + entries[k].name + "'");
   int64_t step = 0;
   for (size_t k = 0; k < entries.size(); ++k)
     if (entries[k].isStep) {
       std::memcpy(&step, src[k], 8);
       if (step < 0)
-        return setError(m, WL_ERR_IO, where + "optim.step is negative (" +
-                                          std::to_string(step) + ")");
+        return setError(m, WL_ERR_IO,
+                        where + "optim.step is negative (" +
+                            std::to_string(step) + ")");
     }
 
   // Everything checked: commit.
   for (size_t k = 0; k < entries.size(); ++k)
     if (!entries[k].isStep)
-      std::memcpy(m->arena + entries[k].floatOffset, src[k], size_t(entries[k].bytes));
+      std::memcpy(m->arena + entries[k].floatOffset, src[k],
+                  size_t(entries[k].bytes));
   m->step = step;
   return WL_OK;
 }
@@ -504,8 +544,11 @@ namespace wlrt {
 
 void readTensorFile(const std::string &path, const std::string &tensor,
                     const std::vector<int64_t> &shape, float *out) {
-  const std::string where = "cannot read tensor '" + tensor + "' from '" + path + "': ";
-  auto fail = [&](const std::string &why) { throw std::runtime_error(where + why); };
+  const std::string where =
+      "cannot read tensor '" + tensor + "' from '" + path + "': ";
+  auto fail = [&](const std::string &why) {
+    throw std::runtime_error(where + why);
+  };
   Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (f.fd < 0)
     fail(errnoText(errno));
@@ -520,7 +563,8 @@ void readTensorFile(const std::string &path, const std::string &tensor,
          (errno ? errnoText(errno) : std::string("unexpected end of file")));
   };
   if (size < 8)
-    fail("file too short (" + std::to_string(size) + " bytes) to be a safetensors file");
+    fail("file too short (" + std::to_string(size) +
+         " bytes) to be a safetensors file");
   unsigned char len[8];
   if (!preadAll(f.fd, reinterpret_cast<char *>(len), 8, 0))
     readErr("the header length");
@@ -553,13 +597,13 @@ void readTensorFile(const std::string &path, const std::string &tensor,
   }
   if (!t)
     fail("no such tensor; the file has " + std::to_string(count) +
-         (count == 1 ? " tensor" : " tensors") + (count ? ": " + names : std::string()) +
-         (count > 8 ? ", ..." : ""));
+         (count == 1 ? " tensor" : " tensors") +
+         (count ? ": " + names : std::string()) + (count > 8 ? ", ..." : ""));
   const JsonValue *dtype = t->get("dtype");
   const JsonValue *shp = t->get("shape");
   const JsonValue *offs = t->get("data_offsets");
-  if (!dtype || !dtype->isString() || !shp || !shp->isArray() || !offs || !offs->isArray() ||
-      offs->items.size() != 2)
+  if (!dtype || !dtype->isString() || !shp || !shp->isArray() || !offs ||
+      !offs->isArray() || offs->items.size() != 2)
     fail("the tensor's entry needs dtype, shape and data_offsets [begin, end]");
   size_t width = 0;
   if (dtype->text == "F32")
@@ -569,7 +613,8 @@ void readTensorFile(const std::string &path, const std::string &tensor,
   else if (dtype->text == "F16" || dtype->text == "BF16")
     width = 2;
   else
-    fail("unsupported dtype " + dtype->text + " (supported: F32, F64, F16, BF16)");
+    fail("unsupported dtype " + dtype->text +
+         " (supported: F32, F64, F16, BF16)");
   std::vector<int64_t> got;
   for (const JsonValue &d : shp->items) {
     int64_t x;
@@ -578,27 +623,31 @@ void readTensorFile(const std::string &path, const std::string &tensor,
     got.push_back(x);
   }
   if (got != shape)
-    fail("shape " + shapeText(got) + " in the file vs " + shapeText(shape) + " expected");
+    fail("shape " + shapeText(got) + " in the file vs " + shapeText(shape) +
+         " expected");
   int64_t numel = 1;
   for (int64_t d : shape)
     numel *= d;
   const uint64_t dataSize = size - 8 - n;
   int64_t b, e;
-  if (!offs->items[0].asInt64(b) || !offs->items[1].asInt64(e) || b < 0 || e < b ||
-      uint64_t(e) > dataSize)
-    fail("data_offsets outside the data section of " + std::to_string(dataSize) +
-         " bytes (truncated file?)");
+  if (!offs->items[0].asInt64(b) || !offs->items[1].asInt64(e) || b < 0 ||
+      e < b || uint64_t(e) > dataSize)
+    fail("data_offsets outside the data section of " +
+         std::to_string(dataSize) + " bytes (truncated file?)");
   if (uint64_t(e - b) != uint64_t(numel) * width)
     fail(std::to_string(e - b) + " bytes of data, expected " +
-         std::to_string(uint64_t(numel) * width) + " for " + dtype->text + " " + shapeText(shape));
+         std::to_string(uint64_t(numel) * width) + " for " + dtype->text + " " +
+         shapeText(shape));
   const uint64_t at = 8 + n + uint64_t(b);
   if (width == 4) {
-    if (numel > 0 && !preadAll(f.fd, reinterpret_cast<char *>(out), size_t(numel) * 4, at))
+    if (numel > 0 &&
+        !preadAll(f.fd, reinterpret_cast<char *>(out), size_t(numel) * 4, at))
       readErr("the data");
     return;
   }
   std::vector<unsigned char> raw(size_t(numel) * width);
-  if (numel > 0 && !preadAll(f.fd, reinterpret_cast<char *>(raw.data()), raw.size(), at))
+  if (numel > 0 &&
+      !preadAll(f.fd, reinterpret_cast<char *>(raw.data()), raw.size(), at))
     readErr("the data");
   for (int64_t i = 0; i < numel; ++i) {
     const unsigned char *q = raw.data() + size_t(i) * width;
@@ -630,8 +679,8 @@ wl_status checkpointCall(wl_model *m, const char *path, const char *fn,
   return catchAll([&] { return impl(m, path); },
                   [&](const std::exception *e) {
                     return setError(m, WL_ERR_IO,
-                                    std::string(fn) + ": '" + path +
-                                        "': " + (e ? e->what() : "internal error"));
+                                    std::string(fn) + ": '" + path + "': " +
+                                        (e ? e->what() : "internal error"));
                   });
 }
 

@@ -1,4 +1,5 @@
-//===- Cuda.cpp - The CUDA driver through dlopen, and MLIR's mgpu* ABI ------===//
+//===- Cuda.cpp - The CUDA driver through dlopen, and MLIR's mgpu* ABI
+//------===//
 //
 // No CUDA header is included (the runtime builds without the toolkit): the
 // few driver types, constants and prototypes are declared below, checked
@@ -61,11 +62,13 @@ struct Driver {
   CUresult (*cuCtxSetCurrent)(CUcontext);
   CUresult (*cuCtxSynchronize)();
   CUresult (*cuModuleLoadData)(CUmodule *, const void *);
-  CUresult (*cuModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *, void **);
+  CUresult (*cuModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *,
+                                 void **);
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-                             unsigned, CUstream, void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamSynchronize)(CUstream);
   CUresult (*cuStreamDestroy)(CUstream);
@@ -106,7 +109,8 @@ Names &names() {
   return *n;
 }
 
-// ---- Errors ------------------------------------------------------------------
+// ---- Errors
+// ------------------------------------------------------------------
 struct Sticky {
   std::mutex mutex;
   bool set = false;
@@ -124,7 +128,8 @@ constexpr size_t kMaxMessage = 1024;
 thread_local char tPending[kMaxMessage];
 thread_local bool tHasPending = false;
 thread_local bool tContextCurrent = false;
-thread_local const char *tLastKernel = nullptr; ///< owned by names(); for sync errors
+thread_local const char *tLastKernel =
+    nullptr; ///< owned by names(); for sync errors
 
 void recordPending(const std::string &msg) {
   if (tHasPending)
@@ -182,8 +187,10 @@ std::string failed(const std::string &call, CUresult r) {
   return call + " failed: " + errorText(r);
 }
 
-// ---- Initialisation ------------------------------------------------------------
-template <class Fn> bool resolve(void *lib, const char *symbol, Fn &fn, std::string &why) {
+// ---- Initialisation
+// ------------------------------------------------------------
+template <class Fn>
+bool resolve(void *lib, const char *symbol, Fn &fn, std::string &why) {
   fn = reinterpret_cast<Fn>(dlsym(lib, symbol));
   if (!fn)
     why = "the CUDA driver '" + state().driverPath + "' has no " + symbol;
@@ -197,7 +204,8 @@ bool initialise(State &s) {
   void *lib = dlopen(s.driverPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char *err = dlerror();
-    s.why = "cannot load the CUDA driver '" + s.driverPath + "': " + (err ? err : "dlopen failed");
+    s.why = "cannot load the CUDA driver '" + s.driverPath +
+            "': " + (err ? err : "dlopen failed");
     return false;
   }
   Driver &d = s.d;
@@ -208,7 +216,8 @@ bool initialise(State &s) {
       !resolve(lib, "cuDeviceGet", d.cuDeviceGet, s.why) ||
       !resolve(lib, "cuDeviceGetName", d.cuDeviceGetName, s.why) ||
       !resolve(lib, "cuDeviceGetAttribute", d.cuDeviceGetAttribute, s.why) ||
-      !resolve(lib, "cuDevicePrimaryCtxRetain", d.cuDevicePrimaryCtxRetain, s.why) ||
+      !resolve(lib, "cuDevicePrimaryCtxRetain", d.cuDevicePrimaryCtxRetain,
+               s.why) ||
       !resolve(lib, "cuCtxSetCurrent", d.cuCtxSetCurrent, s.why) ||
       !resolve(lib, "cuCtxSynchronize", d.cuCtxSynchronize, s.why) ||
       !resolve(lib, "cuModuleLoadData", d.cuModuleLoadData, s.why) ||
@@ -249,13 +258,13 @@ bool initialise(State &s) {
     s.deviceName = name;
   else
     s.deviceName = "device 0";
-  if (CUresult e =
-          d.cuDeviceGetAttribute(&s.ccMajor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev)) {
+  if (CUresult e = d.cuDeviceGetAttribute(
+          &s.ccMajor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev)) {
     s.why = failed("cuDeviceGetAttribute(compute capability)", e);
     return false;
   }
-  if (CUresult e =
-          d.cuDeviceGetAttribute(&s.ccMinor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev)) {
+  if (CUresult e = d.cuDeviceGetAttribute(
+          &s.ccMinor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev)) {
     s.why = failed("cuDeviceGetAttribute(compute capability)", e);
     return false;
   }
@@ -315,15 +324,18 @@ std::string moduleLoadError(const char *call, CUresult r) {
   std::string msg = failed(call, r) + " (GPU: " + s.deviceName + ", sm_" +
                     std::to_string(s.ccMajor) + std::to_string(s.ccMinor);
   if (r == CUDA_ERROR_NO_BINARY_FOR_GPU)
-    msg += "; the library's GPU code was compiled for a different compute capability";
-  else if (r == CUDA_ERROR_INVALID_PTX || r == CUDA_ERROR_UNSUPPORTED_PTX_VERSION)
+    msg += "; the library's GPU code was compiled for a different compute "
+           "capability";
+  else if (r == CUDA_ERROR_INVALID_PTX ||
+           r == CUDA_ERROR_UNSUPPORTED_PTX_VERSION)
     msg += "; the library's PTX is not supported by this driver or GPU";
   return msg + ")";
 }
 
 /// The result of a module load: the module, or nullptr with the sticky
 /// error recorded (with the JIT's error log, if any).
-void *loaded(CUmodule module, const char *call, CUresult r, const char *log = "") {
+void *loaded(CUmodule module, const char *call, CUresult r,
+             const char *log = "") {
   if (r == CUDA_SUCCESS)
     return module;
   std::string msg = moduleLoadError(call, r);
@@ -360,9 +372,10 @@ void *managedAlloc(size_t bytes) {
     if (!enterOrRecord("cuMemAllocManaged"))
       return;
     CUdeviceptr p = 0;
-    if (CUresult e =
-            state().d.cuMemAllocManaged(&p, std::max<size_t>(bytes, 1), CU_MEM_ATTACH_GLOBAL)) {
-      recordPending(failed("cuMemAllocManaged(" + std::to_string(bytes) + " bytes)", e));
+    if (CUresult e = state().d.cuMemAllocManaged(&p, std::max<size_t>(bytes, 1),
+                                                 CU_MEM_ATTACH_GLOBAL)) {
+      recordPending(
+          failed("cuMemAllocManaged(" + std::to_string(bytes) + " bytes)", e));
       return;
     }
     result = reinterpret_cast<void *>(static_cast<uintptr_t>(p));
@@ -376,7 +389,8 @@ void managedFree(void *p) {
     if (!p || !enter(why))
       return;
     // A failure (the driver already shut down at exit) leaves nothing to do.
-    state().d.cuMemFree(static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(p)));
+    state().d.cuMemFree(
+        static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(p)));
   } catch (...) { // bad_alloc copying `why`: nothing to free then
   }
 }
@@ -391,13 +405,16 @@ bool deviceCopy(void *dst, const void *src, size_t bytes, const char *what) {
     if (!enterOrRecord("cuMemcpy"))
       return;
     const Driver &d = state().d;
-    CUresult e = d.cuMemcpy(static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(dst)),
-                            static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(src)), bytes);
+    CUresult e = d.cuMemcpy(
+        static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(dst)),
+        static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(src)), bytes);
     if (e == CUDA_SUCCESS)
-      e = d.cuCtxSynchronize(); // device-to-device copies may still be in flight
+      e = d.cuCtxSynchronize(); // device-to-device copies may still be in
+                                // flight
     if (e != CUDA_SUCCESS) {
-      recordPending(
-          failed(std::string("cuMemcpy(") + what + ", " + std::to_string(bytes) + " bytes)", e));
+      recordPending(failed(std::string("cuMemcpy(") + what + ", " +
+                               std::to_string(bytes) + " bytes)",
+                           e));
       return;
     }
     ok = true;
@@ -414,9 +431,11 @@ bool deviceZero(void *p, size_t bytes) {
     }
     if (!enterOrRecord("cuMemsetD8"))
       return;
-    if (CUresult e = state().d.cuMemsetD8(static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(p)),
-                                          0, bytes)) {
-      recordPending(failed("cuMemsetD8(" + std::to_string(bytes) + " bytes)", e));
+    if (CUresult e = state().d.cuMemsetD8(
+            static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(p)), 0,
+            bytes)) {
+      recordPending(
+          failed("cuMemsetD8(" + std::to_string(bytes) + " bytes)", e));
       return;
     }
     ok = true;
@@ -447,10 +466,11 @@ bool isManaged(const void *p) {
     return false;
   }
   unsigned int managed = 0; // the driver writes a boolean
-  CUresult e =
-      state().d.cuPointerGetAttribute(&managed, CU_POINTER_ATTRIBUTE_IS_MANAGED,
-                                      static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(p)));
-  return e == CUDA_SUCCESS && managed != 0; // not a CUDA pointer: CUDA_ERROR_INVALID_VALUE
+  CUresult e = state().d.cuPointerGetAttribute(
+      &managed, CU_POINTER_ATTRIBUTE_IS_MANAGED,
+      static_cast<CUdeviceptr>(reinterpret_cast<uintptr_t>(p)));
+  return e == CUDA_SUCCESS &&
+         managed != 0; // not a CUDA pointer: CUDA_ERROR_INVALID_VALUE
 }
 
 bool takeDeviceError(std::string &msg) {
@@ -475,10 +495,10 @@ void clearDeviceError() { tHasPending = false; }
 
 } // namespace wlrt
 
-// ---- MLIR's CUDA runtime-wrapper ABI (gpu-to-llvm) ------------------------------
-// Called by generated code; hidden like every wlrt routine. None throws or
-// aborts: failures are recorded (see Cuda.h) and the entry point that called
-// the generated code reports them.
+// ---- MLIR's CUDA runtime-wrapper ABI (gpu-to-llvm)
+// ------------------------------ Called by generated code; hidden like every
+// wlrt routine. None throws or aborts: failures are recorded (see Cuda.h) and
+// the entry point that called the generated code reports them.
 extern "C" {
 
 void *mgpuModuleLoad(void *data, size_t size) {
@@ -503,12 +523,15 @@ void *mgpuModuleLoadJIT(void *data, int optLevel) {
     // The JIT's error log goes into the message; scalar option values travel
     // in the pointers themselves (cuda.h).
     char log[1024] = {};
-    int options[3] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
+    int options[3] = {CU_JIT_ERROR_LOG_BUFFER,
+                      CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES,
                       CU_JIT_OPTIMIZATION_LEVEL};
     void *values[3] = {log, reinterpret_cast<void *>(uintptr_t(sizeof log)),
                        reinterpret_cast<void *>(uintptr_t(unsigned(optLevel)))};
-    unsigned count = optLevel >= 0 && optLevel <= 4 ? 3 : 2; // else the driver's default
-    CUresult e = state().d.cuModuleLoadDataEx(&module, data, count, options, values);
+    unsigned count =
+        optLevel >= 0 && optLevel <= 4 ? 3 : 2; // else the driver's default
+    CUresult e =
+        state().d.cuModuleLoadDataEx(&module, data, count, options, values);
     log[sizeof log - 1] = '\0';
     result = loaded(module, "cuModuleLoadDataEx (PTX JIT)", e, log);
   });
@@ -526,7 +549,8 @@ void mgpuModuleUnload(void *module) {
 void *mgpuModuleGetFunction(void *module, const char *name) {
   void *result = nullptr;
   noThrow([&] {
-    std::string fn = std::string("mgpuModuleGetFunction(") + (name ? name : "") + ")";
+    std::string fn =
+        std::string("mgpuModuleGetFunction(") + (name ? name : "") + ")";
     if (!enterOrRecord(fn.c_str()))
       return;
     if (!module || !name) {
@@ -534,8 +558,10 @@ void *mgpuModuleGetFunction(void *module, const char *name) {
       return;
     }
     CUfunction f = nullptr;
-    if (CUresult e = state().d.cuModuleGetFunction(&f, static_cast<CUmodule>(module), name)) {
-      recordPending(failed(std::string("cuModuleGetFunction(") + name + ")", e));
+    if (CUresult e = state().d.cuModuleGetFunction(
+            &f, static_cast<CUmodule>(module), name)) {
+      recordPending(
+          failed(std::string("cuModuleGetFunction(") + name + ")", e));
       return;
     }
     Names &n = names();
@@ -568,7 +594,8 @@ void mgpuStreamSynchronize(void *stream) {
     if (!enterOrRecord("mgpuStreamSynchronize"))
       return;
     // Asynchronous kernel faults surface here: name the last kernel launched.
-    if (CUresult e = state().d.cuStreamSynchronize(static_cast<CUstream>(stream)))
+    if (CUresult e =
+            state().d.cuStreamSynchronize(static_cast<CUstream>(stream)))
       recordPending(failed(std::string("cuStreamSynchronize (after kernel ") +
                                (tLastKernel ? tLastKernel : "none") + ")",
                            e));
@@ -584,15 +611,17 @@ void mgpuStreamDestroy(void *stream) {
   });
 }
 
-void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
-                      intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t smem, void *stream,
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                      intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                      intptr_t blockZ, int32_t smem, void *stream,
                       void **params, void **extra, size_t paramsCount) {
   (void)paramsCount; // the driver knows the kernel's parameter layout
   noThrow([&] {
     if (!enterOrRecord("mgpuLaunchKernel"))
       return;
     if (!function) {
-      recordPending("mgpuLaunchKernel: no kernel (the library's GPU code is not loaded)");
+      recordPending(
+          "mgpuLaunchKernel: no kernel (the library's GPU code is not loaded)");
       return;
     }
     auto f = static_cast<CUfunction>(function);
@@ -602,18 +631,20 @@ void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t g
     for (intptr_t v : {gridX, gridY, gridZ, blockX, blockY, blockZ})
       bad = bad || v < 1 || uint64_t(v) > UINT32_MAX;
     if (bad) {
-      recordPending("mgpuLaunchKernel(" + name + "): invalid launch configuration: grid (" +
-                    std::to_string(gridX) + ", " + std::to_string(gridY) + ", " +
-                    std::to_string(gridZ) + "), block (" + std::to_string(blockX) + ", " +
-                    std::to_string(blockY) + ", " + std::to_string(blockZ) + "), " +
+      recordPending("mgpuLaunchKernel(" + name +
+                    "): invalid launch configuration: grid (" +
+                    std::to_string(gridX) + ", " + std::to_string(gridY) +
+                    ", " + std::to_string(gridZ) + "), block (" +
+                    std::to_string(blockX) + ", " + std::to_string(blockY) +
+                    ", " + std::to_string(blockZ) + "), " +
                     std::to_string(smem) + " bytes of shared memory");
       return;
     }
     tLastKernel = kernel;
-    if (CUresult e =
-            state().d.cuLaunchKernel(f, unsigned(gridX), unsigned(gridY), unsigned(gridZ),
-                                     unsigned(blockX), unsigned(blockY), unsigned(blockZ),
-                                     unsigned(smem), static_cast<CUstream>(stream), params, extra))
+    if (CUresult e = state().d.cuLaunchKernel(
+            f, unsigned(gridX), unsigned(gridY), unsigned(gridZ),
+            unsigned(blockX), unsigned(blockY), unsigned(blockZ),
+            unsigned(smem), static_cast<CUstream>(stream), params, extra))
       recordPending(failed("cuLaunchKernel(" + name + ")", e));
   });
 }

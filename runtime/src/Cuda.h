@@ -1,4 +1,5 @@
-//===- Cuda.h - The CUDA driver, for libraries built with --target=cuda ----===//
+//===- Cuda.h - The CUDA driver, for libraries built with --target=cuda
+//----===//
 //
 // The runtime talks to the CUDA driver (libcuda.so.1) through dlopen/dlsym,
 // so it builds and links without CUDA and a CPU-target library never loads

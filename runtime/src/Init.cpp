@@ -1,4 +1,5 @@
-//===- Init.cpp - Deterministic parameter initialisation -------------------===//
+//===- Init.cpp - Deterministic parameter initialisation
+//-------------------===//
 #include "Init.h"
 
 #include <cmath>
@@ -64,7 +65,8 @@ void orthonormaliseRows(std::vector<double> &v, int64_t count, int64_t len) {
 
 } // namespace
 
-void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex, float *out) {
+void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex,
+               float *out) {
   const int64_t n = p.numel;
   switch (p.init) {
   case InitKind::Zeros:
@@ -77,12 +79,14 @@ void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex, float *ou
     return;
   case InitKind::Normal:
     for (int64_t i = 0; i < n; ++i)
-      out[i] = float(p.initValue * standardNormal(seed, paramIndex, uint64_t(i)));
+      out[i] =
+          float(p.initValue * standardNormal(seed, paramIndex, uint64_t(i)));
     return;
   case InitKind::Uniform:
     for (int64_t i = 0; i < n; ++i)
-      out[i] = float(p.initValue *
-                     (2.0 * uniform01(randomBits(seed, paramIndex, uint64_t(i))) - 1.0));
+      out[i] = float(
+          p.initValue *
+          (2.0 * uniform01(randomBits(seed, paramIndex, uint64_t(i))) - 1.0));
     return;
   case InitKind::From:
     // The tensor from a safetensors file; the seed plays no part. Failures
@@ -113,7 +117,8 @@ void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex, float *ou
     orthonormaliseRows(v, count, len);
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c)
-        out[r * cols + c] = float(byRows ? v[size_t(r * cols + c)] : v[size_t(c * rows + r)]);
+        out[r * cols + c] =
+            float(byRows ? v[size_t(r * cols + c)] : v[size_t(c * rows + r)]);
     return;
   }
   }

@@ -1,4 +1,5 @@
-//===- Init.h - Deterministic parameter initialisation ---------------------===//
+//===- Init.h - Deterministic parameter initialisation
+//---------------------===//
 //
 // Counter-based generator (runtime/README.md, "Random numbers"): the value of
 // element i of parameter p depends only on (seed, p, i) and the init kind.
@@ -42,7 +43,8 @@ double standardNormal(uint64_t seed, uint64_t param, uint64_t i);
 /// Throws std::bad_alloc on allocation failure (orthogonal init needs scratch).
 /// Throws std::runtime_error naming the param, file and tensor when a "from"
 /// init cannot be read.
-void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex, float *out);
+void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex,
+               float *out);
 
 /// Reads tensor `tensor` of the safetensors file `path` (Checkpoint.cpp) into
 /// `out` (row-major, numel floats): F32 as is, F64 rounded to nearest, F16 and

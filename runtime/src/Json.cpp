@@ -1,4 +1,5 @@
-//===- Json.cpp - The runtime's JSON reader --------------------------------===//
+//===- Json.cpp - The runtime's JSON reader
+//--------------------------------===//
 //
 // nlohmann/json's SAX parser builds the JsonValue tree directly; the handler
 // adds what nlohmann does not check (duplicate keys, the depth limit) and
@@ -99,7 +100,8 @@ public:
     // The lexer's copy of the literal has the locale's decimal point.
     std::string t = source;
     for (char &c : t)
-      if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e' || c == 'E'))
+      if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == 'e' ||
+            c == 'E'))
         c = '.';
     return number(std::move(t));
   }
@@ -123,13 +125,16 @@ public:
     object.members.emplace_back(std::move(k), JsonValue());
     return true;
   }
-  bool parse_error(size_t position, const std::string &, const nlohmann::json::exception &e) {
-    // what(): "[json.exception.parse_error.101] parse error at line 1, column 2: <why>".
+  bool parse_error(size_t position, const std::string &,
+                   const nlohmann::json::exception &e) {
+    // what(): "[json.exception.parse_error.101] parse error at line 1, column
+    // 2: <why>".
     std::string why = e.what();
     size_t k = why.find("] ");
     if (k != std::string::npos)
       why.erase(0, k + 2);
-    if (why.rfind("parse error", 0) == 0 && (k = why.find(": ")) != std::string::npos)
+    if (why.rfind("parse error", 0) == 0 &&
+        (k = why.find(": ")) != std::string::npos)
       why.erase(0, k + 2);
     // `position` counts the characters read up to the offending one (the
     // last of the offending token).
@@ -141,15 +146,17 @@ private:
   JsonValue &root;
   const size_t &read; ///< characters the lexer has read so far
   size_t mark = 0;    ///< `read` after the previous event
-  std::vector<JsonValue *> containers; ///< the open arrays and objects, innermost last
+  std::vector<JsonValue *>
+      containers; ///< the open arrays and objects, innermost last
 
   /// The offset of the current event's token: the first character after the
   /// previous event's that is not whitespace or a separator. Called once per
   /// event (and close() for the others): the next event searches from here.
   size_t tokenStart() {
     size_t i = mark;
-    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
-                               text[i] == '\r' || text[i] == ',' || text[i] == ':'))
+    while (i < text.size() &&
+           (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' ||
+            text[i] == '\r' || text[i] == ',' || text[i] == ':'))
       ++i;
     mark = read;
     return i;
@@ -213,11 +220,12 @@ bool parseJson(std::string_view text, JsonValue &out, std::string &error) {
   size_t read = 0;
   TreeBuilder builder(text, out, read);
   const char *b = text.data(), *e = text.data() + text.size();
-  if (nlohmann::json::sax_parse(CountingIterator(b, b, &read), CountingIterator(e, b, &read),
-                                &builder))
+  if (nlohmann::json::sax_parse(CountingIterator(b, b, &read),
+                                CountingIterator(e, b, &read), &builder))
     return true;
-  error = builder.error.empty() ? "at offset " + std::to_string(read) + ": invalid JSON"
-                                : builder.error;
+  error = builder.error.empty()
+              ? "at offset " + std::to_string(read) + ": invalid JSON"
+              : builder.error;
   return false;
 }
 
@@ -226,13 +234,27 @@ void appendJsonString(std::string &out, std::string_view s) {
   for (char ch : s) {
     unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    case '\b': out += "\\b"; break;
-    case '\f': out += "\\f"; break;
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
     default:
       if (c < 0x20) {
         char buf[8];

@@ -1,4 +1,5 @@
-//===- Json.h - The runtime's JSON reader ----------------------------------===//
+//===- Json.h - The runtime's JSON reader
+//----------------------------------===//
 //
 // Used for the model metadata (wlgen_metadata) and for safetensors headers.
 // parseJson reads with nlohmann/json (Debian nlohmann-json3-dev, header only,
@@ -31,7 +32,7 @@ public:
   Kind kind = Kind::Null;
   bool boolean = false;
   std::string text; ///< string contents (decoded) or number source text
-  std::vector<JsonValue> items;                            ///< Array
+  std::vector<JsonValue> items;                           ///< Array
   std::vector<std::pair<std::string, JsonValue>> members; ///< Object, in order
 
   bool isNull() const { return kind == Kind::Null; }

@@ -1,4 +1,5 @@
-//===- Linalg.cpp - SVD-based routines generated code may call -------------===//
+//===- Linalg.cpp - SVD-based routines generated code may call
+//-------------===//
 //
 // _mlir_ciface_wlrt_{svd_clip,rank_project,gram_bound,solve} (wl/wlgen.h): the
 // constraint projections that need a singular value decomposition, the sound
@@ -31,16 +32,21 @@
 
 // LAPACK, Fortran ABI (LP64: INTEGER is int), hidden character lengths last.
 extern "C" {
-void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s,
-             double *u, const int *ldu, double *vt, const int *ldvt, double *work,
-             const int *lwork, int *iwork, int *info, size_t jobzLen);
-void dgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n, double *a,
-             const int *lda, double *s, double *u, const int *ldu, double *vt, const int *ldvt,
-             double *work, const int *lwork, int *info, size_t jobuLen, size_t jobvtLen);
-void sgetrf_(const int *m, const int *n, float *a, const int *lda, int *ipiv, int *info);
-void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
-void sgetrs_(const char *trans, const int *n, const int *nrhs, const float *a, const int *lda,
-             const int *ipiv, float *b, const int *ldb, int *info, size_t transLen);
+void dgesdd_(const char *jobz, const int *m, const int *n, double *a,
+             const int *lda, double *s, double *u, const int *ldu, double *vt,
+             const int *ldvt, double *work, const int *lwork, int *iwork,
+             int *info, size_t jobzLen);
+void dgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n,
+             double *a, const int *lda, double *s, double *u, const int *ldu,
+             double *vt, const int *ldvt, double *work, const int *lwork,
+             int *info, size_t jobuLen, size_t jobvtLen);
+void sgetrf_(const int *m, const int *n, float *a, const int *lda, int *ipiv,
+             int *info);
+void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv,
+             int *info);
+void sgetrs_(const char *trans, const int *n, const int *nrhs, const float *a,
+             const int *lda, const int *ipiv, float *b, const int *ldb,
+             int *info, size_t transLen);
 }
 
 namespace wlrt {
@@ -92,11 +98,13 @@ void storeColMajorT(const std::vector<double> &a, const View &v) {
 /// The thin SVD A = U diag(s) VT of the column-major m×n matrix A (lda = m):
 /// s descending (k = min(m, n)), U m×k (ldu = m), VT k×n (ldvt = k). A is
 /// left intact. False when LAPACK fails (or the sizes exceed its int range).
-bool thinSvd(const std::vector<double> &a, int64_t m64, int64_t n64, std::vector<double> &s,
-             std::vector<double> &u, std::vector<double> &vt) {
+bool thinSvd(const std::vector<double> &a, int64_t m64, int64_t n64,
+             std::vector<double> &s, std::vector<double> &u,
+             std::vector<double> &vt) {
   if (m64 > INT_MAX || n64 > INT_MAX)
     return false;
-  const int m = int(m64), n = int(n64), k = std::min(m, n), ldvt = std::max(k, 1);
+  const int m = int(m64), n = int(n64), k = std::min(m, n),
+            ldvt = std::max(k, 1);
   s.assign(size_t(k), 0.0);
   u.assign(size_t(m64) * size_t(k), 0.0);
   vt.assign(size_t(k) * size_t(n64), 0.0);
@@ -106,19 +114,20 @@ bool thinSvd(const std::vector<double> &a, int64_t m64, int64_t n64, std::vector
 
   // dgesdd (divide and conquer): fast, accurate.
   const int64_t mn = k, mx = std::max(m, n);
-  const int64_t minWork = std::max<int64_t>(4 * mn * mn + 7 * mn, 3 * mn + std::max(mx, 4 * mn * mn + 4 * mn));
+  const int64_t minWork = std::max<int64_t>(
+      4 * mn * mn + 7 * mn, 3 * mn + std::max(mx, 4 * mn * mn + 4 * mn));
   if (minWork <= INT_MAX) {
     std::vector<int> iwork(size_t(8 * mn));
     copy = a;
-    dgesdd_(&jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m, vt.data(), &ldvt, work.data(),
-            &lwork, iwork.data(), &info, 1);
+    dgesdd_(&jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m, vt.data(),
+            &ldvt, work.data(), &lwork, iwork.data(), &info, 1);
     if (info == 0) {
       double want = std::max(std::ceil(work[0]), double(minWork));
       if (want <= double(INT_MAX)) {
         lwork = int(want);
         work.assign(size_t(lwork), 0.0);
-        dgesdd_(&jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m, vt.data(), &ldvt,
-                work.data(), &lwork, iwork.data(), &info, 1);
+        dgesdd_(&jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m,
+                vt.data(), &ldvt, work.data(), &lwork, iwork.data(), &info, 1);
         if (info == 0)
           return true;
       }
@@ -130,23 +139,26 @@ bool thinSvd(const std::vector<double> &a, int64_t m64, int64_t n64, std::vector
   lwork = -1;
   work.assign(1, 0.0);
   info = 0;
-  dgesvd_(&jobS, &jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m, vt.data(), &ldvt,
-          work.data(), &lwork, &info, 1, 1);
+  dgesvd_(&jobS, &jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m,
+          vt.data(), &ldvt, work.data(), &lwork, &info, 1, 1);
   if (info != 0)
     return false;
-  const double want = std::max({std::ceil(work[0]), double(3 * mn + mx), double(5 * mn), 1.0});
+  const double want =
+      std::max({std::ceil(work[0]), double(3 * mn + mx), double(5 * mn), 1.0});
   if (want > double(INT_MAX))
     return false;
   lwork = int(want);
   work.assign(size_t(lwork), 0.0);
-  dgesvd_(&jobS, &jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m, vt.data(), &ldvt,
-          work.data(), &lwork, &info, 1, 1);
+  dgesvd_(&jobS, &jobS, &m, &n, copy.data(), &m, s.data(), u.data(), &m,
+          vt.data(), &ldvt, work.data(), &lwork, &info, 1, 1);
   return info == 0;
 }
 
-/// a -= Σ_{i in [from, to)} d[i] · U[:, i] VT[i, :] (column-major m×n, U m×k, VT k×n).
+/// a -= Σ_{i in [from, to)} d[i] · U[:, i] VT[i, :] (column-major m×n, U m×k,
+/// VT k×n).
 void subtractRankOnes(std::vector<double> &a, int64_t m, int64_t n, int64_t k,
-                      const std::vector<double> &u, const std::vector<double> &vt,
+                      const std::vector<double> &u,
+                      const std::vector<double> &vt,
                       const std::vector<double> &d, int64_t from, int64_t to) {
   for (int64_t b = 0; b < n; ++b) {
     double *col = a.data() + b * m;
@@ -185,14 +197,16 @@ void svdClip(const View &v, double c) {
   // singular values, and modifying them on A modifies them on W.
   std::vector<double> a, s, u, vt;
   if (!loadColMajorT(v, a))
-    return; // non-finite weights stay as they are (the certificate reports them)
+    return; // non-finite weights stay as they are (the certificate reports
+            // them)
   const int64_t m = v.cols, n = v.rows, k = std::min(m, n);
   if (!thinSvd(a, m, n, s, u, vt)) {
     frobeniusClip(v, c);
     return;
   }
   if (s.empty() || s[0] <= c)
-    return; // already in the set: keep W bit for bit (the projection is idempotent)
+    return; // already in the set: keep W bit for bit (the projection is
+            // idempotent)
   // W' = W − Σ_{s_i > c} (s_i − c) u_i v_iᵀ: only the clipped directions
   // change, so the others keep W's own rounding.
   int64_t clipped = 0;
@@ -272,14 +286,14 @@ void solveInPlace(const View &a, const View &b, bool transpose) {
   sgetrf_(&ni, &ni, lu.data(), &ni, pivots.data(), &info);
   if (info == 0) {
     const char trans = transpose ? 'N' : 'T'; // the factors are of Aᵀ
-    sgetrs_(&trans, &ni, &ki, lu.data(), &ni, pivots.data(), rhs.data(), &ni, &info, 1);
+    sgetrs_(&trans, &ni, &ki, lu.data(), &ni, pivots.data(), rhs.data(), &ni,
+            &info, 1);
   }
   const float fill = std::numeric_limits<float>::quiet_NaN();
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < k; ++j)
       b.at(i, j) = info == 0 ? rhs[size_t(j * n + i)] : fill;
 }
-
 
 //===----------------------------------------------------------------------===//
 // Re-splitting initialisers (PiSSA, SVFit, KPSVD): W0 = residual + factors.
@@ -306,7 +320,9 @@ struct View1 {
 struct View3 {
   float *base = nullptr;
   int64_t n0 = 0, n1 = 0, n2 = 0, s0 = 0, s1 = 0, s2 = 0;
-  float &at(int64_t i, int64_t j, int64_t k) const { return base[i * s0 + j * s1 + k * s2]; }
+  float &at(int64_t i, int64_t j, int64_t k) const {
+    return base[i * s0 + j * s1 + k * s2];
+  }
   int64_t numel() const { return n0 * n1 * n2; }
 };
 
@@ -380,8 +396,9 @@ bool finite(const View3 &v) {
 /// with a sign convention: each left vector's entry of largest magnitude (the
 /// first such) is positive. s descending (k = min(m, n)), U m×k (column j at
 /// j·m), VT k×n (ldvt = k). False when LAPACK fails.
-bool signedSvd(const std::vector<double> &a, int64_t m, int64_t n, std::vector<double> &s,
-               std::vector<double> &u, std::vector<double> &vt) {
+bool signedSvd(const std::vector<double> &a, int64_t m, int64_t n,
+               std::vector<double> &s, std::vector<double> &u,
+               std::vector<double> &vt) {
   if (!thinSvd(a, m, n, s, u, vt))
     return false;
   const int64_t k = std::min(m, n);
@@ -423,8 +440,9 @@ bool loadColMajor(const View &v, std::vector<double> &a) {
 /// float and kept as (exact) doubles, laid out as subtractProducts wants; zero
 /// beyond k. PiSSA's B·A and KPSVD's vec(A_t) vec(B_t)ᵀ.
 void balancedFactors(const std::vector<double> &s, const std::vector<double> &u,
-                     const std::vector<double> &vt, int64_t m, int64_t n, int64_t terms,
-                     std::vector<double> &l, std::vector<double> &r) {
+                     const std::vector<double> &vt, int64_t m, int64_t n,
+                     int64_t terms, std::vector<double> &l,
+                     std::vector<double> &r) {
   const int64_t k = std::min(m, n);
   l.assign(size_t(m * terms), 0.0);
   r.assign(size_t(terms * n), 0.0);
@@ -439,8 +457,9 @@ void balancedFactors(const std::vector<double> &s, const std::vector<double> &u,
 
 /// res (column-major m×n) −= Σ_{t<terms} L[:, t] R[t, :], with L m×terms
 /// (column t at t·m) and R terms×n (R[t, c] at t + c·terms), natural order.
-void subtractProducts(std::vector<double> &res, int64_t m, int64_t n, int64_t terms,
-                      const std::vector<double> &l, const std::vector<double> &r) {
+void subtractProducts(std::vector<double> &res, int64_t m, int64_t n,
+                      int64_t terms, const std::vector<double> &l,
+                      const std::vector<double> &r) {
   for (int64_t c = 0; c < n; ++c) {
     double *col = res.data() + c * m;
     for (int64_t t = 0; t < terms; ++t) {
@@ -467,7 +486,8 @@ bool pissaSplit(const View &w, const View &a, const View &b) {
     return false;
   if (!signedSvd(m0, out, in, s, u, vt))
     return false;
-  // The float factors, kept as (exact) doubles: B column-major [out, r], A [r, in].
+  // The float factors, kept as (exact) doubles: B column-major [out, r], A [r,
+  // in].
   std::vector<double> bf, af;
   balancedFactors(s, u, vt, out, in, r, bf, af);
   subtractProducts(m0, out, in, r, bf, af);
@@ -484,7 +504,8 @@ bool pissaSplit(const View &w, const View &a, const View &b) {
 }
 
 /// SVFit: W0 = W_res + U_r diag(s) V_rᵀ, u [OUT, r], s [r], v [IN, r].
-bool svfitSplit(const View &w, const View &uo, const View1 &so, const View &vo) {
+bool svfitSplit(const View &w, const View &uo, const View1 &so,
+                const View &vo) {
   const int64_t out = w.rows, in = w.cols, r = so.n;
   if (uo.rows != out || uo.cols != r || vo.rows != in || vo.cols != r)
     return false;
@@ -497,13 +518,15 @@ bool svfitSplit(const View &w, const View &uo, const View1 &so, const View &vo) 
     return false;
   const int64_t k = std::min(out, in);
   // L = fl(U_r)·diag(fl(s)) (products of two floats: exact), R = fl(V_r)ᵀ.
-  std::vector<float> uf(size_t(out * r)), sf(static_cast<size_t>(r)), vf(size_t(in * r));
+  std::vector<float> uf(size_t(out * r)), sf(static_cast<size_t>(r)),
+      vf(size_t(in * r));
   std::vector<double> l(size_t(out * r)), rt(size_t(r * in));
   for (int64_t j = 0; j < r; ++j) {
     sf[size_t(j)] = j < k ? float(s[size_t(j)]) : 0.0f;
     for (int64_t i = 0; i < out; ++i) {
       uf[size_t(i + j * out)] = j < k ? float(u[size_t(i + j * out)]) : 0.0f;
-      l[size_t(i + j * out)] = double(uf[size_t(i + j * out)]) * double(sf[size_t(j)]);
+      l[size_t(i + j * out)] =
+          double(uf[size_t(i + j * out)]) * double(sf[size_t(j)]);
     }
     for (int64_t c = 0; c < in; ++c) {
       vf[size_t(c + j * in)] = j < k ? float(vt[size_t(j + c * k)]) : 0.0f;
@@ -528,7 +551,8 @@ bool svfitSplit(const View &w, const View &uo, const View1 &so, const View &vo) 
 /// D = diag(U), U₁ = D⁻¹U; pl [OUT, r] = (P L)[:, :r], z [r] = D_r,
 /// u [r, IN] = U₁[:r, :]; W_res = W0 − s·pl diag(z) u, formed in double from
 /// the floats stored. Returns "" on success, else why (nothing written).
-std::string lolduSplit(const View &w, const View &pl, const View1 &z, const View &u, double s) {
+std::string lolduSplit(const View &w, const View &pl, const View1 &z,
+                       const View &u, double s) {
   const int64_t out = w.rows, in = w.cols, r = z.n, k = std::min(out, in);
   if (pl.rows != out || pl.cols != r || u.rows != r || u.cols != in || r > k)
     return "mismatched shapes";
@@ -550,10 +574,13 @@ std::string lolduSplit(const View &w, const View &pl, const View1 &z, const View
   for (int64_t i = 0; i < r; ++i) {
     const double d = lu[size_t(i + i * out)];
     if (!(std::fabs(d) > tiny))
-      return "pivot " + std::to_string(i + 1) + " of the LU of the " + std::to_string(out) +
-             "x" + std::to_string(in) + " frozen base is " + (d == 0 ? "zero" : "tiny (" +
-             std::to_string(d) + ")") + ": rank = " + std::to_string(r) +
-             " needs as many nonzero pivots; the base has fewer, use a smaller rank";
+      return "pivot " + std::to_string(i + 1) + " of the LU of the " +
+             std::to_string(out) + "x" + std::to_string(in) +
+             " frozen base is " +
+             (d == 0 ? "zero" : "tiny (" + std::to_string(d) + ")") +
+             ": rank = " + std::to_string(r) +
+             " needs as many nonzero pivots; the base has fewer, use a smaller "
+             "rank";
   }
   // (P L)_r: L's first r columns (unit lower), then the row interchanges
   // undone in reverse (A = P L U).
@@ -565,15 +592,18 @@ std::string lolduSplit(const View &w, const View &pl, const View1 &z, const View
     if (int64_t p = pivots[size_t(i)] - 1; p != i)
       for (int64_t j = 0; j < r; ++j)
         std::swap(plr[size_t(i + j * out)], plr[size_t(p + j * out)]);
-  // The floats stored, kept as doubles: l[:, t] = s·pl[:, t]·z[t], rt[t, :] = u[t, :].
-  std::vector<float> plf(size_t(out * r)), zf(static_cast<size_t>(r)), uf(size_t(r * in));
+  // The floats stored, kept as doubles: l[:, t] = s·pl[:, t]·z[t], rt[t, :] =
+  // u[t, :].
+  std::vector<float> plf(size_t(out * r)), zf(static_cast<size_t>(r)),
+      uf(size_t(r * in));
   std::vector<double> l(size_t(out * r)), rt(size_t(r * in));
   for (int64_t t = 0; t < r; ++t) {
     const double d = lu[size_t(t + t * out)];
     zf[size_t(t)] = float(d);
     for (int64_t i = 0; i < out; ++i) {
       plf[size_t(i + t * out)] = float(plr[size_t(i + t * out)]);
-      l[size_t(i + t * out)] = s * double(plf[size_t(i + t * out)]) * double(zf[size_t(t)]);
+      l[size_t(i + t * out)] =
+          s * double(plf[size_t(i + t * out)]) * double(zf[size_t(t)]);
     }
     for (int64_t c = 0; c < in; ++c) {
       uf[size_t(t + c * r)] = c < t ? 0.0f : float(lu[size_t(t + c * out)] / d);
@@ -617,7 +647,8 @@ bool kpsvdSplit(const View &w, const View3 &a, const View3 &b) {
   std::vector<double> s, u, vt;
   if (!signedSvd(rm, rows, cols, s, u, vt))
     return false;
-  // vec(A_t) = fl(√σ_t u_t) (column t of L), vec(B_t) = fl(√σ_t v_t) (row t of R).
+  // vec(A_t) = fl(√σ_t u_t) (column t of L), vec(B_t) = fl(√σ_t v_t) (row t of
+  // R).
   std::vector<double> l, rt;
   balancedFactors(s, u, vt, rows, cols, terms, l, rt);
   // R − Σ_t vec(A_t) vec(B_t)ᵀ is the rearrangement of W0 − Σ_t A_t ⊗ B_t.
@@ -649,7 +680,8 @@ extern "C" {
 
 void _mlir_ciface_wlrt_svd_clip(wlgen_memref2d *w, float c) {
   View v;
-  if (!viewOf(w, v) || std::isnan(c) || c == std::numeric_limits<float>::infinity())
+  if (!viewOf(w, v) || std::isnan(c) ||
+      c == std::numeric_limits<float>::infinity())
     return;
   const double cc = std::max(double(c), 0.0);
   if (cc == 0.0) { // the set is {0}: exact, no SVD
@@ -683,11 +715,13 @@ float _mlir_ciface_wlrt_gram_bound(wlgen_memref2d *w) {
   try {
     return gramBoundUp(v);
   } catch (...) {
-    return std::numeric_limits<float>::infinity(); // out of memory: still an upper bound
+    return std::numeric_limits<float>::infinity(); // out of memory: still an
+                                                   // upper bound
   }
 }
 
-void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t transpose) {
+void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b,
+                             int64_t transpose) {
   View va, vb;
   if (!viewOf(a, va) || !viewOf(b, vb))
     return;
@@ -706,8 +740,7 @@ void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t trans
 
 /// Runs a split; false when it failed or ran out of memory (before anything
 /// was written), so the caller falls back to factors that leave W0 intact.
-template <typename Split>
-static bool attemptSplit(Split split) {
+template <typename Split> static bool attemptSplit(Split split) {
   try {
     return split();
   } catch (...) {
@@ -717,10 +750,12 @@ static bool attemptSplit(Split split) {
 
 extern "C" {
 
-void _mlir_ciface_wlrt_pissa_split(wlgen_memref2d *base, wlgen_memref2d *a, wlgen_memref2d *b) {
+void _mlir_ciface_wlrt_pissa_split(wlgen_memref2d *base, wlgen_memref2d *a,
+                                   wlgen_memref2d *b) {
   View w, va, vb;
   const bool okA = anyView(a, va), okB = anyView(b, vb);
-  const bool done = anyView(base, w) && okA && okB && attemptSplit([&] { return pissaSplit(w, va, vb); });
+  const bool done = anyView(base, w) && okA && okB &&
+                    attemptSplit([&] { return pissaSplit(w, va, vb); });
   if (!done && okB) {
     zero(vb); // B = 0: base + B·A = base = W0
     if (okA && !finite(va))
@@ -728,13 +763,13 @@ void _mlir_ciface_wlrt_pissa_split(wlgen_memref2d *base, wlgen_memref2d *a, wlge
   }
 }
 
-void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u, wlgen_memref1d *s,
-                                   wlgen_memref2d *v) {
+void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u,
+                                   wlgen_memref1d *s, wlgen_memref2d *v) {
   View w, vu, vv;
   View1 vs;
   const bool okU = anyView(u, vu), okS = anyView(s, vs), okV = anyView(v, vv);
-  const bool done =
-      anyView(base, w) && okU && okS && okV && attemptSplit([&] { return svfitSplit(w, vu, vs, vv); });
+  const bool done = anyView(base, w) && okU && okS && okV &&
+                    attemptSplit([&] { return svfitSplit(w, vu, vs, vv); });
   if (!done && okS) {
     zero(vs); // s = 0: base + U diag(s) Vᵀ = W0
     if (okU && !finite(vu))
@@ -744,11 +779,13 @@ void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u, wlge
   }
 }
 
-void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlgen_memref3d *b) {
+void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a,
+                                   wlgen_memref3d *b) {
   View w;
   View3 va, vb;
   const bool okA = anyView(a, va), okB = anyView(b, vb);
-  const bool done = anyView(base, w) && okA && okB && attemptSplit([&] { return kpsvdSplit(w, va, vb); });
+  const bool done = anyView(base, w) && okA && okB &&
+                    attemptSplit([&] { return kpsvdSplit(w, va, vb); });
   if (!done && okB) {
     zero(vb); // every B_t = 0: base + Σ A_t ⊗ B_t = W0
     if (okA && !finite(va))
@@ -756,8 +793,9 @@ void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlge
   }
 }
 
-void _mlir_ciface_wlrt_loldu_split(wlgen_memref2d *base, wlgen_memref2d *l, wlgen_memref1d *z,
-                                   wlgen_memref2d *u, float scale) {
+void _mlir_ciface_wlrt_loldu_split(wlgen_memref2d *base, wlgen_memref2d *l,
+                                   wlgen_memref1d *z, wlgen_memref2d *u,
+                                   float scale) {
   View w, vl, vu;
   View1 vz;
   const bool okL = anyView(l, vl), okZ = anyView(z, vz), okU = anyView(u, vu);

@@ -1,4 +1,5 @@
-//===- Metadata.cpp - Parse and validate wlgen_metadata --------------------===//
+//===- Metadata.cpp - Parse and validate wlgen_metadata
+//--------------------===//
 #include "Metadata.h"
 
 #include "Json.h"
@@ -33,14 +34,16 @@ struct BadMetadata : std::runtime_error {
 
 [[noreturn]] void bad(const std::string &msg) { throw BadMetadata(msg); }
 
-const JsonValue &req(const JsonValue &obj, const char *key, const std::string &where) {
+const JsonValue &req(const JsonValue &obj, const char *key,
+                     const std::string &where) {
   const JsonValue *v = obj.get(key);
   if (!v)
     bad(where + ": missing \"" + key + "\"");
   return *v;
 }
 
-int64_t reqInt(const JsonValue &obj, const char *key, const std::string &where) {
+int64_t reqInt(const JsonValue &obj, const char *key,
+               const std::string &where) {
   int64_t x;
   if (!req(obj, key, where).asInt64(x))
     bad(where + ": \"" + key + "\" must be an integer");
@@ -54,7 +57,8 @@ double reqNum(const JsonValue &obj, const char *key, const std::string &where) {
   return x;
 }
 
-std::string reqStr(const JsonValue &obj, const char *key, const std::string &where) {
+std::string reqStr(const JsonValue &obj, const char *key,
+                   const std::string &where) {
   const JsonValue &v = req(obj, key, where);
   if (!v.isString())
     bad(where + ": \"" + key + "\" must be a string");
@@ -69,8 +73,8 @@ bool reqBool(const JsonValue &obj, const char *key, const std::string &where) {
 }
 
 /// A "shape": positive integer dimensions, at most 2^40 elements in all.
-void parseShape(const JsonValue &shape, const std::string &where, std::vector<int64_t> &dims,
-                int64_t &numel) {
+void parseShape(const JsonValue &shape, const std::string &where,
+                std::vector<int64_t> &dims, int64_t &numel) {
   if (!shape.isArray())
     bad(where + ": \"shape\" must be an array");
   dims.clear();
@@ -86,10 +90,12 @@ void parseShape(const JsonValue &shape, const std::string &where, std::vector<in
   }
 }
 
-void checkRegion(const Metadata &md, int64_t offset, int64_t numel, const std::string &what) {
+void checkRegion(const Metadata &md, int64_t offset, int64_t numel,
+                 const std::string &what) {
   if (offset < 0 || offset > md.arenaSize || numel > md.arenaSize - offset)
-    bad(what + ": region [" + std::to_string(offset) + ", +" + std::to_string(numel) +
-        ") lies outside the arena of " + std::to_string(md.arenaSize) + " floats");
+    bad(what + ": region [" + std::to_string(offset) + ", +" +
+        std::to_string(numel) + ") lies outside the arena of " +
+        std::to_string(md.arenaSize) + " floats");
 }
 
 int64_t lipIndex(const JsonValue &v, size_t self, const std::string &where) {
@@ -98,7 +104,8 @@ int64_t lipIndex(const JsonValue &v, size_t self, const std::string &where) {
     bad(where + ": argument must be an integer node index");
   if (i < 0 || i >= int64_t(self))
     bad(where + ": argument " + std::to_string(i) +
-        " must index an earlier node (0 <= index < " + std::to_string(self) + ")");
+        " must index an earlier node (0 <= index < " + std::to_string(self) +
+        ")");
   return i;
 }
 
@@ -134,7 +141,8 @@ std::vector<LipNode> parseLip(const Metadata &md, const JsonValue &v) {
       n.op = LipNode::Op::Add;
       const JsonValue &args = req(nv, "args", where);
       if (!args.isArray() || args.items.empty())
-        bad(where + ": \"args\" of add must be a non-empty array of node indices");
+        bad(where +
+            ": \"args\" of add must be a non-empty array of node indices");
       for (const JsonValue &a : args.items)
         n.args.push_back(lipIndex(a, k, where));
     } else {
@@ -150,29 +158,33 @@ void parseHeader(Metadata &md, const JsonValue &root) {
   const std::string top = "metadata";
   md.abi = reqInt(root, "abi", top);
   if (md.abi != 1)
-    bad("unsupported abi " + std::to_string(md.abi) + " (this runtime implements 1)");
+    bad("unsupported abi " + std::to_string(md.abi) +
+        " (this runtime implements 1)");
   md.model = reqStr(root, "model", top);
   md.inputSize = reqInt(root, "input_size", top);
   md.outputSize = reqInt(root, "output_size", top);
-  if (md.inputSize <= 0 || md.outputSize <= 0 || md.inputSize > (int64_t(1) << 31) ||
-      md.outputSize > (int64_t(1) << 31))
+  if (md.inputSize <= 0 || md.outputSize <= 0 ||
+      md.inputSize > (int64_t(1) << 31) || md.outputSize > (int64_t(1) << 31))
     bad("input_size and output_size must be in [1, 2^31]");
   int64_t lk = reqInt(root, "label_kind", top);
   if (lk != 0 && lk != 1)
     bad("label_kind must be 0 or 1");
   md.labelKind = int32_t(lk);
   if (md.labelKind == 1) {
-    md.targetSize = root.get("target_size") ? reqInt(root, "target_size", top) : md.outputSize;
+    md.targetSize = root.get("target_size") ? reqInt(root, "target_size", top)
+                                            : md.outputSize;
     if (md.targetSize <= 0 || md.targetSize > (int64_t(1) << 31))
       bad("target_size must be in [1, 2^31]");
   } else {
-    md.targetSize = root.get("target_size") ? reqInt(root, "target_size", top) : 0;
+    md.targetSize =
+        root.get("target_size") ? reqInt(root, "target_size", top) : 0;
   }
   md.arenaSize = reqInt(root, "arena_size", top);
   if (md.arenaSize < 0 || md.arenaSize > (int64_t(1) << 40))
     bad("arena_size out of range");
   if (const JsonValue *target = root.get("target")) {
-    if (!target->isString() || (target->text != "cpu" && target->text != "cuda"))
+    if (!target->isString() ||
+        (target->text != "cpu" && target->text != "cuda"))
       bad("\"target\" must be \"cpu\" or \"cuda\"");
     md.cudaTarget = target->text == "cuda";
   }
@@ -194,12 +206,14 @@ void parseInit(ParamInfo &p, const JsonValue &init, const std::string &where) {
   } else if (kind == "orthogonal") {
     p.init = InitKind::Orthogonal;
   } else if (kind == "from") {
-    // {"kind":"from","file":"/abs/path.safetensors","tensor":"name"}: read by wl_create.
+    // {"kind":"from","file":"/abs/path.safetensors","tensor":"name"}: read by
+    // wl_create.
     p.init = InitKind::From;
     p.initFile = reqStr(init, "file", where + " init");
     p.initTensor = reqStr(init, "tensor", where + " init");
     if (p.initFile.empty() || p.initTensor.empty())
-      bad(where + " init: \"file\" and \"tensor\" of a \"from\" init must be non-empty");
+      bad(where + " init: \"file\" and \"tensor\" of a \"from\" init must be "
+                  "non-empty");
   } else {
     bad(where + ": unknown init kind '" + kind + "'");
   }
@@ -207,7 +221,8 @@ void parseInit(ParamInfo &p, const JsonValue &init, const std::string &where) {
 
 /// A param's optional "state" entries, each in the arena, with the param's
 /// shape unless the entry has its own.
-void parseState(const Metadata &md, ParamInfo &p, const JsonValue &pv, const std::string &where) {
+void parseState(const Metadata &md, ParamInfo &p, const JsonValue &pv,
+                const std::string &where) {
   const JsonValue *st = pv.get("state");
   if (!st)
     return;
@@ -260,7 +275,8 @@ ParamInfo parseParam(const Metadata &md, const JsonValue &pv) {
 }
 
 /// A layer's optional "factors": param names, as indices into md.params.
-void parseFactors(const Metadata &md, LayerInfo &l, const JsonValue &lv, const std::string &where) {
+void parseFactors(const Metadata &md, LayerInfo &l, const JsonValue &lv,
+                  const std::string &where) {
   const JsonValue *factors = lv.get("factors");
   if (!factors)
     return;
@@ -291,14 +307,16 @@ StructureKind structureKind(const std::string &name) {
 /// The shapes a layer's structure relies on: the factors of svd and diagonal
 /// layers (their bounds read them), the [out, in] weight of layers without
 /// factors (the weight is the matrix itself).
-void checkLayerShapes(const Metadata &md, const LayerInfo &l, const std::string &where) {
+void checkLayerShapes(const Metadata &md, const LayerInfo &l,
+                      const std::string &where) {
   auto factorShape = [&](size_t i, std::vector<int64_t> shape) {
     if (i >= l.factors.size() || md.params[size_t(l.factors[i])].shape != shape)
-      bad(where + ": structure '" + l.structure + "' needs factor " + std::to_string(i) +
-          " of the right shape");
+      bad(where + ": structure '" + l.structure + "' needs factor " +
+          std::to_string(i) + " of the right shape");
   };
   if (l.kind == StructureKind::Svd) {
-    int64_t r = l.factors.size() == 3 ? md.params[size_t(l.factors[1])].numel : 0;
+    int64_t r =
+        l.factors.size() == 3 ? md.params[size_t(l.factors[1])].numel : 0;
     factorShape(0, {l.out, r});
     factorShape(1, {r});
     factorShape(2, {l.in, r});
@@ -312,8 +330,8 @@ void checkLayerShapes(const Metadata &md, const LayerInfo &l, const std::string 
       bad(where + ": a " + l.structure + " layer needs \"weight\"");
     const ParamInfo &w = md.params[size_t(l.weightIndex)];
     if (w.shape.size() != 2 || w.shape[0] != l.out || w.shape[1] != l.in)
-      bad(where + ": weight '" + w.name + "' must have shape [" + std::to_string(l.out) +
-          ", " + std::to_string(l.in) + "]");
+      bad(where + ": weight '" + w.name + "' must have shape [" +
+          std::to_string(l.out) + ", " + std::to_string(l.in) + "]");
   }
 }
 

@@ -1,4 +1,5 @@
-//===- Metadata.h - The model description the generated code provides ------===//
+//===- Metadata.h - The model description the generated code provides
+//------===//
 //
 // wlgen_metadata (see wl/wlgen.h) is parsed once, validated, and kept in a
 // process-wide immutable Metadata (thread-safe static initialisation).
@@ -31,7 +32,7 @@ struct ParamInfo {
   bool trainable = false;
   int64_t gradOffset = -1; ///< -1 when not trainable
   InitKind init = InitKind::Zeros;
-  double initValue = 0; ///< std (normal) or a (uniform)
+  double initValue = 0;   ///< std (normal) or a (uniform)
   std::string initFile;   ///< From: the safetensors file ("file")
   std::string initTensor; ///< From: the tensor in it ("tensor")
   std::vector<StateInfo> state;
@@ -42,34 +43,40 @@ struct ParamInfo {
 /// that compares structure names). Certificate.cpp picks the bound by it.
 enum class StructureKind {
   General,    ///< any other: Gram iteration on the effective weight
-  Orthogonal, ///< a name starting "orthogonal" (also a sum led by one): orthonormality rule
+  Orthogonal, ///< a name starting "orthogonal" (also a sum led by one):
+              ///< orthonormality rule
   Diagonal,   ///< square; factors: d [n]; the bound is max|d|
-  Svd,        ///< factors: U [out, r], s [r], V [in, r]; max|s| times U's and V's bounds
+  Svd, ///< factors: U [out, r], s [r], V [in, r]; max|s| times U's and V's
+       ///< bounds
 };
 
 struct LayerInfo {
   std::string name;
   int64_t in = 0, out = 0;
-  std::string structure; ///< "dense", ... (for messages: decisions use kind, factors)
-  std::string weight;    ///< param name of the weight ("" if none)
-  std::string bias;      ///< "" when none
-  int weightIndex = -1;  ///< index into params, -1 if none
+  std::string
+      structure; ///< "dense", ... (for messages: decisions use kind, factors)
+  std::string weight;   ///< param name of the weight ("" if none)
+  std::string bias;     ///< "" when none
+  int weightIndex = -1; ///< index into params, -1 if none
   /// Structured layers: the params the weight is built from, in LANGUAGE.md's
   /// order (svd: U, s, V), as indices into params.
   std::vector<int> factors;
-  StructureKind kind = StructureKind::General; ///< from `structure`, by parseMetadata
+  StructureKind kind =
+      StructureKind::General; ///< from `structure`, by parseMetadata
   /// Whether `weight` is the [out, in] matrix itself. The compiler lists
   /// "factors" exactly for the layers whose weight is built from them (dense
-  /// and orthogonal(polar) have none), so this is the compiler's rule, not a copy.
+  /// and orthogonal(polar) have none), so this is the compiler's rule, not a
+  /// copy.
   bool hasDenseWeight() const { return factors.empty(); }
 };
 
 /// One node of the "lipschitz" graph (SSA order; args index earlier nodes).
 struct LipNode {
   enum class Op { Input, Layer, Scale, Add } op = Op::Input;
-  int layer = -1;            ///< Layer: index into layers
-  double factor = 1;         ///< Scale
-  std::vector<int64_t> args; ///< Layer/Scale: one; Add: one or more; Input: none
+  int layer = -1;    ///< Layer: index into layers
+  double factor = 1; ///< Scale
+  std::vector<int64_t>
+      args; ///< Layer/Scale: one; Add: one or more; Input: none
 };
 
 struct Metadata {
@@ -88,7 +95,8 @@ struct Metadata {
   std::vector<ParamInfo> params;
   std::vector<LayerInfo> layers;
   bool hasLipschitz = false;
-  std::vector<LipNode> lipschitz; ///< non-empty when hasLipschitz; last = output
+  std::vector<LipNode>
+      lipschitz; ///< non-empty when hasLipschitz; last = output
 
   int findParam(const std::string &name) const;
   int findLayer(const std::string &name) const;

@@ -1,4 +1,5 @@
-//===- Model.h - The runtime's wl_model and shared helpers -----------------===//
+//===- Model.h - The runtime's wl_model and shared helpers
+//-----------------===//
 #ifndef WLRT_MODEL_H
 #define WLRT_MODEL_H
 
@@ -26,9 +27,10 @@ struct ManagedBuffer {
 /// A wl_model is not safe for concurrent use; distinct models are independent.
 struct wl_model {
   const wlrt::Metadata *md = nullptr;
-  float *arena = nullptr;   ///< md->arenaSize floats, 64-byte aligned (managed for cuda)
-  int64_t step = 0;         ///< optimizer steps taken so far
-  std::string lastError;    ///< "" until a call fails
+  float *arena =
+      nullptr; ///< md->arenaSize floats, 64-byte aligned (managed for cuda)
+  int64_t step = 0;      ///< optimizer steps taken so far
+  std::string lastError; ///< "" until a call fails
   std::vector<float> scratch;
   /// The trainable parameters and all state tensors as they were before the
   /// running step: put back when the step leaves a non-finite value.
@@ -39,7 +41,8 @@ struct wl_model {
   bool guardSteps = true;
   /// cuda-target libraries: generated code only gets managed memory, so the
   /// callers' buffers are staged here (inputs copied in, outputs copied back).
-  wlrt::ManagedBuffer stageX, stageDy, stageLabels, stageY, stageDx, stageWeight;
+  wlrt::ManagedBuffer stageX, stageDy, stageLabels, stageY, stageDx,
+      stageWeight;
 };
 
 namespace wlrt {
@@ -55,7 +58,8 @@ std::string &threadError();
 /// std::exception thrown or nullptr for anything else. The one place the
 /// runtime stops exceptions: every C entry point that can throw runs through
 /// it, since none may cross the C ABI.
-template <class F, class H> auto catchAll(F &&body, H &&onThrow) -> decltype(body()) {
+template <class F, class H>
+auto catchAll(F &&body, H &&onThrow) -> decltype(body()) {
   try {
     return body();
   } catch (const std::exception &e) {
@@ -68,7 +72,8 @@ template <class F, class H> auto catchAll(F &&body, H &&onThrow) -> decltype(bod
 /// Records the exception `e` caught by catchAll as m's WL_ERR_ARG error:
 /// "<context>: <what>", or "<context>: unknown internal error" when `e` is
 /// nullptr. Returns WL_ERR_ARG.
-wl_status setCaughtError(wl_model *m, const char *context, const std::exception *e);
+wl_status setCaughtError(wl_model *m, const char *context,
+                         const std::exception *e);
 
 /// Allocates `floats` zeroed floats, 64-byte aligned (at least 64 bytes):
 /// managed memory when `managed` (cuda-target libraries), else host memory;
@@ -93,13 +98,15 @@ void checkDevice(const wl_model *m);
 
 /// True when every class label lies in [0, classes); otherwise false with a
 /// message naming the first bad index and value.
-bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes, std::string &msg);
+bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes,
+                      std::string &msg);
 
 /// Sound upper bound of sigma_max of the row-major [rows, cols] matrix `w`
 /// by Gram iteration (ALGORITHMS.md), T iterations, in double, inflated by
 /// 1 + gramRoundingMargin(min(rows, cols), max(rows, cols)). Returns NaN if
 /// `w` has a non-finite entry. Throws std::bad_alloc.
-double gramSpectralBound(const float *w, int64_t rows, int64_t cols, int iterations = 6);
+double gramSpectralBound(const float *w, int64_t rows, int64_t cols,
+                         int iterations = 6);
 /// The relative inflation applied by gramSpectralBound for a matrix whose
 /// short side is n and long side is m (see Certificate.cpp for the analysis).
 double gramRoundingMargin(int64_t n, int64_t m);

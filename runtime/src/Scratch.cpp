@@ -29,19 +29,22 @@
 
 namespace {
 
-constexpr size_t kLargeBlock = 64 << 10;           // smaller blocks: plain malloc
-constexpr size_t kCachedBytes = size_t(4) << 30;   // never keep more than this
-constexpr size_t kHeader = 64;                     // keeps the payload 64-byte aligned
+constexpr size_t kLargeBlock = 64 << 10;         // smaller blocks: plain malloc
+constexpr size_t kCachedBytes = size_t(4) << 30; // never keep more than this
+constexpr size_t kHeader = 64; // keeps the payload 64-byte aligned
 
 struct Cache {
   std::mutex mutex;
-  std::unordered_map<size_t, std::vector<void *>> free; // rounded size -> blocks
+  std::unordered_map<size_t, std::vector<void *>>
+      free; // rounded size -> blocks
   size_t cachedBytes = 0;
-  std::unordered_map<void *, size_t> managedSize; // managed blocks in use -> rounded size
+  std::unordered_map<void *, size_t>
+      managedSize; // managed blocks in use -> rounded size
 };
 
 Cache &cache() {
-  static Cache *c = new Cache; // never destroyed: generated code may run at exit
+  static Cache *c =
+      new Cache; // never destroyed: generated code may run at exit
   return *c;
 }
 
@@ -117,7 +120,8 @@ extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes) {
     return managedBlock(bytes);
   if (bytes < kLargeBlock) {
     // Tag small blocks with size 0 so free knows where they came from.
-    auto *block = static_cast<unsigned char *>(std::aligned_alloc(kHeader, kHeader + ((bytes + 63) & ~size_t(63))));
+    auto *block = static_cast<unsigned char *>(
+        std::aligned_alloc(kHeader, kHeader + ((bytes + 63) & ~size_t(63))));
     if (!block)
       return nullptr;
     *reinterpret_cast<size_t *>(block) = 0;
@@ -132,14 +136,16 @@ extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes) {
   }
   // aligned_alloc wants a multiple of the alignment (C11; ASan enforces it).
   size_t pageBytes = (kHeader + size + 4095) & ~size_t(4095);
-  auto *block = static_cast<unsigned char *>(std::aligned_alloc(4096, pageBytes));
+  auto *block =
+      static_cast<unsigned char *>(std::aligned_alloc(4096, pageBytes));
   if (!block)
     return nullptr;
   *reinterpret_cast<size_t *>(block) = size;
   return block + kHeader;
 }
 
-extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes) {
+extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                    size_t bytes) {
   // Every block is at least 64-byte aligned; larger alignments are not
   // requested by the generated code.
   (void)alignment;

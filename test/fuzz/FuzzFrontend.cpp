@@ -40,7 +40,8 @@ bool verbose() {
 }
 
 [[noreturn]] void bug(const std::string &what, const std::string &detail) {
-  std::fprintf(stderr, "wl-fuzz-frontend: BUG: %s\n%s\n", what.c_str(), detail.c_str());
+  std::fprintf(stderr, "wl-fuzz-frontend: BUG: %s\n%s\n", what.c_str(),
+               detail.c_str());
   std::fflush(stderr);
   std::abort();
 }
@@ -65,7 +66,8 @@ bool frontendThrew(const std::string &errs, const std::string &path) {
     }
     if (line.compare(0, internal.size(), internal) == 0)
       return true;
-    if (line.size() > located.size() && line.compare(0, located.size(), located) == 0 &&
+    if (line.size() > located.size() &&
+        line.compare(0, located.size(), located) == 0 &&
         line[located.size()] >= '0' && line[located.size()] <= '9')
       skip = 2;
   }
@@ -82,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string path = "fuzz.wl";
 
   std::ostringstream errs;
-  std::unique_ptr<wl::lang::Program> program = wl::lang::parseAndCheck(path, text, errs);
+  std::unique_ptr<wl::lang::Program> program =
+      wl::lang::parseAndCheck(path, text, errs);
   if (verbose())
     std::fprintf(stderr, "%s", errs.str().c_str());
   if (frontendThrew(errs.str(), path))
@@ -118,8 +121,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (verbose())
       std::fprintf(stderr, "%s", diagnostics.c_str());
     if (verifierFailed)
-      bug("MLIRGen built a module that does not verify from the checked model '" + model.name +
-              "'",
+      bug("MLIRGen built a module that does not verify from the checked model "
+          "'" +
+              model.name + "'",
           diagnostics);
   }
   return 0;

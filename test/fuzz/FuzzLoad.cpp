@@ -1,4 +1,5 @@
-//===- FuzzLoad.cpp - libFuzzer target: wl_load on arbitrary bytes ---------===//
+//===- FuzzLoad.cpp - libFuzzer target: wl_load on arbitrary bytes
+//---------===//
 //
 // The input bytes are a checkpoint file of the fake model "fuzz"
 // (FuzzModel.c). Each input is written to a memfd (no disk; its path is
@@ -37,10 +38,10 @@
 namespace {
 
 int inputFd = -1;
-std::string inputPath;      // /proc/self/fd/<inputFd>
-std::string saveBase;       // where round trips write: tmpfs when there is one
-wl_model *model = nullptr;  // what wl_load runs on
-wl_model *check = nullptr;  // the round trip's second model
+std::string inputPath;     // /proc/self/fd/<inputFd>
+std::string saveBase;      // where round trips write: tmpfs when there is one
+wl_model *model = nullptr; // what wl_load runs on
+wl_model *check = nullptr; // the round trip's second model
 std::vector<float> initialArena;
 
 [[noreturn]] void bug(const std::string &what) {
@@ -101,20 +102,25 @@ struct ScratchDir {
 
 void roundTrip() {
   ScratchDir dir;
-  const std::string a = dir.path + "/a.safetensors", b = dir.path + "/b.safetensors";
+  const std::string a = dir.path + "/a.safetensors",
+                    b = dir.path + "/b.safetensors";
   if (wl_save(model, a.c_str()) != WL_OK)
-    bug(std::string("wl_save after a successful wl_load failed: ") + wl_last_error(model));
+    bug(std::string("wl_save after a successful wl_load failed: ") +
+        wl_last_error(model));
   if (wl_load(check, a.c_str()) != WL_OK)
-    bug(std::string("wl_load of what wl_save wrote failed: ") + wl_last_error(check));
+    bug(std::string("wl_load of what wl_save wrote failed: ") +
+        wl_last_error(check));
   if (wl_save(check, b.c_str()) != WL_OK)
-    bug(std::string("wl_save of the reloaded model failed: ") + wl_last_error(check));
+    bug(std::string("wl_save of the reloaded model failed: ") +
+        wl_last_error(check));
   std::string sa, sb;
   if (!readAll(a, sa) || !readAll(b, sb))
     setupFailed("cannot read back the saved checkpoints in " + dir.path);
   if (sa != sb)
     bug("save -> load -> save does not give the same checkpoint");
   // Grads are not in checkpoints, but both models' are zero.
-  if (std::memcmp(model->arena, check->arena, initialArena.size() * sizeof(float)) != 0 ||
+  if (std::memcmp(model->arena, check->arena,
+                  initialArena.size() * sizeof(float)) != 0 ||
       model->step != check->step)
     bug("the reloaded model differs from the loaded one");
 }
@@ -128,7 +134,8 @@ void readTensors() {
     int64_t numel = 1;
     for (int64_t d : w.shape)
       numel *= d;
-    std::vector<float> out(static_cast<size_t>(numel)); // exact size: ASan sees any overrun
+    std::vector<float> out(
+        static_cast<size_t>(numel)); // exact size: ASan sees any overrun
     try {
       wlrt::readTensorFile(inputPath, w.name, w.shape, out.data());
     } catch (const std::exception &) {
@@ -139,7 +146,8 @@ void readTensors() {
 
 void writeFile(const std::string &path, const std::string &bytes) {
   FILE *f = std::fopen(path.c_str(), "wb");
-  if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() || std::fclose(f) != 0)
+  if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() ||
+      std::fclose(f) != 0)
     setupFailed("cannot write " + path);
 }
 
@@ -149,10 +157,13 @@ struct RawTensor {
   std::string name, dtype, shape, bytes;
 };
 std::string safetensors(const std::vector<RawTensor> &tensors) {
-  std::string header = "{\"__metadata__\":{\"format\":\"wl\",\"model\":\"fuzz\"}", data;
+  std::string header =
+                  "{\"__metadata__\":{\"format\":\"wl\",\"model\":\"fuzz\"}",
+              data;
   for (const RawTensor &t : tensors) {
-    header += ",\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":" + t.shape +
-              ",\"data_offsets\":[" + std::to_string(data.size()) + "," +
+    header += ",\"" + t.name + "\":{\"dtype\":\"" + t.dtype +
+              "\",\"shape\":" + t.shape + ",\"data_offsets\":[" +
+              std::to_string(data.size()) + "," +
               std::to_string(data.size() + t.bytes.size()) + "]}";
     data += t.bytes;
   }
@@ -166,7 +177,8 @@ std::string safetensors(const std::vector<RawTensor> &tensors) {
 }
 
 template <class T> std::string bytesOf(std::vector<T> values) {
-  return std::string(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(T));
+  return std::string(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(T));
 }
 
 void writeSeeds(const std::string &dir) {
@@ -181,17 +193,26 @@ void writeSeeds(const std::string &dir) {
     setupFailed(std::string("wl_export_dense: ") + wl_last_error(model));
   // For the `from` reader: every dtype it converts.
   writeFile(dir + "/seed-dtypes",
-            safetensors({{"fc.weight", "F64", "[2,3]", bytesOf<double>({1, -2, 3.5, 0, 1e-3, 7})},
-                         {"fixed.table", "BF16", "[4]", bytesOf<uint16_t>({0x3f80, 0xc000, 0x7f80, 0x0001})},
-                         {"fc.bias", "F16", "[2]", bytesOf<uint16_t>({0x3c00, 0x0001})}}));
+            safetensors({{"fc.weight", "F64", "[2,3]",
+                          bytesOf<double>({1, -2, 3.5, 0, 1e-3, 7})},
+                         {"fixed.table", "BF16", "[4]",
+                          bytesOf<uint16_t>({0x3f80, 0xc000, 0x7f80, 0x0001})},
+                         {"fc.bias", "F16", "[2]",
+                          bytesOf<uint16_t>({0x3c00, 0x0001})}}));
   // Truncated copies of the first checkpoint.
   uint64_t headerLength = 0;
   for (int i = 0; i < 8; ++i)
-    headerLength |= uint64_t(static_cast<unsigned char>(valid[size_t(i)])) << (8 * i);
-  const size_t cuts[] = {0, 5, 8, 8 + size_t(headerLength) / 2, 8 + size_t(headerLength),
+    headerLength |= uint64_t(static_cast<unsigned char>(valid[size_t(i)]))
+                    << (8 * i);
+  const size_t cuts[] = {0,
+                         5,
+                         8,
+                         8 + size_t(headerLength) / 2,
+                         8 + size_t(headerLength),
                          valid.size() - 1};
   for (size_t cut : cuts)
-    writeFile(dir + "/seed-truncated-" + std::to_string(cut), valid.substr(0, cut));
+    writeFile(dir + "/seed-truncated-" + std::to_string(cut),
+              valid.substr(0, cut));
 }
 
 } // namespace
@@ -203,7 +224,8 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   inputPath = "/proc/self/fd/" + std::to_string(inputFd);
   std::string base = "/dev/shm";
   struct stat st;
-  if (::stat(base.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || ::access(base.c_str(), W_OK) != 0) {
+  if (::stat(base.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+      ::access(base.c_str(), W_OK) != 0) {
     const char *tmp = std::getenv("TMPDIR");
     base = tmp && *tmp ? tmp : "/tmp";
   }
@@ -245,7 +267,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *message = wl_last_error(model);
     if (!message || !*message)
       bug("wl_load failed without a message");
-    if (std::memcmp(before.data(), model->arena, floats * sizeof(float)) != 0 || model->step != 7)
+    if (std::memcmp(before.data(), model->arena, floats * sizeof(float)) != 0 ||
+        model->step != 7)
       bug(std::string("a failed wl_load changed the model: ") + message);
   }
   readTensors();

@@ -22,14 +22,20 @@ TEST(Api, StaticQueries) {
   EXPECT_TRUE(wl_output_size() == 2);
   EXPECT_TRUE(wl_label_kind() == 1);
   EXPECT_TRUE(wl_num_params() == 7);
-  EXPECT_TRUE(wl_param_name(0) && std::strcmp(wl_param_name(0), "fc.weight") == 0);
-  EXPECT_TRUE(wl_param_name(3) && std::strcmp(wl_param_name(3), "fixed.rot") == 0);
-  EXPECT_TRUE(wl_param_name(4) && std::strcmp(wl_param_name(4), "ad.weight.base") == 0);
+  EXPECT_TRUE(wl_param_name(0) &&
+              std::strcmp(wl_param_name(0), "fc.weight") == 0);
+  EXPECT_TRUE(wl_param_name(3) &&
+              std::strcmp(wl_param_name(3), "fixed.rot") == 0);
+  EXPECT_TRUE(wl_param_name(4) &&
+              std::strcmp(wl_param_name(4), "ad.weight.base") == 0);
   EXPECT_TRUE(wl_param_name(7) == nullptr && wl_param_name(-1) == nullptr);
-  EXPECT_TRUE(wl_param_rank(0) == 2 && wl_param_rank(1) == 1 && wl_param_rank(9) == -1);
+  EXPECT_TRUE(wl_param_rank(0) == 2 && wl_param_rank(1) == 1 &&
+              wl_param_rank(9) == -1);
   EXPECT_TRUE(wl_param_dim(0, 0) == 2 && wl_param_dim(0, 1) == 3);
-  EXPECT_TRUE(wl_param_dim(0, 2) == -1 && wl_param_dim(0, -1) == -1 && wl_param_dim(7, 0) == -1);
-  EXPECT_TRUE(wl_param_trainable(0) == 1 && wl_param_trainable(2) == 0 && wl_param_trainable(99) == 0);
+  EXPECT_TRUE(wl_param_dim(0, 2) == -1 && wl_param_dim(0, -1) == -1 &&
+              wl_param_dim(7, 0) == -1);
+  EXPECT_TRUE(wl_param_trainable(0) == 1 && wl_param_trainable(2) == 0 &&
+              wl_param_trainable(99) == 0);
   EXPECT_TRUE(wl_num_layers() == 2);
   EXPECT_TRUE(wl_layer_name(0) && std::strcmp(wl_layer_name(0), "fc") == 0);
   EXPECT_TRUE(wl_layer_name(1) && std::strcmp(wl_layer_name(1), "ad") == 0);
@@ -46,7 +52,8 @@ TEST(Api, Create) {
     return;
   // The project hook, when the model defines it, runs once per wl_create,
   // after the initialisers and the zeroing of grads and state.
-  EXPECT_TRUE(loadInt(fake_project_calls) == projectCalls + (kHasProject ? 3 : 0))
+  EXPECT_TRUE(loadInt(fake_project_calls) ==
+              projectCalls + (kHasProject ? 3 : 0))
       << std::to_string(loadInt(fake_project_calls));
   EXPECT_TRUE(loadInt(fake_project_errors) == 0);
   EXPECT_TRUE(arenaBytes(a) == arenaBytes(b));
@@ -62,19 +69,22 @@ TEST(Api, Create) {
   EXPECT_TRUE(nonzero);
   EXPECT_TRUE(wl_get_grad(a, "fc.weight", g) == WL_OK);
   EXPECT_TRUE(g[0] == 0 && g[5] == 0);
-  EXPECT_TRUE(wl_get_param(a, "fc.bias", bias) == WL_OK && bias[0] == 0 && bias[1] == 0);
+  EXPECT_TRUE(wl_get_param(a, "fc.bias", bias) == WL_OK && bias[0] == 0 &&
+              bias[1] == 0);
   for (int k = 12; k < 18; ++k)
     EXPECT_TRUE(a->arena[k] == 0.0f); // optimizer state zeroed
   // fc.weight's "power_u" state has its own shape [2] at offset 37: zeroed by
   // wl_create, then set to ones by the project hook (when there is one).
-  EXPECT_TRUE(a->arena[37] == (kHasProject ? 1.0f : 0.0f) && a->arena[38] == (kHasProject ? 1.0f : 0.0f));
+  EXPECT_TRUE(a->arena[37] == (kHasProject ? 1.0f : 0.0f) &&
+              a->arena[38] == (kHasProject ? 1.0f : 0.0f));
   if (kHasProject) {
     // The hook called _mlir_ciface_wlrt_gram_bound on fixed.rot (orthogonal)
     // through an arena view at offset 28: σ_max = 1, and with three equal
     // singular values Gram iteration's overestimate is the worst, 3^(1/128).
     float rb;
     __atomic_load(&fake_project_rot_bound, &rb, __ATOMIC_SEQ_CST);
-    EXPECT_TRUE(rb >= 1.0f - 1e-6f && rb <= std::pow(3.0, 1.0 / 128) * (1 + 1e-5))
+    EXPECT_TRUE(rb >= 1.0f - 1e-6f &&
+                rb <= std::pow(3.0, 1.0 / 128) * (1 + 1e-5))
         << std::to_string(rb);
   }
   EXPECT_TRUE(wl_get_param(a, "fixed.table", table) == WL_OK);
@@ -134,8 +144,10 @@ TEST(Api, Create) {
     });
   for (auto &t : threads)
     t.join();
-  EXPECT_TRUE(!bytes[0].empty() && bytes[0] == bytes[1] && bytes[1] == bytes[2] && bytes[2] == bytes[3]);
-  EXPECT_TRUE(loadInt(fake_project_calls) == projectCalls + (kHasProject ? 7 : 0));
+  EXPECT_TRUE(!bytes[0].empty() && bytes[0] == bytes[1] &&
+              bytes[1] == bytes[2] && bytes[2] == bytes[3]);
+  EXPECT_TRUE(loadInt(fake_project_calls) ==
+              projectCalls + (kHasProject ? 7 : 0));
   EXPECT_TRUE(loadInt(fake_project_errors) == 0);
 }
 
@@ -151,23 +163,32 @@ TEST(Api, ForwardBackward) {
   float y[4];
   EXPECT_TRUE(wl_forward(m, x, 2, y) == WL_OK);
   EXPECT_TRUE(y[0] == 1.5f && y[1] == -1.5f);
-  EXPECT_TRUE(y[2] == 0.5f + 0.5f + 2 + 6 && y[3] == -0.5f - 0.5f + 0.5f + 0.5f);
+  EXPECT_TRUE(y[2] == 0.5f + 0.5f + 2 + 6 &&
+              y[3] == -0.5f - 0.5f + 0.5f + 0.5f);
   float wcopy[6];
-  EXPECT_TRUE(wl_get_weight(m, "fc", wcopy) == WL_OK && std::memcmp(wcopy, W, sizeof W) == 0);
+  EXPECT_TRUE(wl_get_weight(m, "fc", wcopy) == WL_OK &&
+              std::memcmp(wcopy, W, sizeof W) == 0);
 
   const float dy[4] = {1, 0, 0, 1};
   float dx[6];
   EXPECT_TRUE(wl_backward(m, x, dy, 2, dx) == WL_OK);
-  EXPECT_TRUE(dx[0] == 1 && dx[1] == 2 && dx[2] == 3 && dx[3] == -1 && dx[4] == 0.5f && dx[5] == 0.25f);
+  EXPECT_TRUE(dx[0] == 1 && dx[1] == 2 && dx[2] == 3 && dx[3] == -1 &&
+              dx[4] == 0.5f && dx[5] == 0.25f);
   float g[6], gb[2];
   EXPECT_TRUE(wl_get_grad(m, "fc.weight", g) == WL_OK);
-  EXPECT_TRUE(g[0] == 1 && g[1] == 0 && g[2] == 0 && g[3] == 0.5f && g[4] == 1 && g[5] == 2);
-  EXPECT_TRUE(wl_backward(m, x, dy, 2, nullptr) == WL_OK); // scratch dx, grads accumulate
-  EXPECT_TRUE(wl_get_grad(m, "fc.weight", g) == WL_OK && g[0] == 2 && g[5] == 4);
-  EXPECT_TRUE(wl_get_grad(m, "fc.bias", gb) == WL_OK && gb[0] == 2 && gb[1] == 2);
+  EXPECT_TRUE(g[0] == 1 && g[1] == 0 && g[2] == 0 && g[3] == 0.5f &&
+              g[4] == 1 && g[5] == 2);
+  EXPECT_TRUE(wl_backward(m, x, dy, 2, nullptr) ==
+              WL_OK); // scratch dx, grads accumulate
+  EXPECT_TRUE(wl_get_grad(m, "fc.weight", g) == WL_OK && g[0] == 2 &&
+              g[5] == 4);
+  EXPECT_TRUE(wl_get_grad(m, "fc.bias", gb) == WL_OK && gb[0] == 2 &&
+              gb[1] == 2);
   EXPECT_TRUE(wl_zero_grad(m) == WL_OK);
-  EXPECT_TRUE(wl_get_grad(m, "fc.weight", g) == WL_OK && g[0] == 0 && g[5] == 0);
-  EXPECT_TRUE(wl_get_grad(m, "fc.bias", gb) == WL_OK && gb[0] == 0 && gb[1] == 0);
+  EXPECT_TRUE(wl_get_grad(m, "fc.weight", g) == WL_OK && g[0] == 0 &&
+              g[5] == 0);
+  EXPECT_TRUE(wl_get_grad(m, "fc.bias", gb) == WL_OK && gb[0] == 0 &&
+              gb[1] == 0);
 
   // Loss and train_step.
   const float t[4] = {1.5f, -1.5f, 0, 0};
@@ -183,9 +204,12 @@ TEST(Api, ForwardBackward) {
       first = loss;
     last = loss;
   }
-  EXPECT_TRUE(fake_step_calls == calls + 30 && fake_last_t == 30 && wl_step_count(m) == 30);
-  EXPECT_TRUE(last < 0.01f * first) << std::to_string(first) + " -> " + std::to_string(last);
-  EXPECT_TRUE(wl_step(m) == WL_OK && wl_step_count(m) == 31 && fake_last_t == 31);
+  EXPECT_TRUE(fake_step_calls == calls + 30 && fake_last_t == 30 &&
+              wl_step_count(m) == 30);
+  EXPECT_TRUE(last < 0.01f * first)
+      << std::to_string(first) + " -> " + std::to_string(last);
+  EXPECT_TRUE(wl_step(m) == WL_OK && wl_step_count(m) == 31 &&
+              fake_last_t == 31);
   EXPECT_TRUE(fake_descriptor_errors == 0);
   wl_destroy(m);
 }
@@ -197,17 +221,24 @@ TEST(Api, Errors) {
     return;
   float buf[64] = {0};
   EXPECT_TRUE(wl_forward(nullptr, buf, 1, buf) == WL_ERR_ARG);
-  EXPECT_TRUE(contains(wl_last_error(nullptr), "wl_forward") && contains(wl_last_error(nullptr), "model"));
-  EXPECT_TRUE(wl_forward(m, nullptr, 1, buf) == WL_ERR_ARG && contains(wl_last_error(m), "x is NULL"));
-  EXPECT_TRUE(wl_forward(m, buf, 1, nullptr) == WL_ERR_ARG && contains(wl_last_error(m), "y is NULL"));
-  EXPECT_TRUE(wl_forward(m, buf, 0, buf) == WL_ERR_ARG && contains(wl_last_error(m), "batch"));
-  EXPECT_TRUE(wl_forward(m, buf, -5, buf) == WL_ERR_ARG && contains(wl_last_error(m), "-5"));
+  EXPECT_TRUE(contains(wl_last_error(nullptr), "wl_forward") &&
+              contains(wl_last_error(nullptr), "model"));
+  EXPECT_TRUE(wl_forward(m, nullptr, 1, buf) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "x is NULL"));
+  EXPECT_TRUE(wl_forward(m, buf, 1, nullptr) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "y is NULL"));
+  EXPECT_TRUE(wl_forward(m, buf, 0, buf) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "batch"));
+  EXPECT_TRUE(wl_forward(m, buf, -5, buf) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "-5"));
   EXPECT_TRUE(wl_backward(m, buf, nullptr, 1, nullptr) == WL_ERR_ARG &&
               contains(wl_last_error(m), "dy is NULL"));
   EXPECT_TRUE(wl_backward(m, buf, buf, 0, nullptr) == WL_ERR_ARG);
   float loss;
-  EXPECT_TRUE(wl_loss(m, buf, nullptr, 1, &loss) == WL_ERR_ARG && contains(wl_last_error(m), "labels"));
-  EXPECT_TRUE(wl_loss(m, buf, buf, 1, nullptr) == WL_ERR_ARG && contains(wl_last_error(m), "loss"));
+  EXPECT_TRUE(wl_loss(m, buf, nullptr, 1, &loss) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "labels"));
+  EXPECT_TRUE(wl_loss(m, buf, buf, 1, nullptr) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "loss"));
   EXPECT_TRUE(wl_train_step(m, buf, buf, 0, &loss) == WL_ERR_ARG);
   EXPECT_TRUE(wl_forward(m, buf, INT64_MAX / 2, buf) == WL_ERR_ARG &&
               contains(wl_last_error(m), "too large"));
@@ -219,34 +250,44 @@ TEST(Api, Errors) {
     EXPECT_TRUE(!wlrt::checkClassLabels(badLab, 4, 10, msg) &&
                 msg == "label 10 at index 2 is outside [0, 10)");
     const int32_t neg[1] = {-1};
-    EXPECT_TRUE(!wlrt::checkClassLabels(neg, 1, 10, msg) && contains(msg.c_str(), "-1 at index 0"));
+    EXPECT_TRUE(!wlrt::checkClassLabels(neg, 1, 10, msg) &&
+                contains(msg.c_str(), "-1 at index 0"));
   }
   EXPECT_TRUE(wl_step_count(m) == 0); // a rejected train_step does not step
   EXPECT_TRUE(wl_train_step(nullptr, buf, buf, 1, &loss) == WL_ERR_ARG);
-  EXPECT_TRUE(wl_step(nullptr) == WL_ERR_ARG && wl_zero_grad(nullptr) == WL_ERR_ARG);
+  EXPECT_TRUE(wl_step(nullptr) == WL_ERR_ARG &&
+              wl_zero_grad(nullptr) == WL_ERR_ARG);
   EXPECT_TRUE(wl_step_count(nullptr) == -1);
   EXPECT_TRUE(wl_get_param(m, "nope", buf) == WL_ERR_ARG &&
               contains(wl_last_error(m), "unknown parameter 'nope'"));
   EXPECT_TRUE(wl_set_param(m, "nope", buf) == WL_ERR_ARG &&
               contains(wl_last_error(m), "unknown parameter 'nope'"));
   EXPECT_TRUE(wl_get_grad(m, "nope", buf) == WL_ERR_ARG);
-  EXPECT_TRUE(wl_get_param(m, nullptr, buf) == WL_ERR_ARG && contains(wl_last_error(m), "name"));
-  EXPECT_TRUE(wl_get_param(m, "fc.bias", nullptr) == WL_ERR_ARG && contains(wl_last_error(m), "out"));
-  EXPECT_TRUE(wl_set_param(m, "fc.bias", nullptr) == WL_ERR_ARG && contains(wl_last_error(m), "in"));
-  EXPECT_TRUE(wl_get_grad(m, "fixed.rot", buf) == WL_ERR_ARG && contains(wl_last_error(m), "frozen"));
+  EXPECT_TRUE(wl_get_param(m, nullptr, buf) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "name"));
+  EXPECT_TRUE(wl_get_param(m, "fc.bias", nullptr) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "out"));
+  EXPECT_TRUE(wl_set_param(m, "fc.bias", nullptr) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "in"));
+  EXPECT_TRUE(wl_get_grad(m, "fixed.rot", buf) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "frozen"));
   EXPECT_TRUE(wl_get_weight(m, "nope", buf) == WL_ERR_ARG &&
               contains(wl_last_error(m), "unknown layer 'nope'"));
   EXPECT_TRUE(wl_get_weight(nullptr, "fc", buf) == WL_ERR_ARG);
-  EXPECT_TRUE(wl_save(m, nullptr) == WL_ERR_ARG && wl_load(m, nullptr) == WL_ERR_ARG);
-  EXPECT_TRUE(wl_save(nullptr, "/tmp/x") == WL_ERR_ARG && wl_load(nullptr, "/tmp/x") == WL_ERR_ARG);
-  EXPECT_TRUE(wl_layer_spectral_bound(m, "nope") == -1.0 && contains(wl_last_error(m), "unknown layer"));
+  EXPECT_TRUE(wl_save(m, nullptr) == WL_ERR_ARG &&
+              wl_load(m, nullptr) == WL_ERR_ARG);
+  EXPECT_TRUE(wl_save(nullptr, "/tmp/x") == WL_ERR_ARG &&
+              wl_load(nullptr, "/tmp/x") == WL_ERR_ARG);
+  EXPECT_TRUE(wl_layer_spectral_bound(m, "nope") == -1.0 &&
+              contains(wl_last_error(m), "unknown layer"));
   EXPECT_TRUE(wl_layer_spectral_bound(nullptr, "fc") == -1.0);
   EXPECT_TRUE(wl_layer_spectral_bound(m, nullptr) == -1.0);
   EXPECT_TRUE(wl_lipschitz_bound(nullptr) == -1.0);
   // Errors are per model and persist across later successes.
   EXPECT_TRUE(std::strcmp(wl_last_error(other), "") == 0);
   EXPECT_TRUE(wl_get_param(m, "fc.bias", buf) == WL_OK);
-  EXPECT_TRUE(contains(wl_last_error(m), "unknown parameter") || contains(wl_last_error(m), "layer"));
+  EXPECT_TRUE(contains(wl_last_error(m), "unknown parameter") ||
+              contains(wl_last_error(m), "layer"));
   wl_destroy(m);
   wl_destroy(other);
 }
@@ -260,25 +301,32 @@ TEST(Api, DeviceEntryPointsOnCpu) {
   if (!m)
     return;
   float buf[64] = {0}, loss = 0;
-  const char *why = "this library was compiled for the CPU (wlc --target=cpu); device pointers "
+  const char *why = "this library was compiled for the CPU (wlc --target=cpu); "
+                    "device pointers "
                     "need --target=cuda";
   auto isCpuError = [&](wl_status st, const char *fn) {
     std::string msg = wl_last_error(m);
     return st == WL_ERR_DEVICE && msg == std::string(fn) + ": " + why;
   };
-  EXPECT_TRUE(isCpuError(wl_forward_device(m, buf, 1, buf), "wl_forward_device"))
+  EXPECT_TRUE(
+      isCpuError(wl_forward_device(m, buf, 1, buf), "wl_forward_device"))
       << wl_last_error(m);
-  EXPECT_TRUE(isCpuError(wl_backward_device(m, buf, buf, 1, buf), "wl_backward_device"))
+  EXPECT_TRUE(
+      isCpuError(wl_backward_device(m, buf, buf, 1, buf), "wl_backward_device"))
       << wl_last_error(m);
-  EXPECT_TRUE(isCpuError(wl_backward_device(m, buf, buf, 1, nullptr), "wl_backward_device"))
+  EXPECT_TRUE(isCpuError(wl_backward_device(m, buf, buf, 1, nullptr),
+                         "wl_backward_device"))
       << wl_last_error(m);
-  EXPECT_TRUE(isCpuError(wl_loss_device(m, buf, buf, 1, &loss), "wl_loss_device"))
+  EXPECT_TRUE(
+      isCpuError(wl_loss_device(m, buf, buf, 1, &loss), "wl_loss_device"))
       << wl_last_error(m);
-  EXPECT_TRUE(isCpuError(wl_train_step_device(m, buf, buf, 1, &loss), "wl_train_step_device"))
+  EXPECT_TRUE(isCpuError(wl_train_step_device(m, buf, buf, 1, &loss),
+                         "wl_train_step_device"))
       << wl_last_error(m);
   EXPECT_TRUE(wl_step_count(m) == 0);
-  EXPECT_TRUE(wl_forward_device(nullptr, buf, 1, buf) == WL_ERR_ARG &&
-              contains(wl_last_error(nullptr), "wl_forward_device: model is NULL"));
+  EXPECT_TRUE(
+      wl_forward_device(nullptr, buf, 1, buf) == WL_ERR_ARG &&
+      contains(wl_last_error(nullptr), "wl_forward_device: model is NULL"));
   EXPECT_TRUE(wl_train_step_device(nullptr, buf, buf, 1, &loss) == WL_ERR_ARG);
   // The host entry points are unaffected.
   EXPECT_TRUE(wl_forward(m, buf, 1, buf) == WL_OK);
@@ -322,24 +370,29 @@ TEST(Api, ThreadLocalErrors) {
   EXPECT_TRUE(seenA == "wl_zero_grad: model is NULL") << seenA;
   EXPECT_TRUE(seenB == "wl_step: model is NULL") << seenB;
   EXPECT_TRUE(seenFresh.empty()) << seenFresh;
-  EXPECT_TRUE(std::string(wl_last_error(nullptr)) == mine) << wl_last_error(nullptr);
+  EXPECT_TRUE(std::string(wl_last_error(nullptr)) == mine)
+      << wl_last_error(nullptr);
 
   wl_model *m1 = wl_create(1), *m2 = wl_create(2);
   EXPECT_TRUE(m1 && m2);
   if (m1 && m2) {
     float out[6];
-    std::thread t1([&] { EXPECT_TRUE(wl_get_param(m1, "no.such.param", out) == WL_ERR_ARG); });
+    std::thread t1([&] {
+      EXPECT_TRUE(wl_get_param(m1, "no.such.param", out) == WL_ERR_ARG);
+    });
     t1.join();
     EXPECT_TRUE(contains(wl_last_error(m1), "no.such.param"));
     EXPECT_TRUE(std::string(wl_last_error(m2)).empty()) << wl_last_error(m2);
-    EXPECT_TRUE(std::string(wl_last_error(nullptr)) == mine) << wl_last_error(nullptr);
+    EXPECT_TRUE(std::string(wl_last_error(nullptr)) == mine)
+        << wl_last_error(nullptr);
   }
   wl_destroy(m1);
   wl_destroy(m2);
 }
 
 extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes);
-extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
+extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                    size_t bytes);
 extern "C" void _mlir_memref_to_llvm_free(void *payload);
 
 /// The generated code's allocator (Scratch.cpp): 64-byte aligned, large
@@ -351,12 +404,14 @@ TEST(Scratch, Allocator) {
   EXPECT_TRUE(a && reinterpret_cast<uintptr_t>(a) % 64 == 0);
   std::memset(a, 0x5a, large);
   _mlir_memref_to_llvm_free(a);
-  auto *b = static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(large - 100));
+  auto *b =
+      static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(large - 100));
   EXPECT_TRUE(b == a); // same rounded size: the cached block
   auto *c = static_cast<unsigned char *>(_mlir_memref_to_llvm_alloc(large));
   EXPECT_TRUE(c && c != b); // the cached block is in use: a new one
   std::memset(c, 1, large);
-  auto *d = static_cast<unsigned char *>(_mlir_memref_to_llvm_aligned_alloc(64, small));
+  auto *d = static_cast<unsigned char *>(
+      _mlir_memref_to_llvm_aligned_alloc(64, small));
   EXPECT_TRUE(d && reinterpret_cast<uintptr_t>(d) % 64 == 0);
   std::memset(d, 2, small);
   _mlir_memref_to_llvm_free(d);

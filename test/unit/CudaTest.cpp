@@ -21,7 +21,8 @@ extern "C" void *_mlir_memref_to_llvm_alloc(size_t bytes);
 extern "C" void _mlir_memref_to_llvm_free(void *payload);
 
 static const char *const kGpuNeeded =
-    "wl_create failed: this library was compiled with --target=cuda and needs an NVIDIA GPU: ";
+    "wl_create failed: this library was compiled with --target=cuda and needs "
+    "an NVIDIA GPU: ";
 
 /// Without a usable driver: every entry into CUDA fails cleanly, records
 /// why, and a cuda-target model cannot be created. `needle` is expected in
@@ -29,7 +30,8 @@ static const char *const kGpuNeeded =
 static void cudaUnavailable(const std::string &needle) {
   std::string why;
   EXPECT_TRUE(!wlrt::cudaReady(why));
-  EXPECT_TRUE(contains(why.c_str(), needle.c_str())) << why + " / want " + needle;
+  EXPECT_TRUE(contains(why.c_str(), needle.c_str()))
+      << why + " / want " + needle;
   std::string again;
   EXPECT_TRUE(!wlrt::cudaReady(again) && again == why); // initialised once
 
@@ -37,15 +39,19 @@ static void cudaUnavailable(const std::string &needle) {
   std::string msg;
   EXPECT_TRUE(!wlrt::takeDeviceError(msg));
   mgpuLaunchKernel(nullptr, 1, 1, 1, 32, 1, 1, 0, nullptr, nullptr, nullptr, 0);
-  EXPECT_TRUE(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "mgpuLaunchKernel") &&
+  EXPECT_TRUE(wlrt::takeDeviceError(msg) &&
+              contains(msg.c_str(), "mgpuLaunchKernel") &&
               contains(msg.c_str(), why.c_str()));
   EXPECT_TRUE(!wlrt::takeDeviceError(msg)); // taken
   EXPECT_TRUE(mgpuStreamCreate() == nullptr);
   mgpuStreamSynchronize(nullptr);
   mgpuStreamDestroy(nullptr);
-  EXPECT_TRUE(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "mgpuStreamCreate")); // the first
-  EXPECT_TRUE(mgpuModuleGetFunction(nullptr, "wlgen_forward_kernel") == nullptr);
-  EXPECT_TRUE(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "wlgen_forward_kernel"));
+  EXPECT_TRUE(wlrt::takeDeviceError(msg) &&
+              contains(msg.c_str(), "mgpuStreamCreate")); // the first
+  EXPECT_TRUE(mgpuModuleGetFunction(nullptr, "wlgen_forward_kernel") ==
+              nullptr);
+  EXPECT_TRUE(wlrt::takeDeviceError(msg) &&
+              contains(msg.c_str(), "wlgen_forward_kernel"));
   EXPECT_TRUE(wlrt::managedAlloc(64) == nullptr);
   EXPECT_TRUE(wlrt::takeDeviceError(msg) && contains(msg.c_str(), why.c_str()));
   wlrt::managedFree(nullptr);
@@ -62,22 +68,27 @@ static void cudaUnavailable(const std::string &needle) {
   EXPECT_TRUE(!wlrt::takeDeviceError(msg));
 
   EXPECT_TRUE(wl_create(1) == nullptr);
-  EXPECT_TRUE(std::string(wl_last_error(nullptr)) == kGpuNeeded + why) << wl_last_error(nullptr);
+  EXPECT_TRUE(std::string(wl_last_error(nullptr)) == kGpuNeeded + why)
+      << wl_last_error(nullptr);
   // The metadata queries need no GPU.
-  EXPECT_TRUE(wl_model_name() && std::strcmp(wl_model_name(), "fake") == 0 && wl_input_size() == 3);
+  EXPECT_TRUE(wl_model_name() && std::strcmp(wl_model_name(), "fake") == 0 &&
+              wl_input_size() == 3);
 
   // A module load (at dlopen of a real library) fails for good: the sticky
   // error is reported by every later take.
   static const char junk[] = "not a cubin";
   EXPECT_TRUE(mgpuModuleLoad(const_cast<char *>(junk), sizeof junk) == nullptr);
-  EXPECT_TRUE(wlrt::takeDeviceError(msg) && contains(msg.c_str(), "mgpuModuleLoad") &&
+  EXPECT_TRUE(wlrt::takeDeviceError(msg) &&
+              contains(msg.c_str(), "mgpuModuleLoad") &&
               contains(msg.c_str(), why.c_str()));
   std::string sticky;
   EXPECT_TRUE(wlrt::takeDeviceError(sticky) && sticky == msg);
   EXPECT_TRUE(mgpuModuleLoadJIT(const_cast<char *>(junk), 2) == nullptr);
-  EXPECT_TRUE(wlrt::takeDeviceError(sticky) && sticky == msg); // the first load's
+  EXPECT_TRUE(wlrt::takeDeviceError(sticky) &&
+              sticky == msg); // the first load's
   mgpuModuleUnload(nullptr);
-  EXPECT_TRUE(wl_create(1) == nullptr && contains(wl_last_error(nullptr), kGpuNeeded));
+  EXPECT_TRUE(wl_create(1) == nullptr &&
+              contains(wl_last_error(nullptr), kGpuNeeded));
 }
 
 /// The driver scenarios, each in its own process.
@@ -85,7 +96,8 @@ TEST(Cuda, Driver) {
   EXPECT_TRUE(wlrt::metadata().cudaTarget);
   inChild("missing driver", [] {
     ::setenv("WL_CUDA_DRIVER", "/nonexistent/libcuda.so.1", 1);
-    cudaUnavailable("cannot load the CUDA driver '/nonexistent/libcuda.so.1': ");
+    cudaUnavailable(
+        "cannot load the CUDA driver '/nonexistent/libcuda.so.1': ");
     std::string why;
     EXPECT_TRUE(!wlrt::cudaReady(why) && contains(why.c_str(), "No such file"));
   });
@@ -112,7 +124,8 @@ TEST(Cuda, Model) {
     ::unsetenv("WL_CUDA_DRIVER");
     std::string why;
     if (!wlrt::cudaReady(why)) {
-      std::printf("note: no usable GPU (%s); GPU scenario skipped\n", why.c_str());
+      std::printf("note: no usable GPU (%s); GPU scenario skipped\n",
+                  why.c_str());
       EXPECT_TRUE(wl_create(1) == nullptr &&
                   std::string(wl_last_error(nullptr)) == kGpuNeeded + why);
       return;
@@ -123,7 +136,8 @@ TEST(Cuda, Model) {
       return;
     EXPECT_TRUE(wlrt::isManaged(m->arena));
     const float W[6] = {1, 2, 3, -1, 0.5f, 0.25f}, bias[2] = {0.5f, -0.5f};
-    EXPECT_TRUE(wl_set_param(m, "fc.weight", W) == WL_OK && wl_set_param(m, "fc.bias", bias) == WL_OK);
+    EXPECT_TRUE(wl_set_param(m, "fc.weight", W) == WL_OK &&
+                wl_set_param(m, "fc.bias", bias) == WL_OK);
     const float x[6] = {1, 0, 0, 0.5f, 1, 2}, expectY[4] = {1.5f, -1.5f, 9, 0};
     float y[4] = {0};
     EXPECT_TRUE(wl_forward(m, x, 2, y) == WL_OK) << wl_last_error(m);
@@ -143,32 +157,41 @@ TEST(Cuda, Model) {
       const float g[4] = {1, 0, 0, 1};
       float gx[6] = {0};
       EXPECT_TRUE(wl_zero_grad(m) == WL_OK);
-      EXPECT_TRUE(wl_backward_device(m, dx, g, 2, gx) == WL_OK) << wl_last_error(m);
-      EXPECT_TRUE(gx[0] == 1 && gx[1] == 2 && gx[2] == 3 && gx[3] == -1 && gx[5] == 0.25f);
+      EXPECT_TRUE(wl_backward_device(m, dx, g, 2, gx) == WL_OK)
+          << wl_last_error(m);
+      EXPECT_TRUE(gx[0] == 1 && gx[1] == 2 && gx[2] == 3 && gx[3] == -1 &&
+                  gx[5] == 0.25f);
       EXPECT_TRUE(wl_backward(m, x, g, 2, nullptr) == WL_OK);
       float grad[6];
-      EXPECT_TRUE(wl_get_grad(m, "fc.weight", grad) == WL_OK && grad[0] == 2 && grad[5] == 4);
+      EXPECT_TRUE(wl_get_grad(m, "fc.weight", grad) == WL_OK && grad[0] == 2 &&
+                  grad[5] == 4);
       EXPECT_TRUE(wl_zero_grad(m) == WL_OK);
-      EXPECT_TRUE(wl_get_grad(m, "fc.weight", grad) == WL_OK && grad[0] == 0 && grad[5] == 0);
+      EXPECT_TRUE(wl_get_grad(m, "fc.weight", grad) == WL_OK && grad[0] == 0 &&
+                  grad[5] == 0);
       const float t[4] = {1.5f, -1.5f, 0, 0};
       float lossHost = -1, lossDev = -2;
       EXPECT_TRUE(wl_loss(m, x, t, 2, &lossHost) == WL_OK);
-      EXPECT_TRUE(wl_loss_device(m, dx, t, 2, &lossDev) == WL_OK && lossDev == lossHost);
+      EXPECT_TRUE(wl_loss_device(m, dx, t, 2, &lossDev) == WL_OK &&
+                  lossDev == lossHost);
       EXPECT_TRUE(wl_train_step(m, x, t, 2, &lossHost) == WL_OK);
-      EXPECT_TRUE(wl_train_step_device(m, dx, t, 2, &lossDev) == WL_OK && lossDev < lossHost);
+      EXPECT_TRUE(wl_train_step_device(m, dx, t, 2, &lossDev) == WL_OK &&
+                  lossDev < lossHost);
       EXPECT_TRUE(wl_step_count(m) == 2);
     }
     wlrt::managedFree(dx);
     wlrt::managedFree(dy);
     float ad[6];
     EXPECT_TRUE(wl_get_weight(m, "ad", ad) == WL_OK) << wl_last_error(m);
-    EXPECT_TRUE(std::fabs(ad[0] - kW0[0]) < 1e-5f && std::fabs(ad[5] - kW0[5]) < 1e-5f);
-    EXPECT_TRUE(wl_save(m, "cuda.safetensors") == WL_OK && wl_load(m, "cuda.safetensors") == WL_OK);
+    EXPECT_TRUE(std::fabs(ad[0] - kW0[0]) < 1e-5f &&
+                std::fabs(ad[5] - kW0[5]) < 1e-5f);
+    EXPECT_TRUE(wl_save(m, "cuda.safetensors") == WL_OK &&
+                wl_load(m, "cuda.safetensors") == WL_OK);
     EXPECT_TRUE(fake_descriptor_errors == 0);
     wl_destroy(m);
     // Temporaries: managed, reused by size.
     void *t1 = _mlir_memref_to_llvm_alloc(100);
-    EXPECT_TRUE(t1 && wlrt::isManaged(t1) && reinterpret_cast<uintptr_t>(t1) % 64 == 0);
+    EXPECT_TRUE(t1 && wlrt::isManaged(t1) &&
+                reinterpret_cast<uintptr_t>(t1) % 64 == 0);
     _mlir_memref_to_llvm_free(t1);
     void *t2 = _mlir_memref_to_llvm_alloc(200);
     EXPECT_TRUE(t2 == t1);

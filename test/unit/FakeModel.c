@@ -33,35 +33,50 @@
 #endif
 
 const char wlgen_metadata[] =
-    "{\"abi\": 1, \"model\": \"fake\", \"input_size\": 3, \"output_size\": 2,\n"
-    FAKE_TARGET
+    "{\"abi\": 1, \"model\": \"fake\", \"input_size\": 3, \"output_size\": "
+    "2,\n" FAKE_TARGET
     " \"label_kind\": 1, \"target_size\": 2, \"arena_size\": 55,\n"
     " \"params\": [\n"
-    "  {\"name\": \"fc.weight\", \"shape\": [2, 3], \"offset\": 0, \"trainable\": true,\n"
+    "  {\"name\": \"fc.weight\", \"shape\": [2, 3], \"offset\": 0, "
+    "\"trainable\": true,\n"
     "   \"init\": {\"kind\": \"normal\", \"std\": 0.5}, \"grad_offset\": 6,\n"
     "   \"state\": [{\"name\": \"momentum\", \"offset\": 12},\n"
     "             {\"name\": \"power_u\", \"offset\": 37, \"shape\": [2]}]},\n"
-    "  {\"name\": \"fc.bias\", \"shape\": [2], \"offset\": 18, \"trainable\": true,\n"
+    "  {\"name\": \"fc.bias\", \"shape\": [2], \"offset\": 18, \"trainable\": "
+    "true,\n"
     "   \"init\": {\"kind\": \"zeros\"}, \"grad_offset\": 20,\n"
     "   \"state\": [{\"name\": \"momentum\", \"offset\": 22}]},\n"
-    "  {\"name\": \"fixed.table\", \"shape\": [4], \"offset\": 24, \"trainable\": false,\n"
-    "   \"init\": {\"kind\": \"uniform\", \"a\": 0.1}, \"grad_offset\": -1, \"state\": []},\n"
-    "  {\"name\": \"fixed.rot\", \"shape\": [3, 3], \"offset\": 28, \"trainable\": false,\n"
-    "   \"init\": {\"kind\": \"orthogonal\"}, \"grad_offset\": -1, \"state\": []},\n"
-    "  {\"name\": \"ad.weight.base\", \"shape\": [2, 3], \"offset\": 39, \"trainable\": false,\n"
-    "   \"init\": {\"kind\": \"from\", \"file\": \"wlrt-unit-base.safetensors\", \"tensor\": \"ad.base\"}},\n"
-    "  {\"name\": \"ad.weight.lora_A\", \"shape\": [1, 3], \"offset\": 45, \"trainable\": true,\n"
+    "  {\"name\": \"fixed.table\", \"shape\": [4], \"offset\": 24, "
+    "\"trainable\": false,\n"
+    "   \"init\": {\"kind\": \"uniform\", \"a\": 0.1}, \"grad_offset\": -1, "
+    "\"state\": []},\n"
+    "  {\"name\": \"fixed.rot\", \"shape\": [3, 3], \"offset\": 28, "
+    "\"trainable\": false,\n"
+    "   \"init\": {\"kind\": \"orthogonal\"}, \"grad_offset\": -1, \"state\": "
+    "[]},\n"
+    "  {\"name\": \"ad.weight.base\", \"shape\": [2, 3], \"offset\": 39, "
+    "\"trainable\": false,\n"
+    "   \"init\": {\"kind\": \"from\", \"file\": "
+    "\"wlrt-unit-base.safetensors\", \"tensor\": \"ad.base\"}},\n"
+    "  {\"name\": \"ad.weight.lora_A\", \"shape\": [1, 3], \"offset\": 45, "
+    "\"trainable\": true,\n"
     "   \"init\": {\"kind\": \"uniform\", \"a\": 0.5}, \"grad_offset\": 48},\n"
-    "  {\"name\": \"ad.weight.lora_B\", \"shape\": [2, 1], \"offset\": 51, \"trainable\": true,\n"
+    "  {\"name\": \"ad.weight.lora_B\", \"shape\": [2, 1], \"offset\": 51, "
+    "\"trainable\": true,\n"
     "   \"init\": {\"kind\": \"zeros\"}, \"grad_offset\": 53}\n"
     " ],\n"
-    " \"layers\": [{\"name\": \"fc\", \"in\": 3, \"out\": 2, \"structure\": \"dense\",\n"
+    " \"layers\": [{\"name\": \"fc\", \"in\": 3, \"out\": 2, \"structure\": "
+    "\"dense\",\n"
     "              \"weight\": \"fc.weight\", \"bias\": \"fc.bias\"},\n"
-    "             {\"name\": \"ad\", \"in\": 3, \"out\": 2, \"structure\": \"frozen+lora\",\n"
+    "             {\"name\": \"ad\", \"in\": 3, \"out\": 2, \"structure\": "
+    "\"frozen+lora\",\n"
     "              \"weight\": \"ad.weight.base\", \"bias\": \"\",\n"
-    "              \"factors\": [\"ad.weight.base\", \"ad.weight.lora_A\", \"ad.weight.lora_B\"]}],\n"
-    " \"lipschitz\": [{\"op\": \"input\"}, {\"op\": \"layer\", \"layer\": \"fc\", \"arg\": 0},\n"
-    "   {\"op\": \"add\", \"args\": [1, 0]}, {\"op\": \"scale\", \"factor\": -2.0, \"arg\": 2}]\n"
+    "              \"factors\": [\"ad.weight.base\", \"ad.weight.lora_A\", "
+    "\"ad.weight.lora_B\"]}],\n"
+    " \"lipschitz\": [{\"op\": \"input\"}, {\"op\": \"layer\", \"layer\": "
+    "\"fc\", \"arg\": 0},\n"
+    "   {\"op\": \"add\", \"args\": [1, 0]}, {\"op\": \"scale\", \"factor\": "
+    "-2.0, \"arg\": 2}]\n"
     "}\n";
 
 int fake_descriptor_errors = 0;
@@ -72,11 +87,26 @@ int fake_step_calls = 0;
  * initialised, grads and state zero). */
 int fake_project_calls = 0;
 int fake_project_errors = 0;
-/* The runtime's _mlir_ciface_wlrt_gram_bound of fixed.rot, as seen by the hook. */
+/* The runtime's _mlir_ciface_wlrt_gram_bound of fixed.rot, as seen by the hook.
+ */
 float fake_project_rot_bound = -1.0f;
 
-enum { IN = 3, OUT = 2, ARENA = 55, W = 0, GW = 6, MW = 12, B = 18, GB = 20, MB = 22, ROT = 28,
-       PU = 37, BASE = 39, LA = 45, LB = 51 };
+enum {
+  IN = 3,
+  OUT = 2,
+  ARENA = 55,
+  W = 0,
+  GW = 6,
+  MW = 12,
+  B = 18,
+  GB = 20,
+  MB = 22,
+  ROT = 28,
+  PU = 37,
+  BASE = 39,
+  LA = 45,
+  LB = 51
+};
 
 static float *arenaOf(wlgen_memref1d *a) {
   if (a->sizes[0] != ARENA || a->strides[0] != 1 || a->offset != 0 ||
@@ -86,8 +116,9 @@ static float *arenaOf(wlgen_memref1d *a) {
 }
 
 static float *matOf(wlgen_memref2d *m, int64_t cols) {
-  if (m->sizes[1] != cols || m->strides[0] != cols || m->strides[1] != 1 || m->sizes[0] <= 0 ||
-      m->offset != 0 || m->allocated != m->aligned || !m->aligned)
+  if (m->sizes[1] != cols || m->strides[0] != cols || m->strides[1] != 1 ||
+      m->sizes[0] <= 0 || m->offset != 0 || m->allocated != m->aligned ||
+      !m->aligned)
     ++fake_descriptor_errors;
   return (float *)m->aligned + m->offset;
 }
@@ -103,7 +134,8 @@ static void fwd(const float *a, const float *x, int64_t batch, float *y) {
 }
 
 /* grads += dy^T x, db += sum dy; dx = dy W (when dx != 0). */
-static void bwd(float *a, const float *x, const float *dy, int64_t batch, float *dx) {
+static void bwd(float *a, const float *x, const float *dy, int64_t batch,
+                float *dx) {
   for (int64_t b = 0; b < batch; ++b) {
     for (int o = 0; o < OUT; ++o) {
       a[GB + o] += dy[b * OUT + o];
@@ -120,7 +152,8 @@ static void bwd(float *a, const float *x, const float *dy, int64_t batch, float 
   }
 }
 
-void _mlir_ciface_wlgen_forward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *y) {
+void _mlir_ciface_wlgen_forward(wlgen_memref1d *arena, wlgen_memref2d *x,
+                                wlgen_memref2d *y) {
   float *a = arenaOf(arena);
   const float *xp = matOf(x, IN);
   float *yp = matOf(y, OUT);
@@ -129,7 +162,8 @@ void _mlir_ciface_wlgen_forward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_
   fwd(a, xp, x->sizes[0], yp);
 }
 
-static float lossAndDy(const float *a, wlgen_memref2d *x, void *labels, float *dy) {
+static float lossAndDy(const float *a, wlgen_memref2d *x, void *labels,
+                       float *dy) {
   wlgen_memref2d *t = (wlgen_memref2d *)labels;
   const float *xp = matOf(x, IN);
   const float *tp = matOf(t, OUT);
@@ -150,12 +184,13 @@ static float lossAndDy(const float *a, wlgen_memref2d *x, void *labels, float *d
   return (float)(loss / (double)batch);
 }
 
-float _mlir_ciface_wlgen_loss(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels) {
+float _mlir_ciface_wlgen_loss(wlgen_memref1d *arena, wlgen_memref2d *x,
+                              void *labels) {
   return lossAndDy(arenaOf(arena), x, labels, 0);
 }
 
-void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *dy,
-                                 wlgen_memref2d *dx) {
+void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x,
+                                 wlgen_memref2d *dy, wlgen_memref2d *dx) {
   float *a = arenaOf(arena);
   const float *xp = matOf(x, IN);
   const float *dyp = matOf(dy, OUT);
@@ -165,7 +200,8 @@ void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen
   bwd(a, xp, dyp, x->sizes[0], dxp);
 }
 
-float _mlir_ciface_wlgen_loss_backward(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels) {
+float _mlir_ciface_wlgen_loss_backward(wlgen_memref1d *arena, wlgen_memref2d *x,
+                                       void *labels) {
   float *a = arenaOf(arena);
   float dy[64 * OUT];
   float loss = lossAndDy(a, x, labels, dy);
@@ -190,7 +226,8 @@ void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t) {
 
 /* Layer 0 ("fc", dense) is never asked for (the runtime copies its weight);
  * layer 1 ("ad") is base + B·A, in float. */
-void _mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer, wlgen_memref2d *out) {
+void _mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer,
+                               wlgen_memref2d *out) {
   float *a = arenaOf(arena);
   float *o = matOf(out, IN);
   if (layer != 1 || out->sizes[0] != OUT) {
@@ -224,7 +261,8 @@ void _mlir_ciface_wlgen_project(wlgen_memref1d *arena) {
   float bound = _mlir_ciface_wlrt_gram_bound(&rot);
   __atomic_store(&fake_project_rot_bound, &bound, __ATOMIC_SEQ_CST);
   /* PiSSA re-split of the frozen base read from the file. */
-  wlgen_memref2d base = {arena->allocated, arena->aligned, BASE, {OUT, IN}, {IN, 1}};
+  wlgen_memref2d base = {
+      arena->allocated, arena->aligned, BASE, {OUT, IN}, {IN, 1}};
   wlgen_memref2d la = {arena->allocated, arena->aligned, LA, {1, IN}, {IN, 1}};
   wlgen_memref2d lb = {arena->allocated, arena->aligned, LB, {OUT, 1}, {1, 1}};
   _mlir_ciface_wlrt_pissa_split(&base, &la, &lb);

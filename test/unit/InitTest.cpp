@@ -46,7 +46,8 @@ TEST(Init, Rng) {
   EXPECT_TRUE(std::fabs(usum / n - 0.5) < 0.005);
   EXPECT_TRUE(umin > 0.0 && umax < 1.0);
   // Pinned values: the generator is part of the documented contract.
-  EXPECT_TRUE(wlrt::randomBits(0, 0, 0) == wlrt::mix64(wlrt::mix64(wlrt::kGolden) + wlrt::kGolden));
+  EXPECT_TRUE(wlrt::randomBits(0, 0, 0) ==
+              wlrt::mix64(wlrt::mix64(wlrt::kGolden) + wlrt::kGolden));
 }
 
 TEST(Init, FromFile) {
@@ -56,18 +57,24 @@ TEST(Init, FromFile) {
         R"({"abi":1,"model":"t","input_size":2,"output_size":2,"label_kind":0,"arena_size":4,)"
         R"("params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":)";
     wlrt::Metadata g = wlrt::parseMetadata(
-        (head + R"({"kind":"from","file":"/x/y.safetensors","tensor":"a.b"}}]})").c_str());
+        (head +
+         R"({"kind":"from","file":"/x/y.safetensors","tensor":"a.b"}}]})")
+            .c_str());
     EXPECT_TRUE(g.ok && g.params[0].init == wlrt::InitKind::From &&
-                    g.params[0].initFile == "/x/y.safetensors" && g.params[0].initTensor == "a.b")
+                g.params[0].initFile == "/x/y.safetensors" &&
+                g.params[0].initTensor == "a.b")
         << g.error;
     auto rejects = [&](const char *init, const char *needle) {
       wlrt::Metadata m = wlrt::parseMetadata((head + init + "}]}").c_str());
       EXPECT_TRUE(!m.ok && m.error.find(needle) != std::string::npos)
           << m.error + " / want " + needle;
     };
-    rejects(R"({"kind":"from","tensor":"a"})", "param 'w' init: missing \"file\"");
-    rejects(R"({"kind":"from","file":"/f"})", "param 'w' init: missing \"tensor\"");
-    rejects(R"({"kind":"from","file":3,"tensor":"a"})", "\"file\" must be a string");
+    rejects(R"({"kind":"from","tensor":"a"})",
+            "param 'w' init: missing \"file\"");
+    rejects(R"({"kind":"from","file":"/f"})",
+            "param 'w' init: missing \"tensor\"");
+    rejects(R"({"kind":"from","file":3,"tensor":"a"})",
+            "\"file\" must be a string");
     rejects(R"({"kind":"from","file":"","tensor":"a"})", "must be non-empty");
     rejects(R"({"kind":"from","file":"/f","tensor":""})", "must be non-empty");
   }
@@ -88,13 +95,18 @@ TEST(Init, FromFile) {
   EXPECT_TRUE(dev <= 3e-6 * 3.0) << std::to_string(dev);
   if (kHasProject) {
     // Re-split: B = u₁√σ₁ ≠ 0, the base is the rank-1 residual (σ₂ u₂ v₂ᵀ).
-    EXPECT_TRUE(lb[0] != 0.0f && std::memcmp(base, kW0.data(), sizeof base) != 0);
+    EXPECT_TRUE(lb[0] != 0.0f &&
+                std::memcmp(base, kW0.data(), sizeof base) != 0);
     const std::vector<double> s0 = jacobiSigma(asDoubles(kW0), 2, 3),
-                              sr = jacobiSigma(asDoubles(std::vector<float>(base, base + 6)), 2, 3);
-    EXPECT_TRUE(std::fabs(sr[0] - s0[1]) <= 1e-5 * s0[0] && sr[1] <= 1e-5 * s0[0])
+                              sr = jacobiSigma(
+                                  asDoubles(std::vector<float>(base, base + 6)),
+                                  2, 3);
+    EXPECT_TRUE(std::fabs(sr[0] - s0[1]) <= 1e-5 * s0[0] &&
+                sr[1] <= 1e-5 * s0[0])
         << sigmaText(s0) + "/ " + sigmaText(sr);
   } else {
-    EXPECT_TRUE(std::memcmp(base, kW0.data(), sizeof base) == 0 && lb[0] == 0.0f && lb[1] == 0.0f);
+    EXPECT_TRUE(std::memcmp(base, kW0.data(), sizeof base) == 0 &&
+                lb[0] == 0.0f && lb[1] == 0.0f);
   }
   EXPECT_TRUE(fake_descriptor_errors == 0);
   wl_destroy(m);
@@ -103,7 +115,8 @@ TEST(Init, FromFile) {
   {
     const std::string p = "conv.safetensors";
     const std::vector<double> f64 = {0.1, -1e300, 1.0 / 3.0, 5e-324};
-    const std::vector<uint16_t> f16 = {0x3c00, 0xc100, 0x7bff, 0x0001, 0x03ff, 0x8000, 0x7c00, 0x3555};
+    const std::vector<uint16_t> f16 = {0x3c00, 0xc100, 0x7bff, 0x0001,
+                                       0x03ff, 0x8000, 0x7c00, 0x3555};
     const std::vector<uint16_t> bf16 = {0x3f80, 0xc049, 0x7f7f, 0x0001};
     writeAll(p, safetensorsFile({{"d", "F64", {2, 2}, bytesOf(f64)},
                                  {"h", "F16", {8}, bytesOf(f16)},
@@ -119,18 +132,23 @@ TEST(Init, FromFile) {
       std::printf("  conversion: %s\n", e.what());
     }
     EXPECT_TRUE(ok);
-    EXPECT_TRUE(d[0] == 0.1f && d[1] == -std::numeric_limits<float>::infinity() && d[2] == float(1.0 / 3.0) &&
-                d[3] == 0.0f);
-    EXPECT_TRUE(h[0] == 1.0f && h[1] == -2.5f && h[2] == 65504.0f && h[3] == std::ldexp(1.0f, -24) &&
-                h[4] == 1023.0f * std::ldexp(1.0f, -24) && h[5] == 0.0f && std::signbit(h[5]) &&
-                h[6] == std::numeric_limits<float>::infinity() && h[7] == 0.333251953125f);
-    EXPECT_TRUE(b[0] == 1.0f && b[1] == -3.140625f && b[2] == 0x1.fep127f && b[3] == std::ldexp(1.0f, -133));
+    EXPECT_TRUE(d[0] == 0.1f &&
+                d[1] == -std::numeric_limits<float>::infinity() &&
+                d[2] == float(1.0 / 3.0) && d[3] == 0.0f);
+    EXPECT_TRUE(h[0] == 1.0f && h[1] == -2.5f && h[2] == 65504.0f &&
+                h[3] == std::ldexp(1.0f, -24) &&
+                h[4] == 1023.0f * std::ldexp(1.0f, -24) && h[5] == 0.0f &&
+                std::signbit(h[5]) &&
+                h[6] == std::numeric_limits<float>::infinity() &&
+                h[7] == 0.333251953125f);
+    EXPECT_TRUE(b[0] == 1.0f && b[1] == -3.140625f && b[2] == 0x1.fep127f &&
+                b[3] == std::ldexp(1.0f, -133));
   }
 
   // wl_create fails, naming the param, file and tensor and why; the base
   // file is rewritten for each case and restored at the end.
-  auto createFails = [&](const std::string &content, std::vector<const char *> needles,
-                         const char *what) {
+  auto createFails = [&](const std::string &content,
+                         std::vector<const char *> needles, const char *what) {
     if (content.empty())
       ::unlink(kBaseFile);
     else
@@ -139,38 +157,50 @@ TEST(Init, FromFile) {
     EXPECT_TRUE(!bad) << what;
     wl_destroy(bad);
     const char *err = wl_last_error(nullptr);
-    needles.push_back("wl_create failed: param 'ad.weight.base': cannot read tensor 'ad.base' "
+    needles.push_back("wl_create failed: param 'ad.weight.base': cannot read "
+                      "tensor 'ad.base' "
                       "from 'wlrt-unit-base.safetensors': ");
     for (const char *n : needles)
-      EXPECT_TRUE(contains(err, n)) << std::string(what) + ": " + err + " / want " + n;
+      EXPECT_TRUE(contains(err, n))
+          << std::string(what) + ": " + err + " / want " + n;
   };
   const std::string w0 = bytesOf(kW0);
   createFails("", {"No such file or directory"}, "missing file");
-  createFails(safetensorsFile({{"a", "F32", {2}, bytesOf(std::vector<float>{1, 2})},
-                               {"ad.bias", "F32", {1}, bytesOf(std::vector<float>{1})}}),
-              {"no such tensor; the file has 2 tensors: 'a', 'ad.bias'"}, "missing tensor");
+  createFails(safetensorsFile(
+                  {{"a", "F32", {2}, bytesOf(std::vector<float>{1, 2})},
+                   {"ad.bias", "F32", {1}, bytesOf(std::vector<float>{1})}}),
+              {"no such tensor; the file has 2 tensors: 'a', 'ad.bias'"},
+              "missing tensor");
   {
     std::vector<StTensor> many;
     for (int i = 0; i < 10; ++i)
-      many.push_back({"t" + std::to_string(i), "F32", {1}, bytesOf(std::vector<float>{0})});
-    createFails(safetensorsFile(many), {"10 tensors: 't0', 't1'", "'t7', ..."}, "many tensors");
+      many.push_back({"t" + std::to_string(i),
+                      "F32",
+                      {1},
+                      bytesOf(std::vector<float>{0})});
+    createFails(safetensorsFile(many), {"10 tensors: 't0', 't1'", "'t7', ..."},
+                "many tensors");
   }
-  createFails(safetensorsFile({{"ad.base", "F32", {3, 2}, w0}}), {"shape [3, 2] in the file vs [2, 3] expected"},
-              "wrong shape");
-  createFails(safetensorsFile({{"ad.base", "F32", {6}, w0}}), {"shape [6] in the file vs [2, 3]"},
-              "flat shape");
+  createFails(safetensorsFile({{"ad.base", "F32", {3, 2}, w0}}),
+              {"shape [3, 2] in the file vs [2, 3] expected"}, "wrong shape");
+  createFails(safetensorsFile({{"ad.base", "F32", {6}, w0}}),
+              {"shape [6] in the file vs [2, 3]"}, "flat shape");
   createFails(safetensorsFile({{"ad.base", "I32", {2, 3}, w0}}),
-              {"unsupported dtype I32 (supported: F32, F64, F16, BF16)"}, "dtype");
+              {"unsupported dtype I32 (supported: F32, F64, F16, BF16)"},
+              "dtype");
   {
     std::string cut = safetensorsFile({{"ad.base", "F32", {2, 3}, w0}});
-    createFails(cut.substr(0, cut.size() - 4), {"data_offsets outside the data section"}, "truncated");
+    createFails(cut.substr(0, cut.size() - 4),
+                {"data_offsets outside the data section"}, "truncated");
     createFails(cut.substr(0, 5), {"too short"}, "short");
     std::string garbage(8, '\0');
     garbage[0] = 16;
-    createFails(garbage + "{not json}      ", {"invalid JSON header"}, "garbage");
+    createFails(garbage + "{not json}      ", {"invalid JSON header"},
+                "garbage");
   }
   ::unlink(kBaseFile);
-  EXPECT_TRUE(::mkdir(kBaseFile, 0755) == 0); // a directory where the file should be
+  EXPECT_TRUE(::mkdir(kBaseFile, 0755) ==
+              0); // a directory where the file should be
   {
     wl_model *bad = wl_create(4);
     EXPECT_TRUE(!bad && contains(wl_last_error(nullptr), "not a regular file"));
@@ -178,8 +208,12 @@ TEST(Init, FromFile) {
   }
   ::rmdir(kBaseFile);
   // F64 base: converted (these values are exact in float).
-  writeAll(kBaseFile, safetensorsFile({{"ad.base", "F64", {2, 3},
-                                        bytesOf(std::vector<double>(kW0.begin(), kW0.end()))}}));
+  writeAll(kBaseFile,
+           safetensorsFile(
+               {{"ad.base",
+                 "F64",
+                 {2, 3},
+                 bytesOf(std::vector<double>(kW0.begin(), kW0.end()))}}));
   m = wl_create(4);
   EXPECT_TRUE(m) << wl_last_error(nullptr);
   if (m) {

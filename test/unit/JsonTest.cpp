@@ -15,35 +15,54 @@ using wlrt::JsonValue;
 TEST(Json, Parse) {
   JsonValue v;
   std::string err;
-  EXPECT_TRUE(wlrt::parseJson(R"( {"a": [1, -2.5e3, true, false, null], "b": "x\"\u00e9\ud83d\ude00"} )", v,
-                              err));
-  EXPECT_TRUE(v.isObject() && v.members.size() == 2 && v.members[0].first == "a");
+  EXPECT_TRUE(wlrt::parseJson(
+      R"( {"a": [1, -2.5e3, true, false, null], "b": "x\"\u00e9\ud83d\ude00"} )",
+      v, err));
+  EXPECT_TRUE(v.isObject() && v.members.size() == 2 &&
+              v.members[0].first == "a");
   const JsonValue *a = v.get("a");
   double d = 0;
-  EXPECT_TRUE(a && a->items.size() == 5 && a->items[1].asDouble(d) && d == -2500.0);
+  EXPECT_TRUE(a && a->items.size() == 5 && a->items[1].asDouble(d) &&
+              d == -2500.0);
   int64_t i = 0;
   EXPECT_TRUE(a && a->items[0].asInt64(i) && i == 1);
   EXPECT_TRUE(a && !a->items[1].asInt64(i));
   const JsonValue *b = v.get("b");
   EXPECT_TRUE(b && b->text == "x\"\xc3\xa9\xf0\x9f\x98\x80");
-  EXPECT_TRUE(wlrt::parseJson("9007199254740993", v, err) && v.asInt64(i) && i == 9007199254740993LL);
+  EXPECT_TRUE(wlrt::parseJson("9007199254740993", v, err) && v.asInt64(i) &&
+              i == 9007199254740993LL);
 }
 
 TEST(Json, Rejects) {
   JsonValue v;
   std::string err;
-  const char *bad[] = {"",          "{",         "[1,]",       "{\"a\":1,}", "{\"a\":1 \"b\":2}",
-                       "{\"a\":1,\"a\":2}", "// c\n1", "1 2",     "01",         "1.",
-                       "-",         "\"\\x\"",   "\"a\nb\"",   "NaN",        "[1e]",
-                       "\"\\ud800\"", "tru",     "{1:2}"};
+  const char *bad[] = {"",
+                       "{",
+                       "[1,]",
+                       "{\"a\":1,}",
+                       "{\"a\":1 \"b\":2}",
+                       "{\"a\":1,\"a\":2}",
+                       "// c\n1",
+                       "1 2",
+                       "01",
+                       "1.",
+                       "-",
+                       "\"\\x\"",
+                       "\"a\nb\"",
+                       "NaN",
+                       "[1e]",
+                       "\"\\ud800\"",
+                       "tru",
+                       "{1:2}"};
   for (const char *s : bad) {
     EXPECT_TRUE(!wlrt::parseJson(s, v, err)) << s;
     EXPECT_TRUE(!err.empty() && err.find("offset") != std::string::npos) << s;
   }
   // More of RFC 8259's edges, each reported at an offset.
-  const char *more[] = {"\f1",      "[1 2]",     "{\"a\"}",  "{\"a\" 1}", "\"\\udc00\"",
-                        "\"\\u12\"", "+1",        "1e+",      ".5",        "[",
-                        "\"abc",     "{\"a\":1]", "nul",      "\"\t\"",    "[1,,2]"};
+  const char *more[] = {"\f1",         "[1 2]",     "{\"a\"}", "{\"a\" 1}",
+                        "\"\\udc00\"", "\"\\u12\"", "+1",      "1e+",
+                        ".5",          "[",         "\"abc",   "{\"a\":1]",
+                        "nul",         "\"\t\"",    "[1,,2]"};
   for (const char *s : more) {
     EXPECT_FALSE(wlrt::parseJson(s, v, err)) << s;
     EXPECT_EQ(err.rfind("at offset ", 0), 0u) << s << ": " << err;
@@ -56,10 +75,12 @@ TEST(Json, ErrorOffsets) {
   // A duplicate key is reported at the second occurrence's opening quote.
   EXPECT_FALSE(wlrt::parseJson("{\"a\":1,\"a\":2}", v, err));
   EXPECT_EQ(err, "at offset 7: duplicate key 'a'");
-  EXPECT_FALSE(wlrt::parseJson("{\"x\": {\"k\\u0031\": [], \"k1\": {}}}", v, err));
+  EXPECT_FALSE(
+      wlrt::parseJson("{\"x\": {\"k\\u0031\": [], \"k1\": {}}}", v, err));
   EXPECT_EQ(err, "at offset 22: duplicate key 'k1'");
   // The same key in different objects is fine.
-  EXPECT_TRUE(wlrt::parseJson(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})", v, err)) << err;
+  EXPECT_TRUE(wlrt::parseJson(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})", v, err))
+      << err;
   EXPECT_FALSE(wlrt::parseJson("{", v, err));
   EXPECT_EQ(err.rfind("at offset 1: ", 0), 0u) << err;
   EXPECT_FALSE(wlrt::parseJson("[1, 2] x", v, err));
@@ -88,7 +109,8 @@ TEST(Json, NestingDepth) {
   EXPECT_FALSE(wlrt::parseJson(nested(128, "{\"a\":1}"), v, err));
   EXPECT_EQ(err, "at offset 133: nesting too deep");
   // Far deeper input fails the same way (no recursion on the input's depth).
-  EXPECT_FALSE(wlrt::parseJson("{\"__metadata__\":" + nested(200000, "") + "}", v, err));
+  EXPECT_FALSE(
+      wlrt::parseJson("{\"__metadata__\":" + nested(200000, "") + "}", v, err));
   EXPECT_EQ(err, "at offset 144: nesting too deep");
 }
 
@@ -101,11 +123,13 @@ TEST(Json, Values) {
   EXPECT_EQ(v.members[0].first, "b");
   EXPECT_EQ(v.members[1].first, "a");
   EXPECT_EQ(v.members[2].first, "c");
-  EXPECT_TRUE(v.get("a") && v.get("a")->isArray() && v.get("c") && v.get("c")->isObject());
+  EXPECT_TRUE(v.get("a") && v.get("a")->isArray() && v.get("c") &&
+              v.get("c")->isObject());
   EXPECT_EQ(v.get("z"), nullptr);
   EXPECT_EQ(v.get("a")->get("b"), nullptr); // not an object
   // Top-level scalars and whitespace.
-  EXPECT_TRUE(wlrt::parseJson(" \t\r\n\"s\" \n", v, err) && v.isString() && v.text == "s");
+  EXPECT_TRUE(wlrt::parseJson(" \t\r\n\"s\" \n", v, err) && v.isString() &&
+              v.text == "s");
   EXPECT_TRUE(wlrt::parseJson("true", v, err) && v.isBool() && v.boolean);
   EXPECT_TRUE(wlrt::parseJson("false", v, err) && v.isBool() && !v.boolean);
   EXPECT_TRUE(wlrt::parseJson("null", v, err) && v.isNull());
@@ -116,20 +140,24 @@ TEST(Json, Values) {
   // fractions and exponents, only asDouble answers.
   int64_t i = 0;
   double d = 0;
-  EXPECT_TRUE(wlrt::parseJson("9223372036854775807", v, err) && v.asInt64(i) && i == INT64_MAX);
-  EXPECT_TRUE(wlrt::parseJson("-9223372036854775808", v, err) && v.asInt64(i) && i == INT64_MIN);
+  EXPECT_TRUE(wlrt::parseJson("9223372036854775807", v, err) && v.asInt64(i) &&
+              i == INT64_MAX);
+  EXPECT_TRUE(wlrt::parseJson("-9223372036854775808", v, err) && v.asInt64(i) &&
+              i == INT64_MIN);
   EXPECT_TRUE(wlrt::parseJson("-0", v, err) && v.asInt64(i) && i == 0);
-  for (const char *s : {"9223372036854775808", "-9223372036854775809", "18446744073709551616",
-                        "1e2", "1.0", "1E2"}) {
+  for (const char *s : {"9223372036854775808", "-9223372036854775809",
+                        "18446744073709551616", "1e2", "1.0", "1E2"}) {
     ASSERT_TRUE(wlrt::parseJson(s, v, err)) << s << ": " << err;
     EXPECT_TRUE(v.isNumber()) << s;
     EXPECT_FALSE(v.asInt64(i)) << s;
     EXPECT_TRUE(v.asDouble(d) && d == std::strtod(s, nullptr)) << s;
   }
-  EXPECT_TRUE(wlrt::parseJson("123456789012345678901234567890", v, err) && v.asDouble(d) &&
-              d == 123456789012345678901234567890.0);
-  EXPECT_TRUE(wlrt::parseJson("-1.25e-3", v, err) && v.asDouble(d) && d == -1.25e-3);
-  EXPECT_TRUE(wlrt::parseJson("\"1\"", v, err) && !v.asInt64(i) && !v.asDouble(d));
+  EXPECT_TRUE(wlrt::parseJson("123456789012345678901234567890", v, err) &&
+              v.asDouble(d) && d == 123456789012345678901234567890.0);
+  EXPECT_TRUE(wlrt::parseJson("-1.25e-3", v, err) && v.asDouble(d) &&
+              d == -1.25e-3);
+  EXPECT_TRUE(wlrt::parseJson("\"1\"", v, err) && !v.asInt64(i) &&
+              !v.asDouble(d));
 }
 
 // Checked by nlohmann/json (since the runtime reads JSON with it): strings
@@ -140,14 +168,17 @@ TEST(Json, Utf8AndRange) {
   EXPECT_TRUE(wlrt::parseJson("\"\xc3\xa9\xf0\x9f\x98\x80\"", v, err) &&
               v.text == "\xc3\xa9\xf0\x9f\x98\x80")
       << err;
-  for (const char *s : {"\"\xff\"", "\"\xc3\"", "\"\xc0\x80\"", "\"\xed\xa0\x80\"", "{\"\xe9\":1}",
-                        "1e999", "[-1e400]"}) {
+  for (const char *s :
+       {"\"\xff\"", "\"\xc3\"", "\"\xc0\x80\"", "\"\xed\xa0\x80\"",
+        "{\"\xe9\":1}", "1e999", "[-1e400]"}) {
     EXPECT_FALSE(wlrt::parseJson(s, v, err)) << s;
     EXPECT_EQ(err.rfind("at offset ", 0), 0u) << s << ": " << err;
   }
   // Underflow parses; asDouble refuses it (std::from_chars: out of range).
   double d = 0;
-  EXPECT_TRUE(wlrt::parseJson("1e-400", v, err) && v.isNumber() && !v.asDouble(d)) << err;
+  EXPECT_TRUE(wlrt::parseJson("1e-400", v, err) && v.isNumber() &&
+              !v.asDouble(d))
+      << err;
 }
 
 TEST(Json, Serialize) {

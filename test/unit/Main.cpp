@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
   if (::chdir("/") == 0)
     std::system(("rm -rf '" + work + "'").c_str());
   const testing::UnitTest &unit = *testing::UnitTest::GetInstance();
-  std::printf("%s: %d tests passed, %d failed\n", kProgram, unit.successful_test_count(),
-              unit.failed_test_count());
+  std::printf("%s: %d tests passed, %d failed\n", kProgram,
+              unit.successful_test_count(), unit.failed_test_count());
   return rc;
 }

@@ -9,7 +9,8 @@
 namespace {
 
 /// The start of a metadata object; the tests append the arena and params.
-const char *const head = R"({"abi":1,"model":"t","input_size":2,"output_size":2,"label_kind":0,)";
+const char *const head =
+    R"({"abi":1,"model":"t","input_size":2,"output_size":2,"label_kind":0,)";
 
 /// `json` is refused with an error that contains `needle`.
 void rejects(const char *json, const char *needle) {
@@ -23,103 +24,146 @@ void rejects(const char *json, const char *needle) {
 TEST(Metadata, FakeModel) {
   const wlrt::Metadata &md = wlrt::metadata();
   EXPECT_TRUE(md.ok) << md.error;
-  EXPECT_TRUE(md.params.size() == 7 && md.layers.size() == 2 && md.hasLipschitz);
+  EXPECT_TRUE(md.params.size() == 7 && md.layers.size() == 2 &&
+              md.hasLipschitz);
 }
 
 TEST(Metadata, Rejects) {
-  rejects((std::string(head) + R"("arena_size":3,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}}]})").c_str(),
-          "outside the arena");
-  rejects((std::string(head) + R"("arena_size":8,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"xavier"}}]})").c_str(),
-          "unknown init kind 'xavier'");
-  rejects((std::string(head) + R"("arena_size":8,"params":[],"lipschitz":[{"op":"input"},{"op":"layer","layer":"q","arg":0}]})").c_str(),
-          "unknown layer 'q'");
+  rejects(
+      (std::string(head) +
+       R"("arena_size":3,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}}]})")
+          .c_str(),
+      "outside the arena");
+  rejects(
+      (std::string(head) +
+       R"("arena_size":8,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"xavier"}}]})")
+          .c_str(),
+      "unknown init kind 'xavier'");
+  rejects(
+      (std::string(head) +
+       R"("arena_size":8,"params":[],"lipschitz":[{"op":"input"},{"op":"layer","layer":"q","arg":0}]})")
+          .c_str(),
+      "unknown layer 'q'");
   rejects(R"({"abi":2,"model":"t"})", "unsupported abi");
   rejects("{", "invalid JSON");
   wlrt::Metadata good = wlrt::parseMetadata(
-      (std::string(head) + R"("arena_size":8,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":true,"grad_offset":4,"init":{"kind":"ones"}}]})").c_str());
+      (std::string(head) +
+       R"("arena_size":8,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":true,"grad_offset":4,"init":{"kind":"ones"}}]})")
+          .c_str());
   EXPECT_TRUE(good.ok) << good.error;
 }
 
 /// "target": optional, "cpu" (the default) or "cuda".
 TEST(Metadata, Target) {
   auto target = [&](const char *t) {
-    return wlrt::parseMetadata((std::string(head) + t + R"("arena_size":8,"params":[]})").c_str());
+    return wlrt::parseMetadata(
+        (std::string(head) + t + R"("arena_size":8,"params":[]})").c_str());
   };
   wlrt::Metadata none = target(""), cpu = target(R"("target":"cpu",)"),
                  cuda = target(R"("target":"cuda",)");
   EXPECT_TRUE(none.ok && !none.cudaTarget);
   EXPECT_TRUE(cpu.ok && !cpu.cudaTarget);
   EXPECT_TRUE(cuda.ok && cuda.cudaTarget);
-  wlrt::Metadata tpu = target(R"("target":"tpu",)"), num = target(R"("target":1,)");
-  EXPECT_TRUE(!tpu.ok && contains(tpu.error.c_str(), "\"target\" must be \"cpu\" or \"cuda\""))
+  wlrt::Metadata tpu = target(R"("target":"tpu",)"),
+                 num = target(R"("target":1,)");
+  EXPECT_TRUE(!tpu.ok && contains(tpu.error.c_str(),
+                                  "\"target\" must be \"cpu\" or \"cuda\""))
       << tpu.error;
-  EXPECT_TRUE(!num.ok && contains(num.error.c_str(), "\"target\" must be")) << num.error;
+  EXPECT_TRUE(!num.ok && contains(num.error.c_str(), "\"target\" must be"))
+      << num.error;
 }
 
-/// The "lipschitz" graph: an array of nodes whose arguments index earlier nodes.
+/// The "lipschitz" graph: an array of nodes whose arguments index earlier
+/// nodes.
 TEST(Metadata, LipschitzGraph) {
-  const std::string lipHead = std::string(head) +
+  const std::string lipHead =
+      std::string(head) +
       R"("arena_size":8,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}}],)"
       R"("layers":[{"name":"l","in":2,"out":2,"structure":"dense","weight":"w"}],"lipschitz":)";
   auto lipRejects = [&](const char *graph, const char *needle) {
     rejects((lipHead + graph + "}").c_str(), needle);
   };
-  lipRejects(R"({"op":"input"})", "must be an array of nodes");                  // the old tree form
+  lipRejects(R"({"op":"input"})",
+             "must be an array of nodes"); // the old tree form
   lipRejects(R"([])", "at least one node");
-  lipRejects(R"([{"op":"input"},{"op":"layer","layer":"l","arg":1}])", "must index an earlier node");
-  lipRejects(R"([{"op":"input"},{"op":"add","args":[0,2]},{"op":"input"}])", "argument 2 must index an earlier node");
-  lipRejects(R"([{"op":"scale","factor":2,"arg":0}])", "lipschitz node 0: argument 0 must index an earlier node");
-  lipRejects(R"([{"op":"input"},{"op":"scale","factor":2,"arg":-1}])", "argument -1 must index an earlier node");
-  lipRejects(R"([{"op":"input"},{"op":"scale","factor":2,"arg":0.5}])", "must be an integer node index");
-  lipRejects(R"([{"op":"input"},{"op":"scale","factor":2,"arg":{"op":"input"}}])", "must be an integer node index");
+  lipRejects(R"([{"op":"input"},{"op":"layer","layer":"l","arg":1}])",
+             "must index an earlier node");
+  lipRejects(R"([{"op":"input"},{"op":"add","args":[0,2]},{"op":"input"}])",
+             "argument 2 must index an earlier node");
+  lipRejects(R"([{"op":"scale","factor":2,"arg":0}])",
+             "lipschitz node 0: argument 0 must index an earlier node");
+  lipRejects(R"([{"op":"input"},{"op":"scale","factor":2,"arg":-1}])",
+             "argument -1 must index an earlier node");
+  lipRejects(R"([{"op":"input"},{"op":"scale","factor":2,"arg":0.5}])",
+             "must be an integer node index");
+  lipRejects(
+      R"([{"op":"input"},{"op":"scale","factor":2,"arg":{"op":"input"}}])",
+      "must be an integer node index");
   lipRejects(R"([{"op":"input"},{"op":"add","args":[]}])", "non-empty array");
   lipRejects(R"([{"op":"input"},{"op":"add","args":0}])", "non-empty array");
-  lipRejects(R"([{"op":"input"},{"op":"relu","arg":0}])", "lipschitz node 1: unknown op 'relu'");
-  lipRejects(R"([{"op":"input"},{"op":"layer","arg":0}])", "lipschitz node 1: missing \"layer\"");
-  lipRejects(R"([{"op":"input"},{"op":"scale","arg":0}])", "missing \"factor\"");
-  lipRejects(R"([{"op":"input"},{"op":"layer","layer":"l"}])", "missing \"arg\"");
+  lipRejects(R"([{"op":"input"},{"op":"relu","arg":0}])",
+             "lipschitz node 1: unknown op 'relu'");
+  lipRejects(R"([{"op":"input"},{"op":"layer","arg":0}])",
+             "lipschitz node 1: missing \"layer\"");
+  lipRejects(R"([{"op":"input"},{"op":"scale","arg":0}])",
+             "missing \"factor\"");
+  lipRejects(R"([{"op":"input"},{"op":"layer","layer":"l"}])",
+             "missing \"arg\"");
   lipRejects(R"([1])", "lipschitz node 0: must be an object");
   {
     wlrt::Metadata g = wlrt::parseMetadata(
-        (lipHead + R"([{"op":"input"},{"op":"layer","layer":"l","arg":0},{"op":"scale","factor":-0.5,"arg":1},)"
-                   R"({"op":"add","args":[2,0]}]})").c_str());
+        (lipHead +
+         R"([{"op":"input"},{"op":"layer","layer":"l","arg":0},{"op":"scale","factor":-0.5,"arg":1},)"
+         R"({"op":"add","args":[2,0]}]})")
+            .c_str());
     EXPECT_TRUE(g.ok) << g.error;
     using Op = wlrt::LipNode::Op;
     EXPECT_TRUE(g.hasLipschitz && g.lipschitz.size() == 4);
     if (g.lipschitz.size() == 4) {
-      EXPECT_TRUE(g.lipschitz[0].op == Op::Input && g.lipschitz[0].args.empty());
+      EXPECT_TRUE(g.lipschitz[0].op == Op::Input &&
+                  g.lipschitz[0].args.empty());
       EXPECT_TRUE(g.lipschitz[1].op == Op::Layer && g.lipschitz[1].layer == 0 &&
                   g.lipschitz[1].args == std::vector<int64_t>{0});
-      EXPECT_TRUE(g.lipschitz[2].op == Op::Scale && g.lipschitz[2].factor == -0.5 &&
+      EXPECT_TRUE(g.lipschitz[2].op == Op::Scale &&
+                  g.lipschitz[2].factor == -0.5 &&
                   g.lipschitz[2].args == std::vector<int64_t>{1});
-      EXPECT_TRUE(g.lipschitz[3].op == Op::Add && (g.lipschitz[3].args == std::vector<int64_t>{2, 0}));
+      EXPECT_TRUE(g.lipschitz[3].op == Op::Add &&
+                  (g.lipschitz[3].args == std::vector<int64_t>{2, 0}));
     }
-    wlrt::Metadata none = wlrt::parseMetadata((std::string(head) + R"("arena_size":8,"params":[]})").c_str());
+    wlrt::Metadata none = wlrt::parseMetadata(
+        (std::string(head) + R"("arena_size":8,"params":[]})").c_str());
     EXPECT_TRUE(none.ok && !none.hasLipschitz) << none.error;
   }
 }
 
 /// A state entry may carry its own "shape"; without it, it has the param's.
 TEST(Metadata, StateShape) {
-  const std::string st = std::string(head) +
+  const std::string st =
+      std::string(head) +
       R"("arena_size":10,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,)"
       R"("init":{"kind":"zeros"},"state":[)";
   wlrt::Metadata g = wlrt::parseMetadata(
-      (st + R"({"name":"m","offset":4},{"name":"u","offset":8,"shape":[2]}]}]})").c_str());
+      (st +
+       R"({"name":"m","offset":4},{"name":"u","offset":8,"shape":[2]}]}]})")
+          .c_str());
   EXPECT_TRUE(g.ok) << g.error;
   if (g.ok && g.params.size() == 1 && g.params[0].state.size() == 2) {
     const wlrt::StateInfo &m0 = g.params[0].state[0], &u = g.params[0].state[1];
-    EXPECT_TRUE(m0.shape == (std::vector<int64_t>{2, 2}) && m0.numel == 4 && m0.offset == 4);
-    EXPECT_TRUE(u.shape == std::vector<int64_t>{2} && u.numel == 2 && u.offset == 8);
+    EXPECT_TRUE(m0.shape == (std::vector<int64_t>{2, 2}) && m0.numel == 4 &&
+                m0.offset == 4);
+    EXPECT_TRUE(u.shape == std::vector<int64_t>{2} && u.numel == 2 &&
+                u.offset == 8);
   } else {
     EXPECT_TRUE(false);
   }
   // The region check uses the state's own numel (and the param's by default).
   rejects((st + R"({"name":"u","offset":8,"shape":[3]}]}]})").c_str(),
-          "param 'w' state 'u': region [8, +3) lies outside the arena of 10 floats");
+          "param 'w' state 'u': region [8, +3) lies outside the arena of 10 "
+          "floats");
   rejects((st + R"({"name":"u","offset":8}]}]})").c_str(),
           "state 'u': region [8, +4) lies outside");
-  wlrt::Metadata fits = wlrt::parseMetadata((st + R"({"name":"u","offset":8,"shape":[1,2]}]}]})").c_str());
+  wlrt::Metadata fits = wlrt::parseMetadata(
+      (st + R"({"name":"u","offset":8,"shape":[1,2]}]}]})").c_str());
   EXPECT_TRUE(fits.ok) << fits.error; // [8, 10) fits exactly
   rejects((st + R"({"name":"u","offset":0,"shape":[0]}]}]})").c_str(),
           "state 'u': dimensions must be positive");
@@ -129,31 +173,52 @@ TEST(Metadata, StateShape) {
 
 /// Structured layers name their factors; svd and diagonal need their shapes.
 TEST(Metadata, StructuredLayers) {
-  const std::string sh = std::string(head) +
+  const std::string sh =
+      std::string(head) +
       R"("arena_size":12,"params":[{"name":"U","shape":[2,1],"offset":0,"trainable":false,"init":{"kind":"zeros"}},)"
       R"({"name":"s","shape":[1],"offset":2,"trainable":false,"init":{"kind":"ones"}},)"
       R"({"name":"V","shape":[2,1],"offset":3,"trainable":false,"init":{"kind":"zeros"}}],"layers":[)";
   wlrt::Metadata g = wlrt::parseMetadata(
-      (sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","s","V"]}]})").c_str());
+      (sh +
+       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","s","V"]}]})")
+          .c_str());
   EXPECT_TRUE(g.ok) << g.error;
-  EXPECT_TRUE(g.ok && g.layers[0].factors == (std::vector<int>{0, 1, 2}) && !g.layers[0].hasDenseWeight());
-  rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","t","V"]}]})").c_str(),
-          "layer 'l': unknown factor param 't'");
-  rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","V","s"]}]})").c_str(),
-          "structure 'svd' needs factor 0 of the right shape");
-  rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":"U"}]})").c_str(),
-          "\"factors\" must be an array of param names");
-  rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"s","factors":["s"]}]})").c_str(),
-          "structure 'diagonal' needs factor 0 of the right shape");
-  rejects((sh + R"j({"name":"l","in":2,"out":1,"structure":"orthogonal(polar)","weight":"U"}]})j").c_str(),
-          "weight 'U' must have shape [1, 2]");
+  EXPECT_TRUE(g.ok && g.layers[0].factors == (std::vector<int>{0, 1, 2}) &&
+              !g.layers[0].hasDenseWeight());
+  rejects(
+      (sh +
+       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","t","V"]}]})")
+          .c_str(),
+      "layer 'l': unknown factor param 't'");
+  rejects(
+      (sh +
+       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","V","s"]}]})")
+          .c_str(),
+      "structure 'svd' needs factor 0 of the right shape");
+  rejects(
+      (sh +
+       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":"U"}]})")
+          .c_str(),
+      "\"factors\" must be an array of param names");
+  rejects(
+      (sh +
+       R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"s","factors":["s"]}]})")
+          .c_str(),
+      "structure 'diagonal' needs factor 0 of the right shape");
+  rejects(
+      (sh +
+       R"j({"name":"l","in":2,"out":1,"structure":"orthogonal(polar)","weight":"U"}]})j")
+          .c_str(),
+      "weight 'U' must have shape [1, 2]");
 }
 
 /// The weight is the [out, in] matrix itself exactly when the layer lists no
-/// factors (whatever its structure's name); the structure's kind is parsed once.
+/// factors (whatever its structure's name); the structure's kind is parsed
+/// once.
 TEST(Metadata, DenseWeightAndKind) {
   using wlrt::StructureKind;
-  const std::string sh = std::string(head) +
+  const std::string sh =
+      std::string(head) +
       R"("arena_size":12,"params":[{"name":"W","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}},)"
       R"({"name":"d","shape":[2],"offset":4,"trainable":false,"init":{"kind":"ones"}},)"
       R"({"name":"A","shape":[2,3],"offset":6,"trainable":false,"init":{"kind":"zeros"}}],"layers":[)";
@@ -162,26 +227,37 @@ TEST(Metadata, DenseWeightAndKind) {
     EXPECT_TRUE(md.ok) << md.error + " / " + l;
     return md.ok ? md.layers[0] : wlrt::LayerInfo{};
   };
-  wlrt::LayerInfo l = layer(R"({"name":"l","in":2,"out":2,"structure":"dense","weight":"W"})");
+  wlrt::LayerInfo l =
+      layer(R"({"name":"l","in":2,"out":2,"structure":"dense","weight":"W"})");
   EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::General);
-  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(polar)","weight":"W"})j");
+  l = layer(
+      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(polar)","weight":"W"})j");
   EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
-  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(cayley)","weight":"W","factors":["W"]})j");
+  l = layer(
+      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(cayley)","weight":"W","factors":["W"]})j");
   EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
-  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(exp)+lowrank","weight":"W","factors":["W","A"]})j");
+  l = layer(
+      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(exp)+lowrank","weight":"W","factors":["W","A"]})j");
   EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
-  l = layer(R"({"name":"l","in":2,"out":2,"structure":"frozen+lora","weight":"W","factors":["W","A"]})");
+  l = layer(
+      R"({"name":"l","in":2,"out":2,"structure":"frozen+lora","weight":"W","factors":["W","A"]})");
   EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::General);
-  l = layer(R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"d","factors":["d"]})");
+  l = layer(
+      R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"d","factors":["d"]})");
   EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Diagonal);
   // A structure the runtime does not know: no factors, so its weight is the
   // matrix and must be [out, in]; with factors it is built from them.
-  l = layer(R"j({"name":"l","in":2,"out":2,"structure":"future(2)","weight":"W"})j");
+  l = layer(
+      R"j({"name":"l","in":2,"out":2,"structure":"future(2)","weight":"W"})j");
   EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::General);
-  l = layer(R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"A","factors":["A"]})j");
+  l = layer(
+      R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"A","factors":["A"]})j");
   EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::General);
-  rejects((sh + R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"W"}]})j").c_str(),
-          "weight 'W' must have shape [2, 3]");
+  rejects(
+      (sh +
+       R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"W"}]})j")
+          .c_str(),
+      "weight 'W' must have shape [2, 3]");
   rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"dense"}]})").c_str(),
           "a dense layer needs \"weight\"");
 }

@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 
 std::string tmpSuffix() {
-  return std::to_string(long(::getpid())) + "." + std::to_string(long(::gettid()));
+  return std::to_string(long(::getpid())) + "." +
+         std::to_string(long(::gettid()));
 }
 
 bool contains(const char *hay, const char *needle) {
@@ -52,7 +53,8 @@ bool fileExists(const std::string &path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t rows, int64_t cols) {
+std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t rows,
+                                int64_t cols) {
   const bool tall = rows >= cols;
   const int64_t m = tall ? rows : cols, n = tall ? cols : rows;
   std::vector<double> g(size_t(m * n)); // column j of G at g[j*m .. j*m + m)
@@ -78,7 +80,8 @@ std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t rows, int6
           continue;
         rotated = true;
         double zeta = (beta - alpha) / (2 * gamma);
-        double t = (zeta >= 0 ? 1.0 : -1.0) / (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
+        double t = (zeta >= 0 ? 1.0 : -1.0) /
+                   (std::fabs(zeta) + std::sqrt(1 + zeta * zeta));
         double c = 1 / std::sqrt(1 + t * t), sn = c * t;
         for (int64_t r = 0; r < m; ++r) {
           double x = gp[r], y = gq[r];
@@ -96,7 +99,8 @@ std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t rows, int6
       ss += g[size_t(j * m + r)] * g[size_t(j * m + r)];
     sigma[size_t(j)] = std::sqrt(ss);
   }
-  std::sort(sigma.begin(), sigma.end(), [](double x, double y) { return x > y; });
+  std::sort(sigma.begin(), sigma.end(),
+            [](double x, double y) { return x > y; });
   return sigma;
 }
 
@@ -118,7 +122,8 @@ std::string safetensorsFile(const std::vector<StTensor> &ts) {
     h += ",\"" + t.name + "\":{\"dtype\":\"" + t.dtype + "\",\"shape\":[";
     for (size_t i = 0; i < t.shape.size(); ++i)
       h += (i ? "," : "") + std::to_string(t.shape[i]);
-    h += "],\"data_offsets\":[" + std::to_string(pos) + "," + std::to_string(pos + t.bytes.size()) + "]}";
+    h += "],\"data_offsets\":[" + std::to_string(pos) + "," +
+         std::to_string(pos + t.bytes.size()) + "]}";
     pos += t.bytes.size();
   }
   h += "}";
@@ -136,12 +141,15 @@ std::string safetensorsFile(const std::vector<StTensor> &ts) {
 const std::vector<float> kW0 = {3.0f, 1.0f, 0.5f, -1.0f, 2.0f, 0.25f};
 
 void writeBaseFile() {
-  writeAll(kBaseFile, safetensorsFile({{"other", "F32", {2}, bytesOf(std::vector<float>{1, 2})},
-                                       {"ad.base", "F32", {2, 3}, bytesOf(kW0)}}));
+  writeAll(
+      kBaseFile,
+      safetensorsFile({{"other", "F32", {2}, bytesOf(std::vector<float>{1, 2})},
+                       {"ad.base", "F32", {2, 3}, bytesOf(kW0)}}));
 }
 
 int failedAssertions() {
-  const testing::TestInfo *test = testing::UnitTest::GetInstance()->current_test_info();
+  const testing::TestInfo *test =
+      testing::UnitTest::GetInstance()->current_test_info();
   if (!test)
     return 0;
   const testing::TestResult *result = test->result();

@@ -48,9 +48,12 @@ inline constexpr const char *kProgram = "wl-runtime-unit";
 #endif
 
 /// Reads an int the fake model's project hook updates atomically.
-inline int loadInt(const int &x) { return __atomic_load_n(&x, __ATOMIC_SEQ_CST); }
+inline int loadInt(const int &x) {
+  return __atomic_load_n(&x, __ATOMIC_SEQ_CST);
+}
 
-/// The temporary wl_save writes on this thread: <path>.tmp.<pid>.<tid> (Checkpoint.cpp).
+/// The temporary wl_save writes on this thread: <path>.tmp.<pid>.<tid>
+/// (Checkpoint.cpp).
 std::string tmpSuffix();
 
 bool contains(const char *hay, const char *needle);
@@ -66,7 +69,8 @@ bool fileExists(const std::string &path);
 
 /// Singular values (descending) of the row-major rows×cols matrix `a`, by
 /// one-sided Jacobi (Hestenes) in double on the columns of the tall side.
-std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t rows, int64_t cols);
+std::vector<double> jacobiSigma(const std::vector<double> &a, int64_t rows,
+                                int64_t cols);
 std::vector<double> asDoubles(const std::vector<float> &w);
 std::string sigmaText(const std::vector<double> &s);
 
@@ -78,7 +82,8 @@ struct StTensor {
 };
 
 template <class T> std::string bytesOf(const std::vector<T> &v) {
-  return std::string(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(T));
+  return std::string(reinterpret_cast<const char *>(v.data()),
+                     v.size() * sizeof(T));
 }
 
 /// A safetensors file with these tensors (and {"format": "pt"} metadata).
@@ -126,8 +131,10 @@ template <class F> void inChild(const char *name, F &&body) {
     ::waitpid(pid, &status, 0);
   bool ran = pid > 0 && n == ssize_t(sizeof failed) && WIFEXITED(status) &&
              WEXITSTATUS(status) == 0;
-  EXPECT_TRUE(ran) << name << ": the child process did not finish (status " << status << ")";
-  EXPECT_EQ(failed, 0) << name << ": failed assertions in the child process (above)";
+  EXPECT_TRUE(ran) << name << ": the child process did not finish (status "
+                   << status << ")";
+  EXPECT_EQ(failed, 0) << name
+                       << ": failed assertions in the child process (above)";
 }
 
 #endif // WLRT_TEST_UNIT_TESTUTIL_H

@@ -66,7 +66,8 @@ json::Object initToJson(InitAttr init) {
   return o;
 }
 
-struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPass> {
+struct WLEmitMetadataPass
+    : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPass> {
   using WLEmitMetadataBase::WLEmitMetadataBase;
 
   void runOnOperation() override {
@@ -75,7 +76,8 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
     auto arenaSize = module->getAttrOfType<IntegerAttr>("wl.arena_size");
     auto certificate = module->getAttrOfType<ArrayAttr>("wl.certificate");
     if (!model || !arenaSize || !certificate) {
-      module.emitError("wl-emit-metadata needs the wl.model, wl.arena_size and wl.certificate "
+      module.emitError("wl-emit-metadata needs the wl.model, wl.arena_size and "
+                       "wl.certificate "
                        "attributes (run wl-assign-arena and wl-certify first)");
       return signalPassFailure();
     }
@@ -93,7 +95,8 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
         shape.push_back(d);
       json::Array state;
       if (p.getState()) {
-        ArrayAttr names = *p.getState(), offsets = *p.getStateOffsets(); // outlive the loop
+        ArrayAttr names = *p.getState(),
+                  offsets = *p.getStateOffsets(); // outlive the loop
         for (auto [name, offset] : llvm::zip(names, offsets)) {
           StringRef stateName = cast<StringAttr>(name).getValue();
           json::Object entry{{"name", stateName.str()},
@@ -108,25 +111,27 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
           state.push_back(std::move(entry));
         }
       }
-      params.push_back(json::Object{{"name", p.getSymName().str()},
-                                    {"shape", std::move(shape)},
-                                    {"offset", p.getOffsetAttr() ? p.getOffsetAttr().getInt() : -1},
-                                    {"trainable", p.getTrainable()},
-                                    {"init", initToJson(p.getInit())},
-                                    {"grad_offset",
-                                     p.getGradOffsetAttr() ? p.getGradOffsetAttr().getInt() : -1},
-                                    {"state", std::move(state)}});
+      params.push_back(json::Object{
+          {"name", p.getSymName().str()},
+          {"shape", std::move(shape)},
+          {"offset", p.getOffsetAttr() ? p.getOffsetAttr().getInt() : -1},
+          {"trainable", p.getTrainable()},
+          {"init", initToJson(p.getInit())},
+          {"grad_offset",
+           p.getGradOffsetAttr() ? p.getGradOffsetAttr().getInt() : -1},
+          {"state", std::move(state)}});
     }
     doc["params"] = std::move(params);
 
     json::Array layers;
     for (LayerOp l : module.getOps<LayerOp>()) {
-      json::Object layer{{"name", l.getSymName().str()},
-                         {"in", l.getInFeatures()},
-                         {"out", l.getOutFeatures()},
-                         {"structure", l.getStructureName()},
-                         {"weight", l.getWeight().str()},
-                         {"bias", l.getBias() ? l.getBias()->str() : std::string()}};
+      json::Object layer{
+          {"name", l.getSymName().str()},
+          {"in", l.getInFeatures()},
+          {"out", l.getOutFeatures()},
+          {"structure", l.getStructureName()},
+          {"weight", l.getWeight().str()},
+          {"bias", l.getBias() ? l.getBias()->str() : std::string()}};
       if (auto factors = l.getFactors()) {
         json::Array names;
         for (Attribute f : *factors)
@@ -146,8 +151,9 @@ struct WLEmitMetadataPass : public wl::impl::WLEmitMetadataBase<WLEmitMetadataPa
     OpBuilder b(module.getBodyRegion());
     b.setInsertionPointToStart(module.getBody());
     auto type = LLVM::LLVMArrayType::get(b.getI8Type(), text.size());
-    LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true, LLVM::Linkage::External,
-                           "wlgen_metadata", b.getStringAttr(text));
+    LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true,
+                           LLVM::Linkage::External, "wlgen_metadata",
+                           b.getStringAttr(text));
   }
 };
 

@@ -18,12 +18,14 @@ struct WLLowerStridedCopiesPass
   void runOnOperation() override {
     getOperation().walk([&](memref::CopyOp copy) {
       auto contiguous = [](Value v) {
-        return memref::isStaticShapeAndContiguousRowMajor(cast<MemRefType>(v.getType()));
+        return memref::isStaticShapeAndContiguousRowMajor(
+            cast<MemRefType>(v.getType()));
       };
       if (!all && contiguous(copy.getSource()) && contiguous(copy.getTarget()))
         return;
       OpBuilder b(copy);
-      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
       copy.erase();
     });
   }

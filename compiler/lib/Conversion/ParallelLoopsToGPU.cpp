@@ -35,23 +35,26 @@ LogicalResult mapTo(scf::ParallelOp loop, gpu::Processor processor) {
   MLIRContext *ctx = loop.getContext();
   AffineMap identity = AffineMap::getMultiDimIdentityMap(1, ctx);
   SmallVector<gpu::ParallelLoopDimMappingAttr> mapping(
-      loop.getNumLoops(), gpu::ParallelLoopDimMappingAttr::get(
-                              ctx, gpu::Processor::Sequential, identity, identity));
+      loop.getNumLoops(),
+      gpu::ParallelLoopDimMappingAttr::get(ctx, gpu::Processor::Sequential,
+                                           identity, identity));
   if (processor != gpu::Processor::Sequential)
-    mapping.front() = gpu::ParallelLoopDimMappingAttr::get(ctx, processor, identity, identity);
+    mapping.front() = gpu::ParallelLoopDimMappingAttr::get(ctx, processor,
+                                                           identity, identity);
   return gpu::setMappingAttr(loop, mapping);
 }
 
 /// Replaces `loop` (no results) by a nest of scf.for over the same bounds.
 void sequentialize(RewriterBase &rewriter, scf::ParallelOp loop) {
   rewriter.setInsertionPoint(loop);
-  scf::buildLoopNest(rewriter, loop.getLoc(), loop.getLowerBound(), loop.getUpperBound(),
-                     loop.getStep(), [&](OpBuilder &b, Location, ValueRange ivs) {
-                       IRMapping map;
-                       map.map(loop.getInductionVars(), ivs);
-                       for (Operation &op : loop.getBody()->without_terminator())
-                         b.clone(op, map);
-                     });
+  scf::buildLoopNest(
+      rewriter, loop.getLoc(), loop.getLowerBound(), loop.getUpperBound(),
+      loop.getStep(), [&](OpBuilder &b, Location, ValueRange ivs) {
+        IRMapping map;
+        map.map(loop.getInductionVars(), ivs);
+        for (Operation &op : loop.getBody()->without_terminator())
+          b.clone(op, map);
+      });
   rewriter.eraseOp(loop);
 }
 
@@ -61,13 +64,16 @@ void sequentialize(RewriterBase &rewriter, scf::ParallelOp loop) {
 /// sequentially in each thread.
 LogicalResult lowerToParallelLoops(IRRewriter &rewriter, linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics())
-    return op->emitError("wl-parallel-loops-to-gpu: expected a linalg op on memrefs");
+    return op->emitError(
+        "wl-parallel-loops-to-gpu: expected a linalg op on memrefs");
   rewriter.setInsertionPoint(op);
   linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic) {
-    FailureOr<linalg::GenericOp> general = linalg::generalizeNamedOp(rewriter, op);
+    FailureOr<linalg::GenericOp> general =
+        linalg::generalizeNamedOp(rewriter, op);
     if (failed(general))
-      return op->emitError("wl-parallel-loops-to-gpu: cannot generalize this op");
+      return op->emitError(
+          "wl-parallel-loops-to-gpu: cannot generalize this op");
     generic = *general;
   }
   SmallVector<unsigned> parallelFirst;
@@ -82,11 +88,13 @@ LogicalResult lowerToParallelLoops(IRRewriter &rewriter, linalg::LinalgOp op) {
     FailureOr<linalg::GenericOp> interchanged =
         linalg::interchangeGenericOp(rewriter, generic, parallelFirst);
     if (failed(interchanged))
-      return generic->emitError("wl-parallel-loops-to-gpu: cannot interchange the loops");
+      return generic->emitError(
+          "wl-parallel-loops-to-gpu: cannot interchange the loops");
     generic = *interchanged;
   }
   if (failed(linalg::linalgOpToParallelLoops(rewriter, generic)))
-    return generic->emitError("wl-parallel-loops-to-gpu: cannot lower to loops");
+    return generic->emitError(
+        "wl-parallel-loops-to-gpu: cannot lower to loops");
   rewriter.eraseOp(generic);
   return success();
 }
@@ -97,7 +105,8 @@ struct WLParallelLoopsToGPUPass
 
   void runOnOperation() override {
     if (blockSize < 32 || blockSize > 1024) {
-      getOperation().emitError("wl-parallel-loops-to-gpu: block-size must lie in [32, 1024]");
+      getOperation().emitError(
+          "wl-parallel-loops-to-gpu: block-size must lie in [32, 1024]");
       return signalPassFailure();
     }
     IRRewriter rewriter(&getContext());
@@ -109,7 +118,8 @@ struct WLParallelLoopsToGPUPass
 
     SmallVector<scf::ParallelOp> outermost;
     getOperation().walk([&](scf::ParallelOp loop) {
-      if (!loop->getParentOfType<scf::ParallelOp>() && loop.getNumResults() == 0)
+      if (!loop->getParentOfType<scf::ParallelOp>() &&
+          loop.getNumResults() == 0)
         outermost.push_back(loop);
     });
     for (scf::ParallelOp loop : outermost) {
@@ -122,11 +132,13 @@ struct WLParallelLoopsToGPUPass
         Operation *next = loop->getNextNode();
         rewriter.setInsertionPoint(loop);
         collapseParallelLoops(rewriter, loop, {all});
-        loop = cast<scf::ParallelOp>(next ? next->getPrevNode() : &block->back());
+        loop =
+            cast<scf::ParallelOp>(next ? next->getPrevNode() : &block->back());
       }
       // Full tiles with a bounds guard inside (no min/max bounds), so the
       // block size is a constant.
-      auto [blocks, threads] = scf::tileParallelLoop(loop, {blockSize}, /*noMinMaxBounds=*/true);
+      auto [blocks, threads] =
+          scf::tileParallelLoop(loop, {blockSize}, /*noMinMaxBounds=*/true);
       if (failed(mapTo(blocks, gpu::Processor::BlockX)) ||
           failed(mapTo(threads, gpu::Processor::ThreadX)))
         return signalPassFailure();
@@ -134,7 +146,8 @@ struct WLParallelLoopsToGPUPass
       // comes before a parallel one) run sequentially in the thread;
       // convert-parallel-loops-to-gpu only accepts them directly nested.
       SmallVector<scf::ParallelOp> nested;
-      threads.getBody()->walk([&](scf::ParallelOp inner) { nested.push_back(inner); });
+      threads.getBody()->walk(
+          [&](scf::ParallelOp inner) { nested.push_back(inner); });
       for (scf::ParallelOp inner : llvm::reverse(nested))
         sequentialize(rewriter, inner);
     }
@@ -145,7 +158,8 @@ struct WLParallelLoopsToGPUPass
 
 namespace {
 
-struct WLMergeGPUModulesPass : public wl::impl::WLMergeGPUModulesBase<WLMergeGPUModulesPass> {
+struct WLMergeGPUModulesPass
+    : public wl::impl::WLMergeGPUModulesBase<WLMergeGPUModulesPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<gpu::GPUModuleOp> outlined(module.getOps<gpu::GPUModuleOp>());
@@ -157,7 +171,8 @@ struct WLMergeGPUModulesPass : public wl::impl::WLMergeGPUModulesBase<WLMergeGPU
     SymbolTable mergedSymbols(merged);
     for (gpu::GPUModuleOp from : outlined) {
       if (from.getTargetsAttr() || from->getAttrDictionary().size() > 1) {
-        from.emitError("wl-merge-gpu-modules: expected plain outlined modules (no targets yet)");
+        from.emitError("wl-merge-gpu-modules: expected plain outlined modules "
+                       "(no targets yet)");
         return signalPassFailure();
       }
       StringRef moduleName = from.getSymName();
@@ -167,17 +182,20 @@ struct WLMergeGPUModulesPass : public wl::impl::WLMergeGPUModulesBase<WLMergeGPU
       for (Operation *op : ops) {
         auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
         if (!kernel) {
-          op->emitError("wl-merge-gpu-modules: only kernels are expected in outlined modules");
+          op->emitError("wl-merge-gpu-modules: only kernels are expected in "
+                        "outlined modules");
           return signalPassFailure();
         }
         // Launches name @module::@kernel; the kernel takes the module's name.
-        auto oldRef = SymbolRefAttr::get(from.getSymNameAttr(),
-                                         {FlatSymbolRefAttr::get(kernel.getNameAttr())});
+        auto oldRef =
+            SymbolRefAttr::get(from.getSymNameAttr(),
+                               {FlatSymbolRefAttr::get(kernel.getNameAttr())});
         kernel->remove();
         kernel.setName(moduleName);
         mergedSymbols.insert(kernel);
-        auto newRef = SymbolRefAttr::get(merged.getSymNameAttr(),
-                                         {FlatSymbolRefAttr::get(kernel.getNameAttr())});
+        auto newRef =
+            SymbolRefAttr::get(merged.getSymNameAttr(),
+                               {FlatSymbolRefAttr::get(kernel.getNameAttr())});
         module.walk([&](gpu::LaunchFuncOp launch) {
           if (launch.getKernel() == oldRef)
             launch.setKernelAttr(newRef);

@@ -20,23 +20,29 @@ public:
                 {atLeastOne(req("blocks", ArgKind::Integer)), initArg()},
                 "P L P^T R (Dao et al. 2022); IN = OUT = blocks * c");
   }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     int64_t b = s.getInt("blocks");
     if (l.in != l.out)
-      error(s.loc, "monarch needs a square layer (IN = OUT), but layer '" + l.name + "' is " +
-                       std::to_string(l.in) + " -> " + std::to_string(l.out));
+      error(s.loc, "monarch needs a square layer (IN = OUT), but layer '" +
+                       l.name + "' is " + std::to_string(l.in) + " -> " +
+                       std::to_string(l.out));
     else if (l.in % b != 0)
-      error(lang::argLoc(s, "blocks"), "monarch blocks = " + std::to_string(b) +
-                                           " does not divide n = " + std::to_string(l.in) +
-                                           lang::ofLayer(l));
+      error(lang::argLoc(s, "blocks"),
+            "monarch blocks = " + std::to_string(b) + " does not divide n = " +
+                std::to_string(l.in) + lang::ofLayer(l));
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t, const lang::Call &s) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t,
+                                      const lang::Call &s) const override {
     int64_t b = s.getInt("blocks", 1), c = b > 0 ? in / b : 0;
     return {{"weight.R", {b, c, c}}, {"weight.L", {c, b, b}}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::Monarch; }
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::Monarch;
+  }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
-    return tb.initOr(tb.normal(std::pow(double(tb.in()), -0.25))); // one product L·R per entry
+    return tb.initOr(tb.normal(
+        std::pow(double(tb.in()), -0.25))); // one product L·R per entry
   }
   /// h[b,g,c'] = Σ_c R[g,c',c] x[b,g,c]; y[b,g',c'] = Σ_g L[c',g',g] h[b,g,c'].
   /// The permutation P is two explicit transposes of the activation (cheap
@@ -45,13 +51,15 @@ public:
   Value apply(const TermBuilder &tb, Value x) const override {
     int64_t blocks = tb.call().getInt("blocks"), c = tb.in() / blocks;
     Value x3 = tb.reshape(x, tb.rows(x, {blocks, c}));
-    Value h = tb.contract(tb.rows(x, {blocks, c}), {tb.param("weight.R"), x3}, 4,
-                          {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
-    Value ht = tb.contract(tb.rows(x, {c, blocks}), {h}, 3, {{0, 2, 1}, {0, 1, 2}}); // [b, c', g]
+    Value h = tb.contract(tb.rows(x, {blocks, c}), {tb.param("weight.R"), x3},
+                          4, {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
+    Value ht = tb.contract(tb.rows(x, {c, blocks}), {h}, 3,
+                           {{0, 2, 1}, {0, 1, 2}}); // [b, c', g]
     // yt[b,c',g'] = Σ_g L[c',g',g] ht[b,c',g]     loops (b, c', g', g)
-    Value yt = tb.contract(tb.rows(x, {c, blocks}), {tb.param("weight.L"), ht}, 4,
-                           {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
-    Value y3 = tb.contract(tb.rows(x, {blocks, c}), {yt}, 3, {{0, 2, 1}, {0, 1, 2}});
+    Value yt = tb.contract(tb.rows(x, {c, blocks}), {tb.param("weight.L"), ht},
+                           4, {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
+    Value y3 =
+        tb.contract(tb.rows(x, {blocks, c}), {yt}, 3, {{0, 2, 1}, {0, 1, 2}});
     return tb.reshape(y3, tb.rows(x, {tb.out()}));
   }
 };
@@ -64,29 +72,35 @@ public:
                 {atLeastOne(req("blocks", ArgKind::Integer)), initArg()},
                 "diag(W_1..W_b); blocks divides IN and OUT");
   }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     int64_t b = s.getInt("blocks");
     if (l.in % b != 0 || l.out % b != 0)
-      error(lang::argLoc(s, "blocks"), "blockdiag blocks = " + std::to_string(b) +
-                                           " must divide both IN = " + std::to_string(l.in) +
-                                           " and OUT = " + std::to_string(l.out) +
-                                           lang::ofLayer(l));
+      error(lang::argLoc(s, "blocks"),
+            "blockdiag blocks = " + std::to_string(b) +
+                " must divide both IN = " + std::to_string(l.in) +
+                " and OUT = " + std::to_string(l.out) + lang::ofLayer(l));
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t out, const lang::Call &s) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
+                                      const lang::Call &s) const override {
     int64_t b = s.getInt("blocks", 1);
     return {{"weight.blocks", {b, b ? out / b : 0, b ? in / b : 0}}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::BlockDiag; }
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::BlockDiag;
+  }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     // fan-in IN/b
-    return tb.initOr(tb.normal(1.0 / std::sqrt(tb.in() / double(tb.call().getInt("blocks")))));
+    return tb.initOr(tb.normal(
+        1.0 / std::sqrt(tb.in() / double(tb.call().getInt("blocks")))));
   }
   /// y[b,g,o] = Σ_i W[g,o,i] x[b,g,i]
   Value apply(const TermBuilder &tb, Value x) const override {
     int64_t blocks = tb.call().getInt("blocks");
     Value x3 = tb.reshape(x, tb.rows(x, {blocks, tb.in() / blocks}));
-    Value y3 = tb.contract(tb.rows(x, {blocks, tb.out() / blocks}), {tb.param("weight.blocks"), x3},
-                           4, {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
+    Value y3 = tb.contract(tb.rows(x, {blocks, tb.out() / blocks}),
+                           {tb.param("weight.blocks"), x3}, 4,
+                           {{1, 2, 3}, {0, 1, 3}, {0, 1, 2}});
     return tb.reshape(y3, tb.rows(x, {tb.out()}));
   }
 };

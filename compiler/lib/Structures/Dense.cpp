@@ -22,16 +22,21 @@ public:
     return spec(CallCategory::Structure, "dense", {initArg()},
                 "W itself, [OUT, IN]; default init normal(std = 1/sqrt(IN))");
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t out, const lang::Call &) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
+                                      const lang::Call &) const override {
     return {{"weight", {out, in}}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::Dense; }
-  FailureOr<ParamSetup> setup(const TermBuilder &tb, StringRef role) const override {
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::Dense;
+  }
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
     ParamSetup setup;
     for (const lang::Call &c : tb.getTerm().constraints)
       setup.constraints.push_back(tb.constraint(c, ConstraintOrigin::Written));
     // The default: normal with std 1/sqrt(IN).
-    FailureOr<InitAttr> init = tb.initOr(tb.normal(1.0 / std::sqrt(double(tb.in()))));
+    FailureOr<InitAttr> init =
+        tb.initOr(tb.normal(1.0 / std::sqrt(double(tb.in()))));
     if (failed(init))
       return failure();
     setup.init = *init;
@@ -40,21 +45,27 @@ public:
   Value apply(const TermBuilder &tb, Value x) const override {
     return tb.linear(x, tb.param("weight"));
   }
-  Value weight(const TermBuilder &tb) const override { return tb.param("weight"); }
+  Value weight(const TermBuilder &tb) const override {
+    return tb.param("weight");
+  }
 };
 
 /// A fixed base W0 that the adapters build on.
 class Frozen : public Structure {
 public:
   lang::CallSpec callSpec() const override {
-    return spec(CallCategory::Structure, "frozen", {req("init", lang::ArgKind::Init)},
+    return spec(CallCategory::Structure, "frozen",
+                {req("init", lang::ArgKind::Init)},
                 "a fixed base W0 (not trainable)");
   }
   bool isFrozenBase() const override { return true; }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t out, const lang::Call &) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
+                                      const lang::Call &) const override {
     return {{"weight.base", {out, in}, /*trainable=*/false}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::Frozen; }
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::Frozen;
+  }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     return tb.initOr(tb.init(InitKind::Zeros)); // `init` is required
   }
@@ -67,22 +78,30 @@ public:
 class Diagonal : public Structure {
 public:
   lang::CallSpec callSpec() const override {
-    return spec(CallCategory::Structure, "diagonal", {initArg()}, "diag(d); IN = OUT");
+    return spec(CallCategory::Structure, "diagonal", {initArg()},
+                "diag(d); IN = OUT");
   }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     if (l.in != l.out)
-      error(s.loc, "diagonal needs a square layer (IN = OUT), but layer '" + l.name + "' is " +
-                       std::to_string(l.in) + " -> " + std::to_string(l.out));
+      error(s.loc, "diagonal needs a square layer (IN = OUT), but layer '" +
+                       l.name + "' is " + std::to_string(l.in) + " -> " +
+                       std::to_string(l.out));
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t, const lang::Call &) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t,
+                                      const lang::Call &) const override {
     return {{"weight.d", {in}}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::Diagonal; }
-  FailureOr<ParamSetup> setup(const TermBuilder &tb, StringRef role) const override {
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::Diagonal;
+  }
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
     return clampedScale(tb, StructureKind::Diagonal);
   }
   Value apply(const TermBuilder &tb, Value x) const override {
-    return ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {tb.out()}), x, tb.param("weight.d"));
+    return ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {tb.out()}), x,
+                                  tb.param("weight.d"));
   }
   Value weight(const TermBuilder &tb) const override {
     int64_t n = std::max(tb.in(), tb.out());
@@ -93,19 +112,21 @@ public:
 
   /// The scale of `diagonal` (d) and `svd` (s): ones unless written; a
   /// spectral bound is the exact clamp of its entries.
-  static FailureOr<ParamSetup> clampedScale(const TermBuilder &tb, StructureKind kind) {
+  static FailureOr<ParamSetup> clampedScale(const TermBuilder &tb,
+                                            StructureKind kind) {
     ParamSetup setup;
     FailureOr<InitAttr> init = tb.initOr(tb.init(InitKind::Ones));
     if (failed(init))
       return failure();
     setup.init = *init;
     for (const lang::Call &c : tb.getTerm().constraints) {
-      auto bound = dyn_cast_or_null<SpectralBoundAttr>(tb.constraint(c, ConstraintOrigin::Written));
+      auto bound = dyn_cast_or_null<SpectralBoundAttr>(
+          tb.constraint(c, ConstraintOrigin::Written));
       if (!bound)
         return (void)tb.unsupported(c), failure();
       setup.constraints.push_back(SpectralBoundAttr::get(
-          tb.b.getContext(), bound.getC(), SpectralMethod::Clamp, /*strict=*/false,
-          bound.getLoc(), ConstraintOrigin::Written,
+          tb.b.getContext(), bound.getC(), SpectralMethod::Clamp,
+          /*strict=*/false, bound.getLoc(), ConstraintOrigin::Written,
           StructureKindAttr::get(tb.b.getContext(), kind)));
     }
     return setup;

@@ -13,7 +13,8 @@ using lang::CallCategory;
 namespace {
 
 /// [m, n] of the `a` or `b` argument.
-std::pair<int64_t, int64_t> shape2(const lang::Call &s, const std::string &key) {
+std::pair<int64_t, int64_t> shape2(const lang::Call &s,
+                                   const std::string &key) {
   const lang::Arg *a = s.find(key);
   return {a->value.elems[0].asInt(), a->value.elems[1].asInt()};
 }
@@ -24,32 +25,38 @@ std::pair<int64_t, int64_t> shape2(const lang::Call &s, const std::string &key) 
 class Kronecker : public Structure {
 public:
   lang::CallSpec callSpec() const override {
-    lang::CallSpec s = spec(CallCategory::Structure, "kronecker",
-                            {req("a", ArgKind::Shape2), req("b", ArgKind::Shape2),
-                             atLeastOne(opt("terms", ArgKind::Integer, integer(1))), initArg()},
-                            "sum_i A_i (x) B_i; OUT = m1*m2, IN = n1*n2");
+    lang::CallSpec s = spec(
+        CallCategory::Structure, "kronecker",
+        {req("a", ArgKind::Shape2), req("b", ArgKind::Shape2),
+         atLeastOne(opt("terms", ArgKind::Integer, integer(1))), initArg()},
+        "sum_i A_i (x) B_i; OUT = m1*m2, IN = n1*n2");
     s.extraInits = {"kpsvd"};
     return s;
   }
-  bool needsFrozenBase(const lang::Call &s) const override { return isKpSvd(s); }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  bool needsFrozenBase(const lang::Call &s) const override {
+    return isKpSvd(s);
+  }
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     auto [m1, n1] = shape2(s, "a");
     auto [m2, n2] = shape2(s, "b");
     if (m1 * m2 != l.out || n1 * n2 != l.in)
-      error(s.loc, "kronecker a = [" + std::to_string(m1) + ", " + std::to_string(n1) +
-                       "], b = [" + std::to_string(m2) + ", " + std::to_string(n2) +
-                       "] gives W of shape [" + std::to_string(m1 * m2) + ", " +
-                       std::to_string(n1 * n2) + "], but layer '" + l.name + "' needs [" +
-                       std::to_string(l.out) + ", " + std::to_string(l.in) +
-                       "] (OUT = m1*m2, IN = n1*n2)");
+      error(s.loc, "kronecker a = [" + std::to_string(m1) + ", " +
+                       std::to_string(n1) + "], b = [" + std::to_string(m2) +
+                       ", " + std::to_string(n2) + "] gives W of shape [" +
+                       std::to_string(m1 * m2) + ", " +
+                       std::to_string(n1 * n2) + "], but layer '" + l.name +
+                       "' needs [" + std::to_string(l.out) + ", " +
+                       std::to_string(l.in) + "] (OUT = m1*m2, IN = n1*n2)");
     int64_t k = s.getInt("terms"), maxTerms = std::min(m1 * n1, m2 * n2);
     if (k > maxTerms)
-      error(lang::argLoc(s, "terms"),
-            "kronecker terms = " + std::to_string(k) +
-                " exceeds the largest useful number of terms, min(m1*n1, m2*n2) = " +
-                std::to_string(maxTerms));
+      error(lang::argLoc(s, "terms"), "kronecker terms = " + std::to_string(k) +
+                                          " exceeds the largest useful number "
+                                          "of terms, min(m1*n1, m2*n2) = " +
+                                          std::to_string(maxTerms));
   }
-  std::vector<lang::ParamDecl> params(int64_t, int64_t, const lang::Call &s) const override {
+  std::vector<lang::ParamDecl> params(int64_t, int64_t,
+                                      const lang::Call &s) const override {
     const lang::Arg *a = s.find("a"), *b = s.find("b");
     if (!a || !b || a->value.elems.size() != 2 || b->value.elems.size() != 2)
       return {};
@@ -58,23 +65,27 @@ public:
     auto [m2, n2] = shape2(s, "b");
     return {{"weight.A", {k, m1, n1}}, {"weight.B", {k, m2, n2}}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::Kronecker; }
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::Kronecker;
+  }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     if (isKpSvd(tb.call())) // filled by the split
       return tb.init(InitKind::Zeros);
     // Σ_k A⊗B: k products per entry.
-    return tb.initOr(tb.normal(std::pow(double(tb.call().getInt("terms", 1)) * tb.in(), -0.25)));
+    return tb.initOr(tb.normal(
+        std::pow(double(tb.call().getInt("terms", 1)) * tb.in(), -0.25)));
   }
   /// Row-major (A ⊗ B) vec(X) = vec(A X Bᵀ), X = x as [n1, n2]:
-  /// T[b,k,i1,j2] = Σ_j1 A[k,i1,j1] X[b,j1,j2]; Y[b,i1,i2] = Σ_{k,j2} T[b,k,i1,j2] B[k,i2,j2].
+  /// T[b,k,i1,j2] = Σ_j1 A[k,i1,j1] X[b,j1,j2]; Y[b,i1,i2] = Σ_{k,j2}
+  /// T[b,k,i1,j2] B[k,i2,j2].
   Value apply(const TermBuilder &tb, Value x) const override {
     auto [m1, n1] = shape2(tb.call(), "a");
     auto [m2, n2] = shape2(tb.call(), "b");
     int64_t k = tb.call().getInt("terms", 1);
     Value x3 = tb.reshape(x, tb.rows(x, {n1, n2}));
     // loops (b, k, i1, j1, j2): j2 innermost streams X and T.
-    Value tmp = tb.contract(tb.rows(x, {k, m1, n2}), {tb.param("weight.A"), x3}, 5,
-                            {{1, 2, 3}, {0, 3, 4}, {0, 1, 2, 4}});
+    Value tmp = tb.contract(tb.rows(x, {k, m1, n2}), {tb.param("weight.A"), x3},
+                            5, {{1, 2, 3}, {0, 3, 4}, {0, 1, 2, 4}});
     // loops (b, i1, i2, k, j2): a dot product over j2 innermost.
     Value y3 = tb.contract(tb.rows(x, {m1, m2}), {tmp, tb.param("weight.B")}, 5,
                            {{0, 3, 1, 4}, {3, 2, 4}, {0, 1, 2}});
@@ -87,7 +98,9 @@ public:
   }
 
 private:
-  static bool isKpSvd(const lang::Call &s) { return s.getName("init") == "kpsvd"; }
+  static bool isKpSvd(const lang::Call &s) {
+    return s.getName("init") == "kpsvd";
+  }
 };
 
 } // namespace

@@ -20,36 +20,46 @@ namespace {
 class LoLDU : public Structure {
 public:
   lang::CallSpec callSpec() const override {
-    lang::CallSpec s = spec(CallCategory::Structure, "loldu",
-                            {atLeastOne(req("rank", ArgKind::Integer)),
-                             positive(opt("alpha", ArgKind::Number, std::nullopt))},
-                            "(alpha/r) (PL)_r diag(z) U_r of the LU of a frozen base; only z trains");
+    lang::CallSpec s =
+        spec(CallCategory::Structure, "loldu",
+             {atLeastOne(req("rank", ArgKind::Integer)),
+              positive(opt("alpha", ArgKind::Number, std::nullopt))},
+             "(alpha/r) (PL)_r diag(z) U_r of the LU of a frozen base; only z "
+             "trains");
     s.needsFrozenBase = true;
     return s;
   }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     lang::checkRank(l, s, "rank", error);
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t out, const lang::Call &s) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
+                                      const lang::Call &s) const override {
     int64_t r = s.getInt("rank");
     return {{"weight.loldu_z", {r}},
             {"weight.loldu_L", {out, r}, /*trainable=*/false},
             {"weight.loldu_U", {r, in}, /*trainable=*/false}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::LoLDU; }
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::LoLDU;
+  }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     return tb.init(InitKind::Zeros); // filled by the split
   }
   /// y = s · (((x U_rᵀ) · z) (PL)_rᵀ): dz never forms the dense gradient.
   Value apply(const TermBuilder &tb, Value x) const override {
     int64_t r = tb.call().getInt("rank");
-    Value t = tb.matmul(tb.rows(x, {r}), x, tb.param("weight.loldu_U"), false, true);
-    t = ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {r}), t, tb.param("weight.loldu_z"));
-    Value y = tb.matmul(tb.rows(x, {tb.out()}), t, tb.param("weight.loldu_L"), false, true);
+    Value t =
+        tb.matmul(tb.rows(x, {r}), x, tb.param("weight.loldu_U"), false, true);
+    t = ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {r}), t,
+                               tb.param("weight.loldu_z"));
+    Value y = tb.matmul(tb.rows(x, {tb.out()}), t, tb.param("weight.loldu_L"),
+                        false, true);
     double s = scale(tb.call());
     if (s == 1.0)
       return y;
-    return ScaleOp::create(tb.b, tb.loc, y.getType(), y, tb.b.getF64FloatAttr(s));
+    return ScaleOp::create(tb.b, tb.loc, y.getType(), y,
+                           tb.b.getF64FloatAttr(s));
   }
   std::optional<Resplit> resplit(const lang::Call &term) const override {
     return Resplit{ResplitKind::LoLDU,

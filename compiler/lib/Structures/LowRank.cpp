@@ -19,23 +19,29 @@ public:
                 {atLeastOne(req("rank", ArgKind::Integer)), initArg()},
                 "U V^T with U [OUT, r], V [IN, r]");
   }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     lang::checkRank(l, s, "rank", error);
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t out, const lang::Call &s) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
+                                      const lang::Call &s) const override {
     int64_t r = s.getInt("rank");
     return {{"weight.U", {out, r}}, {"weight.V", {in, r}}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::LowRank; }
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::LowRank;
+  }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     // Σ_r U V: r products per entry, each factor's std (r·IN)^(-1/4) gives
     // the dense init's variance 1/IN.
-    return tb.initOr(tb.normal(std::pow(double(tb.call().getInt("rank")) * tb.in(), -0.25)));
+    return tb.initOr(
+        tb.normal(std::pow(double(tb.call().getInt("rank")) * tb.in(), -0.25)));
   }
   Value apply(const TermBuilder &tb, Value x) const override {
     int64_t r = tb.call().getInt("rank");
     Value v = tb.matmul(tb.rows(x, {r}), x, tb.param("weight.V"), false, false);
-    return tb.matmul(tb.rows(x, {tb.out()}), v, tb.param("weight.U"), false, true);
+    return tb.matmul(tb.rows(x, {tb.out()}), v, tb.param("weight.U"), false,
+                     true);
   }
 };
 
@@ -48,27 +54,37 @@ public:
                 {atLeastOne(req("rank", ArgKind::Integer)), initArg()},
                 "U diag(s) V^T with U, V orthonormal");
   }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     lang::checkRank(l, s, "rank", error);
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t out, const lang::Call &s) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
+                                      const lang::Call &s) const override {
     int64_t r = s.getInt("rank");
     return {{"weight.U", {out, r}}, {"weight.s", {r}}, {"weight.V", {in, r}}};
   }
-  StructureKind kind(const lang::Call &) const override { return StructureKind::Svd; }
-  FailureOr<ParamSetup> setup(const TermBuilder &tb, StringRef role) const override {
+  StructureKind kind(const lang::Call &) const override {
+    return StructureKind::Svd;
+  }
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
     if (role == "weight.s")
       return clampedScale(tb, StructureKind::Svd);
-    return ParamSetup{tb.init(InitKind::Orthogonal), {tb.retraction(StructureKind::Svd)}};
+    return ParamSetup{tb.init(InitKind::Orthogonal),
+                      {tb.retraction(StructureKind::Svd)}};
   }
   /// y = ((x V) · s) Uᵀ.
-  Value apply(const TermBuilder &tb, Value x) const override { return applySvd(tb, x); }
+  Value apply(const TermBuilder &tb, Value x) const override {
+    return applySvd(tb, x);
+  }
   Value weight(const TermBuilder &tb) const override {
     int64_t r = tb.call().getInt("rank");
     Value s = tb.param("weight.s");
     Value u = tb.param("weight.U");
-    Value us = ScaleColumnsOp::create(tb.b, tb.loc, tb.matrix(tb.out(), r), u, s);
-    return tb.matmul(tb.matrix(tb.out(), tb.in()), us, tb.param("weight.V"), false, true);
+    Value us =
+        ScaleColumnsOp::create(tb.b, tb.loc, tb.matrix(tb.out(), r), u, s);
+    return tb.matmul(tb.matrix(tb.out(), tb.in()), us, tb.param("weight.V"),
+                     false, true);
   }
 };
 
@@ -78,8 +94,10 @@ namespace wl {
 Value applySvd(const TermBuilder &tb, Value x) {
   int64_t r = tb.call().getInt("rank");
   Value v = tb.matmul(tb.rows(x, {r}), x, tb.param("weight.V"), false, false);
-  v = ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {r}), v, tb.param("weight.s"));
-  return tb.matmul(tb.rows(x, {tb.out()}), v, tb.param("weight.U"), false, /*transposeRhs=*/true);
+  v = ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {r}), v,
+                             tb.param("weight.s"));
+  return tb.matmul(tb.rows(x, {tb.out()}), v, tb.param("weight.U"), false,
+                   /*transposeRhs=*/true);
 }
 
 void registerLowRank() {

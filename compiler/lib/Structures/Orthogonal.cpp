@@ -31,16 +31,19 @@ class Orthogonal : public Structure {
 public:
   lang::CallSpec callSpec() const override {
     return spec(CallCategory::Structure, "orthogonal",
-                {choice("method", {"cayley", "exp", "householder", "polar"}, std::string("cayley")),
+                {choice("method", {"cayley", "exp", "householder", "polar"},
+                        std::string("cayley")),
                  atLeastOne(opt("reflectors", ArgKind::Integer, std::nullopt))},
                 "Q with Q^T Q = I (Q Q^T = I when OUT < IN)");
   }
-  void checkShape(const lang::Linear &l, lang::Call &s, const lang::ErrorFn &error) const override {
+  void checkShape(const lang::Linear &l, lang::Call &s,
+                  const lang::ErrorFn &error) const override {
     int64_t nmax = std::max(l.in, l.out);
     const lang::Arg *r = s.find("reflectors");
     if (kind(s) != StructureKind::OrthogonalHouseholder) {
       if (r)
-        error(r->loc, "'reflectors' only applies to orthogonal(method = householder), not method = " +
+        error(r->loc, "'reflectors' only applies to orthogonal(method = "
+                      "householder), not method = " +
                           s.getName("method"));
     } else if (!r) { // n = max(IN, OUT) reflectors: any orthogonal Q
       lang::Arg d;
@@ -53,11 +56,14 @@ public:
       d.implicit = true;
       s.args.push_back(d);
     } else if (r->value.asInt() > nmax) {
-      error(r->loc, "householder reflectors = " + std::to_string(r->value.asInt()) +
-                        " exceeds n = max(IN, OUT) = " + std::to_string(nmax) + lang::ofLayer(l));
+      error(r->loc,
+            "householder reflectors = " + std::to_string(r->value.asInt()) +
+                " exceeds n = max(IN, OUT) = " + std::to_string(nmax) +
+                lang::ofLayer(l));
     }
   }
-  std::vector<lang::ParamDecl> params(int64_t in, int64_t out, const lang::Call &s) const override {
+  std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
+                                      const lang::Call &s) const override {
     int64_t n = std::max(in, out);
     switch (kind(s)) {
     case StructureKind::OrthogonalHouseholder:
@@ -93,7 +99,8 @@ public:
       auto bound = dyn_cast<SpectralBoundAttr>(a);
       if (bound && bound.getC().convertToDouble() < 1.0)
         return emitError(tb.locOf(c.loc))
-                   << "spectral_bound(" << asWritten(c.getNumber("c")) << ") cannot hold for orthogonal("
+                   << "spectral_bound(" << asWritten(c.getNumber("c"))
+                   << ") cannot hold for orthogonal("
                    << tb.call().getName("method", "cayley")
                    << "): every singular value of an orthogonal weight is 1",
                failure();
@@ -107,7 +114,8 @@ public:
     if (kind(tb.call()) != StructureKind::OrthogonalHouseholder)
       return tb.linear(x, weight(tb)); // the map forms W
     // H₁⋯H_k applied to the batch, Q never formed.
-    return HouseholderOp::create(tb.b, tb.loc, tb.rows(x, {tb.out()}), x, tb.param("weight.v"));
+    return HouseholderOp::create(tb.b, tb.loc, tb.rows(x, {tb.out()}), x,
+                                 tb.param("weight.v"));
   }
   Value weight(const TermBuilder &tb) const override {
     int64_t in = tb.in(), out = tb.out(), n = std::max(in, out);
@@ -119,13 +127,17 @@ public:
     };
     switch (kind(tb.call())) {
     case StructureKind::OrthogonalCayley:
-      return corner(CayleyOp::create(tb.b, tb.loc, tb.matrix(n, n), tb.param("weight.S")));
+      return corner(CayleyOp::create(tb.b, tb.loc, tb.matrix(n, n),
+                                     tb.param("weight.S")));
     case StructureKind::OrthogonalExp:
-      return corner(ExpSkewOp::create(tb.b, tb.loc, tb.matrix(n, n), tb.param("weight.S")));
+      return corner(ExpSkewOp::create(tb.b, tb.loc, tb.matrix(n, n),
+                                      tb.param("weight.S")));
     case StructureKind::OrthogonalHouseholder: {
-      // Rows of Q·[I_IN; 0] restricted to OUT are the columns of W: Wᵀ, then transposed.
+      // Rows of Q·[I_IN; 0] restricted to OUT are the columns of W: Wᵀ, then
+      // transposed.
       Value eye = EyeOp::create(tb.b, tb.loc, tb.matrix(in, in));
-      Value wt = HouseholderOp::create(tb.b, tb.loc, tb.matrix(in, out), eye, tb.param("weight.v"));
+      Value wt = HouseholderOp::create(tb.b, tb.loc, tb.matrix(in, out), eye,
+                                       tb.param("weight.v"));
       return TransposeOp::create(tb.b, tb.loc, tb.matrix(out, in), wt);
     }
     default:

@@ -61,7 +61,8 @@ void wl::registerStructures() {
 const Structure &wl::lookupStructure(const lang::Call &term) {
   const Structure *s = registry().lookup(term.name);
   if (!s)
-    llvm::report_fatal_error("no structure '" + llvm::Twine(term.name) + "' (checked AST expected)");
+    llvm::report_fatal_error("no structure '" + llvm::Twine(term.name) +
+                             "' (checked AST expected)");
   return *s;
 }
 
@@ -69,7 +70,8 @@ const Structure &wl::lookupStructure(const lang::Call &term) {
 // Structure defaults
 //===----------------------------------------------------------------------===//
 
-FailureOr<ParamSetup> Structure::setup(const TermBuilder &tb, StringRef role) const {
+FailureOr<ParamSetup> Structure::setup(const TermBuilder &tb,
+                                       StringRef role) const {
   if (!tb.getTerm().constraints.empty())
     return (void)tb.unsupported(tb.getTerm().constraints.front()), failure();
   FailureOr<InitAttr> initial = init(tb, role);
@@ -78,9 +80,10 @@ FailureOr<ParamSetup> Structure::setup(const TermBuilder &tb, StringRef role) co
   return ParamSetup{*initial, {}};
 }
 
-FailureOr<InitAttr> Structure::init(const TermBuilder &tb, StringRef role) const {
-  return emitError(tb.loc) << "structure '" << tb.call().name << "' has no initialiser for "
-                           << role,
+FailureOr<InitAttr> Structure::init(const TermBuilder &tb,
+                                    StringRef role) const {
+  return emitError(tb.loc) << "structure '" << tb.call().name
+                           << "' has no initialiser for " << role,
          failure();
 }
 
@@ -94,9 +97,11 @@ Location TermBuilder::locOf(const lang::Loc &l) const {
 
 std::string TermBuilder::paramName(StringRef role) const {
   for (const lang::Param &p : model.params)
-    if (p.layer == layer.name && p.termIndex == static_cast<int>(term) && p.role == role)
+    if (p.layer == layer.name && p.termIndex == static_cast<int>(term) &&
+        p.role == role)
       return p.name;
-  llvm::report_fatal_error("MLIRGen: no parameter " + llvm::Twine(layer.name) + "." + role);
+  llvm::report_fatal_error("MLIRGen: no parameter " + llvm::Twine(layer.name) +
+                           "." + role);
 }
 
 /// The shape of the parameter called `name`.
@@ -109,7 +114,8 @@ static ArrayRef<int64_t> shapeOf(const lang::Model &model, StringRef name) {
 
 Value TermBuilder::param(StringRef role) const {
   std::string name = paramName(role);
-  return ParamRefOp::create(b, loc, RankedTensorType::get(shapeOf(model, name), f32()),
+  return ParamRefOp::create(b, loc,
+                            RankedTensorType::get(shapeOf(model, name), f32()),
                             FlatSymbolRefAttr::get(b.getContext(), name));
 }
 
@@ -130,7 +136,8 @@ RankedTensorType TermBuilder::rows(Value x, ArrayRef<int64_t> dims) const {
   return RankedTensorType::get(shape, f32());
 }
 
-Value TermBuilder::contract(RankedTensorType type, ValueRange operands, unsigned loops,
+Value TermBuilder::contract(RankedTensorType type, ValueRange operands,
+                            unsigned loops,
                             ArrayRef<SmallVector<unsigned>> maps) const {
   SmallVector<AffineMap> affine;
   for (ArrayRef<unsigned> dims : maps) {
@@ -139,7 +146,8 @@ Value TermBuilder::contract(RankedTensorType type, ValueRange operands, unsigned
       exprs.push_back(b.getAffineDimExpr(d));
     affine.push_back(AffineMap::get(loops, 0, exprs, b.getContext()));
   }
-  return ContractOp::create(b, loc, type, operands, b.getAffineMapArrayAttr(affine));
+  return ContractOp::create(b, loc, type, operands,
+                            b.getAffineMapArrayAttr(affine));
 }
 
 Value TermBuilder::reshape(Value x, RankedTensorType type) const {
@@ -162,7 +170,8 @@ static Location locOf(OpBuilder &b, const lang::Loc &l) {
 
 /// `from("f.safetensors", ...)`'s file as an absolute path, relative to the
 /// .wl file's directory; an error at the call when it does not exist.
-static FailureOr<std::string> resolveFile(OpBuilder &b, const lang::Call &init) {
+static FailureOr<std::string> resolveFile(OpBuilder &b,
+                                          const lang::Call &init) {
   const std::string &written = init.find("file")->value.text;
   llvm::SmallString<256> path(written);
   if (!llvm::sys::path::is_absolute(path)) {
@@ -173,8 +182,8 @@ static FailureOr<std::string> resolveFile(OpBuilder &b, const lang::Call &init) 
   llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
   if (!llvm::sys::fs::exists(path))
     return (emitError(locOf(b, init.loc))
-                << "cannot find the safetensors file '" << written << "' (looked for "
-                << path.str() << ")",
+                << "cannot find the safetensors file '" << written
+                << "' (looked for " << path.str() << ")",
             failure());
   return std::string(path.str());
 }
@@ -183,7 +192,8 @@ FailureOr<InitAttr> wl::initFromCall(OpBuilder &b, const lang::Call &init) {
   MLIRContext *ctx = b.getContext();
   std::optional<InitKind> kind = symbolizeInitKind(init.name);
   if (!kind)
-    return emitError(locOf(b, init.loc)) << "initialiser '" << init.name << "' is not supported yet",
+    return emitError(locOf(b, init.loc))
+               << "initialiser '" << init.name << "' is not supported yet",
            failure();
   switch (*kind) {
   case InitKind::Normal:
@@ -194,7 +204,8 @@ FailureOr<InitAttr> wl::initFromCall(OpBuilder &b, const lang::Call &init) {
     FailureOr<std::string> path = resolveFile(b, init);
     if (failed(path))
       return failure();
-    return InitAttr::get(ctx, *kind, std::nullopt, std::nullopt, b.getStringAttr(*path),
+    return InitAttr::get(ctx, *kind, std::nullopt, std::nullopt,
+                         b.getStringAttr(*path),
                          b.getStringAttr(init.find("name")->value.text));
   }
   case InitKind::Zeros:
@@ -215,24 +226,30 @@ FailureOr<InitAttr> TermBuilder::initOr(InitAttr fallback) const {
     return fallback;
   // `init = normal(std = 0.1)` is a call, `init = zeros` an identifier.
   const lang::Value &v = written->value;
-  return writtenInit(v.call ? *v.call : lang::Call{v.text, {}, false, written->loc});
+  return writtenInit(v.call ? *v.call
+                            : lang::Call{v.text, {}, false, written->loc});
 }
 
-Attribute TermBuilder::constraint(const lang::Call &c, ConstraintOrigin origin,
-                                  std::optional<StructureKind> structure) const {
+Attribute
+TermBuilder::constraint(const lang::Call &c, ConstraintOrigin origin,
+                        std::optional<StructureKind> structure) const {
   MLIRContext *ctx = b.getContext();
   LocationAttr l = locOf(c.loc);
-  StructureKindAttr kind = structure ? StructureKindAttr::get(ctx, *structure) : nullptr;
+  StructureKindAttr kind =
+      structure ? StructureKindAttr::get(ctx, *structure) : nullptr;
   if (c.name == "spectral_bound") {
-    std::optional<SpectralMethod> method = symbolizeSpectralMethod(c.getName("method", "normalize"));
+    std::optional<SpectralMethod> method =
+        symbolizeSpectralMethod(c.getName("method", "normalize"));
     return SpectralBoundAttr::get(ctx, APFloat(c.getNumber("c")),
-                                  method.value_or(SpectralMethod::Normalize), c.getBool("strict"),
-                                  l, origin, kind);
+                                  method.value_or(SpectralMethod::Normalize),
+                                  c.getBool("strict"), l, origin, kind);
   }
   if (c.name == "norm_bound") {
-    std::optional<NormKind> norm = symbolizeNormKind(c.getName("norm", "frobenius"));
-    return NormBoundAttr::get(ctx, APFloat(c.getNumber("c")), norm.value_or(NormKind::Frobenius),
-                              l, origin, kind);
+    std::optional<NormKind> norm =
+        symbolizeNormKind(c.getName("norm", "frobenius"));
+    return NormBoundAttr::get(ctx, APFloat(c.getNumber("c")),
+                              norm.value_or(NormKind::Frobenius), l, origin,
+                              kind);
   }
   if (c.name == "rank_at_most")
     return RankAtMostAttr::get(ctx, c.getInt("r"), l, origin, kind);
@@ -242,16 +259,19 @@ Attribute TermBuilder::constraint(const lang::Call &c, ConstraintOrigin origin,
 }
 
 Attribute TermBuilder::retraction(StructureKind kind) const {
-  return OrthonormalAttr::get(b.getContext(), locOf(call().loc), ConstraintOrigin::Retraction,
+  return OrthonormalAttr::get(b.getContext(), locOf(call().loc),
+                              ConstraintOrigin::Retraction,
                               StructureKindAttr::get(b.getContext(), kind));
 }
 
 LogicalResult TermBuilder::unsupported(const lang::Call &c) const {
-  return emitError(locOf(c.loc)) << "constraint '" << c.name << "' on structure '"
-                                 << call().name << "' is not supported yet";
+  return emitError(locOf(c.loc))
+         << "constraint '" << c.name << "' on structure '" << call().name
+         << "' is not supported yet";
 }
 
-void TermBuilder::warnOnce(const lang::Call &c, const lang::Loc &at, const Twine &message) const {
+void TermBuilder::warnOnce(const lang::Call &c, const lang::Loc &at,
+                           const Twine &message) const {
   if (warned.insert(&c).second)
     emitWarning(locOf(at)) << message;
 }

@@ -1,4 +1,5 @@
-//===- FuseElementwise.cpp - elementwise fusion that keeps products intact -===//
+//===- FuseElementwise.cpp - elementwise fusion that keeps products intact
+//-===//
 //
 // Upstream's elementwise fusion, with one more condition: a producer is fused
 // into a consumer only when the consumer reads each produced element once
@@ -24,7 +25,8 @@ namespace wl {
 using namespace mlir;
 
 namespace {
-struct WLFuseElementwisePass : public wl::impl::WLFuseElementwiseBase<WLFuseElementwisePass> {
+struct WLFuseElementwisePass
+    : public wl::impl::WLFuseElementwiseBase<WLFuseElementwisePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     linalg::ControlFusionFn control = [](OpOperand *fused) {
@@ -32,7 +34,8 @@ struct WLFuseElementwisePass : public wl::impl::WLFuseElementwiseBase<WLFuseElem
       if (!producer || !producer->hasOneUse())
         return false;
       auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
-      return !consumer || consumer.getMatchingIndexingMap(fused).isPermutation();
+      return !consumer ||
+             consumer.getMatchingIndexingMap(fused).isPermutation();
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
@@ -42,7 +45,8 @@ struct WLFuseElementwisePass : public wl::impl::WLFuseElementwiseBase<WLFuseElem
     linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
     tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
-    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(patterns);
+    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(
+        patterns);
     linalg::populateConstantFoldLinalgOperations(patterns, control);
     (void)applyPatternsGreedily(getOperation(), std::move(patterns),
                                 GreedyRewriteConfig().setUseTopDownTraversal());

@@ -1,4 +1,5 @@
-//===- GemmKernels.cpp - packed, register-blocked GEMM kernels -------------===//
+//===- GemmKernels.cpp - packed, register-blocked GEMM kernels
+//-------------===//
 //
 // Every matrix product of the generated code (dense forward and backward,
 // Newton–Schulz and soft/hard-cap products, block and Kronecker GEMMs, the
@@ -30,8 +31,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -63,7 +64,8 @@ struct Gemm {
   unsigned m = 0, n = 0, k = 0;
   SmallVector<unsigned> batch;
   double scale = 1.0;
-  bool swapped = false; // m indexes C's columns (C was transposed to make n contiguous)
+  bool swapped =
+      false; // m indexes C's columns (C was transposed to make n contiguous)
   /// An elementwise op that maps C, in place or into another buffer (the
   /// activation after a layer's product): applied by the kernel as it stores
   /// the last k block, into `epilogueOut`, and removed.
@@ -93,7 +95,9 @@ std::optional<double> productScale(linalg::GenericOp op) {
   if (!add || add->getBlock() != &body)
     return std::nullopt;
   Value out = body.getArgument(2);
-  Value term = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
+  Value term = add.getLhs() == out   ? add.getRhs()
+               : add.getRhs() == out ? add.getLhs()
+                                     : Value();
   if (!term)
     return std::nullopt;
   auto mul = term.getDefiningOp<arith::MulFOp>();
@@ -112,14 +116,16 @@ std::optional<double> productScale(linalg::GenericOp op) {
       std::swap(inner, constant);
     auto innerMul = inner.getDefiningOp<arith::MulFOp>();
     FloatAttr value;
-    if (!innerMul || !isInputs(innerMul) || !matchPattern(constant, m_Constant(&value)))
+    if (!innerMul || !isInputs(innerMul) ||
+        !matchPattern(constant, m_Constant(&value)))
       return std::nullopt;
     scale = value.getValueAsDouble();
   }
   // Nothing else may happen in the body.
   for (Operation &o : body)
-    if (!isa<arith::ConstantOp, linalg::YieldOp>(o) && &o != add.getOperation() &&
-        &o != mul.getOperation() && &o != mul.getLhs().getDefiningOp() &&
+    if (!isa<arith::ConstantOp, linalg::YieldOp>(o) &&
+        &o != add.getOperation() && &o != mul.getOperation() &&
+        &o != mul.getLhs().getDefiningOp() &&
         &o != mul.getRhs().getDefiningOp())
       return std::nullopt;
   return scale;
@@ -136,7 +142,8 @@ bool unitStride(Value memref, unsigned pos) {
 }
 
 std::optional<Gemm> matchGemm(linalg::GenericOp op) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 || !op.hasPureBufferSemantics())
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureBufferSemantics())
     return std::nullopt;
   for (Value v : op->getOperands())
     if (!cast<MemRefType>(v.getType()).getElementType().isF32())
@@ -145,15 +152,22 @@ std::optional<Gemm> matchGemm(linalg::GenericOp op) {
   if (!scale)
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  auto aDims = resultDims(maps[0]), bDims = resultDims(maps[1]), cDims = resultDims(maps[2]);
+  auto aDims = resultDims(maps[0]), bDims = resultDims(maps[1]),
+       cDims = resultDims(maps[2]);
   if (!aDims || !bDims || !cDims)
     return std::nullopt;
-  Gemm g{op, op.getDpsInputs()[0], op.getDpsInputs()[1], op.getDpsInits()[0],
-         maps[0], maps[1], maps[2]};
+  Gemm g{op,
+         op.getDpsInputs()[0],
+         op.getDpsInputs()[1],
+         op.getDpsInits()[0],
+         maps[0],
+         maps[1],
+         maps[2]};
   g.scale = *scale;
   int ms = 0, ns = 0, ks = 0;
   for (unsigned d = 0; d < op.getNumLoops(); ++d) {
-    bool inA = llvm::is_contained(*aDims, d), inB = llvm::is_contained(*bDims, d),
+    bool inA = llvm::is_contained(*aDims, d),
+         inB = llvm::is_contained(*bDims, d),
          inC = llvm::is_contained(*cDims, d);
     if (inA && inB && inC)
       g.batch.push_back(d);
@@ -189,11 +203,14 @@ std::optional<Gemm> matchGemm(linalg::GenericOp op) {
 bool isLaneWiseBody(Block &body) {
   for (Operation &op : body.without_terminator()) {
     StringRef dialect = op.getDialect() ? op.getDialect()->getNamespace() : "";
-    if ((dialect != "arith" && dialect != "math") || op.getNumRegions() != 0 || op.getNumResults() != 1)
+    if ((dialect != "arith" && dialect != "math") || op.getNumRegions() != 0 ||
+        op.getNumResults() != 1)
       return false;
     for (Value operand : op.getOperands()) {
-      bool inBody = operand.getParentBlock() == &body && !isa<BlockArgument>(operand);
-      if (operand != body.getArgument(0) && !inBody && !operand.getDefiningOp<arith::ConstantOp>())
+      bool inBody =
+          operand.getParentBlock() == &body && !isa<BlockArgument>(operand);
+      if (operand != body.getArgument(0) && !inBody &&
+          !operand.getDefiningOp<arith::ConstantOp>())
         return false;
     }
   }
@@ -209,16 +226,17 @@ void findEpilogue(Gemm &g) {
   while (next && isa<arith::ConstantOp, memref::DimOp, memref::AllocOp>(next))
     next = next->getNextNode();
   auto e = dyn_cast_or_null<linalg::GenericOp>(next);
-  if (!e || e.getNumDpsInputs() != 1 || e.getNumDpsInits() != 1 || e.getNumLoops() != 2 ||
-      e.getDpsInputs()[0] != g.c || !e.hasPureBufferSemantics() ||
-      e.getNumParallelLoops() != 2)
+  if (!e || e.getNumDpsInputs() != 1 || e.getNumDpsInits() != 1 ||
+      e.getNumLoops() != 2 || e.getDpsInputs()[0] != g.c ||
+      !e.hasPureBufferSemantics() || e.getNumParallelLoops() != 2)
     return;
   for (AffineMap map : e.getIndexingMapsArray())
     if (!map.isIdentity())
       return;
   Value out = e.getDpsInits()[0];
   auto outType = cast<MemRefType>(out.getType());
-  if (!outType.getElementType().isF32() || !unitStride(out, 1) || !isLaneWiseBody(e.getRegion().front()))
+  if (!outType.getElementType().isF32() || !unitStride(out, 1) ||
+      !isLaneWiseBody(e.getRegion().front()))
     return;
   // In place (C = f(C), what bufferization makes of relu(x Wᵀ + b)): later
   // readers of C see f(C) either way. Into another buffer: nobody but C's
@@ -228,8 +246,10 @@ void findEpilogue(Gemm &g) {
     if (!g.c.getDefiningOp<memref::AllocOp>())
       return;
     for (Operation *user : g.c.getUsers())
-      if (user != g.op.getOperation() && user != e.getOperation() && !isa<memref::DeallocOp>(user) &&
-          !(user->getBlock() == g.op->getBlock() && user->isBeforeInBlock(g.op)))
+      if (user != g.op.getOperation() && user != e.getOperation() &&
+          !isa<memref::DeallocOp>(user) &&
+          !(user->getBlock() == g.op->getBlock() &&
+            user->isBeforeInBlock(g.op)))
         return;
   }
   g.epilogue = e;
@@ -241,9 +261,14 @@ struct Tiles {
 };
 
 /// How an operand's two roles (rows, columns of A, B or C) are laid out.
-enum class Layout { RowsContiguous /*stride [?, 1]*/, ColumnsContiguous /*[1, ?]*/, General };
+enum class Layout {
+  RowsContiguous /*stride [?, 1]*/,
+  ColumnsContiguous /*[1, ?]*/,
+  General
+};
 
-Layout layoutOf(Value operand, AffineMap map, unsigned rowDim, unsigned colDim) {
+Layout layoutOf(Value operand, AffineMap map, unsigned rowDim,
+                unsigned colDim) {
   unsigned last = map.getNumResults() - 1;
   unsigned lastDim = cast<AffineDimExpr>(map.getResult(last)).getPosition();
   if (!unitStride(operand, last))
@@ -257,9 +282,10 @@ Layout layoutOf(Value operand, AffineMap map, unsigned rowDim, unsigned colDim) 
 
 MemRefType viewType(MLIRContext *ctx, Layout layout) {
   int64_t dyn = ShapedType::kDynamic;
-  SmallVector<int64_t> strides = layout == Layout::RowsContiguous      ? SmallVector<int64_t>{dyn, 1}
-                                 : layout == Layout::ColumnsContiguous ? SmallVector<int64_t>{1, dyn}
-                                                                       : SmallVector<int64_t>{dyn, dyn};
+  SmallVector<int64_t> strides =
+      layout == Layout::RowsContiguous      ? SmallVector<int64_t>{dyn, 1}
+      : layout == Layout::ColumnsContiguous ? SmallVector<int64_t>{1, dyn}
+                                            : SmallVector<int64_t>{dyn, dyn};
   return MemRefType::get({dyn, dyn}, Float32Type::get(ctx),
                          StridedLayoutAttr::get(ctx, dyn, strides));
 }
@@ -268,10 +294,10 @@ MemRefType viewType(MLIRContext *ctx, Layout layout) {
 /// strided views (see the file comment for the loop nest).
 class KernelBody {
 public:
-  KernelBody(OpBuilder &b, Location loc, const Tiles &t, Layout aLayout, Layout bLayout, bool upper,
-             bool parallel, Block *epilogue)
-      : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper), parallel(parallel),
-        epilogue(epilogue) {}
+  KernelBody(OpBuilder &b, Location loc, const Tiles &t, Layout aLayout,
+             Layout bLayout, bool upper, bool parallel, Block *epilogue)
+      : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper),
+        parallel(parallel), epilogue(epilogue) {}
 
   /// `D` receives f(C) on the last k block when there is an epilogue f.
   void emit(Value A, Value B, Value C, Value scale, Value D = {}) {
@@ -285,9 +311,11 @@ public:
     Value ncMax = mul(ceilDiv(minIdx(index(t.nc), N), t.nr), index(t.nr));
     Value mcMax = mul(ceilDiv(minIdx(index(t.mc), M), t.mr), index(t.mr));
     auto bufferType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
-    aPack = memref::AllocOp::create(b, loc, bufferType, ValueRange{mul(mcMax, kcMax)},
+    aPack = memref::AllocOp::create(b, loc, bufferType,
+                                    ValueRange{mul(mcMax, kcMax)},
                                     b.getI64IntegerAttr(64));
-    bPack = memref::AllocOp::create(b, loc, bufferType, ValueRange{mul(ncMax, kcMax)},
+    bPack = memref::AllocOp::create(b, loc, bufferType,
+                                    ValueRange{mul(ncMax, kcMax)},
                                     b.getI64IntegerAttr(64));
     panelStride = kcMax;
     if (!parallel) {
@@ -295,7 +323,8 @@ public:
     } else {
       // Products too small to pay for waking the other threads run serially.
       Value work = mul(mul(M, N), K);
-      Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, work, index(kParallelWork));
+      Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, work,
+                                        index(kParallelWork));
       auto ifOp = scf::IfOp::create(b, loc, big, /*withElse=*/true);
       {
         OpBuilder::InsertionGuard guard(b);
@@ -325,7 +354,8 @@ private:
     // A constant (in the body or outside it) is cloned here and broadcast.
     auto broadcastConstant = [&](Operation *constant) -> Value {
       Value scalar = b.clone(*constant)->getResult(0);
-      return vector::BroadcastOp::create(b, loc, VectorType::get({kLanes}, scalar.getType()), scalar);
+      return vector::BroadcastOp::create(
+          b, loc, VectorType::get({kLanes}, scalar.getType()), scalar);
     };
     for (Operation &op : epilogue->without_terminator()) {
       if (isa<arith::ConstantOp>(op)) {
@@ -335,7 +365,8 @@ private:
       SmallVector<Value> operands;
       for (Value operand : op.getOperands()) {
         Value mapped = lanes.lookupOrNull(operand);
-        operands.push_back(mapped ? mapped : broadcastConstant(operand.getDefiningOp()));
+        operands.push_back(mapped ? mapped
+                                  : broadcastConstant(operand.getDefiningOp()));
       }
       OperationState state(loc, op.getName());
       state.addOperands(operands);
@@ -352,10 +383,12 @@ private:
       Value nc = minIdx(index(t.nc), sub(N, jc));
       loop(index(0), K, t.kc, false, [&](Value pc) {
         Value kc = minIdx(index(t.kc), sub(K, pc));
-        loop(index(0), nc, t.nr, inParallel, [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
+        loop(index(0), nc, t.nr, inParallel,
+             [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
         loop(index(0), M, t.mc, false, [&](Value ic) {
           Value mc = minIdx(index(t.mc), sub(M, ic));
-          loop(index(0), mc, t.mr, false, [&](Value ir) { packA(ic, ir, pc, kc, lastRow); });
+          loop(index(0), mc, t.mr, false,
+               [&](Value ir) { packA(ic, ir, pc, kc, lastRow); });
           loop(index(0), nc, t.nr, inParallel, [&](Value jrIn) {
             // Upper: a panel's work grows with its column, so panels are
             // taken from both ends alternately (0, last, 1, last−1, …): the
@@ -367,7 +400,8 @@ private:
                 return microKernel(ir, jr, pc, kc, row0, col0);
               // Only tiles meeting the upper triangle (some column ≥ row).
               Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
-              Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, lastColOfTile, row0);
+              Value meets = arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::sge, lastColOfTile, row0);
               auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
               OpBuilder::InsertionGuard guard(b);
               b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -384,22 +418,34 @@ private:
     Value p = arith::DivUIOp::create(b, loc, offset, index(t.nr));
     Value panels = ceilDiv(nc, t.nr);
     Value half = arith::DivUIOp::create(b, loc, p, index(2));
-    Value odd = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                      arith::RemUIOp::create(b, loc, p, index(2)), index(0));
+    Value odd = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        arith::RemUIOp::create(b, loc, p, index(2)), index(0));
     Value fromEnd = sub(sub(panels, index(1)), half);
-    return mul(arith::SelectOp::create(b, loc, odd, fromEnd, half), index(t.nr));
+    return mul(arith::SelectOp::create(b, loc, odd, fromEnd, half),
+               index(t.nr));
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value minIdx(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value minIdx(Value x, Value y) {
+    return arith::MinSIOp::create(b, loc, x, y);
+  }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value ceilDiv(Value x, int64_t d) { return arith::CeilDivUIOp::create(b, loc, x, index(d)); }
-  VectorType vecType(int64_t lanes = kLanes) { return VectorType::get({lanes}, b.getF32Type()); }
-  VectorType maskType(int64_t lanes = kLanes) { return VectorType::get({lanes}, b.getI1Type()); }
+  Value ceilDiv(Value x, int64_t d) {
+    return arith::CeilDivUIOp::create(b, loc, x, index(d));
+  }
+  VectorType vecType(int64_t lanes = kLanes) {
+    return VectorType::get({lanes}, b.getF32Type());
+  }
+  VectorType maskType(int64_t lanes = kLanes) {
+    return VectorType::get({lanes}, b.getI1Type());
+  }
   Value zeros(int64_t lanes = kLanes) {
-    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vecType(lanes), b.getF32FloatAttr(0.0f)));
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vecType(lanes), b.getF32FloatAttr(0.0f)));
   }
 
   /// `for iv = lb to ub step step`; parallel ones become scf.parallel.
@@ -407,7 +453,8 @@ private:
   void loop(Value lb, Value ub, int64_t step, bool isParallel, Body body) {
     OpBuilder::InsertionGuard guard(b);
     if (isParallel) {
-      auto par = scf::ParallelOp::create(b, loc, ValueRange{lb}, ValueRange{ub}, ValueRange{index(step)});
+      auto par = scf::ParallelOp::create(b, loc, ValueRange{lb}, ValueRange{ub},
+                                         ValueRange{index(step)});
       b.setInsertionPointToStart(par.getBody());
       body(par.getInductionVars()[0]);
     } else {
@@ -425,15 +472,19 @@ private:
     if (bLayout == Layout::RowsContiguous) {
       SmallVector<Value> masks;
       for (int64_t v = 0; v < t.nr / kLanes; ++v)
-        masks.push_back(vector::CreateMaskOp::create(b, loc, maskType(),
-                                                     ValueRange{sub(N, add(col0, index(v * kLanes)))}));
+        masks.push_back(vector::CreateMaskOp::create(
+            b, loc, maskType(),
+            ValueRange{sub(N, add(col0, index(v * kLanes)))}));
       loop(index(0), kc, 1, false, [&](Value kk) {
         for (int64_t v = 0; v < t.nr / kLanes; ++v) {
           Value row = vector::MaskedLoadOp::create(
-              b, loc, vecType(), B, ValueRange{add(pc, kk), add(col0, index(v * kLanes))}, masks[v],
+              b, loc, vecType(), B,
+              ValueRange{add(pc, kk), add(col0, index(v * kLanes))}, masks[v],
               zeros());
-          vector::StoreOp::create(b, loc, row, bPack,
-                                  ValueRange{add(add(panel, mul(kk, index(t.nr))), index(v * kLanes))});
+          vector::StoreOp::create(
+              b, loc, row, bPack,
+              ValueRange{
+                  add(add(panel, mul(kk, index(t.nr))), index(v * kLanes))});
         }
       });
       return;
@@ -442,8 +493,11 @@ private:
     loop(index(0), index(t.nr), 1, false, [&](Value l) {
       Value col = minIdx(add(col0, l), lastCol);
       loop(index(0), kc, 1, false, [&](Value kk) {
-        Value x = memref::LoadOp::create(b, loc, B, ValueRange{add(pc, kk), col});
-        memref::StoreOp::create(b, loc, x, bPack, ValueRange{add(add(panel, mul(kk, index(t.nr))), l)});
+        Value x =
+            memref::LoadOp::create(b, loc, B, ValueRange{add(pc, kk), col});
+        memref::StoreOp::create(
+            b, loc, x, bPack,
+            ValueRange{add(add(panel, mul(kk, index(t.nr))), l)});
       });
     });
   }
@@ -454,25 +508,32 @@ private:
     Value panel = mul(ir, panelStride);
     Value row0 = add(ic, ir);
     if (aLayout == Layout::ColumnsContiguous) {
-      Value mask = vector::CreateMaskOp::create(b, loc, maskType(t.mr), ValueRange{sub(M, row0)});
+      Value mask = vector::CreateMaskOp::create(b, loc, maskType(t.mr),
+                                                ValueRange{sub(M, row0)});
       loop(index(0), kc, 1, false, [&](Value kk) {
-        Value column = vector::MaskedLoadOp::create(b, loc, vecType(t.mr), A,
-                                                    ValueRange{row0, add(pc, kk)}, mask, zeros(t.mr));
-        vector::StoreOp::create(b, loc, column, aPack, ValueRange{add(panel, mul(kk, index(t.mr)))});
+        Value column = vector::MaskedLoadOp::create(
+            b, loc, vecType(t.mr), A, ValueRange{row0, add(pc, kk)}, mask,
+            zeros(t.mr));
+        vector::StoreOp::create(b, loc, column, aPack,
+                                ValueRange{add(panel, mul(kk, index(t.mr)))});
       });
       return;
     }
     loop(index(0), index(t.mr), 1, false, [&](Value r) {
       Value row = minIdx(add(row0, r), lastRow);
       loop(index(0), kc, 1, false, [&](Value kk) {
-        Value x = memref::LoadOp::create(b, loc, A, ValueRange{row, add(pc, kk)});
-        memref::StoreOp::create(b, loc, x, aPack, ValueRange{add(add(panel, mul(kk, index(t.mr))), r)});
+        Value x =
+            memref::LoadOp::create(b, loc, A, ValueRange{row, add(pc, kk)});
+        memref::StoreOp::create(
+            b, loc, x, aPack,
+            ValueRange{add(add(panel, mul(kk, index(t.mr))), r)});
       });
     });
   }
 
   /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
-  void microKernel(Value ir, Value jr, Value pc, Value kc, Value row0, Value col0) {
+  void microKernel(Value ir, Value jr, Value pc, Value kc, Value row0,
+                   Value col0) {
     int64_t nv = t.nr / kLanes;
     SmallVector<Value> init(t.mr * nv, zeros());
     Value aBase = mul(ir, panelStride), bBase = mul(jr, panelStride);
@@ -485,14 +546,18 @@ private:
       SmallVector<Value> bv;
       Value bRow = add(bBase, mul(kk, index(t.nr)));
       for (int64_t v = 0; v < nv; ++v)
-        bv.push_back(vector::LoadOp::create(b, loc, vecType(), bPack, ValueRange{add(bRow, index(v * kLanes))}));
+        bv.push_back(
+            vector::LoadOp::create(b, loc, vecType(), bPack,
+                                   ValueRange{add(bRow, index(v * kLanes))}));
       Value aRow = add(aBase, mul(kk, index(t.mr)));
       SmallVector<Value> next;
       for (int64_t r = 0; r < t.mr; ++r) {
-        Value x = memref::LoadOp::create(b, loc, aPack, ValueRange{add(aRow, index(r))});
+        Value x = memref::LoadOp::create(b, loc, aPack,
+                                         ValueRange{add(aRow, index(r))});
         Value splat = vector::BroadcastOp::create(b, loc, vecType(), x);
         for (int64_t v = 0; v < nv; ++v)
-          next.push_back(vector::FMAOp::create(b, loc, splat, bv[v], acc[r * nv + v]));
+          next.push_back(
+              vector::FMAOp::create(b, loc, splat, bv[v], acc[r * nv + v]));
       }
       scf::YieldOp::create(b, loc, next);
     }
@@ -501,21 +566,26 @@ private:
     Value scaleVec = vector::BroadcastOp::create(b, loc, vecType(), scale);
     SmallVector<Value> masks;
     for (int64_t v = 0; v < nv; ++v)
-      masks.push_back(vector::CreateMaskOp::create(b, loc, maskType(),
-                                                   ValueRange{sub(N, add(col0, index(v * kLanes)))}));
+      masks.push_back(vector::CreateMaskOp::create(
+          b, loc, maskType(),
+          ValueRange{sub(N, add(col0, index(v * kLanes)))}));
     auto update = [&](bool last) {
       for (int64_t r = 0; r < t.mr; ++r) {
-        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index(r), rowsLeft);
+        Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                             index(r), rowsLeft);
         auto ifOp = scf::IfOp::create(b, loc, inside, /*withElse=*/false);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(&ifOp.getThenRegion().front());
         Value row = add(row0, index(r));
         for (int64_t v = 0; v < nv; ++v) {
           SmallVector<Value> idx{row, add(col0, index(v * kLanes))};
-          Value old = vector::MaskedLoadOp::create(b, loc, vecType(), C, idx, masks[v], zeros());
-          Value updated = vector::FMAOp::create(b, loc, kLoop.getResult(r * nv + v), scaleVec, old);
+          Value old = vector::MaskedLoadOp::create(b, loc, vecType(), C, idx,
+                                                   masks[v], zeros());
+          Value updated = vector::FMAOp::create(
+              b, loc, kLoop.getResult(r * nv + v), scaleVec, old);
           if (last)
-            vector::MaskedStoreOp::create(b, loc, D, idx, masks[v], applyEpilogue(updated));
+            vector::MaskedStoreOp::create(b, loc, D, idx, masks[v],
+                                          applyEpilogue(updated));
           else
             vector::MaskedStoreOp::create(b, loc, C, idx, masks[v], updated);
         }
@@ -524,7 +594,8 @@ private:
     if (!epilogue)
       return update(false);
     // The last k block stores f(C) into D instead of C.
-    Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, add(pc, kc), K);
+    Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                       add(pc, kc), K);
     auto ifOp = scf::IfOp::create(b, loc, last, /*withElse=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -542,8 +613,10 @@ public:
       : module(module), t(t), parallel(parallel) {}
 
   void replace(Gemm g) {
-    Layout aLayout = layoutOf(g.a, g.aMap, g.m, g.k), bLayout = layoutOf(g.b, g.bMap, g.k, g.n);
-    // In C's own orientation (a transposed problem would compute the lower half).
+    Layout aLayout = layoutOf(g.a, g.aMap, g.m, g.k),
+           bLayout = layoutOf(g.b, g.bMap, g.k, g.n);
+    // In C's own orientation (a transposed problem would compute the lower
+    // half).
     bool upper = g.op->hasAttr("wl.upper") && !g.swapped;
     func::FuncOp kernel = kernelFor(aLayout, bLayout, upper, g.epilogue);
     OpBuilder b(g.op);
@@ -552,13 +625,18 @@ public:
     SmallVector<Value> batchIvs;
     std::function<void(size_t)> batchLoops = [&](size_t i) {
       if (i == g.batch.size()) {
-        Value a = view(b, loc, g.a, g.aMap, g.m, g.k, aLayout, g.batch, batchIvs);
-        Value bv = view(b, loc, g.b, g.bMap, g.k, g.n, bLayout, g.batch, batchIvs);
-        Value c = view(b, loc, g.c, g.cMap, g.m, g.n, Layout::RowsContiguous, g.batch, batchIvs);
-        Value s = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(g.scale)));
+        Value a =
+            view(b, loc, g.a, g.aMap, g.m, g.k, aLayout, g.batch, batchIvs);
+        Value bv =
+            view(b, loc, g.b, g.bMap, g.k, g.n, bLayout, g.batch, batchIvs);
+        Value c = view(b, loc, g.c, g.cMap, g.m, g.n, Layout::RowsContiguous,
+                       g.batch, batchIvs);
+        Value s = arith::ConstantOp::create(
+            b, loc, b.getF32FloatAttr(static_cast<float>(g.scale)));
         SmallVector<Value> args{a, bv, c, s};
         if (g.epilogue)
-          args.push_back(view(b, loc, g.epilogueOut, g.cMap, g.m, g.n, Layout::RowsContiguous, g.batch, batchIvs));
+          args.push_back(view(b, loc, g.epilogueOut, g.cMap, g.m, g.n,
+                              Layout::RowsContiguous, g.batch, batchIvs));
         func::CallOp::create(b, loc, kernel, args);
         return;
       }
@@ -586,10 +664,13 @@ private:
   unsigned epilogueKernels = 0;
 
   static StringRef layoutName(Layout l) {
-    return l == Layout::RowsContiguous ? "r" : l == Layout::ColumnsContiguous ? "c" : "g";
+    return l == Layout::RowsContiguous      ? "r"
+           : l == Layout::ColumnsContiguous ? "c"
+                                            : "g";
   }
 
-  func::FuncOp kernelFor(Layout aLayout, Layout bLayout, bool upper, linalg::GenericOp epilogue) {
+  func::FuncOp kernelFor(Layout aLayout, Layout bLayout, bool upper,
+                         linalg::GenericOp epilogue) {
     // Kernels with an epilogue are shared by epilogues of the same text.
     std::string epilogueText;
     if (epilogue) {
@@ -612,32 +693,36 @@ private:
     MLIRContext *ctx = module.getContext();
     OpBuilder b(ctx);
     b.setInsertionPointToEnd(module.getBody());
-    std::string name = ("wlgen_gemm_a" + layoutName(aLayout) + "_b" + layoutName(bLayout) +
-                        (upper ? "_upper" : ""))
+    std::string name = ("wlgen_gemm_a" + layoutName(aLayout) + "_b" +
+                        layoutName(bLayout) + (upper ? "_upper" : ""))
                            .str();
     if (epilogue)
       name += "_epilogue" + std::to_string(epilogueKernels++);
     SmallVector<Type> inputs{viewType(ctx, aLayout), viewType(ctx, bLayout),
-                             viewType(ctx, Layout::RowsContiguous), b.getF32Type()};
+                             viewType(ctx, Layout::RowsContiguous),
+                             b.getF32Type()};
     if (epilogue)
       inputs.push_back(viewType(ctx, Layout::RowsContiguous));
     auto type = b.getFunctionType(inputs, {});
     Location loc = module.getLoc();
     auto func = func::FuncOp::create(b, loc, name, type);
     func.setPrivate();
-    func->setAttr("llvm.linkage", LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
+    func->setAttr("llvm.linkage",
+                  LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
     KernelBody(b, loc, t, aLayout, bLayout, upper, parallel,
                epilogue ? &epilogue.getRegion().front() : nullptr)
-        .emit(entry->getArgument(0), entry->getArgument(1), entry->getArgument(2), entry->getArgument(3),
+        .emit(entry->getArgument(0), entry->getArgument(1),
+              entry->getArgument(2), entry->getArgument(3),
               epilogue ? entry->getArgument(4) : Value());
     func::ReturnOp::create(b, loc);
     kernels[key] = func;
     return func;
   }
 
-  static Value extentOf(OpBuilder &b, Location loc, const Gemm &g, unsigned dim) {
+  static Value extentOf(OpBuilder &b, Location loc, const Gemm &g,
+                        unsigned dim) {
     Value operands[] = {g.a, g.b, g.c};
     AffineMap maps[] = {g.aMap, g.bMap, g.cMap};
     for (auto [operand, map] : llvm::zip(operands, maps))
@@ -648,8 +733,9 @@ private:
   }
 
   /// The 2-D view [rowDim, colDim] of `operand` at the current batch indices.
-  Value view(OpBuilder &b, Location loc, Value operand, AffineMap map, unsigned rowDim,
-             unsigned colDim, Layout layout, ArrayRef<unsigned> batchDims, ArrayRef<Value> batchIvs) {
+  Value view(OpBuilder &b, Location loc, Value operand, AffineMap map,
+             unsigned rowDim, unsigned colDim, Layout layout,
+             ArrayRef<unsigned> batchDims, ArrayRef<Value> batchIvs) {
     auto meta = memref::ExtractStridedMetadataOp::create(b, loc, operand);
     Value offset = meta.getOffset();
     OpFoldResult sizes[2], strides[2];
@@ -662,8 +748,9 @@ private:
       } else {
         // A batch dimension: offset by its loop's index.
         Value iv = batchIvs[llvm::find(batchDims, d) - batchDims.begin()];
-        offset = arith::AddIOp::create(b, loc, offset,
-                                       arith::MulIOp::create(b, loc, iv, meta.getStrides()[pos]));
+        offset = arith::AddIOp::create(
+            b, loc, offset,
+            arith::MulIOp::create(b, loc, iv, meta.getStrides()[pos]));
       }
     }
     // The unit stride is known statically (layoutOf checked it).
@@ -671,14 +758,15 @@ private:
       strides[1] = b.getIndexAttr(1);
     else if (layout == Layout::ColumnsContiguous)
       strides[0] = b.getIndexAttr(1);
-    return memref::ReinterpretCastOp::create(b, loc, viewType(b.getContext(), layout), meta.getBaseBuffer(),
-                                             OpFoldResult(offset), ArrayRef<OpFoldResult>(sizes),
-                                             ArrayRef<OpFoldResult>(strides));
+    return memref::ReinterpretCastOp::create(
+        b, loc, viewType(b.getContext(), layout), meta.getBaseBuffer(),
+        OpFoldResult(offset), ArrayRef<OpFoldResult>(sizes),
+        ArrayRef<OpFoldResult>(strides));
   }
-
 };
 
-struct WLGemmKernelsPass : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass> {
+struct WLGemmKernelsPass
+    : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass> {
   using WLGemmKernelsBase::WLGemmKernelsBase;
 
   /// The other large linalg ops (elementwise passes over whole matrices: the
@@ -711,8 +799,10 @@ struct WLGemmKernelsPass : public wl::impl::WLGemmKernelsBase<WLGemmKernelsPass>
 
   void runOnOperation() override {
     Tiles tiles{mr, nr, mc, kc, nc};
-    if (tiles.nr % kLanes || tiles.mc % tiles.mr || tiles.nc % tiles.nr || tiles.mr <= 0) {
-      getOperation().emitError("wl-gemm-kernels: NR must be a multiple of 16, MC of MR, NC of NR");
+    if (tiles.nr % kLanes || tiles.mc % tiles.mr || tiles.nc % tiles.nr ||
+        tiles.mr <= 0) {
+      getOperation().emitError(
+          "wl-gemm-kernels: NR must be a multiple of 16, MC of MR, NC of NR");
       return signalPassFailure();
     }
     SmallVector<Gemm> gemms;

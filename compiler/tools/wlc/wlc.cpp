@@ -10,32 +10,32 @@
 #include "wl/Compiler/Pipeline.h"
 #include "wl/Compiler/SharedLibrary.h"
 #include "wl/Conversion/Passes.h"
-#include "wl/Dialect/WL/Transforms/Passes.h"
 #include "wl/Dialect/WL/IR/WL.h"
+#include "wl/Dialect/WL/Transforms/Passes.h"
 #include "wl/Lang/Frontend.h"
 #include "wl/Structures/Structure.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Target/LLVM/NVVM/Target.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/Format.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -58,46 +58,64 @@ enum class Emit { AST, WL, Grad, Step, Linalg, LLVMIR, PTX, Obj, SO };
 
 cl::OptionCategory wlcCategory("wlc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.wl>"), cl::Required,
-                               cl::cat(wlcCategory));
-cl::opt<std::string> outputFile("o", cl::desc("Output file (default: lib<model>.so, <model>.o, "
-                                              "or stdout for text stages)"),
-                                cl::value_desc("path"), cl::cat(wlcCategory));
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.wl>"),
+                               cl::Required, cl::cat(wlcCategory));
+cl::opt<std::string>
+    outputFile("o",
+               cl::desc("Output file (default: lib<model>.so, <model>.o, "
+                        "or stdout for text stages)"),
+               cl::value_desc("path"), cl::cat(wlcCategory));
 cl::opt<Emit> emit(
-    "emit", cl::desc("Stop after a stage and write its result"), cl::init(Emit::SO),
-    cl::values(clEnumValN(Emit::AST, "ast", "the checked AST"),
-               clEnumValN(Emit::WL, "wl", "the wl dialect: parameters, forward and loss"),
-               clEnumValN(Emit::Grad, "grad", "+ backward functions (wl-generate-backward)"),
-               clEnumValN(Emit::Step, "step", "+ the fused optimizer step and constraint projections"),
-               clEnumValN(Emit::Linalg, "linalg", "lowered to linalg/tensor/arith/math"),
-               clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR for the host CPU"),
-               clEnumValN(Emit::PTX, "ptx", "the CUDA kernels' PTX (implies --target=cuda)"),
-               clEnumValN(Emit::Obj, "obj", "a relocatable object file"),
-               clEnumValN(Emit::SO, "so", "the shared library lib<model>.so and <model>.h")),
+    "emit", cl::desc("Stop after a stage and write its result"),
+    cl::init(Emit::SO),
+    cl::values(
+        clEnumValN(Emit::AST, "ast", "the checked AST"),
+        clEnumValN(Emit::WL, "wl",
+                   "the wl dialect: parameters, forward and loss"),
+        clEnumValN(Emit::Grad, "grad",
+                   "+ backward functions (wl-generate-backward)"),
+        clEnumValN(Emit::Step, "step",
+                   "+ the fused optimizer step and constraint projections"),
+        clEnumValN(Emit::Linalg, "linalg",
+                   "lowered to linalg/tensor/arith/math"),
+        clEnumValN(Emit::LLVMIR, "llvm", "optimised LLVM IR for the host CPU"),
+        clEnumValN(Emit::PTX, "ptx",
+                   "the CUDA kernels' PTX (implies --target=cuda)"),
+        clEnumValN(Emit::Obj, "obj", "a relocatable object file"),
+        clEnumValN(Emit::SO, "so",
+                   "the shared library lib<model>.so and <model>.h")),
     cl::cat(wlcCategory));
-cl::opt<std::string> modelName("model", cl::desc("The model to compile when the file has several"),
-                               cl::value_desc("name"), cl::cat(wlcCategory));
-cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"), cl::Prefix,
-                           cl::init(2), cl::cat(wlcCategory));
-cl::opt<std::string> report("report", cl::ValueOptional,
-                            cl::desc("Print each layer's structure, constraints, their guarantee "
-                                     "for this configuration and parameter count, then stop "
-                                     "(--report=json: as JSON)"),
-                            cl::value_desc("text|json"), cl::cat(wlcCategory));
-cl::opt<std::string> targetName("target", cl::desc("Code generation target: cpu (default) or cuda"),
-                                cl::init("cpu"), cl::value_desc("cpu|cuda"), cl::cat(wlcCategory));
-cl::opt<double> lrScale("lr-scale",
-                        cl::desc("Multiply the learning rate of every optimizer group by this "
-                                 "factor (> 0; default 1)"),
-                        cl::init(1.0), cl::value_desc("factor"), cl::cat(wlcCategory));
-cl::opt<std::string> cudaChip("cuda-arch",
-                              cl::desc("GPU architecture of the CUDA kernels (default sm_90a)"),
-                              cl::init("sm_90a"), cl::value_desc("sm_XY"), cl::cat(wlcCategory));
-cl::opt<std::string> cudaPath(
-    "cuda-path",
-    cl::desc("CUDA toolkit with bin/ptxas (default: $CUDA_HOME, $CUDA_PATH, /usr/local/cuda); "
-             "without ptxas the library embeds PTX, which the driver compiles when it loads"),
-    cl::value_desc("dir"), cl::cat(wlcCategory));
+cl::opt<std::string>
+    modelName("model",
+              cl::desc("The model to compile when the file has several"),
+              cl::value_desc("name"), cl::cat(wlcCategory));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"),
+                           cl::Prefix, cl::init(2), cl::cat(wlcCategory));
+cl::opt<std::string> report(
+    "report", cl::ValueOptional,
+    cl::desc("Print each layer's structure, constraints, their guarantee "
+             "for this configuration and parameter count, then stop "
+             "(--report=json: as JSON)"),
+    cl::value_desc("text|json"), cl::cat(wlcCategory));
+cl::opt<std::string> targetName(
+    "target", cl::desc("Code generation target: cpu (default) or cuda"),
+    cl::init("cpu"), cl::value_desc("cpu|cuda"), cl::cat(wlcCategory));
+cl::opt<double> lrScale(
+    "lr-scale",
+    cl::desc("Multiply the learning rate of every optimizer group by this "
+             "factor (> 0; default 1)"),
+    cl::init(1.0), cl::value_desc("factor"), cl::cat(wlcCategory));
+cl::opt<std::string>
+    cudaChip("cuda-arch",
+             cl::desc("GPU architecture of the CUDA kernels (default sm_90a)"),
+             cl::init("sm_90a"), cl::value_desc("sm_XY"), cl::cat(wlcCategory));
+cl::opt<std::string>
+    cudaPath("cuda-path",
+             cl::desc("CUDA toolkit with bin/ptxas (default: $CUDA_HOME, "
+                      "$CUDA_PATH, /usr/local/cuda); "
+                      "without ptxas the library embeds PTX, which the driver "
+                      "compiles when it loads"),
+             cl::value_desc("dir"), cl::cat(wlcCategory));
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "wlc: error: " << message << "\n";
@@ -127,17 +145,20 @@ void scaleLearningRates(ModuleOp module, double factor) {
   module.walk([&](wl::OptimizerGroupOp group) {
     NamedAttrList hyper(group.getHyper());
     auto lr = cast<FloatAttr>(hyper.get("lr"));
-    hyper.set("lr", FloatAttr::get(lr.getType(), lr.getValueAsDouble() * factor));
+    hyper.set("lr",
+              FloatAttr::get(lr.getType(), lr.getValueAsDouble() * factor));
     group.setHyperAttr(hyper.getDictionary(group.getContext()));
   });
 }
 
-/// `-emit=ptx`: the PTX of every kernel module, as gpu-module-to-binary made it.
+/// `-emit=ptx`: the PTX of every kernel module, as gpu-module-to-binary made
+/// it.
 void printPTX(ModuleOp module, llvm::raw_ostream &os) {
   module.walk([&](gpu::BinaryOp binary) {
     for (Attribute a : binary.getObjects()) {
       auto object = cast<gpu::ObjectAttr>(a);
-      os << "// ---- kernel module " << binary.getSymName() << " (" << cudaChip << ")\n"
+      os << "// ---- kernel module " << binary.getSymName() << " (" << cudaChip
+         << ")\n"
          << object.getObject().getValue() << "\n";
     }
   });
@@ -146,7 +167,8 @@ void printPTX(ModuleOp module, llvm::raw_ostream &os) {
 /// Writes `text` to the -o file or stdout.
 int writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
   std::string error;
-  auto out = openOutputFile(outputFile.empty() ? "-" : outputFile.getValue(), &error);
+  auto out =
+      openOutputFile(outputFile.empty() ? "-" : outputFile.getValue(), &error);
   if (!out)
     return fail(error);
   print(out->os());
@@ -155,7 +177,8 @@ int writeText(llvm::function_ref<void(llvm::raw_ostream &)> print) {
 }
 
 /// `<model>.h`: the C ABI plus the model's sizes as constants.
-bool writeModelHeader(const wl::lang::Model &model, const std::string &path, std::string &error) {
+bool writeModelHeader(const wl::lang::Model &model, const std::string &path,
+                      std::string &error) {
   std::string guard = "WL_MODEL_" + llvm::StringRef(model.name).upper() + "_H";
   std::string prefix = "WL_" + llvm::StringRef(model.name).upper();
   std::error_code ec;
@@ -164,16 +187,17 @@ bool writeModelHeader(const wl::lang::Model &model, const std::string &path, std
     error = "cannot write '" + path + "': " + ec.message();
     return false;
   }
-  os << "/* " << model.name << ".h - generated by wlc from " << llvm::sys::path::filename(inputFile)
-     << "; the C ABI of lib" << model.name << ".so. */\n"
+  os << "/* " << model.name << ".h - generated by wlc from "
+     << llvm::sys::path::filename(inputFile) << "; the C ABI of lib"
+     << model.name << ".so. */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << kAbiHeader << "\n"
      << "#define " << prefix << "_INPUT_SIZE " << model.input->size << "\n"
      << "#define " << prefix << "_OUTPUT_SIZE " << model.outputSize << "\n"
      << "#define " << prefix << "_LABEL_KIND "
      << (model.label->kind == wl::lang::Label::Kind::ClassLabel ? 0 : 1) << "\n"
-     << "#define " << prefix << "_NUM_PARAMS " << model.params.size() << "\n\n#endif /* " << guard
-     << " */\n";
+     << "#define " << prefix << "_NUM_PARAMS " << model.params.size()
+     << "\n\n#endif /* " << guard << " */\n";
   return true;
 }
 
@@ -204,15 +228,18 @@ std::string constraintText(wl::ConstraintAttrInterface c) {
           os << ", strict";
       })
       .Case([&](wl::NormBoundAttr n) {
-        os << llvm::formatv("{0}", n.getC().convertToDouble()) << ", " << wl::stringifyNormKind(n.getNorm());
+        os << llvm::formatv("{0}", n.getC().convertToDouble()) << ", "
+           << wl::stringifyNormKind(n.getNorm());
       })
       .Case([&](wl::RankAtMostAttr r) { os << r.getR(); });
-  return c.getAbstractAttribute().getName().drop_front(3).str() + "(" + args + ")";
+  return c.getAbstractAttribute().getName().drop_front(3).str() + "(" + args +
+         ")";
 }
 
 /// The rows of `--report`, from the generated module: each layer's
 /// structure, parameter count and constraints with their guarantee.
-std::vector<ReportLayer> collectReport(ModuleOp module, int64_t &total, int64_t &trainable) {
+std::vector<ReportLayer> collectReport(ModuleOp module, int64_t &total,
+                                       int64_t &trainable) {
   llvm::StringMap<wl::OptimizerGroupOp> groupOf;
   for (wl::OptimizerGroupOp group : module.getOps<wl::OptimizerGroupOp>())
     for (Attribute t : group.getTargets())
@@ -244,17 +271,19 @@ std::vector<ReportLayer> collectReport(ModuleOp module, int64_t &total, int64_t 
       auto constraints = weight.getConstraints();
       if (!constraints)
         continue;
-      // Structured layers name the factor a constraint acts on: "U: orthonormal()".
+      // Structured layers name the factor a constraint acts on: "U:
+      // orthonormal()".
       std::string factor;
       if (layer.getFactors())
         factor = weight.getSymName().rsplit('.').second.str() + ": ";
       ArrayAttr list = *constraints;
       for (Attribute a : list) {
         auto c = cast<wl::ConstraintAttrInterface>(a);
-        auto [guarantee, reason] =
-            wl::describeGuarantee(weight, c, groupOf.lookup(weight.getSymName()));
-        row.constraints.push_back(
-            {factor + constraintText(c), wl::stringifyGuarantee(guarantee).str(), reason});
+        auto [guarantee, reason] = wl::describeGuarantee(
+            weight, c, groupOf.lookup(weight.getSymName()));
+        row.constraints.push_back({factor + constraintText(c),
+                                   wl::stringifyGuarantee(guarantee).str(),
+                                   reason});
       }
     }
     layers.push_back(std::move(row));
@@ -266,18 +295,19 @@ std::vector<ReportLayer> collectReport(ModuleOp module, int64_t &total, int64_t 
 void printReport(ModuleOp module, llvm::raw_ostream &os) {
   auto model = module->getAttrOfType<DictionaryAttr>("wl.model");
   os << "model " << model.getAs<StringAttr>("model").getValue() << "\n";
-  os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n", "layer", "structure",
-                      "constraint", "guarantee", "params", "why");
+  os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n", "layer",
+                      "structure", "constraint", "guarantee", "params", "why");
   int64_t total, trainable;
   for (const ReportLayer &layer : collectReport(module, total, trainable)) {
     std::vector<ReportConstraint> rows = layer.constraints;
     if (rows.empty())
       rows.push_back({"-", "-", ""});
     for (auto [i, row] : llvm::enumerate(rows))
-      os << llvm::formatv("{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n",
-                          i == 0 ? layer.name : "", i == 0 ? layer.structure : "", row.text,
-                          row.guarantee, i == 0 ? std::to_string(layer.params) : "",
-                          row.reason);
+      os << llvm::formatv(
+          "{0,-12} {1,-24} {2,-40} {3,-12} {4,-8} {5}\n",
+          i == 0 ? layer.name : "", i == 0 ? layer.structure : "", row.text,
+          row.guarantee, i == 0 ? std::to_string(layer.params) : "",
+          row.reason);
   }
   os << "total parameters: " << total << " (trainable " << trainable << ")\n";
 }
@@ -318,7 +348,8 @@ const wl::lang::Model *parseModel(std::unique_ptr<wl::lang::Program> &program) {
   std::stringstream frontendErrors;
   program = wl::lang::parseAndCheckFile(inputFile, frontendErrors);
   const wl::lang::Model *model =
-      program ? wl::lang::selectModel(*program, modelName, frontendErrors) : nullptr;
+      program ? wl::lang::selectModel(*program, modelName, frontendErrors)
+              : nullptr;
   if (!model)
     llvm::errs() << frontendErrors.str();
   return model;
@@ -336,14 +367,19 @@ int checkOptions() {
   if (!(lrScale > 0) || !std::isfinite(lrScale)) {
     std::string shown;
     llvm::raw_string_ostream(shown) << llvm::format("%g", lrScale.getValue());
-    return fail("--lr-scale must be a positive finite number (got " + shown + ")");
+    return fail("--lr-scale must be a positive finite number (got " + shown +
+                ")");
   }
   if (!llvm::StringRef(cudaChip).starts_with("sm_"))
-    return fail("--cuda-arch must name an sm_XY architecture (got '" + cudaChip + "')");
-  if (report.getNumOccurrences() && report != "" && report != "text" && report != "json")
-    return fail("unknown report format '" + report + "' (expected text or json)");
+    return fail("--cuda-arch must name an sm_XY architecture (got '" +
+                cudaChip + "')");
+  if (report.getNumOccurrences() && report != "" && report != "text" &&
+      report != "json")
+    return fail("unknown report format '" + report +
+                "' (expected text or json)");
   if (optLevel > 3)
-    return fail("optimisation level -O" + llvm::Twine(optLevel) + " does not exist (use -O0..-O3)");
+    return fail("optimisation level -O" + llvm::Twine(optLevel) +
+                " does not exist (use -O0..-O3)");
   return 0;
 }
 
@@ -367,9 +403,11 @@ int checkOutputPath(const wl::lang::Model &model) {
   if (dir.empty())
     dir = ".";
   if (!llvm::sys::fs::is_directory(dir))
-    return fail("cannot write '" + path + "': directory '" + dir + "' does not exist");
+    return fail("cannot write '" + path + "': directory '" + dir +
+                "' does not exist");
   if (llvm::sys::fs::access(dir, llvm::sys::fs::AccessMode::Write))
-    return fail("cannot write '" + path + "': directory '" + dir + "' is not writable");
+    return fail("cannot write '" + path + "': directory '" + dir +
+                "' is not writable");
   return 0;
 }
 
@@ -387,7 +425,8 @@ void registerDialects(DialectRegistry &registry) {
 }
 
 /// Runs the passes `build` adds on `module`.
-LogicalResult runPasses(ModuleOp module, llvm::function_ref<void(OpPassManager &)> build) {
+LogicalResult runPasses(ModuleOp module,
+                        llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
   build(pm);
   return pm.run(module);
@@ -404,7 +443,9 @@ int printModule(ModuleOp module) {
 std::optional<int> runWLStages(ModuleOp module, bool cuda) {
   if (emit == Emit::WL)
     return printModule(module);
-  auto backward = [](OpPassManager &pm) { pm.addPass(wl::createWLGenerateBackward()); };
+  auto backward = [](OpPassManager &pm) {
+    pm.addPass(wl::createWLGenerateBackward());
+  };
   if (failed(runPasses(module, backward)))
     return 1;
   if (emit == Emit::Grad)
@@ -446,12 +487,16 @@ std::optional<int> lowerToLLVM(ModuleOp module, bool cuda) {
   options.chip = cudaChip;
   options.toolkitPath = findCUDAToolkit();
   // -emit=ptx shows the PTX; a library embeds a cubin when ptxas is there.
-  options.binaryFormat = emit == Emit::PTX || options.toolkitPath.empty() ? "isa" : "bin";
+  options.binaryFormat =
+      emit == Emit::PTX || options.toolkitPath.empty() ? "isa" : "bin";
   if (emit != Emit::PTX && options.toolkitPath.empty())
-    llvm::errs() << "wlc: warning: no CUDA toolkit with bin/ptxas found (--cuda-path, "
-                    "$CUDA_HOME, /usr/local/cuda): embedding PTX, which the CUDA driver "
-                    "compiles when the library loads\n";
-  if (failed(runPasses(module, [&](OpPassManager &pm) { wl::buildCUDAPipeline(pm, options); })))
+    llvm::errs()
+        << "wlc: warning: no CUDA toolkit with bin/ptxas found (--cuda-path, "
+           "$CUDA_HOME, /usr/local/cuda): embedding PTX, which the CUDA driver "
+           "compiles when the library loads\n";
+  if (failed(runPasses(module, [&](OpPassManager &pm) {
+        wl::buildCUDAPipeline(pm, options);
+      })))
     return 1;
   if (emit == Emit::PTX)
     return writeText([&](llvm::raw_ostream &os) { printPTX(module, os); });
@@ -460,13 +505,16 @@ std::optional<int> lowerToLLVM(ModuleOp module, bool cuda) {
 
 /// lib<model>.so from the optimised LLVM module: an object in a temporary
 /// file linked with the runtime, and <model>.h next to the library.
-int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model, const char *argv0) {
+int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model,
+                const char *argv0) {
   std::string library = outputPath(model);
   std::string runtime = wl::findRuntimeArchive(argv0, WL_RUNTIME_LIBRARY);
   if (runtime.empty())
-    return fail("cannot find the runtime library libwlrt.a (set WL_RUNTIME_LIBRARY)");
+    return fail(
+        "cannot find the runtime library libwlrt.a (set WL_RUNTIME_LIBRARY)");
   llvm::SmallString<128> object;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("wl-" + model.name, "o", object))
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("wl-" + model.name, "o", object))
     return fail("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeObject(object);
   std::string error;
@@ -483,7 +531,8 @@ int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model, const ch
 
 /// The LLVM dialect to LLVM IR (-emit=llvm), an object file (-emit=obj) or
 /// the library.
-int emitOutput(ModuleOp module, const wl::lang::Model &model, const char *argv0) {
+int emitOutput(ModuleOp module, const wl::lang::Model &model,
+               const char *argv0) {
   llvm::LLVMContext llvmContext;
   std::string error;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -491,9 +540,12 @@ int emitOutput(ModuleOp module, const wl::lang::Model &model, const char *argv0)
   if (!llvmModule)
     return fail(error);
   if (emit == Emit::LLVMIR)
-    return writeText([&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+    return writeText(
+        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
   if (emit == Emit::Obj)
-    return wl::emitObjectFile(*llvmModule, outputPath(model), optLevel, error) ? 0 : fail(error);
+    return wl::emitObjectFile(*llvmModule, outputPath(model), optLevel, error)
+               ? 0
+               : fail(error);
   return linkLibrary(*llvmModule, model, argv0);
 }
 
@@ -518,7 +570,8 @@ int compile(int argc, char **argv) {
   registerDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
-  // MLIR diagnostics point into the .wl source, shown with its line and a caret.
+  // MLIR diagnostics point into the .wl source, shown with its line and a
+  // caret.
   llvm::SourceMgr sourceMgr;
   std::string includedPath;
   sourceMgr.AddIncludeFile(inputFile, llvm::SMLoc(), includedPath);
@@ -543,10 +596,12 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(wlcCategory);
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
-    os << "wlc " << WL_VERSION << " (LLVM/MLIR " << LLVM_VERSION_STRING << ")\n";
+    os << "wlc " << WL_VERSION << " (LLVM/MLIR " << LLVM_VERSION_STRING
+       << ")\n";
   });
-  cl::ParseCommandLineOptions(argc, argv,
-                              "wlc: compiles a .wl model of constrained linear layers into a "
-                              "shared library with the wl C ABI\n");
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "wlc: compiles a .wl model of constrained linear layers into a "
+      "shared library with the wl C ABI\n");
   return compile(argc, argv);
 }

@@ -1,4 +1,4 @@
-//===- MLIRGen.h - AST -> wl dialect -----------------------------*- C++ -*-===//
+//===- MLIRGen.h - AST -> wl dialect ----------------------------*- C++ -*-===//
 #ifndef WL_COMPILER_MLIRGEN_H
 #define WL_COMPILER_MLIRGEN_H
 
@@ -16,7 +16,8 @@ struct Model;
 /// Constructs that later compiler work implements (non-dense structures,
 /// constraints, muon/lion/adamp, file initialisers) are reported as errors at
 /// their source location; returns null after any error.
-mlir::OwningOpRef<mlir::ModuleOp> mlirGen(mlir::MLIRContext &context, const lang::Model &model);
+mlir::OwningOpRef<mlir::ModuleOp> mlirGen(mlir::MLIRContext &context,
+                                          const lang::Model &model);
 
 } // namespace wl
 

@@ -1,4 +1,4 @@
-//===- SharedLibrary.h - LLVM dialect -> object file -> lib<model>.so -*- C++ -*-===//
+//===- SharedLibrary.h - LLVM dialect to lib<model>.so ----------*- C++ -*-===//
 #ifndef WL_COMPILER_SHAREDLIBRARY_H
 #define WL_COMPILER_SHAREDLIBRARY_H
 
@@ -13,21 +13,26 @@ namespace wl {
 
 /// Translates an LLVM-dialect module to LLVM IR for the host CPU (its triple,
 /// data layout and features) and runs LLVM's default pipeline at `optLevel`.
-std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module, llvm::LLVMContext &ctx,
-                                                   unsigned optLevel, std::string &error);
+std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
+                                                   llvm::LLVMContext &ctx,
+                                                   unsigned optLevel,
+                                                   std::string &error);
 
-/// Emits `module` as a position-independent object file with the host's TargetMachine.
-bool emitObjectFile(llvm::Module &module, const std::string &path, unsigned optLevel,
-                    std::string &error);
+/// Emits `module` as a position-independent object file with the host's
+/// TargetMachine.
+bool emitObjectFile(llvm::Module &module, const std::string &path,
+                    unsigned optLevel, std::string &error);
 
 /// Links `objectPath` with the runtime archive into a shared library that
 /// exports exactly the wl_* C ABI.
-bool linkSharedLibrary(const std::string &objectPath, const std::string &libraryPath,
+bool linkSharedLibrary(const std::string &objectPath,
+                       const std::string &libraryPath,
                        const std::string &runtimeArchive, std::string &error);
 
-/// The runtime archive to link: $WL_RUNTIME_LIBRARY, then <exe>/../lib/libwlrt.a,
-/// then `buildTreeArchive`. Empty when none exists.
-std::string findRuntimeArchive(const char *argv0, const std::string &buildTreeArchive);
+/// The runtime archive to link: $WL_RUNTIME_LIBRARY, then
+/// <exe>/../lib/libwlrt.a, then `buildTreeArchive`. Empty when none exists.
+std::string findRuntimeArchive(const char *argv0,
+                               const std::string &buildTreeArchive);
 
 } // namespace wl
 

@@ -1,4 +1,4 @@
-//===- Passes.h - lowering out of the wl dialect -----------------*- C++ -*-===//
+//===- Passes.h - lowering out of the wl dialect ----------------*- C++ -*-===//
 #ifndef WL_CONVERSION_PASSES_H
 #define WL_CONVERSION_PASSES_H
 

@@ -27,10 +27,11 @@ namespace wl {
 /// structure shares.
 class TermBuilder {
 public:
-  TermBuilder(mlir::OpBuilder &builder, const lang::Model &model, const lang::Linear &layer,
-              size_t term, mlir::Location loc,
+  TermBuilder(mlir::OpBuilder &builder, const lang::Model &model,
+              const lang::Linear &layer, size_t term, mlir::Location loc,
               llvm::SmallPtrSetImpl<const void *> &warned)
-      : b(builder), model(model), layer(layer), term(term), loc(loc), warned(warned) {}
+      : b(builder), model(model), layer(layer), term(term), loc(loc),
+        warned(warned) {}
 
   mlir::OpBuilder &b;
   const lang::Model &model;
@@ -56,21 +57,29 @@ public:
   mlir::Type f32() const { return b.getF32Type(); }
   mlir::RankedTensorType matrix(int64_t rows, int64_t cols) const;
   /// [B, dims...] with the batch size of `x`.
-  mlir::RankedTensorType rows(mlir::Value x, llvm::ArrayRef<int64_t> dims) const;
+  mlir::RankedTensorType rows(mlir::Value x,
+                              llvm::ArrayRef<int64_t> dims) const;
   /// wl.contract over `loops` loops: maps[i] lists the loop dims indexing
   /// operand i, the last list the result's.
-  mlir::Value contract(mlir::RankedTensorType type, mlir::ValueRange operands, unsigned loops,
+  mlir::Value contract(mlir::RankedTensorType type, mlir::ValueRange operands,
+                       unsigned loops,
                        llvm::ArrayRef<llvm::SmallVector<unsigned>> maps) const;
   mlir::Value reshape(mlir::Value x, mlir::RankedTensorType type) const;
   /// x Wᵀ (wl.linear) and op(A)·op(B) (wl.matmul).
   mlir::Value linear(mlir::Value x, mlir::Value w) const;
-  mlir::Value matmul(mlir::Type type, mlir::Value lhs, mlir::Value rhs, bool transposeLhs,
-                     bool transposeRhs) const;
+  mlir::Value matmul(mlir::Type type, mlir::Value lhs, mlir::Value rhs,
+                     bool transposeLhs, bool transposeRhs) const;
 
   /// Initialisers.
-  InitAttr init(InitKind kind) const { return InitAttr::get(b.getContext(), kind); }
-  InitAttr normal(double std) const { return InitAttr::getNormal(b.getContext(), std); }
-  InitAttr uniform(double a) const { return InitAttr::getUniform(b.getContext(), a); }
+  InitAttr init(InitKind kind) const {
+    return InitAttr::get(b.getContext(), kind);
+  }
+  InitAttr normal(double std) const {
+    return InitAttr::getNormal(b.getContext(), std);
+  }
+  InitAttr uniform(double a) const {
+    return InitAttr::getUniform(b.getContext(), a);
+  }
   /// An initialiser as written (`init = normal(std = 0.1)`, `zeros`,
   /// `from(...)`: the file is resolved against the .wl file's directory).
   mlir::FailureOr<InitAttr> writtenInit(const lang::Call &init) const;
@@ -78,14 +87,16 @@ public:
   mlir::FailureOr<InitAttr> initOr(InitAttr fallback) const;
 
   /// A written constraint as its attribute (null when unknown).
-  mlir::Attribute constraint(const lang::Call &c, ConstraintOrigin origin,
-                             std::optional<StructureKind> structure = std::nullopt) const;
+  mlir::Attribute
+  constraint(const lang::Call &c, ConstraintOrigin origin,
+             std::optional<StructureKind> structure = std::nullopt) const;
   /// The retraction that keeps a factor of `kind` orthonormal after each step.
   mlir::Attribute retraction(StructureKind kind) const;
   /// "constraint 'c' on structure 's' is not supported yet".
   mlir::LogicalResult unsupported(const lang::Call &constraint) const;
   /// A warning given once per call, however often the term is emitted.
-  void warnOnce(const lang::Call &call, const lang::Loc &at, const llvm::Twine &message) const;
+  void warnOnce(const lang::Call &call, const lang::Loc &at,
+                const llvm::Twine &message) const;
 
 private:
   llvm::SmallPtrSetImpl<const void *> &warned;
@@ -112,9 +123,11 @@ public:
   virtual StructureKind kind(const lang::Call &term) const = 0;
   /// Initialiser and constraints of the tensor `role` (one of params()).
   /// The default takes no constraint ("not supported yet").
-  virtual mlir::FailureOr<ParamSetup> setup(const TermBuilder &tb, llvm::StringRef role) const;
+  virtual mlir::FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                                            llvm::StringRef role) const;
   /// The initialiser of `role` when the structure takes no constraint.
-  virtual mlir::FailureOr<InitAttr> init(const TermBuilder &tb, llvm::StringRef role) const;
+  virtual mlir::FailureOr<InitAttr> init(const TermBuilder &tb,
+                                         llvm::StringRef role) const;
   /// The term applied to x [B, IN]: [B, OUT], W never formed where the
   /// structure avoids it.
   virtual mlir::Value apply(const TermBuilder &tb, mlir::Value x) const = 0;
@@ -122,7 +135,9 @@ public:
   /// null (then W is the layer applied to the identity).
   virtual mlir::Value weight(const TermBuilder &tb) const { return nullptr; }
   /// The creation-time split of the frozen base this term asks for.
-  virtual std::optional<Resplit> resplit(const lang::Call &term) const { return std::nullopt; }
+  virtual std::optional<Resplit> resplit(const lang::Call &term) const {
+    return std::nullopt;
+  }
 };
 
 /// Registers every structure with the frontend; call before parsing.
@@ -131,11 +146,13 @@ void registerStructures();
 const Structure &lookupStructure(const lang::Call &term);
 /// An initialiser call as its attribute (`from`'s file resolved against the
 /// .wl file's directory; an error when it does not exist).
-mlir::FailureOr<InitAttr> initFromCall(mlir::OpBuilder &b, const lang::Call &init);
+mlir::FailureOr<InitAttr> initFromCall(mlir::OpBuilder &b,
+                                       const lang::Call &init);
 
 /// The scale of `diagonal` (d) and `svd` (s): ones unless written; a
 /// spectral bound is the exact clamp of its entries (σ(W) = |d|).
-mlir::FailureOr<ParamSetup> clampedScale(const TermBuilder &tb, StructureKind kind);
+mlir::FailureOr<ParamSetup> clampedScale(const TermBuilder &tb,
+                                         StructureKind kind);
 
 /// y = ((x V) · s) Uᵀ: the application of `svd` and `svfit`.
 mlir::Value applySvd(const TermBuilder &tb, mlir::Value x);

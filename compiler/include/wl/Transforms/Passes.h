@@ -1,4 +1,4 @@
-//===- Passes.h - transformations of the generated code ----------*- C++ -*-===//
+//===- Passes.h - transformations of the generated code ---------*- C++ -*-===//
 #ifndef WL_TRANSFORMS_PASSES_H
 #define WL_TRANSFORMS_PASSES_H
 

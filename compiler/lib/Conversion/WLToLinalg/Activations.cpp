@@ -19,12 +19,19 @@ namespace {
 using Scalar = Value (*)(OpBuilder &, Location, Value);
 
 Value cst(OpBuilder &b, Location l, double v) { return f32Const(b, l, v); }
-Value mul(OpBuilder &b, Location l, Value x, Value y) { return arith::MulFOp::create(b, l, x, y); }
-Value add(OpBuilder &b, Location l, Value x, Value y) { return arith::AddFOp::create(b, l, x, y); }
-Value sub(OpBuilder &b, Location l, Value x, Value y) { return arith::SubFOp::create(b, l, x, y); }
-Value select(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x, Value y, Value t,
-             Value f) {
-  return arith::SelectOp::create(b, l, arith::CmpFOp::create(b, l, p, x, y), t, f);
+Value mul(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::MulFOp::create(b, l, x, y);
+}
+Value add(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::AddFOp::create(b, l, x, y);
+}
+Value sub(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::SubFOp::create(b, l, x, y);
+}
+Value select(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x, Value y,
+             Value t, Value f) {
+  return arith::SelectOp::create(b, l, arith::CmpFOp::create(b, l, p, x, y), t,
+                                 f);
 }
 
 // Φ(x) = 0.5·(1 + erf(x/√2)).
@@ -53,14 +60,18 @@ struct Activation {
 };
 
 const Activation kActivations[] = {
-    {"relu", [](OpBuilder &b, Location l, Value x) -> Value {
+    {"relu",
+     [](OpBuilder &b, Location l, Value x) -> Value {
        return arith::MaximumFOp::create(b, l, x, cst(b, l, 0.0));
      },
      [](OpBuilder &b, Location l, Value x) -> Value {
        Value zero = cst(b, l, 0.0), one = cst(b, l, 1.0);
        return select(b, l, arith::CmpFPredicate::OGT, x, zero, one, zero);
      }},
-    {"gelu", [](OpBuilder &b, Location l, Value x) -> Value { return mul(b, l, x, normalCdf(b, l, x)); },
+    {"gelu",
+     [](OpBuilder &b, Location l, Value x) -> Value {
+       return mul(b, l, x, normalCdf(b, l, x));
+     },
      [](OpBuilder &b, Location l, Value x) -> Value {
        // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π).
        Value x2 = mul(b, l, x, x);
@@ -69,7 +80,8 @@ const Activation kActivations[] = {
        Value xPdf = mul(b, l, x, pdf);
        return add(b, l, normalCdf(b, l, x), xPdf);
      }},
-    {"gelu_tanh", [](OpBuilder &b, Location l, Value x) -> Value {
+    {"gelu_tanh",
+     [](OpBuilder &b, Location l, Value x) -> Value {
        Value t = geluTanhInner(b, l, x);
        Value onePlusT = add(b, l, cst(b, l, 1.0), t);
        return mul(b, l, mul(b, l, cst(b, l, 0.5), x), onePlusT);
@@ -89,18 +101,27 @@ const Activation kActivations[] = {
        Value left = mul(b, l, cst(b, l, 0.5), onePlusT);
        return add(b, l, left, right);
      }},
-    {"tanh", [](OpBuilder &b, Location l, Value x) -> Value { return math::TanhOp::create(b, l, x); },
+    {"tanh",
+     [](OpBuilder &b, Location l, Value x) -> Value {
+       return math::TanhOp::create(b, l, x);
+     },
      [](OpBuilder &b, Location l, Value x) -> Value {
        Value t = math::TanhOp::create(b, l, x);
        Value t2 = mul(b, l, t, t);
        return sub(b, l, cst(b, l, 1.0), t2);
      }},
-    {"sigmoid", [](OpBuilder &b, Location l, Value x) -> Value { return sigmoid(b, l, x); },
+    {"sigmoid",
+     [](OpBuilder &b, Location l, Value x) -> Value {
+       return sigmoid(b, l, x);
+     },
      [](OpBuilder &b, Location l, Value x) -> Value {
        Value s = sigmoid(b, l, x);
        return mul(b, l, s, sub(b, l, cst(b, l, 1.0), s));
      }},
-    {"abs", [](OpBuilder &b, Location l, Value x) -> Value { return math::AbsFOp::create(b, l, x); },
+    {"abs",
+     [](OpBuilder &b, Location l, Value x) -> Value {
+       return math::AbsFOp::create(b, l, x);
+     },
      [](OpBuilder &b, Location l, Value x) -> Value {
        // sign(x), with sign(0) = 0 as in PyTorch.
        Value zero = cst(b, l, 0.0), one = cst(b, l, 1.0);
@@ -121,34 +142,40 @@ const Activation *findActivation(StringRef name) {
 
 /// Lowers every unary activation op through the table.
 struct LowerActivation : RewritePattern {
-  LowerActivation(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
-  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    if (!isa<ReluOp, GeluOp, GeluTanhOp, TanhOp, SigmoidOp, AbsOp, IdentityOp>(op))
+  LowerActivation(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<ReluOp, GeluOp, GeluTanhOp, TanhOp, SigmoidOp, AbsOp, IdentityOp>(
+            op))
       return failure();
     const Activation *act = findActivation(op->getName().stripDialect());
     Location loc = op->getLoc();
     Value x = op->getOperand(0);
-    rewriter.replaceOp(op, elementwise(rewriter, loc, {x}, {emptyLike(rewriter, loc, x)},
-                                       [&](OpBuilder &b, Location l, ValueRange a) {
-                                         return SmallVector<Value>{act->value(b, l, a[0])};
-                                       }));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, {x}, {emptyLike(rewriter, loc, x)},
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          return SmallVector<Value>{act->value(b, l, a[0])};
+                        }));
     return success();
   }
 };
 
 struct LowerActivationGrad : OpRewritePattern<ActivationGradOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ActivationGradOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ActivationGradOp op,
+                                PatternRewriter &rewriter) const override {
     const Activation *act = findActivation(op.getActivation());
     if (!act)
       return rewriter.notifyMatchFailure(op, "unknown activation");
     Location loc = op.getLoc();
-    rewriter.replaceOp(op, elementwise(rewriter, loc, {op.getInput(), op.getGrad()},
-                                       {emptyLike(rewriter, loc, op.getInput())},
-                                       [&](OpBuilder &b, Location l, ValueRange a) {
-                                         return SmallVector<Value>{
-                                             mul(b, l, act->derivative(b, l, a[0]), a[1])};
-                                       }));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, {op.getInput(), op.getGrad()},
+                        {emptyLike(rewriter, loc, op.getInput())},
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          return SmallVector<Value>{
+                              mul(b, l, act->derivative(b, l, a[0]), a[1])};
+                        }));
     return success();
   }
 };
@@ -162,14 +189,17 @@ struct LowerActivationGrad : OpRewritePattern<ActivationGradOp> {
 Value toGroups(OpBuilder &b, Location loc, Value x, int64_t k) {
   auto type = cast<RankedTensorType>(x.getType());
   int64_t groups = type.getDimSize(1) / k;
-  auto grouped = RankedTensorType::get({type.getDimSize(0), groups, k}, type.getElementType());
-  SmallVector<OpFoldResult> shape{tensor::DimOp::create(b, loc, x, 0).getResult(),
-                                  b.getIndexAttr(groups), b.getIndexAttr(k)};
-  return tensor::ExpandShapeOp::create(b, loc, grouped, x,
-                                       ArrayRef<ReassociationIndices>{{0}, {1, 2}}, shape);
+  auto grouped = RankedTensorType::get({type.getDimSize(0), groups, k},
+                                       type.getElementType());
+  SmallVector<OpFoldResult> shape{
+      tensor::DimOp::create(b, loc, x, 0).getResult(), b.getIndexAttr(groups),
+      b.getIndexAttr(k)};
+  return tensor::ExpandShapeOp::create(
+      b, loc, grouped, x, ArrayRef<ReassociationIndices>{{0}, {1, 2}}, shape);
 }
 Value fromGroups(OpBuilder &b, Location loc, Value x) {
-  return tensor::CollapseShapeOp::create(b, loc, x, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+  return tensor::CollapseShapeOp::create(
+      b, loc, x, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
 }
 
 /// rank[b, g, i] = #{j : x_j < x_i, or x_j == x_i and j < i}.
@@ -181,29 +211,41 @@ Value groupRanks(OpBuilder &b, Location loc, Value grouped) {
   Value zero = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
   init = linalg::FillOp::create(b, loc, zero, init).getResult(0);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{rankType}, ValueRange{grouped, grouped}, ValueRange{init},
-      ArrayRef<AffineMap>{loopMap(ctx, 4, {0, 1, 2}), loopMap(ctx, 4, {0, 1, 3}), loopMap(ctx, 4, {0, 1, 2})},
+      b, loc, TypeRange{rankType}, ValueRange{grouped, grouped},
+      ValueRange{init},
+      ArrayRef<AffineMap>{loopMap(ctx, 4, {0, 1, 2}),
+                          loopMap(ctx, 4, {0, 1, 3}),
+                          loopMap(ctx, 4, {0, 1, 2})},
       ArrayRef<utils::IteratorType>{kPar, kPar, kPar, kRed},
       [](OpBuilder &nb, Location l, ValueRange a) {
-        Value i = linalg::IndexOp::create(nb, l, 2), j = linalg::IndexOp::create(nb, l, 3);
-        Value less = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT, a[1], a[0]);
-        Value equal = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1], a[0]);
-        Value before = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, j, i);
-        Value precedes = arith::OrIOp::create(nb, l, less, arith::AndIOp::create(nb, l, equal, before));
+        Value i = linalg::IndexOp::create(nb, l, 2),
+              j = linalg::IndexOp::create(nb, l, 3);
+        Value less =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT, a[1], a[0]);
+        Value equal =
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1], a[0]);
+        Value before =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, j, i);
+        Value precedes = arith::OrIOp::create(
+            nb, l, less, arith::AndIOp::create(nb, l, equal, before));
         Value one = arith::ExtUIOp::create(nb, l, nb.getI64Type(), precedes);
-        linalg::YieldOp::create(nb, l, ValueRange{arith::AddIOp::create(nb, l, a[2], one)});
+        linalg::YieldOp::create(
+            nb, l, ValueRange{arith::AddIOp::create(nb, l, a[2], one)});
       });
   return generic.getResult(0);
 }
 
-/// out[b, g, p] = Σ_q [rank(q-th, p-th)] · src[...]: with `forward`, out[r] = x[i]
-/// where rank[i] = r; otherwise out[i] = dy[rank[i]].
-Value routeThroughRanks(OpBuilder &b, Location loc, Value ranks, Value src, bool forward) {
+/// out[b, g, p] = Σ_q [rank(q-th, p-th)] · src[...]: with `forward`, out[r] =
+/// x[i] where rank[i] = r; otherwise out[i] = dy[rank[i]].
+Value routeThroughRanks(OpBuilder &b, Location loc, Value ranks, Value src,
+                        bool forward) {
   MLIRContext *ctx = b.getContext();
   auto type = cast<RankedTensorType>(src.getType());
   Value init = filled(b, loc, type, 0.0, {{src, 0}});
-  // Loops (b, g, p, q). Forward: p = r (output), q = i. Backward: p = i (output), q = r.
-  AffineMap rankMap = forward ? loopMap(ctx, 4, {0, 1, 3}) : loopMap(ctx, 4, {0, 1, 2});
+  // Loops (b, g, p, q). Forward: p = r (output), q = i. Backward: p = i
+  // (output), q = r.
+  AffineMap rankMap =
+      forward ? loopMap(ctx, 4, {0, 1, 3}) : loopMap(ctx, 4, {0, 1, 2});
   AffineMap srcMap = loopMap(ctx, 4, {0, 1, 3});
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{ranks, src}, ValueRange{init},
@@ -212,20 +254,25 @@ Value routeThroughRanks(OpBuilder &b, Location loc, Value ranks, Value src, bool
       [&](OpBuilder &nb, Location l, ValueRange a) {
         Value slot = linalg::IndexOp::create(nb, l, forward ? 2 : 3);
         Value slot64 = arith::IndexCastOp::create(nb, l, nb.getI64Type(), slot);
-        Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0], slot64);
-        Value picked = arith::SelectOp::create(nb, l, hit, a[1], cst(nb, l, 0.0));
-        linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], picked)});
+        Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, a[0],
+                                          slot64);
+        Value picked =
+            arith::SelectOp::create(nb, l, hit, a[1], cst(nb, l, 0.0));
+        linalg::YieldOp::create(
+            nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], picked)});
       });
   return generic.getResult(0);
 }
 
 struct LowerGroupSort : OpRewritePattern<GroupSortOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GroupSortOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(GroupSortOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value grouped = toGroups(rewriter, loc, op.getInput(), op.getGroup());
     Value ranks = groupRanks(rewriter, loc, grouped);
-    Value sorted = routeThroughRanks(rewriter, loc, ranks, grouped, /*forward=*/true);
+    Value sorted =
+        routeThroughRanks(rewriter, loc, ranks, grouped, /*forward=*/true);
     rewriter.replaceOp(op, fromGroups(rewriter, loc, sorted));
     return success();
   }
@@ -233,9 +280,11 @@ struct LowerGroupSort : OpRewritePattern<GroupSortOp> {
 
 struct LowerGroupSortGrad : OpRewritePattern<GroupSortGradOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(GroupSortGradOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(GroupSortGradOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value ranks = groupRanks(rewriter, loc, toGroups(rewriter, loc, op.getInput(), op.getGroup()));
+    Value ranks = groupRanks(
+        rewriter, loc, toGroups(rewriter, loc, op.getInput(), op.getGroup()));
     Value dy = toGroups(rewriter, loc, op.getGrad(), op.getGroup());
     Value dx = routeThroughRanks(rewriter, loc, ranks, dy, /*forward=*/false);
     rewriter.replaceOp(op, fromGroups(rewriter, loc, dx));
@@ -246,6 +295,6 @@ struct LowerGroupSortGrad : OpRewritePattern<GroupSortGradOp> {
 } // namespace
 
 void lowering::populateActivationLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerActivation, LowerActivationGrad, LowerGroupSort, LowerGroupSortGrad>(
-      patterns.getContext());
+  patterns.add<LowerActivation, LowerActivationGrad, LowerGroupSort,
+               LowerGroupSortGrad>(patterns.getContext());
 }

@@ -19,13 +19,17 @@ Value matvec(OpBuilder &b, Location loc, Value w, Value x, bool transpose) {
   int64_t n = wType.getDimSize(transpose ? 1 : 0);
   auto type = RankedTensorType::get({n}, b.getF32Type());
   SmallVector<AffineMap> maps =
-      transpose ? SmallVector<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1})}
-                : SmallVector<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0})};
+      transpose
+          ? SmallVector<AffineMap>{loopMap(ctx, 2, {0, 1}),
+                                   loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1})}
+          : SmallVector<AffineMap>{loopMap(ctx, 2, {0, 1}),
+                                   loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0})};
   SmallVector<utils::IteratorType> iterators =
-      transpose ? SmallVector<utils::IteratorType>{kRed, kPar} : SmallVector<utils::IteratorType>{kPar, kRed};
+      transpose ? SmallVector<utils::IteratorType>{kRed, kPar}
+                : SmallVector<utils::IteratorType>{kPar, kRed};
   return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{w, x}, ValueRange{filled(b, loc, type, 0.0, {})},
-             maps, iterators,
+             b, loc, TypeRange{type}, ValueRange{w, x},
+             ValueRange{filled(b, loc, type, 0.0, {})}, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
                auto sum = arith::AddFOp::create(nb, l, a[2], p);
@@ -53,7 +57,8 @@ std::pair<Value, Value> normalized(OpBuilder &b, Location loc, Value v) {
   Value inv = arith::DivFOp::create(b, loc, f32Const(b, loc, 1.0), safe);
   Value unit = elementwise(b, loc, {v}, {emptyLike(b, loc, v)},
                            [&](OpBuilder &nb, Location l, ValueRange a) {
-                             return SmallVector<Value>{arith::MulFOp::create(nb, l, a[0], inv)};
+                             return SmallVector<Value>{
+                                 arith::MulFOp::create(nb, l, a[0], inv)};
                            })[0];
   return {unit, n};
 }
@@ -62,25 +67,31 @@ std::pair<Value, Value> normalized(OpBuilder &b, Location loc, Value v) {
 Value scaleBy(OpBuilder &b, Location loc, Value w, Value factor) {
   return elementwise(b, loc, {w}, {emptyLike(b, loc, w)},
                      [&](OpBuilder &nb, Location l, ValueRange a) {
-                       return SmallVector<Value>{arith::MulFOp::create(nb, l, a[0], factor)};
+                       return SmallVector<Value>{
+                           arith::MulFOp::create(nb, l, a[0], factor)};
                      })[0];
 }
 
 /// c / max(x, c): the factor that brings a norm x down to c (1 when x ≤ c).
 Value shrinkFactor(OpBuilder &b, Location loc, Value x, double c) {
   Value cst = f32Const(b, loc, c);
-  return arith::DivFOp::create(b, loc, cst, arith::MaximumFOp::create(b, loc, x, cst));
+  return arith::DivFOp::create(b, loc, cst,
+                               arith::MaximumFOp::create(b, loc, x, cst));
 }
 
 struct LowerPowerIteration : OpRewritePattern<PowerIterationOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(PowerIterationOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(PowerIterationOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value w = op.getWeight(), u = op.getU(), sigma;
     for (int64_t i = 0; i < op.getIterations(); ++i) {
       // v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖, σ = ‖Wv‖.
-      Value v = normalized(rewriter, loc, matvec(rewriter, loc, w, u, /*transpose=*/true)).first;
-      std::tie(u, sigma) = normalized(rewriter, loc, matvec(rewriter, loc, w, v, false));
+      Value v = normalized(rewriter, loc,
+                           matvec(rewriter, loc, w, u, /*transpose=*/true))
+                    .first;
+      std::tie(u, sigma) =
+          normalized(rewriter, loc, matvec(rewriter, loc, w, v, false));
     }
     rewriter.replaceOp(op, {u, sigma});
     return success();
@@ -89,10 +100,12 @@ struct LowerPowerIteration : OpRewritePattern<PowerIterationOp> {
 
 struct LowerSpectralRescale : OpRewritePattern<SpectralRescaleOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SpectralRescaleOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(SpectralRescaleOp op,
+                                PatternRewriter &rewriter) const override {
     // W / max(1, σ/c) = W · c/max(σ, c).
     Location loc = op.getLoc();
-    Value factor = shrinkFactor(rewriter, loc, op.getSigma(), op.getBoundAttr().getValueAsDouble());
+    Value factor = shrinkFactor(rewriter, loc, op.getSigma(),
+                                op.getBoundAttr().getValueAsDouble());
     rewriter.replaceOp(op, scaleBy(rewriter, loc, op.getWeight(), factor));
     return success();
   }
@@ -100,22 +113,29 @@ struct LowerSpectralRescale : OpRewritePattern<SpectralRescaleOp> {
 
 struct LowerSpectralHammer : OpRewritePattern<SpectralHammerOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SpectralHammerOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(SpectralHammerOp op,
+                                PatternRewriter &rewriter) const override {
     // W + (c − σ) u vᵀ with v = Wᵀu/‖Wᵀu‖.
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value w = op.getWeight();
-    Value v = normalized(rewriter, loc, matvec(rewriter, loc, w, op.getU(), true)).first;
-    Value gap = arith::SubFOp::create(rewriter, loc,
-                                      f32Const(rewriter, loc, op.getBoundAttr().getValueAsDouble()),
-                                      op.getSigma());
+    Value v =
+        normalized(rewriter, loc, matvec(rewriter, loc, w, op.getU(), true))
+            .first;
+    Value gap = arith::SubFOp::create(
+        rewriter, loc,
+        f32Const(rewriter, loc, op.getBoundAttr().getValueAsDouble()),
+        op.getSigma());
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{w.getType()}, ValueRange{w, op.getU(), v},
         ValueRange{emptyLike(rewriter, loc, w)},
-        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0, 1})},
-        ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}),
+                            loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0, 1})},
+        ArrayRef<utils::IteratorType>{kPar, kPar},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
           Value uv = arith::MulFOp::create(nb, l, a[1], a[2]);
-          Value r = arith::AddFOp::create(nb, l, a[0], arith::MulFOp::create(nb, l, gap, uv));
+          Value r = arith::AddFOp::create(
+              nb, l, a[0], arith::MulFOp::create(nb, l, gap, uv));
           linalg::YieldOp::create(nb, l, ValueRange{r});
         });
     rewriter.replaceOp(op, generic.getResults());
@@ -125,12 +145,14 @@ struct LowerSpectralHammer : OpRewritePattern<SpectralHammerOp> {
 
 struct LowerSpectralHardCap : OpRewritePattern<SpectralHardCapOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SpectralHardCapOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(SpectralHardCapOp op,
+                                PatternRewriter &rewriter) const override {
     // M = W/c, four odd polynomial steps (ALGORITHMS.md), W = c·M.
-    static const std::array<double, 3> kSteps[] = {{0.805032, 0.206361, -0.019763},
-                                                   {0.649867, 0.162935, -0.011150},
-                                                   {1.810259, -0.200265, 0.008251},
-                                                   {1.004384, -0.183490, 0.014413}};
+    static const std::array<double, 3> kSteps[] = {
+        {0.805032, 0.206361, -0.019763},
+        {0.649867, 0.162935, -0.011150},
+        {1.810259, -0.200265, 0.008251},
+        {1.004384, -0.183490, 0.014413}};
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     double c = op.getBoundAttr().getValueAsDouble();
@@ -143,31 +165,37 @@ struct LowerSpectralHardCap : OpRewritePattern<SpectralHardCapOp> {
                         return arith::MulFOp::create(nb, l, a[0], a[0]);
                       });
     Value frobenius = math::SqrtOp::create(rewriter, loc, sq);
-    Value frobeniusBound = arith::DivFOp::create(rewriter, loc, frobenius, f32Const(rewriter, loc, 3.5));
-    Value s = arith::MaximumFOp::create(rewriter, loc, f32Const(rewriter, loc, c), frobeniusBound);
-    Value inv = arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
+    Value frobeniusBound = arith::DivFOp::create(rewriter, loc, frobenius,
+                                                 f32Const(rewriter, loc, 3.5));
+    Value s = arith::MaximumFOp::create(
+        rewriter, loc, f32Const(rewriter, loc, c), frobeniusBound);
+    Value inv =
+        arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
     Value m = buildOddPolynomialIteration(rewriter, loc, w, inv, kSteps);
-    rewriter.replaceOp(op, scaleBy(rewriter, loc, m, f32Const(rewriter, loc, c)));
+    rewriter.replaceOp(op,
+                       scaleBy(rewriter, loc, m, f32Const(rewriter, loc, c)));
     return success();
   }
 };
 
 struct LowerSpectralSoftCap : OpRewritePattern<SpectralSoftCapOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(SpectralSoftCapOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(SpectralSoftCapOp op,
+                                PatternRewriter &rewriter) const override {
     // M ← M(I − αA), then M ← M(I + αA).
     double alpha = op.getAlphaAttr().getValueAsDouble();
     std::array<double, 3> steps[] = {{1.0, -alpha, 0.0}, {1.0, alpha, 0.0}};
-    rewriter.replaceOp(op, buildOddPolynomialIteration(rewriter, op.getLoc(), op.getWeight(),
-                                                       f32Const(rewriter, op.getLoc(), 1.0),
-                                                       steps));
+    rewriter.replaceOp(op, buildOddPolynomialIteration(
+                               rewriter, op.getLoc(), op.getWeight(),
+                               f32Const(rewriter, op.getLoc(), 1.0), steps));
     return success();
   }
 };
 
 struct LowerPolarIteration : OpRewritePattern<PolarIterationOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(PolarIterationOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(PolarIterationOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value w = op.getWeight(), s = op.getScale();
@@ -177,19 +205,23 @@ struct LowerPolarIteration : OpRewritePattern<PolarIterationOp> {
                           return arith::MulFOp::create(nb, l, a[0], a[0]);
                         });
       Value tiny = f32Const(rewriter, loc, 1e-30);
-      s = arith::MaximumFOp::create(rewriter, loc, math::SqrtOp::create(rewriter, loc, sq), tiny);
+      s = arith::MaximumFOp::create(
+          rewriter, loc, math::SqrtOp::create(rewriter, loc, sq), tiny);
     }
-    Value inv = arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
+    Value inv =
+        arith::DivFOp::create(rewriter, loc, f32Const(rewriter, loc, 1.0), s);
     // X ← 1.5X − 0.5 X XᵀX: σ ↦ 1.5σ − 0.5σ³.
     SmallVector<std::array<double, 3>> steps(op.getSteps(), {1.5, -0.5, 0.0});
-    rewriter.replaceOp(op, buildOddPolynomialIteration(rewriter, loc, w, inv, steps));
+    rewriter.replaceOp(
+        op, buildOddPolynomialIteration(rewriter, loc, w, inv, steps));
     return success();
   }
 };
 
 struct LowerNormBound : OpRewritePattern<NormBoundOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(NormBoundOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(NormBoundOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value w = op.getWeight();
@@ -199,31 +231,41 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
                         [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                           return arith::MulFOp::create(nb, l, a[0], a[0]);
                         });
-      Value factor = shrinkFactor(rewriter, loc, math::SqrtOp::create(rewriter, loc, sq), c);
+      Value factor = shrinkFactor(rewriter, loc,
+                                  math::SqrtOp::create(rewriter, loc, sq), c);
       rewriter.replaceOp(op, scaleBy(rewriter, loc, w, factor));
       return success();
     }
-    // Per row (dimension 0) or per column (dimension 1): squared norms, then scale.
+    // Per row (dimension 0) or per column (dimension 1): squared norms, then
+    // scale.
     bool rows = op.getNorm() == NormKind::Row;
     auto wType = op.getWeight().getType();
-    auto vType = RankedTensorType::get({wType.getDimSize(rows ? 0 : 1)}, rewriter.getF32Type());
+    auto vType = RankedTensorType::get({wType.getDimSize(rows ? 0 : 1)},
+                                       rewriter.getF32Type());
     AffineMap vMap = loopMap(ctx, 2, {rows ? 0u : 1u});
-    Value sq = linalg::GenericOp::create(
-                   rewriter, loc, TypeRange{vType}, ValueRange{w},
-                   ValueRange{filled(rewriter, loc, vType, 0.0, {})},
-                   ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), vMap},
-                   ArrayRef<utils::IteratorType>{rows ? kPar : kRed, rows ? kRed : kPar},
-                   [](OpBuilder &nb, Location l, ValueRange a) {
-                     Value p = arith::MulFOp::create(nb, l, a[0], a[0]);
-                     linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[1], p)});
-                   })
-                   .getResult(0);
+    Value sq =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{vType}, ValueRange{w},
+            ValueRange{filled(rewriter, loc, vType, 0.0, {})},
+            ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), vMap},
+            ArrayRef<utils::IteratorType>{rows ? kPar : kRed,
+                                          rows ? kRed : kPar},
+            [](OpBuilder &nb, Location l, ValueRange a) {
+              Value p = arith::MulFOp::create(nb, l, a[0], a[0]);
+              linalg::YieldOp::create(
+                  nb, l, ValueRange{arith::AddFOp::create(nb, l, a[1], p)});
+            })
+            .getResult(0);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{wType}, ValueRange{w, sq}, ValueRange{emptyLike(rewriter, loc, w)},
-        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), vMap, loopMap(ctx, 2, {0, 1})},
-        ArrayRef<utils::IteratorType>{kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        rewriter, loc, TypeRange{wType}, ValueRange{w, sq},
+        ValueRange{emptyLike(rewriter, loc, w)},
+        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), vMap,
+                            loopMap(ctx, 2, {0, 1})},
+        ArrayRef<utils::IteratorType>{kPar, kPar},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
           Value n = math::SqrtOp::create(nb, l, a[1]);
-          Value r = arith::MulFOp::create(nb, l, a[0], shrinkFactor(nb, l, n, c));
+          Value r =
+              arith::MulFOp::create(nb, l, a[0], shrinkFactor(nb, l, n, c));
           linalg::YieldOp::create(nb, l, ValueRange{r});
         });
     rewriter.replaceOp(op, generic.getResults());
@@ -233,17 +275,19 @@ struct LowerNormBound : OpRewritePattern<NormBoundOp> {
 
 struct LowerAbsClamp : OpRewritePattern<AbsClampOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AbsClampOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(AbsClampOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     double c = op.getBoundAttr().getValueAsDouble();
     Value hi = f32Const(rewriter, loc, c), lo = f32Const(rewriter, loc, -c);
-    rewriter.replaceOp(op, elementwise(rewriter, loc, {op.getInput()},
-                                       {emptyLike(rewriter, loc, op.getInput())},
-                                       [&](OpBuilder &nb, Location l, ValueRange a) {
-                                         Value up = arith::MaximumFOp::create(nb, l, a[0], lo);
-                                         return SmallVector<Value>{
-                                             arith::MinimumFOp::create(nb, l, up, hi)};
-                                       }));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, {op.getInput()},
+                        {emptyLike(rewriter, loc, op.getInput())},
+                        [&](OpBuilder &nb, Location l, ValueRange a) {
+                          Value up = arith::MaximumFOp::create(nb, l, a[0], lo);
+                          return SmallVector<Value>{
+                              arith::MinimumFOp::create(nb, l, up, hi)};
+                        }));
     return success();
   }
 };
@@ -252,5 +296,6 @@ struct LowerAbsClamp : OpRewritePattern<AbsClampOp> {
 
 void lowering::populateConstraintLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerPowerIteration, LowerSpectralRescale, LowerSpectralHammer,
-               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound, LowerPolarIteration, LowerAbsClamp>(patterns.getContext());
+               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound,
+               LowerPolarIteration, LowerAbsClamp>(patterns.getContext());
 }

@@ -15,16 +15,19 @@ Value broadcastRows(OpBuilder &b, Location loc, Value bias, Value like) {
   AffineMap id = b.getMultiDimIdentityMap(2);
   AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{like.getType()}, ValueRange{bias}, ValueRange{like},
-             ArrayRef<AffineMap>{column, id},
+             b, loc, TypeRange{like.getType()}, ValueRange{bias},
+             ValueRange{like}, ArrayRef<AffineMap>{column, id},
              SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, ValueRange{a[0]}); })
+             [](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, ValueRange{a[0]});
+             })
       .getResult(0);
 }
 
 struct LowerLinear : OpRewritePattern<LinearOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LinearOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     // y = x Wᵀ + b with the bias as the product's starting value: the bias
     // costs no pass of its own after the product.
@@ -35,15 +38,18 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
         SmallVector<std::pair<Value, int64_t>> dynamicFrom;
         if (type.isDynamicDim(0))
           dynamicFrom.push_back({op.getInput(), 0});
-        Value init = broadcastRows(rewriter, loc, biasAdd.getBias(), emptyOf(rewriter, loc, type, dynamicFrom));
-        Value y = contractionInto(rewriter, loc, init, op.getInput(), op.getWeight(), false,
+        Value init = broadcastRows(rewriter, loc, biasAdd.getBias(),
+                                   emptyOf(rewriter, loc, type, dynamicFrom));
+        Value y = contractionInto(rewriter, loc, init, op.getInput(),
+                                  op.getWeight(), false,
                                   /*transposeRhs=*/true, 1.0);
         rewriter.replaceOp(biasAdd, y);
         rewriter.eraseOp(op);
         return success();
       }
     // y = x Wᵀ.
-    rewriter.replaceOp(op, contraction(rewriter, loc, op.getType(), op.getInput(), op.getWeight(), false,
+    rewriter.replaceOp(op, contraction(rewriter, loc, op.getType(),
+                                       op.getInput(), op.getWeight(), false,
                                        /*transposeRhs=*/true));
     return success();
   }
@@ -51,27 +57,33 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
 
 struct LowerMatmul : OpRewritePattern<MatmulOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, contraction(rewriter, op.getLoc(), op.getType(), op.getLhs(),
-                                       op.getRhs(), op.getTransposeLhs(), op.getTransposeRhs()));
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op,
+                       contraction(rewriter, op.getLoc(), op.getType(),
+                                   op.getLhs(), op.getRhs(),
+                                   op.getTransposeLhs(), op.getTransposeRhs()));
     return success();
   }
 };
 
 struct LowerBiasAdd : OpRewritePattern<BiasAddOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(BiasAddOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(BiasAddOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     AffineMap id = rewriter.getMultiDimIdentityMap(2);
     AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
     Value init = emptyLike(rewriter, loc, op.getInput());
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{op.getType()}, ValueRange{op.getInput(), op.getBias()},
-        ValueRange{init}, ArrayRef<AffineMap>{id, column, id},
+        rewriter, loc, TypeRange{op.getType()},
+        ValueRange{op.getInput(), op.getBias()}, ValueRange{init},
+        ArrayRef<AffineMap>{id, column, id},
         SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
         [](OpBuilder &b, Location l, ValueRange a) {
-          linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, a[0], a[1])});
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddFOp::create(b, l, a[0], a[1])});
         });
     rewriter.replaceOp(op, generic.getResults());
     return success();
@@ -80,19 +92,23 @@ struct LowerBiasAdd : OpRewritePattern<BiasAddOp> {
 
 struct LowerReduceBatch : OpRewritePattern<ReduceBatchOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ReduceBatchOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ReduceBatchOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     // Loops (j, b): out[j] += x[b, j].
-    AffineMap in = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
+    AffineMap in = AffineMap::get(
+        2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
     AffineMap out = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
     Value init = filled(rewriter, loc, op.getType(), 0.0, {});
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{op.getType()}, ValueRange{op.getInput()}, ValueRange{init},
-        ArrayRef<AffineMap>{in, out},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::reduction},
+        rewriter, loc, TypeRange{op.getType()}, ValueRange{op.getInput()},
+        ValueRange{init}, ArrayRef<AffineMap>{in, out},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                      utils::IteratorType::reduction},
         [](OpBuilder &b, Location l, ValueRange a) {
-          linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, a[1], a[0])});
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddFOp::create(b, l, a[1], a[0])});
         });
     rewriter.replaceOp(op, generic.getResults());
     return success();
@@ -101,29 +117,33 @@ struct LowerReduceBatch : OpRewritePattern<ReduceBatchOp> {
 
 struct LowerAdd : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AddOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    rewriter.replaceOp(op, elementwise(rewriter, loc, {op.getLhs(), op.getRhs()},
-                                       {emptyLike(rewriter, loc, op.getLhs())},
-                                       [](OpBuilder &b, Location l, ValueRange a) {
-                                         return SmallVector<Value>{
-                                             arith::AddFOp::create(b, l, a[0], a[1])};
-                                       }));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, {op.getLhs(), op.getRhs()},
+                        {emptyLike(rewriter, loc, op.getLhs())},
+                        [](OpBuilder &b, Location l, ValueRange a) {
+                          return SmallVector<Value>{
+                              arith::AddFOp::create(b, l, a[0], a[1])};
+                        }));
     return success();
   }
 };
 
 struct LowerScale : OpRewritePattern<ScaleOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ScaleOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ScaleOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     double factor = op.getFactorAttr().getValueAsDouble();
-    rewriter.replaceOp(op, elementwise(rewriter, loc, {op.getInput()},
-                                       {emptyLike(rewriter, loc, op.getInput())},
-                                       [&](OpBuilder &b, Location l, ValueRange a) {
-                                         return SmallVector<Value>{arith::MulFOp::create(
-                                             b, l, a[0], f32Const(b, l, factor))};
-                                       }));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, {op.getInput()},
+                        {emptyLike(rewriter, loc, op.getInput())},
+                        [&](OpBuilder &b, Location l, ValueRange a) {
+                          return SmallVector<Value>{arith::MulFOp::create(
+                              b, l, a[0], f32Const(b, l, factor))};
+                        }));
     return success();
   }
 };
@@ -131,6 +151,6 @@ struct LowerScale : OpRewritePattern<ScaleOp> {
 } // namespace
 
 void lowering::populateLinearLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerLinear, LowerMatmul, LowerBiasAdd, LowerReduceBatch, LowerAdd, LowerScale>(
-      patterns.getContext());
+  patterns.add<LowerLinear, LowerMatmul, LowerBiasAdd, LowerReduceBatch,
+               LowerAdd, LowerScale>(patterns.getContext());
 }

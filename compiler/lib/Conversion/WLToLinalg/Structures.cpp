@@ -21,50 +21,63 @@ using namespace wl::lowering;
 
 namespace {
 
-RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
 
 /// 1.0 on the diagonal, else 0.0, inside a 2-loop generic body.
 Value identityEntry(OpBuilder &b, Location loc) {
-  Value i = linalg::IndexOp::create(b, loc, 0), j = linalg::IndexOp::create(b, loc, 1);
+  Value i = linalg::IndexOp::create(b, loc, 0),
+        j = linalg::IndexOp::create(b, loc, 1);
   Value eq = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, i, j);
   Value zero = f32Const(b, loc, 0.0), one = f32Const(b, loc, 1.0);
   return arith::SelectOp::create(b, loc, eq, one, zero);
 }
 
 /// out[i, j] = body(S[i, j], S[j, i], δ_ij) for a square S.
-Value fromSkewPair(OpBuilder &b, Location loc, Value s,
-                   function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
+Value fromSkewPair(
+    OpBuilder &b, Location loc, Value s,
+    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
   MLIRContext *ctx = b.getContext();
   return linalg::GenericOp::create(
-             b, loc, TypeRange{s.getType()}, ValueRange{s, s}, ValueRange{emptyLike(b, loc, s)},
-             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1, 0}),
+             b, loc, TypeRange{s.getType()}, ValueRange{s, s},
+             ValueRange{emptyLike(b, loc, s)},
+             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}),
+                                 loopMap(ctx, 2, {1, 0}),
                                  loopMap(ctx, 2, {0, 1})},
              ArrayRef<utils::IteratorType>{kPar, kPar},
              [&](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(nb, l, body(nb, l, a[0], a[1], identityEntry(nb, l)));
+               linalg::YieldOp::create(
+                   nb, l, body(nb, l, a[0], a[1], identityEntry(nb, l)));
              })
       .getResult(0);
 }
 
 /// M − Mᵀ.
 Value minusTranspose(OpBuilder &b, Location loc, Value m) {
-  return fromSkewPair(b, loc, m, [](OpBuilder &nb, Location l, Value x, Value xt, Value) -> Value {
-    return arith::SubFOp::create(nb, l, x, xt);
-  });
+  return fromSkewPair(
+      b, loc, m,
+      [](OpBuilder &nb, Location l, Value x, Value xt, Value) -> Value {
+        return arith::SubFOp::create(nb, l, x, xt);
+      });
 }
 
 /// α·M (+ β·I when beta != 0).
-Value scaledPlusIdentity(OpBuilder &b, Location loc, Value m, Value alpha, double beta) {
+Value scaledPlusIdentity(OpBuilder &b, Location loc, Value m, Value alpha,
+                         double beta) {
   MLIRContext *ctx = b.getContext();
   return linalg::GenericOp::create(
-             b, loc, TypeRange{m.getType()}, ValueRange{m}, ValueRange{emptyLike(b, loc, m)},
-             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0, 1})},
+             b, loc, TypeRange{m.getType()}, ValueRange{m},
+             ValueRange{emptyLike(b, loc, m)},
+             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}),
+                                 loopMap(ctx, 2, {0, 1})},
              ArrayRef<utils::IteratorType>{kPar, kPar},
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value r = arith::MulFOp::create(nb, l, a[0], alpha);
                if (beta != 0.0) {
                  Value betaValue = f32Const(nb, l, beta);
-                 Value scaledIdentity = arith::MulFOp::create(nb, l, identityEntry(nb, l), betaValue);
+                 Value scaledIdentity = arith::MulFOp::create(
+                     nb, l, identityEntry(nb, l), betaValue);
                  r = arith::AddFOp::create(nb, l, r, scaledIdentity);
                }
                linalg::YieldOp::create(nb, l, ValueRange{r});
@@ -73,7 +86,8 @@ Value scaledPlusIdentity(OpBuilder &b, Location loc, Value m, Value alpha, doubl
 }
 
 /// The runtime routine wlrt_solve (runtime/include/wl/wlgen.h), declared once.
-func::FuncOp solveRoutine(OpBuilder &b, Operation *anchor, MemRefType anyMatrix) {
+func::FuncOp solveRoutine(OpBuilder &b, Operation *anchor,
+                          MemRefType anyMatrix) {
   auto module = anchor->getParentOfType<ModuleOp>();
   if (auto existing = module.lookupSymbol<func::FuncOp>("wlrt_solve"))
     return existing;
@@ -89,58 +103,73 @@ func::FuncOp solveRoutine(OpBuilder &b, Operation *anchor, MemRefType anyMatrix)
 
 /// A⁻¹·B (or A⁻ᵀ·B) by LAPACK's LU solve in the runtime: both operands are
 /// copied to fresh buffers the routine may overwrite.
-Value solve(OpBuilder &b, Location loc, Operation *anchor, Value a, Value rhs, bool transpose) {
+Value solve(OpBuilder &b, Location loc, Operation *anchor, Value a, Value rhs,
+            bool transpose) {
   MLIRContext *ctx = b.getContext();
   int64_t dyn = ShapedType::kDynamic;
-  auto anyMatrix = MemRefType::get({dyn, dyn}, b.getF32Type(),
-                                   StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+  auto anyMatrix = MemRefType::get(
+      {dyn, dyn}, b.getF32Type(), StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
   func::FuncOp routine = solveRoutine(b, anchor, anyMatrix);
   auto buffer = [&](Value t) {
     auto type = tensorType(t);
-    Value m = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), type.getElementType()));
+    Value m = memref::AllocOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()));
     bufferization::MaterializeInDestinationOp::create(b, loc, TypeRange{}, t, m,
-                                                      /*restrict=*/false, /*writable=*/true);
+                                                      /*restrict=*/false,
+                                                      /*writable=*/true);
     return m;
   };
   Value aBuf = buffer(a), bBuf = buffer(rhs);
-  Value flag = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(transpose ? 1 : 0));
-  func::CallOp::create(b, loc, routine,
-                       ValueRange{memref::CastOp::create(b, loc, anyMatrix, aBuf),
-                                  memref::CastOp::create(b, loc, anyMatrix, bBuf), flag});
-  return bufferization::ToTensorOp::create(b, loc, tensorType(rhs), bBuf, /*restrict=*/true,
+  Value flag =
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(transpose ? 1 : 0));
+  func::CallOp::create(
+      b, loc, routine,
+      ValueRange{memref::CastOp::create(b, loc, anyMatrix, aBuf),
+                 memref::CastOp::create(b, loc, anyMatrix, bBuf), flag});
+  return bufferization::ToTensorOp::create(b, loc, tensorType(rhs), bBuf,
+                                           /*restrict=*/true,
                                            /*writable=*/true);
 }
 
 /// A = I − X/2 with X = S − Sᵀ, the matrix the Cayley map solves with.
 Value cayleyDenominator(OpBuilder &b, Location loc, Value s) {
-  return fromSkewPair(b, loc, s, [](OpBuilder &nb, Location l, Value x, Value xt, Value id) -> Value {
-    Value halfConst = f32Const(nb, l, 0.5);
-    Value half = arith::MulFOp::create(nb, l, arith::SubFOp::create(nb, l, x, xt), halfConst);
-    return arith::SubFOp::create(nb, l, id, half);
-  });
+  return fromSkewPair(
+      b, loc, s,
+      [](OpBuilder &nb, Location l, Value x, Value xt, Value id) -> Value {
+        Value halfConst = f32Const(nb, l, 0.5);
+        Value half = arith::MulFOp::create(
+            nb, l, arith::SubFOp::create(nb, l, x, xt), halfConst);
+        return arith::SubFOp::create(nb, l, id, half);
+      });
 }
 
 struct LowerCayley : OpRewritePattern<CayleyOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(CayleyOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(CayleyOp op,
+                                PatternRewriter &rewriter) const override {
     // Q = A⁻¹(I + X/2) = A⁻¹(2I − A).
     Location loc = op.getLoc();
     Value a = cayleyDenominator(rewriter, loc, op.getGenerator());
-    Value numerator = scaledPlusIdentity(rewriter, loc, a, f32Const(rewriter, loc, -1.0), 2.0);
-    rewriter.replaceOp(op, solve(rewriter, loc, op, a, numerator, /*transpose=*/false));
+    Value numerator = scaledPlusIdentity(rewriter, loc, a,
+                                         f32Const(rewriter, loc, -1.0), 2.0);
+    rewriter.replaceOp(
+        op, solve(rewriter, loc, op, a, numerator, /*transpose=*/false));
     return success();
   }
 };
 
 struct LowerCayleyGrad : OpRewritePattern<CayleyGradOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(CayleyGradOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(CayleyGradOp op,
+                                PatternRewriter &rewriter) const override {
     // Z = A⁻ᵀG; dX = ½(Z + Z Qᵀ); dS = dX − dXᵀ.
     Location loc = op.getLoc();
     Value a = cayleyDenominator(rewriter, loc, op.getGenerator());
     Value z = solve(rewriter, loc, op, a, op.getGrad(), /*transpose=*/true);
-    Value halfZ = scaledPlusIdentity(rewriter, loc, z, f32Const(rewriter, loc, 0.5), 0.0);
-    Value dx = contractionInto(rewriter, loc, halfZ, z, op.getQ(), false, /*transposeRhs=*/true, 0.5);
+    Value halfZ =
+        scaledPlusIdentity(rewriter, loc, z, f32Const(rewriter, loc, 0.5), 0.0);
+    Value dx = contractionInto(rewriter, loc, halfZ, z, op.getQ(), false,
+                               /*transposeRhs=*/true, 0.5);
     rewriter.replaceOp(op, minusTranspose(rewriter, loc, dx));
     return success();
   }
@@ -177,21 +206,28 @@ std::pair<Value, Value> expScaling(OpBuilder &b, Location loc, Value x) {
   Value g1 = contraction(b, loc, type, xn, xn, /*transposeLhs=*/true, false);
   Value g2 = contraction(b, loc, type, g1, g1, false, false);
   Value norm = arith::MulFOp::create(
-      b, loc, r, math::SqrtOp::create(b, loc, math::SqrtOp::create(b, loc, frobenius(g2))));
-  // s = max(0, ceil(log2(bound / θ))), in f32 (exact for the integers involved).
-  Value ratio = arith::DivFOp::create(b, loc, norm, f32Const(b, loc, kExpScaledNorm));
+      b, loc, r,
+      math::SqrtOp::create(b, loc,
+                           math::SqrtOp::create(b, loc, frobenius(g2))));
+  // s = max(0, ceil(log2(bound / θ))), in f32 (exact for the integers
+  // involved).
+  Value ratio =
+      arith::DivFOp::create(b, loc, norm, f32Const(b, loc, kExpScaledNorm));
   Value s = math::CeilOp::create(b, loc, math::Log2Op::create(b, loc, ratio));
   s = arith::MaximumFOp::create(b, loc, s, f32Const(b, loc, 0.0));
-  s = arith::MinimumFOp::create(b, loc, s, f32Const(b, loc, 64.0)); // NaN/∞ stay bounded
+  s = arith::MinimumFOp::create(b, loc, s,
+                                f32Const(b, loc, 64.0)); // NaN/∞ stay bounded
   Value scale = math::Exp2Op::create(b, loc, arith::NegFOp::create(b, loc, s));
   Value count = arith::IndexCastOp::create(
-      b, loc, b.getIndexType(), arith::FPToSIOp::create(b, loc, b.getI64Type(), s));
+      b, loc, b.getIndexType(),
+      arith::FPToSIOp::create(b, loc, b.getI64Type(), s));
   return {count, scale};
 }
 
 /// The n × n identity.
 Value identity(OpBuilder &b, Location loc, RankedTensorType type) {
-  return elementwise(b, loc, {}, {tensor::EmptyOp::create(b, loc, type, ValueRange{})},
+  return elementwise(b, loc, {},
+                     {tensor::EmptyOp::create(b, loc, type, ValueRange{})},
                      [](OpBuilder &nb, Location l, ValueRange) {
                        return SmallVector<Value>{identityEntry(nb, l)};
                      })[0];
@@ -200,18 +236,23 @@ Value identity(OpBuilder &b, Location loc, RankedTensorType type) {
 /// exp(Y) ≈ Σ_{k ≤ 12} Yᵏ/k! by Horner's rule: P ← I + Y·P/k for k = 12..1.
 /// With `e`, also the Fréchet derivative L(Y, E) on pairs: (P, L) ←
 /// (I + YP/k, (YL + EP)/k), starting from (I, 0).
-std::pair<Value, Value> taylorExp(OpBuilder &b, Location loc, Value y, Value e) {
+std::pair<Value, Value> taylorExp(OpBuilder &b, Location loc, Value y,
+                                  Value e) {
   auto type = tensorType(y);
-  Value p = scaledPlusIdentity(b, loc, y, f32Const(b, loc, 1.0 / kExpTaylorDegree), 1.0);
-  Value l = e ? scaledPlusIdentity(b, loc, e, f32Const(b, loc, 1.0 / kExpTaylorDegree), 0.0)
+  Value p = scaledPlusIdentity(b, loc, y,
+                               f32Const(b, loc, 1.0 / kExpTaylorDegree), 1.0);
+  Value l = e ? scaledPlusIdentity(
+                    b, loc, e, f32Const(b, loc, 1.0 / kExpTaylorDegree), 0.0)
               : Value();
   for (int64_t k = kExpTaylorDegree - 1; k >= 1; --k) {
     double inv = 1.0 / double(k);
     if (e) {
-      Value yl = contractionInto(b, loc, filled(b, loc, type, 0.0, {}), y, l, false, false, inv);
+      Value yl = contractionInto(b, loc, filled(b, loc, type, 0.0, {}), y, l,
+                                 false, false, inv);
       l = contractionInto(b, loc, yl, e, p, false, false, inv);
     }
-    p = contractionInto(b, loc, identity(b, loc, type), y, p, false, false, inv);
+    p = contractionInto(b, loc, identity(b, loc, type), y, p, false, false,
+                        inv);
   }
   return {p, l};
 }
@@ -222,11 +263,14 @@ std::pair<Value, Value> expSkew(OpBuilder &b, Location loc, Value s, Value g) {
   Value x = minusTranspose(b, loc, s);
   auto [count, scale] = expScaling(b, loc, x);
   // Xᵀ = −X for the derivative's block matrix [[Xᵀ, G], [0, Xᵀ]].
-  Value y = scaledPlusIdentity(b, loc, x, g ? arith::NegFOp::create(b, loc, scale).getResult() : scale, 0.0);
+  Value y = scaledPlusIdentity(
+      b, loc, x, g ? arith::NegFOp::create(b, loc, scale).getResult() : scale,
+      0.0);
   Value e = g ? scaledPlusIdentity(b, loc, g, scale, 0.0) : Value();
   auto [p, l] = taylorExp(b, loc, y, e);
   // s squarings: P ← P², L ← PL + LP.
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0), one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0),
+        one = arith::ConstantIndexOp::create(b, loc, 1);
   SmallVector<Value> init{p};
   if (g)
     init.push_back(l);
@@ -234,10 +278,12 @@ std::pair<Value, Value> expSkew(OpBuilder &b, Location loc, Value s, Value g) {
       b, loc, zero, count, one, init,
       [&](OpBuilder &nb, Location nl, Value, ValueRange carried) {
         Value cp = carried[0];
-        SmallVector<Value> next{contraction(nb, nl, type, cp, cp, false, false)};
+        SmallVector<Value> next{
+            contraction(nb, nl, type, cp, cp, false, false)};
         if (g) {
           Value pl = contraction(nb, nl, type, cp, carried[1], false, false);
-          next.push_back(contractionInto(nb, nl, pl, carried[1], cp, false, false, 1.0));
+          next.push_back(
+              contractionInto(nb, nl, pl, carried[1], cp, false, false, 1.0));
         }
         scf::YieldOp::create(nb, nl, next);
       });
@@ -246,15 +292,18 @@ std::pair<Value, Value> expSkew(OpBuilder &b, Location loc, Value s, Value g) {
 
 struct LowerExpSkew : OpRewritePattern<ExpSkewOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ExpSkewOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, expSkew(rewriter, op.getLoc(), op.getGenerator(), Value()).first);
+  LogicalResult matchAndRewrite(ExpSkewOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, expSkew(rewriter, op.getLoc(), op.getGenerator(), Value()).first);
     return success();
   }
 };
 
 struct LowerExpSkewGrad : OpRewritePattern<ExpSkewGradOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ExpSkewGradOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ExpSkewGradOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value dx = expSkew(rewriter, loc, op.getGenerator(), op.getGrad()).second;
     rewriter.replaceOp(op, minusTranspose(rewriter, loc, dx));
@@ -275,7 +324,8 @@ SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> v) {
 
 struct LowerLeadingBlock : OpRewritePattern<LeadingBlockOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(LeadingBlockOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(LeadingBlockOp op,
+                                PatternRewriter &rewriter) const override {
     auto type = op.getResult().getType();
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
         op, type, op.getInput(), indexAttrs(rewriter, {0, 0}),
@@ -286,12 +336,14 @@ struct LowerLeadingBlock : OpRewritePattern<LeadingBlockOp> {
 
 struct LowerEmbedBlock : OpRewritePattern<EmbedBlockOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(EmbedBlockOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(EmbedBlockOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value zeros = filled(rewriter, loc, op.getResult().getType(), 0.0, {});
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
         op, op.getInput(), zeros, indexAttrs(rewriter, {0, 0}),
-        indexAttrs(rewriter, op.getInput().getType().getShape()), indexAttrs(rewriter, {1, 1}));
+        indexAttrs(rewriter, op.getInput().getType().getShape()),
+        indexAttrs(rewriter, {1, 1}));
     return success();
   }
 };
@@ -314,14 +366,16 @@ Value padColumns(OpBuilder &b, Location loc, Value x, int64_t width) {
   auto xType = tensorType(x);
   if (xType.getDimSize(1) == width)
     return x;
-  auto type = RankedTensorType::get({xType.getDimSize(0), width}, b.getF32Type());
+  auto type =
+      RankedTensorType::get({xType.getDimSize(0), width}, b.getF32Type());
   SmallVector<std::pair<Value, int64_t>> dynamic;
   if (type.isDynamicDim(0))
     dynamic.push_back({x, 0});
   Value zeros = filled(b, loc, type, 0.0, dynamic);
   return tensor::InsertSliceOp::create(
       b, loc, x, zeros, indexAttrs(b, {0, 0}),
-      SmallVector<OpFoldResult>{batchSize(b, loc, x), b.getIndexAttr(xType.getDimSize(1))},
+      SmallVector<OpFoldResult>{batchSize(b, loc, x),
+                                b.getIndexAttr(xType.getDimSize(1))},
       indexAttrs(b, {1, 1}));
 }
 
@@ -330,7 +384,8 @@ Value leadingColumns(OpBuilder &b, Location loc, Value z, int64_t width) {
   auto zType = tensorType(z);
   if (zType.getDimSize(1) == width)
     return z;
-  auto type = RankedTensorType::get({zType.getDimSize(0), width}, b.getF32Type());
+  auto type =
+      RankedTensorType::get({zType.getDimSize(0), width}, b.getF32Type());
   return tensor::ExtractSliceOp::create(
       b, loc, type, z, indexAttrs(b, {0, 0}),
       SmallVector<OpFoldResult>{batchSize(b, loc, z), b.getIndexAttr(width)},
@@ -340,13 +395,16 @@ Value leadingColumns(OpBuilder &b, Location loc, Value z, int64_t width) {
 /// r[b] = Σ_j z[b, j]·v[j] (a dot product per row; any summation order).
 Value rowDots(OpBuilder &b, Location loc, Value z, Value v) {
   MLIRContext *ctx = b.getContext();
-  auto type = RankedTensorType::get({tensorType(z).getDimSize(0)}, b.getF32Type());
+  auto type =
+      RankedTensorType::get({tensorType(z).getDimSize(0)}, b.getF32Type());
   SmallVector<std::pair<Value, int64_t>> dynamic;
   if (type.isDynamicDim(0))
     dynamic.push_back({z, 0});
   return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{z, v}, ValueRange{filled(b, loc, type, 0.0, dynamic)},
-             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0})},
+             b, loc, TypeRange{type}, ValueRange{z, v},
+             ValueRange{filled(b, loc, type, 0.0, dynamic)},
+             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1}),
+                                 loopMap(ctx, 2, {0})},
              ArrayRef<utils::IteratorType>{kPar, kRed},
              [](OpBuilder &nb, Location l, ValueRange a) {
                Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
@@ -358,16 +416,19 @@ Value rowDots(OpBuilder &b, Location loc, Value z, Value v) {
 }
 
 /// z − c·w vᵀ: one reflection of every row given w = z·v.
-Value rankOneUpdate(OpBuilder &b, Location loc, Value z, Value w, Value v, Value c) {
+Value rankOneUpdate(OpBuilder &b, Location loc, Value z, Value w, Value v,
+                    Value c) {
   MLIRContext *ctx = b.getContext();
   return linalg::GenericOp::create(
-             b, loc, TypeRange{z.getType()}, ValueRange{z, w, v}, ValueRange{emptyLike(b, loc, z)},
-             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}), loopMap(ctx, 2, {1}),
-                                 loopMap(ctx, 2, {0, 1})},
+             b, loc, TypeRange{z.getType()}, ValueRange{z, w, v},
+             ValueRange{emptyLike(b, loc, z)},
+             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}),
+                                 loopMap(ctx, 2, {1}), loopMap(ctx, 2, {0, 1})},
              ArrayRef<utils::IteratorType>{kPar, kPar},
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value cw = arith::MulFOp::create(nb, l, c, a[1]);
-               Value r = arith::SubFOp::create(nb, l, a[0], arith::MulFOp::create(nb, l, cw, a[2]));
+               Value r = arith::SubFOp::create(
+                   nb, l, a[0], arith::MulFOp::create(nb, l, cw, a[2]));
                linalg::YieldOp::create(nb, l, ValueRange{r});
              })
       .getResult(0);
@@ -375,19 +436,22 @@ Value rankOneUpdate(OpBuilder &b, Location loc, Value z, Value w, Value v, Value
 
 /// Row i of the reflectors [k, n] and its coefficient c = 2/‖v‖² (0 for v = 0:
 /// a zero reflector is the identity).
-std::pair<Value, Value> reflector(OpBuilder &b, Location loc, Value reflectors, Value i) {
+std::pair<Value, Value> reflector(OpBuilder &b, Location loc, Value reflectors,
+                                  Value i) {
   MLIRContext *ctx = b.getContext();
   int64_t n = tensorType(reflectors).getDimSize(1);
   auto rowType = RankedTensorType::get({n}, b.getF32Type());
   Value v = tensor::ExtractSliceOp::create(
-      b, loc, rowType, reflectors, SmallVector<OpFoldResult>{i, b.getIndexAttr(0)},
-      indexAttrs(b, {1, n}), indexAttrs(b, {1, 1}));
+      b, loc, rowType, reflectors,
+      SmallVector<OpFoldResult>{i, b.getIndexAttr(0)}, indexAttrs(b, {1, n}),
+      indexAttrs(b, {1, 1}));
   Value sq = sumAll(b, loc, {v}, {loopMap(ctx, 1, {0})}, 1,
                     [](OpBuilder &nb, Location l, ValueRange a) -> Value {
                       return arith::MulFOp::create(nb, l, a[0], a[0]);
                     });
   Value zero = f32Const(b, loc, 0.0);
-  Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sq, zero);
+  Value isZero =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sq, zero);
   Value c = arith::DivFOp::create(b, loc, f32Const(b, loc, 2.0), sq);
   return {v, arith::SelectOp::create(b, loc, isZero, zero, c)};
 }
@@ -395,27 +459,32 @@ std::pair<Value, Value> reflector(OpBuilder &b, Location loc, Value reflectors, 
 /// H_1⋯H_k applied to the rows of z [B, n] (H_k first).
 Value applyReflectors(OpBuilder &b, Location loc, Value z, Value reflectors) {
   int64_t k = tensorType(reflectors).getDimSize(0);
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0), one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0),
+        one = arith::ConstantIndexOp::create(b, loc, 1);
   Value last = arith::ConstantIndexOp::create(b, loc, k - 1);
   auto loop = scf::ForOp::create(
-      b, loc, zero, arith::ConstantIndexOp::create(b, loc, k), one, ValueRange{z},
+      b, loc, zero, arith::ConstantIndexOp::create(b, loc, k), one,
+      ValueRange{z},
       [&](OpBuilder &nb, Location l, Value j, ValueRange carried) {
         Value i = arith::SubIOp::create(nb, l, last, j);
         auto [v, c] = reflector(nb, l, reflectors, i);
         Value w = rowDots(nb, l, carried[0], v);
-        scf::YieldOp::create(nb, l, ValueRange{rankOneUpdate(nb, l, carried[0], w, v, c)});
+        scf::YieldOp::create(
+            nb, l, ValueRange{rankOneUpdate(nb, l, carried[0], w, v, c)});
       });
   return loop.getResult(0);
 }
 
 struct LowerHouseholder : OpRewritePattern<HouseholderOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(HouseholderOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(HouseholderOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     int64_t n = op.getReflectors().getType().getDimSize(1);
     Value z = padColumns(rewriter, loc, op.getInput(), n);
     z = applyReflectors(rewriter, loc, z, op.getReflectors());
-    Value y = leadingColumns(rewriter, loc, z, op.getResult().getType().getDimSize(1));
+    Value y = leadingColumns(rewriter, loc, z,
+                             op.getResult().getType().getDimSize(1));
     if (y.getType() != op.getResult().getType())
       y = tensor::CastOp::create(rewriter, loc, op.getResult().getType(), y);
     rewriter.replaceOp(op, y);
@@ -425,7 +494,8 @@ struct LowerHouseholder : OpRewritePattern<HouseholderOp> {
 
 struct LowerHouseholderGrad : OpRewritePattern<HouseholderGradOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(HouseholderGradOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(HouseholderGradOp op,
+                                PatternRewriter &rewriter) const override {
     // For H = I − c v vᵀ (c = 2/‖v‖²) mapping z_in to z_out with output adjoint
     // d: a = z_in·v, g = d·v per row, dz_in = H d, and
     // dv = −c Σ_b (g_b z_in_b + a_b d_b) + c² (Σ_b a_b g_b) v.
@@ -434,48 +504,58 @@ struct LowerHouseholderGrad : OpRewritePattern<HouseholderGradOp> {
     Value reflectors = op.getReflectors();
     auto vType = op.getReflectors().getType();
     int64_t k = vType.getDimSize(0), n = vType.getDimSize(1);
-    Value zOut = applyReflectors(rewriter, loc, padColumns(rewriter, loc, op.getInput(), n), reflectors);
+    Value zOut = applyReflectors(
+        rewriter, loc, padColumns(rewriter, loc, op.getInput(), n), reflectors);
     Value dOut = padColumns(rewriter, loc, op.getGrad(), n);
     Value dv0 = filled(rewriter, loc, vType, 0.0, {});
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     auto rowType = RankedTensorType::get({n}, rewriter.getF32Type());
     auto loop = scf::ForOp::create(
-        rewriter, loc, zero, arith::ConstantIndexOp::create(rewriter, loc, k), one,
-        ValueRange{zOut, dOut, dv0},
+        rewriter, loc, zero, arith::ConstantIndexOp::create(rewriter, loc, k),
+        one, ValueRange{zOut, dOut, dv0},
         [&](OpBuilder &b, Location l, Value i, ValueRange carried) {
           Value z = carried[0], d = carried[1];
           auto [v, c] = reflector(b, l, reflectors, i);
           Value zIn = rankOneUpdate(b, l, z, rowDots(b, l, z, v), v, c);
           Value a = rowDots(b, l, zIn, v), g = rowDots(b, l, d, v);
-          // r[j] = Σ_b g_b z_in[b, j] + a_b d[b, j]; batch outer so rows stream.
-          Value r = linalg::GenericOp::create(
-                        b, l, TypeRange{rowType}, ValueRange{zIn, d, a, g},
-                        ValueRange{filled(b, l, rowType, 0.0, {})},
-                        ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0, 1}),
-                                            loopMap(ctx, 2, {0}), loopMap(ctx, 2, {0}),
-                                            loopMap(ctx, 2, {1})},
-                        ArrayRef<utils::IteratorType>{kRed, kPar},
-                        [](OpBuilder &nb, Location nl, ValueRange x) {
-                          Value second = arith::MulFOp::create(nb, nl, x[2], x[1]);
-                          Value first = arith::MulFOp::create(nb, nl, x[3], x[0]);
-                          Value t = arith::AddFOp::create(nb, nl, first, second);
-                          linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, x[4], t)});
-                        })
-                        .getResult(0);
-          Value ag = sumAll(b, l, {a, g}, {loopMap(ctx, 1, {0}), loopMap(ctx, 1, {0})}, 1,
-                            [](OpBuilder &nb, Location nl, ValueRange x) -> Value {
-                              return arith::MulFOp::create(nb, nl, x[0], x[1]);
-                            });
-          Value c2ag = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, c, c), ag);
-          Value dv = elementwise(b, l, {r, v}, {emptyLike(b, l, v)},
-                                 [&](OpBuilder &nb, Location nl, ValueRange x) {
-                                   Value t = arith::MulFOp::create(nb, nl, c2ag, x[1]);
-                                   Value u = arith::MulFOp::create(nb, nl, c, x[0]);
-                                   return SmallVector<Value>{arith::SubFOp::create(nb, nl, t, u)};
-                                 })[0];
+          // r[j] = Σ_b g_b z_in[b, j] + a_b d[b, j]; batch outer so rows
+          // stream.
+          Value r =
+              linalg::GenericOp::create(
+                  b, l, TypeRange{rowType}, ValueRange{zIn, d, a, g},
+                  ValueRange{filled(b, l, rowType, 0.0, {})},
+                  ArrayRef<AffineMap>{
+                      loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0, 1}),
+                      loopMap(ctx, 2, {0}), loopMap(ctx, 2, {0}),
+                      loopMap(ctx, 2, {1})},
+                  ArrayRef<utils::IteratorType>{kRed, kPar},
+                  [](OpBuilder &nb, Location nl, ValueRange x) {
+                    Value second = arith::MulFOp::create(nb, nl, x[2], x[1]);
+                    Value first = arith::MulFOp::create(nb, nl, x[3], x[0]);
+                    Value t = arith::AddFOp::create(nb, nl, first, second);
+                    linalg::YieldOp::create(
+                        nb, nl,
+                        ValueRange{arith::AddFOp::create(nb, nl, x[4], t)});
+                  })
+                  .getResult(0);
+          Value ag =
+              sumAll(b, l, {a, g}, {loopMap(ctx, 1, {0}), loopMap(ctx, 1, {0})},
+                     1, [](OpBuilder &nb, Location nl, ValueRange x) -> Value {
+                       return arith::MulFOp::create(nb, nl, x[0], x[1]);
+                     });
+          Value c2ag = arith::MulFOp::create(
+              b, l, arith::MulFOp::create(b, l, c, c), ag);
+          Value dv = elementwise(
+              b, l, {r, v}, {emptyLike(b, l, v)},
+              [&](OpBuilder &nb, Location nl, ValueRange x) {
+                Value t = arith::MulFOp::create(nb, nl, c2ag, x[1]);
+                Value u = arith::MulFOp::create(nb, nl, c, x[0]);
+                return SmallVector<Value>{arith::SubFOp::create(nb, nl, t, u)};
+              })[0];
           Value dvAll = tensor::InsertSliceOp::create(
-              b, l, dv, carried[2], SmallVector<OpFoldResult>{i, b.getIndexAttr(0)},
+              b, l, dv, carried[2],
+              SmallVector<OpFoldResult>{i, b.getIndexAttr(0)},
               indexAttrs(b, {1, n}), indexAttrs(b, {1, 1}));
           Value dIn = rankOneUpdate(b, l, d, g, v, c);
           scf::YieldOp::create(b, l, ValueRange{zIn, dIn, dvAll});
@@ -483,7 +563,8 @@ struct LowerHouseholderGrad : OpRewritePattern<HouseholderGradOp> {
     Value dx = leadingColumns(rewriter, loc, loop.getResult(1),
                               op.getInput().getType().getDimSize(1));
     if (dx.getType() != op.getInputGrad().getType())
-      dx = tensor::CastOp::create(rewriter, loc, op.getInputGrad().getType(), dx);
+      dx = tensor::CastOp::create(rewriter, loc, op.getInputGrad().getType(),
+                                  dx);
     rewriter.replaceOp(op, {dx, loop.getResult(2)});
     return success();
   }
@@ -495,60 +576,71 @@ struct LowerHouseholderGrad : OpRewritePattern<HouseholderGradOp> {
 
 struct LowerScaleColumns : OpRewritePattern<ScaleColumnsOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ScaleColumnsOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ScaleColumnsOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     Value x = op.getInput();
     rewriter.replaceOp(
-        op, linalg::GenericOp::create(
-                rewriter, loc, TypeRange{x.getType()}, ValueRange{x, op.getScale()},
-                ValueRange{emptyLike(rewriter, loc, x)},
-                ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1}),
-                                    loopMap(ctx, 2, {0, 1})},
-                ArrayRef<utils::IteratorType>{kPar, kPar},
-                [](OpBuilder &nb, Location l, ValueRange a) {
-                  linalg::YieldOp::create(nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], a[1])});
-                })
-                .getResults());
+        op,
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{x.getType()}, ValueRange{x, op.getScale()},
+            ValueRange{emptyLike(rewriter, loc, x)},
+            ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1}),
+                                loopMap(ctx, 2, {0, 1})},
+            ArrayRef<utils::IteratorType>{kPar, kPar},
+            [](OpBuilder &nb, Location l, ValueRange a) {
+              linalg::YieldOp::create(
+                  nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], a[1])});
+            })
+            .getResults());
     return success();
   }
 };
 
 struct LowerColumnDot : OpRewritePattern<ColumnDotOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ColumnDotOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ColumnDotOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     auto type = op.getResult().getType();
     rewriter.replaceOp(
-        op, linalg::GenericOp::create(
-                rewriter, loc, TypeRange{type}, ValueRange{op.getLhs(), op.getRhs()},
-                ValueRange{filled(rewriter, loc, type, 0.0, {})},
-                ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0, 1}),
-                                    loopMap(ctx, 2, {1})},
-                ArrayRef<utils::IteratorType>{kRed, kPar},
-                [](OpBuilder &nb, Location l, ValueRange a) {
-                  Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-                  linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], p)});
-                })
-                .getResults());
+        op,
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{type},
+            ValueRange{op.getLhs(), op.getRhs()},
+            ValueRange{filled(rewriter, loc, type, 0.0, {})},
+            ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}),
+                                loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {1})},
+            ArrayRef<utils::IteratorType>{kRed, kPar},
+            [](OpBuilder &nb, Location l, ValueRange a) {
+              Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+              linalg::YieldOp::create(
+                  nb, l, ValueRange{arith::AddFOp::create(nb, l, a[2], p)});
+            })
+            .getResults());
     return success();
   }
 };
 
 struct LowerEye : OpRewritePattern<EyeOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(EyeOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, identity(rewriter, op.getLoc(), op.getResult().getType()));
+  LogicalResult matchAndRewrite(EyeOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, identity(rewriter, op.getLoc(), op.getResult().getType()));
     return success();
   }
 };
 
 struct LowerTranspose : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value init = tensor::EmptyOp::create(rewriter, loc, op.getResult().getType(), ValueRange{});
+    Value init = tensor::EmptyOp::create(
+        rewriter, loc, op.getResult().getType(), ValueRange{});
     rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, op.getInput(), init,
                                                      ArrayRef<int64_t>{1, 0});
     return success();
@@ -557,7 +649,8 @@ struct LowerTranspose : OpRewritePattern<TransposeOp> {
 
 struct LowerContract : OpRewritePattern<ContractOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ContractOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ContractOp op,
+                                PatternRewriter &rewriter) const override {
     // One linalg.generic: the product of the operands accumulated into a
     // zero-filled result; loops the result does not index are reductions. An
     // innermost reduction is a dot product and may be reassociated
@@ -578,14 +671,16 @@ struct LowerContract : OpRewritePattern<ContractOp> {
       unsigned loop = cast<AffineDimExpr>(outMap.getResult(d)).getPosition();
       bool found = false;
       for (auto [i, input] : llvm::enumerate(op.getInputs())) {
-        std::optional<unsigned> pos = maps[i].getResultPosition(getAffineDimExpr(loop, op.getContext()));
+        std::optional<unsigned> pos =
+            maps[i].getResultPosition(getAffineDimExpr(loop, op.getContext()));
         if (pos && !found) {
           dynamicFrom.push_back({input, *pos});
           found = true;
         }
       }
       if (!found)
-        return rewriter.notifyMatchFailure(op, "a dynamic result size no operand provides");
+        return rewriter.notifyMatchFailure(
+            op, "a dynamic result size no operand provides");
     }
     // Without reduction loops (a permutation or a broadcast product) every
     // result entry is written once: no zero fill to accumulate into.
@@ -594,8 +689,8 @@ struct LowerContract : OpRewritePattern<ContractOp> {
                          : emptyOf(rewriter, loc, type, dynamicFrom);
     bool dotProduct = iterators.back() == kRed;
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, op.getInputs(), ValueRange{init}, maps, iterators,
-        [&](OpBuilder &nb, Location l, ValueRange a) {
+        rewriter, loc, TypeRange{type}, op.getInputs(), ValueRange{init}, maps,
+        iterators, [&](OpBuilder &nb, Location l, ValueRange a) {
           Value p = a[0];
           for (Value v : a.drop_front().drop_back())
             p = arith::MulFOp::create(nb, l, p, v);
@@ -615,19 +710,25 @@ struct LowerContract : OpRewritePattern<ContractOp> {
 
 struct LowerReshape : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
     SmallVector<ReassociationIndices> groups = op.getReassociation();
     auto in = op.getInput().getType(), out = op.getResult().getType();
     if (out.getRank() > in.getRank()) {
       // Output sizes: the dynamic batch is the input's.
       SmallVector<OpFoldResult> sizes;
       for (int64_t d = 0; d < out.getRank(); ++d)
-        sizes.push_back(out.isDynamicDim(d)
-                            ? OpFoldResult(tensor::DimOp::create(rewriter, op.getLoc(), op.getInput(), 0).getResult())
-                            : OpFoldResult(rewriter.getIndexAttr(out.getDimSize(d))));
-      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, out, op.getInput(), groups, sizes);
+        sizes.push_back(
+            out.isDynamicDim(d)
+                ? OpFoldResult(tensor::DimOp::create(rewriter, op.getLoc(),
+                                                     op.getInput(), 0)
+                                   .getResult())
+                : OpFoldResult(rewriter.getIndexAttr(out.getDimSize(d))));
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, out, op.getInput(),
+                                                         groups, sizes);
     } else {
-      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(op, out, op.getInput(), groups);
+      rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+          op, out, op.getInput(), groups);
     }
     return success();
   }
@@ -636,7 +737,9 @@ struct LowerReshape : OpRewritePattern<ReshapeOp> {
 } // namespace
 
 void lowering::populateStructureLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerCayley, LowerCayleyGrad, LowerExpSkew, LowerExpSkewGrad, LowerLeadingBlock,
-               LowerEmbedBlock, LowerHouseholder, LowerHouseholderGrad, LowerScaleColumns,
-               LowerColumnDot, LowerEye, LowerTranspose, LowerContract, LowerReshape>(patterns.getContext());
+  patterns.add<LowerCayley, LowerCayleyGrad, LowerExpSkew, LowerExpSkewGrad,
+               LowerLeadingBlock, LowerEmbedBlock, LowerHouseholder,
+               LowerHouseholderGrad, LowerScaleColumns, LowerColumnDot,
+               LowerEye, LowerTranspose, LowerContract, LowerReshape>(
+      patterns.getContext());
 }

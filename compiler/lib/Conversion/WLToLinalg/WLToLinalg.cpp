@@ -29,7 +29,8 @@ using namespace wl;
 // Builders shared by the patterns
 //===----------------------------------------------------------------------===//
 
-AffineMap lowering::loopMap(MLIRContext *ctx, unsigned numLoops, ArrayRef<unsigned> dims) {
+AffineMap lowering::loopMap(MLIRContext *ctx, unsigned numLoops,
+                            ArrayRef<unsigned> dims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
@@ -44,7 +45,8 @@ Value lowering::emptyOf(OpBuilder &b, Location loc, RankedTensorType type,
   return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
 }
 
-Value lowering::emptyLike(OpBuilder &b, Location loc, Value like, Type elementType) {
+Value lowering::emptyLike(OpBuilder &b, Location loc, Value like,
+                          Type elementType) {
   auto type = cast<RankedTensorType>(like.getType());
   SmallVector<std::pair<Value, int64_t>> dynamicFrom;
   for (int64_t d = 0; d < type.getRank(); ++d)
@@ -56,13 +58,16 @@ Value lowering::emptyLike(OpBuilder &b, Location loc, Value like, Type elementTy
 }
 
 Value lowering::f32Const(OpBuilder &b, Location loc, double value) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(static_cast<float>(value)));
+  return arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(static_cast<float>(value)));
 }
 
-Value lowering::filled(OpBuilder &b, Location loc, RankedTensorType type, double value,
+Value lowering::filled(OpBuilder &b, Location loc, RankedTensorType type,
+                       double value,
                        ArrayRef<std::pair<Value, int64_t>> dynamicFrom) {
   Value empty = emptyOf(b, loc, type, dynamicFrom);
-  Value scalar = arith::ConstantOp::create(b, loc, FloatAttr::get(type.getElementType(), value));
+  Value scalar = arith::ConstantOp::create(
+      b, loc, FloatAttr::get(type.getElementType(), value));
   return linalg::FillOp::create(b, loc, scalar, empty).getResult(0);
 }
 
@@ -77,7 +82,8 @@ ValueRange lowering::elementwise(OpBuilder &b, Location loc, ValueRange inputs,
   int64_t rank = cast<RankedTensorType>(outputs[0].getType()).getRank();
   AffineMap id = b.getMultiDimIdentityMap(rank);
   SmallVector<AffineMap> maps(inputs.size() + outputs.size(), id);
-  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
       b, loc, outputs.getTypes(), inputs, outputs, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -86,20 +92,25 @@ ValueRange lowering::elementwise(OpBuilder &b, Location loc, ValueRange inputs,
   return generic.getResults();
 }
 
-Value lowering::contractionInto(OpBuilder &b, Location loc, Value init, Value lhs, Value rhs,
-                                bool transposeLhs, bool transposeRhs, double scale) {
+Value lowering::contractionInto(OpBuilder &b, Location loc, Value init,
+                                Value lhs, Value rhs, bool transposeLhs,
+                                bool transposeRhs, double scale) {
   // C[m, n] += scale · op(A)[m, k] · op(B)[k, n]. When B is read along its rows
   // the loops are (m, k, n), so the innermost loop streams rows of B and C
   // (vectorisable without reassociating the sum); otherwise (m, n, k), a dot
   // product of two contiguous rows.
   MLIRContext *ctx = b.getContext();
   bool rowsOfB = !transposeRhs;
-  AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(rowsOfB ? 2 : 1, ctx),
+  AffineExpr m = getAffineDimExpr(0, ctx),
+             n = getAffineDimExpr(rowsOfB ? 2 : 1, ctx),
              k = getAffineDimExpr(rowsOfB ? 1 : 2, ctx);
-  auto map = [&](AffineExpr r, AffineExpr c) { return AffineMap::get(3, 0, {r, c}, ctx); };
+  auto map = [&](AffineExpr r, AffineExpr c) {
+    return AffineMap::get(3, 0, {r, c}, ctx);
+  };
   AffineMap lhsMap = transposeLhs ? map(k, m) : map(m, k);
   AffineMap rhsMap = transposeRhs ? map(n, k) : map(k, n);
-  utils::IteratorType par = utils::IteratorType::parallel, red = utils::IteratorType::reduction;
+  utils::IteratorType par = utils::IteratorType::parallel,
+                      red = utils::IteratorType::reduction;
   SmallVector<utils::IteratorType> iterators =
       rowsOfB ? SmallVector<utils::IteratorType>{par, red, par}
               : SmallVector<utils::IteratorType>{par, par, red};
@@ -109,7 +120,8 @@ Value lowering::contractionInto(OpBuilder &b, Location loc, Value init, Value lh
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value prod = arith::MulFOp::create(nb, nloc, args[0], args[1]);
         if (scale != 1.0)
-          prod = arith::MulFOp::create(nb, nloc, prod, f32Const(nb, nloc, scale));
+          prod =
+              arith::MulFOp::create(nb, nloc, prod, f32Const(nb, nloc, scale));
         // A dot product (innermost loop over k) may be summed in any order, so
         // LLVM can keep vector partial sums; the order is fixed at compile
         // time, so results stay deterministic.
@@ -121,33 +133,41 @@ Value lowering::contractionInto(OpBuilder &b, Location loc, Value init, Value lh
   return generic.getResult(0);
 }
 
-Value lowering::contraction(OpBuilder &b, Location loc, RankedTensorType type, Value lhs,
-                            Value rhs, bool transposeLhs, bool transposeRhs) {
+Value lowering::contraction(OpBuilder &b, Location loc, RankedTensorType type,
+                            Value lhs, Value rhs, bool transposeLhs,
+                            bool transposeRhs) {
   SmallVector<std::pair<Value, int64_t>> dynamicFrom;
   if (type.isDynamicDim(0))
     dynamicFrom.push_back({lhs, transposeLhs ? 1 : 0});
   if (type.isDynamicDim(1))
     dynamicFrom.push_back({rhs, transposeRhs ? 0 : 1});
   Value init = filled(b, loc, type, 0.0, dynamicFrom);
-  return contractionInto(b, loc, init, lhs, rhs, transposeLhs, transposeRhs, 1.0);
+  return contractionInto(b, loc, init, lhs, rhs, transposeLhs, transposeRhs,
+                         1.0);
 }
 
-/// Σ over all loops of `term(args)` for an elementwise generic with `maps`, as an f32.
-Value lowering::sumAll(OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> inputMaps,
-             unsigned numLoops, function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
+/// Σ over all loops of `term(args)` for an elementwise generic with `maps`, as
+/// an f32.
+Value lowering::sumAll(
+    OpBuilder &b, Location loc, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps, unsigned numLoops,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> term) {
   MLIRContext *ctx = b.getContext();
   auto scalarType = RankedTensorType::get({}, b.getF32Type());
   Value acc = filled(b, loc, scalarType, 0.0, {});
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(AffineMap::get(numLoops, 0, {}, ctx));
-  Value total = linalg::GenericOp::create(
-                    b, loc, TypeRange{scalarType}, inputs, ValueRange{acc}, maps,
-                    SmallVector<utils::IteratorType>(numLoops, utils::IteratorType::reduction),
-                    [&](OpBuilder &nb, Location l, ValueRange a) {
-                      Value t = term(nb, l, a.drop_back());
-                      linalg::YieldOp::create(nb, l, ValueRange{arith::AddFOp::create(nb, l, a.back(), t)});
-                    })
-                    .getResult(0);
+  Value total =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{scalarType}, inputs, ValueRange{acc}, maps,
+          SmallVector<utils::IteratorType>(numLoops,
+                                           utils::IteratorType::reduction),
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value t = term(nb, l, a.drop_back());
+            linalg::YieldOp::create(
+                nb, l, ValueRange{arith::AddFOp::create(nb, l, a.back(), t)});
+          })
+          .getResult(0);
   return tensor::ExtractOp::create(b, loc, total, ValueRange{});
 }
 
@@ -159,8 +179,8 @@ namespace {
 
 /// The functions the runtime calls (runtime/include/wl/wlgen.h).
 bool isEntryPoint(StringRef name) {
-  return llvm::is_contained({"forward", "loss", "backward", "loss_backward", "step", "project",
-                             "weight"},
+  return llvm::is_contained({"forward", "loss", "backward", "loss_backward",
+                             "step", "project", "weight"},
                             name);
 }
 
@@ -181,8 +201,9 @@ void bindSignature(func::FuncOp fn, MemRefType arenaType) {
     if (!tensorType)
       continue;
     arg.setType(memrefFor(tensorType));
-    auto asTensor = bufferization::ToTensorOp::create(b, fn.getLoc(), tensorType, arg,
-                                                      /*restrict=*/true, /*writable=*/false);
+    auto asTensor = bufferization::ToTensorOp::create(
+        b, fn.getLoc(), tensorType, arg,
+        /*restrict=*/true, /*writable=*/false);
     arg.replaceAllUsesExcept(asTensor, asTensor);
   }
   SmallVector<Type> results;
@@ -195,7 +216,8 @@ void bindSignature(func::FuncOp fn, MemRefType arenaType) {
   fn.walk([&](func::ReturnOp ret) {
     b.setInsertionPoint(ret);
     SmallVector<Value> kept;
-    unsigned out = 0, firstOut = entry.getNumArguments() - (fn.getNumResults() - results.size());
+    unsigned out = 0, firstOut = entry.getNumArguments() -
+                                 (fn.getNumResults() - results.size());
     for (Value v : ret.getOperands()) {
       if (!isa<RankedTensorType>(v.getType())) {
         kept.push_back(v);
@@ -229,8 +251,8 @@ public:
     });
     SmallVector<Operation *> accesses;
     fn.walk([&](Operation *op) {
-      if (isa<ParamRefOp, GradRefOp, StateRefOp, ParamStoreOp, StateStoreOp, GradAccumulateOp,
-              ProjectParamOp, ResplitBaseOp>(op))
+      if (isa<ParamRefOp, GradRefOp, StateRefOp, ParamStoreOp, StateStoreOp,
+              GradAccumulateOp, ProjectParamOp, ResplitBaseOp>(op))
         accesses.push_back(op);
     });
     for (Operation *op : accesses)
@@ -250,7 +272,8 @@ private:
     case Slot::Param:
       return param.getOffsetAttr().getInt();
     case Slot::Grad:
-      return param.getGradOffsetAttr() ? param.getGradOffsetAttr().getInt() : -1;
+      return param.getGradOffsetAttr() ? param.getGradOffsetAttr().getInt()
+                                       : -1;
     case Slot::State: {
       auto names = param.getState();
       auto offsets = param.getStateOffsets();
@@ -266,21 +289,24 @@ private:
   }
 
   /// The arena region at `offset` viewed with `type`'s shape.
-  Value view(OpBuilder &b, Location loc, int64_t offset, RankedTensorType type) {
+  Value view(OpBuilder &b, Location loc, int64_t offset,
+             RankedTensorType type) {
     int64_t numel = type.getNumElements();
-    Value flat = memref::SubViewOp::create(b, loc, arena, ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
-                                           ArrayRef<OpFoldResult>{b.getIndexAttr(numel)},
-                                           ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    Value flat = memref::SubViewOp::create(
+        b, loc, arena, ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(numel)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
     if (type.getRank() == 1)
       return flat;
     SmallVector<ReassociationIndices> reassociation(1);
     for (int64_t d = 0; d < type.getRank(); ++d)
       reassociation[0].push_back(d);
     auto flatType = cast<MemRefType>(flat.getType());
-    auto expandedType = memref::ExpandShapeOp::computeExpandedType(flatType, type.getShape(),
-                                                                   reassociation);
-    return memref::ExpandShapeOp::create(b, loc, *expandedType, flat, reassociation,
-                                         getAsIndexOpFoldResult(b.getContext(), type.getShape()));
+    auto expandedType = memref::ExpandShapeOp::computeExpandedType(
+        flatType, type.getShape(), reassociation);
+    return memref::ExpandShapeOp::create(
+        b, loc, *expandedType, flat, reassociation,
+        getAsIndexOpFoldResult(b.getContext(), type.getShape()));
   }
 
   struct Region {
@@ -288,15 +314,17 @@ private:
     Value current; // its latest value as a tensor
   };
 
-  Region &region(OpBuilder &b, Location loc, int64_t offset, RankedTensorType type) {
+  Region &region(OpBuilder &b, Location loc, int64_t offset,
+                 RankedTensorType type) {
     auto it = regions.find(offset);
     if (it != regions.end())
       return it->second;
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fn.getBody().front());
     Value buffer = view(b, loc, offset, type);
-    Value current = bufferization::ToTensorOp::create(b, loc, type, buffer, /*restrict=*/true,
-                                                      /*writable=*/written.contains(offset));
+    Value current = bufferization::ToTensorOp::create(
+        b, loc, type, buffer, /*restrict=*/true,
+        /*writable=*/written.contains(offset));
     return regions.try_emplace(offset, Region{buffer, current}).first->second;
   }
 
@@ -304,13 +332,16 @@ private:
     OpBuilder b(op);
     Location loc = op->getLoc();
     auto fail = [&](StringRef what) {
-      return op->emitOpError("has no arena offset for its ") << what
-                                                              << " (run wl-assign-arena first)";
+      return op->emitOpError("has no arena offset for its ")
+             << what << " (run wl-assign-arena first)";
     };
-    auto read = [&](StringRef name, Slot slot, StringRef state) -> LogicalResult {
+    auto read = [&](StringRef name, Slot slot,
+                    StringRef state) -> LogicalResult {
       int64_t offset = offsetOf(op, name, slot, state);
       if (offset < 0)
-        return fail(slot == Slot::Param ? "parameter" : slot == Slot::Grad ? "gradient" : "state");
+        return fail(slot == Slot::Param  ? "parameter"
+                    : slot == Slot::Grad ? "gradient"
+                                         : "state");
       auto type = cast<RankedTensorType>(op->getResult(0).getType());
       op->getResult(0).replaceAllUsesWith(region(b, loc, offset, type).current);
       op->erase();
@@ -320,13 +351,16 @@ private:
                      bool accumulate) -> LogicalResult {
       int64_t offset = offsetOf(op, name, slot, state);
       if (offset < 0)
-        return fail(slot == Slot::Param ? "parameter" : slot == Slot::Grad ? "gradient" : "state");
+        return fail(slot == Slot::Param  ? "parameter"
+                    : slot == Slot::Grad ? "gradient"
+                                         : "state");
       auto type = cast<RankedTensorType>(value.getType());
       Region &r = region(b, loc, offset, type);
       if (accumulate)
         value = AddOp::create(b, loc, type, r.current, value);
-      bufferization::MaterializeInDestinationOp::create(b, loc, TypeRange{}, value, r.buffer,
-                                                        /*restrict=*/true, /*writable=*/true);
+      bufferization::MaterializeInDestinationOp::create(
+          b, loc, TypeRange{}, value, r.buffer,
+          /*restrict=*/true, /*writable=*/true);
       r.current = value;
       op->erase();
       return success();
@@ -344,7 +378,8 @@ private:
     if (auto o = dyn_cast<ParamStoreOp>(op))
       return write(o.getParam(), Slot::Param, {}, o.getValue(), false);
     if (auto o = dyn_cast<StateStoreOp>(op))
-      return write(o.getParam(), Slot::State, o.getState(), o.getValue(), false);
+      return write(o.getParam(), Slot::State, o.getState(), o.getValue(),
+                   false);
     auto o = cast<GradAccumulateOp>(op);
     return write(o.getParam(), Slot::Grad, {}, o.getValue(), true);
   }
@@ -370,39 +405,51 @@ private:
     int64_t offset = offsetOf(op, op.getParam(), Slot::Param, {});
     ParamOp param = lookupParam(op, op.getParam());
     if (offset < 0 || !param)
-      return op->emitOpError("has no arena offset for its parameter (run wl-assign-arena first)");
+      return op->emitOpError(
+          "has no arena offset for its parameter (run wl-assign-arena first)");
     Value buffer = region(b, loc, offset, param.getTensorType()).buffer;
     MLIRContext *ctx = b.getContext();
     int64_t dyn = ShapedType::kDynamic;
-    auto anyMatrix = MemRefType::get({dyn, dyn}, b.getF32Type(),
-                                     StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+    auto anyMatrix =
+        MemRefType::get({dyn, dyn}, b.getF32Type(),
+                        StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
     Value view = memref::CastOp::create(b, loc, anyMatrix, buffer);
     double value = op.getValueAttr().getValueAsDouble();
     switch (op.getKind()) {
     case ProjectionKind::SvdClip: {
-      auto routine = runtimeRoutine("wlrt_svd_clip", b.getFunctionType({anyMatrix, b.getF32Type()}, {}));
-      func::CallOp::create(b, loc, routine, ValueRange{view, lowering::f32Const(b, loc, value)});
+      auto routine = runtimeRoutine(
+          "wlrt_svd_clip", b.getFunctionType({anyMatrix, b.getF32Type()}, {}));
+      func::CallOp::create(b, loc, routine,
+                           ValueRange{view, lowering::f32Const(b, loc, value)});
       break;
     }
     case ProjectionKind::RankAtMost: {
-      auto routine = runtimeRoutine("wlrt_rank_project", b.getFunctionType({anyMatrix, b.getI64Type()}, {}));
-      Value r = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(static_cast<int64_t>(value)));
+      auto routine =
+          runtimeRoutine("wlrt_rank_project",
+                         b.getFunctionType({anyMatrix, b.getI64Type()}, {}));
+      Value r = arith::ConstantOp::create(
+          b, loc, b.getI64IntegerAttr(static_cast<int64_t>(value)));
       func::CallOp::create(b, loc, routine, ValueRange{view, r});
       break;
     }
     case ProjectionKind::Strict: {
       // strict: β = a sound bound of σ_max; W ← W·c/max(β, c) in place.
-      auto routine = runtimeRoutine("wlrt_gram_bound", b.getFunctionType({anyMatrix}, {b.getF32Type()}));
-      Value beta = func::CallOp::create(b, loc, routine, ValueRange{view}).getResult(0);
+      auto routine = runtimeRoutine(
+          "wlrt_gram_bound", b.getFunctionType({anyMatrix}, {b.getF32Type()}));
+      Value beta =
+          func::CallOp::create(b, loc, routine, ValueRange{view}).getResult(0);
       Value c = lowering::f32Const(b, loc, value);
-      Value factor = arith::DivFOp::create(b, loc, c, arith::MaximumFOp::create(b, loc, beta, c));
+      Value factor = arith::DivFOp::create(
+          b, loc, c, arith::MaximumFOp::create(b, loc, beta, c));
       AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-      linalg::GenericOp::create(b, loc, TypeRange{}, ValueRange{buffer}, ValueRange{buffer},
-                                ArrayRef<AffineMap>{id, id},
-                                SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-                                [&](OpBuilder &nb, Location l, ValueRange a) {
-                                  linalg::YieldOp::create(nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], factor)});
-                                });
+      linalg::GenericOp::create(
+          b, loc, TypeRange{}, ValueRange{buffer}, ValueRange{buffer},
+          ArrayRef<AffineMap>{id, id},
+          SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            linalg::YieldOp::create(
+                nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], factor)});
+          });
       break;
     }
     }
@@ -428,11 +475,14 @@ private:
       int64_t offset = offsetOf(op, name, Slot::Param, {});
       ParamOp param = lookupParam(op, name);
       if (offset < 0 || !param)
-        return op->emitOpError("has no arena offset for '") << name << "' (run wl-assign-arena first)";
+        return op->emitOpError("has no arena offset for '")
+               << name << "' (run wl-assign-arena first)";
       Value buffer = region(b, loc, offset, param.getTensorType()).buffer;
-      int64_t rank = param.getTensorType().getRank(), dyn = ShapedType::kDynamic;
-      auto any = MemRefType::get(SmallVector<int64_t>(rank, dyn), b.getF32Type(),
-                                 StridedLayoutAttr::get(ctx, dyn, SmallVector<int64_t>(rank, dyn)));
+      int64_t rank = param.getTensorType().getRank(),
+              dyn = ShapedType::kDynamic;
+      auto any = MemRefType::get(
+          SmallVector<int64_t>(rank, dyn), b.getF32Type(),
+          StridedLayoutAttr::get(ctx, dyn, SmallVector<int64_t>(rank, dyn)));
       views.push_back(memref::CastOp::create(b, loc, any, buffer));
       types.push_back(any);
       regions.erase(offset); // the arena holds the new values: reload
@@ -441,7 +491,9 @@ private:
       views.push_back(lowering::f32Const(b, loc, scale.getValueAsDouble()));
       types.push_back(b.getF32Type());
     }
-    auto routine = runtimeRoutine(("wlrt_" + stringifyResplitKind(op.getKind()) + "_split").str(), b.getFunctionType(types, {}));
+    auto routine = runtimeRoutine(
+        ("wlrt_" + stringifyResplitKind(op.getKind()) + "_split").str(),
+        b.getFunctionType(types, {}));
     func::CallOp::create(b, loc, routine, views);
     op->erase();
     return success();
@@ -453,11 +505,13 @@ private:
   llvm::DenseMap<int64_t, Region> regions;
 };
 
-struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLToLinalgPass> {
+struct ConvertWLToLinalgPass
+    : public wl::impl::ConvertWLToLinalgBase<ConvertWLToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
-    auto arenaType = MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
+    auto arenaType =
+        MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
 
     // (1) Binding.
     SmallVector<func::FuncOp> fns(module.getOps<func::FuncOp>());
@@ -470,7 +524,8 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
     }
     // Calls between generated functions pass the caller's arena along.
     module.walk([&](func::CallOp call) {
-      if (call.getCallee().starts_with("wlrt_")) // runtime routines take their own operands
+      if (call.getCallee().starts_with(
+              "wlrt_")) // runtime routines take their own operands
         return;
       auto caller = call->getParentOfType<func::FuncOp>();
       SmallVector<Value> operands{caller.getArgument(0)};
@@ -484,7 +539,8 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
       } else {
         // Helpers stay inside the object: internal linkage in LLVM.
         fn.setPrivate();
-        fn->setAttr("llvm.linkage", LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
+        fn->setAttr("llvm.linkage",
+                    LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
       }
     }
     module.walk([&](func::CallOp call) {
@@ -503,17 +559,20 @@ struct ConvertWLToLinalgPass : public wl::impl::ConvertWLToLinalgBase<ConvertWLT
     lowering::populateConstraintLoweringPatterns(patterns);
     lowering::populateStructureLoweringPatterns(patterns);
     ConversionTarget target(*ctx);
-    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
-                           bufferization::BufferizationDialect, func::FuncDialect>();
+    target.addLegalDialect<
+        linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+        math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+        bufferization::BufferizationDialect, func::FuncDialect>();
     target.addIllegalDialect<WLDialect>();
     // Declarations stay: the metadata and the runtime read them.
     target.addLegalOp<ParamOp, LayerOp, OptimizerGroupOp, ScheduleOp>();
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       return signalPassFailure();
 
-    // The declarations were consumed by the binding (and by wl-emit-metadata before it).
-    for (Operation &op : llvm::make_early_inc_range(module.getBody()->getOperations()))
+    // The declarations were consumed by the binding (and by wl-emit-metadata
+    // before it).
+    for (Operation &op :
+         llvm::make_early_inc_range(module.getBody()->getOperations()))
       if (isa<ParamOp, LayerOp, OptimizerGroupOp, ScheduleOp>(op))
         op.erase();
   }

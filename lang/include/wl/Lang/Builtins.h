@@ -1,5 +1,4 @@
-//===- Builtins.h - The table of known calls of the .wl language -*- C++
-//-*-===//
+//===- Builtins.h - The table of known calls of .wl -------------*- C++ -*-===//
 //
 // One table lists every structure, constraint, initialiser, optimizer,
 // schedule and activation with its arguments (kind, default, valid range).

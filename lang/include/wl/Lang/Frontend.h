@@ -1,5 +1,4 @@
-//===- Frontend.h - Parse and check .wl files --------------------*- C++
-//-*-===//
+//===- Frontend.h - Parse and check .wl files -------------------*- C++ -*-===//
 //
 // The public entry points of the frontend. Nothing here throws and no ANTLR
 // type is visible: callers built with -fno-exceptions can include it.

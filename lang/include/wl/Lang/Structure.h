@@ -1,4 +1,4 @@
-//===- Structure.h - The language side of a weight structure -----*- C++ -*-===//
+//===- Structure.h - The language side of a weight structure ----*- C++ -*-===//
 //
 // A structure (dense, lowrank, kronecker, ..., an adapter) is one spec: its
 // entry in the table of known calls, its shape rule and the tensors it owns

@@ -5,8 +5,8 @@ using namespace mlir;
 using namespace wl;
 
 ArrayRef<StringRef> ActivationGradOp::getKnownActivations() {
-  static const StringRef names[] = {"relu", "gelu",    "gelu_tanh", "tanh",
-                                    "sigmoid", "abs", "identity"};
+  static const StringRef names[] = {"relu",    "gelu", "gelu_tanh", "tanh",
+                                    "sigmoid", "abs",  "identity"};
   return names;
 }
 
@@ -18,19 +18,20 @@ LogicalResult ActivationGradOp::verify() {
 
 /// Every unary activation differentiates the same way: dx = f'(x)·dy, with
 /// f' selected by the op's name.
-static void buildActivationVJP(Operation *op, OpBuilder &b, ValueRange resultGrads,
+static void buildActivationVJP(Operation *op, OpBuilder &b,
+                               ValueRange resultGrads,
                                SmallVectorImpl<Value> &operandGrads) {
   Value x = op->getOperand(0);
-  operandGrads.push_back(ActivationGradOp::create(b, op->getLoc(), x.getType(), x,
-                                                  resultGrads[0],
-                                                  op->getName().stripDialect()));
+  operandGrads.push_back(
+      ActivationGradOp::create(b, op->getLoc(), x.getType(), x, resultGrads[0],
+                               op->getName().stripDialect()));
 }
 
-#define WL_ACTIVATION_VJP(OpClass)                                                        \
-  LogicalResult OpClass::buildVJP(OpBuilder &b, ValueRange resultGrads,                   \
-                                  SmallVectorImpl<Value> &operandGrads) {                 \
-    buildActivationVJP(*this, b, resultGrads, operandGrads);                               \
-    return success();                                                                      \
+#define WL_ACTIVATION_VJP(OpClass)                                             \
+  LogicalResult OpClass::buildVJP(OpBuilder &b, ValueRange resultGrads,        \
+                                  SmallVectorImpl<Value> &operandGrads) {      \
+    buildActivationVJP(*this, b, resultGrads, operandGrads);                   \
+    return success();                                                          \
   }
 WL_ACTIVATION_VJP(ReluOp)
 WL_ACTIVATION_VJP(GeluOp)
@@ -46,23 +47,28 @@ LogicalResult IdentityOp::buildVJP(OpBuilder &, ValueRange resultGrads,
   return success();
 }
 
-static LogicalResult verifyGroup(Operation *op, RankedTensorType type, int64_t group) {
+static LogicalResult verifyGroup(Operation *op, RankedTensorType type,
+                                 int64_t group) {
   if (group < 1)
     return op->emitOpError("group size must be >= 1, got ") << group;
   int64_t width = type.getDimSize(1);
   if (!ShapedType::isDynamic(width) && width % group != 0)
-    return op->emitOpError("group size ") << group << " does not divide the width " << width;
+    return op->emitOpError("group size ")
+           << group << " does not divide the width " << width;
   return success();
 }
 
-LogicalResult GroupSortOp::verify() { return verifyGroup(*this, getInput().getType(), getGroup()); }
+LogicalResult GroupSortOp::verify() {
+  return verifyGroup(*this, getInput().getType(), getGroup());
+}
 LogicalResult GroupSortGradOp::verify() {
   return verifyGroup(*this, getInput().getType(), getGroup());
 }
 
 LogicalResult GroupSortOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                     SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(GroupSortGradOp::create(b, getLoc(), getInput().getType(), getInput(),
-                                                 resultGrads[0], getGroup()));
+  operandGrads.push_back(
+      GroupSortGradOp::create(b, getLoc(), getInput().getType(), getInput(),
+                              resultGrads[0], getGroup()));
   return success();
 }

@@ -49,7 +49,8 @@ LogicalResult SpectralSoftCapOp::verify() {
   if (failed(staticMatrix(*this, getWeight().getType())))
     return failure();
   if (!(getAlphaAttr().getValueAsDouble() >= 0))
-    return emitOpError("alpha must be >= 0, got ") << getAlphaAttr().getValueAsDouble();
+    return emitOpError("alpha must be >= 0, got ")
+           << getAlphaAttr().getValueAsDouble();
   return success();
 }
 
@@ -74,7 +75,8 @@ LogicalResult ProjectParamOp::verify() {
   case ProjectionKind::Strict:
     return positiveBound(*this, v);
   case ProjectionKind::RankAtMost:
-    if (!(v >= 1) || v >= 9.2e18 || v != static_cast<double>(static_cast<int64_t>(v)))
+    if (!(v >= 1) || v >= 9.2e18 ||
+        v != static_cast<double>(static_cast<int64_t>(v)))
       return emitOpError("rank must be a positive integer, got ") << v;
     return success();
   }
@@ -82,7 +84,8 @@ LogicalResult ProjectParamOp::verify() {
 }
 
 LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  auto param = symbols.lookupNearestSymbolFrom<ParamOp>(*this, getParamAttr().getAttr());
+  auto param =
+      symbols.lookupNearestSymbolFrom<ParamOp>(*this, getParamAttr().getAttr());
   if (!param)
     return emitOpError("'") << getParam() << "' does not name a wl.param";
   if (param.getTensorType().getRank() != 2)
@@ -90,4 +93,6 @@ LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return success();
 }
 
-LogicalResult AbsClampOp::verify() { return positiveBound(*this, getBoundAttr().getValueAsDouble()); }
+LogicalResult AbsClampOp::verify() {
+  return positiveBound(*this, getBoundAttr().getValueAsDouble());
+}

@@ -12,7 +12,8 @@ static LogicalResult verifyLabels(Operation *op, RankedTensorType logits,
                                   RankedTensorType labels) {
   if (!compatible(logits.getDimSize(0), labels.getDimSize(0)))
     return op->emitOpError("expects one label per row: ")
-           << labels.getDimSize(0) << " labels for " << logits.getDimSize(0) << " rows";
+           << labels.getDimSize(0) << " labels for " << logits.getDimSize(0)
+           << " rows";
   if (logits.getDimSize(1) == 0)
     return op->emitOpError("needs at least one class");
   return success();
@@ -21,15 +22,17 @@ static LogicalResult verifyLabels(Operation *op, RankedTensorType logits,
 LogicalResult CrossEntropyOp::verify() {
   return verifyLabels(*this, getLogits().getType(), getLabels().getType());
 }
-// AllTypesMatch<["logits", "result"]> already makes the result the logits' type.
+// AllTypesMatch<["logits", "result"]> already makes the result the logits'
+// type.
 LogicalResult CrossEntropyGradOp::verify() {
   return verifyLabels(*this, getLogits().getType(), getLabels().getType());
 }
 
 LogicalResult CrossEntropyOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                        SmallVectorImpl<Value> &operandGrads) {
-  Value dz = CrossEntropyGradOp::create(b, getLoc(), getLogits().getType(), getLogits(),
-                                        getLabels(), resultGrads[0]);
+  Value dz =
+      CrossEntropyGradOp::create(b, getLoc(), getLogits().getType(),
+                                 getLogits(), getLabels(), resultGrads[0]);
   operandGrads.assign({dz, Value()}); // class labels are not differentiable
   return success();
 }
@@ -39,8 +42,8 @@ LogicalResult CrossEntropyOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
 
 LogicalResult MseOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                               SmallVectorImpl<Value> &operandGrads) {
-  Value dz = MseGradOp::create(b, getLoc(), getPrediction().getType(), getPrediction(),
-                               getTarget(), resultGrads[0]);
+  Value dz = MseGradOp::create(b, getLoc(), getPrediction().getType(),
+                               getPrediction(), getTarget(), resultGrads[0]);
   operandGrads.assign({dz, Value()}); // targets are data, not trained
   return success();
 }

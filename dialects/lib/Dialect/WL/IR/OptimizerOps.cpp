@@ -10,7 +10,13 @@ namespace {
 /// What one hyperparameter must look like.
 struct HyperSpec {
   StringRef name;
-  enum Kind { NonNegative, Positive, UnitInterval /*[0, 1)*/, Bool, PositiveInteger } kind;
+  enum Kind {
+    NonNegative,
+    Positive,
+    UnitInterval /*[0, 1)*/,
+    Bool,
+    PositiveInteger
+  } kind;
 };
 } // namespace
 
@@ -55,7 +61,8 @@ static ArrayRef<HyperSpec> hyperSpecs(StringRef optimizer) {
   return {};
 }
 
-static LogicalResult checkValue(Operation *op, StringRef name, HyperSpec::Kind kind, double v) {
+static LogicalResult checkValue(Operation *op, StringRef name,
+                                HyperSpec::Kind kind, double v) {
   switch (kind) {
   case HyperSpec::NonNegative:
     if (!(v >= 0))
@@ -79,14 +86,17 @@ static LogicalResult checkValue(Operation *op, StringRef name, HyperSpec::Kind k
   return success();
 }
 
-LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, DictionaryAttr hyper) {
+LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer,
+                                       DictionaryAttr hyper) {
   ArrayRef<HyperSpec> specs = hyperSpecs(optimizer);
   if (specs.empty())
-    return op->emitOpError("unknown optimizer '") << optimizer << "' (expected sgd, adamw, muon, lion or adamp)";
+    return op->emitOpError("unknown optimizer '")
+           << optimizer << "' (expected sgd, adamw, muon, lion or adamp)";
   for (const HyperSpec &spec : specs) {
     Attribute a = hyper.get(spec.name);
     if (!a)
-      return op->emitOpError("missing hyperparameter '") << spec.name << "' of " << optimizer;
+      return op->emitOpError("missing hyperparameter '")
+             << spec.name << "' of " << optimizer;
     if (spec.kind == HyperSpec::Bool) {
       if (!isa<BoolAttr>(a))
         return op->emitOpError("'") << spec.name << "' must be a bool";
@@ -96,7 +106,8 @@ LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, Dicti
       auto i = dyn_cast<IntegerAttr>(a);
       if (!i)
         return op->emitOpError("'") << spec.name << "' must be an integer";
-      if (failed(checkValue(op, spec.name, spec.kind, static_cast<double>(i.getInt()))))
+      if (failed(checkValue(op, spec.name, spec.kind,
+                            static_cast<double>(i.getInt()))))
         return failure();
       continue;
     }
@@ -107,7 +118,8 @@ LogicalResult wl::verifyOptimizerHyper(Operation *op, StringRef optimizer, Dicti
       return failure();
   }
   for (NamedAttribute a : hyper)
-    if (!llvm::any_of(specs, [&](const HyperSpec &s) { return s.name == a.getName(); }))
+    if (!llvm::any_of(
+            specs, [&](const HyperSpec &s) { return s.name == a.getName(); }))
       return op->emitOpError("unknown hyperparameter '")
              << a.getName().getValue() << "' of " << optimizer;
   if (optimizer == "sgd" && hyper.getAs<BoolAttr>("nesterov").getValue() &&
@@ -126,13 +138,15 @@ LogicalResult OptimizerGroupOp::verify() {
   return verifyOptimizerHyper(*this, getOptimizer(), getHyper());
 }
 
-LogicalResult OptimizerGroupOp::verifySymbolUses(SymbolTableCollection &symbols) {
+LogicalResult
+OptimizerGroupOp::verifySymbolUses(SymbolTableCollection &symbols) {
   llvm::StringSet<> seen;
   for (Attribute t : getTargets()) {
     auto sym = cast<FlatSymbolRefAttr>(t);
     auto param = symbols.lookupNearestSymbolFrom<ParamOp>(*this, sym.getAttr());
     if (!param)
-      return emitOpError("target '") << sym.getValue() << "' does not name a wl.param";
+      return emitOpError("target '")
+             << sym.getValue() << "' does not name a wl.param";
     if (!param.getTrainable())
       return emitOpError("target '") << sym.getValue() << "' is frozen";
     if (!seen.insert(sym.getValue()).second)
@@ -141,7 +155,8 @@ LogicalResult OptimizerGroupOp::verifySymbolUses(SymbolTableCollection &symbols)
   return success();
 }
 
-LogicalResult wl::verifySchedule(Operation *op, StringRef kind, int64_t warmup, int64_t total) {
+LogicalResult wl::verifySchedule(Operation *op, StringRef kind, int64_t warmup,
+                                 int64_t total) {
   if (kind == "constant")
     return success();
   if (kind != "warmup_linear" && kind != "warmup_cosine")
@@ -150,8 +165,8 @@ LogicalResult wl::verifySchedule(Operation *op, StringRef kind, int64_t warmup, 
   if (warmup < 0)
     return op->emitOpError("warmup must be >= 0, got ") << warmup;
   if (total <= warmup)
-    return op->emitOpError("total (") << total << ") must be greater than warmup (" << warmup
-                                      << ")";
+    return op->emitOpError("total (")
+           << total << ") must be greater than warmup (" << warmup << ")";
   return success();
 }
 
@@ -164,16 +179,19 @@ LogicalResult ScheduleFactorOp::verify() {
 
 LogicalResult SgdUpdateOp::verify() {
   double momentum = getMomentumAttr().getValueAsDouble();
-  if (failed(checkValue(*this, "momentum", HyperSpec::UnitInterval, momentum)) ||
+  if (failed(
+          checkValue(*this, "momentum", HyperSpec::UnitInterval, momentum)) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
                         getWeightDecayAttr().getValueAsDouble())))
     return failure();
   bool hasBuffer = static_cast<bool>(getMomentumBuffer());
   if (hasBuffer != (momentum != 0))
-    return emitOpError(momentum != 0 ? "momentum > 0 needs a momentum buffer operand"
-                                     : "momentum = 0 takes no momentum buffer");
+    return emitOpError(momentum != 0
+                           ? "momentum > 0 needs a momentum buffer operand"
+                           : "momentum = 0 takes no momentum buffer");
   if (hasBuffer != static_cast<bool>(getNewMomentumBuffer()))
-    return emitOpError("returns a new momentum buffer exactly when it takes one");
+    return emitOpError(
+        "returns a new momentum buffer exactly when it takes one");
   if (hasBuffer && (getMomentumBuffer().getType() != getParam().getType() ||
                     getNewMomentumBuffer().getType() != getParam().getType()))
     return emitOpError("momentum buffer type must equal the parameter type");
@@ -183,9 +201,12 @@ LogicalResult SgdUpdateOp::verify() {
 }
 
 LogicalResult AdamWUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "eps", HyperSpec::Positive, getEpsAttr().getValueAsDouble())) ||
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval,
+                        getBeta1Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval,
+                        getBeta2Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "eps", HyperSpec::Positive,
+                        getEpsAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
                         getWeightDecayAttr().getValueAsDouble())))
     return failure();
@@ -214,8 +235,10 @@ LogicalResult MuonUpdateOp::verify() {
 }
 
 LogicalResult LionUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2Attr().getValueAsDouble())) ||
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval,
+                        getBeta1Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval,
+                        getBeta2Attr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
                         getWeightDecayAttr().getValueAsDouble())))
     return failure();
@@ -223,12 +246,16 @@ LogicalResult LionUpdateOp::verify() {
 }
 
 LogicalResult AdamPUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval, getBeta1Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval, getBeta2Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "eps", HyperSpec::Positive, getEpsAttr().getValueAsDouble())) ||
+  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval,
+                        getBeta1Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval,
+                        getBeta2Attr().getValueAsDouble())) ||
+      failed(checkValue(*this, "eps", HyperSpec::Positive,
+                        getEpsAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
                         getWeightDecayAttr().getValueAsDouble())) ||
-      failed(checkValue(*this, "delta", HyperSpec::NonNegative, getDeltaAttr().getValueAsDouble())) ||
+      failed(checkValue(*this, "delta", HyperSpec::NonNegative,
+                        getDeltaAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "wd_ratio", HyperSpec::NonNegative,
                         getWdRatioAttr().getValueAsDouble())))
     return failure();

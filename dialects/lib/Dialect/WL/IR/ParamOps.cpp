@@ -17,8 +17,10 @@ ParamOp wl::lookupParam(Operation *from, StringRef name) {
 
 LogicalResult ParamOp::verify() {
   auto type = dyn_cast<RankedTensorType>(getType());
-  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() || type.getRank() < 1)
-    return emitOpError("type must be a statically shaped f32 tensor of rank >= 1, got ")
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+      type.getRank() < 1)
+    return emitOpError(
+               "type must be a statically shaped f32 tensor of rank >= 1, got ")
            << getType();
   for (int64_t d : type.getShape())
     if (d <= 0)
@@ -33,7 +35,8 @@ LogicalResult ParamOp::verify() {
     llvm::StringSet<> seen;
     for (Attribute s : *state)
       if (!seen.insert(cast<StringAttr>(s).getValue()).second)
-        return emitOpError("duplicate state '") << cast<StringAttr>(s).getValue() << "'";
+        return emitOpError("duplicate state '")
+               << cast<StringAttr>(s).getValue() << "'";
   }
   if (auto offsets = getStateOffsets())
     if (!getState() || offsets->size() != getState()->size())
@@ -43,7 +46,8 @@ LogicalResult ParamOp::verify() {
       return emitOpError("needs one state type per state tensor");
     for (Attribute t : *types) {
       auto tensor = dyn_cast<RankedTensorType>(cast<TypeAttr>(t).getValue());
-      if (!tensor || !tensor.hasStaticShape() || !tensor.getElementType().isF32())
+      if (!tensor || !tensor.hasStaticShape() ||
+          !tensor.getElementType().isF32())
         return emitOpError("state types must be statically shaped f32 tensors");
     }
   }
@@ -64,13 +68,16 @@ void ParamOp::addState(StringRef name, RankedTensorType type) {
   if (auto state = getState())
     for (Attribute n : *state) {
       names.push_back(n);
-      types.push_back(TypeAttr::get(getStateType(cast<StringAttr>(n).getValue())));
+      types.push_back(
+          TypeAttr::get(getStateType(cast<StringAttr>(n).getValue())));
     }
   names.push_back(b.getStringAttr(name));
   types.push_back(TypeAttr::get(type ? type : getTensorType()));
   setStateAttr(b.getArrayAttr(names));
   // Types are recorded only when some state differs from the parameter's shape.
-  if (llvm::any_of(types, [&](Attribute t) { return cast<TypeAttr>(t).getValue() != getType(); }))
+  if (llvm::any_of(types, [&](Attribute t) {
+        return cast<TypeAttr>(t).getValue() != getType();
+      }))
     setStateTypesAttr(b.getArrayAttr(types));
 }
 
@@ -84,12 +91,14 @@ bool ParamOp::hasState(StringRef name) {
 
 LogicalResult LayerOp::verify() {
   // The I64Attr getters return uint64_t: compare signed, or -4 passes.
-  if (static_cast<int64_t>(getInFeatures()) <= 0 || static_cast<int64_t>(getOutFeatures()) <= 0)
+  if (static_cast<int64_t>(getInFeatures()) <= 0 ||
+      static_cast<int64_t>(getOutFeatures()) <= 0)
     return emitOpError("widths must be positive");
   if (getStructure().empty())
     return emitOpError("needs at least one structure term");
   if (!hasDenseWeight() && !getFactors())
-    return emitOpError("structure '") << getStructureName() << "' needs its 'factors'";
+    return emitOpError("structure '")
+           << getStructureName() << "' needs its 'factors'";
   return success();
 }
 
@@ -100,8 +109,8 @@ SmallVector<StructureKind> LayerOp::getTerms() {
 
 bool LayerOp::hasDenseWeight() {
   SmallVector<StructureKind> terms = getTerms();
-  return terms.size() == 1 &&
-         (terms[0] == StructureKind::Dense || terms[0] == StructureKind::OrthogonalPolar);
+  return terms.size() == 1 && (terms[0] == StructureKind::Dense ||
+                               terms[0] == StructureKind::OrthogonalPolar);
 }
 
 std::string LayerOp::getStructureName() {
@@ -111,44 +120,53 @@ std::string LayerOp::getStructureName() {
     if (!name.empty())
       name += "+";
     // orthogonal_polar -> orthogonal(polar), as LANGUAGE.md writes it.
-    name += term.consume_front("orthogonal_") ? ("orthogonal(" + term + ")").str() : term.str();
+    name += term.consume_front("orthogonal_")
+                ? ("orthogonal(" + term + ")").str()
+                : term.str();
   }
   return name;
 }
 
 /// Checks that `sym` names a wl.param of type `expected` (when given).
-static FailureOr<ParamOp> verifyParamSymbol(Operation *op, SymbolTableCollection &symbols,
-                                            FlatSymbolRefAttr sym, Type expected) {
+static FailureOr<ParamOp> verifyParamSymbol(Operation *op,
+                                            SymbolTableCollection &symbols,
+                                            FlatSymbolRefAttr sym,
+                                            Type expected) {
   auto param = symbols.lookupNearestSymbolFrom<ParamOp>(op, sym.getAttr());
   if (!param)
-    return op->emitOpError("'") << sym.getValue() << "' does not name a wl.param";
+    return op->emitOpError("'")
+           << sym.getValue() << "' does not name a wl.param";
   if (expected && expected != param.getType())
-    return op->emitOpError("type ") << expected << " does not match parameter '"
-                                    << sym.getValue() << "' of type " << param.getType();
+    return op->emitOpError("type ")
+           << expected << " does not match parameter '" << sym.getValue()
+           << "' of type " << param.getType();
   return param;
 }
 
 LogicalResult LayerOp::verifySymbolUses(SymbolTableCollection &symbols) {
   Type f32 = Float32Type::get(getContext());
-  auto in = static_cast<int64_t>(getInFeatures()), out = static_cast<int64_t>(getOutFeatures());
+  auto in = static_cast<int64_t>(getInFeatures()),
+       out = static_cast<int64_t>(getOutFeatures());
   auto weightType = RankedTensorType::get({out, in}, f32);
   if (failed(verifyParamSymbol(*this, symbols, getWeightAttr(),
                                hasDenseWeight() ? Type(weightType) : Type())))
     return failure();
   if (auto factors = getFactors())
     for (Attribute f : *factors)
-      if (failed(verifyParamSymbol(*this, symbols, cast<FlatSymbolRefAttr>(f), Type())))
+      if (failed(verifyParamSymbol(*this, symbols, cast<FlatSymbolRefAttr>(f),
+                                   Type())))
         return failure();
   if (auto bias = getBiasAttr())
-    if (failed(verifyParamSymbol(*this, symbols, bias, RankedTensorType::get({out}, f32))))
+    if (failed(verifyParamSymbol(*this, symbols, bias,
+                                 RankedTensorType::get({out}, f32))))
       return failure();
   return success();
 }
 
 /// Shared checks of the ops that address a parameter, its gradient or state.
 static LogicalResult verifyAccess(Operation *op, SymbolTableCollection &symbols,
-                                  FlatSymbolRefAttr sym, Type type, bool needsTrainable,
-                                  StringRef state = {}) {
+                                  FlatSymbolRefAttr sym, Type type,
+                                  bool needsTrainable, StringRef state = {}) {
   auto param = verifyParamSymbol(op, symbols, sym, type);
   if (failed(param))
     return failure();
@@ -161,42 +179,51 @@ static LogicalResult verifyAccess(Operation *op, SymbolTableCollection &symbols,
 }
 
 LogicalResult ParamRefOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  return verifyAccess(*this, symbols, getParamAttr(), getType(), /*needsTrainable=*/false);
+  return verifyAccess(*this, symbols, getParamAttr(), getType(),
+                      /*needsTrainable=*/false);
 }
 LogicalResult GradRefOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return verifyAccess(*this, symbols, getParamAttr(), getType(), true);
 }
-LogicalResult GradAccumulateOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  return verifyAccess(*this, symbols, getParamAttr(), getValue().getType(), true);
+LogicalResult
+GradAccumulateOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  return verifyAccess(*this, symbols, getParamAttr(), getValue().getType(),
+                      true);
 }
 LogicalResult ParamStoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  return verifyAccess(*this, symbols, getParamAttr(), getValue().getType(), true);
+  return verifyAccess(*this, symbols, getParamAttr(), getValue().getType(),
+                      true);
 }
 /// State tensors have their own type (e.g. a power-iteration vector).
-static LogicalResult verifyStateAccess(Operation *op, SymbolTableCollection &symbols,
-                                       FlatSymbolRefAttr sym, Type type, StringRef state) {
+static LogicalResult verifyStateAccess(Operation *op,
+                                       SymbolTableCollection &symbols,
+                                       FlatSymbolRefAttr sym, Type type,
+                                       StringRef state) {
   if (failed(verifyAccess(op, symbols, sym, /*type=*/nullptr, true, state)))
     return failure();
   auto param = symbols.lookupNearestSymbolFrom<ParamOp>(op, sym.getAttr());
   if (type != param.getStateType(state))
-    return op->emitOpError("type ") << type << " does not match state '" << state << "' of '"
-                                    << sym.getValue() << "' of type "
-                                    << param.getStateType(state);
+    return op->emitOpError("type ")
+           << type << " does not match state '" << state << "' of '"
+           << sym.getValue() << "' of type " << param.getStateType(state);
   return success();
 }
 
 LogicalResult StateRefOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  return verifyStateAccess(*this, symbols, getParamAttr(), getType(), getState());
+  return verifyStateAccess(*this, symbols, getParamAttr(), getType(),
+                           getState());
 }
 LogicalResult StateStoreOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  return verifyStateAccess(*this, symbols, getParamAttr(), getValue().getType(), getState());
+  return verifyStateAccess(*this, symbols, getParamAttr(), getValue().getType(),
+                           getState());
 }
 
 LogicalResult ResplitBaseOp::verify() {
   unsigned expected = getKindAttr().getFactorCount();
   if (getFactors().size() != expected)
-    return emitOpError("'") << stringifyResplitKind(getKind()) << "' needs " << expected
-                            << " factors, got " << getFactors().size();
+    return emitOpError("'")
+           << stringifyResplitKind(getKind()) << "' needs " << expected
+           << " factors, got " << getFactors().size();
   if (auto scale = getScaleAttr(); scale && !(scale.getValueAsDouble() > 0))
     return emitOpError("scale must be > 0, got ") << scale.getValueAsDouble();
   return success();
@@ -206,7 +233,8 @@ LogicalResult ResplitBaseOp::verifySymbolUses(SymbolTableCollection &symbols) {
   if (failed(verifyParamSymbol(*this, symbols, getBaseAttr(), Type())))
     return failure();
   for (Attribute f : getFactors())
-    if (failed(verifyParamSymbol(*this, symbols, cast<FlatSymbolRefAttr>(f), Type())))
+    if (failed(verifyParamSymbol(*this, symbols, cast<FlatSymbolRefAttr>(f),
+                                 Type())))
       return failure();
   return success();
 }

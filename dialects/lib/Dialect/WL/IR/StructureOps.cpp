@@ -10,29 +10,36 @@ static LogicalResult squareStatic(Operation *op, RankedTensorType t) {
   return success();
 }
 
-LogicalResult CayleyOp::verify() { return squareStatic(*this, getGenerator().getType()); }
+LogicalResult CayleyOp::verify() {
+  return squareStatic(*this, getGenerator().getType());
+}
 
 LogicalResult CayleyOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                  SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(CayleyGradOp::create(b, getLoc(), getGenerator().getType(),
-                                              getGenerator(), getResult(), resultGrads[0]));
+  operandGrads.push_back(
+      CayleyGradOp::create(b, getLoc(), getGenerator().getType(),
+                           getGenerator(), getResult(), resultGrads[0]));
   return success();
 }
 
-LogicalResult ExpSkewOp::verify() { return squareStatic(*this, getGenerator().getType()); }
+LogicalResult ExpSkewOp::verify() {
+  return squareStatic(*this, getGenerator().getType());
+}
 
 LogicalResult ExpSkewOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                   SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(ExpSkewGradOp::create(b, getLoc(), getGenerator().getType(),
-                                               getGenerator(), resultGrads[0]));
+  operandGrads.push_back(ExpSkewGradOp::create(
+      b, getLoc(), getGenerator().getType(), getGenerator(), resultGrads[0]));
   return success();
 }
 
 /// `small` fits in the top-left corner of `large` (both static).
-static LogicalResult cornerOf(Operation *op, RankedTensorType small, RankedTensorType large) {
+static LogicalResult cornerOf(Operation *op, RankedTensorType small,
+                              RankedTensorType large) {
   if (!small.hasStaticShape() || !large.hasStaticShape())
     return op->emitOpError("needs static shapes");
-  if (small.getDimSize(0) > large.getDimSize(0) || small.getDimSize(1) > large.getDimSize(1))
+  if (small.getDimSize(0) > large.getDimSize(0) ||
+      small.getDimSize(1) > large.getDimSize(1))
     return op->emitOpError("block ") << small << " does not fit in " << large;
   return success();
 }
@@ -53,13 +60,15 @@ LogicalResult EmbedBlockOp::verify() {
 }
 
 LogicalResult HouseholderOp::verify() {
-  auto x = getInput().getType(), v = getReflectors().getType(), y = getResult().getType();
+  auto x = getInput().getType(), v = getReflectors().getType(),
+       y = getResult().getType();
   if (!v.hasStaticShape() || x.isDynamicDim(1) || y.isDynamicDim(1))
     return emitOpError("needs static widths and reflectors");
   int64_t n = v.getDimSize(1);
   if (n != std::max(x.getDimSize(1), y.getDimSize(1)))
     return emitOpError("reflectors have length ")
-           << n << ", expected max(IN, OUT) = " << std::max(x.getDimSize(1), y.getDimSize(1));
+           << n << ", expected max(IN, OUT) = "
+           << std::max(x.getDimSize(1), y.getDimSize(1));
   if (v.getDimSize(0) < 1)
     return emitOpError("needs at least one reflector");
   if (x.getDimSize(0) != y.getDimSize(0))
@@ -70,16 +79,18 @@ LogicalResult HouseholderOp::verify() {
 LogicalResult HouseholderOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                       SmallVectorImpl<Value> &operandGrads) {
   auto grad = HouseholderGradOp::create(b, getLoc(), getInput().getType(),
-                                        getReflectors().getType(), getInput(), getReflectors(),
-                                        resultGrads[0]);
+                                        getReflectors().getType(), getInput(),
+                                        getReflectors(), resultGrads[0]);
   operandGrads.assign({grad.getInputGrad(), grad.getReflectorsGrad()});
   return success();
 }
 
 LogicalResult ScaleColumnsOp::verify() {
   auto x = getInput().getType();
-  if (x.getDimSize(1) != getScale().getType().getDimSize(0) || x != getResult().getType())
-    return emitOpError("scale must have the input's width and the result its type");
+  if (x.getDimSize(1) != getScale().getType().getDimSize(0) ||
+      x != getResult().getType())
+    return emitOpError(
+        "scale must have the input's width and the result its type");
   return success();
 }
 
@@ -87,8 +98,10 @@ LogicalResult ScaleColumnsOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                        SmallVectorImpl<Value> &operandGrads) {
   // y = x·d (per column): dx = dy·d, dd[j] = Σ_b x[b, j]·dy[b, j].
   Value dy = resultGrads[0];
-  Value dx = ScaleColumnsOp::create(b, getLoc(), getInput().getType(), dy, getScale());
-  Value dd = ColumnDotOp::create(b, getLoc(), getScale().getType(), getInput(), dy);
+  Value dx =
+      ScaleColumnsOp::create(b, getLoc(), getInput().getType(), dy, getScale());
+  Value dd =
+      ColumnDotOp::create(b, getLoc(), getScale().getType(), getInput(), dy);
   operandGrads.assign({dx, dd});
   return success();
 }
@@ -103,13 +116,15 @@ LogicalResult EyeOp::verify() {
 LogicalResult TransposeOp::verify() {
   auto x = getInput().getType(), y = getResult().getType();
   if (x.getDimSize(0) != y.getDimSize(1) || x.getDimSize(1) != y.getDimSize(0))
-    return emitOpError("result must be the input's transpose, got ") << x << " -> " << y;
+    return emitOpError("result must be the input's transpose, got ")
+           << x << " -> " << y;
   return success();
 }
 
 LogicalResult TransposeOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                     SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(TransposeOp::create(b, getLoc(), getInput().getType(), resultGrads[0]));
+  operandGrads.push_back(
+      TransposeOp::create(b, getLoc(), getInput().getType(), resultGrads[0]));
   return success();
 }
 
@@ -120,7 +135,8 @@ LogicalResult TransposeOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
 LogicalResult ContractOp::verify() {
   SmallVector<AffineMap> maps = getIndexingMapsArray();
   if (maps.size() != getInputs().size() + 1)
-    return emitOpError("needs one indexing map per operand and one for the result, got ")
+    return emitOpError("needs one indexing map per operand and one for the "
+                       "result, got ")
            << maps.size() << " for " << getInputs().size() << " operands";
   if (getInputs().empty())
     return emitOpError("needs at least one operand");
@@ -132,12 +148,15 @@ LogicalResult ContractOp::verify() {
   SmallVector<bool> seen(loops, false);
   for (auto [i, map] : llvm::enumerate(maps)) {
     auto type = cast<RankedTensorType>(types[i]);
-    if (map.getNumDims() != loops || map.getNumSymbols() != 0 || !map.isProjectedPermutation())
-      return emitOpError("indexing map #") << i << " must be a projected permutation of the "
-                                           << loops << " loops, got " << AffineMapAttr::get(map);
+    if (map.getNumDims() != loops || map.getNumSymbols() != 0 ||
+        !map.isProjectedPermutation())
+      return emitOpError("indexing map #")
+             << i << " must be a projected permutation of the " << loops
+             << " loops, got " << AffineMapAttr::get(map);
     if (map.getNumResults() != static_cast<unsigned>(type.getRank()))
-      return emitOpError("indexing map #") << i << " has " << map.getNumResults()
-                                           << " results for a rank-" << type.getRank() << " tensor";
+      return emitOpError("indexing map #")
+             << i << " has " << map.getNumResults() << " results for a rank-"
+             << type.getRank() << " tensor";
     for (auto [d, expr] : llvm::enumerate(map.getResults())) {
       unsigned loop = cast<AffineDimExpr>(expr).getPosition();
       seen[loop] = true;
@@ -145,8 +164,9 @@ LogicalResult ContractOp::verify() {
       if (ShapedType::isDynamic(size))
         continue;
       if (!ShapedType::isDynamic(extent[loop]) && extent[loop] != size)
-        return emitOpError("loop d") << loop << " has extent " << extent[loop] << " in one operand and "
-                                     << size << " in another";
+        return emitOpError("loop d")
+               << loop << " has extent " << extent[loop]
+               << " in one operand and " << size << " in another";
       extent[loop] = size;
     }
   }
@@ -161,7 +181,8 @@ LogicalResult ContractOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
   SmallVector<AffineMap> maps = getIndexingMapsArray();
   AffineMap outMap = maps.back();
   for (auto [i, input] : llvm::enumerate(getInputs())) {
-    // d input_i[m_i] = Σ_{loops not in m_i} dOut[m_out] · Π_{j ≠ i} input_j[m_j].
+    // d input_i[m_i] = Σ_{loops not in m_i} dOut[m_out] · Π_{j ≠ i}
+    // input_j[m_j].
     SmallVector<Value> operands{resultGrads[0]};
     SmallVector<AffineMap> gradMaps{outMap};
     for (auto [j, other] : llvm::enumerate(getInputs()))
@@ -170,8 +191,9 @@ LogicalResult ContractOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
         gradMaps.push_back(maps[j]);
       }
     gradMaps.push_back(maps[i]);
-    operandGrads.push_back(ContractOp::create(b, getLoc(), input.getType(), operands,
-                                              b.getAffineMapArrayAttr(gradMaps)));
+    operandGrads.push_back(
+        ContractOp::create(b, getLoc(), input.getType(), operands,
+                           b.getAffineMapArrayAttr(gradMaps)));
   }
   return success();
 }
@@ -179,7 +201,8 @@ LogicalResult ContractOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
 SmallVector<ReassociationIndices> ReshapeOp::getReassociation() {
   // Groups consecutive dims of the longer shape whose sizes multiply to one
   // dim of the shorter; a dynamic dim (the batch) must map to itself.
-  ArrayRef<int64_t> in = getInput().getType().getShape(), out = getResult().getType().getShape();
+  ArrayRef<int64_t> in = getInput().getType().getShape(),
+                    out = getResult().getType().getShape();
   bool expanding = out.size() >= in.size();
   ArrayRef<int64_t> small = expanding ? in : out, large = expanding ? out : in;
   SmallVector<ReassociationIndices> groups;
@@ -214,13 +237,14 @@ LogicalResult ReshapeOp::verify() {
   if (getInput().getType().getRank() == getResult().getType().getRank())
     return emitOpError("must change the rank (split or merge dimensions)");
   if (getReassociation().empty())
-    return emitOpError("cannot regroup ") << getInput().getType() << " into "
-                                          << getResult().getType();
+    return emitOpError("cannot regroup ")
+           << getInput().getType() << " into " << getResult().getType();
   return success();
 }
 
 LogicalResult ReshapeOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                   SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(ReshapeOp::create(b, getLoc(), getInput().getType(), resultGrads[0]));
+  operandGrads.push_back(
+      ReshapeOp::create(b, getLoc(), getInput().getType(), resultGrads[0]));
   return success();
 }

@@ -25,72 +25,86 @@ void WLDialect::registerAttributes() {
       >();
 }
 
-LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError, InitKind kind,
-                               std::optional<APFloat> stdAttr, std::optional<APFloat> aAttr,
-                               StringAttr file, StringAttr tensor) {
-  bool hasStd = stdAttr.has_value(), hasA = aAttr.has_value(), hasFile = file || tensor;
-  double std = hasStd ? stdAttr->convertToDouble() : 0, a = hasA ? aAttr->convertToDouble() : 0;
+LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               InitKind kind, std::optional<APFloat> stdAttr,
+                               std::optional<APFloat> aAttr, StringAttr file,
+                               StringAttr tensor) {
+  bool hasStd = stdAttr.has_value(), hasA = aAttr.has_value(),
+       hasFile = file || tensor;
+  double std = hasStd ? stdAttr->convertToDouble() : 0,
+         a = hasA ? aAttr->convertToDouble() : 0;
   switch (kind) {
   case InitKind::Normal:
     // std = 0 is allowed (all zeros, like PyTorch's normal_(std=0)).
     if (!hasStd || !std::isfinite(std) || std < 0 || hasA || hasFile)
-      return emitError() << "normal init needs a finite, non-negative 'std' (and nothing else)";
+      return emitError() << "normal init needs a finite, non-negative 'std' "
+                            "(and nothing else)";
     return success();
   case InitKind::Uniform:
     if (!hasA || !std::isfinite(a) || a <= 0 || hasStd || hasFile)
-      return emitError() << "uniform init needs a finite, positive 'a' (and nothing else)";
+      return emitError()
+             << "uniform init needs a finite, positive 'a' (and nothing else)";
     return success();
   case InitKind::From:
-    if (!file || file.getValue().empty() || !tensor || tensor.getValue().empty() || hasStd ||
-        hasA)
-      return emitError() << "from init needs a non-empty 'file' and 'tensor' (and nothing else)";
+    if (!file || file.getValue().empty() || !tensor ||
+        tensor.getValue().empty() || hasStd || hasA)
+      return emitError() << "from init needs a non-empty 'file' and 'tensor' "
+                            "(and nothing else)";
     return success();
   case InitKind::Zeros:
   case InitKind::Ones:
   case InitKind::Orthogonal:
     if (hasStd || hasA || hasFile)
-      return emitError() << stringifyInitKind(kind) << " init takes no arguments";
+      return emitError() << stringifyInitKind(kind)
+                         << " init takes no arguments";
     return success();
   }
   llvm_unreachable("unknown init kind");
 }
 
 /// c of a bound: a positive, finite number.
-static LogicalResult positiveBound(function_ref<InFlightDiagnostic()> emitError, StringRef kind,
-                                   APFloat bound) {
+static LogicalResult positiveBound(function_ref<InFlightDiagnostic()> emitError,
+                                   StringRef kind, APFloat bound) {
   double c = bound.convertToDouble();
   if (!(c > 0) || !std::isfinite(c))
     return emitError() << kind << " needs a positive, finite 'c', got " << c;
   return success();
 }
 
-LogicalResult SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError, APFloat c,
-                                        SpectralMethod method, bool strict, LocationAttr loc,
-                                        ConstraintOrigin origin, StructureKindAttr structure) {
+LogicalResult
+SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                          APFloat c, SpectralMethod method, bool strict,
+                          LocationAttr loc, ConstraintOrigin origin,
+                          StructureKindAttr structure) {
   if (method == SpectralMethod::Clamp && !structure)
-    return emitError() << "spectral_bound with method clamp needs the structure whose scale it "
+    return emitError() << "spectral_bound with method clamp needs the "
+                          "structure whose scale it "
                           "clamps (svd or diagonal)";
   return positiveBound(emitError, "spectral_bound", c);
 }
 
-LogicalResult NormBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError, APFloat c,
-                                    NormKind norm, LocationAttr loc, ConstraintOrigin origin,
-                                    StructureKindAttr structure) {
+LogicalResult
+NormBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError, APFloat c,
+                      NormKind norm, LocationAttr loc, ConstraintOrigin origin,
+                      StructureKindAttr structure) {
   return positiveBound(emitError, "norm_bound", c);
 }
 
-LogicalResult RankAtMostAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t r,
-                                     LocationAttr loc, ConstraintOrigin origin,
-                                     StructureKindAttr structure) {
+LogicalResult
+RankAtMostAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t r,
+                       LocationAttr loc, ConstraintOrigin origin,
+                       StructureKindAttr structure) {
   if (r < 1)
     return emitError() << "rank_at_most needs an integer 'r' >= 1, got " << r;
   return success();
 }
 
-LogicalResult OrthonormalAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                      LocationAttr loc, ConstraintOrigin origin,
-                                      StructureKindAttr structure) {
+LogicalResult
+OrthonormalAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                        LocationAttr loc, ConstraintOrigin origin,
+                        StructureKindAttr structure) {
   if (origin == ConstraintOrigin::Retraction && !structure)
-    return emitError() << "a retraction names the structure whose factor it keeps orthonormal";
+    return emitError() << "a retraction names the structure whose factor it "
+                          "keeps orthonormal";
   return success();
 }

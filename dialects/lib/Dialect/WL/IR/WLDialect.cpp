@@ -4,8 +4,8 @@
 using namespace mlir;
 using namespace wl;
 
-#include "wl/Dialect/WL/IR/WLOpsDialect.cpp.inc"
 #include "wl/Dialect/WL/IR/WLInterfaces.cpp.inc"
+#include "wl/Dialect/WL/IR/WLOpsDialect.cpp.inc"
 
 void WLDialect::initialize() {
   addOperations<

@@ -14,7 +14,8 @@ namespace {
 /// cache line and a 512-bit vector boundary.
 constexpr int64_t kAlignment = 16;
 
-struct WLAssignArenaPass : public wl::impl::WLAssignArenaBase<WLAssignArenaPass> {
+struct WLAssignArenaPass
+    : public wl::impl::WLAssignArenaBase<WLAssignArenaPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     Builder b(module.getContext());
@@ -28,14 +29,16 @@ struct WLAssignArenaPass : public wl::impl::WLAssignArenaBase<WLAssignArenaPass>
     for (ParamOp p : params)
       p.setOffsetAttr(b.getI64IntegerAttr(allocate(p.getTensorType())));
     for (ParamOp p : params)
-      p.setGradOffsetAttr(b.getI64IntegerAttr(p.getTrainable() ? allocate(p.getTensorType()) : -1));
+      p.setGradOffsetAttr(b.getI64IntegerAttr(
+          p.getTrainable() ? allocate(p.getTensorType()) : -1));
     for (ParamOp p : params) {
       if (!p.getState())
         continue;
       SmallVector<int64_t> offsets;
       ArrayAttr names = *p.getState(); // outlives the loop
       for (Attribute name : names)
-        offsets.push_back(allocate(p.getStateType(cast<StringAttr>(name).getValue())));
+        offsets.push_back(
+            allocate(p.getStateType(cast<StringAttr>(name).getValue())));
       p.setStateOffsetsAttr(b.getI64ArrayAttr(offsets));
     }
     module->setAttr("wl.arena_size", b.getI64IntegerAttr(next));

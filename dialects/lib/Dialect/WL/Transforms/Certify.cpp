@@ -38,7 +38,8 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
       nodes.push_back(b.getDictionaryAttr(attrs));
     };
     auto ref = [&](Value v) { return b.getI64IntegerAttr(index.lookup(v)); };
-    node(forward.getArgument(0), {b.getNamedAttr("op", b.getStringAttr("input"))});
+    node(forward.getArgument(0),
+         {b.getNamedAttr("op", b.getStringAttr("input"))});
     // Ops MLIRGen tagged as one application of a layer form one node: its
     // argument is the one operand that comes from outside the application.
     DenseMap<int64_t, int64_t> applicationNode;
@@ -53,7 +54,8 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
         int64_t id = application.getInt();
         for (Value operand : op.getOperands()) {
           auto it = applicationOf.find(operand);
-          if ((it != applicationOf.end() && it->second == id) || !index.count(operand))
+          if ((it != applicationOf.end() && it->second == id) ||
+              !index.count(operand))
             continue; // inside this application, or a parameter
           if (applicationNode.count(id)) {
             if (applicationInput[id] == operand)
@@ -63,9 +65,10 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
           }
           applicationInput[id] = operand;
           applicationNode[id] = nodes.size();
-          nodes.push_back(b.getDictionaryAttr({b.getNamedAttr("op", b.getStringAttr("layer")),
-                                               b.getNamedAttr("layer", layerName),
-                                               b.getNamedAttr("arg", ref(operand))}));
+          nodes.push_back(b.getDictionaryAttr(
+              {b.getNamedAttr("op", b.getStringAttr("layer")),
+               b.getNamedAttr("layer", layerName),
+               b.getNamedAttr("arg", ref(operand))}));
         }
         for (Value r : op.getResults()) {
           applicationOf[r] = id;
@@ -80,18 +83,25 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
           op.emitOpError("weight is not a declared layer's; cannot certify");
           return signalPassFailure();
         }
-        node(linear, {b.getNamedAttr("op", b.getStringAttr("layer")),
-                      b.getNamedAttr("layer", b.getStringAttr(layerOfWeight[weight.getParam()])),
-                      b.getNamedAttr("arg", ref(linear.getInput()))});
+        node(linear,
+             {b.getNamedAttr("op", b.getStringAttr("layer")),
+              b.getNamedAttr("layer",
+                             b.getStringAttr(layerOfWeight[weight.getParam()])),
+              b.getNamedAttr("arg", ref(linear.getInput()))});
       } else if (auto bias = dyn_cast<BiasAddOp>(op)) {
-        index[bias] = index.lookup(bias.getInput()); // a translation: Lipschitz constant 1
+        index[bias] = index.lookup(
+            bias.getInput()); // a translation: Lipschitz constant 1
       } else if (auto lip = dyn_cast<LipschitzOpInterface>(op)) {
-        node(op.getResult(0), {b.getNamedAttr("op", b.getStringAttr("scale")),
-                               b.getNamedAttr("factor", b.getF64FloatAttr(lip.getLipschitzConstant())),
-                               b.getNamedAttr("arg", ref(op.getOperand(0)))});
+        node(op.getResult(0),
+             {b.getNamedAttr("op", b.getStringAttr("scale")),
+              b.getNamedAttr("factor",
+                             b.getF64FloatAttr(lip.getLipschitzConstant())),
+              b.getNamedAttr("arg", ref(op.getOperand(0)))});
       } else if (auto sum = dyn_cast<AddOp>(op)) {
-        node(sum, {b.getNamedAttr("op", b.getStringAttr("add")),
-                   b.getNamedAttr("args", b.getArrayAttr({ref(sum.getLhs()), ref(sum.getRhs())}))});
+        node(sum,
+             {b.getNamedAttr("op", b.getStringAttr("add")),
+              b.getNamedAttr("args", b.getArrayAttr({ref(sum.getLhs()),
+                                                     ref(sum.getRhs())}))});
       } else {
         op.emitOpError("has no Lipschitz rule for the certificate");
         return signalPassFailure();
@@ -101,9 +111,10 @@ struct WLCertifyPass : public wl::impl::WLCertifyBase<WLCertifyPass> {
     auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
     int64_t out = index.lookup(ret.getOperand(0));
     if (out != static_cast<int64_t>(nodes.size()) - 1)
-      nodes.push_back(b.getDictionaryAttr({b.getNamedAttr("op", b.getStringAttr("scale")),
-                                           b.getNamedAttr("factor", b.getF64FloatAttr(1.0)),
-                                           b.getNamedAttr("arg", b.getI64IntegerAttr(out))}));
+      nodes.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("op", b.getStringAttr("scale")),
+           b.getNamedAttr("factor", b.getF64FloatAttr(1.0)),
+           b.getNamedAttr("arg", b.getI64IntegerAttr(out))}));
     module->setAttr("wl.certificate", b.getArrayAttr(nodes));
   }
 };

@@ -26,7 +26,9 @@ public:
 
   void add(Value value, Value grad, Location loc) {
     Value &slot = adjoints[value];
-    slot = slot ? AddOp::create(builder, loc, slot.getType(), slot, grad).getResult() : grad;
+    slot = slot ? AddOp::create(builder, loc, slot.getType(), slot, grad)
+                      .getResult()
+                : grad;
   }
   Value lookup(Value value) const { return adjoints.lookup(value); }
 
@@ -36,13 +38,15 @@ private:
 };
 
 /// Clones `source` into a new function `name` whose arguments are `source`'s
-/// followed by `extraArgs`; the clone ends with the adjoint of `source`'s result
-/// seeded with `seed(builder, clonedFunction)`. `finish` builds the return.
-func::FuncOp differentiate(func::FuncOp source, StringRef name, TypeRange extraArgs,
-                           function_ref<Value(OpBuilder &, func::FuncOp)> seed,
-                           function_ref<LogicalResult(OpBuilder &, func::FuncOp, Adjoints &,
-                                                      Value primalResult)>
-                               finish) {
+/// followed by `extraArgs`; the clone ends with the adjoint of `source`'s
+/// result seeded with `seed(builder, clonedFunction)`. `finish` builds the
+/// return.
+func::FuncOp
+differentiate(func::FuncOp source, StringRef name, TypeRange extraArgs,
+              function_ref<Value(OpBuilder &, func::FuncOp)> seed,
+              function_ref<LogicalResult(OpBuilder &, func::FuncOp, Adjoints &,
+                                         Value primalResult)>
+                  finish) {
   OpBuilder builder(source);
   builder.setInsertionPointAfter(source);
   SmallVector<Type> argTypes(source.getArgumentTypes());
@@ -56,7 +60,8 @@ func::FuncOp differentiate(func::FuncOp source, StringRef name, TypeRange extraA
   builder.setInsertionPointToStart(entry);
 
   IRMapping mapping;
-  for (auto [from, to] : llvm::zip(sourceBlock.getArguments(), entry->getArguments()))
+  for (auto [from, to] :
+       llvm::zip(sourceBlock.getArguments(), entry->getArguments()))
     mapping.map(from, to);
   SmallVector<Operation *> primalOps;
   for (Operation &op : sourceBlock.without_terminator())
@@ -75,16 +80,20 @@ func::FuncOp differentiate(func::FuncOp source, StringRef name, TypeRange extraA
     if (!anyGrad)
       continue;
     if (llvm::is_contained(resultGrads, Value()))
-      return (op->emitOpError("has results without adjoints; cannot differentiate"), nullptr);
+      return (
+          op->emitOpError("has results without adjoints; cannot differentiate"),
+          nullptr);
     if (auto ref = dyn_cast<ParamRefOp>(op)) {
       ParamOp param = lookupParam(op, ref.getParam());
       if (param && param.getTrainable())
-        GradAccumulateOp::create(builder, op->getLoc(), ref.getParamAttr(), resultGrads[0]);
+        GradAccumulateOp::create(builder, op->getLoc(), ref.getParamAttr(),
+                                 resultGrads[0]);
       continue;
     }
     auto differentiable = dyn_cast<DifferentiableOpInterface>(op);
     if (!differentiable)
-      return (op->emitOpError("has no VJP rule (DifferentiableOpInterface)"), nullptr);
+      return (op->emitOpError("has no VJP rule (DifferentiableOpInterface)"),
+              nullptr);
     SmallVector<Value> operandGrads;
     if (failed(differentiable.buildVJP(builder, resultGrads, operandGrads)))
       return nullptr;
@@ -97,7 +106,8 @@ func::FuncOp differentiate(func::FuncOp source, StringRef name, TypeRange extraA
   return fn;
 }
 
-struct WLGenerateBackwardPass : public wl::impl::WLGenerateBackwardBase<WLGenerateBackwardPass> {
+struct WLGenerateBackwardPass
+    : public wl::impl::WLGenerateBackwardBase<WLGenerateBackwardPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -119,7 +129,8 @@ struct WLGenerateBackwardPass : public wl::impl::WLGenerateBackwardBase<WLGenera
     }
     for (StringRef name : {"backward", "loss_backward"})
       if (symbols.lookup(name)) {
-        module.emitError("wl-generate-backward: @") << name << " already exists";
+        module.emitError("wl-generate-backward: @")
+            << name << " already exists";
         return signalPassFailure();
       }
 
@@ -128,11 +139,13 @@ struct WLGenerateBackwardPass : public wl::impl::WLGenerateBackwardBase<WLGenera
     auto backward = differentiate(
         forward, "backward", {outputType},
         [](OpBuilder &, func::FuncOp fn) { return fn.getArguments().back(); },
-        [&](OpBuilder &b, func::FuncOp fn, Adjoints &adjoints, Value) -> LogicalResult {
+        [&](OpBuilder &b, func::FuncOp fn, Adjoints &adjoints,
+            Value) -> LogicalResult {
           Value x = fn.getArgument(0);
           Value dx = adjoints.lookup(x);
           if (!dx)
-            return forward.emitError("the model output does not depend on its input");
+            return forward.emitError(
+                "the model output does not depend on its input");
           func::ReturnOp::create(b, fn.getLoc(), dx);
           fn.setType(b.getFunctionType(fn.getArgumentTypes(), {dx.getType()}));
           return success();
@@ -142,15 +155,19 @@ struct WLGenerateBackwardPass : public wl::impl::WLGenerateBackwardBase<WLGenera
 
     if (!loss)
       return;
-    // @loss_backward(%x, %labels) -> f32: gradients of the mean loss, which it returns.
+    // @loss_backward(%x, %labels) -> f32: gradients of the mean loss, which it
+    // returns.
     auto lossBackward = differentiate(
         loss, "loss_backward", {},
         [](OpBuilder &b, func::FuncOp fn) -> Value {
-          return arith::ConstantOp::create(b, fn.getLoc(), b.getF32FloatAttr(1.0f));
+          return arith::ConstantOp::create(b, fn.getLoc(),
+                                           b.getF32FloatAttr(1.0f));
         },
-        [](OpBuilder &b, func::FuncOp fn, Adjoints &, Value lossValue) -> LogicalResult {
+        [](OpBuilder &b, func::FuncOp fn, Adjoints &,
+           Value lossValue) -> LogicalResult {
           func::ReturnOp::create(b, fn.getLoc(), lossValue);
-          fn.setType(b.getFunctionType(fn.getArgumentTypes(), {lossValue.getType()}));
+          fn.setType(
+              b.getFunctionType(fn.getArgumentTypes(), {lossValue.getType()}));
           return success();
         });
     if (!lossBackward)

@@ -26,12 +26,14 @@ using namespace wl;
 namespace {
 
 /// Power iterations per step (the vector persists), and at creation.
-constexpr int64_t kStepIterations = 10, kCreationIterations = 15, kHammerIterations = 16;
+constexpr int64_t kStepIterations = 10, kCreationIterations = 15,
+                  kHammerIterations = 16;
 /// Polar iterations: from ‖W‖_F at creation (σ/‖W‖_F may be small: each step
 /// multiplies it by at most 1.5 until it nears 1), and after a step from a
 /// nearly orthonormal W (quadratic convergence: error 0.1 → 1e-7 in 4 steps).
 constexpr int64_t kPolarCreationSteps = 40, kPolarStepSteps = 6;
-/// NS5's largest singular value on [0, 1] (ALGORITHMS.md) with room for rounding.
+/// NS5's largest singular value on [0, 1] (ALGORITHMS.md) with room for
+/// rounding.
 constexpr double kMuonOutputBound = 1.2025 * (1 + 1e-3);
 
 /// A number as a user wrote it (%g): 1, 0.5, 1e-3.
@@ -49,7 +51,9 @@ struct Constraint {
     LocationAttr l = attr.getLocation();
     return l ? Location(l) : fallback;
   }
-  SpectralBoundAttr spectral() const { return dyn_cast<SpectralBoundAttr>(attr); }
+  SpectralBoundAttr spectral() const {
+    return dyn_cast<SpectralBoundAttr>(attr);
+  }
   /// c of a spectral or norm bound.
   double bound() const {
     if (auto s = spectral())
@@ -57,16 +61,24 @@ struct Constraint {
     return cast<NormBoundAttr>(attr).getC().convertToDouble();
   }
   bool strict() const { return spectral() && spectral().getStrict(); }
-  bool hasMethod(SpectralMethod m) const { return spectral() && spectral().getMethod() == m; }
-  /// Satisfied by the weight's structure itself (orthogonal): nothing to generate.
-  bool byStructure() const { return attr.getConstraintOrigin() == ConstraintOrigin::Structure; }
+  bool hasMethod(SpectralMethod m) const {
+    return spectral() && spectral().getMethod() == m;
+  }
+  /// Satisfied by the weight's structure itself (orthogonal): nothing to
+  /// generate.
+  bool byStructure() const {
+    return attr.getConstraintOrigin() == ConstraintOrigin::Structure;
+  }
   /// A spectral bound on `svd`'s s or `diagonal`'s d: clamp the entries.
   bool isClamp() const { return hasMethod(SpectralMethod::Clamp); }
   /// Whether it runs as a runtime routine on the stored parameter.
-  bool atRuntime() const { return isa<RankAtMostAttr>(attr) || hasMethod(SpectralMethod::SvdClip); }
+  bool atRuntime() const {
+    return isa<RankAtMostAttr>(attr) || hasMethod(SpectralMethod::SvdClip);
+  }
   bool needsPowerVector() const {
-    return !byStructure() && (hasMethod(SpectralMethod::Normalize) ||
-                              hasMethod(SpectralMethod::Hammer) || isa<OrthonormalAttr>(attr));
+    return !byStructure() &&
+           (hasMethod(SpectralMethod::Normalize) ||
+            hasMethod(SpectralMethod::Hammer) || isa<OrthonormalAttr>(attr));
   }
 };
 
@@ -85,8 +97,8 @@ SmallVector<Constraint> constraintsOf(ParamOp param) {
 
 /// soft_cap's α for a weight trained by `group`, with a warning when the
 /// guarantee does not hold for this configuration (`heuristic` says why).
-FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Constraint &c,
-                               std::string &heuristic) {
+FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group,
+                               const Constraint &c, std::string &heuristic) {
   auto shape = param.getTensorType().getShape();
   double out = shape[0], in = shape[1];
   DictionaryAttr hyper = group.getHyper();
@@ -103,7 +115,8 @@ FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Cons
   } else if (optimizer == "lion") {
     bound = std::sqrt(out * in); // ‖sign(·)‖₂ ≤ ‖sign(·)‖_F
   } else {
-    bound = std::sqrt(out * in); // Adam-like steps are about 1 per entry, not bounded
+    bound = std::sqrt(out *
+                      in); // Adam-like steps are about 1 per entry, not bounded
     heuristic = optimizer.str() + "'s update has no spectral-norm bound";
   }
   double cap = c.bound();
@@ -129,9 +142,10 @@ FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Cons
     }
   }
   if (found < 0) {
-    emitError(loc) << "spectral_bound(" << fmt(cap) << ", method = soft_cap): no strength maps the "
-                   << "largest reachable singular value " << fmt(k) << " to " << fmt(cap)
-                   << "; use hard_cap or svd_clip";
+    emitError(loc) << "spectral_bound(" << fmt(cap)
+                   << ", method = soft_cap): no strength maps the "
+                   << "largest reachable singular value " << fmt(k) << " to "
+                   << fmt(cap) << "; use hard_cap or svd_clip";
     return failure();
   }
   for (int i = 0; i < 200; ++i) {
@@ -144,18 +158,21 @@ FailureOr<double> softCapAlpha(ParamOp param, OptimizerGroupOp group, const Cons
   for (int i = 0; i <= 4096; ++i)
     peak = std::max(peak, f(alpha, k * i / 4096));
   if (peak > cap * (1 + 1e-9) && heuristic.empty())
-    heuristic = "the coupled map is not monotone on [0, " + fmt(k) + "] (it peaks at " +
-                fmt(peak) + " > " + fmt(cap) + ")";
+    heuristic = "the coupled map is not monotone on [0, " + fmt(k) +
+                "] (it peaks at " + fmt(peak) + " > " + fmt(cap) + ")";
   if (!heuristic.empty() && !c.strict())
-    emitWarning(loc) << "spectral_bound(" << fmt(cap) << ", method = soft_cap) is only a heuristic for "
-                     << "this configuration: " << heuristic
-                     << "; use strict = true, hard_cap or svd_clip for a guarantee";
+    emitWarning(loc)
+        << "spectral_bound(" << fmt(cap)
+        << ", method = soft_cap) is only a heuristic for "
+        << "this configuration: " << heuristic
+        << "; use strict = true, hard_cap or svd_clip for a guarantee";
   return alpha;
 }
 
 class ConstraintBuilder {
 public:
-  ConstraintBuilder(ParamOp param, OptimizerGroupOp group) : param(param), group(group) {}
+  ConstraintBuilder(ParamOp param, OptimizerGroupOp group)
+      : param(param), group(group) {}
 
   /// Applies the constraints to `value` (the new parameter) before it is stored
   /// and then after the store (runtime projections); `creation` selects the
@@ -169,13 +186,15 @@ public:
       if (c.byStructure())
         continue;
       if (c.isClamp()) { // exact, the same at creation and after a step
-        value = AbsClampOp::create(b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()));
+        value = AbsClampOp::create(b, cloc, value.getType(), value,
+                                   b.getF64FloatAttr(c.bound()));
         continue;
       }
       if (creation && c.spectral()) {
         // At creation every method projects exactly (after the store); the
         // power-iteration vector is started on the final weight.
-        creationClip = creationClip ? std::min(*creationClip, c.bound()) : c.bound();
+        creationClip =
+            creationClip ? std::min(*creationClip, c.bound()) : c.bound();
         creationRescaleOnly &= c.hasMethod(SpectralMethod::Normalize) ||
                                c.hasMethod(SpectralMethod::Hammer);
         continue;
@@ -185,25 +204,34 @@ public:
         continue;
       }
       if (runtimeSeen)
-        return emitError(cloc) << "a '" << c.attr.getAbstractAttribute().getName().drop_front(3)
-                               << "' constraint after svd_clip or rank_at_most is not supported yet";
+        return emitError(cloc)
+               << "a '" << c.attr.getAbstractAttribute().getName().drop_front(3)
+               << "' constraint after svd_clip or rank_at_most is not "
+                  "supported yet";
       if (isa<OrthonormalAttr>(c.attr)) {
         auto uType = param.getStateType("power_u");
         if (creation) {
-          value = PolarIterationOp::create(b, cloc, value.getType(), value, Value(),
-                                           b.getI64IntegerAttr(kPolarCreationSteps));
+          value = PolarIterationOp::create(
+              b, cloc, value.getType(), value, Value(),
+              b.getI64IntegerAttr(kPolarCreationSteps));
           // Start the σ estimate of later steps converged (σ = 1 now).
-          Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
-          auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
-                                                b.getI64IntegerAttr(kCreationIterations));
-          StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
+          Value u = StateRefOp::create(b, cloc, uType, sym,
+                                       b.getStringAttr("power_u"));
+          auto power = PowerIterationOp::create(
+              b, cloc, uType, b.getF32Type(), value, u,
+              b.getI64IntegerAttr(kCreationIterations));
+          StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"),
+                               power.getNewU());
           continue;
         }
         // After an update: X₀ = W/max(1, σ̂) keeps every σ/s below √3.
-        Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
-        auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
-                                              b.getI64IntegerAttr(kStepIterations));
-        StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
+        Value u =
+            StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
+        auto power =
+            PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
+                                     b.getI64IntegerAttr(kStepIterations));
+        StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"),
+                             power.getNewU());
         Value one = arith::ConstantOp::create(b, cloc, b.getF32FloatAttr(1.0f));
         Value scale = arith::MaximumFOp::create(b, cloc, power.getSigma(), one);
         value = PolarIterationOp::create(b, cloc, value.getType(), value, scale,
@@ -211,8 +239,9 @@ public:
         continue;
       }
       if (auto norm = dyn_cast<NormBoundAttr>(c.attr)) {
-        value = NormBoundOp::create(b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()),
-                                    NormKindAttr::get(b.getContext(), norm.getNorm()));
+        value = NormBoundOp::create(
+            b, cloc, value.getType(), value, b.getF64FloatAttr(c.bound()),
+            NormKindAttr::get(b.getContext(), norm.getNorm()));
         continue;
       }
       // spectral_bound after an update, by method.
@@ -221,17 +250,24 @@ public:
       case SpectralMethod::Normalize:
       case SpectralMethod::Hammer: {
         auto uType = param.getStateType("power_u");
-        Value u = StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
-        int64_t iterations = method == SpectralMethod::Hammer ? kHammerIterations : kStepIterations;
-        auto power = PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
-                                              b.getI64IntegerAttr(iterations));
-        StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"), power.getNewU());
+        Value u =
+            StateRefOp::create(b, cloc, uType, sym, b.getStringAttr("power_u"));
+        int64_t iterations = method == SpectralMethod::Hammer
+                                 ? kHammerIterations
+                                 : kStepIterations;
+        auto power =
+            PowerIterationOp::create(b, cloc, uType, b.getF32Type(), value, u,
+                                     b.getI64IntegerAttr(iterations));
+        StateStoreOp::create(b, cloc, sym, b.getStringAttr("power_u"),
+                             power.getNewU());
         if (method == SpectralMethod::Normalize)
-          value = SpectralRescaleOp::create(b, cloc, value.getType(), value, power.getSigma(),
+          value = SpectralRescaleOp::create(b, cloc, value.getType(), value,
+                                            power.getSigma(),
                                             b.getF64FloatAttr(c.bound()));
         else
-          value = SpectralHammerOp::create(b, cloc, value.getType(), value, power.getNewU(),
-                                           power.getSigma(), b.getF64FloatAttr(c.bound()));
+          value = SpectralHammerOp::create(b, cloc, value.getType(), value,
+                                           power.getNewU(), power.getSigma(),
+                                           b.getF64FloatAttr(c.bound()));
         break;
       }
       case SpectralMethod::HardCap:
@@ -264,8 +300,10 @@ public:
     if (creation) {
       // The nearest point of {rank ≤ r, σ ≤ c}: truncate, then clip.
       for (const Constraint &c : constraintsOf(param))
-        if (auto rank = dyn_cast<RankAtMostAttr>(c.attr); rank && !c.byStructure())
-          ProjectParamOp::create(b, c.loc(loc), sym, projection(b, ProjectionKind::RankAtMost),
+        if (auto rank = dyn_cast<RankAtMostAttr>(c.attr);
+            rank && !c.byStructure())
+          ProjectParamOp::create(b, c.loc(loc), sym,
+                                 projection(b, ProjectionKind::RankAtMost),
                                  b.getF64FloatAttr(rank.getR()));
       // normalize and hammer start from the sound rescale W·c/max(β, c)
       // rather than svd_clip: clipping leaves many singular values exactly at
@@ -273,16 +311,21 @@ public:
       // an update grew (σ reached 1.29c after one AdamW step).
       if (creationClip)
         ProjectParamOp::create(b, loc, sym,
-                               projection(b, creationRescaleOnly ? ProjectionKind::Strict : ProjectionKind::SvdClip),
+                               projection(b, creationRescaleOnly
+                                                 ? ProjectionKind::Strict
+                                                 : ProjectionKind::SvdClip),
                                b.getF64FloatAttr(*creationClip));
       // The power-iteration vector starts converged on the projected weight.
       if (param.hasState("power_u") && creationClip) {
         auto uType = param.getStateType("power_u");
         Value w = ParamRefOp::create(b, loc, param.getType(), sym);
-        Value u = StateRefOp::create(b, loc, uType, sym, b.getStringAttr("power_u"));
-        auto power = PowerIterationOp::create(b, loc, uType, b.getF32Type(), w, u,
-                                              b.getI64IntegerAttr(kCreationIterations));
-        StateStoreOp::create(b, loc, sym, b.getStringAttr("power_u"), power.getNewU());
+        Value u =
+            StateRefOp::create(b, loc, uType, sym, b.getStringAttr("power_u"));
+        auto power =
+            PowerIterationOp::create(b, loc, uType, b.getF32Type(), w, u,
+                                     b.getI64IntegerAttr(kCreationIterations));
+        StateStoreOp::create(b, loc, sym, b.getStringAttr("power_u"),
+                             power.getNewU());
       }
     }
     std::optional<double> strict;
@@ -291,15 +334,19 @@ public:
       if (c.byStructure())
         continue;
       if (auto rank = dyn_cast<RankAtMostAttr>(c.attr); rank && !creation)
-        ProjectParamOp::create(b, cloc, sym, projection(b, ProjectionKind::RankAtMost),
+        ProjectParamOp::create(b, cloc, sym,
+                               projection(b, ProjectionKind::RankAtMost),
                                b.getF64FloatAttr(rank.getR()));
       else if (c.atRuntime() && !creation)
-        ProjectParamOp::create(b, cloc, sym, projection(b, ProjectionKind::SvdClip), b.getF64FloatAttr(c.bound()));
+        ProjectParamOp::create(b, cloc, sym,
+                               projection(b, ProjectionKind::SvdClip),
+                               b.getF64FloatAttr(c.bound()));
       if (c.strict())
         strict = strict ? std::min(*strict, c.bound()) : c.bound();
     }
     if (strict)
-      ProjectParamOp::create(b, loc, sym, projection(b, ProjectionKind::Strict), b.getF64FloatAttr(*strict));
+      ProjectParamOp::create(b, loc, sym, projection(b, ProjectionKind::Strict),
+                             b.getF64FloatAttr(*strict));
   }
 
 private:
@@ -310,19 +357,21 @@ private:
 };
 
 /// What a spectral bound enforced by generated code guarantees, by method.
-std::pair<Guarantee, std::string> describeSpectral(ParamOp param, const Constraint &c,
-                                                   OptimizerGroupOp group) {
+std::pair<Guarantee, std::string>
+describeSpectral(ParamOp param, const Constraint &c, OptimizerGroupOp group) {
   if (c.strict())
-    return {Guarantee::Exact,
-            "strict: sound Gram-iteration bound and rescale after every step (extra cost)"};
+    return {Guarantee::Exact, "strict: sound Gram-iteration bound and rescale "
+                              "after every step (extra cost)"};
   switch (c.spectral().getMethod()) {
   case SpectralMethod::SvdClip:
-    return {Guarantee::Exact, "singular values clipped (LAPACK SVD) after every step"};
+    return {Guarantee::Exact,
+            "singular values clipped (LAPACK SVD) after every step"};
   case SpectralMethod::Normalize:
-    return {Guarantee::Conditional,
-            "exact up to the power-iteration estimate of sigma (10 iterations per step)"};
+    return {Guarantee::Conditional, "exact up to the power-iteration estimate "
+                                    "of sigma (10 iterations per step)"};
   case SpectralMethod::HardCap:
-    return {Guarantee::Conditional, "<= 1.011 c while sigma/c <= 3.5 before the projection"};
+    return {Guarantee::Conditional,
+            "<= 1.011 c while sigma/c <= 3.5 before the projection"};
   case SpectralMethod::Hammer:
     return {Guarantee::Heuristic, "fixes only the largest singular value"};
   case SpectralMethod::Clamp:
@@ -330,11 +379,13 @@ std::pair<Guarantee, std::string> describeSpectral(ParamOp param, const Constrai
   case SpectralMethod::SoftCap: {
     std::string heuristic;
     // Diagnostics were already emitted when the step was generated.
-    ScopedDiagnosticHandler silence(param.getContext(), [](Diagnostic &) { return success(); });
+    ScopedDiagnosticHandler silence(param.getContext(),
+                                    [](Diagnostic &) { return success(); });
     if (!group || failed(softCapAlpha(param, group, c, heuristic)))
       heuristic = "no coupling to an optimizer";
     if (heuristic.empty())
-      return {Guarantee::Exact, "coupled to " + group.getOptimizer().str() + "'s update-norm bound"};
+      return {Guarantee::Exact, "coupled to " + group.getOptimizer().str() +
+                                    "'s update-norm bound"};
     return {Guarantee::Heuristic, heuristic};
   }
   }
@@ -343,44 +394,58 @@ std::pair<Guarantee, std::string> describeSpectral(ParamOp param, const Constrai
 
 } // namespace
 
-std::pair<Guarantee, std::string> wl::describeGuarantee(ParamOp param, ConstraintAttrInterface attr,
-                                                        OptimizerGroupOp group) {
+std::pair<Guarantee, std::string>
+wl::describeGuarantee(ParamOp param, ConstraintAttrInterface attr,
+                      OptimizerGroupOp group) {
   Constraint c{attr};
   std::optional<StructureKind> structure = attr.getStructureKind();
   if (c.byStructure()) {
     // Only orthogonal weights satisfy a written constraint by themselves.
     bool polar = structure == StructureKind::OrthogonalPolar;
     Guarantee g = polar ? Guarantee::Conditional : Guarantee::Exact;
-    std::string why = polar ? "as far as the polar projection converges" : "by construction";
-    std::string name = structure ? stringifyStructureKind(*structure).str() : "orthogonal";
-    StringRef method = StringRef(name).drop_front(StringRef("orthogonal_").size());
+    std::string why =
+        polar ? "as far as the polar projection converges" : "by construction";
+    std::string name =
+        structure ? stringifyStructureKind(*structure).str() : "orthogonal";
+    StringRef method =
+        StringRef(name).drop_front(StringRef("orthogonal_").size());
     if (isa<OrthonormalAttr>(attr))
       return {g, "orthogonal(" + method.str() + ") is orthonormal " + why};
     return {g, "orthogonal: sigma_max = 1 <= c " + why};
   }
   if (c.isClamp())
-    return {Guarantee::Exact, structure == StructureKind::Svd
-                                  ? "svd: |s| clamped to c (sigma(W) = |s| while U, V stay orthonormal)"
-                                  : "diagonal: |d| clamped to c (sigma(W) = |d|)"};
+    return {Guarantee::Exact,
+            structure == StructureKind::Svd
+                ? "svd: |s| clamped to c (sigma(W) = |s| while U, V stay "
+                  "orthonormal)"
+                : "diagonal: |d| clamped to c (sigma(W) = |d|)"};
   if (attr.getConstraintOrigin() == ConstraintOrigin::Retraction) {
     std::string factor = structure == StructureKind::Svd ? "svd" : "orthogonal";
     return {Guarantee::Conditional,
             "retraction of the " + factor +
-                " factor: polar Newton-Schulz after each update (6 steps; 40 at creation)"};
+                " factor: polar Newton-Schulz after each update (6 steps; 40 "
+                "at creation)"};
   }
   return llvm::TypeSwitch<Attribute, std::pair<Guarantee, std::string>>(attr)
-      .Case([](NormBoundAttr) { return std::pair{Guarantee::Exact, "scaling projection"}; })
+      .Case([](NormBoundAttr) {
+        return std::pair{Guarantee::Exact, "scaling projection"};
+      })
       .Case([](OrthonormalAttr) {
-        return std::pair{Guarantee::Conditional,
-                         "polar Newton-Schulz iteration (6 steps after each update, 40 at "
-                         "creation): exact to float precision while the update keeps every "
-                         "singular value in (0, 1.7)"};
+        return std::pair{
+            Guarantee::Conditional,
+            "polar Newton-Schulz iteration (6 steps after each update, 40 at "
+            "creation): exact to float precision while the update keeps every "
+            "singular value in (0, 1.7)"};
       })
       .Case([](RankAtMostAttr) {
-        return std::pair{Guarantee::Exact, "truncated SVD (LAPACK) after every step"};
+        return std::pair{Guarantee::Exact,
+                         "truncated SVD (LAPACK) after every step"};
       })
-      .Case([&](SpectralBoundAttr) { return describeSpectral(param, c, group); })
-      .Default([](Attribute) { return std::pair{Guarantee::Heuristic, "unknown constraint"}; });
+      .Case(
+          [&](SpectralBoundAttr) { return describeSpectral(param, c, group); })
+      .Default([](Attribute) {
+        return std::pair{Guarantee::Heuristic, "unknown constraint"};
+      });
 }
 
 namespace {
@@ -414,9 +479,12 @@ struct WLGenerateConstraintsPass
         p.emitOpError("constraints apply to matrices");
         return signalPassFailure();
       }
-      if (llvm::any_of(constraintsOf(p), [](const Constraint &c) { return c.needsPowerVector(); }))
-        p.addState("power_u", RankedTensorType::get({p.getTensorType().getDimSize(0)},
-                                                    Float32Type::get(&getContext())));
+      if (llvm::any_of(constraintsOf(p), [](const Constraint &c) {
+            return c.needsPowerVector();
+          }))
+        p.addState("power_u",
+                   RankedTensorType::get({p.getTensorType().getDimSize(0)},
+                                         Float32Type::get(&getContext())));
       constrained.push_back(p);
     }
 
@@ -429,7 +497,8 @@ struct WLGenerateConstraintsPass
         continue;
       ConstraintBuilder builder(param, groupOf.lookup(param.getSymName()));
       OpBuilder b(store);
-      FailureOr<Value> value = builder.beforeStore(b, store.getValue(), /*creation=*/false);
+      FailureOr<Value> value =
+          builder.beforeStore(b, store.getValue(), /*creation=*/false);
       if (failed(value))
         return signalPassFailure();
       store.getValueMutable().assign(*value);
@@ -440,15 +509,16 @@ struct WLGenerateConstraintsPass
     // @project(): once, at creation.
     OpBuilder b(module.getBodyRegion());
     b.setInsertionPointToEnd(module.getBody());
-    auto project = func::FuncOp::create(b, module.getLoc(), "project", b.getFunctionType({}, {}));
+    auto project = func::FuncOp::create(b, module.getLoc(), "project",
+                                        b.getFunctionType({}, {}));
     b.setInsertionPointToStart(project.addEntryBlock());
     // Re-splitting initialisers first: the constraints then see the factors.
     for (LayerOp layer : module.getOps<LayerOp>())
       if (auto split = layer->getAttrOfType<DictionaryAttr>("wl.resplit"))
-        ResplitBaseOp::create(b, layer.getLoc(), split.getAs<ResplitKindAttr>("kind"),
-                              split.getAs<FlatSymbolRefAttr>("base"),
-                              split.getAs<ArrayAttr>("factors"),
-                              split.getAs<FloatAttr>("scale"));
+        ResplitBaseOp::create(
+            b, layer.getLoc(), split.getAs<ResplitKindAttr>("kind"),
+            split.getAs<FlatSymbolRefAttr>("base"),
+            split.getAs<ArrayAttr>("factors"), split.getAs<FloatAttr>("scale"));
     for (ParamOp param : constrained) {
       ConstraintBuilder builder(param, groupOf.lookup(param.getSymName()));
       auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
@@ -457,8 +527,10 @@ struct WLGenerateConstraintsPass
         auto uType = param.getStateType("power_u");
         double start = 1.0 / std::sqrt(double(uType.getDimSize(0)));
         Value ones = arith::ConstantOp::create(
-            b, param.getLoc(), DenseElementsAttr::get(uType, b.getF32FloatAttr(start)));
-        StateStoreOp::create(b, param.getLoc(), sym, b.getStringAttr("power_u"), ones);
+            b, param.getLoc(),
+            DenseElementsAttr::get(uType, b.getF32FloatAttr(start)));
+        StateStoreOp::create(b, param.getLoc(), sym, b.getStringAttr("power_u"),
+                             ones);
       }
       Value w = ParamRefOp::create(b, param.getLoc(), param.getType(), sym);
       FailureOr<Value> value = builder.beforeStore(b, w, /*creation=*/true);

@@ -38,8 +38,8 @@ SmallVector<StringRef> stateNames(OptimizerGroupOp group) {
 
 /// Emits the update of one tensor of `group` at the builder's position: read
 /// the parameter, its gradient and state, update, write them back.
-void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group, ParamOp param, Value lr,
-                Value step) {
+void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group,
+                ParamOp param, Value lr, Value step) {
   auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
   Type type = param.getType();
   DictionaryAttr hyper = group.getHyper();
@@ -55,16 +55,19 @@ void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group, ParamOp para
   StringRef optimizer = group.getOptimizer();
   Operation *update;
   if (optimizer == "sgd") {
-    update = SgdUpdateOp::create(b, loc, type, s.empty() ? Type() : type, w, g,
-                                 s.empty() ? Value() : s[0], lr, f64("momentum"),
-                                 flag("nesterov"), f64("weight_decay"));
+    update =
+        SgdUpdateOp::create(b, loc, type, s.empty() ? Type() : type, w, g,
+                            s.empty() ? Value() : s[0], lr, f64("momentum"),
+                            flag("nesterov"), f64("weight_decay"));
   } else if (optimizer == "adamw") {
-    update = AdamWUpdateOp::create(b, loc, type, type, type, w, g, s[0], s[1], lr, step,
-                                   f64("beta1"), f64("beta2"), f64("eps"), f64("weight_decay"));
+    update = AdamWUpdateOp::create(b, loc, type, type, type, w, g, s[0], s[1],
+                                   lr, step, f64("beta1"), f64("beta2"),
+                                   f64("eps"), f64("weight_decay"));
   } else if (optimizer == "muon") {
     auto muon = [&](Type t, Value w, Value g, Value m) {
-      return MuonUpdateOp::create(b, loc, t, t, w, g, m, lr, f64("momentum"), flag("nesterov"),
-                                  hyper.getAs<IntegerAttr>("ns_steps"), f64("weight_decay"));
+      return MuonUpdateOp::create(
+          b, loc, t, t, w, g, m, lr, f64("momentum"), flag("nesterov"),
+          hyper.getAs<IntegerAttr>("ns_steps"), f64("weight_decay"));
     };
     auto tensorType = cast<RankedTensorType>(type);
     if (tensorType.getRank() == 2) {
@@ -75,42 +78,48 @@ void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group, ParamOp para
       int64_t k = tensorType.getDimSize(0), m = tensorType.getDimSize(1),
               n = tensorType.getDimSize(2);
       auto matrix = RankedTensorType::get({m, n}, tensorType.getElementType());
-      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(m), b.getIndexAttr(n)};
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(m),
+                                         b.getIndexAttr(n)};
       SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
       Value newW = w, newM = s[0];
       for (int64_t i = 0; i < k; ++i) {
-        SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
-                                             b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> offsets = {
+            b.getIndexAttr(i), b.getIndexAttr(0), b.getIndexAttr(0)};
         auto slice = [&](Value v) {
-          return tensor::ExtractSliceOp::create(b, loc, matrix, v, offsets, sizes, strides);
+          return tensor::ExtractSliceOp::create(b, loc, matrix, v, offsets,
+                                                sizes, strides);
         };
         // Named, so the slices come in this order whatever the compiler's
         // argument evaluation order.
         Value wi = slice(w), gi = slice(g), mi = slice(s[0]);
         MuonUpdateOp one = muon(matrix, wi, gi, mi);
-        newW = tensor::InsertSliceOp::create(b, loc, one.getResult(0), newW, offsets, sizes,
-                                             strides);
-        newM = tensor::InsertSliceOp::create(b, loc, one.getResult(1), newM, offsets, sizes,
-                                             strides);
+        newW = tensor::InsertSliceOp::create(b, loc, one.getResult(0), newW,
+                                             offsets, sizes, strides);
+        newM = tensor::InsertSliceOp::create(b, loc, one.getResult(1), newM,
+                                             offsets, sizes, strides);
       }
       ParamStoreOp::create(b, loc, sym, newW);
       StateStoreOp::create(b, loc, sym, b.getStringAttr(states[0]), newM);
       return;
     }
   } else if (optimizer == "lion") {
-    update = LionUpdateOp::create(b, loc, type, type, w, g, s[0], lr, f64("beta1"),
-                                  f64("beta2"), f64("weight_decay"));
+    update =
+        LionUpdateOp::create(b, loc, type, type, w, g, s[0], lr, f64("beta1"),
+                             f64("beta2"), f64("weight_decay"));
   } else {
-    update = AdamPUpdateOp::create(b, loc, type, type, type, w, g, s[0], s[1], lr, step,
-                                   f64("beta1"), f64("beta2"), f64("eps"), f64("weight_decay"),
+    update = AdamPUpdateOp::create(b, loc, type, type, type, w, g, s[0], s[1],
+                                   lr, step, f64("beta1"), f64("beta2"),
+                                   f64("eps"), f64("weight_decay"),
                                    f64("delta"), f64("wd_ratio"));
   }
   ParamStoreOp::create(b, loc, sym, update->getResult(0));
   for (auto [index, state] : llvm::enumerate(states))
-    StateStoreOp::create(b, loc, sym, b.getStringAttr(state), update->getResult(index + 1));
+    StateStoreOp::create(b, loc, sym, b.getStringAttr(state),
+                         update->getResult(index + 1));
 }
 
-struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPass> {
+struct WLGenerateStepPass
+    : public wl::impl::WLGenerateStepBase<WLGenerateStepPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -132,7 +141,8 @@ struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPa
         StringRef name = cast<FlatSymbolRefAttr>(t).getValue();
         auto [it, inserted] = owner.try_emplace(name, group);
         if (!inserted) {
-          group.emitOpError("'") << name << "' is already updated by another group";
+          group.emitOpError("'")
+              << name << "' is already updated by another group";
           return signalPassFailure();
         }
       }
@@ -158,17 +168,22 @@ struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPa
         module.emitError("wl-generate-step: @") << name << " already exists";
         return signalPassFailure();
       }
-      auto fn = func::FuncOp::create(b, gloc, name, b.getFunctionType({i64}, {}));
+      auto fn =
+          func::FuncOp::create(b, gloc, name, b.getFunctionType({i64}, {}));
       fn.setPrivate();
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(fn.addEntryBlock());
       Value t = fn.getArgument(0);
-      Value factor = ScheduleFactorOp::create(b, gloc, b.getF32Type(), t, kind, warmup, total);
+      Value factor = ScheduleFactorOp::create(b, gloc, b.getF32Type(), t, kind,
+                                              warmup, total);
       Value baseLr = arith::ConstantOp::create(
-          b, gloc, b.getF32FloatAttr(static_cast<float>(group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble())));
+          b, gloc,
+          b.getF32FloatAttr(static_cast<float>(
+              group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble())));
       Value lr = arith::MulFOp::create(b, gloc, factor, baseLr);
       for (Attribute target : group.getTargets()) {
-        ParamOp param = symbols.lookup<ParamOp>(cast<FlatSymbolRefAttr>(target).getValue());
+        ParamOp param =
+            symbols.lookup<ParamOp>(cast<FlatSymbolRefAttr>(target).getValue());
         for (StringRef state : stateNames(group))
           param.addState(state);
         emitUpdate(b, gloc, group, param, lr, t);
@@ -177,7 +192,8 @@ struct WLGenerateStepPass : public wl::impl::WLGenerateStepBase<WLGenerateStepPa
       groupFns.push_back(fn);
     }
 
-    auto step = func::FuncOp::create(b, loc, "step", b.getFunctionType({i64}, {}));
+    auto step =
+        func::FuncOp::create(b, loc, "step", b.getFunctionType({i64}, {}));
     b.setInsertionPointToStart(step.addEntryBlock());
     for (func::FuncOp fn : groupFns)
       func::CallOp::create(b, loc, fn, ValueRange{step.getArgument(0)});

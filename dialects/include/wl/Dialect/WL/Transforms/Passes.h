@@ -1,4 +1,4 @@
-//===- Passes.h - transformations of the wl dialect --------------*- C++ -*-===//
+//===- Passes.h - transformations of the wl dialect -------------*- C++ -*-===//
 #ifndef WL_DIALECT_WL_TRANSFORMS_PASSES_H
 #define WL_DIALECT_WL_TRANSFORMS_PASSES_H
 
@@ -15,9 +15,9 @@ namespace wl {
 
 /// What `constraint` of `param` guarantees for this configuration (trained
 /// by `group`, which may be null) and why: the text of `wlc --report`.
-std::pair<Guarantee, std::string> describeGuarantee(ParamOp param,
-                                                    ConstraintAttrInterface constraint,
-                                                    OptimizerGroupOp group);
+std::pair<Guarantee, std::string>
+describeGuarantee(ParamOp param, ConstraintAttrInterface constraint,
+                  OptimizerGroupOp group);
 } // namespace wl
 
 #endif // WL_DIALECT_WL_TRANSFORMS_PASSES_H
