@@ -1,0 +1,439 @@
+//===- ConstraintMethods.cpp - one entry per constraint method ------------===//
+//
+// The entries of ConstraintMethods.h: each spectral_bound method, norm_bound,
+// orthonormal, rank_at_most, and constraints satisfied by a structure. The
+// formulas are ALGORITHMS.md's ("Constraints").
+//
+//===----------------------------------------------------------------------===//
+#include "ConstraintMethods.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+using namespace mlir;
+using namespace wl;
+
+double Constraint::bound() const {
+  if (auto s = spectral())
+    return s.getC().convertToDouble();
+  return cast<NormBoundAttr>(attr).getC().convertToDouble();
+}
+
+PowerIterationOp Projector::powerIteration(Location loc, Value w,
+                                           int64_t iterations) {
+  auto uType = param.getStateType("power_u");
+  Value u =
+      StateRefOp::create(b, loc, uType, sym(), b.getStringAttr("power_u"));
+  auto power = PowerIterationOp::create(b, loc, uType, b.getF32Type(), w, u,
+                                        b.getI64IntegerAttr(iterations));
+  StateStoreOp::create(b, loc, sym(), b.getStringAttr("power_u"),
+                       power.getNewU());
+  return power;
+}
+
+void Projector::projectStored(Location loc, ProjectionKind kind,
+                              double argument) {
+  ProjectParamOp::create(b, loc, sym(),
+                         ProjectionKindAttr::get(b.getContext(), kind),
+                         b.getF64FloatAttr(argument));
+}
+
+namespace {
+
+/// Power iterations per step (the vector persists); hammer needs a sharper
+/// estimate of the top singular vector it rescales.
+constexpr int64_t kStepIterations = 10, kHammerIterations = 16;
+/// Polar iterations: from ‖W‖_F at creation (σ/‖W‖_F may be small: each step
+/// multiplies it by at most 1.5 until it nears 1), and after a step from a
+/// nearly orthonormal W (quadratic convergence: error 0.1 → 1e-7 in 4 steps).
+constexpr int64_t kPolarCreationSteps = 40, kPolarStepSteps = 6;
+/// NS5's largest singular value on [0, 1] (ALGORITHMS.md) with room for
+/// rounding.
+constexpr double kMuonOutputBound = 1.2025 * (1 + 1e-3);
+
+/// A number as a user wrote it (%g): 1, 0.5, 1e-3.
+std::string fmt(double v) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", v);
+  return buffer;
+}
+
+using GuaranteeText = std::pair<Guarantee, std::string>;
+
+//===----------------------------------------------------------------------===//
+// Satisfied by the structure, and the clamp of a scale vector
+//===----------------------------------------------------------------------===//
+
+/// orthogonal(...) weights: orthonormal and σ_max = 1 by themselves.
+struct ByStructure final : ConstraintMethod {
+  GuaranteeText guarantee(ParamOp, const Constraint &c,
+                          OptimizerGroupOp) const override {
+    std::optional<StructureKind> structure = c.attr.getStructureKind();
+    bool polar = structure == StructureKind::OrthogonalPolar;
+    Guarantee g = polar ? Guarantee::Conditional : Guarantee::Exact;
+    std::string why =
+        polar ? "as far as the polar projection converges" : "by construction";
+    std::string name =
+        structure ? stringifyStructureKind(*structure).str() : "orthogonal";
+    StringRef method =
+        StringRef(name).drop_front(StringRef("orthogonal_").size());
+    if (isa<OrthonormalAttr>(c.attr))
+      return {g, "orthogonal(" + method.str() + ") is orthonormal " + why};
+    return {g, "orthogonal: sigma_max = 1 <= c " + why};
+  }
+};
+
+/// spectral_bound on svd's s or diagonal's d: σ(W) = |entries|, clamped.
+struct Clamp final : ConstraintMethod {
+  bool appliesToVectors() const override { return true; }
+  FailureOr<Value> project(Projector &p, const Constraint &c,
+                           Value value) const override {
+    return AbsClampOp::create(p.b, c.loc(p.param.getLoc()), value.getType(),
+                              value, p.b.getF64FloatAttr(c.bound()))
+        .getResult();
+  }
+  GuaranteeText guarantee(ParamOp, const Constraint &c,
+                          OptimizerGroupOp) const override {
+    return {Guarantee::Exact,
+            c.attr.getStructureKind() == StructureKind::Svd
+                ? "svd: |s| clamped to c (sigma(W) = |s| while U, V stay "
+                  "orthonormal)"
+                : "diagonal: |d| clamped to c (sigma(W) = |d|)"};
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// spectral_bound's methods
+//===----------------------------------------------------------------------===//
+
+/// A spectral bound with `strict = true` guarantees the sound rescale after
+/// every step, whatever the method does before it.
+struct SpectralMethodBase : ConstraintMethod {
+  GuaranteeText guarantee(ParamOp param, const Constraint &c,
+                          OptimizerGroupOp group) const final {
+    if (c.strict())
+      return {Guarantee::Exact, "strict: sound Gram-iteration bound and "
+                                "rescale after every step (extra cost)"};
+    return methodGuarantee(param, c, group);
+  }
+  virtual GuaranteeText methodGuarantee(ParamOp param, const Constraint &c,
+                                        OptimizerGroupOp group) const = 0;
+};
+
+/// W · c / max(σ̂, c) with σ̂ from the power iteration.
+struct Normalize final : SpectralMethodBase {
+  std::optional<ProjectionKind> creationProjection() const override {
+    return ProjectionKind::Strict;
+  }
+  bool needsPowerVector() const override { return true; }
+  FailureOr<Value> project(Projector &p, const Constraint &c,
+                           Value value) const override {
+    Location loc = c.loc(p.param.getLoc());
+    auto power = p.powerIteration(loc, value, kStepIterations);
+    return SpectralRescaleOp::create(p.b, loc, value.getType(), value,
+                                     power.getSigma(),
+                                     p.b.getF64FloatAttr(c.bound()))
+        .getResult();
+  }
+  GuaranteeText methodGuarantee(ParamOp, const Constraint &,
+                                OptimizerGroupOp) const override {
+    return {Guarantee::Conditional, "exact up to the power-iteration estimate "
+                                    "of sigma (10 iterations per step)"};
+  }
+};
+
+/// Only the top singular value, along the power iteration's vector.
+struct Hammer final : SpectralMethodBase {
+  std::optional<ProjectionKind> creationProjection() const override {
+    return ProjectionKind::Strict;
+  }
+  bool needsPowerVector() const override { return true; }
+  FailureOr<Value> project(Projector &p, const Constraint &c,
+                           Value value) const override {
+    Location loc = c.loc(p.param.getLoc());
+    auto power = p.powerIteration(loc, value, kHammerIterations);
+    return SpectralHammerOp::create(p.b, loc, value.getType(), value,
+                                    power.getNewU(), power.getSigma(),
+                                    p.b.getF64FloatAttr(c.bound()))
+        .getResult();
+  }
+  GuaranteeText methodGuarantee(ParamOp, const Constraint &,
+                                OptimizerGroupOp) const override {
+    return {Guarantee::Heuristic, "fixes only the largest singular value"};
+  }
+};
+
+/// The odd polynomial that maps [0, 3.5c] into [0, 1.011c].
+struct HardCap final : SpectralMethodBase {
+  std::optional<ProjectionKind> creationProjection() const override {
+    return ProjectionKind::SvdClip;
+  }
+  FailureOr<Value> project(Projector &p, const Constraint &c,
+                           Value value) const override {
+    return SpectralHardCapOp::create(p.b, c.loc(p.param.getLoc()),
+                                     value.getType(), value,
+                                     p.b.getF64FloatAttr(c.bound()))
+        .getResult();
+  }
+  GuaranteeText methodGuarantee(ParamOp, const Constraint &,
+                                OptimizerGroupOp) const override {
+    return {Guarantee::Conditional,
+            "<= 1.011 c while sigma/c <= 3.5 before the projection"};
+  }
+};
+
+/// The soft cap W − αWWᵀW coupled to the optimizer: α is the smallest
+/// strength that maps the largest singular value one step can reach back to c.
+struct SoftCap final : SpectralMethodBase {
+  std::optional<ProjectionKind> creationProjection() const override {
+    return ProjectionKind::SvdClip;
+  }
+  FailureOr<Value> project(Projector &p, const Constraint &c,
+                           Value value) const override {
+    Location loc = c.loc(p.param.getLoc());
+    if (!p.group)
+      return emitError(loc) << "soft_cap needs the parameter's optimizer";
+    std::string heuristic;
+    FailureOr<double> alpha = coupling(p.param, p.group, c, heuristic);
+    if (failed(alpha))
+      return failure();
+    return SpectralSoftCapOp::create(p.b, loc, value.getType(), value,
+                                     p.b.getF64FloatAttr(*alpha))
+        .getResult();
+  }
+  GuaranteeText methodGuarantee(ParamOp param, const Constraint &c,
+                                OptimizerGroupOp group) const override {
+    std::string heuristic;
+    // Diagnostics were already emitted when the step was generated.
+    ScopedDiagnosticHandler silence(param.getContext(),
+                                    [](Diagnostic &) { return success(); });
+    if (!group || failed(coupling(param, group, c, heuristic)))
+      heuristic = "no coupling to an optimizer";
+    if (heuristic.empty())
+      return {Guarantee::Exact, "coupled to " + group.getOptimizer().str() +
+                                    "'s update-norm bound"};
+    return {Guarantee::Heuristic, heuristic};
+  }
+
+private:
+  /// α for a weight trained by `group`, with a warning when the guarantee
+  /// does not hold for this configuration (`heuristic` says why).
+  static FailureOr<double> coupling(ParamOp param, OptimizerGroupOp group,
+                                    const Constraint &c,
+                                    std::string &heuristic);
+};
+
+FailureOr<double> SoftCap::coupling(ParamOp param, OptimizerGroupOp group,
+                                    const Constraint &c,
+                                    std::string &heuristic) {
+  auto shape = param.getTensorType().getShape();
+  double out = shape[0], in = shape[1];
+  DictionaryAttr hyper = group.getHyper();
+  double lr = hyper.getAs<FloatAttr>("lr").getValueAsDouble();
+  double wd = hyper.getAs<FloatAttr>("weight_decay").getValueAsDouble();
+  StringRef optimizer = group.getOptimizer();
+  Location loc = c.loc(param.getLoc());
+  // Optimizers are named by strings until they get their own enum.
+  // B: the largest spectral norm of one update direction (before lr).
+  double bound;
+  heuristic.clear();
+  if (optimizer == "muon") {
+    bound = std::sqrt(std::max(1.0, out / in)) * kMuonOutputBound;
+  } else if (optimizer == "lion") {
+    bound = std::sqrt(out * in); // ‖sign(·)‖₂ ≤ ‖sign(·)‖_F
+  } else {
+    bound = std::sqrt(out *
+                      in); // Adam-like steps are about 1 per entry, not bounded
+    heuristic = optimizer.str() + "'s update has no spectral-norm bound";
+  }
+  double cap = c.bound();
+  double k = cap * (1 - lr * wd) + lr * bound;
+  if (k <= cap)
+    return 0.0; // the update cannot leave the constraint set
+  // f(σ) = s + αs³, s = σ − ασ³; find the smallest α ≥ 0 with f(k) = c
+  // (s ≥ 0 on [0, k] needs α ≤ 1/k²).
+  auto f = [](double alpha, double sigma) {
+    double s = sigma - alpha * sigma * sigma * sigma;
+    return s + alpha * s * s * s;
+  };
+  double hi = 1 / (k * k), lo = 0;
+  constexpr int kScan = 100000;
+  double found = -1;
+  for (int i = 1; i <= kScan; ++i) {
+    double a = hi * i / kScan;
+    if (f(a, k) <= cap) {
+      lo = hi * (i - 1) / kScan;
+      hi = a;
+      found = a;
+      break;
+    }
+  }
+  if (found < 0) {
+    emitError(loc) << "spectral_bound(" << fmt(cap)
+                   << ", method = soft_cap): no strength maps the "
+                   << "largest reachable singular value " << fmt(k) << " to "
+                   << fmt(cap) << "; use hard_cap or svd_clip";
+    return failure();
+  }
+  for (int i = 0; i < 200; ++i) {
+    double mid = 0.5 * (lo + hi);
+    (f(mid, k) <= cap ? hi : lo) = mid;
+  }
+  double alpha = hi;
+  // Monotone on [0, k]: f'(σ) = (1 − 3ασ²)(1 + 3αs²) ≥ 0, sampled.
+  double peak = 0;
+  for (int i = 0; i <= 4096; ++i)
+    peak = std::max(peak, f(alpha, k * i / 4096));
+  if (peak > cap * (1 + 1e-9) && heuristic.empty())
+    heuristic = "the coupled map is not monotone on [0, " + fmt(k) +
+                "] (it peaks at " + fmt(peak) + " > " + fmt(cap) + ")";
+  if (!heuristic.empty() && !c.strict())
+    emitWarning(loc)
+        << "spectral_bound(" << fmt(cap)
+        << ", method = soft_cap) is only a heuristic for "
+        << "this configuration: " << heuristic
+        << "; use strict = true, hard_cap or svd_clip for a guarantee";
+  return alpha;
+}
+
+/// Singular values clipped by the runtime's LAPACK SVD.
+struct SvdClip final : SpectralMethodBase {
+  std::optional<ProjectionKind> creationProjection() const override {
+    return ProjectionKind::SvdClip;
+  }
+  bool atRuntime() const override { return true; }
+  void projectStored(Projector &p, const Constraint &c) const override {
+    p.projectStored(c.loc(p.param.getLoc()), ProjectionKind::SvdClip,
+                    c.bound());
+  }
+  GuaranteeText methodGuarantee(ParamOp, const Constraint &,
+                                OptimizerGroupOp) const override {
+    return {Guarantee::Exact,
+            "singular values clipped (LAPACK SVD) after every step"};
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// norm_bound, orthonormal, rank_at_most
+//===----------------------------------------------------------------------===//
+
+/// W · c / max(‖W‖, c), per row, column or whole.
+struct NormBound final : ConstraintMethod {
+  FailureOr<Value> project(Projector &p, const Constraint &c,
+                           Value value) const override {
+    auto norm = cast<NormBoundAttr>(c.attr);
+    return NormBoundOp::create(
+               p.b, c.loc(p.param.getLoc()), value.getType(), value,
+               p.b.getF64FloatAttr(c.bound()),
+               NormKindAttr::get(p.b.getContext(), norm.getNorm()))
+        .getResult();
+  }
+  GuaranteeText guarantee(ParamOp, const Constraint &,
+                          OptimizerGroupOp) const override {
+    return {Guarantee::Exact, "scaling projection"};
+  }
+};
+
+/// The polar factor by Newton–Schulz: from scratch at creation, from the
+/// nearly orthonormal updated weight after a step. Also the retraction that
+/// keeps svd's and orthogonal's factors orthonormal.
+struct Orthonormal final : ConstraintMethod {
+  bool needsPowerVector() const override { return true; }
+  FailureOr<Value> project(Projector &p, const Constraint &c,
+                           Value value) const override {
+    Location loc = c.loc(p.param.getLoc());
+    OpBuilder &b = p.b;
+    if (p.creation) {
+      value =
+          PolarIterationOp::create(b, loc, value.getType(), value, Value(),
+                                   b.getI64IntegerAttr(kPolarCreationSteps));
+      // Start the σ estimate of later steps converged (σ = 1 now).
+      p.powerIteration(loc, value, kCreationPowerIterations);
+      return value;
+    }
+    // After an update: X₀ = W/max(1, σ̂) keeps every σ/s below √3.
+    auto power = p.powerIteration(loc, value, kStepIterations);
+    Value one = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0f));
+    Value scale = arith::MaximumFOp::create(b, loc, power.getSigma(), one);
+    return PolarIterationOp::create(b, loc, value.getType(), value, scale,
+                                    b.getI64IntegerAttr(kPolarStepSteps))
+        .getResult();
+  }
+  GuaranteeText guarantee(ParamOp, const Constraint &c,
+                          OptimizerGroupOp) const override {
+    if (c.attr.getConstraintOrigin() == ConstraintOrigin::Retraction) {
+      std::string factor = c.attr.getStructureKind() == StructureKind::Svd
+                               ? "svd"
+                               : "orthogonal";
+      return {Guarantee::Conditional,
+              "retraction of the " + factor +
+                  " factor: polar Newton-Schulz after each update (6 steps; "
+                  "40 at creation)"};
+    }
+    return {Guarantee::Conditional,
+            "polar Newton-Schulz iteration (6 steps after each update, 40 at "
+            "creation): exact to float precision while the update keeps every "
+            "singular value in (0, 1.7)"};
+  }
+};
+
+/// The truncated SVD, by the runtime (at creation before any spectral clip:
+/// the nearest point of {rank ≤ r, σ ≤ c} is truncate, then clip).
+struct RankAtMost final : ConstraintMethod {
+  bool atRuntime() const override { return true; }
+  void projectStored(Projector &p, const Constraint &c) const override {
+    p.projectStored(c.loc(p.param.getLoc()), ProjectionKind::RankAtMost,
+                    cast<RankAtMostAttr>(c.attr).getR());
+  }
+  GuaranteeText guarantee(ParamOp, const Constraint &,
+                          OptimizerGroupOp) const override {
+    return {Guarantee::Exact, "truncated SVD (LAPACK) after every step"};
+  }
+};
+
+const ConstraintMethod &spectralMethod(SpectralMethod method) {
+  static const Normalize normalize;
+  static const SoftCap softCap;
+  static const HardCap hardCap;
+  static const Hammer hammer;
+  static const SvdClip svdClip;
+  static const Clamp clamp;
+  switch (method) {
+  case SpectralMethod::Normalize:
+    return normalize;
+  case SpectralMethod::SoftCap:
+    return softCap;
+  case SpectralMethod::HardCap:
+    return hardCap;
+  case SpectralMethod::Hammer:
+    return hammer;
+  case SpectralMethod::SvdClip:
+    return svdClip;
+  case SpectralMethod::Clamp:
+    return clamp;
+  }
+  llvm_unreachable("unknown spectral method");
+}
+
+} // namespace
+
+const ConstraintMethod &wl::methodOf(ConstraintAttrInterface constraint) {
+  static const ByStructure byStructure;
+  static const NormBound normBound;
+  static const Orthonormal orthonormal;
+  static const RankAtMost rankAtMost;
+  if (constraint.getConstraintOrigin() == ConstraintOrigin::Structure)
+    return byStructure;
+  return *llvm::TypeSwitch<Attribute, const ConstraintMethod *>(constraint)
+              .Case([](SpectralBoundAttr s) {
+                return &spectralMethod(s.getMethod());
+              })
+              .Case([&](NormBoundAttr) { return &normBound; })
+              .Case([&](OrthonormalAttr) { return &orthonormal; })
+              .Case([&](RankAtMostAttr) { return &rankAtMost; });
+}
