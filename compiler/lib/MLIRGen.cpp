@@ -141,10 +141,13 @@ private:
     std::string first =
         cast<FlatSymbolRefAttr>(factors.front()).getValue().str();
     bool dense = factors.size() == 1 && first == l.name + ".weight";
+    // The certificate's rule: the leading term's structure chooses it.
+    BoundRule bound = structureOf(l, 0).bound(l.weight.terms[0].structure,
+                                              l.weight.terms.size() == 1);
     auto layer = LayerOp::create(
         builder, loc(l.loc), l.name, l.in, l.out, builder.getArrayAttr(terms),
         first, bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
-        dense ? nullptr : builder.getArrayAttr(factors));
+        dense ? nullptr : builder.getArrayAttr(factors), bound);
     // Initialisers that re-split the frozen base at creation (wl-generate-
     // constraints puts the runtime routine first in @project).
     for (size_t t = 0; t < l.weight.terms.size(); ++t) {

@@ -279,19 +279,20 @@ double orthonormalBound(const float *p, int64_t rows, int64_t cols,
          (1.0 + 4 * u);
 }
 
-/// The sound σ_max bound of layer `layer` by its structure (ALGORITHMS.md,
-/// Certificates): Gram iteration for dense, the orthonormality rule for
-/// orthogonal weights and for svd's factors, max|d| for diagonal. NaN for a
-/// non-finite weight, negative after an error recorded on m.
+/// The sound σ_max bound of layer `layer` by the rule its structure chose
+/// (ALGORITHMS.md, Certificates): Gram iteration on the weight, the
+/// orthonormality rule (orthogonal weights; also svd's factors), max|d|
+/// (diagonal). NaN for a non-finite weight, negative after an error recorded
+/// on m.
 double structureBound(wl_model *m, int layer, const char *fn) {
   const LayerInfo &l = m->md->layers[size_t(layer)];
   auto factor = [&](size_t i) -> const float * {
     return m->arena + m->md->params[size_t(l.factors[i])].offset;
   };
-  if (l.kind == StructureKind::Diagonal || l.kind == StructureKind::Svd) {
+  if (l.bound == BoundRule::MaxAbs || l.bound == BoundRule::Svd) {
     // max |d| (exact), or max |s| · bound(U) · bound(V) (the factors' shapes
     // were checked when the metadata was read).
-    const bool svd = l.kind == StructureKind::Svd;
+    const bool svd = l.bound == BoundRule::Svd;
     const ParamInfo &scale = m->md->params[size_t(l.factors[svd ? 1 : 0])];
     double top = 0;
     for (int64_t i = 0; i < scale.numel; ++i) {
@@ -309,7 +310,7 @@ double structureBound(wl_model *m, int layer, const char *fn) {
   std::vector<float> w(size_t(l.out * l.in));
   if (effectiveWeight(m, layer, w.data(), fn) != WL_OK)
     return -1.0;
-  if (l.kind == StructureKind::Orthogonal) // QᵀQ = I on the short side
+  if (l.bound == BoundRule::Orthonormal) // QᵀQ = I on the short side
     return orthonormalBound(w.data(), l.out, l.in, /*columns=*/l.out >= l.in);
   return gramSpectralBound(w.data(), l.out, l.in,
                            gramIterations(std::min(l.out, l.in)));

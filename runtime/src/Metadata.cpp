@@ -292,37 +292,39 @@ void parseFactors(const Metadata &md, LayerInfo &l, const JsonValue &lv,
   }
 }
 
-/// What the runtime relies on of the structure `name` (LayerInfo::kind): the
-/// only comparison of structure names in the runtime.
-StructureKind structureKind(const std::string &name) {
+/// A layer's "bound" (wl.layer's BoundRule, as the compiler spells it).
+BoundRule boundRule(const std::string &name, const std::string &where) {
+  if (name == "gram")
+    return BoundRule::Gram;
+  if (name == "orthonormal")
+    return BoundRule::Orthonormal;
+  if (name == "max_abs")
+    return BoundRule::MaxAbs;
   if (name == "svd")
-    return StructureKind::Svd;
-  if (name == "diagonal")
-    return StructureKind::Diagonal;
-  if (name.rfind("orthogonal", 0) == 0)
-    return StructureKind::Orthogonal;
-  return StructureKind::General;
+    return BoundRule::Svd;
+  bad(where + ": unknown bound '" + name + "'");
 }
 
-/// The shapes a layer's structure relies on: the factors of svd and diagonal
-/// layers (their bounds read them), the [out, in] weight of layers without
+/// The shapes a layer's structure relies on: the factors that the svd and
+/// max_abs bounds read, the [out, in] weight of layers without
 /// factors (the weight is the matrix itself).
 void checkLayerShapes(const Metadata &md, const LayerInfo &l,
                       const std::string &where) {
   auto factorShape = [&](size_t i, std::vector<int64_t> shape) {
     if (i >= l.factors.size() || md.params[size_t(l.factors[i])].shape != shape)
-      bad(where + ": structure '" + l.structure + "' needs factor " +
+      bad(where + ": structure '" + l.structure + "' (bound '" +
+          (l.bound == BoundRule::Svd ? "svd" : "max_abs") + "') needs factor " +
           std::to_string(i) + " of the right shape");
   };
-  if (l.kind == StructureKind::Svd) {
+  if (l.bound == BoundRule::Svd) {
     int64_t r =
         l.factors.size() == 3 ? md.params[size_t(l.factors[1])].numel : 0;
     factorShape(0, {l.out, r});
     factorShape(1, {r});
     factorShape(2, {l.in, r});
-  } else if (l.kind == StructureKind::Diagonal) {
+  } else if (l.bound == BoundRule::MaxAbs) {
     if (l.in != l.out)
-      bad(where + ": a diagonal layer must be square");
+      bad(where + ": a max_abs bound needs a square layer");
     factorShape(0, {l.in});
   }
   if (l.hasDenseWeight()) {
@@ -347,7 +349,7 @@ LayerInfo parseLayer(const Metadata &md, const JsonValue &lv) {
   if (l.in <= 0 || l.out <= 0)
     bad(where + ": in and out must be positive");
   l.structure = reqStr(lv, "structure", where);
-  l.kind = structureKind(l.structure);
+  l.bound = boundRule(reqStr(lv, "bound", where), where);
   if (lv.get("weight"))
     l.weight = reqStr(lv, "weight", where);
   if (lv.get("bias"))

@@ -38,14 +38,14 @@ struct ParamInfo {
   std::vector<StateInfo> state;
 };
 
-/// What the runtime relies on of a layer's structure, decided once from the
-/// metadata's "structure" name when it is read (parseMetadata: the one place
-/// that compares structure names). Certificate.cpp picks the bound by it.
-enum class StructureKind {
-  General,    ///< any other: Gram iteration on the effective weight
-  Orthogonal, ///< a name starting "orthogonal" (also a sum led by one):
-              ///< orthonormality rule
-  Diagonal,   ///< square; factors: d [n]; the bound is max|d|
+/// How the certificate bounds a layer's spectral norm: the metadata's
+/// "bound", chosen by the structure's spec in the compiler (wl.layer's
+/// `bound`). Certificate.cpp computes it.
+enum class BoundRule {
+  Gram,        ///< Gram iteration on the effective weight (any weight)
+  Orthonormal, ///< sqrt(1 + ‖WᵀW − I‖_F) on the short side (any weight;
+               ///< tight for a nearly orthonormal one)
+  MaxAbs,      ///< square; factors: d [n]; the bound is max|d|
   Svd, ///< factors: U [out, r], s [r], V [in, r]; max|s| times U's and V's
        ///< bounds
 };
@@ -53,16 +53,14 @@ enum class StructureKind {
 struct LayerInfo {
   std::string name;
   int64_t in = 0, out = 0;
-  std::string
-      structure; ///< "dense", ... (for messages: decisions use kind, factors)
-  std::string weight;   ///< param name of the weight ("" if none)
-  std::string bias;     ///< "" when none
-  int weightIndex = -1; ///< index into params, -1 if none
+  std::string structure; ///< "dense", ... (for messages only)
+  std::string weight;    ///< param name of the weight ("" if none)
+  std::string bias;      ///< "" when none
+  int weightIndex = -1;  ///< index into params, -1 if none
   /// Structured layers: the params the weight is built from, in LANGUAGE.md's
   /// order (svd: U, s, V), as indices into params.
   std::vector<int> factors;
-  StructureKind kind =
-      StructureKind::General; ///< from `structure`, by parseMetadata
+  BoundRule bound = BoundRule::Gram; ///< "bound": the certificate's rule
   /// Whether `weight` is the [out, in] matrix itself. The compiler lists
   /// "factors" exactly for the layers whose weight is built from them (dense
   /// and orthogonal(polar) have none), so this is the compiler's rule, not a

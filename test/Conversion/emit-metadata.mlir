@@ -30,10 +30,10 @@ module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model
 //       CHECK:   llvm.mlir.global external constant @wlgen_metadata("{
 // The wl.model attributes, the ABI version and the arena size.
 //  CHECK-SAME:     \22abi\22:1,\22arena_size\22:128,\22input_size\22:4,\22label_kind\22:0,
-// Layers; "bias" is "" without a bias.
+// Layers; "bias" is "" without a bias, "bound" the certificate's rule.
 //  CHECK-SAME:     \22layers\22:[
-//  CHECK-SAME:       {\22bias\22:\22fc.bias\22,\22in\22:4,\22name\22:\22fc\22,\22out\22:4,\22structure\22:\22dense\22,\22weight\22:\22fc.weight\22},
-//  CHECK-SAME:       {\22bias\22:\22\22,\22in\22:4,\22name\22:\22g\22,\22out\22:4,\22structure\22:\22dense\22,\22weight\22:\22g.weight\22}],
+//  CHECK-SAME:       {\22bias\22:\22fc.bias\22,\22bound\22:\22gram\22,\22in\22:4,\22name\22:\22fc\22,\22out\22:4,\22structure\22:\22dense\22,\22weight\22:\22fc.weight\22},
+//  CHECK-SAME:       {\22bias\22:\22\22,\22bound\22:\22gram\22,\22in\22:4,\22name\22:\22g\22,\22out\22:4,\22structure\22:\22dense\22,\22weight\22:\22g.weight\22}],
 // The forward graph in SSA order: bias_add is transparent (Lipschitz 1),
 // sigmoid is 1/4, a scale by -2 is |-2|, the residual is an add of nodes 4
 // and 0 (the input), groupsort is 1, gelu 1.13; the last node is the output.

@@ -24,12 +24,12 @@
 // spectral bound c >= 1 holds as far as the projection converges.
 // CHECK: wl.param @f.weight : tensor<3x4xf32> {constraints = [#wl.orthonormal<loc = #{{.+}}, origin = retraction, structure = <orthogonal_polar>>, #wl.spectral_bound<c = 1.500000e+00, method = hard_cap, loc = #{{.+}}, origin = structure, structure = <orthogonal_polar>>], init = #wl.init<kind = orthogonal>, trainable}
 
-// CHECK: wl.layer @a : 6 -> 8 {bias = @a.bias, factors = [@a.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @a.weight.S}
-// CHECK: wl.layer @b : 8 -> 8 {bias = @b.bias, factors = [@b.weight.S], structure = [#wl.structure<orthogonal_exp>], weight = @b.weight.S}
-// CHECK: wl.layer @c : 8 -> 5 {factors = [@c.weight.v], structure = [#wl.structure<orthogonal_householder>], weight = @c.weight.v}
-// CHECK: wl.layer @d : 5 -> 5 {bias = @d.bias, factors = [@d.weight.d], structure = [#wl.structure<diagonal>], weight = @d.weight.d}
-// CHECK: wl.layer @e : 5 -> 4 {bias = @e.bias, factors = [@e.weight.U, @e.weight.s, @e.weight.V], structure = [#wl.structure<svd>], weight = @e.weight.U}
-// CHECK: wl.layer @f : 4 -> 3 {bias = @f.bias, structure = [#wl.structure<orthogonal_polar>], weight = @f.weight}
+// CHECK: wl.layer @a : 6 -> 8 {bias = @a.bias, bound = #wl.bound<orthonormal>, factors = [@a.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @a.weight.S}
+// CHECK: wl.layer @b : 8 -> 8 {bias = @b.bias, bound = #wl.bound<orthonormal>, factors = [@b.weight.S], structure = [#wl.structure<orthogonal_exp>], weight = @b.weight.S}
+// CHECK: wl.layer @c : 8 -> 5 {bound = #wl.bound<orthonormal>, factors = [@c.weight.v], structure = [#wl.structure<orthogonal_householder>], weight = @c.weight.v}
+// CHECK: wl.layer @d : 5 -> 5 {bias = @d.bias, bound = #wl.bound<max_abs>, factors = [@d.weight.d], structure = [#wl.structure<diagonal>], weight = @d.weight.d}
+// CHECK: wl.layer @e : 5 -> 4 {bias = @e.bias, bound = #wl.bound<svd>, factors = [@e.weight.U, @e.weight.s, @e.weight.V], structure = [#wl.structure<svd>], weight = @e.weight.U}
+// CHECK: wl.layer @f : 4 -> 3 {bias = @f.bias, bound = #wl.bound<orthonormal>, structure = [#wl.structure<orthogonal_polar>], weight = @f.weight}
 
 // CHECK-LABEL: func.func @forward(
 //       CHECK: %[[S:.+]] = wl.param_ref @a.weight.S

@@ -28,7 +28,7 @@ const char wlgen_metadata[] =
     "   \"init\": {\"kind\": \"ones\"}, \"grad_offset\": -1, \"state\": []}\n"
     " ],\n"
     " \"layers\": [{\"name\": \"fc\", \"in\": 3, \"out\": 2, \"structure\": "
-    "\"dense\",\n"
+    "\"dense\", \"bound\": \"gram\",\n"
     "              \"weight\": \"fc.weight\", \"bias\": \"fc.bias\"}],\n"
     " \"lipschitz\": [{\"op\": \"input\"}, {\"op\": \"layer\", \"layer\": "
     "\"fc\", \"arg\": 0}]\n"

@@ -123,7 +123,7 @@ TEST(Certificate, LipschitzGraph) {
         R"({"abi":1,"model":"g","input_size":3,"output_size":2,"label_kind":0,)"
         R"("arena_size":6,"params":[{"name":"w","shape":[2,3],"offset":0,)"
         R"("trainable":false,"init":{"kind":"zeros"}}],"layers":[{"name":"fc",)"
-        R"("in":3,"out":2,"structure":"dense","weight":"w"}],"lipschitz":[)" +
+        R"("in":3,"out":2,"structure":"dense","bound":"gram","weight":"w"}],"lipschitz":[)" +
         nodes + "]}";
     wlrt::Metadata g = wlrt::parseMetadata(json.c_str());
     EXPECT_TRUE(g.ok) << g.error;

@@ -79,7 +79,7 @@ TEST(Metadata, LipschitzGraph) {
   const std::string lipHead =
       std::string(head) +
       R"("arena_size":8,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}}],)"
-      R"("layers":[{"name":"l","in":2,"out":2,"structure":"dense","weight":"w"}],"lipschitz":)";
+      R"("layers":[{"name":"l","in":2,"out":2,"structure":"dense","bound":"gram","weight":"w"}],"lipschitz":)";
   auto lipRejects = [&](const char *graph, const char *needle) {
     rejects((lipHead + graph + "}").c_str(), needle);
   };
@@ -180,43 +180,44 @@ TEST(Metadata, StructuredLayers) {
       R"({"name":"V","shape":[2,1],"offset":3,"trainable":false,"init":{"kind":"zeros"}}],"layers":[)";
   wlrt::Metadata g = wlrt::parseMetadata(
       (sh +
-       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","s","V"]}]})")
+       R"({"name":"l","in":2,"out":2,"structure":"svd","bound":"svd","weight":"U","factors":["U","s","V"]}]})")
           .c_str());
   EXPECT_TRUE(g.ok) << g.error;
   EXPECT_TRUE(g.ok && g.layers[0].factors == (std::vector<int>{0, 1, 2}) &&
               !g.layers[0].hasDenseWeight());
   rejects(
       (sh +
-       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","t","V"]}]})")
+       R"({"name":"l","in":2,"out":2,"structure":"svd","bound":"svd","weight":"U","factors":["U","t","V"]}]})")
           .c_str(),
       "layer 'l': unknown factor param 't'");
   rejects(
       (sh +
-       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":["U","V","s"]}]})")
+       R"({"name":"l","in":2,"out":2,"structure":"svd","bound":"svd","weight":"U","factors":["U","V","s"]}]})")
           .c_str(),
-      "structure 'svd' needs factor 0 of the right shape");
+      "structure 'svd' (bound 'svd') needs factor 0 of the right shape");
   rejects(
       (sh +
-       R"({"name":"l","in":2,"out":2,"structure":"svd","weight":"U","factors":"U"}]})")
+       R"({"name":"l","in":2,"out":2,"structure":"svd","bound":"svd","weight":"U","factors":"U"}]})")
           .c_str(),
       "\"factors\" must be an array of param names");
   rejects(
       (sh +
-       R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"s","factors":["s"]}]})")
+       R"({"name":"l","in":2,"out":2,"structure":"diagonal","bound":"max_abs","weight":"s","factors":["s"]}]})")
           .c_str(),
-      "structure 'diagonal' needs factor 0 of the right shape");
+      "structure 'diagonal' (bound 'max_abs') needs factor 0 of the right "
+      "shape");
   rejects(
       (sh +
-       R"j({"name":"l","in":2,"out":1,"structure":"orthogonal(polar)","weight":"U"}]})j")
+       R"j({"name":"l","in":2,"out":1,"structure":"orthogonal(polar)","bound":"orthonormal","weight":"U"}]})j")
           .c_str(),
       "weight 'U' must have shape [1, 2]");
 }
 
 /// The weight is the [out, in] matrix itself exactly when the layer lists no
-/// factors (whatever its structure's name); the structure's kind is parsed
-/// once.
-TEST(Metadata, DenseWeightAndKind) {
-  using wlrt::StructureKind;
+/// factors (whatever its structure's name); the certificate's rule is the
+/// layer's "bound" (the compiler's choice), never derived from the name.
+TEST(Metadata, DenseWeightAndBound) {
+  using wlrt::BoundRule;
   const std::string sh =
       std::string(head) +
       R"("arena_size":12,"params":[{"name":"W","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}},)"
@@ -227,37 +228,59 @@ TEST(Metadata, DenseWeightAndKind) {
     EXPECT_TRUE(md.ok) << md.error + " / " + l;
     return md.ok ? md.layers[0] : wlrt::LayerInfo{};
   };
-  wlrt::LayerInfo l =
-      layer(R"({"name":"l","in":2,"out":2,"structure":"dense","weight":"W"})");
-  EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::General);
+  wlrt::LayerInfo l = layer(
+      R"({"name":"l","in":2,"out":2,"structure":"dense","bound":"gram","weight":"W"})");
+  EXPECT_TRUE(l.hasDenseWeight() && l.bound == BoundRule::Gram);
   l = layer(
-      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(polar)","weight":"W"})j");
-  EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
+      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(polar)","bound":"orthonormal","weight":"W"})j");
+  EXPECT_TRUE(l.hasDenseWeight() && l.bound == BoundRule::Orthonormal);
   l = layer(
-      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(cayley)","weight":"W","factors":["W"]})j");
-  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
+      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(cayley)","bound":"orthonormal","weight":"W","factors":["W"]})j");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.bound == BoundRule::Orthonormal);
   l = layer(
-      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(exp)+lowrank","weight":"W","factors":["W","A"]})j");
-  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Orthogonal);
+      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(exp)+lowrank","bound":"orthonormal","weight":"W","factors":["W","A"]})j");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.bound == BoundRule::Orthonormal);
   l = layer(
-      R"({"name":"l","in":2,"out":2,"structure":"frozen+lora","weight":"W","factors":["W","A"]})");
-  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::General);
+      R"({"name":"l","in":2,"out":2,"structure":"frozen+lora","bound":"gram","weight":"W","factors":["W","A"]})");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.bound == BoundRule::Gram);
   l = layer(
-      R"({"name":"l","in":2,"out":2,"structure":"diagonal","weight":"d","factors":["d"]})");
-  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::Diagonal);
+      R"({"name":"l","in":2,"out":2,"structure":"diagonal","bound":"max_abs","weight":"d","factors":["d"]})");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.bound == BoundRule::MaxAbs);
   // A structure the runtime does not know: no factors, so its weight is the
   // matrix and must be [out, in]; with factors it is built from them.
   l = layer(
-      R"j({"name":"l","in":2,"out":2,"structure":"future(2)","weight":"W"})j");
-  EXPECT_TRUE(l.hasDenseWeight() && l.kind == StructureKind::General);
+      R"j({"name":"l","in":2,"out":2,"structure":"future(2)","bound":"gram","weight":"W"})j");
+  EXPECT_TRUE(l.hasDenseWeight() && l.bound == BoundRule::Gram);
   l = layer(
-      R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"A","factors":["A"]})j");
-  EXPECT_TRUE(!l.hasDenseWeight() && l.kind == StructureKind::General);
+      R"j({"name":"l","in":3,"out":2,"structure":"future(2)","bound":"gram","weight":"A","factors":["A"]})j");
+  EXPECT_TRUE(!l.hasDenseWeight() && l.bound == BoundRule::Gram);
   rejects(
       (sh +
-       R"j({"name":"l","in":3,"out":2,"structure":"future(2)","weight":"W"}]})j")
+       R"j({"name":"l","in":3,"out":2,"structure":"future(2)","bound":"gram","weight":"W"}]})j")
           .c_str(),
       "weight 'W' must have shape [2, 3]");
-  rejects((sh + R"({"name":"l","in":2,"out":2,"structure":"dense"}]})").c_str(),
-          "a dense layer needs \"weight\"");
+  rejects(
+      (sh +
+       R"({"name":"l","in":2,"out":2,"structure":"dense","bound":"gram"}]})")
+          .c_str(),
+      "a dense layer needs \"weight\"");
+  // The rule comes from "bound" alone: an orthogonal name with "gram" is
+  // Gram-iterated, and an unknown or missing rule is an error.
+  l = layer(
+      R"j({"name":"l","in":2,"out":2,"structure":"orthogonal(polar)","bound":"gram","weight":"W"})j");
+  EXPECT_TRUE(l.bound == BoundRule::Gram);
+  rejects(
+      (sh +
+       R"({"name":"l","in":2,"out":2,"structure":"dense","bound":"frobenius","weight":"W"}]})")
+          .c_str(),
+      "layer 'l': unknown bound 'frobenius'");
+  rejects(
+      (sh + R"({"name":"l","in":2,"out":2,"structure":"dense","weight":"W"}]})")
+          .c_str(),
+      "layer 'l': missing \"bound\"");
+  rejects(
+      (sh +
+       R"({"name":"l","in":3,"out":2,"structure":"future","bound":"max_abs","weight":"d","factors":["d"]}]})")
+          .c_str(),
+      "a max_abs bound needs a square layer");
 }

@@ -130,6 +130,7 @@ struct WLEmitMetadataPass
           {"in", l.getInFeatures()},
           {"out", l.getOutFeatures()},
           {"structure", l.getStructureName()},
+          {"bound", stringifyBoundRule(l.getBound()).str()},
           {"weight", l.getWeight().str()},
           {"bias", l.getBias() ? l.getBias()->str() : std::string()}};
       if (auto factors = l.getFactors()) {

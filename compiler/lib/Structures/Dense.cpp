@@ -99,6 +99,10 @@ public:
                               StringRef role) const override {
     return clampedScale(tb, StructureKind::Diagonal);
   }
+  /// σ(W) = max |d| exactly, without forming W.
+  BoundRule bound(const lang::Call &, bool alone) const override {
+    return alone ? BoundRule::MaxAbs : BoundRule::Gram;
+  }
   Value apply(const TermBuilder &tb, Value x) const override {
     return ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {tb.out()}), x,
                                   tb.param("weight.d"));

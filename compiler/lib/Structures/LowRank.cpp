@@ -73,6 +73,10 @@ public:
     return ParamSetup{tb.init(InitKind::Orthogonal),
                       {tb.retraction(StructureKind::Svd)}};
   }
+  /// max |s| times sound bounds of ‖U‖ and ‖V‖ (about 1: retracted).
+  BoundRule bound(const lang::Call &, bool alone) const override {
+    return alone ? BoundRule::Svd : BoundRule::Gram;
+  }
   /// y = ((x V) · s) Uᵀ.
   Value apply(const TermBuilder &tb, Value x) const override {
     return applySvd(tb, x);

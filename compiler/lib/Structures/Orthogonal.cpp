@@ -79,6 +79,11 @@ public:
         symbolizeStructureKind("orthogonal_" + s.getName("method", "cayley"));
     return kind.value_or(StructureKind::OrthogonalCayley);
   }
+  /// sqrt(1 + ‖WᵀW − I‖_F): about 1 for Q, and still sound when other terms
+  /// are added to it.
+  BoundRule bound(const lang::Call &, bool) const override {
+    return BoundRule::Orthonormal;
+  }
   FailureOr<ParamSetup> setup(const TermBuilder &tb, StringRef) const override {
     StructureKind k = kind(tb.call());
     int64_t n = std::max(tb.in(), tb.out());

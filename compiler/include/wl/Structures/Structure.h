@@ -4,7 +4,8 @@
 // file of compiler/lib/Structures: its table entry, shape rule and tensors
 // (the language side, lang::StructureRules), and how MLIRGen emits it -- the
 // dialect kind, each tensor's initialiser and constraints, the term applied
-// to a batch, its weight in closed form, its creation-time split. Adding a
+// to a batch, its weight in closed form, its certificate's rule, its
+// creation-time split. Adding a
 // structure is adding such a file and a line in registerStructures()
 // (Structure.cpp); lang/README.md has the steps.
 //
@@ -134,6 +135,14 @@ public:
   /// W [OUT, IN] where the structure forms it anyway or it is cheap, else
   /// null (then W is the layer applied to the identity).
   virtual mlir::Value weight(const TermBuilder &tb) const { return nullptr; }
+  /// How the certificate bounds the spectral norm of a layer whose weight
+  /// starts with this term (`alone`: the only term). Gram iteration on the
+  /// weight is sound for every structure; a structure whose algebra gives a
+  /// cheaper or tighter sound bound names its rule (ALGORITHMS.md,
+  /// Certificates).
+  virtual BoundRule bound(const lang::Call &term, bool alone) const {
+    return BoundRule::Gram;
+  }
   /// The creation-time split of the frozen base this term asks for.
   virtual std::optional<Resplit> resplit(const lang::Call &term) const {
     return std::nullopt;

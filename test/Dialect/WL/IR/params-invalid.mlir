@@ -206,6 +206,37 @@ wl.layer @l : 8 -> 4 {structure = [#wl.structure<orthogonal_cayley>], weight = @
 
 // -----
 
+// The certificate's rules that read factors need the structure they read:
+// max |d| a single diagonal term with d, the svd rule a single svd term
+// with U, s, V.
+wl.param @l.weight : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op bound 'max_abs' needs a single 'diagonal' term with 1 factor}}
+wl.layer @l : 4 -> 4 {bound = #wl.bound<max_abs>, structure = [#wl.structure<dense>], weight = @l.weight}
+
+// -----
+
+wl.param @l.weight.d : tensor<4xf32> {init = #wl.init<kind = ones>, trainable}
+wl.param @l.weight.U : tensor<4x1xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @l.weight.V : tensor<4x1xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op bound 'max_abs' needs a single 'diagonal' term with 1 factor}}
+wl.layer @l : 4 -> 4 {bound = #wl.bound<max_abs>, factors = [@l.weight.d, @l.weight.U, @l.weight.V], structure = [#wl.structure<diagonal>, #wl.structure<lowrank>], weight = @l.weight.d}
+
+// -----
+
+wl.param @l.weight.U : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @l.weight.V : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op bound 'svd' needs a single 'svd' term with 3 factors}}
+wl.layer @l : 4 -> 4 {bound = #wl.bound<svd>, factors = [@l.weight.U, @l.weight.V], structure = [#wl.structure<svd>], weight = @l.weight.U}
+
+// -----
+
+wl.param @l.weight : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+2 {{expected ::wl::BoundRule to be one of: gram, orthonormal, max_abs, svd}}
+// expected-error @+1 {{failed to parse WL_BoundRuleAttr parameter 'value'}}
+wl.layer @l : 4 -> 4 {bound = #wl.bound<frobenius>, structure = [#wl.structure<dense>], weight = @l.weight}
+
+// -----
+
 // A structured layer's factors must be params.
 wl.param @l.weight.S : tensor<8x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.layer' op 'l.weight.T' does not name a wl.param}}

@@ -99,6 +99,26 @@ LogicalResult LayerOp::verify() {
   if (!hasDenseWeight() && !getFactors())
     return emitOpError("structure '")
            << getStructureName() << "' needs its 'factors'";
+  // The rules that read factors need the one structure they read.
+  auto needsSingle = [&](StructureKind kind, size_t factors) -> LogicalResult {
+    SmallVector<StructureKind> terms = getTerms();
+    if (terms.size() == 1 && terms[0] == kind && getFactors() &&
+        getFactors()->size() == factors)
+      return success();
+    return emitOpError("bound '")
+           << stringifyBoundRule(getBound()) << "' needs a single '"
+           << stringifyStructureKind(kind) << "' term with " << factors
+           << " factor" << (factors == 1 ? "" : "s");
+  };
+  switch (getBound()) {
+  case BoundRule::MaxAbs:
+    return needsSingle(StructureKind::Diagonal, 1);
+  case BoundRule::Svd:
+    return needsSingle(StructureKind::Svd, 3);
+  case BoundRule::Gram:
+  case BoundRule::Orthonormal:
+    return success();
+  }
   return success();
 }
 

@@ -56,12 +56,15 @@ def WL_LayerOp : WL_Op<"layer", [Symbol, HasParent<"::mlir::ModuleOp">,
     terms (`[#wl.structure<frozen>, #wl.structure<lora>]`). `weight` is the
     [OUT, IN] parameter of a single `dense` or `orthogonal_polar` term, else
     the first of `factors`, which lists every parameter the weight is built
-    from (LANGUAGE.md's names, in order).
+    from (LANGUAGE.md's names, in order). `bound` is how the certificate
+    bounds its spectral norm, chosen by the structure's spec (`max_abs` for a
+    diagonal layer, `svd` for an svd layer; default `gram`).
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$in_features, I64Attr:$out_features,
                        WL_StructureKindArrayAttr:$structure, FlatSymbolRefAttr:$weight,
                        OptionalAttr<FlatSymbolRefAttr>:$bias,
-                       OptionalAttr<FlatSymbolRefArrayAttr>:$factors);
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$factors,
+                       DefaultValuedAttr<WL_BoundRuleAttr, "BoundRule::Gram">:$bound);
   let assemblyFormat = "$sym_name `:` $in_features `->` $out_features attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{

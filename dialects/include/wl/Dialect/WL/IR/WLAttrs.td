@@ -111,6 +111,24 @@ def WL_ProjectionKind : I32EnumAttr<"ProjectionKind", "a projection done by a ru
 }
 def WL_ProjectionKindAttr : EnumAttr<WL_Dialect, WL_ProjectionKind, "projection">;
 
+def WL_BoundRule : I32EnumAttr<"BoundRule",
+    "how the runtime bounds a layer's spectral norm (ALGORITHMS.md, Certificates)", [
+    // Gram iteration on the effective weight: sound for any weight.
+    I32EnumAttrCase<"Gram", 0, "gram">,
+    // sqrt(1 + ‖WᵀW − I‖_F) on the short side: sound for any weight, tight
+    // for a nearly orthonormal one.
+    I32EnumAttrCase<"Orthonormal", 1, "orthonormal">,
+    // max |d| of a diagonal layer's d (exact).
+    I32EnumAttrCase<"MaxAbs", 2, "max_abs">,
+    // max |s| times the orthonormality bounds of U and V (svd).
+    I32EnumAttrCase<"Svd", 3, "svd">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+def WL_BoundRuleAttr : EnumAttr<WL_Dialect, WL_BoundRule, "bound"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def WL_Guarantee : I32EnumAttr<"Guarantee", "what a constraint promises for a configuration", [
     I32EnumAttrCase<"Exact", 0, "exact">,
     I32EnumAttrCase<"Conditional", 1, "conditional">,
