@@ -16,9 +16,9 @@ decl         : inputDecl | labelDecl | targetDecl | linearDecl
 inputDecl    : 'input' ident ':' tensorType ;
 labelDecl    : 'label' ident ':' tensorType ;
 targetDecl   : 'target' ident ':' tensorType ;
-tensorType   : ident ('[' NL* signedNumber (',' NL* signedNumber)* NL* ']')? ;
+tensorType   : ident ('[' NL* constExpr (',' NL* constExpr)* NL* ']')? ;
 
-linearDecl   : 'linear' ident ':' signedNumber '->' signedNumber
+linearDecl   : 'linear' ident ':' constExpr '->' constExpr
                ('{' sep* (linearItem (sep+ linearItem)*)? sep* '}')? ;
 linearItem   : weightItem | biasItem ;
 weightItem   : 'weight' '=' NL* term (NL* '+' NL* term)* ;
@@ -29,13 +29,15 @@ forwardDecl  : 'forward' '{' sep* (stmt (sep+ stmt)*)? sep* '}' ;
 stmt         : ident '=' NL* expr      # assignStmt
              | 'return' NL* expr       # returnStmt
              ;
-expr         : mulExpr ('+' NL* mulExpr)* ;
-mulExpr      : signedNumber '*' NL* mulExpr    # scaleExpr
-             | primary ('*' NL* signedNumber)? # primaryExpr
-             ;
+// Numbers inside an expression fold at compile time (ASTBuilder): `5/6 * h`,
+// `(1/1.1289) * gelu(h)`, `h / 3`; a value may be scaled by a constant, and
+// values may be added or subtracted.
+expr         : mulExpr (('+' | '-') NL* mulExpr)* ;
+mulExpr      : unaryExpr (('*' | '/') NL* unaryExpr)* ;
+unaryExpr    : '-' unaryExpr | primary ;
 primary      : ident '(' NL* (exprArg (',' NL* exprArg)* NL*)? ')'  # callExpr
              | ident                                                # varExpr
-             | signedNumber                                         # numberExpr
+             | NUMBER                                               # numberExpr
              | '(' NL* expr NL* ')'                                 # parenExpr
              ;
 exprArg      : (ident '=' NL*)? expr ;
@@ -50,7 +52,7 @@ dottedName   : ident ('.' ident)* ;
 callOrIdent  : call | ident ;
 call         : ident '(' NL* (arg (',' NL* arg)* NL*)? ')' ;
 arg          : (ident '=' NL*)? value ;
-value        : signedNumber                                        # numberValue
+value        : constExpr                                           # numberValue
              | STRING                                              # stringValue
              | ('true' | 'false')                                  # boolValue
              | call                                                # callValue
@@ -58,7 +60,11 @@ value        : signedNumber                                        # numberValue
              | '(' NL* value (',' NL* value)* NL* ')'              # tupleValue
              | '[' NL* (value (',' NL* value)* NL*)? ']'           # shapeValue
              ;
-signedNumber : '-'? NUMBER ;
+// A constant expression: numbers with + - * / and parentheses, folded at
+// compile time wherever a number is written (`scale = 1/64`, `4 * 256`).
+constExpr    : constTerm (('+' | '-') NL* constTerm)* ;
+constTerm    : constFactor (('*' | '/') NL* constFactor)* ;
+constFactor  : '-' constFactor | NUMBER | '(' NL* constExpr NL* ')' ;
 
 // Soft keywords stay usable as names (argument keys, dotted parameter names,
 // variables): only 'return', 'with', 'true' and 'false' are reserved.
@@ -73,6 +79,9 @@ NL            : '\r'? '\n' ;
 WS            : [ \t\f]+ -> skip ;
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+// A block comment that never closes (it cannot contain "*/"): one token, so
+// the error says so instead of reading '/' and '*' as operators.
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* EOF ;
 // Anything else becomes a token so the parser reports it with a location.
 ERROR_CHAR    : . ;
 

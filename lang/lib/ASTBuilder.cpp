@@ -108,6 +108,27 @@ std::string expectedList(antlr4::Parser *p,
     std::string lit = voc.getLiteralName(t);
     endsStatement |= lit == "';'" || lit == "'}'";
   }
+  // The start of an expression or of a constant expression, in words.
+  auto has = [&](const char *literal) {
+    for (size_t t : types)
+      if (voc.getLiteralName(t) == literal)
+        return true;
+    return false;
+  };
+  bool hasNumber = false;
+  for (size_t t : types)
+    hasNumber |= t == WLParser::NUMBER;
+  if (hasNumber && has("'-'") && has("'('")) {
+    size_t others = 0;
+    for (size_t t : types) {
+      std::string lit = voc.getLiteralName(t);
+      others += t != WLParser::NUMBER && t != WLParser::ID &&
+                t != WLParser::NL && t != antlr4::Token::EPSILON &&
+                lit != "'-'" && lit != "'('" && !(hasId && isSoftKeyword(lit));
+    }
+    if (others == 0)
+      return hasId ? "an expression" : "a number";
+  }
   std::vector<std::string> names;
   for (size_t t : types) {
     if (t == antlr4::Token::EPSILON)
@@ -137,6 +158,7 @@ std::string contextHint(antlr4::Parser *p) {
     switch (c->getRuleIndex()) {
     case WLParser::RuleExpr:
     case WLParser::RuleMulExpr:
+    case WLParser::RuleUnaryExpr:
     case WLParser::RulePrimary:
     case WLParser::RuleExprArg:
       return "an expression";
@@ -168,23 +190,22 @@ std::string contextHint(antlr4::Parser *p) {
 
 /// True for the lexer's catch-all tokens that already explain themselves.
 bool selfExplaining(antlr4::Token *tok) {
+  if (tok && tok->getType() == WLParser::UNTERMINATED_COMMENT)
+    return true;
   if (!tok || tok->getType() != WLParser::ERROR_CHAR)
     return false;
-  return tok->getText() == "\"" || tok->getText() == "/";
+  return tok->getText() == "\"";
 }
 
 /// A message for an unexpected token, with special cases for the tokens the
 /// lexer could not match (unterminated strings and comments).
 std::string unexpected(antlr4::Token *tok, antlr4::TokenStream *input) {
+  if (tok && tok->getType() == WLParser::UNTERMINATED_COMMENT)
+    return "unterminated block comment";
   if (tok && tok->getType() == WLParser::ERROR_CHAR) {
     std::string t = tok->getText();
     if (t == "\"")
       return "unterminated string";
-    if (t == "/" && input) {
-      antlr4::Token *next = input->LT(2);
-      if (input->LT(1) == tok && next && next->getText() == "*")
-        return "unterminated block comment";
-    }
     return "unexpected character '" + t + "'";
   }
   return "unexpected " + tokenDescription(tok);
@@ -308,21 +329,88 @@ private:
 
   static std::string name(WLParser::IdentContext *c) { return c->getText(); }
 
-  /// `-`? NUMBER
-  Value number(WLParser::SignedNumberContext *c) {
+  /// A NUMBER literal.
+  Value literal(antlr4::tree::TerminalNode *n) {
     Value v;
     v.kind = Value::Kind::Number;
-    v.text = c->getText();
-    v.loc = loc(c);
-    std::string lit = c->NUMBER()->getText();
-    v.number = std::strtod(lit.c_str(), nullptr);
+    v.text = n->getText();
+    v.loc = loc(n->getSymbol());
+    v.number = std::strtod(v.text.c_str(), nullptr);
     // strtod saturates to inf: a literal that large is a mistake, not infinity.
     if (std::isinf(v.number))
       hugeNumbers.push_back({v.loc, v.text});
-    if (c->getStart()->getText() == "-")
-      v.number = -v.number;
-    v.isInteger = lit.find_first_of(".eE") == std::string::npos;
+    v.isInteger = v.text.find_first_of(".eE") == std::string::npos;
     return v;
+  }
+
+  /// `a op b` of two folded numbers, located at `op`. An integer stays one
+  /// while every literal is an integer and the result is integral (so
+  /// `512 / 8` is the integer 64 and `3 / 2` is 1.5).
+  Value foldNumbers(Value a, const std::string &op, const Value &b,
+                    antlr4::Token *at) {
+    if (op == "/" && b.number == 0) {
+      // Reported once: the result stays `a`, so no range check repeats it.
+      badConstants.push_back(
+          {loc(at), "division by zero in a constant expression"});
+    } else {
+      a.number = op == "+"   ? a.number + b.number
+                 : op == "-" ? a.number - b.number
+                 : op == "*" ? a.number * b.number
+                             : a.number / b.number;
+    }
+    a.isInteger = a.isInteger && b.isInteger && std::isfinite(a.number) &&
+                  std::floor(a.number) == a.number;
+    if (std::isinf(a.number) && !std::isinf(b.number))
+      badConstants.push_back(
+          {loc(at), "constant expression overflows (the largest magnitude "
+                    "is about 1.8e308)"});
+    return a;
+  }
+
+  /// The operator tokens among a rule's children, in order.
+  static std::vector<antlr4::Token *> operators(antlr4::ParserRuleContext *c) {
+    std::vector<antlr4::Token *> ops;
+    for (antlr4::tree::ParseTree *child : c->children)
+      if (auto *t = dynamic_cast<antlr4::tree::TerminalNode *>(child))
+        if (t->getText() != "\n" && t->getText() != "\r\n")
+          ops.push_back(t->getSymbol());
+    return ops;
+  }
+
+  /// constExpr: folded to one number, spelled as written.
+  Value constant(WLParser::ConstExprContext *c) {
+    Value v = constSum(c);
+    v.text = c->getText();
+    v.loc = loc(c);
+    return v;
+  }
+  Value constSum(WLParser::ConstExprContext *c) {
+    std::vector<antlr4::Token *> ops = operators(c);
+    auto terms = c->constTerm();
+    Value v = constProduct(terms[0]);
+    for (size_t i = 1; i < terms.size(); ++i)
+      v = foldNumbers(v, ops[i - 1]->getText(), constProduct(terms[i]),
+                      ops[i - 1]);
+    return v;
+  }
+  Value constProduct(WLParser::ConstTermContext *c) {
+    std::vector<antlr4::Token *> ops = operators(c);
+    auto factors = c->constFactor();
+    Value v = constFactor(factors[0]);
+    for (size_t i = 1; i < factors.size(); ++i)
+      v = foldNumbers(v, ops[i - 1]->getText(), constFactor(factors[i]),
+                      ops[i - 1]);
+    return v;
+  }
+  Value constFactor(WLParser::ConstFactorContext *c) {
+    if (auto *f = c->constFactor()) {
+      Value v = constFactor(f);
+      v.number = -v.number;
+      return v;
+    }
+    if (c->NUMBER())
+      return literal(c->NUMBER());
+    return constSum(c->constExpr());
   }
 
   static std::string unquote(const std::string &s) {
@@ -417,8 +505,8 @@ private:
   void tensorType(WLParser::TensorTypeContext *c, std::string &dtype,
                   std::vector<int64_t> &dims) {
     dtype = name(c->ident());
-    for (auto *n : c->signedNumber()) {
-      Value v = number(n);
+    for (auto *n : c->constExpr()) {
+      Value v = constant(n);
       // Non-integer or out-of-range sizes are rejected by sema; keep the
       // information by recording them as 0/-1 with their location.
       if (!v.isInteger) {
@@ -435,8 +523,8 @@ private:
     }
   }
 
-  int64_t size(WLParser::SignedNumberContext *c) {
-    Value v = number(c);
+  int64_t size(WLParser::ConstExprContext *c) {
+    Value v = constant(c);
     if (!v.isInteger || v.number <= 0 || v.number > 2147483648.0) {
       badSizes.push_back({v.loc, v.text});
       return 0;
@@ -448,8 +536,8 @@ private:
     Linear l;
     l.name = name(c->ident());
     l.loc = loc(c);
-    l.in = size(c->signedNumber(0));
-    l.out = size(c->signedNumber(1));
+    l.in = size(c->constExpr(0));
+    l.out = size(c->constExpr(1));
     for (auto *item : c->linearItem()) {
       if (auto *w = item->weightItem()) {
         if (l.weightWritten)
@@ -526,7 +614,7 @@ private:
     Value v;
     v.loc = loc(c);
     if (auto *n = dynamic_cast<WLParser::NumberValueContext *>(c))
-      return number(n->signedNumber());
+      return constant(n->constExpr());
     if (auto *s = dynamic_cast<WLParser::StringValueContext *>(c)) {
       v.kind = Value::Kind::String;
       v.text = unquote(s->STRING()->getText());
@@ -567,50 +655,124 @@ private:
     return s;
   }
 
-  /// expr := mulExpr ('+' mulExpr)*   (left associative; a sum is located
-  /// at its '+')
-  Expr expr(WLParser::ExprContext *c) {
-    std::vector<antlr4::Token *> plus;
-    for (antlr4::tree::ParseTree *child : c->children)
-      if (auto *t = dynamic_cast<antlr4::tree::TerminalNode *>(child))
-        if (t->getText() == "+")
-          plus.push_back(t->getSymbol());
-    auto terms = c->mulExpr();
-    Expr e = mulExpr(terms[0]);
-    for (size_t i = 1; i < terms.size(); ++i) {
+  /// A number of the forward pass as an Expr (Kind::Number).
+  static Expr numberExpr(const Value &v, const Loc &at) {
+    Expr e;
+    e.kind = Expr::Kind::Number;
+    e.number = v.number;
+    e.isInteger = v.isInteger;
+    e.name = v.text;
+    e.loc = at;
+    return e;
+  }
+  static Value numberOf(const Expr &e) {
+    Value v;
+    v.kind = Value::Kind::Number;
+    v.number = e.number;
+    v.isInteger = e.isInteger;
+    v.text = e.name;
+    v.loc = e.loc;
+    return v;
+  }
+  /// factor * x (a Scale located at `at`).
+  static Expr scaled(double factor, bool isInteger, Expr x, const Loc &at) {
+    Expr e;
+    e.kind = Expr::Kind::Scale;
+    e.loc = at;
+    e.number = factor;
+    e.isInteger = isInteger;
+    e.operands.push_back(std::move(x));
+    return e;
+  }
+
+  /// `a op b` for + - * /: numbers fold; a value may be scaled by (or
+  /// divided by) a number, and values added or subtracted (a − b is
+  /// a + (−1)·b). Anything else is an error at `op`.
+  Expr combine(Expr a, antlr4::Token *op, Expr b, const std::string &text) {
+    const std::string o = op->getText();
+    const bool numA = a.kind == Expr::Kind::Number,
+               numB = b.kind == Expr::Kind::Number;
+    if (numA && numB) {
+      Value v = foldNumbers(numberOf(a), o, numberOf(b), op);
+      v.text = text;
+      return numberExpr(v, a.loc);
+    }
+    if (o == "+" || o == "-") {
+      if (numA || numB) {
+        badConstants.push_back(
+            {loc(op), "cannot " + std::string(o == "+" ? "add" : "subtract") +
+                          " a number and a value; scale a value with 'c * h'"});
+        return numA ? b : a;
+      }
       Expr sum;
       sum.kind = Expr::Kind::Add;
-      sum.loc = i - 1 < plus.size() ? loc(plus[i - 1]) : e.loc;
-      sum.operands.push_back(std::move(e));
-      sum.operands.push_back(mulExpr(terms[i]));
-      e = std::move(sum);
+      sum.loc = loc(op);
+      sum.operands.push_back(std::move(a));
+      sum.operands.push_back(
+          o == "+" ? std::move(b) : scaled(-1, true, std::move(b), loc(op)));
+      return sum;
+    }
+    if (o == "*" && (numA || numB)) {
+      Loc at = a.loc;
+      return numA ? scaled(a.number, a.isInteger, std::move(b), at)
+                  : scaled(b.number, b.isInteger, std::move(a), at);
+    }
+    if (o == "/" && numB) {
+      if (b.number == 0) {
+        badConstants.push_back(
+            {loc(op), "division by zero in a constant expression"});
+        return a;
+      }
+      Loc at = a.loc;
+      return scaled(1 / b.number, false, std::move(a), at);
+    }
+    badConstants.push_back(
+        {loc(op), o == "/" ? "cannot divide by a value; only by a number"
+                           : "cannot multiply two values; scale a value "
+                             "with a number, 'c * h'"});
+    return numA ? b : a;
+  }
+
+  /// expr := mulExpr (('+' | '-') mulExpr)*   (left associative; a sum is
+  /// located at its operator)
+  Expr expr(WLParser::ExprContext *c) {
+    std::vector<antlr4::Token *> ops = operators(c);
+    auto terms = c->mulExpr();
+    Expr e = mulExpr(terms[0]);
+    std::string text = terms[0]->getText();
+    for (size_t i = 1; i < terms.size(); ++i) {
+      text += ops[i - 1]->getText() + terms[i]->getText();
+      e = combine(std::move(e), ops[i - 1], mulExpr(terms[i]), text);
     }
     return e;
   }
 
+  /// mulExpr := unaryExpr (('*' | '/') unaryExpr)*
   Expr mulExpr(WLParser::MulExprContext *c) {
-    if (auto *s = dynamic_cast<WLParser::ScaleExprContext *>(c)) {
-      Expr e;
-      e.kind = Expr::Kind::Scale;
-      e.loc = loc(s);
-      Value f = number(s->signedNumber());
-      e.number = f.number;
-      e.isInteger = f.isInteger;
-      e.operands.push_back(mulExpr(s->mulExpr()));
-      return e;
+    std::vector<antlr4::Token *> ops = operators(c);
+    auto factors = c->unaryExpr();
+    Expr e = unaryExpr(factors[0]);
+    std::string text = factors[0]->getText();
+    for (size_t i = 1; i < factors.size(); ++i) {
+      text += ops[i - 1]->getText() + factors[i]->getText();
+      e = combine(std::move(e), ops[i - 1], unaryExpr(factors[i]), text);
     }
-    auto *p = dynamic_cast<WLParser::PrimaryExprContext *>(c);
-    Expr inner = primary(p->primary());
-    if (!p->signedNumber())
-      return inner;
-    Expr e;
-    e.kind = Expr::Kind::Scale;
-    e.loc = inner.loc;
-    Value f = number(p->signedNumber());
-    e.number = f.number;
-    e.isInteger = f.isInteger;
-    e.operands.push_back(std::move(inner));
     return e;
+  }
+
+  /// unaryExpr := '-' unaryExpr | primary
+  Expr unaryExpr(WLParser::UnaryExprContext *c) {
+    if (auto *inner = c->unaryExpr()) {
+      Expr e = unaryExpr(inner);
+      if (e.kind == Expr::Kind::Number) {
+        e.number = -e.number;
+        e.name = c->getText();
+        e.loc = loc(c);
+        return e;
+      }
+      return scaled(-1, true, std::move(e), loc(c));
+    }
+    return primary(c->primary());
   }
 
   Expr primary(WLParser::PrimaryContext *c) {
@@ -631,11 +793,7 @@ private:
       e.kind = Expr::Kind::Var;
       e.name = name(v->ident());
     } else if (auto *n = dynamic_cast<WLParser::NumberExprContext *>(c)) {
-      e.kind = Expr::Kind::Number;
-      Value f = number(n->signedNumber());
-      e.number = f.number;
-      e.isInteger = f.isInteger;
-      e.name = f.text;
+      return numberExpr(literal(n->NUMBER()), e.loc);
     } else if (auto *p = dynamic_cast<WLParser::ParenExprContext *>(c)) {
       return expr(p->expr());
     }
@@ -688,6 +846,13 @@ public:
   std::vector<DupItem> dupItems;
   std::vector<BadLiteral> badSizes;
   std::vector<BadLiteral> hugeNumbers;
+  struct BadConstant {
+    Loc loc;
+    std::string message;
+  };
+  /// Constant expressions that cannot be folded, and misuses of numbers in
+  /// the forward pass.
+  std::vector<BadConstant> badConstants;
 };
 
 /// The offset of the first byte of `text` that is not well-formed UTF-8
@@ -792,6 +957,8 @@ std::unique_ptr<Program> wl::lang::parseProgram(const std::string &text,
           b.loc,
           "number " + b.text +
               " is out of range (the largest magnitude is about 1.8e308)");
+  for (auto &b : builder.badConstants)
+    diag.error(b.loc, b.message);
   for (auto &d : builder.dupInputs)
     diag.error(d.loc, "duplicate '" + d.what + "' declaration in model '" +
                           d.model + "'");

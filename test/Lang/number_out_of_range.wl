@@ -5,7 +5,7 @@
 // stays quiet about it.
 // CHECK: {{.*}}number_out_of_range.wl:[[@LINE+7]]:43: error: number 1e400 is out of range (the largest magnitude is about 1.8e308)
 // CHECK: {{.*}}number_out_of_range.wl:[[@LINE+7]]:20: error: size must be a positive integer no larger than 2^31, got 1e999
-// CHECK: {{.*}}number_out_of_range.wl:[[@LINE+9]]:32: error: number -1e999 is out of range (the largest magnitude is about 1.8e308)
+// CHECK: {{.*}}number_out_of_range.wl:[[@LINE+9]]:33: error: number 1e999 is out of range (the largest magnitude is about 1.8e308)
 // CHECK-NOT: error
 model m {
   input x: f32[4]
