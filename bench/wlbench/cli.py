@@ -18,6 +18,7 @@ from .env import NTHREADS
 from .gemm import run_gemm_mlp, run_gemm_shape
 from .harness import Context
 from .optimizers import run_muon
+from .peak import measure_peak
 from .programs import run_compile
 from .report import report, start_state
 from .structures import run_structures
@@ -218,5 +219,13 @@ def main(description):
         atexit.register(shutil.rmtree, workdir, True)
     ctx = Context(wlc, workdir, args, block, np.random.default_rng(0))
     ctx.say(f"wlc {wlc}; {NTHREADS} threads for both sides (OMP_NUM_THREADS, torch, OpenBLAS); temp dir {workdir}")
+    ctx.peak, reason = measure_peak(workdir, NTHREADS)
+    if ctx.peak:
+        g = ctx.peak["gflops"]
+        ctx.peak_note = ", ".join(f"{g[t]:.1f} GFLOP/s on {t} thread{'s' * (t != 1)}" for t in sorted(g)) + \
+            f" ({ctx.peak['isa']})"
+    else:
+        ctx.peak_note = f"not measured: {reason}"
+    ctx.say(f"machine peak (fp32 FMA loop, bench/peak/fma_peak.c): {ctx.peak_note}")
     run_sections(ctx, p)
     report(ctx, start)

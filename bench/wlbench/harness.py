@@ -138,6 +138,7 @@ class Context:
         self.checks = []
         self.dense_ref = {}  # (B, n) -> (wl ms, torch ms) of the train-step lines: the structure lines' reference
         self.libs = {}  # .wl text -> (library, wlc seconds): one compile per model (a loaded .so is never rewritten)
+        self.peak, self.peak_note = None, "not measured"  # the FMA-loop peak (peak.py), set by main()
 
     @staticmethod
     def say(msg):
