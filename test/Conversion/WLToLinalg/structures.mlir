@@ -141,6 +141,20 @@ func.func private @contract(%x: tensor<?x8xf32>, %w: tensor<3x4x2xf32>) -> (tens
   return %y, %back : tensor<?x3xf32>, tensor<?x8xf32>
 }
 
+// wl.reshape between a sequence's positions as rows [B·T, d] and [B, T, d]:
+// the batch merges with T (collapse_shape), and splits back with B = B·T / T.
+// CHECK-LABEL: func.func private @positions_as_rows(
+//       CHECK:   %[[ROWS:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1], [2]] : tensor<?x4x8xf32> into tensor<?x8xf32>
+//   CHECK-DAG:   %[[C4:.+]] = arith.constant 4 : index
+//   CHECK-DAG:   %[[N:.+]] = tensor.dim %[[ROWS]], %{{.+}} : tensor<?x8xf32>
+//       CHECK:   %[[B:.+]] = arith.divui %[[N]], %[[C4]] : index
+//       CHECK:   tensor.expand_shape %[[ROWS]] {{\[\[}}0, 1], [2]] output_shape [%[[B]], 4, 8] : tensor<?x8xf32> into tensor<?x4x8xf32>
+func.func private @positions_as_rows(%x: tensor<?x4x8xf32>) -> tensor<?x4x8xf32> {
+  %rows = wl.reshape %x : (tensor<?x4x8xf32>) -> tensor<?x8xf32>
+  %back = wl.reshape %rows : (tensor<?x8xf32>) -> tensor<?x4x8xf32>
+  return %back : tensor<?x4x8xf32>
+}
+
 // wl.resplit_base: the runtime routine on fully strided views of the base and
 // each factor, each of its own rank.
 wl.param @k.weight.base : tensor<6x4xf32> {init = #wl.init<kind = zeros>}

@@ -715,15 +715,28 @@ struct LowerReshape : OpRewritePattern<ReshapeOp> {
     SmallVector<ReassociationIndices> groups = op.getReassociation();
     auto in = op.getInput().getType(), out = op.getResult().getType();
     if (out.getRank() > in.getRank()) {
-      // Output sizes: the dynamic batch is the input's.
-      SmallVector<OpFoldResult> sizes;
-      for (int64_t d = 0; d < out.getRank(); ++d)
-        sizes.push_back(
-            out.isDynamicDim(d)
-                ? OpFoldResult(tensor::DimOp::create(rewriter, op.getLoc(),
-                                                     op.getInput(), 0)
-                                   .getResult())
-                : OpFoldResult(rewriter.getIndexAttr(out.getDimSize(d))));
+      // Output sizes: the dynamic batch is its input dim divided by the
+      // static dims split off with it ([B·T, d] -> [B, T, d]).
+      SmallVector<OpFoldResult> sizes(out.getRank());
+      Location l = op.getLoc();
+      for (auto [inDim, group] : llvm::enumerate(groups)) {
+        int64_t staticProduct = 1;
+        for (int64_t d : group)
+          if (!out.isDynamicDim(d))
+            staticProduct *= out.getDimSize(d);
+        for (int64_t d : group) {
+          if (!out.isDynamicDim(d)) {
+            sizes[d] = rewriter.getIndexAttr(out.getDimSize(d));
+            continue;
+          }
+          Value size = tensor::DimOp::create(rewriter, l, op.getInput(), inDim);
+          if (staticProduct != 1)
+            size = arith::DivUIOp::create(
+                rewriter, l, size,
+                arith::ConstantIndexOp::create(rewriter, l, staticProduct));
+          sizes[d] = size;
+        }
+      }
       rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, out, op.getInput(),
                                                          groups, sizes);
     } else {

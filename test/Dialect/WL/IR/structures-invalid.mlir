@@ -192,3 +192,21 @@ func.func @reshape_regroup(%x: tensor<?x8xf32>) {
   %y = wl.reshape %x : (tensor<?x8xf32>) -> tensor<?x3x3xf32>
   return
 }
+
+// -----
+
+// Static dims merge into the batch only where they follow it, and the rest
+// must still regroup ([B, 4, 6] has no [B·k, 5]).
+func.func @reshape_rows_regroup(%x: tensor<?x4x6xf32>) {
+  // expected-error @+1 {{'wl.reshape' op cannot regroup 'tensor<?x4x6xf32>' into 'tensor<?x5xf32>'}}
+  %y = wl.reshape %x : (tensor<?x4x6xf32>) -> tensor<?x5xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_rows_static_first(%x: tensor<4x?x6xf32>) {
+  // expected-error @+1 {{'wl.reshape' op cannot regroup 'tensor<4x?x6xf32>' into 'tensor<?x6xf32>'}}
+  %y = wl.reshape %x : (tensor<4x?x6xf32>) -> tensor<?x6xf32>
+  return
+}

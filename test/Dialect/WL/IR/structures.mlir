@@ -60,3 +60,14 @@ func.func @contract(%x: tensor<?x8xf32>, %a: tensor<2x3x4xf32>) -> (tensor<?x2x3
   %back = wl.reshape %x3 : (tensor<?x4x2xf32>) -> tensor<?x8xf32>
   return %t, %back : tensor<?x2x3x2xf32>, tensor<?x8xf32>
 }
+
+// wl.reshape between a sequence [B, T, d] and its positions as rows
+// [B·T, d] (position-wise layers are one GEMM over them), both ways.
+// CHECK-LABEL: func.func @positions_as_rows(
+func.func @positions_as_rows(%x: tensor<?x4x8xf32>) -> tensor<?x4x8xf32> {
+  // CHECK: %[[R:.+]] = wl.reshape %{{.+}} : (tensor<?x4x8xf32>) -> tensor<?x8xf32>
+  %rows = wl.reshape %x : (tensor<?x4x8xf32>) -> tensor<?x8xf32>
+  // CHECK: wl.reshape %[[R]] : (tensor<?x8xf32>) -> tensor<?x4x8xf32>
+  %back = wl.reshape %rows : (tensor<?x8xf32>) -> tensor<?x4x8xf32>
+  return %back : tensor<?x4x8xf32>
+}

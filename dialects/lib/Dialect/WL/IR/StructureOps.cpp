@@ -198,21 +198,28 @@ LogicalResult ContractOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
   return success();
 }
 
-SmallVector<ReassociationIndices> ReshapeOp::getReassociation() {
-  // Groups consecutive dims of the longer shape whose sizes multiply to one
-  // dim of the shorter; a dynamic dim (the batch) must map to itself.
-  ArrayRef<int64_t> in = getInput().getType().getShape(),
-                    out = getResult().getType().getShape();
-  bool expanding = out.size() >= in.size();
-  ArrayRef<int64_t> small = expanding ? in : out, large = expanding ? out : in;
+/// Groups consecutive dims of `large` whose sizes multiply to each dim of
+/// `small`. A dynamic dim of `small` (the batch) takes the dynamic dim of
+/// `large` and the first `absorb` static dims after it (batch · positions);
+/// trailing unit dims join the last group. Empty when that does not regroup.
+static SmallVector<ReassociationIndices>
+regroup(ArrayRef<int64_t> small, ArrayRef<int64_t> large, size_t absorb) {
   SmallVector<ReassociationIndices> groups;
   size_t next = 0;
+  bool absorbed = false;
   for (int64_t target : small) {
     ReassociationIndices group;
     if (ShapedType::isDynamic(target)) {
-      if (next >= large.size() || !ShapedType::isDynamic(large[next]))
+      if (next >= large.size() || !ShapedType::isDynamic(large[next]) ||
+          absorbed)
         return {};
       group.push_back(next++);
+      for (size_t k = 0; k < absorb; ++k) {
+        if (next >= large.size() || ShapedType::isDynamic(large[next]))
+          return {};
+        group.push_back(next++);
+      }
+      absorbed = true;
     } else {
       int64_t product = 1;
       while (next < large.size() && !ShapedType::isDynamic(large[next]) &&
@@ -220,7 +227,6 @@ SmallVector<ReassociationIndices> ReshapeOp::getReassociation() {
         product *= large[next];
         group.push_back(next++);
       }
-      // Trailing unit dims join the last group.
       if (product != target)
         return {};
     }
@@ -231,6 +237,21 @@ SmallVector<ReassociationIndices> ReshapeOp::getReassociation() {
   if (next != large.size())
     return {};
   return groups;
+}
+
+SmallVector<ReassociationIndices> ReshapeOp::getReassociation() {
+  // The fewest static dims merged into the batch that regroup the shapes:
+  // [B, n1·n2] <-> [B, n1, n2] merges none, [B·T, d] <-> [B, T, d] one.
+  ArrayRef<int64_t> in = getInput().getType().getShape(),
+                    out = getResult().getType().getShape();
+  bool expanding = out.size() >= in.size();
+  ArrayRef<int64_t> small = expanding ? in : out, large = expanding ? out : in;
+  for (size_t absorb = 0; absorb < large.size(); ++absorb)
+    if (SmallVector<ReassociationIndices> groups =
+            regroup(small, large, absorb);
+        !groups.empty())
+      return groups;
+  return {};
 }
 
 LogicalResult ReshapeOp::verify() {
