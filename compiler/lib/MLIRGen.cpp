@@ -283,6 +283,14 @@ private:
     if (n == "groupsort")
       return GroupSortOp::create(builder, l, t, *x, e.params.getInt("k", 2))
           .getResult();
+    if (n == "rms_norm" || n == "layer_norm")
+      return RowNormOp::create(
+                 builder, l, t, *x,
+                 RowNormKindAttr::get(builder.getContext(),
+                                      n == "rms_norm" ? RowNormKind::Rms
+                                                      : RowNormKind::Layer),
+                 builder.getF64FloatAttr(e.params.getNumber("eps")))
+          .getResult();
     return (emitError(l) << "activation '" << n << "' is not supported yet",
             failure());
   }

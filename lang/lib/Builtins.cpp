@@ -225,6 +225,12 @@ std::vector<CallSpec> makeTable() {
   act("identity", 1, "x");
   act("groupsort", 1, "sort within consecutive groups of k (k = 2: MaxMin)",
       {range(opt("k", K::Integer, integer(2)), 2, true)});
+  // Over each example's (or position's) features, no learned parameters;
+  // Lipschitz 1/sqrt(eps) (wl.row_norm), so `lipschitz` stays 0 here.
+  act("rms_norm", 0, "x / sqrt(mean(x^2) + eps)",
+      {positive(opt("eps", K::Number, num(1e-6)))});
+  act("layer_norm", 0, "(x - mean x) / sqrt(var x + eps)",
+      {positive(opt("eps", K::Number, num(1e-5)))});
   return t;
 }
 } // namespace

@@ -161,6 +161,33 @@ def groupsort(a, k):
     return Var(y, (a,), vjp)
 
 
+def _row_norm(a, eps, centre):
+    """y = (x - mean x) / sqrt(mean((x - mean x)^2) + eps) per row (no centring
+    for rms_norm); the VJP r (g - mean g - y mean(g y)) without the mean g term
+    for rms (ALGORITHMS.md)."""
+    a = const(a)
+    x = a.value
+    c = x - x.mean(axis=1, keepdims=True) if centre else x
+    r = 1.0 / np.sqrt((c * c).mean(axis=1, keepdims=True) + eps)
+    y = c * r
+
+    def vjp(g):
+        t = g - y * (g * y).mean(axis=1, keepdims=True)
+        if centre:
+            t = t - g.mean(axis=1, keepdims=True)
+        return (r * t,)
+
+    return Var(y, (a,), vjp)
+
+
+def rms_norm(a, eps=1e-6):
+    return _row_norm(a, eps, centre=False)
+
+
+def layer_norm(a, eps=1e-5):
+    return _row_norm(a, eps, centre=True)
+
+
 # ---------------------------------------------------------------------------
 # Losses: value and d loss / d output (PyTorch's mean reductions).
 

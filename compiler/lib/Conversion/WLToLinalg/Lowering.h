@@ -91,6 +91,7 @@ mlir::Value dimAsF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
 
 void populateLinearLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateActivationLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateNormLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateLossLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateOptimizerLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNewtonSchulzLoweringPatterns(mlir::RewritePatternSet &patterns);

@@ -553,6 +553,7 @@ struct ConvertWLToLinalgPass
     RewritePatternSet patterns(ctx);
     lowering::populateLinearLoweringPatterns(patterns);
     lowering::populateActivationLoweringPatterns(patterns);
+    lowering::populateNormLoweringPatterns(patterns);
     lowering::populateLossLoweringPatterns(patterns);
     lowering::populateOptimizerLoweringPatterns(patterns);
     lowering::populateNewtonSchulzLoweringPatterns(patterns);

@@ -62,3 +62,28 @@ func.func @groupsort_grad_divides(%x: tensor<?x4xf32>, %dy: tensor<?x4xf32>) -> 
   %0 = wl.groupsort_grad %x, %dy, 8 : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+func.func @row_norm_eps(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'wl.row_norm' op eps must be positive and finite, got 0}}
+  %0 = wl.row_norm <rms> %x, 0.0 : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @row_norm_grad_eps(%x: tensor<?x4xf32>, %dy: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+1 {{'wl.row_norm_grad' op eps must be positive and finite, got -1}}
+  %0 = wl.row_norm_grad <layer> %x, %dy, -1.0 : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+func.func @row_norm_kind(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  // expected-error @+2 {{expected ::wl::RowNormKind to be one of: rms, layer}}
+  // expected-error @+1 {{failed to parse WL_RowNormKindAttr parameter 'value'}}
+  %0 = wl.row_norm <batch> %x, 1.0e-5 : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}

@@ -77,3 +77,17 @@ func.func @groupsort_grad(%x: tensor<?x4xf32>, %dy: tensor<?x4xf32>) -> tensor<?
   %0 = wl.groupsort_grad %x, %dy, 4 : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// wl.row_norm (rms_norm, layer_norm) and its VJP.
+// CHECK-LABEL: func.func @row_norm(
+// CHECK-SAME: %[[X:[a-zA-Z0-9_]+]]: tensor<?x4xf32>
+// CHECK-SAME: %[[DY:[a-zA-Z0-9_]+]]: tensor<?x4xf32>
+func.func @row_norm(%x: tensor<?x4xf32>, %dy: tensor<?x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>) {
+  // CHECK: wl.row_norm <rms> %[[X]], 9.9999999999999995E-7 : tensor<?x4xf32>
+  %0 = wl.row_norm <rms> %x, 1.0e-6 : tensor<?x4xf32>
+  // CHECK: wl.row_norm <layer> %[[X]], 1.000000e-05 : tensor<?x4xf32>
+  %1 = wl.row_norm <layer> %x, 1.0e-5 : tensor<?x4xf32>
+  // CHECK: wl.row_norm_grad <layer> %[[X]], %[[DY]], 1.000000e-05 : tensor<?x4xf32>
+  %2 = wl.row_norm_grad <layer> %x, %dy, 1.0e-5 : tensor<?x4xf32>
+  return %0, %1, %2 : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>
+}

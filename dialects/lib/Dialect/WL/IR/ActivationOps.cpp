@@ -65,6 +65,28 @@ LogicalResult GroupSortGradOp::verify() {
   return verifyGroup(*this, getInput().getType(), getGroup());
 }
 
+/// eps > 0 and finite: the statistics' floor, and the Lipschitz constant's.
+static LogicalResult verifyEps(Operation *op, double eps) {
+  if (!(eps > 0) || !std::isfinite(eps))
+    return op->emitOpError("eps must be positive and finite, got ") << eps;
+  return success();
+}
+
+LogicalResult RowNormOp::verify() {
+  return verifyEps(*this, getEps().convertToDouble());
+}
+LogicalResult RowNormGradOp::verify() {
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
+LogicalResult RowNormOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
+                                  SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(
+      RowNormGradOp::create(b, getLoc(), getInput().getType(), getInput(),
+                            resultGrads[0], getKindAttr(), getEpsAttr()));
+  return success();
+}
+
 LogicalResult GroupSortOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                     SmallVectorImpl<Value> &operandGrads) {
   operandGrads.push_back(

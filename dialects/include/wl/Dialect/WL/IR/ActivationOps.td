@@ -75,4 +75,40 @@ def WL_GroupSortGradOp : WL_Op<"groupsort_grad", [Pure, SameOperandsAndResultTyp
   let hasVerifier = 1;
 }
 
+def WL_RowNormOp : WL_Op<"row_norm", [Pure, SameOperandsAndResultType,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>,
+    WL_LipschitzOpInterface]> {
+  let summary = "rms_norm or layer_norm of each row, without learned parameters";
+  let description = [{
+    Over the last dimension of [rows, n] (an example, or one position of a
+    sequence): `rms` is x / sqrt(mean(x²) + eps), `layer` is
+    (x − mean x) / sqrt(var x + eps) with the biased variance
+    (ALGORITHMS.md). Both are 1/sqrt(eps)-Lipschitz in l2: the Jacobian of
+    x ↦ √n·x / sqrt(‖x‖² + n·eps) has norm at most 1/sqrt(eps) (at x = 0),
+    and layer applies it to the centred x, an orthogonal projection of x.
+  }];
+  let arguments = (ins WL_Tensor2D:$input, WL_RowNormKindAttr:$kind, F64Attr:$eps);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$kind $input `,` $eps attr-dict `:` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    double getLipschitzConstant() {
+      return 1.0 / std::sqrt(getEps().convertToDouble());
+    }
+  }];
+}
+
+def WL_RowNormGradOp : WL_Op<"row_norm_grad", [Pure, SameOperandsAndResultType]> {
+  let summary = "VJP of wl.row_norm: dx from x and dy (the statistics recomputed)";
+  let description = [{
+    With r = 1/sqrt(s + eps) and y the output: `rms` gives
+    dx = r·(dy − y·mean(dy ⊙ y)), `layer` dx = r·(dy − mean(dy) − y·mean(dy ⊙ y)).
+  }];
+  let arguments = (ins WL_Tensor2D:$input, WL_Tensor2D:$grad,
+                       WL_RowNormKindAttr:$kind, F64Attr:$eps);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$kind $input `,` $grad `,` $eps attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // WL_ACTIVATION_OPS_TD

@@ -111,6 +111,18 @@ def WL_ProjectionKind : I32EnumAttr<"ProjectionKind", "a projection done by a ru
 }
 def WL_ProjectionKindAttr : EnumAttr<WL_Dialect, WL_ProjectionKind, "projection">;
 
+def WL_RowNormKind : I32EnumAttr<"RowNormKind", "a normalisation of each row", [
+    // x / sqrt(mean(x²) + eps)
+    I32EnumAttrCase<"Rms", 0, "rms">,
+    // (x − mean x) / sqrt(var x + eps), biased variance (PyTorch's)
+    I32EnumAttrCase<"Layer", 1, "layer">]> {
+  let cppNamespace = "::wl";
+  let genSpecializedAttr = 0;
+}
+def WL_RowNormKindAttr : EnumAttr<WL_Dialect, WL_RowNormKind, "row_norm"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def WL_BoundRule : I32EnumAttr<"BoundRule",
     "how the runtime bounds a layer's spectral norm (ALGORITHMS.md, Certificates)", [
     // Gram iteration on the effective weight: sound for any weight.
