@@ -384,23 +384,30 @@ private:
     v.loc = loc(c);
     return v;
   }
-  Value constSum(WLParser::ConstExprContext *c) {
+  /// operands[0] op operands[1] op ... of a left-associative rule `c`: each
+  /// operand built by `build`, joined by `join(left, operator, right)`.
+  template <class T, class Operand, class Build, class Join>
+  T leftFold(antlr4::ParserRuleContext *c,
+             const std::vector<Operand *> &operands, Build build, Join join) {
     std::vector<antlr4::Token *> ops = operators(c);
-    auto terms = c->constTerm();
-    Value v = constProduct(terms[0]);
-    for (size_t i = 1; i < terms.size(); ++i)
-      v = foldNumbers(v, ops[i - 1]->getText(), constProduct(terms[i]),
-                      ops[i - 1]);
+    T v = build(operands[0]);
+    for (size_t i = 1; i < operands.size(); ++i)
+      v = join(std::move(v), ops[i - 1], build(operands[i]));
     return v;
   }
+  Value constSum(WLParser::ConstExprContext *c) {
+    return leftFold<Value>(
+        c, c->constTerm(), [&](auto *t) { return constProduct(t); },
+        [&](Value a, antlr4::Token *op, Value b) {
+          return foldNumbers(a, op->getText(), b, op);
+        });
+  }
   Value constProduct(WLParser::ConstTermContext *c) {
-    std::vector<antlr4::Token *> ops = operators(c);
-    auto factors = c->constFactor();
-    Value v = constFactor(factors[0]);
-    for (size_t i = 1; i < factors.size(); ++i)
-      v = foldNumbers(v, ops[i - 1]->getText(), constFactor(factors[i]),
-                      ops[i - 1]);
-    return v;
+    return leftFold<Value>(
+        c, c->constFactor(), [&](auto *f) { return constFactor(f); },
+        [&](Value a, antlr4::Token *op, Value b) {
+          return foldNumbers(a, op->getText(), b, op);
+        });
   }
   Value constFactor(WLParser::ConstFactorContext *c) {
     if (auto *f = c->constFactor()) {
@@ -736,28 +743,39 @@ private:
   /// expr := mulExpr (('+' | '-') mulExpr)*   (left associative; a sum is
   /// located at its operator)
   Expr expr(WLParser::ExprContext *c) {
-    std::vector<antlr4::Token *> ops = operators(c);
-    auto terms = c->mulExpr();
-    Expr e = mulExpr(terms[0]);
-    std::string text = terms[0]->getText();
-    for (size_t i = 1; i < terms.size(); ++i) {
-      text += ops[i - 1]->getText() + terms[i]->getText();
-      e = combine(std::move(e), ops[i - 1], mulExpr(terms[i]), text);
-    }
-    return e;
+    return leftFold<Expr>(
+        c, c->mulExpr(),
+        [&](WLParser::MulExprContext *t) { return mulExpr(t); },
+        [&](Expr a, antlr4::Token *op, Expr b) {
+          return combine(std::move(a), op, std::move(b), spelled(c, op));
+        });
   }
 
   /// mulExpr := unaryExpr (('*' | '/') unaryExpr)*
   Expr mulExpr(WLParser::MulExprContext *c) {
-    std::vector<antlr4::Token *> ops = operators(c);
-    auto factors = c->unaryExpr();
-    Expr e = unaryExpr(factors[0]);
-    std::string text = factors[0]->getText();
-    for (size_t i = 1; i < factors.size(); ++i) {
-      text += ops[i - 1]->getText() + factors[i]->getText();
-      e = combine(std::move(e), ops[i - 1], unaryExpr(factors[i]), text);
+    return leftFold<Expr>(
+        c, c->unaryExpr(),
+        [&](WLParser::UnaryExprContext *f) { return unaryExpr(f); },
+        [&](Expr a, antlr4::Token *op, Expr b) {
+          return combine(std::move(a), op, std::move(b), spelled(c, op));
+        });
+  }
+
+  /// The text of rule `c` up to and including the operand after `op` (the
+  /// spelling of a folded number, for messages).
+  static std::string spelled(antlr4::ParserRuleContext *c, antlr4::Token *op) {
+    std::string text;
+    bool after = false;
+    for (antlr4::tree::ParseTree *child : c->children) {
+      if (after) {
+        text += child->getText();
+        break;
+      }
+      text += child->getText();
+      if (auto *t = dynamic_cast<antlr4::tree::TerminalNode *>(child))
+        after = t->getSymbol() == op;
     }
-    return e;
+    return text;
   }
 
   /// unaryExpr := '-' unaryExpr | primary

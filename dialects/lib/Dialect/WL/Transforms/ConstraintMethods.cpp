@@ -125,12 +125,19 @@ struct SpectralMethodBase : ConstraintMethod {
                                         OptimizerGroupOp group) const = 0;
 };
 
-/// W · c / max(σ̂, c) with σ̂ from the power iteration.
-struct Normalize final : SpectralMethodBase {
-  std::optional<ProjectionKind> creationProjection() const override {
+/// The methods that follow a power-iteration estimate of σ after each step
+/// and start from the sound rescale at creation (a clip would leave many
+/// singular values at c, among which the iteration cannot find the one an
+/// update grew).
+struct PowerIterationMethod : SpectralMethodBase {
+  std::optional<ProjectionKind> creationProjection() const final {
     return ProjectionKind::Strict;
   }
-  bool needsPowerVector() const override { return true; }
+  bool needsPowerVector() const final { return true; }
+};
+
+/// W · c / max(σ̂, c) with σ̂ from the power iteration.
+struct Normalize final : PowerIterationMethod {
   FailureOr<Value> project(Projector &p, const Constraint &c,
                            Value value) const override {
     Location loc = c.loc(p.param.getLoc());
@@ -148,11 +155,7 @@ struct Normalize final : SpectralMethodBase {
 };
 
 /// Only the top singular value, along the power iteration's vector.
-struct Hammer final : SpectralMethodBase {
-  std::optional<ProjectionKind> creationProjection() const override {
-    return ProjectionKind::Strict;
-  }
-  bool needsPowerVector() const override { return true; }
+struct Hammer final : PowerIterationMethod {
   FailureOr<Value> project(Projector &p, const Constraint &c,
                            Value value) const override {
     Location loc = c.loc(p.param.getLoc());
