@@ -18,7 +18,7 @@ namespace {
 
 /// (alpha/rank) B A (PEFT LoRA); with init = pissa, A and B are the top-r
 /// SVD of the base, which keeps the residual, and the scale is 1.
-class Lora : public Structure {
+class Lora : public RankedStructure {
 public:
   lang::CallSpec callSpec() const override {
     lang::CallSpec s =
@@ -31,10 +31,6 @@ public:
     s.onlyExtraInits = true;
     s.needsFrozenBase = true;
     return s;
-  }
-  void checkShape(const lang::Linear &l, lang::Call &s,
-                  const lang::ErrorFn &error) const override {
-    lang::checkRank(l, s, "rank", error);
   }
   std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
                                       const lang::Call &s) const override {
@@ -156,7 +152,7 @@ private:
 
 /// SVFit: the base's top-r SVD U diag(s) Vᵀ split off at creation; only s
 /// trains (U and V frozen).
-class SvFit : public Structure {
+class SvFit : public RankedStructure {
 public:
   lang::CallSpec callSpec() const override {
     lang::CallSpec s =
@@ -165,10 +161,6 @@ public:
              "trains the top-r singular values of a frozen base");
     s.needsFrozenBase = true;
     return s;
-  }
-  void checkShape(const lang::Linear &l, lang::Call &s,
-                  const lang::ErrorFn &error) const override {
-    lang::checkRank(l, s, "rank", error);
   }
   std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
                                       const lang::Call &s) const override {

@@ -17,7 +17,7 @@ using lang::CallCategory;
 
 namespace {
 
-class LoLDU : public Structure {
+class LoLDU : public RankedStructure {
 public:
   lang::CallSpec callSpec() const override {
     lang::CallSpec s =
@@ -28,10 +28,6 @@ public:
              "trains");
     s.needsFrozenBase = true;
     return s;
-  }
-  void checkShape(const lang::Linear &l, lang::Call &s,
-                  const lang::ErrorFn &error) const override {
-    lang::checkRank(l, s, "rank", error);
   }
   std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
                                       const lang::Call &s) const override {

@@ -12,16 +12,12 @@ using lang::CallCategory;
 namespace {
 
 /// U Vᵀ, U [OUT, r], V [IN, r]; y = U (Vᵀ x), W never formed.
-class LowRank : public Structure {
+class LowRank : public RankedStructure {
 public:
   lang::CallSpec callSpec() const override {
     return spec(CallCategory::Structure, "lowrank",
                 {atLeastOne(req("rank", ArgKind::Integer)), initArg()},
                 "U V^T with U [OUT, r], V [IN, r]");
-  }
-  void checkShape(const lang::Linear &l, lang::Call &s,
-                  const lang::ErrorFn &error) const override {
-    lang::checkRank(l, s, "rank", error);
   }
   std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
                                       const lang::Call &s) const override {
@@ -47,16 +43,12 @@ public:
 
 /// U diag(s) Vᵀ with U, V orthonormal (the polar retraction after each
 /// step): σ(W) = |s|, so a spectral bound clamps s.
-class Svd : public Structure {
+class Svd : public RankedStructure {
 public:
   lang::CallSpec callSpec() const override {
     return spec(CallCategory::Structure, "svd",
                 {atLeastOne(req("rank", ArgKind::Integer)), initArg()},
                 "U diag(s) V^T with U, V orthonormal");
-  }
-  void checkShape(const lang::Linear &l, lang::Call &s,
-                  const lang::ErrorFn &error) const override {
-    lang::checkRank(l, s, "rank", error);
   }
   std::vector<lang::ParamDecl> params(int64_t in, int64_t out,
                                       const lang::Call &s) const override {

@@ -149,6 +149,15 @@ public:
   }
 };
 
+/// A structure with a `rank` argument: its shape rule is rank <= min(IN, OUT).
+class RankedStructure : public Structure {
+public:
+  void checkShape(const lang::Linear &layer, lang::Call &term,
+                  const lang::ErrorFn &error) const final {
+    lang::checkRank(layer, term, "rank", error);
+  }
+};
+
 /// Registers every structure with the frontend; call before parsing.
 void registerStructures();
 /// The structure of a (checked) term.

@@ -85,7 +85,7 @@ struct LowerPowerIteration : OpRewritePattern<PowerIterationOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value w = op.getWeight(), u = op.getU(), sigma;
-    for (int64_t i = 0; i < op.getIterations(); ++i) {
+    for (int64_t i = 0, n = op.getIterations(); i < n; ++i) {
       // v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖, σ = ‖Wv‖.
       Value v = normalized(rewriter, loc,
                            matvec(rewriter, loc, w, u, /*transpose=*/true))

@@ -103,7 +103,7 @@ struct LowerRowNorm : OpRewritePattern<RowNormOp> {
                                 PatternRewriter &rewriter) const override {
     Location l = op.getLoc();
     auto [mean, r] = rowStatistics(rewriter, l, op.getInput(), op.getKind(),
-                                   op.getEps().convertToDouble());
+                                   op.getEpsAttr().getValueAsDouble());
     rewriter.replaceOp(op, normalised(rewriter, l, op.getInput(), mean, r));
     return success();
   }
@@ -118,7 +118,7 @@ struct LowerRowNormGrad : OpRewritePattern<RowNormGradOp> {
     int64_t n = cast<RankedTensorType>(x.getType()).getDimSize(1);
     double inv = 1.0 / double(n);
     auto [mean, r] = rowStatistics(rewriter, l, x, op.getKind(),
-                                   op.getEps().convertToDouble());
+                                   op.getEpsAttr().getValueAsDouble());
     Value y = normalised(rewriter, l, x, mean, r);
     // m = mean(dy ⊙ y); layer also subtracts a = mean(dy).
     Value m = rowGeneric(rewriter, l, x, {dy, y}, {}, /*reduce=*/true, inv,

@@ -73,10 +73,10 @@ static LogicalResult verifyEps(Operation *op, double eps) {
 }
 
 LogicalResult RowNormOp::verify() {
-  return verifyEps(*this, getEps().convertToDouble());
+  return verifyEps(*this, getEpsAttr().getValueAsDouble());
 }
 LogicalResult RowNormGradOp::verify() {
-  return verifyEps(*this, getEps().convertToDouble());
+  return verifyEps(*this, getEpsAttr().getValueAsDouble());
 }
 
 LogicalResult RowNormOp::buildVJP(OpBuilder &b, ValueRange resultGrads,

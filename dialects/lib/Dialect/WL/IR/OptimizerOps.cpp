@@ -200,11 +200,18 @@ LogicalResult SgdUpdateOp::verify() {
   return success();
 }
 
+/// beta1 and beta2 of the AdamW, AdamP and Lion updates, each in [0, 1).
+static LogicalResult checkBetas(Operation *op, FloatAttr beta1,
+                                FloatAttr beta2) {
+  if (failed(checkValue(op, "beta1", HyperSpec::UnitInterval,
+                        beta1.getValueAsDouble())))
+    return failure();
+  return checkValue(op, "beta2", HyperSpec::UnitInterval,
+                    beta2.getValueAsDouble());
+}
+
 LogicalResult AdamWUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval,
-                        getBeta1Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval,
-                        getBeta2Attr().getValueAsDouble())) ||
+  if (failed(checkBetas(*this, getBeta1Attr(), getBeta2Attr())) ||
       failed(checkValue(*this, "eps", HyperSpec::Positive,
                         getEpsAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
@@ -235,10 +242,7 @@ LogicalResult MuonUpdateOp::verify() {
 }
 
 LogicalResult LionUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval,
-                        getBeta1Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval,
-                        getBeta2Attr().getValueAsDouble())) ||
+  if (failed(checkBetas(*this, getBeta1Attr(), getBeta2Attr())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,
                         getWeightDecayAttr().getValueAsDouble())))
     return failure();
@@ -246,10 +250,7 @@ LogicalResult LionUpdateOp::verify() {
 }
 
 LogicalResult AdamPUpdateOp::verify() {
-  if (failed(checkValue(*this, "beta1", HyperSpec::UnitInterval,
-                        getBeta1Attr().getValueAsDouble())) ||
-      failed(checkValue(*this, "beta2", HyperSpec::UnitInterval,
-                        getBeta2Attr().getValueAsDouble())) ||
+  if (failed(checkBetas(*this, getBeta1Attr(), getBeta2Attr())) ||
       failed(checkValue(*this, "eps", HyperSpec::Positive,
                         getEpsAttr().getValueAsDouble())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,

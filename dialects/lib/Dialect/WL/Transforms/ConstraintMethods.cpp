@@ -20,8 +20,8 @@ using namespace wl;
 
 double Constraint::bound() const {
   if (auto s = spectral())
-    return s.getC().convertToDouble();
-  return cast<NormBoundAttr>(attr).getC().convertToDouble();
+    return toDouble(s.getC());
+  return toDouble(cast<NormBoundAttr>(attr).getC());
 }
 
 PowerIterationOp Projector::powerIteration(Location loc, Value w,

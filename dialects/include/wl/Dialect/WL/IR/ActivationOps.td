@@ -93,7 +93,7 @@ def WL_RowNormOp : WL_Op<"row_norm", [Pure, SameOperandsAndResultType,
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     double getLipschitzConstant() {
-      return 1.0 / std::sqrt(getEps().convertToDouble());
+      return 1.0 / std::sqrt(getEpsAttr().getValueAsDouble());
     }
   }];
 }
