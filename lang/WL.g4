@@ -11,9 +11,10 @@ sep          : NL | ';' ;
 model        : 'model' ident '{' sep* (decl (sep+ decl)*)? sep* '}' ;
 
 decl         : inputDecl | labelDecl | targetDecl | linearDecl
-             | forwardDecl | lossDecl | optimizeDecl ;
+             | embeddingDecl | forwardDecl | lossDecl | optimizeDecl ;
 
-inputDecl    : 'input' ident ':' tensorType ;
+// `with norm_bound(c, norm = row)` declares the input domain (sequences).
+inputDecl    : 'input' ident ':' tensorType (NL* 'with' NL* callOrIdent)? ;
 labelDecl    : 'label' ident ':' tensorType ;
 targetDecl   : 'target' ident ':' tensorType ;
 tensorType   : ident ('[' NL* constExpr (',' NL* constExpr)* NL* ']')? ;
@@ -21,6 +22,10 @@ tensorType   : ident ('[' NL* constExpr (',' NL* constExpr)* NL* ']')? ;
 linearDecl   : 'linear' ident ':' constExpr '->' constExpr
                ('{' sep* (linearItem (sep+ linearItem)*)? sep* '}')? ;
 linearItem   : weightItem | biasItem ;
+// `embedding E: V -> d { weight = ... }`: a token table [V, d] (sema rejects
+// a bias).
+embeddingDecl: 'embedding' ident ':' constExpr '->' constExpr
+               ('{' sep* (linearItem (sep+ linearItem)*)? sep* '}')? ;
 weightItem   : 'weight' '=' NL* term (NL* '+' NL* term)* ;
 term         : callOrIdent (NL* 'with' NL* callOrIdent)* ;
 biasItem     : 'bias' '=' NL* callOrIdent ;
@@ -38,6 +43,7 @@ unaryExpr    : '-' unaryExpr | primary ;
 primary      : ident '(' NL* (exprArg (',' NL* exprArg)* NL*)? ')'  # callExpr
              | ident                                                # varExpr
              | NUMBER                                               # numberExpr
+             | ('true' | 'false')                                   # boolExpr
              | '(' NL* expr NL* ')'                                 # parenExpr
              ;
 exprArg      : (ident '=' NL*)? expr ;
@@ -69,7 +75,8 @@ constFactor  : '-' constFactor | NUMBER | '(' NL* constExpr NL* ')' ;
 // Soft keywords stay usable as names (argument keys, dotted parameter names,
 // variables): only 'return', 'with', 'true' and 'false' are reserved.
 ident        : ID | 'model' | 'input' | 'label' | 'target' | 'linear'
-             | 'weight' | 'bias' | 'forward' | 'loss' | 'optimize' ;
+             | 'embedding' | 'weight' | 'bias' | 'forward' | 'loss'
+             | 'optimize' ;
 
 // -------------------------------------------------------------------- lexer
 NUMBER        : DIGIT+ ('.' DIGIT*)? EXPONENT? | '.' DIGIT+ EXPONENT? ;

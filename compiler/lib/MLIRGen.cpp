@@ -84,7 +84,38 @@ private:
     attrs.append("label_kind", builder.getI64IntegerAttr(classes ? 0 : 1));
     attrs.append("target_size",
                  builder.getI64IntegerAttr(classes ? 1 : model.label->size));
+    appendSequenceAttributes(attrs);
     (*module)->setAttr("wl.model", attrs.getDictionary(builder.getContext()));
+  }
+
+  /// The metadata of sequence models (wlgen.h): only written where they
+  /// differ from a flat model's defaults, so existing models keep theirs.
+  void appendSequenceAttributes(NamedAttrList &attrs) {
+    const lang::Input &in = *model.input;
+    auto shape = [&](ArrayRef<int64_t> dims) {
+      return builder.getI64ArrayAttr(dims);
+    };
+    if (in.isTokens()) {
+      attrs.append("input_kind", builder.getI64IntegerAttr(1));
+      attrs.append("token_limit", builder.getI64IntegerAttr(model.tokenLimit));
+    }
+    if (model.sequenceModel) {
+      attrs.append("input_shape", shape(in.dims));
+      attrs.append("output_shape", shape(model.outputShape));
+      attrs.append("sequence_length",
+                   builder.getI64IntegerAttr(in.sequenceLength()));
+    }
+    if (model.label->kind == lang::Label::Kind::ClassLabel &&
+        model.label->size != 1)
+      attrs.append("label_size", builder.getI64IntegerAttr(model.label->size));
+    if (in.domain) {
+      NamedAttrList domain;
+      domain.append("norm", builder.getStringAttr("row"));
+      domain.append("bound",
+                    builder.getF64FloatAttr(in.domain->getNumber("c")));
+      domain.append("row_size", builder.getI64IntegerAttr(in.dims.back()));
+      attrs.append("input_domain", domain.getDictionary(builder.getContext()));
+    }
   }
 
   /// How a term of `layer` is emitted: its spec, and the helpers it uses.
@@ -148,6 +179,7 @@ private:
         builder, loc(l.loc), l.name, l.in, l.out, builder.getArrayAttr(terms),
         first, bias.empty() ? nullptr : FlatSymbolRefAttr::get(ctx, bias),
         dense ? nullptr : builder.getArrayAttr(factors), bound);
+    layer.setEmbedding(l.isEmbedding());
     // Initialisers that re-split the frozen base at creation (wl-generate-
     // constraints puts the runtime routine first in @project).
     for (size_t t = 0; t < l.weight.terms.size(); ++t) {
@@ -227,72 +259,197 @@ private:
     return success();
   }
 
+  /// A forward value and its layout. A sequence [T, d] is kept as rows
+  /// [B·T, d] ("row form", so a position-wise layer is one product over
+  /// every position); any other value, and a sequence about to be flattened,
+  /// as [B, numel]. Token ids are [B, T] i32.
+  struct Val {
+    Value value;
+    bool rows = false;
+  };
   /// Values of the forward block's variables.
-  using Scope = llvm::StringMap<Value>;
+  using Scope = llvm::StringMap<Val>;
 
-  FailureOr<Value> emitExpr(const lang::Expr &e, Scope &scope) {
+  RankedTensorType rowsOf(int64_t width) { return batchOf(width); }
+
+  /// `v` of per-example shape [T, d] as rows [B·T, d].
+  Value asRows(Val v, ArrayRef<int64_t> shape, Location l) {
+    if (v.rows)
+      return v.value;
+    auto split = RankedTensorType::get(
+        {ShapedType::kDynamic, shape[0], shape[1]}, f32());
+    Value x = ReshapeOp::create(builder, l, split, v.value);
+    return ReshapeOp::create(builder, l, rowsOf(shape[1]), x);
+  }
+  /// `v` of per-example shape `shape` as [B, numel].
+  Value asFlat(Val v, ArrayRef<int64_t> shape, Location l) {
+    if (!v.rows)
+      return v.value;
+    auto split = RankedTensorType::get(
+        {ShapedType::kDynamic, shape[0], shape[1]}, f32());
+    Value x = ReshapeOp::create(builder, l, split, v.value);
+    return ReshapeOp::create(builder, l, batchOf(shape[0] * shape[1]), x);
+  }
+  /// `v` in the layout of `like`.
+  Value asLayoutOf(Val v, bool rows, ArrayRef<int64_t> shape, Location l) {
+    return rows ? asRows(v, shape, l) : asFlat(v, shape, l);
+  }
+  static bool isSequence(const lang::Expr &e) {
+    return !e.tokens && e.shape.size() == 2;
+  }
+
+  FailureOr<Val> emitExpr(const lang::Expr &e, Scope &scope) {
     Location l = loc(e.loc);
     switch (e.kind) {
     case lang::Expr::Kind::Var: {
       auto it = scope.find(e.name);
-      if (it == scope.end())
-        return (emitError(l) << "undefined name '" << e.name << "'", failure());
-      return it->second;
+      if (it != scope.end())
+        return it->second;
+      if (e.name == "positions") {
+        // The ids 0..T-1 of every example (batch from the input).
+        Value input = scope[model.input->name].value;
+        auto ids = RankedTensorType::get({ShapedType::kDynamic, e.shape[0]},
+                                         builder.getI32Type());
+        Val positions{PositionsOp::create(builder, l, ids, input,
+                                          builder.getI64IntegerAttr(e.shape[0]))
+                          .getResult(),
+                      false};
+        scope["positions"] = positions;
+        return positions;
+      }
+      return (emitError(l) << "undefined name '" << e.name << "'", failure());
     }
     case lang::Expr::Kind::Add: {
-      FailureOr<Value> a = emitExpr(e.operands[0], scope),
-                       b = emitExpr(e.operands[1], scope);
+      FailureOr<Val> a = emitExpr(e.operands[0], scope),
+                     b = emitExpr(e.operands[1], scope);
       if (failed(a) || failed(b))
         return failure();
-      return AddOp::create(builder, l, a->getType(), *a, *b).getResult();
+      // Both operands in one layout: rows if either is already there.
+      bool rows = isSequence(e) && (a->rows || b->rows);
+      Value x = asLayoutOf(*a, rows, e.shape, l),
+            y = asLayoutOf(*b, rows, e.shape, l);
+      return Val{AddOp::create(builder, l, x.getType(), x, y).getResult(),
+                 rows};
     }
     case lang::Expr::Kind::Scale: {
-      FailureOr<Value> a = emitExpr(e.operands[0], scope);
+      FailureOr<Val> a = emitExpr(e.operands[0], scope);
       if (failed(a))
         return failure();
-      return ScaleOp::create(builder, l, a->getType(), *a,
-                             builder.getF64FloatAttr(e.number))
-          .getResult();
+      return Val{ScaleOp::create(builder, l, a->value.getType(), a->value,
+                                 builder.getF64FloatAttr(e.number))
+                     .getResult(),
+                 a->rows};
     }
     case lang::Expr::Kind::Number:
-      return (emitError(l) << "a number is not a tensor", failure());
+    case lang::Expr::Kind::Bool:
+      return (emitError(l) << "a constant is not a tensor", failure());
     case lang::Expr::Kind::Call:
       break;
     }
-    FailureOr<Value> x = emitExpr(e.operands[0], scope);
-    if (failed(x))
-      return failure();
     if (e.callee == lang::Expr::Callee::Layer)
-      return emitLayerApplication(*model.findLayer(e.name), *x, l);
-    Type t = x->getType();
+      return emitLayerCall(e, scope, l);
+    SmallVector<Val> xs;
+    for (const lang::Expr &o : e.operands) {
+      FailureOr<Val> x = emitExpr(o, scope);
+      if (failed(x))
+        return failure();
+      xs.push_back(*x);
+    }
+    const lang::Expr &arg = e.operands[0];
     const std::string &n = e.name;
+    if (n == "attention")
+      return emitAttention(e, xs, l);
+    if (n == "mean_pool") {
+      Value h = asRows(xs[0], arg.shape, l);
+      return Val{MeanPoolOp::create(builder, l, h.getType(), h,
+                                    builder.getI64IntegerAttr(arg.shape[0]))
+                     .getResult(),
+                 false};
+    }
+    if (n == "rms_norm" || n == "layer_norm") {
+      // Over the last dimension: each position of a sequence.
+      Value h = isSequence(arg) ? asRows(xs[0], arg.shape, l) : xs[0].value;
+      return Val{RowNormOp::create(
+                     builder, l, h.getType(), h,
+                     RowNormKindAttr::get(builder.getContext(),
+                                          n == "rms_norm" ? RowNormKind::Rms
+                                                          : RowNormKind::Layer),
+                     builder.getF64FloatAttr(e.params.getNumber("eps")))
+                     .getResult(),
+                 isSequence(arg)};
+    }
+    // Elementwise: either layout.
+    Value x = xs[0].value;
+    Type t = x.getType();
+    auto same = [&](Value y) { return Val{y, xs[0].rows}; };
     if (n == "relu")
-      return ReluOp::create(builder, l, t, *x).getResult();
+      return same(ReluOp::create(builder, l, t, x));
     if (n == "gelu")
-      return GeluOp::create(builder, l, t, *x).getResult();
+      return same(GeluOp::create(builder, l, t, x));
     if (n == "gelu_tanh")
-      return GeluTanhOp::create(builder, l, t, *x).getResult();
+      return same(GeluTanhOp::create(builder, l, t, x));
     if (n == "tanh")
-      return TanhOp::create(builder, l, t, *x).getResult();
+      return same(TanhOp::create(builder, l, t, x));
     if (n == "sigmoid")
-      return SigmoidOp::create(builder, l, t, *x).getResult();
+      return same(SigmoidOp::create(builder, l, t, x));
     if (n == "abs")
-      return AbsOp::create(builder, l, t, *x).getResult();
+      return same(AbsOp::create(builder, l, t, x));
     if (n == "identity")
-      return IdentityOp::create(builder, l, t, *x).getResult();
+      return same(IdentityOp::create(builder, l, t, x));
     if (n == "groupsort")
-      return GroupSortOp::create(builder, l, t, *x, e.params.getInt("k", 2))
-          .getResult();
-    if (n == "rms_norm" || n == "layer_norm")
-      return RowNormOp::create(
-                 builder, l, t, *x,
-                 RowNormKindAttr::get(builder.getContext(),
-                                      n == "rms_norm" ? RowNormKind::Rms
-                                                      : RowNormKind::Layer),
-                 builder.getF64FloatAttr(e.params.getNumber("eps")))
-          .getResult();
+      return same(
+          GroupSortOp::create(builder, l, t, x, e.params.getInt("k", 2)));
     return (emitError(l) << "activation '" << n << "' is not supported yet",
             failure());
+  }
+
+  /// `L(x)`: an embedding looks up rows of ids; a linear layer applies per
+  /// position when x's last dimension is IN, else to the flattened x.
+  FailureOr<Val> emitLayerCall(const lang::Expr &e, Scope &scope, Location l) {
+    const lang::Expr &arg = e.operands[0];
+    FailureOr<Val> x = emitExpr(arg, scope);
+    if (failed(x))
+      return failure();
+    const lang::Linear &layer = *model.findLayer(e.name);
+    if (layer.isEmbedding())
+      return Val{tagApplication(
+                     layer,
+                     [&]() -> Value {
+                       Value table = ParamRefOp::create(
+                           builder, l, matrix(layer.out, layer.in),
+                           FlatSymbolRefAttr::get(builder.getContext(),
+                                                  layer.name + ".weight"));
+                       return EmbeddingOp::create(builder, l, rowsOf(layer.in),
+                                                  table, x->value)
+                           .getResult();
+                     }),
+                 true};
+    bool perPosition = isSequence(arg) && arg.shape.back() == layer.in;
+    Value input = perPosition       ? asRows(*x, arg.shape, l)
+                  : isSequence(arg) ? asFlat(*x, arg.shape, l)
+                                    : x->value;
+    return Val{emitLayerApplication(layer, input, l), perPosition};
+  }
+
+  /// attention(q, k, v, ...) on rows [B·T, D]; its row statistics (the
+  /// backward's) are the op's second result.
+  FailureOr<Val> emitAttention(const lang::Expr &e, ArrayRef<Val> xs,
+                               Location l) {
+    const std::vector<int64_t> &shape = e.operands[0].shape;
+    SmallVector<Value> qkv;
+    for (auto [i, x] : llvm::enumerate(xs))
+      qkv.push_back(asRows(x, e.operands[i].shape, l));
+    const lang::Call &p = e.params;
+    int64_t heads = p.getInt("heads");
+    auto stats = RankedTensorType::get({ShapedType::kDynamic, heads}, f32());
+    auto op = AttentionOp::create(
+        builder, l, TypeRange{qkv[0].getType(), stats}, qkv[0], qkv[1], qkv[2],
+        builder.getI64IntegerAttr(shape[0]), builder.getI64IntegerAttr(heads),
+        builder.getBoolAttr(p.getBool("causal")),
+        builder.getF64FloatAttr(p.getNumber("scale")),
+        builder.getBoolAttr(p.getBool("rope")),
+        builder.getF64FloatAttr(p.getNumber("rope_base")));
+    return Val{op->getResult(0), true};
   }
 
   RankedTensorType matrix(int64_t rows, int64_t cols) {
@@ -322,21 +479,29 @@ private:
     return y;
   }
 
-  /// y = W x + b for a batch, through the structure. Every op gets
-  /// `wl.application` (one id per application) and `wl.layer`, which
-  /// wl-certify reads.
+  /// y = W x + b for a batch, through the structure.
   Value emitLayerApplication(const lang::Linear &layer, Value x, Location l) {
+    return tagApplication(layer, [&]() -> Value {
+      Value y = emitTerms(layer, x, l);
+      if (layer.bias.kind == lang::Bias::Kind::None)
+        return y;
+      return BiasAddOp::create(
+                 builder, l, y.getType(), y,
+                 ParamRefOp::create(
+                     builder, l, RankedTensorType::get({layer.out}, f32()),
+                     FlatSymbolRefAttr::get(builder.getContext(),
+                                            layer.name + ".bias")))
+          .getResult();
+    });
+  }
+
+  /// Runs `build` and tags every op it created with `wl.application` (one id
+  /// per application) and `wl.layer`, which wl-certify reads.
+  Value tagApplication(const lang::Linear &layer,
+                       llvm::function_ref<Value()> build) {
     Block *block = builder.getInsertionBlock();
     Operation *before = block->empty() ? nullptr : &block->back();
-    Value y = emitTerms(layer, x, l);
-    if (layer.bias.kind != lang::Bias::Kind::None)
-      y = BiasAddOp::create(
-          builder, l, y.getType(), y,
-          ParamRefOp::create(builder, l,
-                             RankedTensorType::get({layer.out}, f32()),
-                             FlatSymbolRefAttr::get(builder.getContext(),
-                                                    layer.name + ".bias")));
-    // Tag what this application created.
+    Value y = build();
     auto id = builder.getI64IntegerAttr(nextApplication++);
     auto name = builder.getStringAttr(layer.name);
     for (Operation *op = before ? before->getNextNode() : &block->front(); op;
@@ -387,12 +552,13 @@ private:
     func::ReturnOp::create(builder, l, sw.getResult(0));
   }
 
-  /// The forward block's statements; returns the model output.
-  FailureOr<Value> emitForwardBody(Value input) {
+  /// The forward block's statements; returns the model output (in its
+  /// layout; its per-example shape is model.outputShape).
+  FailureOr<Val> emitForwardBody(Value input) {
     Scope scope;
-    scope[model.input->name] = input;
+    scope[model.input->name] = Val{input, false};
     for (const lang::Stmt &s : model.forward->stmts) {
-      FailureOr<Value> v = emitExpr(s.value, scope);
+      FailureOr<Val> v = emitExpr(s.value, scope);
       if (failed(v))
         return failure();
       if (s.isReturn())
@@ -403,18 +569,25 @@ private:
             failure());
   }
 
+  /// The model input: [B, size] floats, or [B, T] token ids.
+  Type inputType() {
+    if (model.input->isTokens())
+      return RankedTensorType::get({ShapedType::kDynamic, model.input->size},
+                                   builder.getI32Type());
+    return batchOf(model.input->size);
+  }
+
   LogicalResult emitForward() {
     OpBuilder::InsertionGuard guard(builder);
     Location l = loc(model.forward->loc);
     auto fn = func::FuncOp::create(
         builder, l, "forward",
-        builder.getFunctionType({batchOf(model.input->size)},
-                                {batchOf(model.outputSize)}));
+        builder.getFunctionType({inputType()}, {batchOf(model.outputSize)}));
     builder.setInsertionPointToStart(fn.addEntryBlock());
-    FailureOr<Value> y = emitForwardBody(fn.getArgument(0));
+    FailureOr<Val> y = emitForwardBody(fn.getArgument(0));
     if (failed(y))
       return failure();
-    func::ReturnOp::create(builder, l, *y);
+    func::ReturnOp::create(builder, l, asFlat(*y, model.outputShape, l));
     return success();
   }
 
@@ -423,21 +596,26 @@ private:
     const lang::Loss &loss = *model.loss;
     Location l = loc(loss.loc);
     bool classes = model.label->kind == lang::Label::Kind::ClassLabel;
+    // Class labels: one per example, or one per position ([B·T] values that
+    // match the logits' rows).
     Type labels = classes ? Type(RankedTensorType::get({ShapedType::kDynamic},
                                                        builder.getI32Type()))
                           : Type(batchOf(model.label->size));
     auto fn = func::FuncOp::create(
         builder, l, "loss",
-        builder.getFunctionType({batchOf(model.input->size), labels}, {f32()}));
+        builder.getFunctionType({inputType(), labels}, {f32()}));
     builder.setInsertionPointToStart(fn.addEntryBlock());
-    FailureOr<Value> z = emitForwardBody(fn.getArgument(0));
+    FailureOr<Val> z = emitForwardBody(fn.getArgument(0));
     if (failed(z))
       return failure();
+    bool perPosition = classes && model.outputShape.size() == 2;
+    Value out = perPosition ? asRows(*z, model.outputShape, l)
+                            : asFlat(*z, model.outputShape, l);
     Value value;
     if (loss.kind == "cross_entropy")
-      value = CrossEntropyOp::create(builder, l, f32(), *z, fn.getArgument(1));
+      value = CrossEntropyOp::create(builder, l, f32(), out, fn.getArgument(1));
     else if (loss.kind == "mse")
-      value = MseOp::create(builder, l, f32(), *z, fn.getArgument(1));
+      value = MseOp::create(builder, l, f32(), out, fn.getArgument(1));
     else
       return notYet(loss.loc, "loss '" + loss.kind + "'");
     func::ReturnOp::create(builder, l, value);

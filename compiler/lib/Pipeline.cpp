@@ -13,6 +13,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -52,6 +53,9 @@ void addBufferization(OpPassManager &pm) {
   // outputs) are computed there directly instead of in a temporary + copy.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // Tiled kernels (attention) run their tiles as scf.forall; on buffers it is
+  // the scf.parallel that OpenMP and the GPU mapping take.
+  pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createCanonicalizerPass());
   // Temporaries of forward/backward are heap buffers: free them on every path.
   bufferization::buildBufferDeallocationPipeline(pm);
@@ -69,6 +73,8 @@ void addHostToLLVM(OpPassManager &pm, bool openMP) {
     // Inlines the alloca scopes the conversion wraps loop bodies in (the
     // kernels allocate nothing on the stack).
     pm.addPass(createCanonicalizerPass());
+    // Also those whose bodies call a kernel (attention tiles).
+    pm.addPass(wl::createWLInlineAllocaScopes());
   }
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());

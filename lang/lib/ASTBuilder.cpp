@@ -124,7 +124,9 @@ std::string expectedList(antlr4::Parser *p,
       std::string lit = voc.getLiteralName(t);
       others += t != WLParser::NUMBER && t != WLParser::ID &&
                 t != WLParser::NL && t != antlr4::Token::EPSILON &&
-                lit != "'-'" && lit != "'('" && !(hasId && isSoftKeyword(lit));
+                lit != "'-'" && lit != "'('" &&
+                !(hasId && isSoftKeyword(lit)) &&
+                !(hasId && (lit == "'true'" || lit == "'false'"));
     }
     if (others == 0)
       return hasId ? "an expression" : "a number";
@@ -177,8 +179,8 @@ std::string contextHint(antlr4::Parser *p) {
       return "'weight = ...', 'bias = ...' or '}'";
     case WLParser::RuleModel:
     case WLParser::RuleDecl:
-      return "a declaration (input, label, target, linear, forward, loss or "
-             "optimize) or '}'";
+      return "a declaration (input, label, target, linear, embedding, "
+             "forward, loss or optimize) or '}'";
     case WLParser::RuleProgram:
       return "'model NAME { ... }'";
     default:
@@ -454,6 +456,8 @@ private:
         in.name = name(c->ident());
         in.loc = loc(c);
         tensorType(c->tensorType(), in.dtype, in.dims);
+        if (c->callOrIdent())
+          in.domain = callOrIdent(c->callOrIdent());
         if (m.input)
           dupInputs.push_back({m.name, in.loc, "input"});
         else
@@ -465,7 +469,11 @@ private:
         m.label = label(c->ident(), c->tensorType(), loc(c),
                         Label::Kind::Target, m, "target");
       } else if (auto *c = d->linearDecl()) {
-        m.layers.push_back(linear(c));
+        m.layers.push_back(linear(c->ident(), c->constExpr(), c->linearItem(),
+                                  loc(c), Linear::Kind::Linear));
+      } else if (auto *c = d->embeddingDecl()) {
+        m.layers.push_back(linear(c->ident(), c->constExpr(), c->linearItem(),
+                                  loc(c), Linear::Kind::Embedding));
       } else if (auto *c = d->forwardDecl()) {
         Forward f;
         f.loc = loc(c);
@@ -539,13 +547,20 @@ private:
     return static_cast<int64_t>(v.number);
   }
 
-  Linear linear(WLParser::LinearDeclContext *c) {
+  /// `linear L: IN -> OUT {...}` or `embedding E: V -> d {...}` (stored with
+  /// in = d, out = V: the table is the [OUT, IN] weight).
+  Linear linear(WLParser::IdentContext *id,
+                std::vector<WLParser::ConstExprContext *> sizes,
+                std::vector<WLParser::LinearItemContext *> items, Loc where,
+                Linear::Kind kind) {
     Linear l;
-    l.name = name(c->ident());
-    l.loc = loc(c);
-    l.in = size(c->constExpr(0));
-    l.out = size(c->constExpr(1));
-    for (auto *item : c->linearItem()) {
+    l.kind = kind;
+    l.name = name(id);
+    l.loc = where;
+    bool embedding = kind == Linear::Kind::Embedding;
+    l.in = size(sizes[embedding ? 1 : 0]);
+    l.out = size(sizes[embedding ? 0 : 1]);
+    for (auto *item : items) {
       if (auto *w = item->weightItem()) {
         if (l.weightWritten)
           dupItems.push_back({loc(w), "weight", l.name});
@@ -812,6 +827,10 @@ private:
       e.name = name(v->ident());
     } else if (auto *n = dynamic_cast<WLParser::NumberExprContext *>(c)) {
       return numberExpr(literal(n->NUMBER()), e.loc);
+    } else if (dynamic_cast<WLParser::BoolExprContext *>(c)) {
+      e.kind = Expr::Kind::Bool;
+      e.name = c->getText();
+      e.number = e.name == "true" ? 1 : 0;
     } else if (auto *p = dynamic_cast<WLParser::ParenExprContext *>(c)) {
       return expr(p->expr());
     }

@@ -231,6 +231,18 @@ std::vector<CallSpec> makeTable() {
       {positive(opt("eps", K::Number, num(1e-6)))});
   act("layer_norm", 0, "(x - mean x) / sqrt(var x + eps)",
       {positive(opt("eps", K::Number, num(1e-5)))});
+  // Sequence functions (LANGUAGE.md, "Sequences, embeddings and attention");
+  // their certificate rules need magnitude bounds, so `lipschitz` stays 0.
+  act("mean_pool", 0, "[T, d] -> [d]: the average over positions");
+  act("attention", 0,
+      "multi-head softmax attention of q, k, v [T, D]; scale defaults to "
+      "1/sqrt(D/heads)",
+      {range(req("heads", K::Integer), 1, true),
+       opt("causal", K::Bool, boolean(false)),
+       positive(opt("scale", K::Number, std::nullopt)),
+       opt("rope", K::Bool, boolean(false)),
+       positive(opt("rope_base", K::Number, num(10000)))});
+  t.back().valueOperands = 3;
   return t;
 }
 } // namespace

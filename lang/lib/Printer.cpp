@@ -103,6 +103,8 @@ std::string formatExpr(const Expr &e) {
     return e.name;
   case Expr::Kind::Number:
     return e.name.empty() ? formatNumber(e.number, e.isInteger) : e.name;
+  case Expr::Kind::Bool:
+    return e.number ? "true" : "false";
   case Expr::Kind::Add: {
     std::string rhs = formatExpr(e.operands[1]);
     if (e.operands[1].kind == Expr::Kind::Add)
@@ -147,7 +149,10 @@ std::string dims(const std::vector<int64_t> &d) {
   return s + "]";
 }
 
+/// `: 64` for a vector, `: f32[T, d]` / `: i32[T]` for sequences and ids.
 std::string width(const Expr &e) {
+  if (e.tokens || e.shape.size() > 1)
+    return std::string(" : ") + (e.tokens ? "i32" : "f32") + dims(e.shape);
   return e.width ? " : " + std::to_string(e.width) : "";
 }
 
@@ -155,17 +160,25 @@ void printModel(const Model &m, std::ostream &os) {
   os << "Model '" << m.name << "' " << loc(m.loc) << "\n";
   if (m.input)
     os << "  Input " << m.input->name << " " << m.input->dtype
-       << dims(m.input->dims) << " (" << m.input->size << ")\n";
+       << dims(m.input->dims) << " (" << m.input->size << ")"
+       << (m.input->domain ? " with " + formatCall(*m.input->domain) +
+                                 implicitArgs(*m.input->domain)
+                           : "")
+       << "\n";
   if (m.label) {
     const Label &l = *m.label;
     if (l.kind == Label::Kind::ClassLabel)
-      os << "  Label " << l.name << " " << l.dtype << "\n";
+      os << "  Label " << l.name << " " << l.dtype
+         << (l.dims.empty() ? "" : dims(l.dims)) << "\n";
     else
       os << "  Target " << l.name << " " << l.dtype << dims(l.dims) << " ("
          << l.size << ")\n";
   }
   for (const Linear &l : m.layers) {
-    os << "  Linear " << l.name << " " << l.in << " -> " << l.out << "\n";
+    if (l.isEmbedding())
+      os << "  Embedding " << l.name << " " << l.out << " -> " << l.in << "\n";
+    else
+      os << "  Linear " << l.name << " " << l.in << " -> " << l.out << "\n";
     for (const Term &t : l.weight.terms) {
       os << "    Term " << formatCall(t.structure) << implicitArgs(t.structure)
          << "\n";
@@ -225,7 +238,8 @@ void printModel(const Model &m, std::ostream &os) {
     }
   }
   if (m.outputSize)
-    os << "  Output " << m.outputSize << "\n";
+    os << "  Output " << m.outputSize
+       << (m.outputShape.size() > 1 ? " " + dims(m.outputShape) : "") << "\n";
 }
 
 } // namespace

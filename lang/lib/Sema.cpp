@@ -328,24 +328,32 @@ private:
                        " has no input: declare one, e.g. 'input x: f32[784]'");
     } else {
       Input &in = *m.input;
-      if (in.dtype != "f32")
-        error(in.loc, "input " + quote(in.name) + " must be f32, got " +
+      if (in.dtype == "i32") {
+        if (in.dims.size() != 1)
+          error(in.loc, "token input " + quote(in.name) +
+                            " must be 'i32[T]' (one id per position)");
+      } else if (in.dtype != "f32") {
+        error(in.loc, "input " + quote(in.name) +
+                          " must be f32 (or i32[T] "
+                          "token ids), got " +
                           quote(in.dtype));
+      }
       if (in.dims.empty())
         error(in.loc,
               "input " + quote(in.name) + " needs a shape, e.g. 'f32[784]'");
       in.size = product(in.dims, in.loc, "input " + quote(in.name));
+      if (in.domain)
+        inputDomain(in);
     }
     if (m.label) {
       Label &l = *m.label;
       if (l.kind == Label::Kind::ClassLabel) {
-        if (l.dtype != "i32" ||
-            !(l.dims.empty() || (l.dims.size() == 1 && l.dims[0] == 1)))
+        if (l.dtype != "i32" || l.dims.size() > 1)
           error(l.loc, "label " + quote(l.name) +
-                           " must be 'i32' (one class index per example); "
-                           "use 'target " +
+                           " must be 'i32' (one class index per example) or "
+                           "'i32[T]' (one per position); use 'target " +
                            l.name + ": f32[k]' for real targets");
-        l.size = 1;
+        l.size = l.dims.size() == 1 ? std::max<int64_t>(l.dims[0], 0) : 1;
       } else {
         if (l.dtype != "f32")
           error(l.loc, "target " + quote(l.name) + " must be f32, got " +
@@ -377,9 +385,13 @@ private:
           (m.label && l.name == m.label->name))
         error(l.loc, "layer " + quote(l.name) +
                          " has the name of the model's input or label");
-      if (lookupBuiltin(CallCategory::Activation, l.name))
-        error(l.loc,
-              "layer " + quote(l.name) + " has the name of an activation");
+      if (lookupBuiltin(CallCategory::Activation, l.name) ||
+          l.name == "positions")
+        error(l.loc, "layer " + quote(l.name) + " has the name of " +
+                         (l.name == "positions" ? "the position ids"
+                                                : "an activation"));
+      if (l.isEmbedding())
+        embedding(l);
       linear(l);
     }
 
@@ -387,6 +399,25 @@ private:
     loss(m);
     params(m);
     optimize(m);
+  }
+
+  /// `input x: f32[T, d] with norm_bound(c, norm = row)`: every position's
+  /// l2 norm is at most c (the runtime checks it, the certificate uses it).
+  void inputDomain(Input &in) {
+    Call &c = *in.domain;
+    const std::string usage = "declare an input domain as 'input " + in.name +
+                              ": f32[T, d] with norm_bound(c, norm = row)'";
+    if (c.name != "norm_bound") {
+      error(c.loc, "unknown input domain " + quote(c.name) + ": " + usage);
+      return;
+    }
+    if (!call(c, CallCategory::Constraint, " on input " + quote(in.name)))
+      return;
+    if (c.getName("norm") != "row")
+      error(c.loc, "an input domain bounds each position: " + usage);
+    else if (in.dtype != "f32" || in.dims.size() != 2)
+      error(c.loc, "input " + quote(in.name) +
+                       " is not a sequence f32[T, d]; " + usage);
   }
 
   int64_t product(const std::vector<int64_t> &dims, const Loc &loc,
@@ -458,6 +489,39 @@ private:
     }
   }
 
+  /// An embedding's table is one dense term [V, d] (default init normal(std
+  /// = 1), as nn.Embedding), constrained like a weight, without a bias.
+  void embedding(Linear &l) {
+    if (l.biasWritten)
+      error(l.bias.loc, "embedding " + quote(l.name) + " has no bias");
+    l.bias.kind = Bias::Kind::None;
+    for (Term &t : l.weight.terms)
+      if (t.structure.name != "dense")
+        error(t.structure.loc, "structure " + quote(t.structure.name) +
+                                   " on embedding " + quote(l.name) +
+                                   " is not supported yet (only dense)");
+    Call &s = l.weight.terms.front().structure;
+    if (s.find("init", 0))
+      return;
+    Arg init;
+    init.key = "init";
+    init.loc = s.loc;
+    init.value.kind = Value::Kind::Call;
+    init.value.loc = s.loc;
+    init.value.call = std::make_shared<Call>();
+    init.value.call->name = "normal";
+    init.value.call->hasParens = true;
+    init.value.call->loc = s.loc;
+    Arg stdArg;
+    stdArg.key = "std";
+    stdArg.loc = s.loc;
+    stdArg.value = build::num(1, false);
+    stdArg.value.loc = s.loc;
+    init.value.call->args.push_back(stdArg);
+    s.args.push_back(init);
+    s.hasParens = true;
+  }
+
   void constraintShape(Linear &l, Call &c) {
     if (c.name == "rank_at_most") {
       int64_t r = c.getInt("r"), mn = std::min(l.in, l.out);
@@ -473,11 +537,34 @@ private:
   // Forward
   //===--------------------------------------------------------------------===//
 
-  struct Scope {
-    const Model &m;
-    std::map<std::string, int64_t> vars; // assigned so far -> width
-    std::set<std::string> later;         // assigned somewhere in forward
+  /// A value per example: its shape and whether it holds token ids.
+  struct ValueType {
+    std::vector<int64_t> shape; ///< empty when unknown (after an error)
+    bool tokens = false;
+    /// Token ids: `positions` (ids < T, known here) rather than the input.
+    bool positions = false;
+    bool known() const { return !shape.empty(); }
   };
+
+  struct Scope {
+    Model &m;
+    std::map<std::string, ValueType> vars; // assigned so far
+    std::set<std::string> later;           // assigned somewhere in forward
+  };
+
+  static int64_t numel(const std::vector<int64_t> &shape) {
+    int64_t n = shape.empty() ? 0 : 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+  /// `f32[T, d]`, `i32[T]`: how errors name a value's shape.
+  static std::string typeText(const ValueType &t) {
+    std::string s = t.tokens ? "i32[" : "f32[";
+    for (size_t i = 0; i < t.shape.size(); ++i)
+      s += (i ? ", " : "") + std::to_string(t.shape[i]);
+    return s + "]";
+  }
 
   void forward(Model &m) {
     if (!m.forward) {
@@ -490,18 +577,25 @@ private:
     for (const Stmt &s : f.stmts)
       if (!s.isReturn())
         scope.later.insert(s.name);
-    if (m.input)
-      scope.vars[m.input->name] = m.input->size;
+    if (m.input && m.input->size)
+      scope.vars[m.input->name] = {m.input->dims, m.input->isTokens()};
+    m.sequenceModel = m.input && m.input->isTokens();
     bool returned = false;
     for (Stmt &s : f.stmts) {
       if (returned) {
         error(s.loc, "statement after 'return' in forward");
         break;
       }
-      int64_t w = expr(s.value, scope);
+      ValueType t = expr(s.value, scope);
       if (s.isReturn()) {
         returned = true;
-        m.outputSize = w;
+        if (t.tokens) {
+          error(s.value.loc, "forward returns token ids " + typeText(t) +
+                                 "; return a float value such as logits");
+          continue;
+        }
+        m.outputSize = numel(t.shape);
+        m.outputShape = t.shape;
         continue;
       }
       if (m.findLayer(s.name))
@@ -513,29 +607,46 @@ private:
         error(s.loc, "cannot assign to the input " + quote(s.name));
       else if (m.label && s.name == m.label->name)
         error(s.loc, "cannot assign to the label " + quote(s.name));
-      scope.vars[s.name] = w;
+      else if (s.name == "positions")
+        error(s.loc, "cannot assign to 'positions': it names the position ids");
+      scope.vars[s.name] = t;
     }
     if (!returned)
       error(f.loc, "forward has no 'return': end it with 'return EXPR'");
   }
 
-  /// Checks `e`, resolves calls, and returns its width (0 when unknown).
-  int64_t expr(Expr &e, Scope &sc) {
-    e.width = exprImpl(e, sc);
-    return e.width;
+  /// Checks `e`, resolves calls, and records its type (shape unknown after
+  /// an error).
+  ValueType expr(Expr &e, Scope &sc) {
+    ValueType t = exprImpl(e, sc);
+    e.shape = t.shape;
+    e.tokens = t.tokens;
+    e.width = numel(t.shape);
+    return t;
   }
 
-  int64_t exprImpl(Expr &e, Scope &sc) {
+  ValueType exprImpl(Expr &e, Scope &sc) {
     const Model &m = sc.m;
     switch (e.kind) {
     case Expr::Kind::Number:
       error(e.loc, "a number is not a value of the forward pass; scale with "
                    "'c * h'");
-      return 0;
+      return {};
+    case Expr::Kind::Bool:
+      error(e.loc, quote(e.name) + " is not a value of the forward pass; it is "
+                                   "an argument, e.g. 'causal = true'");
+      return {};
     case Expr::Kind::Var: {
       auto it = sc.vars.find(e.name);
       if (it != sc.vars.end())
         return it->second;
+      if (e.name == "positions") {
+        if (m.input && m.input->sequenceLength())
+          return {{m.input->sequenceLength()}, true, true};
+        error(e.loc, "'positions' needs a sequence input ('i32[T]' token ids "
+                     "or 'f32[T, d]')");
+        return {};
+      }
       if (m.findLayer(e.name))
         error(e.loc, "layer " + quote(e.name) +
                          " must be applied to a value, "
@@ -555,44 +666,67 @@ private:
               "variable " + quote(e.name) + " is used before it is assigned");
       else
         error(e.loc, "undefined name " + quote(e.name));
-      return 0;
+      return {};
     }
     case Expr::Kind::Add: {
-      int64_t a = expr(e.operands[0], sc), b = expr(e.operands[1], sc);
-      if (a && b && a != b) {
-        error(e.loc, "cannot add values of different widths (" +
-                         std::to_string(a) + " and " + std::to_string(b) + ")");
-        return 0;
+      ValueType a = expr(e.operands[0], sc), b = expr(e.operands[1], sc);
+      if (!a.known() || !b.known())
+        return {};
+      if (a.tokens || b.tokens) {
+        error(e.loc, "cannot add token ids (" + typeText(a.tokens ? a : b) +
+                         "); look them up with an embedding first");
+        return {};
       }
-      return a && b ? a : 0;
+      if (a.shape != b.shape) {
+        if (a.shape.size() == 1 && b.shape.size() == 1)
+          error(e.loc, "cannot add values of different widths (" +
+                           std::to_string(a.shape[0]) + " and " +
+                           std::to_string(b.shape[0]) + ")");
+        else
+          error(e.loc, "cannot add values of shapes " + typeText(a) + " and " +
+                           typeText(b));
+        return {};
+      }
+      return a;
     }
-    case Expr::Kind::Scale:
-      return expr(e.operands[0], sc);
+    case Expr::Kind::Scale: {
+      ValueType a = expr(e.operands[0], sc);
+      if (a.tokens) {
+        error(e.loc, "cannot scale token ids (" + typeText(a) +
+                         "); look them up with an embedding first");
+        return {};
+      }
+      return a;
+    }
     case Expr::Kind::Call:
       return callExpr(e, sc);
     }
-    return 0;
+    return {};
   }
 
-  int64_t callExpr(Expr &e, Scope &sc) {
+  /// Checks every operand that is a value (after an error, so that later
+  /// errors in them are still reported).
+  void checkValues(std::vector<Expr> &operands, Scope &sc) {
+    for (Expr &o : operands)
+      if (o.kind != Expr::Kind::Number && o.kind != Expr::Kind::Bool)
+        expr(o, sc);
+  }
+
+  ValueType callExpr(Expr &e, Scope &sc) {
     const Model &m = sc.m;
     if (const Linear *l = m.findLayer(e.name)) {
       e.callee = Expr::Callee::Layer;
       if (e.operands.size() != 1 || !e.operands[0].key.empty()) {
         error(e.loc, "layer " + quote(e.name) +
                          " takes exactly one value, e.g. '" + e.name + "(h)'");
-        for (Expr &o : e.operands)
-          if (o.kind != Expr::Kind::Number)
-            expr(o, sc);
-        return l->out;
+        checkValues(e.operands, sc);
+        return {};
       }
-      int64_t w = expr(e.operands[0], sc);
-      if (w && l->in && w != l->in)
-        error(e.loc, "layer " + quote(e.name) + " expects width " +
-                         std::to_string(l->in) +
-                         " but is applied to a value of width " +
-                         std::to_string(w));
-      return l->out;
+      ValueType x = expr(e.operands[0], sc);
+      if (!x.known() || !l->in || !l->out)
+        return {};
+      return l->isEmbedding() ? embeddingType(e, *l, x, sc)
+                              : layerType(e, *l, x, sc);
     }
     const CallSpec *spec = lookupBuiltin(CallCategory::Activation, e.name);
     if (!spec) {
@@ -603,33 +737,42 @@ private:
         error(e.loc, "undefined layer or activation " + quote(e.name) +
                          " (activations: " +
                          builtinNames(CallCategory::Activation) + ")");
-      for (Expr &o : e.operands)
-        if (o.kind != Expr::Kind::Number)
-          expr(o, sc);
-      return 0;
+      checkValues(e.operands, sc);
+      return {};
     }
     e.callee = Expr::Callee::Activation;
-    if (e.operands.empty() || !e.operands[0].key.empty() ||
-        e.operands[0].kind == Expr::Kind::Number) {
-      error(e.loc, "activation " + quote(e.name) +
-                       " needs a value as its first argument, e.g. '" + e.name +
-                       "(h)'");
-      return 0;
+    size_t values = static_cast<size_t>(spec->valueOperands);
+    bool valuesOk = e.operands.size() >= values;
+    for (size_t i = 0; valuesOk && i < values; ++i)
+      valuesOk = e.operands[i].key.empty() &&
+                 e.operands[i].kind != Expr::Kind::Number &&
+                 e.operands[i].kind != Expr::Kind::Bool;
+    if (!valuesOk) {
+      error(e.loc, values == 1
+                       ? "activation " + quote(e.name) +
+                             " needs a value as its first argument, e.g. '" +
+                             e.name + "(h)'"
+                       : quote(e.name) +
+                             " needs q, k and v as its first three "
+                             "arguments, e.g. 'attention(q(h), k(h), v(h), "
+                             "heads = 4)'");
+      return {};
     }
-    // The remaining operands are the activation's parameters.
+    // The remaining operands are the call's parameters.
     std::vector<Expr> ops = std::move(e.operands);
     e.operands.clear();
-    e.operands.push_back(std::move(ops[0]));
+    for (size_t i = 0; i < values; ++i)
+      e.operands.push_back(std::move(ops[i]));
     e.params = Call();
     e.params.name = e.name;
     e.params.loc = e.loc;
     e.params.hasParens = true;
     bool ok = true;
-    for (size_t i = 1; i < ops.size(); ++i) {
+    for (size_t i = values; i < ops.size(); ++i) {
       Expr &o = ops[i];
-      if (o.kind != Expr::Kind::Number) {
+      if (o.kind != Expr::Kind::Number && o.kind != Expr::Kind::Bool) {
         error(o.loc, "argument " + std::to_string(i + 1) + " of " +
-                         quote(e.name) + " must be a number");
+                         quote(e.name) + " must be a number or a boolean");
         ok = false;
         continue;
       }
@@ -637,8 +780,10 @@ private:
       a.key = o.key;
       a.positional = o.key.empty();
       a.loc = o.loc;
-      a.value.kind = Value::Kind::Number;
+      a.value.kind =
+          o.kind == Expr::Kind::Bool ? Value::Kind::Bool : Value::Kind::Number;
       a.value.number = o.number;
+      a.value.boolean = o.number != 0;
       a.value.isInteger = o.isInteger;
       a.value.text = o.name;
       a.value.loc = o.loc;
@@ -649,15 +794,148 @@ private:
       if (a.positional)
         a.key.clear();
     ok &= callWithSpec(e.params, *spec, e.name);
-    int64_t w = expr(e.operands[0], sc);
-    if (ok && w && e.name == "groupsort") {
-      int64_t k = e.params.getInt("k");
+    std::vector<ValueType> xs;
+    for (Expr &o : e.operands)
+      xs.push_back(expr(o, sc));
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (!xs[i].known())
+        return {};
+      if (xs[i].tokens) {
+        error(e.operands[i].loc, quote(e.name) + " is applied to token ids " +
+                                     typeText(xs[i]) +
+                                     "; look them up with an embedding first");
+        return {};
+      }
+    }
+    if (!ok)
+      return {};
+    if (xs[0].shape.size() == 2 &&
+        (e.name == "attention" || e.name == "mean_pool" ||
+         e.name == "rms_norm" || e.name == "layer_norm"))
+      sc.m.sequenceModel = true;
+    if (e.name == "attention")
+      return attentionType(e, xs);
+    if (e.name == "mean_pool") {
+      if (xs[0].shape.size() != 2) {
+        error(e.loc,
+              "mean_pool needs a sequence f32[T, d], got " + typeText(xs[0]));
+        return {};
+      }
+      return {{xs[0].shape[1]}, false};
+    }
+    if (e.name == "groupsort") {
+      int64_t k = e.params.getInt("k"), w = xs[0].shape.back();
       if (w % k != 0)
         error(argLoc(e.params, "k"),
               "groupsort group size " + std::to_string(k) +
                   " does not divide the width " + std::to_string(w));
     }
-    return w;
+    return xs[0];
+  }
+
+  /// `E(ids)`: [T] ids -> [T, d].
+  ValueType embeddingType(Expr &e, const Linear &l, const ValueType &x,
+                          Scope &sc) {
+    if (!x.tokens) {
+      error(e.loc, "embedding " + quote(l.name) +
+                       " takes token ids (i32), but is applied to a value "
+                       "of type " +
+                       typeText(x));
+      return {};
+    }
+    if (x.positions && l.out < x.shape[0]) {
+      error(e.loc, "embedding " + quote(l.name) + " has " +
+                       std::to_string(l.out) +
+                       " rows, but 'positions' holds "
+                       "ids up to " +
+                       std::to_string(x.shape[0] - 1) +
+                       " (T = " + std::to_string(x.shape[0]) + ")");
+      return {};
+    }
+    Model &m = sc.m;
+    if (!x.positions)
+      m.tokenLimit = m.tokenLimit ? std::min(m.tokenLimit, l.out) : l.out;
+    return {{x.shape[0], l.in}, false};
+  }
+
+  /// The position-wise rule: L applies to the last dimension when it is IN,
+  /// else to the flattened value when it has IN elements.
+  ValueType layerType(Expr &e, const Linear &l, const ValueType &x, Scope &sc) {
+    if (x.tokens) {
+      error(e.loc, "layer " + quote(l.name) + " is applied to token ids " +
+                       typeText(x) +
+                       "; look them up with an embedding first (e.g. "
+                       "'embedding E: V -> d', then '" +
+                       l.name + "(E(tokens))')");
+      return {};
+    }
+    if (x.shape.size() <= 2 && x.shape.back() == l.in) {
+      if (x.shape.size() == 2)
+        sc.m.sequenceModel = true;
+      ValueType y = x;
+      y.shape.back() = l.out;
+      return y;
+    }
+    if (numel(x.shape) == l.in)
+      return {{l.out}, false};
+    if (x.shape.size() == 1)
+      error(e.loc, "layer " + quote(l.name) + " expects width " +
+                       std::to_string(l.in) +
+                       " but is applied to a value of width " +
+                       std::to_string(x.shape[0]));
+    else
+      error(e.loc, "layer " + quote(l.name) + " (" + std::to_string(l.in) +
+                       " -> " + std::to_string(l.out) +
+                       ") applies to a last dimension of " +
+                       std::to_string(l.in) + " or to " + std::to_string(l.in) +
+                       " values in all, but is applied to a value of type " +
+                       typeText(x));
+    return {};
+  }
+
+  /// attention(q, k, v, heads = H, ...): q, k, v [T, D], D divisible by H,
+  /// an even head dimension for RoPE; fills the default scale 1/sqrt(D/H).
+  ValueType attentionType(Expr &e, const std::vector<ValueType> &xs) {
+    const ValueType &q = xs[0];
+    static const char *names[] = {"q", "k", "v"};
+    for (size_t i = 0; i < 3; ++i)
+      if (xs[i].shape.size() != 2) {
+        error(e.operands[i].loc, std::string("attention needs sequences [T, "
+                                             "D], but ") +
+                                     names[i] + " has type " + typeText(xs[i]));
+        return {};
+      }
+    if (xs[1].shape != q.shape || xs[2].shape != q.shape) {
+      error(e.loc, "attention's q, k and v must have the same shape, got " +
+                       typeText(xs[0]) + ", " + typeText(xs[1]) + " and " +
+                       typeText(xs[2]));
+      return {};
+    }
+    int64_t D = q.shape[1], H = e.params.getInt("heads");
+    if (D % H != 0) {
+      error(argLoc(e.params, "heads"),
+            "attention heads = " + std::to_string(H) +
+                " does not divide the width D = " + std::to_string(D) +
+                " of q " + typeText(q));
+      return {};
+    }
+    if (e.params.getBool("rope") && (D / H) % 2 != 0) {
+      error(argLoc(e.params, "rope"),
+            "rope needs an even head dimension, but D/heads = " +
+                std::to_string(D) + "/" + std::to_string(H) + " = " +
+                std::to_string(D / H));
+      return {};
+    }
+    if (!e.params.find("scale")) {
+      Arg a;
+      a.key = "scale";
+      a.implicit = true;
+      a.loc = e.loc;
+      a.value = build::num(1 / std::sqrt(static_cast<double>(D / H)), false);
+      a.value.loc = e.loc;
+      e.params.args.push_back(a);
+    }
+    return q;
   }
 
   //===--------------------------------------------------------------------===//
@@ -713,20 +991,55 @@ private:
         error(tgt.loc, "cross_entropy needs class labels ('label " + tgt.text +
                            ": i32'); " + quote(tgt.text) +
                            " is a real-valued target (use mse)");
-      else if (m.outputSize == 1)
-        error(c.loc, "cross_entropy needs at least 2 classes, but the model "
-                     "output has width 1");
+      else if (!m.outputShape.empty())
+        classLabelShape(m, tgt);
     } else {
       if (m.label->kind != Label::Kind::Target)
         error(tgt.loc, "mse needs real targets ('target " + tgt.text +
                            ": f32[k]'); " + quote(tgt.text) +
                            " is a class label (use cross_entropy)");
       else if (m.outputSize && m.label->size && m.outputSize != m.label->size)
-        error(tgt.loc, "target " + quote(tgt.text) + " has width " +
-                           std::to_string(m.label->size) +
-                           " but forward returns width " +
-                           std::to_string(m.outputSize));
+        error(tgt.loc, m.outputShape.size() == 1 && m.label->dims.size() == 1
+                           ? "target " + quote(tgt.text) + " has width " +
+                                 std::to_string(m.label->size) +
+                                 " but forward returns width " +
+                                 std::to_string(m.outputSize)
+                           : "target " + quote(tgt.text) + " has type " +
+                                 typeText({m.label->dims, false}) +
+                                 " but forward returns " +
+                                 typeText({m.outputShape, false}));
     }
+  }
+
+  /// `label y: i32` needs logits [C]; `label next: i32[T]` needs [T, V].
+  void classLabelShape(const Model &m, const Value &tgt) {
+    const Label &l = *m.label;
+    const std::vector<int64_t> &out = m.outputShape;
+    std::string forward = typeText({out, false});
+    if (l.dims.size() == 1 && l.dims[0] > 1) {
+      if (out.size() != 2 || out[0] != l.dims[0])
+        error(tgt.loc, "label " + quote(l.name) + " is i32[" +
+                           std::to_string(l.dims[0]) +
+                           "] (one class per position), but forward returns " +
+                           forward + "; expected f32[" +
+                           std::to_string(l.dims[0]) + ", classes]");
+      else if (out[1] == 1)
+        error(tgt.loc, "cross_entropy needs at least 2 classes, but forward "
+                       "returns " +
+                           forward);
+      return;
+    }
+    if (out.size() != 1) {
+      error(tgt.loc, "label " + quote(l.name) +
+                         " holds one class per example, but forward returns " +
+                         forward + "; declare 'label " + l.name + ": i32[" +
+                         std::to_string(out[0]) +
+                         "]' for one class per position");
+      return;
+    }
+    if (out[0] == 1)
+      error(m.loss->call.loc, "cross_entropy needs at least 2 classes, but the "
+                              "model output has width 1");
   }
 
   //===--------------------------------------------------------------------===//

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -111,12 +112,15 @@ void checkDevice(const wl_model *m) {
 }
 
 bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes,
-                      std::string &msg) {
-  for (int64_t b = 0; b < batch; ++b)
-    if (labels[b] < 0 || labels[b] >= classes) {
-      msg = "label " + std::to_string(labels[b]) + " at index " +
-            std::to_string(b) + " is outside [0, " + std::to_string(classes) +
-            ")";
+                      std::string &msg, int64_t perExample) {
+  for (int64_t i = 0; i < batch * perExample; ++i)
+    if (labels[i] < 0 || labels[i] >= classes) {
+      std::string where =
+          perExample == 1 ? "index " + std::to_string(i)
+                          : "example " + std::to_string(i / perExample) +
+                                ", position " + std::to_string(i % perExample);
+      msg = "label " + std::to_string(labels[i]) + " at " + where +
+            " is outside [0, " + std::to_string(classes) + ")";
       return false;
     }
   return true;
@@ -266,14 +270,22 @@ size_t floatBytes(int64_t rows, int64_t cols) {
   return size_t(rows * cols) * sizeof(float);
 }
 
+bool isTokenModel(const wl_model *m) { return m->md->inputKind == 1; }
+
+/// Bytes of the input x [batch, input_size]: int32 token ids or floats.
+size_t inputBytes(const wl_model *m, int64_t batch) {
+  return size_t(batch * m->md->inputSize) *
+         (isTokenModel(m) ? sizeof(int32_t) : sizeof(float));
+}
+
 wl_status checkBatch(wl_model *m, const char *fn, int64_t batch) {
   if (batch <= 0)
     return setError(m, WL_ERR_ARG,
                     std::string(fn) + ": batch must be positive (got " +
                         std::to_string(batch) + ")");
   const Metadata &md = *m->md;
-  int64_t widest =
-      std::max({md.inputSize, md.outputSize, md.targetSize, int64_t(1)});
+  int64_t widest = std::max(
+      {md.inputSize, md.outputSize, md.targetSize, md.labelSize, int64_t(1)});
   if (batch > INT64_MAX / int64_t(sizeof(float)) / widest)
     return setError(m, WL_ERR_ARG,
                     std::string(fn) + ": batch too large (got " +
@@ -314,14 +326,17 @@ struct LabelRef {
 };
 
 /// Class labels are checked on the host: the caller's array (host memory),
-/// or the staged copy of device labels (managed memory, readable here).
+/// or the staged copy of device labels (managed memory, readable here). They
+/// are [batch, label_size] int32 (label_size T for per-position labels), each
+/// in [0, classes), passed as one vector of batch·label_size elements.
 wl_status makeLabels(wl_model *m, const char *fn, const void *labels,
                      int64_t batch, Mem mem, LabelRef &ref) {
   const Metadata &md = *m->md;
+  const int64_t count = batch * md.labelSize;
   auto check = [&](const void *p) {
     std::string msg;
-    if (!checkClassLabels(static_cast<const int32_t *>(p), batch, md.outputSize,
-                          msg))
+    if (!checkClassLabels(static_cast<const int32_t *>(p), batch,
+                          md.numClasses(), msg, md.labelSize))
       return setError(m, WL_ERR_ARG, std::string(fn) + ": " + msg);
     return WL_OK;
   };
@@ -330,14 +345,14 @@ wl_status makeLabels(wl_model *m, const char *fn, const void *labels,
       if (wl_status st = check(labels))
         return st;
     const void *p = stageIn(m, m->stageLabels, labels,
-                            size_t(batch) * sizeof(int32_t), mem, "labels");
+                            size_t(count) * sizeof(int32_t), mem, "labels");
     if (mem == Mem::Device)
       if (wl_status st = check(p))
         return st;
     ref.classes.allocated = const_cast<void *>(p);
     ref.classes.aligned = const_cast<void *>(p);
     ref.classes.offset = 0;
-    ref.classes.sizes[0] = batch;
+    ref.classes.sizes[0] = count;
     ref.classes.strides[0] = 1;
   } else {
     const void *p = stageIn(m, m->stageLabels, labels,
@@ -399,6 +414,66 @@ wl_status checkFiniteInput(wl_model *m, const char *fn, const char *what,
                       std::to_string(i / cols) + ", " +
                       std::to_string(i % cols) + "] is " +
                       (std::isnan(v[i]) ? "NaN" : "infinite"));
+}
+
+/// WL_OK when every token id of the int32 [batch, T] input lies in
+/// [0, token_limit); otherwise WL_ERR_ARG naming the first bad id and where.
+wl_status checkTokens(wl_model *m, const char *fn, const void *p,
+                      int64_t batch) {
+  const int32_t *ids = static_cast<const int32_t *>(p);
+  const int64_t t = m->md->inputSize, limit = m->md->tokenLimit;
+  for (int64_t i = 0; i < batch * t; ++i)
+    if (ids[i] < 0 || ids[i] >= limit)
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) + ": token id " + std::to_string(ids[i]) +
+                          " at example " + std::to_string(i / t) +
+                          ", position " + std::to_string(i % t) +
+                          " is outside [0, " + std::to_string(limit) + ")");
+  return WL_OK;
+}
+
+std::string numberText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+/// WL_OK when every row of row_size floats of each example has l2 norm (in
+/// double) <= bound·(1 + 1e-6), the domain the certificate assumes;
+/// otherwise WL_ERR_ARG naming the example, the position (row) and the norm.
+wl_status checkInputDomain(wl_model *m, const char *fn, const void *p,
+                           int64_t batch) {
+  const InputDomain &dom = m->md->inputDomain;
+  if (!dom.present)
+    return WL_OK;
+  const float *x = static_cast<const float *>(p);
+  const int64_t d = dom.rowSize, rows = m->md->inputSize / d;
+  const double limit = dom.bound * (1 + 1e-6);
+  for (int64_t r = 0; r < batch * rows; ++r) {
+    double ss = 0;
+    for (int64_t j = 0; j < d; ++j)
+      ss += double(x[r * d + j]) * double(x[r * d + j]);
+    double norm = std::sqrt(ss);
+    if (norm > limit)
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) + ": x at example " +
+                          std::to_string(r / rows) + ", position " +
+                          std::to_string(r % rows) + " has l2 norm " +
+                          numberText(norm) + " > the input_domain bound " +
+                          numberText(dom.bound));
+  }
+  return WL_OK;
+}
+
+/// The checks of the (staged, host-readable) input x before any generated
+/// code runs: token ids in range, or finite floats inside input_domain.
+wl_status checkInput(wl_model *m, const char *fn, const void *xs,
+                     int64_t batch) {
+  if (isTokenModel(m))
+    return checkTokens(m, fn, xs, batch);
+  if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, m->md->inputSize))
+    return st;
+  return checkInputDomain(m, fn, xs, batch);
 }
 
 /// Calls f(offset, numel, label) for every arena region a step may write: each
@@ -464,7 +539,7 @@ wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
 /// inputs included) and stages the arguments, then returns run(arena, x,
 /// labels), which sets *loss.
 template <class F>
-wl_status lossCall(wl_model *m, const char *fn, const float *x,
+wl_status lossCall(wl_model *m, const char *fn, const void *x,
                    const void *labels, int64_t batch, float *loss, Mem mem,
                    F &&run) {
   return modelCall(m, fn, [&] {
@@ -479,8 +554,8 @@ wl_status lossCall(wl_model *m, const char *fn, const float *x,
     if (wl_status st = makeLabels(m, fn, labels, batch, mem, lr))
       return st;
     const int64_t in = m->md->inputSize;
-    const void *xs = stageIn(m, m->stageX, x, floatBytes(batch, in), mem, "x");
-    if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
+    const void *xs = stageIn(m, m->stageX, x, inputBytes(m, batch), mem, "x");
+    if (wl_status st = checkInput(m, fn, xs, batch))
       return st;
     if (m->md->labelKind != 0)
       if (wl_status st = checkFiniteInput(m, fn, "labels", lr.targets.aligned,
@@ -492,8 +567,8 @@ wl_status lossCall(wl_model *m, const char *fn, const float *x,
   });
 }
 
-wl_status forwardCall(wl_model *m, const char *fn, const float *x,
-                      int64_t batch, float *y, Mem mem) {
+wl_status forwardCall(wl_model *m, const char *fn, const void *x, int64_t batch,
+                      float *y, Mem mem) {
   return modelCall(m, fn, [&] {
     if (wl_status st = requireTarget(m, fn, mem))
       return st;
@@ -502,8 +577,8 @@ wl_status forwardCall(wl_model *m, const char *fn, const float *x,
     if (wl_status st = checkBatch(m, fn, batch))
       return st;
     const int64_t in = m->md->inputSize, out = m->md->outputSize;
-    const void *xs = stageIn(m, m->stageX, x, floatBytes(batch, in), mem, "x");
-    if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
+    const void *xs = stageIn(m, m->stageX, x, inputBytes(m, batch), mem, "x");
+    if (wl_status st = checkInput(m, fn, xs, batch))
       return st;
     void *ys = stageOut(m, m->stageY, y, floatBytes(batch, out), mem);
     wlgen_memref1d a = arenaRef(m);
@@ -516,7 +591,12 @@ wl_status forwardCall(wl_model *m, const char *fn, const float *x,
   });
 }
 
-wl_status backwardCall(wl_model *m, const char *fn, const float *x,
+/// A token model's generated backward: no dx (token ids have no gradient),
+/// so the C signature is (arena, x, dy) (wl/wlgen.h).
+using TokenBackwardFn = void (*)(wlgen_memref1d *, wlgen_memref2d *,
+                                 wlgen_memref2d *);
+
+wl_status backwardCall(wl_model *m, const char *fn, const void *x,
                        const float *dy, int64_t batch, float *dx, Mem mem) {
   return modelCall(m, fn, [&] {
     if (wl_status st = requireTarget(m, fn, mem))
@@ -525,15 +605,33 @@ wl_status backwardCall(wl_model *m, const char *fn, const float *x,
       return st;
     if (wl_status st = checkBatch(m, fn, batch))
       return st;
+    if (isTokenModel(m) && dx)
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) +
+                          ": dx must be NULL for a token model (token ids "
+                          "have no gradient)");
     const int64_t in = m->md->inputSize, out = m->md->outputSize;
     const size_t dxBytes = floatBytes(batch, in);
-    const void *xs = stageIn(m, m->stageX, x, dxBytes, mem, "x");
+    const void *xs = stageIn(m, m->stageX, x, inputBytes(m, batch), mem, "x");
     const void *dys =
         stageIn(m, m->stageDy, dy, floatBytes(batch, out), mem, "dy");
-    if (wl_status st = checkFiniteInput(m, fn, "x", xs, batch, in))
+    if (wl_status st = checkInput(m, fn, xs, batch))
       return st;
     if (wl_status st = checkFiniteInput(m, fn, "dy", dys, batch, out))
       return st;
+    if (isTokenModel(m)) {
+      wlgen_memref1d a = arenaRef(m);
+      wlgen_memref2d xr = matrixRef(xs, batch, in);
+      wlgen_memref2d dyr = matrixRef(dys, batch, out);
+      // The generated function really has this type (wlgen.h); the cast
+      // only undoes the 4-argument declaration of a float model's backward.
+      // (Through void(*)(void), which -Wcast-function-type allows.)
+      auto backward = reinterpret_cast<TokenBackwardFn>(
+          reinterpret_cast<void (*)(void)>(&_mlir_ciface_wlgen_backward));
+      backward(&a, &xr, &dyr);
+      checkDevice(m);
+      return WL_OK;
+    }
     void *dxs;
     if (dx) {
       dxs = stageOut(m, m->stageDx, dx, dxBytes, mem);
@@ -555,7 +653,7 @@ wl_status backwardCall(wl_model *m, const char *fn, const float *x,
   });
 }
 
-wl_status lossOnly(wl_model *m, const char *fn, const float *x,
+wl_status lossOnly(wl_model *m, const char *fn, const void *x,
                    const void *labels, int64_t batch, float *loss, Mem mem) {
   return lossCall(m, fn, x, labels, batch, loss, mem,
                   [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
@@ -566,7 +664,7 @@ wl_status lossOnly(wl_model *m, const char *fn, const float *x,
                   });
 }
 
-wl_status trainStep(wl_model *m, const char *fn, const float *x,
+wl_status trainStep(wl_model *m, const char *fn, const void *x,
                     const void *labels, int64_t batch, float *loss, Mem mem) {
   return lossCall(m, fn, x, labels, batch, loss, mem,
                   [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
@@ -626,6 +724,21 @@ WL_API int64_t wl_output_size(void) {
 WL_API int32_t wl_label_kind(void) {
   return query<int32_t>(-1, okMetadata,
                         [](const Metadata &md) { return md.labelKind; });
+}
+
+WL_API int32_t wl_input_kind(void) {
+  return query<int32_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.inputKind; });
+}
+
+WL_API int64_t wl_sequence_length(void) {
+  return query<int64_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.sequenceLength; });
+}
+
+WL_API int64_t wl_label_size(void) {
+  return query<int64_t>(-1, okMetadata,
+                        [](const Metadata &md) { return md.labelSize; });
 }
 
 WL_API int32_t wl_num_params(void) {
@@ -776,12 +889,12 @@ WL_API const char *wl_last_error(const wl_model *m) {
 
 WL_API int64_t wl_step_count(const wl_model *m) { return m ? m->step : -1; }
 
-WL_API wl_status wl_forward(wl_model *m, const float *x, int64_t batch,
+WL_API wl_status wl_forward(wl_model *m, const void *x, int64_t batch,
                             float *y) {
   return forwardCall(m, "wl_forward", x, batch, y, Mem::Host);
 }
 
-WL_API wl_status wl_backward(wl_model *m, const float *x, const float *dy,
+WL_API wl_status wl_backward(wl_model *m, const void *x, const float *dy,
                              int64_t batch, float *dx) {
   return backwardCall(m, "wl_backward", x, dy, batch, dx, Mem::Host);
 }
@@ -800,32 +913,32 @@ WL_API wl_status wl_step(wl_model *m) {
   });
 }
 
-WL_API wl_status wl_loss(wl_model *m, const float *x, const void *labels,
+WL_API wl_status wl_loss(wl_model *m, const void *x, const void *labels,
                          int64_t batch, float *loss) {
   return lossOnly(m, "wl_loss", x, labels, batch, loss, Mem::Host);
 }
 
-WL_API wl_status wl_train_step(wl_model *m, const float *x, const void *labels,
+WL_API wl_status wl_train_step(wl_model *m, const void *x, const void *labels,
                                int64_t batch, float *loss) {
   return trainStep(m, "wl_train_step", x, labels, batch, loss, Mem::Host);
 }
 
-WL_API wl_status wl_forward_device(wl_model *m, const float *x, int64_t batch,
+WL_API wl_status wl_forward_device(wl_model *m, const void *x, int64_t batch,
                                    float *y) {
   return forwardCall(m, "wl_forward_device", x, batch, y, Mem::Device);
 }
 
-WL_API wl_status wl_backward_device(wl_model *m, const float *x,
-                                    const float *dy, int64_t batch, float *dx) {
+WL_API wl_status wl_backward_device(wl_model *m, const void *x, const float *dy,
+                                    int64_t batch, float *dx) {
   return backwardCall(m, "wl_backward_device", x, dy, batch, dx, Mem::Device);
 }
 
-WL_API wl_status wl_loss_device(wl_model *m, const float *x, const void *labels,
+WL_API wl_status wl_loss_device(wl_model *m, const void *x, const void *labels,
                                 int64_t batch, float *loss) {
   return lossOnly(m, "wl_loss_device", x, labels, batch, loss, Mem::Device);
 }
 
-WL_API wl_status wl_train_step_device(wl_model *m, const float *x,
+WL_API wl_status wl_train_step_device(wl_model *m, const void *x,
                                       const void *labels, int64_t batch,
                                       float *loss) {
   return trainStep(m, "wl_train_step_device", x, labels, batch, loss,

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <exception>
 #include <limits>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -339,40 +340,306 @@ double layerBound(wl_model *m, int layer, std::vector<double> &cache) {
   return b;
 }
 
-/// Evaluates the Lipschitz graph node by node (SSA order: every argument is
-/// already in `value`); the result is the last node's value. Returns a
-/// negative value after recording an error on m.
-double evalLip(wl_model *m, const std::vector<LipNode> &nodes) {
-  std::vector<double> cache(m->md->layers.size(), -1.0);
-  std::vector<double> value(nodes.size(), 0.0);
-  for (size_t k = 0; k < nodes.size(); ++k) {
+/// a·b where a factor 0 wins over +inf: a value that does not vary (L = 0)
+/// or a zero weight contributes nothing, whatever the other bound.
+double mul0(double a, double b) { return a == 0.0 || b == 0.0 ? 0.0 : a * b; }
+
+/// An upper bound of the l2 norm of n floats, summed in double (relative
+/// error ≤ n·u of the sum of squares).
+double l2Bound(const float *x, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i)
+    s += double(x[i]) * double(x[i]);
+  return std::sqrt(s) * (1.0 + double(n + 2) * std::ldexp(1.0, -52));
+}
+
+/// What one node's value is known to satisfy over the input domain.
+struct Bound {
+  double m = 0;   ///< magnitude: ≥ the largest block's l2 norm
+  double lip = 0; ///< Lipschitz bound w.r.t. the certificate's input
+};
+
+/// The graph's evaluation (ALGORITHMS.md, "Certificates of sequence
+/// models"): M and L node by node, with the node where a +inf magnitude
+/// first appeared, for the message.
+class LipEvaluator {
+public:
+  LipEvaluator(wl_model *m, const std::vector<LipNode> &nodes)
+      : m(m), nodes(nodes), cache(m->md->layers.size(), -1.0),
+        value(nodes.size()), unbounded(nodes.size(), -1) {}
+
+  /// The output's L; negative after recording an error on m. A +inf result
+  /// leaves its reason in m->lastError (not an error).
+  double run() {
+    for (size_t k = 0; k < nodes.size(); ++k)
+      if (!eval(k))
+        return -1.0;
+    if (nodes.empty())
+      return -1.0;
+    double l = value.back().lip;
+    if (std::isinf(l))
+      setError(m, WL_OK, "wl_lipschitz_bound: +inf: " + whyInfinite());
+    return l;
+  }
+
+private:
+  wl_model *m;
+  const std::vector<LipNode> &nodes;
+  std::vector<double> cache; ///< spectral bounds per layer (< 0: not yet)
+  std::vector<Bound> value;
+  /// The node whose magnitude rule first gave +inf upstream of each node
+  /// (-1: finite), for the message.
+  std::vector<int64_t> unbounded;
+  std::string originReason; ///< why the input's magnitude is +inf
+  /// sliceBounds' results per (layer, heads).
+  std::map<std::pair<int, int64_t>, std::vector<double>> slices;
+
+  const Bound &at(const LipNode &n, size_t i) {
+    return value[size_t(n.args[i])];
+  }
+
+  /// σ_max bound of a layer's effective weight.
+  double weightBound(int layer) { return layerBound(m, layer, cache); }
+
+  /// The σ_max bounds of the `heads` row slices of a layer's effective
+  /// weight (an attention head's rows), each at most the whole bound;
+  /// computed once per call. Empty after recording an error on m.
+  const std::vector<double> &sliceBounds(int layer, int64_t heads) {
+    std::vector<double> &b = slices[{layer, heads}];
+    if (!b.empty())
+      return b;
+    double whole = weightBound(layer);
+    if (whole < 0)
+      return b;
+    const LayerInfo &l = m->md->layers[size_t(layer)];
+    std::vector<float> w(size_t(l.out * l.in));
+    if (effectiveWeight(m, layer, w.data(), "wl_lipschitz_bound") != WL_OK)
+      return b;
+    const int64_t rows = l.out / heads;
+    for (int64_t h = 0; h < heads; ++h)
+      b.push_back(std::min(
+          whole, gramSpectralBound(w.data() + h * rows * l.in, rows, l.in,
+                                   gramIterations(std::min(rows, l.in)))));
+    return b;
+  }
+
+  /// ‖b[r0, r1)‖₂ of the layer's bias (all of it when r1 ≤ r0); 0 without;
+  /// negative after recording an error on m.
+  double biasNorm(int layer, int64_t r0 = 0, int64_t r1 = 0) {
+    const LayerInfo &l = m->md->layers[size_t(layer)];
+    if (l.bias.empty())
+      return 0;
+    const ParamInfo &p = m->md->params[size_t(m->md->findParam(l.bias))];
+    if (r1 <= r0)
+      r1 = p.numel;
+    double b = l2Bound(m->arena + p.offset + r0, r1 - r0);
+    if (std::isnan(b) || std::isinf(b)) {
+      setError(m, WL_ERR_NONFINITE,
+               "wl_lipschitz_bound: layer '" + l.name +
+                   "' has a non-finite bias");
+      return -1.0;
+    }
+    return b;
+  }
+
+  /// max over rows [0, rows) of the embedding table's row norms.
+  double maxRowNorm(int layer, int64_t rows) {
+    const LayerInfo &l = m->md->layers[size_t(layer)];
+    std::vector<float> w(size_t(l.out * l.in));
+    if (effectiveWeight(m, layer, w.data(), "wl_lipschitz_bound") != WL_OK)
+      return -1.0;
+    double top = 0;
+    for (int64_t r = 0; r < std::min(rows, l.out); ++r) {
+      double b = l2Bound(w.data() + r * l.in, l.in);
+      top = std::isnan(b) || std::isnan(top) ? NAN : std::max(top, b);
+    }
+    if (std::isnan(top) || std::isinf(top)) {
+      setError(m, WL_ERR_NONFINITE,
+               "wl_lipschitz_bound: layer '" + l.name +
+                   "' has a non-finite weight");
+      return -1.0;
+    }
+    return top;
+  }
+
+  /// The magnitude of the float input in the node's measure (blocks of
+  /// inputSize / length floats, or one l2 vector).
+  double inputMagnitude(const LipNode &n) {
+    const Metadata &md = *m->md;
+    if (md.inputKind == 1) {
+      originReason = "token ids are not a continuous input";
+      return HUGE_VAL;
+    }
+    if (!md.inputDomain.present) {
+      originReason = "the float input has no declared domain (declare it "
+                     "`with norm_bound(c, norm = row)`)";
+      return HUGE_VAL;
+    }
+    // k domain rows per block (a block inside one domain row: k = 1).
+    const int64_t block = md.inputSize / std::max<int64_t>(n.length, 1);
+    const int64_t row = md.inputDomain.rowSize;
+    const double k = block % row == 0   ? double(block / row)
+                     : row % block == 0 ? 1.0
+                                        : double(md.inputSize / row);
+    return md.inputDomain.bound * (1 + 1e-6) * std::sqrt(k);
+  }
+
+  /// One head's bounds (M, L) of the slice of q, k or v node `a`: the rows
+  /// of the head of a layer's weight and bias when `a` is a layer node (a
+  /// slice's norms are at most the whole one's), else the whole bounds.
+  bool headSlice(int64_t a, int64_t heads, int64_t h, Bound &out) {
+    const LipNode &n = nodes[size_t(a)];
+    out = value[size_t(a)];
+    if (n.op != LipNode::Op::Layer || heads == 1)
+      return true;
+    const LayerInfo &l = m->md->layers[size_t(n.layer)];
+    if (l.out % heads)
+      return true;
+    const int64_t r0 = h * (l.out / heads), r1 = r0 + l.out / heads;
+    const std::vector<double> &ws = sliceBounds(n.layer, heads);
+    if (ws.empty())
+      return false;
+    double w = ws[size_t(h)], bias = biasNorm(n.layer, r0, r1);
+    if (bias < 0)
+      return false;
+    const Bound &x = value[size_t(n.args[0])];
+    out.m = std::min(out.m, mul0(w, x.m) + bias);
+    out.lip = std::min(out.lip, mul0(w, x.lip));
+    return true;
+  }
+
+  /// L_h ≤ L_v + s·(L_q·M_k + M_q·L_k)·M_v per head (ALGORITHMS.md), the
+  /// heads' outputs stacked: L ≤ sqrt(Σ L_h²), M ≤ sqrt(Σ (M_v^h)²).
+  bool attention(const LipNode &n, Bound &out) {
+    double l2 = 0, m2 = 0;
+    for (int64_t h = 0; h < n.heads; ++h) {
+      Bound q, k, v;
+      if (!headSlice(n.args[0], n.heads, h, q) ||
+          !headSlice(n.args[1], n.heads, h, k) ||
+          !headSlice(n.args[2], n.heads, h, v))
+        return false;
+      double scores = mul0(q.lip, k.m) + mul0(q.m, k.lip);
+      double lh = v.lip + mul0(mul0(std::fabs(n.factor), scores), v.m);
+      l2 += lh * lh;
+      m2 += v.m * v.m;
+    }
+    out = {std::sqrt(m2), std::sqrt(l2)};
+    return true;
+  }
+
+  bool eval(size_t k) {
     const LipNode &n = nodes[k];
+    Bound &out = value[k];
     switch (n.op) {
     case LipNode::Op::Input:
-      value[k] = 1.0;
+      out = {inputMagnitude(n), 1.0};
       break;
+    case LipNode::Op::Positions:
+      out = {HUGE_VAL, 0.0}; // ids: only an embedding reads them
+      break;
+    case LipNode::Op::Embedding: {
+      // Token ids: its output is the certificate's input (L = 1), every row
+      // reachable; positions: a constant (L = 0) of the first T rows.
+      const LipNode &ids = nodes[size_t(n.args[0])];
+      bool tokens = ids.op == LipNode::Op::Input;
+      double top = maxRowNorm(n.layer, tokens ? INT64_MAX : ids.length);
+      if (top < 0)
+        return false;
+      out = {top, tokens ? 1.0 : 0.0};
+      break;
+    }
     case LipNode::Op::Layer: {
-      double b = layerBound(m, n.layer, cache);
-      if (b < 0)
-        return -1.0;
-      value[k] = b == 0.0 ? 0.0 : b * value[size_t(n.args[0])]; // 0·∞ is 0 here
+      double w = weightBound(n.layer), bias = biasNorm(n.layer);
+      if (w < 0 || bias < 0)
+        return false;
+      out = {mul0(w, at(n, 0).m) + bias, mul0(w, at(n, 0).lip)};
       break;
     }
     case LipNode::Op::Scale:
-      value[k] = n.factor == 0.0
-                     ? 0.0
-                     : std::fabs(n.factor) * value[size_t(n.args[0])];
+      out = {mul0(std::fabs(n.factor), at(n, 0).m),
+             mul0(std::fabs(n.factor), at(n, 0).lip)};
       break;
-    case LipNode::Op::Add: {
-      double sum = 0;
+    case LipNode::Op::Activation: {
+      double m0 = at(n, 0).m, root = std::sqrt(double(n.width));
+      out.lip = mul0(n.factor, at(n, 0).lip);
+      if (n.magnitude == LipNode::Magnitude::Keep)
+        out.m = m0;
+      else if (n.magnitude == LipNode::Magnitude::Sigmoid)
+        out.m = std::min(m0 / 4 + root / 2, root);
+      else
+        out.m = HUGE_VAL;
+      break;
+    }
+    case LipNode::Op::Add:
+      out = {};
+      for (size_t i = 0; i < n.args.size(); ++i) {
+        out.m += at(n, i).m;
+        out.lip += at(n, i).lip;
+      }
+      break;
+    case LipNode::Op::Attention:
+      if (!attention(n, out))
+        return false;
+      break;
+    case LipNode::Op::MeanPool: // a mean of blocks: no larger than the max
+      out = at(n, 0);
+      break;
+    case LipNode::Op::RowNorm: // ‖y_t‖ < √d; Lipschitz 1/√eps (ActivationOps)
+      out = {std::sqrt(double(n.width)), mul0(n.factor, at(n, 0).lip)};
+      break;
+    case LipNode::Op::Flatten: { // ‖(x_1..x_T)‖₂ ≤ √T·max_t ‖x_t‖₂
+      double root = std::sqrt(double(n.length));
+      out = {root * at(n, 0).m, root * at(n, 0).lip};
+      break;
+    }
+    }
+    // Where a +inf magnitude came from: here, or the first argument's origin.
+    if (std::isinf(out.m) && n.op != LipNode::Op::Positions) {
+      unbounded[k] = int64_t(k);
       for (int64_t a : n.args)
-        sum += value[size_t(a)];
-      value[k] = sum;
-      break;
+        if (unbounded[size_t(a)] >= 0) {
+          unbounded[k] = unbounded[size_t(a)];
+          break;
+        }
     }
-    }
+    return true;
   }
-  return nodes.empty() ? -1.0 : value.back();
+
+  /// Why the output's L is +inf: the first attention whose L is +inf and
+  /// the origin of its unbounded input, else an overflow.
+  std::string whyInfinite() {
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      const LipNode &n = nodes[k];
+      if (n.op != LipNode::Op::Attention || !std::isinf(value[k].lip))
+        continue;
+      for (int64_t a : n.args)
+        if (unbounded[size_t(a)] >= 0)
+          return "attention (lipschitz node " + std::to_string(k) +
+                 ") is Lipschitz only on bounded inputs, and its input (node " +
+                 std::to_string(a) + ") has no finite magnitude bound: " +
+                 reasonAt(unbounded[size_t(a)]);
+    }
+    return "the bound overflows a double";
+  }
+
+  std::string reasonAt(int64_t origin) {
+    const LipNode &n = nodes[size_t(origin)];
+    if (n.op == LipNode::Op::Input) {
+      inputMagnitude(n); // sets originReason
+      return originReason;
+    }
+    if (n.op == LipNode::Op::Activation)
+      return "node " + std::to_string(origin) +
+             " is an activation without a magnitude rule";
+    return "node " + std::to_string(origin) + " overflows";
+  }
+};
+
+/// Evaluates the Lipschitz graph (SSA order: every argument is already
+/// evaluated); the result is the last node's L. Returns a negative value
+/// after recording an error on m.
+double evalLip(wl_model *m, const std::vector<LipNode> &nodes) {
+  return LipEvaluator(m, nodes).run();
 }
 
 } // namespace

@@ -124,19 +124,71 @@ std::vector<LipNode> parseLip(const Metadata &md, const JsonValue &v) {
       bad(where + ": must be an object");
     std::string op = reqStr(nv, "op", where);
     LipNode n;
-    if (op == "input") {
-      n.op = LipNode::Op::Input;
-    } else if (op == "layer") {
-      n.op = LipNode::Op::Layer;
+    auto arg = [&] {
+      n.args.push_back(lipIndex(req(nv, "arg", where), k, where));
+    };
+    auto layer = [&](LayerKind kind) {
       std::string name = reqStr(nv, "layer", where);
       n.layer = md.findLayer(name);
       if (n.layer < 0)
         bad(where + ": unknown layer '" + name + "'");
-      n.args.push_back(lipIndex(req(nv, "arg", where), k, where));
+      if (md.layers[size_t(n.layer)].kind != kind)
+        bad(where + ": layer '" + name + "' is " +
+            (kind == LayerKind::Embedding ? "not " : "") + "an embedding");
+    };
+    auto positive = [&](const char *key) {
+      int64_t x = reqInt(nv, key, where);
+      if (x < 1)
+        bad(where + ": \"" + key + "\" must be >= 1");
+      return x;
+    };
+    if (op == "input") {
+      n.op = LipNode::Op::Input;
+      if (nv.get("norm")) {
+        std::string norm = reqStr(nv, "norm", where);
+        if (norm != "row" && norm != "l2")
+          bad(where + ": \"norm\" must be \"row\" or \"l2\"");
+        if (norm == "row") {
+          n.length = positive("length");
+          if (md.inputSize % n.length)
+            bad(where + ": length " + std::to_string(n.length) +
+                " does not divide input_size");
+        }
+      }
+    } else if (op == "positions") {
+      n.op = LipNode::Op::Positions;
+      n.length = positive("length");
+    } else if (op == "embedding") {
+      n.op = LipNode::Op::Embedding;
+      layer(LayerKind::Embedding);
+      arg();
+      LipNode::Op from = nodes[size_t(n.args[0])].op;
+      if (from == LipNode::Op::Input ? md.inputKind != 1
+                                     : from != LipNode::Op::Positions)
+        bad(where + ": an embedding reads the token input or positions");
+    } else if (op == "layer") {
+      n.op = LipNode::Op::Layer;
+      layer(LayerKind::Linear);
+      arg();
     } else if (op == "scale") {
       n.op = LipNode::Op::Scale;
       n.factor = reqNum(nv, "factor", where);
-      n.args.push_back(lipIndex(req(nv, "arg", where), k, where));
+      arg();
+    } else if (op == "activation") {
+      n.op = LipNode::Op::Activation;
+      n.factor = reqNum(nv, "factor", where);
+      if (n.factor < 0)
+        bad(where + ": \"factor\" must be >= 0");
+      std::string rule = reqStr(nv, "magnitude", where);
+      if (rule == "keep")
+        n.magnitude = LipNode::Magnitude::Keep;
+      else if (rule == "sigmoid")
+        n.magnitude = LipNode::Magnitude::Sigmoid;
+      else if (rule != "none")
+        bad(where + ": \"magnitude\" must be \"keep\", \"sigmoid\" or "
+                    "\"none\"");
+      n.width = positive("width");
+      arg();
     } else if (op == "add") {
       n.op = LipNode::Op::Add;
       const JsonValue &args = req(nv, "args", where);
@@ -145,6 +197,33 @@ std::vector<LipNode> parseLip(const Metadata &md, const JsonValue &v) {
             ": \"args\" of add must be a non-empty array of node indices");
       for (const JsonValue &a : args.items)
         n.args.push_back(lipIndex(a, k, where));
+    } else if (op == "attention") {
+      n.op = LipNode::Op::Attention;
+      const JsonValue &args = req(nv, "args", where);
+      if (!args.isArray() || args.items.size() != 3)
+        bad(where + ": \"args\" of attention must be [q, k, v]");
+      for (const JsonValue &a : args.items)
+        n.args.push_back(lipIndex(a, k, where));
+      n.heads = positive("heads");
+      n.factor = reqNum(nv, "scale", where);
+    } else if (op == "mean_pool") {
+      n.op = LipNode::Op::MeanPool;
+      arg();
+    } else if (op == "row_norm") {
+      n.op = LipNode::Op::RowNorm;
+      n.kind = reqStr(nv, "kind", where);
+      if (n.kind != "rms" && n.kind != "layer")
+        bad(where + ": \"kind\" must be \"rms\" or \"layer\"");
+      double eps = reqNum(nv, "eps", where);
+      if (!(eps > 0))
+        bad(where + ": \"eps\" must be > 0");
+      n.factor = 1.0 / std::sqrt(eps);
+      n.width = positive("width");
+      arg();
+    } else if (op == "flatten") {
+      n.op = LipNode::Op::Flatten;
+      n.length = positive("length");
+      arg();
     } else {
       bad(where + ": unknown op '" + op + "'");
     }
@@ -187,6 +266,126 @@ void parseHeader(Metadata &md, const JsonValue &root) {
         (target->text != "cpu" && target->text != "cuda"))
       bad("\"target\" must be \"cpu\" or \"cuda\"");
     md.cudaTarget = target->text == "cuda";
+  }
+}
+
+std::string shapeText(const std::vector<int64_t> &dims) {
+  std::string t = "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    t += (i ? ", " : "") + std::to_string(dims[i]);
+  return t + "]";
+}
+
+/// An optional per-example shape ("input_shape", "output_shape") whose
+/// product must be `size`; [size] when absent.
+std::vector<int64_t> parseExampleShape(const JsonValue &root, const char *key,
+                                       int64_t size, const char *sizeKey) {
+  const JsonValue *v = root.get(key);
+  if (!v)
+    return {size};
+  std::vector<int64_t> dims;
+  int64_t numel;
+  parseShape(*v, key, dims, numel);
+  if (dims.empty() || numel != size)
+    bad(std::string("\"") + key + "\" " + shapeText(dims) +
+        " must be non-empty with product " + sizeKey + " = " +
+        std::to_string(size));
+  return dims;
+}
+
+/// The optional keys of sequence models (CONTRACT: input_kind, input_shape,
+/// output_shape, sequence_length, label_size, token_limit, input_domain),
+/// checked against each other and the sizes; absent keys keep an ordinary
+/// model's meaning.
+void parseSequence(Metadata &md, const JsonValue &root) {
+  const std::string top = "metadata";
+  md.inputKind = 0;
+  if (root.get("input_kind")) {
+    int64_t k = reqInt(root, "input_kind", top);
+    if (k != 0 && k != 1)
+      bad("input_kind must be 0 (f32 features) or 1 (i32 token ids), not " +
+          std::to_string(k));
+    md.inputKind = int32_t(k);
+  }
+  md.inputShape =
+      parseExampleShape(root, "input_shape", md.inputSize, "input_size");
+  md.outputShape =
+      parseExampleShape(root, "output_shape", md.outputSize, "output_size");
+  md.sequenceLength =
+      root.get("sequence_length") ? reqInt(root, "sequence_length", top) : 0;
+  if (md.sequenceLength < 0)
+    bad("sequence_length must be >= 0");
+  if (md.inputKind == 1) {
+    // Token ids i32[T]: one id per position.
+    if (md.inputShape.size() != 1 || md.sequenceLength != md.inputSize)
+      bad("input_kind 1 (token ids) needs input_shape [T] and sequence_length "
+          "T = input_size " +
+          std::to_string(md.inputSize) + " (got input_shape " +
+          shapeText(md.inputShape) + ", sequence_length " +
+          std::to_string(md.sequenceLength) + ")");
+  } else if (md.sequenceLength > 0 && (md.inputShape.size() != 2 ||
+                                       md.inputShape[0] != md.sequenceLength)) {
+    // A float sequence f32[T, d].
+    bad("sequence_length " + std::to_string(md.sequenceLength) +
+        " of a float input needs input_shape [T, d] with T = " +
+        std::to_string(md.sequenceLength) + " (got " +
+        shapeText(md.inputShape) + ")");
+  }
+
+  md.tokenLimit =
+      root.get("token_limit") ? reqInt(root, "token_limit", top) : 0;
+  if (md.inputKind == 1 && !root.get("token_limit"))
+    bad("input_kind 1 (token ids) needs \"token_limit\" (the vocabulary size)");
+  if (md.inputKind == 1 &&
+      (md.tokenLimit < 1 || md.tokenLimit > (int64_t(1) << 31)))
+    bad("token_limit must be in [1, 2^31] (got " +
+        std::to_string(md.tokenLimit) + ")");
+  if (md.inputKind == 0 && md.tokenLimit != 0)
+    bad("token_limit applies only to input_kind 1 (token ids)");
+
+  // Labels per example: class labels of one class vector each (classes = the
+  // last dim of output_shape), or targets as before.
+  if (md.labelKind == 0) {
+    md.labelSize = root.get("label_size") ? reqInt(root, "label_size", top) : 1;
+    if (md.labelSize != 1 &&
+        (md.sequenceLength == 0 || md.labelSize != md.sequenceLength))
+      bad("label_size of class labels must be 1 or sequence_length (got " +
+          std::to_string(md.labelSize) + ", sequence_length " +
+          std::to_string(md.sequenceLength) + ")");
+    if (md.labelSize * md.outputShape.back() != md.outputSize)
+      bad("label_size " + std::to_string(md.labelSize) + " times the classes " +
+          std::to_string(md.outputShape.back()) +
+          " (the last dim of output_shape " + shapeText(md.outputShape) +
+          ") must be output_size " + std::to_string(md.outputSize));
+  } else {
+    md.labelSize = root.get("label_size") ? reqInt(root, "label_size", top)
+                                          : md.targetSize;
+    if (md.labelSize != md.targetSize)
+      bad("label_size of targets must be target_size " +
+          std::to_string(md.targetSize) + " (got " +
+          std::to_string(md.labelSize) + ")");
+  }
+
+  if (const JsonValue *dom = root.get("input_domain")) {
+    const std::string where = "input_domain";
+    if (!dom->isObject())
+      bad("\"input_domain\" must be an object");
+    if (md.inputKind != 0)
+      bad("input_domain applies only to float inputs (input_kind 0)");
+    std::string norm = reqStr(*dom, "norm", where);
+    if (norm != "row")
+      bad("input_domain: unknown norm '" + norm + "' (only \"row\")");
+    md.inputDomain.bound = reqNum(*dom, "bound", where);
+    md.inputDomain.rowSize = reqInt(*dom, "row_size", where);
+    if (!(md.inputDomain.bound > 0))
+      bad("input_domain: \"bound\" must be positive");
+    if (md.inputDomain.rowSize < 1 ||
+        md.inputSize % md.inputDomain.rowSize != 0)
+      bad("input_domain: \"row_size\" " +
+          std::to_string(md.inputDomain.rowSize) +
+          " must be positive and divide input_size " +
+          std::to_string(md.inputSize));
+    md.inputDomain.present = true;
   }
 }
 
@@ -349,6 +548,14 @@ LayerInfo parseLayer(const Metadata &md, const JsonValue &lv) {
   if (l.in <= 0 || l.out <= 0)
     bad(where + ": in and out must be positive");
   l.structure = reqStr(lv, "structure", where);
+  if (lv.get("kind")) {
+    std::string kind = reqStr(lv, "kind", where);
+    if (kind == "embedding")
+      l.kind = LayerKind::Embedding;
+    else if (kind != "linear")
+      bad(where + ": unknown kind '" + kind +
+          "' (\"linear\" or \"embedding\")");
+  }
   l.bound = boundRule(reqStr(lv, "bound", where), where);
   if (lv.get("weight"))
     l.weight = reqStr(lv, "weight", where);
@@ -361,6 +568,8 @@ LayerInfo parseLayer(const Metadata &md, const JsonValue &lv) {
   }
   if (!l.bias.empty() && md.findParam(l.bias) < 0)
     bad(where + ": unknown bias param '" + l.bias + "'");
+  if (l.kind == LayerKind::Embedding && !l.bias.empty())
+    bad(where + ": an embedding has no bias (got '" + l.bias + "')");
   parseFactors(md, l, lv, where);
   checkLayerShapes(md, l, where);
   return l;
@@ -376,6 +585,7 @@ void parseInto(Metadata &md, const char *json) {
   if (!root.isObject())
     bad("metadata must be a JSON object");
   parseHeader(md, root);
+  parseSequence(md, root);
   const JsonValue &params = req(root, "params", "metadata");
   if (!params.isArray())
     bad("\"params\" must be an array");

@@ -50,8 +50,13 @@ enum class BoundRule {
        ///< bounds
 };
 
+/// A layer's "kind": a linear map (the default) or an embedding table E
+/// [V, d] (in = d, out = V: nn.Embedding's layout, also wl_get_weight's).
+enum class LayerKind { Linear, Embedding };
+
 struct LayerInfo {
   std::string name;
+  LayerKind kind = LayerKind::Linear;
   int64_t in = 0, out = 0;
   std::string structure; ///< "dense", ... (for messages only)
   std::string weight;    ///< param name of the weight ("" if none)
@@ -69,12 +74,45 @@ struct LayerInfo {
 };
 
 /// One node of the "lipschitz" graph (SSA order; args index earlier nodes).
+/// Certificate.cpp propagates a magnitude bound M and a Lipschitz bound L
+/// through it (ALGORITHMS.md, "Certificates of sequence models"); wlgen.h
+/// lists the JSON of each op.
 struct LipNode {
-  enum class Op { Input, Layer, Scale, Add } op = Op::Input;
-  int layer = -1;    ///< Layer: index into layers
-  double factor = 1; ///< Scale
-  std::vector<int64_t>
-      args; ///< Layer/Scale: one; Add: one or more; Input: none
+  enum class Op {
+    Input,      ///< the model input (length: T when measured per position)
+    Positions,  ///< the ids 0..T-1 (length = T): independent of the input
+    Embedding,  ///< layer: a table read by an Input or Positions node
+    Layer,      ///< layer: W x + b
+    Scale,      ///< factor
+    Activation, ///< factor (Lipschitz), magnitude, width
+    Add,        ///< args: one or more
+    Attention,  ///< args: q, k, v; heads, factor (the score scale)
+    MeanPool,   ///< the mean over positions
+    RowNorm,    ///< eps (factor = 1/√eps), width
+    Flatten,    ///< merges blocks of `length` positions into one l2 vector
+  } op = Op::Input;
+  /// How an activation bounds its output's magnitude from its input's.
+  enum class Magnitude {
+    Keep,    ///< |φ(z)| ≤ |z|: M unchanged
+    Sigmoid, ///< M ≤ min(M/4 + √width/2, √width)
+    None,    ///< no rule: M = +inf
+  } magnitude = Magnitude::None;
+  int layer = -1;     ///< Layer, Embedding: index into layers
+  double factor = 1;  ///< Scale, Activation, RowNorm; Attention: its scale
+  int64_t length = 0; ///< Input (0: one l2 vector), Positions, Flatten
+  int64_t heads = 0;  ///< Attention
+  int64_t width = 0;  ///< Activation, RowNorm: the length of one row
+  std::string kind;   ///< RowNorm: "rms" | "layer" (for messages)
+  std::vector<int64_t> args; ///< Layer/Scale/...: one; Add: one or more;
+                             ///< Attention: three; Input, Positions: none
+};
+
+/// "input_domain": every row of rowSize consecutive floats of an example has
+/// l2 norm <= bound·(1 + 1e-6) (`with norm_bound(c, norm = row)`).
+struct InputDomain {
+  bool present = false;
+  double bound = 0;
+  int64_t rowSize = 0;
 };
 
 struct Metadata {
@@ -86,6 +124,16 @@ struct Metadata {
   int64_t inputSize = 0, outputSize = 0;
   int32_t labelKind = 0;
   int64_t targetSize = 0;
+  /// Sequence models (all optional in the JSON; the defaults are an ordinary
+  /// model's meaning). inputKind 1: x is int32 token ids [batch, T].
+  int32_t inputKind = 0;
+  std::vector<int64_t> inputShape;  ///< per example; product = inputSize
+  std::vector<int64_t> outputShape; ///< per example; product = outputSize
+  int64_t sequenceLength = 0;       ///< T of a sequence input, else 0
+  /// Labels per example: class labels 1 or T, targets targetSize.
+  int64_t labelSize = 1;
+  int64_t tokenLimit = 0; ///< inputKind 1: every id is in [0, tokenLimit)
+  InputDomain inputDomain;
   int64_t arenaSize = 0;
   /// "target": "cuda": generated code runs kernels through the CUDA driver,
   /// so every buffer it touches is managed memory (Cuda.h). Default "cpu".
@@ -95,6 +143,9 @@ struct Metadata {
   bool hasLipschitz = false;
   std::vector<LipNode>
       lipschitz; ///< non-empty when hasLipschitz; last = output
+
+  /// The number of classes of class labels: the last dim of outputShape.
+  int64_t numClasses() const { return outputShape.back(); }
 
   int findParam(const std::string &name) const;
   int findLayer(const std::string &name) const;

@@ -96,10 +96,11 @@ void *growBuffer(ManagedBuffer &b, size_t bytes);
 /// if any. A no-op for CPU models.
 void checkDevice(const wl_model *m);
 
-/// True when every class label lies in [0, classes); otherwise false with a
-/// message naming the first bad index and value.
+/// True when every class label of the [batch, perExample] int32 array lies
+/// in [0, classes); otherwise false with a message naming the first bad value
+/// and where it is: its index (perExample 1) or its example and position.
 bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes,
-                      std::string &msg);
+                      std::string &msg, int64_t perExample = 1);
 
 /// Sound upper bound of sigma_max of the row-major [rows, cols] matrix `w`
 /// by Gram iteration (ALGORITHMS.md), T iterations, in double, inflated by

@@ -35,17 +35,17 @@ module attributes {wl.model = {input_size = 4 : i64, label_kind = 0 : i64, model
 //  CHECK-SAME:       {\22bias\22:\22fc.bias\22,\22bound\22:\22gram\22,\22in\22:4,\22name\22:\22fc\22,\22out\22:4,\22structure\22:\22dense\22,\22weight\22:\22fc.weight\22},
 //  CHECK-SAME:       {\22bias\22:\22\22,\22bound\22:\22gram\22,\22in\22:4,\22name\22:\22g\22,\22out\22:4,\22structure\22:\22dense\22,\22weight\22:\22g.weight\22}],
 // The forward graph in SSA order: bias_add is transparent (Lipschitz 1),
-// sigmoid is 1/4, a scale by -2 is |-2|, the residual is an add of nodes 4
+// sigmoid is 1/4 (with its magnitude rule), a scale by -2 is |-2|, the residual is an add of nodes 4
 // and 0 (the input), groupsort is 1, gelu 1.13; the last node is the output.
 //  CHECK-SAME:     \22lipschitz\22:[
 //  CHECK-SAME:       {\22op\22:\22input\22},
 //  CHECK-SAME:       {\22arg\22:0,\22layer\22:\22fc\22,\22op\22:\22layer\22},
-//  CHECK-SAME:       {\22arg\22:1,\22factor\22:0.25,\22op\22:\22scale\22},
+//  CHECK-SAME:       {\22arg\22:1,\22factor\22:0.25,\22magnitude\22:\22sigmoid\22,\22op\22:\22activation\22,\22width\22:4},
 //  CHECK-SAME:       {\22arg\22:2,\22layer\22:\22g\22,\22op\22:\22layer\22},
 //  CHECK-SAME:       {\22arg\22:3,\22factor\22:2,\22op\22:\22scale\22},
 //  CHECK-SAME:       {\22args\22:[4,0],\22op\22:\22add\22},
-//  CHECK-SAME:       {\22arg\22:5,\22factor\22:1,\22op\22:\22scale\22},
-//  CHECK-SAME:       {\22arg\22:6,\22factor\22:1.129{{[0-9]*}},\22op\22:\22scale\22}],
+//  CHECK-SAME:       {\22arg\22:5,\22factor\22:1,\22magnitude\22:\22keep\22,\22op\22:\22activation\22,\22width\22:4},
+//  CHECK-SAME:       {\22arg\22:6,\22factor\22:1.129{{[0-9]*}},\22magnitude\22:\22keep\22,\22op\22:\22activation\22,\22width\22:4}],
 //  CHECK-SAME:     \22model\22:\22Res\22,\22output_size\22:4,
 // Parameters with their arena layout and inits, in declaration order.
 //  CHECK-SAME:     \22params\22:[
@@ -74,7 +74,7 @@ module attributes {wl.model = {input_size = 4 : i64, label_kind = 1 : i64, model
 // CHECK-LABEL: module attributes {wl.arena_size = 32 : i64
 //       CHECK:   @wlgen_metadata(
 //  CHECK-SAME:     \22label_kind\22:1,
-//  CHECK-SAME:     \22lipschitz\22:[{\22op\22:\22input\22},{\22arg\22:0,\22layer\22:\22fc\22,\22op\22:\22layer\22},{\22arg\22:1,\22factor\22:1,\22op\22:\22scale\22},{\22arg\22:1,\22factor\22:1,\22op\22:\22scale\22}],
+//  CHECK-SAME:     \22lipschitz\22:[{\22op\22:\22input\22},{\22arg\22:0,\22layer\22:\22fc\22,\22op\22:\22layer\22},{\22arg\22:1,\22factor\22:1,\22magnitude\22:\22keep\22,\22op\22:\22activation\22,\22width\22:4},{\22arg\22:1,\22factor\22:1,\22op\22:\22scale\22}],
 //  CHECK-SAME:     \22model\22:\22Tail\22,
 //  CHECK-SAME:     \22target_size\22:4}\00")
 

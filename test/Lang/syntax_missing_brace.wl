@@ -1,5 +1,5 @@
 // RUN: not wlc -emit=ast %s 2>&1 | FileCheck %s
-// CHECK: {{.*}}syntax_missing_brace.wl:11:1: error: unexpected end of file, expected a declaration (input, label, target, linear, forward, loss or optimize) or '}'
+// CHECK: {{.*}}syntax_missing_brace.wl:11:1: error: unexpected end of file, expected a declaration (input, label, target, linear, embedding, forward, loss or optimize) or '}'
 // CHECK-EMPTY:
 // CHECK-NEXT: {{^[ \t]*\^$}}
 model m {

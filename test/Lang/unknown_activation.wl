@@ -1,5 +1,5 @@
 // RUN: not wlc -emit=ast %s 2>&1 | FileCheck %s
-// CHECK: {{.*}}unknown_activation.wl:10:12: error: undefined layer or activation 'softplus' (activations: relu, gelu, gelu_tanh, tanh, sigmoid, abs, identity, groupsort, rms_norm, layer_norm)
+// CHECK: {{.*}}unknown_activation.wl:10:12: error: undefined layer or activation 'softplus' (activations: relu, gelu, gelu_tanh, tanh, sigmoid, abs, identity, groupsort, rms_norm, layer_norm, mean_pool, attention)
 // CHECK-NEXT: {{^[ \t]*}}return softplus(fc1(x))
 // CHECK-NEXT: {{^[ \t]*\^$}}
 model m {

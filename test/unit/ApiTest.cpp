@@ -21,6 +21,9 @@ TEST(Api, StaticQueries) {
   EXPECT_TRUE(wl_input_size() == 3);
   EXPECT_TRUE(wl_output_size() == 2);
   EXPECT_TRUE(wl_label_kind() == 1);
+  // Not a sequence model: the defaults of the sequence queries.
+  EXPECT_TRUE(wl_input_kind() == 0 && wl_sequence_length() == 0);
+  EXPECT_TRUE(wl_label_size() == 2); // targets: target_size
   EXPECT_TRUE(wl_num_params() == 7);
   EXPECT_TRUE(wl_param_name(0) &&
               std::strcmp(wl_param_name(0), "fc.weight") == 0);
@@ -330,6 +333,52 @@ TEST(Api, DeviceEntryPointsOnCpu) {
   EXPECT_TRUE(wl_train_step_device(nullptr, buf, buf, 1, &loss) == WL_ERR_ARG);
   // The host entry points are unaffected.
   EXPECT_TRUE(wl_forward(m, buf, 1, buf) == WL_OK);
+  wl_destroy(m);
+}
+
+/// "input_domain": rows of row_size floats whose l2 norm exceeds
+/// bound·(1 + 1e-6) are refused before any generated code runs, named by
+/// example and position, the model unchanged. The fake model's metadata with
+/// a row bound added (a float sequence f32[3, 1], bound 2) is swapped in.
+TEST(Api, InputDomain) {
+  std::string json = wlgen_metadata;
+  json.insert(1,
+              R"("sequence_length": 3, "input_shape": [3, 1], )"
+              R"("input_domain": {"norm": "row", "bound": 2, "row_size": 1},)");
+  const wlrt::Metadata dom = wlrt::parseMetadata(json.c_str());
+  EXPECT_TRUE(dom.ok) << dom.error;
+  wl_model *m = wl_create(5);
+  EXPECT_TRUE(m);
+  if (!m || !dom.ok) {
+    wl_destroy(m);
+    return;
+  }
+  m->md = &dom;
+  float x[6] = {1, -2, 0.5f, 0, 1.5f, -2.00001f}, y[4], dy[4] = {1, 1, 1, 1};
+  float t[4] = {0}, loss = -1;
+  const std::vector<char> before = arenaBytes(m);
+  const int steps = fake_step_calls;
+  const std::string tail =
+      ": x at example 1, position 2 has l2 norm 2.00001001 > the "
+      "input_domain bound 2";
+  EXPECT_TRUE(wl_forward(m, x, 2, y) == WL_ERR_ARG);
+  EXPECT_EQ(std::string(wl_last_error(m)), "wl_forward" + tail);
+  EXPECT_TRUE(wl_backward(m, x, dy, 2, nullptr) == WL_ERR_ARG);
+  EXPECT_EQ(std::string(wl_last_error(m)), "wl_backward" + tail);
+  EXPECT_TRUE(wl_loss(m, x, t, 2, &loss) == WL_ERR_ARG);
+  EXPECT_EQ(std::string(wl_last_error(m)), "wl_loss" + tail);
+  EXPECT_TRUE(wl_train_step(m, x, t, 2, &loss) == WL_ERR_ARG);
+  EXPECT_EQ(std::string(wl_last_error(m)), "wl_train_step" + tail);
+  EXPECT_TRUE(arenaBytes(m) == before && fake_step_calls == steps &&
+              wl_step_count(m) == 0);
+  // Non-finite input is still WL_ERR_NONFINITE (checked first).
+  x[5] = NAN;
+  EXPECT_TRUE(wl_forward(m, x, 2, y) == WL_ERR_NONFINITE) << wl_last_error(m);
+  // Within the bound's 1e-6 slack (the next float above 2): accepted.
+  x[5] = std::nextafter(2.0f, 3.0f);
+  EXPECT_TRUE(wl_forward(m, x, 2, y) == WL_OK) << wl_last_error(m);
+  EXPECT_TRUE(wl_train_step(m, x, t, 2, &loss) == WL_OK) << wl_last_error(m);
+  m->md = &wlrt::metadata();
   wl_destroy(m);
 }
 

@@ -284,3 +284,141 @@ TEST(Metadata, DenseWeightAndBound) {
           .c_str(),
       "a max_abs bound needs a square layer");
 }
+
+/// The optional keys of sequence models: defaults keep an ordinary model's
+/// meaning; inconsistent values are refused with a message naming the key.
+TEST(Metadata, Sequence) {
+  const wlrt::Metadata &fake = wlrt::metadata();
+  EXPECT_TRUE(fake.inputKind == 0 && fake.sequenceLength == 0 &&
+              fake.labelSize == fake.targetSize && fake.tokenLimit == 0 &&
+              !fake.inputDomain.present);
+  EXPECT_TRUE(fake.inputShape == std::vector<int64_t>{fake.inputSize} &&
+              fake.outputShape == std::vector<int64_t>{fake.outputSize});
+  for (const wlrt::LayerInfo &l : fake.layers)
+    EXPECT_TRUE(l.kind == wlrt::LayerKind::Linear);
+
+  // A token model: ids i32[4] < 7, logits [4, 3], per-position labels.
+  auto tok = [](const std::string &keys, int64_t out = 12, int labelKind = 0) {
+    return R"({"abi":1,"model":"t","input_size":4,"output_size":)" +
+           std::to_string(out) + R"(,"label_kind":)" +
+           std::to_string(labelKind) + R"(,"arena_size":8,"params":[],)" +
+           keys + "}";
+  };
+  const std::string good =
+      R"("input_kind":1,"input_shape":[4],"output_shape":[4,3],)"
+      R"("sequence_length":4,"label_size":4,"token_limit":7)";
+  wlrt::Metadata t = wlrt::parseMetadata(tok(good).c_str());
+  EXPECT_TRUE(t.ok) << t.error;
+  EXPECT_TRUE(t.inputKind == 1 && t.sequenceLength == 4 && t.labelSize == 4 &&
+              t.tokenLimit == 7 && t.numClasses() == 3);
+  // Class labels of the whole sequence: label_size 1 (the default).
+  wlrt::Metadata whole = wlrt::parseMetadata(
+      tok(R"("input_kind":1,"sequence_length":4,"token_limit":7)", 3).c_str());
+  EXPECT_TRUE(whole.ok && whole.labelSize == 1 && whole.numClasses() == 3)
+      << whole.error;
+
+  rejects(tok(good + R"(,"input_domain":{"norm":"row","bound":1,"row_size":1})")
+              .c_str(),
+          "input_domain applies only to float inputs (input_kind 0)");
+  rejects(tok(R"("input_kind":2)").c_str(),
+          "input_kind must be 0 (f32 features) or 1 (i32 token ids), not 2");
+  rejects(tok(R"("input_kind":1,"sequence_length":4,"output_shape":[4,3],)"
+              R"("label_size":4)")
+              .c_str(),
+          "input_kind 1 (token ids) needs \"token_limit\"");
+  rejects(tok(R"("input_kind":1,"sequence_length":4,"output_shape":[4,3],)"
+              R"("label_size":4,"token_limit":0)")
+              .c_str(),
+          "token_limit must be in [1, 2^31] (got 0)");
+  rejects(tok(R"("token_limit":7)").c_str(),
+          "token_limit applies only to input_kind 1");
+  rejects(tok(R"("input_kind":1,"token_limit":7)").c_str(),
+          "input_kind 1 (token ids) needs input_shape [T] and sequence_length "
+          "T = input_size 4");
+  rejects(tok(R"("input_kind":1,"input_shape":[2,2],"sequence_length":4,)"
+              R"("token_limit":7)")
+              .c_str(),
+          "needs input_shape [T]");
+  rejects(tok(R"("input_shape":[3])").c_str(),
+          "\"input_shape\" [3] must be non-empty with product input_size = 4");
+  rejects(tok(R"("output_shape":[4,4])").c_str(),
+          "\"output_shape\" [4, 4] must be non-empty with product output_size "
+          "= 12");
+  rejects(tok(R"("output_shape":[])").c_str(), "must be non-empty");
+  rejects(tok(R"("input_shape":[4,0])").c_str(), "dimensions must be positive");
+  rejects(tok(R"("sequence_length":-1)").c_str(),
+          "sequence_length must be >= 0");
+  // Float sequences are f32[T, d].
+  rejects(tok(R"("sequence_length":2)").c_str(),
+          "sequence_length 2 of a float input needs input_shape [T, d] with "
+          "T = 2 (got [4])");
+  wlrt::Metadata fs = wlrt::parseMetadata(
+      tok(R"("sequence_length":2,"input_shape":[2,2])").c_str());
+  EXPECT_TRUE(fs.ok && fs.sequenceLength == 2 && fs.labelSize == 1) << fs.error;
+  // label_size: 1 or T for class labels, with label_size × classes =
+  // output_size; target_size for targets.
+  rejects(tok(R"("input_kind":1,"sequence_length":4,"token_limit":7,)"
+              R"("label_size":3)")
+              .c_str(),
+          "label_size of class labels must be 1 or sequence_length (got 3, "
+          "sequence_length 4)");
+  rejects(tok(R"("input_kind":1,"sequence_length":4,"token_limit":7,)"
+              R"("label_size":4)")
+              .c_str(),
+          "label_size 4 times the classes 12 (the last dim of output_shape "
+          "[12]) must be output_size 12");
+  rejects(tok(R"("input_kind":1,"sequence_length":4,"token_limit":7,)"
+              R"("output_shape":[4,3])")
+              .c_str(),
+          "label_size 1 times the classes 3");
+  rejects(tok(R"("label_size":2)", 12, 1).c_str(),
+          "label_size of targets must be target_size 12 (got 2)");
+  wlrt::Metadata tg =
+      wlrt::parseMetadata(tok(R"("label_size":12)", 12, 1).c_str());
+  EXPECT_TRUE(tg.ok && tg.labelSize == 12) << tg.error;
+  rejects(tok(R"("label_size":"4")").c_str(),
+          "\"label_size\" must be an integer");
+}
+
+/// "input_domain" (float inputs only) and a layer's "kind".
+TEST(Metadata, InputDomainAndLayerKind) {
+  auto md = [](const std::string &keys) {
+    return std::string(head) + R"("arena_size":8,"params":[)" +
+           R"({"name":"E","shape":[2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}},)"
+           R"({"name":"b","shape":[2],"offset":4,"trainable":false,"init":{"kind":"zeros"}}])" +
+           keys + "}";
+  };
+  wlrt::Metadata d = wlrt::parseMetadata(
+      md(R"(,"input_domain":{"norm":"row","bound":1.5,"row_size":1})").c_str());
+  EXPECT_TRUE(d.ok && d.inputDomain.present && d.inputDomain.bound == 1.5 &&
+              d.inputDomain.rowSize == 1)
+      << d.error;
+  rejects(md(R"(,"input_domain":{"norm":"l1","bound":1,"row_size":2})").c_str(),
+          "input_domain: unknown norm 'l1' (only \"row\")");
+  rejects(
+      md(R"(,"input_domain":{"norm":"row","bound":0,"row_size":2})").c_str(),
+      "input_domain: \"bound\" must be positive");
+  rejects(
+      md(R"(,"input_domain":{"norm":"row","bound":1,"row_size":3})").c_str(),
+      "input_domain: \"row_size\" 3 must be positive and divide "
+      "input_size 2");
+  rejects(md(R"(,"input_domain":{"norm":"row","row_size":2})").c_str(),
+          "input_domain: missing \"bound\"");
+  rejects(md(R"(,"input_domain":[1])").c_str(),
+          "\"input_domain\" must be an object");
+
+  const char *layer =
+      R"(,"layers":[{"name":"E","in":2,"out":2,"structure":"dense","bound":"gram","weight":"E")";
+  wlrt::Metadata e = wlrt::parseMetadata(
+      md(std::string(layer) + R"(,"bias":"","kind":"embedding"}])").c_str());
+  EXPECT_TRUE(e.ok && e.layers[0].kind == wlrt::LayerKind::Embedding)
+      << e.error;
+  wlrt::Metadata l = wlrt::parseMetadata(
+      md(std::string(layer) + R"(,"kind":"linear"}])").c_str());
+  EXPECT_TRUE(l.ok && l.layers[0].kind == wlrt::LayerKind::Linear) << l.error;
+  rejects(md(std::string(layer) + R"(,"kind":"conv"}])").c_str(),
+          "layer 'E': unknown kind 'conv' (\"linear\" or \"embedding\")");
+  rejects(
+      md(std::string(layer) + R"(,"bias":"b","kind":"embedding"}])").c_str(),
+      "layer 'E': an embedding has no bias (got 'b')");
+}

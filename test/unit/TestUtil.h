@@ -8,7 +8,9 @@
 // wl-runtime-unit-noproject (WL_FAKE_NO_PROJECT) one that does not, like a
 // library generated before the hook existed; wl-runtime-unit-cuda
 // (WL_FAKE_CUDA) one whose metadata says "target": "cuda", and builds only the
-// CUDA tests (CudaTest.cpp; see CMakeLists.txt).
+// CUDA tests (CudaTest.cpp; see CMakeLists.txt); wl-runtime-unit-token
+// (WL_FAKE_TOKEN) links FakeTokenModel.c instead, a token model, and builds
+// only TokenApiTest.cpp.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WLRT_TEST_UNIT_TESTUTIL_H
@@ -36,7 +38,10 @@ extern int fake_project_errors;
 extern float fake_project_rot_bound;
 }
 
-#if defined(WL_FAKE_NO_PROJECT)
+#if defined(WL_FAKE_TOKEN)
+inline constexpr bool kHasProject = false;
+inline constexpr const char *kProgram = "wl-runtime-unit-token";
+#elif defined(WL_FAKE_NO_PROJECT)
 inline constexpr bool kHasProject = false;
 inline constexpr const char *kProgram = "wl-runtime-unit-noproject";
 #elif defined(WL_FAKE_CUDA)

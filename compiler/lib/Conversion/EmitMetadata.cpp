@@ -133,6 +133,8 @@ struct WLEmitMetadataPass
           {"bound", stringifyBoundRule(l.getBound()).str()},
           {"weight", l.getWeight().str()},
           {"bias", l.getBias() ? l.getBias()->str() : std::string()}};
+      if (l.getEmbedding())
+        layer["kind"] = "embedding";
       if (auto factors = l.getFactors()) {
         json::Array names;
         for (Attribute f : *factors)

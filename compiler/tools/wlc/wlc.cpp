@@ -310,6 +310,12 @@ void printReport(ModuleOp module, llvm::raw_ostream &os) {
           row.reason);
   }
   os << "total parameters: " << total << " (trainable " << trainable << ")\n";
+  if (auto notes = module->getAttrOfType<ArrayAttr>("wl.certificate_notes")) {
+    os << "certificate (numbers evaluated by wl_lipschitz_bound at run "
+          "time):\n";
+    for (Attribute note : notes)
+      os << "  " << cast<StringAttr>(note).getValue() << "\n";
+  }
 }
 
 /// `--report=json`: the same as one JSON document (wl-train reads it).
@@ -338,6 +344,11 @@ void printReportJson(ModuleOp module, llvm::raw_ostream &os) {
     });
     json.attribute("total_params", total);
     json.attribute("trainable_params", trainable);
+    if (auto notes = module->getAttrOfType<ArrayAttr>("wl.certificate_notes"))
+      json.attributeArray("certificate", [&] {
+        for (Attribute note : notes)
+          json.value(cast<StringAttr>(note).getValue());
+      });
   });
   os << "\n";
 }

@@ -30,6 +30,10 @@ WL_API int64_t wl_input_size(void); /* per example */
 WL_API int64_t wl_output_size(void);
 WL_API int32_t wl_label_kind(void); /* 0 = i32 class labels, 1 = f32 targets */
 WL_API int32_t wl_num_params(void); /* trainable and frozen tensors */
+/* Sequence models add (ABI version stays 1; every old call keeps its meaning): */
+WL_API int32_t wl_input_kind(void);      /* 0 = f32 features, 1 = i32 token ids */
+WL_API int64_t wl_sequence_length(void); /* T of a sequence input, 0 otherwise */
+WL_API int64_t wl_label_size(void);      /* labels or targets per example: 1, T or k */
 WL_API const char *wl_param_name(int32_t i);
 WL_API int32_t wl_param_rank(int32_t i);
 WL_API int64_t wl_param_dim(int32_t i, int32_t axis);
@@ -38,14 +42,16 @@ WL_API int32_t wl_param_trainable(int32_t i);
 WL_API wl_model *wl_create(uint64_t seed); /* allocate and initialise (deterministic in seed) */
 WL_API void wl_destroy(wl_model *);
 WL_API const char *wl_last_error(const wl_model *); /* message of the last non-OK status */
-WL_API wl_status wl_forward(wl_model *, const float *x, int64_t batch, float *y);
-WL_API wl_status wl_backward(wl_model *, const float *x, const float *dy, int64_t batch,
-                             float *dx); /* accumulates parameter grads; dx may be NULL */
+/* x: float [batch][input_size], or int32 token ids [batch][T] when wl_input_kind() == 1 */
+WL_API wl_status wl_forward(wl_model *, const void *x, int64_t batch, float *y);
+WL_API wl_status wl_backward(wl_model *, const void *x, const float *dy, int64_t batch,
+                             float *dx); /* accumulates parameter grads; dx may be NULL
+                                          * (must be NULL for a token model) */
 WL_API wl_status wl_zero_grad(wl_model *);
 WL_API wl_status wl_step(wl_model *); /* fused optimizer update + constraints, step += 1 */
-WL_API wl_status wl_train_step(wl_model *, const float *x, const void *labels, int64_t batch,
+WL_API wl_status wl_train_step(wl_model *, const void *x, const void *labels, int64_t batch,
                                float *loss); /* zero_grad + forward + loss + backward + step */
-WL_API wl_status wl_loss(wl_model *, const float *x, const void *labels, int64_t batch,
+WL_API wl_status wl_loss(wl_model *, const void *x, const void *labels, int64_t batch,
                          float *loss);
 WL_API wl_status wl_get_param(wl_model *, const char *name, float *out); /* row-major */
 WL_API wl_status wl_set_param(wl_model *, const char *name, const float *in);
@@ -77,12 +83,12 @@ WL_API wl_status wl_export_dense(wl_model *, const char *path);
  * pointers are used in place); class labels are range-checked after the copy. A library
  * built for the CPU answers WL_ERR_DEVICE. Any CUDA failure (in these and in every other
  * call of a cuda-target library) is WL_ERR_DEVICE with the driver's error in the message. */
-WL_API wl_status wl_forward_device(wl_model *, const float *x, int64_t batch, float *y);
-WL_API wl_status wl_backward_device(wl_model *, const float *x, const float *dy, int64_t batch,
+WL_API wl_status wl_forward_device(wl_model *, const void *x, int64_t batch, float *y);
+WL_API wl_status wl_backward_device(wl_model *, const void *x, const float *dy, int64_t batch,
                                     float *dx);
-WL_API wl_status wl_loss_device(wl_model *, const float *x, const void *labels, int64_t batch,
+WL_API wl_status wl_loss_device(wl_model *, const void *x, const void *labels, int64_t batch,
                                 float *loss);
-WL_API wl_status wl_train_step_device(wl_model *, const float *x, const void *labels,
+WL_API wl_status wl_train_step_device(wl_model *, const void *x, const void *labels,
                                       int64_t batch, float *loss);
 /* Non-finite values: wl_step and wl_train_step are all or nothing: an update that would
  * leave a NaN or an infinity in a parameter or a state tensor is undone (parameters,
@@ -90,6 +96,12 @@ WL_API wl_status wl_train_step_device(wl_model *, const float *x, const void *la
  * tensor; wl_forward, wl_backward, wl_loss and wl_train_step answer WL_ERR_NONFINITE for a
  * non-finite input (x, dy, float targets) before computing anything. WL_STEP_GUARD=0 in the
  * environment at wl_create turns the step guard (a copy of parameters and state) off. */
+/* Token models (wl_input_kind() == 1): x holds int32 ids [batch][T]; an id outside
+ * [0, token_limit) is WL_ERR_ARG naming the example and position, model unchanged, and
+ * wl_backward's dx must be NULL (WL_ERR_ARG otherwise). Class labels are int32
+ * [batch][wl_label_size()], each in [0, classes), classes = output_size / label_size. A
+ * float input declared with a row norm bound (`with norm_bound(c, norm = row)`) refuses a
+ * row whose l2 norm exceeds c·(1 + 1e-6) with WL_ERR_ARG naming example and position. */
 /* Notes: wl_last_error's string stays valid until the next failing call on the same model
  * (for NULL: on the same thread). wl_lipschitz_bound and wl_layer_spectral_bound return
  * -1.0 on error. wl_load returns WL_ERR_SHAPE for a dtype/shape/size mismatch and

@@ -33,8 +33,19 @@
  *   "lipschitz": [NODE, ...]   // the forward graph for the certificate, in SSA order; the
  *                              // last node is the model output. Each NODE is one of
  *        {"op":"input"} | {"op":"layer","layer":"fc1","arg":i}
- *      | {"op":"scale","factor":0.5,"arg":i}   (activation constants and scalar products)
+ *      | {"op":"scale","factor":0.5,"arg":i}   (scalar products)
  *      | {"op":"add","args":[i, j]}            where i, j index earlier nodes
+ *      | {"op":"activation","factor":0.25,"magnitude":"keep"|"sigmoid"|"none","width":d,"arg":i}
+ *      and for sequence models (ALGORITHMS.md, "Certificates of sequence models"):
+ *        {"op":"input","norm":"row","length":T}  (the input measured per position)
+ *      | {"op":"positions","length":T}
+ *      | {"op":"embedding","layer":"E","arg":i}  (i: the token input, or positions)
+ *      | {"op":"attention","args":[q, k, v],"heads":H,"scale":s}
+ *      | {"op":"mean_pool","arg":i}
+ *      | {"op":"row_norm","kind":"rms"|"layer","eps":e,"width":d,"arg":i}
+ *      | {"op":"flatten","length":k,"arg":i}    (k blocks read as one l2 vector: sqrt(k))
+ *      Each value is measured as equal blocks of its per-example numbers (the largest
+ *      block's l2 norm; one block: plain l2); "width" is a block's length.
  * }
  * Init kinds: {"kind":"zeros"}, {"kind":"ones"}, {"kind":"normal","std":s},
  *             {"kind":"uniform","a":a} (U(-a, a)), {"kind":"orthogonal"},
@@ -59,6 +70,18 @@
  * - A "state" entry's optional "shape" (default: the param's) governs its region check,
  *   its zeroing in wl_create and its checkpoint tensor "optim.<param>.<state>".
  * - wl_create: initialisers, then grads and state zeroed, then wlgen_project if defined.
+ * - Sequence models (all optional; the defaults are an ordinary model's meaning):
+ *   "input_kind": 0 (f32 features, default) | 1 (i32 token ids);
+ *   "input_shape" / "output_shape": per-example dims (default [input_size] / [output_size];
+ *   the product must be the size); "sequence_length": T of a sequence input, else 0 (token
+ *   input: input_shape [T], T = input_size; float sequence: input_shape [T, d]);
+ *   "label_size": labels per example (class labels: 1 or T, and label_size times the last
+ *   dim of output_shape (the classes) is output_size; targets: target_size);
+ *   "token_limit": V, required for input_kind 1 (every id in [0, V));
+ *   "input_domain": {"norm": "row", "bound": c, "row_size": d} (float input only: every row
+ *   of d floats has l2 norm <= c·(1 + 1e-6), checked by the runtime before each call);
+ *   a layer's "kind": "linear" (default) | "embedding" (E: V -> d, "in": d, "out": V,
+ *   weight [V, d], no bias).
  * - "target": "cpu" | "cuda" (optional, default "cpu"; anything else is invalid metadata).
  *   "cuda" (wlc --target=cuda): the entry points run their loop nests as GPU kernels through
  *   MLIR's gpu-to-llvm lowering, which calls the mgpu* functions below. Every buffer they get
@@ -101,17 +124,28 @@ typedef struct {
 
 extern const char wlgen_metadata[];
 
-/* y[B, OUT] = model(x[B, IN]). */
+/* y[B, OUT] = model(x[B, IN]). For a token model (input_kind 1) x holds int32 ids: a
+ * wlgen_memref2d with sizes {B, T}, strides {T, 1}; the runtime has checked every id is in
+ * [0, token_limit). */
 void _mlir_ciface_wlgen_forward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *y);
 
-/* Mean loss over the batch. `labels` is a wlgen_memref1d of int32 (label_kind 0) or a
- * wlgen_memref2d of float [B, target_size] (label_kind 1); passed as void*. */
+/* Mean loss over the batch. `labels` is a wlgen_memref1d of int32 (label_kind 0) of
+ * B·label_size elements (per-position labels [B, T] as one vector) or a wlgen_memref2d of
+ * float [B, target_size] (label_kind 1); passed as void*. */
 float _mlir_ciface_wlgen_loss(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels);
 
 /* Recomputes the forward pass, then grads += d<dy, model(x)>/dθ and dx = that gradient
- * w.r.t. x (dx is always written; the runtime passes scratch when the caller gave NULL). */
+ * w.r.t. x (dx is always written; the runtime passes scratch when the caller gave NULL).
+ * A token model's (input_kind 1) backward has NO dx parameter: its C signature is
+ * (arena, x, dy), and the runtime calls it through that type (wl_backward's dx must be
+ * NULL). Code implementing a token model's entry points in C defines WLGEN_TOKEN_MODEL
+ * before including this header to get that declaration. */
+#ifdef WLGEN_TOKEN_MODEL
+void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *dy);
+#else
 void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen_memref2d *dy,
                                  wlgen_memref2d *dx);
+#endif
 
 /* Forward + loss + backward of the loss: grads += dloss/dθ; returns the loss. */
 float _mlir_ciface_wlgen_loss_backward(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels);

@@ -3,8 +3,11 @@
 Everything crossing the boundary is validated here first: activations are float32
 [B, size] (C-contiguous copies are made only for non-contiguous float32 input; any
 other dtype is a TypeError, never a silent conversion), class labels int32 [B],
-targets float32 [B, output_size]. What only C can check (label range, non-finite
-values, files) comes back as wl.WLError with wl_last_error's message.
+targets float32 [B, output_size]. Sequence models: token ids are int32 (or int64,
+converted) [B, T], float sequences float32 [B, T, d] (or flat [B, T·d]), per-position
+class labels int32 [B, T]. What only C can check (label and token id ranges,
+non-finite values, the input's norm bound, files) comes back as wl.WLError with
+wl_last_error's message.
 """
 import collections
 import collections.abc
@@ -95,6 +98,9 @@ OPTIONAL_SIGNATURES = {
     "wl_backward_device": (_st, [_m, _vp, _vp, _i64, _vp]),
     "wl_loss_device": (_st, [_m, _vp, _vp, _i64, _vp]),
     "wl_train_step_device": (_st, [_m, _vp, _vp, _i64, _vp]),
+    "wl_input_kind": (_i32, []),
+    "wl_sequence_length": (_i64, []),
+    "wl_label_size": (_i64, []),
 }
 
 
@@ -121,6 +127,23 @@ def _array(a, what, dtype, hint):
     if not (a.flags.c_contiguous and a.flags.aligned):
         a = np.array(a, dtype=dtype, order="C", copy=True)
     return a
+
+
+def _ids(a, what):
+    """Token ids as a C-contiguous int32 array: int32 as is, other integer dtypes
+    (int64, as torch and numpy make them) converted when every value fits in int32.
+    The range [0, vocabulary) is checked in C (the library knows the vocabulary)."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError("%s must be a numpy.ndarray of int32 token ids (got %s); use "
+                        "np.asarray(%s, dtype=np.int32)" % (what, type(a).__name__, what))
+    if a.dtype.kind not in "iu" or a.dtype.itemsize > 8:
+        raise TypeError("%s must hold integer token ids (int32 or int64; got %s)" % (what, a.dtype))
+    if a.dtype != np.int32:
+        if a.size and (a.min() < np.iinfo(np.int32).min or a.max() > np.iinfo(np.int32).max):
+            bad = a.max() if a.max() > np.iinfo(np.int32).max else a.min()
+            raise ValueError("%s holds token id %d, outside the int32 range" % (what, int(bad)))
+        return np.ascontiguousarray(a, dtype=np.int32)
+    return _array(a, what, np.int32, "")
 
 
 class Library:
@@ -170,6 +193,34 @@ class Library:
         if kind not in (0, 1):
             raise OSError("%r: unknown label kind %d" % (self.path, kind))
         self.label_kind = "class" if kind == 0 else "target"
+        # Sequence models (libraries from before them lack the queries: features, no
+        # sequence, one label per example or output_size targets).
+        ikind = int(dll.wl_input_kind()) if "wl_input_kind" in self._optional else 0
+        if ikind not in (0, 1):
+            raise OSError("%r: unknown input kind %d" % (self.path, ikind))
+        #: "features" (float32 x) or "tokens" (int32 ids [B, T])
+        self.input_kind = "features" if ikind == 0 else "tokens"
+        #: T of a sequence input (token ids [T] or floats [T, d]), else 0
+        self.sequence_length = (int(dll.wl_sequence_length())
+                                if "wl_sequence_length" in self._optional else 0)
+        #: labels per example: 1 or T class labels, or the number of targets
+        self.label_size = (int(dll.wl_label_size()) if "wl_label_size" in self._optional
+                           else (1 if kind == 0 else self.output_size))
+        T = self.sequence_length
+        #: per-example shape of x: (T,) tokens, (T, d) a float sequence, else (input_size,)
+        if self.input_kind == "tokens":
+            self.input_shape = (self.input_size,)
+        elif T > 0 and self.input_size % T == 0:
+            self.input_shape = (T, self.input_size // T)
+        else:
+            self.input_shape = (self.input_size,)
+        #: per-example shape of y: (T, classes) for per-position class labels, else
+        #: (output_size,)
+        if (self.label_kind == "class" and self.label_size > 1
+                and self.output_size % self.label_size == 0):
+            self.output_shape = (self.label_size, self.output_size // self.label_size)
+        else:
+            self.output_shape = (self.output_size,)
         params = []
         for i in range(int(dll.wl_num_params())):
             shape = tuple(int(dll.wl_param_dim(i, a)) for a in range(int(dll.wl_param_rank(i))))
@@ -186,9 +237,10 @@ class Library:
         self._layer_index = {l.name: l for l in layers}
 
     def __repr__(self):
-        return "<wl.Library %s: %d -> %d, %s labels, %d params, %r>" % (
-            self.name, self.input_size, self.output_size, self.label_kind, len(self.params),
-            self.path)
+        return "<wl.Library %s: %s%s -> %s, %s labels, %d params, %r>" % (
+            self.name, "tokens " if self.input_kind == "tokens" else "",
+            list(self.input_shape), list(self.output_shape), self.label_kind,
+            len(self.params), self.path)
 
     def _need(self, fn):
         if fn not in self._optional:
@@ -365,29 +417,48 @@ class Model:
 
     # -- argument checks ----------------------------------------------------------
     def _x(self, x, what="x"):
-        """(x as float32 [B, input_size], B, was_1d)."""
-        x = _array(x, what, np.float32, "")
-        n = self.lib.input_size
-        if x.ndim == 1:
-            if x.shape[0] != n:
-                raise ValueError("%s must have shape [B, %d] or [%d] (got %s)"
-                                 % (what, n, n, list(x.shape)))
+        """(x as [B, input_size] (float32, or int32 token ids), B, was_one_example).
+        One example has the per-example shape (lib.input_shape, or [input_size]); a
+        float sequence may also come as [B, T, d]."""
+        lib = self.lib
+        if lib.input_kind == "tokens":
+            x = _ids(x, what)
+        else:
+            x = _array(x, what, np.float32, "")
+        n, shape = lib.input_size, tuple(lib.input_shape)
+        # A batch first: [B, n] stays a batch even where it is also one example's shape.
+        if x.ndim >= 2 and x.shape[1:] in ((n,), shape):
+            if x.shape[0] == 0:
+                raise ValueError("%s must hold at least one example (got shape %s)"
+                                 % (what, list(x.shape)))
+            return x.reshape(x.shape[0], n), x.shape[0], False
+        if x.shape in ((n,), shape):
             return x.reshape(1, n), 1, True
-        if x.ndim != 2 or x.shape[1] != n:
-            raise ValueError("%s must have shape [B, %d] (got %s)" % (what, n, list(x.shape)))
-        if x.shape[0] == 0:
-            raise ValueError("%s must hold at least one example (got shape %s)" % (what, list(x.shape)))
-        return x, x.shape[0], False
+        forms = ["[B, %d]" % n]
+        if shape != (n,):
+            forms.append("[B, %s]" % ", ".join(str(d) for d in shape))
+        kind = " (int32 token ids)" if lib.input_kind == "tokens" else ""
+        raise ValueError("%s must have shape %s or %s for one example%s (got %s)"
+                         % (what, " or ".join(forms), list(shape), kind, list(x.shape)))
 
     def _batch_x(self, x):
-        x, b, one = self._x(x)
+        x2, b, one = self._x(x)
         if one:
-            raise ValueError("x must have shape [B, %d] (got %s): loss and train_step take a batch; "
-                             "use x[None] for one example" % (self.lib.input_size, list(x.shape[1:])))
-        return x, b
+            raise ValueError("x must have shape [B, %s] (got %s): loss and train_step take a batch; "
+                             "use x[None] for one example"
+                             % (", ".join(str(d) for d in self.lib.input_shape),
+                                list(np.shape(x))))
+        return x2, b
 
     def _labels(self, y, batch):
-        if self.lib.label_kind == "class":
+        if self.lib.label_kind == "class" and self.lib.label_size > 1:
+            # Per-position class labels: int32 [B, T].
+            y = _array(y, "y", np.int32, " class labels")
+            want = (batch, self.lib.label_size)
+            if y.shape != want:
+                raise ValueError("y must have shape %s (int32 class labels, one per position of "
+                                 "each example; got %s)" % (list(want), list(y.shape)))
+        elif self.lib.label_kind == "class":
             y = _array(y, "y", np.int32, " class labels")
             if y.ndim != 1 or y.shape[0] != batch:
                 raise ValueError("y must have shape [%d] (one int32 class label per row of x; got %s)"
@@ -415,28 +486,42 @@ class Model:
 
     # -- computation -------------------------------------------------------------
     def forward(self, x, out=None):
-        """y = model(x): x float32 [B, input_size] -> [B, output_size]; a 1-D x of
-        [input_size] (one example) gives a 1-D y. `out`: an optional float32 array of
-        y's shape to write into (returned)."""
+        """y = model(x): x [B, *input_shape] (float32; int32 token ids for a token model;
+        [B, input_size] flat works too) -> float32 [B, *output_shape] (output_shape is
+        [T, classes] for per-position class labels, else [output_size]); x of one
+        example (no batch axis) gives y of one example. `out`: an optional float32 array
+        of y's shape to write into (returned)."""
         x2, b, one = self._x(x)
-        shape = (self.lib.output_size,) if one else (b, self.lib.output_size)
+        oshape = tuple(self.lib.output_shape)
+        shape = oshape if one else (b,) + oshape
         y = self._out(out, shape, "out")
         self._check("wl_forward", self.lib.dll.wl_forward(self._h(), x2.ctypes.data, b, y.ctypes.data))
         return y
 
     def backward(self, x, dy, out=None):
         """Accumulates the parameter gradients of <dy, model(x)> (wl_backward) and returns
-        dx float32 [B, input_size]. dy: float32 [B, output_size]; 1-D x and dy (one
-        example) give a 1-D dx. Call zero_grad() first to start from zero."""
+        dx float32 in x's shape, or None for a token model (ids have no gradient; `out`
+        must be None). dy: float32 [B, *output_shape] or [B, output_size]; x and dy of one
+        example (no batch axis) give dx of one example. Call zero_grad() first to start
+        from zero."""
         x2, b, one = self._x(x)
         k = self.lib.output_size
         dy = _array(dy, "dy", np.float32, "")
-        want = (k,) if one else (b, k)
-        if dy.shape != want:
-            if not one and dy.ndim == 2 and dy.shape[1] == k:
+        oshape = tuple(self.lib.output_shape)
+        wants = [(k,), oshape] if one else [(b, k), (b,) + oshape]
+        if dy.shape not in wants:
+            if not one and dy.ndim >= 1 and dy.shape[1:] in ((k,), oshape):
                 raise ValueError("dy has batch size %d but x has %d" % (dy.shape[0], b))
-            raise ValueError("dy must have shape %s (got %s)" % (list(want), list(dy.shape)))
-        dx = self._out(out, (self.lib.input_size,) if one else (b, self.lib.input_size), "out")
+            raise ValueError("dy must have shape %s (got %s)"
+                             % (" or ".join(str(list(w)) for w in dict.fromkeys(wants)),
+                                list(dy.shape)))
+        if self.lib.input_kind == "tokens":
+            if out is not None:
+                raise ValueError("out must be None: a token model has no input gradient")
+            self._check("wl_backward", self.lib.dll.wl_backward(self._h(), x2.ctypes.data,
+                                                                 dy.ctypes.data, b, None))
+            return None
+        dx = self._out(out, np.shape(x), "out")
         self._check("wl_backward", self.lib.dll.wl_backward(self._h(), x2.ctypes.data, dy.ctypes.data,
                                                              b, dx.ctypes.data))
         return dx
@@ -449,8 +534,9 @@ class Model:
         self._check("wl_step", self.lib.dll.wl_step(self._h()))
 
     def loss(self, x, y):
-        """Mean loss of the batch (wl_loss). y: int32 [B] class labels or float32
-        [B, output_size] targets (lib.label_kind)."""
+        """Mean loss of the batch (wl_loss). y: int32 [B] class labels, int32 [B, T]
+        per-position class labels (lib.label_size T), or float32 [B, output_size]
+        targets (lib.label_kind)."""
         x, b = self._batch_x(x)
         y = self._labels(y, b)
         out = ctypes.c_float(float("nan"))

@@ -16,6 +16,13 @@ its own optimizer updates them). Inputs of any floating dtype are computed in
 float32 and the results cast back to the input's dtype (so float64 inputs work,
 e.g. for torch.autograd.gradcheck); tensors on another device are moved to the
 CPU for the call and the results moved back.
+
+Sequence models: a token model (lib.input_kind == "tokens") takes an integer tensor
+of ids [batch, T] (int64, as nn.Embedding takes them, or int32); its output is
+float32 and its backward gives no input gradient (the ids are not differentiable),
+only the wl parameters' gradients. A float sequence input f32[T, d] may be given as
+[batch, T, d] (or flat [batch, T·d]); dx has the input's shape. The output is
+[batch, *lib.output_shape] ([batch, T, classes] for per-position class labels).
 """
 import numpy as np
 import torch
@@ -30,12 +37,18 @@ class _Apply(torch.autograd.Function):
     def forward(ctx, x, anchor, model):
         ctx.model = model
         ctx.save_for_backward(x)
-        y = model.forward(_to_numpy(x))
-        return torch.from_numpy(y).to(dtype=x.dtype, device=x.device)
+        tokens = not x.is_floating_point()
+        y = model.forward(_ids_numpy(x) if tokens else _to_numpy(x))
+        # Token ids are integers: their model's output is float32.
+        return torch.from_numpy(y).to(dtype=torch.float32 if tokens else x.dtype, device=x.device)
 
     @staticmethod
     def backward(ctx, dy):
         (x,) = ctx.saved_tensors
+        if not x.is_floating_point():
+            # Token ids: the wl parameters' gradients accumulate, no input gradient.
+            ctx.model.backward(_ids_numpy(x), _to_numpy(dy))
+            return None, None, None
         dx = ctx.model.backward(_to_numpy(x), _to_numpy(dy))
         dx = torch.from_numpy(dx).to(dtype=x.dtype, device=x.device)
         return (dx if ctx.needs_input_grad[0] else None), None, None
@@ -44,6 +57,11 @@ class _Apply(torch.autograd.Function):
 def _to_numpy(t):
     """float32, C-contiguous, on the host (what the C ABI takes)."""
     return np.ascontiguousarray(t.detach().to(device="cpu", dtype=torch.float32).numpy())
+
+
+def _ids_numpy(t):
+    """Token ids on the host as numpy integers (wl.Model converts int64 to int32)."""
+    return np.ascontiguousarray(t.detach().to(device="cpu").numpy())
 
 
 class Module(torch.nn.Module):
@@ -66,12 +84,20 @@ class Module(torch.nn.Module):
         self._wl_anchor = torch.nn.Parameter(torch.zeros(0))
 
     def forward(self, x):
-        if x.dim() != 2 or x.shape[1] != self.lib.input_size:
-            raise ValueError("wl.torch.Module(%s): input must be [batch, %d], got %s"
-                             % (self.lib.name, self.lib.input_size, tuple(x.shape)))
-        if not x.is_floating_point():
+        lib = self.lib
+        n, shape = lib.input_size, tuple(lib.input_shape)
+        if x.dim() < 2 or tuple(x.shape[1:]) not in ((n,), shape):
+            forms = " or ".join("[batch, %s]" % ", ".join(str(d) for d in s)
+                                for s in dict.fromkeys([(n,), shape]))
+            raise ValueError("wl.torch.Module(%s): input must be %s, got %s"
+                             % (lib.name, forms, tuple(x.shape)))
+        if lib.input_kind == "tokens":
+            if x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
+                raise TypeError("wl.torch.Module(%s): input must be an integer tensor of token "
+                                "ids (int64 or int32), got %s" % (lib.name, x.dtype))
+        elif not x.is_floating_point():
             raise TypeError("wl.torch.Module(%s): input must be a floating tensor, got %s"
-                            % (self.lib.name, x.dtype))
+                            % (lib.name, x.dtype))
         return _Apply.apply(x, self._wl_anchor, self.model)
 
     def step(self, zero_grad=True):
@@ -99,4 +125,8 @@ class Module(torch.nn.Module):
             self.model.params[name] = _to_numpy(torch.as_tensor(value))
 
     def extra_repr(self):
-        return "%s: %d -> %d" % (self.lib.name, self.lib.input_size, self.lib.output_size)
+        lib = self.lib
+        if lib.input_kind == "tokens" or len(lib.input_shape) > 1 or len(lib.output_shape) > 1:
+            return "%s: %s%s -> %s" % (lib.name, "tokens " if lib.input_kind == "tokens" else "",
+                                      list(lib.input_shape), list(lib.output_shape))
+        return "%s: %d -> %d" % (lib.name, lib.input_size, lib.output_size)

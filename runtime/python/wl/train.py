@@ -627,6 +627,8 @@ def compile_model(args):
 def check_fits(lib, dataset):
     """Raises TrainError unless the model is a classifier of 28x28 images into 10 classes."""
     problems = []
+    if lib.input_kind != "features":
+        problems.append("input of %s (needs f32 pixels)" % lib.input_kind)
     if lib.input_size != IMAGE_SIZE:
         problems.append("input size %d (needs %d = 28x28)" % (lib.input_size, IMAGE_SIZE))
     if lib.output_size != NUM_CLASSES:
@@ -634,6 +636,8 @@ def check_fits(lib, dataset):
     if lib.label_kind != "class":
         problems.append("label kind '%s' (needs i32 class labels and a classification loss)"
                         % lib.label_kind)
+    elif lib.label_size != 1:
+        problems.append("%d class labels per example (needs one)" % lib.label_size)
     if problems:
         raise TrainError("model %s does not fit %s: %s" % (lib.name, dataset, "; ".join(problems)))
 

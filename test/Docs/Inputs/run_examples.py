@@ -41,10 +41,17 @@ def run(path, scratch):
             raise RuntimeError("%s: status %d: %s" % (what, status, lib.wl_last_error(model).decode()))
 
     batch, n_in, n_out = 16, lib.wl_input_size(), lib.wl_output_size()
+    lib.wl_label_size.restype = ctypes.c_int64
+    per_example = lib.wl_label_size()
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((batch, n_in)).astype(np.float32)
+    if lib.wl_input_kind() == 1:  # token ids; 0 and 1 are in every vocabulary
+        x = rng.integers(0, 2, (batch, n_in)).astype(np.int32)
+    else:
+        x = rng.standard_normal((batch, n_in)).astype(np.float32)
+        # A declared input domain (norm_bound(c, norm = row)) holds small rows.
+        x *= 0.1 / np.sqrt(n_in)
     if lib.wl_label_kind() == 0:
-        labels = rng.integers(0, n_out, batch).astype(np.int32)
+        labels = rng.integers(0, n_out // per_example, batch * per_example).astype(np.int32)
     else:
         labels = rng.standard_normal((batch, n_out)).astype(np.float32)
     loss = ctypes.c_float()

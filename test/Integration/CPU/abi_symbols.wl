@@ -32,6 +32,9 @@
 // CHECK-DAG: {{ [TtWi] }}wl_train_step{{$}}
 // CHECK-DAG: {{ [TtWi] }}wl_zero_grad{{$}}
 // CHECK-DAG: {{ [TtWi] }}wl_step_count{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_input_kind{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_sequence_length{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_label_size{{$}}
 // INTERNAL-NOT: _mlir_ciface
 // INTERNAL-NOT: wlgen_
 // INTERNAL-NOT: {{ _Z}}

@@ -52,4 +52,18 @@ def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
   ];
 }
 
+def WLInlineAllocaScopes : Pass<"wl-inline-alloca-scopes"> {
+  let summary = "Inlines memref.alloca_scope ops that hold no memref.alloca";
+  let description = [{
+    convert-scf-to-openmp wraps each parallel loop body in a
+    memref.alloca_scope. The canonicalizer inlines a scope only when nothing
+    in it may allocate on the stack, and it counts every call as such; a body
+    that calls a GEMM kernel directly (an attention tile) keeps its scope,
+    whose single block convert-scf-to-cf then cannot split. A callee
+    allocates in its own frame, so a scope with no memref.alloca of its own
+    (outside nested allocation scopes) is inlined.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif // WL_TRANSFORMS_PASSES_TD

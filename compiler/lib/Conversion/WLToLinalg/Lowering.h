@@ -97,6 +97,8 @@ void populateOptimizerLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateNewtonSchulzLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateConstraintLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateStructureLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateSequenceLoweringPatterns(mlir::RewritePatternSet &patterns);
+void populateAttentionLoweringPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace wl::lowering
 

@@ -559,6 +559,8 @@ struct ConvertWLToLinalgPass
     lowering::populateNewtonSchulzLoweringPatterns(patterns);
     lowering::populateConstraintLoweringPatterns(patterns);
     lowering::populateStructureLoweringPatterns(patterns);
+    lowering::populateSequenceLoweringPatterns(patterns);
+    lowering::populateAttentionLoweringPatterns(patterns);
     ConversionTarget target(*ctx);
     target.addLegalDialect<
         linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,

@@ -122,9 +122,18 @@ struct Bias {
 /// `linear NAME: IN -> OUT { weight = ...; bias = ... }`, y = W x + b with W
 /// of shape [OUT, IN]. Without `weight =` the weight is a single `dense`
 /// term; without `bias =` the bias is `zeros`.
+///
+/// `embedding NAME: V -> d { weight = ... }` is the same record with
+/// kind Embedding, in = d and out = V: its weight is the table [V, d]
+/// (PyTorch's nn.Embedding layout), a matrix of shape [OUT, IN] like any
+/// weight, so structures and constraints apply to it unchanged; it has no
+/// bias and is applied to token ids by row lookup.
 struct Linear {
+  enum class Kind { Linear, Embedding };
+  Kind kind = Kind::Linear;
   std::string name;
   int64_t in = 0, out = 0;
+  bool isEmbedding() const { return kind == Kind::Embedding; }
   WeightExpr weight;
   bool weightWritten = false;
   Bias bias;
@@ -135,11 +144,12 @@ struct Linear {
 /// A forward expression.
 struct Expr {
   enum class Kind {
-    Var,   ///< a variable or the model input: `name`
-    Call,  ///< `name(operands...)`: a layer or an activation
-    Add,   ///< operands[0] + operands[1]
-    Scale, ///< factor * operands[0]
-    Number ///< a numeric literal (only valid as an activation parameter)
+    Var,    ///< a variable or the model input: `name`
+    Call,   ///< `name(operands...)`: a layer or an activation
+    Add,    ///< operands[0] + operands[1]
+    Scale,  ///< factor * operands[0]
+    Number, ///< a numeric literal (only valid as an activation parameter)
+    Bool    ///< `true`/`false` (only valid as a parameter: `causal = true`)
   };
   /// What a Call applies (resolved by sema).
   enum class Callee { Unresolved, Layer, Activation };
@@ -154,12 +164,18 @@ struct Expr {
   /// Call of an activation (after sema): its non-tensor parameters, named
   /// and defaulted like any resolved Call (e.g. groupsort's `k`).
   Call params;
-  /// Scale: the factor; Number: the value.
+  /// Scale: the factor; Number: the value; Bool: 1 or 0.
   double number = 0;
   bool isInteger = false;
   /// Set when the expression was written as a keyword argument `key = e`.
   std::string key;
-  /// Width of the value (per example), filled by sema.
+  /// Shape of the value per example, filled by sema: [n] for a vector,
+  /// [T, d] for a sequence of T positions, [T] for token ids; empty when
+  /// unknown (after an error).
+  std::vector<int64_t> shape;
+  /// The value holds int32 token ids (the input `i32[T]`, `positions`).
+  bool tokens = false;
+  /// Number of elements per example (product of shape; 0 when unknown).
   int64_t width = 0;
   Loc loc;
 };
@@ -204,24 +220,34 @@ struct Optimize {
   Loc loc;
 };
 
-/// `input x: f32[d1, d2]`
+/// `input x: f32[d1, d2]`, `input x: f32[T, d] with norm_bound(c, norm =
+/// row)` or `input tokens: i32[T]`.
 struct Input {
   std::string name;
   std::string dtype;
   std::vector<int64_t> dims;
+  /// The declared domain (`with norm_bound(c, norm = row)`), if any.
+  std::optional<Call> domain;
+  bool isTokens() const { return dtype == "i32"; }
+  /// T of a sequence input (`i32[T]` or `f32[T, d]`), 0 otherwise.
+  int64_t sequenceLength() const {
+    return isTokens() || dims.size() == 2 ? dims.front() : 0;
+  }
   /// Product of dims (the per-example size).
   int64_t size = 0;
   Loc loc;
 };
 
-/// `label y: i32` (ClassLabel) or `target y: f32[k]` (Target).
+/// `label y: i32` (ClassLabel), `label next: i32[T]` (one class per
+/// position) or `target y: f32[k]` (Target).
 struct Label {
   enum class Kind { ClassLabel, Target };
   Kind kind = Kind::ClassLabel;
   std::string name;
   std::string dtype;
   std::vector<int64_t> dims;
-  /// 1 for class labels; product of dims for targets.
+  /// Labels per example: 1 or T for class labels; product of dims for
+  /// targets.
   int64_t size = 0;
   Loc loc;
 };
@@ -253,8 +279,17 @@ struct Model {
   Optimize optimize;
   /// Filled by sema: every tensor, in declaration order.
   std::vector<Param> params;
-  /// Filled by sema: the output width (the returned value's width).
+  /// Filled by sema: the output width (the returned value's width) and
+  /// shape ([C], or [T, V] for per-position logits).
   int64_t outputSize = 0;
+  std::vector<int64_t> outputShape;
+  /// Filled by sema for a token input: ids must lie in [0, tokenLimit), the
+  /// smallest vocabulary of the embeddings applied to the input.
+  int64_t tokenLimit = 0;
+  /// Filled by sema: the input is token ids, or some op works per position
+  /// (a position-wise layer, attention, mean_pool, a norm of a sequence).
+  /// An `f32[28, 28]` image that is only flattened is not a sequence model.
+  bool sequenceModel = false;
   Loc loc;
 
   const Linear *findLayer(const std::string &name) const;

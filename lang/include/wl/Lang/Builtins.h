@@ -74,6 +74,9 @@ struct CallSpec {
   bool needsFrozenBase = false;
   /// Activation: its Lipschitz constant (l2 -> l2), used by the certificate.
   double lipschitz = 0;
+  /// Activation: how many values it takes before its parameters
+  /// (attention: q, k, v).
+  int valueOperands = 1;
   /// One-line description for the reference and diagnostics.
   std::string doc;
 

@@ -1,13 +1,14 @@
 // RUN: wl-opt --wl-certify --split-input-file --verify-diagnostics %s | FileCheck %s
 
 // The certificate's composition: input, layers (bounded at run time from the
-// current weights), activation constants, residual sums; biases add nothing.
+// current weights), activation constants with their magnitude rules, residual
+// sums; a layer's own bias adds to its magnitude only, in the runtime.
 // h = sigmoid(fc1(x)); h = h + fc2(relu(h)); return head(0.5 * h)
 // CHECK: module attributes {wl.certificate = [
 // CHECK-SAME: {op = "input"},
 // CHECK-SAME: {arg = 0 : i64, layer = "fc1", op = "layer"},
-// CHECK-SAME: {arg = 1 : i64, factor = 2.500000e-01 : f64, op = "scale"},
-// CHECK-SAME: {arg = 2 : i64, factor = 1.000000e+00 : f64, op = "scale"},
+// CHECK-SAME: {arg = 1 : i64, factor = 2.500000e-01 : f64, magnitude = "sigmoid", op = "activation", width = 8 : i64},
+// CHECK-SAME: {arg = 2 : i64, factor = 1.000000e+00 : f64, magnitude = "keep", op = "activation", width = 8 : i64},
 // CHECK-SAME: {arg = 3 : i64, layer = "fc2", op = "layer"},
 // CHECK-SAME: {args = [2, 4], op = "add"},
 // CHECK-SAME: {arg = 5 : i64, factor = 5.000000e-01 : f64, op = "scale"},
@@ -53,7 +54,7 @@ module {
 // CHECK: module attributes {wl.certificate = [
 // CHECK-SAME: {op = "input"},
 // CHECK-SAME: {arg = 0 : i64, layer = "q", op = "layer"},
-// CHECK-SAME: {arg = 1 : i64, factor = 1.000000e+00 : f64, op = "scale"},
+// CHECK-SAME: {arg = 1 : i64, factor = 1.000000e+00 : f64, magnitude = "keep", op = "activation", width = 4 : i64},
 // CHECK-SAME: {arg = 2 : i64, layer = "q", op = "layer"}]}
 module {
   wl.param @q.weight.S : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
@@ -78,8 +79,8 @@ module {
 module {
   wl.param @q.weight.S : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
   wl.layer @q : 4 -> 4 {factors = [@q.weight.S], structure = [#wl.structure<orthogonal_cayley>], weight = @q.weight.S}
-  func.func @forward(%x: tensor<?x4xf32>, %x2: tensor<?x4xf32>) -> tensor<?x4xf32> {
-    %y = wl.add %x, %x2 : tensor<?x4xf32>
+  func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+    %y = wl.relu %x : tensor<?x4xf32>
     %s = wl.param_ref @q.weight.S {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
     %q = wl.cayley %s {wl.application = 0 : i64, wl.layer = "q"} : tensor<4x4xf32>
     %a = wl.linear %x, %q {wl.application = 0 : i64, wl.layer = "q"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>

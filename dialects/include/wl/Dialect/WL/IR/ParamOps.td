@@ -58,13 +58,16 @@ def WL_LayerOp : WL_Op<"layer", [Symbol, HasParent<"::mlir::ModuleOp">,
     the first of `factors`, which lists every parameter the weight is built
     from (LANGUAGE.md's names, in order). `bound` is how the certificate
     bounds its spectral norm, chosen by the structure's spec (`max_abs` for a
-    diagonal layer, `svd` for an svd layer; default `gram`).
+    diagonal layer, `svd` for an svd layer; default `gram`). `embedding`
+    marks a token embedding `E: V -> d`: its weight is the table [V, d]
+    (OUT = V, IN = d), applied by row lookup (`wl.embedding`).
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$in_features, I64Attr:$out_features,
                        WL_StructureKindArrayAttr:$structure, FlatSymbolRefAttr:$weight,
                        OptionalAttr<FlatSymbolRefAttr>:$bias,
                        OptionalAttr<FlatSymbolRefArrayAttr>:$factors,
-                       DefaultValuedAttr<WL_BoundRuleAttr, "BoundRule::Gram">:$bound);
+                       DefaultValuedAttr<WL_BoundRuleAttr, "BoundRule::Gram">:$bound,
+                       UnitAttr:$embedding);
   let assemblyFormat = "$sym_name `:` $in_features `->` $out_features attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{

@@ -8,7 +8,9 @@ def WL_DifferentiableOpInterface : OpInterface<"DifferentiableOpInterface"> {
   let description = [{
     Reverse-mode differentiation rule (a VJP). Given the adjoints of the op's
     results, build ops that compute the adjoints of its operands. An operand
-    that is not differentiable (class labels) gets a null Value.
+    that is not differentiable (class labels) gets a null Value; a result
+    whose adjoint nothing produced (a multi-result op's auxiliary output)
+    arrives as a null Value in `resultGrads`.
   }];
   let cppNamespace = "::wl";
   let methods = [

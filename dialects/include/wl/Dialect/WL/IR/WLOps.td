@@ -16,5 +16,6 @@ include "wl/Dialect/WL/IR/LossOps.td"
 include "wl/Dialect/WL/IR/OptimizerOps.td"
 include "wl/Dialect/WL/IR/ConstraintOps.td"
 include "wl/Dialect/WL/IR/StructureOps.td"
+include "wl/Dialect/WL/IR/SequenceOps.td"
 
 #endif // WL_OPS_TD

@@ -53,12 +53,17 @@ def WLCertify : Pass<"wl-certify", "mlir::ModuleOp"> {
   let summary = "Derives the Lipschitz certificate's composition from the forward graph";
   let description = [{
     Walks `@forward` and records, as the module attribute `wl.certificate`, the
-    forward graph in SSA order (the last node is the output): the input, each
-    layer application (whose weight the runtime bounds soundly from the
-    current weights: a Gram-iteration bound for dense layers), activations and
-    scalar products as their Lipschitz constants (LipschitzOpInterface), and
-    sums (residuals: h + f(h) gives 1 + L_f). Bias additions are translations
-    and add nothing. An op without a rule is an error.
+    forward graph in SSA order (the last node is the output; node formats in
+    runtime/include/wl/wlgen.h): the input, each layer application (whose
+    weight the runtime bounds soundly from the current weights: a
+    Gram-iteration bound for dense layers), activations as their Lipschitz
+    constants (LipschitzOpInterface) with a magnitude rule, scalar products,
+    and sums (residuals: h + f(h) gives 1 + L_f). A layer's bias changes only
+    its magnitude bound. Sequence models add embeddings, positions, attention,
+    mean_pool, row_norm and flatten nodes, values being measured per position
+    where the model is a sequence model (ALGORITHMS.md, "Certificates of
+    sequence models"; Certify.cpp says when), and `wl.certificate_notes`, the
+    rules that `wlc --report` prints. An op without a rule is an error.
   }];
 }
 
