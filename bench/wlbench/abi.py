@@ -46,8 +46,8 @@ class WLModel:
             self.h = None
 
     def train_step_fn(self, x, labels):
-        """A no-argument callable doing one wl_train_step on (x, labels)."""
-        assert x.dtype == np.float32 and x.flags.c_contiguous and labels.dtype == np.int32
+        """A no-argument callable doing one wl_train_step on (x, labels); x float32, or int32 token ids."""
+        assert x.dtype in (np.float32, np.int32) and x.flags.c_contiguous and labels.dtype == np.int32
         f, h, b, lp = self.dll.wl_train_step, self.h, x.shape[0], self._loss_p
         xp, yp = x.ctypes.data, labels.ctypes.data
 

@@ -11,7 +11,8 @@ import numpy as np
 
 from .config import BIG_N, CONSTRAINT_LINES, CONSTRAINT_SIZE, FULL_CONFIGS, FULL_GEMM_SHAPES, FULL_MUON_SIZES, \
     FULL_SOFT_CAP_SIZES, GEMM_N, QUICK_CONFIGS, QUICK_CONSTRAINT_SIZE, QUICK_GEMM_SHAPES, QUICK_MUON_SIZES, \
-    QUICK_SOFT_CAP_SIZES, QUICK_STRUCTURE_SIZE, SECTIONS, SLOW_CALL_S, STRUCTURE_LINES, STRUCTURE_SIZE
+    QUICK_SOFT_CAP_SIZES, QUICK_STRUCTURE_SIZE, SECTIONS, SEQ_ATTN_TS, SEQ_LINES, SLOW_CALL_S, STRUCTURE_LINES, \
+    STRUCTURE_SIZE
 from .constraints import run_constraints
 from .dense import run_train_step
 from .env import NTHREADS
@@ -21,6 +22,7 @@ from .optimizers import run_muon
 from .peak import measure_peak
 from .programs import run_compile
 from .report import report, start_state
+from .sequence import run_sequence
 from .structures import run_structures
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bench/
@@ -122,6 +124,11 @@ def build_parser(description):
     ap.add_argument("--structure-size", default=None,
                     help="B,n of the structure-step lines (default %d,%d; --quick %d,%d)"
                          % (STRUCTURE_SIZE + QUICK_STRUCTURE_SIZE))
+    ap.add_argument("--seq-lines", default=",".join(SEQ_LINES),
+                    help=f"comma-separated sequence lines to run (default all: {','.join(SEQ_LINES)}): the "
+                         "transformer LM step under AdamW / Muon + soft_cap, attention forward / forward + backward")
+    ap.add_argument("--seq-attn-t", default=",".join(map(str, SEQ_ATTN_TS)),
+                    help=f"comma-separated T of the attention lines (default {','.join(map(str, SEQ_ATTN_TS))})")
     ap.add_argument("--only", default=None,
                     help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default all)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="results file (default bench/RESULTS.md)")
@@ -129,7 +136,8 @@ def build_parser(description):
     return ap
 
 
-Plan = collections.namedtuple("Plan", "sections configs gemm_shapes gemm_mlp muon_sizes con_jobs st_lines st_size")
+Plan = collections.namedtuple("Plan", "sections configs gemm_shapes gemm_mlp muon_sizes con_jobs st_lines st_size "
+                                      "seq_lines seq_ts")
 
 
 def plan(args):
@@ -165,7 +173,10 @@ def plan(args):
     st_size = size_pair("--structure-size", args.structure_size, QUICK_STRUCTURE_SIZE if args.quick else STRUCTURE_SIZE)
     if not fits(st_size[1]):
         st_lines = []
-    return Plan(sections, configs, gemm_shapes, fits(GEMM_N), muon_sizes, con_jobs, st_lines, st_size)
+    seq_lines = line_list("--seq-lines", args.seq_lines, SEQ_LINES)
+    seq_ts = parse_sizes(args.seq_attn_t, "--seq-attn-t")
+    return Plan(sections, configs, gemm_shapes, fits(GEMM_N), muon_sizes, con_jobs, st_lines, st_size,
+                seq_lines, seq_ts)
 
 
 def chosen_sections(args, muon_sizes):
@@ -188,7 +199,7 @@ def chosen_sections(args, muon_sizes):
 
 def run_sections(ctx, p):
     """Every selected line, in the order of the table: training steps, GEMM, constraint steps,
-    structure steps, Muon steps, compile time."""
+    structure steps, Muon steps, sequence lines, compile time."""
     for (B, n) in (p.configs if "train" in p.sections else []):
         run_train_step(ctx, B, n)  # wl_train_step vs PyTorch eager
     if "gemm" in p.sections and p.gemm_mlp:
@@ -201,6 +212,8 @@ def run_sections(ctx, p):
         run_structures(ctx, p.st_lines, p.st_size)  # training step with a structured layer vs torch
     for n in (p.muon_sizes if "muon" in p.sections else []):
         run_muon(ctx, n)  # wl_step on one n x n weight vs the same math in torch
+    if "seq" in p.sections and p.seq_lines:
+        run_sequence(ctx, p.seq_lines, p.seq_ts)  # transformer LM step, attention; each side its own process
     if "compile" in p.sections:
         run_compile(ctx)  # compile time of a 12-layer model
 

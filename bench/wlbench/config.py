@@ -29,7 +29,16 @@ STRUCTURE_SIZE, QUICK_STRUCTURE_SIZE = (256, 1024), (32, 256)
 STRUCTURE_LINES = ("dense", "lowrank", "kronecker", "monarch", "blockdiag", "lora")
 LOWRANK_RANK, BLOCKDIAG_BLOCKS = 64, 16
 LORA_RANK, LORA_ALPHA, FROZEN_STD = 16, 32, 0.02
-SECTIONS = ("train", "gemm", "muon", "constraints", "structures", "compile")
+# Sequence lines: one training step of a causal transformer LM (token ids -> SEQ_BLOCKS pre-norm
+# blocks of RoPE attention + MLP 4d -> logits per position), under AdamW or under Muon with
+# spectral_bound soft_cap on every matrix; and attention alone (forward, forward + backward).
+SEQ_B, SEQ_T, SEQ_D, SEQ_HEADS, SEQ_BLOCKS, SEQ_VOCAB = 32, 256, 256, 4, 3, 65
+SEQ_LINES = ("lm_adamw", "lm_muon", "attn_fwd", "attn_fwdbwd")
+SEQ_ATTN_B, SEQ_ATTN_D, SEQ_ATTN_HEADS, SEQ_ATTN_TS = 8, 256, 4, (256, 1024)
+# torch's extra environment (its libgomp threads sleep instead of spinning between ops): each torch
+# line runs once with the inherited environment and once with this one, the faster one counts.
+TORCH_PASSIVE_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}
+SECTIONS = ("train", "gemm", "muon", "constraints", "structures", "seq", "compile")
 # The performance goals (issue 6) the summary judges: (goal, which lines, predicate on the line
 # name, minimum ratio peer/wl). A goal is met when every line it selects reaches the minimum.
 GOALS = (
@@ -41,5 +50,12 @@ GOALS = (
      lambda name: name.startswith("GEMM") and "wl_forward" in name and name.endswith("B=256 n=1024"), 0.8),
     ("GEMM ≥ 70% of OpenBLAS on every GEMM shape", "every `GEMM` line",
      lambda name: name.startswith("GEMM"), 0.7),
+    ("sequence training step ≥ 2× PyTorch eager", "the `seq step` lines (transformer LM)",
+     lambda name: name.startswith("seq step "), 2.0),
+    ("attention forward + backward ≥ 2× PyTorch eager at T = 1024", "the `attention fwd+bwd` lines at T=1024",
+     lambda name: name.startswith("attention fwd+bwd") and "T=1024" in name, 2.0),
 )
+# Judged on the peak memory (ru_maxrss) of the sequence lines' separate processes, not on times.
+MEMORY_GOAL = ("peak memory below PyTorch eager's", "every sequence line: peak RSS of the wl process "
+               "< that of the torch process")
 SLOW_NOTE = "slow line: few rounds, 1 call per block, the check step is the warm-up"

@@ -579,7 +579,7 @@ private:
         scope.later.insert(s.name);
     if (m.input && m.input->size)
       scope.vars[m.input->name] = {m.input->dims, m.input->isTokens()};
-    m.sequenceModel = m.input && m.input->isTokens();
+    m.sequenceModel = m.input && (m.input->isTokens() || m.input->domain);
     bool returned = false;
     for (Stmt &s : f.stmts) {
       if (returned) {

@@ -1,10 +1,12 @@
 // A 2-block causal transformer LM (token ids, learned position embeddings,
 // RoPE in one block, rms_norm and layer_norm, per-position labels) against a
 // float64 PyTorch reference: forward, every parameter gradient, the loss and
-// one AdamW step, causality, and the runtime's refusal of an id outside
-// [0, V). The reference itself is checked against finite differences.
+// one AdamW step, causality, the exported weights loaded into the same
+// model written with nn.Embedding/nn.Linear, a checkpoint round trip, and
+// the runtime's refusal of an id outside [0, V). The reference itself is
+// checked against finite differences.
 // RUN: wlc %s -o %t.so
-// RUN: %python %test_inputs/sequence_lm.py %t.so | FileCheck %s
+// RUN: %python %test_inputs/sequence_lm.py %t.so %t | FileCheck %s
 // CHECK: OK reference_vs_fd64
 // CHECK: OK forward_b3
 // CHECK: OK grad_tok.weight
@@ -17,6 +19,8 @@
 // CHECK: OK causal
 // CHECK: OK loss
 // CHECK: OK step_adamw
+// CHECK: OK export_dense_module
+// CHECK: OK checkpoint_round_trip
 // CHECK: OK id_out_of_range
 // CHECK: OK unchanged_after_error
 

@@ -3,9 +3,12 @@
 attention with RoPE), RoPE in the rotate_half convention (ALGORITHMS.md), and
 the checks they share: forward, every parameter gradient through wl_backward,
 one optimizer step, causality, id and domain errors."""
+import sys
+
 import numpy as np
 import torch
 
+import wl
 import wlcheck
 
 F = torch.nn.functional
@@ -118,3 +121,25 @@ def gradcheck_reference(forward, p, x_ref, names):
     ok = torch.autograd.gradcheck(f, tuple(fixed[n].clone().requires_grad_(True) for n in names),
                                   eps=1e-6, atol=1e-6, rtol=1e-4)
     wlcheck.expect(ok, "reference_vs_fd64")
+
+
+def check_refused(m, x, labels, name, where):
+    """wl_train_step refuses x (WL_ERR_ARG naming `where`, e.g. "example 2,
+    position 6") and leaves every parameter as it was."""
+    before = {k: v.copy() for k, v in m.params.items()}
+    try:
+        m.train_step(x, labels)
+        wlcheck.expect(False, name, "the input was accepted")
+    except wl.WLError as e:
+        wlcheck.expect(where in str(e), name, str(e))
+    wlcheck.expect(all(np.array_equal(before[k], v) for k, v in m.params.items()),
+                   "unchanged_after_error")
+
+
+def run(main):
+    """Runs a test's main; a failed check exits 1 with its message."""
+    try:
+        main()
+    except wlcheck.Failure as e:
+        print("FAIL", e, file=sys.stderr)
+        sys.exit(1)

@@ -7,7 +7,6 @@ import torch
 
 import seqref as S
 import wl
-import wlcheck
 
 
 def weights(p):
@@ -45,8 +44,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except wlcheck.Failure as e:
-        print("FAIL", e, file=sys.stderr)
-        sys.exit(1)
+    S.run(main)

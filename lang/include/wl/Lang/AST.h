@@ -287,7 +287,8 @@ struct Model {
   /// smallest vocabulary of the embeddings applied to the input.
   int64_t tokenLimit = 0;
   /// Filled by sema: the input is token ids, or some op works per position
-  /// (a position-wise layer, attention, mean_pool, a norm of a sequence).
+  /// (a position-wise layer, attention, mean_pool, a norm of a sequence),
+  /// or it declares an input domain.
   /// An `f32[28, 28]` image that is only flattened is not a sequence model.
   bool sequenceModel = false;
   Loc loc;
