@@ -1,7 +1,7 @@
 // A 2-block causal transformer LM (token ids, learned position embeddings,
 // RoPE in one block, rms_norm and layer_norm, per-position labels) against a
 // float64 PyTorch reference: forward, every parameter gradient, the loss and
-// one AdamW step, causality, the exported weights loaded into the same
+// one AdamW step (with the embeddings' row-norm and spectral constraints), causality, the exported weights loaded into the same
 // model written with nn.Embedding/nn.Linear, a checkpoint round trip, and
 // the runtime's refusal of an id outside [0, V). The reference itself is
 // checked against finite differences.
@@ -19,6 +19,7 @@
 // CHECK: OK causal
 // CHECK: OK loss
 // CHECK: OK step_adamw
+// CHECK: OK embedding_constraints
 // CHECK: OK export_dense_module
 // CHECK: OK checkpoint_round_trip
 // CHECK: OK id_out_of_range
@@ -29,7 +30,7 @@ model TinyLM {
   label  next: i32[8]
 
   embedding tok: 11 -> 16 { weight = dense with norm_bound(1, norm = row) }
-  embedding pos: 8 -> 16
+  embedding pos: 8 -> 16 { weight = dense with spectral_bound(2, method = svd_clip) }
   linear q1: 16 -> 16 { bias = none }
   linear k1: 16 -> 16 { bias = none }
   linear v1: 16 -> 16 { bias = none }

@@ -108,6 +108,12 @@ def row_norm_bound(w, c):
     w.mul_(torch.clamp(c / w.norm(dim=1, keepdim=True), max=1.0))
 
 
+def svd_clip(w, c):
+    """spectral_bound(c, method = svd_clip): singular values clipped at c."""
+    u, s, vh = torch.linalg.svd(w, full_matrices=False)
+    w.copy_(u @ torch.diag(torch.clamp(s, max=c)) @ vh)
+
+
 def gradcheck_reference(forward, p, x_ref, names):
     """The hand-written reference itself against central finite differences
     (torch.autograd.gradcheck, float64) for the parameters `names`."""

@@ -64,6 +64,12 @@ def check_export(m, ids, scratch):
     wlcheck.expect(np.array_equal(m2.forward(ids), before), "checkpoint_round_trip")
 
 
+def project(p):
+    """The constraints after the step: tok's rows, pos's spectral norm."""
+    S.row_norm_bound(p["tok.weight"], 1.0)
+    S.svd_clip(p["pos.weight"], 2.0)
+
+
 def main():
     m = wl.load_library(sys.argv[1]).create(seed=1)
     rng = np.random.default_rng(0)
@@ -85,7 +91,11 @@ def main():
     labels = rng.integers(0, V, size=(3, T)).astype(np.int32)
     S.check_step(m, forward, cross_entropy, ids, ids_ref, labels,
                  lambda ps: torch.optim.AdamW(ps, lr=1e-2), "adamw",
-                 project=lambda p: S.row_norm_bound(p["tok.weight"], 1.0))
+                 project=project)
+    after = m.params
+    rows, sigma = np.linalg.norm(after["tok.weight"], axis=1).max(), np.linalg.norm(after["pos.weight"], 2)
+    wlcheck.expect(rows <= 1 + 1e-6 and sigma <= 2 * (1 + 1e-5), "embedding_constraints",
+                   "max row norm %.8g (bound 1), sigma_max %.8g (bound 2)" % (rows, sigma))
 
     check_export(m, ids, sys.argv[2])
     bad = ids.copy()
