@@ -1,26 +1,38 @@
 //===- Attention.cpp - fused attention: forward and FlashAttention-2 VJP --===//
 //
 // Layout. q, k, v arrive in row form [B·T, D]. A prologue copies each into
-// the head layout [B, H, P, m] (m = D/H, P = T rounded up to the tile n,
-// rows t >= T zero), applying RoPE to q and k (angles from a [T, m/2] table
-// computed once in f64) and folding `scale` into q. Every tile is then a
-// contiguous static [n, m] slice, and the last, partial tile needs no
-// special case: a predicate masks keys s >= T, queries t >= T and, when
-// causal, s > t. An epilogue maps the head layout back to row form (the
-// inverse rotation for dq and dk).
+// the head layout [B, H, P, m] and/or its transpose [B, H, m, P] (m = D/H,
+// P = T rounded up to the tile n, rows t >= T zero), applying RoPE to q and
+// k (angles from a [T, m/2] table computed once in f64) and folding `scale`
+// into q. Every tile is then a contiguous static [n, m] or [m, n] slice, and
+// the last, partial tile needs no special case: a predicate masks keys
+// s >= T, queries t >= T and, when causal, s > t. An epilogue maps the head
+// layout back to row form (the inverse rotation for dq and dk).
+//
+// Products. Each tile product is chosen so that the GEMM kernels
+// (GemmKernels.cpp) read both operands along their rows: A as op(A) = Xᵀ of
+// a row-major X, B as a row-major matrix (kernel "ac_br"), which they pack
+// with vector loads; the other layouts pack element by element, which costs
+// as much as the product itself at these sizes. So a score tile is S = Q Kᵀ
+// from the tiles of Qᵀ and Kᵀ ([query, key]) or Sᵀ = K Qᵀ ([key, query]),
+// whichever the product that consumes P or dS wants. exp is a polynomial
+// (expf32) that vectorises; math.exp would be one libm call per score.
 //
 // Forward: scf.forall over (b, h, query tile) with an online softmax over
 // the key tiles (running row max M and sum L, the output rescaled by
-// exp(M_old − M_new)); causal stops at the diagonal tile. Each row's
-// logsumexp M + log L goes to `stats`. Backward (FlashAttention-2): with
+// exp(M_old − M_new)); causal stops at the diagonal tile. Score tiles are Sᵀ
+// (O += P V reads Pᵀ's rows). Each row's logsumexp M + log L goes to
+// `stats`. Backward (FlashAttention-2 recomputation): with
 // D_t = ⟨dout_t, out_t⟩, each tile recomputes P = exp(S − lse) and
-// dS = P ⊙ (dout vᵀ − D); one scf.forall over key tiles accumulates
-// [dk | dv] across the query tiles, a second over query tiles accumulates dq
-// (two passes instead of atomics: every output tile has one writer). Only
-// the accumulators are loop-carried, each from its own zero-filled value
-// (One-Shot Bufferize with empty-tensor elimination can put two carried
-// values that start from one tensor into one buffer); the [n, n] score tiles
-// are temporaries of each step. Nothing but the [B, H, P, ·] layouts grows
+// dS = P ⊙ (dout vᵀ − D). One scf.forall over (b, h): for each key tile,
+// [dk | dv] accumulates over the query tiles that see it, and each dS tile
+// also adds dS K to the query rows of the head's dq, which the loops carry
+// (every output has one writer, without atomics, and S and dP are computed
+// once per tile pair). Only accumulators are loop-carried, each from its own
+// zero-filled value of its own type (One-Shot Bufferize with empty-tensor
+// elimination can put two carried values that start from one tensor into
+// one buffer); the [n, n] score tiles are temporaries of each step. Nothing
+// but the [B, H, P, ·] layouts and the per-head [P, ·] accumulators grows
 // with T.
 //
 //===----------------------------------------------------------------------===//
@@ -38,9 +50,10 @@ using namespace wl::lowering;
 
 namespace {
 
-/// Query and key tile rows: a [32, 32] score tile and [32, m] operand tiles
-/// stay in L1 for m up to 128.
-constexpr int64_t kTile = 32;
+/// Query and key tile rows: a [64, 64] score tile (16 KiB) and [64, m]
+/// operand tiles stay in L1/L2 for m up to 128; smaller tiles spend more of
+/// their time in the GEMM kernels' per-call packing and loop overheads.
+constexpr int64_t kTile = 64;
 
 /// The static shape of one attention op.
 struct Geometry {
@@ -82,6 +95,44 @@ Value subf(OpBuilder &b, Location l, Value x, Value y) {
 }
 Value lt(OpBuilder &b, Location l, Value x, Value y) {
   return arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, x, y);
+}
+
+/// exp(x) in f32 arithmetic that vectorises (math.exp on CPU becomes one
+/// libm call per element): 2^n · e^r with n = round(x log2 e), r = x − n ln 2
+/// in two steps (Cody–Waite), e^r by Cephes' degree-6 polynomial on
+/// |r| <= ln 2 / 2 (within 2 ulp of exp). Below −87.3 (2^n subnormal) gives
+/// 0, above 88.37 +∞; NaN stays NaN. The arguments here are <= 0 (scores
+/// minus their row max or logsumexp) up to rounding.
+Value expf32(OpBuilder &b, Location l, Value x) {
+  auto c = [&](double v) { return f32Const(b, l, v); };
+  auto fma = [&](Value a, Value m, Value y) {
+    return math::FmaOp::create(b, l, a, m, y).getResult();
+  };
+  const double lo = -87.3365447504, hi = 88.37;
+  Value xc = arith::MinimumFOp::create(
+      b, l, arith::MaximumFOp::create(b, l, x, c(lo)), c(hi));
+  Value n =
+      math::FloorOp::create(b, l, fma(xc, c(1.44269504088896341), c(0.5)));
+  Value r = fma(n, c(-0.693359375), xc);
+  r = fma(n, c(2.12194440e-4), r);
+  Value y = c(1.9875691500e-4);
+  for (double k : {1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2,
+                   1.6666665459e-1, 5.0000001201e-1})
+    y = fma(y, r, c(k));
+  y = fma(y, mulf(b, l, r, r), arith::AddFOp::create(b, l, r, c(1.0)));
+  Value ni = arith::FPToSIOp::create(b, l, b.getI32Type(), n);
+  Value bits = arith::ShLIOp::create(
+      b, l,
+      arith::AddIOp::create(b, l, ni,
+                            arith::ConstantIntOp::create(b, l, 127, 32)),
+      arith::ConstantIntOp::create(b, l, 23, 32));
+  Value e = mulf(b, l, y, arith::BitcastOp::create(b, l, b.getF32Type(), bits));
+  Value under =
+      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, c(lo));
+  Value over = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, c(hi));
+  e = arith::SelectOp::create(b, l, under, c(0.0), e);
+  return arith::SelectOp::create(b, l, over,
+                                 c(std::numeric_limits<double>::infinity()), e);
 }
 
 RankedTensorType f32Tensor(OpBuilder &b, ArrayRef<int64_t> shape) {
@@ -161,16 +212,20 @@ Value rotate(OpBuilder &b, Location l, const Geometry &g,
   return arith::AddFOp::create(b, l, mulf(b, l, x, cos), term);
 }
 
-/// Row form x [B·T, D] -> head layout [B, H, P, m]: factor·rope(x) (rope when
-/// `tables` are given), rows t >= T zero.
+/// Row form x [B·T, D] -> head layout [B, H, P, m] (`transposed`: [B, H, m,
+/// P]): factor·rope(x) (rope when `tables` are given), rows t >= T zero.
 Value toHeads(OpBuilder &b, Location l, const Geometry &g, Value x,
-              std::optional<std::pair<Value, Value>> tables, double factor) {
-  auto type = f32Tensor(b, {ShapedType::kDynamic, g.heads, g.padded, g.width});
+              std::optional<std::pair<Value, Value>> tables, double factor,
+              bool transposed = false) {
+  auto type =
+      transposed
+          ? f32Tensor(b, {ShapedType::kDynamic, g.heads, g.width, g.padded})
+          : f32Tensor(b, {ShapedType::kDynamic, g.heads, g.padded, g.width});
   Value batch = arith::DivUIOp::create(b, l, tensor::DimOp::create(b, l, x, 0),
                                        idx(b, l, g.length));
   Value init = tensor::EmptyOp::create(b, l, type, ValueRange{batch});
   return generate(b, l, init, [&](OpBuilder &nb, Location nl, ValueRange ivs) {
-    Value t = ivs[2], c = ivs[3];
+    Value t = ivs[transposed ? 3 : 2], c = ivs[transposed ? 2 : 3];
     // Padding rows read the last row (in bounds) and are zeroed below.
     Value last = idx(nb, nl, g.length - 1);
     Value tc = arith::MinUIOp::create(nb, nl, t, last);
@@ -278,9 +333,18 @@ Value rowValuesToHeads(OpBuilder &b, Location l, const Geometry &g,
 // Tiles
 //===----------------------------------------------------------------------===//
 
-/// The [n, m] tile of head layout xh [B, H, P, m] at (e, h, rows t0..t0+n).
+/// The [n, m] tile of head layout xh [B, H, P, m] at (e, h, rows t0..t0+n);
+/// `transposed`: the [m, n] tile of xh [B, H, m, P].
 Value operandTile(OpBuilder &b, Location l, const Geometry &g, Value xh,
-                  Value e, Value h, Value t0) {
+                  Value e, Value h, Value t0, bool transposed = false) {
+  if (transposed)
+    return tensor::ExtractSliceOp::create(
+        b, l, f32Tensor(b, {g.width, g.tile}), xh,
+        SmallVector<OpFoldResult>{e, h, b.getIndexAttr(0), t0},
+        SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                  b.getIndexAttr(g.width),
+                                  b.getIndexAttr(g.tile)},
+        SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
   return tensor::ExtractSliceOp::create(
       b, l, f32Tensor(b, {g.tile, g.width}), xh,
       SmallVector<OpFoldResult>{e, h, t0, b.getIndexAttr(0)},
@@ -300,18 +364,6 @@ Value rowTile(OpBuilder &b, Location l, const Geometry &g, Value xh, Value e,
       SmallVector<OpFoldResult>(3, b.getIndexAttr(1)));
 }
 
-/// Writes tile [n, w] of a head layout [B, H, P, w] at (e, h, t0) from a
-/// forall body.
-void insertTile(OpBuilder &b, Location l, const Geometry &g, Value tile,
-                Value dest, Value e, Value h, Value t0) {
-  int64_t width = cast<RankedTensorType>(tile.getType()).getDimSize(1);
-  tensor::ParallelInsertSliceOp::create(
-      b, l, tile, dest, SmallVector<OpFoldResult>{e, h, t0, b.getIndexAttr(0)},
-      SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                                b.getIndexAttr(g.tile), b.getIndexAttr(width)},
-      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
-}
-
 /// Whether score (t, s) takes part: both in the sequence and, when causal,
 /// s <= t.
 Value scoreIsValid(OpBuilder &b, Location l, const Geometry &g, Value t,
@@ -329,20 +381,25 @@ Value scoreIsValid(OpBuilder &b, Location l, const Geometry &g, Value t,
   return valid;
 }
 
-/// A generic over the score tile (i, j) that updates `scores` in place (and
-/// reads `rows` [n] at i): body(score, row values..., t, s).
+/// A generic over the score tile that updates `scores` in place (and reads
+/// `rows` [n] at the query index): body(score, row values..., t, s). The tile
+/// is [query, key], or [key, query] when `keysFirst`.
 Value mapScores(
     OpBuilder &b, Location l, Value scores, ValueRange rows, Value t0, Value s0,
+    bool keysFirst,
     function_ref<Value(OpBuilder &, Location, ValueRange, Value, Value)> body) {
   MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps(rows.size(), loopMap(ctx, 2, {0}));
+  unsigned queryDim = keysFirst ? 1 : 0;
+  SmallVector<AffineMap> maps(rows.size(), loopMap(ctx, 2, {queryDim}));
   maps.push_back(loopMap(ctx, 2, {0, 1}));
   return linalg::GenericOp::create(
              b, l, TypeRange{scores.getType()}, rows, ValueRange{scores}, maps,
              ArrayRef<utils::IteratorType>{kPar, kPar},
              [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value t = addi(nb, nl, t0, linalg::IndexOp::create(nb, nl, 0));
-               Value s = addi(nb, nl, s0, linalg::IndexOp::create(nb, nl, 1));
+               Value t =
+                   addi(nb, nl, t0, linalg::IndexOp::create(nb, nl, queryDim));
+               Value s = addi(nb, nl, s0,
+                              linalg::IndexOp::create(nb, nl, 1 - queryDim));
                SmallVector<Value> in{args.back()};
                llvm::append_range(in, args.drop_back());
                linalg::YieldOp::create(nb, nl,
@@ -353,25 +410,27 @@ Value mapScores(
 
 /// P[i, j] = exp(S[i, j] − shift[i]) where valid, else 0 (in place on S).
 Value probabilities(OpBuilder &b, Location l, const Geometry &g, Value scores,
-                    Value shift, Value t0, Value s0) {
+                    Value shift, Value t0, Value s0, bool keysFirst) {
   return mapScores(
-      b, l, scores, {shift}, t0, s0,
+      b, l, scores, {shift}, t0, s0, keysFirst,
       [&](OpBuilder &nb, Location nl, ValueRange a, Value t, Value s) {
-        Value p = math::ExpOp::create(nb, nl, subf(nb, nl, a[0], a[1]));
+        Value p = expf32(nb, nl, subf(nb, nl, a[0], a[1]));
         return arith::SelectOp::create(nb, nl, scoreIsValid(nb, nl, g, t, s), p,
                                        f32Const(nb, nl, 0.0));
       });
 }
 
-/// Σ_j or max_j over the rows of a score tile, into `acc` [n].
+/// Σ_s or max_s over the keys of a score tile, into `acc` [n] (per query).
 Value reduceRows(
-    OpBuilder &b, Location l, Value tile, Value acc,
+    OpBuilder &b, Location l, Value tile, Value acc, bool keysFirst,
     function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   MLIRContext *ctx = b.getContext();
   return linalg::GenericOp::create(
              b, l, TypeRange{acc.getType()}, ValueRange{tile}, ValueRange{acc},
-             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0})},
-             ArrayRef<utils::IteratorType>{kPar, kRed},
+             ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}),
+                                 loopMap(ctx, 2, {keysFirst ? 1u : 0u})},
+             keysFirst ? ArrayRef<utils::IteratorType>{kRed, kPar}
+                       : ArrayRef<utils::IteratorType>{kPar, kRed},
              [&](OpBuilder &nb, Location nl, ValueRange a) {
                linalg::YieldOp::create(nb, nl,
                                        ValueRange{combine(nb, nl, a[1], a[0])});
@@ -385,10 +444,13 @@ Value scoreTile(OpBuilder &b, Location l, const Geometry &g) {
                                  ValueRange{});
 }
 
-/// S = Q Kᵀ (q already holds the scale).
-Value scores(OpBuilder &b, Location l, const Geometry &g, Value q, Value k) {
-  return contractionInto(b, l, zeroed(b, l, scoreTile(b, l, g)), q, k,
-                         /*transposeLhs=*/false, /*transposeRhs=*/true, 1.0);
+/// Aᵀ B for two transposed operand tiles [m, n]: S = Q Kᵀ from (Qᵀ, Kᵀ), or
+/// Sᵀ = K Qᵀ from (Kᵀ, Qᵀ) (q already holds the scale). Both operands are
+/// read along their rows: the GEMM kernels pack them with vector loads.
+Value productOfTransposed(OpBuilder &b, Location l, const Geometry &g,
+                          Value lhsT, Value rhsT) {
+  return contractionInto(b, l, zeroed(b, l, scoreTile(b, l, g)), lhsT, rhsT,
+                         /*transposeLhs=*/true, /*transposeRhs=*/false, 1.0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -397,8 +459,10 @@ Value scores(OpBuilder &b, Location l, const Geometry &g, Value q, Value k) {
 
 /// One query tile's online softmax over the key tiles 0..end: returns
 /// (O, lse) with O = Σ_s A_ts v_s and lse the row logsumexp, each [n, ·].
+/// `qT` is the [m, n] tile of Qᵀ, `khT` Kᵀ's layout; the score tiles are Sᵀ
+/// [key, query] (all three products then read rows of their operands).
 std::pair<Value, Value> forwardTile(OpBuilder &b, Location l, const Geometry &g,
-                                    Value q, Value kh, Value vh, Value e,
+                                    Value qT, Value khT, Value vh, Value e,
                                     Value h, Value t0, Value keyTiles) {
   double inf = std::numeric_limits<double>::infinity();
   auto rowsType = f32Tensor(b, {g.tile});
@@ -414,19 +478,19 @@ std::pair<Value, Value> forwardTile(OpBuilder &b, Location l, const Geometry &g,
       [&](OpBuilder &nb, Location nl, Value j, ValueRange c) {
         Value m = c[0], sum = c[1], o = c[2];
         Value k0 = muli(nb, nl, j, idx(nb, nl, g.tile));
-        Value k = operandTile(nb, nl, g, kh, e, h, k0);
+        Value kT = operandTile(nb, nl, g, khT, e, h, k0, /*transposed=*/true);
         Value v = operandTile(nb, nl, g, vh, e, h, k0);
-        Value s = scores(nb, nl, g, q, k);
+        Value s = productOfTransposed(nb, nl, g, kT, qT);
         // The tile's row max over the valid scores (alpha's buffer).
         Value masked = mapScores(
-            nb, nl, s, {}, t0, k0,
+            nb, nl, s, {}, t0, k0, /*keysFirst=*/true,
             [&](OpBuilder &bb, Location ll, ValueRange a, Value t, Value sp) {
               return arith::SelectOp::create(bb, ll,
                                              scoreIsValid(bb, ll, g, t, sp),
                                              a[0], f32Const(bb, ll, -inf));
             });
         Value tileMax =
-            reduceRows(nb, nl, masked, fresh(nb, rowsType, -inf),
+            reduceRows(nb, nl, masked, fresh(nb, rowsType, -inf), true,
                        [](OpBuilder &bb, Location ll, Value x, Value y) {
                          return arith::MaximumFOp::create(bb, ll, x, y);
                        });
@@ -436,19 +500,18 @@ std::pair<Value, Value> forwardTile(OpBuilder &b, Location l, const Geometry &g,
             nb, nl, {}, {m, tileMax},
             [](OpBuilder &bb, Location ll, ValueRange a) {
               Value mNew = arith::MaximumFOp::create(bb, ll, a[0], a[1]);
-              Value scale =
-                  math::ExpOp::create(bb, ll, subf(bb, ll, a[0], mNew));
+              Value scale = expf32(bb, ll, subf(bb, ll, a[0], mNew));
               return SmallVector<Value>{mNew, scale};
             });
         Value mNew = updated[0], alpha = updated[1];
-        Value p = probabilities(nb, nl, g, masked, mNew, t0, k0);
+        Value p = probabilities(nb, nl, g, masked, mNew, t0, k0, true);
         // L ← alpha·L + Σ_j P; O ← alpha·O + P V.
         MLIRContext *ctx = nb.getContext();
         sum = elementwise(nb, nl, {alpha}, {sum},
                           [](OpBuilder &bb, Location ll, ValueRange a) {
                             return SmallVector<Value>{mulf(bb, ll, a[0], a[1])};
                           })[0];
-        sum = reduceRows(nb, nl, p, sum,
+        sum = reduceRows(nb, nl, p, sum, true,
                          [](OpBuilder &bb, Location ll, Value x, Value y) {
                            return arith::AddFOp::create(bb, ll, x, y);
                          });
@@ -463,7 +526,7 @@ std::pair<Value, Value> forwardTile(OpBuilder &b, Location l, const Geometry &g,
                                           ValueRange{mulf(bb, ll, a[0], a[1])});
                 })
                 .getResult(0);
-        o = contractionInto(nb, nl, o, p, v, false, false, 1.0);
+        o = contractionInto(nb, nl, o, p, v, /*transposeLhs=*/true, false, 1.0);
         scf::YieldOp::create(nb, nl, ValueRange{mNew, sum, o});
       });
   Value m = loop.getResult(0), sum = loop.getResult(1), o = loop.getResult(2);
@@ -507,15 +570,15 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     std::optional<std::pair<Value, Value>> tables;
     if (g.rope)
       tables = ropeTables(b, l, g);
-    Value qh = toHeads(b, l, g, op.getQ(), tables, g.scale);
-    Value kh = toHeads(b, l, g, op.getK(), tables, 1.0);
+    Value qhT = toHeads(b, l, g, op.getQ(), tables, g.scale, true);
+    Value khT = toHeads(b, l, g, op.getK(), tables, 1.0, true);
     Value vh = toHeads(b, l, g, op.getV(), std::nullopt, 1.0);
     Value out = emptyLike(b, l, op.getQ());
     Value stats = emptyOf(b, l, cast<RankedTensorType>(op.getStats().getType()),
                           {{op.getQ(), 0}});
     SmallVector<OpFoldResult> bounds{
-        tensor::DimOp::create(b, l, qh, 0).getResult(), b.getIndexAttr(g.heads),
-        b.getIndexAttr(g.tiles())};
+        tensor::DimOp::create(b, l, qhT, 0).getResult(),
+        b.getIndexAttr(g.heads), b.getIndexAttr(g.tiles())};
     auto forall = scf::ForallOp::create(b, l, bounds, ValueRange{out, stats},
                                         std::nullopt);
     {
@@ -524,9 +587,9 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
       SmallVector<Value> ivs = forall.getInductionVars();
       Value e = ivs[0], h = ivs[1], i = ivs[2];
       Value t0 = muli(b, l, i, idx(b, l, g.tile));
-      Value q = operandTile(b, l, g, qh, e, h, t0);
+      Value qT = operandTile(b, l, g, qhT, e, h, t0, /*transposed=*/true);
       auto [o, lse] =
-          forwardTile(b, l, g, q, kh, vh, e, h, t0, keyTilesFor(b, l, g, i));
+          forwardTile(b, l, g, qT, khT, vh, e, h, t0, keyTilesFor(b, l, g, i));
       // Only the tile's rows inside the sequence leave the kernel.
       Value rows = arith::MinUIOp::create(
           b, l, idx(b, l, g.tile),
@@ -561,23 +624,30 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
 // Backward
 //===----------------------------------------------------------------------===//
 
-/// The head-layout operands of the backward, shared by both passes.
+/// The head-layout operands of the backward, shared by both passes (…T:
+/// the transposed layouts [B, H, m, P]).
 struct BackwardTiles {
-  Value qh, kh, vh, doh, lse, delta;
+  Value qh, qhT, kh, khT, vhT, doh, dohT, lse, delta;
 };
 
-/// Recomputes one score tile's P and dS = P ⊙ (dO Vᵀ − D).
+/// Recomputes one score tile's P and dS = P ⊙ (dO Vᵀ − D) from the
+/// transposed operand tiles [m, n]: [query, key] tiles, or their transposes
+/// when `keysFirst`.
 std::pair<Value, Value> scoreGrads(OpBuilder &b, Location l, const Geometry &g,
-                                   Value q, Value k, Value v, Value dO,
-                                   Value lse, Value delta, Value t0, Value s0) {
-  Value p = probabilities(b, l, g, scores(b, l, g, q, k), lse, t0, s0);
-  Value dp = contractionInto(b, l, zeroed(b, l, scoreTile(b, l, g)), dO, v,
-                             false, true, 1.0);
+                                   Value qT, Value kT, Value vT, Value dOT,
+                                   Value lse, Value delta, Value t0, Value s0,
+                                   bool keysFirst) {
+  Value s = keysFirst ? productOfTransposed(b, l, g, kT, qT)
+                      : productOfTransposed(b, l, g, qT, kT);
+  Value p = probabilities(b, l, g, s, lse, t0, s0, keysFirst);
+  Value dp = keysFirst ? productOfTransposed(b, l, g, vT, dOT)
+                       : productOfTransposed(b, l, g, dOT, vT);
   MLIRContext *ctx = b.getContext();
   Value ds =
       linalg::GenericOp::create(
           b, l, TypeRange{dp.getType()}, ValueRange{p, delta}, ValueRange{dp},
-          ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}), loopMap(ctx, 2, {0}),
+          ArrayRef<AffineMap>{loopMap(ctx, 2, {0, 1}),
+                              loopMap(ctx, 2, {keysFirst ? 1u : 0u}),
                               loopMap(ctx, 2, {0, 1})},
           ArrayRef<utils::IteratorType>{kPar, kPar},
           [](OpBuilder &nb, Location nl, ValueRange a) {
@@ -589,94 +659,76 @@ std::pair<Value, Value> scoreGrads(OpBuilder &b, Location l, const Geometry &g,
   return {p, ds};
 }
 
-/// An scf.forall over (b, h, tile) writing the [n, ·] tiles of head layout
-/// `out` that body(e, h, tile index) returns.
-Value forEachTile(
-    OpBuilder &b, Location l, const Geometry &g, Value batch, Value out,
-    function_ref<Value(OpBuilder &, Location, Value, Value, Value)> body) {
-  SmallVector<OpFoldResult> bounds{batch, b.getIndexAttr(g.heads),
-                                   b.getIndexAttr(g.tiles())};
-  auto forall =
-      scf::ForallOp::create(b, l, bounds, ValueRange{out}, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(forall.getTerminator());
-  SmallVector<Value> ivs = forall.getInductionVars();
-  Value tile = body(b, l, ivs[0], ivs[1], ivs[2]);
-  Value t0 = muli(b, l, ivs[2], idx(b, l, g.tile));
-  b.setInsertionPointToEnd(forall.getTerminator().getBody());
-  insertTile(b, l, g, tile, forall.getRegionIterArgs()[0], ivs[0], ivs[1], t0);
-  return forall.getResult(0);
-}
-
-/// [dk | dv] of key tile j, [n, 2m]: Σ over the query tiles that see it.
-/// One accumulator for both: two carried values starting from the same
-/// (CSE-merged) zero tile can end up in one buffer under One-Shot Bufferize
-/// with empty-tensor elimination.
-Value keyTileGrads(OpBuilder &b, Location l, const Geometry &g,
-                   const BackwardTiles &x, Value e, Value h, Value j) {
+/// The gradients of head (e, h): [dk | dv] [P, 2m] and dq [P, m]. For each
+/// key tile j, [dk | dv]_j accumulates over the query tiles that see it, and
+/// every dS tile also adds dS K to its query rows of dq, which the head's
+/// loops carry (one writer per head, so no atomics; S and dP are computed
+/// once per tile pair: five products instead of the seven of two passes).
+/// Each carried value starts from its own zero-filled tensor (see the file
+/// comment).
+std::pair<Value, Value> headGrads(OpBuilder &b, Location l, const Geometry &g,
+                                  const BackwardTiles &x, Value e, Value h) {
   auto pairType = f32Tensor(b, {g.tile, 2 * g.width});
   auto tileType = f32Tensor(b, {g.tile, g.width});
-  Value s0 = muli(b, l, j, idx(b, l, g.tile));
-  Value k = operandTile(b, l, g, x.kh, e, h, s0);
-  Value v = operandTile(b, l, g, x.vh, e, h, s0);
-  Value zeros =
-      zeroed(b, l, tensor::EmptyOp::create(b, l, pairType, ValueRange{}));
-  auto loop = scf::ForOp::create(
-      b, l, firstQueryTileFor(b, l, g, j), idx(b, l, g.tiles()), idx(b, l, 1),
-      ValueRange{zeros},
-      [&](OpBuilder &nb, Location nl, Value i, ValueRange c) {
-        Value t0 = muli(nb, nl, i, idx(nb, nl, g.tile));
-        Value q = operandTile(nb, nl, g, x.qh, e, h, t0);
-        Value dO = operandTile(nb, nl, g, x.doh, e, h, t0);
-        Value lse = rowTile(nb, nl, g, x.lse, e, h, t0);
-        Value delta = rowTile(nb, nl, g, x.delta, e, h, t0);
-        auto [p, ds] = scoreGrads(nb, nl, g, q, k, v, dO, lse, delta, t0, s0);
-        // acc[:, column..column + m] += op(A) B.
-        Value acc = c[0];
-        auto accumulate = [&](int64_t column, Value a, Value rhs) {
-          SmallVector<OpFoldResult> at{nb.getIndexAttr(0),
-                                       nb.getIndexAttr(column)};
-          SmallVector<OpFoldResult> sizes{nb.getIndexAttr(g.tile),
-                                          nb.getIndexAttr(g.width)};
-          SmallVector<OpFoldResult> unit(2, nb.getIndexAttr(1));
-          Value part = tensor::ExtractSliceOp::create(nb, nl, tileType, acc, at,
-                                                      sizes, unit);
-          part = contractionInto(nb, nl, part, a, rhs, true, false, 1.0);
-          acc =
-              tensor::InsertSliceOp::create(nb, nl, part, acc, at, sizes, unit);
-        };
-        accumulate(0, ds, q);       // dK += dSᵀ Q (Q holds the scale)
-        accumulate(g.width, p, dO); // dV += Pᵀ dO
-        scf::YieldOp::create(nb, nl, ValueRange{acc});
+  auto fresh = [&](OpBuilder &nb, Location nl, RankedTensorType type) {
+    return zeroed(nb, nl, tensor::EmptyOp::create(nb, nl, type, ValueRange{}));
+  };
+  SmallVector<OpFoldResult> unit(2, b.getIndexAttr(1));
+  Value kv0 = fresh(b, l, f32Tensor(b, {g.padded, 2 * g.width}));
+  Value dq0 = fresh(b, l, f32Tensor(b, {g.padded, g.width}));
+  auto keys = scf::ForOp::create(
+      b, l, idx(b, l, 0), idx(b, l, g.tiles()), idx(b, l, 1),
+      ValueRange{kv0, dq0},
+      [&](OpBuilder &kb, Location kl, Value j, ValueRange kc) {
+        Value s0 = muli(kb, kl, j, idx(kb, kl, g.tile));
+        Value k = operandTile(kb, kl, g, x.kh, e, h, s0);
+        Value kT = operandTile(kb, kl, g, x.khT, e, h, s0, true);
+        Value vT = operandTile(kb, kl, g, x.vhT, e, h, s0, true);
+        auto queries = scf::ForOp::create(
+            kb, kl, firstQueryTileFor(kb, kl, g, j), idx(kb, kl, g.tiles()),
+            idx(kb, kl, 1), ValueRange{fresh(kb, kl, pairType), kc[1]},
+            [&](OpBuilder &nb, Location nl, Value i, ValueRange c) {
+              Value t0 = muli(nb, nl, i, idx(nb, nl, g.tile));
+              Value q = operandTile(nb, nl, g, x.qh, e, h, t0);
+              Value qT = operandTile(nb, nl, g, x.qhT, e, h, t0, true);
+              Value dO = operandTile(nb, nl, g, x.doh, e, h, t0);
+              Value dOT = operandTile(nb, nl, g, x.dohT, e, h, t0, true);
+              Value lse = rowTile(nb, nl, g, x.lse, e, h, t0);
+              Value delta = rowTile(nb, nl, g, x.delta, e, h, t0);
+              auto [p, ds] = scoreGrads(nb, nl, g, qT, kT, vT, dOT, lse, delta,
+                                        t0, s0, /*keysFirst=*/false);
+              // x[row..row + n, column..column + m] += op(A) B.
+              auto accumulate = [&](Value into, int64_t row, Value row0,
+                                    int64_t column, Value a, bool transposeA,
+                                    Value rhs) {
+                SmallVector<OpFoldResult> at{row0 ? OpFoldResult(row0)
+                                                  : nb.getIndexAttr(row),
+                                             nb.getIndexAttr(column)};
+                SmallVector<OpFoldResult> sizes{nb.getIndexAttr(g.tile),
+                                                nb.getIndexAttr(g.width)};
+                Value part = tensor::ExtractSliceOp::create(
+                    nb, nl, tileType, into, at, sizes, unit);
+                part = contractionInto(nb, nl, part, a, rhs, transposeA, false,
+                                       1.0);
+                return tensor::InsertSliceOp::create(nb, nl, part, into, at,
+                                                     sizes, unit)
+                    .getResult();
+              };
+              // dK += dSᵀ Q (Q holds the scale), dV += Pᵀ dO.
+              Value acc = accumulate(c[0], 0, {}, 0, ds, true, q);
+              acc = accumulate(acc, 0, {}, g.width, p, true, dO);
+              // dQ += dS K (the scale is applied in the epilogue).
+              Value dq = accumulate(c[1], 0, t0, 0, ds, false, k);
+              scf::YieldOp::create(nb, nl, ValueRange{acc, dq});
+            });
+        SmallVector<OpFoldResult> at{s0, kb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes{kb.getIndexAttr(g.tile),
+                                        kb.getIndexAttr(2 * g.width)};
+        Value kv = tensor::InsertSliceOp::create(kb, kl, queries.getResult(0),
+                                                 kc[0], at, sizes, unit);
+        scf::YieldOp::create(kb, kl, ValueRange{kv, queries.getResult(1)});
       });
-  return loop.getResult(0);
-}
-
-/// dq of query tile i: Σ over the key tiles it sees.
-Value queryTileGrad(OpBuilder &b, Location l, const Geometry &g,
-                    const BackwardTiles &x, Value e, Value h, Value i) {
-  auto tileType = f32Tensor(b, {g.tile, g.width});
-  Value t0 = muli(b, l, i, idx(b, l, g.tile));
-  Value q = operandTile(b, l, g, x.qh, e, h, t0);
-  Value dO = operandTile(b, l, g, x.doh, e, h, t0);
-  Value lse = rowTile(b, l, g, x.lse, e, h, t0);
-  Value delta = rowTile(b, l, g, x.delta, e, h, t0);
-  Value zeros =
-      zeroed(b, l, tensor::EmptyOp::create(b, l, tileType, ValueRange{}));
-  auto loop = scf::ForOp::create(
-      b, l, idx(b, l, 0), keyTilesFor(b, l, g, i), idx(b, l, 1),
-      ValueRange{zeros},
-      [&](OpBuilder &nb, Location nl, Value j, ValueRange c) {
-        Value s0 = muli(nb, nl, j, idx(nb, nl, g.tile));
-        Value k = operandTile(nb, nl, g, x.kh, e, h, s0);
-        Value v = operandTile(nb, nl, g, x.vh, e, h, s0);
-        Value ds =
-            scoreGrads(nb, nl, g, q, k, v, dO, lse, delta, t0, s0).second;
-        // dQ += dS K (the scale is applied in the epilogue).
-        Value dq = contractionInto(nb, nl, c[0], ds, k, false, false, 1.0);
-        scf::YieldOp::create(nb, nl, ValueRange{dq});
-      });
-  return loop.getResult(0);
+  return {keys.getResult(0), keys.getResult(1)};
 }
 
 struct LowerAttentionGrad : OpRewritePattern<AttentionGradOp> {
@@ -691,25 +743,45 @@ struct LowerAttentionGrad : OpRewritePattern<AttentionGradOp> {
       tables = ropeTables(b, l, g);
     BackwardTiles x;
     x.qh = toHeads(b, l, g, op.getQ(), tables, g.scale);
+    x.qhT = toHeads(b, l, g, op.getQ(), tables, g.scale, true);
     x.kh = toHeads(b, l, g, op.getK(), tables, 1.0);
-    x.vh = toHeads(b, l, g, op.getV(), std::nullopt, 1.0);
+    x.khT = toHeads(b, l, g, op.getK(), tables, 1.0, true);
+    x.vhT = toHeads(b, l, g, op.getV(), std::nullopt, 1.0, true);
     x.doh = toHeads(b, l, g, op.getDout(), std::nullopt, 1.0);
+    x.dohT = toHeads(b, l, g, op.getDout(), std::nullopt, 1.0, true);
     x.lse = rowValuesToHeads(b, l, g, op.getStats());
     x.delta =
         rowValuesToHeads(b, l, g, headDots(b, l, g, op.getDout(), op.getOut()));
     Value batch = tensor::DimOp::create(b, l, x.qh, 0);
     auto pairs =
         f32Tensor(b, {ShapedType::kDynamic, g.heads, g.padded, 2 * g.width});
-    Value kv =
-        forEachTile(b, l, g, batch, tensor::EmptyOp::create(b, l, pairs, batch),
-                    [&](OpBuilder &nb, Location nl, Value e, Value h, Value j) {
-                      return keyTileGrads(nb, nl, g, x, e, h, j);
-                    });
-    Value q =
-        forEachTile(b, l, g, batch, emptyLike(b, l, x.qh),
-                    [&](OpBuilder &nb, Location nl, Value e, Value h, Value i) {
-                      return queryTileGrad(nb, nl, g, x, e, h, i);
-                    });
+    SmallVector<OpFoldResult> bounds{batch, b.getIndexAttr(g.heads)};
+    auto forall = scf::ForallOp::create(
+        b, l, bounds,
+        ValueRange{tensor::EmptyOp::create(b, l, pairs, batch),
+                   emptyLike(b, l, x.qh)},
+        std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(forall.getTerminator());
+      SmallVector<Value> ivs = forall.getInductionVars();
+      auto [kvHead, dqHead] = headGrads(b, l, g, x, ivs[0], ivs[1]);
+      b.setInsertionPointToEnd(forall.getTerminator().getBody());
+      ValueRange shared = forall.getRegionIterArgs();
+      auto insert = [&](Value head, Value into, int64_t width) {
+        tensor::ParallelInsertSliceOp::create(
+            b, l, head, into,
+            SmallVector<OpFoldResult>{ivs[0], ivs[1], b.getIndexAttr(0),
+                                      b.getIndexAttr(0)},
+            SmallVector<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                      b.getIndexAttr(g.padded),
+                                      b.getIndexAttr(width)},
+            SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+      };
+      insert(kvHead, shared[0], 2 * g.width);
+      insert(dqHead, shared[1], g.width);
+    }
+    Value kv = forall.getResult(0), q = forall.getResult(1);
     Value dq = fromHeads(b, l, g, q, tables, g.scale);
     Value dk = fromHeads(b, l, g, kv, tables, 1.0);
     Value dv = fromHeads(b, l, g, kv, std::nullopt, 1.0, g.width);

@@ -187,10 +187,13 @@ module attributes {{wl.model = {{model = "sequence"}}}} {{
 
 
 if __name__ == "__main__":
-    # T = 45: a full tile of 32 and a partial one; T = 7: one tile smaller than
-    # 32; T = 64: tiles exactly.
+    # Tiles of 64 rows: T = 150 is two full tiles and a partial one; T = 45
+    # and T = 7 one partial tile; T = 64 one tile exactly; T = 65 a full
+    # tile and a single row.
     for causal, rope in itertools.product([False, True], repeat=2):
-        check_attention(3, 45, 2, 16, causal, rope)
+        check_attention(2, 150, 2, 16, causal, rope)
+    check_attention(3, 45, 2, 16, True, True)
     check_attention(2, 7, 2, 8, True, True)
     check_attention(2, 64, 4, 32, True, False)
+    check_attention(1, 65, 2, 16, True, False)
     check_sequence_ops()
