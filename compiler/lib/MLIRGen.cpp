@@ -270,25 +270,25 @@ private:
   /// Values of the forward block's variables.
   using Scope = llvm::StringMap<Val>;
 
-  RankedTensorType rowsOf(int64_t width) { return batchOf(width); }
-
-  /// `v` of per-example shape [T, d] as rows [B·T, d].
+  /// `v` of per-example shape [T, d] as rows [B·T, d] (through [B, T, d]).
   Value asRows(Val v, ArrayRef<int64_t> shape, Location l) {
     if (v.rows)
       return v.value;
-    auto split = RankedTensorType::get(
-        {ShapedType::kDynamic, shape[0], shape[1]}, f32());
-    Value x = ReshapeOp::create(builder, l, split, v.value);
-    return ReshapeOp::create(builder, l, rowsOf(shape[1]), x);
+    return ReshapeOp::create(builder, l, batchOf(shape[1]),
+                             splitPositions(v.value, shape, l));
   }
-  /// `v` of per-example shape `shape` as [B, numel].
+  /// `v` of per-example shape `shape` as [B, numel] (through [B, T, d]).
   Value asFlat(Val v, ArrayRef<int64_t> shape, Location l) {
     if (!v.rows)
       return v.value;
+    return ReshapeOp::create(builder, l, batchOf(shape[0] * shape[1]),
+                             splitPositions(v.value, shape, l));
+  }
+  /// A [T, d] value as [B, T, d], the step between its two layouts.
+  Value splitPositions(Value v, ArrayRef<int64_t> shape, Location l) {
     auto split = RankedTensorType::get(
         {ShapedType::kDynamic, shape[0], shape[1]}, f32());
-    Value x = ReshapeOp::create(builder, l, split, v.value);
-    return ReshapeOp::create(builder, l, batchOf(shape[0] * shape[1]), x);
+    return ReshapeOp::create(builder, l, split, v);
   }
   /// `v` in the layout of `like`.
   Value asLayoutOf(Val v, bool rows, ArrayRef<int64_t> shape, Location l) {
@@ -419,7 +419,7 @@ private:
                            builder, l, matrix(layer.out, layer.in),
                            FlatSymbolRefAttr::get(builder.getContext(),
                                                   layer.name + ".weight"));
-                       return EmbeddingOp::create(builder, l, rowsOf(layer.in),
+                       return EmbeddingOp::create(builder, l, batchOf(layer.in),
                                                   table, x->value)
                            .getResult();
                      }),

@@ -111,14 +111,19 @@ void checkDevice(const wl_model *m) {
     throw DeviceError(msg);
 }
 
+/// "example 3, position 5": where element i of a [batch, perExample] array
+/// lies, as the sequence errors name it.
+std::string positionText(int64_t i, int64_t perExample) {
+  return "example " + std::to_string(i / perExample) + ", position " +
+         std::to_string(i % perExample);
+}
+
 bool checkClassLabels(const int32_t *labels, int64_t batch, int64_t classes,
                       std::string &msg, int64_t perExample) {
   for (int64_t i = 0; i < batch * perExample; ++i)
     if (labels[i] < 0 || labels[i] >= classes) {
-      std::string where =
-          perExample == 1 ? "index " + std::to_string(i)
-                          : "example " + std::to_string(i / perExample) +
-                                ", position " + std::to_string(i % perExample);
+      std::string where = perExample == 1 ? "index " + std::to_string(i)
+                                          : positionText(i, perExample);
       msg = "label " + std::to_string(labels[i]) + " at " + where +
             " is outside [0, " + std::to_string(classes) + ")";
       return false;
@@ -426,9 +431,8 @@ wl_status checkTokens(wl_model *m, const char *fn, const void *p,
     if (ids[i] < 0 || ids[i] >= limit)
       return setError(m, WL_ERR_ARG,
                       std::string(fn) + ": token id " + std::to_string(ids[i]) +
-                          " at example " + std::to_string(i / t) +
-                          ", position " + std::to_string(i % t) +
-                          " is outside [0, " + std::to_string(limit) + ")");
+                          " at " + positionText(i, t) + " is outside [0, " +
+                          std::to_string(limit) + ")");
   return WL_OK;
 }
 
@@ -456,11 +460,9 @@ wl_status checkInputDomain(wl_model *m, const char *fn, const void *p,
     double norm = std::sqrt(ss);
     if (norm > limit)
       return setError(m, WL_ERR_ARG,
-                      std::string(fn) + ": x at example " +
-                          std::to_string(r / rows) + ", position " +
-                          std::to_string(r % rows) + " has l2 norm " +
-                          numberText(norm) + " > the input_domain bound " +
-                          numberText(dom.bound));
+                      std::string(fn) + ": x at " + positionText(r, rows) +
+                          " has l2 norm " + numberText(norm) +
+                          " > the input_domain bound " + numberText(dom.bound));
   }
   return WL_OK;
 }

@@ -19,15 +19,6 @@ namespace {
 using Scalar = Value (*)(OpBuilder &, Location, Value);
 
 Value cst(OpBuilder &b, Location l, double v) { return f32Const(b, l, v); }
-Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-Value add(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::AddFOp::create(b, l, x, y);
-}
-Value sub(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
 Value select(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x, Value y,
              Value t, Value f) {
   return arith::SelectOp::create(b, l, arith::CmpFOp::create(b, l, p, x, y), t,
@@ -36,20 +27,20 @@ Value select(OpBuilder &b, Location l, arith::CmpFPredicate p, Value x, Value y,
 
 // Φ(x) = 0.5·(1 + erf(x/√2)).
 Value normalCdf(OpBuilder &b, Location l, Value x) {
-  Value e = math::ErfOp::create(b, l, mul(b, l, x, cst(b, l, M_SQRT1_2)));
-  Value onePlusErf = add(b, l, cst(b, l, 1.0), e);
-  return mul(b, l, cst(b, l, 0.5), onePlusErf);
+  Value e = math::ErfOp::create(b, l, mulf(b, l, x, cst(b, l, M_SQRT1_2)));
+  Value onePlusErf = addf(b, l, cst(b, l, 1.0), e);
+  return mulf(b, l, cst(b, l, 0.5), onePlusErf);
 }
 // tanh(√(2/π)·(x + 0.044715·x³)).
 Value geluTanhInner(OpBuilder &b, Location l, Value x) {
-  Value x3 = mul(b, l, x, mul(b, l, x, x));
-  Value cubic = add(b, l, x, mul(b, l, cst(b, l, 0.044715), x3));
-  Value u = mul(b, l, cst(b, l, std::sqrt(2.0 / M_PI)), cubic);
+  Value x3 = mulf(b, l, x, mulf(b, l, x, x));
+  Value cubic = addf(b, l, x, mulf(b, l, cst(b, l, 0.044715), x3));
+  Value u = mulf(b, l, cst(b, l, std::sqrt(2.0 / M_PI)), cubic);
   return math::TanhOp::create(b, l, u);
 }
 Value sigmoid(OpBuilder &b, Location l, Value x) {
   Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
-  Value onePlusE = add(b, l, cst(b, l, 1.0), e);
+  Value onePlusE = addf(b, l, cst(b, l, 1.0), e);
   return arith::DivFOp::create(b, l, cst(b, l, 1.0), onePlusE);
 }
 
@@ -70,36 +61,36 @@ const Activation kActivations[] = {
      }},
     {"gelu",
      [](OpBuilder &b, Location l, Value x) -> Value {
-       return mul(b, l, x, normalCdf(b, l, x));
+       return mulf(b, l, x, normalCdf(b, l, x));
      },
      [](OpBuilder &b, Location l, Value x) -> Value {
        // Φ(x) + x·φ(x), φ(x) = exp(−x²/2)/√(2π).
-       Value x2 = mul(b, l, x, x);
-       Value e = math::ExpOp::create(b, l, mul(b, l, cst(b, l, -0.5), x2));
-       Value pdf = mul(b, l, cst(b, l, 1.0 / std::sqrt(2.0 * M_PI)), e);
-       Value xPdf = mul(b, l, x, pdf);
-       return add(b, l, normalCdf(b, l, x), xPdf);
+       Value x2 = mulf(b, l, x, x);
+       Value e = math::ExpOp::create(b, l, mulf(b, l, cst(b, l, -0.5), x2));
+       Value pdf = mulf(b, l, cst(b, l, 1.0 / std::sqrt(2.0 * M_PI)), e);
+       Value xPdf = mulf(b, l, x, pdf);
+       return addf(b, l, normalCdf(b, l, x), xPdf);
      }},
     {"gelu_tanh",
      [](OpBuilder &b, Location l, Value x) -> Value {
        Value t = geluTanhInner(b, l, x);
-       Value onePlusT = add(b, l, cst(b, l, 1.0), t);
-       return mul(b, l, mul(b, l, cst(b, l, 0.5), x), onePlusT);
+       Value onePlusT = addf(b, l, cst(b, l, 1.0), t);
+       return mulf(b, l, mulf(b, l, cst(b, l, 0.5), x), onePlusT);
      },
      [](OpBuilder &b, Location l, Value x) -> Value {
        // 0.5(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²).
        Value t = geluTanhInner(b, l, x);
-       Value x2 = mul(b, l, x, x);
-       Value c3x2 = mul(b, l, cst(b, l, 3 * 0.044715), x2);
-       Value onePlusC3x2 = add(b, l, cst(b, l, 1.0), c3x2);
-       Value du = mul(b, l, cst(b, l, std::sqrt(2.0 / M_PI)), onePlusC3x2);
-       Value t2 = mul(b, l, t, t);
-       Value sech2 = sub(b, l, cst(b, l, 1.0), t2);
-       Value sech2Du = mul(b, l, sech2, du);
-       Value right = mul(b, l, mul(b, l, cst(b, l, 0.5), x), sech2Du);
-       Value onePlusT = add(b, l, cst(b, l, 1.0), t);
-       Value left = mul(b, l, cst(b, l, 0.5), onePlusT);
-       return add(b, l, left, right);
+       Value x2 = mulf(b, l, x, x);
+       Value c3x2 = mulf(b, l, cst(b, l, 3 * 0.044715), x2);
+       Value onePlusC3x2 = addf(b, l, cst(b, l, 1.0), c3x2);
+       Value du = mulf(b, l, cst(b, l, std::sqrt(2.0 / M_PI)), onePlusC3x2);
+       Value t2 = mulf(b, l, t, t);
+       Value sech2 = subf(b, l, cst(b, l, 1.0), t2);
+       Value sech2Du = mulf(b, l, sech2, du);
+       Value right = mulf(b, l, mulf(b, l, cst(b, l, 0.5), x), sech2Du);
+       Value onePlusT = addf(b, l, cst(b, l, 1.0), t);
+       Value left = mulf(b, l, cst(b, l, 0.5), onePlusT);
+       return addf(b, l, left, right);
      }},
     {"tanh",
      [](OpBuilder &b, Location l, Value x) -> Value {
@@ -107,8 +98,8 @@ const Activation kActivations[] = {
      },
      [](OpBuilder &b, Location l, Value x) -> Value {
        Value t = math::TanhOp::create(b, l, x);
-       Value t2 = mul(b, l, t, t);
-       return sub(b, l, cst(b, l, 1.0), t2);
+       Value t2 = mulf(b, l, t, t);
+       return subf(b, l, cst(b, l, 1.0), t2);
      }},
     {"sigmoid",
      [](OpBuilder &b, Location l, Value x) -> Value {
@@ -116,7 +107,7 @@ const Activation kActivations[] = {
      },
      [](OpBuilder &b, Location l, Value x) -> Value {
        Value s = sigmoid(b, l, x);
-       return mul(b, l, s, sub(b, l, cst(b, l, 1.0), s));
+       return mulf(b, l, s, subf(b, l, cst(b, l, 1.0), s));
      }},
     {"abs",
      [](OpBuilder &b, Location l, Value x) -> Value {
@@ -174,7 +165,7 @@ struct LowerActivationGrad : OpRewritePattern<ActivationGradOp> {
                         {emptyLike(rewriter, loc, op.getInput())},
                         [&](OpBuilder &b, Location l, ValueRange a) {
                           return SmallVector<Value>{
-                              mul(b, l, act->derivative(b, l, a[0]), a[1])};
+                              mulf(b, l, act->derivative(b, l, a[0]), a[1])};
                         }));
     return success();
   }

@@ -87,12 +87,6 @@ Value addi(OpBuilder &b, Location l, Value x, Value y) {
 Value muli(OpBuilder &b, Location l, Value x, Value y) {
   return arith::MulIOp::create(b, l, x, y);
 }
-Value mulf(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-Value subf(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
 Value lt(OpBuilder &b, Location l, Value x, Value y) {
   return arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, x, y);
 }
@@ -192,6 +186,14 @@ std::pair<Value, Value> ropeTables(OpBuilder &b, Location l,
                     });
   };
   return {table(false), table(true)};
+}
+
+/// The RoPE tables when the op rotates q and k, else none.
+std::optional<std::pair<Value, Value>> ropeTablesIfAny(OpBuilder &b, Location l,
+                                                       const Geometry &g) {
+  if (!g.rope)
+    return std::nullopt;
+  return ropeTables(b, l, g);
 }
 
 /// The rotation of element c of a head row (value x, partner x at
@@ -567,9 +569,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     Location l = op.getLoc();
     Geometry g = Geometry::of(op);
     OpBuilder &b = rewriter;
-    std::optional<std::pair<Value, Value>> tables;
-    if (g.rope)
-      tables = ropeTables(b, l, g);
+    std::optional<std::pair<Value, Value>> tables = ropeTablesIfAny(b, l, g);
     Value qhT = toHeads(b, l, g, op.getQ(), tables, g.scale, true);
     Value khT = toHeads(b, l, g, op.getK(), tables, 1.0, true);
     Value vh = toHeads(b, l, g, op.getV(), std::nullopt, 1.0);
@@ -738,9 +738,7 @@ struct LowerAttentionGrad : OpRewritePattern<AttentionGradOp> {
     Location l = op.getLoc();
     Geometry g = Geometry::of(op);
     OpBuilder &b = rewriter;
-    std::optional<std::pair<Value, Value>> tables;
-    if (g.rope)
-      tables = ropeTables(b, l, g);
+    std::optional<std::pair<Value, Value>> tables = ropeTablesIfAny(b, l, g);
     BackwardTiles x;
     x.qh = toHeads(b, l, g, op.getQ(), tables, g.scale);
     x.qhT = toHeads(b, l, g, op.getQ(), tables, g.scale, true);

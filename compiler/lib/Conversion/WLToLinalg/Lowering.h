@@ -85,6 +85,19 @@ mlir::Value buildNewtonSchulz(mlir::OpBuilder &b, mlir::Location loc,
 
 /// A scalar f32 constant.
 mlir::Value f32Const(mlir::OpBuilder &b, mlir::Location loc, double value);
+/// Scalar float arithmetic for the bodies of generics and loops.
+inline mlir::Value addf(mlir::OpBuilder &b, mlir::Location l, mlir::Value x,
+                        mlir::Value y) {
+  return mlir::arith::AddFOp::create(b, l, x, y);
+}
+inline mlir::Value subf(mlir::OpBuilder &b, mlir::Location l, mlir::Value x,
+                        mlir::Value y) {
+  return mlir::arith::SubFOp::create(b, l, x, y);
+}
+inline mlir::Value mulf(mlir::OpBuilder &b, mlir::Location l, mlir::Value x,
+                        mlir::Value y) {
+  return mlir::arith::MulFOp::create(b, l, x, y);
+}
 /// Dimension `dim` of tensor `t` converted to f32.
 mlir::Value dimAsF32(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
                      int64_t dim);

@@ -52,13 +52,6 @@ Value rowGeneric(OpBuilder &b, Location l, Value x, ValueRange matrices,
   return generic.getResult(0);
 }
 
-Value sub(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::SubFOp::create(b, l, x, y);
-}
-Value mul(OpBuilder &b, Location l, Value x, Value y) {
-  return arith::MulFOp::create(b, l, x, y);
-}
-
 /// The statistics of each row: the mean (null for rms, which does not
 /// centre) and r = 1/sqrt(mean((x − mean)²) + eps), both [rows].
 std::pair<Value, Value> rowStatistics(OpBuilder &b, Location l, Value x,
@@ -72,8 +65,8 @@ std::pair<Value, Value> rowStatistics(OpBuilder &b, Location l, Value x,
   Value meanSquare = rowGeneric(
       b, l, x, {x}, mean ? ValueRange{mean} : ValueRange{},
       /*reduce=*/true, inv, [](OpBuilder &nb, Location nl, ValueRange a) {
-        Value c = a.size() > 1 ? sub(nb, nl, a[0], a[1]) : a[0];
-        return mul(nb, nl, c, c);
+        Value c = a.size() > 1 ? subf(nb, nl, a[0], a[1]) : a[0];
+        return mulf(nb, nl, c, c);
       });
   Value r = elementwise(
       b, l, {meanSquare}, {emptyLike(b, l, meanSquare)},
@@ -92,8 +85,8 @@ Value normalised(OpBuilder &b, Location l, Value x, Value mean, Value r) {
   rows.push_back(r);
   return rowGeneric(b, l, x, {x}, rows, /*reduce=*/false, 1.0,
                     [](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value c = a.size() > 2 ? sub(nb, nl, a[0], a[1]) : a[0];
-                      return mul(nb, nl, c, a.back());
+                      Value c = a.size() > 2 ? subf(nb, nl, a[0], a[1]) : a[0];
+                      return mulf(nb, nl, c, a.back());
                     });
 }
 
@@ -123,7 +116,7 @@ struct LowerRowNormGrad : OpRewritePattern<RowNormGradOp> {
     // m = mean(dy ⊙ y); layer also subtracts a = mean(dy).
     Value m = rowGeneric(rewriter, l, x, {dy, y}, {}, /*reduce=*/true, inv,
                          [](OpBuilder &nb, Location nl, ValueRange a) {
-                           return mul(nb, nl, a[0], a[1]);
+                           return mulf(nb, nl, a[0], a[1]);
                          });
     SmallVector<Value> rows = {m, r};
     if (op.getKind() == RowNormKind::Layer)
@@ -134,10 +127,10 @@ struct LowerRowNormGrad : OpRewritePattern<RowNormGradOp> {
     Value dx = rowGeneric(rewriter, l, x, {dy, y}, rows, /*reduce=*/false, 1.0,
                           [](OpBuilder &nb, Location nl, ValueRange v) {
                             Value t =
-                                sub(nb, nl, v[0], mul(nb, nl, v[1], v[2]));
+                                subf(nb, nl, v[0], mulf(nb, nl, v[1], v[2]));
                             if (v.size() > 4)
-                              t = sub(nb, nl, t, v[4]);
-                            return mul(nb, nl, t, v[3]);
+                              t = subf(nb, nl, t, v[4]);
+                            return mulf(nb, nl, t, v[3]);
                           });
     rewriter.replaceOp(op, dx);
     return success();

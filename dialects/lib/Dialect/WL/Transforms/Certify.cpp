@@ -113,13 +113,23 @@ struct Certifier {
     return nodes.size() - 1;
   }
 
-  /// `v`'s node in a measure of `blocks` blocks (see the file comment).
-  FailureOr<int64_t> measured(Operation *user, Value v, int64_t blocks) {
+  /// How `v` is measured; an error at `user` ("<verb> a value ...") when
+  /// the certificate has no node for it.
+  FailureOr<Measured> known(Operation *user, Value v,
+                            StringRef verb = "reads") {
     auto it = info.find(v);
     if (it == info.end())
-      return user->emitOpError("reads a value the certificate has no node "
-                               "for; cannot certify");
-    Measured m = it->second;
+      return user->emitOpError(verb)
+             << " a value the certificate has no node for; cannot certify";
+    return it->second;
+  }
+
+  /// `v`'s node in a measure of `blocks` blocks (see the file comment).
+  FailureOr<int64_t> measured(Operation *user, Value v, int64_t blocks) {
+    FailureOr<Measured> operand = known(user, v);
+    if (failed(operand))
+      return failure();
+    Measured m = *operand;
     if (m.blocks == blocks || blocks % m.blocks == 0)
       return m.node;
     int64_t length = m.blocks % blocks == 0 ? m.blocks / blocks : m.blocks;
@@ -245,14 +255,14 @@ struct Certifier {
 
   LogicalResult embedding(EmbeddingOp op, StringRef layer) {
     Value ids = op.getIds();
-    auto it = info.find(ids);
-    if (it == info.end())
-      return op.emitOpError("reads ids the certificate has no node for");
-    bool tokens = varies[it->second.node];
+    FailureOr<Measured> x = known(op, ids);
+    if (failed(x))
+      return failure();
+    bool tokens = varies[x->node];
     int64_t t = cast<RankedTensorType>(ids.getType()).getDimSize(1);
     int64_t n =
         node({opName("embedding"), attr("layer", b.getStringAttr(layer)),
-              attr("arg", i64(it->second.node))},
+              attr("arg", i64(x->node))},
              true, tokens);
     notes.push_back(
         tokens ? llvm::formatv("embedding {0} (node {1}): the certificate's "
@@ -365,19 +375,17 @@ struct Certifier {
         })
         .Case([&](ReshapeOp reshape) -> LogicalResult {
           // The same numbers per example in another layout.
-          auto it = info.find(reshape.getInput());
-          if (it == info.end())
-            return op.emitOpError("reshapes a value the certificate has no "
-                                  "node for; cannot certify");
-          info[reshape] = it->second;
+          FailureOr<Measured> x = known(&op, reshape.getInput(), "reshapes");
+          if (failed(x))
+            return failure();
+          info[reshape] = *x;
           return success();
         })
         .Case([&](ScaleOp scale) -> LogicalResult {
-          auto it = info.find(scale.getInput());
-          if (it == info.end())
-            return op.emitOpError("scales a value the certificate has no "
-                                  "node for; cannot certify");
-          Measured x = it->second;
+          FailureOr<Measured> operand = known(&op, scale.getInput(), "scales");
+          if (failed(operand))
+            return failure();
+          Measured x = *operand;
           double c = scale.getLipschitzConstant(); // |factor|
           int64_t n =
               node({opName("scale"), attr("factor", b.getF64FloatAttr(c)),
@@ -413,14 +421,14 @@ struct Certifier {
           return success();
         })
         .Case([&](AddOp sum) -> LogicalResult {
-          auto l = info.find(sum.getLhs()), r = info.find(sum.getRhs());
-          if (l == info.end() || r == info.end())
-            return op.emitOpError("adds a value the certificate has no node "
-                                  "for; cannot certify");
+          FailureOr<Measured> l = known(&op, sum.getLhs(), "adds"),
+                              r = known(&op, sum.getRhs(), "adds");
+          if (failed(l) || failed(r))
+            return failure();
           // The finer measure when one refines the other (free), else l2.
-          int64_t x = l->second.blocks, y = r->second.blocks;
+          int64_t x = l->blocks, y = r->blocks;
           int64_t blocks = x % y == 0 ? x : y % x == 0 ? y : 1;
-          int64_t numel = l->second.numel;
+          int64_t numel = l->numel;
           FailureOr<int64_t> a = measured(&op, sum.getLhs(), blocks),
                              c = measured(&op, sum.getRhs(), blocks);
           if (failed(a) || failed(c))
@@ -434,11 +442,10 @@ struct Certifier {
         .Case([&](LipschitzOpInterface lip) -> LogicalResult {
           // Elementwise activations: any blocks; the sigmoid rule needs
           // their width.
-          auto it = info.find(op.getOperand(0));
-          if (it == info.end())
-            return op.emitOpError("reads a value the certificate has no node "
-                                  "for; cannot certify");
-          Measured x = it->second;
+          FailureOr<Measured> operand = known(&op, op.getOperand(0));
+          if (failed(operand))
+            return failure();
+          Measured x = *operand;
           StringRef rule = magnitudeRule(&op);
           int64_t n = node(
               {opName("activation"),
@@ -465,11 +472,10 @@ struct Certifier {
   LogicalResult output() {
     auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
     Value y = ret.getOperand(0);
-    auto it = info.find(y);
-    if (it == info.end())
-      return ret.emitOpError("returns a value the certificate has no node "
-                             "for; cannot certify");
-    int64_t blocks = sequenceModel ? it->second.blocks : 1;
+    FailureOr<Measured> x = known(ret, y, "returns");
+    if (failed(x))
+      return failure();
+    int64_t blocks = sequenceModel ? x->blocks : 1;
     FailureOr<int64_t> out = measured(ret, y, blocks);
     if (failed(out))
       return failure();

@@ -20,8 +20,8 @@ using namespace wl;
 
 double Constraint::bound() const {
   if (auto s = spectral())
-    return toDouble(s.getC());
-  return toDouble(cast<NormBoundAttr>(attr).getC());
+    return asDouble(s.getC());
+  return asDouble(cast<NormBoundAttr>(attr).getC());
 }
 
 PowerIterationOp Projector::powerIteration(Location loc, Value w,

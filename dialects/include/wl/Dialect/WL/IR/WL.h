@@ -17,7 +17,7 @@
 
 namespace wl {
 /// The value of an APFloat attribute parameter (c, std, a) as a double.
-inline double toDouble(const llvm::APFloat &v) { return v.convertToDouble(); }
+inline double asDouble(const llvm::APFloat &v) { return v.convertToDouble(); }
 } // namespace wl
 
 // Generated declarations, in dependency order (each block uses the ones
