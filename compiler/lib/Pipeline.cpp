@@ -70,6 +70,8 @@ void addHostToLLVM(OpPassManager &pm, bool openMP) {
   if (openMP) {
     // The GEMM kernels' panel loops run on OpenMP's thread pool.
     pm.addPass(createConvertSCFToOpenMPPass());
+    // A loop of one row tile or panel runs without forking the pool.
+    pm.addPass(wl::createWLSerialSingleIteration());
     // Inlines the alloca scopes the conversion wraps loop bodies in (the
     // kernels allocate nothing on the stack).
     pm.addPass(createCanonicalizerPass());
@@ -100,6 +102,9 @@ void addHostToLLVM(OpPassManager &pm, bool openMP) {
 } // namespace
 
 void wl::buildLLVMPipeline(OpPassManager &pm) {
+  // Elementwise ops and row reductions over many rows run on every thread.
+  pm.addPass(wl::createWLParallelRows());
+  pm.addPass(createCanonicalizerPass());
   addBufferization(pm);
   pm.addPass(createWLLowerStridedCopies());
   {
@@ -107,6 +112,8 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
     gemm.parallel = true;
     pm.addPass(createWLGemmKernels(gemm));
   }
+  // gelu's erf as arithmetic the loop vectoriser widens (no libm call).
+  pm.addPass(wl::createWLApproximateErf());
   pm.addPass(createConvertLinalgToLoopsPass());
   addHostToLLVM(pm, /*openMP=*/true);
 }

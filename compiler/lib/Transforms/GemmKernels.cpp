@@ -783,6 +783,9 @@ struct WLGemmKernelsPass
       if (!op.hasPureBufferSemantics() || op.getNumLoops() == 0 ||
           op.getIteratorTypesArray().front() != utils::IteratorType::parallel)
         return;
+      // A tile of wl-parallel-rows already runs on one thread of many.
+      if (op->getParentOfType<scf::ParallelOp>())
+        return;
       int64_t elements = 1;
       for (int64_t size : op.getStaticLoopRanges())
         elements *= ShapedType::isDynamic(size) ? 1 : size;

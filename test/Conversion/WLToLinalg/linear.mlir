@@ -90,15 +90,16 @@ func.func @bias_add(%x: tensor<?x4xf32>, %b: tensor<4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// reduce_batch: loops (j, b), out[j] += x[b, j], from a zero fill.
-//   CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1) -> (d1, d0)>
-//   CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1) -> (d0)>
+// reduce_batch: loops (b, j), out[j] += x[b, j], from a zero fill; the rows
+// outermost so that the inner loop reads x contiguously.
+//   CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+//   CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func private @reduce_batch(
 //       CHECK:   %[[X:.+]] = bufferization.to_tensor %{{.+}} restrict : memref<?x4xf32>
 //       CHECK:   %[[E:.+]] = tensor.empty() : tensor<4xf32>
 //       CHECK:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 //       CHECK:   %[[INIT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<4xf32>)
-//       CHECK:   linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["parallel", "reduction"]}
+//       CHECK:   linalg.generic {indexing_maps = [#[[$IN]], #[[$OUT]]], iterator_types = ["reduction", "parallel"]}
 //  CHECK-SAME:       ins(%[[X]] : tensor<?x4xf32>) outs(%[[INIT]] : tensor<4xf32>)
 //       CHECK:   ^bb0(%[[A:[a-zA-Z0-9_]+]]: f32, %[[ACC:[a-zA-Z0-9_]+]]: f32):
 //       CHECK:     %[[S:.+]] = arith.addf %[[ACC]], %[[A]] : f32

@@ -2,8 +2,10 @@
 // steps (AdamW on dense layers and a block-diagonal one, Muon + soft_cap on a
 // 256 × 256 weight) and a forward pass under OMP_NUM_THREADS = 1, 2, 3 give
 // bit-identical losses, parameters and outputs. The products are large enough
-// (batch 64 × 256 × 256 = 2^22 multiply-adds, Muon's 256³) to take the
-// kernels' parallel branch.
+// (batch 300 × 256 × 256 multiply-adds, Muon's 256³) to take the kernels'
+// parallel branch, and the batch's elementwise ops and row reductions (gelu,
+// rms_norm and their gradients) are 3 row tiles of wl-parallel-rows (128, 128
+// and 44 rows of 256).
 // RUN: wlc %s -o %t.so
 // RUN: %python %test_inputs/threads.py %t.so | FileCheck %s
 // CHECK: OK threads_1_vs_2_bitwise
@@ -19,8 +21,8 @@ model Threads {
   linear head: 256 -> 10 { weight = dense; bias = zeros }
 
   forward {
-    h = relu(fc1(x))
-    h = relu(fc2(h))
+    h = gelu(fc1(x))
+    h = relu(fc2(rms_norm(h)))
     h = relu(fc3(h))
     return head(h)
   }

@@ -1,8 +1,10 @@
 //===- Passes.td - transformations of the generated code ---*- tablegen -*-===//
 //
 // Passes that make the generated linalg faster without changing what it
-// computes: elementwise fusion on tensors, GEMM kernels on memrefs. The
-// pipelines run them between convert-wl-to-linalg and the LLVM lowering.
+// computes: elementwise fusion and row tiles on tensors, GEMM kernels on
+// memrefs, OpenMP regions that fork only for more than one iteration; and
+// one that changes it within a few ulp (erf as a rational approximation).
+// The pipelines run them between convert-wl-to-linalg and the LLVM lowering.
 //
 //===----------------------------------------------------------------------===//
 #ifndef WL_TRANSFORMS_PASSES_TD
@@ -64,6 +66,58 @@ def WLInlineAllocaScopes : Pass<"wl-inline-alloca-scopes"> {
     (outside nested allocation scopes) is inlined.
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def WLParallelRows : Pass<"wl-parallel-rows"> {
+  let summary = "Splits large row-wise linalg ops into scf.forall tiles of rows";
+  let description = [{
+    Matrix products and attention run on every thread; the rest of a step
+    (activations, residual adds, norms, their gradients, the optimizer's
+    elementwise updates) was one serial loop nest per op, and in a
+    transformer step the second core idled for half of the time. This pass
+    tiles the outermost loop of every linalg.generic on tensors whose
+    loops are all parallel except trailing reductions (elementwise ops and
+    row reductions such as norms and softmax) into an scf.forall over
+    blocks of rows, each at least `min-elements` of the iteration space, so
+    that OpenMP spreads them over the threads. Each element (and each row's
+    reduction) is computed by the same scalar code in the same order as
+    before, so results do not change and do not depend on the thread count.
+    Matrix products (left to wl-gemm-kernels), ops already inside a parallel
+    loop (attention tiles), ops whose first loop is a reduction and ops of
+    one tile are left alone.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "32768",
+           "iterations of the op in one tile (at least)">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect"];
+}
+
+def WLSerialSingleIteration : Pass<"wl-serial-single-iteration"> {
+  let summary = "Runs an omp.parallel loop of one iteration without waking the threads";
+  let description = [{
+    Row tiles and kernel panels are counted at run time: a batch of 32
+    rows is one tile of wl-parallel-rows, yet its omp.parallel would still
+    fork and join the thread pool (microseconds, as long as the tile's own
+    work in a small model). This pass gives every omp.parallel whose
+    worksharing loop's bounds are defined outside it an `if` clause: run in
+    parallel only when the loop nest has at least two iterations.
+  }];
+  let dependentDialects = ["mlir::omp::OpenMPDialect", "mlir::arith::ArithDialect"];
+}
+
+def WLApproximateErf : Pass<"wl-approximate-erf"> {
+  let summary = "Replaces f32 math.erf by MLIR's rational approximation";
+  let description = [{
+    libm's erff is a call the loop vectoriser cannot widen (LLVM maps no
+    vector erf), so an exact gelu ran one scalar call per element: 10% of a
+    transformer step. MLIR's polynomial approximation (3 intervals of a
+    degree-4 rational function, absolute error about 2.5e-7, i.e. a few ulp
+    of a value in [-1, 1]) is plain arithmetic and selects, which LLVM
+    vectorises with the rest of the loop.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
 #endif // WL_TRANSFORMS_PASSES_TD

@@ -96,16 +96,17 @@ struct LowerReduceBatch : OpRewritePattern<ReduceBatchOp> {
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    // Loops (j, b): out[j] += x[b, j].
-    AffineMap in = AffineMap::get(
-        2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
-    AffineMap out = AffineMap::get(2, 0, {getAffineDimExpr(0, ctx)}, ctx);
+    // Loops (b, j): out[j] += x[b, j]. The rows outermost, so the inner loop
+    // streams a row of x (vectorised) instead of striding down a column;
+    // each out[j] still sums b = 0, 1, ... in order.
+    AffineMap in = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap out = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
     Value init = filled(rewriter, loc, op.getType(), 0.0, {});
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{op.getType()}, ValueRange{op.getInput()},
         ValueRange{init}, ArrayRef<AffineMap>{in, out},
-        ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                      utils::IteratorType::reduction},
+        ArrayRef<utils::IteratorType>{utils::IteratorType::reduction,
+                                      utils::IteratorType::parallel},
         [](OpBuilder &b, Location l, ValueRange a) {
           linalg::YieldOp::create(
               b, l, ValueRange{arith::AddFOp::create(b, l, a[1], a[0])});
