@@ -266,7 +266,7 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 // library).
 // The forward's kernel: cache-block loops over N (nc), K (kc) and M (mc); B
 // panels packed with strided scalar reads along k (B = Wᵀ); A panels packed
-// row by row; large products (M·N·K ≥ 2^22) take the scf.parallel branch.
+// row by row; large products (M·N·K ≥ 2^22) take an scf.parallel branch.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc(
 //  CHECK-SAME:     %[[KA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>,
 //  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32)
@@ -275,6 +275,24 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:   %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c4194304
 //       CHECK:   scf.if %[[BIG]] {
+// Tall products (at least 4 A blocks of 192 rows): the threads share blocks
+// of ceil(M / threads) rows, each packing its own A block.
+//       CHECK:     %[[TALL:.+]] = arith.cmpi sge, %{{.+}}, %c768
+//       CHECK:     scf.if %[[TALL]] {
+//       CHECK:       func.call @omp_get_max_threads()
+//       CHECK:       scf.for %{{.+}} step %c1024
+//       CHECK:         scf.for %{{.+}} step %c256
+//       CHECK:           scf.parallel
+//       CHECK:             memref.store %{{.+}}, %[[BPACK]]
+//       CHECK:           scf.parallel
+//       CHECK:             %[[OWN:.+]] = memref.alloc
+//       CHECK:             memref.store %{{.+}}, %[[OWN]]
+//       CHECK:             scf.for %{{.+}} step %c32
+//       CHECK:               scf.for %{{.+}} step %c8
+//       CHECK:                 memref.load %[[OWN]]
+//       CHECK:             memref.dealloc %[[OWN]]
+// Others: the threads share the B panels of each A block.
+//       CHECK:     } else {
 //       CHECK:     scf.for %[[JC:.+]] = %{{.+}} to %{{.+}} step %c1024
 //       CHECK:       scf.for %[[PC:.+]] = %{{.+}} to %{{.+}} step %c256
 //       CHECK:         scf.parallel
@@ -299,9 +317,9 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:               vector.maskedload %[[KC]]
 //       CHECK:               vector.fma %[[ACC]]#0
 //       CHECK:               vector.maskedstore %[[KC]]
+// Small products: one thread.
 //       CHECK:   } else {
 //   CHECK-NOT:     scf.parallel
-//       CHECK:   }
 //       CHECK:   memref.dealloc %[[APACK]]
 //       CHECK:   memref.dealloc %[[BPACK]]
 

@@ -2,10 +2,11 @@
 // steps (AdamW on dense layers and a block-diagonal one, Muon + soft_cap on a
 // 256 × 256 weight) and a forward pass under OMP_NUM_THREADS = 1, 2, 3 give
 // bit-identical losses, parameters and outputs. The products are large enough
-// (batch 300 × 256 × 256 multiply-adds, Muon's 256³) to take the kernels'
-// parallel branch, and the batch's elementwise ops and row reductions (gelu,
-// rms_norm and their gradients) are 3 row tiles of wl-parallel-rows (128, 128
-// and 44 rows of 256).
+// (batch 800 × 256 × 256 multiply-adds, Muon's 256³) to take the kernels'
+// parallel branches: the batch-row products (800 rows ≥ 4 A blocks) share
+// blocks of ceil(800 / threads) rows, the weight gradients (256 rows) the B
+// panels. The batch's elementwise ops and row reductions (gelu, rms_norm and
+// their gradients) are 7 row tiles of wl-parallel-rows (6 of 128 rows, 32).
 // RUN: wlc %s -o %t.so
 // RUN: %python %test_inputs/threads.py %t.so | FileCheck %s
 // CHECK: OK threads_1_vs_2_bitwise

@@ -13,7 +13,7 @@ import numpy as np
 import wlcheck
 import wlharness
 
-BATCH, STEPS = 300, 4
+BATCH, STEPS = 800, 4
 
 
 def run_child(path):
