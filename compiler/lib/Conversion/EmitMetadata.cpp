@@ -56,9 +56,9 @@ json::Object dictToJson(DictionaryAttr dict) {
 json::Object initToJson(InitAttr init) {
   json::Object o{{"kind", stringifyInitKind(init.getKind()).str()}};
   if (init.getStd())
-    o["std"] = asDouble(*init.getStd());
+    o["std"] = init.getStd()->convertToDouble();
   if (init.getA())
-    o["a"] = asDouble(*init.getA());
+    o["a"] = init.getA()->convertToDouble();
   if (init.getFile())
     o["file"] = init.getFile().getValue().str();
   if (init.getTensor())

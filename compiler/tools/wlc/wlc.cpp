@@ -220,7 +220,7 @@ std::string constraintText(wl::ConstraintAttrInterface c) {
   llvm::raw_string_ostream os(args);
   llvm::TypeSwitch<Attribute>(c)
       .Case([&](wl::SpectralBoundAttr s) {
-        os << llvm::formatv("{0}", wl::asDouble(s.getC()));
+        os << llvm::formatv("{0}", s.getC().convertToDouble());
         // A bound that the structure satisfies runs no method.
         if (s.getOrigin() != wl::ConstraintOrigin::Structure)
           os << ", " << wl::stringifySpectralMethod(s.getMethod());
@@ -228,7 +228,7 @@ std::string constraintText(wl::ConstraintAttrInterface c) {
           os << ", strict";
       })
       .Case([&](wl::NormBoundAttr n) {
-        os << llvm::formatv("{0}", wl::asDouble(n.getC())) << ", "
+        os << llvm::formatv("{0}", n.getC().convertToDouble()) << ", "
            << wl::stringifyNormKind(n.getNorm());
       })
       .Case([&](wl::RankAtMostAttr r) { os << r.getR(); });

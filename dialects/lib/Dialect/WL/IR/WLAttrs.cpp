@@ -31,7 +31,8 @@ LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                StringAttr tensor) {
   bool hasStd = stdAttr.has_value(), hasA = aAttr.has_value(),
        hasFile = file || tensor;
-  double std = hasStd ? asDouble(*stdAttr) : 0, a = hasA ? asDouble(*aAttr) : 0;
+  double std = hasStd ? stdAttr->convertToDouble() : 0,
+         a = hasA ? aAttr->convertToDouble() : 0;
   switch (kind) {
   case InitKind::Normal:
     // std = 0 is allowed (all zeros, like PyTorch's normal_(std=0)).
@@ -64,7 +65,7 @@ LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 /// c of a bound: a positive, finite number.
 static LogicalResult positiveBound(function_ref<InFlightDiagnostic()> emitError,
                                    StringRef kind, APFloat bound) {
-  double c = asDouble(bound);
+  double c = bound.convertToDouble();
   if (!(c > 0) || !std::isfinite(c))
     return emitError() << kind << " needs a positive, finite 'c', got " << c;
   return success();

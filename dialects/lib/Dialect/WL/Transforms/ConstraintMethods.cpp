@@ -20,8 +20,8 @@ using namespace wl;
 
 double Constraint::bound() const {
   if (auto s = spectral())
-    return asDouble(s.getC());
-  return asDouble(cast<NormBoundAttr>(attr).getC());
+    return s.getC().convertToDouble();
+  return cast<NormBoundAttr>(attr).getC().convertToDouble();
 }
 
 PowerIterationOp Projector::powerIteration(Location loc, Value w,

@@ -15,11 +15,6 @@
 
 #include <cmath>
 
-namespace wl {
-/// The value of an APFloat attribute parameter (c, std, a) as a double.
-inline double asDouble(const llvm::APFloat &v) { return v.convertToDouble(); }
-} // namespace wl
-
 // Generated declarations, in dependency order (each block uses the ones
 // before it).
 #include "wl/Dialect/WL/IR/WLOpsDialect.h.inc"
