@@ -264,9 +264,9 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 
 // The kernels (emitted once each, after the functions, internal to the
 // library).
-// The forward's kernel: cache-block loops over N (nc), K (kc) and M (mc); B
-// panels packed with strided scalar reads along k (B = Wᵀ); A panels packed
-// row by row; large products (M·N·K ≥ 2^22) take an scf.parallel branch.
+// The forward's kernel: cache-block loops over N (nc), K (kc) and M;
+// large products (M·N·K ≥ 2^22) take an scf.parallel branch. Panels are
+// packed by calls of one packing function per operand layout.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc(
 //  CHECK-SAME:     %[[KA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>,
 //  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32)
@@ -275,59 +275,108 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:   %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c4194304
 //       CHECK:   scf.if %[[BIG]] {
-// Tall products (at least 4 A blocks of 192 rows): the threads share blocks
-// of ceil(M / threads) rows, each packing its own A block.
+// Tall products (at least 4 A blocks of 192 rows): each thread takes one
+// contiguous range of ceil(M / threads) rows and packs its own A blocks.
 //       CHECK:     %[[TALL:.+]] = arith.cmpi sge, %{{.+}}, %c768
 //       CHECK:     scf.if %[[TALL]] {
 //       CHECK:       func.call @omp_get_max_threads()
 //       CHECK:       scf.for %{{.+}} step %c1024
-//       CHECK:         scf.for %{{.+}} step %c256
+//       CHECK:         scf.for %{{.+}} step %c512
 //       CHECK:           scf.parallel
-//       CHECK:             memref.store %{{.+}}, %[[BPACK]]
-//       CHECK:           scf.parallel
+//       CHECK:             func.call @wlgen_pack_bc(%[[KB]], %[[BPACK]],
+//       CHECK:           scf.parallel (%[[FIRST:.+]]) =
 //       CHECK:             %[[OWN:.+]] = memref.alloc
-//       CHECK:             memref.store %{{.+}}, %[[OWN]]
-//       CHECK:             scf.for %{{.+}} step %c32
-//       CHECK:               scf.for %{{.+}} step %c8
-//       CHECK:                 memref.load %[[OWN]]
+//       CHECK:             scf.for %{{.+}} = %[[FIRST]] to %{{.+}} step %c192
+//       CHECK:               func.call @wlgen_pack_ar(%[[KA]], %[[OWN]],
+//       CHECK:               scf.for %{{.+}} step %c32
+//       CHECK:                 scf.for %{{.+}} step %c8
+// The micro-kernel fetches its C tile ahead of the k loop.
+//       CHECK:                   memref.prefetch %[[KC]][%{{.+}}, %{{.+}}], write, locality<3>, data
+//       CHECK:                   scf.for
+//       CHECK:                     memref.load %[[OWN]]
 //       CHECK:             memref.dealloc %[[OWN]]
-// Others: the threads share the B panels of each A block.
+// Others: all of A packed at once, in one parallel loop with the B panels
+// (units of 32 columns of B, then of 32 rows of A); then the threads share
+// the B panels, each sweeping all rows.
 //       CHECK:     } else {
-//       CHECK:     scf.for %[[JC:.+]] = %{{.+}} to %{{.+}} step %c1024
-//       CHECK:       scf.for %[[PC:.+]] = %{{.+}} to %{{.+}} step %c256
-//       CHECK:         scf.parallel
-//       CHECK:           memref.load %[[KB]]
-//       CHECK:           memref.store %{{.+}}, %[[BPACK]]
-//       CHECK:         scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c192
+//       CHECK:       %[[WHOLE:.+]] = memref.alloc
+//       CHECK:       scf.for %[[JC:.+]] = %{{.+}} to %{{.+}} step %c1024
+//       CHECK:         scf.for %[[PC:.+]] = %{{.+}} to %{{.+}} step %c512
+//       CHECK:           scf.parallel (%[[UNIT:.+]]) =
+//       CHECK:             %[[ISB:.+]] = arith.cmpi ult, %[[UNIT]]
+//       CHECK:             scf.if %[[ISB]] {
+//       CHECK:               func.call @wlgen_pack_bc(%[[KB]], %[[BPACK]],
+//       CHECK:             } else {
+//       CHECK:               scf.for %{{.+}} step %c8
+//       CHECK:                 func.call @wlgen_pack_ar(%[[KA]], %[[WHOLE]],
 // The micro-kernel: 8 × 32 tile, 16 accumulators carried through the k loop,
 // two vector loads of the B panel and 8 broadcasts of A per k, 16 FMAs.
 //       CHECK:           scf.parallel
-//       CHECK:             %[[ACC:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>,
-//   CHECK-COUNT-2:           vector.load %[[BPACK]][%{{.+}}] : memref<?xf32>, vector<16xf32>
-//       CHECK:               memref.load %[[APACK]]
-//       CHECK:               vector.broadcast %{{.+}} : f32 to vector<16xf32>
-//   CHECK-COUNT-2:           vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
-//   CHECK-COUNT-7:           vector.fma
-//       CHECK:               scf.yield
+//       CHECK:             scf.for %{{.+}} step %c8
+//       CHECK:               memref.prefetch %[[KC]]
+//       CHECK:               %[[ACC:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>,
+//   CHECK-COUNT-2:             vector.load %[[BPACK]][%{{.+}}] : memref<?xf32>, vector<16xf32>
+//       CHECK:                 memref.load %[[WHOLE]]
+//       CHECK:                 vector.broadcast %{{.+}} : f32 to vector<16xf32>
+//   CHECK-COUNT-2:             vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
+//   CHECK-COUNT-7:             vector.fma
+//       CHECK:                 scf.yield
 // The C tile update: s·acc + C with masked loads and stores, one row guard
 // per row.
-//       CHECK:             vector.broadcast %[[KS]] : f32 to vector<16xf32>
-//       CHECK:             vector.create_mask
-//       CHECK:             scf.if
-//       CHECK:               vector.maskedload %[[KC]]
-//       CHECK:               vector.fma %[[ACC]]#0
-//       CHECK:               vector.maskedstore %[[KC]]
+//       CHECK:               vector.broadcast %[[KS]] : f32 to vector<16xf32>
+//       CHECK:               vector.create_mask
+//       CHECK:               scf.if
+//       CHECK:                 vector.maskedload %[[KC]]
+//       CHECK:                 vector.fma %[[ACC]]#0
+//       CHECK:                 vector.maskedstore %[[KC]]
+//       CHECK:       memref.dealloc %[[WHOLE]]
 // Small products: one thread.
 //       CHECK:   } else {
 //   CHECK-NOT:     scf.parallel
+//       CHECK:     func.call @wlgen_pack_bc
 //       CHECK:   memref.dealloc %[[APACK]]
 //       CHECK:   memref.dealloc %[[BPACK]]
 
+// B = Wᵀ (columns contiguous) is packed through its transposed view (rows
+// contiguous along k): 16 columns × 16 k as 16 vector loads, transposed in
+// registers by four stages of 32 two-input shuffles, stored as 16 rows of
+// the panel; the k tail element by element.
+// CHECK-LABEL: func.func private @wlgen_pack_bc(
+//  CHECK-SAME:     %[[PB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>, %[[PBUF:.+]]: memref<?xf32>,
+//       CHECK:   %[[BT:.+]] = memref.transpose %[[PB]] (d0, d1) -> (d1, d0)
+//       CHECK:   scf.for %{{.+}} step %c16
+//  CHECK-COUNT-16:   vector.load %[[BT]]
+//  CHECK-COUNT-64:   vector.shuffle
+//  CHECK-COUNT-16:   vector.store %{{.+}}, %[[PBUF]][%{{.+}}] : memref<?xf32>, vector<16xf32>
+//       CHECK:   scf.for
+//       CHECK:     scf.for
+//       CHECK:       memref.load %[[PB]]
+//       CHECK:       memref.store %{{.+}}, %[[PBUF]]
+//       CHECK:   return
+
+// A (rows contiguous) is packed by 8 rows × 16 k: two 8 × 8 squares
+// transposed (three stages of shuffles), each k's 8 lanes stored.
+// CHECK-LABEL: func.func private @wlgen_pack_ar(
+//  CHECK-SAME:     %[[PA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[ABUF:.+]]: memref<?xf32>,
+//       CHECK:   scf.for %{{.+}} step %c16
+//  CHECK-COUNT-8:    vector.load %[[PA]]
+//  CHECK-COUNT-24:   vector.shuffle
+//       CHECK:     vector.extract_strided_slice %{{.+}} {offsets = [0], sizes = [8], strides = [1]}
+//       CHECK:     vector.store %{{.+}}, %[[ABUF]][%{{.+}}] : memref<?xf32>, vector<8xf32>
+//       CHECK:     vector.extract_strided_slice %{{.+}} {offsets = [8], sizes = [8], strides = [1]}
+//       CHECK:   return
+
 // Layout-specific packing: B rows contiguous → masked vector loads of B
-// rows; A columns contiguous → masked vector<8xf32> loads of A columns.
+// rows; A columns contiguous → masked vector<8xf32> loads of A's columns,
+// read as rows of its transposed view.
 // CHECK-LABEL: func.func private @wlgen_gemm_ac_br(
+//       CHECK:   func.call @wlgen_pack_br(
+//       CHECK:   func.call @wlgen_pack_ac(
+// CHECK-LABEL: func.func private @wlgen_pack_br(
 //       CHECK:   vector.maskedload %{{.+}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-//       CHECK:   vector.maskedload %{{.+}} : memref<?x?xf32, strided<[1, ?], offset: ?>>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+// CHECK-LABEL: func.func private @wlgen_pack_ac(
+//       CHECK:   %[[AT:.+]] = memref.transpose %{{.+}} (d0, d1) -> (d1, d0) : memref<?x?xf32, strided<[1, ?], offset: ?>> to memref<?x?xf32, strided<[?, 1], offset: ?>>
+//       CHECK:   vector.maskedload %[[AT]]{{.+}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<8xi1>, vector<8xf32> into vector<8xf32>
 
 // The symmetric kernel takes the panels from both ends alternately (equal
 // work per thread) and computes a tile only when its last column reaches

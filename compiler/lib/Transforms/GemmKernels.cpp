@@ -20,6 +20,13 @@
 //                         MR·NR/16 vector.fma
 //             C tile += s · acc (masked at the right edge, rows guarded)
 //
+// That is the serial nest (and, with its jr loops parallel, the symmetric
+// one's). On several threads, products of at least 4·MC rows give each
+// thread one contiguous range of rows (blocksByRows); shorter ones pack all
+// of A together with the B panels, then share the B panels (blocksWholeA).
+// Operands whose unit stride runs across the packed panel (Wᵀ, A's rows)
+// are packed by 16-wide vector loads transposed in registers.
+//
 // Each C element is summed over k in one fixed order (k blocks in sequence,
 // k within a block in sequence) whatever the thread count, so results do not
 // depend on it. `wl.upper` on a product marks it symmetric (X Xᵀ): only the
@@ -305,6 +312,31 @@ public:
       : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper),
         parallel(parallel), epilogue(epilogue), maxThreads(maxThreads) {}
 
+  /// Packing calls these functions (emitPackA / emitPackB bodies, one per
+  /// layout, shared by every kernel) instead of repeating the packing code
+  /// in each of the kernel's loop nests.
+  void usePackFunctions(func::FuncOp packA, func::FuncOp packB) {
+    packAFunc = packA, packBFunc = packB;
+  }
+
+  /// The body of `pack_a(A, buffer, panelStride, ic, ir, pc, kc)`.
+  void emitPackA(Block *entry) {
+    A = entry->getArgument(0), panelStride = entry->getArgument(2);
+    M = memref::DimOp::create(b, loc, A, 0);
+    packABody(entry->getArgument(1), entry->getArgument(3),
+              entry->getArgument(4), entry->getArgument(5),
+              entry->getArgument(6), sub(M, index(1)));
+  }
+
+  /// The body of `pack_b(B, buffer, panelStride, jc, jr, pc, kc)`.
+  void emitPackB(Block *entry) {
+    B = entry->getArgument(0), bPack = entry->getArgument(1);
+    panelStride = entry->getArgument(2);
+    N = memref::DimOp::create(b, loc, B, 1);
+    packBBody(entry->getArgument(3), entry->getArgument(4),
+              entry->getArgument(5), entry->getArgument(6), sub(N, index(1)));
+  }
+
   /// `D` receives f(C) on the last k block when there is an epilogue f.
   void emit(Value A, Value B, Value C, Value scale, Value D = {}) {
     this->A = A, this->B = B, this->C = C, this->scale = scale, this->D = D;
@@ -314,16 +346,11 @@ public:
     Value lastRow = sub(M, index(1)), lastCol = sub(N, index(1));
     // Pack buffers no larger than the product needs.
     Value kcMax = minIdx(index(t.kc), K);
+    panelStride = kcMax;
     Value ncMax = mul(ceilDiv(minIdx(index(t.nc), N), t.nr), index(t.nr));
     Value mcMax = mul(ceilDiv(minIdx(index(t.mc), M), t.mr), index(t.mr));
-    auto bufferType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
-    aPack = memref::AllocOp::create(b, loc, bufferType,
-                                    ValueRange{mul(mcMax, kcMax)},
-                                    b.getI64IntegerAttr(64));
-    bPack = memref::AllocOp::create(b, loc, bufferType,
-                                    ValueRange{mul(ncMax, kcMax)},
-                                    b.getI64IntegerAttr(64));
-    panelStride = kcMax;
+    aPack = allocPack(mul(mcMax, panelStride));
+    bPack = allocPack(mul(ncMax, panelStride));
     if (!parallel) {
       blocks(false, lastRow, lastCol);
     } else {
@@ -339,7 +366,7 @@ public:
       if (upper)
         blocks(true, lastRow, lastCol);
       else
-        tallOrShort(mcMax, kcMax, lastRow, lastCol);
+        tallOrShort(mcMax, lastRow, lastCol);
     }
     memref::DeallocOp::create(b, loc, aPack);
     memref::DeallocOp::create(b, loc, bPack);
@@ -347,8 +374,9 @@ public:
 
 private:
   /// Tall products (B·T rows: at least kTallBlocks A blocks) share the rows
-  /// of C among the threads, the others the B panels of each A block.
-  void tallOrShort(Value mcMax, Value kcMax, Value lastRow, Value lastCol) {
+  /// of C among the threads; shorter ones pack all of A at once and share the
+  /// B panels.
+  void tallOrShort(Value mcMax, Value lastRow, Value lastCol) {
     OpBuilder::InsertionGuard guard(b);
     Value tall = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, M,
                                        index(kTallBlocks * t.mc));
@@ -357,9 +385,9 @@ private:
     Value threads = arith::IndexCastOp::create(
         b, loc, b.getIndexType(),
         func::CallOp::create(b, loc, maxThreads, ValueRange{}).getResult(0));
-    blocksByRows(threads, mcMax, kcMax, lastRow, lastCol);
+    blocksByRows(threads, mcMax, lastRow, lastCol);
     b.setInsertionPointToStart(&ifTall.getElseRegion().front());
-    blocks(true, lastRow, lastCol);
+    blocksWholeA(lastRow, lastCol);
   }
 
   OpBuilder &b;
@@ -368,8 +396,22 @@ private:
   Layout aLayout, bLayout;
   bool upper, parallel;
   Block *epilogue;
-  func::FuncOp maxThreads;
+  func::FuncOp maxThreads, packAFunc, packBFunc;
   Value A, B, C, scale, D, M, N, K, aPack, bPack, panelStride;
+
+  void packB(Value jc, Value jr, Value pc, Value kc, Value lastCol) {
+    if (!packBFunc)
+      return packBBody(jc, jr, pc, kc, lastCol);
+    func::CallOp::create(b, loc, packBFunc,
+                         ValueRange{B, bPack, panelStride, jc, jr, pc, kc});
+  }
+
+  void packA(Value buf, Value ic, Value ir, Value pc, Value kc, Value lastRow) {
+    if (!packAFunc)
+      return packABody(buf, ic, ir, pc, kc, lastRow);
+    func::CallOp::create(b, loc, packAFunc,
+                         ValueRange{A, buf, panelStride, ic, ir, pc, kc});
+  }
 
   /// The epilogue's scalar body applied to 16 lanes (constants broadcast).
   Value applyEpilogue(Value x) {
@@ -412,7 +454,7 @@ private:
         loop(index(0), M, t.mc, false, [&](Value ic) {
           Value mc = minIdx(index(t.mc), sub(M, ic));
           loop(index(0), mc, t.mr, false,
-               [&](Value ir) { packA(ic, ir, pc, kc, lastRow); });
+               [&](Value ir) { packA(aPack, ic, ir, pc, kc, lastRow); });
           loop(index(0), nc, t.nr, inParallel, [&](Value jrIn) {
             // Upper: a panel's work grows with its column, so panels are
             // taken from both ends alternately (0, last, 1, last−1, …): the
@@ -421,7 +463,7 @@ private:
             loop(index(0), mc, t.mr, false, [&](Value ir) {
               Value row0 = add(ic, ir), col0 = add(jc, jr);
               if (!upper)
-                return microKernel(ir, jr, pc, kc, row0, col0);
+                return microKernel(aPack, ir, jr, pc, kc, row0, col0);
               // Only tiles meeting the upper triangle (some column ≥ row).
               Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
               Value meets = arith::CmpIOp::create(
@@ -429,7 +471,7 @@ private:
               auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
               OpBuilder::InsertionGuard guard(b);
               b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-              microKernel(ir, jr, pc, kc, row0, col0);
+              microKernel(aPack, ir, jr, pc, kc, row0, col0);
             });
           });
         });
@@ -437,44 +479,83 @@ private:
     });
   }
 
-  /// The cache-block loops with the threads sharing the rows of C: blocks of
-  /// ceil(M / threads) rows (at most MC, a multiple of MR) are the parallel
-  /// iterations, each packing its own A block and sweeping every B panel.
-  /// Unlike sharing the B panels of one A block, no thread waits for another
-  /// to pack A, and there is one parallel loop per k block, not one per A
-  /// block: tall products (B·T rows) and short ones (a [256, 1024] batch)
-  /// both keep every thread busy.
-  void blocksByRows(Value threads, Value mcMax, Value kcMax, Value lastRow,
-                    Value lastCol) {
+  /// The cache-block loops with the threads sharing the rows of C: each
+  /// thread takes one contiguous range of ceil(M / threads) rows (a multiple
+  /// of MR) and, in A blocks of at most MC of its rows, packs its own A block
+  /// and sweeps every B panel. No thread waits for another to pack A, every
+  /// thread gets the same number of rows, and there is one parallel loop per
+  /// k block rather than one per A block.
+  void blocksByRows(Value threads, Value mcMax, Value lastRow, Value lastCol) {
     Value rowsPerThread =
         mul(ceilDiv(arith::CeilDivUIOp::create(b, loc, M, threads), t.mr),
             index(t.mr));
-    Value mcRows = minIdx(index(t.mc), rowsPerThread);
-    auto bufferType = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
     loop(index(0), N, t.nc, false, [&](Value jc) {
       Value nc = minIdx(index(t.nc), sub(N, jc));
       loop(index(0), K, t.kc, false, [&](Value pc) {
         Value kc = minIdx(index(t.kc), sub(K, pc));
         loop(index(0), nc, t.nr, true,
              [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
-        loop(index(0), M, mcRows, true, [&](Value ic) {
-          Value mc = minIdx(mcRows, sub(M, ic));
-          Value shared = aPack;
-          aPack = memref::AllocOp::create(b, loc, bufferType,
-                                          ValueRange{mul(mcMax, kcMax)},
-                                          b.getI64IntegerAttr(64));
-          loop(index(0), mc, t.mr, false,
-               [&](Value ir) { packA(ic, ir, pc, kc, lastRow); });
-          loop(index(0), nc, t.nr, false, [&](Value jr) {
-            loop(index(0), mc, t.mr, false, [&](Value ir) {
-              microKernel(ir, jr, pc, kc, add(ic, ir), add(jc, jr));
+        loop(index(0), M, rowsPerThread, true, [&](Value first) {
+          Value end = minIdx(add(first, rowsPerThread), M);
+          Value ownPack = allocPack(mul(mcMax, panelStride));
+          loop(first, end, t.mc, false, [&](Value ic) {
+            Value mc = minIdx(index(t.mc), sub(end, ic));
+            loop(index(0), mc, t.mr, false,
+                 [&](Value ir) { packA(ownPack, ic, ir, pc, kc, lastRow); });
+            loop(index(0), nc, t.nr, false, [&](Value jr) {
+              loop(index(0), mc, t.mr, false, [&](Value ir) {
+                microKernel(ownPack, ir, jr, pc, kc, add(ic, ir), add(jc, jr));
+              });
             });
           });
-          memref::DeallocOp::create(b, loc, aPack);
-          aPack = shared;
+          memref::DeallocOp::create(b, loc, ownPack);
         });
       });
     });
+  }
+
+  /// The cache-block loops for products of fewer rows (a batch of 256): all
+  /// of A's rows are packed at once (at most kTallBlocks·MC × KC, in L2), in
+  /// one parallel loop with the B panels; then the threads share the B
+  /// panels, each sweeping all rows. Two parallel loops per k block and no
+  /// serial packing.
+  void blocksWholeA(Value lastRow, Value lastCol) {
+    Value rows = mul(ceilDiv(M, t.mr), index(t.mr));
+    Value wholeA = allocPack(mul(rows, panelStride));
+    // Packing work in units of NR columns of B or NR rows of A (equal work,
+    // so the threads' contiguous shares of the loop are balanced).
+    Value aUnits = ceilDiv(M, t.nr);
+    loop(index(0), N, t.nc, false, [&](Value jc) {
+      Value nc = minIdx(index(t.nc), sub(N, jc));
+      Value bUnits = ceilDiv(nc, t.nr);
+      loop(index(0), K, t.kc, false, [&](Value pc) {
+        Value kc = minIdx(index(t.kc), sub(K, pc));
+        loop(index(0), add(bUnits, aUnits), 1, true, [&](Value unit) {
+          Value isB = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                            unit, bUnits);
+          auto ifB = scf::IfOp::create(b, loc, isB, /*withElse=*/true);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(&ifB.getThenRegion().front());
+          packB(jc, mul(unit, index(t.nr)), pc, kc, lastCol);
+          b.setInsertionPointToStart(&ifB.getElseRegion().front());
+          Value first = mul(sub(unit, bUnits), index(t.nr));
+          loop(first, minIdx(add(first, index(t.nr)), M), t.mr, false,
+               [&](Value ir) { packA(wholeA, index(0), ir, pc, kc, lastRow); });
+        });
+        loop(index(0), nc, t.nr, true, [&](Value jr) {
+          loop(index(0), M, t.mr, false, [&](Value ir) {
+            microKernel(wholeA, ir, jr, pc, kc, ir, add(jc, jr));
+          });
+        });
+      });
+    });
+    memref::DeallocOp::create(b, loc, wholeA);
+  }
+
+  Value allocPack(Value elements) {
+    auto type = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+    return memref::AllocOp::create(b, loc, type, ValueRange{elements},
+                                   b.getI64IntegerAttr(64));
   }
 
   /// Panel p of P = ceil(nc/NR) in the order 0, P−1, 1, P−2, …, as an offset.
@@ -532,9 +613,9 @@ private:
     }
   }
 
-  /// bPack[jr·kcMax + k·NR + l] = B[pc + k, jc + jr + l]; columns past N are
-  /// zeros or clamped copies (their results are never stored).
-  void packB(Value jc, Value jr, Value pc, Value kc, Value lastCol) {
+  /// bPack[jr·panelStride + k·NR + l] = B[pc + k, jc + jr + l]; columns past N
+  /// are zeros or clamped copies (their results are never stored).
+  void packBBody(Value jc, Value jr, Value pc, Value kc, Value lastCol) {
     Value panel = mul(jr, panelStride);
     Value col0 = add(jc, jr);
     if (bLayout == Layout::RowsContiguous) {
@@ -557,10 +638,35 @@ private:
       });
       return;
     }
-    // Otherwise read each column of B along k (contiguous when B = Wᵀ).
+    Value kcVectors = index(0);
+    if (bLayout == Layout::ColumnsContiguous) {
+      // B = Wᵀ: each column of B is contiguous along k. 16 columns × 16 k
+      // are loaded as 16 vectors, transposed in registers and stored as 16
+      // rows of the panel.
+      Value bt = transposed(B);
+      kcVectors =
+          mul(arith::DivUIOp::create(b, loc, kc, index(kLanes)), index(kLanes));
+      loop(index(0), kcVectors, kLanes, false, [&](Value kk) {
+        for (int64_t v = 0; v < t.nr / kLanes; ++v) {
+          SmallVector<Value> columns;
+          for (int64_t l = 0; l < kLanes; ++l) {
+            Value col = minIdx(add(col0, index(v * kLanes + l)), lastCol);
+            columns.push_back(vector::LoadOp::create(
+                b, loc, vecType(), bt, ValueRange{col, add(pc, kk)}));
+          }
+          SmallVector<Value> rows = transposeSquares(columns);
+          for (int64_t i = 0; i < kLanes; ++i)
+            vector::StoreOp::create(
+                b, loc, rows[i], bPack,
+                ValueRange{add(add(panel, mul(add(kk, index(i)), index(t.nr))),
+                               index(v * kLanes))});
+        }
+      });
+    }
+    // The rest element by element (any layout; the k tail of the above).
     loop(index(0), index(t.nr), 1, false, [&](Value l) {
       Value col = minIdx(add(col0, l), lastCol);
-      loop(index(0), kc, 1, false, [&](Value kk) {
+      loop(kcVectors, kc, 1, false, [&](Value kk) {
         Value x =
             memref::LoadOp::create(b, loc, B, ValueRange{add(pc, kk), col});
         memref::StoreOp::create(
@@ -570,39 +676,117 @@ private:
     });
   }
 
-  /// aPack[ir·kcMax + k·MR + r] = A[ic + ir + r, pc + k]; rows past M are
+  /// buf[ir·panelStride + k·MR + r] = A[ic + ir + r, pc + k]; rows past M are
   /// zeros or clamped copies (their results are never stored).
-  void packA(Value ic, Value ir, Value pc, Value kc, Value lastRow) {
+  void packABody(Value buf, Value ic, Value ir, Value pc, Value kc,
+                 Value lastRow) {
     Value panel = mul(ir, panelStride);
     Value row0 = add(ic, ir);
     if (aLayout == Layout::ColumnsContiguous) {
+      // Aᵀ's rows are A's columns: MR rows of A at one k are contiguous.
+      Value at = transposed(A);
       Value mask = vector::CreateMaskOp::create(b, loc, maskType(t.mr),
                                                 ValueRange{sub(M, row0)});
       loop(index(0), kc, 1, false, [&](Value kk) {
         Value column = vector::MaskedLoadOp::create(
-            b, loc, vecType(t.mr), A, ValueRange{row0, add(pc, kk)}, mask,
+            b, loc, vecType(t.mr), at, ValueRange{add(pc, kk), row0}, mask,
             zeros(t.mr));
-        vector::StoreOp::create(b, loc, column, aPack,
+        vector::StoreOp::create(b, loc, column, buf,
                                 ValueRange{add(panel, mul(kk, index(t.mr)))});
       });
       return;
     }
+    Value kcVectors = index(0);
+    if (aLayout == Layout::RowsContiguous && kLanes % t.mr == 0 &&
+        llvm::isPowerOf2_64(t.mr)) {
+      // MR rows × 16 k loaded as vectors and transposed in registers by
+      // MR × MR squares; each k's MR lanes are stored.
+      kcVectors =
+          mul(arith::DivUIOp::create(b, loc, kc, index(kLanes)), index(kLanes));
+      loop(index(0), kcVectors, kLanes, false, [&](Value kk) {
+        SmallVector<Value> rows;
+        for (int64_t r = 0; r < t.mr; ++r) {
+          Value row = minIdx(add(row0, index(r)), lastRow);
+          rows.push_back(vector::LoadOp::create(b, loc, vecType(), A,
+                                                ValueRange{row, add(pc, kk)}));
+        }
+        SmallVector<Value> squares = transposeSquares(rows);
+        for (int64_t square = 0; square < kLanes / t.mr; ++square)
+          for (int64_t i = 0; i < t.mr; ++i) {
+            Value lanes = squares[i];
+            if (t.mr < kLanes)
+              lanes = vector::ExtractStridedSliceOp::create(
+                  b, loc, lanes, ArrayRef<int64_t>{square * t.mr},
+                  ArrayRef<int64_t>{t.mr}, ArrayRef<int64_t>{1});
+            Value k = add(kk, index(square * t.mr + i));
+            vector::StoreOp::create(
+                b, loc, lanes, buf,
+                ValueRange{add(panel, mul(k, index(t.mr)))});
+          }
+      });
+    }
     loop(index(0), index(t.mr), 1, false, [&](Value r) {
       Value row = minIdx(add(row0, r), lastRow);
-      loop(index(0), kc, 1, false, [&](Value kk) {
+      loop(kcVectors, kc, 1, false, [&](Value kk) {
         Value x =
             memref::LoadOp::create(b, loc, A, ValueRange{row, add(pc, kk)});
         memref::StoreOp::create(
-            b, loc, x, aPack,
+            b, loc, x, buf,
             ValueRange{add(add(panel, mul(kk, index(t.mr))), r)});
       });
     });
   }
 
+  /// The view of a column-contiguous 2-D operand with its dimensions swapped
+  /// (rows contiguous), so vector loads read along its unit stride.
+  Value transposed(Value matrix) {
+    auto perm =
+        AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, b.getContext());
+    return memref::TransposeOp::create(b, loc, matrix,
+                                       AffineMapAttr::get(perm));
+  }
+
+  /// n vectors of 16 lanes (n a power of two ≤ 16) as 16/n squares of n × n,
+  /// each transposed: lane s·n + j of result i is lane s·n + i of vector j.
+  /// Swapping one bit of the row and lane index per stage (log2 n stages of
+  /// two-input shuffles, which LLVM maps to AVX-512 permutes).
+  SmallVector<Value> transposeSquares(ArrayRef<Value> vectors) {
+    SmallVector<Value> rows(vectors);
+    int64_t n = rows.size();
+    for (int64_t d = n / 2; d >= 1; d /= 2) {
+      // Rows i and i + d (bit d of i clear) trade the elements whose row and
+      // lane bits d differ.
+      SmallVector<int64_t> low(kLanes), high(kLanes);
+      for (int64_t j = 0; j < kLanes; ++j) {
+        bool laneBit = j & d;
+        low[j] = laneBit ? kLanes + j - d : j;
+        high[j] = laneBit ? kLanes + j : j + d;
+      }
+      for (int64_t i = 0; i < n; ++i) {
+        if (i & d)
+          continue;
+        Value x = rows[i], y = rows[i + d];
+        rows[i] = vector::ShuffleOp::create(b, loc, x, y, low);
+        rows[i + d] = vector::ShuffleOp::create(b, loc, x, y, high);
+      }
+    }
+    return rows;
+  }
+
   /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
-  void microKernel(Value ir, Value jr, Value pc, Value kc, Value row0,
-                   Value col0) {
+  void microKernel(Value aBuf, Value ir, Value jr, Value pc, Value kc,
+                   Value row0, Value col0) {
     int64_t nv = t.nr / kLanes;
+    // The C tile is read after the k loop: start fetching it now, so the
+    // loop hides the trip to L3 (rows clamped into C).
+    Value lastColOfTile = minIdx(add(col0, index(t.nr - 1)), sub(N, index(1)));
+    for (int64_t r = 0; r < t.mr; ++r) {
+      Value row = minIdx(add(row0, index(r)), sub(M, index(1)));
+      for (Value col : {col0, lastColOfTile})
+        memref::PrefetchOp::create(b, loc, C, ValueRange{row, col},
+                                   /*isWrite=*/true,
+                                   /*localityHint=*/3, /*isDataCache=*/true);
+    }
     SmallVector<Value> init(t.mr * nv, zeros());
     Value aBase = mul(ir, panelStride), bBase = mul(jr, panelStride);
     auto kLoop = scf::ForOp::create(b, loc, index(0), kc, index(1), init);
@@ -620,7 +804,7 @@ private:
       Value aRow = add(aBase, mul(kk, index(t.mr)));
       SmallVector<Value> next;
       for (int64_t r = 0; r < t.mr; ++r) {
-        Value x = memref::LoadOp::create(b, loc, aPack,
+        Value x = memref::LoadOp::create(b, loc, aBuf,
                                          ValueRange{add(aRow, index(r))});
         Value splat = vector::BroadcastOp::create(b, loc, vecType(), x);
         for (int64_t v = 0; v < nv; ++v)
@@ -729,6 +913,7 @@ private:
   Tiles t;
   bool parallel;
   std::map<std::tuple<Layout, Layout, bool, std::string>, func::FuncOp> kernels;
+  std::map<std::pair<bool, Layout>, func::FuncOp> packs;
   unsigned epilogueKernels = 0;
 
   /// `func.func private @omp_get_max_threads() -> i32` (libomp), declared
@@ -788,20 +973,59 @@ private:
       inputs.push_back(viewType(ctx, Layout::RowsContiguous));
     auto type = b.getFunctionType(inputs, {});
     Location loc = module.getLoc();
-    auto func = func::FuncOp::create(b, loc, name, type);
-    func.setPrivate();
-    func->setAttr("llvm.linkage",
-                  LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
+    func::FuncOp func = internalFunction(b, name, type);
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
-    KernelBody(b, loc, t, aLayout, bLayout, upper, parallel,
-               epilogue ? &epilogue.getRegion().front() : nullptr,
-               maxThreadsFunc())
-        .emit(entry->getArgument(0), entry->getArgument(1),
+    KernelBody body(b, loc, t, aLayout, bLayout, upper, parallel,
+                    epilogue ? &epilogue.getRegion().front() : nullptr,
+                    maxThreadsFunc());
+    body.usePackFunctions(packFunction(true, aLayout),
+                          packFunction(false, bLayout));
+    body.emit(entry->getArgument(0), entry->getArgument(1),
               entry->getArgument(2), entry->getArgument(3),
               epilogue ? entry->getArgument(4) : Value());
     func::ReturnOp::create(b, loc);
     kernels[key] = func;
+    return func;
+  }
+
+  /// `wlgen_pack_{a,b}<layout>(matrix, buffer, panelStride, i0, i1, pc,
+  /// kc)`: packs one MR-row panel of A (i0 = ic, i1 = ir) or one NR-column
+  /// panel of B (i0 = jc, i1 = jr) of a k block; one per operand layout,
+  /// called by every kernel.
+  func::FuncOp packFunction(bool forA, Layout layout) {
+    auto key = std::make_pair(forA, layout);
+    if (auto it = packs.find(key); it != packs.end())
+      return it->second;
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    std::string name =
+        ("wlgen_pack_" + Twine(forA ? "a" : "b") + layoutName(layout)).str();
+    Type index = b.getIndexType();
+    auto buffer = MemRefType::get({ShapedType::kDynamic}, b.getF32Type());
+    auto type = b.getFunctionType(
+        {viewType(ctx, layout), buffer, index, index, index, index, index}, {});
+    func::FuncOp func = internalFunction(b, name, type);
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    KernelBody body(b, func.getLoc(), t, layout, layout, /*upper=*/false,
+                    /*parallel=*/false, /*epilogue=*/nullptr, {});
+    if (forA)
+      body.emitPackA(entry);
+    else
+      body.emitPackB(entry);
+    func::ReturnOp::create(b, func.getLoc());
+    packs[key] = func;
+    return func;
+  }
+
+  func::FuncOp internalFunction(OpBuilder &b, StringRef name,
+                                FunctionType type) {
+    auto func = func::FuncOp::create(b, module.getLoc(), name, type);
+    func.setPrivate();
+    func->setAttr("llvm.linkage", LLVM::LinkageAttr::get(
+                                      b.getContext(), LLVM::Linkage::Internal));
     return func;
   }
 

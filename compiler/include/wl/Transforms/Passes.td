@@ -34,17 +34,21 @@ def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
     blocks of B (KC × NC) and A (MC × KC) packed into contiguous panels, and
     an MR × NR micro-kernel that keeps MR·NR/16 `vector<16xf32>`
     accumulators in registers (vector.fma of a broadcast A element and NR/16
-    B vectors per k). Edges are handled by clamped packing, masked C
-    loads/stores and row guards. `wl.upper` products compute only the
-    micro-tiles meeting the upper triangle. With `parallel`, the loops over
-    NR-wide panels are scf.parallel (one fixed summation order per element,
-    so results do not depend on the thread count).
+    B vectors per k). An operand whose unit stride runs the other way (Wᵀ
+    in x·Wᵀ, rows of A) is packed by 16 × 16 blocks of vector loads
+    transposed with vector.shuffle. Edges are handled by clamped packing,
+    masked C loads/stores and row guards. `wl.upper` products compute only
+    the micro-tiles meeting the upper triangle. With `parallel`, products of
+    at least 4·MC rows give each thread a contiguous range of rows; shorter
+    ones pack all of A with the B panels in one parallel loop and share the
+    NR-wide panels (one fixed summation order per element, so results do
+    not depend on the thread count).
   }];
   let options = [
     Option<"mr", "mr", "int64_t", "8", "rows of the micro-kernel tile">,
     Option<"nr", "nr", "int64_t", "32", "columns of the micro-kernel tile (a multiple of 16)">,
     Option<"mc", "mc", "int64_t", "192", "rows of a packed A block (a multiple of mr)">,
-    Option<"kc", "kc", "int64_t", "256", "depth of a packed block">,
+    Option<"kc", "kc", "int64_t", "512", "depth of a packed block">,
     Option<"nc", "nc", "int64_t", "1024", "columns of a packed B block (a multiple of nr)">,
     Option<"parallel", "parallel", "bool", "false", "emit the panel loops as scf.parallel">
   ];
