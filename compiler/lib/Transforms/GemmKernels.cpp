@@ -343,16 +343,14 @@ public:
     M = memref::DimOp::create(b, loc, C, 0);
     N = memref::DimOp::create(b, loc, C, 1);
     K = memref::DimOp::create(b, loc, A, 1);
-    Value lastRow = sub(M, index(1)), lastCol = sub(N, index(1));
     // Pack buffers no larger than the product needs.
-    Value kcMax = minIdx(index(t.kc), K);
-    panelStride = kcMax;
+    panelStride = minIdx(index(t.kc), K);
     Value ncMax = mul(ceilDiv(minIdx(index(t.nc), N), t.nr), index(t.nr));
     Value mcMax = mul(ceilDiv(minIdx(index(t.mc), M), t.mr), index(t.mr));
     aPack = allocPack(mul(mcMax, panelStride));
     bPack = allocPack(mul(ncMax, panelStride));
     if (!parallel) {
-      blocks(false, lastRow, lastCol);
+      blocks(false);
     } else {
       // Products too small to pay for waking the other threads run serially.
       Value work = mul(mul(M, N), K);
@@ -361,12 +359,12 @@ public:
       auto ifBig = scf::IfOp::create(b, loc, big, /*withElse=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&ifBig.getElseRegion().front());
-      blocks(false, lastRow, lastCol);
+      blocks(false);
       b.setInsertionPointToStart(&ifBig.getThenRegion().front());
       if (upper)
-        blocks(true, lastRow, lastCol);
+        blocks(true);
       else
-        tallOrShort(mcMax, lastRow, lastCol);
+        tallOrShort(mcMax);
     }
     memref::DeallocOp::create(b, loc, aPack);
     memref::DeallocOp::create(b, loc, bPack);
@@ -376,7 +374,7 @@ private:
   /// Tall products (B·T rows: at least kTallBlocks A blocks) share the rows
   /// of C among the threads; shorter ones pack all of A at once and share the
   /// B panels.
-  void tallOrShort(Value mcMax, Value lastRow, Value lastCol) {
+  void tallOrShort(Value mcMax) {
     OpBuilder::InsertionGuard guard(b);
     Value tall = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, M,
                                        index(kTallBlocks * t.mc));
@@ -385,9 +383,9 @@ private:
     Value threads = arith::IndexCastOp::create(
         b, loc, b.getIndexType(),
         func::CallOp::create(b, loc, maxThreads, ValueRange{}).getResult(0));
-    blocksByRows(threads, mcMax, lastRow, lastCol);
+    blocksByRows(threads, mcMax);
     b.setInsertionPointToStart(&ifTall.getElseRegion().front());
-    blocksWholeA(lastRow, lastCol);
+    blocksWholeA();
   }
 
   OpBuilder &b;
@@ -399,16 +397,13 @@ private:
   func::FuncOp maxThreads, packAFunc, packBFunc;
   Value A, B, C, scale, D, M, N, K, aPack, bPack, panelStride;
 
-  void packB(Value jc, Value jr, Value pc, Value kc, Value lastCol) {
-    if (!packBFunc)
-      return packBBody(jc, jr, pc, kc, lastCol);
+  /// Packing goes through the shared per-layout functions (packFunction).
+  void packB(Value jc, Value jr, Value pc, Value kc) {
     func::CallOp::create(b, loc, packBFunc,
                          ValueRange{B, bPack, panelStride, jc, jr, pc, kc});
   }
 
-  void packA(Value buf, Value ic, Value ir, Value pc, Value kc, Value lastRow) {
-    if (!packAFunc)
-      return packABody(buf, ic, ir, pc, kc, lastRow);
+  void packA(Value buf, Value ic, Value ir, Value pc, Value kc) {
     func::CallOp::create(b, loc, packAFunc,
                          ValueRange{A, buf, panelStride, ic, ir, pc, kc});
   }
@@ -443,38 +438,53 @@ private:
     return lanes.lookup(epilogue->getTerminator()->getOperand(0));
   }
 
-  /// The cache-block loops around packing and micro-kernels.
-  void blocks(bool inParallel, Value lastRow, Value lastCol) {
+  /// `body(jc, nc, pc, kc)` for every NC-wide block of columns and, inside
+  /// it, every KC-deep k block: the two outer loops of every nest.
+  template <typename Body> void columnAndKBlocks(Body body) {
     loop(index(0), N, t.nc, false, [&](Value jc) {
       Value nc = minIdx(index(t.nc), sub(N, jc));
       loop(index(0), K, t.kc, false, [&](Value pc) {
-        Value kc = minIdx(index(t.kc), sub(K, pc));
-        loop(index(0), nc, t.nr, inParallel,
-             [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
-        loop(index(0), M, t.mc, false, [&](Value ic) {
-          Value mc = minIdx(index(t.mc), sub(M, ic));
-          loop(index(0), mc, t.mr, false,
-               [&](Value ir) { packA(aPack, ic, ir, pc, kc, lastRow); });
-          loop(index(0), nc, t.nr, inParallel, [&](Value jrIn) {
-            // Upper: a panel's work grows with its column, so panels are
-            // taken from both ends alternately (0, last, 1, last−1, …): the
-            // threads' contiguous shares of the loop then get equal work.
-            Value jr = upper ? balancedPanel(jrIn, nc) : jrIn;
-            loop(index(0), mc, t.mr, false, [&](Value ir) {
-              Value row0 = add(ic, ir), col0 = add(jc, jr);
-              if (!upper)
-                return microKernel(aPack, ir, jr, pc, kc, row0, col0);
-              // Only tiles meeting the upper triangle (some column ≥ row).
-              Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
-              Value meets = arith::CmpIOp::create(
-                  b, loc, arith::CmpIPredicate::sge, lastColOfTile, row0);
-              auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
-              OpBuilder::InsertionGuard guard(b);
-              b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-              microKernel(aPack, ir, jr, pc, kc, row0, col0);
-            });
-          });
-        });
+        body(jc, nc, minIdx(index(t.kc), sub(K, pc)), pc);
+      });
+    });
+  }
+
+  /// Packs the A block of `mc` rows from `ic` into `buf` and multiplies it
+  /// with every B panel of the column block (the panel loop parallel when
+  /// `inParallel`).
+  void sweepABlock(Value buf, Value ic, Value mc, Value jc, Value nc, Value pc,
+                   Value kc, bool inParallel) {
+    loop(index(0), mc, t.mr, false,
+         [&](Value ir) { packA(buf, ic, ir, pc, kc); });
+    loop(index(0), nc, t.nr, inParallel, [&](Value jrIn) {
+      // Upper: a panel's work grows with its column, so panels are taken
+      // from both ends alternately (0, last, 1, last−1, …): the threads'
+      // contiguous shares of the loop then get equal work.
+      Value jr = upper ? balancedPanel(jrIn, nc) : jrIn;
+      loop(index(0), mc, t.mr, false, [&](Value ir) {
+        Value row0 = add(ic, ir), col0 = add(jc, jr);
+        if (!upper)
+          return microKernel(buf, ir, jr, pc, kc, row0, col0);
+        // Only tiles meeting the upper triangle (some column ≥ row).
+        Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
+        Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                            lastColOfTile, row0);
+        auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        microKernel(buf, ir, jr, pc, kc, row0, col0);
+      });
+    });
+  }
+
+  /// The cache-block loops around packing and micro-kernels.
+  void blocks(bool inParallel) {
+    columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
+      loop(index(0), nc, t.nr, inParallel,
+           [&](Value jr) { packB(jc, jr, pc, kc); });
+      loop(index(0), M, t.mc, false, [&](Value ic) {
+        Value mc = minIdx(index(t.mc), sub(M, ic));
+        sweepABlock(aPack, ic, mc, jc, nc, pc, kc, inParallel);
       });
     });
   }
@@ -485,31 +495,20 @@ private:
   /// and sweeps every B panel. No thread waits for another to pack A, every
   /// thread gets the same number of rows, and there is one parallel loop per
   /// k block rather than one per A block.
-  void blocksByRows(Value threads, Value mcMax, Value lastRow, Value lastCol) {
+  void blocksByRows(Value threads, Value mcMax) {
     Value rowsPerThread =
         mul(ceilDiv(arith::CeilDivUIOp::create(b, loc, M, threads), t.mr),
             index(t.mr));
-    loop(index(0), N, t.nc, false, [&](Value jc) {
-      Value nc = minIdx(index(t.nc), sub(N, jc));
-      loop(index(0), K, t.kc, false, [&](Value pc) {
-        Value kc = minIdx(index(t.kc), sub(K, pc));
-        loop(index(0), nc, t.nr, true,
-             [&](Value jr) { packB(jc, jr, pc, kc, lastCol); });
-        loop(index(0), M, rowsPerThread, true, [&](Value first) {
-          Value end = minIdx(add(first, rowsPerThread), M);
-          Value ownPack = allocPack(mul(mcMax, panelStride));
-          loop(first, end, t.mc, false, [&](Value ic) {
-            Value mc = minIdx(index(t.mc), sub(end, ic));
-            loop(index(0), mc, t.mr, false,
-                 [&](Value ir) { packA(ownPack, ic, ir, pc, kc, lastRow); });
-            loop(index(0), nc, t.nr, false, [&](Value jr) {
-              loop(index(0), mc, t.mr, false, [&](Value ir) {
-                microKernel(ownPack, ir, jr, pc, kc, add(ic, ir), add(jc, jr));
-              });
-            });
-          });
-          memref::DeallocOp::create(b, loc, ownPack);
+    columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
+      loop(index(0), nc, t.nr, true, [&](Value jr) { packB(jc, jr, pc, kc); });
+      loop(index(0), M, rowsPerThread, true, [&](Value first) {
+        Value end = minIdx(add(first, rowsPerThread), M);
+        Value ownPack = allocPack(mul(mcMax, panelStride));
+        loop(first, end, t.mc, false, [&](Value ic) {
+          Value mc = minIdx(index(t.mc), sub(end, ic));
+          sweepABlock(ownPack, ic, mc, jc, nc, pc, kc, false);
         });
+        memref::DeallocOp::create(b, loc, ownPack);
       });
     });
   }
@@ -519,33 +518,29 @@ private:
   /// one parallel loop with the B panels; then the threads share the B
   /// panels, each sweeping all rows. Two parallel loops per k block and no
   /// serial packing.
-  void blocksWholeA(Value lastRow, Value lastCol) {
+  void blocksWholeA() {
     Value rows = mul(ceilDiv(M, t.mr), index(t.mr));
     Value wholeA = allocPack(mul(rows, panelStride));
     // Packing work in units of NR columns of B or NR rows of A (equal work,
     // so the threads' contiguous shares of the loop are balanced).
     Value aUnits = ceilDiv(M, t.nr);
-    loop(index(0), N, t.nc, false, [&](Value jc) {
-      Value nc = minIdx(index(t.nc), sub(N, jc));
+    columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
       Value bUnits = ceilDiv(nc, t.nr);
-      loop(index(0), K, t.kc, false, [&](Value pc) {
-        Value kc = minIdx(index(t.kc), sub(K, pc));
-        loop(index(0), add(bUnits, aUnits), 1, true, [&](Value unit) {
-          Value isB = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                            unit, bUnits);
-          auto ifB = scf::IfOp::create(b, loc, isB, /*withElse=*/true);
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(&ifB.getThenRegion().front());
-          packB(jc, mul(unit, index(t.nr)), pc, kc, lastCol);
-          b.setInsertionPointToStart(&ifB.getElseRegion().front());
-          Value first = mul(sub(unit, bUnits), index(t.nr));
-          loop(first, minIdx(add(first, index(t.nr)), M), t.mr, false,
-               [&](Value ir) { packA(wholeA, index(0), ir, pc, kc, lastRow); });
-        });
-        loop(index(0), nc, t.nr, true, [&](Value jr) {
-          loop(index(0), M, t.mr, false, [&](Value ir) {
-            microKernel(wholeA, ir, jr, pc, kc, ir, add(jc, jr));
-          });
+      loop(index(0), add(bUnits, aUnits), 1, true, [&](Value unit) {
+        Value isB = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                          unit, bUnits);
+        auto ifB = scf::IfOp::create(b, loc, isB, /*withElse=*/true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&ifB.getThenRegion().front());
+        packB(jc, mul(unit, index(t.nr)), pc, kc);
+        b.setInsertionPointToStart(&ifB.getElseRegion().front());
+        Value first = mul(sub(unit, bUnits), index(t.nr));
+        loop(first, minIdx(add(first, index(t.nr)), M), t.mr, false,
+             [&](Value ir) { packA(wholeA, index(0), ir, pc, kc); });
+      });
+      loop(index(0), nc, t.nr, true, [&](Value jr) {
+        loop(index(0), M, t.mr, false, [&](Value ir) {
+          microKernel(wholeA, ir, jr, pc, kc, ir, add(jc, jr));
         });
       });
     });
