@@ -5,7 +5,7 @@ from .abi import WLModel
 from .config import CLASSES, GEMM_B, GEMM_N
 from .env import NTHREADS
 from .harness import add_line, max_rel_diff, measure, timed
-from .peak import share
+from .peak import peak_now, share
 from .programs import gemm_wl, mlp_wl
 
 
@@ -24,7 +24,7 @@ def run_gemm_mlp(ctx):
     t = measure(ctx, wl.forward_fn(x, y), lambda: np.matmul(x, wt, out=c))
     gf_wl = 2.0 * B * n * (n + CLASSES) / (t.wl_ms * 1e-3) / 1e9  # the forward's two matmuls
     gf_bl = 2.0 * B * n * n / (t.peer_ms * 1e-3) / 1e9
-    of_peak = share(gf_wl, ctx.peak, NTHREADS)
+    of_peak = share(gf_wl, peak_now(ctx.peak, NTHREADS), NTHREADS)
     add_line(ctx, name, t,
              f"MLP n → n → 10 forward vs numpy/OpenBLAS sgemm [{B},{n}]x[{n},{n}] (its dominant GEMM); "
              f"{gf_wl:.2f} vs {gf_bl:.2f} GFLOP/s (wl{of_peak}); {t.notes()}",
@@ -91,7 +91,8 @@ def run_gemm_shape(ctx, B, n):
     for name, wl_fn, np_fn, t_wl1, t_np1, flops, what in lines:
         t = measure(ctx, wl_fn, np_fn, t_wl1, t_np1)
         gf_wl, gf_np = flops / (t.wl_ms * 1e-3) / 1e9, flops / (t.peer_ms * 1e-3) / 1e9
-        of_peak, blas_of_peak = share(gf_wl, ctx.peak, NTHREADS), share(gf_np, ctx.peak, NTHREADS)
+        peak = peak_now(ctx.peak, NTHREADS)
+        of_peak, blas_of_peak = share(gf_wl, peak, NTHREADS), share(gf_np, peak, NTHREADS)
         add_line(ctx, name, t, f"{what}; {gf_wl:.2f} vs {gf_np:.2f} GFLOP/s (wl{of_peak}; OpenBLAS{blas_of_peak}); "
                  f"{t.notes()}", peer="sgemm", extra=f"  ({gf_wl:.2f} vs {gf_np:.2f} GFLOP/s{of_peak})")
     wl.close()

@@ -110,7 +110,8 @@ def machine_lines(ctx, start, total, load_after, others):
         f"torch {torch.get_num_threads()} (torch.get_num_threads()); OpenBLAS {openblas_threads()} "
         f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '?')}); --threads {NTHREADS}",
         f"- machine peak (fp32, a loop of independent FMAs on every thread, bench/peak/fma_peak.c, "
-        f"best of 5): {ctx.peak_note}; GEMM lines give their share of the {NTHREADS}-thread peak",
+        f"best of 5, at the start): {ctx.peak_note}; each GEMM line gives its share of the "
+        f"{NTHREADS}-thread peak measured again right after it (best of 3; the machine's speed drifts)",
         f"- peers: torch {torch.__version__} (threads={torch.get_num_threads()}), numpy {np.__version__}, "
         f"{openblas_info()}; Python {platform.python_version()} ({sys.executable}); allocator (both sides): {MALLOC}",
         f"- method: warm-up (≥2 calls and ≥0.2 s per side), then {args.rounds} alternating rounds "

@@ -19,9 +19,72 @@
 //       CHECK:   %[[B:.+]] = memref.reinterpret_cast %{{.+}} to offset: [%{{.+}}], sizes: [%{{.+}}, %{{.+}}], strides: [1, %{{.+}}]
 //       CHECK:   %[[C:.+]] = memref.reinterpret_cast %{{.+}} to offset: [%{{.+}}], sizes: [%{{.+}}, %{{.+}}], strides: [%{{.+}}, 1]
 //       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f32
-//       CHECK:   call @wlgen_gemm_ar_bc(%[[A]], %[[B]], %[[C]], %[[ONE]])
+//       CHECK:   %[[ADD:.+]] = arith.constant false
+//       CHECK:   call @wlgen_gemm_ar_bc(%[[A]], %[[B]], %[[C]], %[[ONE]], %[[ADD]])
 //   CHECK-NOT:   linalg.generic
 func.func @forward(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>) {
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// y = x Wᵀ into a zero-filled y (what bufferization makes of a bias-free
+// layer): the fill is removed and the kernel told to overwrite C on its first
+// k block.
+// CHECK-LABEL: func.func @forward_into_zeros(
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   %[[OVERWRITE:.+]] = arith.constant true
+//       CHECK:   call @wlgen_gemm_ar_bc(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[OVERWRITE]])
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   return
+func.func @forward_into_zeros(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<?x48xf32>)
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Fills that stay: a nonzero value (C starts there), a k extent that may be
+// 0 at run time (no k block would write C), a fill of another buffer.
+// CHECK-LABEL: func.func @fills_kept(
+//       CHECK:   linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<?x48xf32>)
+//       CHECK:   call @wlgen_gemm_ar_bc(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %false{{.*}})
+//       CHECK:   linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<48x64xf32>)
+//       CHECK:   call @wlgen_gemm_ac_br(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %false{{.*}})
+//       CHECK:   linalg.fill ins(%{{.+}} : f32) outs(%{{.+}} : memref<?x48xf32>)
+//       CHECK:   call @wlgen_gemm_ar_bc(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %false{{.*}})
+func.func @fills_kept(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>,
+                      %dy: memref<?x48xf32>, %dw: memref<48x64xf32>, %other: memref<?x48xf32>) {
+  %one = arith.constant 1.0 : f32
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%one : f32) outs(%y : memref<?x48xf32>)
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%dw : memref<48x64xf32>)
+  linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%dy, %x : memref<?x48xf32>, memref<?x64xf32>) outs(%dw : memref<48x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p fastmath<reassoc> : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%other : memref<?x48xf32>)
   linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
   ^bb0(%a: f32, %b: f32, %c: f32):
@@ -36,7 +99,7 @@ func.func @forward(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48x
 // contiguous ("br"); the constant factor is the kernel's scale argument.
 // CHECK-LABEL: func.func @weight_gradient(
 //       CHECK:   %[[S:.+]] = arith.constant 5.000000e-01 : f32
-//       CHECK:   call @wlgen_gemm_ac_br(%{{.+}}, %{{.+}}, %{{.+}}, %[[S]])
+//       CHECK:   call @wlgen_gemm_ac_br(%{{.+}}, %{{.+}}, %{{.+}}, %[[S]], %false)
 func.func @weight_gradient(%dy: memref<?x48xf32>, %x: memref<?x64xf32>, %dw: memref<48x64xf32>) {
   linalg.generic {indexing_maps = [#km, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%dy, %x : memref<?x48xf32>, memref<?x64xf32>) outs(%dw : memref<48x64xf32>) {
@@ -88,10 +151,14 @@ func.func @batched(%x: memref<8x4x16xf32>, %w: memref<4x12x16xf32>, %y: memref<8
 }
 
 // A symmetric product (`wl.upper`): its own kernel, which skips the tiles
-// strictly below the diagonal.
+// strictly below the diagonal, so its zero fill stays (those tiles are never
+// written).
 // CHECK-LABEL: func.func @gram(
-//       CHECK:   call @wlgen_gemm_ar_bc_upper(
+//       CHECK:   linalg.fill
+//       CHECK:   call @wlgen_gemm_ar_bc_upper(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %false{{.*}})
 func.func @gram(%x: memref<40x24xf32>, %a: memref<40x40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%a : memref<40x40xf32>)
   linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %x : memref<40x24xf32>, memref<40x24xf32>) outs(%a : memref<40x40xf32>) attrs = {wl.upper} {
   ^bb0(%l: f32, %r: f32, %c: f32):
@@ -264,22 +331,26 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 
 // The kernels (emitted once each, after the functions, internal to the
 // library).
-// The forward's kernel: cache-block loops over N (nc), K (kc) and M;
-// large products (M·N·K ≥ 2^22) take an scf.parallel branch. Panels are
-// packed by calls of one packing function per operand layout.
+// The forward's kernel: large products (M·N·K ≥ 2^22) take a parallel
+// branch. Panels are packed by calls of one packing function per operand
+// layout.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc(
 //  CHECK-SAME:     %[[KA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>,
-//  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32)
+//  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32, %[[KO:.+]]: i1)
 //  CHECK-SAME:     attributes {llvm.linkage = #llvm.linkage<internal>}
 //       CHECK:   %[[APACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:   %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c4194304
 //       CHECK:   scf.if %[[BIG]] {
-// Tall products (at least 4 A blocks of 192 rows): each thread takes one
-// contiguous range of ceil(M / threads) rows and packs its own A blocks.
+//       CHECK:     func.call @omp_get_max_threads()
+// Tall products (at least 4 A blocks of 192 rows) whose threads would get
+// fewer than 16 B panels each share the rows: each thread takes one
+// contiguous range of ceil(M / threads) rows and packs its own A blocks;
+// the threads pack the B panels together.
 //       CHECK:     %[[TALL:.+]] = arith.cmpi sge, %{{.+}}, %c768
-//       CHECK:     scf.if %[[TALL]] {
-//       CHECK:       func.call @omp_get_max_threads()
+//       CHECK:     %[[NARROW:.+]] = arith.cmpi ult, %{{.+}}, %c16
+//       CHECK:     %[[BYROWS:.+]] = arith.andi %[[TALL]], %[[NARROW]]
+//       CHECK:     scf.if %[[BYROWS]] {
 //       CHECK:       scf.for %{{.+}} step %c1024
 //       CHECK:         scf.for %{{.+}} step %c512
 //       CHECK:           scf.parallel
@@ -294,42 +365,62 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:                   memref.prefetch %[[KC]][%{{.+}}, %{{.+}}], write, locality<3>, data
 //       CHECK:                   scf.for
 //       CHECK:                     memref.load %[[OWN]]
+// On the first k block of a product that overwrites C, s·acc is stored
+// without reading C.
+//       CHECK:                   %[[FIRSTK:.+]] = arith.cmpi eq, %{{.+}}, %c0{{.*}} : index
+//       CHECK:                   %[[FRESH:.+]] = arith.andi %[[KO]], %[[FIRSTK]]
+//       CHECK:                   scf.if %[[FRESH]] {
+//   CHECK-NOT:                     vector.maskedload
+//       CHECK:                     vector.maskedstore %[[KC]]
+//       CHECK:                   } else {
+//       CHECK:                     vector.maskedload %[[KC]]
 //       CHECK:             memref.dealloc %[[OWN]]
-// Others: all of A packed at once, in one parallel loop with the B panels
-// (units of 32 columns of B, then of 32 rows of A); then the threads share
-// the B panels, each sweeping all rows.
+// Otherwise each thread takes one contiguous range of B panels (columns of
+// C), packs A itself (all of it when short, else in blocks of 192 rows) and
+// packs its B panels while sweeping its first A block: one parallel loop,
+// nothing shared. With one A block all panels go through one panel's buffer.
 //       CHECK:     } else {
-//       CHECK:       %[[WHOLE:.+]] = memref.alloc
-//       CHECK:       scf.for %[[JC:.+]] = %{{.+}} to %{{.+}} step %c1024
-//       CHECK:         scf.for %[[PC:.+]] = %{{.+}} to %{{.+}} step %c512
-//       CHECK:           scf.parallel (%[[UNIT:.+]]) =
-//       CHECK:             %[[ISB:.+]] = arith.cmpi ult, %[[UNIT]]
-//       CHECK:             scf.if %[[ISB]] {
-//       CHECK:               func.call @wlgen_pack_bc(%[[KB]], %[[BPACK]],
-//       CHECK:             } else {
+//       CHECK:       %[[ROWSPERBLOCK:.+]] = arith.select %[[TALL]], %{{.+}}, %{{.+}} : index
+//       CHECK:       %[[ONEBLOCK:.+]] = arith.cmpi sge, %[[ROWSPERBLOCK]], %{{.+}} : index
+//       CHECK:       scf.parallel (%[[FIRSTCOL:.+]]) =
+//       CHECK:         %[[OWNA:.+]] = memref.alloc
+//       CHECK:         %[[OWNB:.+]] = memref.alloc
+//       CHECK:         scf.for %[[JC:.+]] = %[[FIRSTCOL]] to %{{.+}} step %c1024
+//       CHECK:           scf.for %[[PC:.+]] = %{{.+}} to %{{.+}} step %c512
+//       CHECK:             scf.for %[[IC:.+]] = %{{.+}} to %{{.+}} step %[[ROWSPERBLOCK]]
 //       CHECK:               scf.for %{{.+}} step %c8
-//       CHECK:                 func.call @wlgen_pack_ar(%[[KA]], %[[WHOLE]],
+//       CHECK:                 func.call @wlgen_pack_ar(%[[KA]], %[[OWNA]],
+//       CHECK:               %[[FIRSTBLOCK:.+]] = arith.cmpi eq, %[[IC]], %c0{{.*}} : index
+//       CHECK:               scf.for %[[JR:.+]] = %{{.+}} to %{{.+}} step %c32
+//       CHECK:                 %[[SLOT:.+]] = arith.select %[[ONEBLOCK]], %c0{{.*}}, %[[JR]] : index
+//       CHECK:                 scf.if %[[FIRSTBLOCK]] {
+//       CHECK:                   func.call @wlgen_pack_bc(%[[KB]], %[[OWNB]], %{{.+}}, %{{.+}}, %[[SLOT]], %[[PC]],
+//       CHECK:                 }
+//   CHECK-NOT:                 else
 // The micro-kernel: 8 × 32 tile, 16 accumulators carried through the k loop,
 // two vector loads of the B panel and 8 broadcasts of A per k, 16 FMAs.
-//       CHECK:           scf.parallel
-//       CHECK:             scf.for %{{.+}} step %c8
-//       CHECK:               memref.prefetch %[[KC]]
-//       CHECK:               %[[ACC:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>,
-//   CHECK-COUNT-2:             vector.load %[[BPACK]][%{{.+}}] : memref<?xf32>, vector<16xf32>
-//       CHECK:                 memref.load %[[WHOLE]]
-//       CHECK:                 vector.broadcast %{{.+}} : f32 to vector<16xf32>
-//   CHECK-COUNT-2:             vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
-//   CHECK-COUNT-7:             vector.fma
-//       CHECK:                 scf.yield
+//       CHECK:                 scf.for %{{.+}} step %c8
+//       CHECK:                   memref.prefetch %[[KC]]
+//       CHECK:                   %[[ACC:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>,
+//   CHECK-COUNT-2:                 vector.load %[[OWNB]][%{{.+}}] : memref<?xf32>, vector<16xf32>
+//       CHECK:                     memref.load %[[OWNA]]
+//       CHECK:                     vector.broadcast %{{.+}} : f32 to vector<16xf32>
+//   CHECK-COUNT-2:                 vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
+//   CHECK-COUNT-7:                 vector.fma
+//       CHECK:                     scf.yield
 // The C tile update: s·acc + C with masked loads and stores, one row guard
 // per row.
-//       CHECK:               vector.broadcast %[[KS]] : f32 to vector<16xf32>
-//       CHECK:               vector.create_mask
-//       CHECK:               scf.if
-//       CHECK:                 vector.maskedload %[[KC]]
-//       CHECK:                 vector.fma %[[ACC]]#0
-//       CHECK:                 vector.maskedstore %[[KC]]
-//       CHECK:       memref.dealloc %[[WHOLE]]
+//       CHECK:                   vector.broadcast %[[KS]] : f32 to vector<16xf32>
+//       CHECK:                   vector.create_mask
+//       CHECK:                   scf.if
+//       CHECK:                     vector.fma %[[ACC]]#0
+//       CHECK:                     vector.maskedstore %[[KC]]
+//       CHECK:                   } else {
+//       CHECK:                     vector.maskedload %[[KC]]
+//       CHECK:                     vector.fma %[[ACC]]#0
+//       CHECK:                     vector.maskedstore %[[KC]]
+//       CHECK:         memref.dealloc %[[OWNA]]
+//       CHECK:         memref.dealloc %[[OWNB]]
 // Small products: one thread.
 //       CHECK:   } else {
 //   CHECK-NOT:     scf.parallel
@@ -401,17 +492,25 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       TILES:   scf.yield
 
 // The epilogue kernel: on the last k block (pc + kc ≥ K) the tile is
-// s·acc + C mapped through the epilogue on 16 lanes (the constant broadcast)
+// s·acc + C (s·acc alone when that block is also the first of an overwriting
+// product) mapped through the epilogue on 16 lanes (the constant broadcast)
 // and stored into the epilogue's output; earlier blocks store s·acc + C.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_epilogue0(
-//  CHECK-SAME:     %{{.+}}: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[EF:.+]]: f32, %[[ED:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
+//  CHECK-SAME:     %{{.+}}: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[EF:.+]]: f32, %[[EO:.+]]: i1, %[[ED:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
+//       CHECK:   %[[FRESH:.+]] = arith.andi %[[EO]], %{{.+}} : i1
 //       CHECK:   %[[LAST:.+]] = arith.cmpi sge
 //       CHECK:   scf.if %[[LAST]] {
-//       CHECK:     vector.maskedload
-//       CHECK:     %[[SUM:.+]] = vector.fma
-//       CHECK:     %[[Z:.+]] = vector.broadcast %{{.+}} : f32 to vector<16xf32>
-//       CHECK:     %[[R:.+]] = arith.maximumf %[[SUM]], %[[Z]] : vector<16xf32>
-//       CHECK:     vector.maskedstore %[[ED]][{{.*}}], %{{.+}}, %[[R]]
+//       CHECK:     scf.if %[[FRESH]] {
+//   CHECK-NOT:       vector.maskedload
+//       CHECK:       arith.maximumf
+//       CHECK:       vector.maskedstore %[[ED]]
+//       CHECK:     } else {
+//       CHECK:       vector.maskedload
+//       CHECK:       %[[SUM:.+]] = vector.fma
+//       CHECK:       %[[Z:.+]] = vector.broadcast %{{.+}} : f32 to vector<16xf32>
+//       CHECK:       %[[R:.+]] = arith.maximumf %[[SUM]], %[[Z]] : vector<16xf32>
+//       CHECK:       vector.maskedstore %[[ED]][{{.*}}], %{{.+}}, %[[R]]
 //       CHECK:   } else {
-//       CHECK:     vector.maskedstore
+//       CHECK:     scf.if %[[FRESH]] {
+//       CHECK:       vector.maskedstore
 

@@ -21,9 +21,12 @@
 //             C tile += s · acc (masked at the right edge, rows guarded)
 //
 // That is the serial nest (and, with its jr loops parallel, the symmetric
-// one's). On several threads, products of at least 4·MC rows give each
-// thread one contiguous range of rows (blocksByRows); shorter ones pack all
-// of A together with the B panels, then share the B panels (blocksWholeA).
+// one's). On several threads, each thread takes one contiguous range of
+// columns of C, packing A itself and its own B panels (blocksByColumns),
+// unless the product is tall (at least 4·MC rows) with few columns per
+// thread: then each thread takes a range of rows and the threads pack the B
+// panels together (blocksByRows). A product that overwrites a zero-filled C
+// writes it on the first k block instead of adding to it.
 // Operands whose unit stride runs across the packed panel (Wᵀ, A's rows)
 // are packed by 16-wide vector loads transposed in registers.
 //
@@ -65,6 +68,10 @@ constexpr int64_t kParallelWork = int64_t(1) << 22;
 /// rather than the B panels of each A block (measured: a transformer's
 /// 8192-row products 15% faster, a [256, 1024] batch's 20% slower).
 constexpr int64_t kTallBlocks = 4;
+/// B panels per thread from which tall products share the columns of C, each
+/// thread packing all of A (measured at 1024 columns on 2 threads: 2.5%
+/// faster than sharing rows; at 512 and 256 columns 2% and 8% slower).
+constexpr int64_t kColumnPanels = 16;
 
 /// A matched product: which loop plays m, n and k, the batch loops, and the
 /// operands in the roles of C += s · A · B.
@@ -82,6 +89,9 @@ struct Gemm {
   /// the last k block, into `epilogueOut`, and removed.
   linalg::GenericOp epilogue;
   Value epilogueOut;
+  /// A fill of C with zeros right before the product: the kernel writes C on
+  /// its first k block instead of adding to it, and the fill is removed.
+  linalg::FillOp zeroFill;
 };
 
 /// The loop dimension of each result of a projected-permutation map.
@@ -267,6 +277,30 @@ void findEpilogue(Gemm &g) {
   g.epilogueOut = out;
 }
 
+/// The fill of C with +0.0 right before a product whose k extent is static
+/// and nonzero (so the kernel's first k block writes every element of C):
+/// `x·Wᵀ` into a fresh buffer. Fusing it saves a serial pass over C and the
+/// first read of C (which another core's fill left dirty in its cache). Not
+/// for symmetric products, whose kernel skips the tiles below the diagonal.
+void findZeroFill(Gemm &g) {
+  if (g.op->hasAttr("wl.upper"))
+    return;
+  Operation *prev = g.op->getPrevNode();
+  while (prev && isa<arith::ConstantOp, memref::DimOp>(prev))
+    prev = prev->getPrevNode();
+  auto fill = dyn_cast_or_null<linalg::FillOp>(prev);
+  if (!fill || !fill.hasPureBufferSemantics() || fill.getDpsInits()[0] != g.c)
+    return;
+  auto value = fill.getDpsInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto zero = value ? dyn_cast<FloatAttr>(value.getValue()) : FloatAttr();
+  if (!zero || !zero.getValue().isPosZero())
+    return;
+  int64_t k = g.op.getStaticLoopRanges()[g.k];
+  if (ShapedType::isDynamic(k) || k == 0)
+    return;
+  g.zeroFill = fill;
+}
+
 struct Tiles {
   int64_t mr, nr, mc, kc, nc;
 };
@@ -337,9 +371,12 @@ public:
               entry->getArgument(5), entry->getArgument(6), sub(N, index(1)));
   }
 
-  /// `D` receives f(C) on the last k block when there is an epilogue f.
-  void emit(Value A, Value B, Value C, Value scale, Value D = {}) {
-    this->A = A, this->B = B, this->C = C, this->scale = scale, this->D = D;
+  /// `D` receives f(C) on the last k block when there is an epilogue f;
+  /// `overwrite` (i1): the first k block writes C instead of adding to it.
+  void emit(Value A, Value B, Value C, Value scale, Value overwrite,
+            Value D = {}) {
+    this->A = A, this->B = B, this->C = C, this->scale = scale;
+    this->overwrite = overwrite, this->D = D;
     M = memref::DimOp::create(b, loc, C, 0);
     N = memref::DimOp::create(b, loc, C, 1);
     K = memref::DimOp::create(b, loc, A, 1);
@@ -364,28 +401,37 @@ public:
       if (upper)
         blocks(true);
       else
-        tallOrShort(mcMax);
+        shareAmongThreads(mcMax);
     }
     memref::DeallocOp::create(b, loc, aPack);
     memref::DeallocOp::create(b, loc, bPack);
   }
 
 private:
-  /// Tall products (B·T rows: at least kTallBlocks A blocks) share the rows
-  /// of C among the threads; shorter ones pack all of A at once and share the
-  /// B panels.
-  void tallOrShort(Value mcMax) {
+  /// How the threads share a product: the columns of C (blocksByColumns)
+  /// when A is short (fewer than kTallBlocks A blocks: packed whole) or each
+  /// thread gets at least kColumnPanels B panels; otherwise the rows
+  /// (blocksByRows: tall products with few columns, where packing A on every
+  /// thread would cost more than it saves).
+  void shareAmongThreads(Value mcMax) {
     OpBuilder::InsertionGuard guard(b);
-    Value tall = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, M,
-                                       index(kTallBlocks * t.mc));
-    auto ifTall = scf::IfOp::create(b, loc, tall, /*withElse=*/true);
-    b.setInsertionPointToStart(&ifTall.getThenRegion().front());
     Value threads = arith::IndexCastOp::create(
         b, loc, b.getIndexType(),
         func::CallOp::create(b, loc, maxThreads, ValueRange{}).getResult(0));
-    blocksByRows(threads, mcMax);
-    b.setInsertionPointToStart(&ifTall.getElseRegion().front());
-    blocksWholeA();
+    Value tall = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, M,
+                                       index(kTallBlocks * t.mc));
+    Value panelsPerThread =
+        arith::CeilDivUIOp::create(b, loc, ceilDiv(N, t.nr), threads);
+    Value narrow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                         panelsPerThread, index(kColumnPanels));
+    ifElse(
+        arith::AndIOp::create(b, loc, tall, narrow),
+        [&] { blocksByRows(threads, mcMax); },
+        [&] {
+          Value wholeA = mul(ceilDiv(M, t.mr), index(t.mr));
+          blocksByColumns(threads,
+                          arith::SelectOp::create(b, loc, tall, mcMax, wholeA));
+        });
   }
 
   OpBuilder &b;
@@ -395,12 +441,12 @@ private:
   bool upper, parallel;
   Block *epilogue;
   func::FuncOp maxThreads, packAFunc, packBFunc;
-  Value A, B, C, scale, D, M, N, K, aPack, bPack, panelStride;
+  Value A, B, C, scale, overwrite, D, M, N, K, aPack, bPack, panelStride;
 
   /// Packing goes through the shared per-layout functions (packFunction).
-  void packB(Value jc, Value jr, Value pc, Value kc) {
+  void packB(Value buf, Value jc, Value jr, Value pc, Value kc) {
     func::CallOp::create(b, loc, packBFunc,
-                         ValueRange{B, bPack, panelStride, jc, jr, pc, kc});
+                         ValueRange{B, buf, panelStride, jc, jr, pc, kc});
   }
 
   void packA(Value buf, Value ic, Value ir, Value pc, Value kc) {
@@ -464,7 +510,7 @@ private:
       loop(index(0), mc, t.mr, false, [&](Value ir) {
         Value row0 = add(ic, ir), col0 = add(jc, jr);
         if (!upper)
-          return microKernel(buf, ir, jr, pc, kc, row0, col0);
+          return microKernel(buf, bPack, ir, jr, pc, kc, row0, col0);
         // Only tiles meeting the upper triangle (some column ≥ row).
         Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
         Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
@@ -472,7 +518,7 @@ private:
         auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        microKernel(buf, ir, jr, pc, kc, row0, col0);
+        microKernel(buf, bPack, ir, jr, pc, kc, row0, col0);
       });
     });
   }
@@ -481,7 +527,7 @@ private:
   void blocks(bool inParallel) {
     columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
       loop(index(0), nc, t.nr, inParallel,
-           [&](Value jr) { packB(jc, jr, pc, kc); });
+           [&](Value jr) { packB(bPack, jc, jr, pc, kc); });
       loop(index(0), M, t.mc, false, [&](Value ic) {
         Value mc = minIdx(index(t.mc), sub(M, ic));
         sweepABlock(aPack, ic, mc, jc, nc, pc, kc, inParallel);
@@ -500,7 +546,8 @@ private:
         mul(ceilDiv(arith::CeilDivUIOp::create(b, loc, M, threads), t.mr),
             index(t.mr));
     columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
-      loop(index(0), nc, t.nr, true, [&](Value jr) { packB(jc, jr, pc, kc); });
+      loop(index(0), nc, t.nr, true,
+           [&](Value jr) { packB(bPack, jc, jr, pc, kc); });
       loop(index(0), M, rowsPerThread, true, [&](Value first) {
         Value end = minIdx(add(first, rowsPerThread), M);
         Value ownPack = allocPack(mul(mcMax, panelStride));
@@ -513,38 +560,57 @@ private:
     });
   }
 
-  /// The cache-block loops for products of fewer rows (a batch of 256): all
-  /// of A's rows are packed at once (at most kTallBlocks·MC × KC, in L2), in
-  /// one parallel loop with the B panels; then the threads share the B
-  /// panels, each sweeping all rows. Two parallel loops per k block and no
-  /// serial packing.
-  void blocksWholeA() {
-    Value rows = mul(ceilDiv(M, t.mr), index(t.mr));
-    Value wholeA = allocPack(mul(rows, panelStride));
-    // Packing work in units of NR columns of B or NR rows of A (equal work,
-    // so the threads' contiguous shares of the loop are balanced).
-    Value aUnits = ceilDiv(M, t.nr);
-    columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
-      Value bUnits = ceilDiv(nc, t.nr);
-      loop(index(0), add(bUnits, aUnits), 1, true, [&](Value unit) {
-        Value isB = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                          unit, bUnits);
-        auto ifB = scf::IfOp::create(b, loc, isB, /*withElse=*/true);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&ifB.getThenRegion().front());
-        packB(jc, mul(unit, index(t.nr)), pc, kc);
-        b.setInsertionPointToStart(&ifB.getElseRegion().front());
-        Value first = mul(sub(unit, bUnits), index(t.nr));
-        loop(first, minIdx(add(first, index(t.nr)), M), t.mr, false,
-             [&](Value ir) { packA(wholeA, index(0), ir, pc, kc); });
-      });
-      loop(index(0), nc, t.nr, true, [&](Value jr) {
-        loop(index(0), M, t.mr, false, [&](Value ir) {
-          microKernel(wholeA, ir, jr, pc, kc, ir, add(jc, jr));
+  /// The loops with the threads sharing the columns of C: each thread takes
+  /// one contiguous range of B panels and, per NC block of them and k block,
+  /// packs A in blocks of `rowsPerBlock` rows into its own buffer (all of A
+  /// when it is short: at most kTallBlocks·MC × KC, in its L2); while
+  /// sweeping its first A block it packs its B panels, one at a time right
+  /// before their use, and later A blocks reuse them. The threads share
+  /// nothing: one parallel loop per product and no barrier between k blocks,
+  /// for each thread packing A.
+  void blocksByColumns(Value threads, Value rowsPerBlock) {
+    Value colsPerThread =
+        mul(arith::CeilDivUIOp::create(b, loc, ceilDiv(N, t.nr), threads),
+            index(t.nr));
+    // With one A block each B panel is used once: all go through one
+    // panel's buffer, which stays in L1/L2 (measured 3% faster).
+    Value oneBlock = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                           rowsPerBlock, M);
+    loop(index(0), N, colsPerThread, true, [&](Value first) {
+      Value end = minIdx(add(first, colsPerThread), N);
+      Value ownA = allocPack(mul(rowsPerBlock, panelStride));
+      Value ownCols =
+          minIdx(index(t.nc), mul(ceilDiv(sub(end, first), t.nr), index(t.nr)));
+      Value ownB = allocPack(
+          mul(arith::SelectOp::create(b, loc, oneBlock, index(t.nr), ownCols),
+              panelStride));
+      loop(first, end, t.nc, false, [&](Value jc) {
+        Value nc = minIdx(index(t.nc), sub(end, jc));
+        loop(index(0), K, t.kc, false, [&](Value pc) {
+          Value kc = minIdx(index(t.kc), sub(K, pc));
+          loop(index(0), M, rowsPerBlock, false, [&](Value ic) {
+            Value mc = minIdx(rowsPerBlock, sub(M, ic));
+            loop(index(0), mc, t.mr, false,
+                 [&](Value ir) { packA(ownA, ic, ir, pc, kc); });
+            Value firstBlock = arith::CmpIOp::create(
+                b, loc, arith::CmpIPredicate::eq, ic, index(0));
+            loop(index(0), nc, t.nr, false, [&](Value jr) {
+              Value slot =
+                  arith::SelectOp::create(b, loc, oneBlock, index(0), jr);
+              ifThen(firstBlock, [&] {
+                packB(ownB, add(jc, sub(jr, slot)), slot, pc, kc);
+              });
+              loop(index(0), mc, t.mr, false, [&](Value ir) {
+                microKernel(ownA, ownB, ir, slot, pc, kc, add(ic, ir),
+                            add(jc, jr));
+              });
+            });
+          });
         });
       });
+      memref::DeallocOp::create(b, loc, ownA);
+      memref::DeallocOp::create(b, loc, ownB);
     });
-    memref::DeallocOp::create(b, loc, wholeA);
   }
 
   Value allocPack(Value elements) {
@@ -641,8 +707,9 @@ private:
       Value bt = transposed(B);
       kcVectors =
           mul(arith::DivUIOp::create(b, loc, kc, index(kLanes)), index(kLanes));
-      loop(index(0), kcVectors, kLanes, false, [&](Value kk) {
-        for (int64_t v = 0; v < t.nr / kLanes; ++v) {
+      // 16 columns at a time down all of k: 16 streams for the prefetcher.
+      for (int64_t v = 0; v < t.nr / kLanes; ++v) {
+        loop(index(0), kcVectors, kLanes, false, [&](Value kk) {
           SmallVector<Value> columns;
           for (int64_t l = 0; l < kLanes; ++l) {
             Value col = minIdx(add(col0, index(v * kLanes + l)), lastCol);
@@ -655,8 +722,8 @@ private:
                 b, loc, rows[i], bPack,
                 ValueRange{add(add(panel, mul(add(kk, index(i)), index(t.nr))),
                                index(v * kLanes))});
-        }
-      });
+        });
+      }
     }
     // The rest element by element (any layout; the k tail of the above).
     loop(index(0), index(t.nr), 1, false, [&](Value l) {
@@ -769,8 +836,8 @@ private:
   }
 
   /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
-  void microKernel(Value aBuf, Value ir, Value jr, Value pc, Value kc,
-                   Value row0, Value col0) {
+  void microKernel(Value aBuf, Value bBuf, Value ir, Value jr, Value pc,
+                   Value kc, Value row0, Value col0) {
     int64_t nv = t.nr / kLanes;
     // The C tile is read after the k loop: start fetching it now, so the
     // loop hides the trip to L3 (rows clamped into C).
@@ -793,9 +860,8 @@ private:
       SmallVector<Value> bv;
       Value bRow = add(bBase, mul(kk, index(t.nr)));
       for (int64_t v = 0; v < nv; ++v)
-        bv.push_back(
-            vector::LoadOp::create(b, loc, vecType(), bPack,
-                                   ValueRange{add(bRow, index(v * kLanes))}));
+        bv.push_back(vector::LoadOp::create(
+            b, loc, vecType(), bBuf, ValueRange{add(bRow, index(v * kLanes))}));
       Value aRow = add(aBase, mul(kk, index(t.mr)));
       SmallVector<Value> next;
       for (int64_t r = 0; r < t.mr; ++r) {
@@ -816,7 +882,7 @@ private:
       masks.push_back(vector::CreateMaskOp::create(
           b, loc, maskType(),
           ValueRange{sub(N, add(col0, index(v * kLanes)))}));
-    auto update = [&](bool last) {
+    auto update = [&](bool last, bool fresh) {
       for (int64_t r = 0; r < t.mr; ++r) {
         Value inside = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
                                              index(r), rowsLeft);
@@ -826,8 +892,9 @@ private:
         Value row = add(row0, index(r));
         for (int64_t v = 0; v < nv; ++v) {
           SmallVector<Value> idx{row, add(col0, index(v * kLanes))};
-          Value old = vector::MaskedLoadOp::create(b, loc, vecType(), C, idx,
-                                                   masks[v], zeros());
+          Value old = fresh ? zeros()
+                            : vector::MaskedLoadOp::create(
+                                  b, loc, vecType(), C, idx, masks[v], zeros());
           Value updated = vector::FMAOp::create(
               b, loc, kLoop.getResult(r * nv + v), scaleVec, old);
           if (last)
@@ -838,17 +905,38 @@ private:
         }
       }
     };
+    // The first k block of an overwriting product reads no C.
+    Value fresh = arith::AndIOp::create(
+        b, loc, overwrite,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, pc, index(0)));
+    auto updateFreshOrNot = [&](bool last) {
+      ifElse(fresh, [&] { update(last, true); }, [&] { update(last, false); });
+    };
     if (!epilogue)
-      return update(false);
+      return updateFreshOrNot(false);
     // The last k block stores f(C) into D instead of C.
     Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                        add(pc, kc), K);
-    auto ifOp = scf::IfOp::create(b, loc, last, /*withElse=*/true);
+    ifElse(
+        last, [&] { updateFreshOrNot(true); },
+        [&] { updateFreshOrNot(false); });
+  }
+
+  template <typename Then> void ifThen(Value condition, Then thenBody) {
+    auto ifOp = scf::IfOp::create(b, loc, condition, /*withElse=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    update(true);
+    thenBody();
+  }
+
+  template <typename Then, typename Else>
+  void ifElse(Value condition, Then thenBody, Else elseBody) {
+    auto ifOp = scf::IfOp::create(b, loc, condition, /*withElse=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    thenBody();
     b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-    update(false);
+    elseBody();
   }
 };
 
@@ -880,7 +968,9 @@ public:
                        g.batch, batchIvs);
         Value s = arith::ConstantOp::create(
             b, loc, b.getF32FloatAttr(static_cast<float>(g.scale)));
-        SmallVector<Value> args{a, bv, c, s};
+        Value overwrite = arith::ConstantOp::create(
+            b, loc, b.getBoolAttr(static_cast<bool>(g.zeroFill)));
+        SmallVector<Value> args{a, bv, c, s, overwrite};
         if (g.epilogue)
           args.push_back(view(b, loc, g.epilogueOut, g.cMap, g.m, g.n,
                               Layout::RowsContiguous, g.batch, batchIvs));
@@ -901,6 +991,8 @@ public:
     g.op.erase();
     if (g.epilogue)
       g.epilogue.erase();
+    if (g.zeroFill)
+      g.zeroFill.erase();
   }
 
 private:
@@ -963,7 +1055,7 @@ private:
       name += "_epilogue" + std::to_string(epilogueKernels++);
     SmallVector<Type> inputs{viewType(ctx, aLayout), viewType(ctx, bLayout),
                              viewType(ctx, Layout::RowsContiguous),
-                             b.getF32Type()};
+                             b.getF32Type(), b.getI1Type()};
     if (epilogue)
       inputs.push_back(viewType(ctx, Layout::RowsContiguous));
     auto type = b.getFunctionType(inputs, {});
@@ -978,7 +1070,8 @@ private:
                           packFunction(false, bLayout));
     body.emit(entry->getArgument(0), entry->getArgument(1),
               entry->getArgument(2), entry->getArgument(3),
-              epilogue ? entry->getArgument(4) : Value());
+              entry->getArgument(4),
+              epilogue ? entry->getArgument(5) : Value());
     func::ReturnOp::create(b, loc);
     kernels[key] = func;
     return func;
@@ -1115,6 +1208,7 @@ struct WLGemmKernelsPass
     getOperation().walk([&](linalg::GenericOp op) {
       if (std::optional<Gemm> g = matchGemm(op)) {
         findEpilogue(*g);
+        findZeroFill(*g);
         gemms.push_back(*g);
       }
     });
