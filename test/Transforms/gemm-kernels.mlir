@@ -338,8 +338,6 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //  CHECK-SAME:     %[[KA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>,
 //  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32, %[[KO:.+]]: i1)
 //  CHECK-SAME:     attributes {llvm.linkage = #llvm.linkage<internal>}
-//       CHECK:   %[[APACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
-//       CHECK:   %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c4194304
 //       CHECK:   scf.if %[[BIG]] {
 //       CHECK:     func.call @omp_get_max_threads()
@@ -351,6 +349,7 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:     %[[NARROW:.+]] = arith.cmpi ult, %{{.+}}, %c16
 //       CHECK:     %[[BYROWS:.+]] = arith.andi %[[TALL]], %[[NARROW]]
 //       CHECK:     scf.if %[[BYROWS]] {
+//       CHECK:       %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:       scf.for %{{.+}} step %c1024
 //       CHECK:         scf.for %{{.+}} step %c512
 //       CHECK:           scf.parallel
@@ -375,6 +374,7 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:                   } else {
 //       CHECK:                     vector.maskedload %[[KC]]
 //       CHECK:             memref.dealloc %[[OWN]]
+//       CHECK:       memref.dealloc %[[BPACK]]
 // Otherwise each thread takes one contiguous range of B panels (columns of
 // C), packs A itself (all of it when short, else in blocks of 192 rows) and
 // packs its B panels while sweeping its first A block: one parallel loop,
@@ -424,9 +424,11 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 // Small products: one thread.
 //       CHECK:   } else {
 //   CHECK-NOT:     scf.parallel
-//       CHECK:     func.call @wlgen_pack_bc
-//       CHECK:   memref.dealloc %[[APACK]]
-//       CHECK:   memref.dealloc %[[BPACK]]
+//       CHECK:     %[[APACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
+//       CHECK:     %[[SBPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
+//       CHECK:     func.call @wlgen_pack_bc(%[[KB]], %[[SBPACK]],
+//       CHECK:     memref.dealloc %[[APACK]]
+//       CHECK:     memref.dealloc %[[SBPACK]]
 
 // B = Wᵀ (columns contiguous) is packed through its transposed view (rows
 // contiguous along k): 16 columns × 16 k as 16 vector loads, transposed in

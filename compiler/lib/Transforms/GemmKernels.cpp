@@ -364,11 +364,11 @@ public:
 
   /// The body of `pack_b(B, buffer, panelStride, jc, jr, pc, kc)`.
   void emitPackB(Block *entry) {
-    B = entry->getArgument(0), bPack = entry->getArgument(1);
-    panelStride = entry->getArgument(2);
+    B = entry->getArgument(0), panelStride = entry->getArgument(2);
     N = memref::DimOp::create(b, loc, B, 1);
-    packBBody(entry->getArgument(3), entry->getArgument(4),
-              entry->getArgument(5), entry->getArgument(6), sub(N, index(1)));
+    packBBody(entry->getArgument(1), entry->getArgument(3),
+              entry->getArgument(4), entry->getArgument(5),
+              entry->getArgument(6), sub(N, index(1)));
   }
 
   /// `D` receives f(C) on the last k block when there is an epilogue f;
@@ -382,10 +382,8 @@ public:
     K = memref::DimOp::create(b, loc, A, 1);
     // Pack buffers no larger than the product needs.
     panelStride = minIdx(index(t.kc), K);
-    Value ncMax = mul(ceilDiv(minIdx(index(t.nc), N), t.nr), index(t.nr));
-    Value mcMax = mul(ceilDiv(minIdx(index(t.mc), M), t.mr), index(t.mr));
-    aPack = allocPack(mul(mcMax, panelStride));
-    bPack = allocPack(mul(ncMax, panelStride));
+    ncMax = roundUp(minIdx(index(t.nc), N), t.nr);
+    mcMax = roundUp(minIdx(index(t.mc), M), t.mr);
     if (!parallel) {
       blocks(false);
     } else {
@@ -401,10 +399,8 @@ public:
       if (upper)
         blocks(true);
       else
-        shareAmongThreads(mcMax);
+        shareAmongThreads();
     }
-    memref::DeallocOp::create(b, loc, aPack);
-    memref::DeallocOp::create(b, loc, bPack);
   }
 
 private:
@@ -413,7 +409,7 @@ private:
   /// thread gets at least kColumnPanels B panels; otherwise the rows
   /// (blocksByRows: tall products with few columns, where packing A on every
   /// thread would cost more than it saves).
-  void shareAmongThreads(Value mcMax) {
+  void shareAmongThreads() {
     OpBuilder::InsertionGuard guard(b);
     Value threads = arith::IndexCastOp::create(
         b, loc, b.getIndexType(),
@@ -426,11 +422,10 @@ private:
                                          panelsPerThread, index(kColumnPanels));
     ifElse(
         arith::AndIOp::create(b, loc, tall, narrow),
-        [&] { blocksByRows(threads, mcMax); },
+        [&] { blocksByRows(threads); },
         [&] {
-          Value wholeA = mul(ceilDiv(M, t.mr), index(t.mr));
-          blocksByColumns(threads,
-                          arith::SelectOp::create(b, loc, tall, mcMax, wholeA));
+          blocksByColumns(threads, arith::SelectOp::create(b, loc, tall, mcMax,
+                                                           roundUp(M, t.mr)));
         });
   }
 
@@ -441,7 +436,10 @@ private:
   bool upper, parallel;
   Block *epilogue;
   func::FuncOp maxThreads, packAFunc, packBFunc;
-  Value A, B, C, scale, overwrite, D, M, N, K, aPack, bPack, panelStride;
+  Value A, B, C, scale, overwrite, D, M, N, K, panelStride;
+  /// Pack buffer sizes no larger than the product needs: an A block's rows
+  /// and a B block's columns.
+  Value mcMax, ncMax;
 
   /// Packing goes through the shared per-layout functions (packFunction).
   void packB(Value buf, Value jc, Value jr, Value pc, Value kc) {
@@ -498,8 +496,8 @@ private:
   /// Packs the A block of `mc` rows from `ic` into `buf` and multiplies it
   /// with every B panel of the column block (the panel loop parallel when
   /// `inParallel`).
-  void sweepABlock(Value buf, Value ic, Value mc, Value jc, Value nc, Value pc,
-                   Value kc, bool inParallel) {
+  void sweepABlock(Value buf, Value bBuf, Value ic, Value mc, Value jc,
+                   Value nc, Value pc, Value kc, bool inParallel) {
     loop(index(0), mc, t.mr, false,
          [&](Value ir) { packA(buf, ic, ir, pc, kc); });
     loop(index(0), nc, t.nr, inParallel, [&](Value jrIn) {
@@ -510,29 +508,31 @@ private:
       loop(index(0), mc, t.mr, false, [&](Value ir) {
         Value row0 = add(ic, ir), col0 = add(jc, jr);
         if (!upper)
-          return microKernel(buf, bPack, ir, jr, pc, kc, row0, col0);
+          return microKernel(buf, bBuf, ir, jr, pc, kc, row0, col0);
         // Only tiles meeting the upper triangle (some column ≥ row).
         Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
         Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                             lastColOfTile, row0);
-        auto ifOp = scf::IfOp::create(b, loc, meets, /*withElse=*/false);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        microKernel(buf, bPack, ir, jr, pc, kc, row0, col0);
+        ifThen(meets,
+               [&] { microKernel(buf, bBuf, ir, jr, pc, kc, row0, col0); });
       });
     });
   }
 
   /// The cache-block loops around packing and micro-kernels.
   void blocks(bool inParallel) {
+    Value aPack = allocPack(mul(mcMax, panelStride));
+    Value bPack = allocPack(mul(ncMax, panelStride));
     columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
       loop(index(0), nc, t.nr, inParallel,
            [&](Value jr) { packB(bPack, jc, jr, pc, kc); });
       loop(index(0), M, t.mc, false, [&](Value ic) {
         Value mc = minIdx(index(t.mc), sub(M, ic));
-        sweepABlock(aPack, ic, mc, jc, nc, pc, kc, inParallel);
+        sweepABlock(aPack, bPack, ic, mc, jc, nc, pc, kc, inParallel);
       });
     });
+    memref::DeallocOp::create(b, loc, aPack);
+    memref::DeallocOp::create(b, loc, bPack);
   }
 
   /// The cache-block loops with the threads sharing the rows of C: each
@@ -541,10 +541,10 @@ private:
   /// and sweeps every B panel. No thread waits for another to pack A, every
   /// thread gets the same number of rows, and there is one parallel loop per
   /// k block rather than one per A block.
-  void blocksByRows(Value threads, Value mcMax) {
+  void blocksByRows(Value threads) {
     Value rowsPerThread =
-        mul(ceilDiv(arith::CeilDivUIOp::create(b, loc, M, threads), t.mr),
-            index(t.mr));
+        roundUp(arith::CeilDivUIOp::create(b, loc, M, threads), t.mr);
+    Value bPack = allocPack(mul(ncMax, panelStride));
     columnAndKBlocks([&](Value jc, Value nc, Value kc, Value pc) {
       loop(index(0), nc, t.nr, true,
            [&](Value jr) { packB(bPack, jc, jr, pc, kc); });
@@ -553,11 +553,12 @@ private:
         Value ownPack = allocPack(mul(mcMax, panelStride));
         loop(first, end, t.mc, false, [&](Value ic) {
           Value mc = minIdx(index(t.mc), sub(end, ic));
-          sweepABlock(ownPack, ic, mc, jc, nc, pc, kc, false);
+          sweepABlock(ownPack, bPack, ic, mc, jc, nc, pc, kc, false);
         });
         memref::DeallocOp::create(b, loc, ownPack);
       });
     });
+    memref::DeallocOp::create(b, loc, bPack);
   }
 
   /// The loops with the threads sharing the columns of C: each thread takes
@@ -579,8 +580,7 @@ private:
     loop(index(0), N, colsPerThread, true, [&](Value first) {
       Value end = minIdx(add(first, colsPerThread), N);
       Value ownA = allocPack(mul(rowsPerBlock, panelStride));
-      Value ownCols =
-          minIdx(index(t.nc), mul(ceilDiv(sub(end, first), t.nr), index(t.nr)));
+      Value ownCols = minIdx(index(t.nc), roundUp(sub(end, first), t.nr));
       Value ownB = allocPack(
           mul(arith::SelectOp::create(b, loc, oneBlock, index(t.nr), ownCols),
               panelStride));
@@ -642,6 +642,8 @@ private:
   Value ceilDiv(Value x, int64_t d) {
     return arith::CeilDivUIOp::create(b, loc, x, index(d));
   }
+  /// x rounded up to a multiple of m.
+  Value roundUp(Value x, int64_t m) { return mul(ceilDiv(x, m), index(m)); }
   VectorType vecType(int64_t lanes = kLanes) {
     return VectorType::get({lanes}, b.getF32Type());
   }
@@ -674,9 +676,10 @@ private:
     }
   }
 
-  /// bPack[jr·panelStride + k·NR + l] = B[pc + k, jc + jr + l]; columns past N
+  /// buf[jr·panelStride + k·NR + l] = B[pc + k, jc + jr + l]; columns past N
   /// are zeros or clamped copies (their results are never stored).
-  void packBBody(Value jc, Value jr, Value pc, Value kc, Value lastCol) {
+  void packBBody(Value buf, Value jc, Value jr, Value pc, Value kc,
+                 Value lastCol) {
     Value panel = mul(jr, panelStride);
     Value col0 = add(jc, jr);
     if (bLayout == Layout::RowsContiguous) {
@@ -692,7 +695,7 @@ private:
               ValueRange{add(pc, kk), add(col0, index(v * kLanes))}, masks[v],
               zeros());
           vector::StoreOp::create(
-              b, loc, row, bPack,
+              b, loc, row, buf,
               ValueRange{
                   add(add(panel, mul(kk, index(t.nr))), index(v * kLanes))});
         }
@@ -719,7 +722,7 @@ private:
           SmallVector<Value> rows = transposeSquares(columns);
           for (int64_t i = 0; i < kLanes; ++i)
             vector::StoreOp::create(
-                b, loc, rows[i], bPack,
+                b, loc, rows[i], buf,
                 ValueRange{add(add(panel, mul(add(kk, index(i)), index(t.nr))),
                                index(v * kLanes))});
         });
@@ -732,7 +735,7 @@ private:
         Value x =
             memref::LoadOp::create(b, loc, B, ValueRange{add(pc, kk), col});
         memref::StoreOp::create(
-            b, loc, x, bPack,
+            b, loc, x, buf,
             ValueRange{add(add(panel, mul(kk, index(t.nr))), l)});
       });
     });

@@ -38,11 +38,14 @@ def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
     in x·Wᵀ, rows of A) is packed by 16 × 16 blocks of vector loads
     transposed with vector.shuffle. Edges are handled by clamped packing,
     masked C loads/stores and row guards. `wl.upper` products compute only
-    the micro-tiles meeting the upper triangle. With `parallel`, products of
-    at least 4·MC rows give each thread a contiguous range of rows; shorter
-    ones pack all of A with the B panels in one parallel loop and share the
-    NR-wide panels (one fixed summation order per element, so results do
-    not depend on the thread count).
+    the micro-tiles meeting the upper triangle. A zero fill of C right before
+    a product is removed: the kernel writes C on its first k block. With
+    `parallel`, each thread takes a contiguous range of C's columns, packing
+    A (whole when under 4·MC rows, else in MC-row blocks) and its own B
+    panels; products of at least 4·MC rows with fewer than 16 panels per
+    thread give each thread a contiguous range of rows instead (one fixed
+    summation order per element, so results do not depend on the thread
+    count).
   }];
   let options = [
     Option<"mr", "mr", "int64_t", "8", "rows of the micro-kernel tile">,
