@@ -176,29 +176,74 @@ func.func private @spectral_hard_cap(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
 }
 
 // Two steps, M ← M − αAM then M ← M + αAM (a = 1, b = ∓α, no A² term), on
-// W itself (scale 1). Each step is cubic: X = X + b·A·X is one product
-// accumulated onto X (a = 1: no scaling pass), with no A·A product. W is
-// tall [8, 4]: the iteration runs on Wᵀ [4, 8] and transposes back.
+// W itself (scale 1), for a run-time α. Each step is cubic: X = X + (b·A)·X
+// is one product accumulated onto X (a = 1: no scaling pass) after b scales
+// the small Gram matrix, with no A·A product. W is tall [8, 4]: the iteration
+// runs on Wᵀ [4, 8] and transposes back.
 // CHECK-LABEL: func.func private @spectral_soft_cap(
+//  CHECK-SAME:     %[[ALPHA:[a-zA-Z0-9_]+]]: f32, %{{.+}}: memref<8x4xf32>)
 //       CHECK:   %[[W:.+]] = bufferization.to_tensor
 //       CHECK:   %[[X0:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$ID2]]], {{.*}} ins(%[[W]] : tensor<8x4xf32>) outs(%{{.+}} : tensor<4x8xf32>)
+//       CHECK:   %[[NEG:.+]] = arith.negf %[[ALPHA]] : f32
 //       CHECK:   %[[U1:.+]] = linalg.generic {{.*}} ins(%[[X0]], %[[X0]] : tensor<4x8xf32>, tensor<4x8xf32>) {{.*}} attrs = {wl.upper}
-//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[U1]], %[[U1]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:   %[[M1:.+]] = linalg.generic {{.*}} ins(%[[U1]], %[[U1]] : tensor<4x4xf32>, tensor<4x4xf32>)
+//       CHECK:   %[[A1:.+]] = linalg.generic {{.*}} ins(%[[M1]] : tensor<4x4xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[NEG]] : f32
 //   CHECK-NOT:   ins(%[[A1]], %[[A1]]
 //       CHECK:   %[[X1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[A1]], %[[X0]] : tensor<4x4xf32>, tensor<4x8xf32>) outs(%[[X0]] : tensor<4x8xf32>)
-//       CHECK:     arith.constant -1.250000e-01 : f32
 //       CHECK:   %[[U2:.+]] = linalg.generic {{.*}} ins(%[[X1]], %[[X1]] : {{.*}} attrs = {wl.upper}
-//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[U2]], %[[U2]] :
+//       CHECK:   %[[M2:.+]] = linalg.generic {{.*}} ins(%[[U2]], %[[U2]] :
+//       CHECK:   %[[A2:.+]] = linalg.generic {{.*}} ins(%[[M2]] : tensor<4x4xf32>)
+//       CHECK:     arith.mulf %{{.+}}, %[[ALPHA]] : f32
 //   CHECK-NOT:   ins(%[[A2]], %[[A2]]
 //       CHECK:   %[[X2:.+]] = linalg.generic {{.*}} ins(%[[A2]], %[[X1]] : {{.*}} outs(%[[X1]] :
-//       CHECK:     arith.constant 1.250000e-01 : f32
 //   CHECK-NOT:   wl.upper
 //       CHECK:   %[[R:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$ID2]]], {{.*}} ins(%[[X2]] : tensor<4x8xf32>) outs(%{{.+}} : tensor<8x4xf32>)
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   bufferization.materialize_in_destination %[[R]]
-func.func private @spectral_soft_cap(%w: tensor<8x4xf32>) -> tensor<8x4xf32> {
-  %0 = wl.spectral_soft_cap %w {alpha = 0.125 : f64} : tensor<8x4xf32>
+func.func private @spectral_soft_cap(%alpha: f32, %w: tensor<8x4xf32>) -> tensor<8x4xf32> {
+  %0 = wl.spectral_soft_cap %w, %alpha : tensor<8x4xf32>
   return %0 : tensor<8x4xf32>
+}
+
+// soft_cap's α from the lr of the step: k = c·(1 − lr·wd) + lr·B in f64,
+// then 64 bisection steps on t (h(t) = (1 − t) + t(1 − t)³ ≤ c/k keeps the
+// upper end), α = t/k², and 0 where k ≤ c.
+// CHECK-LABEL: func.func private @soft_cap_strength(
+//  CHECK-SAME:     %[[LR:[a-zA-Z0-9_]+]]: f32) -> f32
+//       CHECK:   %[[C:.+]] = arith.constant 2.000000e+00 : f64
+//       CHECK:   %[[LR64:.+]] = arith.extf %[[LR]] : f32 to f64
+//       CHECK:   %[[WD:.+]] = arith.constant 1.000000e-01 : f64
+//       CHECK:   %[[DEC:.+]] = arith.mulf %[[LR64]], %[[WD]] : f64
+//       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f64
+//       CHECK:   %[[KEEP:.+]] = arith.subf %[[ONE]], %[[DEC]] : f64
+//       CHECK:   %[[B:.+]] = arith.constant 1.500000e+00 : f64
+//       CHECK:   %[[STEP:.+]] = arith.mulf %[[LR64]], %[[B]] : f64
+//       CHECK:   %[[CK:.+]] = arith.mulf %[[C]], %[[KEEP]] : f64
+//       CHECK:   %[[K:.+]] = arith.addf %[[CK]], %[[STEP]] : f64
+//       CHECK:   %[[RATIO:.+]] = arith.divf %[[C]], %[[K]] : f64
+//       CHECK:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f64
+//       CHECK:   %[[T:.+]]:2 = scf.for %{{.+}} = %{{.+}} to %c64 step %{{.+}} iter_args(%[[LO:.+]] = %[[ZERO]], %[[HI:.+]] = %[[ONE]]) -> (f64, f64) {
+//       CHECK:     %[[SUM:.+]] = arith.addf %[[LO]], %[[HI]] : f64
+//       CHECK:     %[[MID:.+]] = arith.mulf %[[SUM]], %{{.+}} : f64
+//       CHECK:     %[[REST:.+]] = arith.subf %[[ONE]], %[[MID]] : f64
+//       CHECK:     %[[P1:.+]] = arith.mulf %[[MID]], %[[REST]] : f64
+//       CHECK:     %[[P2:.+]] = arith.mulf %[[P1]], %[[REST]] : f64
+//       CHECK:     %[[P3:.+]] = arith.mulf %[[P2]], %[[REST]] : f64
+//       CHECK:     %[[H:.+]] = arith.addf %[[REST]], %[[P3]] : f64
+//       CHECK:     %[[BELOW:.+]] = arith.cmpf ole, %[[H]], %[[RATIO]] : f64
+//       CHECK:     %[[NLO:.+]] = arith.select %[[BELOW]], %[[LO]], %[[MID]] : f64
+//       CHECK:     %[[NHI:.+]] = arith.select %[[BELOW]], %[[MID]], %[[HI]] : f64
+//       CHECK:     scf.yield %[[NLO]], %[[NHI]] : f64, f64
+//       CHECK:   %[[KK:.+]] = arith.mulf %[[K]], %[[K]] : f64
+//       CHECK:   %[[A:.+]] = arith.divf %[[T]]#1, %[[KK]] : f64
+//       CHECK:   %[[LEAVES:.+]] = arith.cmpf ogt, %[[K]], %[[C]] : f64
+//       CHECK:   %[[SEL:.+]] = arith.select %[[LEAVES]], %[[A]], %[[ZERO]] : f64
+//       CHECK:   %[[R:.+]] = arith.truncf %[[SEL]] : f64 to f32
+//       CHECK:   return %[[R]] : f32
+func.func private @soft_cap_strength(%lr: f32) -> f32 {
+  %0 = wl.soft_cap_strength %lr {bound = 2.0 : f64, update_bound = 1.5 : f64, weight_decay = 0.1 : f64}
+  return %0 : f32
 }
 
 // The polar iteration X ← 1.5X − 0.5·XXᵀX (cubic: one product onto 1.5X per

@@ -22,6 +22,8 @@
 // RUN: %python %test_inputs/constraints.py %t/SoftCapAdamw.so %t %t/Init.so | FileCheck %s --check-prefix=SOFT-CAP-ADAMW
 // RUN: wlc %s --model SoftCapMap -o %t/SoftCapMap.so 2>&1 | FileCheck %s --check-prefix=SOFT-CAP-MAP-WARN --allow-empty
 // RUN: %python %test_inputs/constraints.py %t/SoftCapMap.so %t %t/Init.so | FileCheck %s --check-prefix=SOFT-CAP-MAP
+// RUN: wlc %s --model SoftCapSchedule -o %t/SoftCapSchedule.so 2>&1 | FileCheck %s --check-prefix=SOFT-CAP-MAP-WARN --allow-empty
+// RUN: %python %test_inputs/constraints.py %t/SoftCapSchedule.so %t %t/Init.so | FileCheck %s --check-prefix=SOFT-CAP-SCHEDULE
 // RUN: wlc %s --model SoftCapNonMonotone -o %t/SoftCapNonMonotone.so 2>&1 | FileCheck %s --check-prefix=SOFT-CAP-NON-MONOTONE-WARN --allow-empty
 // RUN: %python %test_inputs/constraints.py %t/SoftCapNonMonotone.so %t %t/Init.so | FileCheck %s --check-prefix=SOFT-CAP-NON-MONOTONE
 // SOFT-CAP-MUON-WARN-NOT: warning
@@ -86,6 +88,25 @@
 // SOFT-CAP-MAP: OK fc3.weight_soft_cap_map
 // SOFT-CAP-MAP: OK fc3.weight_soft_cap_map_bound
 // SOFT-CAP-MAP: OK fc3.weight_soft_cap_map_tight
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_t1
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_bound_t1
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_tight_t1
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_t2
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_tight_t2
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_t4
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_tight_t4
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_t10
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_tight_t10
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_t19
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_tight_t19
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_t20
+// SOFT-CAP-SCHEDULE-NOT: fc1.weight_soft_cap_map_tight_t20
+// SOFT-CAP-SCHEDULE: OK fc1.weight_soft_cap_map_t23
+// SOFT-CAP-SCHEDULE: OK fc3.weight_soft_cap_map_t1
+// SOFT-CAP-SCHEDULE: OK fc3.weight_soft_cap_map_t10
+// SOFT-CAP-SCHEDULE: OK fc3.weight_soft_cap_map_tight_t10
+// SOFT-CAP-SCHEDULE: OK fc3.weight_soft_cap_map_t23
+// SOFT-CAP-SCHEDULE-NOT: FAIL
 // SOFT-CAP-NON-MONOTONE-WARN: {{.*}}constraints_soft_cap.wl:{{[0-9]+}}:46: warning: spectral_bound(0.5, method = soft_cap) is only a heuristic for this configuration: the coupled map is not monotone on [0, 0.80{{[0-9]*}}] (it peaks at 0.527{{[0-9]*}} > 0.5)
 // SOFT-CAP-NON-MONOTONE-WARN-NEXT: linear fc2: 32 -> 32
 // SOFT-CAP-NON-MONOTONE-WARN-NOT: warning
@@ -213,6 +234,35 @@ model SoftCapMap {
     fc1.weight, fc2.weight: muon(lr = 0.1)
     fc3.weight: muon(lr = 0.05, weight_decay = 1.0)
     default: adamw(lr = 0.05)
+  }
+}
+
+// SoftCapMap's fc1 and fc3 under a schedule: alpha is recomputed from the lr of each
+// step inside the generated step, so the map is probed across warmup and decay (and is
+// the identity once lr reaches 0 at step 20).
+model SoftCapSchedule {
+  input  x: f32[16]
+  label  y: i32
+
+  linear fc1: 16 -> 32 { weight = dense with spectral_bound(1.0, method = soft_cap) }
+  linear fc2: 32 -> 32 { weight = dense }
+  linear fc3: 32 -> 24 { weight = dense with spectral_bound(0.8, method = soft_cap) }
+  linear head: 24 -> 4 { weight = dense }
+
+  forward {
+    h = groupsort(fc1(x), 2)
+    h = groupsort(fc2(h), 2)
+    h = groupsort(fc3(h), 2)
+    return head(h)
+  }
+
+  loss = cross_entropy(forward, y)
+
+  optimize {
+    fc1.weight: muon(lr = 0.1)
+    fc3.weight: muon(lr = 0.05, weight_decay = 1.0)
+    default: adamw(lr = 0.05)
+    schedule: warmup_linear(warmup = 4, total = 20)
   }
 }
 

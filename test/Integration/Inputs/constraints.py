@@ -181,6 +181,13 @@ MODELS = {
                        cons={"fc1.weight": [spectral(1.0, "soft_cap")],
                              "fc2.weight": [spectral(2.0, "soft_cap")],
                              "fc3.weight": [spectral(0.8, "soft_cap")]}),
+    # alpha from the lr of each step: warmup over 4 steps, linear decay to 0 at step 20.
+    "SoftCapSchedule": dict(test="map", groups={"fc1.weight": R.muon(lr=0.1),
+                                                "fc3.weight": R.muon(lr=0.05, weight_decay=1.0),
+                                                "default": R.adamw(lr=0.05)},
+                            schedule=R.warmup_linear(warmup=4, total=20),
+                            cons={"fc1.weight": [spectral(1.0, "soft_cap")],
+                                  "fc3.weight": [spectral(0.8, "soft_cap")]}),
     # ALGORITHMS.md's non-monotone case: c = 0.5, u_max = lr x 1.2025 = 0.3 (square layer).
     "SoftCapNonMonotone": dict(test="map", groups={"fc2.weight": R.muon(lr=0.24948),
                                                    "default": R.adamw(lr=0.05)},
@@ -715,8 +722,10 @@ def run_train(lib, spec, cfg, workdir, init_lib):
             w = R.opt_update(ocfg, before[k].astype(np.float64), g, state, t, ocfg["lr"] * lr_factor)
             u = before["optim.%s.power_u" % k].astype(np.float64) if has_power(cl) else None
             stages = [w]
+            # soft_cap's alpha follows the lr of this step (ALGORITHMS.md).
+            step_cfg = dict(ocfg, lr=ocfg["lr"] * lr_factor)
             for con in cl:
-                w, u, ok = project_replay(w, con, u, ocfg)
+                w, u, ok = project_replay(w, con, u, step_cfg)
                 stages.append(w if ok and stages[-1] is not None else None)
             check_step(k, after[k], cl, opts[k], guards, step, stages,
                        u_before=before.get("optim.%s.power_u" % k))
@@ -812,29 +821,55 @@ def run_map(lib, spec, cfg, workdir, init_lib):
                             "singular values %s, want %s" % (got[:3], want[:3]))
         else:
             assert method == "soft_cap"
-            ocfg = spec.optimizer_for(k)
-            kk = soft_cap_k(ocfg, shape, c)
-            alpha = soft_cap_alpha(c, kk)
-            s = np.concatenate([[kk], np.linspace(kk, 0.0, n)[1:]])
-            got = svals(zero_grad_step(m, spec, k, designed(rng, shape, s)))
-            want = np.sort(soft_cap_scalar(alpha, s))[::-1]
-            xs = np.linspace(0.0, kk, 100001)
-            fx = soft_cap_scalar(alpha, xs)
-            peak, xpeak = float(np.max(fx)), float(xs[np.argmax(fx)])
-            note("%s: c = %g, k = %.6f, alpha = %.6g, f(k) = %.6f, max of f on [0, k] = %.6f at %.4f"
-                 % (k, c, kk, alpha, soft_cap_scalar(alpha, kk), peak, xpeak))
-            check_value(k + "_soft_cap_map", float(np.max(np.abs(got - want))) / c, 2e-3,
-                        "alpha %.6g (k %.6g): singular values %s, want %s" % (alpha, kk, got[:4], want[:4]))
-            if soft_cap_exact(ocfg, shape, c):
-                check_value(k + "_soft_cap_map_bound", float(got[0] / c - 1.0), TOL_SOFT_CAP,
-                            "largest output %.6g for inputs up to k = %.6g" % (got[0], kk))
-                # Tight: the largest reachable singular value lands on c, not needlessly below.
-                check_value(k + "_soft_cap_map_tight", float(1.0 - got[0] / c), 2e-3, "f(k) = %.6g" % got[0])
-            else:
-                # The map overshoots c (hence the warning): the library's map, at the peak.
-                one = svals(zero_grad_step(m, spec, k, designed(rng, shape, np.full(n, xpeak))))
-                check(k + "_soft_cap_overshoots", peak > c * 1.02 and abs(one[0] - peak) <= 2e-3 * c,
-                      "sigma %.6f maps to %.6f, want the peak %.6f > c = %g" % (xpeak, one[0], peak, c))
+            # Under a schedule alpha follows the lr of each step: probe the map at steps
+            # across warmup, decay and lr = 0 (zero-gradient steps in between).
+            probes = [1] if spec.schedule["kind"] == "constant" else SOFT_CAP_PROBE_STEPS
+            mm = m if len(probes) == 1 else lib.create(seed=1)  # each layer from step 1
+            for t in probes:
+                while (mm.step_count() or 0) < t - 1:
+                    mm.zero_grad()
+                    mm.step()
+                label = "" if len(probes) == 1 else "_t%d" % t
+                check_soft_cap_map(mm, spec, k, c, shape, rng, t, label)
+
+
+# Steps at which SoftCapSchedule's map is probed: warmup (4 steps), decay, lr = 0 at 20.
+SOFT_CAP_PROBE_STEPS = [1, 2, 4, 10, 19, 20, 23]
+
+
+def check_soft_cap_map(m, spec, k, c, shape, rng, t, label):
+    """One zero-gradient step at step t with singular values spread over [0, k_t]: the
+    library's map is f with alpha from the quartic for the lr of step t."""
+    n = min(shape)
+    peak_cfg = spec.optimizer_for(k)
+    ocfg = dict(peak_cfg, lr=peak_cfg["lr"] * R.schedule_factor(spec.schedule, t))
+    kk = soft_cap_k(ocfg, shape, c)
+    alpha = soft_cap_alpha(c, kk)
+    s = np.concatenate([[kk], np.linspace(kk, 0.0, n)[1:]])
+    if kk <= c:
+        s = np.linspace(c, 0.0, n)  # lr = 0: nothing leaves the set, the map is the identity
+    got = svals(zero_grad_step(m, spec, k, designed(rng, shape, s)))
+    want = np.sort(soft_cap_scalar(alpha, s))[::-1]
+    xs = np.linspace(0.0, kk, 100001)
+    fx = soft_cap_scalar(alpha, xs)
+    peak, xpeak = float(np.max(fx)), float(xs[np.argmax(fx)])
+    note("%s%s: c = %g, k = %.6f, alpha = %.6g, f(k) = %.6f, max of f on [0, k] = %.6f at %.4f"
+         % (k, label, c, kk, alpha, soft_cap_scalar(alpha, kk), peak, xpeak))
+    check_value(k + "_soft_cap_map" + label, float(np.max(np.abs(got - want))) / c, 2e-3,
+                "alpha %.6g (k %.6g): singular values %s, want %s" % (alpha, kk, got[:4], want[:4]))
+    if ocfg["lr"] == 0.0:
+        return
+    if soft_cap_exact(ocfg, shape, c):
+        check_value(k + "_soft_cap_map_bound" + label, float(got[0] / c - 1.0), TOL_SOFT_CAP,
+                    "largest output %.6g for inputs up to k = %.6g" % (got[0], kk))
+        # Tight: the largest reachable singular value lands on c, not needlessly below.
+        check_value(k + "_soft_cap_map_tight" + label, float(1.0 - got[0] / c), 2e-3,
+                    "f(k) = %.6g" % got[0])
+    else:
+        # The map overshoots c (hence the warning): the library's map, at the peak.
+        one = svals(zero_grad_step(m, spec, k, designed(rng, shape, np.full(n, xpeak))))
+        check(k + "_soft_cap_overshoots" + label, peak > c * 1.02 and abs(one[0] - peak) <= 2e-3 * c,
+              "sigma %.6f maps to %.6f, want the peak %.6f > c = %g" % (xpeak, one[0], peak, c))
 
 
 # ---------------------------------------------------------------------------

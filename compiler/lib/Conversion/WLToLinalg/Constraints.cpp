@@ -3,6 +3,8 @@
 
 #include "wl/Dialect/WL/IR/WL.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
 using namespace mlir;
 using namespace wl;
 using namespace wl::lowering;
@@ -183,11 +185,70 @@ struct LowerSpectralSoftCap : OpRewritePattern<SpectralSoftCapOp> {
   LogicalResult matchAndRewrite(SpectralSoftCapOp op,
                                 PatternRewriter &rewriter) const override {
     // M ← M(I − αA), then M ← M(I + αA).
-    double alpha = op.getAlphaAttr().getValueAsDouble();
-    std::array<double, 3> steps[] = {{1.0, -alpha, 0.0}, {1.0, alpha, 0.0}};
-    rewriter.replaceOp(op, buildOddPolynomialIteration(
-                               rewriter, op.getLoc(), op.getWeight(),
-                               f32Const(rewriter, op.getLoc(), 1.0), steps));
+    rewriter.replaceOp(
+        op, buildSoftCap(rewriter, op.getLoc(), op.getWeight(), op.getAlpha()));
+    return success();
+  }
+};
+
+/// The bisection of SoftCapStrengthOp::strength, step for step in f64.
+struct LowerSoftCapStrength : OpRewritePattern<SoftCapStrengthOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftCapStrengthOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    auto f64 = [&](double v) {
+      return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v))
+          .getResult();
+    };
+    Value c = f64(op.getBoundAttr().getValueAsDouble());
+    Value lr = arith::ExtFOp::create(b, loc, b.getF64Type(), op.getLr());
+    // k = c·(1 − lr·wd) + lr·B
+    Value decay = arith::SubFOp::create(
+        b, loc, f64(1.0),
+        arith::MulFOp::create(b, loc, lr,
+                              f64(op.getWeightDecayAttr().getValueAsDouble())));
+    Value k = arith::AddFOp::create(
+        b, loc, arith::MulFOp::create(b, loc, c, decay),
+        arith::MulFOp::create(b, loc, lr,
+                              f64(op.getUpdateBoundAttr().getValueAsDouble())));
+    Value ratio = arith::DivFOp::create(b, loc, c, k);
+    Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+    Value ub = arith::ConstantIndexOp::create(
+        b, loc, SoftCapStrengthOp::kBisectionSteps);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto bisection = scf::ForOp::create(
+        b, loc, lb, ub, one, ValueRange{f64(0.0), f64(1.0)},
+        [&](OpBuilder &nb, Location l, Value, ValueRange range) {
+          Value half =
+              arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(0.5));
+          Value mid = arith::MulFOp::create(
+              nb, l, arith::AddFOp::create(nb, l, range[0], range[1]), half);
+          Value rest = arith::SubFOp::create(
+              nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(1.0)),
+              mid);
+          // h = rest + mid·rest³, in the order strength() evaluates it.
+          Value cube = arith::MulFOp::create(
+              nb, l,
+              arith::MulFOp::create(
+                  nb, l, arith::MulFOp::create(nb, l, mid, rest), rest),
+              rest);
+          Value h = arith::AddFOp::create(nb, l, rest, cube);
+          Value below =
+              arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLE, h, ratio);
+          scf::YieldOp::create(
+              nb, l,
+              ValueRange{arith::SelectOp::create(nb, l, below, range[0], mid),
+                         arith::SelectOp::create(nb, l, below, mid, range[1])});
+        });
+    Value alpha = arith::DivFOp::create(b, loc, bisection.getResult(1),
+                                        arith::MulFOp::create(b, loc, k, k));
+    Value leaves =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, k, c);
+    alpha = arith::SelectOp::create(b, loc, leaves, alpha, f64(0.0));
+    rewriter.replaceOp(
+        op, arith::TruncFOp::create(b, loc, b.getF32Type(), alpha).getResult());
     return success();
   }
 };
@@ -296,6 +357,7 @@ struct LowerAbsClamp : OpRewritePattern<AbsClampOp> {
 
 void lowering::populateConstraintLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerPowerIteration, LowerSpectralRescale, LowerSpectralHammer,
-               LowerSpectralHardCap, LowerSpectralSoftCap, LowerNormBound,
-               LowerPolarIteration, LowerAbsClamp>(patterns.getContext());
+               LowerSpectralHardCap, LowerSpectralSoftCap, LowerSoftCapStrength,
+               LowerNormBound, LowerPolarIteration, LowerAbsClamp>(
+      patterns.getContext());
 }

@@ -77,6 +77,11 @@ buildOddPolynomialIteration(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value g, mlir::Value scale,
                             llvm::ArrayRef<std::array<double, 3>> steps);
 
+/// soft_cap's two steps X ← X − α·A·X, X ← X + α·A·X (A = XXᵀ, short side)
+/// for a run-time α (NewtonSchulz.cpp).
+mlir::Value buildSoftCap(mlir::OpBuilder &b, mlir::Location loc, mlir::Value w,
+                         mlir::Value alpha);
+
 /// The quintic Newton–Schulz iteration of `wl.newton_schulz`
 /// (NewtonSchulz.cpp).
 mlir::Value buildNewtonSchulz(mlir::OpBuilder &b, mlir::Location loc,

@@ -171,6 +171,19 @@ Value lowering::buildOddPolynomialIteration(
   return tall ? scaled(b, loc, x, f32Const(b, loc, 1.0), true) : x;
 }
 
+Value lowering::buildSoftCap(OpBuilder &b, Location loc, Value w, Value alpha) {
+  auto type = cast<RankedTensorType>(w.getType());
+  bool tall = type.getDimSize(0) > type.getDimSize(1);
+  Value x = scaled(b, loc, w, f32Const(b, loc, 1.0), tall);
+  // α scales the small Gram matrix (min(OUT, IN)² entries), so each step is
+  // still one product accumulated onto X.
+  for (Value coefficient : {Value(arith::NegFOp::create(b, loc, alpha)), alpha})
+    x = fusedPolynomialProduct(
+        b, loc, scaled(b, loc, symmetricGram(b, loc, x), coefficient, false), x,
+        x, 1.0, 1.0);
+  return tall ? scaled(b, loc, x, f32Const(b, loc, 1.0), true) : x;
+}
+
 Value lowering::buildNewtonSchulz(OpBuilder &b, Location loc, Value g,
                                   int64_t steps, double ca, double cb,
                                   double cc) {

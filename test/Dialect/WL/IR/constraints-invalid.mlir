@@ -238,18 +238,34 @@ func.func @hard_cap_result(%w: tensor<4x8xf32>) -> tensor<8x4xf32> {
 
 // -----
 
-func.func @soft_cap_dynamic(%w: tensor<?x8xf32>) -> tensor<?x8xf32> {
+func.func @soft_cap_dynamic(%w: tensor<?x8xf32>, %alpha: f32) -> tensor<?x8xf32> {
   // expected-error @+1 {{'wl.spectral_soft_cap' op needs a statically shaped matrix, got 'tensor<?x8xf32>'}}
-  %0 = wl.spectral_soft_cap %w {alpha = 0.1 : f64} : tensor<?x8xf32>
+  %0 = wl.spectral_soft_cap %w, %alpha : tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
 
 // -----
 
-func.func @soft_cap_alpha(%w: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'wl.spectral_soft_cap' op alpha must be >= 0, got -2.500000e-01}}
-  %0 = wl.spectral_soft_cap %w {alpha = -0.25 : f64} : tensor<4x8xf32>
-  return %0 : tensor<4x8xf32>
+func.func @soft_cap_strength_bound(%lr: f32) -> f32 {
+  // expected-error @+1 {{'wl.soft_cap_strength' op bound must be > 0, got 0.000000e+00}}
+  %0 = wl.soft_cap_strength %lr {bound = 0.0 : f64, update_bound = 1.0 : f64, weight_decay = 0.0 : f64}
+  return %0 : f32
+}
+
+// -----
+
+func.func @soft_cap_strength_update(%lr: f32) -> f32 {
+  // expected-error @+1 {{'wl.soft_cap_strength' op update_bound must be >= 0, got -1.000000e+00}}
+  %0 = wl.soft_cap_strength %lr {bound = 1.0 : f64, update_bound = -1.0 : f64, weight_decay = 0.0 : f64}
+  return %0 : f32
+}
+
+// -----
+
+func.func @soft_cap_strength_decay(%lr: f32) -> f32 {
+  // expected-error @+1 {{'wl.soft_cap_strength' op weight_decay must be >= 0, got -1.000000e-01}}
+  %0 = wl.soft_cap_strength %lr {bound = 1.0 : f64, update_bound = 1.0 : f64, weight_decay = -0.1 : f64}
+  return %0 : f32
 }
 
 // -----

@@ -46,20 +46,20 @@ func.func @power_iteration(%w: tensor<4x8xf32>, %u: tensor<4xf32>) -> (tensor<4x
 // CHECK-SAME: %[[W:[a-zA-Z0-9_]+]]: tensor<4x8xf32>
 // CHECK-SAME: %[[U:[a-zA-Z0-9_]+]]: tensor<4xf32>
 // CHECK-SAME: %[[S:[a-zA-Z0-9_]+]]: f32
-func.func @spectral_projections(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %s: f32) -> tensor<4x8xf32> {
+// CHECK-SAME: %[[LR:[a-zA-Z0-9_]+]]: f32
+func.func @spectral_projections(%w: tensor<4x8xf32>, %u: tensor<4xf32>, %s: f32, %lr: f32) -> tensor<4x8xf32> {
   // CHECK: %[[R:.+]] = wl.spectral_rescale %[[W]], %[[S]] {bound = 1.000000e+00 : f64} : tensor<4x8xf32>
   %0 = wl.spectral_rescale %w, %s {bound = 1.0 : f64} : tensor<4x8xf32>
   // CHECK: %[[H:.+]] = wl.spectral_hammer %[[R]], %[[U]], %[[S]] {bound = 2.000000e+00 : f64} : tensor<4x8xf32>, tensor<4xf32>
   %1 = wl.spectral_hammer %0, %u, %s {bound = 2.0 : f64} : tensor<4x8xf32>, tensor<4xf32>
   // CHECK: %[[HC:.+]] = wl.spectral_hard_cap %[[H]] {bound = 5.000000e-01 : f64} : tensor<4x8xf32>
   %2 = wl.spectral_hard_cap %1 {bound = 0.5 : f64} : tensor<4x8xf32>
-  // CHECK: %[[SC:.+]] = wl.spectral_soft_cap %[[HC]] {alpha = 1.250000e-01 : f64} : tensor<4x8xf32>
-  %3 = wl.spectral_soft_cap %2 {alpha = 0.125 : f64} : tensor<4x8xf32>
-  // alpha = 0 (an update that cannot leave the set) is allowed.
-  // CHECK: %[[SC0:.+]] = wl.spectral_soft_cap %[[SC]] {alpha = 0.000000e+00 : f64} : tensor<4x8xf32>
-  %4 = wl.spectral_soft_cap %3 {alpha = 0.0 : f64} : tensor<4x8xf32>
-  // CHECK: return %[[SC0]]
-  return %4 : tensor<4x8xf32>
+  // CHECK: %[[A:.+]] = wl.soft_cap_strength %[[LR]] {bound = 5.000000e-01 : f64, update_bound = 1.202500e+00 : f64, weight_decay = 0.000000e+00 : f64}
+  %a = wl.soft_cap_strength %lr {bound = 0.5 : f64, update_bound = 1.2025 : f64, weight_decay = 0.0 : f64}
+  // CHECK: %[[SC:.+]] = wl.spectral_soft_cap %[[HC]], %[[A]] : tensor<4x8xf32>
+  %3 = wl.spectral_soft_cap %2, %a : tensor<4x8xf32>
+  // CHECK: return %[[SC]]
+  return %3 : tensor<4x8xf32>
 }
 
 // CHECK-LABEL: func.func @norm_bound(

@@ -1,11 +1,14 @@
 // RUN: wl-opt --wl-generate-constraints --split-input-file -verify-diagnostics %s | FileCheck %s
+// RUN: wl-opt --wl-generate-constraints --canonicalize --split-input-file -verify-diagnostics %s | FileCheck %s --check-prefix=FOLD
 
 // spectral_bound(c, method = soft_cap): M ← M(I − αA), M ← M(I + αA) acts on
-// each singular value as f(σ) = s + αs³, s = σ − ασ³. α is fixed at compile
-// time so that the largest σ one step can reach from the constraint set,
-// k = c·(1 − lr·wd) + lr·B, maps to exactly c (the smallest such α ≥ 0); B
-// bounds the spectral norm of the optimizer's update direction. Where that
-// bound does not exist, or f is not monotone on [0, k], the pass warns.
+// each singular value as f(σ) = s + αs³, s = σ − ασ³. α is computed from
+// the lr of each step (wl.soft_cap_strength) so that the largest σ one step
+// can reach from the constraint set, k = c·(1 − lr·wd) + lr·B, maps to
+// exactly c (the smallest such α ≥ 0); B bounds the spectral norm of the
+// optimizer's update direction. Where that bound does not exist, or f is not
+// monotone on [0, k] at the peak lr, the pass warns. Without a schedule the
+// lr is a constant and α folds (checked after --canonicalize, in f32).
 
 // Muon on a square matrix: B = sqrt(max(1, OUT/IN))·1.2025·(1 + 1e-3) =
 // 1.2037025 (NS5's output bound with the pass's rounding margin), so with
@@ -25,9 +28,14 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 //  CHECK-SAME:   trainable}
 // CHECK-LABEL: func.func private @step_0(
 //  CHECK-SAME:     %[[W:[a-zA-Z0-9_]+]]: tensor<4x4xf32>
-//  CHECK-NEXT:   %[[S:.+]] = wl.spectral_soft_cap %[[W]] {alpha = {{0\.16816256[0-9]*}} : f64} : tensor<4x4xf32>
+//  CHECK-NEXT:   %[[LR:.+]] = arith.constant 1.000000e-01 : f32
+//  CHECK-NEXT:   %[[A:.+]] = wl.soft_cap_strength %[[LR]] {bound = 1.000000e+00 : f64, update_bound = 1.20370{{[0-9]*}} : f64, weight_decay = 0.000000e+00 : f64}
+//  CHECK-NEXT:   %[[S:.+]] = wl.spectral_soft_cap %[[W]], %[[A]] : tensor<4x4xf32>
 //  CHECK-NEXT:   wl.param_store @w, %[[S]]
 //  CHECK-NEXT:   return
+// FOLD-LABEL: func.func private @step_0(
+//  FOLD-NEXT:   %[[A:.+]] = arith.constant 0.16816{{[0-9]*}} : f32
+//  FOLD-NEXT:   wl.spectral_soft_cap %{{.+}}, %[[A]]
 // At creation the exact clip, no soft_cap.
 // CHECK-LABEL: func.func @project() {
 //   CHECK-NOT:   wl.spectral_soft_cap
@@ -46,7 +54,10 @@ func.func private @step_0(%w: tensor<8x2xf32>) {
   return
 }
 // CHECK-LABEL: func.func private @step_0(
-//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = {{0\.16608792[0-9]*}} : f64} : tensor<8x2xf32>
+//       CHECK:   wl.soft_cap_strength %{{.+}} {bound = 1.000000e+00 : f64, update_bound = 2.40740{{[0-9]*}} : f64, weight_decay = 1.000000e-01 : f64}
+//       CHECK:   wl.spectral_soft_cap %{{.+}}, %{{.+}} : tensor<8x2xf32>
+// FOLD-LABEL: func.func private @step_0(
+//  FOLD-NEXT:   arith.constant 0.16608{{[0-9]*}} : f32
 
 // -----
 
@@ -59,7 +70,10 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
   return
 }
 // CHECK-LABEL: func.func private @step_0(
-//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = 0.000000e+00 : f64}
+//       CHECK:   wl.soft_cap_strength %{{.+}} {bound = 1.000000e+00 : f64, update_bound = 4.000000e+00 : f64, weight_decay = 0.000000e+00 : f64}
+// FOLD-LABEL: func.func private @step_0(
+//  FOLD-NEXT:   %[[A:.+]] = arith.constant 0.000000e+00 : f32
+//  FOLD-NEXT:   wl.spectral_soft_cap %{{.+}}, %[[A]]
 
 // -----
 
@@ -75,7 +89,9 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
   return
 }
 // CHECK-LABEL: func.func private @step_0(
-//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = {{0\.03678784[0-9]*}} : f64}
+//       CHECK:   wl.soft_cap_strength %{{.+}} {bound = 1.000000e+00 : f64, update_bound = 4.000000e+00 : f64, weight_decay = 1.000000e-02 : f64}
+// FOLD-LABEL: func.func private @step_0(
+//  FOLD-NEXT:   arith.constant 0.03678{{[0-9]*}} : f32
 
 // -----
 
@@ -92,6 +108,7 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 // expected-warning-re @unknown {{spectral_bound(2, method = soft_cap) is only a heuristic for this configuration: adamp's update has no spectral-norm bound{{.*}}}}
 // CHECK-LABEL: func.func private @step_0(
 //       CHECK:   wl.spectral_soft_cap
+// FOLD-LABEL: func.func private @step_0(
 
 // -----
 
@@ -107,6 +124,7 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
 //       CHECK:   %[[S:.+]] = wl.spectral_soft_cap
 //  CHECK-NEXT:   wl.param_store @w, %[[S]]
 //  CHECK-NEXT:   wl.project_param @w strict, 1.000000e+00
+// FOLD-LABEL: func.func private @step_0(
 
 // -----
 
@@ -122,4 +140,29 @@ func.func private @step_0(%w: tensor<4x4xf32>) {
   return
 }
 // CHECK-LABEL: func.func private @step_0(
-//       CHECK:   wl.spectral_soft_cap %{{.+}} {alpha = {{0\.70224256[0-9]*}} : f64}
+//       CHECK:   wl.soft_cap_strength %{{.+}} {bound = 5.000000e-01 : f64
+// FOLD-LABEL: func.func private @step_0(
+//  FOLD-NEXT:   arith.constant 0.70224{{[0-9]*}} : f32
+
+// -----
+
+// Under a schedule the lr of step t is the step function's schedule factor
+// times the group's lr (as wl-generate-step computes it), so α is computed
+// at run time and shrinks as the schedule decays; nothing folds.
+wl.param @w : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 1.0, method = soft_cap>]}
+wl.optimizer_group "muon" [@w] {hyper = {lr = 0.1 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.0 : f64}}
+func.func private @step_0(%t: i64, %w: tensor<4x4xf32>) {
+  %f = wl.schedule_factor "warmup_linear" %t {warmup = 0 : i64, total = 100 : i64}
+  wl.param_store @w, %w : tensor<4x4xf32>
+  return
+}
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64
+//  CHECK-NEXT:   %[[F:.+]] = wl.schedule_factor "warmup_linear" %[[T]]
+//  CHECK-NEXT:   %[[BASE:.+]] = arith.constant 1.000000e-01 : f32
+//  CHECK-NEXT:   %[[LR:.+]] = arith.mulf %[[F]], %[[BASE]] : f32
+//  CHECK-NEXT:   %[[A:.+]] = wl.soft_cap_strength %[[LR]] {bound = 1.000000e+00
+//  CHECK-NEXT:   wl.spectral_soft_cap %{{.+}}, %[[A]]
+// FOLD-LABEL: func.func private @step_0(
+//       FOLD:   wl.soft_cap_strength

@@ -46,12 +46,45 @@ LogicalResult SpectralHardCapOp::verify() {
 }
 
 LogicalResult SpectralSoftCapOp::verify() {
-  if (failed(staticMatrix(*this, getWeight().getType())))
+  return staticMatrix(*this, getWeight().getType());
+}
+
+LogicalResult SoftCapStrengthOp::verify() {
+  if (failed(positiveBound(*this, getBoundAttr().getValueAsDouble())))
     return failure();
-  if (!(getAlphaAttr().getValueAsDouble() >= 0))
-    return emitOpError("alpha must be >= 0, got ")
-           << getAlphaAttr().getValueAsDouble();
+  if (!(getUpdateBoundAttr().getValueAsDouble() >= 0))
+    return emitOpError("update_bound must be >= 0, got ")
+           << getUpdateBoundAttr().getValueAsDouble();
+  if (!(getWeightDecayAttr().getValueAsDouble() >= 0))
+    return emitOpError("weight_decay must be >= 0, got ")
+           << getWeightDecayAttr().getValueAsDouble();
   return success();
+}
+
+double SoftCapStrengthOp::strength(double bound, double k) {
+  if (!(k > bound))
+    return 0.0; // the step cannot leave the constraint set
+  // h(t) = (1 − t) + t(1 − t)³ falls strictly from 1 to 0 on [0, 1]; keep
+  // h(hi) ≤ c/k so that f(k) ≤ c at the returned α.
+  double ratio = bound / k, lo = 0.0, hi = 1.0;
+  for (int i = 0; i < kBisectionSteps; ++i) {
+    double mid = 0.5 * (lo + hi), rest = 1.0 - mid;
+    double h = rest + mid * rest * rest * rest;
+    (h <= ratio ? hi : lo) = mid;
+  }
+  return hi / (k * k);
+}
+
+OpFoldResult SoftCapStrengthOp::fold(FoldAdaptor adaptor) {
+  auto lr = dyn_cast_if_present<FloatAttr>(adaptor.getLr());
+  if (!lr)
+    return {};
+  double c = getBoundAttr().getValueAsDouble();
+  double rate = static_cast<float>(lr.getValueAsDouble());
+  double k = c * (1.0 - rate * getWeightDecayAttr().getValueAsDouble()) +
+             rate * getUpdateBoundAttr().getValueAsDouble();
+  return FloatAttr::get(Float32Type::get(getContext()),
+                        static_cast<float>(strength(c, k)));
 }
 
 LogicalResult NormBoundOp::verify() {

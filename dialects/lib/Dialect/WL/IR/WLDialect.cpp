@@ -15,5 +15,13 @@ void WLDialect::initialize() {
   registerAttributes();
 }
 
+Operation *WLDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed || !arith::ConstantOp::isBuildableWith(typed, type))
+    return nullptr;
+  return arith::ConstantOp::create(builder, loc, type, typed);
+}
+
 #define GET_OP_CLASSES
 #include "wl/Dialect/WL/IR/WLOps.cpp.inc"

@@ -43,6 +43,24 @@ void Projector::projectStored(Location loc, ProjectionKind kind,
                          b.getF64FloatAttr(argument));
 }
 
+Value Projector::scheduledLr(Location loc) {
+  // wl-generate-step computes lr = factor · base in the same way; CSE shares
+  // them.
+  float base = static_cast<float>(
+      group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble());
+  Value lr = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(base));
+  Operation *scope = b.getInsertionBlock()->getParentOp();
+  auto fn = dyn_cast<func::FuncOp>(scope);
+  if (!fn)
+    fn = scope->getParentOfType<func::FuncOp>();
+  ScheduleFactorOp factor;
+  if (fn)
+    fn.walk([&](ScheduleFactorOp op) { factor = op; });
+  if (factor)
+    lr = arith::MulFOp::create(b, loc, factor.getResult(), lr);
+  return lr;
+}
+
 namespace {
 
 /// Power iterations per step (the vector persists); hammer needs a sharper
@@ -190,6 +208,11 @@ struct HardCap final : SpectralMethodBase {
   }
 };
 
+double weightDecay(OptimizerGroupOp group) {
+  auto wd = group.getHyper().getAs<FloatAttr>("weight_decay");
+  return wd ? wd.getValueAsDouble() : 0.0;
+}
+
 /// The soft cap W − αWWᵀW coupled to the optimizer: α is the smallest
 /// strength that maps the largest singular value one step can reach back to c.
 struct SoftCap final : SpectralMethodBase {
@@ -202,11 +225,15 @@ struct SoftCap final : SpectralMethodBase {
     if (!p.group)
       return emitError(loc) << "soft_cap needs the parameter's optimizer";
     std::string heuristic;
-    FailureOr<double> alpha = coupling(p.param, p.group, c, heuristic);
-    if (failed(alpha))
+    FailureOr<double> updateBound = coupling(p.param, p.group, c, heuristic);
+    if (failed(updateBound))
       return failure();
-    return SpectralSoftCapOp::create(p.b, loc, value.getType(), value,
-                                     p.b.getF64FloatAttr(*alpha))
+    // α from this step's lr: a decaying schedule stops shrinking σ.
+    Value alpha = SoftCapStrengthOp::create(
+        p.b, loc, p.scheduledLr(loc), p.b.getF64FloatAttr(c.bound()),
+        p.b.getF64FloatAttr(*updateBound),
+        p.b.getF64FloatAttr(weightDecay(p.group)));
+    return SpectralSoftCapOp::create(p.b, loc, value.getType(), value, alpha)
         .getResult();
   }
   GuaranteeText methodGuarantee(ParamOp param, const Constraint &c,
@@ -224,8 +251,9 @@ struct SoftCap final : SpectralMethodBase {
   }
 
 private:
-  /// α for a weight trained by `group`, with a warning when the guarantee
-  /// does not hold for this configuration (`heuristic` says why).
+  /// B, the spectral-norm bound of one update direction of `group`'s
+  /// optimizer, with a warning when the guarantee does not hold for this
+  /// configuration at the peak lr (`heuristic` says why).
   static FailureOr<double> coupling(ParamOp param, OptimizerGroupOp group,
                                     const Constraint &c,
                                     std::string &heuristic);
@@ -236,9 +264,8 @@ FailureOr<double> SoftCap::coupling(ParamOp param, OptimizerGroupOp group,
                                     std::string &heuristic) {
   auto shape = param.getTensorType().getShape();
   double out = shape[0], in = shape[1];
-  DictionaryAttr hyper = group.getHyper();
-  double lr = hyper.getAs<FloatAttr>("lr").getValueAsDouble();
-  double wd = hyper.getAs<FloatAttr>("weight_decay").getValueAsDouble();
+  double lr = group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble();
+  double wd = weightDecay(group);
   StringRef optimizer = group.getOptimizer();
   Location loc = c.loc(param.getLoc());
   // Optimizers are named by strings until they get their own enum.
@@ -254,40 +281,26 @@ FailureOr<double> SoftCap::coupling(ParamOp param, OptimizerGroupOp group,
                       in); // Adam-like steps are about 1 per entry, not bounded
     heuristic = optimizer.str() + "'s update has no spectral-norm bound";
   }
+  // Checked at the peak lr: schedules only scale lr by factors in [0, 1], and
+  // a smaller lr gives a smaller k/c, a smaller t = αk² and a map that is
+  // monotone wherever the peak's is (f' ≥ 1 − 3t on [0, k]).
   double cap = c.bound();
   double k = cap * (1 - lr * wd) + lr * bound;
   if (k <= cap)
-    return 0.0; // the update cannot leave the constraint set
-  // f(σ) = s + αs³, s = σ − ασ³; find the smallest α ≥ 0 with f(k) = c
-  // (s ≥ 0 on [0, k] needs α ≤ 1/k²).
+    return bound; // the update cannot leave the constraint set
+  // f(σ) = s + αs³, s = σ − ασ³ is f(k) = c at α = t/k² with t ≤ 1 (s ≥ 0).
   auto f = [](double alpha, double sigma) {
     double s = sigma - alpha * sigma * sigma * sigma;
     return s + alpha * s * s * s;
   };
-  double hi = 1 / (k * k), lo = 0;
-  constexpr int kScan = 100000;
-  double found = -1;
-  for (int i = 1; i <= kScan; ++i) {
-    double a = hi * i / kScan;
-    if (f(a, k) <= cap) {
-      lo = hi * (i - 1) / kScan;
-      hi = a;
-      found = a;
-      break;
-    }
-  }
-  if (found < 0) {
+  double alpha = SoftCapStrengthOp::strength(cap, k);
+  if (!(f(alpha, k) <= cap * (1 + 1e-12))) {
     emitError(loc) << "spectral_bound(" << fmt(cap)
                    << ", method = soft_cap): no strength maps the "
                    << "largest reachable singular value " << fmt(k) << " to "
                    << fmt(cap) << "; use hard_cap or svd_clip";
     return failure();
   }
-  for (int i = 0; i < 200; ++i) {
-    double mid = 0.5 * (lo + hi);
-    (f(mid, k) <= cap ? hi : lo) = mid;
-  }
-  double alpha = hi;
   // Monotone on [0, k]: f'(σ) = (1 − 3ασ²)(1 + 3αs²) ≥ 0, sampled.
   double peak = 0;
   for (int i = 0; i <= 4096; ++i)
@@ -301,7 +314,7 @@ FailureOr<double> SoftCap::coupling(ParamOp param, OptimizerGroupOp group,
         << ", method = soft_cap) is only a heuristic for "
         << "this configuration: " << heuristic
         << "; use strict = true, hard_cap or svd_clip for a guarantee";
-  return alpha;
+  return bound;
 }
 
 /// Singular values clipped by the runtime's LAPACK SVD.

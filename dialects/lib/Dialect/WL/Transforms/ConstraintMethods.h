@@ -63,6 +63,9 @@ struct Projector {
                                   int64_t iterations);
   /// A runtime projection of the stored parameter.
   void projectStored(mlir::Location loc, ProjectionKind kind, double argument);
+  /// The group's lr at this step: the schedule factor of the enclosing step
+  /// function times the group's lr (the peak lr where there is no schedule).
+  mlir::Value scheduledLr(mlir::Location loc);
 };
 
 class ConstraintMethod {

@@ -54,15 +54,41 @@ def WL_SpectralHardCapOp : WL_Op<"spectral_hard_cap", [Pure, SameOperandsAndResu
   let hasVerifier = 1;
 }
 
-def WL_SpectralSoftCapOp : WL_Op<"spectral_soft_cap", [Pure, SameOperandsAndResultType]> {
+def WL_SoftCapStrengthOp : WL_Op<"soft_cap_strength", [Pure]> {
+  let summary = "soft_cap's α for the lr of this step";
+  let description = [{
+    k = c·(1 − lr·weight_decay) + lr·update_bound is the largest singular
+    value one step of the optimizer can reach from σ ≤ c (`update_bound`
+    bounds the spectral norm of its update direction). α is the smallest
+    α ≥ 0 with f(k) = c, where f(σ) = s + αs³, s = σ − ασ³ (0 when k ≤ c):
+    with t = αk², (1 − t) + t(1 − t)³ = c/k, whose left side falls strictly
+    from 1 to 0 on [0, 1], so 64 bisection steps on t in f64 find it. The
+    lr comes from the schedule at run time, so α shrinks as the lr decays
+    (ALGORITHMS.md); a constant lr folds to a constant α.
+  }];
+  let arguments = (ins F32:$lr, F64Attr:$bound, F64Attr:$update_bound,
+                       F64Attr:$weight_decay);
+  let results = (outs F32:$alpha);
+  let assemblyFormat = "$lr attr-dict";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// The bisection of the description in f64; the lowering generates the
+    /// same steps, so folded and run-time α agree.
+    static double strength(double bound, double k);
+    static constexpr int kBisectionSteps = 64;
+  }];
+}
+
+def WL_SpectralSoftCapOp : WL_Op<"spectral_soft_cap", [Pure, AllTypesMatch<["weight", "result"]>]> {
   let summary = "two coupled steps M ← M(I − αA), M ← M(I + αA), A = MᵀM";
   let description = [{
-    σ ↦ s + αs³ with s = σ − ασ³. `alpha` is chosen at compile time so that
-    the largest σ the optimizer can produce, k, maps to exactly c.
+    σ ↦ s + αs³ with s = σ − ασ³, for α ≥ 0 from `wl.soft_cap_strength` (the
+    largest σ the optimizer can produce this step, k, maps to exactly c).
   }];
-  let arguments = (ins WL_Tensor2D:$weight, F64Attr:$alpha);
+  let arguments = (ins WL_Tensor2D:$weight, F32:$alpha);
   let results = (outs WL_Tensor2D:$result);
-  let assemblyFormat = "$weight attr-dict `:` type($weight)";
+  let assemblyFormat = "$weight `,` $alpha attr-dict `:` type($weight)";
   let hasVerifier = 1;
 }
 

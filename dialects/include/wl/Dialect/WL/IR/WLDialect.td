@@ -21,6 +21,8 @@ def WL_Dialect : Dialect {
   }];
   let cppNamespace = "::wl";
   let useDefaultAttributePrinterParser = 1;
+  // Folded scalars (wl.soft_cap_strength of a constant lr) become arith.constant.
+  let hasConstantMaterializer = 1;
   let extraClassDeclaration = [{
     /// Registers the attributes of WLAttrs.td (WLAttrs.cpp).
     void registerAttributes();
