@@ -553,6 +553,50 @@ class Model:
                                                                 b, ctypes.addressof(out)))
         return float(out.value)
 
+    def generate(self, prompt_ids, n, temperature=1.0, seed=0, vocab_size=None):
+        """Samples `n` ids after `prompt_ids` (at least one id) from a causal token model with
+        per-position logits [T, V], one id at a time: the last <= T ids of the sequence so far
+        sit left-aligned in a window (the rest padded with id 0, which a causal model does not
+        read) and the logits at the last real position give the next id. temperature 0: the
+        argmax; else a draw from softmax(logits / temperature) (float64) by
+        numpy.random.default_rng(seed), so one seed gives one sequence. `vocab_size`: draw
+        only among ids below it (default: all V). Returns the n ids, int32 [n]."""
+        lib = self.lib
+        if lib.input_kind != "tokens" or lib.label_kind != "class" or len(lib.output_shape) != 2:
+            raise ValueError("generate needs a token model with per-position logits [T, V] "
+                             "(%s has input %s and output %s)"
+                             % (lib.name, lib.input_kind, list(lib.output_shape)))
+        T, V = lib.output_shape
+        ids = _ids(np.asarray(prompt_ids) if isinstance(prompt_ids, (list, tuple)) else prompt_ids,
+                   "prompt_ids")
+        if ids.ndim != 1 or ids.size == 0:
+            raise ValueError("prompt_ids must be a non-empty 1-D sequence of ids (got shape %s)"
+                             % list(ids.shape))
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError("n must be an int >= 0 (got %r)" % (n,))
+        temperature = float(temperature)
+        if not (temperature >= 0 and np.isfinite(temperature)):
+            raise ValueError("temperature must be a finite number >= 0 (got %r)" % temperature)
+        k = V if vocab_size is None else int(vocab_size)
+        if not 1 <= k <= V:
+            raise ValueError("vocab_size must be in [1, %d] (got %r)" % (V, vocab_size))
+        rng = np.random.default_rng(seed)
+        seq = [int(i) for i in ids]
+        window = np.zeros((1, T), np.int32)
+        logits = np.empty((1, T, V), np.float32)
+        for _ in range(int(n)):
+            context = seq[-T:]
+            window[0, :len(context)] = context
+            self.forward(window, out=logits)
+            z = logits[0, len(context) - 1, :k].astype(np.float64)
+            if temperature == 0:
+                seq.append(int(np.argmax(z)))
+                continue
+            p = np.exp((z - z.max()) / temperature)
+            cdf = np.cumsum(p)
+            seq.append(min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), k - 1))
+        return np.array(seq[len(ids):], np.int32)
+
     # -- weights ------------------------------------------------------------------
     def weight(self, layer):
         """The effective weight W [out_features, in_features] of a layer (wl_get_weight):

@@ -1,20 +1,24 @@
-"""wl.train: train a wlc classifier on Fashion-MNIST and plot what happened.
+"""wl.train: train a wlc model on Fashion-MNIST or on text, and plot what happened.
 
     wl-train model.wl [--dataset fashion-mnist] [--epochs N] [--batch B]
              [--lr-scale S] [--out DIR] [--model NAME] [--seed K]
              [--limit-train N] [--limit-test N] [--cache-dir D] [--data DIR]
              [--target cpu|cuda] [--quiet]
+    wl-train model.wl --dataset fortunes|text:PATH [--steps N] [--eval-every K]
+             [--eval-windows N] [--batch B] [--sample-chars N] [--prompt TEXT]
+             [--temperature T] [--lr-scale S] [--out DIR] [--seed K] ...
 
-(also `python3 -m wl.train ...`). It compiles the model with wl.compile (cached),
-reads Fashion-MNIST from Debian's dataset-fashion-mnist (IDX files, gzip),
-preprocesses it exactly like examples/train_fashion.cpp (pixels / 255, then
-(p - 0.2860) / 0.3530), trains with Model.train_step on batches drawn from a
-permutation of the training set that is reshuffled every epoch from --seed (the
-last partial batch of an epoch is dropped), shows its progress on stderr (on a
-terminal a live bar: tqdm's when python3-tqdm is installed, else a hand-written
-line; otherwise a plain line at each quarter of an epoch) and, after every
-epoch, evaluates on the test set and prints one summary line to stdout. It
-writes into --out:
+(also `python3 -m wl.train ...`). It compiles the model with wl.compile (cached).
+
+Fashion-MNIST (a classifier of 28x28 images into 10 classes): it reads Debian's
+dataset-fashion-mnist (IDX files, gzip), preprocesses it exactly like
+examples/train_fashion.cpp (pixels / 255, then (p - 0.2860) / 0.3530), trains
+with Model.train_step on batches drawn from a permutation of the training set
+that is reshuffled every epoch from --seed (the last partial batch of an epoch
+is dropped), shows its progress on stderr (on a terminal a live bar: tqdm's
+when python3-tqdm is installed, else a hand-written line; otherwise a plain
+line at each quarter of an epoch) and, after every epoch, evaluates on the test
+set and prints one summary line to stdout. It writes into --out:
 
   metrics.csv       epoch,step,train_loss,test_loss,test_accuracy,lipschitz_bound,
                     examples_per_s,seconds   (one row per epoch; step is the model's
@@ -35,13 +39,55 @@ bound of the logits (l2 -> l2, Model.lipschitz_bound), an example is certified
 at radius r > 0 when it is classified correctly and its margin (top logit minus
 runner-up) exceeds sqrt(2) * L * r; at r = 0 the curve is the clean accuracy.
 
+Text (a causal character-level language model: `input tokens: i32[T]`,
+`label next: i32[T]`, logits [T, V], cross_entropy): --dataset text:PATH reads
+any UTF-8 file, --dataset fortunes the English fortune files of Debian's
+fortunes package (--data, default /usr/share/games/fortunes: its text files in
+name order, not the .dat indexes or links), with wl.text. The first 90% of the
+characters train, the last 10% validate; the vocabulary is the sorted set of the
+training characters plus one unknown id (for validation or prompt characters the
+training text lacks), so the model's V must be at least the characters + 1 (both
+its output classes and its token embedding). Each of --steps steps trains on
+--batch windows of T characters at random offsets (a numpy Generator seeded by
+--seed; the labels are the same windows shifted by one). Every --eval-every steps
+and after the last, it evaluates on the validation text: consecutive windows that
+predict every validation character once (the last aligned to the end), or
+--eval-windows of them evenly spaced, in batches of --batch; the loss is the mean
+cross entropy in nats per character, the accuracy that of the argmax. Each
+evaluation prints one line to stdout:
+
+  step 100/1000  train loss 2.1234  val loss 2.0456  val accuracy 0.4012  lipschitz 3.21
+  5210 ex/s  83360 tok/s  12.3 s        (one line)
+
+(train loss: the mean of the steps since the last evaluation; ex/s and tok/s:
+training windows and characters per second of training time; s: seconds since
+training began), with the progress bar of the steps in between on stderr. At the
+end it prints the final validation loss and accuracy, the Lipschitz bound and,
+unless --sample-chars is 0, a sample: --sample-chars characters generated after
+--prompt (default a newline) at --temperature with seed --seed (wl.text.sample,
+Model.generate). It writes into --out:
+
+  metrics.csv       step,train_loss,val_loss,val_accuracy,lipschitz_bound,
+                    examples_per_s,tokens_per_s,seconds   (one row per evaluation)
+  steps.csv         step,loss                (every training step)
+  model.safetensors the trained model (Model.save) with the vocabulary and the
+                    model's source as metadata ("wl.vocab", "wl.unknown",
+                    "wl.source": wl-sample needs nothing else)
+  sample.txt        the prompt and the sample (UTF-8)
+  curves.png        training loss per step (raw and smoothed) and validation
+                    loss per evaluation; validation accuracy per evaluation
+  bound.png         the certified Lipschitz bound at the start and at every
+                    evaluation
+  spectra.png       as for Fashion-MNIST
+
 The constrained layers and their bounds come from `wlc --report=json` (the wlc
 that wl.compile runs: $WLC, else wlc on PATH). Without matplotlib (Debian:
 python3-matplotlib) training and the CSV files are unchanged and the PNGs are
 skipped with a warning.
 
-Exit status: 0 on success, 1 on any error (missing model or data, wrong model
-shape, compile or runtime error), 2 on bad arguments, 130 when interrupted.
+Exit status: 0 on success, 1 on any error (missing model or data, an empty, binary
+or too short text, a model that does not fit the data set or its vocabulary,
+a compile or runtime error), 2 on bad arguments, 130 when interrupted.
 """
 
 import argparse
@@ -51,6 +97,7 @@ import gzip
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +107,7 @@ import warnings
 import numpy as np
 
 import wl
+from wl import text as wltext
 
 DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
 DATA_PACKAGE = "dataset-fashion-mnist"
@@ -160,17 +208,18 @@ def format_duration(seconds):
 
 
 class Progress:
-    """One epoch's progress on `stream`.
+    """The progress of one run of `steps` steps (an epoch, or the steps between two
+    evaluations) on `stream`, labelled `label` ("epoch 1/5").
 
     mode "tty": one line redrawn in place with \\r, at most ~10 times per second;
-    mode "lines": a plain line at each quarter of the epoch; mode "off": nothing.
+    mode "lines": a plain line at each quarter of the run; mode "off": nothing.
     """
 
     LINES_PER_EPOCH = 4
 
-    def __init__(self, stream, mode, epoch, epochs, steps, batch):
+    def __init__(self, stream, mode, label, steps, batch):
         self.stream, self.mode = stream, mode
-        self.epoch, self.epochs, self.steps, self.batch = epoch, epochs, steps, batch
+        self.label, self.steps, self.batch = label, steps, batch
         self.total = steps * batch
         self.start = time.perf_counter()
         self.last_draw = 0.0
@@ -189,8 +238,8 @@ class Progress:
         bar = "=" * filled + (">" if filled < bar_width else "") + " " * (bar_width - filled - 1)
         bar = bar[:bar_width]
         ndig = len(str(self.total))
-        return ("epoch %d/%d [%s] %*d/%d ex  loss %.4f  %.0f ex/s  ETA %s"
-                % (self.epoch, self.epochs, bar, ndig, done, self.total, mean_loss, rate,
+        return ("%s [%s] %*d/%d ex  loss %.4f  %.0f ex/s  ETA %s"
+                % (self.label, bar, ndig, done, self.total, mean_loss, rate,
                    format_duration(eta)))
 
     def update(self, step, mean_loss):
@@ -240,12 +289,12 @@ def progress_mode(quiet, stream):
 
 
 class TqdmProgress:
-    """One epoch's live progress bar drawn by tqdm: examples done of the epoch's, the mean loss
-    of the epoch's steps so far, the rate and the ETA (what Progress's "tty" line shows)."""
+    """One run's live progress bar drawn by tqdm: examples done of the run's, the mean loss
+    of its steps so far, the rate and the ETA (what Progress's "tty" line shows)."""
 
-    def __init__(self, stream, epoch, epochs, steps, batch):
+    def __init__(self, stream, label, steps, batch):
         self.batch = batch
-        self.bar = _import_tqdm()(total=steps * batch, desc="epoch %d/%d" % (epoch, epochs), unit="ex",
+        self.bar = _import_tqdm()(total=steps * batch, desc=label, unit="ex",
                                   file=stream, dynamic_ncols=True, leave=True, mininterval=0.1)
 
     def update(self, step, mean_loss):
@@ -256,11 +305,11 @@ class TqdmProgress:
         self.bar.close()
 
 
-def make_progress(stream, mode, epoch, epochs, steps, batch):
-    """The progress display of one epoch in `mode` (progress_mode)."""
+def make_progress(stream, mode, label, steps, batch):
+    """The progress display of `steps` steps of `batch` examples in `mode` (progress_mode)."""
     if mode == "tqdm":
-        return TqdmProgress(stream, epoch, epochs, steps, batch)
-    return Progress(stream, mode, epoch, epochs, steps, batch)
+        return TqdmProgress(stream, label, steps, batch)
+    return Progress(stream, mode, label, steps, batch)
 
 
 # --------------------------------------------------------------------------
@@ -457,19 +506,24 @@ def import_pyplot():
     return plt, None
 
 
-def plot_curves(plt, path, title, step_losses, epoch_rows):
+def plot_step_losses(ax, step_losses):
+    """The training loss of every step, raw and as a trailing mean."""
     steps = np.arange(1, len(step_losses) + 1)
     losses = np.asarray(step_losses, dtype=np.float64)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    ax1.plot(steps, losses, color="tab:blue", alpha=0.3, linewidth=0.8, label="train loss (step)")
+    ax.plot(steps, losses, color="tab:blue", alpha=0.3, linewidth=0.8, label="train loss (step)")
     w = int(min(100, max(1, len(losses) // 20)))
     if w > 1:
         # Trailing mean of the last w steps (of all steps so far for the first w).
         c = np.concatenate([[0.0], np.cumsum(losses)])
         lo = np.maximum(0, np.arange(len(losses)) + 1 - w)
         smooth = (c[1:] - c[lo]) / (np.arange(len(losses)) + 1 - lo)
-        ax1.plot(steps, smooth, color="tab:blue", linewidth=1.6,
-                 label="train loss (mean of %d steps)" % w)
+        ax.plot(steps, smooth, color="tab:blue", linewidth=1.6,
+                label="train loss (mean of %d steps)" % w)
+
+
+def plot_curves(plt, path, title, step_losses, epoch_rows):
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    plot_step_losses(ax1, step_losses)
     ex = [r["step"] for r in epoch_rows]
     ax1.plot(ex, [r["test_loss"] for r in epoch_rows], "o-", color="tab:red",
              label="test loss (epoch)")
@@ -543,6 +597,46 @@ def plot_certified(plt, path, title, radii, acc, lipschitz):
     plt.close(fig)
 
 
+def plot_text_curves(plt, path, title, step_losses, rows):
+    """A text run's curves.png: training loss per step and validation loss per evaluation;
+    next-character accuracy per evaluation."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    plot_step_losses(ax1, step_losses)
+    steps = [r["step"] for r in rows]
+    ax1.plot(steps, [r["val_loss"] for r in rows], "o-", color="tab:red", label="validation loss")
+    ax1.set_xlabel("step")
+    ax1.set_ylabel("loss (nats per character)")
+    ax1.set_title("loss")
+    ax1.grid(True, alpha=0.3)
+    ax1.legend()
+    ax2.plot(steps, [r["val_accuracy"] for r in rows], "o-", color="tab:green")
+    ax2.set_xlabel("step")
+    ax2.set_ylabel("validation accuracy")
+    ax2.set_title("next-character accuracy")
+    ax2.grid(True, alpha=0.3)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_bound(plt, path, title, steps, bounds):
+    """bound.png: the certified Lipschitz bound against the step (finite values only)."""
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    finite = [(s, b) for s, b in zip(steps, bounds) if math.isfinite(b)]
+    if finite:
+        ax.plot([s for s, _ in finite], [b for _, b in finite], "o-", color="tab:purple")
+    else:
+        ax.text(0.5, 0.5, "no finite bound", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("step")
+    ax.set_ylabel("certified Lipschitz bound")
+    ax.grid(True, alpha=0.3)
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 # --------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------
@@ -575,18 +669,55 @@ def _positive_float(text):
     return v
 
 
+def _nonnegative_float(text):
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("not a number: %r" % text)
+    if not (v >= 0) or not math.isfinite(v):
+        raise argparse.ArgumentTypeError("must be a number >= 0 (got %s)" % text)
+    return v
+
+
+DATASETS = ("fashion-mnist", "fortunes", "text:PATH")
+
+
+def _dataset(text):
+    """--dataset: fashion-mnist, fortunes or text:PATH (PATH not empty)."""
+    if text in ("fashion-mnist", "fortunes") or (text.startswith("text:") and len(text) > 5):
+        return text
+    raise argparse.ArgumentTypeError("invalid choice: %r (choose from %s)"
+                                     % (text, ", ".join(DATASETS)))
+
+
+def is_text(dataset):
+    return dataset != "fashion-mnist"
+
+
+# Options of one kind of data set only (None when not given), and their defaults.
+IMAGE_OPTIONS = {"epochs": 5, "limit_train": None, "limit_test": None}
+TEXT_OPTIONS = {"steps": 1000, "eval_every": 100, "eval_windows": None, "sample_chars": 300,
+                "prompt": None, "temperature": 1.0}
+DEFAULT_BATCH = {"image": 128, "text": 32}
+
+
 def build_parser():
     p = argparse.ArgumentParser(
         prog="wl-train",
-        description="Compile a .wl classifier with wlc, train it on Fashion-MNIST, and write "
-                    "metrics, the trained model and plots into --out.")
+        description="Compile a .wl model with wlc, train it on Fashion-MNIST (a classifier) or on "
+                    "text (a causal character-level language model), and write metrics, the "
+                    "trained model and plots into --out.",
+        epilog="Text datasets: the model needs `input tokens: i32[T]`, `label next: i32[T]` and "
+               "logits [T, V] with V at least the text's characters + 1. See "
+               "runtime/python/README.md and the docstring of wl/train.py.")
     p.add_argument("model_file", metavar="model.wl", help="the .wl model to compile and train")
-    p.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist"],
-                   help="the data set (default fashion-mnist)")
-    p.add_argument("--epochs", type=_positive_int, default=5, metavar="N",
-                   help="epochs (default 5)")
-    p.add_argument("--batch", type=_positive_int, default=128, metavar="B",
-                   help="batch size (default 128)")
+    p.add_argument("--dataset", default="fashion-mnist", type=_dataset,
+                   metavar="{fashion-mnist,fortunes,text:PATH}",
+                   help="the data set (default fashion-mnist): Fashion-MNIST images, the English "
+                        "fortune files of Debian's fortunes package, or the UTF-8 text of PATH")
+    p.add_argument("--batch", type=_positive_int, default=None, metavar="B",
+                   help="batch size (default %d for fashion-mnist, %d windows for text)"
+                        % (DEFAULT_BATCH["image"], DEFAULT_BATCH["text"]))
     p.add_argument("--lr-scale", type=_positive_float, default=1.0, metavar="S",
                    help="multiply every optimizer group's lr (wlc --lr-scale; default 1)")
     p.add_argument("--out", default="wl-train-out", metavar="DIR",
@@ -594,19 +725,65 @@ def build_parser():
     p.add_argument("--model", default=None, metavar="NAME",
                    help="the model to compile when the file has several")
     p.add_argument("--seed", type=_nonnegative_int, default=0, metavar="K",
-                   help="seed of the initialisation and of the shuffles (default 0)")
-    p.add_argument("--limit-train", type=_positive_int, default=None, metavar="N",
-                   help="train on the first N training examples only")
-    p.add_argument("--limit-test", type=_positive_int, default=None, metavar="N",
-                   help="evaluate on the first N test examples only")
+                   help="seed of the initialisation, of the shuffles or training windows, and of "
+                        "the sample (default 0)")
     p.add_argument("--cache-dir", default=None, metavar="D",
                    help="wl.compile's cache of compiled libraries")
-    p.add_argument("--data", default=DEFAULT_DATA_DIR, metavar="DIR",
-                   help="directory of the IDX files (default %s)" % DEFAULT_DATA_DIR)
+    p.add_argument("--data", default=None, metavar="DIR",
+                   help="directory of the data: the IDX files of fashion-mnist (default %s) or "
+                        "the fortune files (default %s)" % (DEFAULT_DATA_DIR, wltext.FORTUNES_DIR))
     p.add_argument("--target", default="cpu", choices=["cpu", "cuda"],
                    help="wlc's code generation target (default cpu)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    g = p.add_argument_group("fashion-mnist")
+    g.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+                   help="epochs (default 5)")
+    g.add_argument("--limit-train", type=_positive_int, default=None, metavar="N",
+                   help="train on the first N training examples only")
+    g.add_argument("--limit-test", type=_positive_int, default=None, metavar="N",
+                   help="evaluate on the first N test examples only")
+    g = p.add_argument_group("text datasets (fortunes, text:PATH)")
+    g.add_argument("--steps", type=_positive_int, default=None, metavar="N",
+                   help="training steps (default %d)" % TEXT_OPTIONS["steps"])
+    g.add_argument("--eval-every", type=_positive_int, default=None, metavar="K",
+                   help="evaluate on the validation text every K steps and after the last "
+                        "(default %d)" % TEXT_OPTIONS["eval_every"])
+    g.add_argument("--eval-windows", type=_positive_int, default=None, metavar="N",
+                   help="evaluate on N evenly spaced validation windows only (default: all, "
+                        "which cover the validation text)")
+    g.add_argument("--sample-chars", type=_nonnegative_int, default=None, metavar="N",
+                   help="characters to generate after training (default %d; 0: no sample)"
+                        % TEXT_OPTIONS["sample_chars"])
+    g.add_argument("--prompt", default=None, metavar="TEXT",
+                   help="the sample's prompt (default a newline, or the vocabulary's first "
+                        "character when the text has none)")
+    g.add_argument("--temperature", type=_nonnegative_float, default=None, metavar="T",
+                   help="the sample's temperature (default %g; 0: always the most likely "
+                        "character)" % TEXT_OPTIONS["temperature"])
     return p
+
+
+def parse_args(argv=None):
+    """The parsed command line, with the defaults of the data set's kind filled in; an option
+    of the other kind is a usage error (exit status 2)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    kind = "text" if is_text(args.dataset) else "image"
+    own, other = (TEXT_OPTIONS, IMAGE_OPTIONS) if kind == "text" else (IMAGE_OPTIONS, TEXT_OPTIONS)
+    for name in other:
+        if getattr(args, name) is not None:
+            parser.error("--%s does not apply to --dataset %s" % (name.replace("_", "-"),
+                                                                  args.dataset))
+    for name, default in own.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    if args.dataset.startswith("text:") and args.data is not None:
+        parser.error("--data does not apply to --dataset text:PATH")
+    if args.data is None:
+        args.data = wltext.FORTUNES_DIR if kind == "text" else DEFAULT_DATA_DIR
+    if args.batch is None:
+        args.batch = DEFAULT_BATCH[kind]
+    return args
 
 
 def compile_model(args):
@@ -679,6 +856,11 @@ def write_header(out, lib, args, data, report, report_error, constrained):
               "lr scale %g, seed %d\n"
               % (lib.name, args.model_file, data.x_train.shape[0], data.x_test.shape[0], args.batch,
                  data.steps_per_epoch, args.lr_scale, args.seed))
+    write_constraints(out, report, report_error, constrained)
+
+
+def write_constraints(out, report, report_error, constrained):
+    """The header line that names the constrained layers and their guarantees."""
     if report_error:
         out.write("constrained layers: unknown (wlc --report failed)\n")
     elif constrained:
@@ -725,7 +907,8 @@ def train(args, model, data, out):
     steps = data.steps_per_epoch
     for epoch in range(1, args.epochs + 1):
         order = rng.permutation(data.x_train.shape[0])
-        progress = make_progress(sys.stderr, mode, epoch, args.epochs, steps, args.batch)
+        progress = make_progress(sys.stderr, mode, "epoch %d/%d" % (epoch, args.epochs), steps,
+                                 args.batch)
         losses, loss_sum, seconds = train_epoch(model, data, order, args.batch, progress)
         step_losses += losses
         test_loss, accuracy, margins, correct = evaluate(model, data.x_test, data.y_test)
@@ -832,12 +1015,243 @@ def layer_bounds(model):
         return {}
 
 
+# --------------------------------------------------------------------------
+# Text datasets: a causal character-level language model
+# --------------------------------------------------------------------------
+
+
+def check_text_model(lib, dataset):
+    """(T, V) of a model that reads token ids [T] and predicts one of V classes at every
+    position (int32 labels [T], logits [T, V]); TrainError naming what does not fit."""
+    T = lib.sequence_length
+    problems = []
+    if lib.input_kind != "tokens":
+        problems.append("input of %s (needs token ids: input tokens: i32[T])" % lib.input_kind)
+    if lib.label_kind != "class":
+        problems.append("label kind '%s' (needs i32 labels, one per position: label next: "
+                        "i32[T], and cross_entropy)" % lib.label_kind)
+    elif lib.input_kind == "tokens" and lib.label_size != T:
+        problems.append("%d labels per example (needs one per position: %d)" % (lib.label_size, T))
+    if not problems and len(lib.output_shape) != 2:
+        problems.append("output %s (needs logits [T, V])" % list(lib.output_shape))
+    if problems:
+        raise TrainError("model %s does not fit %s: %s" % (lib.name, dataset, "; ".join(problems)))
+    return lib.output_shape
+
+
+def load_text(args):
+    """(the text, where it is from, how the header names it) of --dataset fortunes or
+    text:PATH."""
+    if args.dataset == "fortunes":
+        files = wltext.fortune_files(args.data)
+        return (wltext.read_fortunes(args.data), args.data,
+                "fortunes (%d files in %s)" % (len(files), args.data))
+    path = args.dataset[len("text:"):]
+    return wltext.read_text(path), path, "text %s" % path
+
+
+def check_vocabulary(model, vocab, V):
+    """TrainError unless every id of `vocab` (its characters and the unknown id) is one of the
+    model's V classes and an id its token embedding accepts (tried with one forward)."""
+    need = vocab.size
+    what = "the text's vocabulary of %d characters plus the unknown id needs V >= %d" % (
+        len(vocab.chars), need)
+    if need > V:
+        raise TrainError("%s, but model %s predicts V = %d classes" % (what, model.lib.name, V))
+    try:
+        model.forward(np.full((1, model.lib.sequence_length), need - 1, np.int32))
+    except wl.WLError as e:
+        m = re.search(r"outside \[0, (\d+)\)", e.message)
+        raise TrainError("%s, but model %s's token embedding takes %s" % (
+            what, model.lib.name, "V = %s ids" % m.group(1) if m else "fewer (%s)" % e.message))
+
+
+def evaluate_text(model, data, starts, first, batch):
+    """(mean cross entropy in nats, next-character accuracy) over the validation positions that
+    the windows at `starts` predict, each position once (first: wltext.validation_windows)."""
+    T = data.T
+    loss_sum, hits, count = 0.0, 0, 0
+    for i in range(0, len(starts), batch):
+        x, y = data.windows(starts[i:i + batch])
+        z = model.forward(x).astype(np.float64)  # [b, T, V]
+        keep = np.arange(T)[None, :] >= first[i:i + batch][:, None]
+        top = z.max(axis=2, keepdims=True)
+        log_norm = top[..., 0] + np.log(np.exp(z - top).sum(axis=2))
+        nll = log_norm - np.take_along_axis(z, y[..., None].astype(np.int64), axis=2)[..., 0]
+        loss_sum += float(nll[keep].sum())
+        hits += int((z.argmax(axis=2) == y)[keep].sum())
+        count += int(keep.sum())
+    return loss_sum / count, hits / count
+
+
+def write_text_header(out, lib, args, source, data, windows, total_windows, V):
+    """The lines before training: the model and the text, the run's sizes."""
+    out.write("model %s (%s): %s: %d train / %d validation characters, vocabulary %d "
+              "characters + unknown (model V %d), context %d\n"
+              % (lib.name, args.model_file, source, len(data.train_ids), len(data.val_ids),
+                 len(data.vocab.chars), V, data.T))
+    which = "all" if windows == total_windows else "evenly spaced of %d" % total_windows
+    out.write("batch %d, %d steps, evaluation every %d steps on %d validation windows (%s), "
+              "lr scale %g, seed %d\n"
+              % (args.batch, args.steps, args.eval_every, windows, which, args.lr_scale, args.seed))
+
+
+def train_text(args, model, data, validation, out):
+    """--steps steps of train_step on random windows (rng from --seed), evaluated every
+    --eval-every steps and after the last with a line on `out`. Returns (step losses, rows)."""
+    mode = progress_mode(args.quiet, sys.stderr)
+    rng = np.random.default_rng(args.seed)
+    T = data.T
+    step_losses, rows = [], []
+    start = time.perf_counter()
+    while len(step_losses) < args.steps:
+        n = min(args.eval_every, args.steps - len(step_losses))
+        label = "steps %d-%d/%d" % (len(step_losses) + 1, len(step_losses) + n, args.steps)
+        progress = make_progress(sys.stderr, mode, label, n, args.batch)
+        t0 = time.perf_counter()
+        loss_sum = 0.0
+        for s in range(n):
+            x, y = data.train_batch(rng, args.batch)
+            loss = float(model.train_step(x, y))
+            step_losses.append(loss)
+            loss_sum += loss
+            progress.update(s + 1, loss_sum / (s + 1))
+        seconds = time.perf_counter() - t0
+        progress.finish()
+        val_loss, accuracy = evaluate_text(model, data, *validation, args.batch)
+        rate = n * args.batch / seconds if seconds > 0 else 0.0
+        row = {"step": int(model.step_count), "train_loss": loss_sum / n, "val_loss": val_loss,
+               "val_accuracy": accuracy, "lipschitz_bound": lipschitz_bound(model, len(rows) + 1),
+               "examples_per_s": rate, "tokens_per_s": rate * T,
+               "seconds": time.perf_counter() - start}
+        rows.append(row)
+        out.write("step %d/%d  train loss %.4f  val loss %.4f  val accuracy %.4f  lipschitz %.4g  "
+                  "%.0f ex/s  %.0f tok/s  %.1f s\n"
+                  % (len(step_losses), args.steps, row["train_loss"], val_loss, accuracy,
+                     row["lipschitz_bound"], rate, row["tokens_per_s"], row["seconds"]))
+        out.flush()
+    return step_losses, rows
+
+
+TEXT_METRICS_FIELDS = ["step", "train_loss", "val_loss", "val_accuracy", "lipschitz_bound",
+                       "examples_per_s", "tokens_per_s", "seconds"]
+
+
+def write_text_csvs(files, rows, step_losses):
+    """metrics.csv (a row per evaluation) and steps.csv (a row per step)."""
+    with open(files.path("metrics.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(TEXT_METRICS_FIELDS)
+        for r in rows:
+            w.writerow([r["step"]] + ["%.6g" % r[k] for k in TEXT_METRICS_FIELDS[1:]])
+    with open(files.path("steps.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["step", "loss"])
+        for i, l in enumerate(step_losses):
+            w.writerow([i + 1, "%.6g" % l])
+
+
+def write_utf8(stream, text):
+    """`text` as UTF-8 on `stream` whatever the locale's encoding (a sample may hold any
+    character)."""
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+
+
+def model_source(path):
+    """The .wl file's text for the checkpoint (None, with a warning, when it is not UTF-8)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        sys.stderr.write("wl-train: warning: %s is not UTF-8: the checkpoint does not carry the "
+                         "model's source (wl-sample then needs --model)\n" % path)
+        return None
+
+
+def run_text(args, lib, loaded, out):
+    """run() for --dataset fortunes and text:PATH (`loaded`: load_text's result): checks,
+    trains, evaluates, samples, writes --out."""
+    T, V = check_text_model(lib, args.dataset)
+    report, report_error = constraint_report(args.model_file, args.model)
+    layer_names = [l.name for l in lib.layers]
+    constrained = [n for n in layer_names if n in report and is_constrained(report[n])]
+    text, where, source = loaded
+    data = wltext.TextData(text, T, where)
+    all_windows = wltext.validation_windows(len(data.val_ids), T)
+    validation = wltext.validation_windows(len(data.val_ids), T, args.eval_windows)
+    model = lib.create(seed=args.seed)
+    check_vocabulary(model, data.vocab, V)
+    prompt = args.prompt if args.prompt is not None else wltext.default_prompt(data.vocab)
+    if args.sample_chars and not prompt:
+        raise TrainError("--prompt must not be empty")
+
+    os.makedirs(args.out, exist_ok=True)
+    plot_layers = constrained or layer_names
+    spectra_start = singular_values(model, plot_layers)
+    bound_start = lipschitz_bound(model, 0)  # (the first evaluation warns when there is none)
+    write_text_header(out, lib, args, source, data, len(validation[0]), len(all_windows[0]), V)
+    write_constraints(out, report, report_error, constrained)
+    step_losses, rows = train_text(args, model, data, validation, out)
+
+    files = OutputFiles(args.out)
+    write_text_csvs(files, rows, step_losses)
+    last = rows[-1]
+    out.write("final validation loss %.4f, accuracy %.4f\n"
+              % (last["val_loss"], last["val_accuracy"]))
+    out.write("lipschitz bound: %.4f\n" % last["lipschitz_bound"])
+    wltext.save_checkpoint(model, files.path("model.safetensors"), data.vocab,
+                           model_source(args.model_file))
+    if args.sample_chars:
+        generated = wltext.sample(model, data.vocab, prompt, args.sample_chars,
+                                  temperature=args.temperature, seed=args.seed)
+        with open(files.path("sample.txt"), "w", encoding="utf-8", newline="") as f:
+            f.write(prompt + generated)
+        out.write("sample (%d characters, temperature %g, seed %d):\n"
+                  % (args.sample_chars, args.temperature, args.seed))
+        write_utf8(out, prompt + generated + "\n")
+    write_text_plots(files, lib, args, step_losses, rows, bound_start,
+                     (spectra_title(lib.name, report_error, constrained), plot_layers,
+                      spectra_start, singular_values(model, plot_layers), report,
+                      layer_bounds(model)))
+    out.write("wrote %s: %s\n" % (args.out, ", ".join(os.path.basename(f) for f in files.files)))
+    out.flush()
+    return 0
+
+
+def write_text_plots(files, lib, args, step_losses, rows, bound_start, spectra):
+    """curves.png, bound.png and spectra.png of a text run; without matplotlib a warning."""
+    plt, why = import_pyplot()
+    if plt is None:
+        sys.stderr.write("wl-train: warning: matplotlib is not available (%s); install "
+                         "python3-matplotlib (Debian) for the plots. Skipping curves.png, "
+                         "bound.png and spectra.png.\n" % why)
+        return
+    title = "%s (%s) on %s, %d steps, batch %d, lr scale %g" % (
+        lib.name, os.path.basename(args.model_file), args.dataset, args.steps, args.batch,
+        args.lr_scale)
+    plot_text_curves(plt, files.path("curves.png"), title, step_losses, rows)
+    plot_bound(plt, files.path("bound.png"), "%s: certified Lipschitz bound" % lib.name,
+               [0] + [r["step"] for r in rows],
+               [bound_start] + [r["lipschitz_bound"] for r in rows])
+    plot_spectra(plt, files.path("spectra.png"), *spectra)
+
+
 def run(args):
     """Compiles, checks, trains and evaluates the model, then writes --out; 0 on success (errors
     raise: see main)."""
     out, path = sys.stdout, args.model_file
     if not os.path.isfile(path):
         raise TrainError("%s: no such model file" % path)
+    if is_text(args.dataset):
+        loaded = load_text(args)  # before compiling: an unusable text fails at once
+        return run_text(args, compile_model(args), loaded, out)
     lib = compile_model(args)
     check_fits(lib, args.dataset)
     report, report_error = constraint_report(path, args.model)
@@ -866,10 +1280,10 @@ def run(args):
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         return run(args)
-    except TrainError as e:
+    except (TrainError, wltext.TextError) as e:
         sys.stderr.write("wl-train: error: %s\n" % e)
     except wl.CompileError as e:
         sys.stderr.write("wl-train: error: cannot compile %s:\n%s\n" % (args.model_file, e))
