@@ -22,9 +22,8 @@
 // D -> V layers get their ratio sqrt(OUT/IN) folded into their lr. The reference
 // updates embedding rows by the normalised gradient (row norm sqrt(D) times the
 // share); Muon's orthogonal update has rows of norm <= 1, so tok's lr carries
-// sqrt(D). Its Muon keeps momentum as an EMA (0.9, no Nesterov): wl's Muon sums
-// the momentum instead, which Newton-Schulz's normalisation makes the same
-// direction.
+// sqrt(D). Its Muon keeps momentum as an EMA (0.9, no Nesterov), as wl's Muon
+// does (m <- 0.9 m + 0.1 g).
 //
 // The certificate: wl_lipschitz_bound (printed by wl-train) bounds the model in
 // max_t ||x_t||_2 over the embedding's outputs and is sound by construction

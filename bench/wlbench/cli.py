@@ -10,13 +10,14 @@ import tempfile
 import numpy as np
 
 from .config import BIG_N, CONSTRAINT_LINES, CONSTRAINT_SIZE, FULL_CONFIGS, FULL_GEMM_SHAPES, FULL_MUON_SIZES, \
-    FULL_SOFT_CAP_SIZES, GEMM_N, QUICK_CONFIGS, QUICK_CONSTRAINT_SIZE, QUICK_GEMM_SHAPES, QUICK_MUON_SIZES, \
-    QUICK_SOFT_CAP_SIZES, QUICK_STRUCTURE_SIZE, SECTIONS, SEQ_ATTN_TS, SEQ_LINES, SLOW_CALL_S, STRUCTURE_LINES, \
-    STRUCTURE_SIZE
+    FULL_SOFT_CAP_SIZES, GEMM_N, GPT_BATCH, GPT_MODEL, GPT_STEPS, QUICK_CONFIGS, QUICK_CONSTRAINT_SIZE, \
+    QUICK_GEMM_SHAPES, QUICK_GPT_STEPS, QUICK_MUON_SIZES, QUICK_SOFT_CAP_SIZES, QUICK_STRUCTURE_SIZE, SECTIONS, \
+    SEQ_ATTN_TS, SEQ_LINES, SLOW_CALL_S, STRUCTURE_LINES, STRUCTURE_SIZE
 from .constraints import run_constraints
 from .dense import run_train_step
 from .env import NTHREADS
 from .gemm import run_gemm_mlp, run_gemm_shape
+from .gpt import run_gpt
 from .harness import Context
 from .optimizers import run_muon
 from .peak import measure_peak
@@ -129,6 +130,12 @@ def build_parser(description):
                          "transformer LM step under AdamW / Muon + soft_cap, attention forward / forward + backward")
     ap.add_argument("--seq-attn-t", default=",".join(map(str, SEQ_ATTN_TS)),
                     help=f"comma-separated T of the attention lines (default {','.join(map(str, SEQ_ATTN_TS))})")
+    ap.add_argument("--gpt-model", default=GPT_MODEL,
+                    help=f"the .wl Lipschitz GPT of the gpt line, relative to the repository (default {GPT_MODEL})")
+    ap.add_argument("--gpt-steps", type=int, default=None,
+                    help=f"training steps of each side of the gpt line (default {GPT_STEPS}, "
+                         f"--quick {QUICK_GPT_STEPS})")
+    ap.add_argument("--gpt-batch", type=int, default=GPT_BATCH, help=f"batch of the gpt line (default {GPT_BATCH})")
     ap.add_argument("--only", default=None,
                     help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default all)")
     ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"), help="results file (default bench/RESULTS.md)")
@@ -137,7 +144,7 @@ def build_parser(description):
 
 
 Plan = collections.namedtuple("Plan", "sections configs gemm_shapes gemm_mlp muon_sizes con_jobs st_lines st_size "
-                                      "seq_lines seq_ts")
+                                      "seq_lines seq_ts gpt_steps")
 
 
 def plan(args):
@@ -175,8 +182,11 @@ def plan(args):
         st_lines = []
     seq_lines = line_list("--seq-lines", args.seq_lines, SEQ_LINES)
     seq_ts = parse_sizes(args.seq_attn_t, "--seq-attn-t")
+    gpt_steps = chosen(args.gpt_steps, QUICK_GPT_STEPS, GPT_STEPS)
+    if gpt_steps < 1 or args.gpt_batch < 1:
+        sys.exit("--gpt-steps and --gpt-batch must be positive")
     return Plan(sections, configs, gemm_shapes, fits(GEMM_N), muon_sizes, con_jobs, st_lines, st_size,
-                seq_lines, seq_ts)
+                seq_lines, seq_ts, gpt_steps)
 
 
 def chosen_sections(args, muon_sizes):
@@ -199,7 +209,7 @@ def chosen_sections(args, muon_sizes):
 
 def run_sections(ctx, p):
     """Every selected line, in the order of the table: training steps, GEMM, constraint steps,
-    structure steps, Muon steps, sequence lines, compile time."""
+    structure steps, Muon steps, sequence lines, the Lipschitz GPT, compile time."""
     for (B, n) in (p.configs if "train" in p.sections else []):
         run_train_step(ctx, B, n)  # wl_train_step vs PyTorch eager
     if "gemm" in p.sections and p.gemm_mlp:
@@ -214,6 +224,8 @@ def run_sections(ctx, p):
         run_muon(ctx, n)  # wl_step on one n x n weight vs the same math in torch
     if "seq" in p.sections and p.seq_lines:
         run_sequence(ctx, p.seq_lines, p.seq_ts)  # transformer LM step, attention; each side its own process
+    if "gpt" in p.sections:  # a .wl Lipschitz GPT trained side by side with its PyTorch peer
+        run_gpt(ctx, os.path.join(os.path.dirname(HERE), ctx.args.gpt_model), p.gpt_steps, ctx.args.gpt_batch)
     if "compile" in p.sections:
         run_compile(ctx)  # compile time of a 12-layer model
 

@@ -38,7 +38,13 @@ SEQ_ATTN_B, SEQ_ATTN_D, SEQ_ATTN_HEADS, SEQ_ATTN_TS = 8, 256, 4, (256, 1024)
 # torch's extra environment (its libgomp threads sleep instead of spinning between ops): each torch
 # line runs once with the inherited environment and once with this one, the faster one counts.
 TORCH_PASSIVE_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}
-SECTIONS = ("train", "gemm", "muon", "constraints", "structures", "seq", "compile")
+# The Lipschitz GPT line (issue 18): a .wl Lipschitz transformer (path relative to the repository)
+# trained for GPT_STEPS steps (--quick: QUICK_GPT_STEPS) by wl and by a PyTorch peer on the same
+# fortunes batches; median step time after GPT_WARMUP_STEPS steps; GPT_VAL_WINDOWS evenly spaced
+# validation windows.
+GPT_MODEL = "examples/lipschitz_gpt_small.wl"
+GPT_STEPS, QUICK_GPT_STEPS, GPT_BATCH, GPT_VAL_WINDOWS, GPT_WARMUP_STEPS, GPT_SEED = 200, 50, 32, 256, 5, 0
+SECTIONS = ("train", "gemm", "muon", "constraints", "structures", "seq", "gpt", "compile")
 # The performance goals (issue 6) the summary judges: (goal, which lines, predicate on the line
 # name, minimum ratio peer/wl). A goal is met when every line it selects reaches the minimum.
 GOALS = (
@@ -52,6 +58,8 @@ GOALS = (
      lambda name: name.startswith("GEMM"), 0.7),
     ("sequence training step ≥ 2× PyTorch eager", "the `seq step` lines (transformer LM)",
      lambda name: name.startswith("seq step "), 2.0),
+    ("Lipschitz GPT training step ≥ 2× PyTorch eager (issue 18)", "the `gpt step` line",
+     lambda name: name.startswith("gpt step "), 2.0),
     ("attention forward + backward ≥ 2× PyTorch eager at T = 1024", "the `attention fwd+bwd` lines at T=1024",
      lambda name: name.startswith("attention fwd+bwd") and "T=1024" in name, 2.0),
 )
