@@ -14,17 +14,15 @@ accuracy on the same evenly spaced validation windows, where each side's time go
 certificate and the reference code's formula (phess2/lipschitz-transformers utils.py) on the
 final weights."""
 import hashlib
-import json
 import os
 import statistics
-import subprocess
 import sys
 
 import numpy as np
 
 from .config import GPT_BATCH, GPT_SEED, GPT_VAL_WINDOWS, GPT_WARMUP_STEPS, TORCH_PASSIVE_ENV
-from .env import NTHREADS
 from .gptspec import SpecError, describe, parse_gpt, settings
+from . import sequence
 from .harness import med_ms
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bench/: the workers' cwd
@@ -60,18 +58,7 @@ def draw_data(model, steps, batch, windows, seed, path):
 def run_side(ctx, side, spec, label, extra_env=None):
     """One side in its own process (gptside.py); its result dict."""
     spec = dict(spec, final=os.path.join(ctx.workdir, f"gpt.{label}.final.npz"))
-    spec_path = os.path.join(ctx.workdir, f"gpt.{label}.spec.json")
-    out_path = os.path.join(ctx.workdir, f"gpt.{label}.result.json")
-    with open(spec_path, "w") as f:
-        json.dump(spec, f)
-    env = dict(os.environ, WLBENCH_SIDE=side, **(extra_env or {}))
-    argv = [sys.executable, "-m", "wlbench.gptside", "--threads", str(NTHREADS)]
-    argv += ["--system-malloc"] if ctx.args.system_malloc else []
-    r = subprocess.run(argv + [spec_path, out_path], cwd=BENCH, env=env)
-    if r.returncode != 0:
-        raise RuntimeError(f"the {label} process of the gpt line exited with {r.returncode}")
-    with open(out_path) as f:
-        res = json.load(f)
+    res = sequence.run_side(ctx, side, spec, "gpt", extra_env, label, worker="wlbench.gptside")
     res["final"] = spec["final"]
     return res
 

@@ -24,14 +24,15 @@ from .programs import attention_wl, lm_layers, lm_wl
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bench/: the workers' cwd
 
 
-def run_side(ctx, side, spec, stem, extra_env=None, label=None):
-    """Runs one side in its own process; returns its result dict (see seqside.py)."""
+def run_side(ctx, side, spec, stem, extra_env=None, label=None, worker="wlbench.seqside"):
+    """Runs one side in its own process (the module `worker`: seqside.py, gptside.py); returns
+    its result dict."""
     spec_path = os.path.join(ctx.workdir, f"{stem}.{label or side}.spec.json")
     out_path = os.path.join(ctx.workdir, f"{stem}.{label or side}.result.json")
     with open(spec_path, "w") as f:
         json.dump(spec, f)
     env = dict(os.environ, WLBENCH_SIDE=side, **(extra_env or {}))
-    argv = [sys.executable, "-m", "wlbench.seqside", "--threads", str(NTHREADS)]
+    argv = [sys.executable, "-m", worker, "--threads", str(NTHREADS)]
     argv += ["--system-malloc"] if ctx.args.system_malloc else []
     r = subprocess.run(argv + [spec_path, out_path], cwd=BENCH, env=env)
     if r.returncode != 0:

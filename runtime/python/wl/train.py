@@ -506,6 +506,16 @@ def import_pyplot():
     return plt, None
 
 
+def pyplot_or_warn(plots):
+    """matplotlib.pyplot, or None after a warning that names the `plots` it skips."""
+    plt, why = import_pyplot()
+    if plt is None:
+        sys.stderr.write("wl-train: warning: matplotlib is not available (%s); install "
+                         "python3-matplotlib (Debian) for the plots. Skipping %s and %s.\n"
+                         % (why, ", ".join(plots[:-1]), plots[-1]))
+    return plt
+
+
 def plot_step_losses(ax, step_losses):
     """The training loss of every step, raw and as a trailing mean."""
     steps = np.arange(1, len(step_losses) + 1)
@@ -990,11 +1000,8 @@ def write_plots(files, lib, args, history, spectra, certified):
     """curves.png, spectra.png and (with a certified curve) certified.png; without matplotlib a
     warning instead. history: (step losses, epoch rows); spectra: plot_spectra's (title, layers,
     start, end, report, end_bounds); certified: (radii or None, accuracies, Lipschitz bound)."""
-    plt, why = import_pyplot()
+    plt = pyplot_or_warn(["curves.png", "spectra.png", "certified.png"])
     if plt is None:
-        sys.stderr.write("wl-train: warning: matplotlib is not available (%s); install "
-                         "python3-matplotlib (Debian) for the plots. Skipping curves.png, "
-                         "spectra.png and certified.png.\n" % why)
         return
     title = "%s (%s), %d epoch%s, batch %d, lr scale %g" % (
         lib.name, os.path.basename(args.model_file), args.epochs, "s" if args.epochs > 1 else "",
@@ -1227,11 +1234,8 @@ def run_text(args, lib, loaded, out):
 
 def write_text_plots(files, lib, args, step_losses, rows, bound_start, spectra):
     """curves.png, bound.png and spectra.png of a text run; without matplotlib a warning."""
-    plt, why = import_pyplot()
+    plt = pyplot_or_warn(["curves.png", "bound.png", "spectra.png"])
     if plt is None:
-        sys.stderr.write("wl-train: warning: matplotlib is not available (%s); install "
-                         "python3-matplotlib (Debian) for the plots. Skipping curves.png, "
-                         "bound.png and spectra.png.\n" % why)
         return
     title = "%s (%s) on %s, %d steps, batch %d, lr scale %g" % (
         lib.name, os.path.basename(args.model_file), args.dataset, args.steps, args.batch,
