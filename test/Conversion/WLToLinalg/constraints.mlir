@@ -213,9 +213,9 @@ func.func private @spectral_soft_cap(%alpha: f32, %w: tensor<8x4xf32>) -> tensor
 //  CHECK-SAME:     %[[LR:[a-zA-Z0-9_]+]]: f32) -> f32
 //       CHECK:   %[[C:.+]] = arith.constant 2.000000e+00 : f64
 //       CHECK:   %[[LR64:.+]] = arith.extf %[[LR]] : f32 to f64
+//       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f64
 //       CHECK:   %[[WD:.+]] = arith.constant 1.000000e-01 : f64
 //       CHECK:   %[[DEC:.+]] = arith.mulf %[[LR64]], %[[WD]] : f64
-//       CHECK:   %[[ONE:.+]] = arith.constant 1.000000e+00 : f64
 //       CHECK:   %[[KEEP:.+]] = arith.subf %[[ONE]], %[[DEC]] : f64
 //       CHECK:   %[[B:.+]] = arith.constant 1.500000e+00 : f64
 //       CHECK:   %[[STEP:.+]] = arith.mulf %[[LR64]], %[[B]] : f64

@@ -202,38 +202,37 @@ struct LowerSoftCapStrength : OpRewritePattern<SoftCapStrengthOp> {
       return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v))
           .getResult();
     };
+    // One op per statement: the order of the generated ops must not depend
+    // on the C++ compiler's order of evaluating arguments.
     Value c = f64(op.getBoundAttr().getValueAsDouble());
     Value lr = arith::ExtFOp::create(b, loc, b.getF64Type(), op.getLr());
+    Value one = f64(1.0);
+    Value wd = f64(op.getWeightDecayAttr().getValueAsDouble());
+    Value decayed = arith::MulFOp::create(b, loc, lr, wd);
+    Value kept = arith::SubFOp::create(b, loc, one, decayed);
+    Value updateBound = f64(op.getUpdateBoundAttr().getValueAsDouble());
+    Value reach = arith::MulFOp::create(b, loc, lr, updateBound);
+    Value shrunk = arith::MulFOp::create(b, loc, c, kept);
     // k = c·(1 − lr·wd) + lr·B
-    Value decay = arith::SubFOp::create(
-        b, loc, f64(1.0),
-        arith::MulFOp::create(b, loc, lr,
-                              f64(op.getWeightDecayAttr().getValueAsDouble())));
-    Value k = arith::AddFOp::create(
-        b, loc, arith::MulFOp::create(b, loc, c, decay),
-        arith::MulFOp::create(b, loc, lr,
-                              f64(op.getUpdateBoundAttr().getValueAsDouble())));
+    Value k = arith::AddFOp::create(b, loc, shrunk, reach);
     Value ratio = arith::DivFOp::create(b, loc, c, k);
+    Value zero = f64(0.0);
     Value lb = arith::ConstantIndexOp::create(b, loc, 0);
     Value ub = arith::ConstantIndexOp::create(
         b, loc, SoftCapStrengthOp::kBisectionSteps);
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value step = arith::ConstantIndexOp::create(b, loc, 1);
     auto bisection = scf::ForOp::create(
-        b, loc, lb, ub, one, ValueRange{f64(0.0), f64(1.0)},
+        b, loc, lb, ub, step, ValueRange{zero, one},
         [&](OpBuilder &nb, Location l, Value, ValueRange range) {
           Value half =
               arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(0.5));
-          Value mid = arith::MulFOp::create(
-              nb, l, arith::AddFOp::create(nb, l, range[0], range[1]), half);
-          Value rest = arith::SubFOp::create(
-              nb, l, arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(1.0)),
-              mid);
+          Value sum = arith::AddFOp::create(nb, l, range[0], range[1]);
+          Value mid = arith::MulFOp::create(nb, l, sum, half);
+          Value rest = arith::SubFOp::create(nb, l, one, mid);
           // h = rest + mid·rest³, in the order strength() evaluates it.
-          Value cube = arith::MulFOp::create(
-              nb, l,
-              arith::MulFOp::create(
-                  nb, l, arith::MulFOp::create(nb, l, mid, rest), rest),
-              rest);
+          Value cube = arith::MulFOp::create(nb, l, mid, rest);
+          cube = arith::MulFOp::create(nb, l, cube, rest);
+          cube = arith::MulFOp::create(nb, l, cube, rest);
           Value h = arith::AddFOp::create(nb, l, rest, cube);
           Value below =
               arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLE, h, ratio);
@@ -242,11 +241,11 @@ struct LowerSoftCapStrength : OpRewritePattern<SoftCapStrengthOp> {
               ValueRange{arith::SelectOp::create(nb, l, below, range[0], mid),
                          arith::SelectOp::create(nb, l, below, mid, range[1])});
         });
-    Value alpha = arith::DivFOp::create(b, loc, bisection.getResult(1),
-                                        arith::MulFOp::create(b, loc, k, k));
+    Value kk = arith::MulFOp::create(b, loc, k, k);
+    Value alpha = arith::DivFOp::create(b, loc, bisection.getResult(1), kk);
     Value leaves =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, k, c);
-    alpha = arith::SelectOp::create(b, loc, leaves, alpha, f64(0.0));
+    alpha = arith::SelectOp::create(b, loc, leaves, alpha, zero);
     rewriter.replaceOp(
         op, arith::TruncFOp::create(b, loc, b.getF32Type(), alpha).getResult());
     return success();
