@@ -80,9 +80,9 @@ OpFoldResult SoftCapStrengthOp::fold(FoldAdaptor adaptor) {
   if (!lr)
     return {};
   double c = getBoundAttr().getValueAsDouble();
-  double rate = static_cast<float>(lr.getValueAsDouble());
-  double k = c * (1.0 - rate * getWeightDecayAttr().getValueAsDouble()) +
-             rate * getUpdateBoundAttr().getValueAsDouble();
+  double k = reach(c, static_cast<float>(lr.getValueAsDouble()),
+                   getWeightDecayAttr().getValueAsDouble(),
+                   getUpdateBoundAttr().getValueAsDouble());
   return FloatAttr::get(Float32Type::get(getContext()),
                         static_cast<float>(strength(c, k)));
 }

@@ -285,7 +285,7 @@ FailureOr<double> SoftCap::coupling(ParamOp param, OptimizerGroupOp group,
   // a smaller lr gives a smaller k/c, a smaller t = αk² and a map that is
   // monotone wherever the peak's is (f' ≥ 1 − 3t on [0, k]).
   double cap = c.bound();
-  double k = cap * (1 - lr * wd) + lr * bound;
+  double k = SoftCapStrengthOp::reach(cap, lr, wd, bound);
   if (k <= cap)
     return bound; // the update cannot leave the constraint set
   // f(σ) = s + αs³, s = σ − ασ³ is f(k) = c at α = t/k² with t ≤ 1 (s ≥ 0).

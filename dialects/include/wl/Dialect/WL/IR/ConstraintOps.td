@@ -76,6 +76,11 @@ def WL_SoftCapStrengthOp : WL_Op<"soft_cap_strength", [Pure]> {
     /// The bisection of the description in f64; the lowering generates the
     /// same steps, so folded and run-time α agree.
     static double strength(double bound, double k);
+    /// k = c·(1 − lr·weight_decay) + lr·update_bound.
+    static double reach(double bound, double lr, double weightDecay,
+                        double updateBound) {
+      return bound * (1.0 - lr * weightDecay) + lr * updateBound;
+    }
     static constexpr int kBisectionSteps = 64;
   }];
 }
