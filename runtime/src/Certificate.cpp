@@ -234,11 +234,34 @@ namespace {
 /// more beyond. After T iterations the bound is (Σ σᵢ^(2^(T+1)))^(1/2^(T+1))
 /// ≤ n^(1/2^(T+1))·σ_max (equality for a flat spectrum): T = 6 would be 5.1%
 /// over at n = 576, T = 7 is 2.5% there and within 4.5% up to n ≈ 78 000.
-int gramIterations(int64_t n) {
+int gramIterations(int64_t n, double within = 1.045) {
   int t = 6;
-  while (t < 12 && std::pow(double(n), std::ldexp(1.0, -(t + 1))) > 1.045)
+  while (t < 12 && std::pow(double(n), std::ldexp(1.0, -(t + 1))) > within)
     ++t;
   return t;
+}
+
+/// Each matrix's Gram bound in a stack [g, rows, cols] at `first`, within
+/// `within` of its σ_max (worst case); NaN for a non-finite entry.
+std::vector<double> stackBounds(const float *first, int64_t g, int64_t rows,
+                                int64_t cols, double within) {
+  std::vector<double> bounds(static_cast<size_t>(g));
+  int iterations = gramIterations(std::min(rows, cols), within);
+  for (int64_t i = 0; i < g; ++i)
+    bounds[size_t(i)] =
+        gramSpectralBound(first + i * rows * cols, rows, cols, iterations);
+  return bounds;
+}
+
+/// max of bounds, NaN if any is NaN.
+double maxOf(const std::vector<double> &bounds) {
+  double top = 0;
+  for (double b : bounds) {
+    if (std::isnan(b))
+      return b;
+    top = std::max(top, b);
+  }
+  return top;
 }
 
 /// sqrt(1 + ‖PᵀP − I‖_F) for P [rows, cols] given row-major (transposed
@@ -283,8 +306,8 @@ double orthonormalBound(const float *p, int64_t rows, int64_t cols,
 /// The sound σ_max bound of layer `layer` by the rule its structure chose
 /// (ALGORITHMS.md, Certificates): Gram iteration on the weight, the
 /// orthonormality rule (orthogonal weights; also svd's factors), max|d|
-/// (diagonal). NaN for a non-finite weight, negative after an error recorded
-/// on m.
+/// (diagonal), the block, Kronecker and Monarch rules on the factors. NaN for a
+/// non-finite weight, negative after an error recorded on m.
 double structureBound(wl_model *m, int layer, const char *fn) {
   const LayerInfo &l = m->md->layers[size_t(layer)];
   auto factor = [&](size_t i) -> const float * {
@@ -307,6 +330,30 @@ double structureBound(wl_model *m, int layer, const char *fn) {
     int64_t r = scale.numel;
     return top * orthonormalBound(factor(0), l.out, r, true) *
            orthonormalBound(factor(2), l.in, r, true);
+  }
+  auto stack = [&](size_t i, double within) {
+    const std::vector<int64_t> &shape =
+        m->md->params[size_t(l.factors[i])].shape;
+    return stackBounds(factor(i), shape[0], shape[1], shape[2], within);
+  };
+  // The structure rules (shapes checked when the metadata was read). A
+  // product of two bounds asks each for half the slack, so one Kronecker
+  // term stays within ~4.5% of σ(A)σ(B).
+  switch (l.bound) {
+  case BoundRule::BlockMax:
+    return maxOf(stack(0, 1.045));
+  case BoundRule::Monarch:
+    return maxOf(stack(0, 1.022)) * maxOf(stack(1, 1.022));
+  case BoundRule::Kronecker: {
+    std::vector<double> a = stack(0, 1.022), b = stack(1, 1.022);
+    double sum = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+      sum += a[i] * b[i];
+    // The float sum of k non-negative terms, rounded up.
+    return sum * (1.0 + double(a.size() + 2) * std::ldexp(1.0, -52));
+  }
+  default:
+    break;
   }
   std::vector<float> w(size_t(l.out * l.in));
   if (effectiveWeight(m, layer, w.data(), fn) != WL_OK)

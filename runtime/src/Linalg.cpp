@@ -473,6 +473,73 @@ void subtractProducts(std::vector<double> &res, int64_t m, int64_t n,
   }
 }
 
+/// ‖U‖_F·‖V‖_F ≥ σ(U Vᵀ): both scaled by √(c/that) when it exceeds c (the
+/// sound fallback of productClip without an SVD).
+void productFrobeniusClip(const View &u, const View &v, double c) {
+  auto frobenius = [](const View &w) {
+    double ss = 0;
+    for (int64_t i = 0; i < w.rows; ++i)
+      for (int64_t j = 0; j < w.cols; ++j)
+        ss += double(w.at(i, j)) * double(w.at(i, j));
+    return std::sqrt(ss);
+  };
+  const double f = frobenius(u) * frobenius(v);
+  if (!std::isfinite(f) || f <= c)
+    return;
+  const double scale = std::sqrt(c / f);
+  for (const View *w : {&u, &v})
+    for (int64_t i = 0; i < w->rows; ++i)
+      for (int64_t j = 0; j < w->cols; ++j)
+        w->at(i, j) = float(double(w->at(i, j)) * scale);
+}
+
+/// σ(U Vᵀ) ≤ c for U [m, r], V [n, r], without forming U Vᵀ: with the thin
+/// SVDs U = P_u S_u Q_uᵀ and V = P_v S_v Q_vᵀ, U Vᵀ = P_u K P_vᵀ for the small
+/// core K = S_u Q_uᵀ Q_v S_v, whose SVD K = X S Yᵀ gives the product's
+/// singular values. When S exceeds c the factors become the balanced
+/// U = P_u X √min(S, c), V = P_v Y √min(S, c); otherwise they stay bit for
+/// bit. O((m + n)·r²).
+void productClip(const View &u, const View &v, double c) {
+  std::vector<double> a, su, pu, qut, sv, pv, qvt;
+  if (!loadColMajor(u, a) || !thinSvd(a, u.rows, u.cols, su, pu, qut))
+    return productFrobeniusClip(u, v, c);
+  if (!loadColMajor(v, a) || !thinSvd(a, v.rows, v.cols, sv, pv, qvt))
+    return productFrobeniusClip(u, v, c);
+  const int64_t m = u.rows, n = v.rows, r = u.cols;
+  const int64_t ku = int64_t(su.size()), kv = int64_t(sv.size());
+  // K [ku, kv] column-major: K[i, j] = su_i sv_j Σ_t Qu[t, i] Qv[t, j].
+  std::vector<double> core(size_t(ku * kv), 0.0);
+  for (int64_t j = 0; j < kv; ++j)
+    for (int64_t i = 0; i < ku; ++i) {
+      double dot = 0;
+      for (int64_t t = 0; t < r; ++t)
+        dot += qut[size_t(i + t * ku)] * qvt[size_t(j + t * kv)];
+      core[size_t(i + j * ku)] = su[size_t(i)] * sv[size_t(j)] * dot;
+    }
+  std::vector<double> s, x, yt;
+  if (!thinSvd(core, ku, kv, s, x, yt))
+    return productFrobeniusClip(u, v, c);
+  if (s.empty() || s[0] <= c)
+    return; // already in the set: keep the factors bit for bit
+  const int64_t k = int64_t(s.size());
+  // U'[:, j] = P_u X[:, j] √s'_j, V'[:, j] = P_v Y[:, j] √s'_j; zero beyond k.
+  for (int64_t j = 0; j < r; ++j) {
+    const double root = j < k ? std::sqrt(std::min(s[size_t(j)], c)) : 0.0;
+    for (int64_t row = 0; row < m; ++row) {
+      double acc = 0;
+      for (int64_t i = 0; j < k && i < ku; ++i)
+        acc += pu[size_t(row + i * m)] * x[size_t(i + j * ku)];
+      u.at(row, j) = float(acc * root);
+    }
+    for (int64_t row = 0; row < n; ++row) {
+      double acc = 0;
+      for (int64_t i = 0; j < k && i < kv; ++i)
+        acc += pv[size_t(row + i * n)] * yt[size_t(j + i * k)];
+      v.at(row, j) = float(acc * root);
+    }
+  }
+}
+
 /// PiSSA: W0 [OUT, IN] = W_res + B·A with B = U_r diag(√S_r) [OUT, r],
 /// A = diag(√S_r) V_rᵀ [r, IN]. Returns false (nothing written) on failure.
 bool pissaSplit(const View &w, const View &a, const View &b) {
@@ -694,6 +761,20 @@ void _mlir_ciface_wlrt_svd_clip(wlgen_memref2d *w, float c) {
     svdClip(v, cc);
   } catch (...) {
     frobeniusClip(v, cc); // out of memory: still land in the set
+  }
+}
+
+void _mlir_ciface_wlrt_product_clip(wlgen_memref2d *u, wlgen_memref2d *v,
+                                    float c) {
+  View uv, vv;
+  if (!viewOf(u, uv) || !viewOf(v, vv) || uv.cols != vv.cols || std::isnan(c) ||
+      c == std::numeric_limits<float>::infinity())
+    return;
+  const double cc = std::max(double(c), 0.0);
+  try {
+    productClip(uv, vv, cc);
+  } catch (...) {
+    productFrobeniusClip(uv, vv, cc); // out of memory: still land in the set
   }
 }
 

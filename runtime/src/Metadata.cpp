@@ -491,6 +491,27 @@ void parseFactors(const Metadata &md, LayerInfo &l, const JsonValue &lv,
   }
 }
 
+/// The compiler's spelling of a BoundRule (for messages).
+std::string boundRuleName(BoundRule rule) {
+  switch (rule) {
+  case BoundRule::Gram:
+    return "gram";
+  case BoundRule::Orthonormal:
+    return "orthonormal";
+  case BoundRule::MaxAbs:
+    return "max_abs";
+  case BoundRule::Svd:
+    return "svd";
+  case BoundRule::BlockMax:
+    return "block_max";
+  case BoundRule::Kronecker:
+    return "kronecker";
+  case BoundRule::Monarch:
+    return "monarch";
+  }
+  return "?";
+}
+
 /// A layer's "bound" (wl.layer's BoundRule, as the compiler spells it).
 BoundRule boundRule(const std::string &name, const std::string &where) {
   if (name == "gram")
@@ -501,6 +522,12 @@ BoundRule boundRule(const std::string &name, const std::string &where) {
     return BoundRule::MaxAbs;
   if (name == "svd")
     return BoundRule::Svd;
+  if (name == "block_max")
+    return BoundRule::BlockMax;
+  if (name == "kronecker")
+    return BoundRule::Kronecker;
+  if (name == "monarch")
+    return BoundRule::Monarch;
   bad(where + ": unknown bound '" + name + "'");
 }
 
@@ -512,8 +539,15 @@ void checkLayerShapes(const Metadata &md, const LayerInfo &l,
   auto factorShape = [&](size_t i, std::vector<int64_t> shape) {
     if (i >= l.factors.size() || md.params[size_t(l.factors[i])].shape != shape)
       bad(where + ": structure '" + l.structure + "' (bound '" +
-          (l.bound == BoundRule::Svd ? "svd" : "max_abs") + "') needs factor " +
-          std::to_string(i) + " of the right shape");
+          boundRuleName(l.bound) + "') needs factor " + std::to_string(i) +
+          " of the right shape");
+  };
+  // A stack [g, m, n]'s shape (empty when factor i is not a stack).
+  auto stack = [&](size_t i) -> std::vector<int64_t> {
+    if (i >= l.factors.size() ||
+        md.params[size_t(l.factors[i])].shape.size() != 3)
+      return {0, 0, 0};
+    return md.params[size_t(l.factors[i])].shape;
   };
   if (l.bound == BoundRule::Svd) {
     int64_t r =
@@ -521,6 +555,25 @@ void checkLayerShapes(const Metadata &md, const LayerInfo &l,
     factorShape(0, {l.out, r});
     factorShape(1, {r});
     factorShape(2, {l.in, r});
+  } else if (l.bound == BoundRule::BlockMax) {
+    std::vector<int64_t> b = stack(0);
+    int64_t g = std::max<int64_t>(b[0], 1);
+    factorShape(0, {g, l.out / g, l.in / g});
+    if (g * (l.out / g) != l.out || g * (l.in / g) != l.in)
+      bad(where + ": blocks must tile the [out, in] weight");
+  } else if (l.bound == BoundRule::Kronecker) {
+    std::vector<int64_t> a = stack(0), b = stack(1);
+    if (a[0] != b[0] || a[1] * b[1] != l.out || a[2] * b[2] != l.in)
+      bad(where + ": structure '" + l.structure +
+          "' (bound 'kronecker') needs factors A [k, m1, n1], B [k, m2, n2] "
+          "with m1*m2 = out, n1*n2 = in");
+  } else if (l.bound == BoundRule::Monarch) {
+    std::vector<int64_t> r = stack(0), lf = stack(1);
+    if (l.in != l.out || r[1] != r[2] || lf[1] != lf[2] || r[0] != lf[1] ||
+        lf[0] != r[1] || r[0] * r[1] != l.in)
+      bad(where + ": structure '" + l.structure +
+          "' (bound 'monarch') needs factors R [b, c, c], L [c, b, b] with "
+          "b*c = in = out");
   } else if (l.bound == BoundRule::MaxAbs) {
     if (l.in != l.out)
       bad(where + ": a max_abs bound needs a square layer");

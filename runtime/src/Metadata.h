@@ -46,8 +46,12 @@ enum class BoundRule {
   Orthonormal, ///< sqrt(1 + ‖WᵀW − I‖_F) on the short side (any weight;
                ///< tight for a nearly orthonormal one)
   MaxAbs,      ///< square; factors: d [n]; the bound is max|d|
-  Svd, ///< factors: U [out, r], s [r], V [in, r]; max|s| times U's and V's
-       ///< bounds
+  Svd,      ///< factors: U [out, r], s [r], V [in, r]; max|s| times U's and V's
+            ///< bounds
+  BlockMax, ///< factors: blocks [b, out/b, in/b]; the largest block's bound
+  Kronecker, ///< factors: A [k, m1, n1], B [k, m2, n2]; Σ bound(A_i)bound(B_i)
+  Monarch,   ///< factors: R [b, c, c], L [c, b, b]; max bound(L_j)·max
+             ///< bound(R_i)
 };
 
 /// A layer's "kind": a linear map (the default) or an embedding table E

@@ -213,6 +213,53 @@ TEST(Metadata, StructuredLayers) {
       "weight 'U' must have shape [1, 2]");
 }
 
+/// The block, Kronecker and Monarch certificate rules read stacked factors
+/// whose shapes must tile the layer.
+TEST(Metadata, StackedFactorRules) {
+  using wlrt::BoundRule;
+  const std::string sh =
+      std::string(head) +
+      R"("arena_size":40,"params":[{"name":"A","shape":[1,2,2],"offset":0,"trainable":false,"init":{"kind":"zeros"}},)"
+      R"({"name":"B","shape":[1,2,2],"offset":4,"trainable":false,"init":{"kind":"zeros"}},)"
+      R"({"name":"blocks","shape":[2,2,2],"offset":8,"trainable":false,"init":{"kind":"zeros"}},)"
+      R"({"name":"R","shape":[2,2,2],"offset":16,"trainable":false,"init":{"kind":"zeros"}},)"
+      R"({"name":"L","shape":[2,2,2],"offset":24,"trainable":false,"init":{"kind":"zeros"}}],"layers":[)";
+  auto layer = [&](const std::string &fields) {
+    return sh + R"({"name":"l","in":4,"out":4,)" + fields + "}]}";
+  };
+  wlrt::Metadata g = wlrt::parseMetadata(
+      layer(
+          R"("structure":"kronecker","bound":"kronecker","weight":"A","factors":["A","B"])")
+          .c_str());
+  EXPECT_TRUE(g.ok && g.layers[0].bound == BoundRule::Kronecker) << g.error;
+  g = wlrt::parseMetadata(
+      layer(
+          R"("structure":"blockdiag","bound":"block_max","weight":"blocks","factors":["blocks"])")
+          .c_str());
+  EXPECT_TRUE(g.ok && g.layers[0].bound == BoundRule::BlockMax) << g.error;
+  g = wlrt::parseMetadata(
+      layer(
+          R"("structure":"monarch","bound":"monarch","weight":"R","factors":["R","L"])")
+          .c_str());
+  EXPECT_TRUE(g.ok && g.layers[0].bound == BoundRule::Monarch) << g.error;
+  rejects(
+      layer(
+          R"("structure":"kronecker","bound":"kronecker","weight":"A","factors":["A","blocks"])")
+          .c_str(),
+      "(bound 'kronecker') needs factors A [k, m1, n1], B [k, m2, n2]");
+  rejects(
+      layer(
+          R"("structure":"blockdiag","bound":"block_max","weight":"A","factors":["A"])")
+          .c_str(),
+      "structure 'blockdiag' (bound 'block_max') needs factor 0 of the right "
+      "shape");
+  rejects(
+      layer(
+          R"("structure":"monarch","bound":"monarch","weight":"R","factors":["R"])")
+          .c_str(),
+      "(bound 'monarch') needs factors R [b, c, c], L [c, b, b]");
+}
+
 /// The weight is the [out, in] matrix itself exactly when the layer lists no
 /// factors (whatever its structure's name); the certificate's rule is the
 /// layer's "bound" (the compiler's choice), never derived from the name.

@@ -48,6 +48,17 @@ public:
     return tb.uniform(
         1.0 / std::sqrt(double(tb.in()))); // A ~ U(-1/sqrt(IN), 1/sqrt(IN))
   }
+  /// A spectral bound c bounds the adapter term ΔW = s·B A (s = alpha/r):
+  /// the singular values of B A are clipped at c/s exactly after every step
+  /// (B is U, A is Vᵀ of the product clip).
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    FailureOr<InitAttr> initial = init(tb, role);
+    if (failed(initial))
+      return failure();
+    return productBound(tb, role, *initial, "weight.lora_B", "weight.lora_A",
+                        /*transposed=*/true, scale(tb.call()));
+  }
   /// y = scale · B (A x).
   Value apply(const TermBuilder &tb, Value x) const override {
     const lang::Call &s = tb.call();
@@ -63,11 +74,10 @@ public:
                   "alpha has no effect with init = pissa: the re-split base "
                   "and factors "
                   "reproduce W0 with scale 1");
-    double scale = pissa ? 1.0 : s.getNumber("alpha", 8) / double(r);
-    if (scale == 1.0)
+    if (scale(s) == 1.0)
       return y;
     return ScaleOp::create(tb.b, tb.loc, y.getType(), y,
-                           tb.b.getF64FloatAttr(scale));
+                           tb.b.getF64FloatAttr(scale(s)));
   }
   std::optional<Resplit> resplit(const lang::Call &s) const override {
     if (!isPissa(s))
@@ -78,6 +88,11 @@ public:
 private:
   static bool isPissa(const lang::Call &s) {
     return s.getName("init") == "pissa";
+  }
+  /// alpha/rank; 1 with init = pissa.
+  static double scale(const lang::Call &s) {
+    return isPissa(s) ? 1.0
+                      : s.getNumber("alpha", 8) / double(s.getInt("rank", 8));
   }
 };
 
@@ -119,6 +134,21 @@ public:
   }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     return tb.init(InitKind::Zeros); // ΔW starts at 0
+  }
+  /// `shared`: ΔW = Bᵀ(1ᵀ ⊗ I) repeats Bᵀ over the IN/r column blocks, so
+  /// σ(ΔW) = √(IN/r)·σ(B) exactly and a bound c on the term is c/√(IN/r)
+  /// on B. `bat`'s ΔW mixes B with the base: no exact or sound share.
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    FailureOr<InitAttr> initial = init(tb, role);
+    if (failed(initial))
+      return failure();
+    FactorShare share;
+    if (!isBat(tb.call())) {
+      double repeats = double(tb.in() / tb.call().getInt("block", 64));
+      share.spectral = [repeats](double c) { return c / std::sqrt(repeats); };
+    }
+    return throughFactor(tb, *initial, share);
   }
   Value apply(const TermBuilder &tb, Value x) const override {
     int64_t r = tb.call().getInt("block", 64), in = tb.in(), out = tb.out();
@@ -174,6 +204,18 @@ public:
   }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     return tb.init(InitKind::Zeros); // filled by the split
+  }
+  /// ΔW = U diag(s) Vᵀ with U, V the base's (frozen, orthonormal) singular
+  /// vectors: a bound c on the term clamps |s| (exact).
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    if (role == "weight.s") {
+      FailureOr<ParamSetup> scale = clampedScale(tb, StructureKind::SvFit);
+      if (succeeded(scale))
+        scale->init = tb.init(InitKind::Zeros); // filled by the split
+      return scale;
+    }
+    return ParamSetup{tb.init(InitKind::Zeros), {}};
   }
   Value apply(const TermBuilder &tb, Value x) const override {
     return applySvd(tb, x);

@@ -44,6 +44,22 @@ public:
     return tb.initOr(tb.normal(
         std::pow(double(tb.in()), -0.25))); // one product L·R per entry
   }
+  /// σ(P L Pᵀ R) ≤ σ(L)·σ(R), each the largest block's: every block of L and
+  /// R ≤ √c (sound; the slack is what the certificate reports). Orthogonal
+  /// blocks make W orthogonal.
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    FailureOr<InitAttr> initial = init(tb, role);
+    if (failed(initial))
+      return failure();
+    FactorShare share;
+    share.spectral = [](double c) { return std::sqrt(c); };
+    share.orthonormal = true;
+    return throughFactor(tb, *initial, share);
+  }
+  BoundRule bound(const lang::Call &, bool alone) const override {
+    return alone ? BoundRule::Monarch : BoundRule::Gram;
+  }
   /// h[b,g,c'] = Σ_c R[g,c',c] x[b,g,c]; y[b,g',c'] = Σ_g L[c',g',g] h[b,g,c'].
   /// The permutation P is two explicit transposes of the activation (cheap
   /// copies), so both block products are dot products over contiguous rows
@@ -93,6 +109,38 @@ public:
     // fan-in IN/b
     return tb.initOr(tb.normal(
         1.0 / std::sqrt(tb.in() / double(tb.call().getInt("blocks")))));
+  }
+  /// σ(W) is the largest block's and each row or column lies in one block:
+  /// spectral, row and column bounds and orthonormality hold exactly block
+  /// by block (OFT/BOFT's orthogonal blocks); ‖W‖_F² sums the blocks', so
+  /// each block gets c/√b (sound).
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    FailureOr<InitAttr> initial = init(tb, role);
+    if (failed(initial))
+      return failure();
+    double blocks = double(tb.call().getInt("blocks"));
+    FactorShare share;
+    share.spectral = [](double c) { return c; };
+    share.orthonormal = true;
+    share.rowsAndColumns = true;
+    share.frobenius = true;
+    share.norm = [](double c) { return c; };
+    FailureOr<ParamSetup> result = throughFactor(tb, *initial, share);
+    if (failed(result))
+      return failure();
+    // The Frobenius share differs from the row/column one.
+    for (Attribute &a : result->constraints)
+      if (auto n = dyn_cast<NormBoundAttr>(a);
+          n && n.getNorm() == NormKind::Frobenius)
+        a = NormBoundAttr::get(
+            tb.b.getContext(),
+            APFloat(n.getC().convertToDouble() / std::sqrt(blocks)),
+            n.getNorm(), n.getLoc(), n.getOrigin(), n.getStructure());
+    return result;
+  }
+  BoundRule bound(const lang::Call &, bool alone) const override {
+    return alone ? BoundRule::BlockMax : BoundRule::Gram;
   }
   /// y[b,g,o] = Σ_i W[g,o,i] x[b,g,i]
   Value apply(const TermBuilder &tb, Value x) const override {

@@ -75,6 +75,33 @@ public:
     return tb.initOr(tb.normal(
         std::pow(double(tb.call().getInt("terms", 1)) * tb.in(), -0.25)));
   }
+  /// σ(Σ_i A_i ⊗ B_i) ≤ Σ_i σ(A_i)σ(B_i): every A_i and B_i ≤ √(c/k)
+  /// (exact for one term: σ(A⊗B) = σ(A)σ(B), and any W = A⊗B with σ(W) ≤ c
+  /// has such a split); row, column and Frobenius norms factor the same way
+  /// for one term, and orthogonal factors give an orthogonal product.
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    FailureOr<InitAttr> initial = init(tb, role);
+    if (failed(initial))
+      return failure();
+    double k = double(tb.call().getInt("terms", 1));
+    FactorShare share;
+    share.spectral = [k](double c) { return std::sqrt(c / k); };
+    auto [m1, n1] = shape2(tb.call(), "a");
+    auto [m2, n2] = shape2(tb.call(), "b");
+    // A⊗B is orthonormal from orthonormal factors only when both face W's
+    // way (AᵀA = BᵀB = I, or AAᵀ = BBᵀ = I); a tall A with a wide B is not.
+    bool sameWay = (m1 >= n1 && m2 >= n2) || (m1 <= n1 && m2 <= n2);
+    if (k == 1) {
+      share.orthonormal = sameWay;
+      share.frobenius = share.rowsAndColumns = true;
+      share.norm = [](double c) { return std::sqrt(c); };
+    }
+    return throughFactor(tb, *initial, share);
+  }
+  BoundRule bound(const lang::Call &, bool alone) const override {
+    return alone ? BoundRule::Kronecker : BoundRule::Gram;
+  }
   /// Row-major (A ⊗ B) vec(X) = vec(A X Bᵀ), X = x as [n1, n2]:
   /// T[b,k,i1,j2] = Σ_j1 A[k,i1,j1] X[b,j1,j2]; Y[b,i1,i2] = Σ_{k,j2}
   /// T[b,k,i1,j2] B[k,i2,j2].

@@ -33,6 +33,16 @@ public:
     return tb.initOr(
         tb.normal(std::pow(double(tb.call().getInt("rank")) * tb.in(), -0.25)));
   }
+  /// A spectral bound clips the singular values of U Vᵀ exactly after
+  /// every step (thin SVDs of U, V and the r × r core), W never formed.
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    FailureOr<InitAttr> initial = init(tb, role);
+    if (failed(initial))
+      return failure();
+    return productBound(tb, role, *initial, "weight.U", "weight.V",
+                        /*transposed=*/false, /*scale=*/1.0);
+  }
   Value apply(const TermBuilder &tb, Value x) const override {
     int64_t r = tb.call().getInt("rank");
     Value v = tb.matmul(tb.rows(x, {r}), x, tb.param("weight.V"), false, false);

@@ -275,3 +275,75 @@ void TermBuilder::warnOnce(const lang::Call &c, const lang::Loc &at,
   if (warned.insert(&c).second)
     emitWarning(locOf(at)) << message;
 }
+
+/// "constraint 'c' on structure 's' has no exact or sound form through its
+/// factors".
+static void noFormThrough(const TermBuilder &tb, const lang::Call &c,
+                          Attribute written) {
+  emitError(tb.locOf(c.loc))
+      << "constraint '" << c.name << "' on structure '" << tb.call().name
+      << "' has no exact or sound form through its factors"
+      << (isa_and_nonnull<RankAtMostAttr>(written)
+              ? " (rank_at_most needs the dense weight)"
+              : "")
+      << " (docs/language.md, \"Constraints through structures\", lists "
+         "which have one)";
+}
+
+FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, InitAttr init,
+                                        const FactorShare &share) {
+  MLIRContext *ctx = tb.b.getContext();
+  auto kind =
+      StructureKindAttr::get(ctx, lookupStructure(tb.call()).kind(tb.call()));
+  ParamSetup setup{init, {}};
+  for (const lang::Call &c : tb.getTerm().constraints) {
+    Attribute written = tb.constraint(c, ConstraintOrigin::Written);
+    LocationAttr l = tb.locOf(c.loc);
+    Attribute carried;
+    if (auto bound = dyn_cast_or_null<SpectralBoundAttr>(written)) {
+      if (share.spectral)
+        carried = SpectralBoundAttr::get(
+            ctx, APFloat(share.spectral(bound.getC().convertToDouble())),
+            bound.getMethod(), bound.getStrict(), l, ConstraintOrigin::Factor,
+            kind);
+    } else if (auto norm = dyn_cast_or_null<NormBoundAttr>(written)) {
+      bool frobenius = norm.getNorm() == NormKind::Frobenius;
+      if (share.norm && (frobenius ? share.frobenius : share.rowsAndColumns))
+        carried = NormBoundAttr::get(
+            ctx, APFloat(share.norm(norm.getC().convertToDouble())),
+            norm.getNorm(), l, ConstraintOrigin::Factor, kind);
+    } else if (isa_and_nonnull<OrthonormalAttr>(written)) {
+      if (share.orthonormal)
+        carried = OrthonormalAttr::get(ctx, l, ConstraintOrigin::Factor, kind);
+    }
+    if (!carried)
+      return noFormThrough(tb, c, written), failure();
+    setup.constraints.push_back(carried);
+  }
+  return setup;
+}
+
+FailureOr<ParamSetup> wl::productBound(const TermBuilder &tb, StringRef role,
+                                       InitAttr init, StringRef first,
+                                       StringRef partner, bool transposed,
+                                       double scale) {
+  MLIRContext *ctx = tb.b.getContext();
+  ParamSetup setup{init, {}};
+  if (role != first)
+    return setup;
+  auto kind =
+      StructureKindAttr::get(ctx, lookupStructure(tb.call()).kind(tb.call()));
+  auto partnerSym = FlatSymbolRefAttr::get(ctx, tb.paramName(partner));
+  for (const lang::Call &c : tb.getTerm().constraints) {
+    Attribute written = tb.constraint(c, ConstraintOrigin::Written);
+    auto bound = dyn_cast_or_null<SpectralBoundAttr>(written);
+    if (!bound)
+      return noFormThrough(tb, c, written), failure();
+    // Exact whatever the method: `strict` has nothing left to add.
+    setup.constraints.push_back(SpectralBoundAttr::get(
+        ctx, APFloat(bound.getC().convertToDouble() / scale),
+        SpectralMethod::ProductClip, /*strict=*/false, partnerSym, transposed,
+        tb.locOf(c.loc), ConstraintOrigin::Factor, kind));
+  }
+  return setup;
+}

@@ -205,6 +205,9 @@ bool writeModelHeader(const wl::lang::Model &model, const std::string &path,
 struct ReportConstraint {
   std::string text; ///< "spectral_bound(1, soft_cap)", "U: orthonormal()"
   std::string guarantee, reason;
+  /// Carried onto a factor of a structured term with the factor's share of
+  /// the written bound (not a bound of W itself).
+  bool through = false;
 };
 
 /// One layer as `--report` shows it.
@@ -281,9 +284,10 @@ std::vector<ReportLayer> collectReport(ModuleOp module, int64_t &total,
         auto c = cast<wl::ConstraintAttrInterface>(a);
         auto [guarantee, reason] = wl::describeGuarantee(
             weight, c, groupOf.lookup(weight.getSymName()));
-        row.constraints.push_back({factor + constraintText(c),
-                                   wl::stringifyGuarantee(guarantee).str(),
-                                   reason});
+        row.constraints.push_back(
+            {factor + constraintText(c),
+             wl::stringifyGuarantee(guarantee).str(), reason,
+             c.getConstraintOrigin() == wl::ConstraintOrigin::Factor});
       }
     }
     layers.push_back(std::move(row));
@@ -338,6 +342,7 @@ void printReportJson(ModuleOp module, llvm::raw_ostream &os) {
                 json.attribute("constraint", c.text);
                 json.attribute("guarantee", c.guarantee);
                 json.attribute("why", c.reason);
+                json.attribute("through", c.through);
               });
           });
         });

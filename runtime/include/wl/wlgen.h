@@ -181,6 +181,13 @@ void _mlir_ciface_wlgen_weight(wlgen_memref1d *arena, int64_t layer, wlgen_memre
  * ||W||_F > c, which still satisfies the constraint. */
 void _mlir_ciface_wlrt_svd_clip(wlgen_memref2d *w, float c);
 
+/* sigma(U V^T) <= c for U [m, r] and V [n, r], in place, without forming U V^T (lowrank,
+ * lora's B A): the thin SVDs of U and V give the r x r core whose SVD holds the product's
+ * singular values; where they exceed c, U and V become the balanced factors of the clipped
+ * product (P_u X sqrt(min(S, c)), P_v Y sqrt(min(S, c))), else they are left bit for bit.
+ * O((m + n) r^2). Without an SVD it falls back to scaling both by sqrt(c / (|U|_F |V|_F)). */
+void _mlir_ciface_wlrt_product_clip(wlgen_memref2d *u, wlgen_memref2d *v, float c);
+
 /* W <- its best rank-r approximation sum_{i<r} s_i u_i v_i^T in place (Eckart-Young, the
  * truncated SVD). No-op for r >= min(rows, cols); r <= 0 gives W = 0. Without an SVD
  * (LAPACK failure, out of memory) W is left unchanged. */

@@ -364,8 +364,9 @@ def parse_report(text):
 
     Each constraint is a dict: text (e.g. "spectral_bound(1.00, soft_cap)" or
     "s: spectral_bound(2.00, clamp)"), factor ("" or "s", "U", ...), kind, args
-    (list of strings), guarantee, why. Raises TrainError when the text is not the
-    report's JSON.
+    (list of strings), guarantee, why, through (carried onto a factor of a
+    structured term with its share of the written bound, so its value does not
+    bound W itself). Raises TrainError when the text is not the report's JSON.
     """
     try:
         doc = json.loads(text)
@@ -387,7 +388,8 @@ def parse_report(text):
             factor, kind, args = parse_constraint(ctext)
             constraints.append({"text": ctext, "factor": factor, "kind": kind, "args": args,
                                 "guarantee": _report_field(c, "guarantee", str, at),
-                                "why": _report_field(c, "why", str, at).strip()})
+                                "why": _report_field(c, "why", str, at).strip(),
+                                "through": bool(c.get("through", False))})
         layers[name] = {"structure": _report_field(entry, "structure", str, where),
                         "constraints": constraints}
     return layers
@@ -421,6 +423,8 @@ def constraint_lines(constraints, structure=""):
             value = float(c["args"][0]) if c["args"] else None
         except ValueError:
             value = None
+        if c["through"]:
+            continue  # a factor's share of the bound, not a bound of W's sigma
         if c["kind"] == "spectral_bound" and value is not None and "+" not in structure:
             # On a dense weight, or through the structure (svd's s, diagonal's d,
             # orthogonal's S): a bound on sigma_max of the effective weight (not

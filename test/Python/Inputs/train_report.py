@@ -24,7 +24,7 @@ def main():
     check("no_constraints", report["a"]["constraints"] == [], report["a"])
     want_d = {"text": "d: spectral_bound(0.90, clamp)", "factor": "d", "kind": "spectral_bound",
               "args": ["0.90", "clamp"], "guarantee": "exact",
-              "why": "diagonal: |d| clamped to c (sigma(W) = |d|)"}
+              "why": "diagonal: |d| clamped to c (sigma(W) = |d|)", "through": False}
     check("factor_constraint", report["d"]["constraints"] == [want_d], report["d"])
     check("svd_factors", [(c["factor"], c["kind"], c["args"], c["guarantee"])
                           for c in report["e"]["constraints"]] ==
@@ -39,6 +39,19 @@ def main():
           train.describe_constraints(report["a"]) == ["orthogonal(cayley) by construction"] and
           all(train.is_constrained(report[n]) for n in report), report)
 
+    # Constraints carried onto a factor of a structured term hold that factor's share
+    # of the written bound (kronecker: sqrt(c) on A and B): flagged `through`, and
+    # drawn as no bound of sigma(W).
+    factored = train.parse_report(train.run_report(
+        os.path.join(INPUTS, "..", "..", "MLIRGen", "structure_constraints.wl")))
+    kr = factored["kr"]["constraints"]
+    check("through_flag", [(c["factor"], c["args"][:2], c["through"]) for c in kr] ==
+          [("A", [], True), ("A", ["2.00", "svd_clip"], True),
+           ("B", [], True), ("B", ["2.00", "svd_clip"], True)], kr)
+    check("through_no_line", train.constraint_lines(kr, "kronecker") == ([], []) and
+          train.constraint_lines(report["f"]["constraints"], "dense")[0] != [],
+          train.constraint_lines(kr, "kronecker"))
+
     # Hand-written reports: the JSON form, and what is not it.
     ok = ('{"model": "M", "layers": [{"name": "fc", "structure": "dense", "params": 6, '
           '"constraints": [{"constraint": "spectral_bound(1.00, soft_cap)", "guarantee": "exact", '
@@ -47,7 +60,8 @@ def main():
     check("hand_written", train.parse_report(ok) == {
         "fc": {"structure": "dense", "constraints": [
             {"text": "spectral_bound(1.00, soft_cap)", "factor": "", "kind": "spectral_bound",
-             "args": ["1.00", "soft_cap"], "guarantee": "exact", "why": "coupled"}]},
+             "args": ["1.00", "soft_cap"], "guarantee": "exact", "why": "coupled",
+             "through": False}]},
         "out": {"structure": "dense", "constraints": []}}, train.parse_report(ok))
     text = ("model M\nlayer  structure  constraint  guarantee  params  why\n"
             "fc     dense      -           -          6\n")

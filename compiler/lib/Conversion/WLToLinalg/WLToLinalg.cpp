@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace wl {
@@ -398,7 +399,8 @@ private:
   }
 
   /// A runtime projection of the stored parameter: right after the last write
-  /// of its view (program order), on the arena memory itself.
+  /// of its view (program order), on the arena memory itself; a stack
+  /// [g, m, n] one matrix at a time.
   LogicalResult projectInPlace(ProjectParamOp op) {
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -407,21 +409,100 @@ private:
     if (offset < 0 || !param)
       return op->emitOpError(
           "has no arena offset for its parameter (run wl-assign-arena first)");
-    Value buffer = region(b, loc, offset, param.getTensorType()).buffer;
+    RankedTensorType type = param.getTensorType();
+    Value buffer = region(b, loc, offset, type).buffer;
+    if (op.getKind() == ProjectionKind::ProductClip)
+      return projectProduct(b, op, offset, buffer);
+    if (type.getRank() == 2) {
+      projectMatrixInPlace(b, loc, op, buffer);
+    } else {
+      int64_t m = type.getDimSize(1), n = type.getDimSize(2);
+      Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+      Value ub = arith::ConstantIndexOp::create(b, loc, type.getDimSize(0));
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      auto loop = scf::ForOp::create(b, loc, lb, ub, one);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      // Matrix i of the stack, rank-reduced to [m, n].
+      auto matrixType = memref::SubViewOp::inferRankReducedResultType(
+          {m, n}, cast<MemRefType>(buffer.getType()),
+          ArrayRef<int64_t>{ShapedType::kDynamic, 0, 0},
+          ArrayRef<int64_t>{1, m, n}, ArrayRef<int64_t>{1, 1, 1});
+      Value matrix = memref::SubViewOp::create(
+          b, loc, matrixType, buffer,
+          ArrayRef<OpFoldResult>{loop.getInductionVar(), b.getIndexAttr(0),
+                                 b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(m),
+                                 b.getIndexAttr(n)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(1)});
+      projectMatrixInPlace(b, loc, op, matrix);
+    }
+    // The arena now holds the projected value: later reads must reload it.
+    regions.erase(offset);
+    op->erase();
+    return success();
+  }
+
+  /// product_clip: U [m, r] (the parameter) and V [n, r] (the partner; its
+  /// stored Vᵀ [r, n] viewed transposed) handed to wlrt_product_clip, which
+  /// rewrites both in place.
+  LogicalResult projectProduct(OpBuilder &b, ProjectParamOp op, int64_t offset,
+                               Value u) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    int64_t partnerOffset =
+        offsetOf(op, op.getPartnerAttr().getValue(), Slot::Param, {});
+    ParamOp partner = lookupParam(op, op.getPartnerAttr().getValue());
+    if (partnerOffset < 0 || !partner)
+      return op->emitOpError("has no arena offset for its partner (run "
+                             "wl-assign-arena first)");
+    Value v = region(b, loc, partnerOffset, partner.getTensorType()).buffer;
+    if (op.getTransposed())
+      v = memref::TransposeOp::create(
+          b, loc, v,
+          AffineMapAttr::get(
+              AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, ctx)));
+    int64_t dyn = ShapedType::kDynamic;
+    auto anyMatrix =
+        MemRefType::get({dyn, dyn}, b.getF32Type(),
+                        StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+    Value uView = memref::CastOp::create(b, loc, anyMatrix, u);
+    Value vView = memref::CastOp::create(b, loc, anyMatrix, v);
+    auto routine = runtimeRoutine(
+        "wlrt_product_clip",
+        b.getFunctionType({anyMatrix, anyMatrix, b.getF32Type()}, {}));
+    func::CallOp::create(
+        b, loc, routine,
+        ValueRange{
+            uView, vView,
+            lowering::f32Const(b, loc, op.getValueAttr().getValueAsDouble())});
+    // Both views now hold the projected factors: later reads reload them.
+    regions.erase(offset);
+    regions.erase(partnerOffset);
+    op->erase();
+    return success();
+  }
+
+  /// `op`'s projection of one matrix view, in place.
+  void projectMatrixInPlace(OpBuilder &b, Location loc, ProjectParamOp op,
+                            Value matrix) {
     MLIRContext *ctx = b.getContext();
     int64_t dyn = ShapedType::kDynamic;
     auto anyMatrix =
         MemRefType::get({dyn, dyn}, b.getF32Type(),
                         StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
-    Value view = memref::CastOp::create(b, loc, anyMatrix, buffer);
+    Value view = memref::CastOp::create(b, loc, anyMatrix, matrix);
     double value = op.getValueAttr().getValueAsDouble();
     switch (op.getKind()) {
+    case ProjectionKind::ProductClip:
+      llvm_unreachable("product_clip projects two parameters");
     case ProjectionKind::SvdClip: {
       auto routine = runtimeRoutine(
           "wlrt_svd_clip", b.getFunctionType({anyMatrix, b.getF32Type()}, {}));
       func::CallOp::create(b, loc, routine,
                            ValueRange{view, lowering::f32Const(b, loc, value)});
-      break;
+      return;
     }
     case ProjectionKind::RankAtMost: {
       auto routine =
@@ -430,7 +511,7 @@ private:
       Value r = arith::ConstantOp::create(
           b, loc, b.getI64IntegerAttr(static_cast<int64_t>(value)));
       func::CallOp::create(b, loc, routine, ValueRange{view, r});
-      break;
+      return;
     }
     case ProjectionKind::Strict: {
       // strict: β = a sound bound of σ_max; W ← W·c/max(β, c) in place.
@@ -443,20 +524,16 @@ private:
           b, loc, c, arith::MaximumFOp::create(b, loc, beta, c));
       AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
       linalg::GenericOp::create(
-          b, loc, TypeRange{}, ValueRange{buffer}, ValueRange{buffer},
+          b, loc, TypeRange{}, ValueRange{matrix}, ValueRange{matrix},
           ArrayRef<AffineMap>{id, id},
           SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
           [&](OpBuilder &nb, Location l, ValueRange a) {
             linalg::YieldOp::create(
                 nb, l, ValueRange{arith::MulFOp::create(nb, l, a[0], factor)});
           });
-      break;
+      return;
     }
     }
-    // The arena now holds the projected value: later reads must reload it.
-    regions.erase(offset);
-    op->erase();
-    return success();
   }
 
   /// A creation-time re-split of a frozen base (wlrt_<kind>_split) on the

@@ -18,12 +18,15 @@
 // MSG 'wl.polar_iteration' op 'steps' must be >= 1, got
 // MSG u must be a vector of the weight's OUT size
 // MSG bound must be > 0, got
-// MSG alpha must be >= 0, got
-// MSG (expected frobenius, row or column)
 // MSG rank must be a positive integer, got
-// MSG (expected svd_clip, rank_at_most or strict)
 // MSG 'wl.project_param' op 'p' does not name a wl.param
-// MSG 'wl.project_param' op 'p' is not a matrix
+// MSG 'wl.project_param' op 'p' is neither a matrix nor a stack of them
+// MSG method product_clip and a partner factor go together
+// MSG 'transposed' needs a partner
+// MSG a 'partner' goes with product_clip and only with it
+// MSG 'transposed' needs a 'partner'
+// MSG partner 'q' does not name a wl.param
+// MSG product_clip needs U [m, r] and a partner
 
 //===----------------------------------------------------------------------===//
 // wl.param's `state_types` and `constraints`, the state access with a
@@ -396,10 +399,71 @@ func.func @project_no_param() {
 
 wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @project_vector() {
-  // expected-error @+1 {{'wl.project_param' op 'p' is not a matrix}}
+  // expected-error @+1 {{'wl.project_param' op 'p' is neither a matrix nor a stack of them}}
   wl.project_param @p svd_clip, 1.0
   return
 }
+
+// -----
+
+// product_clip projects U (the parameter) with its partner V [n, r], or Vᵀ
+// [r, n] when transposed: the partner goes with product_clip only, must be a
+// parameter, and share the rank r.
+wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @product_without_partner() {
+  // expected-error @+1 {{'wl.project_param' op a 'partner' goes with product_clip and only with it}}
+  wl.project_param @p product_clip, 1.0
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @q : tensor<3x2xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @partner_without_product() {
+  // expected-error @+1 {{'wl.project_param' op a 'partner' goes with product_clip and only with it}}
+  wl.project_param @p svd_clip, 1.0 {partner = @q}
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @transposed_without_partner() {
+  // expected-error @+1 {{'wl.project_param' op 'transposed' needs a 'partner'}}
+  wl.project_param @p svd_clip, 1.0 {transposed}
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @unknown_partner() {
+  // expected-error @+1 {{'wl.project_param' op partner 'q' does not name a wl.param}}
+  wl.project_param @p product_clip, 1.0 {partner = @q}
+  return
+}
+
+// -----
+
+wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @q : tensor<3x2xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @rank_mismatch() {
+  // Vᵀ [r, n] needs r = 2 rows; q has 3.
+  // expected-error @+1 {{'wl.project_param' op product_clip needs U [m, r] and a partner V^T [r, n], got 'tensor<4x2xf32>' and 'tensor<3x2xf32>'}}
+  wl.project_param @p product_clip, 1.0 {partner = @q, transposed}
+  return
+}
+
+// -----
+
+// expected-error @+1 {{spectral_bound: method product_clip and a partner factor go together}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, method = product_clip>]}
+
+// -----
+
+// expected-error @+1 {{spectral_bound: 'transposed' needs a partner}}
+wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, transposed = true>]}
 
 // -----
 
@@ -414,7 +478,7 @@ wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constra
 
 // -----
 
-// expected-error @+2 {{expected one of [normalize, soft_cap, hard_cap, hammer, svd_clip, clamp] for how a spectral bound is enforced, got: clip}}
+// expected-error @+2 {{expected one of [normalize, soft_cap, hard_cap, hammer, svd_clip, clamp, product_clip] for how a spectral bound is enforced, got: clip}}
 // expected-error @+1 {{failed to parse WL_SpectralBoundAttr parameter 'method' which is to be a `SpectralMethod`}}
 wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, method = clip>]}
 

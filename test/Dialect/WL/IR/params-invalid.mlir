@@ -230,8 +230,30 @@ wl.layer @l : 4 -> 4 {bound = #wl.bound<svd>, factors = [@l.weight.U, @l.weight.
 
 // -----
 
+// The block, Kronecker and Monarch rules read their one structure's stacked
+// factors: a sum of terms falls back to Gram iteration.
+wl.param @l.weight.A : tensor<1x2x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @l.weight.B : tensor<1x2x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @l.weight.blocks : tensor<2x2x2xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op bound 'kronecker' needs a single 'kronecker' term with 2 factors}}
+wl.layer @l : 4 -> 4 {bound = #wl.bound<kronecker>, factors = [@l.weight.A, @l.weight.B, @l.weight.blocks], structure = [#wl.structure<kronecker>, #wl.structure<blockdiag>], weight = @l.weight.A}
+
+// -----
+
+wl.param @l.weight.R : tensor<2x2x2xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op bound 'block_max' needs a single 'blockdiag' term with 1 factor}}
+wl.layer @l : 4 -> 4 {bound = #wl.bound<block_max>, factors = [@l.weight.R], structure = [#wl.structure<monarch>], weight = @l.weight.R}
+
+// -----
+
+wl.param @l.weight.blocks : tensor<2x2x2xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op bound 'monarch' needs a single 'monarch' term with 2 factors}}
+wl.layer @l : 4 -> 4 {bound = #wl.bound<monarch>, factors = [@l.weight.blocks], structure = [#wl.structure<blockdiag>], weight = @l.weight.blocks}
+
+// -----
+
 wl.param @l.weight : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
-// expected-error @+2 {{expected ::wl::BoundRule to be one of: gram, orthonormal, max_abs, svd}}
+// expected-error @+2 {{expected ::wl::BoundRule to be one of: gram, orthonormal, max_abs, svd, block_max, kronecker, monarch}}
 // expected-error @+1 {{failed to parse WL_BoundRuleAttr parameter 'value'}}
 wl.layer @l : 4 -> 4 {bound = #wl.bound<frobenius>, structure = [#wl.structure<dense>], weight = @l.weight}
 

@@ -103,9 +103,14 @@ LogicalResult PolarIterationOp::verify() {
 
 LogicalResult ProjectParamOp::verify() {
   double v = getValueAttr().getValueAsDouble();
+  if ((getKind() == ProjectionKind::ProductClip) != bool(getPartnerAttr()))
+    return emitOpError("a 'partner' goes with product_clip and only with it");
+  if (getTransposed() && !getPartnerAttr())
+    return emitOpError("'transposed' needs a 'partner'");
   switch (getKind()) {
   case ProjectionKind::SvdClip:
   case ProjectionKind::Strict:
+  case ProjectionKind::ProductClip:
     return positiveBound(*this, v);
   case ProjectionKind::RankAtMost:
     if (!(v >= 1) || v >= 9.2e18 ||
@@ -121,8 +126,24 @@ LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
       symbols.lookupNearestSymbolFrom<ParamOp>(*this, getParamAttr().getAttr());
   if (!param)
     return emitOpError("'") << getParam() << "' does not name a wl.param";
-  if (param.getTensorType().getRank() != 2)
-    return emitOpError("'") << getParam() << "' is not a matrix";
+  int64_t rank = param.getTensorType().getRank();
+  if (rank != 2 && rank != 3)
+    return emitOpError("'")
+           << getParam() << "' is neither a matrix nor a stack of them";
+  if (!getPartnerAttr())
+    return success();
+  // U [m, r] and V [n, r] (Vᵀ [r, n] when transposed): the same rank r.
+  auto partner =
+      symbols.lookupNearestSymbolFrom<ParamOp>(*this, getPartnerAttr());
+  if (!partner)
+    return emitOpError("partner '")
+           << getPartnerAttr().getValue() << "' does not name a wl.param";
+  auto u = param.getTensorType(), v = partner.getTensorType();
+  if (rank != 2 || v.getRank() != 2 ||
+      u.getDimSize(1) != v.getDimSize(getTransposed() ? 0 : 1))
+    return emitOpError("product_clip needs U [m, r] and a partner ")
+           << (getTransposed() ? "V^T [r, n]" : "V [n, r]") << ", got " << u
+           << " and " << v;
   return success();
 }
 

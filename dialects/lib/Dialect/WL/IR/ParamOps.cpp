@@ -115,6 +115,12 @@ LogicalResult LayerOp::verify() {
     return needsSingle(StructureKind::Diagonal, 1);
   case BoundRule::Svd:
     return needsSingle(StructureKind::Svd, 3);
+  case BoundRule::BlockMax:
+    return needsSingle(StructureKind::BlockDiag, 1);
+  case BoundRule::Kronecker:
+    return needsSingle(StructureKind::Kronecker, 2);
+  case BoundRule::Monarch:
+    return needsSingle(StructureKind::Monarch, 2);
   case BoundRule::Gram:
   case BoundRule::Orthonormal:
     return success();

@@ -74,8 +74,14 @@ static LogicalResult positiveBound(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult
 SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           APFloat c, SpectralMethod method, bool strict,
+                          FlatSymbolRefAttr partner, bool transposed,
                           LocationAttr loc, ConstraintOrigin origin,
                           StructureKindAttr structure) {
+  if ((method == SpectralMethod::ProductClip) != bool(partner))
+    return emitError() << "spectral_bound: method product_clip and a partner "
+                          "factor go together";
+  if (transposed && !partner)
+    return emitError() << "spectral_bound: 'transposed' needs a partner";
   if (method == SpectralMethod::Clamp && !structure)
     return emitError() << "spectral_bound with method clamp needs the "
                           "structure whose scale it "

@@ -24,8 +24,29 @@ double Constraint::bound() const {
   return cast<NormBoundAttr>(attr).getC().convertToDouble();
 }
 
+std::pair<int64_t, int64_t> wl::matrixShape(ParamOp param) {
+  ArrayRef<int64_t> shape = param.getTensorType().getShape();
+  return {shape[shape.size() - 2], shape.back()};
+}
+
 PowerIterationOp Projector::powerIteration(Location loc, Value w,
                                            int64_t iterations) {
+  if (matrixIndex) {
+    // Row `matrixIndex` of the carried [g, m] vectors.
+    auto stackType = cast<RankedTensorType>(stackedU->getType());
+    int64_t m = stackType.getDimSize(1);
+    auto uType = RankedTensorType::get({m}, b.getF32Type());
+    SmallVector<OpFoldResult> offsets{matrixIndex, b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(m)};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    Value u = tensor::ExtractSliceOp::create(b, loc, uType, *stackedU, offsets,
+                                             sizes, strides);
+    auto power = PowerIterationOp::create(b, loc, uType, b.getF32Type(), w, u,
+                                          b.getI64IntegerAttr(iterations));
+    *stackedU = tensor::InsertSliceOp::create(
+        b, loc, power.getNewU(), *stackedU, offsets, sizes, strides);
+    return power;
+  }
   auto uType = param.getStateType("power_u");
   Value u =
       StateRefOp::create(b, loc, uType, sym(), b.getStringAttr("power_u"));
@@ -40,7 +61,8 @@ void Projector::projectStored(Location loc, ProjectionKind kind,
                               double argument) {
   ProjectParamOp::create(b, loc, sym(),
                          ProjectionKindAttr::get(b.getContext(), kind),
-                         b.getF64FloatAttr(argument));
+                         b.getF64FloatAttr(argument), /*partner=*/nullptr,
+                         /*transposed=*/nullptr);
 }
 
 Value Projector::scheduledLr(Location loc) {
@@ -117,11 +139,17 @@ struct Clamp final : ConstraintMethod {
   }
   GuaranteeText guarantee(ParamOp, const Constraint &c,
                           OptimizerGroupOp) const override {
-    return {Guarantee::Exact,
-            c.attr.getStructureKind() == StructureKind::Svd
-                ? "svd: |s| clamped to c (sigma(W) = |s| while U, V stay "
-                  "orthonormal)"
-                : "diagonal: |d| clamped to c (sigma(W) = |d|)"};
+    switch (c.attr.getStructureKind().value_or(StructureKind::Diagonal)) {
+    case StructureKind::Svd:
+      return {Guarantee::Exact, "svd: |s| clamped to c (sigma(W) = |s| while "
+                                "U, V stay orthonormal)"};
+    case StructureKind::SvFit:
+      return {Guarantee::Exact,
+              "svfit: |s| clamped to c bounds the adapter term U diag(s) V^T "
+              "(U, V: the base's frozen singular vectors)"};
+    default:
+      return {Guarantee::Exact, "diagonal: |d| clamped to c (sigma(W) = |d|)"};
+    }
   }
 };
 
@@ -262,8 +290,8 @@ private:
 FailureOr<double> SoftCap::coupling(ParamOp param, OptimizerGroupOp group,
                                     const Constraint &c,
                                     std::string &heuristic) {
-  auto shape = param.getTensorType().getShape();
-  double out = shape[0], in = shape[1];
+  auto [rows, cols] = matrixShape(param);
+  double out = rows, in = cols;
   double lr = group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble();
   double wd = weightDecay(group);
   StringRef optimizer = group.getOptimizer();
@@ -308,12 +336,17 @@ FailureOr<double> SoftCap::coupling(ParamOp param, OptimizerGroupOp group,
   if (peak > cap * (1 + 1e-9) && heuristic.empty())
     heuristic = "the coupled map is not monotone on [0, " + fmt(k) +
                 "] (it peaks at " + fmt(peak) + " > " + fmt(cap) + ")";
-  if (!heuristic.empty() && !c.strict())
-    emitWarning(loc)
-        << "spectral_bound(" << fmt(cap)
-        << ", method = soft_cap) is only a heuristic for "
-        << "this configuration: " << heuristic
-        << "; use strict = true, hard_cap or svd_clip for a guarantee";
+  if (!heuristic.empty() && !c.strict()) {
+    InFlightDiagnostic warning = emitWarning(loc);
+    // Through a structure, the bound is the factor's share of the written c.
+    if (c.attr.getConstraintOrigin() == ConstraintOrigin::Factor)
+      warning << "on factor '" << param.getSymName() << "', its share "
+              << fmt(cap) << " of ";
+    warning << "spectral_bound(" << fmt(cap)
+            << ", method = soft_cap) is only a heuristic for "
+            << "this configuration: " << heuristic
+            << "; use strict = true, hard_cap or svd_clip for a guarantee";
+  }
   return bound;
 }
 
@@ -331,6 +364,38 @@ struct SvdClip final : SpectralMethodBase {
                                 OptimizerGroupOp) const override {
     return {Guarantee::Exact,
             "singular values clipped (LAPACK SVD) after every step"};
+  }
+};
+
+/// σ(U Vᵀ) ≤ c for two factors (lowrank, lora), exactly: a runtime routine
+/// clips the singular values of the product through thin SVDs of U and V
+/// and the SVD of the r × r core, W never formed. After a step it runs at the
+/// end of @step, once every group has stored its factors (U and V may be in
+/// different optimizer groups).
+struct ProductClip final : SpectralMethodBase {
+  bool atRuntime() const override { return true; }
+  void projectStored(Projector &p, const Constraint &c) const override {
+    OpBuilder::InsertionGuard guard(p.b);
+    if (!p.creation) {
+      auto module = p.param->getParentOfType<ModuleOp>();
+      auto step = module.lookupSymbol<func::FuncOp>("step");
+      if (!step)
+        return; // no optimizer: the factors never change after creation
+      p.b.setInsertionPoint(step.getBody().back().getTerminator());
+    }
+    SpectralBoundAttr s = c.spectral();
+    ProjectParamOp::create(
+        p.b, c.loc(p.param.getLoc()), p.sym(),
+        ProjectionKindAttr::get(p.b.getContext(), ProjectionKind::ProductClip),
+        p.b.getF64FloatAttr(c.bound()), s.getPartner(),
+        s.getTransposed() ? p.b.getUnitAttr() : nullptr);
+  }
+  GuaranteeText methodGuarantee(ParamOp, const Constraint &,
+                                OptimizerGroupOp) const override {
+    return {Guarantee::Exact,
+            "singular values of the product clipped exactly after every step "
+            "(thin SVDs of both factors and of the r x r core; the method is "
+            "not needed)"};
   }
 };
 
@@ -419,6 +484,7 @@ const ConstraintMethod &spectralMethod(SpectralMethod method) {
   static const Hammer hammer;
   static const SvdClip svdClip;
   static const Clamp clamp;
+  static const ProductClip productClip;
   switch (method) {
   case SpectralMethod::Normalize:
     return normalize;
@@ -432,11 +498,61 @@ const ConstraintMethod &spectralMethod(SpectralMethod method) {
     return svdClip;
   case SpectralMethod::Clamp:
     return clamp;
+  case SpectralMethod::ProductClip:
+    return productClip;
   }
   llvm_unreachable("unknown spectral method");
 }
 
 } // namespace
+
+/// How each kind of factor share composes (throughStructure without the
+/// method's own slack).
+static std::string composition(ConstraintAttrInterface constraint) {
+  bool spectral = isa<SpectralBoundAttr>(constraint);
+  bool orthonormal = isa<OrthonormalAttr>(constraint);
+  switch (constraint.getStructureKind().value_or(StructureKind::Dense)) {
+  case StructureKind::BlockDiag:
+    return orthonormal ? "every block orthonormal: W is (exact)"
+           : spectral  ? "each block <= c: sigma(W) is the largest block's "
+                         "(exact)"
+                       : "each block's rows/columns <= c, Frobenius c/sqrt(b) "
+                         "(exact for rows and columns)";
+  case StructureKind::Kronecker:
+    return orthonormal ? "orthonormal factors: A (x) B is (exact)"
+           : spectral
+               ? "each A_i, B_i <= sqrt(c/k): sigma(sum A_i (x) B_i) <= "
+                 "sum sigma(A_i) sigma(B_i) <= c (sound; exact for one term)"
+               : "each factor <= sqrt(c): the norms of A (x) B factor (exact)";
+  case StructureKind::Monarch:
+    return orthonormal ? "orthonormal blocks: P L P^T R is (exact)"
+           : spectral
+               ? "each block of L and R <= sqrt(c): sigma(W) <= sigma(L) "
+                 "sigma(R) <= c (sound)"
+               : "through the structure";
+  case StructureKind::LowRank:
+    return "W = U V^T";
+  case StructureKind::Lora:
+    return "bounds the adapter term s*B A (c/s on B A)";
+  case StructureKind::Bone:
+    return "B <= c/sqrt(IN/r): the adapter term has sigma = sqrt(IN/r) "
+           "sigma(B) <= c (exact)";
+  default:
+    return "through the structure";
+  }
+}
+
+std::string wl::throughStructure(ConstraintAttrInterface constraint) {
+  std::string text = composition(constraint);
+  // hard_cap's slack multiplies through a product of two factors.
+  auto s = dyn_cast<SpectralBoundAttr>(constraint);
+  std::optional<StructureKind> kind = constraint.getStructureKind();
+  if (s && s.getMethod() == SpectralMethod::HardCap &&
+      (kind == StructureKind::Kronecker || kind == StructureKind::Monarch))
+    text += "; with hard_cap each factor <= 1.011 x its share, the product "
+            "<= 1.011^2 c = 1.022 c";
+  return text;
+}
 
 const ConstraintMethod &wl::methodOf(ConstraintAttrInterface constraint) {
   static const ByStructure byStructure;

@@ -24,6 +24,10 @@ namespace wl {
 /// Power iterations at creation: the vector starts converged on the weight.
 constexpr int64_t kCreationPowerIterations = 15;
 
+/// The shape [m, n] of each matrix of a parameter: its own shape, or that of
+/// the slices of a stack [g, m, n].
+std::pair<int64_t, int64_t> matrixShape(ParamOp param);
+
 /// One constraint of a parameter, with its common questions.
 struct Constraint {
   ConstraintAttrInterface attr;
@@ -53,12 +57,17 @@ struct Projector {
   ParamOp param;
   OptimizerGroupOp group;
   bool creation;
+  /// In a stacked parameter ([g, m, n], projected one matrix at a time inside
+  /// a loop): the matrix's index and the loop-carried `power_u` [g, m]; null
+  /// for a plain matrix.
+  mlir::Value matrixIndex = nullptr;
+  mlir::Value *stackedU = nullptr;
 
   mlir::FlatSymbolRefAttr sym() {
     return mlir::FlatSymbolRefAttr::get(param.getSymNameAttr());
   }
   /// `iterations` power iterations on w from the stored vector `power_u`,
-  /// which is updated.
+  /// which is updated (its row `matrixIndex` in a stacked parameter).
   PowerIterationOp powerIteration(mlir::Location loc, mlir::Value w,
                                   int64_t iterations);
   /// A runtime projection of the stored parameter.
@@ -98,6 +107,10 @@ public:
   guarantee(ParamOp param, const Constraint &c,
             OptimizerGroupOp group) const = 0;
 };
+
+/// How a constraint carried onto a factor (ConstraintOrigin::Factor) bounds
+/// the structured term it was written on (`wlc --report`).
+std::string throughStructure(ConstraintAttrInterface constraint);
 
 /// The entry that keeps `constraint`.
 const ConstraintMethod &methodOf(ConstraintAttrInterface constraint);

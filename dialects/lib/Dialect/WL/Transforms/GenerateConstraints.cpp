@@ -40,26 +40,123 @@ class ConstraintBuilder {
 public:
   ConstraintBuilder(OpBuilder &b, ParamOp param, OptimizerGroupOp group,
                     bool creation)
-      : projector{b, param, group, creation} {}
+      : projector{b, param, group, creation} {
+    // At creation every spectral method projects exactly (after the store);
+    // the power-iteration vector is started on the final weight.
+    if (creation)
+      for (const Constraint &c : constraintsOf(param))
+        if (!c.byStructure())
+          if (std::optional<ProjectionKind> kind =
+                  methodOf(c.attr).creationProjection()) {
+            creationClip =
+                creationClip ? std::min(*creationClip, c.bound()) : c.bound();
+            creationRescaleOnly &= *kind == ProjectionKind::Strict;
+          }
+  }
 
   /// The generated projections of `value` (the new parameter), in the order
   /// written, before it is stored. Returns the value to store.
   FailureOr<Value> beforeStore(Value value) {
+    if (!isStacked())
+      return projectMatrix(value);
+    if (!generatesBeforeStore())
+      return value;
+    return eachMatrix(value,
+                      [&](Value matrix) { return projectMatrix(matrix); });
+  }
+
+  /// The power-iteration vector(s) started converged on the stored weight.
+  void startPowerVector(Location loc) {
+    Value w = ParamRefOp::create(projector.b, loc, projector.param.getType(),
+                                 projector.sym());
+    if (!isStacked()) {
+      projector.powerIteration(loc, w, kCreationPowerIterations);
+      return;
+    }
+    (void)eachMatrix(w, [&](Value matrix) -> FailureOr<Value> {
+      projector.powerIteration(loc, matrix, kCreationPowerIterations);
+      return matrix;
+    });
+  }
+
+private:
+  bool isStacked() { return projector.param.getTensorType().getRank() == 3; }
+
+  /// Whether any projection of this parameter is generated code before the
+  /// store (rather than a runtime routine after it).
+  bool generatesBeforeStore() {
+    for (const Constraint &c : constraintsOf(projector.param)) {
+      const ConstraintMethod &method = methodOf(c.attr);
+      if (c.byStructure() || method.atRuntime() ||
+          (projector.creation && method.creationProjection()))
+        continue;
+      return true;
+    }
+    return false;
+  }
+
+  /// `project` applied to each matrix of a stack [g, m, n], in one scf.for
+  /// that carries the stack and, where there is one, `power_u` [g, m] (read
+  /// before the loop and stored after it: the arena accesses stay outside).
+  FailureOr<Value> eachMatrix(Value stack,
+                              function_ref<FailureOr<Value>(Value)> project) {
+    OpBuilder &b = projector.b;
+    ParamOp param = projector.param;
+    Location loc = param.getLoc();
+    auto type = cast<RankedTensorType>(stack.getType());
+    int64_t g = type.getDimSize(0), m = type.getDimSize(1),
+            n = type.getDimSize(2);
+    SmallVector<Value> carried{stack};
+    bool power = param.hasState("power_u");
+    if (power)
+      carried.push_back(
+          StateRefOp::create(b, loc, param.getStateType("power_u"),
+                             projector.sym(), b.getStringAttr("power_u")));
+    Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+    Value ub = arith::ConstantIndexOp::create(b, loc, g);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    auto loop = scf::ForOp::create(b, loc, lb, ub, one, carried);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value index = loop.getInductionVar();
+    SmallVector<OpFoldResult> offsets{index, b.getIndexAttr(0),
+                                      b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(m),
+                                    b.getIndexAttr(n)};
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    Value matrix = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({m, n}, type.getElementType()),
+        loop.getRegionIterArgs()[0], offsets, sizes, strides);
+    Value u = power ? loop.getRegionIterArgs()[1] : Value();
+    projector.matrixIndex = index;
+    projector.stackedU = power ? &u : nullptr;
+    FailureOr<Value> projected = project(matrix);
+    projector.matrixIndex = nullptr;
+    projector.stackedU = nullptr;
+    if (failed(projected))
+      return failure();
+    SmallVector<Value> yielded{tensor::InsertSliceOp::create(
+        b, loc, *projected, loop.getRegionIterArgs()[0], offsets, sizes,
+        strides)};
+    if (power)
+      yielded.push_back(u);
+    scf::YieldOp::create(b, loc, yielded);
+    b.setInsertionPointAfter(loop);
+    if (power)
+      StateStoreOp::create(b, loc, projector.sym(), b.getStringAttr("power_u"),
+                           loop.getResult(1));
+    return loop.getResult(0);
+  }
+
+  /// The generated projections of one matrix, in the order written.
+  FailureOr<Value> projectMatrix(Value value) {
     bool runtimeSeen = false;
     for (const Constraint &c : constraintsOf(projector.param)) {
       if (c.byStructure())
         continue;
       const ConstraintMethod &method = methodOf(c.attr);
-      if (projector.creation)
-        if (std::optional<ProjectionKind> kind = method.creationProjection()) {
-          // At creation every spectral method projects exactly (after the
-          // store); the power-iteration vector is started on the final
-          // weight.
-          creationClip =
-              creationClip ? std::min(*creationClip, c.bound()) : c.bound();
-          creationRescaleOnly &= *kind == ProjectionKind::Strict;
-          continue;
-        }
+      if (projector.creation && method.creationProjection())
+        continue; // after the store (constructor)
       if (method.atRuntime()) {
         runtimeSeen = true;
         continue;
@@ -77,11 +174,11 @@ public:
     return value;
   }
 
+public:
   /// The runtime projections and the strict rescale, after the store.
   void afterStore() {
     ParamOp param = projector.param;
     Location loc = param.getLoc();
-    OpBuilder &b = projector.b;
     if (projector.creation) {
       // The nearest point of {rank ≤ r, σ ≤ c}: truncate, then clip.
       for (const Constraint &c : constraintsOf(param)) {
@@ -100,10 +197,8 @@ public:
                                                     : ProjectionKind::SvdClip,
                                 *creationClip);
       // The power-iteration vector starts converged on the projected weight.
-      if (param.hasState("power_u") && creationClip) {
-        Value w = ParamRefOp::create(b, loc, param.getType(), projector.sym());
-        projector.powerIteration(loc, w, kCreationPowerIterations);
-      }
+      if (param.hasState("power_u") && creationClip)
+        startPowerVector(loc);
     }
     std::optional<double> strict;
     for (const Constraint &c : constraintsOf(param)) {
@@ -130,7 +225,10 @@ private:
 std::pair<Guarantee, std::string>
 wl::describeGuarantee(ParamOp param, ConstraintAttrInterface attr,
                       OptimizerGroupOp group) {
-  return methodOf(attr).guarantee(param, Constraint{attr}, group);
+  auto guarantee = methodOf(attr).guarantee(param, Constraint{attr}, group);
+  if (attr.getConstraintOrigin() == ConstraintOrigin::Factor)
+    guarantee.second = throughStructure(attr) + "; " + guarantee.second;
+  return guarantee;
 }
 
 namespace {
@@ -160,16 +258,20 @@ struct WLGenerateConstraintsPass
       }
       if (!generates)
         continue;
-      if (p.getTensorType().getRank() != 2 && !onlyClamps) {
-        p.emitOpError("constraints apply to matrices");
+      int64_t rank = p.getTensorType().getRank();
+      if (rank != 2 && rank != 3 && !onlyClamps) {
+        p.emitOpError("constraints apply to matrices and stacks of matrices");
         return signalPassFailure();
       }
+      // One vector per matrix: [m], or [g, m] for a stack [g, m, n].
       if (llvm::any_of(constraintsOf(p), [](const Constraint &c) {
             return !c.byStructure() && methodOf(c.attr).needsPowerVector();
-          }))
-        p.addState("power_u",
-                   RankedTensorType::get({p.getTensorType().getDimSize(0)},
-                                         Float32Type::get(&getContext())));
+          })) {
+        SmallVector<int64_t> uShape(p.getTensorType().getShape());
+        uShape.pop_back();
+        p.addState("power_u", RankedTensorType::get(
+                                  uShape, Float32Type::get(&getContext())));
+      }
       constrained.push_back(p);
     }
 
@@ -211,7 +313,7 @@ struct WLGenerateConstraintsPass
       if (param.hasState("power_u")) {
         // The power iteration starts from the normalised all-ones vector.
         auto uType = param.getStateType("power_u");
-        double start = 1.0 / std::sqrt(double(uType.getDimSize(0)));
+        double start = 1.0 / std::sqrt(double(uType.getShape().back()));
         Value ones = arith::ConstantOp::create(
             b, param.getLoc(),
             DenseElementsAttr::get(uType, b.getF32FloatAttr(start)));

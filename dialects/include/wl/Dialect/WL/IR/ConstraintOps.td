@@ -137,9 +137,13 @@ def WL_ProjectParamOp : WL_Op<"project_param", [MemoryEffects<[MemRead, MemWrite
   let description = [{
     For projections that need a dense factorisation or a sound bound:
     `svd_clip` (W = U min(S, c) Vᵀ, LAPACK), `rank_at_most` (truncated SVD),
-    `strict` (Gram-iteration bound β; W ← W·c/β when β > c).
+    `strict` (Gram-iteration bound β; W ← W·c/β when β > c),
+    `product_clip` (the singular values of U Vᵀ clipped at c, for U the
+    parameter and V the `partner`, stored as Vᵀ when `transposed`: thin SVDs
+    of U and V and the SVD of the r × r core, W never formed).
   }];
-  let arguments = (ins FlatSymbolRefAttr:$param, WL_ProjectionKindAttr:$kind, F64Attr:$value);
+  let arguments = (ins FlatSymbolRefAttr:$param, WL_ProjectionKindAttr:$kind, F64Attr:$value,
+                       OptionalAttr<FlatSymbolRefAttr>:$partner, UnitAttr:$transposed);
   let assemblyFormat = "$param $kind `,` $value attr-dict";
   let hasVerifier = 1;
 }

@@ -62,7 +62,11 @@ def WL_SpectralMethod : I32EnumAttr<"SpectralMethod", "how a spectral bound is e
     I32EnumAttrCase<"Hammer", 3, "hammer">,
     I32EnumAttrCase<"SvdClip", 4, "svd_clip">,
     // The bound on svd's s or diagonal's d: the entries clamped to [-c, c].
-    I32EnumAttrCase<"Clamp", 5, "clamp">]> {
+    I32EnumAttrCase<"Clamp", 5, "clamp">,
+    // The bound on a product U Vᵀ of two factors (lowrank, lora): the
+    // singular values of the product clipped exactly through thin SVDs of
+    // the factors and of the r × r core, after every step (runtime).
+    I32EnumAttrCase<"ProductClip", 6, "product_clip">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -105,7 +109,9 @@ def WL_ResplitKindAttr : EnumAttr<WL_Dialect, WL_ResplitKind, "resplit"> {
 def WL_ProjectionKind : I32EnumAttr<"ProjectionKind", "a projection done by a runtime routine", [
     I32EnumAttrCase<"SvdClip", 0, "svd_clip">,
     I32EnumAttrCase<"RankAtMost", 1, "rank_at_most">,
-    I32EnumAttrCase<"Strict", 2, "strict">]> {
+    I32EnumAttrCase<"Strict", 2, "strict">,
+    // σ(U Vᵀ) ≤ c for the parameter U and its partner V.
+    I32EnumAttrCase<"ProductClip", 3, "product_clip">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -133,7 +139,13 @@ def WL_BoundRule : I32EnumAttr<"BoundRule",
     // max |d| of a diagonal layer's d (exact).
     I32EnumAttrCase<"MaxAbs", 2, "max_abs">,
     // max |s| times the orthonormality bounds of U and V (svd).
-    I32EnumAttrCase<"Svd", 3, "svd">]> {
+    I32EnumAttrCase<"Svd", 3, "svd">,
+    // The largest block's Gram bound (blockdiag: exact in the limit).
+    I32EnumAttrCase<"BlockMax", 4, "block_max">,
+    // Σ_i bound(A_i)·bound(B_i) (kronecker; one term: σ(A)σ(B) exactly).
+    I32EnumAttrCase<"Kronecker", 5, "kronecker">,
+    // max bound(L blocks) · max bound(R blocks) (monarch; sound).
+    I32EnumAttrCase<"Monarch", 6, "monarch">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -156,7 +168,11 @@ def WL_ConstraintOrigin : I32EnumAttr<"ConstraintOrigin", "where a constraint co
     I32EnumAttrCase<"Structure", 1, "structure">,
     // Not written: the retraction that keeps a factor orthonormal (svd's U
     // and V, orthogonal(polar)'s weight).
-    I32EnumAttrCase<"Retraction", 2, "retraction">]> {
+    I32EnumAttrCase<"Retraction", 2, "retraction">,
+    // Written on a structured term and enforced through it: on one factor,
+    // with that factor's share of the bound (each Kronecker factor ≤ √c, each
+    // block ≤ c), so the term satisfies the written constraint.
+    I32EnumAttrCase<"Factor", 3, "factor">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -273,8 +289,20 @@ class WL_ConstraintAttr<string name, string attrMnemonic, dag own>
 def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
     (ins WL_F64Parameter:$c,
          DefaultValuedParameter<"SpectralMethod", "SpectralMethod::Normalize">:$method,
-         WL_BoolParameter<"false">:$strict)> {
+         WL_BoolParameter<"false">:$strict,
+         // product_clip: the other factor V of W = U Vᵀ (this parameter is
+         // U), stored as Vᵀ when `transposed`.
+         OptionalParameter<"::mlir::FlatSymbolRefAttr">:$partner,
+         WL_BoolParameter<"false">:$transposed)> {
   let summary = "σ_max(W) ≤ c, kept by `method` (and a sound rescale when strict)";
+  let builders = [
+    AttrBuilder<(ins "::llvm::APFloat":$c, "SpectralMethod":$method,
+                     "bool":$strict, "::mlir::LocationAttr":$loc,
+                     "ConstraintOrigin":$origin, "StructureKindAttr":$structure), [{
+      return $_get($_ctxt, c, method, strict, nullptr, false, loc, origin,
+                   structure);
+    }]>
+  ];
 }
 
 def WL_NormBoundAttr : WL_ConstraintAttr<"NormBound", "norm_bound",

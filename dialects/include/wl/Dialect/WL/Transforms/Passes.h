@@ -2,6 +2,7 @@
 #ifndef WL_DIALECT_WL_TRANSFORMS_PASSES_H
 #define WL_DIALECT_WL_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 #include "wl/Dialect/WL/IR/WL.h"

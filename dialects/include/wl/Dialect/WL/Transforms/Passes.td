@@ -43,10 +43,13 @@ def WLGenerateConstraints : Pass<"wl-generate-constraints", "mlir::ModuleOp"> {
     (k = c(1 − lr·wd) + lr·B, B the optimizer's update-norm bound, α the
     smallest root of f(k) = c with f(σ) = s + αs³, s = σ − ασ³); where the
     optimizer has no bound or f is not monotone on [0, k], a warning says the
-    method is only a heuristic for this configuration.
+    method is only a heuristic for this configuration. A stacked parameter
+    ([g, m, n]: Kronecker factors, Monarch and block-diagonal blocks) is g
+    matrices, each projected on its own (one scf.for; `power_u` is [g, m]).
   }];
   let dependentDialects = ["wl::WLDialect", "mlir::func::FuncDialect",
-                           "mlir::arith::ArithDialect"];
+                           "mlir::arith::ArithDialect", "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def WLCertify : Pass<"wl-certify", "mlir::ModuleOp"> {
