@@ -152,7 +152,8 @@ private:
     ParamOp::create(
         builder, loc(layer.loc), p.name, type, setup.init, p.trainable,
         /*state=*/nullptr, /*offset=*/nullptr, /*grad_offset=*/nullptr,
-        /*state_offsets=*/nullptr, /*state_types=*/nullptr, constraints);
+        /*state_offsets=*/nullptr, /*state_types=*/nullptr, constraints,
+        setup.penalty);
     return success();
   }
 

@@ -4,12 +4,12 @@
 // _mlir_ciface_wlrt_{svd_clip,rank_project,gram_bound,solve} (wl/wlgen.h): the
 // constraint projections that need a singular value decomposition, the sound
 // Gram-iteration bound of Certificate.cpp for generated code, and the LU solve
-// of the Cayley map; _mlir_ciface_wlrt_{pissa,svfit,kpsvd,loldu}_split: the
-// creation-time initialisers that re-split a frozen base into a residual and
-// SVD-derived factors. The SVD is
-// LAPACK's dgesdd (dgesvd when dgesdd does not converge), called through the
-// Fortran ABI declared below (no LAPACKE), in float64. Generated libraries
-// must therefore link LAPACK (`-llapack`; runtime/README.md).
+// of the Cayley map; _mlir_ciface_wlrt_{pissa,svfit,kpsvd,sorsa,loldu}_split:
+// the creation-time initialisers that re-split a frozen base into a residual
+// and SVD-derived factors. The SVD is LAPACK's dgesdd (dgesvd when dgesdd does
+// not converge), called through the Fortran ABI declared below (no LAPACKE), in
+// float64. Generated libraries must therefore link LAPACK (`-llapack`;
+// runtime/README.md).
 //
 // These are internal symbols: hidden (the runtime is compiled with
 // -fvisibility=hidden), resolved at static link time against model.o, and
@@ -522,22 +522,30 @@ void productClip(const View &u, const View &v, double c) {
   if (s.empty() || s[0] <= c)
     return; // already in the set: keep the factors bit for bit
   const int64_t k = int64_t(s.size());
-  // U'[:, j] = P_u X[:, j] √s'_j, V'[:, j] = P_v Y[:, j] √s'_j; zero beyond k.
-  for (int64_t j = 0; j < r; ++j) {
-    const double root = j < k ? std::sqrt(std::min(s[size_t(j)], c)) : 0.0;
-    for (int64_t row = 0; row < m; ++row) {
-      double acc = 0;
-      for (int64_t i = 0; j < k && i < ku; ++i)
-        acc += pu[size_t(row + i * m)] * x[size_t(i + j * ku)];
-      u.at(row, j) = float(acc * root);
+  // U'[:, j] = P_u X[:, j] √s'_j, V'[:, j] = P_v Y[:, j] √s'_j; zero beyond
+  // k. Each column is a sum of P's columns (contiguous, column-major).
+  auto rebuild = [&](const View &out, const std::vector<double> &p,
+                     int64_t rows, int64_t kp, auto coefficient) {
+    std::vector<double> column(static_cast<size_t>(rows));
+    for (int64_t j = 0; j < r; ++j) {
+      std::fill(column.begin(), column.end(), 0.0);
+      if (j < k) {
+        const double root = std::sqrt(std::min(s[size_t(j)], c));
+        for (int64_t i = 0; i < kp; ++i) {
+          const double f = coefficient(i, j) * root;
+          const double *pi = p.data() + i * rows;
+          for (int64_t row = 0; row < rows; ++row)
+            column[size_t(row)] += pi[row] * f;
+        }
+      }
+      for (int64_t row = 0; row < rows; ++row)
+        out.at(row, j) = float(column[size_t(row)]);
     }
-    for (int64_t row = 0; row < n; ++row) {
-      double acc = 0;
-      for (int64_t i = 0; j < k && i < kv; ++i)
-        acc += pv[size_t(row + i * n)] * yt[size_t(j + i * k)];
-      v.at(row, j) = float(acc * root);
-    }
-  }
+  };
+  rebuild(u, pu, m, ku,
+          [&](int64_t i, int64_t j) { return x[size_t(i + j * ku)]; });
+  rebuild(v, pv, n, kv,
+          [&](int64_t i, int64_t j) { return yt[size_t(j + i * k)]; });
 }
 
 /// PiSSA: W0 [OUT, IN] = W_res + B·A with B = U_r diag(√S_r) [OUT, r],
@@ -607,6 +615,52 @@ bool svfitSplit(const View &w, const View &uo, const View1 &so,
       uo.at(i, j) = uf[size_t(i + j * out)];
     for (int64_t c = 0; c < in; ++c)
       vo.at(c, j) = vf[size_t(c + j * in)];
+  }
+  for (int64_t i = 0; i < out; ++i)
+    for (int64_t c = 0; c < in; ++c)
+      w.at(i, c) = float(m0[size_t(i + c * out)]);
+  return true;
+}
+
+/// SORSA: W0 = W_res + s·B diag(S) A with the top-r SVD W0 ≈ U_r S_r V_rᵀ:
+/// a [r, IN] = V_rᵀ, sv [r] = S_r, b [OUT, r] = U_r; W_res formed in double
+/// from the floats stored. Returns false (nothing written) on failure.
+bool sorsaSplit(const View &w, const View &a, const View1 &sv, const View &b,
+                double scale) {
+  const int64_t out = w.rows, in = w.cols, r = sv.n;
+  if (a.rows != r || a.cols != in || b.rows != out || b.cols != r)
+    return false;
+  if (r == 0 || out == 0 || in == 0)
+    return true;
+  std::vector<double> m0, s, u, vt;
+  if (!loadColMajor(w, m0))
+    return false;
+  if (!signedSvd(m0, out, in, s, u, vt))
+    return false;
+  const int64_t k = std::min(out, in);
+  // l[:, t] = scale·fl(U_t)·fl(s_t), rt[t, :] = fl(V_t)ᵀ.
+  std::vector<float> bf(size_t(out * r)), sf(static_cast<size_t>(r)),
+      af(size_t(r * in));
+  std::vector<double> l(size_t(out * r)), rt(size_t(r * in));
+  for (int64_t t = 0; t < r; ++t) {
+    sf[size_t(t)] = t < k ? float(s[size_t(t)]) : 0.0f;
+    for (int64_t i = 0; i < out; ++i) {
+      bf[size_t(i + t * out)] = t < k ? float(u[size_t(i + t * out)]) : 0.0f;
+      l[size_t(i + t * out)] =
+          scale * double(bf[size_t(i + t * out)]) * double(sf[size_t(t)]);
+    }
+    for (int64_t c = 0; c < in; ++c) {
+      af[size_t(t + c * r)] = t < k ? float(vt[size_t(t + c * k)]) : 0.0f;
+      rt[size_t(t + c * r)] = double(af[size_t(t + c * r)]);
+    }
+  }
+  subtractProducts(m0, out, in, r, l, rt);
+  for (int64_t t = 0; t < r; ++t) {
+    sv.at(t) = sf[size_t(t)];
+    for (int64_t i = 0; i < out; ++i)
+      b.at(i, t) = bf[size_t(i + t * out)];
+    for (int64_t c = 0; c < in; ++c)
+      a.at(t, c) = af[size_t(t + c * r)];
   }
   for (int64_t i = 0; i < out; ++i)
     for (int64_t c = 0; c < in; ++c)
@@ -871,6 +925,24 @@ void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a,
     zero(vb); // every B_t = 0: base + Σ A_t ⊗ B_t = W0
     if (okA && !finite(va))
       zero(va);
+  }
+}
+
+void _mlir_ciface_wlrt_sorsa_split(wlgen_memref2d *base, wlgen_memref2d *a,
+                                   wlgen_memref1d *s, wlgen_memref2d *b,
+                                   float scale) {
+  View w, va, vb;
+  View1 vs;
+  const bool okA = anyView(a, va), okS = anyView(s, vs), okB = anyView(b, vb);
+  const bool done = anyView(base, w) && okA && okS && okB && attemptSplit([&] {
+                      return sorsaSplit(w, va, vs, vb, double(scale));
+                    });
+  if (!done && okS) {
+    zero(vs); // S = 0: base + s·B diag(S) A = W0
+    if (okA && !finite(va))
+      zero(va);
+    if (okB && !finite(vb))
+      zero(vb);
   }
 }
 

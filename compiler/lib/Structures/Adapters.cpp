@@ -53,10 +53,7 @@ public:
   /// (B is U, A is Vᵀ of the product clip).
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
-    FailureOr<InitAttr> initial = init(tb, role);
-    if (failed(initial))
-      return failure();
-    return productBound(tb, role, *initial, "weight.lora_B", "weight.lora_A",
+    return productBound(tb, role, "weight.lora_B", "weight.lora_A",
                         /*transposed=*/true, scale(tb.call()));
   }
   /// y = scale · B (A x).
@@ -140,15 +137,12 @@ public:
   /// on B. `bat`'s ΔW mixes B with the base: no exact or sound share.
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
-    FailureOr<InitAttr> initial = init(tb, role);
-    if (failed(initial))
-      return failure();
     FactorShare share;
     if (!isBat(tb.call())) {
       double repeats = double(tb.in() / tb.call().getInt("block", 64));
       share.spectral = [repeats](double c) { return c / std::sqrt(repeats); };
     }
-    return throughFactor(tb, *initial, share);
+    return throughFactor(tb, role, share);
   }
   Value apply(const TermBuilder &tb, Value x) const override {
     int64_t r = tb.call().getInt("block", 64), in = tb.in(), out = tb.out();

@@ -49,13 +49,10 @@ public:
   /// blocks make W orthogonal.
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
-    FailureOr<InitAttr> initial = init(tb, role);
-    if (failed(initial))
-      return failure();
     FactorShare share;
     share.spectral = [](double c) { return std::sqrt(c); };
     share.orthonormal = true;
-    return throughFactor(tb, *initial, share);
+    return throughFactor(tb, role, share);
   }
   BoundRule bound(const lang::Call &, bool alone) const override {
     return alone ? BoundRule::Monarch : BoundRule::Gram;
@@ -116,28 +113,12 @@ public:
   /// each block gets c/√b (sound).
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
-    FailureOr<InitAttr> initial = init(tb, role);
-    if (failed(initial))
-      return failure();
     double blocks = double(tb.call().getInt("blocks"));
     FactorShare share;
-    share.spectral = [](double c) { return c; };
+    share.spectral = share.rowOrColumn = [](double c) { return c; };
     share.orthonormal = true;
-    share.rowsAndColumns = true;
-    share.frobenius = true;
-    share.norm = [](double c) { return c; };
-    FailureOr<ParamSetup> result = throughFactor(tb, *initial, share);
-    if (failed(result))
-      return failure();
-    // The Frobenius share differs from the row/column one.
-    for (Attribute &a : result->constraints)
-      if (auto n = dyn_cast<NormBoundAttr>(a);
-          n && n.getNorm() == NormKind::Frobenius)
-        a = NormBoundAttr::get(
-            tb.b.getContext(),
-            APFloat(n.getC().convertToDouble() / std::sqrt(blocks)),
-            n.getNorm(), n.getLoc(), n.getOrigin(), n.getStructure());
-    return result;
+    share.frobenius = [blocks](double c) { return c / std::sqrt(blocks); };
+    return throughFactor(tb, role, share);
   }
   BoundRule bound(const lang::Call &, bool alone) const override {
     return alone ? BoundRule::BlockMax : BoundRule::Gram;

@@ -81,9 +81,6 @@ public:
   /// for one term, and orthogonal factors give an orthogonal product.
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
-    FailureOr<InitAttr> initial = init(tb, role);
-    if (failed(initial))
-      return failure();
     double k = double(tb.call().getInt("terms", 1));
     FactorShare share;
     share.spectral = [k](double c) { return std::sqrt(c / k); };
@@ -94,10 +91,10 @@ public:
     bool sameWay = (m1 >= n1 && m2 >= n2) || (m1 <= n1 && m2 <= n2);
     if (k == 1) {
       share.orthonormal = sameWay;
-      share.frobenius = share.rowsAndColumns = true;
-      share.norm = [](double c) { return std::sqrt(c); };
+      share.rowOrColumn =
+          share.frobenius = [](double c) { return std::sqrt(c); };
     }
-    return throughFactor(tb, *initial, share);
+    return throughFactor(tb, role, share);
   }
   BoundRule bound(const lang::Call &, bool alone) const override {
     return alone ? BoundRule::Kronecker : BoundRule::Gram;

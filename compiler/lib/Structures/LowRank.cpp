@@ -37,10 +37,7 @@ public:
   /// every step (thin SVDs of U, V and the r × r core), W never formed.
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
-    FailureOr<InitAttr> initial = init(tb, role);
-    if (failed(initial))
-      return failure();
-    return productBound(tb, role, *initial, "weight.U", "weight.V",
+    return productBound(tb, role, "weight.U", "weight.V",
                         /*transposed=*/false, /*scale=*/1.0);
   }
   Value apply(const TermBuilder &tb, Value x) const override {

@@ -26,6 +26,7 @@ void registerLora();       // Adapters.cpp
 void registerBone();       // Adapters.cpp
 void registerSvFit();      // Adapters.cpp
 void registerLoLDU();      // LoLDU.cpp
+void registerSorsa();      // Sorsa.cpp
 } // namespace wl
 
 static llvm::StringMap<const Structure *> &registry() {
@@ -53,6 +54,7 @@ void wl::registerStructures() {
     registerBone();
     registerSvFit();
     registerLoLDU();
+    registerSorsa();
     return true;
   }();
   (void)done;
@@ -290,12 +292,15 @@ static void noFormThrough(const TermBuilder &tb, const lang::Call &c,
          "which have one)";
 }
 
-FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, InitAttr init,
+FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, StringRef role,
                                         const FactorShare &share) {
   MLIRContext *ctx = tb.b.getContext();
-  auto kind =
-      StructureKindAttr::get(ctx, lookupStructure(tb.call()).kind(tb.call()));
-  ParamSetup setup{init, {}};
+  const Structure &structure = lookupStructure(tb.call());
+  FailureOr<InitAttr> init = structure.init(tb, role);
+  if (failed(init))
+    return failure();
+  auto kind = StructureKindAttr::get(ctx, structure.kind(tb.call()));
+  ParamSetup setup{*init, {}};
   for (const lang::Call &c : tb.getTerm().constraints) {
     Attribute written = tb.constraint(c, ConstraintOrigin::Written);
     LocationAttr l = tb.locOf(c.loc);
@@ -307,11 +312,13 @@ FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, InitAttr init,
             bound.getMethod(), bound.getStrict(), l, ConstraintOrigin::Factor,
             kind);
     } else if (auto norm = dyn_cast_or_null<NormBoundAttr>(written)) {
-      bool frobenius = norm.getNorm() == NormKind::Frobenius;
-      if (share.norm && (frobenius ? share.frobenius : share.rowsAndColumns))
+      const std::function<double(double)> &part =
+          norm.getNorm() == NormKind::Frobenius ? share.frobenius
+                                                : share.rowOrColumn;
+      if (part)
         carried = NormBoundAttr::get(
-            ctx, APFloat(share.norm(norm.getC().convertToDouble())),
-            norm.getNorm(), l, ConstraintOrigin::Factor, kind);
+            ctx, APFloat(part(norm.getC().convertToDouble())), norm.getNorm(),
+            l, ConstraintOrigin::Factor, kind);
     } else if (isa_and_nonnull<OrthonormalAttr>(written)) {
       if (share.orthonormal)
         carried = OrthonormalAttr::get(ctx, l, ConstraintOrigin::Factor, kind);
@@ -324,15 +331,17 @@ FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, InitAttr init,
 }
 
 FailureOr<ParamSetup> wl::productBound(const TermBuilder &tb, StringRef role,
-                                       InitAttr init, StringRef first,
-                                       StringRef partner, bool transposed,
-                                       double scale) {
+                                       StringRef first, StringRef partner,
+                                       bool transposed, double scale) {
   MLIRContext *ctx = tb.b.getContext();
-  ParamSetup setup{init, {}};
+  const Structure &structure = lookupStructure(tb.call());
+  FailureOr<InitAttr> init = structure.init(tb, role);
+  if (failed(init))
+    return failure();
+  ParamSetup setup{*init, {}};
   if (role != first)
     return setup;
-  auto kind =
-      StructureKindAttr::get(ctx, lookupStructure(tb.call()).kind(tb.call()));
+  auto kind = StructureKindAttr::get(ctx, structure.kind(tb.call()));
   auto partnerSym = FlatSymbolRefAttr::get(ctx, tb.paramName(partner));
   for (const lang::Call &c : tb.getTerm().constraints) {
     Attribute written = tb.constraint(c, ConstraintOrigin::Written);

@@ -256,6 +256,12 @@ void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u, wlge
  * sum_t a[t] (x) b[t] is the best k-term Kronecker approximation of W0 in Frobenius norm. */
 void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlgen_memref3d *b);
 
+/* SORSA: base [OUT, IN] = W0 = U S V^T; a [r, IN] = V_r^T, s [r] = S_r, b [OUT, r] = U_r;
+ * base <- W0 - scale * b diag(s) a (scale = alpha/r). On failure s is set to zero (as the
+ * SVD splits above). */
+void _mlir_ciface_wlrt_sorsa_split(wlgen_memref2d *base, wlgen_memref2d *a, wlgen_memref1d *s,
+                                   wlgen_memref2d *b, float scale);
+
 /* LoLDU: base [OUT, IN] = W0 = P L U by LU with partial pivoting (LAPACK dgetrf, float64),
  * D = diag(U), U1 = D^-1 U; l [OUT, r] = (P L)[:, :r] (the permutation folded in),
  * z [r] = D_r, u [r, IN] = U1[:r, :]; base <- W0 - scale * l diag(z) u (scale = alpha/r).

@@ -59,6 +59,7 @@ import sys
 import numpy as np
 
 import wlharness
+from structures_ref import Worst
 
 N = 16
 STEPS = 40
@@ -176,28 +177,6 @@ def tight_key(l):
     if l.kind == "kronecker" and l.kw["k"] > 1:
         return "kronecker2"
     return l.kind
-
-
-class Worst:
-    """Largest value of each check over the run, the step where it happened, pass/fail."""
-
-    def __init__(self):
-        self.rows = {}  # name -> [value, tol, step, detail, failed, key]
-
-    def add(self, name, value, tol, step, detail="", higher_is_bad=True):
-        bad = not (value <= tol) if higher_is_bad else not (value >= tol)
-        key = value if higher_is_bad else -value
-        r = self.rows.get(name)
-        if r is None or (bad and not r[4]) or (bad == r[4] and key > r[5]):
-            self.rows[name] = [value, tol, step, detail, bad or (r is not None and r[4]), key]
-
-    def report(self):
-        failed = False
-        for name, (value, tol, step, detail, bad, _) in self.rows.items():
-            print("%s %s worst=%.7g tol=%.7g at step %d %s"
-                  % ("FAIL" if bad else "OK", name, value, tol, step, detail))
-            failed = failed or bad
-        return failed
 
 
 def singular_values(a):

@@ -1,4 +1,5 @@
-"""Shared helpers of structures.py and structures_train.py (CPU/structures*.wl): float64
+"""Shared helpers of structures.py, structures_train.py and constraints_structures.py
+(CPU/structures*.wl, CPU/constraints_structures.wl): float64
 references of the structured weights (LANGUAGE.md "Structures" / "Parameter names",
 ALGORITHMS.md "Orthogonality"), computed independently of the compiler's algorithms.
 
@@ -279,3 +280,26 @@ def main(models, run):
     except Failure as e:
         print("FAIL", e)
         sys.exit(1)
+
+
+class Worst:
+    """Largest value of each check over the run, the step where it happened, pass/fail
+    (a failing value wins over a passing one)."""
+
+    def __init__(self):
+        self.rows = {}  # name -> [value, tol, step, detail, failed, key]
+
+    def add(self, name, value, tol, step, detail="", higher_is_bad=True):
+        bad = not (value <= tol) if higher_is_bad else not (value >= tol)
+        key = value if higher_is_bad else -value
+        r = self.rows.get(name)
+        if r is None or (bad and not r[4]) or (bad == r[4] and key > r[5]):
+            self.rows[name] = [value, tol, step, detail, bad or (r is not None and r[4]), key]
+
+    def report(self):
+        failed = False
+        for name, (value, tol, step, detail, bad, _) in self.rows.items():
+            print("%s %s worst=%.7g tol=%.7g at step %d %s"
+                  % ("FAIL" if bad else "OK", name, value, tol, step, detail))
+            failed = failed or bad
+        return failed

@@ -32,7 +32,7 @@ import numpy as np
 import reference as REF
 import structures_ref as R
 import wlharness
-from structures_ref import Layer
+from structures_ref import Layer, Worst
 
 IN, CLASSES = 12, 4
 LAYERS = [Layer("ca", "cayley", 16, 12, bias=True),
@@ -61,33 +61,6 @@ TOL_STEP1 = {"adamw": 1e-4, "muon": 2e-4}
 LOSS_DROP = 0.6
 ACTIVE = {"sv": 0, "dg": 0, "head": 0}  # steps after which max |s| or |d| == c
 MIN_ACTIVE = 10  # the clamps must act: at c after at least this many of the steps
-
-
-class Worst:
-    """Largest value of each check over the run, the step where it happened, pass/fail."""
-
-    def __init__(self):
-        self.rows = {}  # name -> [value, tol, step, detail, failed]
-
-    def add(self, name, value, tol, step, detail="", higher_is_bad=True):
-        bad = not (value <= tol) if higher_is_bad else not (value >= tol)
-        r = self.rows.get(name)
-        key = value if higher_is_bad else -value
-        if r is None:
-            self.rows[name] = [value, tol, step, detail, bad, key]
-            return
-        if bad and not r[4] or (bad == r[4] and key > r[5]):
-            self.rows[name] = [value, tol, step, detail, bad or r[4], key]
-        r = self.rows[name]
-        r[4] = r[4] or bad
-
-    def report(self):
-        failed = False
-        for name, (value, tol, step, detail, bad, _) in self.rows.items():
-            print("%s %s worst=%.7g tol=%.7g at step %d %s"
-                  % ("FAIL" if bad else "OK", name, value, tol, step, detail))
-            failed = failed or bad
-        return failed
 
 
 def data(rng):

@@ -108,6 +108,9 @@ private:
 struct ParamSetup {
   InitAttr init;
   llvm::SmallVector<mlir::Attribute> constraints;
+  /// SORSA's orthonormal regulariser on this factor (wl.param's
+  /// `orthonormal_penalty`), null when none.
+  OrthonormalPenaltyAttr penalty = nullptr;
 };
 
 /// A creation-time split of the frozen base into trainable factors (the
@@ -178,33 +181,30 @@ mlir::Value applySvd(const TermBuilder &tb, mlir::Value x);
 
 /// How the constraints written on a structured term reach one factor: each
 /// matrix of the factor gets `spectral(c)` for a spectral bound c, is kept
-/// orthonormal when `orthonormal` allows it, and gets `norm(c)` for a norm
-/// bound (null: that constraint has no exact or sound form through this
-/// structure, a clear error). The compositions are ALGORITHMS.md's
-/// certificate rules read backwards (σ(A⊗B) = σ(A)σ(B), a block-diagonal
-/// matrix's norm is its largest block's).
+/// orthonormal when `orthonormal` allows it, and gets `rowOrColumn(c)` or
+/// `frobenius(c)` for a norm bound of that kind (null: that constraint has
+/// no exact or sound form through this structure, a clear error). The
+/// compositions are ALGORITHMS.md's certificate rules read backwards (σ(A⊗B)
+/// = σ(A)σ(B), a block-diagonal matrix's norm is its largest block's).
 struct FactorShare {
   std::function<double(double)> spectral;
   bool orthonormal = false;
-  std::function<double(double)> norm;
-  /// Which norm_bound kinds carry over (frobenius, row, column).
-  bool frobenius = false, rowsAndColumns = false;
+  std::function<double(double)> rowOrColumn, frobenius;
 };
 
-/// The written constraints of the term, enforced on its factor `role` as
-/// `share` says, after `init`.
-mlir::FailureOr<ParamSetup> throughFactor(const TermBuilder &tb, InitAttr init,
+/// The setup of the factor `role`: the structure's initialiser and the
+/// written constraints of the term, enforced on it as `share` says.
+mlir::FailureOr<ParamSetup> throughFactor(const TermBuilder &tb,
+                                          llvm::StringRef role,
                                           const FactorShare &share);
 
-/// A term U Vᵀ·scale (lowrank; lora's B A): a spectral bound c on it is kept
-/// on `first` (U) as the exact product clip at c/scale with `partner` (V,
-/// stored as Vᵀ when `transposed`); any other constraint is an error. The
-/// partner carries no constraint of its own.
-mlir::FailureOr<ParamSetup> productBound(const TermBuilder &tb,
-                                         llvm::StringRef role, InitAttr init,
-                                         llvm::StringRef first,
-                                         llvm::StringRef partner,
-                                         bool transposed, double scale);
+/// The setup of a factor of a term scale·U Vᵀ (lowrank; lora's B A): a
+/// spectral bound c on the term is kept on `first` (U) as the exact product
+/// clip at c/scale with `partner` (V, stored as Vᵀ when `transposed`); any
+/// other constraint is an error. The partner carries no constraint.
+mlir::FailureOr<ParamSetup>
+productBound(const TermBuilder &tb, llvm::StringRef role, llvm::StringRef first,
+             llvm::StringRef partner, bool transposed, double scale);
 
 /// Adds `structure` to the registry (each file's register function).
 void registerStructure(const Structure *structure);

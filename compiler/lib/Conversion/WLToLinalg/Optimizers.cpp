@@ -247,6 +247,61 @@ struct LowerMuonUpdate : OpRewritePattern<MuonUpdateOp> {
   }
 };
 
+/// weight · 2·M·A/‖M‖_F with M = AAᵀ − I (or, transposed, 2·B·N/‖N‖_F with
+/// N = BᵀB − I): the r × r Gram, its distance to I and one more product;
+/// zero when the norm is zero.
+struct LowerOrthonormalPenaltyGrad
+    : OpRewritePattern<OrthonormalPenaltyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(OrthonormalPenaltyGradOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    Value w = op.getParam();
+    auto type = cast<RankedTensorType>(w.getType());
+    bool transposed = op.getTransposed();
+    int64_t r = type.getDimSize(transposed ? 1 : 0);
+    auto square = RankedTensorType::get({r, r}, type.getElementType());
+    // AAᵀ, or BᵀB.
+    Value gram = contraction(b, loc, square, w, w, transposed, !transposed);
+    // M = Gram − I.
+    Value m = elementwise(
+        b, loc, {gram}, {emptyLike(b, loc, gram)},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value i = linalg::IndexOp::create(nb, l, 0);
+          Value j = linalg::IndexOp::create(nb, l, 1);
+          Value diag =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, i, j);
+          Value one = arith::SelectOp::create(nb, l, diag, f32Const(nb, l, 1.0),
+                                              f32Const(nb, l, 0.0));
+          return SmallVector<Value>{subf(nb, l, a[0], one)};
+        })[0];
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+    Value sq = sumAll(b, loc, {m}, {id}, 2,
+                      [](OpBuilder &nb, Location l, ValueRange a) {
+                        return mulf(nb, l, a[0], a[0]);
+                      });
+    Value norm = math::SqrtOp::create(b, loc, sq);
+    // coef = 2·weight/‖M‖_F, 0 when ‖M‖_F = 0.
+    Value twice = f32Const(b, loc, 2.0 * op.getWeightAttr().getValueAsDouble());
+    Value quotient = arith::DivFOp::create(b, loc, twice, norm);
+    Value zero = f32Const(b, loc, 0.0);
+    Value positive =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, norm, zero);
+    Value coef = arith::SelectOp::create(b, loc, positive, quotient, zero);
+    // M·A [r, n], or B·N [m, r].
+    Value product = transposed ? contraction(b, loc, type, w, m, false, false)
+                               : contraction(b, loc, type, m, w, false, false);
+    ValueRange result =
+        elementwise(b, loc, {product}, {emptyLike(b, loc, product)},
+                    [&](OpBuilder &nb, Location l, ValueRange a) {
+                      return SmallVector<Value>{mulf(nb, l, a[0], coef)};
+                    });
+    rewriter.replaceOp(op, result[0]);
+    return success();
+  }
+};
+
 struct LowerLionUpdate : OpRewritePattern<LionUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(LionUpdateOp op,
@@ -485,6 +540,6 @@ struct LowerAdamPUpdate : OpRewritePattern<AdamPUpdateOp> {
 
 void lowering::populateOptimizerLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerScheduleFactor, LowerSgdUpdate, LowerAdamWUpdate,
-               LowerMuonUpdate, LowerLionUpdate, LowerAdamPUpdate>(
-      patterns.getContext());
+               LowerMuonUpdate, LowerLionUpdate, LowerAdamPUpdate,
+               LowerOrthonormalPenaltyGrad>(patterns.getContext());
 }

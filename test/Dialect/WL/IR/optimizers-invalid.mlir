@@ -1,7 +1,8 @@
 // RUN: wl-opt %s -split-input-file -verify-diagnostics
 
 // Diagnostics of the optimizer ops (OptimizerOps.cpp): wl.optimizer_group,
-// wl.schedule, wl.schedule_factor and the update ops.
+// wl.schedule, wl.schedule_factor, the update ops and
+// wl.orthonormal_penalty_grad.
 // The MSG lines name messages of the verifiers, each contained in some
 // expected-error of the *-invalid.mlir files of this directory; see
 // params-invalid.mlir for the check.
@@ -27,6 +28,8 @@
 // MSG returns a new momentum buffer exactly when it takes one
 // MSG momentum buffer type must equal the parameter type
 // MSG 'wl.sgd_update' op nesterov needs momentum > 0
+// MSG 'wl.orthonormal_penalty_grad' op needs a statically shaped matrix
+// MSG 'weight' must be finite and >= 0, got
 
 //===----------------------------------------------------------------------===//
 // wl.optimizer_group
@@ -442,3 +445,39 @@ wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64, momentum = 0.95 : f64,
 wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.optimizer_group' op 'ns_steps' must be >= 1, got 0}}
 wl.optimizer_group "muon" [@p] {hyper = {lr = 0.02 : f64, momentum = 0.95 : f64, nesterov = true, ns_steps = 0 : i64, weight_decay = 0.0 : f64}}
+
+//===----------------------------------------------------------------------===//
+// wl.orthonormal_penalty_grad
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @penalty_negative(%a: tensor<3x8xf32>) -> tensor<3x8xf32> {
+  // expected-error @+1 {{'wl.orthonormal_penalty_grad' op 'weight' must be finite and >= 0, got -1.000000e+00}}
+  %0 = wl.orthonormal_penalty_grad %a {transposed = false, weight = -1.0 : f64} : tensor<3x8xf32>
+  return %0 : tensor<3x8xf32>
+}
+
+// -----
+
+func.func @penalty_infinite(%a: tensor<3x8xf32>) -> tensor<3x8xf32> {
+  // expected-error @+1 {{'wl.orthonormal_penalty_grad' op 'weight' must be finite and >= 0, got INF}}
+  %0 = wl.orthonormal_penalty_grad %a {transposed = false, weight = 0x7FF0000000000000 : f64} : tensor<3x8xf32>
+  return %0 : tensor<3x8xf32>
+}
+
+// -----
+
+func.func @penalty_dynamic(%a: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  // expected-error @+1 {{'wl.orthonormal_penalty_grad' op needs a statically shaped matrix}}
+  %0 = wl.orthonormal_penalty_grad %a {transposed = false, weight = 1.0 : f64} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @penalty_vector(%s: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{'wl.orthonormal_penalty_grad' op operand #0 must be 2D tensor of 32-bit float values}}
+  %0 = wl.orthonormal_penalty_grad %s {transposed = false, weight = 1.0 : f64} : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}

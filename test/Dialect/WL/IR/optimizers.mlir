@@ -3,7 +3,7 @@
 // RUN: wl-opt %s --mlir-print-op-generic | wl-opt | FileCheck %s
 
 // Round trip of the optimizer ops: wl.optimizer_group, wl.schedule,
-// wl.schedule_factor and the update ops.
+// wl.schedule_factor, the update ops and wl.orthonormal_penalty_grad.
 
 //===----------------------------------------------------------------------===//
 // wl.optimizer_group, wl.schedule
@@ -127,4 +127,14 @@ func.func @adamp_update(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8
   // CHECK: wl.adamp_update %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {beta1 = 9.000000e-01 : f64, beta2 = 8.750000e-01 : f64, delta = 1.000000e-01 : f64, eps = 1.000000e-08 : f64, wd_ratio = 1.000000e-01 : f64, weight_decay = 1.000000e-02 : f64} : tensor<4x8xf32>
   %0:3 = wl.adamp_update %p, %g, %m, %v, %lr, %t {beta1 = 0.9 : f64, beta2 = 0.875 : f64, eps = 1.0e-8 : f64, weight_decay = 0.01 : f64, delta = 0.1 : f64, wd_ratio = 0.1 : f64} : tensor<4x8xf32>
   return %0#0, %0#1, %0#2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// CHECK-LABEL: func.func @orthonormal_penalty_grad(
+func.func @orthonormal_penalty_grad(%a: tensor<3x8xf32>, %b: tensor<8x3xf32>)
+    -> (tensor<3x8xf32>, tensor<8x3xf32>) {
+  // CHECK: wl.orthonormal_penalty_grad %{{.+}} {transposed = false, weight = 2.500000e+00 : f64} : tensor<3x8xf32>
+  %0 = wl.orthonormal_penalty_grad %a {transposed = false, weight = 2.5 : f64} : tensor<3x8xf32>
+  // CHECK: wl.orthonormal_penalty_grad %{{.+}} {transposed = true, weight = 0.000000e+00 : f64} : tensor<8x3xf32>
+  %1 = wl.orthonormal_penalty_grad %b {transposed = true, weight = 0.0 : f64} : tensor<8x3xf32>
+  return %0, %1 : tensor<3x8xf32>, tensor<8x3xf32>
 }

@@ -25,6 +25,7 @@
 // MSG normal init needs a finite, non-negative 'std'
 // MSG uniform init needs a finite, positive 'a'
 // MSG orthogonal init needs a matrix
+// MSG orthonormal_penalty needs a finite gamma >= 0, got
 // MSG a frozen parameter has no optimizer state
 // MSG duplicate state '
 // MSG needs one state offset per state tensor
@@ -85,6 +86,16 @@ wl.param @p : tensor<4xf32> {init = #wl.init<kind = normal>}
 
 // expected-error @+1 {{normal init needs a finite, non-negative 'std' (and nothing else)}}
 wl.param @p : tensor<4xf32> {init = #wl.init<kind = normal, std = -1.0>}
+
+// -----
+
+// expected-error @+1 {{orthonormal_penalty needs a finite gamma >= 0, got -1}}
+wl.param @p : tensor<3x8xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty = #wl.orthonormal_penalty<gamma = -1.0>, trainable}
+
+// -----
+
+// expected-error @+1 {{orthonormal_penalty needs a finite gamma >= 0, got nan}}
+wl.param @p : tensor<3x8xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty = #wl.orthonormal_penalty<gamma = 0x7FF8000000000000>, trainable}
 
 // -----
 

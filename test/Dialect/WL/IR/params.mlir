@@ -14,6 +14,11 @@
 
 // CHECK: wl.param @normal : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 5.000000e-02>, trainable}
 wl.param @normal : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 0.05>, trainable}
+// SORSA's factors carry the orthonormal regulariser (transposed: B's columns).
+// CHECK: wl.param @sorsa_A : tensor<3x8xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty = #wl.orthonormal_penalty<gamma = 5.000000e-02>, trainable}
+wl.param @sorsa_A : tensor<3x8xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty = #wl.orthonormal_penalty<gamma = 0.05, transposed = false>, trainable}
+// CHECK: wl.param @sorsa_B : tensor<8x3xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty = #wl.orthonormal_penalty<gamma = 0.000000e+00, transposed = true>, trainable}
+wl.param @sorsa_B : tensor<8x3xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty = #wl.orthonormal_penalty<gamma = 0.0, transposed = true>, trainable}
 // std = 0 is allowed (the language's normal(std = 0): all zeros).
 // CHECK: wl.param @normal0 : tensor<4xf32> {init = #wl.init<kind = normal, std = 0.000000e+00>, trainable}
 wl.param @normal0 : tensor<4xf32> {init = #wl.init<kind = normal, std = 0.0>, trainable}

@@ -241,6 +241,16 @@ LogicalResult MuonUpdateOp::verify() {
   return success();
 }
 
+LogicalResult OrthonormalPenaltyGradOp::verify() {
+  auto type = cast<RankedTensorType>(getParam().getType());
+  if (!type.hasStaticShape())
+    return emitOpError("needs a statically shaped matrix");
+  double w = getWeightAttr().getValueAsDouble();
+  if (!std::isfinite(w) || w < 0)
+    return emitOpError("'weight' must be finite and >= 0, got ") << w;
+  return success();
+}
+
 LogicalResult LionUpdateOp::verify() {
   if (failed(checkBetas(*this, getBeta1Attr(), getBeta2Attr())) ||
       failed(checkValue(*this, "weight_decay", HyperSpec::NonNegative,

@@ -25,6 +25,16 @@ void WLDialect::registerAttributes() {
       >();
 }
 
+LogicalResult
+OrthonormalPenaltyAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               APFloat gamma, bool transposed) {
+  double g = gamma.convertToDouble();
+  if (!std::isfinite(g) || g < 0)
+    return emitError() << "orthonormal_penalty needs a finite gamma >= 0, got "
+                       << g;
+  return success();
+}
+
 LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                InitKind kind, std::optional<APFloat> stdAttr,
                                std::optional<APFloat> aAttr, StringAttr file,

@@ -39,7 +39,7 @@ SmallVector<StringRef> stateNames(OptimizerGroupOp group) {
 /// Emits the update of one tensor of `group` at the builder's position: read
 /// the parameter, its gradient and state, update, write them back.
 void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group,
-                ParamOp param, Value lr, Value step) {
+                ParamOp param, Value lr, Value step, int64_t penalised) {
   auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
   Type type = param.getType();
   DictionaryAttr hyper = group.getHyper();
@@ -47,6 +47,19 @@ void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group,
   auto flag = [&](StringRef name) { return hyper.getAs<BoolAttr>(name); };
   Value w = ParamRefOp::create(b, loc, type, sym);
   Value g = GradRefOp::create(b, loc, type, sym);
+  // SORSA's orthonormal regulariser (ALGORITHMS.md): g += ∇(γ/lr_peak · R),
+  // R the mean of ‖M‖_F over the module's `penalised` factors.
+  if (OrthonormalPenaltyAttr penalty = param.getOrthonormalPenaltyAttr()) {
+    double gamma = penalty.getGamma().convertToDouble();
+    double lrPeak = hyper.getAs<FloatAttr>("lr").getValueAsDouble();
+    if (gamma > 0 && lrPeak > 0 && penalised > 0) {
+      double weight = gamma / (lrPeak * double(penalised));
+      Value grad = OrthonormalPenaltyGradOp::create(
+          b, loc, type, w, b.getF64FloatAttr(weight),
+          b.getBoolAttr(penalty.getTransposed()));
+      g = AddOp::create(b, loc, g, grad);
+    }
+  }
   SmallVector<StringRef> states = stateNames(group);
   SmallVector<Value> s;
   for (StringRef state : states)
@@ -160,6 +173,11 @@ struct WLGenerateStepPass
     int64_t warmup = schedules.empty() ? 0 : schedules[0].getWarmup();
     int64_t total = schedules.empty() ? 0 : schedules[0].getTotal();
 
+    // n of SORSA's regulariser: every factor carrying it (γ = 0 included).
+    int64_t penalised = llvm::count_if(module.getOps<ParamOp>(), [](ParamOp p) {
+      return bool(p.getOrthonormalPenaltyAttr());
+    });
+
     SmallVector<func::FuncOp> groupFns;
     for (auto [index, group] : llvm::enumerate(groups)) {
       Location gloc = group.getLoc();
@@ -186,7 +204,7 @@ struct WLGenerateStepPass
             symbols.lookup<ParamOp>(cast<FlatSymbolRefAttr>(target).getValue());
         for (StringRef state : stateNames(group))
           param.addState(state);
-        emitUpdate(b, gloc, group, param, lr, t);
+        emitUpdate(b, gloc, group, param, lr, t, penalised);
       }
       func::ReturnOp::create(b, gloc);
       groupFns.push_back(fn);

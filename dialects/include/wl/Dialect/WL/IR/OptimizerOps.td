@@ -115,6 +115,26 @@ def WL_MuonUpdateOp : WL_Op<"muon_update", [Pure,
   let hasVerifier = 1;
 }
 
+def WL_OrthonormalPenaltyGradOp : WL_Op<"orthonormal_penalty_grad", [Pure,
+    AllTypesMatch<["param", "result"]>]> {
+  let summary = "weight · ∇‖AAᵀ − I‖_F (SORSA's orthonormal regulariser)";
+  let description = [{
+    For A [r, n]: M = AAᵀ − I (r × r), result = weight · 2·M·A/‖M‖_F.
+    `transposed` (B [m, r], columns orthonormal): N = BᵀB − I (r × r),
+    result = weight · 2·B·N/‖N‖_F. When the norm is 0 the result is 0.
+    `weight` is γ/(lr·n) (wl-generate-step); it is added to the gradient
+    before the optimizer update.
+
+    ```mlir
+    %p = wl.orthonormal_penalty_grad %a {weight = 0.5 : f64, transposed = false} : tensor<4x16xf32>
+    ```
+  }];
+  let arguments = (ins WL_Tensor2D:$param, F64Attr:$weight, BoolAttr:$transposed);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$param attr-dict `:` type($param)";
+  let hasVerifier = 1;
+}
+
 def WL_LionUpdateOp : WL_Op<"lion_update", [Pure,
     AllTypesMatch<["param", "grad", "exp_avg", "new_param", "new_exp_avg"]>]> {
   let summary = "Lion: the sign of an interpolated momentum";

@@ -20,6 +20,8 @@ def WL_ParamOp : WL_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     power-iteration vector). `constraints` lists what `wl-generate-constraints`
     enforces after every update, e.g.
     `#wl.spectral_bound<c = 1.0, method = soft_cap>` (WLAttrs.td).
+    `orthonormal_penalty` (SORSA's A and B) adds the orthonormal
+    regulariser's gradient before the optimizer update (wl-generate-step).
     `wl-assign-arena` sets the offsets (in floats) into the model's arena.
 
     ```mlir
@@ -31,7 +33,8 @@ def WL_ParamOp : WL_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
                        OptionalAttr<I64Attr>:$offset, OptionalAttr<I64Attr>:$grad_offset,
                        OptionalAttr<I64ArrayAttr>:$state_offsets,
                        OptionalAttr<TypeArrayAttr>:$state_types,
-                       OptionalAttr<WL_ConstraintArrayAttr>:$constraints);
+                       OptionalAttr<WL_ConstraintArrayAttr>:$constraints,
+                       OptionalAttr<WL_OrthonormalPenaltyAttr>:$orthonormal_penalty);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
   let hasVerifier = 1;
   let extraClassDeclaration = [{

@@ -34,7 +34,8 @@ def WL_StructureKind : I32EnumAttr<"StructureKind", "a weight structure (LANGUAG
     I32EnumAttrCase<"Lora", 12, "lora">,
     I32EnumAttrCase<"Bone", 13, "bone">,
     I32EnumAttrCase<"SvFit", 14, "svfit">,
-    I32EnumAttrCase<"LoLDU", 15, "loldu">]> {
+    I32EnumAttrCase<"LoLDU", 15, "loldu">,
+    I32EnumAttrCase<"Sorsa", 16, "sorsa">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -84,7 +85,8 @@ def WL_ResplitKind : I32EnumAttr<"ResplitKind", "a creation-time split of a froz
     I32EnumAttrCase<"Pissa", 0, "pissa">,
     I32EnumAttrCase<"SvFit", 1, "svfit">,
     I32EnumAttrCase<"KpSvd", 2, "kpsvd">,
-    I32EnumAttrCase<"LoLDU", 3, "loldu">]> {
+    I32EnumAttrCase<"LoLDU", 3, "loldu">,
+    I32EnumAttrCase<"Sorsa", 4, "sorsa">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -99,6 +101,7 @@ def WL_ResplitKindAttr : EnumAttr<WL_Dialect, WL_ResplitKind, "resplit"> {
         return 2;
       case ResplitKind::SvFit: // U, s, V
       case ResplitKind::LoLDU: // (PL)_r, z, U_r
+      case ResplitKind::Sorsa: // A, S, B
         return 3;
       }
       return 0;
@@ -248,6 +251,22 @@ def WL_InitAttr : WL_Attr<"Init", "init"> {
       return get(ctx, InitKind::Uniform, std::nullopt, ::llvm::APFloat(a), nullptr, nullptr);
     }
   }];
+}
+
+def WL_OrthonormalPenaltyAttr : WL_Attr<"OrthonormalPenalty", "orthonormal_penalty"> {
+  let summary = "SORSA's orthonormal regulariser on one factor (ALGORITHMS.md)";
+  let description = [{
+    On a `wl.param`: before the optimizer update, `wl-generate-step` adds
+    γ/(lr·n) · ∇‖M‖_F to the gradient, with lr the group's `lr`, n the number
+    of parameters in the module carrying this attribute, and M = AAᵀ − I for
+    A [r, IN] (rows orthonormal), or M = BᵀB − I for B [OUT, r] when
+    `transposed` (columns orthonormal). γ = 0 adds nothing (the parameter
+    still counts in n).
+    `#wl.orthonormal_penalty<gamma = 0.1, transposed = false>`
+  }];
+  let parameters = (ins WL_F64Parameter:$gamma, WL_BoolParameter<"false">:$transposed);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 def WL_ConstraintAttrInterface : AttrInterface<"ConstraintAttrInterface"> {
