@@ -11,6 +11,8 @@
     optimizers   the Muon step lines (and Muon's update in PyTorch)
     constraints  the constraint-step lines (spectral_bound normalize / soft_cap, cayley)
     structures   the structure-step lines and their PyTorch peers
+    structcon    the structure-constraint lines (wl vs wl: constrained / unconstrained / dense),
+                 each configuration in its own process (structconside)
     machine      the machine description of the results header
     report       the results table, the goals summary, RESULTS.md
     cli          the command line and main()

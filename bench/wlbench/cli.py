@@ -11,8 +11,9 @@ import numpy as np
 
 from .config import BIG_N, CONSTRAINT_LINES, CONSTRAINT_SIZE, FULL_CONFIGS, FULL_GEMM_SHAPES, FULL_MUON_SIZES, \
     FULL_SOFT_CAP_SIZES, GEMM_N, GPT_BATCH, GPT_MODEL, GPT_STEPS, QUICK_CONFIGS, QUICK_CONSTRAINT_SIZE, \
-    QUICK_GEMM_SHAPES, QUICK_GPT_STEPS, QUICK_MUON_SIZES, QUICK_SOFT_CAP_SIZES, QUICK_STRUCTURE_SIZE, SECTIONS, \
-    SEQ_ATTN_TS, SEQ_LINES, SLOW_CALL_S, STRUCTURE_LINES, STRUCTURE_SIZE
+    QUICK_GEMM_SHAPES, QUICK_GPT_STEPS, QUICK_MUON_SIZES, QUICK_SC_LINES, QUICK_SC_PASSES, QUICK_SC_SIZE, \
+    QUICK_SOFT_CAP_SIZES, QUICK_STRUCTURE_SIZE, SC_LINES, SC_PASSES, SC_SIZE, SECTIONS, SEQ_ATTN_TS, SEQ_LINES, \
+    SLOW_CALL_S, STRUCTURE_LINES, STRUCTURE_SIZE
 from .constraints import run_constraints
 from .dense import run_train_step
 from .env import NTHREADS
@@ -24,6 +25,7 @@ from .peak import measure_peak
 from .programs import run_compile
 from .report import report, start_state
 from .sequence import run_sequence
+from .structcon import run_structure_constraints
 from .structures import run_structures
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bench/
@@ -125,6 +127,19 @@ def build_parser(description):
     ap.add_argument("--structure-size", default=None,
                     help="B,n of the structure-step lines (default %d,%d; --quick %d,%d)"
                          % (STRUCTURE_SIZE + QUICK_STRUCTURE_SIZE))
+    ap.add_argument("--sc-lines", default=None,
+                    help=f"comma-separated structure-constraint lines to run (default all: {','.join(SC_LINES)}; "
+                         f"--quick {','.join(QUICK_SC_LINES)}): a "
+                         "structure unconstrained vs with spectral_bound(1.0) (normalize), and the methods svd_clip "
+                         "(dense, kronecker), soft_cap + Muon (dense, kronecker), orthonormal (dense, blockdiag, "
+                         "kronecker, monarch); the dense step with the same constraint always runs as the reference")
+    ap.add_argument("--sc-size", default=None,
+                    help="B,n of the structure-constraint lines (default %d,%d; --quick %d,%d)"
+                         % (SC_SIZE + QUICK_SC_SIZE))
+    ap.add_argument("--sc-passes", type=int, default=None,
+                    help=f"passes over the structure-constraint configurations, in alternating order, each "
+                         f"configuration in its own process per pass (default {SC_PASSES}, --quick {QUICK_SC_PASSES}; "
+                         f"--rounds is split over them)")
     ap.add_argument("--seq-lines", default=",".join(SEQ_LINES),
                     help=f"comma-separated sequence lines to run (default all: {','.join(SEQ_LINES)}): the "
                          "transformer LM step under AdamW / Muon + soft_cap, attention forward / forward + backward")
@@ -144,7 +159,7 @@ def build_parser(description):
 
 
 Plan = collections.namedtuple("Plan", "sections configs gemm_shapes gemm_mlp muon_sizes con_jobs st_lines st_size "
-                                      "seq_lines seq_ts gpt_steps")
+                                      "sc_lines sc_size sc_passes seq_lines seq_ts gpt_steps")
 
 
 def plan(args):
@@ -180,13 +195,20 @@ def plan(args):
     st_size = size_pair("--structure-size", args.structure_size, QUICK_STRUCTURE_SIZE if args.quick else STRUCTURE_SIZE)
     if not fits(st_size[1]):
         st_lines = []
+    sc_lines = line_list("--sc-lines", chosen(args.sc_lines, ",".join(QUICK_SC_LINES), ",".join(SC_LINES)), SC_LINES)
+    sc_passes = chosen(args.sc_passes, QUICK_SC_PASSES, SC_PASSES)
+    if sc_passes < 1:
+        sys.exit("--sc-passes must be positive")
+    sc_size = size_pair("--sc-size", args.sc_size, QUICK_SC_SIZE if args.quick else SC_SIZE)
+    if not fits(sc_size[1]):
+        sc_lines = []
     seq_lines = line_list("--seq-lines", args.seq_lines, SEQ_LINES)
     seq_ts = parse_sizes(args.seq_attn_t, "--seq-attn-t")
     gpt_steps = chosen(args.gpt_steps, QUICK_GPT_STEPS, GPT_STEPS)
     if gpt_steps < 1 or args.gpt_batch < 1:
         sys.exit("--gpt-steps and --gpt-batch must be positive")
     return Plan(sections, configs, gemm_shapes, fits(GEMM_N), muon_sizes, con_jobs, st_lines, st_size,
-                seq_lines, seq_ts, gpt_steps)
+                sc_lines, sc_size, sc_passes, seq_lines, seq_ts, gpt_steps)
 
 
 def chosen_sections(args, muon_sizes):
@@ -209,7 +231,8 @@ def chosen_sections(args, muon_sizes):
 
 def run_sections(ctx, p):
     """Every selected line, in the order of the table: training steps, GEMM, constraint steps,
-    structure steps, Muon steps, sequence lines, the Lipschitz GPT, compile time."""
+    structure steps, structure-constraint steps, Muon steps, sequence lines, the Lipschitz GPT,
+    compile time."""
     for (B, n) in (p.configs if "train" in p.sections else []):
         run_train_step(ctx, B, n)  # wl_train_step vs PyTorch eager
     if "gemm" in p.sections and p.gemm_mlp:
@@ -220,6 +243,8 @@ def run_sections(ctx, p):
         run_constraints(ctx, p.con_jobs)  # training step with a constrained layer vs torch
     if "structures" in p.sections and p.st_lines:
         run_structures(ctx, p.st_lines, p.st_size)  # training step with a structured layer vs torch
+    if "structure-constraints" in p.sections and p.sc_lines:  # wl vs wl: constrained / unconstrained / dense
+        run_structure_constraints(ctx, p.sc_lines, p.sc_size, p.sc_passes)
     for n in (p.muon_sizes if "muon" in p.sections else []):
         run_muon(ctx, n)  # wl_step on one n x n weight vs the same math in torch
     if "seq" in p.sections and p.seq_lines:

@@ -137,6 +137,7 @@ class Context:
         self.rows = []  # (workload, wl_ms, peer_ms, ratio, notes)
         self.checks = []
         self.memory = []  # (sequence line, wl peak MB, torch peak MB, wl MB after imports, torch MB after imports)
+        self.tables = []  # a section's own table (markdown lines) after the main one: structure constraints
         self.dense_ref = {}  # (B, n) -> (wl ms, torch ms) of the train-step lines: the structure lines' reference
         self.libs = {}  # .wl text -> (library, wlc seconds): one compile per model (a loaded .so is never rewritten)
         self.peak, self.peak_note = None, "not measured"  # the FMA-loop peak (peak.py), set by main()
