@@ -578,9 +578,12 @@ bool pissaSplit(const View &w, const View &a, const View &b) {
   return true;
 }
 
-/// SVFit: W0 = W_res + U_r diag(s) V_rᵀ, u [OUT, r], s [r], v [IN, r].
-bool svfitSplit(const View &w, const View &uo, const View1 &so,
-                const View &vo) {
+/// The top-r SVD split W0 = W_res + scale·U_r diag(s) V_rᵀ into u [OUT, r],
+/// s [r], v [IN, r], W_res formed in double from the floats stored (so
+/// W_res + scale·u diag(s) vᵀ is W0 to rounding). SVFit (scale 1) and SORSA
+/// (B = u, S = s, A = vᵀ). Returns false (nothing written) on failure.
+bool topSvdSplit(const View &w, const View &uo, const View1 &so, const View &vo,
+                 double scale) {
   const int64_t out = w.rows, in = w.cols, r = so.n;
   if (uo.rows != out || uo.cols != r || vo.rows != in || vo.cols != r)
     return false;
@@ -592,7 +595,7 @@ bool svfitSplit(const View &w, const View &uo, const View1 &so,
   if (!signedSvd(m0, out, in, s, u, vt))
     return false;
   const int64_t k = std::min(out, in);
-  // L = fl(U_r)·diag(fl(s)) (products of two floats: exact), R = fl(V_r)ᵀ.
+  // L = scale·fl(U_r)·diag(fl(s)), R = fl(V_r)ᵀ.
   std::vector<float> uf(size_t(out * r)), sf(static_cast<size_t>(r)),
       vf(size_t(in * r));
   std::vector<double> l(size_t(out * r)), rt(size_t(r * in));
@@ -601,7 +604,7 @@ bool svfitSplit(const View &w, const View &uo, const View1 &so,
     for (int64_t i = 0; i < out; ++i) {
       uf[size_t(i + j * out)] = j < k ? float(u[size_t(i + j * out)]) : 0.0f;
       l[size_t(i + j * out)] =
-          double(uf[size_t(i + j * out)]) * double(sf[size_t(j)]);
+          scale * double(uf[size_t(i + j * out)]) * double(sf[size_t(j)]);
     }
     for (int64_t c = 0; c < in; ++c) {
       vf[size_t(c + j * in)] = j < k ? float(vt[size_t(j + c * k)]) : 0.0f;
@@ -622,50 +625,9 @@ bool svfitSplit(const View &w, const View &uo, const View1 &so,
   return true;
 }
 
-/// SORSA: W0 = W_res + s·B diag(S) A with the top-r SVD W0 ≈ U_r S_r V_rᵀ:
-/// a [r, IN] = V_rᵀ, sv [r] = S_r, b [OUT, r] = U_r; W_res formed in double
-/// from the floats stored. Returns false (nothing written) on failure.
-bool sorsaSplit(const View &w, const View &a, const View1 &sv, const View &b,
-                double scale) {
-  const int64_t out = w.rows, in = w.cols, r = sv.n;
-  if (a.rows != r || a.cols != in || b.rows != out || b.cols != r)
-    return false;
-  if (r == 0 || out == 0 || in == 0)
-    return true;
-  std::vector<double> m0, s, u, vt;
-  if (!loadColMajor(w, m0))
-    return false;
-  if (!signedSvd(m0, out, in, s, u, vt))
-    return false;
-  const int64_t k = std::min(out, in);
-  // l[:, t] = scale·fl(U_t)·fl(s_t), rt[t, :] = fl(V_t)ᵀ.
-  std::vector<float> bf(size_t(out * r)), sf(static_cast<size_t>(r)),
-      af(size_t(r * in));
-  std::vector<double> l(size_t(out * r)), rt(size_t(r * in));
-  for (int64_t t = 0; t < r; ++t) {
-    sf[size_t(t)] = t < k ? float(s[size_t(t)]) : 0.0f;
-    for (int64_t i = 0; i < out; ++i) {
-      bf[size_t(i + t * out)] = t < k ? float(u[size_t(i + t * out)]) : 0.0f;
-      l[size_t(i + t * out)] =
-          scale * double(bf[size_t(i + t * out)]) * double(sf[size_t(t)]);
-    }
-    for (int64_t c = 0; c < in; ++c) {
-      af[size_t(t + c * r)] = t < k ? float(vt[size_t(t + c * k)]) : 0.0f;
-      rt[size_t(t + c * r)] = double(af[size_t(t + c * r)]);
-    }
-  }
-  subtractProducts(m0, out, in, r, l, rt);
-  for (int64_t t = 0; t < r; ++t) {
-    sv.at(t) = sf[size_t(t)];
-    for (int64_t i = 0; i < out; ++i)
-      b.at(i, t) = bf[size_t(i + t * out)];
-    for (int64_t c = 0; c < in; ++c)
-      a.at(t, c) = af[size_t(t + c * r)];
-  }
-  for (int64_t i = 0; i < out; ++i)
-    for (int64_t c = 0; c < in; ++c)
-      w.at(i, c) = float(m0[size_t(i + c * out)]);
-  return true;
+/// A view of vᵀ (no copy).
+View transposed(const View &v) {
+  return View{v.base, v.cols, v.rows, v.s1, v.s0};
 }
 
 /// LoLDU: W0 [OUT, IN] = P L U by LU with partial pivoting (dgetrf, float64),
@@ -903,8 +865,9 @@ void _mlir_ciface_wlrt_svfit_split(wlgen_memref2d *base, wlgen_memref2d *u,
   View w, vu, vv;
   View1 vs;
   const bool okU = anyView(u, vu), okS = anyView(s, vs), okV = anyView(v, vv);
-  const bool done = anyView(base, w) && okU && okS && okV &&
-                    attemptSplit([&] { return svfitSplit(w, vu, vs, vv); });
+  const bool done = anyView(base, w) && okU && okS && okV && attemptSplit([&] {
+                      return topSvdSplit(w, vu, vs, vv, 1.0);
+                    });
   if (!done && okS) {
     zero(vs); // s = 0: base + U diag(s) Vᵀ = W0
     if (okU && !finite(vu))
@@ -934,9 +897,10 @@ void _mlir_ciface_wlrt_sorsa_split(wlgen_memref2d *base, wlgen_memref2d *a,
   View w, va, vb;
   View1 vs;
   const bool okA = anyView(a, va), okS = anyView(s, vs), okB = anyView(b, vb);
-  const bool done = anyView(base, w) && okA && okS && okB && attemptSplit([&] {
-                      return sorsaSplit(w, va, vs, vb, double(scale));
-                    });
+  const bool done =
+      anyView(base, w) && okA && okS && okB && attemptSplit([&] {
+        return topSvdSplit(w, vb, vs, transposed(va), double(scale));
+      });
   if (!done && okS) {
     zero(vs); // S = 0: base + s·B diag(S) A = W0
     if (okA && !finite(va))

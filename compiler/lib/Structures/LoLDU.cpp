@@ -44,30 +44,14 @@ public:
   }
   /// y = s · (((x U_rᵀ) · z) (PL)_rᵀ): dz never forms the dense gradient.
   Value apply(const TermBuilder &tb, Value x) const override {
-    int64_t r = tb.call().getInt("rank");
-    Value t =
-        tb.matmul(tb.rows(x, {r}), x, tb.param("weight.loldu_U"), false, true);
-    t = ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {r}), t,
-                               tb.param("weight.loldu_z"));
-    Value y = tb.matmul(tb.rows(x, {tb.out()}), t, tb.param("weight.loldu_L"),
-                        false, true);
-    double s = scale(tb.call());
-    if (s == 1.0)
-      return y;
-    return ScaleOp::create(tb.b, tb.loc, y.getType(), y,
-                           tb.b.getF64FloatAttr(s));
+    return applyDiagProduct(tb, x, "weight.loldu_L", "weight.loldu_z",
+                            "weight.loldu_U",
+                            /*rightTransposed=*/true, alphaOverRank(tb.call()));
   }
   std::optional<Resplit> resplit(const lang::Call &term) const override {
     return Resplit{ResplitKind::LoLDU,
                    {"weight.loldu_L", "weight.loldu_z", "weight.loldu_U"},
-                   scale(term)};
-  }
-
-private:
-  /// s = alpha/r; alpha defaults to r (s = 1).
-  static double scale(const lang::Call &s) {
-    double r = double(s.getInt("rank"));
-    return s.find("alpha") ? s.getNumber("alpha") / r : 1.0;
+                   alphaOverRank(term)};
   }
 };
 

@@ -95,12 +95,28 @@ public:
 
 namespace wl {
 Value applySvd(const TermBuilder &tb, Value x) {
+  return applyDiagProduct(tb, x, "weight.U", "weight.s", "weight.V",
+                          /*rightTransposed=*/false, /*scale=*/1.0);
+}
+
+Value applyDiagProduct(const TermBuilder &tb, Value x, StringRef left,
+                       StringRef diag, StringRef right, bool rightTransposed,
+                       double scale) {
   int64_t r = tb.call().getInt("rank");
-  Value v = tb.matmul(tb.rows(x, {r}), x, tb.param("weight.V"), false, false);
-  v = ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {r}), v,
-                             tb.param("weight.s"));
-  return tb.matmul(tb.rows(x, {tb.out()}), v, tb.param("weight.U"), false,
-                   /*transposeRhs=*/true);
+  Value t = tb.matmul(tb.rows(x, {r}), x, tb.param(right), false,
+                      /*transposeRhs=*/rightTransposed);
+  t = ScaleColumnsOp::create(tb.b, tb.loc, tb.rows(x, {r}), t, tb.param(diag));
+  Value y = tb.matmul(tb.rows(x, {tb.out()}), t, tb.param(left), false,
+                      /*transposeRhs=*/true);
+  if (scale == 1.0)
+    return y;
+  return ScaleOp::create(tb.b, tb.loc, y.getType(), y,
+                         tb.b.getF64FloatAttr(scale));
+}
+
+double alphaOverRank(const lang::Call &term) {
+  double r = double(term.getInt("rank"));
+  return term.find("alpha") ? term.getNumber("alpha") / r : 1.0;
 }
 
 void registerLowRank() {

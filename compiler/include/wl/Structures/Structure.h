@@ -179,6 +179,17 @@ mlir::FailureOr<ParamSetup> clampedScale(const TermBuilder &tb,
 /// y = ((x V) · s) Uᵀ: the application of `svd` and `svfit`.
 mlir::Value applySvd(const TermBuilder &tb, mlir::Value x);
 
+/// y = scale · ((x R) · d) Lᵀ for L [OUT, r] (`left`), d [r] (`diag`) and R
+/// [IN, r] (`right`; stored as Rᵀ [r, IN] when `rightTransposed`): svd,
+/// svfit, loldu and sorsa, never forming the [OUT, IN] product.
+mlir::Value applyDiagProduct(const TermBuilder &tb, mlir::Value x,
+                             llvm::StringRef left, llvm::StringRef diag,
+                             llvm::StringRef right, bool rightTransposed,
+                             double scale);
+
+/// alpha/rank of an adapter whose alpha defaults to its rank (scale 1).
+double alphaOverRank(const lang::Call &term);
+
 /// How the constraints written on a structured term reach one factor: each
 /// matrix of the factor gets `spectral(c)` for a spectral bound c, is kept
 /// orthonormal when `orthonormal` allows it, and gets `rowOrColumn(c)` or
