@@ -176,20 +176,29 @@ void subtractRankOnes(std::vector<double> &a, int64_t m, int64_t n, int64_t k,
 /// The fallback of svdClip when no SVD is available: W *= c/‖W‖_F if
 /// ‖W‖_F > c. Since σ_max <= ‖W‖_F, the result is in the constraint set
 /// (up to float rounding), though not the nearest point. Allocates nothing.
-void frobeniusClip(const View &v, double c) {
+/// ‖V‖_F, summed in double.
+double frobeniusNorm(const View &v) {
   double ss = 0;
   for (int64_t i = 0; i < v.rows; ++i)
     for (int64_t j = 0; j < v.cols; ++j) {
       double x = double(v.at(i, j));
       ss += x * x;
     }
-  const double f = std::sqrt(ss);
-  if (!std::isfinite(f) || f <= c)
-    return;
-  const double scale = c / f;
+  return std::sqrt(ss);
+}
+
+/// V ← V·scale in place.
+void scaleInPlace(const View &v, double scale) {
   for (int64_t i = 0; i < v.rows; ++i)
     for (int64_t j = 0; j < v.cols; ++j)
       v.at(i, j) = float(double(v.at(i, j)) * scale);
+}
+
+void frobeniusClip(const View &v, double c) {
+  const double f = frobeniusNorm(v);
+  if (!std::isfinite(f) || f <= c)
+    return;
+  scaleInPlace(v, c / f);
 }
 
 void svdClip(const View &v, double c) {
@@ -476,21 +485,11 @@ void subtractProducts(std::vector<double> &res, int64_t m, int64_t n,
 /// ‖U‖_F·‖V‖_F ≥ σ(U Vᵀ): both scaled by √(c/that) when it exceeds c (the
 /// sound fallback of productClip without an SVD).
 void productFrobeniusClip(const View &u, const View &v, double c) {
-  auto frobenius = [](const View &w) {
-    double ss = 0;
-    for (int64_t i = 0; i < w.rows; ++i)
-      for (int64_t j = 0; j < w.cols; ++j)
-        ss += double(w.at(i, j)) * double(w.at(i, j));
-    return std::sqrt(ss);
-  };
-  const double f = frobenius(u) * frobenius(v);
+  const double f = frobeniusNorm(u) * frobeniusNorm(v);
   if (!std::isfinite(f) || f <= c)
     return;
-  const double scale = std::sqrt(c / f);
-  for (const View *w : {&u, &v})
-    for (int64_t i = 0; i < w->rows; ++i)
-      for (int64_t j = 0; j < w->cols; ++j)
-        w->at(i, j) = float(double(w->at(i, j)) * scale);
+  scaleInPlace(u, std::sqrt(c / f));
+  scaleInPlace(v, std::sqrt(c / f));
 }
 
 /// σ(U Vᵀ) ≤ c for U [m, r], V [n, r], without forming U Vᵀ: with the thin
@@ -500,6 +499,11 @@ void productFrobeniusClip(const View &u, const View &v, double c) {
 /// U = P_u X √min(S, c), V = P_v Y √min(S, c); otherwise they stay bit for
 /// bit. O((m + n)·r²).
 void productClip(const View &u, const View &v, double c) {
+  // σ(U Vᵀ) ≤ ‖U‖_F‖V‖_F: well inside the set there is nothing to clip, and
+  // the SVDs are skipped.
+  const double f = frobeniusNorm(u) * frobeniusNorm(v);
+  if (std::isfinite(f) && f <= c)
+    return;
   std::vector<double> a, su, pu, qut, sv, pv, qvt;
   if (!loadColMajor(u, a) || !thinSvd(a, u.rows, u.cols, su, pu, qut))
     return productFrobeniusClip(u, v, c);

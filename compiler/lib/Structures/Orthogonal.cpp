@@ -102,7 +102,7 @@ public:
     for (const lang::Call &c : tb.getTerm().constraints) {
       Attribute a = tb.constraint(c, ConstraintOrigin::Structure, k);
       auto bound = dyn_cast<SpectralBoundAttr>(a);
-      if (bound && bound.getC().convertToDouble() < 1.0)
+      if (bound && bound.bound() < 1.0)
         return emitError(tb.locOf(c.loc))
                    << "spectral_bound(" << asWritten(c.getNumber("c"))
                    << ") cannot hold for orthogonal("

@@ -292,36 +292,41 @@ static void noFormThrough(const TermBuilder &tb, const lang::Call &c,
          "which have one)";
 }
 
-FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, StringRef role,
-                                        const FactorShare &share) {
-  MLIRContext *ctx = tb.b.getContext();
+/// A factor's setup before its constraints: the structure's initialiser of
+/// `role`, and the structure's kind that carried constraints name.
+static FailureOr<std::pair<ParamSetup, StructureKindAttr>>
+factorSetup(const TermBuilder &tb, StringRef role) {
   const Structure &structure = lookupStructure(tb.call());
   FailureOr<InitAttr> init = structure.init(tb, role);
   if (failed(init))
     return failure();
-  auto kind = StructureKindAttr::get(ctx, structure.kind(tb.call()));
-  ParamSetup setup{*init, {}};
+  return std::make_pair(
+      ParamSetup{*init, {}},
+      StructureKindAttr::get(tb.b.getContext(), structure.kind(tb.call())));
+}
+
+FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, StringRef role,
+                                        const FactorShare &share) {
+  auto start = factorSetup(tb, role);
+  if (failed(start))
+    return failure();
+  auto &[setup, kind] = *start;
   for (const lang::Call &c : tb.getTerm().constraints) {
     Attribute written = tb.constraint(c, ConstraintOrigin::Written);
-    LocationAttr l = tb.locOf(c.loc);
     Attribute carried;
     if (auto bound = dyn_cast_or_null<SpectralBoundAttr>(written)) {
       if (share.spectral)
-        carried = SpectralBoundAttr::get(
-            ctx, APFloat(share.spectral(bound.getC().convertToDouble())),
-            bound.getMethod(), bound.getStrict(), l, ConstraintOrigin::Factor,
-            kind);
+        carried = bound.withShare(share.spectral(bound.bound()), kind);
     } else if (auto norm = dyn_cast_or_null<NormBoundAttr>(written)) {
       const std::function<double(double)> &part =
           norm.getNorm() == NormKind::Frobenius ? share.frobenius
                                                 : share.rowOrColumn;
       if (part)
-        carried = NormBoundAttr::get(
-            ctx, APFloat(part(norm.getC().convertToDouble())), norm.getNorm(),
-            l, ConstraintOrigin::Factor, kind);
+        carried = norm.withShare(part(norm.bound()), kind);
     } else if (isa_and_nonnull<OrthonormalAttr>(written)) {
       if (share.orthonormal)
-        carried = OrthonormalAttr::get(ctx, l, ConstraintOrigin::Factor, kind);
+        carried = OrthonormalAttr::get(tb.b.getContext(), tb.locOf(c.loc),
+                                       ConstraintOrigin::Factor, kind);
     }
     if (!carried)
       return noFormThrough(tb, c, written), failure();
@@ -333,15 +338,13 @@ FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, StringRef role,
 FailureOr<ParamSetup> wl::productBound(const TermBuilder &tb, StringRef role,
                                        StringRef first, StringRef partner,
                                        bool transposed, double scale) {
-  MLIRContext *ctx = tb.b.getContext();
-  const Structure &structure = lookupStructure(tb.call());
-  FailureOr<InitAttr> init = structure.init(tb, role);
-  if (failed(init))
+  auto start = factorSetup(tb, role);
+  if (failed(start))
     return failure();
-  ParamSetup setup{*init, {}};
+  auto &[setup, kind] = *start;
   if (role != first)
-    return setup;
-  auto kind = StructureKindAttr::get(ctx, structure.kind(tb.call()));
+    return setup; // the partner carries nothing
+  MLIRContext *ctx = tb.b.getContext();
   auto partnerSym = FlatSymbolRefAttr::get(ctx, tb.paramName(partner));
   for (const lang::Call &c : tb.getTerm().constraints) {
     Attribute written = tb.constraint(c, ConstraintOrigin::Written);
@@ -350,9 +353,9 @@ FailureOr<ParamSetup> wl::productBound(const TermBuilder &tb, StringRef role,
       return noFormThrough(tb, c, written), failure();
     // Exact whatever the method: `strict` has nothing left to add.
     setup.constraints.push_back(SpectralBoundAttr::get(
-        ctx, APFloat(bound.getC().convertToDouble() / scale),
-        SpectralMethod::ProductClip, /*strict=*/false, partnerSym, transposed,
-        tb.locOf(c.loc), ConstraintOrigin::Factor, kind));
+        ctx, APFloat(bound.bound() / scale), SpectralMethod::ProductClip,
+        /*strict=*/false, partnerSym, transposed, bound.getLoc(),
+        ConstraintOrigin::Factor, kind));
   }
   return setup;
 }

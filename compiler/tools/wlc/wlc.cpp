@@ -223,7 +223,7 @@ std::string constraintText(wl::ConstraintAttrInterface c) {
   llvm::raw_string_ostream os(args);
   llvm::TypeSwitch<Attribute>(c)
       .Case([&](wl::SpectralBoundAttr s) {
-        os << llvm::formatv("{0}", s.getC().convertToDouble());
+        os << llvm::formatv("{0}", s.bound());
         // A bound that the structure satisfies runs no method.
         if (s.getOrigin() != wl::ConstraintOrigin::Structure)
           os << ", " << wl::stringifySpectralMethod(s.getMethod());
@@ -231,7 +231,7 @@ std::string constraintText(wl::ConstraintAttrInterface c) {
           os << ", strict";
       })
       .Case([&](wl::NormBoundAttr n) {
-        os << llvm::formatv("{0}", n.getC().convertToDouble()) << ", "
+        os << llvm::formatv("{0}", n.bound()) << ", "
            << wl::stringifyNormKind(n.getNorm());
       })
       .Case([&](wl::RankAtMostAttr r) { os << r.getR(); });

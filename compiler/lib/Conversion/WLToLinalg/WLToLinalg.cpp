@@ -233,6 +233,15 @@ void bindSignature(func::FuncOp fn, MemRefType arenaType) {
   fn.setType(b.getFunctionType(entry.getArgumentTypes(), results));
 }
 
+/// An f32 memref of `rank` with every size, stride and the offset dynamic:
+/// how views of the arena reach runtime routines (wlgen.h's descriptors).
+MemRefType anyStrided(MLIRContext *ctx, int64_t rank) {
+  int64_t dyn = ShapedType::kDynamic;
+  SmallVector<int64_t> dims(rank, dyn);
+  return MemRefType::get(dims, Float32Type::get(ctx),
+                         StridedLayoutAttr::get(ctx, dyn, dims));
+}
+
 /// Turns parameter, gradient and state accesses of one function into arena
 /// views. Each view is read once with `to_tensor`; later reads see the latest
 /// value written in this function.
@@ -463,10 +472,7 @@ private:
           b, loc, v,
           AffineMapAttr::get(
               AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, ctx)));
-    int64_t dyn = ShapedType::kDynamic;
-    auto anyMatrix =
-        MemRefType::get({dyn, dyn}, b.getF32Type(),
-                        StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+    MemRefType anyMatrix = anyStrided(ctx, 2);
     Value uView = memref::CastOp::create(b, loc, anyMatrix, u);
     Value vView = memref::CastOp::create(b, loc, anyMatrix, v);
     auto routine = runtimeRoutine(
@@ -488,10 +494,7 @@ private:
   void projectMatrixInPlace(OpBuilder &b, Location loc, ProjectParamOp op,
                             Value matrix) {
     MLIRContext *ctx = b.getContext();
-    int64_t dyn = ShapedType::kDynamic;
-    auto anyMatrix =
-        MemRefType::get({dyn, dyn}, b.getF32Type(),
-                        StridedLayoutAttr::get(ctx, dyn, {dyn, dyn}));
+    MemRefType anyMatrix = anyStrided(ctx, 2);
     Value view = memref::CastOp::create(b, loc, anyMatrix, matrix);
     double value = op.getValueAttr().getValueAsDouble();
     switch (op.getKind()) {
@@ -555,11 +558,7 @@ private:
         return op->emitOpError("has no arena offset for '")
                << name << "' (run wl-assign-arena first)";
       Value buffer = region(b, loc, offset, param.getTensorType()).buffer;
-      int64_t rank = param.getTensorType().getRank(),
-              dyn = ShapedType::kDynamic;
-      auto any = MemRefType::get(
-          SmallVector<int64_t>(rank, dyn), b.getF32Type(),
-          StridedLayoutAttr::get(ctx, dyn, SmallVector<int64_t>(rank, dyn)));
+      MemRefType any = anyStrided(ctx, param.getTensorType().getRank());
       views.push_back(memref::CastOp::create(b, loc, any, buffer));
       types.push_back(any);
       regions.erase(offset); // the arena holds the new values: reload

@@ -20,8 +20,8 @@ using namespace wl;
 
 double Constraint::bound() const {
   if (auto s = spectral())
-    return s.getC().convertToDouble();
-  return cast<NormBoundAttr>(attr).getC().convertToDouble();
+    return s.bound();
+  return cast<NormBoundAttr>(attr).bound();
 }
 
 std::pair<int64_t, int64_t> wl::matrixShape(ParamOp param) {

@@ -50,7 +50,7 @@ void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group,
   // SORSA's orthonormal regulariser (ALGORITHMS.md): g += ∇(γ/lr_peak · R),
   // R the mean of ‖M‖_F over the module's `penalised` factors.
   if (OrthonormalPenaltyAttr penalty = param.getOrthonormalPenaltyAttr()) {
-    double gamma = penalty.getGamma().convertToDouble();
+    double gamma = penalty.strength();
     double lrPeak = hyper.getAs<FloatAttr>("lr").getValueAsDouble();
     if (gamma > 0 && lrPeak > 0 && penalised > 0) {
       double weight = gamma / (lrPeak * double(penalised));

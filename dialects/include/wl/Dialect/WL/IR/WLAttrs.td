@@ -267,6 +267,10 @@ def WL_OrthonormalPenaltyAttr : WL_Attr<"OrthonormalPenalty", "orthonormal_penal
   let parameters = (ins WL_F64Parameter:$gamma, WL_BoolParameter<"false">:$transposed);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// γ as a number.
+    double strength() const { return getGamma().convertToDouble(); }
+  }];
 }
 
 def WL_ConstraintAttrInterface : AttrInterface<"ConstraintAttrInterface"> {
@@ -322,12 +326,33 @@ def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
                    structure);
     }]>
   ];
+  let extraClassDeclaration = [{
+    /// c as a number.
+    double bound() const { return getC().convertToDouble(); }
+    /// The same bound with c replaced by a factor's share of it, carried onto
+    /// a factor of `structure` (ConstraintOrigin::Factor).
+    SpectralBoundAttr withShare(double share, StructureKindAttr structure) const {
+      return get(getContext(), ::llvm::APFloat(share), getMethod(), getStrict(),
+                 getPartner(), getTransposed(), getLoc(),
+                 ConstraintOrigin::Factor, structure);
+    }
+  }];
 }
 
 def WL_NormBoundAttr : WL_ConstraintAttr<"NormBound", "norm_bound",
     (ins WL_F64Parameter:$c,
          DefaultValuedParameter<"NormKind", "NormKind::Frobenius">:$norm)> {
   let summary = "the Frobenius norm of W, or of each row or column, ≤ c";
+  let extraClassDeclaration = [{
+    /// c as a number.
+    double bound() const { return getC().convertToDouble(); }
+    /// The same bound with c replaced by a factor's share of it, carried onto
+    /// a factor of `structure` (ConstraintOrigin::Factor).
+    NormBoundAttr withShare(double share, StructureKindAttr structure) const {
+      return get(getContext(), ::llvm::APFloat(share), getNorm(), getLoc(),
+                 ConstraintOrigin::Factor, structure);
+    }
+  }];
 }
 
 def WL_RankAtMostAttr : WL_ConstraintAttr<"RankAtMost", "rank_at_most",
