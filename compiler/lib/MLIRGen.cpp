@@ -201,6 +201,22 @@ private:
         attrs.append("scale", builder.getF64FloatAttr(*split->scale));
       layer->setAttr("wl.resplit", attrs.getDictionary(ctx));
     }
+    // Sparse spectral training's rounds (its one term: Sst.cpp).
+    if (std::optional<SstRounds> rounds =
+            structureOf(l, 0).rounds(l.weight.terms[0].structure)) {
+      TermBuilder tb = termBuilder(l, 0, loc(l.loc));
+      auto sym = [&](StringRef role) {
+        return FlatSymbolRefAttr::get(ctx, tb.paramName(role));
+      };
+      NamedAttrList attrs;
+      attrs.append("u", sym("weight.U"));
+      attrs.append("s", sym("weight.s"));
+      attrs.append("v", sym("weight.V"));
+      attrs.append("sampled", sym("weight.sampled"));
+      attrs.append("rank", builder.getI64IntegerAttr(rounds->rank));
+      attrs.append("every", builder.getI64IntegerAttr(rounds->every));
+      layer->setAttr("wl.sst", attrs.getDictionary(ctx));
+    }
   }
 
   LogicalResult emitOptimize() {

@@ -42,6 +42,11 @@ std::string takeCreationFailure() {
   return std::exchange(creationFailure(), std::string());
 }
 
+uint64_t &activeSeed() {
+  thread_local uint64_t seed = 0;
+  return seed;
+}
+
 wl_status setError(wl_model *m, wl_status st, const std::string &msg) {
   try {
     if (m)
@@ -482,7 +487,7 @@ wl_status checkInput(wl_model *m, const char *fn, const void *xs,
 /// trainable parameter and each state tensor (optimizer and constraint state).
 template <class F> void forEachStepRegion(const Metadata &md, F &&f) {
   for (const ParamInfo &p : md.params) {
-    if (p.trainable)
+    if (p.trainable || p.stepWritten)
       f(p.offset, p.numel, "'" + p.name + "'");
     for (const StateInfo &st : p.state)
       f(st.offset, st.numel, "the " + st.name + " state of '" + p.name + "'");
@@ -496,6 +501,7 @@ template <class F> void forEachStepRegion(const Metadata &md, F &&f) {
 wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
   const Metadata &md = *m->md;
   if (!m->guardSteps) {
+    activeSeed() = m->seed;
     _mlir_ciface_wlgen_step(arena, m->step + 1);
     checkDevice(m);
     ++m->step;
@@ -512,6 +518,7 @@ wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
         std::memcpy(saved, m->arena + offset, size_t(numel) * sizeof(float));
         saved += numel;
       });
+  activeSeed() = m->seed;
   _mlir_ciface_wlgen_step(arena, m->step + 1);
   checkDevice(m);
   std::string bad;
@@ -829,6 +836,7 @@ WL_API wl_model *wl_create(uint64_t seed) {
           return nullptr;
         }
         m->md = &md;
+        m->seed = seed;
         if (const char *guard = std::getenv("WL_STEP_GUARD"))
           m->guardSteps = std::strcmp(guard, "0") != 0;
         m->arena = allocArena(md.arenaSize, md.cudaTarget);
@@ -855,6 +863,7 @@ WL_API wl_model *wl_create(uint64_t seed) {
         if (_mlir_ciface_wlgen_project) {
           wlgen_memref1d a = arenaRef(m);
           takeCreationFailure();
+          activeSeed() = seed;
           _mlir_ciface_wlgen_project(&a);
           checkDevice(m);
           if (std::string why = takeCreationFailure(); !why.empty()) {

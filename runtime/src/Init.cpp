@@ -92,7 +92,17 @@ void initParam(const ParamInfo &p, uint64_t seed, uint64_t paramIndex,
     // The tensor from a safetensors file; the seed plays no part. Failures
     // throw, so wl_create returns NULL with this message.
     try {
-      readTensorFile(p.initFile, p.initTensor, p.shape, out);
+      if (p.initTransposed) {
+        // The file holds the [n, m] transpose of this [m, n] matrix.
+        const int64_t rows = p.shape[0], cols = p.shape[1];
+        std::vector<float> file(static_cast<size_t>(n));
+        readTensorFile(p.initFile, p.initTensor, {cols, rows}, file.data());
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c)
+            out[r * cols + c] = file[size_t(c * rows + r)];
+      } else {
+        readTensorFile(p.initFile, p.initTensor, p.shape, out);
+      }
     } catch (const std::runtime_error &e) {
       throw std::runtime_error("param '" + p.name + "': " + e.what());
     }

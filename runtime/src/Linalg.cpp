@@ -17,6 +17,7 @@
 // an exception escape into the generated code.
 //
 //===----------------------------------------------------------------------===//
+#include "Init.h"
 #include "Model.h"
 #include "wl/wlgen.h"
 
@@ -552,6 +553,82 @@ void productClip(const View &u, const View &v, double c) {
           [&](int64_t i, int64_t j) { return yt[size_t(j + i * k)]; });
 }
 
+/// ‖U‖_F·max|d|·‖V‖_F ≥ σ(U diag(d) Vᵀ): d scaled by c/that when it
+/// exceeds c (the sound fallback of diagProductClip without an SVD).
+void diagFrobeniusClip(const View &u, const View1 &d, const View &v, double c) {
+  double dmax = 0;
+  for (int64_t t = 0; t < d.n; ++t)
+    dmax = std::max(dmax, std::fabs(double(d.at(t))));
+  const double f = frobeniusNorm(u) * dmax * frobeniusNorm(v);
+  if (!std::isfinite(f) || f <= c)
+    return;
+  for (int64_t t = 0; t < d.n; ++t)
+    d.at(t) = float(double(d.at(t)) * (c / f));
+}
+
+/// σ(U diag(d) Vᵀ) ≤ c for U [m, r], d [r], V [n, r] (sorsa's B, S, Aᵀ;
+/// loldu's (PL)_r, z, U_rᵀ), W never formed: as productClip, through the thin
+/// SVDs of U and V and the core K = S_u Q_uᵀ diag(d) Q_v S_v = X S Yᵀ. When
+/// S exceeds c: `fixed` (U and V frozen) scales d by c/σ_max; otherwise the
+/// factors become U = P_u X, d = min(S, c), V = P_v Y, the nearest point in
+/// the set (the clipped SVD). Otherwise they stay bit for bit.
+void diagProductClip(const View &u, const View1 &d, const View &v, double c,
+                     bool fixed) {
+  const int64_t m = u.rows, n = v.rows, r = u.cols;
+  double dmax = 0;
+  for (int64_t t = 0; t < r; ++t)
+    dmax = std::max(dmax, std::fabs(double(d.at(t))));
+  // σ(U diag(d) Vᵀ) ≤ ‖U‖_F max|d| ‖V‖_F: nothing to clip.
+  const double f = frobeniusNorm(u) * dmax * frobeniusNorm(v);
+  if (std::isfinite(f) && f <= c)
+    return;
+  std::vector<double> a, su, pu, qut, sv, pv, qvt;
+  if (!loadColMajor(u, a) || !thinSvd(a, m, r, su, pu, qut) ||
+      !loadColMajor(v, a) || !thinSvd(a, n, r, sv, pv, qvt))
+    return diagFrobeniusClip(u, d, v, c);
+  const int64_t ku = int64_t(su.size()), kv = int64_t(sv.size());
+  std::vector<double> core(size_t(ku * kv), 0.0);
+  for (int64_t j = 0; j < kv; ++j)
+    for (int64_t i = 0; i < ku; ++i) {
+      double dot = 0;
+      for (int64_t t = 0; t < r; ++t)
+        dot += qut[size_t(i + t * ku)] * double(d.at(t)) *
+               qvt[size_t(j + t * kv)];
+      core[size_t(i + j * ku)] = su[size_t(i)] * sv[size_t(j)] * dot;
+    }
+  std::vector<double> s, x, yt;
+  if (!thinSvd(core, ku, kv, s, x, yt) || s.empty() || s[0] <= c)
+    return;
+  if (fixed) {
+    for (int64_t t = 0; t < r; ++t)
+      d.at(t) = float(double(d.at(t)) * (c / s[0]));
+    return;
+  }
+  // Column j of U' is P_u X[:, j], of V' P_v Y[:, j]; zero beyond k.
+  const int64_t k = int64_t(s.size());
+  auto rebuild = [&](const View &out, const std::vector<double> &p,
+                     int64_t rows, int64_t kp, auto coefficient) {
+    std::vector<double> column(static_cast<size_t>(rows));
+    for (int64_t j = 0; j < r; ++j) {
+      std::fill(column.begin(), column.end(), 0.0);
+      for (int64_t i = 0; j < k && i < kp; ++i) {
+        const double w = coefficient(i, j);
+        const double *pi = p.data() + i * rows;
+        for (int64_t row = 0; row < rows; ++row)
+          column[size_t(row)] += pi[row] * w;
+      }
+      for (int64_t row = 0; row < rows; ++row)
+        out.at(row, j) = float(column[size_t(row)]);
+    }
+  };
+  rebuild(u, pu, m, ku,
+          [&](int64_t i, int64_t j) { return x[size_t(i + j * ku)]; });
+  rebuild(v, pv, n, kv,
+          [&](int64_t i, int64_t j) { return yt[size_t(j + i * k)]; });
+  for (int64_t t = 0; t < r; ++t)
+    d.at(t) = t < k ? float(std::min(s[size_t(t)], c)) : 0.0f;
+}
+
 /// PiSSA: W0 [OUT, IN] = W_res + B·A with B = U_r diag(√S_r) [OUT, r],
 /// A = diag(√S_r) V_rᵀ [r, IN]. Returns false (nothing written) on failure.
 bool pissaSplit(const View &w, const View &a, const View &b) {
@@ -757,6 +834,111 @@ bool kpsvdSplit(const View &w, const View3 &a, const View3 &b) {
   return true;
 }
 
+//===----------------------------------------------------------------------===//
+// Sparse spectral training (sst, ALGORITHMS.md): W = U diag(s) Vᵀ with U
+// [OUT, m], s [m], V [IN, m], m = min(OUT, IN), and the mask `sampled` [m].
+
+/// The SVD of `w` [OUT, IN] (float64, signedSvd's sign convention) into u,
+/// s, v. False (nothing written) when w has a non-finite entry or LAPACK
+/// fails.
+bool sstDecompose(const std::vector<double> &w, int64_t out, int64_t in,
+                  const View &u, const View1 &s, const View &v) {
+  std::vector<double> sv, uu, vt;
+  if (!signedSvd(w, out, in, sv, uu, vt))
+    return false;
+  const int64_t m = s.n;
+  for (int64_t j = 0; j < m; ++j) {
+    s.at(j) = float(sv[size_t(j)]);
+    for (int64_t i = 0; i < out; ++i)
+      u.at(i, j) = float(uu[size_t(i + j * out)]);
+    for (int64_t c = 0; c < in; ++c)
+      v.at(c, j) = float(vt[size_t(j + c * m)]);
+  }
+  return true;
+}
+
+/// r distinct columns, drawn one at a time among those not yet drawn with
+/// probability ∝ p(i) = ½(1/m + s_i/Σs) (1/m when Σs is 0 or not finite);
+/// draw j of round `round` is counter round·r + j of the layer's stream.
+void sstSample(const View1 &s, const View1 &sampled, int64_t r, uint64_t seed,
+               int64_t stream, int64_t round) {
+  const int64_t m = s.n;
+  double total = 0;
+  for (int64_t i = 0; i < m; ++i)
+    total += std::max(double(s.at(i)), 0.0);
+  std::vector<double> p(size_t(m), 1.0 / double(m));
+  if (total > 0 && std::isfinite(total))
+    for (int64_t i = 0; i < m; ++i)
+      p[size_t(i)] = 0.5 * (1.0 / double(m) +
+                            std::max(double(s.at(i)), 0.0) / total);
+  // Streams apart from the initialisers' (whose streams are param indices).
+  const uint64_t streamKey = 0x5353540000000000ull + uint64_t(stream);
+  std::vector<bool> drawn(size_t(m), false);
+  for (int64_t j = 0; j < std::min(r, m); ++j) {
+    double left = 0;
+    int64_t last = -1;
+    for (int64_t i = 0; i < m; ++i)
+      if (!drawn[size_t(i)]) {
+        left += p[size_t(i)];
+        last = i;
+      }
+    double u = uniform01(randomBits(seed, streamKey, uint64_t(round * r + j))) *
+               left;
+    int64_t pick = last; // rounding at the top end
+    for (int64_t i = 0; i < m; ++i) {
+      if (drawn[size_t(i)])
+        continue;
+      if (u < p[size_t(i)]) {
+        pick = i;
+        break;
+      }
+      u -= p[size_t(i)];
+    }
+    drawn[size_t(pick)] = true;
+  }
+  for (int64_t i = 0; i < m; ++i)
+    sampled.at(i) = drawn[size_t(i)] ? 1.0f : 0.0f;
+}
+
+/// Each column of `v` scaled to unit norm (a zero column stays zero).
+void normaliseColumns(const View &v) {
+  for (int64_t j = 0; j < v.cols; ++j) {
+    double sum = 0;
+    for (int64_t i = 0; i < v.rows; ++i)
+      sum += double(v.at(i, j)) * double(v.at(i, j));
+    if (!(sum > 0) || !std::isfinite(sum))
+      continue;
+    const double inv = 1.0 / std::sqrt(sum);
+    for (int64_t i = 0; i < v.rows; ++i)
+      v.at(i, j) = float(double(v.at(i, j)) * inv);
+  }
+}
+
+/// U diag(s) Vᵀ [OUT, IN], column-major, in double.
+std::vector<double> sstWeight(const View &u, const View1 &s, const View &v) {
+  const int64_t out = u.rows, in = v.rows;
+  std::vector<double> w(size_t(out * in), 0.0);
+  for (int64_t j = 0; j < s.n; ++j) {
+    const double sj = double(s.at(j));
+    for (int64_t c = 0; c < in; ++c) {
+      const double vc = sj * double(v.at(c, j));
+      double *col = w.data() + c * out;
+      for (int64_t i = 0; i < out; ++i)
+        col[i] += double(u.at(i, j)) * vc;
+    }
+  }
+  return w;
+}
+
+/// The four views of an sst layer, their shapes checked.
+bool sstViews(wlgen_memref2d *u, wlgen_memref1d *s, wlgen_memref2d *v,
+              wlgen_memref1d *sampled, View &vu, View1 &vs, View &vv,
+              View1 &vm) {
+  return anyView(u, vu) && anyView(s, vs) && anyView(v, vv) &&
+         anyView(sampled, vm) && vu.cols == vs.n && vv.cols == vs.n &&
+         vm.n == vs.n && vs.n == std::min(vu.rows, vv.rows) && vs.n > 0;
+}
+
 } // namespace
 
 } // namespace wlrt
@@ -795,6 +977,23 @@ void _mlir_ciface_wlrt_product_clip(wlgen_memref2d *u, wlgen_memref2d *v,
     productClip(uv, vv, cc);
   } catch (...) {
     productFrobeniusClip(uv, vv, cc); // out of memory: still land in the set
+  }
+}
+
+void _mlir_ciface_wlrt_diag_product_clip(wlgen_memref2d *u, wlgen_memref1d *d,
+                                         wlgen_memref2d *v, float c,
+                                         int64_t fixed) {
+  View uv, vv;
+  View1 dv;
+  if (!viewOf(u, uv) || !viewOf(v, vv) || !anyView(d, dv) ||
+      uv.cols != vv.cols || dv.n != uv.cols || std::isnan(c) ||
+      c == std::numeric_limits<float>::infinity())
+    return;
+  const double cc = std::max(double(c), 0.0);
+  try {
+    diagProductClip(uv, dv, vv, cc, fixed != 0);
+  } catch (...) {
+    diagFrobeniusClip(uv, dv, vv, cc); // out of memory: still in the set
   }
 }
 
@@ -934,6 +1133,63 @@ void _mlir_ciface_wlrt_loldu_split(wlgen_memref2d *base, wlgen_memref2d *l,
   failCreation("loldu: " + why); // wl_create fails with this message
   if (okZ)
     zero(vz); // z = 0: base + s·(PL)_r diag(z) U_r = W0
+}
+
+void _mlir_ciface_wlrt_sst_init(wlgen_memref2d *u, wlgen_memref1d *s,
+                                wlgen_memref2d *v, wlgen_memref1d *sampled,
+                                int64_t rank, int64_t stream) {
+  View vu, vv;
+  View1 vs, vm;
+  if (!sstViews(u, s, v, sampled, vu, vs, vv, vm)) {
+    failCreation("sst: mismatched shapes of U, s, V, sampled");
+    return;
+  }
+  // W0 is in U [OUT, IN] when OUT ≥ IN, else in V [IN, OUT] as W0ᵀ.
+  const View w0 = vu.rows >= vv.rows ? vu : transposed(vv);
+  std::vector<double> w;
+  const bool done = attemptSplit([&] {
+    return loadColMajor(w0, w) &&
+           sstDecompose(w, w0.rows, w0.cols, vu, vs, vv);
+  });
+  if (!done) {
+    failCreation("sst: the initial weight has a non-finite entry or its SVD "
+                 "failed");
+    return;
+  }
+  sstSample(vs, vm, rank, activeSeed(), stream, 0);
+}
+
+void _mlir_ciface_wlrt_sst_step(wlgen_memref2d *u, wlgen_memref1d *s,
+                                wlgen_memref2d *v, wlgen_memref1d *sampled,
+                                int64_t rank, int64_t stream, int64_t step,
+                                int64_t every) {
+  View vu, vv;
+  View1 vs, vm;
+  if (!sstViews(u, s, v, sampled, vu, vs, vv, vm) || every < 1)
+    return;
+  for (int64_t j = 0; j < vs.n; ++j)
+    vs.at(j) = std::max(vs.at(j), 0.0f); // NaN stays: the step guard sees it
+  normaliseColumns(vu);
+  normaliseColumns(vv);
+  if (step % every != 0)
+    return;
+  // The round ends: re-decompose (W unchanged to rounding) and sample.
+  attemptSplit([&] {
+    return sstDecompose(sstWeight(vu, vs, vv), vu.rows, vv.rows, vu, vs, vv);
+  });
+  sstSample(vs, vm, rank, activeSeed(), stream, step / every);
+}
+
+void _mlir_ciface_wlrt_sst_reset_state(wlgen_memref2d *state,
+                                       wlgen_memref1d *sampled) {
+  View vs;
+  View1 vm;
+  if (!anyView(state, vs) || !anyView(sampled, vm) || vs.cols != vm.n)
+    return;
+  for (int64_t j = 0; j < vs.cols; ++j)
+    if (vm.at(j) != 0.0f)
+      for (int64_t i = 0; i < vs.rows; ++i)
+        vs.at(i, j) = 0.0f;
 }
 
 } // extern "C"

@@ -413,6 +413,12 @@ void parseInit(ParamInfo &p, const JsonValue &init, const std::string &where) {
     if (p.initFile.empty() || p.initTensor.empty())
       bad(where + " init: \"file\" and \"tensor\" of a \"from\" init must be "
                   "non-empty");
+    // "transposed": the file holds the matrix's transpose (sst's V = W0ᵀ).
+    if (init.get("transposed")) {
+      p.initTransposed = reqBool(init, "transposed", where + " init");
+      if (p.initTransposed && p.shape.size() != 2)
+        bad(where + " init: only a matrix is read transposed");
+    }
   } else {
     bad(where + ": unknown init kind '" + kind + "'");
   }
@@ -461,6 +467,8 @@ ParamInfo parseParam(const Metadata &md, const JsonValue &pv) {
   p.offset = reqInt(pv, "offset", where);
   checkRegion(md, p.offset, p.numel, where);
   p.trainable = reqBool(pv, "trainable", where);
+  p.stepWritten =
+      pv.get("step_written") && reqBool(pv, "step_written", where);
   p.gradOffset = pv.get("grad_offset") ? reqInt(pv, "grad_offset", where) : -1;
   if (p.gradOffset >= 0)
     checkRegion(md, p.gradOffset, p.numel, where + " grad");

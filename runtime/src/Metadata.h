@@ -30,11 +30,15 @@ struct ParamInfo {
   int64_t numel = 1;
   int64_t offset = 0;
   bool trainable = false;
+  /// Frozen but rewritten by the step (sst's `sampled`): the step guard
+  /// restores it with the trainable tensors ("step_written").
+  bool stepWritten = false;
   int64_t gradOffset = -1; ///< -1 when not trainable
   InitKind init = InitKind::Zeros;
   double initValue = 0;   ///< std (normal) or a (uniform)
   std::string initFile;   ///< From: the safetensors file ("file")
   std::string initTensor; ///< From: the tensor in it ("tensor")
+  bool initTransposed = false; ///< From: the file holds the transpose
   std::vector<StateInfo> state;
 };
 

@@ -30,6 +30,7 @@ struct wl_model {
   float *arena =
       nullptr; ///< md->arenaSize floats, 64-byte aligned (managed for cuda)
   int64_t step = 0;      ///< optimizer steps taken so far
+  uint64_t seed = 0;     ///< wl_create's seed (sst's sampling draws from it)
   std::string lastError; ///< "" until a call fails
   std::vector<float> scratch;
   /// The trainable parameters and all state tensors as they were before the
@@ -122,6 +123,11 @@ wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn);
 void failCreation(const std::string &why);
 /// This thread's recorded creation failure ("" if none); clears it.
 std::string takeCreationFailure();
+
+/// The seed of the model whose generated code runs on this thread (set by
+/// wl_create and each step), for routines that draw at step time: sst's
+/// sampling is a function of (seed, layer, round), so it is reproducible.
+uint64_t &activeSeed();
 
 } // namespace wlrt
 

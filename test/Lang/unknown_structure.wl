@@ -1,5 +1,5 @@
 // RUN: not wlc -emit=ast %s 2>&1 | FileCheck %s
-// CHECK: {{.*}}unknown_structure.wl:9:14: error: unknown structure 'sparse' in layer 'fc1' (expected one of: dense, lowrank, kronecker, monarch, blockdiag, diagonal, orthogonal, svd, frozen, lora, bone, svfit, loldu, sorsa)
+// CHECK: {{.*}}unknown_structure.wl:9:14: error: unknown structure 'sparse' in layer 'fc1' (expected one of: dense, lowrank, kronecker, monarch, blockdiag, diagonal, orthogonal, svd, frozen, lora, bone, svfit, loldu, sorsa, sst)
 // CHECK-NEXT: {{^[ \t]*}}weight = sparse(density = 0.1)
 // CHECK-NEXT: {{^[ \t]*\^$}}
 model m {

@@ -1,5 +1,7 @@
 // RUN: wlc -emit=wl %s --model Sorsa | FileCheck %s
 // RUN: not wlc -emit=wl %s --model Constrained 2>&1 | FileCheck %s --check-prefix=ERR
+// A spectral bound on the term is the product clip carried by S
+// (test/MLIRGen/structure_constraints.wl); a norm bound has no form through it.
 // sorsa(rank, alpha, gamma) (Sorsa.cpp): A [r, IN], S [r], B [OUT, r], all
 // trainable and zero until the creation-time SVD split fills them
 // (wl.resplit kind sorsa with the scale alpha/r); A and B carry the
@@ -31,7 +33,7 @@
 //       CHECK:   %[[SD:.+]] = wl.scale %[[D]], 2.000000e+00
 //       CHECK:   wl.add %{{.+}}, %[[SD]]
 
-// ERR: error: constraint 'spectral_bound' on structure 'sorsa' is not supported yet
+// ERR: error: constraint 'norm_bound' on structure 'sorsa' has no exact or sound form through its factors
 
 model Sorsa {
   input x: f32[12]
@@ -46,7 +48,7 @@ model Sorsa {
 model Constrained {
   input x: f32[12]
   label y: i32
-  linear a: 12 -> 8 { weight = frozen(init = normal(std = 0.5)) + sorsa(rank = 3) with spectral_bound(1.0) }
+  linear a: 12 -> 8 { weight = frozen(init = normal(std = 0.5)) + sorsa(rank = 3) with norm_bound(1.0) }
   forward { return a(x) }
   loss = cross_entropy(forward, y)
 }

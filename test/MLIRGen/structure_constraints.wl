@@ -8,7 +8,10 @@
 // at c; the method and `strict` travel unchanged. A product of two factors
 // (lowrank's U Vᵀ, LoRA's B A = U Vᵀ with V stored transposed) is clipped
 // exactly whatever the method: product_clip on U with its partner, at c/s for
-// LoRA's scale s = alpha/r; the partner carries nothing.
+// LoRA's scale s = alpha/r; the partner carries nothing. A product with a
+// diagonal, U diag(d) Vᵀ (sorsa's B diag(S) A, loldu's (PL)_r diag(z) U_r),
+// is carried by d with U as `left`, at c/s; loldu's frozen factors make it
+// `fixed` (only z is scaled).
 
 // CHECK: wl.param @bd.weight.blocks : tensor<4x4x4xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = hard_cap, loc = {{.*}}, origin = factor, structure = <blockdiag>>, #wl.norm_bound<c = 2.000000e+00, norm = row, loc = {{.*}}, origin = factor, structure = <blockdiag>>, #wl.norm_bound<c = 1.500000e+00, loc = {{.*}}, origin = factor, structure = <blockdiag>>]
 // CHECK: wl.param @kr.weight.A : tensor<1x4x4xf32> {constraints = [#wl.orthonormal<loc = {{.*}}, origin = factor, structure = <kronecker>>, #wl.spectral_bound<c = 2.000000e+00, method = svd_clip, strict = true, loc = {{.*}}, origin = factor, structure = <kronecker>>]
@@ -24,6 +27,11 @@
 // CHECK: wl.param @bo.weight.bone_B : tensor<4x16xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, loc = {{.*}}, origin = factor, structure = <bone>>]
 // CHECK: wl.param @sf.weight.s : tensor<4xf32> {constraints = [#wl.spectral_bound<c = 2.500000e-01, method = clamp, loc = {{.*}}, structure = <svfit>>]
 // CHECK: wl.param @sf.weight.U : tensor<16x4xf32> {init = #wl.init<kind = zeros>}
+// CHECK: wl.param @so.weight.sorsa_A : tensor<4x16xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty
+// CHECK: wl.param @so.weight.sorsa_S : tensor<4xf32> {constraints = [#wl.spectral_bound<c = 2.500000e-01, method = product_clip, partner = @so.weight.sorsa_A, transposed = true, left = @so.weight.sorsa_B, loc = {{.*}}, origin = factor, structure = <sorsa>>]
+// CHECK: wl.param @so.weight.sorsa_B : tensor<16x4xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty
+// CHECK: wl.param @ld.weight.loldu_z : tensor<2xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = product_clip, partner = @ld.weight.loldu_U, transposed = true, left = @ld.weight.loldu_L, fixed = true, loc = {{.*}}, origin = factor, structure = <loldu>>]
+// CHECK: wl.param @ld.weight.loldu_L : tensor<16x2xf32> {init = #wl.init<kind = zeros>}
 
 model StructureConstraints {
   input x: f32[16]
@@ -37,9 +45,11 @@ model StructureConstraints {
   linear la: 16 -> 16 { weight = frozen(init = orthogonal) + lora(rank = 4, alpha = 4) with spectral_bound(0.25) }
   linear bo: 16 -> 16 { weight = frozen(init = orthogonal) + bone(block = 4) with spectral_bound(1.0) }
   linear sf: 16 -> 16 { weight = frozen(init = orthogonal) + svfit(rank = 4) with spectral_bound(0.25) }
+  linear so: 16 -> 16 { weight = frozen(init = orthogonal) + sorsa(rank = 4, alpha = 8, gamma = 0.1) with spectral_bound(0.5, method = soft_cap) }
+  linear ld: 16 -> 16 { weight = frozen(init = orthogonal) + loldu(rank = 2) with spectral_bound(0.5) }
 
   forward {
-    return sf(bo(la(lr(mo(k2(kr(bd(x))))))))
+    return ld(so(sf(bo(la(lr(mo(k2(kr(bd(x))))))))))
   }
 
   loss = cross_entropy(forward, y)

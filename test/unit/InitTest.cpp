@@ -77,6 +77,30 @@ TEST(Init, FromFile) {
             "\"file\" must be a string");
     rejects(R"({"kind":"from","file":"","tensor":"a"})", "must be non-empty");
     rejects(R"({"kind":"from","file":"/f","tensor":""})", "must be non-empty");
+    // "transposed" (sst's V holding W0ᵀ): a boolean, on a matrix only.
+    wlrt::Metadata t = wlrt::parseMetadata(
+        (head +
+         R"({"kind":"from","file":"/x.safetensors","tensor":"a","transposed":true}}]})")
+            .c_str());
+    EXPECT_TRUE(t.ok && t.params[0].initTransposed) << t.error;
+    EXPECT_TRUE(!g.params[0].initTransposed);
+    rejects(R"({"kind":"from","file":"/f","tensor":"a","transposed":1})",
+            "\"transposed\" must be");
+    wlrt::Metadata vec = wlrt::parseMetadata(
+        R"({"abi":1,"model":"t","input_size":2,"output_size":2,"label_kind":0,"arena_size":4,)"
+        R"("params":[{"name":"w","shape":[4],"offset":0,"trainable":false,"init":)"
+        R"({"kind":"from","file":"/f","tensor":"a","transposed":true}}]})");
+    EXPECT_TRUE(!vec.ok &&
+                vec.error.find("only a matrix is read transposed") !=
+                    std::string::npos)
+        << vec.error;
+    // "step_written" (sst's mask): an optional boolean, false when absent.
+    wlrt::Metadata sw = wlrt::parseMetadata(
+        R"({"abi":1,"model":"t","input_size":2,"output_size":2,"label_kind":0,"arena_size":4,)"
+        R"("params":[{"name":"w","shape":[4],"offset":0,"trainable":false,"step_written":true,)"
+        R"("init":{"kind":"zeros"}}]})");
+    EXPECT_TRUE(sw.ok && sw.params[0].stepWritten && !g.params[0].stepWritten)
+        << sw.error;
   }
 
   // The fake model reads its base at creation; the effective weight of "ad"

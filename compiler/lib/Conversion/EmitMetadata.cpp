@@ -8,6 +8,8 @@
 #include "wl/Conversion/Passes.h"
 #include "wl/Dialect/WL/IR/WL.h"
 
+#include "llvm/ADT/StringSet.h"
+
 #include "llvm/Support/JSON.h"
 
 namespace wl {
@@ -63,6 +65,8 @@ json::Object initToJson(InitAttr init) {
     o["file"] = init.getFile().getValue().str();
   if (init.getTensor())
     o["tensor"] = init.getTensor().getValue().str();
+  if (init.getTransposed())
+    o["transposed"] = true;
   return o;
 }
 
@@ -87,6 +91,14 @@ struct WLEmitMetadataPass
     // The runtime keeps a cuda library's memory on the GPU (managed memory).
     if (target == Target::CUDA)
       doc["target"] = "cuda";
+
+    // Frozen tensors that the step rewrites (sst's mask of sampled columns):
+    // the runtime's step guard restores them with the trainable ones.
+    llvm::StringSet<> stepWritten;
+    module.walk([&](SstRoundOp round) {
+      if (round.getStep())
+        stepWritten.insert(round.getSampled());
+    });
 
     json::Array params;
     for (ParamOp p : module.getOps<ParamOp>()) {
@@ -120,6 +132,8 @@ struct WLEmitMetadataPass
           {"grad_offset",
            p.getGradOffsetAttr() ? p.getGradOffsetAttr().getInt() : -1},
           {"state", std::move(state)}});
+      if (!p.getTrainable() && stepWritten.contains(p.getSymName()))
+        params.back().getAsObject()->insert({"step_written", true});
     }
     doc["params"] = std::move(params);
 

@@ -42,6 +42,16 @@ public:
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {
     return tb.init(InitKind::Zeros); // filled by the split
   }
+  /// A spectral bound c bounds the adapter term s·(PL)_r diag(z) U_r: the
+  /// frozen factors leave only z to move, so after every step z is scaled
+  /// by c/σ_max when the product's σ_max (exact, through the r × r core)
+  /// exceeds c/s.
+  FailureOr<ParamSetup> setup(const TermBuilder &tb,
+                              StringRef role) const override {
+    return productBound(tb, role, "weight.loldu_L", "weight.loldu_U",
+                        /*transposed=*/true, alphaOverRank(tb.call()),
+                        ProductDiagonal{"weight.loldu_z", /*fixedFactors=*/true});
+  }
   /// y = s · (((x U_rᵀ) · z) (PL)_rᵀ): dz never forms the dense gradient.
   Value apply(const TermBuilder &tb, Value x) const override {
     return applyDiagProduct(tb, x, "weight.loldu_L", "weight.loldu_z",

@@ -41,9 +41,14 @@ public:
   StructureKind kind(const lang::Call &) const override {
     return StructureKind::Sorsa;
   }
+  /// A spectral bound c bounds the adapter term s·B diag(S) A: the product
+  /// clip at c/s, carried by S, re-splits B, S, A exactly after every step.
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
-    FailureOr<ParamSetup> setup = Structure::setup(tb, role);
+    FailureOr<ParamSetup> setup =
+        productBound(tb, role, "weight.sorsa_B", "weight.sorsa_A",
+                     /*transposed=*/true, alphaOverRank(tb.call()),
+                     ProductDiagonal{"weight.sorsa_S"});
     if (failed(setup) || role == "weight.sorsa_S")
       return setup;
     // A [r, IN] keeps orthonormal rows, B [OUT, r] orthonormal columns.

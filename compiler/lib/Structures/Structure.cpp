@@ -27,6 +27,7 @@ void registerBone();       // Adapters.cpp
 void registerSvFit();      // Adapters.cpp
 void registerLoLDU();      // LoLDU.cpp
 void registerSorsa();      // Sorsa.cpp
+void registerSst();        // Sst.cpp
 } // namespace wl
 
 static llvm::StringMap<const Structure *> &registry() {
@@ -55,6 +56,7 @@ void wl::registerStructures() {
     registerSvFit();
     registerLoLDU();
     registerSorsa();
+    registerSst();
     return true;
   }();
   (void)done;
@@ -208,7 +210,8 @@ FailureOr<InitAttr> wl::initFromCall(OpBuilder &b, const lang::Call &init) {
       return failure();
     return InitAttr::get(ctx, *kind, std::nullopt, std::nullopt,
                          b.getStringAttr(*path),
-                         b.getStringAttr(init.find("name")->value.text));
+                         b.getStringAttr(init.find("name")->value.text),
+                         /*transposed=*/false);
   }
   case InitKind::Zeros:
   case InitKind::Ones:
@@ -335,17 +338,20 @@ FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, StringRef role,
   return setup;
 }
 
-FailureOr<ParamSetup> wl::productBound(const TermBuilder &tb, StringRef role,
-                                       StringRef first, StringRef partner,
-                                       bool transposed, double scale) {
+FailureOr<ParamSetup>
+wl::productBound(const TermBuilder &tb, StringRef role, StringRef first,
+                 StringRef partner, bool transposed, double scale,
+                 std::optional<ProductDiagonal> diagonal) {
   auto start = factorSetup(tb, role);
   if (failed(start))
     return failure();
   auto &[setup, kind] = *start;
-  if (role != first)
-    return setup; // the partner carries nothing
+  if (role != (diagonal ? diagonal->role : first))
+    return setup; // only the carrier holds the bound
   MLIRContext *ctx = tb.b.getContext();
-  auto partnerSym = FlatSymbolRefAttr::get(ctx, tb.paramName(partner));
+  auto sym = [&](StringRef r) {
+    return FlatSymbolRefAttr::get(ctx, tb.paramName(r));
+  };
   for (const lang::Call &c : tb.getTerm().constraints) {
     Attribute written = tb.constraint(c, ConstraintOrigin::Written);
     auto bound = dyn_cast_or_null<SpectralBoundAttr>(written);
@@ -354,8 +360,9 @@ FailureOr<ParamSetup> wl::productBound(const TermBuilder &tb, StringRef role,
     // Exact whatever the method: `strict` has nothing left to add.
     setup.constraints.push_back(SpectralBoundAttr::get(
         ctx, APFloat(bound.bound() / scale), SpectralMethod::ProductClip,
-        /*strict=*/false, partnerSym, transposed, bound.getLoc(),
-        ConstraintOrigin::Factor, kind));
+        /*strict=*/false, sym(partner), transposed,
+        diagonal ? sym(first) : nullptr, diagonal && diagonal->fixedFactors,
+        bound.getLoc(), ConstraintOrigin::Factor, kind));
   }
   return setup;
 }

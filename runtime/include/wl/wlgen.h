@@ -54,6 +54,10 @@
  *             param's exactly; any failure makes wl_create return NULL with the reason in
  *             wl_last_error(NULL). "file" and "tensor" are non-empty strings; wlc writes an
  *             absolute path (a relative one is opened relative to the current directory).
+ *             "transposed": true (sst's V [IN, OUT] holding W0^T) reads the file's [OUT, IN]
+ *             tensor into the param transposed.
+ * A frozen param that the step rewrites (sst's "L.weight.sampled") has "step_written": true:
+ * the step guard saves and restores it with the trainable params.
  *
  * Checkpoints (safetensors) hold every parameter under its name, each optimizer state
  * tensor as "optim.<param>.<state>", and the step count as "optim.step" (I64, shape []).
@@ -187,6 +191,13 @@ void _mlir_ciface_wlrt_svd_clip(wlgen_memref2d *w, float c);
  * product (P_u X sqrt(min(S, c)), P_v Y sqrt(min(S, c))), else they are left bit for bit.
  * O((m + n) r^2). Without an SVD it falls back to scaling both by sqrt(c / (|U|_F |V|_F)). */
 void _mlir_ciface_wlrt_product_clip(wlgen_memref2d *u, wlgen_memref2d *v, float c);
+/* sigma(u diag(d) v^T) <= c for u [m, r], d [r], v [n, r] (sorsa's B, S, A^T; loldu's (PL)_r,
+ * z, U_r^T), through thin SVDs of u and v and of the r x r core: when the product's sigma_max
+ * exceeds c, `fixed` != 0 (u, v frozen) scales d by c / sigma_max; otherwise u, d, v become
+ * the clipped SVD (u, v orthonormal columns, d = min(sigma, c)). Without memory: d scaled by
+ * c / (|u|_F max|d| |v|_F) when that exceeds c. */
+void _mlir_ciface_wlrt_diag_product_clip(wlgen_memref2d *u, wlgen_memref1d *d, wlgen_memref2d *v,
+                                         float c, int64_t fixed);
 
 /* W <- its best rank-r approximation sum_{i<r} s_i u_i v_i^T in place (Eckart-Young, the
  * truncated SVD). No-op for r >= min(rows, cols); r <= 0 gives W = 0. Without an SVD
@@ -261,6 +272,25 @@ void _mlir_ciface_wlrt_kpsvd_split(wlgen_memref2d *base, wlgen_memref3d *a, wlge
  * SVD splits above). */
 void _mlir_ciface_wlrt_sorsa_split(wlgen_memref2d *base, wlgen_memref2d *a, wlgen_memref1d *s,
                                    wlgen_memref2d *b, float scale);
+
+/* Sparse spectral training (sst, ALGORITHMS.md): u [OUT, m], s [m], v [IN, m] and
+ * sampled [m] (1 on the r = rank columns that train this round), m = min(OUT, IN).
+ * _init (in wlgen_project): W0, held by u when OUT >= IN and by v as W0^T otherwise,
+ * becomes its thin SVD u diag(s) v^T (float64, signed as the splits above), then round
+ * 0 is sampled; a non-finite W0 or a failed SVD fails wl_create.
+ * _step (at the end of wlgen_step t): s <- max(s, 0), every column of u and v
+ * normalised; when t % every == 0, u diag(s) v^T is re-decomposed and round t/every
+ * sampled. A round's r columns are drawn without replacement, each draw among the
+ * remaining columns with probability proportional to p(i) = (1/m + s_i/sum(s))/2,
+ * from the model's seed and the layer's `stream`.
+ * _reset_state: the optimizer state [rows, m] of u or v with the sampled columns zeroed
+ * (called at a round's end, before _step resamples). */
+void _mlir_ciface_wlrt_sst_init(wlgen_memref2d *u, wlgen_memref1d *s, wlgen_memref2d *v,
+                                wlgen_memref1d *sampled, int64_t rank, int64_t stream);
+void _mlir_ciface_wlrt_sst_step(wlgen_memref2d *u, wlgen_memref1d *s, wlgen_memref2d *v,
+                                wlgen_memref1d *sampled, int64_t rank, int64_t stream,
+                                int64_t step, int64_t every);
+void _mlir_ciface_wlrt_sst_reset_state(wlgen_memref2d *state, wlgen_memref1d *sampled);
 
 /* LoLDU: base [OUT, IN] = W0 = P L U by LU with partial pivoting (LAPACK dgetrf, float64),
  * D = diag(U), U1 = D^-1 U; l [OUT, r] = (P L)[:, :r] (the permutation folded in),

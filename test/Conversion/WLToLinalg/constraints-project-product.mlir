@@ -27,8 +27,8 @@ module attributes {wl.model = {model = "M"}} {
 //   CHECK-DAG:   %[[BV:.+]] = memref.subview %[[ARENA]][0] [12] [1]
 //   CHECK-DAG:   %[[BE:.+]] = memref.expand_shape %[[BV]] {{\[\[}}0, 1]] output_shape [6, 2]
 //       CHECK:   %[[AT:.+]] = memref.transpose %[[AE]] (d0, d1) -> (d1, d0) : memref<2x5xf32, strided<[5, 1], offset: 16>> to memref<5x2xf32, strided<[1, 5], offset: 16>>
-//  CHECK-NEXT:   %[[U:.+]] = memref.cast %[[BE]] : memref<6x2xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 //  CHECK-NEXT:   %[[V:.+]] = memref.cast %[[AT]] : memref<5x2xf32, strided<[1, 5], offset: 16>> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 //  CHECK-NEXT:   %[[C:.+]] = arith.constant 5.000000e-01 : f32
+//  CHECK-NEXT:   %[[U:.+]] = memref.cast %[[BE]] : memref<6x2xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
 //  CHECK-NEXT:   call @wlrt_product_clip(%[[U]], %[[V]], %[[C]])
 //  CHECK-NEXT:   return

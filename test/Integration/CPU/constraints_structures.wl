@@ -36,8 +36,9 @@
 //              not capped: up to 2.3 share per factor and 4.2 c for monarch's W (NOTE
 //              lines, not checked); at creation it is exact like every method; on lowrank
 //              (as every method there) the exact product clip runs instead;
-//   lowrank, lora  the product clip: sigma(U V^T) <= c (1 + 1e-5) after every step for
-//              every method written (worst +9.0e-8) and reaching c;
+//   lowrank, lora, sorsa, loldu  the product clip: sigma(U V^T), sigma(U diag(d) V^T)
+//              <= c (1 + 1e-5) after every step for every method written (worst +9.0e-8)
+//              and reaching c;
 //   orthonormal  |W^T W - I|_max of W and of every factor matrix <= 2e-4 (worst 5.9e-5 at
 //              the first step, 8.0e-5);
 //   adapters   the frozen base stays bit for bit; dW as above for its method;
@@ -311,6 +312,14 @@
 // ADAPTERS: OK creation_fk2
 // ADAPTERS: OK bound_fk2
 // ADAPTERS: OK tight_fk2
+// ADAPTERS: OK base_fo
+// ADAPTERS: OK creation_fo
+// ADAPTERS: OK bound_fo
+// ADAPTERS: OK tight_fo
+// ADAPTERS: OK base_fd
+// ADAPTERS: OK creation_fd
+// ADAPTERS: OK bound_fd
+// ADAPTERS: OK tight_fd
 // ADAPTERS: OK lipschitz
 // ADAPTERS: OK sigma_fl
 // ADAPTERS: OK factor_fl
@@ -324,12 +333,18 @@
 // ADAPTERS: OK factor_fk
 // ADAPTERS: OK sigma_fk2
 // ADAPTERS: OK factor_fk2
+// ADAPTERS: OK sigma_fo
+// ADAPTERS: OK factor_fo
+// ADAPTERS: OK sigma_fd
+// ADAPTERS: OK factor_fd
 // ADAPTERS: OK active_fl
 // ADAPTERS: OK active_fp
 // ADAPTERS: OK active_fb
 // ADAPTERS: OK active_fs
 // ADAPTERS: OK active_fk
 // ADAPTERS: OK active_fk2
+// ADAPTERS: OK active_fo
+// ADAPTERS: OK active_fd
 // ADAPTERS: OK loss_decreases
 // ADAPTERS-NOT: FAIL
 // NORM: OK creation_br
@@ -377,6 +392,8 @@
 // CONTROL: OK base_fs
 // CONTROL: OK base_fk
 // CONTROL: OK base_fk2
+// CONTROL: OK base_fo
+// CONTROL: OK base_fd
 // CONTROL: OK control_bd
 // CONTROL: OK control_k1
 // CONTROL: OK control_k2
@@ -388,6 +405,8 @@
 // CONTROL: OK control_fs
 // CONTROL: OK control_fk
 // CONTROL: OK control_fk2
+// CONTROL: OK control_fo
+// CONTROL: OK control_fd
 // CONTROL: OK control_br
 // CONTROL: OK control_bc
 // CONTROL: OK control_bf
@@ -417,7 +436,9 @@
 // REPORT-ADAPTERS-NEXT: {{^}} B: spectral_bound(1.00, normalize) conditional each A_i, B_i <= sqrt(c/k)
 // REPORT-ADAPTERS-NEXT: fk2 frozen+kronecker A: spectral_bound(0.71, svd_clip) exact 320 each A_i, B_i <= sqrt(c/k): {{.*}}; singular values clipped
 // REPORT-ADAPTERS-NEXT: {{^}} B: spectral_bound(0.71, svd_clip) exact each A_i, B_i <= sqrt(c/k)
-// REPORT-ADAPTERS-NEXT: total parameters: 2084 (trainable 420)
+// REPORT-ADAPTERS-NEXT: fo frozen+sorsa sorsa_S: spectral_bound(0.40, product_clip) exact 388 bounds the adapter term s*B diag(S) A (c/s on B diag(S) A; a clip re-splits B, S, A by the core's SVD); singular values of the product clipped exactly
+// REPORT-ADAPTERS-NEXT: fd frozen+loldu loldu_z: spectral_bound(0.30, product_clip) exact 388 bounds the adapter term s*(PL)_r diag(z) U_r (c/s on the product; only z moves); the trained diagonal scaled so that the product's sigma_max <= c
+// REPORT-ADAPTERS-NEXT: total parameters: 2860 (trainable 556)
 
 // One model per method: the same five structures, bounds 0.8, 0.9, 1.0, 0.7, 0.6.
 model Normalize {
@@ -696,9 +717,19 @@ model Adapters {
            + kronecker(a = [4, 4], b = [4, 4], terms = 2, init = kpsvd) with spectral_bound(1.0, method = svd_clip)
     bias = none
   }
+  linear fo: 16 -> 16 {
+    weight = frozen(init = normal(std = 0.5))
+           + sorsa(rank = 4, alpha = 8, gamma = 0.01) with spectral_bound(0.8, method = hard_cap)
+    bias = none
+  }
+  linear fd: 16 -> 16 {
+    weight = frozen(init = normal(std = 0.5))
+           + loldu(rank = 4) with spectral_bound(0.3, method = soft_cap)
+    bias = none
+  }
 
   forward {
-    return fl(x) + fp(x) + fb(x) + fs(x) + fk(x) + fk2(x)
+    return fl(x) + fp(x) + fb(x) + fs(x) + fk(x) + fk2(x) + fo(x) + fd(x)
   }
 
   loss = mse(forward, t)
@@ -765,6 +796,8 @@ model Control {
   linear fs: 16 -> 16 { weight = frozen(init = normal(std = 0.5)) + svfit(rank = 4); bias = none }
   linear fk: 16 -> 16 { weight = frozen(init = normal(std = 0.5)) + kronecker(a = [4, 4], b = [4, 4], init = kpsvd); bias = none }
   linear fk2: 16 -> 16 { weight = frozen(init = normal(std = 0.5)) + kronecker(a = [4, 4], b = [4, 4], terms = 2, init = kpsvd); bias = none }
+  linear fo: 16 -> 16 { weight = frozen(init = normal(std = 0.5)) + sorsa(rank = 4, alpha = 8, gamma = 0.01); bias = none }
+  linear fd: 16 -> 16 { weight = frozen(init = normal(std = 0.5)) + loldu(rank = 4); bias = none }
   linear br: 16 -> 16 { weight = blockdiag(blocks = 4); bias = none }
   linear bc: 16 -> 16 { weight = blockdiag(blocks = 2); bias = none }
   linear bf: 16 -> 16 { weight = blockdiag(blocks = 4); bias = none }
@@ -774,7 +807,7 @@ model Control {
 
   forward {
     h = bd(x) + k1(x) + k2(x) + mo(x) + lr(x)
-    h = h + fl(x) + fp(x) + fb(x) + fs(x) + fk(x) + fk2(x)
+    h = h + fl(x) + fp(x) + fb(x) + fs(x) + fk(x) + fk2(x) + fo(x) + fd(x)
     return h + br(x) + bc(x) + bf(x) + kf(x) + kr(x) + kc(x)
   }
 

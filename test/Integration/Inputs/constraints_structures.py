@@ -17,6 +17,9 @@ The checked term E is the layer's effective weight (wl_get_weight), or for an ad
   lowrank     the product U V^T: c, whatever the method (the exact product clip:
               thin SVDs of U, V and the r x r core after every step)
   lora        the product B A: c/s, s = alpha/r (pissa: s = 1), as lowrank
+  sorsa       the product B diag(S) A: c/s, s = alpha/r, as lowrank (a clip re-splits B,
+              S, A through the r x r core's SVD)
+  loldu       the product (PL)_r diag(z) U_r: c/s (only z trains: scaled by c/sigma)
   bone        bone_B (shared): c/sqrt(IN/r)
   svfit       diag(s): c
 The measure is sigma_max, or for norm_bound its norm (Frobenius, largest row / column l2).
@@ -94,7 +97,9 @@ ADAPTERS = [Layer("fl", "lora", 0.5, "svd_clip", adapter=True, r=4, scale=8 / 4)
             Layer("fb", "bone", 0.5, "hard_cap", adapter=True, r=4),
             Layer("fs", "svfit", 1.0, "clamp", adapter=True, r=4),
             Layer("fk", "kronecker", 1.0, "normalize", adapter=True, k=1),
-            Layer("fk2", "kronecker", 1.0, "svd_clip", adapter=True, k=2)]
+            Layer("fk2", "kronecker", 1.0, "svd_clip", adapter=True, k=2),
+            Layer("fo", "sorsa", 0.8, "hard_cap", adapter=True, r=4, scale=8 / 4),
+            Layer("fd", "loldu", 0.3, "soft_cap", adapter=True, r=4, scale=1.0)]
 
 NORMS = [Layer("br", "blockdiag", 0.5, "norm", norm="row", b=4),
          Layer("bc", "blockdiag", 0.6, "norm", norm="column", b=2),
@@ -129,8 +134,9 @@ NORMALIZE = 0.25                   # per factor: the estimate's lag after a larg
 TOL_FACTOR = {"svd_clip": EXACT, "strict": EXACT, "clamp": EXACT, "norm": EXACT,
               "soft_cap": EXACT, "hard_cap": HARD_CAP, "normalize": NORMALIZE}
 PRODUCT = {"kronecker", "monarch"}  # E is a product of two separately capped factors
-# lowrank and lora keep their bound by the exact product clip whatever the method.
-PRODUCT_CLIP = {"lowrank", "lora"}
+# lowrank, lora, sorsa and loldu keep their bound by the exact product clip whatever the
+# method.
+PRODUCT_CLIP = {"lowrank", "lora", "sorsa", "loldu"}
 TOL_HAMMER_HIT = 0.05
 TOL_ORTH = 2e-4
 # certificate bound / sigma_max. Gram bounds per block (blockdiag), per factor (one-term
@@ -218,6 +224,10 @@ def factors(l, p):
         return [(g("U") @ g("V").T, c)]
     if l.kind == "lora":
         return [(g("lora_B") @ g("lora_A"), c / kw["scale"])]
+    if l.kind == "sorsa":
+        return [(g("sorsa_B") @ np.diag(g("sorsa_S")) @ g("sorsa_A"), c / kw["scale"])]
+    if l.kind == "loldu":
+        return [(g("loldu_L") @ np.diag(g("loldu_z")) @ g("loldu_U"), c / kw["scale"])]
     if l.kind == "bone":
         return [(g("bone_B"), c / math.sqrt(N / kw["r"]))]
     if l.kind == "svfit":

@@ -122,6 +122,12 @@ struct Resplit {
   std::optional<double> scale = std::nullopt;
 };
 
+/// The rounds of sparse spectral training (sst): the r columns sampled per
+/// round and the round's length in steps.
+struct SstRounds {
+  int64_t rank, every;
+};
+
 class Structure : public lang::StructureRules {
 public:
   /// The term's kind in the dialect.
@@ -149,6 +155,11 @@ public:
   }
   /// The creation-time split of the frozen base this term asks for.
   virtual std::optional<Resplit> resplit(const lang::Call &term) const {
+    return std::nullopt;
+  }
+  /// The rounds this term trains in (sst): MLIRGen marks the layer, so the
+  /// step and @project do its bookkeeping (wl.sst_round).
+  virtual std::optional<SstRounds> rounds(const lang::Call &term) const {
     return std::nullopt;
   }
 };
@@ -209,13 +220,22 @@ mlir::FailureOr<ParamSetup> throughFactor(const TermBuilder &tb,
                                           llvm::StringRef role,
                                           const FactorShare &share);
 
-/// The setup of a factor of a term scale·U Vᵀ (lowrank; lora's B A): a
-/// spectral bound c on the term is kept on `first` (U) as the exact product
-/// clip at c/scale with `partner` (V, stored as Vᵀ when `transposed`); any
-/// other constraint is an error. The partner carries no constraint.
+/// The diagonal d of a term scale·U diag(d) Vᵀ (sorsa's S, loldu's z) and
+/// whether U and V are frozen (loldu: a bound can only scale d).
+struct ProductDiagonal {
+  llvm::StringRef role;
+  bool fixedFactors = false;
+};
+
+/// The setup of a factor of a term scale·U Vᵀ (lowrank; lora's B A) or
+/// scale·U diag(d) Vᵀ (`diagonal`: sorsa, loldu): a spectral bound c on the
+/// term is kept as the exact product clip at c/scale, carried by `first` (U)
+/// or by d, naming `partner` (V, stored as Vᵀ when `transposed`) and U; any
+/// other constraint is an error. The other factors carry no constraint.
 mlir::FailureOr<ParamSetup>
 productBound(const TermBuilder &tb, llvm::StringRef role, llvm::StringRef first,
-             llvm::StringRef partner, bool transposed, double scale);
+             llvm::StringRef partner, bool transposed, double scale,
+             std::optional<ProductDiagonal> diagonal = std::nullopt);
 
 /// Adds `structure` to the registry (each file's register function).
 void registerStructure(const Structure *structure);

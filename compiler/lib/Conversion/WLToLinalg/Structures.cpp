@@ -598,6 +598,26 @@ struct LowerScaleColumns : OpRewritePattern<ScaleColumnsOp> {
   }
 };
 
+/// sst's y = ((x V)·s) Uᵀ as the wl ops that lower it (its VJP is already
+/// built, so the product is just the three steps).
+struct LowerSstProduct : OpRewritePattern<SstProductOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SstProductOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto xType = op.getInput().getType();
+    auto bm = RankedTensorType::get(
+        {xType.getDimSize(0), op.getS().getType().getDimSize(0)},
+        xType.getElementType());
+    Value a = MatmulOp::create(rewriter, loc, bm, op.getInput(), op.getV(),
+                               false, false);
+    Value scaled = ScaleColumnsOp::create(rewriter, loc, bm, a, op.getS());
+    rewriter.replaceOpWithNewOp<MatmulOp>(op, op.getResult().getType(), scaled,
+                                          op.getU(), false, true);
+    return success();
+  }
+};
+
 struct LowerColumnDot : OpRewritePattern<ColumnDotOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ColumnDotOp op,
@@ -752,7 +772,8 @@ struct LowerReshape : OpRewritePattern<ReshapeOp> {
 void lowering::populateStructureLoweringPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerCayley, LowerCayleyGrad, LowerExpSkew, LowerExpSkewGrad,
                LowerLeadingBlock, LowerEmbedBlock, LowerHouseholder,
-               LowerHouseholderGrad, LowerScaleColumns, LowerColumnDot,
+               LowerHouseholderGrad, LowerScaleColumns, LowerSstProduct,
+               LowerColumnDot,
                LowerEye, LowerTranspose, LowerContract, LowerReshape>(
       patterns.getContext());
 }

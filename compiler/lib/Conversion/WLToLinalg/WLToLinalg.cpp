@@ -262,7 +262,8 @@ public:
     SmallVector<Operation *> accesses;
     fn.walk([&](Operation *op) {
       if (isa<ParamRefOp, GradRefOp, StateRefOp, ParamStoreOp, StateStoreOp,
-              GradAccumulateOp, ProjectParamOp, ResplitBaseOp>(op))
+              GradAccumulateOp, ProjectParamOp, ResplitBaseOp, SstRoundOp>(
+              op))
         accesses.push_back(op);
     });
     for (Operation *op : accesses)
@@ -379,6 +380,8 @@ private:
       return projectInPlace(o);
     if (auto o = dyn_cast<ResplitBaseOp>(op))
       return resplitInPlace(o);
+    if (auto o = dyn_cast<SstRoundOp>(op))
+      return sstRoundInPlace(o);
     if (auto o = dyn_cast<ParamRefOp>(op))
       return read(o.getParam(), Slot::Param, {});
     if (auto o = dyn_cast<GradRefOp>(op))
@@ -455,7 +458,8 @@ private:
 
   /// product_clip: U [m, r] (the parameter) and V [n, r] (the partner; its
   /// stored Vᵀ [r, n] viewed transposed) handed to wlrt_product_clip, which
-  /// rewrites both in place.
+  /// rewrites both in place; with a `left` factor U, the parameter is d [r]
+  /// of U diag(d) Vᵀ and wlrt_diag_product_clip gets U, d, V.
   LogicalResult projectProduct(OpBuilder &b, ProjectParamOp op, int64_t offset,
                                Value u) {
     Location loc = op.getLoc();
@@ -473,17 +477,39 @@ private:
           AffineMapAttr::get(
               AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, ctx)));
     MemRefType anyMatrix = anyStrided(ctx, 2);
-    Value uView = memref::CastOp::create(b, loc, anyMatrix, u);
     Value vView = memref::CastOp::create(b, loc, anyMatrix, v);
-    auto routine = runtimeRoutine(
-        "wlrt_product_clip",
-        b.getFunctionType({anyMatrix, anyMatrix, b.getF32Type()}, {}));
-    func::CallOp::create(
-        b, loc, routine,
-        ValueRange{
-            uView, vView,
-            lowering::f32Const(b, loc, op.getValueAttr().getValueAsDouble())});
-    // Both views now hold the projected factors: later reads reload them.
+    Value c = lowering::f32Const(b, loc, op.getValueAttr().getValueAsDouble());
+    if (op.getLeftAttr()) {
+      // U diag(d) Vᵀ: the parameter is d, `left` is U.
+      int64_t leftOffset = offsetOf(op, op.getLeftAttr().getValue(),
+                                    Slot::Param, {});
+      ParamOp left = lookupParam(op, op.getLeftAttr().getValue());
+      if (leftOffset < 0 || !left)
+        return op->emitOpError("has no arena offset for its left factor (run "
+                               "wl-assign-arena first)");
+      Value uView = memref::CastOp::create(
+          b, loc, anyMatrix,
+          region(b, loc, leftOffset, left.getTensorType()).buffer);
+      MemRefType anyVector = anyStrided(ctx, 1);
+      Value dView = memref::CastOp::create(b, loc, anyVector, u);
+      auto routine = runtimeRoutine(
+          "wlrt_diag_product_clip",
+          b.getFunctionType(
+              {anyMatrix, anyVector, anyMatrix, b.getF32Type(), b.getI64Type()},
+              {}));
+      Value fixed = arith::ConstantOp::create(
+          b, loc, b.getI64IntegerAttr(op.getFixed() ? 1 : 0));
+      func::CallOp::create(b, loc, routine,
+                           ValueRange{uView, dView, vView, c, fixed});
+      regions.erase(leftOffset);
+    } else {
+      Value uView = memref::CastOp::create(b, loc, anyMatrix, u);
+      auto routine = runtimeRoutine(
+          "wlrt_product_clip",
+          b.getFunctionType({anyMatrix, anyMatrix, b.getF32Type()}, {}));
+      func::CallOp::create(b, loc, routine, ValueRange{uView, vView, c});
+    }
+    // The views now hold the projected factors: later reads reload them.
     regions.erase(offset);
     regions.erase(partnerOffset);
     op->erase();
@@ -571,6 +597,89 @@ private:
         ("wlrt_" + stringifyResplitKind(op.getKind()) + "_split").str(),
         b.getFunctionType(types, {}));
     func::CallOp::create(b, loc, routine, views);
+    op->erase();
+    return success();
+  }
+
+  /// sst's bookkeeping (wl.sst_round) on the arena memory of U, s, V and
+  /// `sampled`: wlrt_sst_init at creation; after a step, the sampled columns
+  /// of U's and V's optimizer state zeroed when the round ends (before
+  /// wlrt_sst_step draws the next sample), then wlrt_sst_step.
+  LogicalResult sstRoundInPlace(SstRoundOp op) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    SmallVector<int64_t> touched;
+    auto viewOf = [&](StringRef name, Slot slot,
+                      StringRef state) -> FailureOr<Value> {
+      int64_t offset = offsetOf(op, name, slot, state);
+      ParamOp param = lookupParam(op, name);
+      if (offset < 0 || !param)
+        return op->emitOpError("has no arena offset for '")
+               << name << "' (run wl-assign-arena first)";
+      RankedTensorType type =
+          slot == Slot::State ? param.getStateType(state) : param.getTensorType();
+      Value buffer = region(b, loc, offset, type).buffer;
+      touched.push_back(offset);
+      return Value(memref::CastOp::create(
+          b, loc, anyStrided(ctx, type.getRank()), buffer));
+    };
+    SmallVector<Value> views;
+    for (FlatSymbolRefAttr sym :
+         {op.getUAttr(), op.getSAttr(), op.getVAttr(), op.getSampledAttr()}) {
+      FailureOr<Value> v = viewOf(sym.getValue(), Slot::Param, {});
+      if (failed(v))
+        return failure();
+      views.push_back(*v);
+    }
+    auto i64 = [&](int64_t value) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(value));
+    };
+    MemRefType matrix = anyStrided(ctx, 2), vector = anyStrided(ctx, 1);
+    SmallVector<Type> types = {matrix, vector, matrix, vector};
+    views.append({i64(op.getRank()), i64(op.getStream())});
+    types.append({b.getI64Type(), b.getI64Type()});
+    if (Value t = op.getStep()) {
+      // The round ends at t = every, 2·every, ...: reset the optimizer state
+      // of the columns that trained in it.
+      Value every = i64(op.getEvery());
+      // Named, so the ops come in this order whatever the compiler's
+      // argument evaluation order.
+      Value remainder = arith::RemSIOp::create(b, loc, t, every);
+      Value zero = i64(0);
+      Value end = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                        remainder, zero);
+      auto ifEnd = scf::IfOp::create(b, loc, end, /*withElseRegion=*/false);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(ifEnd.thenBlock()->getTerminator());
+        auto reset = runtimeRoutine("wlrt_sst_reset_state",
+                                    b.getFunctionType({matrix, vector}, {}));
+        for (FlatSymbolRefAttr factor : {op.getUAttr(), op.getVAttr()}) {
+          ParamOp param = lookupParam(op, factor.getValue());
+          if (!param.getState())
+            continue;
+          ArrayAttr states = *param.getState(); // outlives the loop
+          for (Attribute state : states) {
+            StringRef name = cast<StringAttr>(state).getValue();
+            if (param.getStateType(name).getRank() != 2)
+              continue;
+            FailureOr<Value> view = viewOf(factor.getValue(), Slot::State, name);
+            if (failed(view))
+              return failure();
+            func::CallOp::create(b, loc, reset, ValueRange{*view, views[3]});
+          }
+        }
+      }
+      views.append({t, every});
+      types.append({b.getI64Type(), b.getI64Type()});
+    }
+    auto routine =
+        runtimeRoutine(op.getStep() ? "wlrt_sst_step" : "wlrt_sst_init",
+                       b.getFunctionType(types, {}));
+    func::CallOp::create(b, loc, routine, views);
+    for (int64_t offset : touched) // the arena holds the new values: reload
+      regions.erase(offset);
     op->erase();
     return success();
   }

@@ -15,6 +15,9 @@ wl.param @n : tensor<4x8xf32> {init = #wl.init<kind = normal, std = 0.05>, train
 wl.param @u : tensor<4xf32> {init = #wl.init<kind = uniform, a = 0.25>}
 // CHECK: wl.param @f : tensor<4x8xf32> {init = #wl.init<kind = from, file = "/w.safetensors", tensor = "t">}
 wl.param @f : tensor<4x8xf32> {init = #wl.init<tensor = "t", kind = from, file = "/w.safetensors">}
+// sst's V holding W0ᵀ reads the file's [8, 4] tensor transposed.
+// CHECK: wl.param @ft : tensor<4x8xf32> {init = #wl.init<kind = from, file = "/w.safetensors", tensor = "t", transposed = true>}
+wl.param @ft : tensor<4x8xf32> {init = #wl.init<kind = from, file = "/w.safetensors", tensor = "t", transposed = true>}
 
 // Defaults (method = normalize, strict = false, norm = frobenius, origin =
 // written) are not printed.

@@ -27,6 +27,11 @@
 // MSG 'transposed' needs a 'partner'
 // MSG partner 'q' does not name a wl.param
 // MSG product_clip needs U [m, r] and a partner
+// MSG a 'left' factor needs a 'partner'
+// MSG 'fixed' needs a 'left' factor
+// MSG product_clip of U diag(d) Vᵀ needs U [m, r], d [r] and a partner
+// MSG a 'left' factor needs a partner
+// MSG 'fixed' needs a 'left' factor
 
 //===----------------------------------------------------------------------===//
 // wl.param's `state_types` and `constraints`, the state access with a
@@ -464,6 +469,58 @@ wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constra
 
 // expected-error @+1 {{spectral_bound: 'transposed' needs a partner}}
 wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, transposed = true>]}
+
+// -----
+
+// expected-error @+1 {{spectral_bound: a 'left' factor needs a partner}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, left = @q>]}
+
+// -----
+
+// expected-error @+1 {{spectral_bound: 'fixed' needs a 'left' factor}}
+wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, method = product_clip, partner = @q, fixed = true>]}
+
+// -----
+
+// U diag(d) Vᵀ: `left` needs the partner, `fixed` needs `left`, and the shapes
+// must be U [m, r], d [r], V [n, r] (Vᵀ [r, n] when transposed).
+wl.param @d : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @diag_no_partner() {
+  // expected-error @+1 {{'wl.project_param' op a 'left' factor needs a 'partner'}}
+  wl.project_param @d strict, 1.0 {left = @d}
+  return
+}
+
+// -----
+
+wl.param @d : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @u : tensor<6x2xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @diag_fixed() {
+  // expected-error @+1 {{'wl.project_param' op 'fixed' needs a 'left' factor}}
+  wl.project_param @u product_clip, 1.0 {partner = @u, fixed}
+  return
+}
+
+// -----
+
+wl.param @d : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @u : tensor<6x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @vt : tensor<3x5xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @diag_shapes() {
+  // expected-error @+1 {{'wl.project_param' op product_clip of U diag(d) Vᵀ needs U [m, r], d [r] and a partner V^T [r, n], got 'tensor<6x2xf32>', 'tensor<2xf32>' and 'tensor<3x5xf32>'}}
+  wl.project_param @d product_clip, 1.0 {partner = @vt, transposed, left = @u}
+  return
+}
+
+// -----
+
+wl.param @d : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @vt : tensor<2x5xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @diag_left_symbol() {
+  // expected-error @+1 {{'wl.project_param' op 'u' does not name a wl.param}}
+  wl.project_param @d product_clip, 1.0 {partner = @vt, transposed, left = @u}
+  return
+}
 
 // -----
 

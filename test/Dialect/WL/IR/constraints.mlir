@@ -99,3 +99,18 @@ func.func @project_param() {
   wl.project_param @cw strict, 0.75
   return
 }
+
+// The product clip of U diag(d) Vᵀ, carried by d: sorsa's (re-split) and
+// loldu's (`fixed`: only d is scaled).
+wl.param @dU : tensor<6x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @dd : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 0.5, method = product_clip, partner = @dVt, transposed = true, left = @dU, fixed = true, origin = factor, structure = <loldu>>]}
+wl.param @dVt : tensor<2x5xf32> {init = #wl.init<kind = zeros>, trainable}
+// CHECK: wl.param @dd : tensor<2xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = product_clip, partner = @dVt, transposed = true, left = @dU, fixed = true, origin = factor, structure = <loldu>>]
+// CHECK-LABEL: func.func @project_diag_product(
+func.func @project_diag_product() {
+  // CHECK: wl.project_param @dd product_clip, 5.000000e-01 {left = @dU, partner = @dVt, transposed}
+  wl.project_param @dd product_clip, 0.5 {partner = @dVt, transposed, left = @dU}
+  // CHECK: wl.project_param @dd product_clip, 5.000000e-01 {fixed, left = @dU, partner = @dVt, transposed}
+  wl.project_param @dd product_clip, 0.5 {partner = @dVt, transposed, left = @dU, fixed}
+  return
+}

@@ -39,6 +39,12 @@
 // MSG needs its 'factors'
 // MSG factors, got
 // MSG scale must be > 0, got
+// MSG needs rank ≥ 1, every ≥ 1 and stream ≥ 0, got
+// MSG needs U [OUT, m], s [m], V [IN, m] and sampled [m] with m = min(OUT, IN)
+// MSG exceeds m =
+// MSG 'wl.sst' needs a dictionary with tensors u, s, v, sampled and integers rank and every
+// MSG 'wl.sst' needs the tensor '
+// MSG only a 'from' init is stored transposed
 
 //===----------------------------------------------------------------------===//
 // wl.param
@@ -484,3 +490,78 @@ wl.param @p : tensor<4xf32> {init = #wl.init<kind = zeros, std = 1.0>}
 wl.param @w : tensor<2x2xf32> {init = #wl.init<kind = zeros>, trainable}
 // expected-error @+1 {{'wl.layer' op needs at least one structure term}}
 wl.layer @l : 2 -> 2 {structure = [], weight = @w}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// wl.sst_round and the sst layer's mark
+//===----------------------------------------------------------------------===//
+
+wl.param @U : tensor<5x3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @s : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @V : tensor<3x3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @m : tensor<3xf32> {init = #wl.init<kind = zeros>}
+func.func @sst_every() {
+  // expected-error @+1 {{'wl.sst_round' op needs rank ≥ 1, every ≥ 1 and stream ≥ 0, got 1, 0, 0}}
+  wl.sst_round @U, @s, @V, @m {rank = 1 : i64, every = 0 : i64, stream = 0 : i64}
+  return
+}
+
+// -----
+
+// V must be [IN, m] with m = min(OUT, IN) = 3.
+wl.param @U : tensor<5x3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @s : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @V : tensor<3x2xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @m : tensor<3xf32> {init = #wl.init<kind = zeros>}
+func.func @sst_shapes() {
+  // expected-error @+1 {{'wl.sst_round' op needs U [OUT, m], s [m], V [IN, m] and sampled [m] with m = min(OUT, IN)}}
+  wl.sst_round @U, @s, @V, @m {rank = 1 : i64, every = 2 : i64, stream = 0 : i64}
+  return
+}
+
+// -----
+
+wl.param @U : tensor<5x3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @s : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @V : tensor<3x3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @m : tensor<3xf32> {init = #wl.init<kind = zeros>}
+func.func @sst_rank(%t: i64) {
+  // expected-error @+1 {{'wl.sst_round' op rank 4 exceeds m = 3}}
+  wl.sst_round @U, @s, @V, @m step %t {rank = 4 : i64, every = 2 : i64, stream = 0 : i64}
+  return
+}
+
+// -----
+
+wl.param @U : tensor<5x3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @s : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @V : tensor<3x3xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @sst_symbol() {
+  // expected-error @+1 {{'wl.sst_round' op 'm' does not name a wl.param}}
+  wl.sst_round @U, @s, @V, @m {rank = 1 : i64, every = 2 : i64, stream = 0 : i64}
+  return
+}
+
+// -----
+
+wl.param @U : tensor<5x3xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op 'wl.sst' needs a dictionary with tensors u, s, v, sampled and integers rank and every}}
+wl.layer @l : 3 -> 5 {structure = [#wl.structure<sst>], weight = @U, factors = [@U], wl.sst = {rank = 1 : i64}}
+
+// -----
+
+wl.param @U : tensor<5x3xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op 'wl.sst' needs the tensor 's'}}
+wl.layer @l : 3 -> 5 {structure = [#wl.structure<sst>], weight = @U, factors = [@U], wl.sst = {rank = 1 : i64, every = 4 : i64, u = @U}}
+
+// -----
+
+wl.param @U : tensor<5x3xf32> {init = #wl.init<kind = zeros>, trainable}
+// expected-error @+1 {{'wl.layer' op 'w' does not name a wl.param}}
+wl.layer @l : 3 -> 5 {structure = [#wl.structure<sst>], weight = @U, factors = [@U], wl.sst = {rank = 1 : i64, every = 4 : i64, u = @U, s = @w, v = @U, sampled = @U}}
+
+// -----
+
+// expected-error @+1 {{only a 'from' init is stored transposed}}
+wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = normal, std = 1.0, transposed = true>}

@@ -136,3 +136,23 @@ func.func @resplit() {
   wl.resplit_base pissa @q.weight.base into [@q.weight.lora_A, @q.weight.lora_B] {scale = 0.25 : f64}
   return
 }
+
+//===----------------------------------------------------------------------===//
+// wl.sst_round
+//===----------------------------------------------------------------------===//
+
+// sst's bookkeeping: at creation (no step) and at the end of step %t.
+wl.param @r.weight.U : tensor<6x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @r.weight.s : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @r.weight.V : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @r.weight.sampled : tensor<4xf32> {init = #wl.init<kind = zeros>}
+// CHECK: wl.layer @r : 4 -> 6 {{{.*}}wl.sst = {every = 10 : i64, rank = 2 : i64, s = @r.weight.s, sampled = @r.weight.sampled, u = @r.weight.U, v = @r.weight.V}}
+wl.layer @r : 4 -> 6 {structure = [#wl.structure<sst>], weight = @r.weight.U, factors = [@r.weight.U, @r.weight.s, @r.weight.V, @r.weight.sampled], wl.sst = {u = @r.weight.U, s = @r.weight.s, v = @r.weight.V, sampled = @r.weight.sampled, rank = 2 : i64, every = 10 : i64}}
+// CHECK-LABEL: func.func @sst_round(
+func.func @sst_round(%t: i64) {
+  // CHECK: wl.sst_round @r.weight.U, @r.weight.s, @r.weight.V, @r.weight.sampled {every = 10 : i64, rank = 2 : i64, stream = 0 : i64}
+  wl.sst_round @r.weight.U, @r.weight.s, @r.weight.V, @r.weight.sampled {rank = 2 : i64, every = 10 : i64, stream = 0 : i64}
+  // CHECK: wl.sst_round @r.weight.U, @r.weight.s, @r.weight.V, @r.weight.sampled step %{{.+}} {every = 10 : i64, rank = 2 : i64, stream = 0 : i64}
+  wl.sst_round @r.weight.U, @r.weight.s, @r.weight.V, @r.weight.sampled step %t {rank = 2 : i64, every = 10 : i64, stream = 0 : i64}
+  return
+}

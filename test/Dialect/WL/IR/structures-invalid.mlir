@@ -14,6 +14,7 @@
 // MSG scale must have the input's width and the result its type
 // MSG needs a static square type, got
 // MSG result must be the input's transpose, got
+// MSG needs x [B, IN], U [OUT, m], s [m], V [IN, m] and a [B, OUT] result
 // MSG needs one indexing map per operand and one for the result, got
 // MSG needs at least one operand
 // MSG must be a projected permutation of the
@@ -208,5 +209,14 @@ func.func @reshape_rows_regroup(%x: tensor<?x4x6xf32>) {
 func.func @reshape_rows_static_first(%x: tensor<4x?x6xf32>) {
   // expected-error @+1 {{'wl.reshape' op cannot regroup 'tensor<4x?x6xf32>' into 'tensor<?x6xf32>'}}
   %y = wl.reshape %x : (tensor<4x?x6xf32>) -> tensor<?x6xf32>
+  return
+}
+
+// -----
+
+// sst's product: V must be [IN, m] for x [B, IN].
+func.func @sst_product_shapes(%x: tensor<?x4xf32>, %u: tensor<6x3xf32>, %s: tensor<3xf32>, %v: tensor<5x3xf32>) {
+  // expected-error @+1 {{'wl.sst_product' op needs x [B, IN], U [OUT, m], s [m], V [IN, m] and a [B, OUT] result}}
+  %y = wl.sst_product %x, %u, %s, %v : (tensor<?x4xf32>, tensor<6x3xf32>, tensor<3xf32>, tensor<5x3xf32>) -> tensor<?x6xf32>
   return
 }

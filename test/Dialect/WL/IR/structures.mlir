@@ -71,3 +71,11 @@ func.func @positions_as_rows(%x: tensor<?x4x8xf32>) -> tensor<?x4x8xf32> {
   %back = wl.reshape %rows : (tensor<?x8xf32>) -> tensor<?x4x8xf32>
   return %back : tensor<?x4x8xf32>
 }
+
+// sst's U diag(s) Vᵀ applied to a batch.
+// CHECK-LABEL: func.func @sst_product(
+func.func @sst_product(%x: tensor<?x4xf32>, %u: tensor<6x4xf32>, %s: tensor<4xf32>, %v: tensor<4x4xf32>) -> tensor<?x6xf32> {
+  // CHECK: wl.sst_product %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} : (tensor<?x4xf32>, tensor<6x4xf32>, tensor<4xf32>, tensor<4x4xf32>) -> tensor<?x6xf32>
+  %y = wl.sst_product %x, %u, %s, %v : (tensor<?x4xf32>, tensor<6x4xf32>, tensor<4xf32>, tensor<4x4xf32>) -> tensor<?x6xf32>
+  return %y : tensor<?x6xf32>
+}

@@ -1,4 +1,4 @@
-// RUN: wl-opt --wl-generate-constraints %s | FileCheck %s
+// RUN: wl-opt --wl-generate-constraints --split-input-file %s | FileCheck %s
 
 // A bound on a product of two factors (lowrank's U Vᵀ, LoRA's B A, with V
 // stored as Vᵀ = A: `transposed`) is the runtime's exact product clip. The
@@ -39,4 +39,32 @@ func.func @step(%b: tensor<6x2xf32>, %a: tensor<2x5xf32>) {
 //  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @B : tensor<6x2xf32>
 //  CHECK-NEXT:   wl.param_store @B, %[[P]] : tensor<6x2xf32>
 //  CHECK-NEXT:   wl.project_param @B product_clip, 5.000000e-01 {partner = @A, transposed}
+//  CHECK-NEXT:   return
+
+// -----
+
+// A product with a diagonal, U diag(d) Vᵀ (sorsa's B diag(S) A, loldu's
+// (PL)_r diag(z) U_r), is carried by d: the clip names U as `left`, and is
+// `fixed` when U and V are frozen (loldu). A vector constraint like this one
+// needs no matrix and no power-iteration state.
+wl.param @L : tensor<6x2xf32> {init = #wl.init<kind = zeros>}
+wl.param @z : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 0.25, method = product_clip, partner = @U, transposed = true, left = @L, fixed = true, origin = factor, structure = #wl.structure<loldu>>]}
+wl.param @U : tensor<2x5xf32> {init = #wl.init<kind = zeros>}
+func.func private @step_0(%z: tensor<2xf32>) {
+  wl.param_store @z, %z : tensor<2xf32>
+  return
+}
+func.func @step(%z: tensor<2xf32>) {
+  call @step_0(%z) : (tensor<2xf32>) -> ()
+  return
+}
+//       CHECK: wl.param @z : tensor<2xf32>
+//   CHECK-NOT: power_u
+// CHECK-LABEL: func.func @step(
+//  CHECK-NEXT:   call @step_0
+//  CHECK-NEXT:   wl.project_param @z product_clip, 2.500000e-01 {fixed, left = @L, partner = @U, transposed}
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   wl.project_param @z product_clip, 2.500000e-01 {fixed, left = @L, partner = @U, transposed}
 //  CHECK-NEXT:   return

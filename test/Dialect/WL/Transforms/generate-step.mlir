@@ -125,6 +125,14 @@ wl.optimizer_group "adamw" [@w] {hyper = {beta1 = 9.000000e-01 : f64, beta2 = 9.
 
 // -----
 
+// Muon orthogonalises matrices (or each matrix of a stack): a vector is an
+// error, not a crash (the frontend already refuses it with a hint).
+// expected-error @+1 {{'wl.param' op muon updates matrices and stacks of them only, got rank 1}}
+wl.param @w : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.optimizer_group "muon" [@w] {hyper = {lr = 2.000000e-02 : f64, momentum = 9.500000e-01 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.000000e+00 : f64}}
+
+// -----
+
 // expected-error @+1 {{wl-generate-step: @step already exists}}
 module {
   wl.param @w : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}

@@ -107,6 +107,10 @@ LogicalResult ProjectParamOp::verify() {
     return emitOpError("a 'partner' goes with product_clip and only with it");
   if (getTransposed() && !getPartnerAttr())
     return emitOpError("'transposed' needs a 'partner'");
+  if (getLeftAttr() && !getPartnerAttr())
+    return emitOpError("a 'left' factor needs a 'partner'");
+  if (getFixed() && !getLeftAttr())
+    return emitOpError("'fixed' needs a 'left' factor");
   switch (getKind()) {
   case ProjectionKind::SvdClip:
   case ProjectionKind::Strict:
@@ -127,6 +131,8 @@ LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
   if (!param)
     return emitOpError("'") << getParam() << "' does not name a wl.param";
   int64_t rank = param.getTensorType().getRank();
+  if (getLeftAttr())
+    return verifyDiagProduct(symbols, param);
   if (rank != 2 && rank != 3)
     return emitOpError("'")
            << getParam() << "' is neither a matrix nor a stack of them";
@@ -149,4 +155,24 @@ LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
 
 LogicalResult AbsClampOp::verify() {
   return positiveBound(*this, getBoundAttr().getValueAsDouble());
+}
+
+LogicalResult ProjectParamOp::verifyDiagProduct(SymbolTableCollection &symbols,
+                                                ParamOp d) {
+  // U [m, r], d [r], V [n, r] (Vᵀ [r, n] when transposed).
+  auto u = symbols.lookupNearestSymbolFrom<ParamOp>(*this, getLeftAttr());
+  auto v = symbols.lookupNearestSymbolFrom<ParamOp>(*this, getPartnerAttr());
+  if (!u || !v)
+    return emitOpError("'")
+           << (u ? getPartnerAttr() : getLeftAttr()).getValue()
+           << "' does not name a wl.param";
+  auto dt = d.getTensorType(), ut = u.getTensorType(), vt = v.getTensorType();
+  if (dt.getRank() != 1 || ut.getRank() != 2 || vt.getRank() != 2 ||
+      ut.getDimSize(1) != dt.getDimSize(0) ||
+      vt.getDimSize(getTransposed() ? 0 : 1) != dt.getDimSize(0))
+    return emitOpError("product_clip of U diag(d) Vᵀ needs U [m, r], d [r] "
+                       "and a partner ")
+           << (getTransposed() ? "V^T [r, n]" : "V [n, r]") << ", got " << ut
+           << ", " << dt << " and " << vt;
+  return success();
 }

@@ -186,6 +186,23 @@ LogicalResult LayerOp::verifySymbolUses(SymbolTableCollection &symbols) {
     if (failed(verifyParamSymbol(*this, symbols, bias,
                                  RankedTensorType::get({out}, f32))))
       return failure();
+  // An sst layer's mark (MLIRGen; read by wl-generate-step and
+  // wl-generate-constraints): its tensors, rank and round length.
+  if (Attribute mark = (*this)->getAttr("wl.sst")) {
+    auto sst = dyn_cast<DictionaryAttr>(mark);
+    auto rank = sst ? sst.getAs<IntegerAttr>("rank") : nullptr;
+    auto every = sst ? sst.getAs<IntegerAttr>("every") : nullptr;
+    if (!rank || !every)
+      return emitOpError("'wl.sst' needs a dictionary with tensors u, s, v, "
+                         "sampled and integers rank and every");
+    for (StringRef key : {"u", "s", "v", "sampled"}) {
+      auto sym = sst.getAs<FlatSymbolRefAttr>(key);
+      if (!sym)
+        return emitOpError("'wl.sst' needs the tensor '") << key << "'";
+      if (failed(verifyParamSymbol(*this, symbols, sym, Type())))
+        return failure();
+    }
+  }
   return success();
 }
 
@@ -262,5 +279,35 @@ LogicalResult ResplitBaseOp::verifySymbolUses(SymbolTableCollection &symbols) {
     if (failed(verifyParamSymbol(*this, symbols, cast<FlatSymbolRefAttr>(f),
                                  Type())))
       return failure();
+  return success();
+}
+
+LogicalResult SstRoundOp::verify() {
+  if (getRank() < 1 || getEvery() < 1 || getStream() < 0)
+    return emitOpError("needs rank ≥ 1, every ≥ 1 and stream ≥ 0, got ")
+           << getRank() << ", " << getEvery() << ", " << getStream();
+  return success();
+}
+
+LogicalResult SstRoundOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  // U [OUT, m], s [m], V [IN, m], sampled [m], with rank ≤ m.
+  FailureOr<ParamOp> u = verifyParamSymbol(*this, symbols, getUAttr(), Type());
+  FailureOr<ParamOp> s = verifyParamSymbol(*this, symbols, getSAttr(), Type());
+  FailureOr<ParamOp> v = verifyParamSymbol(*this, symbols, getVAttr(), Type());
+  FailureOr<ParamOp> sampled =
+      verifyParamSymbol(*this, symbols, getSampledAttr(), Type());
+  if (failed(u) || failed(s) || failed(v) || failed(sampled))
+    return failure();
+  ArrayRef<int64_t> uShape = u->getTensorType().getShape(),
+                    sShape = s->getTensorType().getShape(),
+                    vShape = v->getTensorType().getShape(),
+                    mShape = sampled->getTensorType().getShape();
+  if (uShape.size() != 2 || vShape.size() != 2 || sShape.size() != 1 ||
+      mShape != sShape || uShape[1] != sShape[0] || vShape[1] != sShape[0] ||
+      sShape[0] != std::min(uShape[0], vShape[0]))
+    return emitOpError("needs U [OUT, m], s [m], V [IN, m] and sampled [m] "
+                       "with m = min(OUT, IN)");
+  if (getRank() > sShape[0])
+    return emitOpError("rank ") << getRank() << " exceeds m = " << sShape[0];
   return success();
 }

@@ -106,6 +106,38 @@ LogicalResult ScaleColumnsOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
   return success();
 }
 
+LogicalResult SstProductOp::verify() {
+  auto x = getInput().getType(), u = getU().getType(), v = getV().getType(),
+       y = getResult().getType();
+  int64_t m = getS().getType().getDimSize(0);
+  if (u.getDimSize(1) != m || v.getDimSize(1) != m ||
+      x.getDimSize(1) != v.getDimSize(0) || y.getDimSize(1) != u.getDimSize(0) ||
+      y.getDimSize(0) != x.getDimSize(0))
+    return emitOpError("needs x [B, IN], U [OUT, m], s [m], V [IN, m] and a "
+                       "[B, OUT] result");
+  return success();
+}
+
+LogicalResult SstProductOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
+                                     SmallVectorImpl<Value> &operandGrads) {
+  // a = x V and c = dy U [B, m]: dx = (c·s) Vᵀ, ds = Σ_b a·c, and SST's
+  // dU = dyᵀ a, dV = xᵀ c (no s factor).
+  Location loc = getLoc();
+  Value x = getInput(), u = getU(), s = getS(), v = getV(), dy = resultGrads[0];
+  auto xType = getInput().getType();
+  int64_t batch = xType.getDimSize(0), m = getS().getType().getDimSize(0);
+  auto bm = RankedTensorType::get({batch, m}, xType.getElementType());
+  Value a = MatmulOp::create(b, loc, bm, x, v, false, false);
+  Value c = MatmulOp::create(b, loc, bm, dy, u, false, false);
+  Value dx = MatmulOp::create(
+      b, loc, xType, ScaleColumnsOp::create(b, loc, bm, c, s), v, false, true);
+  Value du = MatmulOp::create(b, loc, u.getType(), dy, a, true, false);
+  Value ds = ColumnDotOp::create(b, loc, s.getType(), a, c);
+  Value dv = MatmulOp::create(b, loc, v.getType(), x, c, true, false);
+  operandGrads.assign({dx, du, ds, dv});
+  return success();
+}
+
 LogicalResult EyeOp::verify() {
   auto t = getResult().getType();
   if (!t.hasStaticShape() || t.getDimSize(0) != t.getDimSize(1))

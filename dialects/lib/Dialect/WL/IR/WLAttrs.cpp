@@ -38,7 +38,9 @@ OrthonormalPenaltyAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                InitKind kind, std::optional<APFloat> stdAttr,
                                std::optional<APFloat> aAttr, StringAttr file,
-                               StringAttr tensor) {
+                               StringAttr tensor, bool transposed) {
+  if (transposed && kind != InitKind::From)
+    return emitError() << "only a 'from' init is stored transposed";
   bool hasStd = stdAttr.has_value(), hasA = aAttr.has_value(),
        hasFile = file || tensor;
   double std = hasStd ? stdAttr->convertToDouble() : 0,
@@ -85,6 +87,7 @@ LogicalResult
 SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           APFloat c, SpectralMethod method, bool strict,
                           FlatSymbolRefAttr partner, bool transposed,
+                          FlatSymbolRefAttr left, bool fixed,
                           LocationAttr loc, ConstraintOrigin origin,
                           StructureKindAttr structure) {
   if ((method == SpectralMethod::ProductClip) != bool(partner))
@@ -92,6 +95,10 @@ SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           "factor go together";
   if (transposed && !partner)
     return emitError() << "spectral_bound: 'transposed' needs a partner";
+  if (left && !partner)
+    return emitError() << "spectral_bound: a 'left' factor needs a partner";
+  if (fixed && !left)
+    return emitError() << "spectral_bound: 'fixed' needs a 'left' factor";
   if (method == SpectralMethod::Clamp && !structure)
     return emitError() << "spectral_bound with method clamp needs the "
                           "structure whose scale it "

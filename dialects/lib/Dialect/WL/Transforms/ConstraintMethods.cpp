@@ -62,7 +62,8 @@ void Projector::projectStored(Location loc, ProjectionKind kind,
   ProjectParamOp::create(b, loc, sym(),
                          ProjectionKindAttr::get(b.getContext(), kind),
                          b.getF64FloatAttr(argument), /*partner=*/nullptr,
-                         /*transposed=*/nullptr);
+                         /*transposed=*/nullptr, /*left=*/nullptr,
+                         /*fixed=*/nullptr);
 }
 
 Value Projector::scheduledLr(Location loc) {
@@ -374,6 +375,8 @@ struct SvdClip final : SpectralMethodBase {
 /// different optimizer groups).
 struct ProductClip final : SpectralMethodBase {
   bool atRuntime() const override { return true; }
+  // U diag(d) Vᵀ (sorsa, loldu) is carried by the diagonal d.
+  bool appliesToVectors() const override { return true; }
   void projectStored(Projector &p, const Constraint &c) const override {
     OpBuilder::InsertionGuard guard(p.b);
     if (!p.creation) {
@@ -384,14 +387,22 @@ struct ProductClip final : SpectralMethodBase {
       p.b.setInsertionPoint(step.getBody().back().getTerminator());
     }
     SpectralBoundAttr s = c.spectral();
+    auto unit = [&](bool set) { return set ? p.b.getUnitAttr() : nullptr; };
     ProjectParamOp::create(
         p.b, c.loc(p.param.getLoc()), p.sym(),
         ProjectionKindAttr::get(p.b.getContext(), ProjectionKind::ProductClip),
         p.b.getF64FloatAttr(c.bound()), s.getPartner(),
-        s.getTransposed() ? p.b.getUnitAttr() : nullptr);
+        unit(s.getTransposed()), s.getLeft(), unit(s.getFixed()));
   }
-  GuaranteeText methodGuarantee(ParamOp, const Constraint &,
+  GuaranteeText methodGuarantee(ParamOp, const Constraint &c,
                                 OptimizerGroupOp) const override {
+    SpectralBoundAttr s = c.spectral();
+    if (s.getFixed())
+      return {Guarantee::Exact,
+              "the trained diagonal scaled so that the product's sigma_max <= "
+              "c after every step (thin SVDs of the frozen factors and of the "
+              "r x r core; an exact bound, not the nearest point; the "
+              "method is not needed)"};
     return {Guarantee::Exact,
             "singular values of the product clipped exactly after every step "
             "(thin SVDs of both factors and of the r x r core; the method is "
@@ -537,6 +548,12 @@ static std::string composition(ConstraintAttrInterface constraint) {
   case StructureKind::Bone:
     return "B <= c/sqrt(IN/r): the adapter term has sigma = sqrt(IN/r) "
            "sigma(B) <= c (exact)";
+  case StructureKind::Sorsa:
+    return "bounds the adapter term s*B diag(S) A (c/s on B diag(S) A; a "
+           "clip re-splits B, S, A by the core's SVD)";
+  case StructureKind::LoLDU:
+    return "bounds the adapter term s*(PL)_r diag(z) U_r (c/s on the "
+           "product; only z moves)";
   default:
     return "through the structure";
   }

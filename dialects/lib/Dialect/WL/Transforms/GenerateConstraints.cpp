@@ -10,6 +10,7 @@
 #include "wl/Dialect/WL/Transforms/Passes.h"
 
 #include "ConstraintMethods.h"
+#include "SparseSpectral.h"
 
 #include "llvm/ADT/StringMap.h"
 
@@ -306,6 +307,8 @@ struct WLGenerateConstraintsPass
             b, layer.getLoc(), split.getAs<ResplitKindAttr>("kind"),
             split.getAs<FlatSymbolRefAttr>("base"),
             split.getAs<ArrayAttr>("factors"), split.getAs<FloatAttr>("scale"));
+    // SST's W0 becomes its SVD, and round 0 is sampled.
+    emitSstRounds(b, module.getLoc(), module, /*step=*/nullptr);
     for (ParamOp param : constrained) {
       ConstraintBuilder builder(b, param, groupOf.lookup(param.getSymName()),
                                 /*creation=*/true);

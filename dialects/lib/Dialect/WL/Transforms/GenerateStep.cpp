@@ -6,6 +6,7 @@
 // elementwise pass over the tensor and its state.
 //
 //===----------------------------------------------------------------------===//
+#include "SparseSpectral.h"
 #include "wl/Dialect/WL/Transforms/Passes.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -39,7 +40,8 @@ SmallVector<StringRef> stateNames(OptimizerGroupOp group) {
 /// Emits the update of one tensor of `group` at the builder's position: read
 /// the parameter, its gradient and state, update, write them back.
 void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group,
-                ParamOp param, Value lr, Value step, int64_t penalised) {
+                ParamOp param, Value lr, Value step, int64_t penalised,
+                FlatSymbolRefAttr sampled) {
   auto sym = FlatSymbolRefAttr::get(param.getSymNameAttr());
   Type type = param.getType();
   DictionaryAttr hyper = group.getHyper();
@@ -59,6 +61,13 @@ void emitUpdate(OpBuilder &b, Location loc, OptimizerGroupOp group,
           b.getBoolAttr(penalty.getTransposed()));
       g = AddOp::create(b, loc, g, grad);
     }
+  }
+  // SST's U and V: only the round's sampled columns train.
+  if (sampled) {
+    auto maskType = RankedTensorType::get(
+        {cast<RankedTensorType>(type).getDimSize(1)}, b.getF32Type());
+    Value mask = ParamRefOp::create(b, loc, maskType, sampled);
+    g = ScaleColumnsOp::create(b, loc, type, g, mask);
   }
   SmallVector<StringRef> states = stateNames(group);
   SmallVector<Value> s;
@@ -178,6 +187,13 @@ struct WLGenerateStepPass
       return bool(p.getOrthonormalPenaltyAttr());
     });
 
+    // SST's U and V, each with its layer's mask of sampled columns.
+    llvm::StringMap<FlatSymbolRefAttr> sampledOf;
+    for (const SstLayer &l : sstLayers(module)) {
+      sampledOf[l.u.getValue()] = l.sampled;
+      sampledOf[l.v.getValue()] = l.sampled;
+    }
+
     SmallVector<func::FuncOp> groupFns;
     for (auto [index, group] : llvm::enumerate(groups)) {
       Location gloc = group.getLoc();
@@ -202,9 +218,17 @@ struct WLGenerateStepPass
       for (Attribute target : group.getTargets()) {
         ParamOp param =
             symbols.lookup<ParamOp>(cast<FlatSymbolRefAttr>(target).getValue());
+        int64_t rank = param.getTensorType().getRank();
+        if (group.getOptimizer() == "muon" && rank != 2 && rank != 3) {
+          param.emitOpError("muon updates matrices and stacks of them only, "
+                            "got rank ")
+              << rank;
+          return signalPassFailure();
+        }
         for (StringRef state : stateNames(group))
           param.addState(state);
-        emitUpdate(b, gloc, group, param, lr, t, penalised);
+        emitUpdate(b, gloc, group, param, lr, t, penalised,
+                   sampledOf.lookup(param.getSymName()));
       }
       func::ReturnOp::create(b, gloc);
       groupFns.push_back(fn);
@@ -215,6 +239,8 @@ struct WLGenerateStepPass
     b.setInsertionPointToStart(step.addEntryBlock());
     for (func::FuncOp fn : groupFns)
       func::CallOp::create(b, loc, fn, ValueRange{step.getArgument(0)});
+    // After every update: SST's clamp, normalisation and round.
+    emitSstRounds(b, loc, module, step.getArgument(0));
     func::ReturnOp::create(b, loc);
   }
 };

@@ -140,12 +140,21 @@ def WL_ProjectParamOp : WL_Op<"project_param", [MemoryEffects<[MemRead, MemWrite
     `strict` (Gram-iteration bound β; W ← W·c/β when β > c),
     `product_clip` (the singular values of U Vᵀ clipped at c, for U the
     parameter and V the `partner`, stored as Vᵀ when `transposed`: thin SVDs
-    of U and V and the SVD of the r × r core, W never formed).
+    of U and V and the SVD of the r × r core, W never formed). With a
+    `left` factor the product is U diag(d) Vᵀ for the parameter d [r] and U
+    = `left`: its clip re-splits U, d and V (sorsa), or, when `fixed` (loldu:
+    U and V frozen), scales d by c/σ_max when σ_max > c.
   }];
   let arguments = (ins FlatSymbolRefAttr:$param, WL_ProjectionKindAttr:$kind, F64Attr:$value,
-                       OptionalAttr<FlatSymbolRefAttr>:$partner, UnitAttr:$transposed);
+                       OptionalAttr<FlatSymbolRefAttr>:$partner, UnitAttr:$transposed,
+                       OptionalAttr<FlatSymbolRefAttr>:$left, UnitAttr:$fixed);
   let assemblyFormat = "$param $kind `,` $value attr-dict";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// verifySymbolUses for a product U diag(d) Vᵀ (a `left` factor).
+    ::mlir::LogicalResult verifyDiagProduct(::mlir::SymbolTableCollection &symbols,
+                                            ::wl::ParamOp d);
+  }];
 }
 
 #endif // WL_CONSTRAINT_OPS_TD

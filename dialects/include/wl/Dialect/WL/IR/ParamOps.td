@@ -146,4 +146,34 @@ def WL_ResplitBaseOp : WL_Op<"resplit_base", [MemoryEffects<[MemRead, MemWrite]>
   let hasVerifier = 1;
 }
 
+def WL_SstRoundOp : WL_Op<"sst_round", [MemoryEffects<[MemRead, MemWrite]>,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "sparse spectral training's bookkeeping on one `sst` layer";
+  let description = [{
+    U [OUT, m], s [m], V [IN, m] and `sampled` [m] (1 on the r columns
+    that train this round) of one layer, in place (ALGORITHMS.md, SST).
+    Without `step` (in @project, at creation): the initialiser's W0, held
+    by U when OUT ≥ IN and by V as W0ᵀ otherwise, becomes its full thin
+    SVD U diag(s) Vᵀ, and round 0 is sampled. With `step` t (at the end of
+    @step, after every update): s ← max(s, 0) and every column of U and V
+    is normalised; when t is a multiple of `every` the round ends: the
+    sampled columns of U's and V's optimizer state are zeroed, U diag(s) Vᵀ
+    is re-decomposed, and the next round's r columns are sampled with
+    p(i) = ½(1/m + s_i/Σs), from the model's seed and `stream`.
+
+    ```mlir
+    wl.sst_round @"a.weight.U", @"a.weight.s", @"a.weight.V", @"a.weight.sampled" {rank = 2 : i64, every = 100 : i64, stream = 0 : i64}
+    wl.sst_round @"a.weight.U", @"a.weight.s", @"a.weight.V", @"a.weight.sampled" step %t {rank = 2 : i64, every = 100 : i64, stream = 0 : i64}
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$u, FlatSymbolRefAttr:$s,
+                       FlatSymbolRefAttr:$v, FlatSymbolRefAttr:$sampled,
+                       Optional<I64>:$step, I64Attr:$rank, I64Attr:$every,
+                       I64Attr:$stream);
+  let assemblyFormat = [{
+    $u `,` $s `,` $v `,` $sampled (`step` $step^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // WL_PARAM_OPS_TD

@@ -122,6 +122,25 @@ def WL_ScaleColumnsOp : WL_Op<"scale_columns", [Pure,
   let hasVerifier = 1;
 }
 
+def WL_SstProductOp : WL_Op<"sst_product", [Pure,
+    DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
+  let summary = "y = ((x V)·s) Uᵀ with sparse spectral training's gradients";
+  let description = [{
+    The weight of `sst` is U diag(s) Vᵀ (U [OUT, m], s [m], V [IN, m]),
+    applied without forming it. The VJP gives x and s their true adjoints
+    but U and V the gradients of SST (ALGORITHMS.md), without the s factor:
+    dU = dyᵀ (x V) = G V, dV = xᵀ (dy U) = Gᵀ U, for G = dyᵀ x. Lowered to
+    wl.matmul and wl.scale_columns.
+  }];
+  let arguments = (ins WL_Tensor2D:$input, WL_Tensor2D:$u, WL_Tensor1D:$s,
+                       WL_Tensor2D:$v);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = [{
+    $input `,` $u `,` $s `,` $v attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def WL_ColumnDotOp : WL_Op<"column_dot", [Pure]> {
   let summary = "r[j] = Σ_b x[b, j] · y[b, j] (the scale's adjoint in wl.scale_columns)";
   let arguments = (ins WL_Tensor2D:$lhs, WL_Tensor2D:$rhs);

@@ -35,7 +35,8 @@ def WL_StructureKind : I32EnumAttr<"StructureKind", "a weight structure (LANGUAG
     I32EnumAttrCase<"Bone", 13, "bone">,
     I32EnumAttrCase<"SvFit", 14, "svfit">,
     I32EnumAttrCase<"LoLDU", 15, "loldu">,
-    I32EnumAttrCase<"Sorsa", 16, "sorsa">]> {
+    I32EnumAttrCase<"Sorsa", 16, "sorsa">,
+    I32EnumAttrCase<"Sst", 17, "sst">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -230,25 +231,33 @@ def WL_InitAttr : WL_Attr<"Init", "init"> {
   let summary = "how wl_create fills a tensor";
   let description = [{
     `#wl.init<kind = normal, std = 0.05>`; `uniform` takes `a` (U(−a, a)),
-    `from` the safetensors `file` (an absolute path) and `tensor`.
+    `from` the safetensors `file` (an absolute path) and `tensor`;
+    `transposed` (with `from` on a matrix) stores the file's [n, m] tensor
+    transposed into the [m, n] parameter (sst's V holding W0ᵀ).
   }];
   let parameters = (ins EnumParameter<WL_InitKind>:$kind,
                         WL_OptionalF64Parameter:$std, WL_OptionalF64Parameter:$a,
                         OptionalParameter<"::mlir::StringAttr">:$file,
-                        OptionalParameter<"::mlir::StringAttr">:$tensor);
+                        OptionalParameter<"::mlir::StringAttr">:$tensor,
+                        WL_BoolParameter<"false">:$transposed);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let builders = [
     AttrBuilder<(ins "InitKind":$kind), [{
-      return $_get($_ctxt, kind, std::nullopt, std::nullopt, nullptr, nullptr);
+      return $_get($_ctxt, kind, std::nullopt, std::nullopt, nullptr, nullptr,
+                   false);
     }]>
   ];
   let extraClassDeclaration = [{
     static InitAttr getNormal(::mlir::MLIRContext *ctx, double std) {
-      return get(ctx, InitKind::Normal, ::llvm::APFloat(std), std::nullopt, nullptr, nullptr);
+      return get(ctx, InitKind::Normal, ::llvm::APFloat(std), std::nullopt, nullptr, nullptr, false);
     }
     static InitAttr getUniform(::mlir::MLIRContext *ctx, double a) {
-      return get(ctx, InitKind::Uniform, std::nullopt, ::llvm::APFloat(a), nullptr, nullptr);
+      return get(ctx, InitKind::Uniform, std::nullopt, ::llvm::APFloat(a), nullptr, nullptr, false);
+    }
+    /// The same initialiser, stored transposed (`from` into a Wᵀ holder).
+    InitAttr asTransposed() const {
+      return get(getContext(), getKind(), getStd(), getA(), getFile(), getTensor(), true);
     }
   }];
 }
@@ -316,14 +325,19 @@ def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
          // product_clip: the other factor V of W = U Vᵀ (this parameter is
          // U), stored as Vᵀ when `transposed`.
          OptionalParameter<"::mlir::FlatSymbolRefAttr">:$partner,
-         WL_BoolParameter<"false">:$transposed)> {
+         WL_BoolParameter<"false">:$transposed,
+         // product_clip of W = U diag(d) Vᵀ (sorsa, loldu): this parameter
+         // is d, `left` is U and `partner` V; `fixed` when U and V are frozen
+         // (loldu: only d is scaled, radially).
+         OptionalParameter<"::mlir::FlatSymbolRefAttr">:$left,
+         WL_BoolParameter<"false">:$fixed)> {
   let summary = "σ_max(W) ≤ c, kept by `method` (and a sound rescale when strict)";
   let builders = [
     AttrBuilder<(ins "::llvm::APFloat":$c, "SpectralMethod":$method,
                      "bool":$strict, "::mlir::LocationAttr":$loc,
                      "ConstraintOrigin":$origin, "StructureKindAttr":$structure), [{
-      return $_get($_ctxt, c, method, strict, nullptr, false, loc, origin,
-                   structure);
+      return $_get($_ctxt, c, method, strict, nullptr, false, nullptr, false,
+                   loc, origin, structure);
     }]>
   ];
   let extraClassDeclaration = [{
@@ -333,7 +347,7 @@ def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
     /// a factor of `structure` (ConstraintOrigin::Factor).
     SpectralBoundAttr withShare(double share, StructureKindAttr structure) const {
       return get(getContext(), ::llvm::APFloat(share), getMethod(), getStrict(),
-                 getPartner(), getTransposed(), getLoc(),
+                 getPartner(), getTransposed(), getLeft(), getFixed(), getLoc(),
                  ConstraintOrigin::Factor, structure);
     }
   }];

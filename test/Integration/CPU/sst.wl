@@ -1,0 +1,66 @@
+// sst(rank, every) (sparse spectral training) on bases from a safetensors file (a: OUT >= IN,
+// b: OUT < IN): Inputs/sst.py checks the full SVD split at creation against numpy's float64
+// SVD, `sampled`, the forward, the gradients (s true, U and V without the s factor) by
+// finite differences, AdamW steps inside a round (masked U/V gradients, s >= 0, unit
+// columns) and across a round's end (state zeroed, re-SVD keeps W, a new sample) against a
+// float64 reference, the sampling frequencies against the exact inclusion probabilities,
+// and that muon on U and V trains.
+// RUN: rm -rf %t.d && mkdir -p %t.d
+// RUN: %python %test_inputs/sst.py --write-base %t.d/sst_base.safetensors
+// RUN: cp %s %t.d/sst.wl
+// RUN: wlc %t.d/sst.wl --model Sst -o %t.so
+// RUN: %python %test_inputs/sst.py %t.so %t.d/sst_base.safetensors | FileCheck %s
+// RUN: wlc %t.d/sst.wl --model SstSampling -o %t.sampling.so
+// RUN: %python %test_inputs/sst.py --sampling %t.sampling.so %t.d/sst_base.safetensors | FileCheck %s --check-prefix=SAMPLING
+// RUN: wlc %t.d/sst.wl --model SstMuon -o %t.muon.so
+// RUN: %python %test_inputs/sst.py --muon %t.muon.so %t.d/sst_base.safetensors | FileCheck %s --check-prefix=MUON
+// CHECK: OK init_a
+// CHECK: OK init_b
+// CHECK: OK forward
+// CHECK: OK grad
+// CHECK: OK dx
+// CHECK: OK step
+// CHECK: OK unit_columns
+// CHECK: OK nonneg
+// CHECK: OK state
+// CHECK: OK round
+// CHECK: OK next_round
+// CHECK: OK export
+// CHECK: OK certificate
+// CHECK: OK resume
+// SAMPLING: OK sampling
+// SAMPLING: OK reproducible
+// MUON: OK muon
+
+model Sst {
+  input x: f32[6]
+  label y: i32
+  linear a: 6 -> 9 { weight = sst(rank = 2, every = 3, init = from("sst_base.safetensors", "a")); bias = none }
+  linear b: 9 -> 5 { weight = sst(rank = 2, every = 3, init = from("sst_base.safetensors", "b")); bias = none }
+  forward { return b(a(x)) }
+  loss = cross_entropy(forward, y)
+  optimize { default: adamw(lr = 0.01, weight_decay = 0.1) }
+}
+
+// lr = 0: W, and so s, stays fixed; every = 1: every step ends a round and draws a sample.
+model SstSampling {
+  input x: f32[8]
+  label y: i32
+  linear c: 8 -> 6 { weight = sst(rank = 2, every = 1, init = from("sst_base.safetensors", "c")); bias = none }
+  forward { return c(x) }
+  loss = cross_entropy(forward, y)
+  optimize { default: adamw(lr = 0) }
+}
+
+model SstMuon {
+  input x: f32[6]
+  label y: i32
+  linear a: 6 -> 9 { weight = sst(rank = 2, every = 3, init = from("sst_base.safetensors", "a")); bias = none }
+  linear b: 9 -> 5 { weight = sst(rank = 2, every = 3, init = from("sst_base.safetensors", "b")); bias = none }
+  forward { return b(a(x)) }
+  loss = cross_entropy(forward, y)
+  optimize {
+    a.weight.U, a.weight.V, b.weight.U, b.weight.V: muon(lr = 0.02)
+    default: adamw(lr = 0.01)
+  }
+}
