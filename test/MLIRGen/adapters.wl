@@ -41,10 +41,23 @@
 // lowrank: U (Vᵀ x).
 //       CHECK: wl.matmul %{{.+}}, %{{.+}} {{.*}}: (tensor<?x12xf32>, tensor<12x3xf32>) -> tensor<?x3xf32>
 //       CHECK: wl.matmul %{{.+}}, %{{.+}} {transpose_rhs{{.*}}} : (tensor<?x3xf32>, tensor<8x3xf32>) -> tensor<?x8xf32>
-// kronecker: x as [B, n1, n2], two contractions, back to [B, OUT].
+// kronecker (a = [2, 4], b = [3, 2], two terms): x as [B·n1, n2] rows times
+// [B_1; B_2]ᵀ, permuted from [B, n1, k, m2] to [B, m2, k, n1], times
+// [A_1 A_2] (A permuted to [m1, k, n1]) on [B·m2, k·n1] rows, permuted back
+// to [B, m1, m2]: two GEMMs over the whole batch.
 //       CHECK: %[[X3:.+]] = wl.reshape %{{.+}} {{.*}}: (tensor<?x8xf32>) -> tensor<?x4x2xf32>
-//       CHECK: %[[T:.+]] = wl.contract %{{.+}}, %[[X3]] {{.*}}: (tensor<2x2x4xf32>, tensor<?x4x2xf32>) -> tensor<?x2x2x2xf32>
-//       CHECK: wl.contract %[[T]], %{{.+}} {{.*}}: (tensor<?x2x2x2xf32>, tensor<2x3x2xf32>) -> tensor<?x2x3xf32>
+//       CHECK: %[[X2:.+]] = wl.reshape %[[X3]] {{.*}}: (tensor<?x4x2xf32>) -> tensor<?x2xf32>
+//       CHECK: %[[B:.+]] = wl.reshape %{{.+}} {{.*}}: (tensor<2x3x2xf32>) -> tensor<6x2xf32>
+//       CHECK: %[[T:.+]] = wl.matmul %[[X2]], %[[B]] {transpose_rhs{{.*}}} : (tensor<?x2xf32>, tensor<6x2xf32>) -> tensor<?x6xf32>
+//       CHECK: %[[T4:.+]] = wl.reshape %[[T]] {{.*}}: (tensor<?x6xf32>) -> tensor<?x4x2x3xf32>
+//       CHECK: %[[P:.+]] = wl.contract %[[T4]] {{.*}}: (tensor<?x4x2x3xf32>) -> tensor<?x3x2x4xf32>
+//       CHECK: %[[P2:.+]] = wl.reshape %[[P]] {{.*}}: (tensor<?x3x2x4xf32>) -> tensor<?x8xf32>
+//       CHECK: %[[A3:.+]] = wl.contract %{{.+}} {{.*}}: (tensor<2x2x4xf32>) -> tensor<2x2x4xf32>
+//       CHECK: %[[A2:.+]] = wl.reshape %[[A3]] {{.*}}: (tensor<2x2x4xf32>) -> tensor<2x8xf32>
+//       CHECK: %[[Z:.+]] = wl.matmul %[[P2]], %[[A2]] {transpose_rhs{{.*}}} : (tensor<?x8xf32>, tensor<2x8xf32>) -> tensor<?x2xf32>
+//       CHECK: %[[Z3:.+]] = wl.reshape %[[Z]] {{.*}}: (tensor<?x2xf32>) -> tensor<?x3x2xf32>
+//       CHECK: %[[Y3:.+]] = wl.contract %[[Z3]] {{.*}}: (tensor<?x3x2xf32>) -> tensor<?x2x3xf32>
+//       CHECK: wl.reshape %[[Y3]] {{.*}}: (tensor<?x2x3xf32>) -> tensor<?x6xf32>
 // monarch: R on [B, b, c], the permutation as a transpose to [B, c, b], L,
 // and back.
 //       CHECK: wl.contract {{.*}}: (tensor<2x3x3xf32>, tensor<?x2x3xf32>) -> tensor<?x2x3xf32>

@@ -132,11 +132,17 @@ func.func @transposed_result(%p: memref<32x16xf32>, %q: memref<24x16xf32>, %r: m
 }
 
 // A batched product (blocks of a block-diagonal weight): one call per batch
-// index on 2-D views offset by the batch stride.
+// index on 2-D views offset by the batch stride; with `parallel` the batch
+// loop runs on the thread pool (each block's product is small), serially
+// without it (TILES).
 // CHECK-LABEL: func.func @batched(
-//       CHECK:   scf.for %[[G:.+]] = %{{.+}} to %{{.+}} step
+//       CHECK:   scf.parallel (%[[G:.+]]) = (%{{.+}}) to (%{{.+}}) step
 //       CHECK:     arith.muli %[[G]]
 //       CHECK:     call @wlgen_gemm_ar_bc(
+// TILES-LABEL: func.func @batched(
+//       TILES:   scf.for %[[G:.+]] = %{{.+}} to %{{.+}} step
+//       TILES:     arith.muli %[[G]]
+//       TILES:     call @wlgen_gemm_ar_bc(
 func.func @batched(%x: memref<8x4x16xf32>, %w: memref<4x12x16xf32>, %y: memref<8x4x12xf32>) {
   linalg.generic {indexing_maps = [affine_map<(b, g, o, i) -> (b, g, i)>, affine_map<(b, g, o, i) -> (g, o, i)>,
                                    affine_map<(b, g, o, i) -> (b, g, o)>],

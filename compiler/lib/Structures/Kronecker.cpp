@@ -99,20 +99,47 @@ public:
   BoundRule bound(const lang::Call &, bool alone) const override {
     return alone ? BoundRule::Kronecker : BoundRule::Gram;
   }
-  /// Row-major (A ⊗ B) vec(X) = vec(A X Bᵀ), X = x as [n1, n2]:
-  /// T[b,k,i1,j2] = Σ_j1 A[k,i1,j1] X[b,j1,j2]; Y[b,i1,i2] = Σ_{k,j2}
-  /// T[b,k,i1,j2] B[k,i2,j2].
+  /// Row-major (A ⊗ B) vec(X) = vec(A X Bᵀ), X = x as [n1, n2], as two
+  /// GEMMs over the whole batch (the packed kernels' fast path) and two
+  /// permuting copies of the activations (wl.contract of one operand):
+  ///   T[b·j1, k·i2] = Σ_j2 X[b·j1, j2] B[k·i2, j2]       (GEMM 1)
+  ///   P[b, i2, k, j1] = T[b, j1, k, i2]                   (copy)
+  ///   Z[b·i2, i1] = Σ_{k,j1} P[b·i2, k·j1] Ã[i1, k·j1]    (GEMM 2)
+  ///   Y[b, i1, i2] = Z[b, i2, i1]                         (copy)
+  /// with Ã[i1, k, j1] = A[k, i1, j1] (a copy of the small factor).
   Value apply(const TermBuilder &tb, Value x) const override {
     auto [m1, n1] = shape2(tb.call(), "a");
     auto [m2, n2] = shape2(tb.call(), "b");
     int64_t k = tb.call().getInt("terms", 1);
-    Value x3 = tb.reshape(x, tb.rows(x, {n1, n2}));
-    // loops (b, k, i1, j1, j2): j2 innermost streams X and T.
-    Value tmp = tb.contract(tb.rows(x, {k, m1, n2}), {tb.param("weight.A"), x3},
-                            5, {{1, 2, 3}, {0, 3, 4}, {0, 1, 2, 4}});
-    // loops (b, i1, i2, k, j2): a dot product over j2 innermost.
-    Value y3 = tb.contract(tb.rows(x, {m1, m2}), {tmp, tb.param("weight.B")}, 5,
-                           {{0, 3, 1, 4}, {3, 2, 4}, {0, 1, 2}});
+    Type f32 = tb.f32();
+    int64_t batch = cast<RankedTensorType>(x.getType()).getDimSize(0);
+    // [B·f, cols]: the batch merged with the f rows that follow it.
+    auto merged = [&](int64_t f, int64_t cols) {
+      return RankedTensorType::get(
+          {ShapedType::isDynamic(batch) ? ShapedType::kDynamic : batch * f,
+           cols},
+          f32);
+    };
+    auto permute = [&](Value v, RankedTensorType type,
+                       SmallVector<unsigned> from, SmallVector<unsigned> to) {
+      return tb.contract(type, {v}, unsigned(from.size()), {from, to});
+    };
+    Value x2 = tb.reshape(tb.reshape(x, tb.rows(x, {n1, n2})), merged(n1, n2));
+    Value b2 = tb.reshape(tb.param("weight.B"), tb.matrix(k * m2, n2));
+    Value t = tb.matmul(merged(n1, k * m2), x2, b2, false, true);
+    // loops (b, j1, k, i2) of T [b, j1, k, i2] into P [b, i2, k, j1].
+    Value t4 = tb.reshape(t, tb.rows(x, {n1, k, m2}));
+    Value p = permute(t4, tb.rows(x, {m2, k, n1}), {0, 1, 2, 3}, {0, 3, 2, 1});
+    Value p2 = tb.reshape(p, merged(m2, k * n1));
+    // loops (k, i1, j1) of A [k, i1, j1] into Ã [i1, k, j1].
+    Value a3 = permute(tb.param("weight.A"),
+                       RankedTensorType::get({m1, k, n1}, f32), {0, 1, 2},
+                       {1, 0, 2});
+    Value a2 = tb.reshape(a3, tb.matrix(m1, k * n1));
+    Value z = tb.matmul(merged(m2, m1), p2, a2, false, true);
+    // loops (b, i2, i1) of Z [b, i2, i1] into Y [b, i1, i2].
+    Value z3 = tb.reshape(z, tb.rows(x, {m2, m1}));
+    Value y3 = permute(z3, tb.rows(x, {m1, m2}), {0, 1, 2}, {0, 2, 1});
     return tb.reshape(y3, tb.rows(x, {tb.out()}));
   }
   std::optional<Resplit> resplit(const lang::Call &s) const override {

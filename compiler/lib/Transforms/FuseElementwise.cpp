@@ -6,7 +6,8 @@
 // (its indexing map for the operand is a permutation of all its loops). Fused
 // into a product (map (m, k) of loops (m, n, k)) an activation would be
 // recomputed N times per element, and the product would no longer be a
-// product for wl-gemm-kernels.
+// product for wl-gemm-kernels. For the same reason a product's result is not
+// expanded through a reshape that reads it.
 //
 //===----------------------------------------------------------------------===//
 #include "wl/Transforms/Passes.h"
@@ -34,8 +35,14 @@ struct WLFuseElementwisePass
       if (!producer || !producer->hasOneUse())
         return false;
       auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
-      return !consumer ||
-             consumer.getMatchingIndexingMap(fused).isPermutation();
+      if (!consumer) {
+        // A reshape of a product's result stays a reshape: folded in, it
+        // would split the product's rows or columns into several loops,
+        // which wl-gemm-kernels does not take as one GEMM.
+        auto product = dyn_cast<linalg::LinalgOp>(producer);
+        return !product || product.getNumReductionLoops() == 0;
+      }
+      return consumer.getMatchingIndexingMap(fused).isPermutation();
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

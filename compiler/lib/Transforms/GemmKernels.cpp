@@ -983,10 +983,22 @@ public:
       Value size = extentOf(b, loc, g, g.batch[i]);
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-      auto loop = scf::ForOp::create(b, loc, zero, size, one);
       OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      batchIvs.push_back(loop.getInductionVar());
+      if (i == 0 && parallel) {
+        // The outermost batch loop runs on the thread pool: a batch of
+        // small products (Monarch's and block-diagonal blocks, attention
+        // heads) would otherwise run one after another, each too small to
+        // wake the other threads. A product big enough to fork on its own
+        // runs on its thread (OpenMP serialises nested regions).
+        auto loop = scf::ParallelOp::create(b, loc, ValueRange{zero},
+                                            ValueRange{size}, ValueRange{one});
+        b.setInsertionPointToStart(loop.getBody());
+        batchIvs.push_back(loop.getInductionVars()[0]);
+      } else {
+        auto loop = scf::ForOp::create(b, loc, zero, size, one);
+        b.setInsertionPointToStart(loop.getBody());
+        batchIvs.push_back(loop.getInductionVar());
+      }
       batchLoops(i + 1);
       batchIvs.pop_back();
     };

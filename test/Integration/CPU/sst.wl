@@ -30,7 +30,14 @@
 // CHECK: OK resume
 // SAMPLING: OK sampling
 // SAMPLING: OK reproducible
+// RUN: wlc %t.d/sst.wl --model SstSgd -o %t.sgd.so
+// RUN: %python %test_inputs/sst.py --optimizer sgd %t.sgd.so | FileCheck %s --check-prefix=OPT
+// RUN: wlc %t.d/sst.wl --model SstLion -o %t.lion.so
+// RUN: %python %test_inputs/sst.py --optimizer lion %t.lion.so | FileCheck %s --check-prefix=OPT
+// RUN: wlc %t.d/sst.wl --model SstAdamP -o %t.adamp.so
+// RUN: %python %test_inputs/sst.py --optimizer adamp %t.adamp.so | FileCheck %s --check-prefix=OPT
 // MUON: OK muon
+// OPT: OK {{sgd|lion|adamp}} (unsampled columns moved
 
 model Sst {
   input x: f32[6]
@@ -63,4 +70,34 @@ model SstMuon {
     a.weight.U, a.weight.V, b.weight.U, b.weight.V: muon(lr = 0.02)
     default: adamw(lr = 0.01)
   }
+}
+
+model SstSgd {
+  input x: f32[6]
+  label y: i32
+  linear a: 6 -> 9 { weight = sst(rank = 2, every = 1000, init = from("sst_base.safetensors", "a")); bias = none }
+  linear b: 9 -> 5 { weight = sst(rank = 2, every = 1000, init = from("sst_base.safetensors", "b")); bias = none }
+  forward { return b(a(x)) }
+  loss = cross_entropy(forward, y)
+  optimize { default: sgd(lr = 0.05, momentum = 0.9, nesterov = true, weight_decay = 0.1) }
+}
+
+model SstLion {
+  input x: f32[6]
+  label y: i32
+  linear a: 6 -> 9 { weight = sst(rank = 2, every = 1000, init = from("sst_base.safetensors", "a")); bias = none }
+  linear b: 9 -> 5 { weight = sst(rank = 2, every = 1000, init = from("sst_base.safetensors", "b")); bias = none }
+  forward { return b(a(x)) }
+  loss = cross_entropy(forward, y)
+  optimize { default: lion(lr = 0.003, weight_decay = 0.1) }
+}
+
+model SstAdamP {
+  input x: f32[6]
+  label y: i32
+  linear a: 6 -> 9 { weight = sst(rank = 2, every = 1000, init = from("sst_base.safetensors", "a")); bias = none }
+  linear b: 9 -> 5 { weight = sst(rank = 2, every = 1000, init = from("sst_base.safetensors", "b")); bias = none }
+  forward { return b(a(x)) }
+  loss = cross_entropy(forward, y)
+  optimize { default: adamp(lr = 0.01, weight_decay = 0.1) }
 }

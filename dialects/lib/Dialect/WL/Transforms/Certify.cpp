@@ -66,8 +66,12 @@ int64_t rowWidth(Value v) {
 
 /// The length T of a sequence that the forward reads `input` as: a reshape
 /// chain from it reaching rows [?, d] of a [?, T, d] split; 0 when none does.
+/// Reshapes inside a layer's application (Kronecker's [B·n1, n2] rows) are
+/// the layer's own arithmetic, not a sequence.
 int64_t perPositionLength(Value input) {
   for (Operation *user : input.getUsers()) {
+    if (user->hasAttr("wl.application"))
+      continue;
     auto split = dyn_cast<ReshapeOp>(user);
     auto type = split ? dyn_cast<RankedTensorType>(split.getType()) : nullptr;
     if (!type || type.getRank() != 3 || type.getDimSize(1) <= 1)
