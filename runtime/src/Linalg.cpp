@@ -493,64 +493,81 @@ void productFrobeniusClip(const View &u, const View &v, double c) {
   scaleInPlace(v, std::sqrt(c / f));
 }
 
-/// σ(U Vᵀ) ≤ c for U [m, r], V [n, r], without forming U Vᵀ: with the thin
-/// SVDs U = P_u S_u Q_uᵀ and V = P_v S_v Q_vᵀ, U Vᵀ = P_u K P_vᵀ for the small
-/// core K = S_u Q_uᵀ Q_v S_v, whose SVD K = X S Yᵀ gives the product's
-/// singular values. When S exceeds c the factors become the balanced
-/// U = P_u X √min(S, c), V = P_v Y √min(S, c); otherwise they stay bit for
-/// bit. O((m + n)·r²).
+/// The SVD of a product U diag(d) Vᵀ (d = 1 when empty) for U [m, r], V
+/// [n, r], without forming it: with the thin SVDs U = P_u S_u Q_uᵀ and
+/// V = P_v S_v Q_vᵀ, the product is P_u K P_vᵀ for the small core
+/// K = S_u Q_uᵀ diag(d) Q_v S_v, whose SVD K = X S Yᵀ gives its singular
+/// values S and vectors P_u X, P_v Y. O((m + n)·r²).
+struct ProductSvd {
+  std::vector<double> pu, pv; ///< column-major [m, ku], [n, kv]
+  std::vector<double> s, x, yt; ///< the core's: S [k], X [ku, k], Yᵀ [k, kv]
+  int64_t ku = 0, kv = 0;
+
+  /// False when a factor has a non-finite entry or LAPACK fails.
+  bool compute(const View &u, const View1 *d, const View &v) {
+    std::vector<double> a, su, qut, sv, qvt;
+    if (!loadColMajor(u, a) || !thinSvd(a, u.rows, u.cols, su, pu, qut) ||
+        !loadColMajor(v, a) || !thinSvd(a, v.rows, v.cols, sv, pv, qvt))
+      return false;
+    const int64_t r = u.cols;
+    ku = int64_t(su.size());
+    kv = int64_t(sv.size());
+    std::vector<double> core(size_t(ku * kv), 0.0);
+    for (int64_t j = 0; j < kv; ++j)
+      for (int64_t i = 0; i < ku; ++i) {
+        double dot = 0;
+        for (int64_t t = 0; t < r; ++t)
+          dot += qut[size_t(i + t * ku)] * (d ? double(d->at(t)) : 1.0) *
+                 qvt[size_t(j + t * kv)];
+        core[size_t(i + j * ku)] = su[size_t(i)] * sv[size_t(j)] * dot;
+      }
+    return thinSvd(core, ku, kv, s, x, yt);
+  }
+
+  /// Column j < r of U' = P_u X diag(w) and V' = P_v Y diag(w) for the
+  /// weights w_j = weight(s_j), written into u and v; zero beyond the core's
+  /// rank. Each column is a sum of P's columns (contiguous, column-major).
+  template <typename Weight>
+  void rebuild(const View &u, const View &v, Weight weight) const {
+    const int64_t k = int64_t(s.size());
+    auto columns = [&](const View &out, const std::vector<double> &p,
+                       int64_t kp, auto coefficient) {
+      std::vector<double> column(static_cast<size_t>(out.rows));
+      for (int64_t j = 0; j < out.cols; ++j) {
+        std::fill(column.begin(), column.end(), 0.0);
+        for (int64_t i = 0; j < k && i < kp; ++i) {
+          const double f = coefficient(i, j) * weight(s[size_t(j)]);
+          const double *pi = p.data() + i * out.rows;
+          for (int64_t row = 0; row < out.rows; ++row)
+            column[size_t(row)] += pi[row] * f;
+        }
+        for (int64_t row = 0; row < out.rows; ++row)
+          out.at(row, j) = float(column[size_t(row)]);
+      }
+    };
+    columns(u, pu, ku,
+            [&](int64_t i, int64_t j) { return x[size_t(i + j * ku)]; });
+    columns(v, pv, kv,
+            [&](int64_t i, int64_t j) { return yt[size_t(j + i * k)]; });
+  }
+};
+
+/// σ(U Vᵀ) ≤ c for U [m, r], V [n, r], without forming U Vᵀ (ProductSvd).
+/// When the product's singular values S exceed c the factors become the
+/// balanced U = P_u X √min(S, c), V = P_v Y √min(S, c); otherwise they stay
+/// bit for bit.
 void productClip(const View &u, const View &v, double c) {
   // σ(U Vᵀ) ≤ ‖U‖_F‖V‖_F: well inside the set there is nothing to clip, and
   // the SVDs are skipped.
   const double f = frobeniusNorm(u) * frobeniusNorm(v);
   if (std::isfinite(f) && f <= c)
     return;
-  std::vector<double> a, su, pu, qut, sv, pv, qvt;
-  if (!loadColMajor(u, a) || !thinSvd(a, u.rows, u.cols, su, pu, qut))
+  ProductSvd svd;
+  if (!svd.compute(u, nullptr, v))
     return productFrobeniusClip(u, v, c);
-  if (!loadColMajor(v, a) || !thinSvd(a, v.rows, v.cols, sv, pv, qvt))
-    return productFrobeniusClip(u, v, c);
-  const int64_t m = u.rows, n = v.rows, r = u.cols;
-  const int64_t ku = int64_t(su.size()), kv = int64_t(sv.size());
-  // K [ku, kv] column-major: K[i, j] = su_i sv_j Σ_t Qu[t, i] Qv[t, j].
-  std::vector<double> core(size_t(ku * kv), 0.0);
-  for (int64_t j = 0; j < kv; ++j)
-    for (int64_t i = 0; i < ku; ++i) {
-      double dot = 0;
-      for (int64_t t = 0; t < r; ++t)
-        dot += qut[size_t(i + t * ku)] * qvt[size_t(j + t * kv)];
-      core[size_t(i + j * ku)] = su[size_t(i)] * sv[size_t(j)] * dot;
-    }
-  std::vector<double> s, x, yt;
-  if (!thinSvd(core, ku, kv, s, x, yt))
-    return productFrobeniusClip(u, v, c);
-  if (s.empty() || s[0] <= c)
+  if (svd.s.empty() || svd.s[0] <= c)
     return; // already in the set: keep the factors bit for bit
-  const int64_t k = int64_t(s.size());
-  // U'[:, j] = P_u X[:, j] √s'_j, V'[:, j] = P_v Y[:, j] √s'_j; zero beyond
-  // k. Each column is a sum of P's columns (contiguous, column-major).
-  auto rebuild = [&](const View &out, const std::vector<double> &p,
-                     int64_t rows, int64_t kp, auto coefficient) {
-    std::vector<double> column(static_cast<size_t>(rows));
-    for (int64_t j = 0; j < r; ++j) {
-      std::fill(column.begin(), column.end(), 0.0);
-      if (j < k) {
-        const double root = std::sqrt(std::min(s[size_t(j)], c));
-        for (int64_t i = 0; i < kp; ++i) {
-          const double f = coefficient(i, j) * root;
-          const double *pi = p.data() + i * rows;
-          for (int64_t row = 0; row < rows; ++row)
-            column[size_t(row)] += pi[row] * f;
-        }
-      }
-      for (int64_t row = 0; row < rows; ++row)
-        out.at(row, j) = float(column[size_t(row)]);
-    }
-  };
-  rebuild(u, pu, m, ku,
-          [&](int64_t i, int64_t j) { return x[size_t(i + j * ku)]; });
-  rebuild(v, pv, n, kv,
-          [&](int64_t i, int64_t j) { return yt[size_t(j + i * k)]; });
+  svd.rebuild(u, v, [c](double s) { return std::sqrt(std::min(s, c)); });
 }
 
 /// ‖U‖_F·max|d|·‖V‖_F ≥ σ(U diag(d) Vᵀ): d scaled by c/that when it
@@ -567,66 +584,34 @@ void diagFrobeniusClip(const View &u, const View1 &d, const View &v, double c) {
 }
 
 /// σ(U diag(d) Vᵀ) ≤ c for U [m, r], d [r], V [n, r] (sorsa's B, S, Aᵀ;
-/// loldu's (PL)_r, z, U_rᵀ), W never formed: as productClip, through the thin
-/// SVDs of U and V and the core K = S_u Q_uᵀ diag(d) Q_v S_v = X S Yᵀ. When
-/// S exceeds c: `fixed` (U and V frozen) scales d by c/σ_max; otherwise the
-/// factors become U = P_u X, d = min(S, c), V = P_v Y, the nearest point in
-/// the set (the clipped SVD). Otherwise they stay bit for bit.
+/// loldu's (PL)_r, z, U_rᵀ), W never formed (ProductSvd). When the
+/// product's σ_max exceeds c: `fixed` (U and V frozen) scales d by
+/// c/σ_max; otherwise the factors become U = P_u X, d = min(S, c),
+/// V = P_v Y, the nearest point in the set (the clipped SVD). Otherwise
+/// they stay bit for bit.
 void diagProductClip(const View &u, const View1 &d, const View &v, double c,
                      bool fixed) {
-  const int64_t m = u.rows, n = v.rows, r = u.cols;
   double dmax = 0;
-  for (int64_t t = 0; t < r; ++t)
+  for (int64_t t = 0; t < d.n; ++t)
     dmax = std::max(dmax, std::fabs(double(d.at(t))));
   // σ(U diag(d) Vᵀ) ≤ ‖U‖_F max|d| ‖V‖_F: nothing to clip.
   const double f = frobeniusNorm(u) * dmax * frobeniusNorm(v);
   if (std::isfinite(f) && f <= c)
     return;
-  std::vector<double> a, su, pu, qut, sv, pv, qvt;
-  if (!loadColMajor(u, a) || !thinSvd(a, m, r, su, pu, qut) ||
-      !loadColMajor(v, a) || !thinSvd(a, n, r, sv, pv, qvt))
+  ProductSvd svd;
+  if (!svd.compute(u, &d, v))
     return diagFrobeniusClip(u, d, v, c);
-  const int64_t ku = int64_t(su.size()), kv = int64_t(sv.size());
-  std::vector<double> core(size_t(ku * kv), 0.0);
-  for (int64_t j = 0; j < kv; ++j)
-    for (int64_t i = 0; i < ku; ++i) {
-      double dot = 0;
-      for (int64_t t = 0; t < r; ++t)
-        dot += qut[size_t(i + t * ku)] * double(d.at(t)) *
-               qvt[size_t(j + t * kv)];
-      core[size_t(i + j * ku)] = su[size_t(i)] * sv[size_t(j)] * dot;
-    }
-  std::vector<double> s, x, yt;
-  if (!thinSvd(core, ku, kv, s, x, yt) || s.empty() || s[0] <= c)
+  if (svd.s.empty() || svd.s[0] <= c)
     return;
   if (fixed) {
-    for (int64_t t = 0; t < r; ++t)
-      d.at(t) = float(double(d.at(t)) * (c / s[0]));
+    for (int64_t t = 0; t < d.n; ++t)
+      d.at(t) = float(double(d.at(t)) * (c / svd.s[0]));
     return;
   }
-  // Column j of U' is P_u X[:, j], of V' P_v Y[:, j]; zero beyond k.
-  const int64_t k = int64_t(s.size());
-  auto rebuild = [&](const View &out, const std::vector<double> &p,
-                     int64_t rows, int64_t kp, auto coefficient) {
-    std::vector<double> column(static_cast<size_t>(rows));
-    for (int64_t j = 0; j < r; ++j) {
-      std::fill(column.begin(), column.end(), 0.0);
-      for (int64_t i = 0; j < k && i < kp; ++i) {
-        const double w = coefficient(i, j);
-        const double *pi = p.data() + i * rows;
-        for (int64_t row = 0; row < rows; ++row)
-          column[size_t(row)] += pi[row] * w;
-      }
-      for (int64_t row = 0; row < rows; ++row)
-        out.at(row, j) = float(column[size_t(row)]);
-    }
-  };
-  rebuild(u, pu, m, ku,
-          [&](int64_t i, int64_t j) { return x[size_t(i + j * ku)]; });
-  rebuild(v, pv, n, kv,
-          [&](int64_t i, int64_t j) { return yt[size_t(j + i * k)]; });
-  for (int64_t t = 0; t < r; ++t)
-    d.at(t) = t < k ? float(std::min(s[size_t(t)], c)) : 0.0f;
+  svd.rebuild(u, v, [](double) { return 1.0; });
+  const int64_t k = int64_t(svd.s.size());
+  for (int64_t t = 0; t < d.n; ++t)
+    d.at(t) = t < k ? float(std::min(svd.s[size_t(t)], c)) : 0.0f;
 }
 
 /// PiSSA: W0 [OUT, IN] = W_res + B·A with B = U_r diag(√S_r) [OUT, r],
