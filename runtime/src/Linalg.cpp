@@ -614,6 +614,40 @@ void diagProductClip(const View &u, const View1 &d, const View &v, double c,
     d.at(t) = t < k ? float(std::min(svd.s[size_t(t)], c)) : 0.0f;
 }
 
+/// bone(mode = bat): the term's row block i is M_i (I ⊗ B_i) for B [ni, r,
+/// r] and M = base + (1ᵀ ⊗ I) (base [ni·r, nj·r]), so σ(ΔW)² ≤ Σ_i σ(M_i)²
+/// σ(B_i)² =: β² (each block row's norm, the sum of their squares). With
+/// sound Gram bounds of every M_i and B_i, every B_i is scaled by c/β when
+/// β > c. O(r·OUT·IN) per call. A non-finite entry leaves B unchanged (the
+/// step guard reports it).
+void rowBlockScale(const View &base, const View3 &b, double c) {
+  const int64_t ni = b.n0, r = b.n1, in = base.cols;
+  if (b.n2 != r || base.rows != ni * r || r == 0 || in % r != 0)
+    return;
+  std::vector<float> m(size_t(r * in));
+  double beta2 = 0;
+  for (int64_t i = 0; i < ni; ++i) {
+    // M_i: the base's rows i·r .. i·r + r − 1, plus I on each r × r block.
+    for (int64_t row = 0; row < r; ++row)
+      for (int64_t col = 0; col < in; ++col)
+        m[size_t(row * in + col)] = base.at(i * r + row, col) +
+                                    (col % r == row ? 1.0f : 0.0f);
+    const View mi{m.data(), r, in, in, 1};
+    const View bi{&b.at(i, 0, 0), r, r, b.s1, b.s2};
+    const double mb = double(gramBoundUp(mi)) * double(gramBoundUp(bi));
+    beta2 += mb * mb;
+  }
+  // The sum and the root round to nearest: a relative 1e-6 keeps β above.
+  const double beta = std::sqrt(beta2) * (1.0 + 1e-6);
+  if (!std::isfinite(beta) || beta <= c)
+    return;
+  const double scale = c / beta;
+  for (int64_t i = 0; i < ni; ++i)
+    for (int64_t j = 0; j < r; ++j)
+      for (int64_t k = 0; k < r; ++k)
+        b.at(i, j, k) = float(double(b.at(i, j, k)) * scale);
+}
+
 /// PiSSA: W0 [OUT, IN] = W_res + B·A with B = U_r diag(√S_r) [OUT, r],
 /// A = diag(√S_r) V_rᵀ [r, IN]. Returns false (nothing written) on failure.
 bool pissaSplit(const View &w, const View &a, const View &b) {
@@ -979,6 +1013,20 @@ void _mlir_ciface_wlrt_diag_product_clip(wlgen_memref2d *u, wlgen_memref1d *d,
     diagProductClip(uv, dv, vv, cc, fixed != 0);
   } catch (...) {
     diagFrobeniusClip(uv, dv, vv, cc); // out of memory: still in the set
+  }
+}
+
+void _mlir_ciface_wlrt_row_block_scale(wlgen_memref2d *base,
+                                       wlgen_memref3d *b, float c) {
+  View vw;
+  View3 vb;
+  if (!viewOf(base, vw) || !anyView(b, vb) || std::isnan(c) ||
+      c == std::numeric_limits<float>::infinity())
+    return;
+  try {
+    rowBlockScale(vw, vb, std::max(double(c), 0.0));
+  } catch (...) {
+    // Out of memory for M_i: B unchanged; the next step tries again.
   }
 }
 

@@ -32,6 +32,8 @@
 // CHECK: wl.param @so.weight.sorsa_B : tensor<16x4xf32> {init = #wl.init<kind = zeros>, orthonormal_penalty
 // CHECK: wl.param @ld.weight.loldu_z : tensor<2xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = product_clip, partner = @ld.weight.loldu_U, transposed = true, left = @ld.weight.loldu_L, fixed = true, loc = {{.*}}, origin = factor, structure = <loldu>>]
 // CHECK: wl.param @ld.weight.loldu_L : tensor<16x2xf32> {init = #wl.init<kind = zeros>}
+// bone(mode = bat): B scaled against the frozen base (row_block_scale, sound).
+// CHECK: wl.param @bb.weight.bone_B : tensor<4x4x4xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = row_block_scale, partner = @bb.weight.base, loc = {{.*}}, origin = factor, structure = <bone>>]
 
 model StructureConstraints {
   input x: f32[16]
@@ -47,9 +49,10 @@ model StructureConstraints {
   linear sf: 16 -> 16 { weight = frozen(init = orthogonal) + svfit(rank = 4) with spectral_bound(0.25) }
   linear so: 16 -> 16 { weight = frozen(init = orthogonal) + sorsa(rank = 4, alpha = 8, gamma = 0.1) with spectral_bound(0.5, method = soft_cap) }
   linear ld: 16 -> 16 { weight = frozen(init = orthogonal) + loldu(rank = 2) with spectral_bound(0.5) }
+  linear bb: 16 -> 16 { weight = frozen(init = orthogonal) + bone(block = 4, mode = bat) with spectral_bound(0.5, method = svd_clip) }
 
   forward {
-    return ld(so(sf(bo(la(lr(mo(k2(kr(bd(x))))))))))
+    return bb(ld(so(sf(bo(la(lr(mo(k2(kr(bd(x)))))))))))
   }
 
   loss = cross_entropy(forward, y)

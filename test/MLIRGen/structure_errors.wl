@@ -90,8 +90,9 @@ model ThroughOrthTerms {
 model ThroughBat {
   input x: f32[16]
   label y: i32
-  // THROUGHBAT: {{.*}}structure_errors.wl:[[@LINE+1]]:89: error: constraint 'spectral_bound' on structure 'bone' has no exact or sound form through its factors
-  linear a: 16 -> 16 { weight = frozen(init = zeros) + bone(block = 4, mode = bat) with spectral_bound(1.0) }
+  // bone(mode = bat) takes a spectral bound (row_block_scale), not a norm bound.
+  // THROUGHBAT: {{.*}}structure_errors.wl:[[@LINE+1]]:89: error: constraint 'norm_bound' on structure 'bone' has no exact or sound form through its factors
+  linear a: 16 -> 16 { weight = frozen(init = zeros) + bone(block = 4, mode = bat) with norm_bound(1.0) }
   forward { return a(x) }
   loss = cross_entropy(forward, y)
 }

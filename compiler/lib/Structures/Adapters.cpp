@@ -134,14 +134,16 @@ public:
   }
   /// `shared`: ΔW = Bᵀ(1ᵀ ⊗ I) repeats Bᵀ over the IN/r column blocks, so
   /// σ(ΔW) = √(IN/r)·σ(B) exactly and a bound c on the term is c/√(IN/r)
-  /// on B. `bat`'s ΔW mixes B with the base: no exact or sound share.
+  /// on B. `bat`'s ΔW mixes B with the base (row block i is M_i (I ⊗ B_i),
+  /// M = base + (1ᵀ ⊗ I)): every B_i is scaled against the base's blocks
+  /// at run time, a sound bound.
   FailureOr<ParamSetup> setup(const TermBuilder &tb,
                               StringRef role) const override {
+    if (isBat(tb.call()))
+      return rowBlockBound(tb, role);
     FactorShare share;
-    if (!isBat(tb.call())) {
-      double repeats = double(tb.in() / tb.call().getInt("block", 64));
-      share.spectral = [repeats](double c) { return c / std::sqrt(repeats); };
-    }
+    double repeats = double(tb.in() / tb.call().getInt("block", 64));
+    share.spectral = [repeats](double c) { return c / std::sqrt(repeats); };
     return throughFactor(tb, role, share);
   }
   Value apply(const TermBuilder &tb, Value x) const override {

@@ -366,3 +366,25 @@ wl::productBound(const TermBuilder &tb, StringRef role, StringRef first,
   }
   return setup;
 }
+
+FailureOr<ParamSetup> wl::rowBlockBound(const TermBuilder &tb,
+                                        StringRef role) {
+  auto start = factorSetup(tb, role);
+  if (failed(start))
+    return failure();
+  auto &[setup, kind] = *start;
+  MLIRContext *ctx = tb.b.getContext();
+  auto base = FlatSymbolRefAttr::get(ctx, tb.layer.name + ".weight.base");
+  for (const lang::Call &c : tb.getTerm().constraints) {
+    Attribute written = tb.constraint(c, ConstraintOrigin::Written);
+    auto bound = dyn_cast_or_null<SpectralBoundAttr>(written);
+    if (!bound)
+      return noFormThrough(tb, c, written), failure();
+    // Sound whatever the method: `strict` has nothing left to add.
+    setup.constraints.push_back(SpectralBoundAttr::get(
+        ctx, APFloat(bound.bound()), SpectralMethod::RowBlockScale,
+        /*strict=*/false, base, /*transposed=*/false, /*left=*/nullptr,
+        /*fixed=*/false, bound.getLoc(), ConstraintOrigin::Factor, kind));
+  }
+  return setup;
+}

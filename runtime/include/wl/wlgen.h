@@ -198,6 +198,11 @@ void _mlir_ciface_wlrt_product_clip(wlgen_memref2d *u, wlgen_memref2d *v, float 
  * c / (|u|_F max|d| |v|_F) when that exceeds c. */
 void _mlir_ciface_wlrt_diag_product_clip(wlgen_memref2d *u, wlgen_memref1d *d, wlgen_memref2d *v,
                                          float c, int64_t fixed);
+/* bone(mode = bat): b [ni, r, r], base [ni*r, nj*r]; the adapter term's row block i is
+ * M_i (I (x) B_i) with M = base + (1^T (x) I). Every B_i is scaled by c / beta when
+ * beta = sqrt(sum_i sigma(M_i)^2 sigma(B_i)^2) (sound Gram bounds, rounded up) exceeds c,
+ * so sigma(term) <= c. Non-finite entries or no memory: b unchanged. */
+void _mlir_ciface_wlrt_row_block_scale(wlgen_memref2d *base, wlgen_memref3d *b, float c);
 
 /* W <- its best rank-r approximation sum_{i<r} s_i u_i v_i^T in place (Eckart-Young, the
  * truncated SVD). No-op for r >= min(rows, cols); r <= 0 gives W = 0. Without an SVD

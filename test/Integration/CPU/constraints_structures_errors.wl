@@ -1,9 +1,9 @@
 // Constraints with no exact or sound form through a structure's factors are errors at the
 // constraint (file:line:col, then the source line and a caret), for the model being
 // compiled: rank_at_most (kronecker, blockdiag), norm_bound (monarch, lowrank, kronecker with
-// two terms), orthonormal (lowrank, kronecker with two terms, the lora adapter), anything on
-// bone(mode = bat), norm_bound on loldu and sorsa (their spectral bound is the exact product
-// clip); sst stays "not supported yet". The forms that are supported:
+// two terms; loldu and sorsa, whose spectral bound is the exact product clip), orthonormal
+// (lowrank, kronecker with two terms, the lora adapter, bone(mode = bat), whose spectral bound
+// is sound: CPU/constraints_bone_bat.wl); sst stays "not supported yet". The forms that are supported:
 // CPU/constraints_structures.wl.
 // RUN: not wlc %s --model RankKronecker -o %t.so 2>&1 | FileCheck %s --check-prefix=RANK-KRONECKER
 // RUN: not wlc %s --model RankBlockdiag -o %t.so 2>&1 | FileCheck %s --check-prefix=RANK-BLOCKDIAG
@@ -13,7 +13,7 @@
 // RUN: not wlc %s --model OrthLowrank -o %t.so 2>&1 | FileCheck %s --check-prefix=ORTH-LOWRANK
 // RUN: not wlc %s --model OrthKronecker2 -o %t.so 2>&1 | FileCheck %s --check-prefix=ORTH-KRONECKER2
 // RUN: not wlc %s --model OrthLora -o %t.so 2>&1 | FileCheck %s --check-prefix=ORTH-LORA
-// RUN: not wlc %s --model SpectralBoneBat -o %t.so 2>&1 | FileCheck %s --check-prefix=BONE-BAT
+// RUN: not wlc %s --model OrthBoneBat -o %t.so 2>&1 | FileCheck %s --check-prefix=BONE-BAT
 // RUN: not wlc %s --model NormLoldu -o %t.so 2>&1 | FileCheck %s --check-prefix=LOLDU
 // RUN: not wlc %s --model NormSorsa -o %t.so 2>&1 | FileCheck %s --check-prefix=SORSA
 // RUN: not wlc %s --model SpectralSst -o %t.so 2>&1 | FileCheck %s --check-prefix=SST
@@ -37,8 +37,8 @@
 // ORTH-KRONECKER2-NEXT: {{^ +\^$}}
 // ORTH-KRONECKER2-NOT: error
 // ORTH-LORA: {{.*}}constraints_structures_errors.wl:116:34: error: constraint 'orthonormal' on structure 'lora' has no exact or sound form through its factors
-// BONE-BAT: {{.*}}constraints_structures_errors.wl:128:47: error: constraint 'spectral_bound' on structure 'bone' has no exact or sound form through its factors (docs/language.md, "Constraints through structures", lists which have one)
-// BONE-BAT-NEXT: {{^}} + bone(block = 4, mode = bat) with spectral_bound(1.0)
+// BONE-BAT: {{.*}}constraints_structures_errors.wl:128:47: error: constraint 'orthonormal' on structure 'bone' has no exact or sound form through its factors (docs/language.md, "Constraints through structures", lists which have one)
+// BONE-BAT-NEXT: {{^}} + bone(block = 4, mode = bat) with orthonormal
 // BONE-BAT-NEXT: {{^ +\^$}}
 // BONE-BAT-NOT: error
 // LOLDU: {{.*}}constraints_structures_errors.wl:140:35: error: constraint 'norm_bound' on structure 'loldu' has no exact or sound form through its factors
@@ -120,12 +120,12 @@ model OrthLora {
   optimize { default: adamw(lr = 0.01) }
 }
 
-model SpectralBoneBat {
+model OrthBoneBat {
   input  x: f32[16]
   target t: f32[16]
   linear a: 16 -> 16 {
     weight = frozen(init = normal(std = 0.5))
-           + bone(block = 4, mode = bat) with spectral_bound(1.0)
+           + bone(block = 4, mode = bat) with orthonormal
   }
   forward { return a(x) }
   loss = mse(forward, t)

@@ -237,6 +237,12 @@ productBound(const TermBuilder &tb, llvm::StringRef role, llvm::StringRef first,
              llvm::StringRef partner, bool transposed, double scale,
              std::optional<ProductDiagonal> diagonal = std::nullopt);
 
+/// The setup of bone(mode = bat)'s B [ni, r, r]: a spectral bound c on the
+/// term is kept by scaling every B_i against the frozen base
+/// (SpectralMethod::RowBlockScale, sound); any other constraint is an error.
+mlir::FailureOr<ParamSetup> rowBlockBound(const TermBuilder &tb,
+                                          llvm::StringRef role);
+
 /// Adds `structure` to the registry (each file's register function).
 void registerStructure(const Structure *structure);
 

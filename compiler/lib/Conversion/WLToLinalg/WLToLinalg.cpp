@@ -425,6 +425,8 @@ private:
     Value buffer = region(b, loc, offset, type).buffer;
     if (op.getKind() == ProjectionKind::ProductClip)
       return projectProduct(b, op, offset, buffer);
+    if (op.getKind() == ProjectionKind::RowBlockScale)
+      return projectRowBlocks(b, op, offset, buffer);
     if (type.getRank() == 2) {
       projectMatrixInPlace(b, loc, op, buffer);
     } else {
@@ -516,6 +518,33 @@ private:
     return success();
   }
 
+  /// row_block_scale: bone bat's B [ni, r, r] (the parameter) and its frozen
+  /// base (the partner) handed to wlrt_row_block_scale, which scales B.
+  LogicalResult projectRowBlocks(OpBuilder &b, ProjectParamOp op,
+                                 int64_t offset, Value blocks) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    int64_t baseOffset =
+        offsetOf(op, op.getPartnerAttr().getValue(), Slot::Param, {});
+    ParamOp base = lookupParam(op, op.getPartnerAttr().getValue());
+    if (baseOffset < 0 || !base)
+      return op->emitOpError("has no arena offset for its partner (run "
+                             "wl-assign-arena first)");
+    MemRefType anyMatrix = anyStrided(ctx, 2), anyStack = anyStrided(ctx, 3);
+    Value baseView = memref::CastOp::create(
+        b, loc, anyMatrix,
+        region(b, loc, baseOffset, base.getTensorType()).buffer);
+    Value blocksView = memref::CastOp::create(b, loc, anyStack, blocks);
+    Value c = lowering::f32Const(b, loc, op.getValueAttr().getValueAsDouble());
+    auto routine = runtimeRoutine(
+        "wlrt_row_block_scale",
+        b.getFunctionType({anyMatrix, anyStack, b.getF32Type()}, {}));
+    func::CallOp::create(b, loc, routine, ValueRange{baseView, blocksView, c});
+    regions.erase(offset); // B now holds the scaled blocks: reload
+    op->erase();
+    return success();
+  }
+
   /// `op`'s projection of one matrix view, in place.
   void projectMatrixInPlace(OpBuilder &b, Location loc, ProjectParamOp op,
                             Value matrix) {
@@ -525,7 +554,8 @@ private:
     double value = op.getValueAttr().getValueAsDouble();
     switch (op.getKind()) {
     case ProjectionKind::ProductClip:
-      llvm_unreachable("product_clip projects two parameters");
+    case ProjectionKind::RowBlockScale:
+      llvm_unreachable("product_clip and row_block_scale read two parameters");
     case ProjectionKind::SvdClip: {
       auto routine = runtimeRoutine(
           "wlrt_svd_clip", b.getFunctionType({anyMatrix, b.getF32Type()}, {}));

@@ -21,9 +21,11 @@
 // MSG rank must be a positive integer, got
 // MSG 'wl.project_param' op 'p' does not name a wl.param
 // MSG 'wl.project_param' op 'p' is neither a matrix nor a stack of them
-// MSG method product_clip and a partner factor go together
+// MSG methods product_clip and row_block_scale and a partner go together
 // MSG 'transposed' needs a partner
-// MSG a 'partner' goes with product_clip and only with it
+// MSG a 'partner' goes with product_clip and row_block_scale and only with them
+// MSG row_block_scale takes no 'transposed' or 'left'
+// MSG row_block_scale needs B [ni, r, r] and a base [ni·r, nj·r], got
 // MSG 'transposed' needs a 'partner'
 // MSG partner 'q' does not name a wl.param
 // MSG product_clip needs U [m, r] and a partner
@@ -416,7 +418,7 @@ func.func @project_vector() {
 // parameter, and share the rank r.
 wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @product_without_partner() {
-  // expected-error @+1 {{'wl.project_param' op a 'partner' goes with product_clip and only with it}}
+  // expected-error @+1 {{'wl.project_param' op a 'partner' goes with product_clip and row_block_scale and only with them}}
   wl.project_param @p product_clip, 1.0
   return
 }
@@ -426,7 +428,7 @@ func.func @product_without_partner() {
 wl.param @p : tensor<4x2xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.param @q : tensor<3x2xf32> {init = #wl.init<kind = zeros>, trainable}
 func.func @partner_without_product() {
-  // expected-error @+1 {{'wl.project_param' op a 'partner' goes with product_clip and only with it}}
+  // expected-error @+1 {{'wl.project_param' op a 'partner' goes with product_clip and row_block_scale and only with them}}
   wl.project_param @p svd_clip, 1.0 {partner = @q}
   return
 }
@@ -462,7 +464,7 @@ func.func @rank_mismatch() {
 
 // -----
 
-// expected-error @+1 {{spectral_bound: method product_clip and a partner factor go together}}
+// expected-error @+1 {{spectral_bound: methods product_clip and row_block_scale and a partner go together}}
 wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, method = product_clip>]}
 
 // -----
@@ -535,7 +537,7 @@ wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constra
 
 // -----
 
-// expected-error @+2 {{expected one of [normalize, soft_cap, hard_cap, hammer, svd_clip, clamp, product_clip] for how a spectral bound is enforced, got: clip}}
+// expected-error @+2 {{expected one of [normalize, soft_cap, hard_cap, hammer, svd_clip, clamp, product_clip, row_block_scale] for how a spectral bound is enforced, got: clip}}
 // expected-error @+1 {{failed to parse WL_SpectralBoundAttr parameter 'method' which is to be a `SpectralMethod`}}
 wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 1.0, method = clip>]}
 
@@ -569,3 +571,33 @@ wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = orthogonal>, trainable, co
 
 // expected-error @+1 {{struct is missing required parameter: c}}
 wl.param @p : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<method = hard_cap>]}
+
+// -----
+
+// row_block_scale (bone bat's B [ni, r, r] against its base [ni·r, nj·r]).
+wl.param @b : tensor<4x4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @w : tensor<16x16xf32> {init = #wl.init<kind = zeros>}
+func.func @row_blocks_transposed() {
+  // expected-error @+1 {{'wl.project_param' op row_block_scale takes no 'transposed' or 'left'}}
+  wl.project_param @b row_block_scale, 1.0 {partner = @w, transposed}
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+wl.param @w : tensor<12x16xf32> {init = #wl.init<kind = zeros>}
+func.func @row_blocks_shapes() {
+  // expected-error @+1 {{'wl.project_param' op row_block_scale needs B [ni, r, r] and a base [ni·r, nj·r], got 'tensor<4x4x4xf32>' and 'tensor<12x16xf32>'}}
+  wl.project_param @b row_block_scale, 1.0 {partner = @w}
+  return
+}
+
+// -----
+
+wl.param @b : tensor<4x4x4xf32> {init = #wl.init<kind = zeros>, trainable}
+func.func @row_blocks_partner() {
+  // expected-error @+1 {{'wl.project_param' op partner 'w' does not name a wl.param}}
+  wl.project_param @b row_block_scale, 1.0 {partner = @w}
+  return
+}

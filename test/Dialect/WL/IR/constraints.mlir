@@ -106,6 +106,16 @@ wl.param @dU : tensor<6x2xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.param @dd : tensor<2xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 0.5, method = product_clip, partner = @dVt, transposed = true, left = @dU, fixed = true, origin = factor, structure = <loldu>>]}
 wl.param @dVt : tensor<2x5xf32> {init = #wl.init<kind = zeros>, trainable}
 // CHECK: wl.param @dd : tensor<2xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = product_clip, partner = @dVt, transposed = true, left = @dU, fixed = true, origin = factor, structure = <loldu>>]
+// bone(mode = bat)'s bound: B [ni, r, r] scaled against its frozen base.
+wl.param @bb : tensor<4x4x4xf32> {init = #wl.init<kind = zeros>, trainable, constraints = [#wl.spectral_bound<c = 0.5, method = row_block_scale, partner = @bw, origin = factor, structure = <bone>>]}
+wl.param @bw : tensor<16x16xf32> {init = #wl.init<kind = zeros>}
+// CHECK: wl.param @bb : tensor<4x4x4xf32> {constraints = [#wl.spectral_bound<c = 5.000000e-01, method = row_block_scale, partner = @bw, origin = factor, structure = <bone>>]
+// CHECK-LABEL: func.func @project_row_blocks(
+func.func @project_row_blocks() {
+  // CHECK: wl.project_param @bb row_block_scale, 5.000000e-01 {partner = @bw}
+  wl.project_param @bb row_block_scale, 0.5 {partner = @bw}
+  return
+}
 // CHECK-LABEL: func.func @project_diag_product(
 func.func @project_diag_product() {
   // CHECK: wl.project_param @dd product_clip, 5.000000e-01 {left = @dU, partner = @dVt, transposed}

@@ -68,3 +68,28 @@ func.func @step(%z: tensor<2xf32>) {
 // CHECK-LABEL: func.func @project() {
 //       CHECK:   wl.project_param @z product_clip, 2.500000e-01 {fixed, left = @L, partner = @U, transposed}
 //  CHECK-NEXT:   return
+
+// -----
+
+// bone(mode = bat)'s bound scales B against its frozen base right after B is
+// stored (the base never changes); @project applies it once at creation.
+wl.param @B : tensor<4x4x4xf32> {init = #wl.init<kind = zeros>, trainable,
+    constraints = [#wl.spectral_bound<c = 0.5, method = row_block_scale, partner = @W, origin = factor, structure = #wl.structure<bone>>]}
+wl.param @W : tensor<16x16xf32> {init = #wl.init<kind = zeros>}
+func.func private @step_0(%b: tensor<4x4x4xf32>) {
+  wl.param_store @B, %b : tensor<4x4x4xf32>
+  return
+}
+func.func @step(%b: tensor<4x4x4xf32>) {
+  call @step_0(%b) : (tensor<4x4x4xf32>) -> ()
+  return
+}
+//       CHECK: wl.param @B : tensor<4x4x4xf32>
+//   CHECK-NOT: power_u
+// CHECK-LABEL: func.func private @step_0(
+//  CHECK-NEXT:   wl.param_store @B, %{{.+}} : tensor<4x4x4xf32>
+//  CHECK-NEXT:   wl.project_param @B row_block_scale, 5.000000e-01 {partner = @W}
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @project() {
+//       CHECK:   wl.project_param @B row_block_scale, 5.000000e-01 {partner = @W}
+//  CHECK-NEXT:   return

@@ -103,8 +103,14 @@ LogicalResult PolarIterationOp::verify() {
 
 LogicalResult ProjectParamOp::verify() {
   double v = getValueAttr().getValueAsDouble();
-  if ((getKind() == ProjectionKind::ProductClip) != bool(getPartnerAttr()))
-    return emitOpError("a 'partner' goes with product_clip and only with it");
+  bool needsPartner = getKind() == ProjectionKind::ProductClip ||
+                      getKind() == ProjectionKind::RowBlockScale;
+  if (needsPartner != bool(getPartnerAttr()))
+    return emitOpError("a 'partner' goes with product_clip and "
+                       "row_block_scale and only with them");
+  if (getKind() == ProjectionKind::RowBlockScale &&
+      (getTransposed() || getLeftAttr()))
+    return emitOpError("row_block_scale takes no 'transposed' or 'left'");
   if (getTransposed() && !getPartnerAttr())
     return emitOpError("'transposed' needs a 'partner'");
   if (getLeftAttr() && !getPartnerAttr())
@@ -115,6 +121,7 @@ LogicalResult ProjectParamOp::verify() {
   case ProjectionKind::SvdClip:
   case ProjectionKind::Strict:
   case ProjectionKind::ProductClip:
+  case ProjectionKind::RowBlockScale:
     return positiveBound(*this, v);
   case ProjectionKind::RankAtMost:
     if (!(v >= 1) || v >= 9.2e18 ||
@@ -138,6 +145,8 @@ LogicalResult ProjectParamOp::verifySymbolUses(SymbolTableCollection &symbols) {
            << getParam() << "' is neither a matrix nor a stack of them";
   if (!getPartnerAttr())
     return success();
+  if (getKind() == ProjectionKind::RowBlockScale)
+    return verifyRowBlocks(symbols, param);
   // U [m, r] and V [n, r] (Vᵀ [r, n] when transposed): the same rank r.
   auto partner =
       symbols.lookupNearestSymbolFrom<ParamOp>(*this, getPartnerAttr());
@@ -174,5 +183,23 @@ LogicalResult ProjectParamOp::verifyDiagProduct(SymbolTableCollection &symbols,
                        "and a partner ")
            << (getTransposed() ? "V^T [r, n]" : "V [n, r]") << ", got " << ut
            << ", " << dt << " and " << vt;
+  return success();
+}
+
+LogicalResult ProjectParamOp::verifyRowBlocks(SymbolTableCollection &symbols,
+                                              ParamOp blocks) {
+  // B [ni, r, r] and the base [ni·r, nj·r].
+  auto base = symbols.lookupNearestSymbolFrom<ParamOp>(*this, getPartnerAttr());
+  if (!base)
+    return emitOpError("partner '")
+           << getPartnerAttr().getValue() << "' does not name a wl.param";
+  auto bt = blocks.getTensorType(), wt = base.getTensorType();
+  if (bt.getRank() != 3 || wt.getRank() != 2 ||
+      bt.getDimSize(1) != bt.getDimSize(2) ||
+      wt.getDimSize(0) != bt.getDimSize(0) * bt.getDimSize(1) ||
+      wt.getDimSize(1) % bt.getDimSize(1) != 0)
+    return emitOpError("row_block_scale needs B [ni, r, r] and a base "
+                       "[ni·r, nj·r], got ")
+           << bt << " and " << wt;
   return success();
 }

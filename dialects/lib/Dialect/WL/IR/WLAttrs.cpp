@@ -90,9 +90,11 @@ SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                           FlatSymbolRefAttr left, bool fixed,
                           LocationAttr loc, ConstraintOrigin origin,
                           StructureKindAttr structure) {
-  if ((method == SpectralMethod::ProductClip) != bool(partner))
-    return emitError() << "spectral_bound: method product_clip and a partner "
-                          "factor go together";
+  bool needsPartner = method == SpectralMethod::ProductClip ||
+                      method == SpectralMethod::RowBlockScale;
+  if (needsPartner != bool(partner))
+    return emitError() << "spectral_bound: methods product_clip and "
+                          "row_block_scale and a partner go together";
   if (transposed && !partner)
     return emitError() << "spectral_bound: 'transposed' needs a partner";
   if (left && !partner)

@@ -410,6 +410,30 @@ struct ProductClip final : SpectralMethodBase {
   }
 };
 
+/// bone(mode = bat)'s term ΔW, whose row block i is M_i (I ⊗ B_i) with
+/// M = base + (1ᵀ ⊗ I): σ(ΔW)² ≤ Σ_i σ(M_i)² σ(B_i)² =: β², so every B_i
+/// scaled by c/β when β > c keeps σ(ΔW) ≤ c. A runtime routine takes the
+/// sound Gram bounds of each M_i and B_i after every step, right after B
+/// is stored (the base is frozen).
+struct RowBlockScale final : SpectralMethodBase {
+  bool atRuntime() const override { return true; }
+  void projectStored(Projector &p, const Constraint &c) const override {
+    ProjectParamOp::create(
+        p.b, c.loc(p.param.getLoc()), p.sym(),
+        ProjectionKindAttr::get(p.b.getContext(),
+                                ProjectionKind::RowBlockScale),
+        p.b.getF64FloatAttr(c.bound()), c.spectral().getPartner(),
+        /*transposed=*/nullptr, /*left=*/nullptr, /*fixed=*/nullptr);
+  }
+  GuaranteeText methodGuarantee(ParamOp, const Constraint &,
+                                OptimizerGroupOp) const override {
+    return {Guarantee::Exact,
+            "every B_i scaled after every step so that sqrt(sum_i "
+            "sigma(M_i)^2 sigma(B_i)^2) <= c (Gram bounds; sound, not "
+            "tight; the method is not needed)"};
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // norm_bound, orthonormal, rank_at_most
 //===----------------------------------------------------------------------===//
@@ -496,6 +520,7 @@ const ConstraintMethod &spectralMethod(SpectralMethod method) {
   static const SvdClip svdClip;
   static const Clamp clamp;
   static const ProductClip productClip;
+  static const RowBlockScale rowBlockScale;
   switch (method) {
   case SpectralMethod::Normalize:
     return normalize;
@@ -511,6 +536,8 @@ const ConstraintMethod &spectralMethod(SpectralMethod method) {
     return clamp;
   case SpectralMethod::ProductClip:
     return productClip;
+  case SpectralMethod::RowBlockScale:
+    return rowBlockScale;
   }
   llvm_unreachable("unknown spectral method");
 }
@@ -546,6 +573,11 @@ static std::string composition(ConstraintAttrInterface constraint) {
   case StructureKind::Lora:
     return "bounds the adapter term s*B A (c/s on B A)";
   case StructureKind::Bone:
+    if (auto s = dyn_cast<SpectralBoundAttr>(constraint);
+        s && s.getMethod() == SpectralMethod::RowBlockScale)
+      return "bat: row block i of the adapter term is M_i (I (x) B_i), M = "
+             "base + (1 (x) I): sigma <= sqrt(sum_i sigma(M_i)^2 "
+             "sigma(B_i)^2) <= c (sound)";
     return "B <= c/sqrt(IN/r): the adapter term has sigma = sqrt(IN/r) "
            "sigma(B) <= c (exact)";
   case StructureKind::Sorsa:

@@ -144,6 +144,10 @@ def WL_ProjectParamOp : WL_Op<"project_param", [MemoryEffects<[MemRead, MemWrite
     `left` factor the product is U diag(d) Vᵀ for the parameter d [r] and U
     = `left`: its clip re-splits U, d and V (sorsa), or, when `fixed` (loldu:
     U and V frozen), scales d by c/σ_max when σ_max > c.
+    `row_block_scale` (bone(mode = bat): the parameter is B [ni, r, r], the
+    `partner` the frozen base [ni·r, nj·r]; the term's row block i is
+    M_i (I ⊗ B_i) with M = base + (1ᵀ ⊗ I)): every B_i scaled by c/β when
+    β = sqrt(Σ_i σ(M_i)² σ(B_i)²), from sound Gram bounds, exceeds c.
   }];
   let arguments = (ins FlatSymbolRefAttr:$param, WL_ProjectionKindAttr:$kind, F64Attr:$value,
                        OptionalAttr<FlatSymbolRefAttr>:$partner, UnitAttr:$transposed,
@@ -154,6 +158,9 @@ def WL_ProjectParamOp : WL_Op<"project_param", [MemoryEffects<[MemRead, MemWrite
     /// verifySymbolUses for a product U diag(d) Vᵀ (a `left` factor).
     ::mlir::LogicalResult verifyDiagProduct(::mlir::SymbolTableCollection &symbols,
                                             ::wl::ParamOp d);
+    /// verifySymbolUses for row_block_scale (bone bat's B and its base).
+    ::mlir::LogicalResult verifyRowBlocks(::mlir::SymbolTableCollection &symbols,
+                                          ::wl::ParamOp blocks);
   }];
 }
 

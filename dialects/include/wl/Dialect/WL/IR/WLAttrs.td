@@ -68,7 +68,11 @@ def WL_SpectralMethod : I32EnumAttr<"SpectralMethod", "how a spectral bound is e
     // The bound on a product U Vᵀ of two factors (lowrank, lora): the
     // singular values of the product clipped exactly through thin SVDs of
     // the factors and of the r × r core, after every step (runtime).
-    I32EnumAttrCase<"ProductClip", 6, "product_clip">]> {
+    I32EnumAttrCase<"ProductClip", 6, "product_clip">,
+    // The bound on bone(mode = bat)'s term, whose row block i is
+    // M_i (I ⊗ B_i) with M = base + (1ᵀ ⊗ I): every B_i scaled by c/β when
+    // the sound β = sqrt(Σ_i σ(M_i)² σ(B_i)²) (Gram bounds) exceeds c.
+    I32EnumAttrCase<"RowBlockScale", 7, "row_block_scale">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -115,7 +119,10 @@ def WL_ProjectionKind : I32EnumAttr<"ProjectionKind", "a projection done by a ru
     I32EnumAttrCase<"RankAtMost", 1, "rank_at_most">,
     I32EnumAttrCase<"Strict", 2, "strict">,
     // σ(U Vᵀ) ≤ c for the parameter U and its partner V.
-    I32EnumAttrCase<"ProductClip", 3, "product_clip">]> {
+    I32EnumAttrCase<"ProductClip", 3, "product_clip">,
+    // bone(mode = bat): the stack B [ni, r, r] scaled against its partner,
+    // the frozen base [ni·r, nj·r] (SpectralMethod::RowBlockScale).
+    I32EnumAttrCase<"RowBlockScale", 4, "row_block_scale">]> {
   let cppNamespace = "::wl";
   let genSpecializedAttr = 0;
 }
@@ -323,7 +330,8 @@ def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
          DefaultValuedParameter<"SpectralMethod", "SpectralMethod::Normalize">:$method,
          WL_BoolParameter<"false">:$strict,
          // product_clip: the other factor V of W = U Vᵀ (this parameter is
-         // U), stored as Vᵀ when `transposed`.
+         // U), stored as Vᵀ when `transposed`; row_block_scale: the frozen
+         // base.
          OptionalParameter<"::mlir::FlatSymbolRefAttr">:$partner,
          WL_BoolParameter<"false">:$transposed,
          // product_clip of W = U diag(d) Vᵀ (sorsa, loldu): this parameter
