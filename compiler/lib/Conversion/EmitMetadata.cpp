@@ -58,9 +58,9 @@ json::Object dictToJson(DictionaryAttr dict) {
 json::Object initToJson(InitAttr init) {
   json::Object o{{"kind", stringifyInitKind(init.getKind()).str()}};
   if (init.getStd())
-    o["std"] = init.getStd()->convertToDouble();
+    o["std"] = double(*init.getStd());
   if (init.getA())
-    o["a"] = init.getA()->convertToDouble();
+    o["a"] = double(*init.getA());
   if (init.getFile())
     o["file"] = init.getFile().getValue().str();
   if (init.getTensor())

@@ -54,7 +54,7 @@ public:
     // A [r, IN] keeps orthonormal rows, B [OUT, r] orthonormal columns.
     double gamma = tb.call().getNumber("gamma");
     setup->penalty = OrthonormalPenaltyAttr::get(
-        tb.b.getContext(), llvm::APFloat(gamma), role == "weight.sorsa_B");
+        tb.b.getContext(), gamma, role == "weight.sorsa_B");
     return setup;
   }
   FailureOr<InitAttr> init(const TermBuilder &tb, StringRef) const override {

@@ -245,14 +245,14 @@ TermBuilder::constraint(const lang::Call &c, ConstraintOrigin origin,
   if (c.name == "spectral_bound") {
     std::optional<SpectralMethod> method =
         symbolizeSpectralMethod(c.getName("method", "normalize"));
-    return SpectralBoundAttr::get(ctx, APFloat(c.getNumber("c")),
+    return SpectralBoundAttr::get(ctx, c.getNumber("c"),
                                   method.value_or(SpectralMethod::Normalize),
                                   c.getBool("strict"), l, origin, kind);
   }
   if (c.name == "norm_bound") {
     std::optional<NormKind> norm =
         symbolizeNormKind(c.getName("norm", "frobenius"));
-    return NormBoundAttr::get(ctx, APFloat(c.getNumber("c")),
+    return NormBoundAttr::get(ctx, c.getNumber("c"),
                               norm.value_or(NormKind::Frobenius), l, origin,
                               kind);
   }
@@ -359,7 +359,7 @@ wl::productBound(const TermBuilder &tb, StringRef role, StringRef first,
       return noFormThrough(tb, c, written), failure();
     // Exact whatever the method: `strict` has nothing left to add.
     setup.constraints.push_back(SpectralBoundAttr::get(
-        ctx, APFloat(bound.bound() / scale), SpectralMethod::ProductClip,
+        ctx, bound.bound() / scale, SpectralMethod::ProductClip,
         /*strict=*/false, sym(partner), transposed,
         diagonal ? sym(first) : nullptr, diagonal && diagonal->fixedFactors,
         bound.getLoc(), ConstraintOrigin::Factor, kind));
@@ -382,7 +382,7 @@ FailureOr<ParamSetup> wl::rowBlockBound(const TermBuilder &tb,
       return noFormThrough(tb, c, written), failure();
     // Sound whatever the method: `strict` has nothing left to add.
     setup.constraints.push_back(SpectralBoundAttr::get(
-        ctx, APFloat(bound.bound()), SpectralMethod::RowBlockScale,
+        ctx, bound.getC(), SpectralMethod::RowBlockScale,
         /*strict=*/false, base, /*transposed=*/false, /*left=*/nullptr,
         /*fixed=*/false, bound.getLoc(), ConstraintOrigin::Factor, kind));
   }

@@ -27,24 +27,22 @@ void WLDialect::registerAttributes() {
 
 LogicalResult
 OrthonormalPenaltyAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                               APFloat gamma, bool transposed) {
-  double g = gamma.convertToDouble();
-  if (!std::isfinite(g) || g < 0)
+                               F64 gamma, bool transposed) {
+  if (!std::isfinite(gamma) || gamma < 0)
     return emitError() << "orthonormal_penalty needs a finite gamma >= 0, got "
-                       << g;
+                       << double(gamma);
   return success();
 }
 
 LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                               InitKind kind, std::optional<APFloat> stdAttr,
-                               std::optional<APFloat> aAttr, StringAttr file,
+                               InitKind kind, std::optional<F64> stdAttr,
+                               std::optional<F64> aAttr, StringAttr file,
                                StringAttr tensor, bool transposed) {
   if (transposed && kind != InitKind::From)
     return emitError() << "only a 'from' init is stored transposed";
   bool hasStd = stdAttr.has_value(), hasA = aAttr.has_value(),
        hasFile = file || tensor;
-  double std = hasStd ? stdAttr->convertToDouble() : 0,
-         a = hasA ? aAttr->convertToDouble() : 0;
+  double std = stdAttr.value_or(0), a = aAttr.value_or(0);
   switch (kind) {
   case InitKind::Normal:
     // std = 0 is allowed (all zeros, like PyTorch's normal_(std=0)).
@@ -76,8 +74,7 @@ LogicalResult InitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 /// c of a bound: a positive, finite number.
 static LogicalResult positiveBound(function_ref<InFlightDiagnostic()> emitError,
-                                   StringRef kind, APFloat bound) {
-  double c = bound.convertToDouble();
+                                   StringRef kind, double c) {
   if (!(c > 0) || !std::isfinite(c))
     return emitError() << kind << " needs a positive, finite 'c', got " << c;
   return success();
@@ -85,7 +82,7 @@ static LogicalResult positiveBound(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult
 SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                          APFloat c, SpectralMethod method, bool strict,
+                          F64 c, SpectralMethod method, bool strict,
                           FlatSymbolRefAttr partner, bool transposed,
                           FlatSymbolRefAttr left, bool fixed,
                           LocationAttr loc, ConstraintOrigin origin,
@@ -109,7 +106,7 @@ SpectralBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 LogicalResult
-NormBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError, APFloat c,
+NormBoundAttr::verify(function_ref<InFlightDiagnostic()> emitError, F64 c,
                       NormKind norm, LocationAttr loc, ConstraintOrigin origin,
                       StructureKindAttr structure) {
   return positiveBound(emitError, "norm_bound", c);

@@ -13,6 +13,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "wl/Dialect/WL/IR/F64.h"
+
 #include <cmath>
 
 // Generated declarations, in dependency order (each block uses the ones

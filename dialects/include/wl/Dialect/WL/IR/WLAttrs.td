@@ -192,26 +192,25 @@ def WL_ConstraintOrigin : I32EnumAttr<"ConstraintOrigin", "where a constraint co
 // Parameters
 //===----------------------------------------------------------------------===//
 
-/// A double (stored as an APFloat, which hashes), written as a plain number.
-def WL_F64Parameter : APFloatParameter<"a float"> {
-  let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::APFloat> {
+/// A double (wl::F64, which compares and hashes), written as a plain number.
+def WL_F64Parameter : AttrParameter<"::wl::F64", "a float"> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<::wl::F64> {
     double value;
     if (::mlir::failed($_parser.parseFloat(value)))
       return ::mlir::failure();
-    return ::llvm::APFloat(value);
+    return ::wl::F64(value);
   }() }];
-  let printer = [{ $_printer.printFloat($_self) }];
+  // printFloat prints the shortest text that reads back to the same double.
+  let printer = [{ $_printer.printFloat(::llvm::APFloat(double($_self))) }];
 }
-def WL_OptionalF64Parameter : OptionalParameter<"std::optional<::llvm::APFloat>", "a float"> {
-  let comparator = "$_lhs.has_value() == $_rhs.has_value() && "
-                   "(!$_lhs || $_lhs->bitwiseIsEqual(*$_rhs))";
-  let parser = [{ [&]() -> ::mlir::FailureOr<std::optional<::llvm::APFloat>> {
+def WL_OptionalF64Parameter : OptionalParameter<"std::optional<::wl::F64>", "a float"> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<std::optional<::wl::F64>> {
     double value;
     if (::mlir::failed($_parser.parseFloat(value)))
       return ::mlir::failure();
-    return std::optional<::llvm::APFloat>(::llvm::APFloat(value));
+    return std::optional<::wl::F64>(value);
   }() }];
-  let printer = [{ $_printer.printFloat(*$_self) }];
+  let printer = [{ $_printer.printFloat(::llvm::APFloat(double(*$_self))) }];
 }
 class WL_BoolParameter<string default> : AttrParameter<"bool", "true or false"> {
   let defaultValue = default;
@@ -257,10 +256,10 @@ def WL_InitAttr : WL_Attr<"Init", "init"> {
   ];
   let extraClassDeclaration = [{
     static InitAttr getNormal(::mlir::MLIRContext *ctx, double std) {
-      return get(ctx, InitKind::Normal, ::llvm::APFloat(std), std::nullopt, nullptr, nullptr, false);
+      return get(ctx, InitKind::Normal, ::wl::F64(std), std::nullopt, nullptr, nullptr, false);
     }
     static InitAttr getUniform(::mlir::MLIRContext *ctx, double a) {
-      return get(ctx, InitKind::Uniform, std::nullopt, ::llvm::APFloat(a), nullptr, nullptr, false);
+      return get(ctx, InitKind::Uniform, std::nullopt, ::wl::F64(a), nullptr, nullptr, false);
     }
     /// The same initialiser, stored transposed (`from` into a Wᵀ holder).
     InitAttr asTransposed() const {
@@ -285,7 +284,7 @@ def WL_OrthonormalPenaltyAttr : WL_Attr<"OrthonormalPenalty", "orthonormal_penal
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// γ as a number.
-    double strength() const { return getGamma().convertToDouble(); }
+    double strength() const { return getGamma(); }
   }];
 }
 
@@ -341,7 +340,7 @@ def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
          WL_BoolParameter<"false">:$fixed)> {
   let summary = "σ_max(W) ≤ c, kept by `method` (and a sound rescale when strict)";
   let builders = [
-    AttrBuilder<(ins "::llvm::APFloat":$c, "SpectralMethod":$method,
+    AttrBuilder<(ins "::wl::F64":$c, "SpectralMethod":$method,
                      "bool":$strict, "::mlir::LocationAttr":$loc,
                      "ConstraintOrigin":$origin, "StructureKindAttr":$structure), [{
       return $_get($_ctxt, c, method, strict, nullptr, false, nullptr, false,
@@ -350,11 +349,11 @@ def WL_SpectralBoundAttr : WL_ConstraintAttr<"SpectralBound", "spectral_bound",
   ];
   let extraClassDeclaration = [{
     /// c as a number.
-    double bound() const { return getC().convertToDouble(); }
+    double bound() const { return getC(); }
     /// The same bound with c replaced by a factor's share of it, carried onto
     /// a factor of `structure` (ConstraintOrigin::Factor).
     SpectralBoundAttr withShare(double share, StructureKindAttr structure) const {
-      return get(getContext(), ::llvm::APFloat(share), getMethod(), getStrict(),
+      return get(getContext(), ::wl::F64(share), getMethod(), getStrict(),
                  getPartner(), getTransposed(), getLeft(), getFixed(), getLoc(),
                  ConstraintOrigin::Factor, structure);
     }
@@ -367,11 +366,11 @@ def WL_NormBoundAttr : WL_ConstraintAttr<"NormBound", "norm_bound",
   let summary = "the Frobenius norm of W, or of each row or column, ≤ c";
   let extraClassDeclaration = [{
     /// c as a number.
-    double bound() const { return getC().convertToDouble(); }
+    double bound() const { return getC(); }
     /// The same bound with c replaced by a factor's share of it, carried onto
     /// a factor of `structure` (ConstraintOrigin::Factor).
     NormBoundAttr withShare(double share, StructureKindAttr structure) const {
-      return get(getContext(), ::llvm::APFloat(share), getNorm(), getLoc(),
+      return get(getContext(), ::wl::F64(share), getNorm(), getLoc(),
                  ConstraintOrigin::Factor, structure);
     }
   }];
