@@ -15,6 +15,7 @@ from .config import BIG_N, CONSTRAINT_LINES, CONSTRAINT_SIZE, FULL_CONFIGS, FULL
     QUICK_SOFT_CAP_SIZES, QUICK_STRUCTURE_SIZE, SC_LINES, SC_PASSES, SC_SIZE, SECTIONS, SEQ_ATTN_TS, SEQ_LINES, \
     SLOW_CALL_S, STRUCTURE_LINES, STRUCTURE_SIZE
 from .constraints import run_constraints
+from .dataparallel import run_dataparallel
 from .dense import run_train_step
 from .env import NTHREADS
 from .gemm import run_gemm_mlp, run_gemm_shape
@@ -253,6 +254,8 @@ def run_sections(ctx, p):
         run_gpt(ctx, os.path.join(os.path.dirname(HERE), ctx.args.gpt_model), p.gpt_steps, ctx.args.gpt_batch)
     if "compile" in p.sections:
         run_compile(ctx)  # compile time of a 12-layer model
+    if "distributed" in p.sections:
+        run_dataparallel(ctx)  # 2 data-parallel ranks against 1 process
 
 
 def main(description):

@@ -709,6 +709,61 @@ wl_status paramCall(wl_model *m, const char *fn, const char *name,
   });
 }
 
+/// The arena's three kinds of storage, each one span for collectives
+/// (wl.distributed all-reduces the gradients and broadcasts the rest in place).
+enum class Storage { Params, Grads, State };
+
+/// [begin, end) in floats; empty when begin >= end.
+struct Span {
+  int64_t begin = INT64_MAX, end = 0;
+  void add(int64_t offset, int64_t numel) {
+    begin = std::min(begin, offset);
+    end = std::max(end, offset + numel);
+  }
+  bool empty() const { return begin >= end; }
+  bool overlaps(const Span &o) const {
+    return !empty() && !o.empty() && begin < o.end && o.begin < end;
+  }
+};
+
+/// The smallest span holding every tensor of kind `kind` (and the alignment
+/// padding between them, which nothing writes).
+Span storageSpan(const Metadata &md, Storage kind) {
+  Span span;
+  for (const ParamInfo &p : md.params) {
+    if (kind == Storage::Params)
+      span.add(p.offset, p.numel);
+    else if (kind == Storage::Grads && p.gradOffset >= 0)
+      span.add(p.gradOffset, p.numel);
+    else if (kind == Storage::State)
+      for (const StateInfo &st : p.state)
+        span.add(st.offset, st.numel);
+  }
+  return span;
+}
+
+/// wl_param_buffer, wl_grad_buffer, wl_state_buffer: the span of `kind`,
+/// refused when another kind's tensor lies inside it (a layout that a
+/// collective on the span would corrupt).
+wl_status storageCall(wl_model *m, const char *fn, Storage kind, float **data,
+                      int64_t *count) {
+  return modelCall(m, fn, [&] {
+    if (wl_status st = nonNull(m, fn, {{"data", data}, {"count", count}}))
+      return st;
+    const char *names[] = {"parameters", "gradients", "state tensors"};
+    Span span = storageSpan(*m->md, kind);
+    for (Storage other : {Storage::Params, Storage::Grads, Storage::State})
+      if (other != kind && span.overlaps(storageSpan(*m->md, other)))
+        return setError(m, WL_ERR_ARG,
+                        std::string(fn) + ": the library's " +
+                            names[int(kind)] + " are not one span apart from its " +
+                            names[int(other)]);
+    *data = span.empty() ? m->arena : m->arena + span.begin;
+    *count = span.empty() ? 0 : span.end - span.begin;
+    return WL_OK;
+  });
+}
+
 } // namespace
 
 extern "C" {
@@ -922,6 +977,31 @@ WL_API wl_status wl_step(wl_model *m) {
     wlgen_memref1d a = arenaRef(m);
     return runStep(m, "wl_step", &a);
   });
+}
+
+WL_API wl_status wl_loss_backward(wl_model *m, const void *x,
+                                  const void *labels, int64_t batch,
+                                  float *loss) {
+  const char *fn = "wl_loss_backward";
+  return lossCall(m, fn, x, labels, batch, loss, Mem::Host,
+                  [&](wlgen_memref1d *a, wlgen_memref2d *xr, void *lr) {
+                    float value = _mlir_ciface_wlgen_loss_backward(a, xr, lr);
+                    checkDevice(m);
+                    *loss = value;
+                    return WL_OK;
+                  });
+}
+
+WL_API wl_status wl_param_buffer(wl_model *m, float **data, int64_t *count) {
+  return storageCall(m, "wl_param_buffer", Storage::Params, data, count);
+}
+
+WL_API wl_status wl_grad_buffer(wl_model *m, float **data, int64_t *count) {
+  return storageCall(m, "wl_grad_buffer", Storage::Grads, data, count);
+}
+
+WL_API wl_status wl_state_buffer(wl_model *m, float **data, int64_t *count) {
+  return storageCall(m, "wl_state_buffer", Storage::State, data, count);
 }
 
 WL_API wl_status wl_loss(wl_model *m, const void *x, const void *labels,

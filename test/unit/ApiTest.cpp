@@ -217,6 +217,47 @@ TEST(Api, ForwardBackward) {
   wl_destroy(m);
 }
 
+// wl_loss_backward adds the batch's gradient without a step; the storage spans
+// refuse NULL arguments and a layout whose kinds interleave (the fake model's
+// parameters, gradients and state alternate in the arena, which a collective
+// on one span would corrupt; wlc lays each kind out as one block).
+TEST(Api, LossBackwardAndBuffers) {
+  wl_model *m = wl_create(1);
+  EXPECT_TRUE(m);
+  if (!m)
+    return;
+  const float x[6] = {1, 0, 0, 0.5f, 1, 2}, t[4] = {1.5f, -1.5f, 0, 0};
+  float loss = -1, again = -1, g1[6], g2[6];
+  int calls = fake_step_calls;
+  EXPECT_TRUE(wl_loss_backward(m, x, t, 2, &loss) == WL_OK);
+  EXPECT_TRUE(wl_get_grad(m, "fc.weight", g1) == WL_OK);
+  EXPECT_TRUE(wl_loss_backward(m, x, t, 2, &again) == WL_OK && again == loss);
+  EXPECT_TRUE(wl_get_grad(m, "fc.weight", g2) == WL_OK);
+  for (int i = 0; i < 6; ++i) // (g1 + a) + b rounds apart from 2·(a + b)
+    EXPECT_TRUE(std::fabs(g2[i] - 2 * g1[i]) <= 1e-5f * std::fabs(g1[i]) &&
+                g1[i] != 0);
+  float direct = -1;
+  EXPECT_TRUE(wl_loss(m, x, t, 2, &direct) == WL_OK && direct == loss);
+  EXPECT_TRUE(fake_step_calls == calls && wl_step_count(m) == 0);
+  EXPECT_TRUE(wl_loss_backward(m, x, t, 2, nullptr) == WL_ERR_ARG);
+
+  float *data = nullptr;
+  int64_t count = -1;
+  EXPECT_TRUE(wl_grad_buffer(m, nullptr, &count) == WL_ERR_ARG &&
+              std::string(wl_last_error(m)) == "wl_grad_buffer: data is NULL");
+  EXPECT_TRUE(wl_param_buffer(m, &data, nullptr) == WL_ERR_ARG &&
+              std::string(wl_last_error(m)) ==
+                  "wl_param_buffer: count is NULL");
+  EXPECT_TRUE(wl_grad_buffer(nullptr, &data, &count) == WL_ERR_ARG);
+  EXPECT_TRUE(wl_grad_buffer(m, &data, &count) == WL_ERR_ARG &&
+              std::string(wl_last_error(m)) ==
+                  "wl_grad_buffer: the library's gradients are not one span "
+                  "apart from its parameters");
+  EXPECT_TRUE(wl_state_buffer(m, &data, &count) == WL_ERR_ARG &&
+              data == nullptr && count == -1);
+  wl_destroy(m);
+}
+
 TEST(Api, Errors) {
   wl_model *m = wl_create(3), *other = wl_create(3);
   EXPECT_TRUE(m && other);

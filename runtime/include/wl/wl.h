@@ -90,6 +90,19 @@ WL_API wl_status wl_loss_device(wl_model *, const void *x, const void *labels, i
                                 float *loss);
 WL_API wl_status wl_train_step_device(wl_model *, const void *x, const void *labels,
                                       int64_t batch, float *loss);
+/* Data parallelism (runtime/README.md, "Distributed training"). wl_loss_backward: forward,
+ * mean loss and grads += dloss/dθ without a step (wl_train_step less its zero_grad and step).
+ * The buffers: one contiguous span of the model's storage each, for collectives that work in
+ * place (all-reduce the gradients, broadcast parameters and state): every parameter
+ * (trainable and frozen), every gradient, every optimizer and constraint state tensor. A
+ * span includes the alignment padding between tensors (zeros that nothing reads); *count is
+ * in floats (0 for no state). The pointers stay valid until wl_destroy. Writing a gradient
+ * span between wl_loss_backward and wl_step is how a caller sums replicas' gradients. */
+WL_API wl_status wl_loss_backward(wl_model *, const void *x, const void *labels, int64_t batch,
+                                  float *loss);
+WL_API wl_status wl_param_buffer(wl_model *, float **data, int64_t *count);
+WL_API wl_status wl_grad_buffer(wl_model *, float **data, int64_t *count);
+WL_API wl_status wl_state_buffer(wl_model *, float **data, int64_t *count);
 /* Non-finite values: wl_step and wl_train_step are all or nothing: an update that would
  * leave a NaN or an infinity in a parameter or a state tensor is undone (parameters,
  * optimizer state and step count exactly as before) and answers WL_ERR_NONFINITE naming the

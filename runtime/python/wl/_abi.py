@@ -101,6 +101,10 @@ OPTIONAL_SIGNATURES = {
     "wl_input_kind": (_i32, []),
     "wl_sequence_length": (_i64, []),
     "wl_label_size": (_i64, []),
+    "wl_loss_backward": (_st, [_m, _vp, _vp, _i64, _vp]),
+    "wl_param_buffer": (_st, [_m, _vp, _vp]),
+    "wl_grad_buffer": (_st, [_m, _vp, _vp]),
+    "wl_state_buffer": (_st, [_m, _vp, _vp]),
 }
 
 
@@ -542,6 +546,18 @@ class Model:
         out = ctypes.c_float(float("nan"))
         self._check("wl_loss", self.lib.dll.wl_loss(self._h(), x.ctypes.data, y.ctypes.data, b,
                                                     ctypes.addressof(out)))
+        return float(out.value)
+
+    def loss_backward(self, x, y):
+        """Mean loss of the batch, and its gradient added to the accumulated ones (no
+        zero_grad, no step): train_step's middle, for callers that combine gradients
+        (wl.distributed)."""
+        x, b = self._batch_x(x)
+        y = self._labels(y, b)
+        out = ctypes.c_float(float("nan"))
+        fn = self.lib._need("wl_loss_backward")
+        self._check("wl_loss_backward", fn(self._h(), x.ctypes.data, y.ctypes.data, b,
+                                           ctypes.addressof(out)))
         return float(out.value)
 
     def train_step(self, x, y):

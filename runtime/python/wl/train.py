@@ -99,6 +99,7 @@ import math
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -107,6 +108,7 @@ import warnings
 import numpy as np
 
 import wl
+from wl import distributed as wldist
 from wl import text as wltext
 
 DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
@@ -749,6 +751,19 @@ def build_parser():
     p.add_argument("--target", default="cpu", choices=["cpu", "cuda"],
                    help="wlc's code generation target (default cpu)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--nproc", type=_positive_int, default=1, metavar="N",
+                   help="train data-parallel in N local processes (torchrun's launcher, gloo; "
+                        "each takes 1/N of every batch and cores/N threads; default 1)")
+    p.add_argument("--nnodes", type=_positive_int, default=1, metavar="M",
+                   help="machines of a data-parallel run (default 1): start wl-train on each "
+                        "with the same arguments and its own --node-rank")
+    p.add_argument("--node-rank", type=_nonnegative_int, default=0, metavar="K",
+                   help="this machine's index in [0, --nnodes) (default 0; 0 hosts --master)")
+    p.add_argument("--master", default=None, metavar="HOST:PORT",
+                   help="with --nnodes > 1: where machine 0 listens for the others")
+    p.add_argument("--dist-timeout", type=_positive_float, default=300.0, metavar="S",
+                   help="data-parallel runs: seconds a rank waits for the others before the "
+                        "whole run stops with an error (default 300)")
     g = p.add_argument_group("fashion-mnist")
     g.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
                    help="epochs (default 5)")
@@ -797,6 +812,12 @@ def parse_args(argv=None):
         args.data = wltext.FORTUNES_DIR if kind == "text" else DEFAULT_DATA_DIR
     if args.batch is None:
         args.batch = DEFAULT_BATCH[kind]
+    if args.nnodes > 1 and not args.master:
+        parser.error("--nnodes %d needs --master HOST:PORT (machine 0's address)" % args.nnodes)
+    if args.node_rank >= args.nnodes:
+        parser.error("--node-rank %d is not below --nnodes %d" % (args.node_rank, args.nnodes))
+    if args.master and not re.fullmatch(r"[^:\s]+:\d+", args.master):
+        parser.error("--master must be HOST:PORT, got %r" % args.master)
     return args
 
 
@@ -885,13 +906,21 @@ def write_constraints(out, report, report_error, constrained):
     out.flush()
 
 
+def train_batch(model, x, y):
+    """One training step on the global batch (x, y): this rank's shard of it when `model` is
+    data-parallel. Returns the batch's mean loss."""
+    if isinstance(model, wldist.DataParallel):
+        x, y = model.shard(x, y)
+    return float(model.train_step(x, y))
+
+
 def train_epoch(model, data, order, batch, progress):
     """One epoch of train_step on the batches of `order`: (step losses, their sum, seconds)."""
     t0 = time.perf_counter()
     losses, loss_sum = [], 0.0
     for s in range(data.steps_per_epoch):
         idx = order[s * batch:(s + 1) * batch]
-        loss = float(model.train_step(data.x_train[idx], data.y_train[idx]))
+        loss = train_batch(model, data.x_train[idx], data.y_train[idx])
         losses.append(loss)
         loss_sum += loss
         progress.update(s + 1, loss_sum / (s + 1))
@@ -1123,7 +1152,7 @@ def train_text(args, model, data, validation, out):
         loss_sum = 0.0
         for s in range(n):
             x, y = data.train_batch(rng, args.batch)
-            loss = float(model.train_step(x, y))
+            loss = train_batch(model, x, y)
             step_losses.append(loss)
             loss_sum += loss
             progress.update(s + 1, loss_sum / (s + 1))
@@ -1197,19 +1226,25 @@ def run_text(args, lib, loaded, out):
     data = wltext.TextData(text, T, where)
     all_windows = wltext.validation_windows(len(data.val_ids), T)
     validation = wltext.validation_windows(len(data.val_ids), T, args.eval_windows)
-    model = lib.create(seed=args.seed)
+    model = join_ranks(lib.create(seed=args.seed), out)
     check_vocabulary(model, data.vocab, V)
     prompt = args.prompt if args.prompt is not None else wltext.default_prompt(data.vocab)
     if args.sample_chars and not prompt:
         raise TrainError("--prompt must not be empty")
 
-    os.makedirs(args.out, exist_ok=True)
+    if not args.rank:
+        os.makedirs(args.out, exist_ok=True)
     plot_layers = constrained or layer_names
     spectra_start = singular_values(model, plot_layers)
     bound_start = lipschitz_bound(model, 0)  # (the first evaluation warns when there is none)
     write_text_header(out, lib, args, source, data, len(validation[0]), len(all_windows[0]), V)
     write_constraints(out, report, report_error, constrained)
+    write_ranks(out, model, args.batch)
     step_losses, rows = train_text(args, model, data, validation, out)
+    if args.rank:  # rank 0 writes the results
+        return 0
+    if isinstance(model, wldist.DataParallel):  # the replica itself: no more collectives
+        model = model.model
 
     files = OutputFiles(args.out)
     write_text_csvs(files, rows, step_losses)
@@ -1251,10 +1286,10 @@ def write_text_plots(files, lib, args, step_losses, rows, bound_start, spectra):
     plot_spectra(plt, files.path("spectra.png"), *spectra)
 
 
-def run(args):
+def run(args, out=None):
     """Compiles, checks, trains and evaluates the model, then writes --out; 0 on success (errors
-    raise: see main)."""
-    out, path = sys.stdout, args.model_file
+    raise: see main). In a data-parallel run every rank trains; only rank 0 writes."""
+    out, path = out or sys.stdout, args.model_file
     if not os.path.isfile(path):
         raise TrainError("%s: no such model file" % path)
     if is_text(args.dataset):
@@ -1267,12 +1302,18 @@ def run(args):
     constrained = [n for n in layer_names if n in report and is_constrained(report[n])]
     data = load_data(args)
 
-    os.makedirs(args.out, exist_ok=True)
-    model = lib.create(seed=args.seed)
+    if not args.rank:
+        os.makedirs(args.out, exist_ok=True)
+    model = join_ranks(lib.create(seed=args.seed), out)
     plot_layers = constrained or layer_names
     spectra_start = singular_values(model, plot_layers)
     write_header(out, lib, args, data, report, report_error, constrained)
+    write_ranks(out, model, args.batch)
     step_losses, epoch_rows, margins, correct = train(args, model, data, out)
+    if args.rank:  # rank 0 writes the results
+        return 0
+    if isinstance(model, wldist.DataParallel):  # the replica itself: no more collectives
+        model = model.model
 
     files = OutputFiles(args.out)
     write_csvs(files, epoch_rows, step_losses, data.steps_per_epoch)
@@ -1287,10 +1328,82 @@ def run(args):
     return 0
 
 
+def join_ranks(model, out):
+    """The model, wrapped for data-parallel training when this process is one of several ranks
+    (wl.distributed.DataParallel: the ranks check they hold the same model and take rank 0's
+    parameters)."""
+    return wldist.DataParallel(model) if wldist.is_distributed() else model
+
+
+def write_ranks(out, model, batch):
+    """The header line of a data-parallel run."""
+    if isinstance(model, wldist.DataParallel):
+        n = model.world_size
+        out.write("data-parallel: %d ranks (torch.distributed, gloo), each step's batch of %d "
+                  "split into shards of %d-%d, gradients all-reduced\n"
+                  % (n, batch, batch // n, -(-batch // n)))
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 right now (the ranks' rendezvous)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def launch_ranks(args, argv):
+    """--nproc N: checks and compiles here once (the ranks then find the library in wl.compile's
+    cache), then starts N ranks of `python3 -m wl.train` with the same arguments through
+    torchrun's launcher, each with cores/N threads. One machine: a free port on 127.0.0.1;
+    --nnodes M: machine --node-rank of M, meeting at --master (a static rendezvous)."""
+    if not os.path.isfile(args.model_file):
+        raise TrainError("%s: no such model file" % args.model_file)
+    if is_text(args.dataset):
+        load_text(args)
+        check_text_model(compile_model(args), args.dataset)
+    else:
+        check_fits(compile_model(args), args.dataset)
+    try:
+        from torch.distributed.elastic.multiprocessing import Std
+        from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+        from torch.distributed.launcher.api import LaunchConfig, elastic_launch
+    except ImportError as e:
+        raise TrainError("--nproc needs PyTorch's torch.distributed (python3-torch): %s" % e)
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(wl.__file__)))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+    # torchrun's own launcher, configured here rather than through torchrun's command line:
+    # Debian's torch 1.13 cannot parse its default --redirects under Python 3.12.
+    master = args.master or "127.0.0.1:%d" % free_port()
+    config = LaunchConfig(
+        min_nodes=args.nnodes, max_nodes=args.nnodes, nproc_per_node=args.nproc,
+        run_id="wl-train", rdzv_backend="static", rdzv_endpoint=master,
+        rdzv_configs={"rank": args.node_rank, "timeout": int(args.dist_timeout)}, max_restarts=0,
+        monitor_interval=0.5, redirects=Std.NONE, tee=Std.NONE)
+    try:
+        elastic_launch(config, sys.executable)("-m", "wl.train", *argv)
+    except ChildFailedError as e:
+        ranks = ", ".join("%d (exit status %s)" % (rank, f.exitcode)
+                          for rank, f in sorted(e.failures.items()))
+        raise TrainError("data-parallel run failed: rank %s; see its message above" % ranks)
+    return 0
+
+
 def main(argv=None):
     args = parse_args(argv)
+    args.rank = 0
     try:
-        return run(args)
+        if args.nproc * args.nnodes > 1 and not wldist.is_distributed():
+            return launch_ranks(args, sys.argv[1:] if argv is None else argv)
+        out = sys.stdout
+        if wldist.is_distributed():
+            args.rank, _ = wldist.init(timeout=args.dist_timeout)
+            if args.rank:
+                out, args.quiet = open(os.devnull, "w"), True
+        return run(args, out)
+    except wldist.DistributedError as e:
+        sys.stderr.write("wl-train: error: %s\n" % e)
     except (TrainError, wltext.TextError) as e:
         sys.stderr.write("wl-train: error: %s\n" % e)
     except wl.CompileError as e:

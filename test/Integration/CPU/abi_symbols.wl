@@ -35,6 +35,10 @@
 // CHECK-DAG: {{ [TtWi] }}wl_input_kind{{$}}
 // CHECK-DAG: {{ [TtWi] }}wl_sequence_length{{$}}
 // CHECK-DAG: {{ [TtWi] }}wl_label_size{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_loss_backward{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_param_buffer{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_grad_buffer{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_state_buffer{{$}}
 // INTERNAL-NOT: _mlir_ciface
 // INTERNAL-NOT: wlgen_
 // INTERNAL-NOT: {{ _Z}}

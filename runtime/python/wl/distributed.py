@@ -1,0 +1,250 @@
+"""Data-parallel training of a wl model on torch.distributed (gloo on CPU).
+
+Every rank holds a full replica. A training step runs the generated forward and backward
+on the rank's shard of the batch, sums the gradients of all ranks with
+``torch.distributed.all_reduce`` directly in the model's gradient storage (wl_grad_buffer:
+one contiguous span, reduced in buckets, no copies), divides by the global batch, and runs
+the generated step on every rank. The replicas stay bit-identical: they start from rank
+0's parameters and state (broadcast at construction) and apply the same update.
+
+    import torch.distributed as dist, wl, wl.distributed
+    wl.distributed.init()                       # from torchrun's environment (gloo)
+    model = wl.distributed.DataParallel(wl.compile("model.wl").create(seed=0))
+    for x, y in batches:                        # the same global batch on every rank ...
+        loss = model.train_step(*model.shard(x, y))   # ... of which each rank takes its part
+
+Launch with ``torchrun --nproc-per-node N script.py`` or ``wl-train --nproc N``
+(runtime/python/README.md, "Distributed training").
+"""
+import atexit
+import ctypes
+import datetime
+import hashlib
+import math
+import os
+
+import numpy as np
+
+from ._abi import WLError
+
+__all__ = ["DistributedError", "DataParallel", "init", "is_distributed"]
+
+#: floats per all-reduce bucket (16 MiB): large enough to amortise a collective's latency,
+#: small enough that the first buckets are reduced while later ones are still queued.
+DEFAULT_BUCKET_FLOATS = 1 << 22
+
+
+class DistributedError(RuntimeError):
+    """A distributed step cannot go on: a peer rank stopped or timed out, a rank's loss is
+    not finite, or the ranks disagree about the model. Every rank raises it."""
+
+
+def _dist():
+    try:
+        import torch.distributed as dist
+    except ImportError as e:  # pragma: no cover - Debian's python3-torch ships it
+        raise DistributedError("wl.distributed needs PyTorch (python3-torch): %s" % e) from None
+    if not dist.is_available():
+        raise DistributedError("this PyTorch was built without torch.distributed")
+    return dist
+
+
+def is_distributed():
+    """True when this process was started as one of several ranks (torchrun's WORLD_SIZE)."""
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
+def init(backend="gloo", timeout=60.0):
+    """Joins the process group described by torchrun's environment (RANK, WORLD_SIZE,
+    MASTER_ADDR, MASTER_PORT) unless already joined; returns (rank, world size).
+    ``timeout`` (seconds) bounds every collective: a rank that died or hangs ends the others
+    with a DistributedError after at most that long instead of a hang."""
+    dist = _dist()
+    if not dist.is_initialized():
+        for key in ("RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"):
+            if key not in os.environ:
+                raise DistributedError("wl.distributed.init: %s is not set; start the ranks "
+                                       "with torchrun or wl-train --nproc" % key)
+        dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
+        atexit.register(_leave, dist)
+    return dist.get_rank(), dist.get_world_size()
+
+
+def _leave(dist):
+    """Leaves the group at exit: a gloo group still alive when the interpreter tears down can
+    abort the process ("terminate called without an active exception")."""
+    try:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+    except Exception:  # a peer already gone: nothing left to close cleanly
+        pass
+
+
+def _span(model, fn):
+    """The arena span wl_<fn> names, as a float32 numpy array sharing the model's memory."""
+    lib = model.lib
+    c_fn = lib._need(fn)
+    ptr, count = ctypes.POINTER(ctypes.c_float)(), ctypes.c_int64(-1)
+    model._check(fn, c_fn(model._h(), ctypes.byref(ptr), ctypes.byref(count)))
+    if count.value == 0:
+        return np.zeros(0, np.float32)
+    return np.ctypeslib.as_array(ptr, shape=(count.value,))
+
+
+def fingerprint(model):
+    """What must agree across ranks: the library's bytes (the .wl and wlc that built it),
+    the parameter list and the step count."""
+    lib = model.lib
+    h = hashlib.sha256()
+    with open(lib.path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return {"model": lib.name, "library": h.hexdigest(),
+            "params": [(p.name, tuple(p.shape), p.trainable) for p in lib.params],
+            "step": int(model.step_count)}
+
+
+class DataParallel:
+    """A wl.Model trained data-parallel across the ranks of a torch.distributed group.
+
+    Construction is collective: every rank checks that all ranks hold the same model (the
+    same library bytes, parameters and step count; a DistributedError names the ranks that
+    differ) and takes rank 0's parameters and optimizer state. Other attributes (forward,
+    loss, weight, params, lipschitz_bound, ...) are the wrapped model's.
+    """
+
+    def __init__(self, model, group=None, bucket_floats=DEFAULT_BUCKET_FLOATS):
+        import torch
+        self._torch = torch
+        self._dist = dist = _dist()
+        if not dist.is_initialized():
+            raise DistributedError("DataParallel: call wl.distributed.init() (or "
+                                   "torch.distributed.init_process_group) first")
+        if int(bucket_floats) < 1:
+            raise ValueError("bucket_floats must be >= 1 (got %r)" % (bucket_floats,))
+        self.model = model
+        self.group = group
+        self.rank = dist.get_rank(group)
+        self.world_size = dist.get_world_size(group)
+        self.bucket_floats = int(bucket_floats)
+        # Zero-copy views of the arena: collectives read and write the model's own memory.
+        self._grads = torch.from_numpy(_span(model, "wl_grad_buffer"))
+        self._state = [torch.from_numpy(_span(model, fn))
+                       for fn in ("wl_param_buffer", "wl_state_buffer")]
+        self._check_same_model()
+        for t in self._state:
+            self._collective("broadcast of rank 0's parameters and state",
+                             lambda t=t: [dist.broadcast(b, 0, group=group, async_op=True)
+                                          for b in self._buckets(t)])
+
+    # -- the step ------------------------------------------------------------------------
+    def shard(self, x, y):
+        """This rank's part of a global batch (x, y): contiguous, nearly equal slices in
+        rank order (np.array_split), so concatenating the ranks' shards gives the batch."""
+        n = len(x)
+        if len(y) != n:
+            raise ValueError("shard: x has %d examples but y has %d" % (n, len(y)))
+        lo = n * self.rank // self.world_size
+        hi = n * (self.rank + 1) // self.world_size
+        return x[lo:hi], y[lo:hi]
+
+    def train_step(self, x, y):
+        """zero_grad, then loss and gradients of this rank's shard (x, y), summed over the
+        ranks and divided by the global batch, then the generated step on every rank.
+        Returns the global batch's mean loss (the same on every rank). A shard may be
+        empty; the global batch may not."""
+        torch, m = self._torch, self.model
+        m.zero_grad()
+        b, loss, local_error = len(x), 0.0, None
+        if b:
+            try:
+                loss = m.loss_backward(x, y)
+            except WLError as e:  # a bad input: still join the collective, then all stop
+                loss, local_error = float("nan"), e
+        # Sum, not mean: scale the shard's mean-loss gradient by its size, divide by the
+        # global batch once it is known.
+        if b != 1:
+            self._grads.mul_(float(b))
+        stats = torch.zeros(2 + self.world_size, dtype=torch.float64)
+        stats[0], stats[1] = loss * b, b
+        stats[2 + self.rank] = 0.0 if math.isfinite(loss) else 1.0
+        step = m.step_count + 1
+
+        def reduce():
+            works = [self._dist.all_reduce(stats, group=self.group, async_op=True)]
+            works += [self._dist.all_reduce(g, group=self.group, async_op=True)
+                      for g in self._buckets(self._grads)]
+            return works
+        self._collective("gradient all-reduce of step %d" % step, reduce)
+        bad = [r for r in range(self.world_size) if stats[2 + r] != 0]
+        if bad:
+            m.zero_grad()
+            raise DistributedError(
+                "step %d: rank%s %s had no finite loss and gradients%s; every rank stops "
+                "before the step (parameters and state unchanged)"
+                % (step, "s" if len(bad) > 1 else "", ", ".join(map(str, bad)),
+                   " (here: %s)" % local_error if local_error else ""))
+        total = float(stats[1])
+        if total <= 0:
+            raise ValueError("train_step: the global batch is empty")
+        self._grads.mul_(1.0 / total)
+        m.step()
+        return float(stats[0]) / total
+
+    # -- checkpoints ---------------------------------------------------------------------
+    def save(self, path):
+        """Rank 0 writes the checkpoint (Model.save, atomic); every rank returns once it is
+        on disk. It holds the whole model, so it resumes on any number of ranks."""
+        if self.rank == 0:
+            self.model.save(path)
+        self.barrier("saving %s" % os.fspath(path))
+
+    def load(self, path):
+        """Every rank loads the checkpoint (then checks that they agree)."""
+        self.model.load(path)
+        self._check_same_model()
+
+    def barrier(self, what="a barrier"):
+        self._collective(what, lambda: [self._dist.barrier(group=self.group, async_op=True)])
+
+    # -- helpers -------------------------------------------------------------------------
+    def _buckets(self, flat):
+        return [flat[i:i + self.bucket_floats] for i in range(0, flat.numel(), self.bucket_floats)]
+
+    def _collective(self, what, start):
+        """Runs the async collectives `start()` returns and waits for them; a failure (a
+        dead peer, the group's timeout) becomes a DistributedError saying what was running."""
+        try:
+            for work in start():
+                work.wait()
+        except RuntimeError as e:
+            raise DistributedError("rank %d: %s failed: another rank stopped or did not answer "
+                                   "within the timeout (%s)" % (self.rank, what, e)) from None
+
+    def _check_same_model(self):
+        mine = fingerprint(self.model)
+        everyone = [None] * self.world_size
+        try:
+            self._dist.all_gather_object(everyone, mine, group=self.group)
+        except RuntimeError as e:
+            raise DistributedError("rank %d: comparing the ranks' models failed: another rank "
+                                   "stopped or did not answer (%s)" % (self.rank, e)) from None
+        for key, what in (("model", "model name"), ("library", "library (a different .wl or "
+                                                              "wlc)"),
+                          ("params", "parameters"), ("step", "step count")):
+            differ = [r for r, f in enumerate(everyone) if f[key] != everyone[0][key]]
+            if differ:
+                raise DistributedError(
+                    "the ranks do not hold the same model: rank%s %s differ%s from rank 0 in "
+                    "the %s (%r vs %r)"
+                    % ("s" if len(differ) > 1 else "", ", ".join(map(str, differ)),
+                       "" if len(differ) > 1 else "s", what, everyone[differ[0]][key],
+                       everyone[0][key]))
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def __repr__(self):
+        return "<wl.distributed.DataParallel rank %d/%d of %r>" % (
+            self.rank, self.world_size, self.model)
+
