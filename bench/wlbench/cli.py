@@ -20,6 +20,7 @@ from .dense import run_train_step
 from .env import NTHREADS
 from .gemm import run_gemm_mlp, run_gemm_shape
 from .gpt import run_gpt
+from .mixed import run_mixed
 from .harness import Context
 from .optimizers import run_muon
 from .peak import measure_peak
@@ -256,6 +257,8 @@ def run_sections(ctx, p):
         run_compile(ctx)  # compile time of a 12-layer model
     if "distributed" in p.sections:
         run_dataparallel(ctx)  # 2 data-parallel ranks against 1 process
+    if "mixed" in p.sections:
+        run_mixed(ctx)  # wl and torch in one process: does either slow the other?
 
 
 def main(description):

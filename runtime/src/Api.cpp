@@ -21,6 +21,14 @@
 #include <string>
 #include <utility>
 
+// LLVM's OpenMP runtime (libomp), on which the generated kernels fork: how
+// long its idle workers spin after a region, per forking thread. Weak, so
+// that a process without libomp (the unit tests) simply skips it.
+extern "C" {
+__attribute__((weak)) void kmp_set_blocktime(int msec);
+__attribute__((weak)) int kmp_get_blocktime(void);
+}
+
 namespace wlrt {
 
 std::string &threadError() {
@@ -45,6 +53,35 @@ std::string takeCreationFailure() {
 uint64_t &activeSeed() {
   thread_local uint64_t seed = 0;
   return seed;
+}
+
+bool chooseOmpBlocktime(int &ms, std::string &why) {
+  if (std::getenv("KMP_BLOCKTIME")) { // the user's libomp setting wins
+    ms = -1;
+    return true;
+  }
+  const char *text = std::getenv("WL_OMP_BLOCKTIME");
+  if (!text) {
+    ms = 1;
+    return true;
+  }
+  char *end = nullptr;
+  long value = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || value < 0 || value > 1000000) {
+    why = std::string("WL_OMP_BLOCKTIME must be a whole number of "
+                      "milliseconds in [0, 1000000], got '") +
+          text + "'";
+    return false;
+  }
+  ms = int(value);
+  return true;
+}
+
+void applyOmpBlocktime(const wl_model *m) {
+  // Per calling thread in libomp; set only when it differs (a cheap query).
+  if (m->ompBlocktime >= 0 && kmp_set_blocktime && kmp_get_blocktime &&
+      kmp_get_blocktime() != m->ompBlocktime)
+    kmp_set_blocktime(m->ompBlocktime);
 }
 
 wl_status setError(wl_model *m, wl_status st, const std::string &msg) {
@@ -212,6 +249,7 @@ R query(R fallback, Find &&find, Get &&get) {
 template <class F> wl_status modelCall(wl_model *m, const char *fn, F &&body) {
   if (!m)
     return nullArg(nullptr, fn, "model");
+  applyOmpBlocktime(m);
   if (m->md->cudaTarget)
     clearDeviceError(); // report only what this call raises
   return catchAll(std::forward<F>(body), [&](const std::exception *e) {
@@ -894,6 +932,13 @@ WL_API wl_model *wl_create(uint64_t seed) {
         m->seed = seed;
         if (const char *guard = std::getenv("WL_STEP_GUARD"))
           m->guardSteps = std::strcmp(guard, "0") != 0;
+        if (std::string why; !chooseOmpBlocktime(m->ompBlocktime, why)) {
+          delete m;
+          m = nullptr; // the handler below must not free it again
+          setError(nullptr, WL_ERR_ARG, "wl_create failed: " + why);
+          return nullptr;
+        }
+        applyOmpBlocktime(m);
         m->arena = allocArena(md.arenaSize, md.cudaTarget);
         if (!m->arena) {
           delete m;

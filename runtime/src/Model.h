@@ -40,6 +40,11 @@ struct wl_model {
   /// off when WL_STEP_GUARD=0 was set at wl_create (it costs one copy of the
   /// parameters and state per step).
   bool guardSteps = true;
+  /// Milliseconds LLVM's OpenMP runtime (libomp) lets its idle workers spin
+  /// after a parallel region, applied on the calling thread at every entry
+  /// point (wlrt::applyOmpBlocktime): WL_OMP_BLOCKTIME at wl_create, default
+  /// 1; -1 when KMP_BLOCKTIME is set (libomp's own setting stays).
+  int ompBlocktime = 1;
   /// cuda-target libraries: generated code only gets managed memory, so the
   /// callers' buffers are staged here (inputs copied in, outputs copied back).
   wlrt::ManagedBuffer stageX, stageDy, stageLabels, stageY, stageDx,
@@ -123,6 +128,14 @@ wl_status effectiveWeight(wl_model *m, int layer, float *out, const char *fn);
 void failCreation(const std::string &why);
 /// This thread's recorded creation failure ("" if none); clears it.
 std::string takeCreationFailure();
+
+/// WL_OMP_BLOCKTIME's milliseconds (default 1), or -1 when KMP_BLOCKTIME is
+/// set; false with a message when WL_OMP_BLOCKTIME is not an integer in
+/// [0, 1000000].
+bool chooseOmpBlocktime(int &ms, std::string &why);
+/// Sets libomp's block time for parallel regions this thread forks to
+/// m->ompBlocktime (no-op for -1 or where libomp is not loaded).
+void applyOmpBlocktime(const wl_model *m);
 
 /// The seed of the model whose generated code runs on this thread (set by
 /// wl_create and each step), for routines that draw at step time: sst's

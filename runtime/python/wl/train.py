@@ -751,17 +751,18 @@ def build_parser():
     p.add_argument("--target", default="cpu", choices=["cpu", "cuda"],
                    help="wlc's code generation target (default cpu)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--nproc", type=_positive_int, default=1, metavar="N",
+    g = p.add_argument_group("data-parallel training (wl.distributed; runtime/python/README.md)")
+    g.add_argument("--nproc", type=_positive_int, default=1, metavar="N",
                    help="train data-parallel in N local processes (torchrun's launcher, gloo; "
                         "each takes 1/N of every batch and cores/N threads; default 1)")
-    p.add_argument("--nnodes", type=_positive_int, default=1, metavar="M",
+    g.add_argument("--nnodes", type=_positive_int, default=1, metavar="M",
                    help="machines of a data-parallel run (default 1): start wl-train on each "
                         "with the same arguments and its own --node-rank")
-    p.add_argument("--node-rank", type=_nonnegative_int, default=0, metavar="K",
+    g.add_argument("--node-rank", type=_nonnegative_int, default=0, metavar="K",
                    help="this machine's index in [0, --nnodes) (default 0; 0 hosts --master)")
-    p.add_argument("--master", default=None, metavar="HOST:PORT",
+    g.add_argument("--master", default=None, metavar="HOST:PORT",
                    help="with --nnodes > 1: where machine 0 listens for the others")
-    p.add_argument("--dist-timeout", type=_positive_float, default=300.0, metavar="S",
+    g.add_argument("--dist-timeout", type=_positive_float, default=300.0, metavar="S",
                    help="data-parallel runs: seconds a rank waits for the others before the "
                         "whole run stops with an error (default 300)")
     g = p.add_argument_group("fashion-mnist")
@@ -1370,6 +1371,10 @@ def launch_ranks(args, argv):
     except ImportError as e:
         raise TrainError("--nproc needs PyTorch's torch.distributed (python3-torch): %s" % e)
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
+    # torch's GNU OpenMP pool, set before the ranks import torch: passive, so that its idle
+    # threads do not spin against wl's (bench/RESULTS.md, "wl and PyTorch in one process").
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("GOMP_SPINCOUNT", "0")
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(wl.__file__)))
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (package_root, os.environ.get("PYTHONPATH")) if p)

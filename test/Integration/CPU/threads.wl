@@ -11,6 +11,18 @@
 // RUN: %python %test_inputs/threads.py %t.so | FileCheck %s
 // CHECK: OK threads_1_vs_2_bitwise
 // CHECK: OK threads_1_vs_3_bitwise
+// libomp's block time on the calling thread (Inputs/omp_blocktime.py): 1 ms by default,
+// WL_OMP_BLOCKTIME's value, KMP_BLOCKTIME's when the user set that; a bad value is an error.
+// RUN: %python %test_inputs/omp_blocktime.py %t.so | FileCheck %s --check-prefix=BT-DEFAULT
+// RUN: env WL_OMP_BLOCKTIME=0 %python %test_inputs/omp_blocktime.py %t.so | FileCheck %s --check-prefix=BT-ZERO
+// RUN: env WL_OMP_BLOCKTIME=200 %python %test_inputs/omp_blocktime.py %t.so | FileCheck %s --check-prefix=BT-200
+// RUN: env KMP_BLOCKTIME=7 WL_OMP_BLOCKTIME=5 %python %test_inputs/omp_blocktime.py %t.so | FileCheck %s --check-prefix=BT-KMP
+// RUN: env WL_OMP_BLOCKTIME=soon %python %test_inputs/omp_blocktime.py %t.so | FileCheck %s --check-prefix=BT-BAD
+// BT-DEFAULT: blocktime 1{{$}}
+// BT-ZERO: blocktime 0{{$}}
+// BT-200: blocktime 200{{$}}
+// BT-KMP: blocktime 123{{$}}
+// BT-BAD: create failed: wl_create failed: WL_OMP_BLOCKTIME must be a whole number of milliseconds in [0, 1000000], got 'soon'
 
 model Threads {
   input  x: f32[256]
