@@ -129,8 +129,8 @@ class DataParallel:
         self.bucket_floats = int(bucket_floats)
         # Zero-copy views of the arena: collectives read and write the model's own memory.
         self._grads = torch.from_numpy(_span(model, "wl_grad_buffer"))
-        self._state = [torch.from_numpy(_span(model, fn))
-                       for fn in ("wl_param_buffer", "wl_state_buffer")]
+        self._spans = [_span(model, fn) for fn in ("wl_param_buffer", "wl_state_buffer")]
+        self._state = [torch.from_numpy(s) for s in self._spans]
         self._check_same_model()
         for t in self._state:
             self._collective("broadcast of rank 0's parameters and state",
@@ -192,9 +192,33 @@ class DataParallel:
         return float(stats[0]) / total
 
     # -- checkpoints ---------------------------------------------------------------------
+    def check_replicas(self):
+        """Raises DistributedError unless every rank's parameters, optimizer state and step
+        count are bit-identical to rank 0's (a sha256 of each rank's spans, all-gathered;
+        one pass over the model's memory, no copy). save() checks before writing."""
+        h = hashlib.sha256(str(self.model.step_count).encode())
+        for span in self._spans:
+            h.update(memoryview(span))
+        everyone = [None] * self.world_size
+        try:
+            self._dist.all_gather_object(everyone, h.hexdigest(), group=self.group)
+        except RuntimeError as e:
+            raise DistributedError("rank %d: comparing the replicas failed: another rank "
+                                   "stopped or did not answer (%s)" % (self.rank, e)) from None
+        differ = [r for r, d in enumerate(everyone) if d != everyone[0]]
+        if differ:
+            raise DistributedError(
+                "the replicas diverged: rank%s %s differ%s from rank 0 at step %d (parameters, "
+                "state or step count)" % ("s" if len(differ) > 1 else "",
+                                          ", ".join(map(str, differ)),
+                                          "" if len(differ) > 1 else "s",
+                                          self.model.step_count))
+
     def save(self, path):
-        """Rank 0 writes the checkpoint (Model.save, atomic); every rank returns once it is
-        on disk. It holds the whole model, so it resumes on any number of ranks."""
+        """Checks that the replicas agree (check_replicas), then rank 0 writes the checkpoint
+        (Model.save, atomic); every rank returns once it is on disk. It holds the whole
+        model, so it resumes on any number of ranks."""
+        self.check_replicas()
         if self.rank == 0:
             self.model.save(path)
         self.barrier("saving %s" % os.fspath(path))

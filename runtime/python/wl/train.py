@@ -1242,6 +1242,8 @@ def run_text(args, lib, loaded, out):
     write_constraints(out, report, report_error, constrained)
     write_ranks(out, model, args.batch)
     step_losses, rows = train_text(args, model, data, validation, out)
+    if isinstance(model, wldist.DataParallel):
+        model.check_replicas()  # every rank, before rank 0 writes
     if args.rank:  # rank 0 writes the results
         return 0
     if isinstance(model, wldist.DataParallel):  # the replica itself: no more collectives
@@ -1311,6 +1313,8 @@ def run(args, out=None):
     write_header(out, lib, args, data, report, report_error, constrained)
     write_ranks(out, model, args.batch)
     step_losses, epoch_rows, margins, correct = train(args, model, data, out)
+    if isinstance(model, wldist.DataParallel):
+        model.check_replicas()  # every rank, before rank 0 writes
     if args.rank:  # rank 0 writes the results
         return 0
     if isinstance(model, wldist.DataParallel):  # the replica itself: no more collectives

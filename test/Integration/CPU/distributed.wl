@@ -23,6 +23,7 @@
 // CHECK: OK broadcast_from_rank0
 // CHECK: OK mismatched_model
 // CHECK: OK nonfinite_on_one_rank
+// CHECK: OK diverged_replicas
 // CHECK: OK killed_rank
 // CHECK-NOT: FAIL
 

@@ -13,7 +13,8 @@ computed here: the same model and seed trained with train_step on the concatenat
   replicas_identical      the ranks' parameters and optimizer state are bit-identical.
 and once: uneven shards (3 ranks, batch 7), a checkpoint saved by 2 ranks resumed on 3,
 replicas created from different seeds taking rank 0's, a rank holding another model, a
-non-finite input on one rank, and a rank killed mid-run (every rank stops with a message
+non-finite input on one rank, a replica that drifted (check_replicas names it), and a rank
+killed mid-run (every rank stops with a message
 within the timeout; nothing hangs).
 """
 import argparse
@@ -83,6 +84,10 @@ def rank_main(a):
             result["losses"].append(dp.train_step(x, y))
             if a.save_at and model.step_count == a.save_at:
                 dp.save(a.save)
+            if a.fail == "diverge" and rank == 1 and s == first + 1:
+                name = next(iter(model.params))
+                model.params[name] = model.params[name] * np.float32(1 + 2 ** -20)
+        dp.check_replicas()
         result["step"] = model.step_count
         np.savez(out + ".npz", **snapshot(model))
     except wd.DistributedError as e:
@@ -246,6 +251,15 @@ def parent(args):
         if any(not np.array_equal(before[k], after[k]) for k in before):
             fail("nonfinite_on_one_rank", "rank %d's model changed" % r["rank"])
     print("OK nonfinite_on_one_rank (%s)" % res[0]["error"])
+
+    # Rank 1's replica drifts (one tensor scaled by 1 + 2^-20 after step 2, a stand-in for a bug
+    # or a bad memory write): check_replicas at the end stops every rank, naming it.
+    res = launch(args, 2, "diverge", [lib.path], "--steps", 4, "--batch", BATCH,
+                 "--fail", "diverge")
+    if not all("the replicas diverged: rank 1 differs from rank 0 at step 4" in r.get("error", "")
+               for r in res):
+        fail("diverged_replicas", repr(res))
+    print("OK diverged_replicas (%s)" % res[0]["error"])
 
     # Rank 1 dies before its 4th step: rank 0 stops with a message, within the timeout.
     res = launch(args, 2, "kill", [lib.path], "--steps", 6, "--batch", BATCH, "--fail", "kill")
