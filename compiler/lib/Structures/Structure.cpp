@@ -338,6 +338,22 @@ FailureOr<ParamSetup> wl::throughFactor(const TermBuilder &tb, StringRef role,
   return setup;
 }
 
+/// Every constraint written on the term as a spectral_bound, each turned by
+/// `carried` into the constraint the factor carries; any other kind is the
+/// "no form through this structure" error.
+static LogicalResult
+carrySpectralBounds(const TermBuilder &tb, ParamSetup &setup,
+                    function_ref<Attribute(SpectralBoundAttr)> carried) {
+  for (const lang::Call &c : tb.getTerm().constraints) {
+    Attribute written = tb.constraint(c, ConstraintOrigin::Written);
+    auto bound = dyn_cast_or_null<SpectralBoundAttr>(written);
+    if (!bound)
+      return noFormThrough(tb, c, written), failure();
+    setup.constraints.push_back(carried(bound));
+  }
+  return success();
+}
+
 FailureOr<ParamSetup>
 wl::productBound(const TermBuilder &tb, StringRef role, StringRef first,
                  StringRef partner, bool transposed, double scale,
@@ -352,18 +368,15 @@ wl::productBound(const TermBuilder &tb, StringRef role, StringRef first,
   auto sym = [&](StringRef r) {
     return FlatSymbolRefAttr::get(ctx, tb.paramName(r));
   };
-  for (const lang::Call &c : tb.getTerm().constraints) {
-    Attribute written = tb.constraint(c, ConstraintOrigin::Written);
-    auto bound = dyn_cast_or_null<SpectralBoundAttr>(written);
-    if (!bound)
-      return noFormThrough(tb, c, written), failure();
-    // Exact whatever the method: `strict` has nothing left to add.
-    setup.constraints.push_back(SpectralBoundAttr::get(
-        ctx, bound.bound() / scale, SpectralMethod::ProductClip,
-        /*strict=*/false, sym(partner), transposed,
-        diagonal ? sym(first) : nullptr, diagonal && diagonal->fixedFactors,
-        bound.getLoc(), ConstraintOrigin::Factor, kind));
-  }
+  // Exact whatever the method: `strict` has nothing left to add.
+  if (failed(carrySpectralBounds(tb, setup, [&](SpectralBoundAttr bound) {
+        return SpectralBoundAttr::get(
+            ctx, bound.bound() / scale, SpectralMethod::ProductClip,
+            /*strict=*/false, sym(partner), transposed,
+            diagonal ? sym(first) : nullptr, diagonal && diagonal->fixedFactors,
+            bound.getLoc(), ConstraintOrigin::Factor, kind);
+      })))
+    return failure();
   return setup;
 }
 
@@ -375,16 +388,13 @@ FailureOr<ParamSetup> wl::rowBlockBound(const TermBuilder &tb,
   auto &[setup, kind] = *start;
   MLIRContext *ctx = tb.b.getContext();
   auto base = FlatSymbolRefAttr::get(ctx, tb.layer.name + ".weight.base");
-  for (const lang::Call &c : tb.getTerm().constraints) {
-    Attribute written = tb.constraint(c, ConstraintOrigin::Written);
-    auto bound = dyn_cast_or_null<SpectralBoundAttr>(written);
-    if (!bound)
-      return noFormThrough(tb, c, written), failure();
-    // Sound whatever the method: `strict` has nothing left to add.
-    setup.constraints.push_back(SpectralBoundAttr::get(
-        ctx, bound.getC(), SpectralMethod::RowBlockScale,
-        /*strict=*/false, base, /*transposed=*/false, /*left=*/nullptr,
-        /*fixed=*/false, bound.getLoc(), ConstraintOrigin::Factor, kind));
-  }
+  // Sound whatever the method: `strict` has nothing left to add.
+  if (failed(carrySpectralBounds(tb, setup, [&](SpectralBoundAttr bound) {
+        return SpectralBoundAttr::get(
+            ctx, bound.getC(), SpectralMethod::RowBlockScale,
+            /*strict=*/false, base, /*transposed=*/false, /*left=*/nullptr,
+            /*fixed=*/false, bound.getLoc(), ConstraintOrigin::Factor, kind);
+      })))
+    return failure();
   return setup;
 }

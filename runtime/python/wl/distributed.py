@@ -199,12 +199,7 @@ class DataParallel:
         h = hashlib.sha256(str(self.model.step_count).encode())
         for span in self._spans:
             h.update(memoryview(span))
-        everyone = [None] * self.world_size
-        try:
-            self._dist.all_gather_object(everyone, h.hexdigest(), group=self.group)
-        except RuntimeError as e:
-            raise DistributedError("rank %d: comparing the replicas failed: another rank "
-                                   "stopped or did not answer (%s)" % (self.rank, e)) from None
+        everyone = self._gather("comparing the replicas", h.hexdigest())
         differ = [r for r, d in enumerate(everyone) if d != everyone[0]]
         if differ:
             raise DistributedError(
@@ -245,14 +240,19 @@ class DataParallel:
             raise DistributedError("rank %d: %s failed: another rank stopped or did not answer "
                                    "within the timeout (%s)" % (self.rank, what, e)) from None
 
-    def _check_same_model(self):
-        mine = fingerprint(self.model)
+    def _gather(self, what, obj):
+        """Every rank's `obj` (all_gather_object), in rank order; a failure is a
+        DistributedError saying what was running."""
         everyone = [None] * self.world_size
         try:
-            self._dist.all_gather_object(everyone, mine, group=self.group)
+            self._dist.all_gather_object(everyone, obj, group=self.group)
         except RuntimeError as e:
-            raise DistributedError("rank %d: comparing the ranks' models failed: another rank "
-                                   "stopped or did not answer (%s)" % (self.rank, e)) from None
+            raise DistributedError("rank %d: %s failed: another rank stopped or did not "
+                                   "answer (%s)" % (self.rank, what, e)) from None
+        return everyone
+
+    def _check_same_model(self):
+        everyone = self._gather("comparing the ranks' models", fingerprint(self.model))
         for key, what in (("model", "model name"), ("library", "library (a different .wl or "
                                                               "wlc)"),
                           ("params", "parameters"), ("step", "step count")):

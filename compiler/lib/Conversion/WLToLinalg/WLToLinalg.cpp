@@ -458,6 +458,20 @@ private:
     return success();
   }
 
+  /// The arena view of parameter `name`, another operand of `op` (its
+  /// `what`: partner or left factor), and its offset; an error on `op` when
+  /// the arena has not been assigned.
+  FailureOr<std::pair<Value, int64_t>>
+  operandView(OpBuilder &b, ProjectParamOp op, StringRef name, StringRef what) {
+    int64_t offset = offsetOf(op, name, Slot::Param, {});
+    ParamOp param = lookupParam(op, name);
+    if (offset < 0 || !param)
+      return op->emitOpError("has no arena offset for its ")
+             << what << " (run wl-assign-arena first)";
+    return std::make_pair(
+        region(b, op.getLoc(), offset, param.getTensorType()).buffer, offset);
+  }
+
   /// product_clip: U [m, r] (the parameter) and V [n, r] (the partner; its
   /// stored Vᵀ [r, n] viewed transposed) handed to wlrt_product_clip, which
   /// rewrites both in place; with a `left` factor U, the parameter is d [r]
@@ -466,13 +480,11 @@ private:
                                Value u) {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
-    int64_t partnerOffset =
-        offsetOf(op, op.getPartnerAttr().getValue(), Slot::Param, {});
-    ParamOp partner = lookupParam(op, op.getPartnerAttr().getValue());
-    if (partnerOffset < 0 || !partner)
-      return op->emitOpError("has no arena offset for its partner (run "
-                             "wl-assign-arena first)");
-    Value v = region(b, loc, partnerOffset, partner.getTensorType()).buffer;
+    auto partner =
+        operandView(b, op, op.getPartnerAttr().getValue(), "partner");
+    if (failed(partner))
+      return failure();
+    auto [v, partnerOffset] = *partner;
     if (op.getTransposed())
       v = memref::TransposeOp::create(
           b, loc, v,
@@ -483,15 +495,12 @@ private:
     Value c = lowering::f32Const(b, loc, op.getValueAttr().getValueAsDouble());
     if (op.getLeftAttr()) {
       // U diag(d) Vᵀ: the parameter is d, `left` is U.
-      int64_t leftOffset = offsetOf(op, op.getLeftAttr().getValue(),
-                                    Slot::Param, {});
-      ParamOp left = lookupParam(op, op.getLeftAttr().getValue());
-      if (leftOffset < 0 || !left)
-        return op->emitOpError("has no arena offset for its left factor (run "
-                               "wl-assign-arena first)");
-      Value uView = memref::CastOp::create(
-          b, loc, anyMatrix,
-          region(b, loc, leftOffset, left.getTensorType()).buffer);
+      auto left =
+          operandView(b, op, op.getLeftAttr().getValue(), "left factor");
+      if (failed(left))
+        return failure();
+      auto [leftBuffer, leftOffset] = *left;
+      Value uView = memref::CastOp::create(b, loc, anyMatrix, leftBuffer);
       MemRefType anyVector = anyStrided(ctx, 1);
       Value dView = memref::CastOp::create(b, loc, anyVector, u);
       auto routine = runtimeRoutine(
@@ -524,16 +533,11 @@ private:
                                  int64_t offset, Value blocks) {
     Location loc = op.getLoc();
     MLIRContext *ctx = b.getContext();
-    int64_t baseOffset =
-        offsetOf(op, op.getPartnerAttr().getValue(), Slot::Param, {});
-    ParamOp base = lookupParam(op, op.getPartnerAttr().getValue());
-    if (baseOffset < 0 || !base)
-      return op->emitOpError("has no arena offset for its partner (run "
-                             "wl-assign-arena first)");
+    auto base = operandView(b, op, op.getPartnerAttr().getValue(), "partner");
+    if (failed(base))
+      return failure();
     MemRefType anyMatrix = anyStrided(ctx, 2), anyStack = anyStrided(ctx, 3);
-    Value baseView = memref::CastOp::create(
-        b, loc, anyMatrix,
-        region(b, loc, baseOffset, base.getTensorType()).buffer);
+    Value baseView = memref::CastOp::create(b, loc, anyMatrix, base->first);
     Value blocksView = memref::CastOp::create(b, loc, anyStack, blocks);
     Value c = lowering::f32Const(b, loc, op.getValueAttr().getValueAsDouble());
     auto routine = runtimeRoutine(
