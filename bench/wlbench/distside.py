@@ -6,7 +6,7 @@
 Never imports torch before wl.distributed needs it (WLBENCH_SIDE=wl). With WORLD_SIZE 1 it
 times Model.train_step on the whole batch; with N ranks wl.distributed.DataParallel's
 train_step on each rank's shard (forward, backward, the gradient all-reduce on gloo, the
-step). Every rank runs the same fixed number of steps (spec["k"] per round, spec["rounds"]
+step, sharded per spec["shard_step"]). Every rank runs the same fixed number of steps (spec["k"] per round, spec["rounds"]
 rounds, a barrier before each round), so that their collectives pair up; rank 0 writes the
 per-step seconds of each round."""
 import json
@@ -32,7 +32,7 @@ def main():
     rank, barrier = 0, (lambda: None)
     if wd.is_distributed():
         rank, _ = wd.init(timeout=120)
-        model = wd.DataParallel(model)
+        model = wd.DataParallel(model, shard_step=spec.get("shard_step", "auto"))
         x, y = model.shard(x, y)
         barrier = model.barrier
     for _ in range(spec["warm"]):
@@ -47,7 +47,8 @@ def main():
     if rank == 0:
         grads = wd._span(getattr(model, "model", model), "wl_grad_buffer").size
         with open(out_path, "w") as f:
-            json.dump({"times": times, "grad_floats": int(grads)}, f)
+            json.dump({"times": times, "grad_floats": int(grads),
+                       "plan": getattr(model, "step_plan", [])}, f)
 
 
 if __name__ == "__main__":

@@ -183,6 +183,12 @@ using namespace wlrt;
 // the .so never looks it up dynamically (in some other loaded object).
 extern "C" __attribute__((weak, visibility("hidden"))) void
 _mlir_ciface_wlgen_project(wlgen_memref1d *arena);
+// The pieces of a sharded step: optional in the same way (hand-written test
+// models do not define them).
+extern "C" __attribute__((weak, visibility("hidden"))) void
+_mlir_ciface_wlgen_step_tensor(wlgen_memref1d *arena, int64_t t, int64_t k);
+extern "C" __attribute__((weak, visibility("hidden"))) void
+_mlir_ciface_wlgen_step_finish(wlgen_memref1d *arena, int64_t t);
 
 namespace {
 
@@ -532,36 +538,32 @@ template <class F> void forEachStepRegion(const Metadata &md, F &&f) {
   }
 }
 
-/// One optimizer step (wlgen_step for t = step + 1) that either leaves every
-/// parameter and state tensor finite, or puts them back as they were, keeps
-/// the step count and returns WL_ERR_NONFINITE naming the first bad tensor
-/// (without the guard, WL_STEP_GUARD=0: just the step).
-wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
-  const Metadata &md = *m->md;
-  if (!m->guardSteps) {
-    activeSeed() = m->seed;
-    _mlir_ciface_wlgen_step(arena, m->step + 1);
-    checkDevice(m);
-    ++m->step;
-    return WL_OK;
-  }
+/// The step guard's snapshot: every region a step may write.
+void saveStepRegions(wl_model *m) {
   size_t floats = 0;
-  forEachStepRegion(md, [&](int64_t, int64_t numel, const std::string &) {
+  forEachStepRegion(*m->md, [&](int64_t, int64_t numel, const std::string &) {
     floats += size_t(numel);
   });
   m->stepSnapshot.resize(floats);
   float *saved = m->stepSnapshot.data();
   forEachStepRegion(
-      md, [&](int64_t offset, int64_t numel, const std::string &) {
+      *m->md, [&](int64_t offset, int64_t numel, const std::string &) {
         std::memcpy(saved, m->arena + offset, size_t(numel) * sizeof(float));
         saved += numel;
       });
-  activeSeed() = m->seed;
-  _mlir_ciface_wlgen_step(arena, m->step + 1);
-  checkDevice(m);
+}
+
+/// After the generated code of a step: step += 1 when every region is finite
+/// (or the guard is off); otherwise the snapshot goes back and the answer is
+/// WL_ERR_NONFINITE naming the first bad tensor.
+wl_status endStep(wl_model *m, const char *fn) {
+  if (!m->guardSteps) {
+    ++m->step;
+    return WL_OK;
+  }
   std::string bad;
   forEachStepRegion(
-      md, [&](int64_t offset, int64_t numel, const std::string &label) {
+      *m->md, [&](int64_t offset, int64_t numel, const std::string &label) {
         if (bad.empty() && !allFinite(m->arena + offset, numel))
           bad = label;
       });
@@ -569,9 +571,9 @@ wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
     ++m->step;
     return WL_OK;
   }
-  saved = m->stepSnapshot.data();
+  const float *saved = m->stepSnapshot.data();
   forEachStepRegion(
-      md, [&](int64_t offset, int64_t numel, const std::string &) {
+      *m->md, [&](int64_t offset, int64_t numel, const std::string &) {
         std::memcpy(m->arena + offset, saved, size_t(numel) * sizeof(float));
         saved += numel;
       });
@@ -580,6 +582,34 @@ wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
       std::string(fn) + ": the step made " + bad +
           " non-finite (learning rate too large, or non-finite gradients); "
           "parameters, optimizer state and step count are unchanged");
+}
+
+/// One optimizer step (wlgen_step for t = step + 1) that either leaves every
+/// parameter and state tensor finite, or puts them back as they were, keeps
+/// the step count and returns WL_ERR_NONFINITE naming the first bad tensor
+/// (without the guard, WL_STEP_GUARD=0: just the step).
+wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
+  if (m->stepOpen)
+    return setError(m, WL_ERR_ARG,
+                    std::string(fn) +
+                        ": a sharded step is open (wl_step_tensors without "
+                        "wl_step_finish); finish it first");
+  if (m->guardSteps)
+    saveStepRegions(m);
+  activeSeed() = m->seed;
+  _mlir_ciface_wlgen_step(arena, m->step + 1);
+  checkDevice(m);
+  return endStep(m, fn);
+}
+
+/// The library's sharded-step pieces, or an error naming `fn`.
+wl_status requireStepPieces(wl_model *m, const char *fn) {
+  if (_mlir_ciface_wlgen_step_tensor && _mlir_ciface_wlgen_step_finish)
+    return WL_OK;
+  return setError(m, WL_ERR_ARG,
+                  std::string(fn) +
+                      ": this library has no per-tensor step (compiled by a "
+                      "wlc without sharded steps)");
 }
 
 /// wl_loss and wl_train_step (and their _device forms): checks (finite
@@ -778,6 +808,36 @@ Span storageSpan(const Metadata &md, Storage kind) {
         span.add(st.offset, st.numel);
   }
   return span;
+}
+
+/// The region of piece k's parameter and the span of its state tensors, or
+/// an error when that span would hold another tensor's storage.
+wl_status stepTensorRegions(wl_model *m, const char *fn, int32_t k,
+                            Span &param, Span &state) {
+  const Metadata &md = *m->md;
+  const ParamInfo &p = md.params[size_t(md.stepTensors[size_t(k)].param)];
+  param = Span();
+  param.add(p.offset, p.numel);
+  state = Span();
+  for (const StateInfo &st : p.state)
+    state.add(st.offset, st.numel);
+  auto clash = [&](int64_t offset, int64_t numel) {
+    Span other;
+    other.add(offset, numel);
+    return state.overlaps(other);
+  };
+  for (const ParamInfo &q : md.params) {
+    bool foreign = clash(q.offset, q.numel) ||
+                   (q.gradOffset >= 0 && clash(q.gradOffset, q.numel));
+    if (&q != &p)
+      for (const StateInfo &st : q.state)
+        foreign |= clash(st.offset, st.numel);
+    if (foreign)
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) + ": the state tensors of '" + p.name +
+                          "' are not one span apart from '" + q.name + "'");
+  }
+  return WL_OK;
 }
 
 /// wl_param_buffer, wl_grad_buffer, wl_state_buffer: the span of `kind`,
@@ -1039,6 +1099,109 @@ WL_API wl_status wl_loss_backward(wl_model *m, const void *x,
 
 WL_API wl_status wl_param_buffer(wl_model *m, float **data, int64_t *count) {
   return storageCall(m, "wl_param_buffer", Storage::Params, data, count);
+}
+
+WL_API int32_t wl_num_step_tensors(void) {
+  return query<int32_t>(-1, okMetadata, [](const Metadata &md) {
+    return int32_t(md.stepTensors.size());
+  });
+}
+
+WL_API int32_t wl_step_tensor_param(int32_t k) {
+  const Metadata *md = okMetadata();
+  if (!md || k < 0 || size_t(k) >= md->stepTensors.size())
+    return -1;
+  return md->stepTensors[size_t(k)].param;
+}
+
+WL_API double wl_step_tensor_flops(int32_t k) {
+  const Metadata *md = okMetadata();
+  if (!md || k < 0 || size_t(k) >= md->stepTensors.size())
+    return -1;
+  return md->stepTensors[size_t(k)].flops;
+}
+
+WL_API wl_status wl_step_tensor_buffers(wl_model *m, int32_t k, float **param,
+                                        int64_t *param_count, float **state,
+                                        int64_t *state_count) {
+  const char *fn = "wl_step_tensor_buffers";
+  return modelCall(m, fn, [&] {
+    if (wl_status st = nonNull(m, fn,
+                               {{"param", param},
+                                {"param_count", param_count},
+                                {"state", state},
+                                {"state_count", state_count}}))
+      return st;
+    int64_t n = int64_t(m->md->stepTensors.size());
+    if (k < 0 || k >= n)
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) + ": tensor " + std::to_string(k) +
+                          " is out of range [0, " + std::to_string(n) + ")");
+    Span p, s;
+    if (wl_status st = stepTensorRegions(m, fn, k, p, s))
+      return st;
+    *param = m->arena + p.begin;
+    *param_count = p.end - p.begin;
+    *state = s.empty() ? m->arena : m->arena + s.begin;
+    *state_count = s.empty() ? 0 : s.end - s.begin;
+    return WL_OK;
+  });
+}
+
+WL_API wl_status wl_step_tensors(wl_model *m, const int32_t *tensors,
+                                 int32_t count) {
+  const char *fn = "wl_step_tensors";
+  return modelCall(m, fn, [&] {
+    if (wl_status st = requireStepPieces(m, fn))
+      return st;
+    if (count < 0 || (count > 0 && !tensors))
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) + ": tensors must list count >= 0 "
+                                        "pieces");
+    size_t n = m->md->stepTensors.size();
+    std::vector<bool> done =
+        m->stepOpen ? m->stepTensorDone : std::vector<bool>(n, false);
+    for (int32_t i = 0; i < count; ++i) {
+      int32_t k = tensors[i];
+      if (k < 0 || size_t(k) >= n)
+        return setError(m, WL_ERR_ARG,
+                        std::string(fn) + ": tensor " + std::to_string(k) +
+                            " is out of range [0, " + std::to_string(n) + ")");
+      if (done[size_t(k)])
+        return setError(m, WL_ERR_ARG,
+                        std::string(fn) + ": tensor " + std::to_string(k) +
+                            " was already updated in this step");
+      done[size_t(k)] = true;
+    }
+    // Everything checked: the step begins (once) and the pieces run.
+    if (!m->stepOpen && m->guardSteps)
+      saveStepRegions(m);
+    m->stepOpen = true;
+    m->stepTensorDone = std::move(done);
+    wlgen_memref1d a = arenaRef(m);
+    for (int32_t i = 0; i < count; ++i) {
+      activeSeed() = m->seed;
+      _mlir_ciface_wlgen_step_tensor(&a, m->step + 1, tensors[i]);
+      checkDevice(m);
+    }
+    return WL_OK;
+  });
+}
+
+WL_API wl_status wl_step_finish(wl_model *m) {
+  const char *fn = "wl_step_finish";
+  return modelCall(m, fn, [&] {
+    if (!m->stepOpen)
+      return setError(m, WL_ERR_ARG,
+                      std::string(fn) +
+                          ": no step is open (call wl_step_tensors first)");
+    wlgen_memref1d a = arenaRef(m);
+    activeSeed() = m->seed;
+    _mlir_ciface_wlgen_step_finish(&a, m->step + 1);
+    checkDevice(m);
+    m->stepOpen = false;
+    return endStep(m, fn);
+  });
 }
 
 WL_API wl_status wl_grad_buffer(wl_model *m, float **data, int64_t *count) {

@@ -485,6 +485,7 @@ wl_status loadImpl(wl_model *m, const char *path) {
       std::memcpy(m->arena + entries[k].floatOffset, src[k],
                   size_t(entries[k].bytes));
   m->step = step;
+  m->stepOpen = false; // a sharded step in progress is discarded
   return WL_OK;
 }
 

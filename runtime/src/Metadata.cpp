@@ -597,6 +597,30 @@ void checkLayerShapes(const Metadata &md, const LayerInfo &l,
   }
 }
 
+/// "step_tensors": each names a distinct trainable param (after "params").
+std::vector<StepTensorInfo> parseStepTensors(const Metadata &md,
+                                             const JsonValue &list) {
+  if (!list.isArray())
+    bad("\"step_tensors\" must be an array");
+  std::vector<StepTensorInfo> out;
+  for (const JsonValue &v : list.items) {
+    std::string where = "step_tensors[" + std::to_string(out.size()) + "]";
+    StepTensorInfo t;
+    std::string name = reqStr(v, "param", where);
+    t.param = md.findParam(name);
+    if (t.param < 0 || !md.params[size_t(t.param)].trainable)
+      bad(where + ": '" + name + "' is not a trainable param");
+    for (const StepTensorInfo &other : out)
+      if (other.param == t.param)
+        bad(where + ": '" + name + "' is updated twice");
+    t.flops = reqNum(v, "flops", where);
+    if (!(t.flops >= 0))
+      bad(where + ": flops must be >= 0");
+    out.push_back(t);
+  }
+  return out;
+}
+
 /// One entry of "layers" (`md` holds the params and the layers before it).
 LayerInfo parseLayer(const Metadata &md, const JsonValue &lv) {
   LayerInfo l;
@@ -658,6 +682,8 @@ void parseInto(Metadata &md, const char *json) {
     for (const JsonValue &lv : layers->items)
       md.layers.push_back(parseLayer(md, lv));
   }
+  if (const JsonValue *pieces = root.get("step_tensors"))
+    md.stepTensors = parseStepTensors(md, *pieces);
   if (const JsonValue *lip = root.get("lipschitz")) {
     md.lipschitz = parseLip(md, *lip);
     md.hasLipschitz = true;

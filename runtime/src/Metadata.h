@@ -42,6 +42,14 @@ struct ParamInfo {
   std::vector<StateInfo> state;
 };
 
+/// One entry of "step_tensors": the generated step's k-th piece (wlgen_step_tensor
+/// with k), which updates one trainable parameter and writes nothing but it and
+/// its state (the compiler checks this).
+struct StepTensorInfo {
+  int32_t param = -1; ///< index into Metadata::params
+  double flops = 0;   ///< the compiler's estimate, for balancing shards
+};
+
 /// How the certificate bounds a layer's spectral norm: the metadata's
 /// "bound", chosen by the structure's spec in the compiler (wl.layer's
 /// `bound`). Certificate.cpp computes it.
@@ -148,6 +156,9 @@ struct Metadata {
   bool cudaTarget = false;
   std::vector<ParamInfo> params;
   std::vector<LayerInfo> layers;
+  /// The pieces of a sharded step, in the order of wlgen_step (optional: empty
+  /// for a library without them).
+  std::vector<StepTensorInfo> stepTensors;
   bool hasLipschitz = false;
   std::vector<LipNode>
       lipschitz; ///< non-empty when hasLipschitz; last = output

@@ -40,6 +40,10 @@ struct wl_model {
   /// off when WL_STEP_GUARD=0 was set at wl_create (it costs one copy of the
   /// parameters and state per step).
   bool guardSteps = true;
+  /// A sharded step between wl_step_tensors and wl_step_finish: the snapshot
+  /// is taken, and stepTensorDone[k] says whether piece k already ran.
+  bool stepOpen = false;
+  std::vector<bool> stepTensorDone;
   /// Milliseconds LLVM's OpenMP runtime (libomp) lets its idle workers spin
   /// after a parallel region, applied on the calling thread at every entry
   /// point (wlrt::applyOmpBlocktime): WL_OMP_BLOCKTIME at wl_create, default

@@ -258,6 +258,35 @@ TEST(Api, LossBackwardAndBuffers) {
   wl_destroy(m);
 }
 
+/// The fake model (hand-written, no generated pieces) has no sharded step: every
+/// piece call is a clear error and the model stays usable.
+TEST(Api, StepTensorsWithoutPieces) {
+  EXPECT_TRUE(wl_num_step_tensors() == 0 && wl_step_tensor_param(0) == -1 &&
+              wl_step_tensor_flops(-1) == -1);
+  wl_model *m = wl_create(1);
+  EXPECT_TRUE(m);
+  if (!m)
+    return;
+  EXPECT_TRUE(wl_step_tensors(nullptr, nullptr, 0) == WL_ERR_ARG);
+  EXPECT_TRUE(wl_step_tensors(m, nullptr, 0) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "no per-tensor step"));
+  EXPECT_TRUE(wl_step_finish(m) == WL_ERR_ARG &&
+              std::string(wl_last_error(m)) ==
+                  "wl_step_finish: no step is open (call wl_step_tensors "
+                  "first)");
+  float *p = nullptr, *s = nullptr;
+  int64_t pn = -1, sn = -1;
+  EXPECT_TRUE(wl_step_tensor_buffers(m, 0, &p, &pn, &s, nullptr) ==
+                  WL_ERR_ARG &&
+              contains(wl_last_error(m), "state_count is NULL"));
+  EXPECT_TRUE(wl_step_tensor_buffers(m, 0, &p, &pn, &s, &sn) == WL_ERR_ARG &&
+              contains(wl_last_error(m), "tensor 0 is out of range [0, 0)") &&
+              p == nullptr && pn == -1);
+  int calls = fake_step_calls;
+  EXPECT_TRUE(wl_step(m) == WL_OK && fake_step_calls == calls + 1);
+  wl_destroy(m);
+}
+
 TEST(Api, Errors) {
   wl_model *m = wl_create(3), *other = wl_create(3);
   EXPECT_TRUE(m && other);

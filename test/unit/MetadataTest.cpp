@@ -469,3 +469,34 @@ TEST(Metadata, InputDomainAndLayerKind) {
       md(std::string(layer) + R"(,"bias":"b","kind":"embedding"}])").c_str(),
       "layer 'E': an embedding has no bias (got 'b')");
 }
+
+/// "step_tensors": optional; each a distinct trainable param with flops >= 0.
+TEST(Metadata, StepTensors) {
+  const std::string params =
+      std::string(head) +
+      R"("arena_size":16,"params":[{"name":"w","shape":[2,2],"offset":0,"trainable":true,)"
+      R"("grad_offset":4,"init":{"kind":"ones"}},{"name":"f","shape":[2],"offset":8,)"
+      R"("trainable":false,"init":{"kind":"ones"}},{"name":"b","shape":[2],"offset":10,)"
+      R"("trainable":true,"grad_offset":12,"init":{"kind":"zeros"}}])";
+  auto with = [&](const char *pieces) {
+    return params + R"(,"step_tensors":)" + pieces + "}";
+  };
+  wlrt::Metadata none = wlrt::parseMetadata((params + "}").c_str());
+  EXPECT_TRUE(none.ok && none.stepTensors.empty()) << none.error;
+  wlrt::Metadata two = wlrt::parseMetadata(
+      with(R"([{"param":"b","flops":2},{"param":"w","flops":1e9}])").c_str());
+  EXPECT_TRUE(two.ok) << two.error;
+  EXPECT_TRUE(two.stepTensors.size() == 2 && two.stepTensors[0].param == 2 &&
+              two.stepTensors[1].param == 0 && two.stepTensors[1].flops == 1e9);
+  rejects(with(R"([{"param":"f","flops":1}])").c_str(),
+          "step_tensors[0]: 'f' is not a trainable param");
+  rejects(with(R"([{"param":"q","flops":1}])").c_str(),
+          "step_tensors[0]: 'q' is not a trainable param");
+  rejects(with(R"([{"param":"w","flops":1},{"param":"w","flops":1}])").c_str(),
+          "step_tensors[1]: 'w' is updated twice");
+  rejects(with(R"([{"param":"w","flops":-1}])").c_str(),
+          "step_tensors[0]: flops must be >= 0");
+  rejects(with(R"([{"param":"w"}])").c_str(), "flops");
+  rejects(with(R"({"param":"w"})").c_str(),
+          "\"step_tensors\" must be an array");
+}

@@ -23,6 +23,92 @@ namespace json = llvm::json;
 
 namespace {
 
+/// Estimated flops of one op of a tensor's step. Only wl.distributed reads it,
+/// to balance a sharded step across ranks: matrix iterations count their
+/// products on the short side s of an s × l matrix (2·s·s·l flops each), a
+/// dense SVD about ten of them, anything else one pass over its results.
+double estimatedFlops(Operation *op, SymbolTable &symbols) {
+  auto shortLong = [](Type t) {
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(t).getShape();
+    int64_t m = shape[shape.size() - 2], n = shape.back();
+    int64_t stack = shape.size() == 3 ? shape[0] : 1;
+    return std::tuple<double, double, double>(std::min(m, n), std::max(m, n),
+                                              stack);
+  };
+  auto products = [&](Type t, double count) {
+    auto [s, l, stack] = shortLong(t);
+    return stack * count * 2 * s * s * l;
+  };
+  if (auto muon = dyn_cast<MuonUpdateOp>(op)) {
+    // Per Newton–Schulz step: X Xᵀ, A², then B·X (A² is s × s).
+    auto [s, l, stack] = shortLong(muon.getParam().getType());
+    return stack * double(muon.getNsSteps()) * (4 * s * s * l + 2 * s * s * s);
+  }
+  if (auto polar = dyn_cast<PolarIterationOp>(op))
+    return products(polar.getWeight().getType(), 2.0 * polar.getSteps());
+  if (auto soft = dyn_cast<SpectralSoftCapOp>(op))
+    return products(soft.getWeight().getType(), 4);
+  if (auto hard = dyn_cast<SpectralHardCapOp>(op))
+    return products(hard.getWeight().getType(), 4 * 3);
+  if (auto power = dyn_cast<PowerIterationOp>(op)) {
+    auto [s, l, stack] = shortLong(power.getWeight().getType());
+    return stack * 4 * s * l * double(power.getIterations());
+  }
+  if (auto project = dyn_cast<ProjectParamOp>(op))
+    return products(symbols.lookup<ParamOp>(project.getParam()).getType(), 10);
+  double flops = 0;
+  for (Type t : op->getResultTypes())
+    if (auto tensor = dyn_cast<RankedTensorType>(t))
+      flops += double(tensor.getNumElements());
+  return flops;
+}
+
+/// "step_tensors": the functions @step_<k> of wl-generate-step in order, each
+/// with the parameter it updates and its estimated flops. A sharded step
+/// broadcasts what the k-th function wrote from the rank that ran it, so each
+/// must write its own parameter and state only: anything else is an error.
+FailureOr<json::Array> stepTensorsToJson(ModuleOp module) {
+  SymbolTable symbols(module);
+  json::Array out;
+  for (int64_t k = 0;; ++k) {
+    auto fn = symbols.lookup<func::FuncOp>(("step_" + Twine(k)).str());
+    if (!fn)
+      return out;
+    auto updates = fn->getAttrOfType<FlatSymbolRefAttr>("wl.updates");
+    if (!updates)
+      return fn.emitError("a step function without `wl.updates`"), failure();
+    double flops = 0;
+    WalkResult walk = fn.walk([&](Operation *op) {
+      if (op == fn)
+        return WalkResult::advance();
+      flops += estimatedFlops(op, symbols);
+      FlatSymbolRefAttr written;
+      if (auto store = dyn_cast<ParamStoreOp>(op))
+        written = store.getParamAttr();
+      else if (auto store = dyn_cast<StateStoreOp>(op))
+        written = store.getParamAttr();
+      else if (auto project = dyn_cast<ProjectParamOp>(op))
+        written = project.getParamAttr();
+      else if (!isa<func::CallOp>(op) && !isMemoryEffectFree(op) &&
+               !op->hasTrait<OpTrait::IsTerminator>() &&
+               !isa<ParamRefOp, GradRefOp, StateRefOp>(op))
+        written = FlatSymbolRefAttr::get(op->getContext(), "?");
+      if (written && written != updates) {
+        op->emitError("the step of ")
+            << updates << " writes " << written
+            << ": a sharded step needs each tensor's step to write only its "
+               "own parameter and state";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    out.push_back(json::Object{{"param", updates.getValue().str()},
+                               {"flops", flops}});
+  }
+}
+
 json::Value attrToJson(Attribute a);
 
 json::Object dictToJson(DictionaryAttr dict);
@@ -136,6 +222,11 @@ struct WLEmitMetadataPass
         params.back().getAsObject()->insert({"step_written", true});
     }
     doc["params"] = std::move(params);
+
+    FailureOr<json::Array> stepTensors = stepTensorsToJson(module);
+    if (failed(stepTensors))
+      return signalPassFailure();
+    doc["step_tensors"] = std::move(*stepTensors);
 
     json::Array layers;
     for (LayerOp l : module.getOps<LayerOp>()) {

@@ -103,6 +103,29 @@ WL_API wl_status wl_loss_backward(wl_model *, const void *x, const void *labels,
 WL_API wl_status wl_param_buffer(wl_model *, float **data, int64_t *count);
 WL_API wl_status wl_grad_buffer(wl_model *, float **data, int64_t *count);
 WL_API wl_status wl_state_buffer(wl_model *, float **data, int64_t *count);
+/* Sharded steps: wl_step split into one piece per trainable tensor, so that each rank of a
+ * data-parallel step computes a share (Muon's Newton-Schulz, SVD projections) and hands its
+ * results to the others. wl_step is wl_step_tensors(every k) then wl_step_finish.
+ * Pieces k in [0, wl_num_step_tensors()), in wl_step's order; piece k updates the parameter
+ * wl_step_tensor_param(k) (an index for wl_param_name) and writes nothing but that parameter
+ * and its state tensors: the two spans of wl_step_tensor_buffers (state: *state_count 0 when
+ * none). wl_step_tensor_flops(k) is the compiler's estimate of its cost, for balancing.
+ * wl_step_tensors runs the listed pieces of the next step (t = wl_step_count() + 1); the
+ * first call of a step takes the step guard's snapshot, later calls add pieces, a piece
+ * listed twice in one step is WL_ERR_ARG. wl_step_finish runs the work that needs every
+ * tensor updated (product clips of two factors, SST rounds), then the guard's check, and
+ * counts the step; it is WL_ERR_ARG without a wl_step_tensors before it. Between the two,
+ * a caller may overwrite pieces' spans with another replica's results (wl.distributed
+ * broadcasts each piece from the rank that ran it); wl_step and wl_train_step refuse while
+ * a step is open, wl_load discards it. */
+WL_API int32_t wl_num_step_tensors(void);
+WL_API int32_t wl_step_tensor_param(int32_t k); /* -1 when k is out of range */
+WL_API double wl_step_tensor_flops(int32_t k);  /* -1 when k is out of range */
+WL_API wl_status wl_step_tensor_buffers(wl_model *, int32_t k, float **param,
+                                        int64_t *param_count, float **state,
+                                        int64_t *state_count);
+WL_API wl_status wl_step_tensors(wl_model *, const int32_t *tensors, int32_t count);
+WL_API wl_status wl_step_finish(wl_model *);
 /* Non-finite values: wl_step and wl_train_step are all or nothing: an update that would
  * leave a NaN or an infinity in a parameter or a state tensor is undone (parameters,
  * optimizer state and step count exactly as before) and answers WL_ERR_NONFINITE naming the

@@ -56,6 +56,9 @@
  *             absolute path (a relative one is opened relative to the current directory).
  *             "transposed": true (sst's V [IN, OUT] holding W0^T) reads the file's [OUT, IN]
  *             tensor into the param transposed.
+ *   "step_tensors": [ {"param": "fc1.weight", "flops": 1.2e9} ]  // the pieces of a sharded
+ *              // step in wlgen_step's order: each a distinct trainable param, and the
+ *              // compiler's estimate of its cost (flops >= 0). Optional (default []).
  * A frozen param that the step rewrites (sst's "L.weight.sampled") has "step_written": true:
  * the step guard saves and restores it with the trainable params.
  *
@@ -154,8 +157,15 @@ void _mlir_ciface_wlgen_backward(wlgen_memref1d *arena, wlgen_memref2d *x, wlgen
 /* Forward + loss + backward of the loss: grads += dloss/dθ; returns the loss. */
 float _mlir_ciface_wlgen_loss_backward(wlgen_memref1d *arena, wlgen_memref2d *x, void *labels);
 
-/* One fused optimizer update (all groups, schedule applied) for step number t (t = 1 first). */
+/* One fused optimizer update (all groups, schedule applied) for step number t (t = 1 first):
+ * the same as wlgen_step_tensor for every k in order, then wlgen_step_finish. */
 void _mlir_ciface_wlgen_step(wlgen_memref1d *arena, int64_t t);
+
+/* The pieces of a sharded step (wl_step_tensors, wl_step_finish). wlgen_step_tensor updates
+ * the k-th tensor of "step_tensors" (nothing for another k); wlgen_step_finish does the work
+ * that needs every tensor updated. wlc always generates both; the runtime declares them weak. */
+void _mlir_ciface_wlgen_step_tensor(wlgen_memref1d *arena, int64_t t, int64_t k);
+void _mlir_ciface_wlgen_step_finish(wlgen_memref1d *arena, int64_t t);
 
 /* Projects every constrained parameter onto its constraint set (exactly, with the
  * creation-time method of each constraint) and initialises constraint state such as

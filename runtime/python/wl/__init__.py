@@ -9,12 +9,13 @@
 
 See runtime/python/README.md.
 """
-from ._abi import (LayerInfo, Library, Model, ParamInfo, WLError, STATUS_NAMES,  # noqa: F401
-                   load_library)
+from ._abi import (LayerInfo, Library, Model, ParamInfo, StepTensorInfo, WLError,  # noqa: F401
+                   STATUS_NAMES, load_library)
 from ._compile import CompileError, CompileWarning, compile, default_cache_dir, find_wlc  # noqa: F401
 from . import distributed, safetensors  # noqa: F401
 
-__all__ = ["compile", "load_library", "Library", "Model", "ParamInfo", "LayerInfo", "WLError",
+__all__ = ["compile", "load_library", "Library", "Model", "ParamInfo", "LayerInfo",
+           "StepTensorInfo", "WLError",
            "CompileError", "CompileWarning", "STATUS_NAMES", "distributed", "safetensors", "find_wlc",
            "default_cache_dir"]
 __version__ = "0.1.0"

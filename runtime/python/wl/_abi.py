@@ -47,6 +47,9 @@ class WLError(RuntimeError):
 ParamInfo = collections.namedtuple("ParamInfo", ["name", "shape", "trainable"])
 ParamInfo.__doc__ = "A parameter tensor: name, shape (tuple of ints), trainable (bool)."
 LayerInfo = collections.namedtuple("LayerInfo", ["name", "in_features", "out_features"])
+#: One piece of a sharded step (wl_step_tensors): the parameter it updates and the
+#: compiler's estimate of its cost in flops.
+StepTensorInfo = collections.namedtuple("StepTensorInfo", ["param", "flops"])
 LayerInfo.__doc__ = "A linear layer: its effective weight is [out_features, in_features]."
 
 _m = ctypes.c_void_p  # wl_model*
@@ -105,6 +108,12 @@ OPTIONAL_SIGNATURES = {
     "wl_param_buffer": (_st, [_m, _vp, _vp]),
     "wl_grad_buffer": (_st, [_m, _vp, _vp]),
     "wl_state_buffer": (_st, [_m, _vp, _vp]),
+    "wl_num_step_tensors": (_i32, []),
+    "wl_step_tensor_param": (_i32, [_i32]),
+    "wl_step_tensor_flops": (_dbl, [_i32]),
+    "wl_step_tensor_buffers": (_st, [_m, _i32, _vp, _vp, _vp, _vp]),
+    "wl_step_tensors": (_st, [_m, _vp, _i32]),
+    "wl_step_finish": (_st, [_m]),
 }
 
 
@@ -239,6 +248,14 @@ class Library:
                                         int(dll.wl_layer_out_size(i))))
         self.layers = layers
         self._layer_index = {l.name: l for l in layers}
+        #: the pieces of a sharded step in wl_step's order (Model.step_tensors); empty for
+        #: a library without them
+        self.step_tensors = []
+        if "wl_num_step_tensors" in self._optional:
+            for k in range(int(dll.wl_num_step_tensors())):
+                self.step_tensors.append(StepTensorInfo(
+                    params[int(dll.wl_step_tensor_param(k))].name,
+                    float(dll.wl_step_tensor_flops(k))))
 
     def __repr__(self):
         return "<wl.Library %s: %s%s -> %s, %s labels, %d params, %r>" % (
@@ -536,6 +553,33 @@ class Model:
     def step(self):
         """One optimizer step from the accumulated gradients (constraints, schedule)."""
         self._check("wl_step", self.lib.dll.wl_step(self._h()))
+
+    def step_tensors(self, pieces):
+        """Runs the listed pieces (indices into lib.step_tensors) of the next step
+        (wl_step_tensors): each updates its parameter and state. The first call of a step
+        takes the step guard's snapshot; step_finish() completes the step. step() is
+        step_tensors(all) + step_finish()."""
+        ks = np.ascontiguousarray(np.asarray(list(pieces), dtype=np.int32))
+        fn = self.lib._need("wl_step_tensors")
+        self._check("wl_step_tensors", fn(self._h(), ks.ctypes.data if ks.size else None,
+                                          int(ks.size)))
+
+    def step_finish(self):
+        """Completes a step begun by step_tensors (wl_step_finish): the work that needs every
+        tensor updated, the step guard's check, step_count + 1."""
+        self._check("wl_step_finish", self.lib._need("wl_step_finish")(self._h()))
+
+    def step_tensor_buffers(self, k):
+        """(param, state): float32 numpy views of the model's memory that piece k writes,
+        its parameter and the span of its state tensors (empty when none). Writing them
+        between step_tensors and step_finish is how another replica's result is taken."""
+        fn = self.lib._need("wl_step_tensor_buffers")
+        out = [ctypes.POINTER(ctypes.c_float)(), ctypes.c_int64(-1),
+               ctypes.POINTER(ctypes.c_float)(), ctypes.c_int64(-1)]
+        self._check("wl_step_tensor_buffers",
+                    fn(self._h(), int(k), *[ctypes.byref(o) for o in out]))
+        return tuple(np.ctypeslib.as_array(p, shape=(n.value,)) if n.value
+                     else np.zeros(0, np.float32) for p, n in (out[:2], out[2:]))
 
     def loss(self, x, y):
         """Mean loss of the batch (wl_loss). y: int32 [B] class labels, int32 [B, T]

@@ -4,8 +4,15 @@ Every rank holds a full replica. A training step runs the generated forward and 
 on the rank's shard of the batch, sums the gradients of all ranks with
 ``torch.distributed.all_reduce`` directly in the model's gradient storage (wl_grad_buffer:
 one contiguous span, reduced in buckets, no copies), divides by the global batch, and runs
-the generated step on every rank. The replicas stay bit-identical: they start from rank
-0's parameters and state (broadcast at construction) and apply the same update.
+the generated step. The replicas stay bit-identical: they start from rank 0's parameters
+and state (broadcast at construction) and apply the same update.
+
+The step itself is sharded where it pays (shard_step, plan_step): the update of a tensor
+whose cost outweighs broadcasting it (Muon's Newton-Schulz, SVD-based projections) is
+computed by one rank, balanced by the compiler's cost estimates, and broadcast in place
+from there while the next ones are computed (wl_step_tensors, wl_step_tensor_buffers);
+cheap elementwise updates run on every rank; then every rank runs the end-of-step work
+(wl_step_finish: product clips of two factors, SST rounds) and the step guard's check.
 
     import torch.distributed as dist, wl, wl.distributed
     wl.distributed.init()                       # from torchrun's environment (gloo)
@@ -27,11 +34,18 @@ import numpy as np
 
 from ._abi import WLError
 
-__all__ = ["DistributedError", "DataParallel", "init", "is_distributed"]
+__all__ = ["DistributedError", "DataParallel", "init", "is_distributed", "plan_step"]
 
 #: floats per all-reduce bucket (16 MiB): large enough to amortise a collective's latency,
 #: small enough that the first buckets are reduced while later ones are still queued.
 DEFAULT_BUCKET_FLOATS = 1 << 22
+
+#: shard_step="auto" hands a tensor's update to one rank when the compiler's estimate of its
+#: flops per float it writes (parameter and state, which the owner then broadcasts) exceeds
+#: this: about what a float costs to broadcast over gloo (4.6 ms per 4 MiB here, ~4 ns per
+#: float) at a core's sustained ~50 GFLOP/s. Elementwise updates (AdamW: ~10) stay on every
+#: rank; Muon's Newton-Schulz and SVD-based projections of matrices go to one.
+SHARD_FLOPS_PER_FLOAT = 256.0
 
 
 class DistributedError(RuntimeError):
@@ -91,6 +105,28 @@ def _span(model, fn):
     return np.ctypeslib.as_array(ptr, shape=(count.value,))
 
 
+def plan_step(costs, world_size, shard_step="auto"):
+    """Which rank computes each piece of a sharded step. `costs`: (flops, floats written) per
+    piece (Library.step_tensors' estimates, Model.step_tensor_buffers' sizes). Returns the
+    owner rank of each piece, -1 for a piece every rank computes itself: shard_step=True
+    shards every piece, False none, "auto" those whose flops per float exceed
+    SHARD_FLOPS_PER_FLOAT. Sharded pieces go to ranks greedily, largest first, each to the
+    least loaded rank (ties: the lower piece and rank index), so every rank computes the same
+    plan."""
+    if shard_step not in (True, False, "auto"):
+        raise ValueError('shard_step must be True, False or "auto" (got %r)' % (shard_step,))
+    owners = [-1] * len(costs)
+    sharded = [k for k, (flops, floats) in enumerate(costs)
+               if shard_step is True or (shard_step == "auto" and
+                                         flops > SHARD_FLOPS_PER_FLOAT * max(floats, 1))]
+    load = [0.0] * world_size
+    for k in sorted(sharded, key=lambda k: (-costs[k][0], k)):
+        r = min(range(world_size), key=lambda r: (load[r], r))
+        owners[k] = r
+        load[r] += costs[k][0]
+    return owners
+
+
 def fingerprint(model):
     """What must agree across ranks: the library's bytes (the .wl and wlc that built it),
     the parameter list and the step count."""
@@ -113,7 +149,8 @@ class DataParallel:
     loss, weight, params, lipschitz_bound, ...) are the wrapped model's.
     """
 
-    def __init__(self, model, group=None, bucket_floats=DEFAULT_BUCKET_FLOATS):
+    def __init__(self, model, group=None, bucket_floats=DEFAULT_BUCKET_FLOATS,
+                 shard_step="auto"):
         import torch
         self._torch = torch
         self._dist = dist = _dist()
@@ -131,6 +168,15 @@ class DataParallel:
         self._grads = torch.from_numpy(_span(model, "wl_grad_buffer"))
         self._spans = [_span(model, fn) for fn in ("wl_param_buffer", "wl_state_buffer")]
         self._state = [torch.from_numpy(s) for s in self._spans]
+        # The step's pieces (one per trainable tensor), each computed by its owner rank and
+        # broadcast from there in place, or by every rank (owner -1): plan_step.
+        pieces = [model.step_tensor_buffers(k) for k in range(len(model.lib.step_tensors))] \
+            if model.lib.step_tensors else []
+        #: the owner rank of each piece of the step (-1: every rank), see plan_step
+        self.step_plan = plan_step([(t.flops, sum(b.size for b in bufs)) for t, bufs in
+                                    zip(model.lib.step_tensors, pieces)],
+                                   self.world_size, shard_step) if pieces else []
+        self._piece_tensors = [[torch.from_numpy(b) for b in bufs if b.size] for bufs in pieces]
         self._check_same_model()
         for t in self._state:
             self._collective("broadcast of rank 0's parameters and state",
@@ -188,8 +234,34 @@ class DataParallel:
         if total <= 0:
             raise ValueError("train_step: the global batch is empty")
         self._grads.mul_(1.0 / total)
-        m.step()
+        if any(owner >= 0 for owner in self.step_plan):
+            self._sharded_step(step)
+        else:
+            m.step()
         return float(stats[0]) / total
+
+    def _sharded_step(self, step):
+        """The step with each sharded piece computed by its owner and broadcast in place
+        (parameter and state) while the next pieces are computed; then the end-of-step
+        work (product clips, SST rounds) and the step guard's check on every rank."""
+        m, dist = self.model, self._dist
+        m.step_tensors([k for k, owner in enumerate(self.step_plan) if owner < 0])
+        works = []
+        try:
+            for k, owner in enumerate(self.step_plan):
+                if owner < 0:
+                    continue
+                if owner == self.rank:
+                    m.step_tensors([k])
+                works += [dist.broadcast(t, owner, group=self.group, async_op=True)
+                          for t in self._piece_tensors[k]]
+        except RuntimeError as e:
+            if isinstance(e, WLError):
+                raise
+            raise DistributedError("rank %d: the broadcasts of step %d failed: another rank "
+                                   "stopped (%s)" % (self.rank, step, e)) from None
+        self._collective("the broadcasts of step %d's updates" % step, lambda: works)
+        m.step_finish()
 
     # -- checkpoints ---------------------------------------------------------------------
     def check_replicas(self):

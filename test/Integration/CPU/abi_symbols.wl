@@ -39,6 +39,12 @@
 // CHECK-DAG: {{ [TtWi] }}wl_param_buffer{{$}}
 // CHECK-DAG: {{ [TtWi] }}wl_grad_buffer{{$}}
 // CHECK-DAG: {{ [TtWi] }}wl_state_buffer{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_num_step_tensors{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_step_tensor_param{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_step_tensor_flops{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_step_tensor_buffers{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_step_tensors{{$}}
+// CHECK-DAG: {{ [TtWi] }}wl_step_finish{{$}}
 // INTERNAL-NOT: _mlir_ciface
 // INTERNAL-NOT: wlgen_
 // INTERNAL-NOT: {{ _Z}}

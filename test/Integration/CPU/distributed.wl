@@ -1,6 +1,7 @@
 // Data-parallel training on torch.distributed (gloo, ranks on 127.0.0.1, bounded timeouts):
 // wl.distributed.DataParallel against one process on the concatenated batch, for a dense
-// MLP, a Muon + soft_cap model, a LoRA model and a sequence model (Inputs/distributed.py).
+// MLP, a Muon + soft_cap model, a LoRA model and a sequence model, with the step's pieces
+// computed on every rank or sharded across the ranks (Inputs/distributed.py).
 // RUN: wlc %s --model DistMlp -o %t.DistMlp.so
 // RUN: wlc %s --model DistMuon -o %t.DistMuon.so
 // RUN: wlc %s --model DistLora -o %t.DistLora.so
@@ -9,13 +10,21 @@
 // CHECK: OK buffers_DistMlp
 // CHECK: OK equal_to_one_process_DistMlp
 // CHECK: OK replicas_identical_DistMlp
+// CHECK: OK sharded_step_DistMlp (loss error
+// CHECK: OK sharded_step_DistMlp (6 pieces, owners
 // CHECK: OK uneven_shards_DistMlp
 // CHECK: OK buffers_DistMuon
 // CHECK: OK equal_to_one_process_DistMuon
-// CHECK: OK replicas_identical_DistMuon
+// CHECK: OK replicas_identical_DistMuon (step plan [-1, 0, -1, -1, -1, -1])
+// CHECK: OK sharded_step_DistMuon (loss error
+// CHECK: OK sharded_step_DistMuon (6 pieces, owners
+// CHECK: OK sharded_equals_unsharded_DistMuon (bit-identical after 20 steps)
 // CHECK: OK buffers_DistLora
 // CHECK: OK equal_to_one_process_DistLora
-// CHECK: OK replicas_identical_DistLora
+// CHECK: OK replicas_identical_DistLora (step plan [-1, -1, -1, -1, -1, -1])
+// CHECK: OK sharded_step_DistLora (loss error
+// CHECK: OK sharded_step_DistLora (6 pieces, owners
+// CHECK: OK sharded_equals_unsharded_DistLora (bit-identical after 20 steps)
 // CHECK: OK buffers_DistLM
 // CHECK: OK equal_to_one_process_DistLM
 // CHECK: OK replicas_identical_DistLM

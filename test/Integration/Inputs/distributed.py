@@ -10,7 +10,12 @@ computed here: the same model and seed trained with train_step on the concatenat
   equal_to_one_process    2 ranks, 20 steps: losses and parameters equal the reference to
                           float rounding of the reduction (the first library's gradient
                           all-reduced in buckets of 250 floats, the last one partial);
-  replicas_identical      the ranks' parameters and optimizer state are bit-identical.
+  replicas_identical      the ranks' parameters and optimizer state are bit-identical;
+  sharded_step            (the Muon + soft_cap and LoRA models, and the MLP on 3 ranks)
+                          every piece of the step computed by one rank only (the ranks' sets
+                          disjoint, together all pieces) and broadcast: equal to the reference
+                          like above, replicas bit-identical, and on 2 ranks bit-identical to
+                          the unsharded run (sharded_equals_unsharded).
 and once: uneven shards (3 ranks, batch 7), a checkpoint saved by 2 ranks resumed on 3,
 replicas created from different seeds taking rank 0's, a rank holding another model, a
 non-finite input on one rank, a replica that drifted (check_replicas names it), and a rank
@@ -66,7 +71,17 @@ def rank_main(a):
     try:
         wd.init(timeout=TIMEOUT)
         model = lib.create(seed=a.seed + (rank if a.vary_seed else 0))
-        dp = wd.DataParallel(model, **({"bucket_floats": a.bucket} if a.bucket else {}))
+        dp = wd.DataParallel(model, shard_step={"auto": "auto", "all": True,
+                                                "none": False}[a.shard_step],
+                             **({"bucket_floats": a.bucket} if a.bucket else {}))
+        ran, run_pieces = set(), model.step_tensors
+
+        def record(pieces):
+            pieces = list(pieces)
+            ran.update(pieces)
+            return run_pieces(pieces)
+        model.step_tensors = record
+        result["plan"] = dp.step_plan
         if a.load:
             dp.load(a.load)
         first = model.step_count
@@ -88,6 +103,7 @@ def rank_main(a):
                 name = next(iter(model.params))
                 model.params[name] = model.params[name] * np.float32(1 + 2 ** -20)
         dp.check_replicas()
+        result["ran"] = sorted(ran)
         result["step"] = model.step_count
         np.savez(out + ".npz", **snapshot(model))
     except wd.DistributedError as e:
@@ -172,6 +188,17 @@ def compare(name, args, tag, results, ref_losses, ref_params, world, tol=2e-5):
     print("OK %s (loss error %.3g, parameter error %.3g)" % (name, loss_err, err))
 
 
+def check_sharded(name, lib, results):
+    """Each piece ran on exactly one rank, the one the plan names, and every rank ran some."""
+    n = len(lib.step_tensors)
+    seen = [set(r["ran"]) for r in results]
+    plan = results[0]["plan"]
+    for r, pieces in enumerate(seen):
+        if not pieces or pieces != {k for k in range(n) if plan[k] == r}:
+            fail(name, "rank %d ran pieces %s; the plan %s" % (r, sorted(pieces), plan))
+    print("OK %s (%d pieces, owners %s)" % (name, n, plan))
+
+
 def check_buffers(lib):
     name = "buffers_" + lib.name
     with lib.create(seed=0) as m:
@@ -211,7 +238,20 @@ def parent(args):
         bucket = ["--bucket", 250] if lib is libs[0] else []
         res = launch(args, 2, tag, [lib.path], "--steps", STEPS, "--batch", BATCH, *bucket)
         compare("equal_to_one_process_" + lib.name, args, tag, res, ref_losses, ref_params, 2)
-        print("OK replicas_identical_%s" % lib.name)
+        print("OK replicas_identical_%s (step plan %s)" % (lib.name, res[0]["plan"]))
+        world = 3 if lib is libs[0] else 2
+        if lib is libs[0] or "Muon" in lib.name or "Lora" in lib.name:
+            tag = "sharded_" + lib.name
+            res = launch(args, world, tag, [lib.path], "--steps", STEPS, "--batch", BATCH,
+                         "--shard-step", "all")
+            compare("sharded_step_" + lib.name, args, tag, res, ref_losses, ref_params, world)
+            check_sharded("sharded_step_" + lib.name, lib, res)
+            if world == 2:  # the same gradient sums as eq_: the same bits
+                same, unsharded = load_npz(args, tag, 0), load_npz(args, "eq_" + lib.name, 0)
+                if any(not np.array_equal(same[k], unsharded[k]) for k in same):
+                    fail("sharded_equals_unsharded_" + lib.name, "the models differ")
+                print("OK sharded_equals_unsharded_%s (bit-identical after %d steps)"
+                      % (lib.name, STEPS))
         if lib is libs[0]:
             ref7 = reference(lib, STEPS, 7)
             res = launch(args, 3, "uneven", [lib.path], "--steps", STEPS, "--batch", 7)
@@ -283,6 +323,7 @@ def main():
     p.add_argument("--mismatch", action="store_true")
     p.add_argument("--fail", default="")
     p.add_argument("--bucket", type=int, default=0)
+    p.add_argument("--shard-step", default="auto", choices=["auto", "all", "none"])
     p.add_argument("--save-at", type=int, default=0)
     p.add_argument("--save", default="")
     p.add_argument("--load", default="")

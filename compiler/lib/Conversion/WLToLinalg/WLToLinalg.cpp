@@ -181,7 +181,8 @@ namespace {
 /// The functions the runtime calls (runtime/include/wl/wlgen.h).
 bool isEntryPoint(StringRef name) {
   return llvm::is_contained({"forward", "loss", "backward", "loss_backward",
-                             "step", "project", "weight"},
+                             "step", "step_tensor", "step_finish", "project",
+                             "weight"},
                             name);
 }
 

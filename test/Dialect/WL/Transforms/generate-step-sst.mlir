@@ -3,10 +3,12 @@
 
 // Sparse spectral training (SparseSpectral.cpp): a layer marked `wl.sst`
 // trains only the round's sampled columns of U and V -- their gradients are
-// scaled by the mask `sampled` before the optimizer update, s's is not --
-// and @step ends, after every group's update, with one wl.sst_round per sst
-// layer (its index is its sampling stream). @project starts with the
-// creation form (no step): the initial SVD and round 0's sample.
+// scaled by the mask `sampled` before the optimizer update (in the tensor's
+// own @step_<k>), s's is not -- and @step_finish, which @step calls after
+// every @step_<k>, holds one wl.sst_round per sst layer (its index is its
+// sampling stream), so that a step sharded across ranks runs the rounds once
+// every tensor is updated. @project starts with the creation form (no step):
+// the initial SVD and round 0's sample.
 wl.param @a.weight.U : tensor<5x3xf32> {init = #wl.init<kind = normal, std = 0.5>, trainable}
 wl.param @a.weight.s : tensor<3xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.param @a.weight.V : tensor<3x3xf32> {init = #wl.init<kind = zeros>, trainable}
@@ -23,36 +25,68 @@ wl.optimizer_group "adamw" [@a.weight.U, @a.weight.s, @a.weight.V, @c.weight, @b
 wl.optimizer_group "muon" [@b.weight.U, @b.weight.V] {hyper = {lr = 2.000000e-02 : f64, momentum = 9.500000e-01 : f64, nesterov = true, ns_steps = 5 : i64, weight_decay = 0.000000e+00 : f64}}
 
 // CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     attributes {wl.updates = @a.weight.U} {
 //       CHECK:   %[[G:.+]] = wl.grad_ref @a.weight.U : tensor<5x3xf32>
 //       CHECK:   %[[M:.+]] = wl.param_ref @a.weight.sampled : tensor<3xf32>
 //       CHECK:   %[[GM:.+]] = wl.scale_columns %[[G]], %[[M]] : (tensor<5x3xf32>, tensor<3xf32>) -> tensor<5x3xf32>
 //       CHECK:   wl.adamw_update %{{.+}}, %[[GM]],
+//       CHECK:   return
+// CHECK-LABEL: func.func private @step_1(
+//  CHECK-SAME:     attributes {wl.updates = @a.weight.s} {
 //       CHECK:   %[[GS:.+]] = wl.grad_ref @a.weight.s
 //   CHECK-NOT:   wl.scale_columns
 //       CHECK:   wl.adamw_update %{{.+}}, %[[GS]],
+//       CHECK:   return
+// CHECK-LABEL: func.func private @step_2(
+//  CHECK-SAME:     attributes {wl.updates = @a.weight.V} {
 //       CHECK:   %[[G:.+]] = wl.grad_ref @a.weight.V : tensor<3x3xf32>
 //       CHECK:   %[[M:.+]] = wl.param_ref @a.weight.sampled : tensor<3xf32>
 //       CHECK:   %[[GM:.+]] = wl.scale_columns %[[G]], %[[M]]
 //       CHECK:   wl.adamw_update %{{.+}}, %[[GM]],
+//       CHECK:   return
 // A layer that is not sst trains as before.
+// CHECK-LABEL: func.func private @step_3(
+//  CHECK-SAME:     attributes {wl.updates = @c.weight} {
 //       CHECK:   %[[GC:.+]] = wl.grad_ref @c.weight
 //   CHECK-NOT:   wl.scale_columns
 //       CHECK:   wl.adamw_update %{{.+}}, %[[GC]],
-// CHECK-LABEL: func.func private @step_1(
+//       CHECK:   return
+// CHECK-LABEL: func.func private @step_4(
+//  CHECK-SAME:     attributes {wl.updates = @b.weight.s} {
+//       CHECK:   %[[GS:.+]] = wl.grad_ref @b.weight.s
+//   CHECK-NOT:   wl.scale_columns
+//       CHECK:   wl.adamw_update %{{.+}}, %[[GS]],
+//       CHECK:   return
+// CHECK-LABEL: func.func private @step_5(
+//  CHECK-SAME:     attributes {wl.updates = @b.weight.U} {
 //       CHECK:   %[[G:.+]] = wl.grad_ref @b.weight.U : tensor<2x2xf32>
 //       CHECK:   %[[M:.+]] = wl.param_ref @b.weight.sampled : tensor<2xf32>
 //       CHECK:   %[[GM:.+]] = wl.scale_columns %[[G]], %[[M]]
 //       CHECK:   wl.muon_update %{{.+}}, %[[GM]],
+//       CHECK:   return
+// CHECK-LABEL: func.func private @step_6(
+//  CHECK-SAME:     attributes {wl.updates = @b.weight.V} {
 //       CHECK:   %[[G:.+]] = wl.grad_ref @b.weight.V : tensor<5x2xf32>
 //       CHECK:   %[[M:.+]] = wl.param_ref @b.weight.sampled : tensor<2xf32>
 //       CHECK:   %[[GM:.+]] = wl.scale_columns %[[G]], %[[M]]
 //       CHECK:   wl.muon_update %{{.+}}, %[[GM]],
+//   CHECK-NOT:   wl.sst_round
+//       CHECK:   return
+// CHECK-LABEL: func.func @step_finish(
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64
+//  CHECK-NEXT:   wl.sst_round @a.weight.U, @a.weight.s, @a.weight.V, @a.weight.sampled step %[[T]] {every = 10 : i64, rank = 2 : i64, stream = 0 : i64}
+//  CHECK-NEXT:   wl.sst_round @b.weight.U, @b.weight.s, @b.weight.V, @b.weight.sampled step %[[T]] {every = 4 : i64, rank = 1 : i64, stream = 1 : i64}
+//  CHECK-NEXT:   return
 // CHECK-LABEL: func.func @step(
 //  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64
-//       CHECK:   call @step_0(%[[T]])
-//       CHECK:   call @step_1(%[[T]])
-//       CHECK:   wl.sst_round @a.weight.U, @a.weight.s, @a.weight.V, @a.weight.sampled step %[[T]] {every = 10 : i64, rank = 2 : i64, stream = 0 : i64}
-//       CHECK:   wl.sst_round @b.weight.U, @b.weight.s, @b.weight.V, @b.weight.sampled step %[[T]] {every = 4 : i64, rank = 1 : i64, stream = 1 : i64}
+//  CHECK-NEXT:   call @step_0(%[[T]])
+//  CHECK-NEXT:   call @step_1(%[[T]])
+//  CHECK-NEXT:   call @step_2(%[[T]])
+//  CHECK-NEXT:   call @step_3(%[[T]])
+//  CHECK-NEXT:   call @step_4(%[[T]])
+//  CHECK-NEXT:   call @step_5(%[[T]])
+//  CHECK-NEXT:   call @step_6(%[[T]])
+//  CHECK-NEXT:   call @step_finish(%[[T]])
 //  CHECK-NEXT:   return
 
 // PROJECT-LABEL: func.func @project(

@@ -1,16 +1,20 @@
 // RUN: wl-opt --wl-generate-step --split-input-file --verify-diagnostics %s | FileCheck %s
 
-// Each wl.optimizer_group becomes a private @step_<i>(%t: i64): the scheduled
-// lr is computed once, then every tensor of the group is read, updated and
-// written back. @step(%t) calls every group; the optimizer state is declared
-// on the wl.param (`state = [...]`).
+// Each trainable tensor becomes a private @step_<k>(%t: i64), k its place in
+// the step (groups in order, each group's targets in order), marked
+// `wl.updates = @<param>`: it computes its group's scheduled lr, then reads,
+// updates and writes back that one tensor. @step_finish(%t) holds the work
+// that needs every tensor updated (empty without SST or product clips);
+// @step_tensor(%t, %k) calls @step_<k> alone through an scf.index_switch;
+// @step(%t) calls every @step_<k> in order, then @step_finish. The optimizer
+// state is declared on the wl.param (`state = [...]`).
 
 // SGD with momentum: one "momentum_buffer" per parameter, read and written.
 wl.param @w : tensor<4x8xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, nesterov = true, weight_decay = 1.000000e-02 : f64}}
 // CHECK: wl.param @w : tensor<4x8xf32> {{.*}}state = ["momentum_buffer"], trainable}
 // CHECK-LABEL: func.func private @step_0(
-//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) {
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) attributes {wl.updates = @w} {
 // No schedule: the constant one.
 //       CHECK:   %[[F:.+]] = wl.schedule_factor "constant" %[[T]]
 //       CHECK:   %[[BASE:.+]] = arith.constant 1.000000e-01 : f32
@@ -22,11 +26,16 @@ wl.optimizer_group "sgd" [@w] {hyper = {lr = 1.000000e-01 : f64, momentum = 9.00
 //  CHECK-SAME:     momentum = 9.000000e-01 : f64, nesterov = true, weight_decay = 1.000000e-02 : f64
 //       CHECK:   wl.param_store @w, %[[NP]] : tensor<4x8xf32>
 //       CHECK:   wl.state_store @w["momentum_buffer"], %[[NB]] : tensor<4x8xf32>
-//       CHECK:   return
+//  CHECK-NEXT:   return
+// Nothing to do once every tensor is updated.
+// CHECK-LABEL: func.func @step_finish(
+//  CHECK-SAME:     %{{[a-zA-Z0-9_]+}}: i64) {
+//  CHECK-NEXT:   return
 // CHECK-LABEL: func.func @step(
 //  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) {
-//       CHECK:   call @step_0(%[[T]]) : (i64) -> ()
-//       CHECK:   return
+//  CHECK-NEXT:   call @step_0(%[[T]]) : (i64) -> ()
+//  CHECK-NEXT:   call @step_finish(%[[T]]) : (i64) -> ()
+//  CHECK-NEXT:   return
 
 // -----
 
@@ -36,6 +45,7 @@ wl.optimizer_group "sgd" [@w] {hyper = {lr = 5.000000e-02 : f64, momentum = 0.00
 // CHECK: wl.param @w : tensor<8xf32>
 // CHECK-NOT: state
 // CHECK-LABEL: func.func private @step_0(
+//  CHECK-SAME:     attributes {wl.updates = @w} {
 //       CHECK:   %[[LR:.+]] = arith.mulf
 //       CHECK:   %[[P:.+]] = wl.param_ref @w
 //       CHECK:   %[[G:.+]] = wl.grad_ref @w
@@ -52,7 +62,7 @@ wl.param @w : tensor<2x3xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.optimizer_group "adamw" [@w] {hyper = {beta1 = 8.000000e-01 : f64, beta2 = 9.000000e-01 : f64, eps = 1.000000e-06 : f64, lr = 1.000000e-03 : f64, weight_decay = 1.000000e-01 : f64}}
 // CHECK: wl.param @w : tensor<2x3xf32> {{.*}}state = ["exp_avg", "exp_avg_sq"], trainable}
 // CHECK-LABEL: func.func private @step_0(
-//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) {
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) attributes {wl.updates = @w} {
 //       CHECK:   %[[LR:.+]] = arith.mulf
 //   CHECK-DAG:   %[[P:.+]] = wl.param_ref @w
 //   CHECK-DAG:   %[[G:.+]] = wl.grad_ref @w
@@ -67,9 +77,13 @@ wl.optimizer_group "adamw" [@w] {hyper = {beta1 = 8.000000e-01 : f64, beta2 = 9.
 
 // -----
 
-// Several groups, one schedule: every group computes its lr once (one
-// schedule_factor and one mulf, whatever the number of tensors), frozen
-// parameters are left alone, and @step calls each group in order.
+// Several groups, one schedule: every trainable tensor gets its own
+// @step_<k> (wl.updates names it), numbered in step order -- the groups in
+// order, each group's targets in order -- each computing its group's lr (one
+// schedule_factor and one mulf) and updating that tensor alone; frozen
+// parameters are left alone. @step calls @step_0, @step_1, @step_2 in order
+// and then @step_finish; @step_tensor(%t, %k) picks @step_<k> by an
+// scf.index_switch on %k, any other k doing nothing.
 wl.param @a : tensor<4x4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.param @b : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
 wl.param @c : tensor<4xf32> {init = #wl.init<kind = zeros>, trainable}
@@ -80,33 +94,65 @@ wl.schedule "warmup_cosine" {total = 100 : i64, warmup = 10 : i64}
 // CHECK: wl.param @frozen
 // CHECK-NOT: state =
 // CHECK-LABEL: func.func private @step_0(
-//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) {
-//       CHECK:   %[[F:.+]] = wl.schedule_factor "warmup_cosine" %[[T]] {total = 100 : i64, warmup = 10 : i64}
-//       CHECK:   %[[BASE:.+]] = arith.constant 2.500000e-01 : f32
-//       CHECK:   %[[LR:.+]] = arith.mulf %[[F]], %[[BASE]]
-//   CHECK-NOT:   wl.schedule_factor
-//   CHECK-NOT:   arith.mulf
-//       CHECK:   wl.sgd_update {{.*}}, %[[LR]] {
-//       CHECK:   wl.param_store @a
-//   CHECK-NOT:   wl.schedule_factor
-//   CHECK-NOT:   arith.mulf
-//       CHECK:   wl.sgd_update {{.*}}, %[[LR]] {
-//       CHECK:   wl.param_store @b
-//   CHECK-NOT:   @frozen
-//       CHECK:   return
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) attributes {wl.updates = @a} {
+//  CHECK-NEXT:   %[[F:.+]] = wl.schedule_factor "warmup_cosine" %[[T]] {total = 100 : i64, warmup = 10 : i64}
+//  CHECK-NEXT:   %[[BASE:.+]] = arith.constant 2.500000e-01 : f32
+//  CHECK-NEXT:   %[[LR:.+]] = arith.mulf %[[F]], %[[BASE]]
+//  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @a : tensor<4x4xf32>
+//  CHECK-NEXT:   %[[G:.+]] = wl.grad_ref @a : tensor<4x4xf32>
+//  CHECK-NEXT:   %[[NP:.+]] = wl.sgd_update %[[P]], %[[G]], %[[LR]] {
+//  CHECK-NEXT:   wl.param_store @a, %[[NP]]
+//  CHECK-NEXT:   return
 // CHECK-LABEL: func.func private @step_1(
-//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) {
-//       CHECK:   %[[F:.+]] = wl.schedule_factor "warmup_cosine" %[[T]]
-//       CHECK:   %[[BASE:.+]] = arith.constant 2.000000e-03 : f32
-//       CHECK:   %[[LR:.+]] = arith.mulf %[[F]], %[[BASE]]
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) attributes {wl.updates = @b} {
+//  CHECK-NEXT:   %[[F:.+]] = wl.schedule_factor "warmup_cosine" %[[T]] {total = 100 : i64, warmup = 10 : i64}
+//  CHECK-NEXT:   %[[BASE:.+]] = arith.constant 2.500000e-01 : f32
+//  CHECK-NEXT:   %[[LR:.+]] = arith.mulf %[[F]], %[[BASE]]
+//  CHECK-NEXT:   %[[P:.+]] = wl.param_ref @b : tensor<4xf32>
+//  CHECK-NEXT:   %[[G:.+]] = wl.grad_ref @b : tensor<4xf32>
+//  CHECK-NEXT:   %[[NP:.+]] = wl.sgd_update %[[P]], %[[G]], %[[LR]] {
+//  CHECK-NEXT:   wl.param_store @b, %[[NP]]
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func private @step_2(
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) attributes {wl.updates = @c} {
+//  CHECK-NEXT:   %[[F:.+]] = wl.schedule_factor "warmup_cosine" %[[T]] {total = 100 : i64, warmup = 10 : i64}
+//  CHECK-NEXT:   %[[BASE:.+]] = arith.constant 2.000000e-03 : f32
+//  CHECK-NEXT:   %[[LR:.+]] = arith.mulf %[[F]], %[[BASE]]
+//   CHECK-NOT:   wl.schedule_factor
+//   CHECK-NOT:   arith.mulf
 //       CHECK:   wl.adamw_update {{.*}}, %[[LR]], %[[T]] {
 //       CHECK:   wl.param_store @c
-//   CHECK-NOT:   @frozen
+//   CHECK-NOT:   wl.param_store
 //       CHECK:   return
+//   CHECK-NOT:   @frozen
+// CHECK-LABEL: func.func @step_finish(
+//  CHECK-SAME:     %{{[a-zA-Z0-9_]+}}: i64) {
+//  CHECK-NEXT:   return
+// CHECK-LABEL: func.func @step_tensor(
+//  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64, %[[K:[a-zA-Z0-9_]+]]: i64) {
+//  CHECK-NEXT:   %[[I:.+]] = arith.index_cast %[[K]] : i64 to index
+//  CHECK-NEXT:   scf.index_switch %[[I]]
+//  CHECK-NEXT:   case 0 {
+//  CHECK-NEXT:     func.call @step_0(%[[T]]) : (i64) -> ()
+//  CHECK-NEXT:     scf.yield
+//  CHECK-NEXT:   }
+//  CHECK-NEXT:   case 1 {
+//  CHECK-NEXT:     func.call @step_1(%[[T]]) : (i64) -> ()
+//  CHECK-NEXT:     scf.yield
+//  CHECK-NEXT:   }
+//  CHECK-NEXT:   case 2 {
+//  CHECK-NEXT:     func.call @step_2(%[[T]]) : (i64) -> ()
+//  CHECK-NEXT:     scf.yield
+//  CHECK-NEXT:   }
+//  CHECK-NEXT:   default {
+//  CHECK-NEXT:   }
+//  CHECK-NEXT:   return
 // CHECK-LABEL: func.func @step(
 //  CHECK-SAME:     %[[T:[a-zA-Z0-9_]+]]: i64) {
 //  CHECK-NEXT:   call @step_0(%[[T]]) : (i64) -> ()
 //  CHECK-NEXT:   call @step_1(%[[T]]) : (i64) -> ()
+//  CHECK-NEXT:   call @step_2(%[[T]]) : (i64) -> ()
+//  CHECK-NEXT:   call @step_finish(%[[T]]) : (i64) -> ()
 //  CHECK-NEXT:   return
 
 // -----

@@ -370,9 +370,9 @@ struct SvdClip final : SpectralMethodBase {
 
 /// σ(U Vᵀ) ≤ c for two factors (lowrank, lora), exactly: a runtime routine
 /// clips the singular values of the product through thin SVDs of U and V
-/// and the SVD of the r × r core, W never formed. After a step it runs at the
-/// end of @step, once every group has stored its factors (U and V may be in
-/// different optimizer groups).
+/// and the SVD of the r × r core, W never formed. After a step it runs in
+/// @step_finish, once every tensor has stored its update (U and V may be in
+/// different optimizer groups, and on different ranks of a sharded step).
 struct ProductClip final : SpectralMethodBase {
   bool atRuntime() const override { return true; }
   // U diag(d) Vᵀ (sorsa, loldu) is carried by the diagonal d.
@@ -381,10 +381,10 @@ struct ProductClip final : SpectralMethodBase {
     OpBuilder::InsertionGuard guard(p.b);
     if (!p.creation) {
       auto module = p.param->getParentOfType<ModuleOp>();
-      auto step = module.lookupSymbol<func::FuncOp>("step");
-      if (!step)
+      auto finish = module.lookupSymbol<func::FuncOp>("step_finish");
+      if (!finish)
         return; // no optimizer: the factors never change after creation
-      p.b.setInsertionPoint(step.getBody().back().getTerminator());
+      p.b.setInsertionPoint(finish.getBody().back().getTerminator());
     }
     SpectralBoundAttr s = c.spectral();
     auto unit = [&](bool set) { return set ? p.b.getUnitAttr() : nullptr; };

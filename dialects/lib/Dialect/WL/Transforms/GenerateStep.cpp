@@ -1,15 +1,25 @@
 //===- GenerateStep.cpp - the fused optimizer step -----------------------===//
 //
-// One function per optimizer group: the scheduled lr is computed once, then
-// every tensor of the group is read (parameter, gradient, state), updated by
-// the group's update op and written back. Each update op lowers to a single
-// elementwise pass over the tensor and its state.
+// One function per trainable tensor, @step_<k> with k its place in the step
+// (groups in order, each group's targets in order): the group's scheduled lr,
+// then the tensor is read (parameter, gradient, state), updated by the group's
+// update op and written back. @step_finish holds the work that needs every
+// tensor updated first. Three entry points call them:
+//   @step(t)           every @step_<k> in order, then @step_finish(t);
+//   @step_tensor(t, k) @step_<k> alone, so that the ranks of a sharded step
+//                      each compute a share of the tensors (wl.distributed);
+//   @step_finish(t)    after the shares are exchanged.
+// Each update op lowers to a single elementwise pass over the tensor and its
+// state (Muon: its Newton–Schulz products first).
 //
 //===----------------------------------------------------------------------===//
 #include "SparseSpectral.h"
 #include "wl/Dialect/WL/Transforms/Passes.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/StringMap.h"
+
+#include <numeric>
 
 namespace wl {
 #define GEN_PASS_DEF_WLGENERATESTEP
@@ -194,27 +204,18 @@ struct WLGenerateStepPass
       sampledOf[l.v.getValue()] = l.sampled;
     }
 
-    SmallVector<func::FuncOp> groupFns;
-    for (auto [index, group] : llvm::enumerate(groups)) {
-      Location gloc = group.getLoc();
-      std::string name = ("step_" + Twine(index)).str();
+    // The step's functions; none may exist already.
+    auto declare = [&](Location l, StringRef name, TypeRange args) {
       if (symbols.lookup(name)) {
         module.emitError("wl-generate-step: @") << name << " already exists";
-        return signalPassFailure();
+        return func::FuncOp();
       }
-      auto fn =
-          func::FuncOp::create(b, gloc, name, b.getFunctionType({i64}, {}));
-      fn.setPrivate();
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(fn.addEntryBlock());
-      Value t = fn.getArgument(0);
-      Value factor = ScheduleFactorOp::create(b, gloc, b.getF32Type(), t, kind,
-                                              warmup, total);
-      Value baseLr = arith::ConstantOp::create(
-          b, gloc,
-          b.getF32FloatAttr(static_cast<float>(
-              group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble())));
-      Value lr = arith::MulFOp::create(b, gloc, factor, baseLr);
+      return func::FuncOp::create(b, l, name, b.getFunctionType(args, {}));
+    };
+
+    SmallVector<func::FuncOp> tensorFns;
+    for (OptimizerGroupOp group : groups) {
+      Location gloc = group.getLoc();
       for (Attribute target : group.getTargets()) {
         ParamOp param =
             symbols.lookup<ParamOp>(cast<FlatSymbolRefAttr>(target).getValue());
@@ -225,22 +226,78 @@ struct WLGenerateStepPass
               << rank;
           return signalPassFailure();
         }
+        func::FuncOp fn =
+            declare(gloc, ("step_" + Twine(tensorFns.size())).str(), {i64});
+        if (!fn)
+          return signalPassFailure();
+        fn.setPrivate();
+        fn->setAttr("wl.updates", FlatSymbolRefAttr::get(param.getSymNameAttr()));
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(fn.addEntryBlock());
+        Value t = fn.getArgument(0);
+        Value factor = ScheduleFactorOp::create(b, gloc, b.getF32Type(), t,
+                                                kind, warmup, total);
+        Value baseLr = arith::ConstantOp::create(
+            b, gloc,
+            b.getF32FloatAttr(static_cast<float>(
+                group.getHyper().getAs<FloatAttr>("lr").getValueAsDouble())));
+        Value lr = arith::MulFOp::create(b, gloc, factor, baseLr);
         for (StringRef state : stateNames(group))
           param.addState(state);
         emitUpdate(b, gloc, group, param, lr, t, penalised,
                    sampledOf.lookup(param.getSymName()));
+        func::ReturnOp::create(b, gloc);
+        tensorFns.push_back(fn);
       }
-      func::ReturnOp::create(b, gloc);
-      groupFns.push_back(fn);
     }
 
-    auto step =
-        func::FuncOp::create(b, loc, "step", b.getFunctionType({i64}, {}));
+    // @step_finish(t): after every update, SST's clamp, normalisation and
+    // round (wl-generate-constraints adds the product clips).
+    func::FuncOp finish = declare(loc, "step_finish", {i64});
+    if (!finish)
+      return signalPassFailure();
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(finish.addEntryBlock());
+      emitSstRounds(b, loc, module, finish.getArgument(0));
+      func::ReturnOp::create(b, loc);
+    }
+
+    // @step_tensor(t, k): the update of tensor k alone; any other k does
+    // nothing (the runtime checks k).
+    func::FuncOp one = declare(loc, "step_tensor", {i64, i64});
+    if (!one)
+      return signalPassFailure();
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(one.addEntryBlock());
+      Value k = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                           one.getArgument(1));
+      SmallVector<int64_t> cases(tensorFns.size());
+      std::iota(cases.begin(), cases.end(), 0);
+      auto pick = scf::IndexSwitchOp::create(b, loc, TypeRange{}, k, cases,
+                                             cases.size());
+      auto yieldIn = [&](Region &region) {
+        b.setInsertionPointToStart(&region.emplaceBlock());
+        return scf::YieldOp::create(b, loc);
+      };
+      yieldIn(pick.getDefaultRegion());
+      for (auto [region, fn] : llvm::zip(pick.getCaseRegions(), tensorFns)) {
+        scf::YieldOp yield = yieldIn(region);
+        b.setInsertionPoint(yield);
+        func::CallOp::create(b, loc, fn, ValueRange{one.getArgument(0)});
+      }
+      b.setInsertionPointAfter(pick);
+      func::ReturnOp::create(b, loc);
+    }
+
+    func::FuncOp step = declare(loc, "step", {i64});
+    if (!step)
+      return signalPassFailure();
     b.setInsertionPointToStart(step.addEntryBlock());
-    for (func::FuncOp fn : groupFns)
+    for (func::FuncOp fn : tensorFns)
       func::CallOp::create(b, loc, fn, ValueRange{step.getArgument(0)});
-    // After every update: SST's clamp, normalisation and round.
-    emitSstRounds(b, loc, module, step.getArgument(0));
+    func::CallOp::create(b, loc, finish, ValueRange{step.getArgument(0)});
     func::ReturnOp::create(b, loc);
   }
 };

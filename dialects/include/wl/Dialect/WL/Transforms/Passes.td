@@ -20,14 +20,20 @@ def WLGenerateBackward : Pass<"wl-generate-backward", "mlir::ModuleOp"> {
 def WLGenerateStep : Pass<"wl-generate-step", "mlir::ModuleOp"> {
   let summary = "Generates the fused optimizer step from the optimizer groups and schedule";
   let description = [{
-    Each `wl.optimizer_group` becomes one function `@step_<i>(%t: i64)` that
-    computes the scheduled lr once and applies the group's update to every
-    tensor in it (reading parameter, gradient and state, writing parameter and
-    state). `@step(%t)` calls every group. Optimizer state tensors are
-    declared on their `wl.param` (`state = [...]`).
+    Each trainable tensor, k-th in the order of the optimizer groups and their
+    targets, gets a private `@step_<k>(%t: i64)` (marked `wl.updates = @param`)
+    that computes its group's scheduled lr and applies the group's update
+    (reading parameter, gradient and state, writing parameter and state).
+    `@step_finish(%t)` holds the work that needs every tensor updated (SST's
+    rounds; wl-generate-constraints adds the product clips). Entry points:
+    `@step(%t)` calls every `@step_<k>` then `@step_finish`;
+    `@step_tensor(%t, %k: i64)` calls `@step_<k>` alone (an `scf.index_switch`),
+    for steps sharded across ranks. Optimizer state tensors are declared on
+    their `wl.param` (`state = [...]`).
   }];
   let dependentDialects = ["wl::WLDialect", "mlir::func::FuncDialect",
-                           "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect"];
+                           "mlir::arith::ArithDialect", "mlir::tensor::TensorDialect",
+                           "mlir::scf::SCFDialect"];
 }
 
 def WLGenerateConstraints : Pass<"wl-generate-constraints", "mlir::ModuleOp"> {
