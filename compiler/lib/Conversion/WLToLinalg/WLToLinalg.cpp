@@ -761,6 +761,11 @@ struct ConvertWLToLinalgPass
         fn.setPrivate();
         fn->setAttr("llvm.linkage",
                     LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
+        // A tensor's step is called from @step and @step_tensor: compiled
+        // once, not inlined into both (that doubled the step's compile time).
+        if (fn->hasAttr("wl.updates"))
+          fn->setAttr("passthrough",
+                      ArrayAttr::get(ctx, {StringAttr::get(ctx, "noinline")}));
       }
     }
     module.walk([&](func::CallOp call) {
