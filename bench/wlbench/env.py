@@ -26,29 +26,15 @@ os.environ["OMP_NUM_THREADS"] = str(NTHREADS)
 # steal the cores from the peer's next block (torch eager at B=256, n=1024
 # measured 40 ms instead of 11). 1 ms still covers the gaps inside a step.
 os.environ.setdefault("KMP_BLOCKTIME", "1")
+# `import wl` sets OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 (torch's pool passive,
+# wl/_threads.py) unless told not to; the bench chooses torch's environment itself per line
+# (TORCH_PASSIVE_ENV), so its "inherited environment" lines stay torch's default. The mixed
+# lines turn it back on.
+os.environ.setdefault("WL_QUIET_GNU_OPENMP", "0")
 
+from .malloc import tune_malloc  # noqa: E402
 
-# Both sides run in this process and share one allocator. glibc serves blocks
-# over its mmap threshold (128 KiB at first) with fresh mappings and trims the
-# heap back to the OS, so every step of either side would page-fault its large
-# temporaries in again (wl's 20 MB of per-step temporaries: 5,100 faults, 90 ms
-# instead of 28 ms; torch eager's `a + b` at 1024²: 11.6 ms instead of 2.7 ms).
-# Unless --system-malloc, keep blocks up to 32 MiB (glibc's maximum) on the
-# heap and never trim it, for both sides alike.
-def _tune_malloc():
-    if "--system-malloc" in sys.argv:
-        return "glibc defaults (--system-malloc)"
-    try:
-        import ctypes
-        libc = ctypes.CDLL("libc.so.6")
-        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-        ok = libc.mallopt(M_MMAP_THRESHOLD, 32 << 20) and libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)
-        return "mallopt: mmap threshold 32 MiB, no trimming" if ok else "glibc defaults (mallopt failed)"
-    except OSError:
-        return "glibc defaults (no libc.so.6)"
-
-
-MALLOC = _tune_malloc()
+MALLOC = tune_malloc()
 
 import numpy  # noqa: E402,F401
 

@@ -6,14 +6,20 @@ its block time (200 ms by default) and would take the cores from torch's next op
 runtime therefore sets 1 ms on the calling thread (WL_OMP_BLOCKTIME; KMP_BLOCKTIME, when
 set, wins). Each pattern runs in its own process (wlbench/mixedside.py): a wl LoRA training
 step and the same step in PyTorch eager (B = 256, n = 1024, r = 16), alone and alternating,
-and a torch matmul alone and right after a wl step; each under the runtime's default and
-under libomp's own (KMP_BLOCKTIME=200, the behaviour before the runtime set it). A line's
-figure is the mixed median over the alone median of the same side (1.00 = no interference)."""
+a torch matmul alone and right after a wl step, and a graph with wl inside (a torch stem,
+the wl model as a wl.torch.Module, torch's loss; alone: its wl part and its torch part each
+in its own process, summed); each with torch imported first and no
+knobs (torch's GNU OpenMP pool spinning), with wl imported first (wl sets
+OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 before torch loads its pool), and with the knobs set by hand. A line's figure is the mixed
+median over the alone median of the same side, both in that setting (1.00 = no
+interference), each the median over ROUNDS interleaved rounds of the processes' medians."""
 import json
 import os
+import statistics
 import subprocess
 import sys
 
+from .config import TORCH_PASSIVE_ENV
 from .env import NTHREADS
 from .harness import med_ms
 from .programs import compile_or_skip
@@ -30,18 +36,29 @@ model BenchMixed {
   optimize { default: adamw(lr = 1e-3) }
 }
 """
-SETTINGS = (("runtime default (1 ms)", {}), ("libomp default (KMP_BLOCKTIME=200)",
-                                             {"KMP_BLOCKTIME": "200"}))
-PATTERNS = ("wl", "torch", "alternate", "matmul", "matmul-after-wl")
+# Each setting: (label, environment changes, variables removed). wl's own pool always spins
+# 1 ms (the runtime's default block time); torch's is what the setting makes it.
+KNOBS = ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "KMP_BLOCKTIME", "WL_QUIET_GNU_OPENMP")
+SETTINGS = (
+    ("torch imported first, no knobs", {}),
+    ("wl imported first, no knobs (wl sets both)", {"WLBENCH_WL_FIRST": "1"}),
+    ("torch first, OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0", dict(TORCH_PASSIVE_ENV)),
+)
+ROUNDS = 3
+PATTERNS = ("wl", "torch", "alternate", "matmul", "matmul-after-wl", "sandwich", "sandwich-wl",
+            "sandwich-torch")
 
 
 def run_pattern(ctx, lib, pattern, env_extra, tag):
     out = os.path.join(ctx.workdir, f"mixed.{tag}.{pattern}.json")
-    # Without this run's own KMP_BLOCKTIME=1 (env.py): each setting says what libomp gets.
-    env = {k: v for k, v in os.environ.items() if k != "KMP_BLOCKTIME"}
+    # Without the bench's own knobs (env.py): each setting says what the pools get.
+    env = {k: v for k, v in os.environ.items() if k not in KNOBS}
     env.update(env_extra)
-    r = subprocess.run([sys.executable, "-m", "wlbench.mixedside", "--threads", str(NTHREADS),
-                        pattern, lib, out], cwd=BENCH, env=env)
+    # Run as a plain script: `-m wlbench.mixedside` would import the wlbench package first,
+    # which loads torch (and env.py's knobs) before the side chooses its import order.
+    side = os.path.join(BENCH, "wlbench", "mixedside.py")
+    r = subprocess.run([sys.executable, side, "--threads", str(NTHREADS), pattern, lib, out],
+                       cwd=BENCH, env=env)
     if r.returncode:
         raise RuntimeError(f"mixed pattern {pattern} exited with {r.returncode}")
     with open(out) as f:
@@ -54,20 +71,35 @@ def run_mixed(ctx):
     compiled = compile_or_skip(ctx, LORA_WL, "BenchMixed", name)
     if compiled is None:
         return
-    for tag, (label, env_extra) in enumerate(SETTINGS):
-        res = {p: run_pattern(ctx, compiled[0], p, env_extra, tag) for p in PATTERNS}
-        wl_alone, torch_alone = med_ms(res["wl"]["wl"]), med_ms(res["torch"]["torch"])
-        mm_alone = med_ms(res["matmul"]["torch"])
+    # ROUNDS rounds, each running every setting's patterns in turn (ABCABC...), so that the
+    # machine's drift reaches every setting alike; a figure is the median over the rounds of
+    # each process's median.
+    runs = {(tag, p): [] for tag in range(len(SETTINGS)) for p in PATTERNS}
+    for _ in range(ROUNDS):
+        for tag, (_, env_extra) in enumerate(SETTINGS):
+            for p in PATTERNS:
+                res = run_pattern(ctx, compiled[0], p, env_extra, tag)
+                runs[tag, p].append({side: med_ms(t) for side, t in res.items() if t})
+
+    def ms(tag, pattern, side):
+        return statistics.median(r[side] for r in runs[tag, pattern])
+
+    for tag, (label, _) in enumerate(SETTINGS):
         lines = (
-            ("wl step, alternating with torch steps", med_ms(res["alternate"]["wl"]), wl_alone),
-            ("torch step, alternating with wl steps", med_ms(res["alternate"]["torch"]),
-             torch_alone),
-            ("torch matmul right after a wl step", med_ms(res["matmul-after-wl"]["torch"]),
-             mm_alone),
+            ("wl step, alternating with torch steps", ms(tag, "alternate", "wl"),
+             ms(tag, "wl", "wl")),
+            ("torch step, alternating with wl steps", ms(tag, "alternate", "torch"),
+             ms(tag, "torch", "torch")),
+            ("torch matmul right after a wl step", ms(tag, "matmul-after-wl", "torch"),
+             ms(tag, "matmul", "torch")),
+            # Alone: the wl part and the torch part each in its own process, summed.
+            ("torch stem + wl.torch.Module + torch loss, one training iteration",
+             ms(tag, "sandwich", "torch"),
+             ms(tag, "sandwich-wl", "wl") + ms(tag, "sandwich-torch", "torch")),
         )
         for what, mixed, alone in lines:
             row = f"mixed, {label}: {what}"
             ctx.rows.append((row, mixed, alone, alone / mixed,
                              f"mixed {mixed:.2f} ms vs alone {alone:.2f} ms in its own process "
-                             f"({mixed / alone:.2f}x)"))
+                             f"({mixed / alone:.2f}x; median of {ROUNDS} rounds)"))
             ctx.say(f"  {row}: {mixed:.2f} ms vs {alone:.2f} ms alone ({mixed / alone:.2f}x)")

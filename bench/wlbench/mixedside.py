@@ -1,24 +1,37 @@
 """One pattern of the mixed-process lines (wlbench/mixed.py starts one process per pattern):
 
-    cd bench && /usr/bin/python3 -m wlbench.mixedside --threads N PATTERN lib.so result.json
+    /usr/bin/python3 bench/wlbench/mixedside.py --threads N PATTERN lib.so result.json
+
+(a plain script, not `-m wlbench.mixedside`: the wlbench package would load torch first)
 
 wl and PyTorch in one process, as wl.torch and wl.distributed users run them: a wl LoRA
 training step (wl_train_step) and the same LoRA step in PyTorch eager (frozen Linear plus
 B·A, AdamW), B = 256, n = 1024, r = 16. PATTERN: `wl` (wl steps only), `torch` (torch steps
 only), `alternate` (one of each in turn, each timed), `matmul` (a torch 256 × 1024 × 1024
-matmul alone), `matmul-after-wl` (that matmul timed right after an untimed wl step).
-Writes the per-call seconds of each side."""
+matmul alone), `matmul-after-wl` (that matmul timed right after an untimed wl step),
+`sandwich` (a torch Linear stem, the wl model as a wl.torch.Module, torch's cross entropy:
+forward, backward through wl into the stem, AdamW on the stem and the wl step), and its two
+sides alone: `sandwich-wl` (the module's forward, backward and step on a fixed input) and
+`sandwich-torch` (the stem and loss around a tiny torch matmul standing in for wl).
+WLBENCH_WL_FIRST=1 imports wl before torch (which lets wl make torch's pool passive, wl/_threads.py); otherwise torch comes first. Writes the per-call seconds of each side."""
 import json
 import os
 import sys
 import time
 
-import numpy as np
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import malloc  # noqa: E402  (wlbench/malloc.py: the bench's allocator settings, as env.py's)
+
+malloc.tune_malloc()
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
                                 "runtime", "python"))
-import wl  # noqa: E402
+if os.environ.get("WLBENCH_WL_FIRST") == "1":  # wl before torch: wl quiets torch's pool
+    import wl  # noqa: E402,F401
+import torch  # noqa: E402
+import wl  # noqa: E402,F811
 
 N, B, R, CALLS = 1024, 256, 16, 60
 
@@ -49,10 +62,36 @@ def main():
     def matmul():
         torch.mm(tx, W)
 
+    # The sandwich: a torch stem, the wl model inside the graph (wl.torch.Module), torch's
+    # loss; one training iteration: forward, backward through wl into the stem, both steps.
+    import wl.torch as wlt
+    block = wlt.Module(model.lib, seed=0)
+    stem = torch.nn.Linear(N, N)
+    stem_opt = torch.optim.AdamW(stem.parameters(), 1e-3)
+    stand_in = torch.randn(N, 10) / N ** 0.5  # the block's torch-only stand-in (tiny matmul)
+    h_fixed = torch.relu(stem(tx)).detach().requires_grad_(True)
+    dy = torch.randn(B, 10) / B
+
+    def sandwich(inner):
+        stem_opt.zero_grad()
+        out = inner(torch.relu(stem(tx)))
+        torch.nn.functional.cross_entropy(out, ty).backward()
+        stem_opt.step()
+        if inner is block:
+            block.step()
+
+    def sandwich_wl():  # the sandwich's wl part alone: the block's forward, backward, step
+        h_fixed.grad = None
+        block(h_fixed).backward(dy)
+        block.step()
+
     for _ in range(5):  # both sides warm, whatever the pattern
         wl_step()
         torch_step()
         matmul()
+        sandwich(block)
+        sandwich_wl()
+        sandwich(lambda h: h @ stand_in)
     wl_t, torch_t = [], []
 
     def timed(fn, into):
@@ -72,6 +111,12 @@ def main():
         elif pattern == "matmul-after-wl":
             wl_step()
             timed(matmul, torch_t)
+        elif pattern == "sandwich":
+            timed(lambda: sandwich(block), torch_t)
+        elif pattern == "sandwich-wl":
+            timed(sandwich_wl, wl_t)
+        elif pattern == "sandwich-torch":
+            timed(lambda: sandwich(lambda h: h @ stand_in), torch_t)
         else:
             sys.exit("unknown pattern " + pattern)
     with open(out_path, "w") as f:

@@ -9,10 +9,14 @@
 
 See runtime/python/README.md.
 """
-from ._abi import (LayerInfo, Library, Model, ParamInfo, StepTensorInfo, WLError,  # noqa: F401
+from . import _threads
+
+_threads.quiet_gnu_openmp()  # before anything can load libgomp (wl/_threads.py)
+
+from ._abi import (LayerInfo, Library, Model, ParamInfo, StepTensorInfo, WLError,  # noqa: E402,F401
                    STATUS_NAMES, load_library)
-from ._compile import CompileError, CompileWarning, compile, default_cache_dir, find_wlc  # noqa: F401
-from . import distributed, safetensors  # noqa: F401
+from ._compile import CompileError, CompileWarning, compile, default_cache_dir, find_wlc  # noqa: E402,F401
+from . import distributed, safetensors  # noqa: E402,F401
 
 __all__ = ["compile", "load_library", "Library", "Model", "ParamInfo", "LayerInfo",
            "StepTensorInfo", "WLError",

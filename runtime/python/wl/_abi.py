@@ -16,6 +16,8 @@ import os
 
 import numpy as np
 
+from . import _threads
+
 __all__ = ["WLError", "ParamInfo", "LayerInfo", "Library", "Model", "load_library",
            "STATUS_NAMES"]
 
@@ -171,6 +173,7 @@ class Library:
             raise IsADirectoryError(21, "a wl library must be a lib<model>.so file, not a directory",
                                     spath)
         self.path = os.path.abspath(spath)
+        _threads.warn_if_spinning()
         try:
             dll = ctypes.CDLL(self.path)
         except OSError as e:
