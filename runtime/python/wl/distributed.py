@@ -178,9 +178,10 @@ class DataParallel:
                                    self.world_size, shard_step) if pieces else []
         self._piece_tensors = [[torch.from_numpy(b) for b in bufs if b.size] for bufs in pieces]
         self._check_same_model()
+        root = self._global(0)
         for t in self._state:
             self._collective("broadcast of rank 0's parameters and state",
-                             lambda t=t: [dist.broadcast(b, 0, group=group, async_op=True)
+                             lambda t=t: [dist.broadcast(b, root, group=group, async_op=True)
                                           for b in self._buckets(t)])
 
     # -- the step ------------------------------------------------------------------------
@@ -253,7 +254,7 @@ class DataParallel:
                     continue
                 if owner == self.rank:
                     m.step_tensors([k])
-                works += [dist.broadcast(t, owner, group=self.group, async_op=True)
+                works += [dist.broadcast(t, self._global(owner), group=self.group, async_op=True)
                           for t in self._piece_tensors[k]]
         except RuntimeError as e:
             if isinstance(e, WLError):
@@ -299,6 +300,10 @@ class DataParallel:
         self._collective(what, lambda: [self._dist.barrier(group=self.group, async_op=True)])
 
     # -- helpers -------------------------------------------------------------------------
+    def _global(self, rank):
+        """The global rank of the group's `rank` (a broadcast's source is a global rank)."""
+        return rank if self.group is None else self._dist.get_global_rank(self.group, rank)
+
     def _buckets(self, flat):
         return [flat[i:i + self.bucket_floats] for i in range(0, flat.numel(), self.bucket_floats)]
 
