@@ -29,6 +29,7 @@
 // CHECK: OK equal_to_one_process_DistLM
 // CHECK: OK replicas_identical_DistLM
 // CHECK: OK resume_on_other_rank_count
+// CHECK: OK subgroup (ranks 1 and 2 of 3
 // CHECK: OK broadcast_from_rank0
 // CHECK: OK mismatched_model
 // CHECK: OK nonfinite_on_one_rank

@@ -17,10 +17,11 @@ computed here: the same model and seed trained with train_step on the concatenat
                           like above, replicas bit-identical, and on 2 ranks bit-identical to
                           the unsharded run (sharded_equals_unsharded).
 and once: uneven shards (3 ranks, batch 7), a checkpoint saved by 2 ranks resumed on 3,
-replicas created from different seeds taking rank 0's, a rank holding another model, a
-non-finite input on one rank, a replica that drifted (check_replicas names it), and a rank
-killed mid-run (every rank stops with a message
-within the timeout; nothing hangs).
+a data-parallel group of ranks 1 and 2 out of 3 (sharded step, broadcast sources named by
+their global ranks), replicas created from different seeds taking rank 0's, a rank holding
+another model, a non-finite input on one rank, a replica that drifted (check_replicas names
+it), and a rank killed mid-run (every rank stops with a message within the timeout; nothing
+hangs).
 """
 import argparse
 import json
@@ -70,9 +71,19 @@ def rank_main(a):
     out = os.path.join(a.tmp, "%s.rank%d" % (a.tag, rank))
     try:
         wd.init(timeout=TIMEOUT)
+        group = None
+        if a.subgroup:  # ranks 1 and 2 train in their own group; rank 0 stays out
+            import torch.distributed as dist
+            group = dist.new_group([1, 2])
+            if rank == 0:
+                result["idle"] = True
+                with open(out + ".json", "w") as f:
+                    json.dump(result, f)
+                return 0
         model = lib.create(seed=a.seed + (rank if a.vary_seed else 0))
-        dp = wd.DataParallel(model, shard_step={"auto": "auto", "all": True,
-                                                "none": False}[a.shard_step],
+        dp = wd.DataParallel(model, group=group,
+                             shard_step={"auto": "auto", "all": True,
+                                         "none": False}[a.shard_step],
                              **({"bucket_floats": a.bucket} if a.bucket else {}))
         ran, run_pieces = set(), model.step_tensors
 
@@ -267,6 +278,24 @@ def parent(args):
     res = launch(args, 3, "resumed", [lib.path], "--steps", 10, "--batch", BATCH, "--load", ckpt)
     compare("resume_on_other_rank_count", args, "resumed", res, ref_losses, ref_params, 3)
 
+    # A process group other than the default: ranks 1 and 2 train data-parallel in their own
+    # group (broadcast sources are their global ranks), every piece of the step sharded.
+    muon = next(lb for lb in libs if "Muon" in lb.name)
+    ref_losses, ref_params = reference(muon, STEPS, BATCH)
+    res = launch(args, 3, "subgroup", [muon.path], "--steps", STEPS, "--batch", BATCH,
+                 "--shard-step", "all", "--subgroup")
+    if not res[0].get("idle"):
+        fail("subgroup", repr(res[0]))
+    expect_ok("subgroup", res[1:])
+    one, two = load_npz(args, "subgroup", 1), load_npz(args, "subgroup", 2)
+    loss_err = float(np.max(np.abs(np.array(res[1]["losses"]) - np.array(ref_losses))))
+    err = max_rel(one, ref_params)
+    if loss_err > 2e-5 or err > 2e-5 or any(not np.array_equal(one[k], two[k]) for k in one):
+        fail("subgroup", "loss error %.3g, parameter error %.3g, replicas equal %s"
+             % (loss_err, err, all(np.array_equal(one[k], two[k]) for k in one)))
+    print("OK subgroup (ranks 1 and 2 of 3, owners %s; loss error %.3g, parameter error %.3g)"
+          % (res[1]["plan"], loss_err, err))
+
     # Replicas created from different seeds: all take rank 0's parameters and state.
     res = launch(args, 2, "bcast", [lib.path], "--steps", 5, "--batch", BATCH, "--vary-seed")
     compare("broadcast_from_rank0", args, "bcast", res, *reference(lib, 5, BATCH), 2)
@@ -324,6 +353,7 @@ def main():
     p.add_argument("--fail", default="")
     p.add_argument("--bucket", type=int, default=0)
     p.add_argument("--shard-step", default="auto", choices=["auto", "all", "none"])
+    p.add_argument("--subgroup", action="store_true")
     p.add_argument("--save-at", type=int, default=0)
     p.add_argument("--save", default="")
     p.add_argument("--load", default="")
