@@ -204,6 +204,13 @@ const ParamInfo *paramAt(int32_t i) {
   return &md->params[size_t(i)];
 }
 
+const StepTensorInfo *stepTensorAt(int32_t k) {
+  const Metadata *md = okMetadata();
+  if (!md || k < 0 || size_t(k) >= md->stepTensors.size())
+    return nullptr;
+  return &md->stepTensors[size_t(k)];
+}
+
 const LayerInfo *layerAt(int32_t i) {
   const Metadata *md = okMetadata();
   if (!md || i < 0 || size_t(i) >= md->layers.size())
@@ -810,6 +817,16 @@ Span storageSpan(const Metadata &md, Storage kind) {
   return span;
 }
 
+/// WL_OK when k names a piece of the step, else WL_ERR_ARG naming `fn`.
+wl_status checkStepTensor(wl_model *m, const char *fn, int32_t k) {
+  size_t n = m->md->stepTensors.size();
+  if (k >= 0 && size_t(k) < n)
+    return WL_OK;
+  return setError(m, WL_ERR_ARG,
+                  std::string(fn) + ": tensor " + std::to_string(k) +
+                      " is out of range [0, " + std::to_string(n) + ")");
+}
+
 /// The region of piece k's parameter and the span of its state tensors, or
 /// an error when that span would hold another tensor's storage.
 wl_status stepTensorRegions(wl_model *m, const char *fn, int32_t k,
@@ -1108,17 +1125,15 @@ WL_API int32_t wl_num_step_tensors(void) {
 }
 
 WL_API int32_t wl_step_tensor_param(int32_t k) {
-  const Metadata *md = okMetadata();
-  if (!md || k < 0 || size_t(k) >= md->stepTensors.size())
-    return -1;
-  return md->stepTensors[size_t(k)].param;
+  return query<int32_t>(
+      -1, [k] { return stepTensorAt(k); },
+      [](const StepTensorInfo &t) { return t.param; });
 }
 
 WL_API double wl_step_tensor_flops(int32_t k) {
-  const Metadata *md = okMetadata();
-  if (!md || k < 0 || size_t(k) >= md->stepTensors.size())
-    return -1;
-  return md->stepTensors[size_t(k)].flops;
+  return query<double>(
+      -1, [k] { return stepTensorAt(k); },
+      [](const StepTensorInfo &t) { return t.flops; });
 }
 
 WL_API wl_status wl_step_tensor_buffers(wl_model *m, int32_t k, float **param,
@@ -1132,11 +1147,8 @@ WL_API wl_status wl_step_tensor_buffers(wl_model *m, int32_t k, float **param,
                                 {"state", state},
                                 {"state_count", state_count}}))
       return st;
-    int64_t n = int64_t(m->md->stepTensors.size());
-    if (k < 0 || k >= n)
-      return setError(m, WL_ERR_ARG,
-                      std::string(fn) + ": tensor " + std::to_string(k) +
-                          " is out of range [0, " + std::to_string(n) + ")");
+    if (wl_status st = checkStepTensor(m, fn, k))
+      return st;
     Span p, s;
     if (wl_status st = stepTensorRegions(m, fn, k, p, s))
       return st;
@@ -1158,15 +1170,13 @@ WL_API wl_status wl_step_tensors(wl_model *m, const int32_t *tensors,
       return setError(m, WL_ERR_ARG,
                       std::string(fn) + ": tensors must list count >= 0 "
                                         "pieces");
-    size_t n = m->md->stepTensors.size();
     std::vector<bool> done =
-        m->stepOpen ? m->stepTensorDone : std::vector<bool>(n, false);
+        m->stepOpen ? m->stepTensorDone
+                    : std::vector<bool>(m->md->stepTensors.size(), false);
     for (int32_t i = 0; i < count; ++i) {
       int32_t k = tensors[i];
-      if (k < 0 || size_t(k) >= n)
-        return setError(m, WL_ERR_ARG,
-                        std::string(fn) + ": tensor " + std::to_string(k) +
-                            " is out of range [0, " + std::to_string(n) + ")");
+      if (wl_status st = checkStepTensor(m, fn, k))
+        return st;
       if (done[size_t(k)])
         return setError(m, WL_ERR_ARG,
                         std::string(fn) + ": tensor " + std::to_string(k) +
@@ -1179,8 +1189,8 @@ WL_API wl_status wl_step_tensors(wl_model *m, const int32_t *tensors,
     m->stepOpen = true;
     m->stepTensorDone = std::move(done);
     wlgen_memref1d a = arenaRef(m);
+    activeSeed() = m->seed;
     for (int32_t i = 0; i < count; ++i) {
-      activeSeed() = m->seed;
       _mlir_ciface_wlgen_step_tensor(&a, m->step + 1, tensors[i]);
       checkDevice(m);
     }

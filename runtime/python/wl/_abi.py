@@ -119,6 +119,14 @@ OPTIONAL_SIGNATURES = {
 }
 
 
+def float_view(ptr, count):
+    """The `count` floats at ctypes `ptr` (a c_int64) as a numpy array sharing that memory
+    (empty for 0): the model's storage spans (wl_*_buffer)."""
+    if count.value == 0:
+        return np.zeros(0, np.float32)
+    return np.ctypeslib.as_array(ptr, shape=(count.value,))
+
+
 def _decode(b):
     return "" if b is None else b.decode("utf-8", errors="replace")
 
@@ -581,8 +589,7 @@ class Model:
                ctypes.POINTER(ctypes.c_float)(), ctypes.c_int64(-1)]
         self._check("wl_step_tensor_buffers",
                     fn(self._h(), int(k), *[ctypes.byref(o) for o in out]))
-        return tuple(np.ctypeslib.as_array(p, shape=(n.value,)) if n.value
-                     else np.zeros(0, np.float32) for p, n in (out[:2], out[2:]))
+        return float_view(*out[:2]), float_view(*out[2:])
 
     def loss(self, x, y):
         """Mean loss of the batch (wl_loss). y: int32 [B] class labels, int32 [B, T]

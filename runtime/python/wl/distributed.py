@@ -30,9 +30,7 @@ import hashlib
 import math
 import os
 
-import numpy as np
-
-from ._abi import WLError
+from ._abi import WLError, float_view
 
 __all__ = ["DistributedError", "DataParallel", "init", "is_distributed", "plan_step"]
 
@@ -100,9 +98,7 @@ def _span(model, fn):
     c_fn = lib._need(fn)
     ptr, count = ctypes.POINTER(ctypes.c_float)(), ctypes.c_int64(-1)
     model._check(fn, c_fn(model._h(), ctypes.byref(ptr), ctypes.byref(count)))
-    if count.value == 0:
-        return np.zeros(0, np.float32)
-    return np.ctypeslib.as_array(ptr, shape=(count.value,))
+    return float_view(ptr, count)
 
 
 def plan_step(costs, world_size, shard_step="auto"):
@@ -247,8 +243,9 @@ class DataParallel:
         work (product clips, SST rounds) and the step guard's check on every rank."""
         m, dist = self.model, self._dist
         m.step_tensors([k for k, owner in enumerate(self.step_plan) if owner < 0])
-        works = []
-        try:
+
+        def compute_and_broadcast():
+            works = []
             for k, owner in enumerate(self.step_plan):
                 if owner < 0:
                     continue
@@ -256,12 +253,8 @@ class DataParallel:
                     m.step_tensors([k])
                 works += [dist.broadcast(t, self._global(owner), group=self.group, async_op=True)
                           for t in self._piece_tensors[k]]
-        except RuntimeError as e:
-            if isinstance(e, WLError):
-                raise
-            raise DistributedError("rank %d: the broadcasts of step %d failed: another rank "
-                                   "stopped (%s)" % (self.rank, step, e)) from None
-        self._collective("the broadcasts of step %d's updates" % step, lambda: works)
+            return works
+        self._collective("the broadcasts of step %d's updates" % step, compute_and_broadcast)
         m.step_finish()
 
     # -- checkpoints ---------------------------------------------------------------------
@@ -313,6 +306,8 @@ class DataParallel:
         try:
             for work in start():
                 work.wait()
+        except WLError:  # this rank's own call failed, not a peer
+            raise
         except RuntimeError as e:
             raise DistributedError("rank %d: %s failed: another rank stopped or did not answer "
                                    "within the timeout (%s)" % (self.rank, what, e)) from None

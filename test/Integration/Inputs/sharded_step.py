@@ -37,10 +37,14 @@ def batch(lib, rng, size=8):
     return x, rng.integers(0, lib.output_size, size=size).astype(np.int32)
 
 
+def memory_views(m):
+    """The whole replica: parameters, gradients, state (the model's memory)."""
+    return [_span(m, fn) for fn in ("wl_param_buffer", "wl_grad_buffer", "wl_state_buffer")]
+
+
 def memory(m):
-    """The whole replica: parameters, gradients, state (copies)."""
-    return [np.array(_span(m, fn)) for fn in ("wl_param_buffer", "wl_grad_buffer",
-                                               "wl_state_buffer")]
+    """Copies of memory_views(m)."""
+    return [np.array(v) for v in memory_views(m)]
 
 
 def twins(lib, seed=3):
@@ -87,10 +91,6 @@ def check_equal_step(lib):
     if b.step_count != 3 or a.step_count != 3:
         fail(name, "step counts %d and %d" % (a.step_count, b.step_count))
     print("OK %s (bit-identical after 3 steps)" % name)
-
-
-def memory_views(m):
-    return [_span(m, fn) for fn in ("wl_param_buffer", "wl_grad_buffer", "wl_state_buffer")]
 
 
 def offset(view, base):

@@ -155,10 +155,6 @@ struct WLGenerateStepPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    if (symbols.lookup("step")) {
-      module.emitError("wl-generate-step: @step already exists");
-      return signalPassFailure();
-    }
     SmallVector<OptimizerGroupOp> groups(module.getOps<OptimizerGroupOp>());
     SmallVector<ScheduleOp> schedules(module.getOps<ScheduleOp>());
     if (schedules.size() > 1) {
