@@ -26,11 +26,11 @@ os.environ["OMP_NUM_THREADS"] = str(NTHREADS)
 # steal the cores from the peer's next block (torch eager at B=256, n=1024
 # measured 40 ms instead of 11). 1 ms still covers the gaps inside a step.
 os.environ.setdefault("KMP_BLOCKTIME", "1")
-# `import wl` sets OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 (torch's pool passive,
-# wl/_threads.py) unless told not to; the bench chooses torch's environment itself per line
-# (TORCH_PASSIVE_ENV), so its "inherited environment" lines stay torch's default. The mixed
-# lines turn it back on.
-os.environ.setdefault("WL_QUIET_GNU_OPENMP", "0")
+# `import wl` sets OPENBLAS_THREAD_TIMEOUT=20 OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0
+# (torch's pools passive, wl/_threads.py) unless told not to; the bench chooses torch's
+# environment itself per line (TORCH_PASSIVE_ENV), so its "inherited environment" lines stay
+# torch's default. The mixed lines turn it back on.
+os.environ.setdefault("WL_QUIET_THREAD_POOLS", "0")
 
 from .malloc import tune_malloc  # noqa: E402
 

@@ -1,18 +1,21 @@
 """The mixed-process lines (`--only mixed`): wl and PyTorch in one process.
 
-wl's kernels fork on LLVM's OpenMP runtime (libomp), Debian's torch on GNU OpenMP (libgomp):
-two thread pools on the same cores. After a parallel region libomp's idle workers spin for
-its block time (200 ms by default) and would take the cores from torch's next op; the
-runtime therefore sets 1 ms on the calling thread (WL_OMP_BLOCKTIME; KMP_BLOCKTIME, when
-set, wins). Each pattern runs in its own process (wlbench/mixedside.py): a wl LoRA training
-step and the same step in PyTorch eager (B = 256, n = 1024, r = 16), alone and alternating,
-a torch matmul alone and right after a wl step, and a graph with wl inside (a torch stem,
-the wl model as a wl.torch.Module, torch's loss; alone: its wl part and its torch part each
-in its own process, summed); each with torch imported first and no
-knobs (torch's GNU OpenMP pool spinning), with wl imported first (wl sets
-OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 before torch loads its pool), and with the knobs set by hand. A line's figure is the mixed
-median over the alone median of the same side, both in that setting (1.00 = no
-interference), each the median over ROUNDS interleaved rounds of the processes' medians."""
+wl's kernels fork on LLVM's OpenMP runtime (libomp), whose idle workers the runtime lets spin
+1 ms (WL_OMP_BLOCKTIME). Debian's torch runs its intra-op work on GNU OpenMP (libgomp) and its
+matrix products on OpenBLAS's pthread pool, whose workers spin (sched_yield) for 2^28 cycles
+after each product. Each pattern runs in its own process (wlbench/mixedside.py): a wl LoRA
+training step and the same step in PyTorch eager (B = 256, n = 1024, r = 16), alone and
+alternating, a torch matmul alone and right after a wl step, and a graph with wl inside (a
+torch stem, the wl model as a wl.torch.Module, torch's loss; alone: its wl part and its
+torch part each in its own process, summed). Settings: torch imported first and no knobs;
+wl imported first (wl sets OPENBLAS_THREAD_TIMEOUT=20 OMP_WAIT_POLICY=PASSIVE
+GOMP_SPINCOUNT=0 before numpy and torch load their pools, wl/_threads.py); the same knobs set
+by hand with torch first; torch first with the OpenMP knobs only; and three of these with
+the threads at their defaults (no OMP_NUM_THREADS), where torch's products run on OpenBLAS's
+pool and that is the pool that fights. A line's figure is the mixed median over the
+alone median of the same side, both in that setting (1.00 = no interference), each the median
+over ROUNDS interleaved rounds of the processes' medians: whole processes land fast or slow
+(the spinning worker shares a core with one of wl's threads or not), hence several rounds."""
 import json
 import os
 import statistics
@@ -38,13 +41,25 @@ model BenchMixed {
 """
 # Each setting: (label, environment changes, variables removed). wl's own pool always spins
 # 1 ms (the runtime's default block time); torch's is what the setting makes it.
-KNOBS = ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "KMP_BLOCKTIME", "WL_QUIET_GNU_OPENMP")
+KNOBS = ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "KMP_BLOCKTIME", "OPENBLAS_THREAD_TIMEOUT",
+         "GOTO_THREAD_TIMEOUT", "WL_QUIET_THREAD_POOLS")
+OPENBLAS_QUIET_ENV = {"OPENBLAS_THREAD_TIMEOUT": "20"}
+# The bench gives both sides 2 threads (OMP_NUM_THREADS); without it, as most users run,
+# torch on this VM takes 1 intra-op thread and leaves the products to OpenBLAS's 2 workers,
+# and the pool that fights is OpenBLAS's (DEFAULT_THREADS removes the variable).
+DEFAULT_THREADS = {"OMP_NUM_THREADS": None}
 SETTINGS = (
     ("torch imported first, no knobs", {}),
-    ("wl imported first, no knobs (wl sets both)", {"WLBENCH_WL_FIRST": "1"}),
-    ("torch first, OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0", dict(TORCH_PASSIVE_ENV)),
+    ("wl imported first, no knobs (wl sets them)", {"WLBENCH_WL_FIRST": "1"}),
+    ("torch first, OPENBLAS_THREAD_TIMEOUT=20 OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0",
+     {**OPENBLAS_QUIET_ENV, **TORCH_PASSIVE_ENV}),
+    ("torch first, OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 only", dict(TORCH_PASSIVE_ENV)),
+    ("default threads, torch imported first, no knobs", dict(DEFAULT_THREADS)),
+    ("default threads, wl imported first, no knobs", {**DEFAULT_THREADS, "WLBENCH_WL_FIRST": "1"}),
+    ("default threads, torch first, OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 only",
+     {**DEFAULT_THREADS, **TORCH_PASSIVE_ENV}),
 )
-ROUNDS = 3
+ROUNDS = 5
 PATTERNS = ("wl", "torch", "alternate", "matmul", "matmul-after-wl", "sandwich", "sandwich-wl",
             "sandwich-torch")
 
@@ -54,6 +69,7 @@ def run_pattern(ctx, lib, pattern, env_extra, tag):
     # Without the bench's own knobs (env.py): each setting says what the pools get.
     env = {k: v for k, v in os.environ.items() if k not in KNOBS}
     env.update(env_extra)
+    env = {k: v for k, v in env.items() if v is not None}  # None: the variable removed
     # Run as a plain script: `-m wlbench.mixedside` would import the wlbench package first,
     # which loads torch (and env.py's knobs) before the side chooses its import order.
     side = os.path.join(BENCH, "wlbench", "mixedside.py")

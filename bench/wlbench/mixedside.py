@@ -13,7 +13,8 @@ matmul alone), `matmul-after-wl` (that matmul timed right after an untimed wl st
 forward, backward through wl into the stem, AdamW on the stem and the wl step), and its two
 sides alone: `sandwich-wl` (the module's forward, backward and step on a fixed input) and
 `sandwich-torch` (the stem and loss around a tiny torch matmul standing in for wl).
-WLBENCH_WL_FIRST=1 imports wl before torch (which lets wl make torch's pool passive, wl/_threads.py); otherwise torch comes first. Writes the per-call seconds of each side."""
+WLBENCH_WL_FIRST=1 imports wl before numpy and torch (which lets wl make their pools passive,
+wl/_threads.py); otherwise torch comes first. Writes the per-call seconds of each side."""
 import json
 import os
 import sys
@@ -24,12 +25,11 @@ import malloc  # noqa: E402  (wlbench/malloc.py: the bench's allocator settings,
 
 malloc.tune_malloc()
 
-import numpy as np  # noqa: E402
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
                                 "runtime", "python"))
-if os.environ.get("WLBENCH_WL_FIRST") == "1":  # wl before torch: wl quiets torch's pool
+if os.environ.get("WLBENCH_WL_FIRST") == "1":  # wl before numpy and torch: wl quiets their pools
     import wl  # noqa: E402,F401
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import wl  # noqa: E402,F811
 

@@ -11,7 +11,7 @@ See runtime/python/README.md.
 """
 from . import _threads
 
-_threads.quiet_gnu_openmp()  # before anything can load libgomp (wl/_threads.py)
+_threads.quiet_thread_pools()  # before numpy or torch load their pools (wl/_threads.py)
 
 from ._abi import (LayerInfo, Library, Model, ParamInfo, StepTensorInfo, WLError,  # noqa: E402,F401
                    STATUS_NAMES, load_library)

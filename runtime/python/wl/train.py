@@ -108,6 +108,7 @@ import warnings
 import numpy as np
 
 import wl
+from wl import _threads
 from wl import distributed as wldist
 from wl import text as wltext
 
@@ -1375,10 +1376,9 @@ def launch_ranks(args, argv):
     except ImportError as e:
         raise TrainError("--nproc needs PyTorch's torch.distributed (python3-torch): %s" % e)
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
-    # torch's GNU OpenMP pool, set before the ranks import torch: passive, so that its idle
-    # threads do not spin against wl's (bench/RESULTS.md, "wl and PyTorch in one process").
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    os.environ.setdefault("GOMP_SPINCOUNT", "0")
+    # The ranks' OpenBLAS and GNU OpenMP pools (torch's), set before the ranks load them:
+    # passive, so that their idle threads do not spin against wl's (wl/_threads.py).
+    _threads.quiet_for_children()
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(wl.__file__)))
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
