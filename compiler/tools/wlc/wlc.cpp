@@ -91,6 +91,12 @@ cl::opt<std::string>
               cl::value_desc("name"), cl::cat(wlcCategory));
 cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"),
                            cl::Prefix, cl::init(2), cl::cat(wlcCategory));
+cl::opt<unsigned> codegenThreads(
+    "codegen-threads",
+    cl::desc("Compile the library's machine code in this many partitions, "
+             "one thread each (1-64; default 0: one per ~5k LLVM "
+             "instructions, at most one per hardware thread)"),
+    cl::value_desc("n"), cl::init(0), cl::cat(wlcCategory));
 cl::opt<std::string> report(
     "report", cl::ValueOptional,
     cl::desc("Print each layer's structure, constraints, their guarantee "
@@ -393,6 +399,9 @@ int checkOptions() {
       report != "json")
     return fail("unknown report format '" + report +
                 "' (expected text or json)");
+  if (codegenThreads > 64)
+    return fail("--codegen-threads must be at most 64, got " +
+                llvm::Twine(codegenThreads.getValue()));
   if (optLevel > 3)
     return fail("optimisation level -O" + llvm::Twine(optLevel) +
                 " does not exist (use -O0..-O3)");
@@ -528,15 +537,26 @@ int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model,
   if (runtime.empty())
     return fail(
         "cannot find the runtime library libwlrt.a (set WL_RUNTIME_LIBRARY)");
-  llvm::SmallString<128> object;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("wl-" + model.name, "o", object))
-    return fail("cannot create a temporary file: " + ec.message());
-  llvm::FileRemover removeObject(object);
+  // One temporary object per code generation partition. The CUDA host module
+  // (the embedded kernels and their loader) stays whole.
+  unsigned partitions =
+      targetName == "cuda"
+          ? 1
+          : wl::codegenPartitions(llvmModule, codegenThreads);
+  std::vector<std::string> objects;
+  std::vector<std::unique_ptr<llvm::FileRemover>> removers;
+  for (unsigned i = 0; i < partitions; ++i) {
+    llvm::SmallString<128> object;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "wl-" + model.name, "o", object))
+      return fail("cannot create a temporary file: " + ec.message());
+    removers.push_back(std::make_unique<llvm::FileRemover>(object));
+    objects.push_back(object.str().str());
+  }
   std::string error;
-  if (!wl::emitObjectFile(llvmModule, object.str().str(), optLevel, error))
+  if (!wl::emitObjectFiles(llvmModule, objects, optLevel, error))
     return fail(error);
-  if (!wl::linkSharedLibrary(object.str().str(), library, runtime, error))
+  if (!wl::linkSharedLibrary(objects, library, runtime, error))
     return fail(error);
   llvm::SmallString<256> header(llvm::sys::path::parent_path(library));
   llvm::sys::path::append(header, model.name + ".h");

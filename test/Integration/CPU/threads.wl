@@ -11,6 +11,13 @@
 // RUN: %python %test_inputs/threads.py %t.so | FileCheck %s
 // CHECK: OK threads_1_vs_2_bitwise
 // CHECK: OK threads_1_vs_3_bitwise
+// Nor on how the machine code was compiled: in one piece or split into 3
+// partitions compiled on 3 threads (wlc --codegen-threads, llvm::SplitModule),
+// the same run gives the same digest.
+// RUN: wlc %s --codegen-threads=1 -o %t.whole.so
+// RUN: wlc %s --codegen-threads=3 -o %t.split.so
+// RUN: %python %test_inputs/threads.py --same %t.whole.so %t.split.so | FileCheck %s --check-prefix=SPLIT
+// SPLIT: OK codegen_partitions_bitwise
 // libomp's block time on the calling thread (Inputs/omp_blocktime.py): 1 ms by default,
 // WL_OMP_BLOCKTIME's value, KMP_BLOCKTIME's when the user set that; a bad value is an error.
 // RUN: %python %test_inputs/omp_blocktime.py %t.so | FileCheck %s --check-prefix=BT-DEFAULT

@@ -1,6 +1,7 @@
 """Thread-count independence (CPU/threads.wl): the same training run under
 OMP_NUM_THREADS = 1, 2 and 3 gives bit-identical losses, parameters and
-outputs. The generated GEMM kernels split only the independent output panels
+outputs; with --same, two libraries of one model (its machine code compiled
+whole and in partitions) give the same run. The generated GEMM kernels split only the independent output panels
 across threads, wl-parallel-rows only whole rows; every element's sum over k
 and every row's reduction has one fixed order."""
 import hashlib
@@ -33,14 +34,24 @@ def run_child(path):
     print(digest.hexdigest())
 
 
+def digest_of(path, threads=None):
+    env = dict(os.environ) if threads is None else dict(os.environ, OMP_NUM_THREADS=str(threads))
+    return subprocess.run([sys.executable, __file__, "--child", path], env=env, check=True,
+                          capture_output=True, text=True).stdout.split()[-1]
+
+
+def same(paths):
+    digests = [digest_of(p) for p in paths]
+    for p, d in zip(paths, digests):
+        print("%s: %s" % (os.path.basename(p), d))
+    wlcheck.expect(digests[0] == digests[1], "codegen_partitions_bitwise")
+
+
 def main(path):
     digests = {}
     for threads in (1, 2, 3):
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-        out = subprocess.run([sys.executable, __file__, "--child", path], env=env, check=True,
-                             capture_output=True, text=True).stdout.split()
-        digests[threads] = out[-1]
-        print("threads %d: %s" % (threads, out[-1]))
+        digests[threads] = digest_of(path, threads)
+        print("threads %d: %s" % (threads, digests[threads]))
     wlcheck.expect(digests[1] == digests[2], "threads_1_vs_2_bitwise")
     wlcheck.expect(digests[1] == digests[3], "threads_1_vs_3_bitwise")
 
@@ -48,5 +59,7 @@ def main(path):
 if __name__ == "__main__":
     if sys.argv[1] == "--child":
         run_child(sys.argv[2])
+    elif sys.argv[1] == "--same":
+        same(sys.argv[2:4])
     else:
         main(sys.argv[1])

@@ -3,6 +3,7 @@
 #define WL_COMPILER_SHAREDLIBRARY_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
@@ -23,9 +24,19 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
 bool emitObjectFile(llvm::Module &module, const std::string &path,
                     unsigned optLevel, std::string &error);
 
-/// Links `objectPath` with the runtime archive into a shared library that
+/// How many partitions to compile `module` in: `requested` when not 0, else
+/// one per ~5k instructions, at most one per hardware thread.
+unsigned codegenPartitions(const llvm::Module &module, unsigned requested);
+
+/// Emits `module` as one object file per path: with several, the module is
+/// split into that many linkable partitions (llvm::SplitModule), compiled
+/// on as many threads. Their code is the same as one object's.
+bool emitObjectFiles(llvm::Module &module, llvm::ArrayRef<std::string> paths,
+                     unsigned optLevel, std::string &error);
+
+/// Links `objectPaths` with the runtime archive into a shared library that
 /// exports exactly the wl_* C ABI.
-bool linkSharedLibrary(const std::string &objectPath,
+bool linkSharedLibrary(llvm::ArrayRef<std::string> objectPaths,
                        const std::string &libraryPath,
                        const std::string &runtimeArchive, std::string &error);
 
