@@ -47,6 +47,11 @@ state = {}
 _warned = False
 
 
+def opted_out():
+    """WL_QUIET_THREAD_POOLS=0: wl leaves every pool's variables alone."""
+    return os.environ.get("WL_QUIET_THREAD_POOLS", "1") == "0"
+
+
 def mapped_libraries():
     """The paths mapped into this process (None when that cannot be told)."""
     try:
@@ -59,7 +64,7 @@ def mapped_libraries():
 def quiet_thread_pools():
     """At `import wl`: each pool's passive settings, unless the user chose its waiting or
     it is loaded already."""
-    off = os.environ.get("WL_QUIET_THREAD_POOLS", "1") == "0"
+    off = opted_out()
     maps = None if off else mapped_libraries()
     for pool in POOLS:
         if off:
@@ -80,7 +85,7 @@ def quiet_for_children():
     """Every pool's passive settings in the environment the process's children inherit
     (wl-train --nproc's ranks: fresh processes), unless the user chose that pool's waiting
     or WL_QUIET_THREAD_POOLS=0."""
-    if os.environ.get("WL_QUIET_THREAD_POOLS", "1") == "0":
+    if opted_out():
         return
     for pool in POOLS:
         if not pool.user_chose():

@@ -1,9 +1,10 @@
 """Thread-count independence (CPU/threads.wl): the same training run under
 OMP_NUM_THREADS = 1, 2 and 3 gives bit-identical losses, parameters and
 outputs; with --same, two libraries of one model (its machine code compiled
-whole and in partitions) give the same run. The generated GEMM kernels split only the independent output panels
-across threads, wl-parallel-rows only whole rows; every element's sum over k
-and every row's reduction has one fixed order."""
+whole and in partitions) give the same run. The generated GEMM kernels split
+only the independent output panels across threads, wl-parallel-rows only whole
+rows; every element's sum over k and every row's reduction has one fixed
+order."""
 import hashlib
 import os
 import subprocess
