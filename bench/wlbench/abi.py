@@ -121,3 +121,31 @@ class WLModel:
         out = np.empty(shape, np.float32)
         self.check("wl_get_grad", self.dll.wl_get_grad(self.h, name.encode(), out.ctypes.data))
         return out
+
+
+def save_params(wl, path):
+    """Every tensor of `wl` (as wl_create left it) into the .npz `path`, with the names of the
+    trainable ones under `__trainable__`: what a torch side in its own process starts from."""
+    info = wl.param_info()
+    np.savez(path, __trainable__=np.array([k for k, (_, tr) in info.items() if tr], dtype=str),
+             **{k: wl.get(k, shape) for k, (shape, _) in info.items()})
+
+
+class SavedParams:
+    """A WLModel's tensors read back from save_params' file, with the part of WLModel's interface
+    the torch peers read (get, param_info, param_names), so the torch side never loads the library."""
+
+    def __init__(self, path):
+        with np.load(path) as d:
+            trainable = set(d["__trainable__"].tolist())
+            self.arrays = {k: d[k] for k in d.files if k != "__trainable__"}
+        self.info = {k: (a.shape, k in trainable) for k, a in self.arrays.items()}
+
+    def get(self, name, shape):
+        return self.arrays[name].reshape(shape).copy()
+
+    def param_info(self):
+        return dict(self.info)
+
+    def param_names(self):
+        return list(self.arrays)

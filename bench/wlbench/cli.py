@@ -97,7 +97,11 @@ def build_parser(description):
                     help="skip every timed line whose width n exceeds this (default: none skipped)")
     ap.add_argument("--no-4096", action="store_true",
                     help=f"skip every line with n >= {BIG_N} (the slow ones: training steps, Muon, soft_cap + Muon)")
-    ap.add_argument("--rounds", type=int, default=7, help="alternating rounds per line (default 7)")
+    ap.add_argument("--rounds", type=int, default=7, help="timed rounds per line and side (default 7)")
+    ap.add_argument("--together", action="store_true",
+                    help="time the training-step, constraint, structure and Muon lines with both sides in this "
+                         "process, alternated block by block, torch in the inherited environment (default: each "
+                         "side in its own process, torch once per environment of TORCH_ENVS, the fastest counts)")
     ap.add_argument("--block", type=float, default=None,
                     help="target seconds per block of k calls (default 0.25, --quick 0.1)")
     ap.add_argument("--settle", type=float, default=0.05,

@@ -9,10 +9,11 @@ import torch
 import torch.nn.functional as F
 
 from .abi import WLModel
+from .apart import measure_line, saved_params
 from .config import BETAS, CLASSES, CONSTRAINT_C, EPS, LR, MUON_LR, MUON_OUTPUT_BOUND, POWER_ITERATIONS, WD
-from .dense import TorchMLP, torch_step_fn
-from .harness import add_line, measure, timed
-from .optimizers import muon_update_
+from .dense import TorchMLP, torch_step_fn, train_flops
+from .harness import add_line, timed
+from .optimizers import muon_flops, muon_update_
 from .programs import ADAMW_GROUP, MUON_GROUP, compile_or_skip, constrained_wl
 
 
@@ -177,16 +178,26 @@ def constraint_specs():
     }
 
 
+def constraint_flops(key, B, n):
+    """Nominal FLOPs of one constraint step: the MLP's training step plus the constraint's own:
+    normalize 10 power iterations (two n² products each); soft_cap Muon's NS5 and soft_cap's four
+    n³ products; cayley one LU (⅔n³), a solve with n right-hand sides in the forward and one in
+    the backward (2n³ each) and one n³ product for the generator's gradient."""
+    own = {"normalize": 2 * POWER_ITERATIONS * 2 * n * n, "soft_cap": muon_flops(n) + 4 * 2 * n ** 3,
+           "cayley": (2 / 3 + 2 + 2 + 2) * n ** 3}[key]
+    return train_flops(B, n) + own
+
+
 def constraint_peer(ctx, key, wl, n, x, labels, stem):
-    """(torch step, check, peer description, extra check text) of line `key`."""
+    """(torch step, check, peer description, extra check text, soft_cap's α or None) of line `key`."""
     if key == "normalize":
-        return constraint_normalize(wl, n, x, labels) + ("",)
+        return constraint_normalize(wl, n, x, labels) + ("", None)
     if key == "soft_cap":
         alpha = soft_cap_alpha(CONSTRAINT_C, MUON_LR, 0.0, n, n)
         a_wlc = wlc_soft_cap_alpha(ctx.wlc, os.path.join(ctx.workdir, stem + ".wl"))
         extra = (f"; soft_cap α {alpha:.6g} (wlc's: {'unread' if a_wlc is None else f'{a_wlc:.6g}'})")
-        return constraint_soft_cap(wl, n, x, labels, alpha) + (extra,)
-    return constraint_cayley(wl, n, x, labels) + ("",)
+        return constraint_soft_cap(wl, n, x, labels, alpha) + (extra, alpha)
+    return constraint_cayley(wl, n, x, labels) + ("", None)
 
 
 def run_constraint_line(ctx, key, B, n, x, labels):
@@ -201,7 +212,8 @@ def run_constraint_line(ctx, key, B, n, x, labels):
         return
     lib, ct = compiled
     wl = WLModel(lib, seed=0)
-    t_fn, check, peer, extra = constraint_peer(ctx, key, wl, n, x, labels, stem)
+    params = saved_params(ctx, wl, stem)
+    t_fn, check, peer, extra, alpha = constraint_peer(ctx, key, wl, n, x, labels, stem)
     wl_fn = wl.train_step_fn(x, labels)
 
     # Same-math check: one step each from the same parameters on the same batch; timed,
@@ -213,7 +225,9 @@ def run_constraint_line(ctx, key, B, n, x, labels):
     ctx.checks.append(f"{title}, B={B}, n={n}: {msg}")
     ctx.say(f"  check {title}: {msg}")
 
-    t = measure(ctx, wl_fn, t_fn, t_wl1, t_t1)
+    spec = dict(kind="constraint", key=key, n=n, lib=lib, params=params, alpha=alpha)
+    t = measure_line(ctx, stem, spec, dict(x=x, labels=labels), wl_fn, t_fn, t_wl1, t_t1)
+    ctx.flops[name] = constraint_flops(key, B, n)
     add_line(ctx, name, t, f"wl_train_step {peer}; {t.notes()}; wlc {ct:.1f} s")
     wl.close()
 

@@ -4,8 +4,9 @@ import torch
 import torch.nn.functional as F
 
 from .abi import WLModel
+from .apart import measure_line, saved_params
 from .config import BETAS, CLASSES, EPS, LR, WD
-from .harness import add_line, max_rel_diff, measure, timed
+from .harness import add_line, max_rel_diff, timed
 from .programs import mlp_wl
 
 
@@ -20,6 +21,14 @@ class TorchMLP(torch.nn.Module):
 
     def forward(self, x):
         return self.head(F.relu(getattr(self, self.hidden)(x)))
+
+
+def train_flops(B, n, l1_train_macs=None):
+    """Nominal FLOPs of one training step of the MLP n -> n -> 10: l1's forward and weight
+    gradient (2 B n² each; no dx, x needs no gradient) unless l1_train_macs (its multiply-adds per
+    example, forward + backward) is given, plus the head's forward, weight gradient and dh."""
+    l1 = 2 * B * (2 * n * n if l1_train_macs is None else l1_train_macs)
+    return l1 + 3 * 2 * B * CLASSES * n
 
 
 def torch_peer(n, wl):
@@ -71,13 +80,17 @@ def run_train_step(ctx, B, n):
     ctx.say(f"  [{ctx.elapsed():4.0f} s] running {name}")
     lib, ct = ctx.compiled(mlp_wl(n), f"mlp_n{n}")
     wl = WLModel(lib, seed=0)
+    stem = f"train_B{B}_n{n}"
+    params = saved_params(ctx, wl, stem)
     x = ctx.rng.random((B, n), dtype=np.float32)
     labels = ctx.rng.integers(0, CLASSES, B).astype(np.int32)
     tm, opt = torch_peer(n, wl)
     tx, ty = torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
     wl_fn, t_fn = wl.train_step_fn(x, labels), torch_step_fn(tm, opt, tx, ty)
     t_wl1, t_t1 = train_check(ctx, name, B, n, wl, tm, wl_fn, t_fn)
-    t = measure(ctx, wl_fn, t_fn, t_wl1, t_t1)
+    t = measure_line(ctx, stem, dict(kind="train", n=n, lib=lib, params=params), dict(x=x, labels=labels),
+                     wl_fn, t_fn, t_wl1, t_t1)
     ctx.dense_ref[(B, n)] = (t.wl_ms, t.peer_ms)
+    ctx.flops[name] = train_flops(B, n)
     add_line(ctx, name, t, f"vs torch eager AdamW; {t.notes()}; wlc {ct:.1f} s")
     wl.close()

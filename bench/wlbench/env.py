@@ -19,7 +19,8 @@ def _threads_from_argv():
 # and before any generated library loads: both sides use N = os.cpu_count()
 # threads unless --threads (wl's OpenMP code through OMP_NUM_THREADS).
 NTHREADS = _threads_from_argv()
-os.environ["OPENBLAS_NUM_THREADS"] = str(NTHREADS)
+# A torch side may run its OpenBLAS on fewer threads (config.TORCH_ENVS): WLBENCH_OPENBLAS_THREADS.
+os.environ["OPENBLAS_NUM_THREADS"] = os.environ.get("WLBENCH_OPENBLAS_THREADS", str(NTHREADS))
 os.environ["OMP_NUM_THREADS"] = str(NTHREADS)
 # wl's kernels run on LLVM's OpenMP runtime, whose idle threads spin for
 # 200 ms after each parallel region by default: in this process they would
@@ -28,7 +29,7 @@ os.environ["OMP_NUM_THREADS"] = str(NTHREADS)
 os.environ.setdefault("KMP_BLOCKTIME", "1")
 # `import wl` sets OPENBLAS_THREAD_TIMEOUT=20 OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0
 # (torch's pools passive, wl/_threads.py) unless told not to; the bench chooses torch's
-# environment itself per line (TORCH_PASSIVE_ENV), so its "inherited environment" lines stay
+# environments itself per line (config.TORCH_ENVS), so its "inherited environment" lines stay
 # torch's default. The mixed lines turn it back on.
 os.environ.setdefault("WL_QUIET_THREAD_POOLS", "0")
 

@@ -90,6 +90,7 @@ def run_gemm_shape(ctx, B, n):
     ]
     for name, wl_fn, np_fn, t_wl1, t_np1, flops, what in lines:
         t = measure(ctx, wl_fn, np_fn, t_wl1, t_np1)
+        ctx.flops[name] = flops
         gf_wl, gf_np = flops / (t.wl_ms * 1e-3) / 1e9, flops / (t.peer_ms * 1e-3) / 1e9
         peak = peak_now(ctx.peak, NTHREADS)
         of_peak, blas_of_peak = share(gf_wl, peak, NTHREADS), share(gf_np, peak, NTHREADS)

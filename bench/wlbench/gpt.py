@@ -8,7 +8,7 @@ numpy.random.default_rng(seed)); the peer is written from the .wl text (wlbench/
 from wlc's output. Before anything is timed, the torch process checks itself against wl on shared
 check parameters (forward logits, the loss and the parameters after one and two steps) and refuses
 to train when they differ. Each side runs in its own process (wlbench/gptside.py), as the sequence
-lines: wl, then torch with the inherited environment and with TORCH_PASSIVE_ENV, the faster torch
+lines: wl, then torch once per environment of config.TORCH_ENVS (apart.py), the fastest torch
 counting. Reported: the median step time after a warm-up, tokens/s, the final validation loss and
 accuracy on the same evenly spaced validation windows, where each side's time goes, wl's sound
 certificate and the reference code's formula (phess2/lipschitz-transformers utils.py) on the
@@ -20,10 +20,11 @@ import sys
 
 import numpy as np
 
-from .config import GPT_BATCH, GPT_SEED, GPT_VAL_WINDOWS, GPT_WARMUP_STEPS, TORCH_PASSIVE_ENV
+from .config import GPT_BATCH, GPT_SEED, GPT_VAL_WINDOWS, GPT_WARMUP_STEPS
 from .gptspec import SpecError, describe, parse_gpt, settings
-from . import sequence
+from .apart import run_side as run_worker, torch_envs
 from .harness import med_ms
+from .sequence import torch_runs
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bench/: the workers' cwd
 REPO = os.path.dirname(BENCH)
@@ -58,7 +59,7 @@ def draw_data(model, steps, batch, windows, seed, path):
 def run_side(ctx, side, spec, label, extra_env=None):
     """One side in its own process (gptside.py); its result dict."""
     spec = dict(spec, final=os.path.join(ctx.workdir, f"gpt.{label}.final.npz"))
-    res = sequence.run_side(ctx, side, spec, "gpt", extra_env, label, worker="wlbench.gptside")
+    res = run_worker(ctx, side, spec, "gpt", extra_env, label, worker="wlbench.gptside")
     res["final"] = spec["final"]
     return res
 
@@ -144,8 +145,7 @@ def run_gpt(ctx, path, steps, batch=GPT_BATCH, windows=GPT_VAL_WINDOWS, seed=GPT
                 init=os.path.join(ctx.workdir, "gpt.init.npz"), check_params=os.path.join(ctx.workdir, "gpt.check.npz"),
                 check_wl=os.path.join(ctx.workdir, "gpt.check_wl.npz"))
     res = {}
-    for side, label, env in (("wl", "wl", None), ("torch", "torch", None),
-                             ("torch", "torch-passive", TORCH_PASSIVE_ENV)):
+    for side, label, env in [("wl", "wl", None)] + [("torch", f"torch-{lb}", ex) for lb, ex in torch_envs()]:
         res[label] = r = run_side(ctx, side, spec, label, env)
         if "refused" in r:
             msg = f"the torch peer does not compute what wl computes: {r['refused']}; check {r['check']}"
@@ -156,7 +156,7 @@ def run_gpt(ctx, path, steps, batch=GPT_BATCH, windows=GPT_VAL_WINDOWS, seed=GPT
         ctx.say(f"    {label:<13} median step {step_ms(r, warmup):.1f} ms, val loss {r['val_loss']:.4f} "
                 f"accuracy {r['val_acc']:.4f}, peak RSS {r['rss_peak_mb']:.0f} MB")
     wl = res["wl"]
-    best = min(("torch", "torch-passive"), key=lambda lb: step_ms(res[lb], warmup))
+    best = min((lb for lb in res if lb != "wl"), key=lambda lb: step_ms(res[lb], warmup))
     tb = res[best]
     c = tb["check"]
     ctx.checks.append(
@@ -185,7 +185,7 @@ def record(ctx, name, model, wl, tb, best, res, lib, seed, batch, steps, warmup,
     # How far the two trajectories drifted apart (float32 rounding compounding over the steps)
     drift = max((float(np.max(np.abs(final_wl[k] - final_t[k])) / np.max(np.abs(final_t[k]))), k) for k in final_t)
     w_phase, t_phase = phase_split(wl, tb, warmup)
-    t1, t2 = res["torch"], res["torch-passive"]
+    runs = torch_runs(res)
 
     def last(r):
         return statistics.mean(r["losses"][-20:])
@@ -196,11 +196,10 @@ def record(ctx, name, model, wl, tb, best, res, lib, seed, batch, steps, warmup,
              f"wl certificate {cert_wl:.4g} (of torch's weights {cert_t:.4g}); reference formula {ref_t:.4g} "
              f"(of wl's weights {ref_wl:.4g})",
              f"ms forward + loss / backward / optimizer + constraints: wl {w_phase}; torch {t_phase}",
-             f"torch best of inherited env {step_ms(t1, warmup):.1f} ms / "
-             f"{'+'.join(f'{k}={v}' for k, v in TORCH_PASSIVE_ENV.items())} {step_ms(t2, warmup):.1f} ms "
-             f"(best: {best})",
+             "torch best of " + " / ".join(f"{lb} {step_ms(r, warmup):.1f} ms" for lb, r in runs.items())
+             + f" (best: {best[len('torch-'):]}; environments in the header)",
              f"separate processes; median of steps {warmup + 1}–{steps}; peak RSS wl {wl['rss_peak_mb']:.0f} MB vs "
-             f"torch {min(t1['rss_peak_mb'], t2['rss_peak_mb']):.0f} MB; wlc {ct:.1f} s"]
+             f"torch {min(r['rss_peak_mb'] for r in runs.values()):.0f} MB; wlc {ct:.1f} s"]
     ctx.rows.append((name, w_ms, t_ms, t_ms / w_ms, "; ".join(notes)))
     table = [f"Side by side: {name}; {about}", "",
              "| | wl | torch eager | torch / wl |", "|---|---:|---:|---:|",

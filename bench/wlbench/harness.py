@@ -61,6 +61,29 @@ def alternate(fa, fb, rounds, block_s, settle_s, fixed_k=None, on_round=None):
     return ta, tb, ka, kb
 
 
+def time_alone(fn, t_first, spec, label):
+    """One side in its own process (seqside.py, lineside.py): (per-call seconds of each round, k, slow).
+    spec["rounds"] rounds of k calls after a warm-up and calibration to spec["block"] s, or for a slow line
+    (t_first >= SLOW_CALL_S) min(rounds, slow_rounds) single calls, the first call as the warm-up."""
+    slow = t_first >= SLOW_CALL_S
+    rounds = min(spec["rounds"], spec["slow_rounds"]) if slow else spec["rounds"]
+    if slow:
+        k = 1
+    else:
+        warm(fn)
+        k = calibrate(fn, spec["block"])
+    ts = []
+    for r in range(rounds):
+        time.sleep(spec["settle"])
+        t0 = time.perf_counter()
+        for _ in range(k):
+            fn()
+        ts.append((time.perf_counter() - t0) / k)
+        if slow:
+            print(f"      {label} round {r + 1}/{rounds}: {ts[-1]:.2f} s", flush=True)
+    return ts, k, slow
+
+
 def plan_rounds(args, t_wl1, t_peer1, say):
     """(slow, rounds, on_round) of a line whose check step took t_wl1 / t_peer1 seconds. A slow line
     (either call >= SLOW_CALL_S) gets min(--rounds, --slow-rounds) rounds of 1 call per side with the
@@ -140,6 +163,7 @@ class Context:
         self.tables = []  # a section's own table (markdown lines) after the main one: structure constraints
         self.dense_ref = {}  # (B, n) -> (wl ms, torch ms) of the train-step lines: the structure lines' reference
         self.libs = {}  # .wl text -> (library, wlc seconds): one compile per model (a loaded .so is never rewritten)
+        self.flops = {}  # line name -> nominal FLOPs per call of a FLOP-bound line: its share of the peak
         self.peak, self.peak_note = None, "not measured"  # the FMA-loop peak (peak.py), set by main()
 
     @staticmethod

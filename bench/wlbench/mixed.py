@@ -22,7 +22,7 @@ import statistics
 import subprocess
 import sys
 
-from .config import TORCH_PASSIVE_ENV
+from .config import GNU_OPENMP_PASSIVE_ENV, TORCH_PASSIVE_ENV
 from .env import NTHREADS
 from .harness import med_ms
 from .programs import compile_or_skip
@@ -43,7 +43,6 @@ model BenchMixed {
 # 1 ms (the runtime's default block time); torch's is what the setting makes it.
 KNOBS = ("GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "KMP_BLOCKTIME", "OPENBLAS_THREAD_TIMEOUT",
          "GOTO_THREAD_TIMEOUT", "WL_QUIET_THREAD_POOLS")
-OPENBLAS_QUIET_ENV = {"OPENBLAS_THREAD_TIMEOUT": "20"}
 # The bench gives both sides 2 threads (OMP_NUM_THREADS); without it, as most users run,
 # torch on this VM takes 1 intra-op thread and leaves the products to OpenBLAS's 2 workers,
 # and the pool that fights is OpenBLAS's (DEFAULT_THREADS removes the variable).
@@ -52,12 +51,12 @@ SETTINGS = (
     ("torch imported first, no knobs", {}),
     ("wl imported first, no knobs (wl sets them)", {"WLBENCH_WL_FIRST": "1"}),
     ("torch first, OPENBLAS_THREAD_TIMEOUT=20 OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0",
-     {**OPENBLAS_QUIET_ENV, **TORCH_PASSIVE_ENV}),
-    ("torch first, OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 only", dict(TORCH_PASSIVE_ENV)),
+     dict(TORCH_PASSIVE_ENV)),
+    ("torch first, OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 only", dict(GNU_OPENMP_PASSIVE_ENV)),
     ("default threads, torch imported first, no knobs", dict(DEFAULT_THREADS)),
     ("default threads, wl imported first, no knobs", {**DEFAULT_THREADS, "WLBENCH_WL_FIRST": "1"}),
     ("default threads, torch first, OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=0 only",
-     {**DEFAULT_THREADS, **TORCH_PASSIVE_ENV}),
+     {**DEFAULT_THREADS, **GNU_OPENMP_PASSIVE_ENV}),
 )
 ROUNDS = 5
 PATTERNS = ("wl", "torch", "alternate", "matmul", "matmul-after-wl", "sandwich", "sandwich-wl",

@@ -3,8 +3,9 @@ import numpy as np
 import torch
 
 from .abi import WLModel
+from .apart import measure_line
 from .config import MUON_BATCH, MUON_BETA, MUON_LR, MUON_NESTEROV, MUON_STEPS, NS5_ABC
-from .harness import add_line, measure, timed
+from .harness import add_line, timed
 from .programs import muon_wl
 
 
@@ -27,6 +28,11 @@ def muon_update_(w, g, m, lr=MUON_LR, beta=MUON_BETA, nesterov=MUON_NESTEROV, st
     if tall:
         x = x.T
     w.add_(x, alpha=-lr * scale)            # weight_decay = 0
+
+
+def muon_flops(n, steps=MUON_STEPS):
+    """NS5's nominal FLOPs on an n x n matrix: X Xᵀ, A·A and B·X per iteration, X Xᵀ counted in full."""
+    return 3 * 2.0 * n ** 3 * steps
 
 
 def torch_muon_fn(w, g, m, lr=MUON_LR, beta=MUON_BETA, nesterov=MUON_NESTEROV, steps=MUON_STEPS):
@@ -64,8 +70,9 @@ def run_muon(ctx, n):
     ctx.say(f"  check Muon n={n}: max |dW_wl - dW_torch| {dmax:.2e}; first step wl {t_wl1:.2f} s, "
             f"torch {t_t1:.2f} s")
 
-    t = measure(ctx, wl_fn, t_fn, t_wl1, t_t1)
-    flops = 3 * 2.0 * n ** 3 * MUON_STEPS  # NS5 nominal: X Xᵀ, A·A, B·X per iteration, X Xᵀ counted in full
+    spec = dict(kind="muon", n=n, lib=lib)
+    t = measure_line(ctx, f"muon_n{n}", spec, dict(xb=xb, dy=dy, w0=w0, g=g), wl_fn, t_fn, t_wl1, t_t1)
+    flops = ctx.flops[f"Muon step n={n}"] = muon_flops(n)
     gf_wl, gf_t = flops / (t.wl_ms * 1e-3) / 1e9, flops / (t.peer_ms * 1e-3) / 1e9
     add_line(ctx, f"Muon step n={n}", t,
              f"wl_step vs torch eager same math (fp32 NS5); nominal {gf_wl:.2f} vs {gf_t:.2f} GFLOP/s; "

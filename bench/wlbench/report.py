@@ -9,7 +9,8 @@ import time
 import numpy as np
 import torch
 
-from .config import GOALS, MEMORY_GOAL, SLOW_CALL_S
+from .apart import header_line
+from .config import GOALS, MEMORY_GOAL, PEAK_GOALS, SLOW_CALL_S, TIME_GOALS
 from .env import MALLOC, NTHREADS
 from .machine import cpu_flags, cpu_model, cpu_seconds, loadavg, openblas_info, openblas_threads, \
     wl_openmp, wlc_binary_id, wlc_revision, wlc_sha
@@ -39,7 +40,7 @@ def memory_table(memory):
     if not memory:
         return []
     return ["Peak memory of the sequence lines (peak RSS, VmHWM, of each side's own process; torch: the smaller "
-            "of its two runs; `after imports`: the peak before the workload, Python + numpy, and torch on its side; "
+            "of its runs (one per environment); `after imports`: the peak before the workload, Python + numpy, and torch on its side; "
             "`workload`: peak − after imports):",
             "", "| workload | wl peak MB | torch peak MB | torch/wl | after imports wl / torch MB | "
             "workload wl / torch MB |", "|---|---:|---:|---:|---:|---:|",
@@ -47,7 +48,7 @@ def memory_table(memory):
               for n, w, t, wi, ti in memory], ""]
 
 
-def goal_summary(rows, memory=()):
+def goal_summary(rows, memory=(), flops=None, peak=None):
     """One line per goal of GOALS: met / not met on this run's lines, and the worst line; then the
     memory goal of the sequence lines."""
     out = []
@@ -67,7 +68,33 @@ def goal_summary(rows, memory=()):
         status = ("met" if worst_ratio >= minimum else "not met") + (" on the measured lines" if skipped else "")
         out.append(f"- {goal} ({which}, {len(measured)} line{'s' if len(measured) != 1 else ''}): **{status}**; "
                    f"worst `{worst}`: {shown} (needs ≥ {needed}){skip_note}")
+    out += threshold_goals(rows, flops or {}, peak)
     out.append(memory_goal(memory))
+    return out
+
+
+def threshold_goals(rows, flops, peak):
+    """PEAK_GOALS (wl's share of the peak) and TIME_GOALS (wl's median ms), one line each."""
+    out = []
+    peak_gflops = peak["gflops"].get(NTHREADS) if peak else None
+    for goal, which, pick, minimum in PEAK_GOALS:
+        got = sorted((flops[name] / (wm * 1e-3) / 1e9 / peak_gflops, name) for name, wm, _, _, _ in rows
+                     if pick(name) and wm is not None and name in flops and peak_gflops)
+        if not got:
+            out.append(f"- {goal} ({which}): not measured in this run")
+            continue
+        share, worst = got[0]
+        out.append(f"- {goal} ({which}, {len(got)} line{'s' * (len(got) != 1)}): "
+                   f"**{'met' if share >= minimum else 'not met'}**; worst `{worst}`: {share:.0%} of the "
+                   f"{NTHREADS}-thread peak of {peak_gflops:.0f} GFLOP/s (needs ≥ {minimum:.0%})")
+    for goal, which, pick, limit in TIME_GOALS:
+        got = sorted(((wm, name) for name, wm, _, _, _ in rows if pick(name) and wm is not None), reverse=True)
+        if not got:
+            out.append(f"- {goal} ({which}): not measured in this run")
+            continue
+        ms, worst = got[0]
+        out.append(f"- {goal} ({which}): **{'met' if ms <= limit else 'not met'}**; `{worst}`: median "
+                   f"{ms / 1e3:.2f} s (needs ≤ {limit / 1e3:g} s)")
     return out
 
 
@@ -83,19 +110,48 @@ def load_during(start, total):
     return others, busy or others >= 0.25 * (os.cpu_count() or 1)
 
 
-def results_table(rows):
-    table = ["| workload | wl median ms | peer median ms | ratio peer/wl | notes |",
-             "|---|---:|---:|---:|---|"]
+def peak_shares(flops, wm, pm, peak_gflops):
+    """'wl% / peer%' of the peak for a line with nominal FLOPs (— when not FLOP-bound or unmeasured)."""
+    if flops is None or not peak_gflops or wm is None:
+        return "—"
+    wl = f"{flops / (wm * 1e-3) / 1e9 / peak_gflops:.0%}"
+    return wl + ("" if pm is None else f" / {flops / (pm * 1e-3) / 1e9 / peak_gflops:.0%}")
+
+
+def results_table(rows, flops=None, peak=None):
+    """The table; a FLOP-bound line (flops: {name: nominal FLOPs per call}) also reads as each
+    side's share of the --threads-thread peak measured at the start."""
+    peak_gflops = peak["gflops"].get(NTHREADS) if peak else None
+    flops = flops or {}
+    table = ["| workload | wl median ms | peer median ms | ratio peer/wl | % of peak wl / peer | notes |",
+             "|---|---:|---:|---:|---:|---|"]
     for name, wm, pm, ratio, notes in rows:
         table.append(f"| {name} | {'—' if wm is None else f'{wm:.3f}'} | {'—' if pm is None else f'{pm:.3f}'} | "
-                     f"{'—' if ratio is None else f'{ratio:.3f}'} | {notes} |")
+                     f"{'—' if ratio is None else f'{ratio:.3f}'} | "
+                     f"{peak_shares(flops.get(name), wm, pm, peak_gflops)} | {notes} |")
     return table
+
+
+def method_text(args, block):
+    """How the lines were timed (the header's `method`)."""
+    slow_rounds = min(args.rounds, args.slow_rounds)
+    alternated = (f"warm-up (≥2 calls and ≥0.2 s per side), then {args.rounds} alternating rounds of k calls per "
+                  f"side (k calibrated to ~{block} s per block, order swapped each round, {args.settle} s pause "
+                  f"before each block); medians over rounds; spread = (max − min)/median over rounds (wl/peer); "
+                  f"a line whose first call takes ≥ {SLOW_CALL_S:g} s (`slow line` in its notes): {slow_rounds} "
+                  f"round{'s' * (slow_rounds != 1)} of 1 call per side, the same-math check step as the only warm-up")
+    if args.together:
+        return "every line in this process: " + alternated
+    return (f"training-step, constraint, structure and Muon lines: each side alone in its own process (above): "
+            f"warm-up (≥2 calls and ≥0.2 s), then {args.rounds} rounds of k calls (k calibrated to ~{block} s, "
+            f"{args.settle} s pause before each), medians; a side whose first call takes ≥ {SLOW_CALL_S:g} s: "
+            f"{slow_rounds} single calls, the first call as the warm-up; the same-math check runs both sides in "
+            f"this process first. GEMM lines (numpy/OpenBLAS is the peer), in this process: " + alternated)
 
 
 def machine_lines(ctx, start, total, load_after, others):
     """The header's bullet list: date, CPU and load, wlc, threads, peers, method."""
     args, wlc = ctx.args, ctx.wlc
-    slow_rounds = min(args.rounds, args.slow_rounds)
     return [
         f"- date: {start.when:%Y-%m-%d %H:%M} UTC; run took {total:.0f} s"
         f"{' (--quick)' if args.quick else ''}",
@@ -110,16 +166,14 @@ def machine_lines(ctx, start, total, load_after, others):
         f"torch {torch.get_num_threads()} (torch.get_num_threads()); OpenBLAS {openblas_threads()} "
         f"(OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '?')}); --threads {NTHREADS}",
         f"- machine peak (fp32, a loop of independent FMAs on every thread, bench/peak/fma_peak.c, "
-        f"best of 5, at the start): {ctx.peak_note}; each GEMM line gives its share of the "
-        f"{NTHREADS}-thread peak measured again right after it (best of 3; the machine's speed drifts)",
+        f"best of 5, at the start): {ctx.peak_note}; `% of peak` reads a FLOP-bound line's nominal FLOPs "
+        f"(its notes or bench/README.md say which) as a share of the {NTHREADS}-thread peak at the start; "
+        f"each GEMM line's notes give its share of the peak measured again right after it (best of 3; the "
+        f"machine's speed drifts)",
         f"- peers: torch {torch.__version__} (threads={torch.get_num_threads()}), numpy {np.__version__}, "
         f"{openblas_info()}; Python {platform.python_version()} ({sys.executable}); allocator (both sides): {MALLOC}",
-        f"- method: warm-up (≥2 calls and ≥0.2 s per side), then {args.rounds} alternating rounds "
-        f"of k calls per side (k calibrated to ~{ctx.block} s per block, order swapped each round, "
-        f"{args.settle} s pause before each block); medians over rounds; "
-        f"spread = (max − min)/median over rounds (wl/peer); a line whose first call takes "
-        f"≥ {SLOW_CALL_S:g} s (`slow line` in its notes): {slow_rounds} round{'s' * (slow_rounds != 1)} of 1 call "
-        f"per side, the same-math check step as the only warm-up",
+        *([] if args.together else [header_line()]),
+        f"- method: {method_text(args, ctx.block)}",
     ]
 
 
@@ -137,7 +191,7 @@ def markdown(machine, table, goals, checks, busy, memory=(), tables=()):
             *table, "",
             *[line for t in tables for line in t],
             *memory_table(memory),
-            "Goals (issue 6), judged on this run's lines (ratio = peer ms / wl ms; for GEMM, the share of "
+            "Goals (issues 6 and 22), judged on this run's lines (ratio = peer ms / wl ms; for GEMM, the share of "
             "OpenBLAS's speed):", "",
             *goals, "",
             "Same-math check (both sides from the same state, one step; training steps: same initial "
@@ -152,9 +206,9 @@ def report(ctx, start):
     total = time.perf_counter() - start.t
     load_after = loadavg()
     others, busy = load_during(start, total)
-    table = results_table(ctx.rows)
+    table = results_table(ctx.rows, ctx.flops, ctx.peak)
     machine = machine_lines(ctx, start, total, load_after, others)
-    goals = goal_summary(ctx.rows, ctx.memory)
+    goals = goal_summary(ctx.rows, ctx.memory, ctx.flops, ctx.peak)
     if busy:
         goals.append("- the machine was busy during this run (see the warning above): the peers suffer most, "
                      "so these verdicts may flatter wl")
@@ -162,7 +216,7 @@ def report(ctx, start):
         f.write("\n".join(markdown(machine, table, goals, ctx.checks, busy, ctx.memory, ctx.tables)))
     print()
     print("\n".join(machine + [""] + table + [""] + [line for t in ctx.tables for line in t] + memory_table(ctx.memory)
-                    + ["Goals (issue 6), on this run's lines:"] + goals))
+                    + ["Goals (issues 6 and 22), on this run's lines:"] + goals))
     if busy:
         print("\nWARNING: the machine was busy (other work running): the peers' timings suffer most.")
     print()

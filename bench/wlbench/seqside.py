@@ -12,12 +12,10 @@ import json
 import os
 import resource
 import sys
-import time
 
 import numpy as np
 
-from .config import SLOW_CALL_S
-from .harness import calibrate, timed, warm
+from .harness import time_alone, timed
 
 SIDE = os.environ.get("WLBENCH_SIDE", "torch")
 
@@ -34,28 +32,6 @@ def rss_mb():
     except (OSError, ValueError, IndexError):
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # may include the parent's peak
-
-
-def time_rounds(fn, t_first, spec):
-    """The per-call seconds of each round: warm-up and calibrated blocks, or for a slow line
-    (t_first >= SLOW_CALL_S) min(rounds, slow_rounds) single calls, the check step as warm-up."""
-    slow = t_first >= SLOW_CALL_S
-    rounds = min(spec["rounds"], spec["slow_rounds"]) if slow else spec["rounds"]
-    if slow:
-        k = 1
-    else:
-        warm(fn)
-        k = calibrate(fn, spec["block"])
-    ts = []
-    for r in range(rounds):
-        time.sleep(spec["settle"])
-        t0 = time.perf_counter()
-        for _ in range(k):
-            fn()
-        ts.append((time.perf_counter() - t0) / k)
-        if slow:
-            print(f"      {SIDE} round {r + 1}/{rounds}: {ts[-1]:.2f} s", flush=True)
-    return ts, k, slow
 
 
 # ---- the wl side -------------------------------------------------------------------------
@@ -223,7 +199,7 @@ def main():
     make = {("wl", "lm"): wl_lm, ("wl", "attention"): wl_attention,
             ("torch", "lm"): torch_lm, ("torch", "attention"): torch_attention}[(SIDE, spec["kind"])]
     fn, t1, loss, keep = make(spec)  # noqa: F841 (keep: arrays the wl calls point to)
-    ts, k, slow = time_rounds(fn, t1, spec)
+    ts, k, slow = time_alone(fn, t1, spec, SIDE)
     with open(out_path, "w") as f:
         json.dump({"t_first": t1, "loss": loss, "times": ts, "k": k, "slow": slow,
                    "rss_import_mb": rss_import, "rss_peak_mb": rss_mb()}, f)

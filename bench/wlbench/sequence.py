@@ -1,85 +1,68 @@
 """The sequence lines: one training step of a causal transformer LM (AdamW; Muon + soft_cap) and
 causal attention alone (forward; forward + backward) vs PyTorch eager with hand-written attention.
 
-Unlike the other sections, each side runs in its own process (wlbench/seqside.py), one after the
-other, so that each side's peak memory (ru_maxrss) can be reported: the wl process, then the torch
-process twice, with the inherited environment and with TORCH_PASSIVE_ENV (libgomp's threads
-sleeping instead of spinning), the faster of the two counting. The sides are therefore not
+Each side runs in its own process (wlbench/seqside.py), one after the other, so that each side's
+peak memory (VmHWM) can be reported too: the wl process, then the torch process once per
+environment of config.TORCH_ENVS (apart.py), the fastest counting. The sides are therefore not
 alternated block by block: each process runs its own warm-up, calibration and rounds."""
-import json
 import os
 import re
 import subprocess
-import sys
 
 import numpy as np
 
+from .apart import run_side, torch_envs
 from .config import CONSTRAINT_C, MUON_LR, SEQ_ATTN_B, SEQ_ATTN_D, SEQ_ATTN_HEADS, SEQ_B, SEQ_BLOCKS, SEQ_D, \
-    SEQ_HEADS, SEQ_T, SEQ_VOCAB, TORCH_PASSIVE_ENV
+    SEQ_HEADS, SEQ_T, SEQ_VOCAB
 from .constraints import soft_cap_alpha
-from .env import NTHREADS
 from .harness import max_rel_diff, med_ms, spread
 from .programs import attention_wl, lm_layers, lm_wl
 
-BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bench/: the workers' cwd
-
-
-def run_side(ctx, side, spec, stem, extra_env=None, label=None, worker="wlbench.seqside"):
-    """Runs one side in its own process (the module `worker`: seqside.py, gptside.py); returns
-    its result dict."""
-    spec_path = os.path.join(ctx.workdir, f"{stem}.{label or side}.spec.json")
-    out_path = os.path.join(ctx.workdir, f"{stem}.{label or side}.result.json")
-    with open(spec_path, "w") as f:
-        json.dump(spec, f)
-    env = dict(os.environ, WLBENCH_SIDE=side, **(extra_env or {}))
-    argv = [sys.executable, "-m", worker, "--threads", str(NTHREADS)]
-    argv += ["--system-malloc"] if ctx.args.system_malloc else []
-    r = subprocess.run(argv + [spec_path, out_path], cwd=BENCH, env=env)
-    if r.returncode != 0:
-        raise RuntimeError(f"the {label or side} process of {stem} exited with {r.returncode}")
-    with open(out_path) as f:
-        return json.load(f)
-
-
 def run_pair(ctx, name, stem, spec):
-    """wl, then torch (inherited environment), then torch (TORCH_PASSIVE_ENV); returns
-    (wl result, best torch result, its label, both torch results)."""
+    """wl, then torch once per environment of apart.torch_envs(); returns (wl result, best torch
+    result, its label, {label: result} of every process). Torch's labels: `torch-<environment>`."""
     base = dict(spec, rounds=ctx.args.rounds, slow_rounds=ctx.args.slow_rounds, block=ctx.block,
                 settle=ctx.args.settle, init=os.path.join(ctx.workdir, stem + ".init.npz"))
     res = {}
-    for side, label, env in (("wl", "wl", None), ("torch", "torch", None),
-                             ("torch", "torch-passive", TORCH_PASSIVE_ENV)):
+    for side, label, env in [("wl", "wl", None)] + [("torch", f"torch-{lb}", ex) for lb, ex in torch_envs()]:
+        if label == "torch-passive-blas1" and any(r["slow"] for r in res.values()):
+            continue
         res[label] = run_side(ctx, side, dict(base, after=os.path.join(ctx.workdir, f"{stem}.{label}.after.npz")),
                               stem, env, label)
         r = res[label]
-        ctx.say(f"    {label:<13} first call {r['t_first']:.2f} s, median {med_ms(r['times']):.1f} ms "
+        ctx.say(f"    {label:<19} first call {r['t_first']:.2f} s, median {med_ms(r['times']):.1f} ms "
                 f"({len(r['times'])}×k, k={r['k']}), peak RSS {r['rss_peak_mb']:.0f} MB "
                 f"({r['rss_import_mb']:.0f} MB after imports)")
-    best = min(("torch", "torch-passive"), key=lambda lb: med_ms(res[lb]["times"]))
+    best = min((lb for lb in res if lb != "wl"), key=lambda lb: med_ms(res[lb]["times"]))
     return res["wl"], res[best], best, res
 
 
+def torch_runs(res):
+    """{environment: result} of the torch processes in run_pair's or gpt's results."""
+    return {lb[len("torch-"):]: r for lb, r in res.items() if lb.startswith("torch-")}
+
+
 def record(ctx, name, wl, tb, best, res, what, gflop=None):
-    """The row (wl median, best torch median) with notes: both torch environments, spreads, the
+    """The row (wl median, best torch median) with notes: every torch environment, spreads, the
     check step times, peak memory; the memory row for the memory goal."""
     wl_ms, t_ms = med_ms(wl["times"]), med_ms(tb["times"])
-    t1, t2 = res["torch"], res["torch-passive"]
-    # torch's peak: the smaller of its two processes, so the memory comparison never favours wl
-    t_rss = min(t1["rss_peak_mb"], t2["rss_peak_mb"])
-    notes = [what,
-             f"torch best of inherited env {med_ms(t1['times']):.1f} ms / "
-             f"{'+'.join(f'{k}={v}' for k, v in TORCH_PASSIVE_ENV.items())} {med_ms(t2['times']):.1f} ms "
-             f"(best: {best})"]
+    runs = torch_runs(res)
+    # torch's peak: the smallest of its processes, so the memory comparison never favours wl
+    t_rss = min(r["rss_peak_mb"] for r in runs.values())
+    t_import = runs["default"]["rss_import_mb"]
+    notes = [what, "torch best of " + " / ".join(f"{lb} {med_ms(r['times']):.1f} ms" for lb, r in runs.items())
+             + f" (best: {best[len('torch-'):]}; environments in the header)"]
     if gflop is not None:
+        ctx.flops[name] = gflop * 1e6
         notes.append(f"nominal {gflop / wl_ms:.1f} vs {gflop / t_ms:.1f} GFLOP/s")
     slow = wl["slow"] or tb["slow"]
     notes.append(f"separate processes, not alternated; {len(wl['times'])}/{len(tb['times'])} rounds, "
                  f"k={wl['k']}/{tb['k']}{'; slow line: 1 call per round, the check step is the warm-up' if slow else ''}; "
                  f"spread {spread(wl['times']):.0%}/{spread(tb['times']):.0%}")
     notes.append(f"peak RSS wl {wl['rss_peak_mb']:.0f} MB vs torch {t_rss:.0f} MB (after imports "
-                 f"{wl['rss_import_mb']:.0f} / {t1['rss_import_mb']:.0f} MB)")
+                 f"{wl['rss_import_mb']:.0f} / {t_import:.0f} MB)")
     ctx.rows.append((name, wl_ms, t_ms, t_ms / wl_ms, "; ".join(notes)))
-    ctx.memory.append((name, wl["rss_peak_mb"], t_rss, wl["rss_import_mb"], t1["rss_import_mb"]))
+    ctx.memory.append((name, wl["rss_peak_mb"], t_rss, wl["rss_import_mb"], t_import))
     ctx.say(f"  {name:<26} wl {wl_ms:10.3f} ms  torch {t_ms:10.3f} ms  ratio {t_ms / wl_ms:.3f}  "
             f"peak RSS {wl['rss_peak_mb']:.0f} / {t_rss:.0f} MB")
 

@@ -21,7 +21,7 @@ import numpy as np
 from .config import CLASSES, CONSTRAINT_C, SC_LINES
 from .harness import med_ms, spread
 from .programs import ADAMW_GROUP, MUON_GROUP, compile_or_skip, constrained_wl
-from .sequence import run_side
+from .apart import run_side
 from .structures import structure_specs
 
 STRUCTS = ("dense", "kronecker", "monarch", "blockdiag", "lowrank")

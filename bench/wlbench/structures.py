@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from .abi import WLModel
 from .config import BETAS, BLOCKDIAG_BLOCKS, CLASSES, EPS, FROZEN_STD, LORA_ALPHA, LORA_RANK, LOWRANK_RANK, \
     LR, WD
-from .dense import torch_peer, torch_step_fn
-from .harness import add_line, measure
+from .apart import measure_line, saved_params
+from .dense import torch_peer, torch_step_fn, train_flops
+from .harness import add_line
 from .programs import ADAMW_GROUP, compile_or_skip, constrained_wl, mlp_wl
 
 
@@ -299,6 +300,8 @@ class StructureRun:
             return
         lib, ct = compiled
         wl = WLModel(lib, seed=0)
+        stem = f"struct_{key}_B{B}_n{n}"
+        params = saved_params(ctx, wl, stem)
         try:
             peers = self.peers(key, wl, hp)
             wl_fn = wl.train_step_fn(self.x, self.labels)
@@ -308,8 +311,11 @@ class StructureRun:
             ctx.say(f"  {name:<26} skipped: {e}")
             wl.close()
             return
+        batch = dict(x=self.x, labels=self.labels)
         for (suffix, t_fn, _, what), t1 in zip(peers, t_t1):
-            t = measure(ctx, wl_fn, t_fn, t_wl1, t1)
+            spec = dict(kind="structure", key=key, n=n, lib=lib, params=params, factored=bool(suffix))
+            t = measure_line(ctx, stem + ("_factored" if suffix else ""), spec, batch, wl_fn, t_fn, t_wl1, t1)
+            ctx.flops[name + suffix] = train_flops(B, n, structure_flops(key, n, hp)[1])
             add_line(ctx, name + suffix, t, self.notes(key, name, hp, what, t, ct))
         wl.close()
 
