@@ -7,9 +7,11 @@
 #include "Cuda.h"
 #include "Init.h"
 #include "Model.h"
+#include "Parallel.h"
 #include "wl/wlgen.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -545,19 +547,73 @@ template <class F> void forEachStepRegion(const Metadata &md, F &&f) {
   }
 }
 
-/// The step guard's snapshot: every region a step may write.
-void saveStepRegions(wl_model *m) {
-  size_t floats = 0;
-  forEachStepRegion(*m->md, [&](int64_t, int64_t numel, const std::string &) {
-    floats += size_t(numel);
+/// A region a step may write (forEachStepRegion's order), and where it starts
+/// in the step guard's snapshot: the regions lie end to end there.
+struct StepRegion {
+  int64_t offset, numel, saved;
+};
+
+std::vector<StepRegion> stepRegions(const Metadata &md) {
+  std::vector<StepRegion> regions;
+  int64_t saved = 0;
+  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &) {
+    regions.push_back({offset, numel, saved});
+    saved += numel;
   });
-  m->stepSnapshot.resize(floats);
+  return regions;
+}
+
+/// Calls f(i, from, to) for the part [from, to) of each region i that overlaps
+/// the snapshot range [begin, end) (from, to relative to the region's start).
+template <class F>
+void forEachPart(const std::vector<StepRegion> &regions, int64_t begin,
+                 int64_t end, F &&f) {
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const StepRegion &r = regions[i];
+    int64_t from = std::max(begin, r.saved), to = std::min(end, r.saved + r.numel);
+    if (from < to)
+      f(i, from - r.saved, to - r.saved);
+  }
+}
+
+int64_t snapshotSize(const std::vector<StepRegion> &regions) {
+  return regions.empty() ? 0 : regions.back().saved + regions.back().numel;
+}
+
+/// The step guard's snapshot: every region a step may write. Copied and later
+/// checked on libomp's team (Parallel.h): on one thread the two passes took
+/// ~2.3 ms next to the 0.15 ms AdamW update of a 1M-parameter layer.
+void saveStepRegions(wl_model *m) {
+  std::vector<StepRegion> regions = stepRegions(*m->md);
+  m->stepSnapshot.resize(size_t(snapshotSize(regions)));
   float *saved = m->stepSnapshot.data();
-  forEachStepRegion(
-      *m->md, [&](int64_t offset, int64_t numel, const std::string &) {
-        std::memcpy(saved, m->arena + offset, size_t(numel) * sizeof(float));
-        saved += numel;
-      });
+  const float *arena = m->arena;
+  parallelChunks(snapshotSize(regions), [&](int64_t begin, int64_t end) {
+    forEachPart(regions, begin, end, [&](size_t i, int64_t from, int64_t to) {
+      const StepRegion &r = regions[i];
+      std::memcpy(saved + r.saved + from, arena + r.offset + from,
+                  size_t(to - from) * sizeof(float));
+    });
+  });
+}
+
+/// The index (forEachStepRegion's order) of the first region holding a NaN or
+/// an infinity, or -1.
+int64_t firstNonFiniteRegion(const wl_model *m) {
+  std::vector<StepRegion> regions = stepRegions(*m->md);
+  std::atomic<int64_t> first{INT64_MAX};
+  const float *arena = m->arena;
+  parallelChunks(snapshotSize(regions), [&](int64_t begin, int64_t end) {
+    forEachPart(regions, begin, end, [&](size_t i, int64_t from, int64_t to) {
+      if (allFinite(arena + regions[i].offset + from, to - from))
+        return;
+      int64_t seen = first.load();
+      while (int64_t(i) < seen && !first.compare_exchange_weak(seen, int64_t(i)))
+        ;
+    });
+  });
+  int64_t bad = first.load();
+  return bad == INT64_MAX ? -1 : bad;
 }
 
 /// After the generated code of a step: step += 1 when every region is finite
@@ -568,19 +624,18 @@ wl_status endStep(wl_model *m, const char *fn) {
     ++m->step;
     return WL_OK;
   }
-  std::string bad;
-  forEachStepRegion(
-      *m->md, [&](int64_t offset, int64_t numel, const std::string &label) {
-        if (bad.empty() && !allFinite(m->arena + offset, numel))
-          bad = label;
-      });
-  if (bad.empty()) {
+  int64_t badIndex = firstNonFiniteRegion(m);
+  if (badIndex < 0) {
     ++m->step;
     return WL_OK;
   }
+  std::string bad;
+  int64_t index = 0;
   const float *saved = m->stepSnapshot.data();
   forEachStepRegion(
-      *m->md, [&](int64_t offset, int64_t numel, const std::string &) {
+      *m->md, [&](int64_t offset, int64_t numel, const std::string &label) {
+        if (index++ == badIndex)
+          bad = label;
         std::memcpy(m->arena + offset, saved, size_t(numel) * sizeof(float));
         saved += numel;
       });

@@ -7,7 +7,8 @@
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: wlc %s --model Huge -o %t/Huge.so
 // RUN: wlc %s --model Sane -o %t/Sane.so
-// RUN: %python %test_inputs/nonfinite.py %t/Huge.so %t/Sane.so %t | FileCheck %s
+// RUN: wlc %s --model Wide -o %t/Wide.so
+// RUN: %python %test_inputs/nonfinite.py %t/Huge.so %t/Sane.so %t %t/Wide.so | FileCheck %s
 // CHECK: OK huge_sgd_step_nonfinite
 // CHECK-SAME: the step made '{{.+}}' non-finite
 // CHECK: OK huge_step_unchanged
@@ -27,6 +28,12 @@
 // CHECK: OK nan_param_step_unchanged
 // CHECK: OK training_continues
 // CHECK: OK guard_off_steps_unchecked
+// Wide: ~200k floats of parameters and state, so the guard's copy and check run on
+// libomp's team (runtime/src/Parallel.cpp); the first bad tensor is still named.
+// CHECK: OK wide_poisoned_step_rejected
+// CHECK-SAME: the step made 'fc1.weight' non-finite
+// CHECK: OK wide_poisoned_step_unchanged
+// CHECK: OK wide_training_continues
 // CHECK: {{^}}0 failed
 
 // Every group's lr is absurd: the first step overflows to infinity.
@@ -52,6 +59,22 @@ model Sane {
   label  y: i32
   linear fc1: 8 -> 16
   linear head: 16 -> 3
+  forward {
+    return head(tanh(fc1(x)))
+  }
+  loss = cross_entropy(forward, y)
+  optimize {
+    default: adamw(lr = 1e-2)
+  }
+}
+
+// Large enough for the parallel guard: fc1's weight and its two AdamW states are
+// 3 x 65536 floats, more than one thread's chunk each.
+model Wide {
+  input  x: f32[256]
+  label  y: i32
+  linear fc1: 256 -> 256
+  linear head: 256 -> 3
   forward {
     return head(tanh(fc1(x)))
   }

@@ -1,4 +1,4 @@
-"""Numerical faults (CPU/nonfinite.wl). argv: Huge.so Sane.so workdir.
+"""Numerical faults (CPU/nonfinite.wl). argv: Huge.so Sane.so workdir [Wide.so].
 
 Prints "OK <check> <message>" or "FAIL <check>: ..." and "<n> failed".
 """
@@ -115,6 +115,28 @@ print(codes, m.step_count(), all(np.isfinite(m.get_param(n)).all() for n, _, _ i
 """, sys.argv[1]], env=dict(os.environ, WL_STEP_GUARD="0"), capture_output=True, text=True)
 check("guard_off_steps_unchecked", child.stdout.strip() == "[0, 0, 0] 3 False",
       child.stdout.strip() + child.stderr[-500:])
+
+# Wide (argv[4]): the guard's copy and check run on several threads. A NaN in
+# head.weight makes every gradient NaN, so every region is bad after the step, in
+# every thread's chunk: the message must name the first (fc1.weight), and the
+# snapshot, copied in chunks, must put every byte back.
+if len(sys.argv) > 4:
+    wide = wh.Library(sys.argv[4]).create(3)
+    xw = rng.standard_normal((16, 256)).astype(np.float32)
+    yw = rng.integers(0, 3, 16).astype(np.int32)
+    wide.train_step(xw, yw)
+    head = wide.get_param("head.weight")
+    poisoned = head.copy()
+    poisoned[2, 255] = np.nan
+    wide.set_param("head.weight", poisoned)
+    before = snapshot(wide, "wide_poisoned")
+    status = wide.call("wl_train_step", wh.ptr(xw), wh.ptr(yw), 16, wh.ctypes.addressof(loss))
+    expect_status("wide_poisoned_step_rejected", status, wide)
+    check("wide_poisoned_step_unchanged",
+          snapshot(wide, "wide_poisoned_after") == before and wide.step_count() == 1)
+    wide.set_param("head.weight", head)
+    losses = [wide.train_step(xw, yw) for _ in range(10)]
+    check("wide_training_continues", wide.step_count() == 11 and losses[-1] < losses[0], str(losses[::3]))
 
 print("%d failed" % len(failures))
 sys.exit(1 if failures else 0)
