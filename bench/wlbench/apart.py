@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from .abi import save_params
-from .config import SLOW_NOTE, TORCH_ENVS
+from .config import SLOW_NOTE, TORCH_ENVS, WL_SIDE_ENV
 from .env import NTHREADS
 from .harness import measure, med_ms, spread
 
@@ -60,7 +60,8 @@ def header_line():
     return ("- torch's environments (issue 22): each torch side runs in its own process once per environment, "
             "the fastest counts: " + "; ".join(f"`{label}`: {env_text(extra)}" for label, extra in TORCH_ENVS)
             + " (`passive-blas1` only with more than 1 thread and not on slow lines); the wl side runs alone in "
-            "its own process; a line's notes give every environment's median")
+            f"its own process with {env_text(WL_SIDE_ENV)}, as `import wl` sets it; a line's notes give every "
+            "environment's median")
 
 
 class ApartTiming(collections.namedtuple("ApartTiming", "wl_ms peer_ms rounds k_wl k_peer slow t_wl t_peer "
@@ -88,7 +89,7 @@ def measure_apart(ctx, stem, spec, batch):
     base = dict(spec, batch=batch_path, rounds=ctx.args.rounds, slow_rounds=ctx.args.slow_rounds,
                 block=ctx.block, settle=ctx.args.settle)
     results = {}
-    for side, label, extra in [("wl", "wl", None)] + [("torch", lb, ex) for lb, ex in torch_envs()]:
+    for side, label, extra in [("wl", "wl", WL_SIDE_ENV)] + [("torch", lb, ex) for lb, ex in torch_envs()]:
         if label == "passive-blas1" and any(r["slow"] for r in results.values()):
             continue
         r = results[label] = run_side(ctx, side, dict(base, label=f"{side} {label}" if side == "torch" else side),

@@ -53,6 +53,10 @@ SEQ_ATTN_B, SEQ_ATTN_D, SEQ_ATTN_HEADS, SEQ_ATTN_TS = 8, 256, 4, (256, 1024)
 GNU_OPENMP_PASSIVE_ENV = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}
 OPENBLAS_QUIET_ENV = {"OPENBLAS_THREAD_TIMEOUT": "20"}
 TORCH_PASSIVE_ENV = {**GNU_OPENMP_PASSIVE_ENV, **OPENBLAS_QUIET_ENV}
+# The wl side's process gets what `import wl` sets for a Python user when OpenBLAS is not loaded
+# yet (runtime/python/wl/_threads.py): OpenBLAS's pool, which the runtime's LAPACK calls (the
+# Cayley solve, SVDs) start, parks instead of spinning against the generated code's threads.
+WL_SIDE_ENV = dict(OPENBLAS_QUIET_ENV)
 # The environments every torch side runs in, each in its own process; the fastest counts (issue 22).
 # (label, extra environment): the inherited one, the passive one, and the passive one with OpenBLAS
 # on 1 thread (torch's own OpenMP threads keep --threads; env.py reads WLBENCH_OPENBLAS_THREADS). The

@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from .config import GPT_BATCH, GPT_SEED, GPT_VAL_WINDOWS, GPT_WARMUP_STEPS
+from .config import GPT_BATCH, GPT_SEED, GPT_VAL_WINDOWS, GPT_WARMUP_STEPS, WL_SIDE_ENV
 from .gptspec import SpecError, describe, parse_gpt, settings
 from .apart import run_side as run_worker, torch_envs
 from .harness import med_ms
@@ -145,7 +145,7 @@ def run_gpt(ctx, path, steps, batch=GPT_BATCH, windows=GPT_VAL_WINDOWS, seed=GPT
                 init=os.path.join(ctx.workdir, "gpt.init.npz"), check_params=os.path.join(ctx.workdir, "gpt.check.npz"),
                 check_wl=os.path.join(ctx.workdir, "gpt.check_wl.npz"))
     res = {}
-    for side, label, env in [("wl", "wl", None)] + [("torch", f"torch-{lb}", ex) for lb, ex in torch_envs()]:
+    for side, label, env in [("wl", "wl", WL_SIDE_ENV)] + [("torch", f"torch-{lb}", ex) for lb, ex in torch_envs()]:
         res[label] = r = run_side(ctx, side, spec, label, env)
         if "refused" in r:
             msg = f"the torch peer does not compute what wl computes: {r['refused']}; check {r['check']}"

@@ -13,7 +13,7 @@ import numpy as np
 
 from .apart import run_side, torch_envs
 from .config import CONSTRAINT_C, MUON_LR, SEQ_ATTN_B, SEQ_ATTN_D, SEQ_ATTN_HEADS, SEQ_B, SEQ_BLOCKS, SEQ_D, \
-    SEQ_HEADS, SEQ_T, SEQ_VOCAB
+    SEQ_HEADS, SEQ_T, SEQ_VOCAB, WL_SIDE_ENV
 from .constraints import soft_cap_alpha
 from .harness import max_rel_diff, med_ms, spread
 from .programs import attention_wl, lm_layers, lm_wl
@@ -24,7 +24,7 @@ def run_pair(ctx, name, stem, spec):
     base = dict(spec, rounds=ctx.args.rounds, slow_rounds=ctx.args.slow_rounds, block=ctx.block,
                 settle=ctx.args.settle, init=os.path.join(ctx.workdir, stem + ".init.npz"))
     res = {}
-    for side, label, env in [("wl", "wl", None)] + [("torch", f"torch-{lb}", ex) for lb, ex in torch_envs()]:
+    for side, label, env in [("wl", "wl", WL_SIDE_ENV)] + [("torch", f"torch-{lb}", ex) for lb, ex in torch_envs()]:
         if label == "torch-passive-blas1" and any(r["slow"] for r in res.values()):
             continue
         res[label] = run_side(ctx, side, dict(base, after=os.path.join(ctx.workdir, f"{stem}.{label}.after.npz")),

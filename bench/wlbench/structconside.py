@@ -5,7 +5,7 @@ starts it, one process per configuration and pass):
 
 Never imports torch (WLBENCH_SIDE=wl, env.py). The spec (JSON) names the library, the batch (.npz:
 x, labels, dy) and the timing parameters; the worker times wl_train_step (the check step, then
-warm-up, calibrated blocks and rounds as seqside.time_rounds), and with spec["pieces"] its parts
+warm-up, calibrated blocks and rounds as harness.time_alone), and with spec["pieces"] its parts
 on their own: wl_forward, wl_backward (forward + backward from a fixed dy, no loss) and wl_step
 (the optimizer update and the constraint, on a fixed gradient). Its l1 tensors after the run go
 to spec["after"] (.npz) so that the parent can read the spectral norm the constraint left."""
@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from .harness import calibrate, timed, warm
-from .seqside import rss_mb, time_rounds
+from .harness import calibrate, time_alone, timed, warm
+from .seqside import rss_mb
 
 PIECE_ROUNDS = 3  # rounds of each piece (the pieces explain the step; the step itself gets --rounds)
 
@@ -48,7 +48,7 @@ def main():
     fn = m.train_step_fn(x, labels)
     _, t1 = timed(fn)  # the first step: also the only warm-up of a slow line
     loss_first = float(m._loss.value)
-    ts, k, slow = time_rounds(fn, t1, spec)
+    ts, k, slow = time_alone(fn, t1, spec, "wl")
     loss_last = float(m._loss.value)
     steps = 1 + len(ts) * k  # at least: the warm-up and calibration calls are not counted
     pieces = {}

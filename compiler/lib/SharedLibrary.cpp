@@ -262,7 +262,7 @@ bool wl::linkSharedLibrary(ArrayRef<std::string> objectPaths,
   SmallVector<StringRef> args{*cxx, "-shared", "-o", libraryPath};
   args.append(objectPaths.begin(), objectPaths.end());
   args.append({"-Wl,--whole-archive", runtimeArchive, "-Wl,--no-whole-archive",
-               versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack",
+               versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack", "-lblas",
                // The runtime loads the CUDA driver with dlopen (Cuda.cpp).
                "-ldl"});
   // A sanitized libwlrt.a needs its sanitizer runtime (WL_SANITIZE builds).

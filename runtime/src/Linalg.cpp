@@ -45,9 +45,11 @@ void sgetrf_(const int *m, const int *n, float *a, const int *lda, int *ipiv,
              int *info);
 void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv,
              int *info);
-void sgetrs_(const char *trans, const int *n, const int *nrhs, const float *a,
-             const int *lda, const int *ipiv, float *b, const int *ldb,
-             int *info, size_t transLen);
+// BLAS: the triangular solves of wlrt_solve (from the right, see solveInPlace).
+void strsm_(const char *side, const char *uplo, const char *transa,
+            const char *diag, const int *m, const int *n, const float *alpha,
+            const float *a, const int *lda, float *b, const int *ldb,
+            size_t sideLen, size_t uploLen, size_t transaLen, size_t diagLen);
 }
 
 namespace wlrt {
@@ -275,34 +277,90 @@ float gramBoundUp(const View &v) {
   return f;
 }
 
-/// B ← A⁻¹B (A⁻ᵀB when `transpose`) by LU with partial pivoting (sgetrf +
-/// sgetrs) in float: the Cayley map's A = I − X/2 (X skew) has all singular
-/// values ≥ 1, so float is accurate there. A singular A gives B = NaN.
+/// The LU factors of a square matrix A given row-major, i.e. of M = Aᵀ as
+/// LAPACK (column-major) reads the same bytes: M = P L U (sgetrf; info != 0:
+/// singular). The last factorisation is kept per thread with a copy of A: the
+/// Cayley map's backward solves with the same A = I − X/2 its forward just
+/// factored, and a byte-equal A takes the kept factors instead of a second
+/// sgetrf. Kept only up to kMaxCachedLu elements (two copies of A).
+struct LuFactors {
+  std::vector<float> a, lu;
+  std::vector<int> pivots;
+  int info = -1;
+};
+constexpr int64_t kMaxCachedLu = int64_t(2048) * 2048;
+
+const LuFactors &factorsOf(const View &a) {
+  thread_local LuFactors kept;
+  const int64_t n = a.rows;
+  std::vector<float> rowMajor(size_t(n * n));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      rowMajor[size_t(i * n + j)] = a.at(i, j);
+  if (kept.info == 0 && kept.a == rowMajor)
+    return kept;
+  kept.lu = rowMajor;
+  kept.pivots.assign(size_t(n), 0);
+  int ni = int(n);
+  sgetrf_(&ni, &ni, kept.lu.data(), &ni, kept.pivots.data(), &kept.info);
+  if (n * n <= kMaxCachedLu)
+    kept.a = std::move(rowMajor);
+  else
+    kept.a.clear();
+  return kept;
+}
+
+/// Swaps columns i and pivots[i] - 1 of the column-major [k, n] matrix y, for
+/// i = 0, 1, … (y ← y·P with M = P L U) or, `reverse`, i = n − 1, …, 0
+/// (y ← y·Pᵀ).
+void swapColumns(std::vector<float> &y, int64_t k, const std::vector<int> &pivots,
+                 bool reverse) {
+  const int64_t n = int64_t(pivots.size());
+  for (int64_t step = 0; step < n; ++step) {
+    int64_t i = reverse ? n - 1 - step : step, j = pivots[size_t(i)] - 1;
+    if (j != i)
+      std::swap_ranges(y.begin() + i * k, y.begin() + (i + 1) * k,
+                       y.begin() + j * k);
+  }
+}
+
+/// B ← A⁻¹B (A⁻ᵀB when `transpose`) by LU with partial pivoting (sgetrf, then
+/// two strsm) in float: the Cayley map's A = I − X/2 (X skew) has all singular
+/// values ≥ 1, so float is accurate there. A singular A gives B = NaN. Row-major
+/// data read column-major is the transpose, so with M = Aᵀ = P L U and
+/// Y = Xᵀ (the row-major X read column-major, [k, n]) the solve is from the
+/// right and no operand is transposed in memory: X = A⁻¹B is Y M = Bᵀ, and
+/// X = A⁻ᵀB is Y Mᵀ = Bᵀ.
 void solveInPlace(const View &a, const View &b, bool transpose) {
   const int64_t n = a.rows, k = b.cols;
   if (a.cols != n || b.rows != n || n > INT_MAX || k > INT_MAX)
     throw std::invalid_argument("wlrt_solve: shapes do not match");
-  // LAPACK is column-major: A's row-major data is Aᵀ, so solve with the
-  // opposite transposition; B is copied column by column.
-  std::vector<float> lu(size_t(n * n)), rhs(size_t(n * k));
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      lu[size_t(i * n + j)] = a.at(i, j); // column-major Aᵀ
+  const LuFactors &f = factorsOf(a);
+  std::vector<float> y(size_t(n * k)); // Bᵀ, then Xᵀ: column-major [k, n]
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < k; ++j)
-      rhs[size_t(j * n + i)] = b.at(i, j);
-  std::vector<int> pivots(static_cast<size_t>(n));
-  int ni = int(n), ki = int(k), info = 0;
-  sgetrf_(&ni, &ni, lu.data(), &ni, pivots.data(), &info);
-  if (info == 0) {
-    const char trans = transpose ? 'N' : 'T'; // the factors are of Aᵀ
-    sgetrs_(&trans, &ni, &ki, lu.data(), &ni, pivots.data(), rhs.data(), &ni,
-            &info, 1);
+      y[size_t(i * k + j)] = b.at(i, j);
+  if (f.info == 0) {
+    int ni = int(n), ki = int(k);
+    const float one = 1;
+    auto trsm = [&](char uplo, char trans, char diag) {
+      strsm_("R", &uplo, &trans, &diag, &ki, &ni, &one, f.lu.data(), &ni,
+             y.data(), &ki, 1, 1, 1, 1);
+    };
+    if (!transpose) { // Y P L U = Bᵀ: Y P = Bᵀ U⁻¹ L⁻¹
+      trsm('U', 'N', 'N');
+      trsm('L', 'N', 'U');
+      swapColumns(y, k, f.pivots, /*reverse=*/true);
+    } else { // Y Uᵀ Lᵀ = Bᵀ P
+      swapColumns(y, k, f.pivots, /*reverse=*/false);
+      trsm('L', 'T', 'U');
+      trsm('U', 'T', 'N');
+    }
   }
   const float fill = std::numeric_limits<float>::quiet_NaN();
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < k; ++j)
-      b.at(i, j) = info == 0 ? rhs[size_t(j * n + i)] : fill;
+      b.at(i, j) = f.info == 0 ? y[size_t(i * k + j)] : fill;
 }
 
 //===----------------------------------------------------------------------===//

@@ -349,16 +349,24 @@ TEST(Linalg, GramBound) {
 
 // _mlir_ciface_wlrt_solve: B ← A⁻¹B (or A⁻ᵀB) in place on strided views,
 // checked by multiplying back in double; A is only read; a singular A gives
-// NaN.
+// NaN. Two matrices, one diagonally dominant and one whose LU must pivot at
+// every column (a tiny diagonal), solved in turn (A1, A1ᵀ, A2, A2ᵀ, A1, …):
+// the runtime keeps the last factorisation and reuses it only for a
+// byte-equal A.
 TEST(Linalg, Solve) {
   const int64_t n = 6, k = 3;
-  std::vector<double> a(size_t(n * n)), b(size_t(n * k));
-  for (size_t i = 0; i < a.size(); ++i)
-    a[i] =
-        float(wlrt::standardNormal(81, 1, i)) + (i % (n + 1) == 0 ? 4.0 : 0.0);
+  std::vector<double> dominant(size_t(n * n)), pivoting(size_t(n * n)),
+      b(size_t(n * k));
+  for (size_t i = 0; i < dominant.size(); ++i) {
+    bool diagonal = i % (n + 1) == 0;
+    dominant[i] =
+        float(wlrt::standardNormal(81, 1, i)) + (diagonal ? 4.0 : 0.0);
+    pivoting[i] = diagonal ? 1e-3 * double(i + 1)
+                           : float(wlrt::standardNormal(81, 3, i));
+  }
   for (size_t i = 0; i < b.size(); ++i)
     b[i] = float(wlrt::standardNormal(81, 2, i));
-  for (int transpose = 0; transpose <= 1; ++transpose) {
+  auto checkSolve = [&](const std::vector<double> &a, int transpose) {
     Embedded ea(a, n, n, 5, n + 2), eb(b, n, k, 3, k + 1);
     const std::vector<float> aBefore = ea.matrix(), bIn = eb.matrix();
     wlgen_memref2d ra = ea.ref(), rb = eb.ref();
@@ -378,7 +386,11 @@ TEST(Linalg, Solve) {
     EXPECT_TRUE(worst < 1e-4) << "solve residual " + std::to_string(worst);
     EXPECT_TRUE(ea.matrix() == aBefore); // A untouched
     EXPECT_TRUE(ea.sentinelsIntact() && eb.sentinelsIntact());
-  }
+  };
+  for (int round = 0; round < 2; ++round)
+    for (const std::vector<double> *a : {&dominant, &pivoting})
+      for (int transpose = 0; transpose <= 1; ++transpose)
+        checkSolve(*a, transpose);
   std::vector<double> singular(size_t(n * n), 1.0); // rank one
   Embedded es(singular, n, n, 0, n), eb(b, n, k, 0, k);
   wlgen_memref2d rs = es.ref(), rb = eb.ref();
