@@ -72,16 +72,24 @@ def time_alone(fn, t_first, spec, label):
     else:
         warm(fn)
         k = calibrate(fn, spec["block"])
+    def say(r, t):
+        print(f"      {label} round {r + 1}/{rounds}: {t:.2f} s", flush=True)
+    return block_times(fn, k, rounds, spec["settle"], say if slow else None), k, slow
+
+
+def block_times(fn, k, rounds, settle_s, on_round=None):
+    """Per-call seconds of `rounds` blocks of k back-to-back calls, a pause of settle_s before each;
+    on_round(r, seconds) after each block."""
     ts = []
     for r in range(rounds):
-        time.sleep(spec["settle"])
+        time.sleep(settle_s)
         t0 = time.perf_counter()
         for _ in range(k):
             fn()
         ts.append((time.perf_counter() - t0) / k)
-        if slow:
-            print(f"      {label} round {r + 1}/{rounds}: {ts[-1]:.2f} s", flush=True)
-    return ts, k, slow
+        if on_round is not None:
+            on_round(r, ts[-1])
+    return ts
 
 
 def plan_rounds(args, t_wl1, t_peer1, say):

@@ -11,11 +11,10 @@ on their own: wl_forward, wl_backward (forward + backward from a fixed dy, no lo
 to spec["after"] (.npz) so that the parent can read the spectral norm the constraint left."""
 import json
 import sys
-import time
 
 import numpy as np
 
-from .harness import calibrate, time_alone, timed, warm
+from .harness import block_times, calibrate, time_alone, timed, warm
 from .seqside import rss_mb
 
 PIECE_ROUNDS = 3  # rounds of each piece (the pieces explain the step; the step itself gets --rounds)
@@ -25,15 +24,7 @@ def piece_times(fn, spec):
     """Per-call seconds of PIECE_ROUNDS blocks of about spec["block"] / 2 seconds each, after a short
     warm-up: cheaper than the step's own timing, enough to say where a step's time goes."""
     warm(fn, 2, 0.05)
-    k = calibrate(fn, spec["block"] / 2)
-    ts = []
-    for _ in range(PIECE_ROUNDS):
-        time.sleep(spec["settle"])
-        t0 = time.perf_counter()
-        for _ in range(k):
-            fn()
-        ts.append((time.perf_counter() - t0) / k)
-    return ts
+    return block_times(fn, calibrate(fn, spec["block"] / 2), PIECE_ROUNDS, spec["settle"])
 
 
 def main():

@@ -35,6 +35,20 @@ def expect_status(name, status, model, want=wh.WL_ERR_NONFINITE):
     return message
 
 
+def poisoned_step(name, model, param, index, xs, ys):
+    """A NaN at `index` of `param`: wl_train_step must be refused and change nothing (the
+    checkpoint's bytes, the step count). Returns the parameter's clean value."""
+    clean = model.get_param(param)
+    poisoned = clean.copy()
+    poisoned[index] = np.nan
+    model.set_param(param, poisoned)
+    before, steps = snapshot(model, name), model.step_count()
+    status = model.call("wl_train_step", wh.ptr(xs), wh.ptr(ys), len(ys), wh.ctypes.addressof(loss))
+    expect_status(name + "_rejected", status, model)
+    check(name + "_unchanged", snapshot(model, name + "_after") == before and model.step_count() == steps)
+    return clean
+
+
 rng = np.random.default_rng(0)
 x = rng.standard_normal((4, 8)).astype(np.float32)
 y = np.array([0, 1, 2, 1], np.int32)
@@ -88,14 +102,7 @@ check("train_step_nan_input_unchanged", snapshot(s, "sane_after") == before and 
 
 # A NaN parameter: its gradients are NaN, the step is refused and the model kept
 # as it is (NaN included); after the parameter is repaired, training goes on.
-w = s.get_param("fc1.weight")
-poisoned = w.copy()
-poisoned[0, 0] = np.nan
-s.set_param("fc1.weight", poisoned)
-before = snapshot(s, "poisoned")
-status = s.call("wl_train_step", wh.ptr(x), wh.ptr(y), 4, wh.ctypes.addressof(loss))
-expect_status("nan_param_step_rejected", status, s)
-check("nan_param_step_unchanged", snapshot(s, "poisoned_after") == before and s.step_count() == 0)
+w = poisoned_step("nan_param_step", s, "fc1.weight", (0, 0), x, y)
 s.set_param("fc1.weight", w)
 losses = [s.train_step(x, y) for _ in range(20)]
 check("training_continues", s.step_count() == 20 and losses[-1] < losses[0], str(losses[::5]))
@@ -125,15 +132,7 @@ if len(sys.argv) > 4:
     xw = rng.standard_normal((16, 256)).astype(np.float32)
     yw = rng.integers(0, 3, 16).astype(np.int32)
     wide.train_step(xw, yw)
-    head = wide.get_param("head.weight")
-    poisoned = head.copy()
-    poisoned[2, 255] = np.nan
-    wide.set_param("head.weight", poisoned)
-    before = snapshot(wide, "wide_poisoned")
-    status = wide.call("wl_train_step", wh.ptr(xw), wh.ptr(yw), 16, wh.ctypes.addressof(loss))
-    expect_status("wide_poisoned_step_rejected", status, wide)
-    check("wide_poisoned_step_unchanged",
-          snapshot(wide, "wide_poisoned_after") == before and wide.step_count() == 1)
+    head = poisoned_step("wide_poisoned_step", wide, "head.weight", (2, 255), xw, yw)
     wide.set_param("head.weight", head)
     losses = [wide.train_step(xw, yw) for _ in range(10)]
     check("wide_training_continues", wide.step_count() == 11 and losses[-1] < losses[0], str(losses[::3]))
