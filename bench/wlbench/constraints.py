@@ -17,13 +17,13 @@ from .optimizers import muon_flops, muon_update_
 from .programs import ADAMW_GROUP, MUON_GROUP, compile_or_skip, constrained_wl
 
 
-def soft_cap_alpha(c, lr, wd, out, inp):
+def soft_cap_alpha(c, lr, wd, out, inp, update_bound=MUON_OUTPUT_BOUND):
     """soft_cap's strength for a weight [out, inp] under Muon, as wlc computes it at compile time
     (softCapAlpha in dialects/lib/Dialect/WL/Transforms/GenerateConstraints.cpp, ALGORITHMS.md):
     k = c(1 - lr wd) + lr sqrt(max(1, OUT/IN)) 1.2025 (1 + 1e-3) is the largest singular value an
     update can reach; alpha is the smallest alpha >= 0 with f(k) = c, f(sigma) = s + alpha s^3,
     s = sigma - alpha sigma^3: a scan of [0, 1/k^2] in 100000 steps, then 200 bisections."""
-    k = c * (1 - lr * wd) + lr * max(1.0, out / inp) ** 0.5 * MUON_OUTPUT_BOUND
+    k = c * (1 - lr * wd) + lr * max(1.0, out / inp) ** 0.5 * update_bound
     if k <= c:
         return 0.0
 
@@ -76,14 +76,22 @@ def sigma_max(w):
     return float(np.linalg.norm(np.asarray(w, np.float64), 2))
 
 
-def wlc_soft_cap_alpha(wlc, src):
-    """The alpha wlc put into the step (`wlc -emit=step`), or None if it cannot be read."""
+# wlc computes soft_cap's α in the step from the scheduled lr: wl.soft_cap_strength carries the
+# bound c, the update's largest singular value per unit lr (sqrt(max(1, OUT/IN)) included) and the
+# weight decay.
+SOFT_CAP_STRENGTH = re.compile(r"wl\.soft_cap_strength\b[^\n]*\{bound = ([-+0-9.eE]+) : f64, "
+                               r"update_bound = ([-+0-9.eE]+) : f64, weight_decay = ([-+0-9.eE]+) : f64\}")
+
+
+def wlc_soft_cap_alphas(wlc, src, lr):
+    """The distinct soft_cap α of wlc's step (`wlc -emit=step`) at learning rate lr, from what it
+    emits for each capped weight; an empty set if unread."""
     try:
         r = subprocess.run([wlc, src, "-emit=step"], capture_output=True, text=True)
     except OSError:
-        return None
-    m = re.search(r"wl\.spectral_soft_cap\b[^\n]*?alpha\s*=\s*([-+0-9.eE]+)", r.stdout)
-    return float(m.group(1)) if m else None
+        return set()
+    return {soft_cap_alpha(float(c), lr, float(wd), 1, 1, float(ub))
+            for c, ub, wd in SOFT_CAP_STRENGTH.findall(r.stdout)}
 
 
 def constraint_normalize(wl, n, x, labels):
@@ -194,8 +202,9 @@ def constraint_peer(ctx, key, wl, n, x, labels, stem):
         return constraint_normalize(wl, n, x, labels) + ("", None)
     if key == "soft_cap":
         alpha = soft_cap_alpha(CONSTRAINT_C, MUON_LR, 0.0, n, n)
-        a_wlc = wlc_soft_cap_alpha(ctx.wlc, os.path.join(ctx.workdir, stem + ".wl"))
-        extra = (f"; soft_cap α {alpha:.6g} (wlc's: {'unread' if a_wlc is None else f'{a_wlc:.6g}'})")
+        a_wlc = wlc_soft_cap_alphas(ctx.wlc, os.path.join(ctx.workdir, stem + ".wl"), MUON_LR)
+        extra = (f"; soft_cap α {alpha:.6g} (wlc's at lr {MUON_LR}: "
+                 f"{', '.join(f'{a:.6g}' for a in sorted(a_wlc)) or 'unread'})")
         return constraint_soft_cap(wl, n, x, labels, alpha) + (extra, alpha)
     return constraint_cayley(wl, n, x, labels) + ("", None)
 

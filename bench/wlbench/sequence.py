@@ -6,15 +6,13 @@ peak memory (VmHWM) can be reported too: the wl process, then the torch process 
 environment of config.TORCH_ENVS (apart.py), the fastest counting. The sides are therefore not
 alternated block by block: each process runs its own warm-up, calibration and rounds."""
 import os
-import re
-import subprocess
 
 import numpy as np
 
 from .apart import run_side, torch_envs
 from .config import CONSTRAINT_C, MUON_LR, SEQ_ATTN_B, SEQ_ATTN_D, SEQ_ATTN_HEADS, SEQ_B, SEQ_BLOCKS, SEQ_D, \
     SEQ_HEADS, SEQ_T, SEQ_VOCAB, WL_SIDE_ENV
-from .constraints import soft_cap_alpha
+from .constraints import soft_cap_alpha, wlc_soft_cap_alphas
 from .harness import max_rel_diff, med_ms, spread
 from .programs import attention_wl, lm_layers, lm_wl
 
@@ -67,16 +65,6 @@ def record(ctx, name, wl, tb, best, res, what, gflop=None):
             f"peak RSS {wl['rss_peak_mb']:.0f} / {t_rss:.0f} MB")
 
 
-def wlc_alphas(ctx, stem):
-    """The distinct soft_cap α in the step wlc generated (`wlc -emit=step`)."""
-    try:
-        r = subprocess.run([ctx.wlc, os.path.join(ctx.workdir, stem + ".wl"), "-emit=step"],
-                           capture_output=True, text=True)
-    except OSError:
-        return set()
-    return {float(a) for a in re.findall(r"wl\.spectral_soft_cap\b[^\n]*?alpha\s*=\s*([-+0-9.eE]+)", r.stdout)}
-
-
 def run_lm(ctx, variant):
     title = {"adamw": "AdamW", "muon_soft_cap": "Muon + soft_cap (AdamW on embeddings, biases)"}[variant]
     name = f"seq step B={SEQ_B} T={SEQ_T} d={SEQ_D} {SEQ_BLOCKS} blocks: {title}"
@@ -100,8 +88,10 @@ def run_lm(ctx, variant):
            f"{grel[0]:.1e} ({grel[1]}); after one step max |θ_wl − θ_torch| {pmax[0]:.2e} ({pmax[1]})")
     if variant == "muon_soft_cap":
         py = sorted({round(soft_cap_alpha(CONSTRAINT_C, MUON_LR, 0.0, o, i), 9) for _, i, o, _ in lm_layers()})
+        wlc = sorted(round(a, 9) for a in wlc_soft_cap_alphas(ctx.wlc, os.path.join(ctx.workdir, stem + ".wl"),
+                                                               MUON_LR))
         msg += (f"; soft_cap α {', '.join(f'{a:.6g}' for a in py)} "
-                f"(wlc's: {', '.join(f'{a:.6g}' for a in sorted(wlc_alphas(ctx, stem))) or 'unread'})")
+                f"(wlc's at lr {MUON_LR}: {', '.join(f'{a:.6g}' for a in wlc) or 'unread'})")
     msg += f"; first step wl {wl['t_first']:.2f} s, torch {tb['t_first']:.2f} s"
     ctx.checks.append(f"{name}: {msg}")
     ctx.say(f"  check: {msg}")
