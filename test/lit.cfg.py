@@ -20,6 +20,9 @@ config.substitutions.append(("%wl_src_root", config.wl_src_root))
 config.substitutions.append(("%wl_obj_root", config.wl_obj_root))
 config.substitutions.append(("%wl_lib_dir", config.wl_lib_dir))
 config.substitutions.append(("%test_inputs", os.path.join(config.test_source_root, "Integration", "Inputs")))
+# LLVM 22's tools by path: an older LLVM's (Debian's default clang, llc) may
+# come first on PATH and cannot read LLVM 22's IR.
+config.substitutions.append(("%llvm_tools_dir", config.llvm_tools_dir))
 
 # A sanitized build (cmake -DWL_SANITIZE=address,undefined; README,
 # "Sanitizers"): libwlrt.a, and so every generated lib<model>.so, needs the

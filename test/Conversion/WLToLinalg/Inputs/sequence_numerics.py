@@ -2,9 +2,10 @@
 
 Each configuration is a hand-written wl module (@forward, @backward entry
 points taking the arena first) lowered by wl-opt to the LLVM dialect,
-translated and linked with clang into a shared library, and called through
-the C interface (_mlir_ciface_wlgen_*: one memref descriptor per operand).
-Usage: sequence_numerics.py WORKDIR
+translated and compiled by LLVM 22's tools (mlir-translate, llc), linked by
+the system's cc with LLVM 22's libomp into a shared library, and called
+through the C interface (_mlir_ciface_wlgen_*: one memref descriptor per
+operand). Usage: sequence_numerics.py WORKDIR LLVM_TOOLS_DIR
 """
 import ctypes
 import itertools
@@ -15,6 +16,8 @@ import sys
 import numpy as np
 
 WORK = sys.argv[1]
+TOOLS = sys.argv[2]  # LLVM 22's bin/: an older clang or llc on PATH cannot read its IR
+LIBDIR = os.path.join(os.path.dirname(TOOLS), "lib")
 LOWER = ("wl-opt --wl-assign-arena --convert-wl-to-linalg --canonicalize --cse "
          "--wl-fuse-elementwise --canonicalize --wl-llvm-pipeline")
 # Temporaries come from the runtime's allocator in a real library; malloc here.
@@ -39,12 +42,11 @@ def build(name, text):
         f.write(text)
     with open(os.path.join(WORK, "alloc.c"), "w") as f:
         f.write(ALLOC_C)
-    omp = subprocess.run("clang -print-file-name=libomp.so", shell=True, check=True,
-                         capture_output=True, text=True).stdout.strip()
     sh(f"{LOWER} {base}.mlir -o {base}.llvm.mlir")
-    sh(f"mlir-translate --mlir-to-llvmir {base}.llvm.mlir -o {base}.ll")
-    sh(f"clang -O2 -shared -fPIC -Wno-override-module {base}.ll {WORK}/alloc.c "
-       f"{omp} -Wl,-rpath,{os.path.dirname(omp)} -o {base}.so")
+    sh(f"{TOOLS}/mlir-translate --mlir-to-llvmir {base}.llvm.mlir -o {base}.ll")
+    sh(f"{TOOLS}/llc -O2 -filetype=obj -relocation-model=pic {base}.ll -o {base}.o")
+    sh(f"cc -O2 -shared -fPIC {base}.o {WORK}/alloc.c {LIBDIR}/libomp.so "
+       f"-Wl,-rpath,{LIBDIR} -o {base}.so")
     return ctypes.CDLL(base + ".so")
 
 
