@@ -20,6 +20,12 @@ struct ManagedBuffer {
   void *ptr = nullptr;
   size_t bytes = 0;
 };
+
+/// A region of the arena a step may write, and where it starts in the step
+/// guard's snapshot (Api.cpp's stepRegions).
+struct StepRegion {
+  int64_t offset, numel, saved;
+};
 } // namespace wlrt
 
 /// One model instance: the arena (parameters, grads, optimizer state), the
@@ -36,6 +42,9 @@ struct wl_model {
   /// The trainable parameters and all state tensors as they were before the
   /// running step: put back when the step leaves a non-finite value.
   std::vector<float> stepSnapshot;
+  /// The snapshot's layout, listed at the first guarded step.
+  std::vector<wlrt::StepRegion> stepRegions;
+  bool stepRegionsListed = false;
   /// Whether steps are all or nothing (the snapshot and the finiteness check);
   /// off when WL_STEP_GUARD=0 was set at wl_create (it costs one copy of the
   /// parameters and state per step).
