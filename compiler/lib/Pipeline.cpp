@@ -9,8 +9,10 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -42,9 +44,22 @@ void wl::buildLinalgPipeline(OpPassManager &pm, Target target) {
 
 namespace {
 
+/// Adds a pass that works within one function at a time: nested on
+/// func.func when `perFunction`, so that MLIR runs it on every thread, one
+/// function each (on the 12-layer MLP the host lowering's passes took ~0.65 s
+/// on one thread), else on the whole module (the CUDA pipeline, whose kernels
+/// in gpu.module need the same lowering).
+void addFunctionPass(OpPassManager &pm, std::unique_ptr<Pass> pass,
+                     bool perFunction) {
+  if (perFunction)
+    pm.addNestedPass<func::FuncOp>(std::move(pass));
+  else
+    pm.addPass(std::move(pass));
+}
+
 /// One-shot bufferization into the arena and outputs, then deallocation of
 /// the temporaries: the same for every target.
-void addBufferization(OpPassManager &pm) {
+void addBufferization(OpPassManager &pm, bool perFunction) {
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   // Loops over tensors (matrix exponential squarings, Householder reflectors)
   // yield a new matrix per iteration; ownership-based deallocation frees them.
@@ -55,8 +70,8 @@ void addBufferization(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   // Tiled kernels (attention) run their tiles as scf.forall; on buffers it is
   // the scf.parallel that OpenMP and the GPU mapping take.
-  pm.addPass(createForallToParallelLoopPass());
-  pm.addPass(createCanonicalizerPass());
+  addFunctionPass(pm, createForallToParallelLoopPass(), perFunction);
+  addFunctionPass(pm, createCanonicalizerPass(), perFunction);
   // Temporaries of forward/backward are heap buffers: free them on every path.
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -64,27 +79,30 @@ void addBufferization(OpPassManager &pm) {
 
 /// What is left on the host (loops, arithmetic, memrefs, calls) to the LLVM
 /// dialect.
+/// openMP: the CPU pipeline, whose host functions are all there is (each
+/// function-local pass then runs per function, on every thread).
 void addHostToLLVM(OpPassManager &pm, bool openMP) {
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
+  const bool perFunction = openMP;
+  addFunctionPass(pm, memref::createExpandStridedMetadataPass(), perFunction);
+  addFunctionPass(pm, createLowerAffinePass(), perFunction);
   if (openMP) {
     // The GEMM kernels' panel loops run on OpenMP's thread pool.
     pm.addPass(createConvertSCFToOpenMPPass());
     // A loop of one row tile or panel runs without forking the pool.
-    pm.addPass(wl::createWLSerialSingleIteration());
+    addFunctionPass(pm, wl::createWLSerialSingleIteration(), perFunction);
     // Inlines the alloca scopes the conversion wraps loop bodies in (the
     // kernels allocate nothing on the stack).
-    pm.addPass(createCanonicalizerPass());
+    addFunctionPass(pm, createCanonicalizerPass(), perFunction);
     // Also those whose bodies call a kernel (attention tiles).
-    pm.addPass(wl::createWLInlineAllocaScopes());
+    addFunctionPass(pm, wl::createWLInlineAllocaScopes(), perFunction);
   }
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLLVMPass());
+  addFunctionPass(pm, createSCFToControlFlowPass(), perFunction);
+  addFunctionPass(pm, createConvertMathToLLVMPass(), perFunction);
   // After libm's scalarisation of vector math (a fused epilogue's tanh or
   // erf), which leaves vector.extract/insert behind.
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createArithToLLVMConversionPass());
+  addFunctionPass(pm, createConvertVectorToLLVMPass(), perFunction);
+  addFunctionPass(pm, createArithToLLVMConversionPass(), perFunction);
   {
     // Temporaries come from the runtime's caching allocator (Scratch.cpp).
     FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
@@ -96,16 +114,19 @@ void addHostToLLVM(OpPassManager &pm, bool openMP) {
   if (openMP)
     pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  if (perFunction)
+    pm.addNestedPass<LLVM::LLVMFuncOp>(createCanonicalizerPass());
+  else
+    pm.addPass(createCanonicalizerPass());
 }
 
 } // namespace
 
 void wl::buildLLVMPipeline(OpPassManager &pm) {
   // Elementwise ops and row reductions over many rows run on every thread.
-  pm.addPass(wl::createWLParallelRows());
-  pm.addPass(createCanonicalizerPass());
-  addBufferization(pm);
+  pm.addNestedPass<func::FuncOp>(wl::createWLParallelRows());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+  addBufferization(pm, /*perFunction=*/true);
   pm.addPass(createWLLowerStridedCopies());
   {
     WLGemmKernelsOptions gemm;
@@ -113,13 +134,13 @@ void wl::buildLLVMPipeline(OpPassManager &pm) {
     pm.addPass(createWLGemmKernels(gemm));
   }
   // gelu's erf as arithmetic the loop vectoriser widens (no libm call).
-  pm.addPass(wl::createWLApproximateErf());
-  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(wl::createWLApproximateErf());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   addHostToLLVM(pm, /*openMP=*/true);
 }
 
 void wl::buildCUDAPipeline(OpPassManager &pm, const CUDAOptions &options) {
-  addBufferization(pm);
+  addBufferization(pm, /*perFunction=*/false);
   // Every copy is a kernel: the data lives on the GPU.
   {
     WLLowerStridedCopiesOptions copies;

@@ -23,6 +23,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
@@ -93,8 +94,8 @@ cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"),
                            cl::Prefix, cl::init(2), cl::cat(wlcCategory));
 cl::opt<unsigned> codegenThreads(
     "codegen-threads",
-    cl::desc("Compile the library's machine code in this many partitions, "
-             "one thread each (1-64; default 0: one per ~5k LLVM "
+    cl::desc("Optimise and compile the library's LLVM IR in this many "
+             "partitions, one thread each (1-64; default 0: one per ~5k LLVM "
              "instructions, at most one per hardware thread)"),
     cl::value_desc("n"), cl::init(0), cl::cat(wlcCategory));
 cl::opt<std::string> report(
@@ -122,6 +123,26 @@ cl::opt<std::string>
                       "without ptxas the library embeds PTX, which the driver "
                       "compiles when it loads"),
              cl::value_desc("dir"), cl::cat(wlcCategory));
+
+cl::opt<bool> timeStages(
+    "time",
+    cl::desc("Print to stderr how long each stage took (and each MLIR pass "
+             "within it)"),
+    cl::init(false), cl::cat(wlcCategory));
+
+/// --time's timers: one scope per stage under the root, printed when wlc
+/// exits (a disabled manager times nothing).
+DefaultTimingManager &timing() {
+  static DefaultTimingManager manager;
+  return manager;
+}
+
+/// The timing scope of one stage, nested under the whole compilation's.
+TimingScope &rootScope() {
+  static TimingScope root = timing().getRootScope();
+  return root;
+}
+TimingScope stageScope(llvm::StringRef name) { return rootScope().nest(name); }
 
 int fail(const llvm::Twine &message) {
   llvm::errs() << "wlc: error: " << message << "\n";
@@ -449,11 +470,13 @@ void registerDialects(DialectRegistry &registry) {
   registerGPUDialectTranslation(registry);
 }
 
-/// Runs the passes `build` adds on `module`.
-LogicalResult runPasses(ModuleOp module,
+/// Runs the passes `build` adds on `module`, timed as the stage `name`.
+LogicalResult runPasses(llvm::StringRef name, ModuleOp module,
                         llvm::function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext());
   build(pm);
+  TimingScope scope = stageScope(name);
+  pm.enableTiming(scope);
   return pm.run(module);
 }
 
@@ -471,11 +494,11 @@ std::optional<int> runWLStages(ModuleOp module, bool cuda) {
   auto backward = [](OpPassManager &pm) {
     pm.addPass(wl::createWLGenerateBackward());
   };
-  if (failed(runPasses(module, backward)))
+  if (failed(runPasses("backward", module, backward)))
     return 1;
   if (emit == Emit::Grad)
     return printModule(module);
-  if (failed(runPasses(module, [](OpPassManager &pm) {
+  if (failed(runPasses("step and constraints", module, [](OpPassManager &pm) {
         pm.addPass(wl::createWLGenerateStep());
         pm.addPass(wl::createWLGenerateConstraints());
         pm.addPass(wl::createWLCertify());
@@ -490,7 +513,7 @@ std::optional<int> runWLStages(ModuleOp module, bool cuda) {
     });
   if (emit == Emit::Step)
     return printModule(module);
-  if (failed(runPasses(module, [&](OpPassManager &pm) {
+  if (failed(runPasses("to linalg", module, [&](OpPassManager &pm) {
         wl::buildLinalgPipeline(pm, cuda ? wl::Target::CUDA : wl::Target::CPU);
       })))
     return 1;
@@ -504,7 +527,7 @@ std::optional<int> runWLStages(ModuleOp module, bool cuda) {
 /// the compilation stops (-emit=ptx) or fails, std::nullopt when it goes on.
 std::optional<int> lowerToLLVM(ModuleOp module, bool cuda) {
   if (!cuda) {
-    if (failed(runPasses(module, wl::buildLLVMPipeline)))
+    if (failed(runPasses("to the LLVM dialect", module, wl::buildLLVMPipeline)))
       return 1;
     return std::nullopt;
   }
@@ -519,7 +542,7 @@ std::optional<int> lowerToLLVM(ModuleOp module, bool cuda) {
         << "wlc: warning: no CUDA toolkit with bin/ptxas found (--cuda-path, "
            "$CUDA_HOME, /usr/local/cuda): embedding PTX, which the CUDA driver "
            "compiles when the library loads\n";
-  if (failed(runPasses(module, [&](OpPassManager &pm) {
+  if (failed(runPasses("to CUDA kernels", module, [&](OpPassManager &pm) {
         wl::buildCUDAPipeline(pm, options);
       })))
     return 1;
@@ -530,6 +553,7 @@ std::optional<int> lowerToLLVM(ModuleOp module, bool cuda) {
 
 /// lib<model>.so from the optimised LLVM module: an object in a temporary
 /// file linked with the runtime, and <model>.h next to the library.
+/// `llvmModule` is not optimised yet: its partitions are, each on a thread.
 int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model,
                 const char *argv0) {
   std::string library = outputPath(model);
@@ -537,8 +561,8 @@ int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model,
   if (runtime.empty())
     return fail(
         "cannot find the runtime library libwlrt.a (set WL_RUNTIME_LIBRARY)");
-  // One temporary object per code generation partition. The CUDA host module
-  // (the embedded kernels and their loader) stays whole.
+  // One temporary object per partition. The CUDA host module (the embedded
+  // kernels and their loader) stays whole.
   unsigned partitions =
       targetName == "cuda"
           ? 1
@@ -554,10 +578,19 @@ int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model,
     objects.push_back(object.str().str());
   }
   std::string error;
-  if (!wl::emitObjectFiles(llvmModule, objects, optLevel, error))
-    return fail(error);
-  if (!wl::linkSharedLibrary(objects, library, runtime, error))
-    return fail(error);
+  {
+    std::string stage = "LLVM: optimise and generate code (" +
+                        std::to_string(partitions) +
+                        (partitions == 1 ? " thread)" : " threads)");
+    TimingScope scope = stageScope(stage);
+    if (!wl::optimizeAndEmitObjectFiles(llvmModule, objects, optLevel, error))
+      return fail(error);
+  }
+  {
+    TimingScope scope = stageScope("link");
+    if (!wl::linkSharedLibrary(objects, library, runtime, error))
+      return fail(error);
+  }
   llvm::SmallString<256> header(llvm::sys::path::parent_path(library));
   llvm::sys::path::append(header, model.name + ".h");
   if (!writeModelHeader(model, header.str().str(), error))
@@ -571,10 +604,20 @@ int emitOutput(ModuleOp module, const wl::lang::Model &model,
                const char *argv0) {
   llvm::LLVMContext llvmContext;
   std::string error;
-  std::unique_ptr<llvm::Module> llvmModule =
-      wl::translateAndOptimize(module, llvmContext, optLevel, error);
+  std::unique_ptr<llvm::Module> llvmModule;
+  {
+    TimingScope scope = stageScope("LLVM IR: translate");
+    llvmModule = wl::translateToLLVMIR(module, llvmContext, error);
+  }
   if (!llvmModule)
     return fail(error);
+  if (emit == Emit::SO)
+    return linkLibrary(*llvmModule, model, argv0);
+  {
+    TimingScope scope = stageScope("LLVM IR: optimise");
+    if (!wl::optimizeModule(*llvmModule, optLevel, error))
+      return fail(error);
+  }
   if (emit == Emit::LLVMIR)
     return writeText(
         [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
@@ -582,12 +625,16 @@ int emitOutput(ModuleOp module, const wl::lang::Model &model,
     return wl::emitObjectFile(*llvmModule, outputPath(model), optLevel, error)
                ? 0
                : fail(error);
-  return linkLibrary(*llvmModule, model, argv0);
+  return 0;
 }
 
 int compile(int argc, char **argv) {
+  timing().setEnabled(timeStages);
+  timing().setDisplayMode(DefaultTimingManager::DisplayMode::Tree);
   std::unique_ptr<wl::lang::Program> program;
+  TimingScope frontend = stageScope("parse and check");
   const wl::lang::Model *model = parseModel(program);
+  frontend.stop();
   if (!model)
     return 1;
   if (emit == Emit::AST)
@@ -613,7 +660,9 @@ int compile(int argc, char **argv) {
   sourceMgr.AddIncludeFile(inputFile, llvm::SMLoc(), includedPath);
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
+  TimingScope generate = stageScope("wl dialect");
   OwningOpRef<ModuleOp> module = wl::mlirGen(context, *model);
+  generate.stop();
   if (!module)
     return 1;
   if (lrScale != 1.0)

@@ -12,8 +12,9 @@
 // CHECK: OK threads_1_vs_2_bitwise
 // CHECK: OK threads_1_vs_3_bitwise
 // Nor on how the machine code was compiled: in one piece or split into 3
-// partitions compiled on 3 threads (wlc --codegen-threads, llvm::SplitModule),
-// the same run gives the same digest.
+// partitions, each optimised and compiled on its own thread (wlc
+// --codegen-threads, llvm::SplitModule before LLVM's optimiser), the same run
+// gives the same digest.
 // RUN: wlc %s --codegen-threads=1 -o %t.whole.so
 // RUN: wlc %s --codegen-threads=3 -o %t.split.so
 // RUN: %python %test_inputs/threads.py --same %t.whole.so %t.split.so | FileCheck %s --check-prefix=SPLIT

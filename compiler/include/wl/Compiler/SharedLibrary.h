@@ -12,8 +12,17 @@
 
 namespace wl {
 
-/// Translates an LLVM-dialect module to LLVM IR for the host CPU (its triple,
-/// data layout and features) and runs LLVM's default pipeline at `optLevel`.
+/// Translates an LLVM-dialect module to LLVM IR for the host CPU (its triple
+/// and data layout).
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                llvm::LLVMContext &ctx,
+                                                std::string &error);
+
+/// Runs LLVM's default pipeline at `optLevel` (none at 0) for the host CPU.
+bool optimizeModule(llvm::Module &module, unsigned optLevel,
+                    std::string &error);
+
+/// translateToLLVMIR, then optimizeModule.
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    llvm::LLVMContext &ctx,
                                                    unsigned optLevel,
@@ -24,15 +33,17 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
 bool emitObjectFile(llvm::Module &module, const std::string &path,
                     unsigned optLevel, std::string &error);
 
-/// How many partitions to compile `module` in: `requested` when not 0, else
-/// one per ~5k instructions, at most one per hardware thread.
+/// How many partitions to optimise and compile `module` in: `requested` when
+/// not 0, else one per ~5k instructions, at most one per hardware thread.
 unsigned codegenPartitions(const llvm::Module &module, unsigned requested);
 
-/// Emits `module` as one object file per path: with several, the module is
-/// split into that many linkable partitions (llvm::SplitModule), compiled
-/// on as many threads. Their code is the same as one object's.
-bool emitObjectFiles(llvm::Module &module, llvm::ArrayRef<std::string> paths,
-                     unsigned optLevel, std::string &error);
+/// Optimises the (unoptimised) `module` at `optLevel` and emits it as one
+/// object file per path: with several, the module is first split into that
+/// many linkable partitions (llvm::SplitModule), each optimised and compiled
+/// on its own thread.
+bool optimizeAndEmitObjectFiles(llvm::Module &module,
+                                llvm::ArrayRef<std::string> paths,
+                                unsigned optLevel, std::string &error);
 
 /// Links `objectPaths` with the runtime archive into a shared library that
 /// exports exactly the wl_* C ABI.
