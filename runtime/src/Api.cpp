@@ -425,16 +425,20 @@ wl_status makeLabels(wl_model *m, const char *fn, const void *labels,
   return WL_OK;
 }
 
-/// Zeroes every gradient; on the device for a cuda model, so the managed
-/// pages stay there (a host memset would migrate them every step).
+/// Zeroes every gradient: on libomp's team (Parallel.h) on the CPU, where
+/// one thread's memset of a 1M-parameter layer's gradient left the other
+/// core waiting; on the device for a cuda model, so the managed pages stay
+/// there (a host memset would migrate them every step).
 void zeroGrads(wl_model *m) {
   const bool cuda = m->md->cudaTarget;
   for (const ParamInfo &p : m->md->params)
     if (p.gradOffset >= 0) {
-      size_t bytes = size_t(p.numel) * sizeof(float);
+      float *grad = m->arena + p.gradOffset;
       if (!cuda)
-        std::memset(m->arena + p.gradOffset, 0, bytes);
-      else if (!deviceZero(m->arena + p.gradOffset, bytes))
+        parallelChunks(p.numel, [&](int64_t begin, int64_t end) {
+          std::memset(grad + begin, 0, size_t(end - begin) * sizeof(float));
+        });
+      else if (!deviceZero(grad, size_t(p.numel) * sizeof(float)))
         break;
     }
   if (cuda) {
