@@ -399,6 +399,49 @@ TEST(Linalg, Solve) {
   _mlir_ciface_wlrt_solve(nullptr, &rb, 0); // no-op
 }
 
+// Above 2048² elements the factors are not kept past the call: two different
+// large matrices in a row, with a small solve between (kept factors) and the
+// first large matrix again, each solved correctly.
+TEST(Linalg, SolveLarge) {
+  const int64_t n = 2050, k = 2;
+  auto matrix = [&](uint64_t stream) {
+    std::vector<double> a(size_t(n * n));
+    for (size_t i = 0; i < a.size(); ++i)
+      a[i] = float(wlrt::standardNormal(83, stream, i)) +
+             (i % size_t(n + 1) == 0 ? double(n) : 0.0);
+    return a;
+  };
+  const std::vector<double> first = matrix(1), second = matrix(2);
+  std::vector<double> b(size_t(n * k)), small(16, 0.0), smallB(4, 1.0);
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = float(wlrt::standardNormal(83, 3, i));
+  for (int i = 0; i < 4; ++i)
+    small[size_t(i * 5)] = 2.0;
+  auto residual = [&](const std::vector<double> &a) {
+    Embedded ea(a, n, n, 0, n), eb(b, n, k, 0, k);
+    const std::vector<float> aIn = ea.matrix(), bIn = eb.matrix();
+    wlgen_memref2d ra = ea.ref(), rb = eb.ref();
+    _mlir_ciface_wlrt_solve(&ra, &rb, 0);
+    const std::vector<float> x = eb.matrix();
+    double worst = 0;
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j) {
+        double sum = 0;
+        for (int64_t l = 0; l < n; ++l)
+          sum += double(aIn[size_t(i * n + l)]) * double(x[size_t(l * k + j)]);
+        worst = std::max(worst, std::fabs(sum - double(bIn[size_t(i * k + j)])));
+      }
+    return worst;
+  };
+  EXPECT_LT(residual(first), 1e-3);
+  EXPECT_LT(residual(second), 1e-3);
+  Embedded es(small, 4, 4, 0, 4), ebs(smallB, 4, 1, 0, 1);
+  wlgen_memref2d rs = es.ref(), rbs = ebs.ref();
+  _mlir_ciface_wlrt_solve(&rs, &rbs, 0);
+  EXPECT_EQ(ebs.matrix()[0], 0.5f);
+  EXPECT_LT(residual(first), 1e-3);
+}
+
 //===----------------------------------------------------------------------===//
 // Re-splitting initialisers _mlir_ciface_wlrt_{pissa,svfit,kpsvd}_split:
 // W0 = residual + factors exactly (to the residual's own float rounding), the
