@@ -65,9 +65,9 @@ def header_line():
 
 
 class ApartTiming(collections.namedtuple("ApartTiming", "wl_ms peer_ms rounds k_wl k_peer slow t_wl t_peer "
-                                                        "envs best")):
-    """A line timed apart: medians (ms) of wl and of the best torch environment, and every
-    environment's median (envs: {label: ms})."""
+                                                        "envs best wl_side")):
+    """A line timed apart: medians (ms) of wl and of the best torch environment, every
+    environment's median (envs: {label: ms}), and the wl process's own result (wl_side)."""
 
     @property
     def ratio(self):
@@ -81,15 +81,23 @@ class ApartTiming(collections.namedtuple("ApartTiming", "wl_ms peer_ms rounds k_
                          + [f"spread {spread(self.t_wl):.0%}/{spread(self.t_peer):.0%}"])
 
 
-def measure_apart(ctx, stem, spec, batch):
+def measure_apart(ctx, stem, spec, batch, same_wl=None):
     """Times a line apart: lineside.py once for wl, once per torch environment. spec: the line
-    (kind, key, n, lib, params, ...; see lineside.py), batch: its arrays (saved to an .npz)."""
+    (kind, key, n, lib, params, ...; see lineside.py), batch: its arrays (saved to an .npz).
+    same_wl: an earlier line's ApartTiming of the same wl model and batch (another torch peer of
+    it): its wl timing is reused instead of running the wl process again."""
     batch_path = os.path.join(ctx.workdir, f"{stem}.batch.npz")
     np.savez(batch_path, **batch)
     base = dict(spec, batch=batch_path, rounds=ctx.args.rounds, slow_rounds=ctx.args.slow_rounds,
                 block=ctx.block, settle=ctx.args.settle)
     results = {}
-    for side, label, extra in [("wl", "wl", WL_SIDE_ENV)] + [("torch", lb, ex) for lb, ex in torch_envs()]:
+    sides = [("torch", lb, ex) for lb, ex in torch_envs()]
+    if same_wl is None:
+        sides.insert(0, ("wl", "wl", WL_SIDE_ENV))
+    else:
+        results["wl"] = same_wl.wl_side
+        ctx.say(f"    {'wl':<14} the line before's process (the same model and batch)")
+    for side, label, extra in sides:
         if label == "passive-blas1" and any(r["slow"] for r in results.values()):
             continue
         r = results[label] = run_side(ctx, side, dict(base, label=f"{side} {label}" if side == "torch" else side),
@@ -102,15 +110,15 @@ def measure_apart(ctx, stem, spec, batch):
     tb = results[best]
     return ApartTiming(med_ms(wl["times"]), med_ms(tb["times"]), len(wl["times"]), wl["k"], tb["k"],
                        wl["slow"] or tb["slow"], wl["times"], tb["times"],
-                       {lb: med_ms(r["times"]) for lb, r in results.items()}, best)
+                       {lb: med_ms(r["times"]) for lb, r in results.items()}, best, wl)
 
 
-def measure_line(ctx, stem, spec, batch, wl_fn, t_fn, t_wl1, t_t1):
-    """The line's timing: apart (measure_apart), or with --together alternated in this process
-    (harness.measure, from the check step's seconds t_wl1 / t_t1)."""
+def measure_line(ctx, stem, spec, batch, wl_fn, t_fn, t_wl1, t_t1, same_wl=None):
+    """The line's timing: apart (measure_apart; same_wl as there), or with --together alternated
+    in this process (harness.measure, from the check step's seconds t_wl1 / t_t1)."""
     if ctx.args.together:
         return measure(ctx, wl_fn, t_fn, t_wl1, t_t1)
-    return measure_apart(ctx, stem, spec, batch)
+    return measure_apart(ctx, stem, spec, batch, same_wl)
 
 
 def saved_params(ctx, wl, stem):
