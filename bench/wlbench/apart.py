@@ -115,7 +115,8 @@ def measure_apart(ctx, stem, spec, batch, same_wl=None):
 
 def measure_line(ctx, stem, spec, batch, wl_fn, t_fn, t_wl1, t_t1, same_wl=None):
     """The line's timing: apart (measure_apart; same_wl as there), or with --together alternated
-    in this process (harness.measure, from the check step's seconds t_wl1 / t_t1)."""
+    in this process (harness.measure, from the check step's seconds t_wl1 / t_t1; same_wl is
+    ignored)."""
     if ctx.args.together:
         return measure(ctx, wl_fn, t_fn, t_wl1, t_t1)
     return measure_apart(ctx, stem, spec, batch, same_wl)

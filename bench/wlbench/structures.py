@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from .abi import WLModel
 from .config import BETAS, BLOCKDIAG_BLOCKS, CLASSES, EPS, FROZEN_STD, LORA_ALPHA, LORA_RANK, LOWRANK_RANK, \
     LR, WD
-from .apart import ApartTiming, measure_line, saved_params
+from .apart import measure_line, saved_params
 from .dense import torch_peer, torch_step_fn, train_flops
 from .harness import add_line
 from .programs import ADAMW_GROUP, compile_or_skip, constrained_wl, mlp_wl
@@ -316,7 +316,7 @@ class StructureRun:
         for (suffix, t_fn, _, what), t1 in zip(peers, t_t1):
             spec = dict(kind="structure", key=key, n=n, lib=lib, params=params, factored=bool(suffix))
             t = measure_line(ctx, stem + ("_factored" if suffix else ""), spec, batch, wl_fn, t_fn, t_wl1, t1,
-                             same_wl=t if isinstance(t, ApartTiming) else None)
+                             same_wl=t)
             ctx.flops[name + suffix] = train_flops(B, n, structure_flops(key, n, hp)[1])
             add_line(ctx, name + suffix, t, self.notes(key, name, hp, what, t, ct))
         wl.close()

@@ -101,6 +101,7 @@ std::unique_ptr<Module> wl::translateToLLVMIR(mlir::ModuleOp module,
     error = "translation to LLVM IR failed";
     return nullptr;
   }
+  // The triple and data layout do not depend on the optimisation level.
   std::unique_ptr<TargetMachine> tm = hostTargetMachine(/*optLevel=*/2, error);
   if (!tm)
     return nullptr;

@@ -23,10 +23,10 @@
 
 #include <algorithm>
 #include <climits>
-#include <cstring>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -314,18 +314,15 @@ const LuFactors &factorsOf(const View &a, LuFactors &uncached) {
   if (keep && kept.info == 0 && sameEntries(kept.a, a))
     return kept;
   LuFactors &f = keep ? kept : uncached;
-  auto copyOfA = [&](std::vector<float> &out) {
-    out.resize(size_t(n * n));
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < n; ++j)
-        out[size_t(i * n + j)] = a.at(i, j);
-  };
-  copyOfA(f.lu);
+  f.lu.resize(size_t(n * n));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      f.lu[size_t(i * n + j)] = a.at(i, j);
+  if (keep)
+    f.a = f.lu; // A itself, before sgetrf overwrites lu
   f.pivots.assign(size_t(n), 0);
   int ni = int(n);
   sgetrf_(&ni, &ni, f.lu.data(), &ni, f.pivots.data(), &f.info);
-  if (keep)
-    copyOfA(f.a);
   return f;
 }
 

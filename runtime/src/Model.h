@@ -42,9 +42,8 @@ struct wl_model {
   /// The trainable parameters and all state tensors as they were before the
   /// running step: put back when the step leaves a non-finite value.
   std::vector<float> stepSnapshot;
-  /// The snapshot's layout, listed at the first guarded step.
+  /// The snapshot's layout: every region a step may write (Api.cpp).
   std::vector<wlrt::StepRegion> stepRegions;
-  bool stepRegionsListed = false;
   /// Whether steps are all or nothing (the snapshot and the finiteness check);
   /// off when WL_STEP_GUARD=0 was set at wl_create (it costs one copy of the
   /// parameters and state per step).

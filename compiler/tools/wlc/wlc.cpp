@@ -551,9 +551,9 @@ std::optional<int> lowerToLLVM(ModuleOp module, bool cuda) {
   return std::nullopt;
 }
 
-/// lib<model>.so from the optimised LLVM module: an object in a temporary
-/// file linked with the runtime, and <model>.h next to the library.
-/// `llvmModule` is not optimised yet: its partitions are, each on a thread.
+/// lib<model>.so from the LLVM module, not optimised yet: its partitions are
+/// optimised and compiled to temporary objects, each on a thread, and linked
+/// with the runtime; <model>.h goes next to the library.
 int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model,
                 const char *argv0) {
   std::string library = outputPath(model);
@@ -621,11 +621,9 @@ int emitOutput(ModuleOp module, const wl::lang::Model &model,
   if (emit == Emit::LLVMIR)
     return writeText(
         [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-  if (emit == Emit::Obj)
-    return wl::emitObjectFile(*llvmModule, outputPath(model), optLevel, error)
-               ? 0
-               : fail(error);
-  return 0;
+  return wl::emitObjectFile(*llvmModule, outputPath(model), optLevel, error)
+             ? 0
+             : fail(error); // -emit=obj
 }
 
 int compile(int argc, char **argv) {
