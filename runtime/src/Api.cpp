@@ -575,29 +575,26 @@ std::vector<StepRegion> stepRegions(const Metadata &md) {
   return regions;
 }
 
-/// Calls f(i, from, to) for the part [from, to) of each region i that overlaps
-/// the snapshot range [begin, end) (from, to relative to the region's start).
-template <class F>
-void forEachPart(const std::vector<StepRegion> &regions, int64_t begin,
-                 int64_t end, F &&f) {
-  for (size_t i = 0; i < regions.size(); ++i) {
-    const StepRegion &r = regions[i];
-    int64_t from = std::max(begin, r.saved), to = std::min(end, r.saved + r.numel);
-    if (from < to)
-      f(i, from - r.saved, to - r.saved);
-  }
-}
-
 int64_t snapshotSize(const std::vector<StepRegion> &regions) {
   return regions.empty() ? 0 : regions.back().saved + regions.back().numel;
 }
 
-/// Calls f(i, from, to) as forEachPart does, over every region, in chunks on
-/// libomp's team (Parallel.h): on one thread the copy and the check took
-/// ~2.3 ms next to the 0.15 ms AdamW update of a 1M-parameter layer.
+/// Calls f(i, from, to) for a share [from, to) of every region i on libomp's
+/// team (Parallel.h), each thread taking the same share of each region that
+/// the generated update gives it (its rows). On one thread the copy and the
+/// check took ~2.3 ms next to the 0.15 ms AdamW update of a 1M-parameter
+/// layer; and with the snapshot's bytes split in halves instead, thread 0 read
+/// the parameter and half of m, thread 1 the rest, so each step pulled half of
+/// every tensor over from the other core's cache: a B=32 n=1024 AdamW step
+/// took 1.94 ms (now 1.33 ms; 0.85 ms without the guard).
 template <class F> void forEachPartInParallel(const wl_model *m, F &&f) {
-  parallelChunks(snapshotSize(m->stepRegions), [&](int64_t begin, int64_t end) {
-    forEachPart(m->stepRegions, begin, end, f);
+  const std::vector<StepRegion> &regions = m->stepRegions;
+  parallelShares(snapshotSize(regions), [&](int thread, int threads) {
+    for (size_t i = 0; i < regions.size(); ++i) {
+      auto [from, to] = shareOf(regions[i].numel, thread, threads);
+      if (from < to)
+        f(i, from, to);
+    }
   });
 }
 

@@ -9,7 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "Parallel.h"
 
-#include <algorithm>
 
 namespace {
 
@@ -19,7 +18,7 @@ struct KmpIdent {
   int32_t flags = 0x02;
   int32_t reserved2 = 0;
   int32_t reserved3 = 0;
-  const char *psource = ";wlrt;forEachChunk;0;0;;";
+  const char *psource = ";wlrt;onEachThread;0;0;;";
 };
 
 using KmpMicrotask = void (*)(int32_t *, int32_t *, ...);
@@ -40,36 +39,27 @@ namespace {
 /// Below this many elements a fork costs more than the loop (a few µs).
 constexpr int64_t kMinParallel = int64_t(1) << 16;
 
-struct Chunks {
-  int64_t n;
-  void (*body)(void *, int64_t, int64_t);
+struct Team {
+  void (*body)(void *, int, int);
   void *ctx;
 };
 
-/// The team's share of thread `t` of `count`: an even split of [0, n).
-void runShare(const Chunks &c, int t, int count) {
-  int64_t begin = c.n * t / count, end = c.n * (t + 1) / count;
-  if (begin < end)
-    c.body(c.ctx, begin, end);
-}
-
-void microtask(int32_t *, int32_t *, Chunks *c) {
-  runShare(*c, omp_get_thread_num(), omp_get_num_threads());
+void microtask(int32_t *, int32_t *, Team *team) {
+  team->body(team->ctx, omp_get_thread_num(), omp_get_num_threads());
 }
 
 } // namespace
 
-void forEachChunk(int64_t n, void (*body)(void *, int64_t, int64_t),
-                  void *ctx) {
-  Chunks c{n, body, ctx};
+void onEachThread(int64_t n, void (*body)(void *, int, int), void *ctx) {
   bool forkable = __kmpc_fork_call && omp_get_thread_num &&
                   omp_get_num_threads && omp_get_max_threads;
   if (!forkable || n < kMinParallel || omp_get_max_threads() < 2) {
-    runShare(c, 0, 1);
+    body(ctx, 0, 1);
     return;
   }
+  Team team{body, ctx};
   static KmpIdent loc;
-  __kmpc_fork_call(&loc, 1, reinterpret_cast<KmpMicrotask>(&microtask), &c);
+  __kmpc_fork_call(&loc, 1, reinterpret_cast<KmpMicrotask>(&microtask), &team);
 }
 
 } // namespace wlrt

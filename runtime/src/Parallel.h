@@ -13,24 +13,42 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 namespace wlrt {
 
-/// Calls body(ctx, begin, end) on disjoint chunks covering [0, n), one per
-/// thread of libomp's default team, concurrently; on the calling thread alone
-/// when libomp is not loaded or n is below a size worth forking for.
-void forEachChunk(int64_t n, void (*body)(void *ctx, int64_t begin, int64_t end),
+/// Calls body(ctx, thread, threads) once on each thread of libomp's default
+/// team, concurrently; on the calling thread alone, as (0, 1), when libomp is
+/// not loaded or the n elements of the work are too few to fork for.
+void onEachThread(int64_t n, void (*body)(void *ctx, int thread, int threads),
                   void *ctx);
 
-/// forEachChunk with a callable f(begin, end).
-template <class F> void parallelChunks(int64_t n, F &&f) {
+/// onEachThread with a callable f(thread, threads).
+template <class F> void parallelShares(int64_t n, F &&f) {
   using Fn = std::remove_reference_t<F>;
-  forEachChunk(
+  onEachThread(
       n,
-      [](void *c, int64_t begin, int64_t end) {
-        (*static_cast<Fn *>(c))(begin, end);
+      [](void *c, int thread, int threads) {
+        (*static_cast<Fn *>(c))(thread, threads);
       },
       &f);
+}
+
+/// Thread `thread`'s share of [0, n) split evenly over `threads`, in thread
+/// order: contiguous, like the row tiles a generated loop's static schedule
+/// gives each thread.
+inline std::pair<int64_t, int64_t> shareOf(int64_t n, int thread, int threads) {
+  return {n * thread / threads, n * (thread + 1) / threads};
+}
+
+/// Calls f(begin, end) on disjoint chunks covering [0, n), one per thread of
+/// the team (onEachThread).
+template <class F> void parallelChunks(int64_t n, F &&f) {
+  parallelShares(n, [&](int thread, int threads) {
+    auto [begin, end] = shareOf(n, thread, threads);
+    if (begin < end)
+      f(begin, end);
+  });
 }
 
 } // namespace wlrt
