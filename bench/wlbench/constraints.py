@@ -189,8 +189,8 @@ def constraint_specs():
 def constraint_flops(key, B, n):
     """Nominal FLOPs of one constraint step: the MLP's training step plus the constraint's own:
     normalize 10 power iterations (two n² products each); soft_cap Muon's NS5 and soft_cap's four
-    n³ products; cayley one LU (⅔n³), a solve with n right-hand sides in the forward and one in
-    the backward (2n³ each) and one n³ product for the generator's gradient."""
+    n³ products; cayley one LU (⅔n³) and a solve with n right-hand sides (2n³) in the forward,
+    and two n³ products in the backward (A⁻ᵀG as ½(G + QᵀG), then the generator's gradient)."""
     own = {"normalize": 2 * POWER_ITERATIONS * 2 * n * n, "soft_cap": muon_flops(n) + 4 * 2 * n ** 3,
            "cayley": (2 / 3 + 2 + 2 + 2) * n ** 3}[key]
     return train_flops(B, n) + own

@@ -280,46 +280,20 @@ float gramBoundUp(const View &v) {
 
 /// The LU factors of a square matrix A given row-major, i.e. of M = Aᵀ as
 /// LAPACK (column-major) reads the same bytes: M = P L U (sgetrf; info != 0:
-/// singular). The last factorisation is kept per thread with a copy of A: the
-/// Cayley map's backward solves with the same A = I − X/2 its forward just
-/// factored, and a bitwise equal A takes the kept factors instead of a second
-/// sgetrf. Kept only up to kMaxCachedLu elements (two copies of A).
+/// singular).
 struct LuFactors {
-  std::vector<float> a, lu;
+  std::vector<float> lu;
   std::vector<int> pivots;
   int info = -1;
 };
-constexpr int64_t kMaxCachedLu = int64_t(2048) * 2048;
 
-/// Whether the kept copy `a` (row-major n × n) holds view v's entries, bit
-/// for bit.
-bool sameEntries(const std::vector<float> &a, const View &v) {
-  const int64_t n = v.rows;
-  if (a.size() != size_t(n * n))
-    return false;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < n; ++j)
-      if (std::memcmp(&a[size_t(i * n + j)], &v.at(i, j), sizeof(float)) != 0)
-        return false;
-  return true;
-}
-
-/// The factors of A: the calling thread's kept ones when A is bitwise the
-/// same, else new ones, kept when A has at most kMaxCachedLu elements and
-/// otherwise put in `uncached` (the caller's, freed with it).
-const LuFactors &factorsOf(const View &a, LuFactors &uncached) {
-  thread_local LuFactors kept;
+LuFactors factorsOf(const View &a) {
   const int64_t n = a.rows;
-  const bool keep = n * n <= kMaxCachedLu;
-  if (keep && kept.info == 0 && sameEntries(kept.a, a))
-    return kept;
-  LuFactors &f = keep ? kept : uncached;
+  LuFactors f;
   f.lu.resize(size_t(n * n));
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < n; ++j)
       f.lu[size_t(i * n + j)] = a.at(i, j);
-  if (keep)
-    f.a = f.lu; // A itself, before sgetrf overwrites lu
   f.pivots.assign(size_t(n), 0);
   int ni = int(n);
   sgetrf_(&ni, &ni, f.lu.data(), &ni, f.pivots.data(), &f.info);
@@ -351,8 +325,7 @@ void solveInPlace(const View &a, const View &b, bool transpose) {
   const int64_t n = a.rows, k = b.cols;
   if (a.cols != n || b.rows != n || n > INT_MAX || k > INT_MAX)
     throw std::invalid_argument("wlrt_solve: shapes do not match");
-  LuFactors uncached;
-  const LuFactors &f = factorsOf(a, uncached);
+  const LuFactors f = factorsOf(a);
   std::vector<float> y(size_t(n * k)); // Bᵀ, then Xᵀ: column-major [k, n]
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < k; ++j)

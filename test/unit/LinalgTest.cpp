@@ -350,9 +350,7 @@ TEST(Linalg, GramBound) {
 // _mlir_ciface_wlrt_solve: B ← A⁻¹B (or A⁻ᵀB) in place on strided views,
 // checked by multiplying back in double; A is only read; a singular A gives
 // NaN. Two matrices, one diagonally dominant and one whose LU must pivot at
-// every column (a tiny diagonal), solved in turn (A1, A1ᵀ, A2, A2ᵀ, A1, …):
-// the runtime keeps the last factorisation and reuses it only for a
-// byte-equal A.
+// every column (a tiny diagonal), solved in turn (A1, A1ᵀ, A2, A2ᵀ, A1, …).
 TEST(Linalg, Solve) {
   const int64_t n = 6, k = 3;
   std::vector<double> dominant(size_t(n * n)), pivoting(size_t(n * n)),
@@ -399,9 +397,8 @@ TEST(Linalg, Solve) {
   _mlir_ciface_wlrt_solve(nullptr, &rb, 0); // no-op
 }
 
-// Above 2048² elements the factors are not kept past the call: two different
-// large matrices in a row, with a small solve between (kept factors) and the
-// first large matrix again, each solved correctly.
+// Large systems (2050², past 2²² elements): two different matrices in a row,
+// a small solve between, and the first matrix again, each solved correctly.
 TEST(Linalg, SolveLarge) {
   const int64_t n = 2050, k = 2;
   auto matrix = [&](uint64_t stream) {

@@ -225,9 +225,8 @@ void _mlir_ciface_wlrt_rank_project(wlgen_memref2d *w, int64_t r);
 float _mlir_ciface_wlrt_gram_bound(wlgen_memref2d *w);
 /* B <- A^-1 B (transpose = 0) or A^-T B (transpose != 0) in place, by LU with partial
  * pivoting (LAPACK sgetrf, BLAS strsm, float); A [n, n] is only read, B is [n, k]. The
- * Cayley map's solve (orthogonal(method = cayley)); the last factorisation is reused for a
- * byte-equal A on the same thread. A singular A, mismatched shapes or no memory give
- * B = NaN. */
+ * Cayley map's solve (orthogonal(method = cayley)). A singular A, mismatched shapes or
+ * no memory give B = NaN. */
 void _mlir_ciface_wlrt_solve(wlgen_memref2d *a, wlgen_memref2d *b, int64_t transpose);
 
 /* ---- CUDA driver wrappers (--target=cuda) ------------------------------------------------
