@@ -52,6 +52,37 @@ func.func private @power_iteration(%w: tensor<4x8xf32>, %u: tensor<4xf32>) -> (t
   return %0, %1 : tensor<4xf32>, f32
 }
 
+// With 32 rows or more per chunk (here 2 chunks of 32 rows): the first v from
+// Wᵀu as above, then every iteration but the last one pass over W in an
+// scf.forall over row chunks, each chunk computing W_c v and then W_cᵀ(W_c v)
+// (the next v's direction) while it is in cache; the chunks' partial sums
+// added over loops (output, chunk). The last iteration is a plain W v.
+// CHECK-LABEL: func.func private @power_iteration_chunked(
+//       CHECK:   %[[W:.+]] = bufferization.to_tensor {{.*}} : memref<64x8xf32> to tensor<64x8xf32>
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[W]], %{{.+}} : tensor<64x8xf32>, tensor<64xf32>)
+//       CHECK:   %[[V1:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.+}} : tensor<8xf32>)
+//       CHECK:   %[[PASS:.+]]:2 = scf.forall (%[[C:.+]]) in (2) shared_outs(%[[T:.+]] = %{{.+}}, %[[P:.+]] = %{{.+}}) -> (tensor<2x32xf32>, tensor<2x8xf32>)
+//       CHECK:     %[[ROW0:.+]] = arith.muli %[[C]], %c32
+//       CHECK:     %[[CHUNK:.+]] = tensor.extract_slice %[[W]][%[[ROW0]], 0] [32, 8] [1, 1]
+//       CHECK:     %[[TC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[CHUNK]], %[[V1]] :
+//       CHECK:     %[[PC:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[CHUNK]], %[[TC]] :
+//       CHECK:     scf.forall.in_parallel
+//       CHECK:       tensor.parallel_insert_slice %[[TC]] into %[[T]][%[[C]], 0] [1, 32]
+//       CHECK:       tensor.parallel_insert_slice %[[PC]] into %[[P]][%[[C]], 0] [1, 8]
+//       CHECK:   %[[WV:.+]] = tensor.collapse_shape %[[PASS]]#0 {{\[\[}}0, 1]] : tensor<2x32xf32> into tensor<64xf32>
+//       CHECK:   %[[GRAM:.+]] = linalg.generic {indexing_maps = [#[[$TR]], #[[$D0]]], iterator_types = ["parallel", "reduction"]} ins(%[[PASS]]#1 : tensor<2x8xf32>)
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[WV]] : tensor<64xf32>)
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[GRAM]] : tensor<8xf32>)
+//       CHECK:   %[[V2:.+]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[GRAM]] : tensor<8xf32>)
+//   CHECK-NOT:   scf.forall
+//       CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[W]], %[[V2]] : tensor<64x8xf32>, tensor<8xf32>)
+//   CHECK-NOT:   scf.forall
+//       CHECK:   return
+func.func private @power_iteration_chunked(%w: tensor<64x8xf32>, %u: tensor<64xf32>) -> (tensor<64xf32>, f32) {
+  %0, %1 = wl.power_iteration %w, %u {iterations = 2 : i64} : tensor<64x8xf32>, tensor<64xf32>
+  return %0, %1 : tensor<64xf32>, f32
+}
+
 // W / max(1, σ/c) as W · c/max(σ, c): one scalar factor, one pass.
 // CHECK-LABEL: func.func private @spectral_rescale(
 //  CHECK-SAME:     %[[SIGMA:[a-zA-Z0-9_]+]]: f32

@@ -42,6 +42,76 @@ Value matvec(OpBuilder &b, Location loc, Value w, Value x, bool transpose) {
       .getResult(0);
 }
 
+/// The row chunks of gramProduct: a power of two up to kMaxGramChunks that
+/// divides the rows, each chunk at least kMinGramChunkRows rows; 1 when none
+/// does (then two plain products).
+constexpr int64_t kMaxGramChunks = 16, kMinGramChunkRows = 32;
+int64_t gramChunks(int64_t rows) {
+  for (int64_t c = kMaxGramChunks; c > 1; c /= 2)
+    if (rows % c == 0 && rows / c >= kMinGramChunkRows)
+      return c;
+  return 1;
+}
+
+/// (W v, Wᵀ W v) in one pass over W: its rows in `chunks` chunks shared by
+/// the threads (scf.forall), each chunk computing t_c = W_c v and then
+/// W_cᵀ t_c while it is still in cache; the chunks' partial sums of Wᵀt are
+/// added last. Two matvecs stream W twice, and Wᵀx runs on one thread (its
+/// loop reduces over the rows).
+std::pair<Value, Value> gramProduct(OpBuilder &b, Location loc, Value w,
+                                    Value v, int64_t chunks) {
+  MLIRContext *ctx = b.getContext();
+  auto wType = cast<RankedTensorType>(w.getType());
+  int64_t n = wType.getDimSize(0), m = wType.getDimSize(1), rows = n / chunks;
+  Type f32 = b.getF32Type();
+  auto index = [&](int64_t i) -> OpFoldResult { return b.getIndexAttr(i); };
+  Value tInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{chunks, rows}, f32);
+  Value pInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{chunks, m}, f32);
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{index(chunks)},
+                                      ValueRange{tInit, pInit}, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    Value c = forall.getInductionVars()[0];
+    Value row0 = arith::MulIOp::create(
+        b, loc, c, arith::ConstantIndexOp::create(b, loc, rows));
+    Value chunk = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({rows, m}, f32), w,
+        ArrayRef<OpFoldResult>{row0, index(0)},
+        ArrayRef<OpFoldResult>{index(rows), index(m)},
+        ArrayRef<OpFoldResult>{index(1), index(1)});
+    Value t = matvec(b, loc, chunk, v, /*transpose=*/false);
+    Value partial = matvec(b, loc, chunk, t, /*transpose=*/true);
+    b.setInsertionPointToEnd(forall.getTerminator().getBody());
+    ValueRange shared = forall.getRegionIterArgs();
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, t, shared[0], ArrayRef<OpFoldResult>{c, index(0)},
+        ArrayRef<OpFoldResult>{index(1), index(rows)},
+        ArrayRef<OpFoldResult>{index(1), index(1)});
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, partial, shared[1], ArrayRef<OpFoldResult>{c, index(0)},
+        ArrayRef<OpFoldResult>{index(1), index(m)},
+        ArrayRef<OpFoldResult>{index(1), index(1)});
+  }
+  Value wv = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({n}, f32), forall.getResult(0),
+      ArrayRef<ReassociationIndices>{{0, 1}});
+  // Σ_c partial[c, :], loops (output j, chunk c).
+  auto sType = RankedTensorType::get({m}, f32);
+  Value gram =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{sType}, ValueRange{forall.getResult(1)},
+          ValueRange{filled(b, loc, sType, 0.0, {})},
+          ArrayRef<AffineMap>{loopMap(ctx, 2, {1, 0}), loopMap(ctx, 2, {0})},
+          ArrayRef<utils::IteratorType>{kPar, kRed},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value sum = arith::AddFOp::create(nb, l, a[1], a[0]);
+            linalg::YieldOp::create(nb, l, sum);
+          })
+          .getResult(0);
+  return {wv, gram};
+}
+
 /// ‖v‖₂ of a vector, as an f32 scalar.
 Value norm(OpBuilder &b, Location loc, Value v) {
   MLIRContext *ctx = b.getContext();
@@ -85,15 +155,29 @@ struct LowerPowerIteration : OpRewritePattern<PowerIterationOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(PowerIterationOp op,
                                 PatternRewriter &rewriter) const override {
+    // Each iteration: v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖, σ = ‖Wv‖. With row chunks,
+    // the next v comes from the same pass as Wv: Wᵀu ∥ WᵀWv, one pass over W
+    // per iteration instead of two.
     Location loc = op.getLoc();
     Value w = op.getWeight(), u = op.getU(), sigma;
-    for (int64_t i = 0, n = op.getIterations(); i < n; ++i) {
-      // v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖, σ = ‖Wv‖.
-      Value v = normalized(rewriter, loc,
-                           matvec(rewriter, loc, w, u, /*transpose=*/true))
-                    .first;
+    int64_t iterations = op.getIterations();
+    int64_t chunks =
+        gramChunks(cast<RankedTensorType>(w.getType()).getDimSize(0));
+    Value v;
+    for (int64_t i = 0; i < iterations; ++i) {
+      if (!v)
+        v = normalized(rewriter, loc,
+                       matvec(rewriter, loc, w, u, /*transpose=*/true))
+                .first;
+      if (chunks > 1 && i + 1 < iterations) {
+        auto [wv, gram] = gramProduct(rewriter, loc, w, v, chunks);
+        std::tie(u, sigma) = normalized(rewriter, loc, wv);
+        v = normalized(rewriter, loc, gram).first;
+        continue;
+      }
       std::tie(u, sigma) =
           normalized(rewriter, loc, matvec(rewriter, loc, w, v, false));
+      v = Value();
     }
     rewriter.replaceOp(op, {u, sigma});
     return success();
