@@ -141,16 +141,6 @@ bool wl::optimizeModule(Module &module, unsigned optLevel, std::string &error) {
   return true;
 }
 
-std::unique_ptr<Module> wl::translateAndOptimize(mlir::ModuleOp module,
-                                                 LLVMContext &ctx,
-                                                 unsigned optLevel,
-                                                 std::string &error) {
-  std::unique_ptr<Module> llvmModule = translateToLLVMIR(module, ctx, error);
-  if (!llvmModule || !optimizeModule(*llvmModule, optLevel, error))
-    return nullptr;
-  return llvmModule;
-}
-
 bool wl::emitObjectFile(Module &module, const std::string &path,
                         unsigned optLevel, std::string &error) {
   std::unique_ptr<TargetMachine> tm = hostTargetMachine(optLevel, error);

@@ -568,10 +568,11 @@ std::string stepRegionLabel(const Metadata &md, size_t index) {
 std::vector<StepRegion> stepRegions(const Metadata &md) {
   std::vector<StepRegion> regions;
   int64_t saved = 0;
-  forEachStepRegion(md, [&](int64_t offset, int64_t numel, const std::string &) {
-    regions.push_back({offset, numel, saved});
-    saved += numel;
-  });
+  forEachStepRegion(md,
+                    [&](int64_t offset, int64_t numel, const std::string &) {
+                      regions.push_back({offset, numel, saved});
+                      saved += numel;
+                    });
   return regions;
 }
 

@@ -9,7 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "Parallel.h"
 
-
 namespace {
 
 /// libomp's source location record (kmp.h ident_t): flags KMP_IDENT_KMPC.

@@ -19,7 +19,8 @@ TEST(Parallel, SharesCoverEachElementOnce) {
       int64_t next = 0, smallest = n, largest = 0;
       for (int t = 0; t < threads; ++t) {
         auto [begin, end] = wlrt::shareOf(n, t, threads);
-        EXPECT_EQ(begin, next) << "n " << n << " thread " << t << " of " << threads;
+        EXPECT_EQ(begin, next)
+            << "n " << n << " thread " << t << " of " << threads;
         EXPECT_LE(begin, end);
         smallest = std::min(smallest, end - begin);
         largest = std::max(largest, end - begin);

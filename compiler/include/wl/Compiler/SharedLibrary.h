@@ -22,12 +22,6 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
 bool optimizeModule(llvm::Module &module, unsigned optLevel,
                     std::string &error);
 
-/// translateToLLVMIR, then optimizeModule.
-std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
-                                                   llvm::LLVMContext &ctx,
-                                                   unsigned optLevel,
-                                                   std::string &error);
-
 /// Emits `module` as a position-independent object file with the host's
 /// TargetMachine.
 bool emitObjectFile(llvm::Module &module, const std::string &path,

@@ -65,10 +65,13 @@ std::pair<Value, Value> gramProduct(OpBuilder &b, Location loc, Value w,
   int64_t n = wType.getDimSize(0), m = wType.getDimSize(1), rows = n / chunks;
   Type f32 = b.getF32Type();
   auto index = [&](int64_t i) -> OpFoldResult { return b.getIndexAttr(i); };
-  Value tInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{chunks, rows}, f32);
-  Value pInit = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{chunks, m}, f32);
-  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{index(chunks)},
-                                      ValueRange{tInit, pInit}, std::nullopt);
+  Value tInit =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{chunks, rows}, f32);
+  Value pInit =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{chunks, m}, f32);
+  auto forall =
+      scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{index(chunks)},
+                            ValueRange{tInit, pInit}, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(forall.getTerminator());
@@ -163,13 +166,15 @@ struct LowerPowerIteration : OpRewritePattern<PowerIterationOp> {
     int64_t iterations = op.getIterations();
     int64_t chunks =
         gramChunks(cast<RankedTensorType>(w.getType()).getDimSize(0));
-    Value v;
+    auto nextV = [&] {
+      return normalized(rewriter, loc,
+                        matvec(rewriter, loc, w, u, /*transpose=*/true))
+          .first;
+    };
+    Value v = nextV();
     for (int64_t i = 0; i < iterations; ++i) {
-      if (!v)
-        v = normalized(rewriter, loc,
-                       matvec(rewriter, loc, w, u, /*transpose=*/true))
-                .first;
-      if (chunks > 1 && i + 1 < iterations) {
+      bool last = i + 1 == iterations;
+      if (chunks > 1 && !last) {
         auto [wv, gram] = gramProduct(rewriter, loc, w, v, chunks);
         std::tie(u, sigma) = normalized(rewriter, loc, wv);
         v = normalized(rewriter, loc, gram).first;
@@ -177,7 +182,8 @@ struct LowerPowerIteration : OpRewritePattern<PowerIterationOp> {
       }
       std::tie(u, sigma) =
           normalized(rewriter, loc, matvec(rewriter, loc, w, v, false));
-      v = Value();
+      if (!last)
+        v = nextV();
     }
     rewriter.replaceOp(op, {u, sigma});
     return success();

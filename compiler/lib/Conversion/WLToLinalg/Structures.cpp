@@ -170,9 +170,9 @@ struct LowerCayleyGrad : OpRewritePattern<CayleyGradOp> {
     Value g = op.getGrad();
     Value halfG =
         scaledPlusIdentity(rewriter, loc, g, f32Const(rewriter, loc, 0.5), 0.0);
-    Value z = contractionInto(rewriter, loc, halfG, op.getQ(), g,
-                              /*transposeLhs=*/true, /*transposeRhs=*/false,
-                              0.5);
+    Value z =
+        contractionInto(rewriter, loc, halfG, op.getQ(), g,
+                        /*transposeLhs=*/true, /*transposeRhs=*/false, 0.5);
     Value halfZ =
         scaledPlusIdentity(rewriter, loc, z, f32Const(rewriter, loc, 0.5), 0.0);
     Value dx = contractionInto(rewriter, loc, halfZ, z, op.getQ(), false,
