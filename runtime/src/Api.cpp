@@ -654,6 +654,46 @@ wl_status endStep(wl_model *m, const char *fn) {
           "parameters, optimizer state and step count are unchanged");
 }
 
+/// The plan of m's step pieces for the team's current size (cached).
+const PiecePlan &stepPlanOf(wl_model *m) {
+  int threads = teamThreads();
+  if (m->stepPlanThreads != threads) {
+    std::vector<double> costs;
+    for (const StepTensorInfo &t : m->md->stepTensors)
+      costs.push_back(t.flops);
+    m->stepPlan = planPieces(costs, threads);
+    m->stepPlanThreads = threads;
+  }
+  return m->stepPlan;
+}
+
+/// Runs wlgen_step for t as its pieces when the plan has lanes: the big
+/// pieces one after another on the whole team, the others side by side, one
+/// thread each, then wlgen_step_finish. Bit for bit the same step (the
+/// pieces are independent, and the generated code gives every thread count
+/// the same result). False, having run nothing, when the library or the
+/// team cannot.
+bool runPlannedStep(wl_model *m, wlgen_memref1d *arena, int64_t t) {
+  const Metadata &md = *m->md;
+  if (!m->stepLanes || md.cudaTarget || !md.stepTensorsIndependent ||
+      md.stepTensors.size() < 2 || !_mlir_ciface_wlgen_step_tensor ||
+      !_mlir_ciface_wlgen_step_finish)
+    return false;
+  const PiecePlan &plan = stepPlanOf(m);
+  if (plan.lanes.empty())
+    return false;
+  for (int32_t k : plan.alone)
+    _mlir_ciface_wlgen_step_tensor(arena, t, k);
+  const uint64_t seed = m->seed;
+  forEachLane(int(plan.lanes.size()), [&](int lane) {
+    activeSeed() = seed; // thread-local: each lane's thread needs it
+    for (int32_t k : plan.lanes[size_t(lane)])
+      _mlir_ciface_wlgen_step_tensor(arena, t, k);
+  });
+  _mlir_ciface_wlgen_step_finish(arena, t);
+  return true;
+}
+
 /// One optimizer step (wlgen_step for t = step + 1) that either leaves every
 /// parameter and state tensor finite, or puts them back as they were, keeps
 /// the step count and returns WL_ERR_NONFINITE naming the first bad tensor
@@ -667,7 +707,8 @@ wl_status runStep(wl_model *m, const char *fn, wlgen_memref1d *arena) {
   if (m->guardSteps)
     copyStepRegions(m, /*save=*/true);
   activeSeed() = m->seed;
-  _mlir_ciface_wlgen_step(arena, m->step + 1);
+  if (!runPlannedStep(m, arena, m->step + 1))
+    _mlir_ciface_wlgen_step(arena, m->step + 1);
   checkDevice(m);
   return endStep(m, fn);
 }
@@ -1073,6 +1114,8 @@ WL_API wl_model *wl_create(uint64_t seed) {
         m->stepRegions = stepRegions(md);
         if (const char *guard = std::getenv("WL_STEP_GUARD"))
           m->guardSteps = std::strcmp(guard, "0") != 0;
+        if (const char *lanes = std::getenv("WL_STEP_LANES"))
+          m->stepLanes = std::strcmp(lanes, "0") != 0;
         if (std::string why; !chooseOmpBlocktime(m->ompBlocktime, why)) {
           delete m;
           m = nullptr; // the handler below must not free it again

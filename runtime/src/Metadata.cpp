@@ -684,6 +684,9 @@ void parseInto(Metadata &md, const char *json) {
   }
   if (const JsonValue *pieces = root.get("step_tensors"))
     md.stepTensors = parseStepTensors(md, *pieces);
+  md.stepTensorsIndependent =
+      root.get("step_tensors_independent") &&
+      reqBool(root, "step_tensors_independent", "metadata");
   if (const JsonValue *lip = root.get("lipschitz")) {
     md.lipschitz = parseLip(md, *lip);
     md.hasLipschitz = true;

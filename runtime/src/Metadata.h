@@ -159,6 +159,9 @@ struct Metadata {
   /// The pieces of a sharded step, in the order of wlgen_step (optional: empty
   /// for a library without them).
   std::vector<StepTensorInfo> stepTensors;
+  /// No piece reads what another writes ("step_tensors_independent"), so
+  /// wl_step may run them side by side (optional: false).
+  bool stepTensorsIndependent = false;
   bool hasLipschitz = false;
   std::vector<LipNode>
       lipschitz; ///< non-empty when hasLipschitz; last = output

@@ -4,6 +4,7 @@
 #define WLRT_MODEL_H
 
 #include "Metadata.h"
+#include "Parallel.h"
 #include "wl/wl.h"
 
 #include <cstddef>
@@ -52,6 +53,12 @@ struct wl_model {
   /// is taken, and stepTensorDone[k] says whether piece k already ran.
   bool stepOpen = false;
   std::vector<bool> stepTensorDone;
+  /// How wl_step runs the pieces (Api.cpp's runPlannedStep), planned for
+  /// stepPlanThreads threads (0: not yet); off (the whole wlgen_step) when
+  /// WL_STEP_LANES=0 was set at wl_create.
+  bool stepLanes = true;
+  int stepPlanThreads = 0;
+  wlrt::PiecePlan stepPlan;
   /// Milliseconds LLVM's OpenMP runtime (libomp) lets its idle workers spin
   /// after a parallel region, applied on the calling thread at every entry
   /// point (wlrt::applyOmpBlocktime): WL_OMP_BLOCKTIME at wl_create, default

@@ -9,6 +9,9 @@
 //===----------------------------------------------------------------------===//
 #include "Parallel.h"
 
+#include <algorithm>
+#include <numeric>
+
 namespace {
 
 /// libomp's source location record (kmp.h ident_t): flags KMP_IDENT_KMPC.
@@ -30,6 +33,7 @@ void __kmpc_fork_call(KmpIdent *, int32_t, KmpMicrotask, ...)
 int omp_get_thread_num(void) __attribute__((weak));
 int omp_get_num_threads(void) __attribute__((weak));
 int omp_get_max_threads(void) __attribute__((weak));
+void omp_set_num_threads(int) __attribute__((weak));
 }
 
 namespace wlrt {
@@ -47,18 +51,81 @@ void microtask(int32_t *, int32_t *, Team *team) {
   team->body(team->ctx, omp_get_thread_num(), omp_get_num_threads());
 }
 
-} // namespace
+bool haveLibomp() {
+  return __kmpc_fork_call && omp_get_thread_num && omp_get_num_threads &&
+         omp_get_max_threads && omp_set_num_threads;
+}
 
-void onEachThread(int64_t n, void (*body)(void *, int, int), void *ctx) {
-  bool forkable = __kmpc_fork_call && omp_get_thread_num &&
-                  omp_get_num_threads && omp_get_max_threads;
-  if (!forkable || n < kMinParallel || omp_get_max_threads() < 2) {
-    body(ctx, 0, 1);
-    return;
-  }
+void forkTeam(void (*body)(void *, int, int), void *ctx) {
   Team team{body, ctx};
   static KmpIdent loc;
   __kmpc_fork_call(&loc, 1, reinterpret_cast<KmpMicrotask>(&microtask), &team);
+}
+
+/// Pieces more than this share above an even split of the lanes' work: the
+/// biggest goes alone instead.
+constexpr double kLaneSlack = 0.15;
+
+} // namespace
+
+int teamThreads() { return haveLibomp() ? omp_get_max_threads() : 1; }
+
+void onEachThread(int64_t n, void (*body)(void *, int, int), void *ctx) {
+  if (!haveLibomp() || n < kMinParallel || omp_get_max_threads() < 2) {
+    body(ctx, 0, 1);
+    return;
+  }
+  forkTeam(body, ctx);
+}
+
+void runLanes(int lanes, void (*lane)(void *, int), void *ctx) {
+  struct Lanes {
+    int count;
+    void (*lane)(void *, int);
+    void *ctx;
+  } all{lanes, lane, ctx};
+  auto body = [](void *c, int thread, int threads) {
+    auto *all = static_cast<Lanes *>(c);
+    if (threads > 1)
+      omp_set_num_threads(1); // this task's nested loops stay on its thread
+    for (int l = thread; l < all->count; l += threads)
+      all->lane(all->ctx, l);
+  };
+  if (!haveLibomp() || lanes < 2 || omp_get_max_threads() < 2) {
+    body(&all, 0, 1);
+    return;
+  }
+  forkTeam(body, &all);
+}
+
+PiecePlan planPieces(const std::vector<double> &costs, int threads) {
+  std::vector<int32_t> order(costs.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int32_t a, int32_t b) { return costs[a] > costs[b]; });
+  PiecePlan plan;
+  for (size_t first = 0; first < order.size(); ++first) {
+    std::vector<std::vector<int32_t>> lanes(size_t(std::max(threads, 1)));
+    std::vector<double> load(lanes.size(), 0.0);
+    double total = 0;
+    for (size_t i = first; i < order.size(); ++i) {
+      size_t lightest = size_t(std::min_element(load.begin(), load.end()) -
+                               load.begin());
+      lanes[lightest].push_back(order[i]);
+      load[lightest] += costs[size_t(order[i])];
+      total += costs[size_t(order[i])];
+    }
+    size_t busy = size_t(std::count_if(load.begin(), load.end(),
+                                       [](double l) { return l > 0; }));
+    double even = total / double(lanes.size());
+    if (busy >= 2 && *std::max_element(load.begin(), load.end()) <=
+                         (1 + kLaneSlack) * even) {
+      plan.lanes = std::move(lanes);
+      return plan;
+    }
+    plan.alone.push_back(order[first]);
+  }
+  return plan;
 }
 
 } // namespace wlrt

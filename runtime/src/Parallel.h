@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace wlrt {
 
@@ -50,6 +51,40 @@ template <class F> void parallelChunks(int64_t n, F &&f) {
       f(begin, end);
   });
 }
+
+/// The threads of libomp's default team (omp_get_max_threads), 1 without
+/// libomp.
+int teamThreads();
+
+/// Calls lane(ctx, l) for every l in [0, lanes) on libomp's team, lane l on
+/// thread l mod threads, with that thread's own parallel loops kept on it
+/// (nthreads 1 inside), so that independent pieces of work run side by side;
+/// all on the calling thread, in order, without libomp.
+void runLanes(int lanes, void (*lane)(void *ctx, int l), void *ctx);
+
+/// runLanes with a callable f(l).
+template <class F> void forEachLane(int lanes, F &&f) {
+  using Fn = std::remove_reference_t<F>;
+  runLanes(
+      lanes, [](void *c, int l) { (*static_cast<Fn *>(c))(l); }, &f);
+}
+
+/// How independent pieces of work run on `threads` threads (planPieces):
+/// first `alone`, one after another, each on the whole team; then `lanes`
+/// side by side, one thread each (runLanes).
+struct PiecePlan {
+  std::vector<int32_t> alone;
+  std::vector<std::vector<int32_t>> lanes;
+};
+
+/// The plan for pieces of the given costs: a piece too big to share a thread
+/// goes alone (largest first) until the rest, dealt largest first to the
+/// least loaded of `threads` lanes, leave no lane more than kLaneSlack above
+/// an even split. Pieces of small matrices (a transformer's Muon updates)
+/// then run side by side instead of each forking the team for every small
+/// product; a dominant piece keeps the whole team. Fewer than two busy lanes
+/// means everything alone.
+PiecePlan planPieces(const std::vector<double> &costs, int threads);
 
 } // namespace wlrt
 

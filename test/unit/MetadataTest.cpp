@@ -499,4 +499,16 @@ TEST(Metadata, StepTensors) {
   rejects(with(R"([{"param":"w"}])").c_str(), "flops");
   rejects(with(R"({"param":"w"})").c_str(),
           "\"step_tensors\" must be an array");
+  // "step_tensors_independent": optional (false), a boolean.
+  EXPECT_FALSE(two.stepTensorsIndependent);
+  const char *pieces = R"([{"param":"b","flops":2}])";
+  wlrt::Metadata free = wlrt::parseMetadata(
+      (params + R"(,"step_tensors":)" + pieces +
+       R"(,"step_tensors_independent":true})")
+          .c_str());
+  EXPECT_TRUE(free.ok && free.stepTensorsIndependent) << free.error;
+  rejects((params + R"(,"step_tensors":)" + pieces +
+           R"(,"step_tensors_independent":1})")
+              .c_str(),
+          "\"step_tensors_independent\" must be a boolean");
 }

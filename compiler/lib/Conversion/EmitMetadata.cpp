@@ -109,6 +109,39 @@ FailureOr<json::Array> stepTensorsToJson(ModuleOp module) {
   }
 }
 
+/// "step_tensors_independent": no @step_<k> reads a parameter or state that
+/// another one writes (stepTensorsToJson checks that each writes only its
+/// own), so the runtime may run them in any order, side by side. Gradients
+/// are never written by a step.
+bool stepTensorsIndependent(ModuleOp module) {
+  SymbolTable symbols(module);
+  SmallVector<std::pair<func::FuncOp, StringAttr>> pieces;
+  llvm::StringSet<> written;
+  for (int64_t k = 0;; ++k) {
+    auto fn = symbols.lookup<func::FuncOp>(("step_" + Twine(k)).str());
+    if (!fn)
+      break;
+    auto updates = fn->getAttrOfType<FlatSymbolRefAttr>("wl.updates");
+    pieces.push_back({fn, updates.getAttr()});
+    written.insert(updates.getValue());
+  }
+  for (auto [fn, own] : pieces) {
+    WalkResult walk = fn.walk([&](Operation *op) {
+      if (op == fn || isa<GradRefOp>(op))
+        return WalkResult::advance();
+      for (NamedAttribute attr : op->getAttrs()) {
+        auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
+        if (ref && ref.getAttr() != own && written.contains(ref.getValue()))
+          return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return false;
+  }
+  return true;
+}
+
 json::Value attrToJson(Attribute a);
 
 json::Object dictToJson(DictionaryAttr dict);
@@ -227,6 +260,7 @@ struct WLEmitMetadataPass
     if (failed(stepTensors))
       return signalPassFailure();
     doc["step_tensors"] = std::move(*stepTensors);
+    doc["step_tensors_independent"] = stepTensorsIndependent(module);
 
     json::Array layers;
     for (LayerOp l : module.getOps<LayerOp>()) {

@@ -59,6 +59,8 @@
  *   "step_tensors": [ {"param": "fc1.weight", "flops": 1.2e9} ]  // the pieces of a sharded
  *              // step in wlgen_step's order: each a distinct trainable param, and the
  *              // compiler's estimate of its cost (flops >= 0). Optional (default []).
+ *   "step_tensors_independent": true  // no piece reads a param or state another piece
+ *              // writes: wl_step may run pieces side by side. Optional (default false).
  * A frozen param that the step rewrites (sst's "L.weight.sampled") has "step_written": true:
  * the step guard saves and restores it with the trainable params.
  *

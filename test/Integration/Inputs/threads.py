@@ -1,7 +1,8 @@
 """Thread-count independence (CPU/threads.wl): the same training run under
 OMP_NUM_THREADS = 1, 2 and 3 gives bit-identical losses, parameters and
 outputs; with --same, two libraries of one model (its machine code compiled
-whole and in partitions) give the same run. The generated GEMM kernels split
+whole and in partitions) give the same run; with --lanes, wl_step's pieces run side by
+side give the same run as the whole step. The generated GEMM kernels split
 only the independent output panels across threads, wl-parallel-rows only whole
 rows; every element's sum over k and every row's reduction has one fixed
 order."""
@@ -35,8 +36,9 @@ def run_child(path):
     print(digest.hexdigest())
 
 
-def digest_of(path, threads=None):
+def digest_of(path, threads=None, **extra):
     env = dict(os.environ) if threads is None else dict(os.environ, OMP_NUM_THREADS=str(threads))
+    env.update(extra)
     return subprocess.run([sys.executable, __file__, "--child", path], env=env, check=True,
                           capture_output=True, text=True).stdout.split()[-1]
 
@@ -57,10 +59,23 @@ def main(path):
     wlcheck.expect(digests[1] == digests[3], "threads_1_vs_3_bitwise")
 
 
+def lanes(path):
+    """wl_step's pieces side by side, one thread each (the default on 2 and 3 threads), give
+    the same run as wlgen_step whole (WL_STEP_LANES=0) and as one thread."""
+    whole = digest_of(path, 2, WL_STEP_LANES="0")
+    print("threads 2, whole step: %s" % whole)
+    for threads in (1, 2, 3):
+        d = digest_of(path, threads)
+        print("threads %d, lanes: %s" % (threads, d))
+        wlcheck.expect(d == whole, "lanes_threads_%d_bitwise" % threads)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--child":
         run_child(sys.argv[2])
     elif sys.argv[1] == "--same":
         same(sys.argv[2:4])
+    elif sys.argv[1] == "--lanes":
+        lanes(sys.argv[2])
     else:
         main(sys.argv[1])
