@@ -47,6 +47,36 @@ func.func private @cayley_grad(%s: tensor<4x4xf32>, %q: tensor<4x4xf32>, %g: ten
   return %d : tensor<4x4xf32>
 }
 
+// Through its linear layer: for a batch B < 2n = 8, u = ½dy + ½dy·Q (one
+// contraction, init ½dy), v = ½(x + xq), dX = uᵀv, dX − dXᵀ; otherwise
+// G = dyᵀx and cayley_grad's two products.
+// CHECK-LABEL: func.func private @cayley_linear_grad(
+//  CHECK-SAME:     %{{.+}}: memref<?xf32>, %{{.+}}: memref<4x4xf32>, %[[Q:.+]]: memref<4x4xf32>, %[[DY:.+]]: memref<?x4xf32>, %[[X:.+]]: memref<?x4xf32>, %[[XQ:.+]]: memref<?x4xf32>,
+//       CHECK:   %[[QT:.+]] = bufferization.to_tensor %[[Q]]
+//       CHECK:   %[[DYT:.+]] = bufferization.to_tensor %[[DY]]
+//       CHECK:   %[[XT:.+]] = bufferization.to_tensor %[[X]]
+//       CHECK:   %[[XQT:.+]] = bufferization.to_tensor %[[XQ]]
+//       CHECK:   %[[B:.+]] = tensor.dim %[[DYT]], %{{.+}} : tensor<?x4xf32>
+//       CHECK:   %[[TWO_N:.+]] = arith.constant 8 : index
+//       CHECK:   %[[LOW:.+]] = arith.cmpi ult, %[[B]], %[[TWO_N]] : index
+//       CHECK:   scf.if %[[LOW]] -> (tensor<4x4xf32>) {
+//       CHECK:     %[[HALFDY:.+]] = linalg.generic {{.*}} ins(%[[DYT]] : tensor<?x4xf32>)
+//       CHECK:     %[[U:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[DYT]], %[[QT]] : {{.*}}) outs(%[[HALFDY]] : tensor<?x4xf32>)
+//       CHECK:     %[[V:.+]] = linalg.generic {{.*}} ins(%[[XT]], %[[XQT]] : tensor<?x4xf32>, tensor<?x4xf32>)
+//       CHECK:     %[[DX:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[U]], %[[V]] : tensor<?x4xf32>, tensor<?x4xf32>) outs(%{{.+}} : tensor<4x4xf32>)
+//       CHECK:     %[[DS:.+]] = linalg.generic {{.*}}[[$TR]]{{.*}} ins(%[[DX]], %[[DX]] :
+//       CHECK:     scf.yield %[[DS]]
+//       CHECK:   } else {
+//       CHECK:     %[[G:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[DYT]], %[[XT]] : tensor<?x4xf32>, tensor<?x4xf32>) outs(%{{.+}} : tensor<4x4xf32>)
+//       CHECK:     linalg.generic {indexing_maps = [#[[$QT_MAP]], #{{.+}}, #{{.+}}], iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[QT]], %[[G]] :
+//       CHECK:     linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]}
+//       CHECK:     scf.yield
+//   CHECK-NOT:   call @wlrt_solve
+func.func private @cayley_linear_grad(%s: tensor<4x4xf32>, %q: tensor<4x4xf32>, %dy: tensor<?x4xf32>, %x: tensor<?x4xf32>, %xq: tensor<?x4xf32>) -> tensor<4x4xf32> {
+  %d = wl.cayley_linear_grad %s, %q, %dy, %x, %xq : tensor<4x4xf32>, tensor<?x4xf32>
+  return %d : tensor<4x4xf32>
+}
+
 // exp: s from a two-step Gram bound of ‖X‖₂ (ceil(log2(·)), clamped to
 // [0, 64]), Horner's rule for the degree-12 Taylor polynomial (12 products,
 // the last scaled by 1/1), then s squarings in an scf.for.

@@ -58,6 +58,12 @@ MODELS = {
          Layer("head", "dense", 4, 9)],
         ["ca1", "ca2", "ex1", "ex2", "hh1", "po1", "po2", "hh2", "sv1", "sv2", "dg", "sh", "sh",
          "head"]),
+    "CayleySquare": (
+        8, 3,
+        [Layer("cs1", "cayley", 8, 8), Layer("cr", "cayley", 6, 8, bias=False),
+         Layer("cs2", "cayley", 6, 6), Layer("cs3", "cayley", 6, 6, bias=False),
+         Layer("head", "dense", 3, 6)],
+        ["cs1", "cr", "cs2", "cs3", "cs3", "head"]),
     "HouseholderTall": (
         5, 3,
         [Layer("hh1", "householder", 8, 5, reflectors=3), Layer("hh2", "householder", 11, 8),
@@ -78,7 +84,7 @@ TIGHT = 1.001          # per-layer bound at creation <= TIGHT sigma_max
 FD_EPS = 3e-3
 LARGE = 10.0          # check_large_generators: S scaled by this
 # random-parameter scales per kind (S std, so |S - S^T|_2 is a few units)
-S_STD = {"ca1": 0.5, "ca2": 0.4, "ex1": 0.5, "ex2": 0.4, "sh": 0.7}
+S_STD = {"ca1": 0.5, "ca2": 0.4, "ex1": 0.5, "ex2": 0.4, "sh": 0.7, "cs1": 0.5, "cs2": 0.4}
 
 
 def rel(a, b):

@@ -158,26 +158,66 @@ struct LowerCayley : OpRewritePattern<CayleyOp> {
   }
 };
 
+/// dS = dX − dXᵀ for the gradient G of Q = cayley(S): Z = A⁻ᵀG, dX = ½(Z +
+/// Z Qᵀ). Q = A⁻¹(2I − A) = 2A⁻¹ − I, so A⁻¹ = ½(I + Q) and Z = ½(G + QᵀG):
+/// a product with the forward's Q instead of a second solve (two triangular
+/// solves in LAPACK, at a fraction of the product kernels' speed).
+Value cayleyGradOf(OpBuilder &b, Location loc, Value q, Value g) {
+  Value halfG = scaledPlusIdentity(b, loc, g, f32Const(b, loc, 0.5), 0.0);
+  Value z = contractionInto(b, loc, halfG, q, g, /*transposeLhs=*/true,
+                            /*transposeRhs=*/false, 0.5);
+  Value halfZ = scaledPlusIdentity(b, loc, z, f32Const(b, loc, 0.5), 0.0);
+  Value dx = contractionInto(b, loc, halfZ, z, q, false,
+                             /*transposeRhs=*/true, 0.5);
+  return minusTranspose(b, loc, dx);
+}
+
 struct LowerCayleyGrad : OpRewritePattern<CayleyGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(CayleyGradOp op,
                                 PatternRewriter &rewriter) const override {
-    // Z = A⁻ᵀG; dX = ½(Z + Z Qᵀ); dS = dX − dXᵀ. Q = A⁻¹(2I − A) = 2A⁻¹ − I,
-    // so A⁻¹ = ½(I + Q) and Z = ½(G + QᵀG): a product with the forward's Q
-    // instead of a second solve (two triangular solves in LAPACK, at a
-    // fraction of the product kernels' speed).
+    rewriter.replaceOp(
+        op, cayleyGradOf(rewriter, op.getLoc(), op.getQ(), op.getGrad()));
+    return success();
+  }
+};
+
+struct LowerCayleyLinearGrad : OpRewritePattern<CayleyLinearGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CayleyLinearGradOp op,
+                                PatternRewriter &rewriter) const override {
+    // B < 2n: dX = uᵀv with u = ½(dy + dy Q), v = ½(x + x Qᵀ), 4Bn² flops;
+    // otherwise forming G = dyᵀx (2Bn²) and cayley_grad's two n³ products
+    // (4n³) cost less.
     Location loc = op.getLoc();
-    Value g = op.getGrad();
-    Value halfG =
-        scaledPlusIdentity(rewriter, loc, g, f32Const(rewriter, loc, 0.5), 0.0);
-    Value z =
-        contractionInto(rewriter, loc, halfG, op.getQ(), g,
-                        /*transposeLhs=*/true, /*transposeRhs=*/false, 0.5);
-    Value halfZ =
-        scaledPlusIdentity(rewriter, loc, z, f32Const(rewriter, loc, 0.5), 0.0);
-    Value dx = contractionInto(rewriter, loc, halfZ, z, op.getQ(), false,
-                               /*transposeRhs=*/true, 0.5);
-    rewriter.replaceOp(op, minusTranspose(rewriter, loc, dx));
+    Value q = op.getQ(), dy = op.getDy(), x = op.getX(), xq = op.getXq();
+    RankedTensorType type = tensorType(q);
+    int64_t n = type.getDimSize(0);
+    Value batch = tensor::DimOp::create(rewriter, loc, dy, 0);
+    Value lowRank = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ult, batch,
+        arith::ConstantIndexOp::create(rewriter, loc, 2 * n));
+    auto ifOp = scf::IfOp::create(
+        rewriter, loc, lowRank,
+        [&](OpBuilder &b, Location l) {
+          Value halfDy = scaledPlusIdentity(b, l, dy, f32Const(b, l, 0.5), 0.0);
+          Value u = contractionInto(b, l, halfDy, dy, q, false, false, 0.5);
+          Value v = elementwise(
+              b, l, ValueRange{x, xq}, ValueRange{emptyLike(b, l, x)},
+              [](OpBuilder &nb, Location bl, ValueRange a) {
+                return SmallVector<Value>{mulf(nb, bl, addf(nb, bl, a[0], a[1]),
+                                               f32Const(nb, bl, 0.5))};
+              })[0];
+          Value dX = contraction(b, l, type, u, v, /*transposeLhs=*/true,
+                                 /*transposeRhs=*/false);
+          scf::YieldOp::create(b, l, minusTranspose(b, l, dX));
+        },
+        [&](OpBuilder &b, Location l) {
+          Value g = contraction(b, l, type, dy, x, /*transposeLhs=*/true,
+                                /*transposeRhs=*/false);
+          scf::YieldOp::create(b, l, cayleyGradOf(b, l, q, g));
+        });
+    rewriter.replaceOp(op, ifOp.getResults());
     return success();
   }
 };
@@ -777,7 +817,7 @@ struct LowerReshape : OpRewritePattern<ReshapeOp> {
 } // namespace
 
 void lowering::populateStructureLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerCayley, LowerCayleyGrad, LowerExpSkew, LowerExpSkewGrad,
+  patterns.add<LowerCayley, LowerCayleyGrad, LowerCayleyLinearGrad, LowerExpSkew, LowerExpSkewGrad,
                LowerLeadingBlock, LowerEmbedBlock, LowerHouseholder,
                LowerHouseholderGrad, LowerScaleColumns, LowerSstProduct,
                LowerColumnDot,

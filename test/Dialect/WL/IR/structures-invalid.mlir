@@ -36,6 +36,14 @@ func.func @cayley_rectangular(%s: tensor<4x3xf32>) {
 
 // -----
 
+func.func @cayley_linear_grad_width(%s: tensor<4x4xf32>, %dy: tensor<?x3xf32>) {
+  // expected-error @+1 {{'wl.cayley_linear_grad' op needs dy, x and xq of shape [B, 4], got 'tensor<?x3xf32>'}}
+  %d = wl.cayley_linear_grad %s, %s, %dy, %dy, %dy : tensor<4x4xf32>, tensor<?x3xf32>
+  return
+}
+
+// -----
+
 func.func @exp_skew_rectangular(%s: tensor<4x3xf32>) {
   // expected-error @+1 {{'wl.exp_skew' op needs a static square generator, got 'tensor<4x3xf32>'}}
   %q = wl.exp_skew %s : tensor<4x3xf32>

@@ -10,6 +10,8 @@ func.func @orthogonal(%s: tensor<6x6xf32>, %g: tensor<6x6xf32>) -> (tensor<6x4xf
   %q = wl.cayley %s : tensor<6x6xf32>
   // CHECK: %[[DS:.+]] = wl.cayley_grad %[[S]], %[[Q]], %[[G]] : tensor<6x6xf32>
   %ds = wl.cayley_grad %s, %q, %g : tensor<6x6xf32>
+  // CHECK: wl.cayley_linear_grad %[[S]], %[[Q]], %[[G]], %[[G]], %[[G]] : tensor<6x6xf32>, tensor<6x6xf32>
+  %dl = wl.cayley_linear_grad %s, %q, %g, %g, %g : tensor<6x6xf32>, tensor<6x6xf32>
   // CHECK: %[[E:.+]] = wl.exp_skew %[[S]] : tensor<6x6xf32>
   %e = wl.exp_skew %s : tensor<6x6xf32>
   // CHECK: %[[DE:.+]] = wl.exp_skew_grad %[[S]], %[[G]] : tensor<6x6xf32>

@@ -14,12 +14,52 @@ LogicalResult CayleyOp::verify() {
   return squareStatic(*this, getGenerator().getType());
 }
 
+/// The forward's y = x Qᵀ behind Q's gradient, when that gradient is one
+/// linear layer's dyᵀx (wl.linear's weight VJP, nothing else added) and the
+/// product is already computed where the VJP goes: the wl.linear, or null.
+static LinearOp linearBehind(CayleyOp cayley, Value grad, OpBuilder &b) {
+  auto product = grad.getDefiningOp<MatmulOp>();
+  if (!product || !product.getTransposeLhs() || product.getTransposeRhs() ||
+      !grad.use_empty())
+    return nullptr;
+  Block *block = b.getInsertionBlock();
+  for (Operation *user : cayley.getResult().getUsers()) {
+    auto linear = dyn_cast<LinearOp>(user);
+    if (linear && linear.getWeight() == cayley.getResult() &&
+        linear.getInput() == product.getRhs() &&
+        linear->getBlock() == block &&
+        (b.getInsertionPoint() == block->end() ||
+         linear->isBeforeInBlock(&*b.getInsertionPoint())))
+      return linear;
+  }
+  return nullptr;
+}
+
 LogicalResult CayleyOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                  SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(
-      CayleyGradOp::create(b, getLoc(), getGenerator().getType(),
-                           getGenerator(), getResult(), resultGrads[0]));
+  Value grad = resultGrads[0];
+  if (LinearOp linear = linearBehind(*this, grad, b)) {
+    auto product = grad.getDefiningOp<MatmulOp>();
+    operandGrads.push_back(CayleyLinearGradOp::create(
+        b, getLoc(), getGenerator().getType(), getGenerator(), getResult(),
+        product.getLhs(), product.getRhs(), linear.getResult()));
+    return success();
+  }
+  operandGrads.push_back(CayleyGradOp::create(b, getLoc(),
+                                              getGenerator().getType(),
+                                              getGenerator(), getResult(), grad));
   return success();
+}
+
+LogicalResult CayleyLinearGradOp::verify() {
+  auto q = cast<RankedTensorType>(getQ().getType());
+  auto dy = cast<RankedTensorType>(getDy().getType());
+  if (failed(squareStatic(*this, q)))
+    return failure();
+  if (!dy.isDynamicDim(1) && dy.getDimSize(1) == q.getDimSize(0))
+    return success();
+  return emitOpError("needs dy, x and xq of shape [B, ")
+         << q.getDimSize(0) << "], got " << dy;
 }
 
 LogicalResult ExpSkewOp::verify() {

@@ -38,6 +38,25 @@ def WL_CayleyGradOp : WL_Op<"cayley_grad", [Pure, AllTypesMatch<["generator", "q
   let assemblyFormat = "$generator `,` $q `,` $grad attr-dict `:` type($result)";
 }
 
+def WL_CayleyLinearGradOp : WL_Op<"cayley_linear_grad", [Pure,
+    AllTypesMatch<["generator", "q", "result"]>,
+    AllTypesMatch<["dy", "x", "xq"]>]> {
+  let summary = "dS of ⟨dyᵀx, cayley(S)⟩: a Cayley weight's gradient through "
+                "its linear layer y = x Qᵀ";
+  let description = [{
+    `xq` is the forward's x Qᵀ. The weight's gradient G = dyᵀx has rank at
+    most B, and dX = A⁻ᵀ G A⁻ᵀ = uᵀv with u = dy A⁻¹ = ½(dy + dy Q) and
+    v = x A⁻ᵀ = ½(x + xq) (A⁻¹ = ½(I + Q)): 4Bn² flops instead of the
+    2Bn² + 4n³ of forming G for cayley_grad. The lowering takes that form
+    when B < 2n and forms G otherwise. dS = dX − dXᵀ.
+  }];
+  let arguments = (ins WL_Tensor2D:$generator, WL_Tensor2D:$q,
+                       WL_Tensor2D:$dy, WL_Tensor2D:$x, WL_Tensor2D:$xq);
+  let results = (outs WL_Tensor2D:$result);
+  let assemblyFormat = "$generator `,` $q `,` $dy `,` $x `,` $xq attr-dict `:` type($result) `,` type($dy)";
+  let hasVerifier = 1;
+}
+
 def WL_ExpSkewOp : WL_Op<"exp_skew", [Pure, SameOperandsAndResultType,
     DeclareOpInterfaceMethods<WL_DifferentiableOpInterface>]> {
   let summary = "Q = exp(X) with the skew X = S − Sᵀ (scaling and squaring)";
