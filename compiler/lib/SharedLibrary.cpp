@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <atomic>
 #include <thread>
 
 using namespace llvm;
@@ -171,9 +172,12 @@ unsigned wl::codegenPartitions(const Module &module, unsigned requested) {
   // ~25k optimised instructions, 1.07 s of code generation on one thread,
   // 0.60 s on two).
   constexpr unsigned kInstructionsPerPartition = 5000;
+  // Up to four partitions per core, shared out as the threads come free:
+  // SplitModule's pieces differ in cost (a 12-layer MLP cut in two took
+  // 0.69 and 0.43 s).
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   return std::clamp<unsigned>(
-      module.getInstructionCount() / kInstructionsPerPartition, 1, cores);
+      module.getInstructionCount() / kInstructionsPerPartition, 1, 4 * cores);
 }
 
 bool wl::optimizeAndEmitObjectFiles(Module &module,
@@ -199,22 +203,28 @@ bool wl::optimizeAndEmitObjectFiles(Module &module,
       },
       /*PreserveLocals=*/false, /*RoundRobin=*/true);
   std::vector<std::string> errors(paths.size());
+  auto compile = [&](size_t i) {
+    LLVMContext context;
+    MemoryBufferRef buffer(StringRef(bitcode[i].data(), bitcode[i].size()),
+                           "partition");
+    Expected<std::unique_ptr<Module>> part = parseBitcodeFile(buffer, context);
+    if (!part) {
+      errors[i] = "cannot read back a code generation partition: " +
+                  toString(part.takeError());
+      return;
+    }
+    if (optimizeModule(**part, optLevel, errors[i]))
+      emitObjectFile(**part, paths[i], optLevel, errors[i]);
+  };
   {
+    // One thread per core at most; each takes the next partition when done.
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::atomic<size_t> next{0};
     std::vector<std::thread> threads;
-    for (size_t i = 0; i < paths.size(); ++i)
-      threads.emplace_back([&, i] {
-        LLVMContext context;
-        MemoryBufferRef buffer(StringRef(bitcode[i].data(), bitcode[i].size()),
-                               "partition");
-        Expected<std::unique_ptr<Module>> part =
-            parseBitcodeFile(buffer, context);
-        if (!part) {
-          errors[i] = "cannot read back a code generation partition: " +
-                      toString(part.takeError());
-          return;
-        }
-        if (optimizeModule(**part, optLevel, errors[i]))
-          emitObjectFile(**part, paths[i], optLevel, errors[i]);
+    for (size_t t = 0; t < std::min<size_t>(paths.size(), cores); ++t)
+      threads.emplace_back([&] {
+        for (size_t i = next++; i < paths.size(); i = next++)
+          compile(i);
       });
     for (std::thread &t : threads)
       t.join();

@@ -95,8 +95,8 @@ cl::opt<unsigned> optLevel("O", cl::desc("Optimisation level 0-3 (default 2)"),
 cl::opt<unsigned> codegenThreads(
     "codegen-threads",
     cl::desc("Optimise and compile the library's LLVM IR in this many "
-             "partitions, one thread each (1-64; default 0: one per ~5k LLVM "
-             "instructions, at most one per hardware thread)"),
+             "partitions, on at most one thread per core (1-64; default 0: "
+             "one per ~5k LLVM instructions, at most four per core)"),
     cl::value_desc("n"), cl::init(0), cl::cat(wlcCategory));
 cl::opt<std::string> report(
     "report", cl::ValueOptional,
@@ -581,7 +581,7 @@ int linkLibrary(llvm::Module &llvmModule, const wl::lang::Model &model,
   {
     std::string stage = "LLVM: optimise and generate code (" +
                         std::to_string(partitions) +
-                        (partitions == 1 ? " thread)" : " threads)");
+                        (partitions == 1 ? " partition)" : " partitions)");
     TimingScope scope = stageScope(stage);
     if (!wl::optimizeAndEmitObjectFiles(llvmModule, objects, optLevel, error))
       return fail(error);

@@ -28,13 +28,13 @@ bool emitObjectFile(llvm::Module &module, const std::string &path,
                     unsigned optLevel, std::string &error);
 
 /// How many partitions to optimise and compile `module` in: `requested` when
-/// not 0, else one per ~5k instructions, at most one per hardware thread.
+/// not 0, else one per ~5k instructions, at most four per hardware thread.
 unsigned codegenPartitions(const llvm::Module &module, unsigned requested);
 
 /// Optimises the (unoptimised) `module` at `optLevel` and emits it as one
 /// object file per path: with several, the module is first split into that
 /// many linkable partitions (llvm::SplitModule), each optimised and compiled
-/// on its own thread.
+/// on its own LLVMContext by one of at most one thread per core.
 bool optimizeAndEmitObjectFiles(llvm::Module &module,
                                 llvm::ArrayRef<std::string> paths,
                                 unsigned optLevel, std::string &error);
