@@ -38,6 +38,27 @@ func.func @elementwise(%x: tensor<?x256xf32>, %y: tensor<?x256xf32>) -> tensor<?
   return %0 : tensor<?x256xf32>
 }
 
+// An operand read transposed (X = S − Sᵀ): 64 × 64 tiles, so that each tile
+// reads 64 lines of S down its columns instead of a whole column per row.
+// CHECK-LABEL: func.func @skew(
+//  CHECK-SAME:     %[[S:[a-z0-9]+]]: tensor<1024x1024xf32>
+//       CHECK:   scf.forall (%[[I:.+]], %[[J:.+]]) = (0, 0) to (1024, 1024) step (64, 64)
+//   CHECK-DAG:     tensor.extract_slice %[[S]][%[[I]], %[[J]]] [64, 64] [1, 1]
+//   CHECK-DAG:     tensor.extract_slice %[[S]][%[[J]], %[[I]]] [64, 64] [1, 1]
+//       CHECK:     linalg.generic
+//       CHECK:       arith.subf
+//       CHECK:     tensor.parallel_insert_slice {{.+}}[%[[I]], %[[J]]] [64, 64] [1, 1]
+#tr = affine_map<(d0, d1) -> (d1, d0)>
+func.func @skew(%s: tensor<1024x1024xf32>, %y: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
+  %0 = linalg.generic {indexing_maps = [#id, #tr, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%s, %s : tensor<1024x1024xf32>, tensor<1024x1024xf32>) outs(%y : tensor<1024x1024xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %d = arith.subf %a, %b : f32
+    linalg.yield %d : f32
+  } -> tensor<1024x1024xf32>
+  return %0 : tensor<1024x1024xf32>
+}
+
 // Row reductions (a norm's Σ x²): each tile reduces its own rows.
 // CHECK-LABEL: func.func @row_sums(
 //       CHECK:   scf.forall ({{.+}}) = (0) to ({{.+}}) step (128)

@@ -55,6 +55,23 @@ int64_t rowsPerTile(linalg::GenericOp op, int64_t minElements) {
   return rows;
 }
 
+/// Square tiles for an elementwise op reading an operand transposed (S − Sᵀ,
+/// a mirrored triangle): a row tile would read its transposed operand down
+/// whole columns, one cache line per element (LLVM gathers 16 at a time
+/// from lines n floats apart, mostly out of L2 at n = 1024); a tile of
+/// kTransposeTile² elements reads kTransposeTile lines, which stay in L1.
+constexpr int64_t kTransposeTile = 64;
+
+bool readsTransposed(linalg::GenericOp op) {
+  if (op.getNumLoops() != 2 || op.getNumReductionLoops() != 0)
+    return false;
+  AffineMap transposed = AffineMap::getPermutationMap(
+      ArrayRef<unsigned>{1, 0}, op.getContext());
+  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+    return op.getMatchingIndexingMap(input) == transposed;
+  });
+}
+
 bool insideParallelLoop(Operation *op) {
   return op->getParentOfType<scf::ForallOp>() ||
          op->getParentOfType<scf::ParallelOp>();
@@ -78,6 +95,8 @@ struct WLParallelRowsPass
       SmallVector<OpFoldResult> tileSizes(op.getNumLoops(),
                                           rewriter.getIndexAttr(0));
       tileSizes.front() = rewriter.getIndexAttr(rows);
+      if (readsTransposed(op))
+        tileSizes.assign(2, rewriter.getIndexAttr(kTransposeTile));
       scf::SCFTilingOptions options;
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       options.setTileSizes(tileSizes);

@@ -91,7 +91,9 @@ def WLParallelRows : Pass<"wl-parallel-rows"> {
     before, so results do not change and do not depend on the thread count.
     Matrix products (left to wl-gemm-kernels), ops already inside a parallel
     loop (attention tiles), ops whose first loop is a reduction and ops of
-    one tile are left alone.
+    one tile are left alone. A 2-D elementwise op that reads an operand
+    transposed (S − Sᵀ, a mirrored triangle) gets 64 × 64 tiles instead, so
+    the transposed reads stay within 64 cache lines.
   }];
   let options = [
     Option<"minElements", "min-elements", "int64_t", "32768",
