@@ -32,8 +32,8 @@
 #include "llvm/Transforms/Utils/SplitModule.h"
 
 #include <algorithm>
-#include <mutex>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 using namespace llvm;

@@ -109,8 +109,8 @@ PiecePlan planPieces(const std::vector<double> &costs, int threads) {
     std::vector<double> load(lanes.size(), 0.0);
     double total = 0;
     for (size_t i = first; i < order.size(); ++i) {
-      size_t lightest = size_t(std::min_element(load.begin(), load.end()) -
-                               load.begin());
+      size_t lightest =
+          size_t(std::min_element(load.begin(), load.end()) - load.begin());
       lanes[lightest].push_back(order[i]);
       load[lightest] += costs[size_t(order[i])];
       total += costs[size_t(order[i])];

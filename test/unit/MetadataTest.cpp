@@ -502,10 +502,10 @@ TEST(Metadata, StepTensors) {
   // "step_tensors_independent": optional (false), a boolean.
   EXPECT_FALSE(two.stepTensorsIndependent);
   const char *pieces = R"([{"param":"b","flops":2}])";
-  wlrt::Metadata free = wlrt::parseMetadata(
-      (params + R"(,"step_tensors":)" + pieces +
-       R"(,"step_tensors_independent":true})")
-          .c_str());
+  wlrt::Metadata free =
+      wlrt::parseMetadata((params + R"(,"step_tensors":)" + pieces +
+                           R"(,"step_tensors_independent":true})")
+                              .c_str());
   EXPECT_TRUE(free.ok && free.stepTensorsIndependent) << free.error;
   rejects((params + R"(,"step_tensors":)" + pieces +
            R"(,"step_tensors_independent":1})")

@@ -65,8 +65,8 @@ constexpr int64_t kTransposeTile = 64;
 bool readsTransposed(linalg::GenericOp op) {
   if (op.getNumLoops() != 2 || op.getNumReductionLoops() != 0)
     return false;
-  AffineMap transposed = AffineMap::getPermutationMap(
-      ArrayRef<unsigned>{1, 0}, op.getContext());
+  AffineMap transposed =
+      AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, op.getContext());
   return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
     return op.getMatchingIndexingMap(input) == transposed;
   });

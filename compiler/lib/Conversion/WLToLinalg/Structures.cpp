@@ -817,10 +817,10 @@ struct LowerReshape : OpRewritePattern<ReshapeOp> {
 } // namespace
 
 void lowering::populateStructureLoweringPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerCayley, LowerCayleyGrad, LowerCayleyLinearGrad, LowerExpSkew, LowerExpSkewGrad,
-               LowerLeadingBlock, LowerEmbedBlock, LowerHouseholder,
-               LowerHouseholderGrad, LowerScaleColumns, LowerSstProduct,
-               LowerColumnDot,
-               LowerEye, LowerTranspose, LowerContract, LowerReshape>(
+  patterns.add<LowerCayley, LowerCayleyGrad, LowerCayleyLinearGrad,
+               LowerExpSkew, LowerExpSkewGrad, LowerLeadingBlock,
+               LowerEmbedBlock, LowerHouseholder, LowerHouseholderGrad,
+               LowerScaleColumns, LowerSstProduct, LowerColumnDot, LowerEye,
+               LowerTranspose, LowerContract, LowerReshape>(
       patterns.getContext());
 }

@@ -26,8 +26,7 @@ static LinearOp linearBehind(CayleyOp cayley, Value grad, OpBuilder &b) {
   for (Operation *user : cayley.getResult().getUsers()) {
     auto linear = dyn_cast<LinearOp>(user);
     if (linear && linear.getWeight() == cayley.getResult() &&
-        linear.getInput() == product.getRhs() &&
-        linear->getBlock() == block &&
+        linear.getInput() == product.getRhs() && linear->getBlock() == block &&
         (b.getInsertionPoint() == block->end() ||
          linear->isBeforeInBlock(&*b.getInsertionPoint())))
       return linear;
@@ -45,9 +44,9 @@ LogicalResult CayleyOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
         product.getLhs(), product.getRhs(), linear.getResult()));
     return success();
   }
-  operandGrads.push_back(CayleyGradOp::create(b, getLoc(),
-                                              getGenerator().getType(),
-                                              getGenerator(), getResult(), grad));
+  operandGrads.push_back(
+      CayleyGradOp::create(b, getLoc(), getGenerator().getType(),
+                           getGenerator(), getResult(), grad));
   return success();
 }
 
