@@ -164,6 +164,11 @@ bool wl::emitObjectFile(Module &module, const std::string &path,
   return true;
 }
 
+/// The host's hardware threads (at least 1).
+static unsigned hardwareThreads() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 unsigned wl::codegenPartitions(const Module &module, unsigned requested) {
   if (requested)
     return requested;
@@ -175,9 +180,9 @@ unsigned wl::codegenPartitions(const Module &module, unsigned requested) {
   // Up to four partitions per core, shared out as the threads come free:
   // SplitModule's pieces differ in cost (a 12-layer MLP cut in two took
   // 0.69 and 0.43 s).
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  return std::clamp<unsigned>(
-      module.getInstructionCount() / kInstructionsPerPartition, 1, 4 * cores);
+  return std::clamp<unsigned>(module.getInstructionCount() /
+                                  kInstructionsPerPartition,
+                              1, 4 * hardwareThreads());
 }
 
 bool wl::optimizeAndEmitObjectFiles(Module &module,
@@ -218,10 +223,10 @@ bool wl::optimizeAndEmitObjectFiles(Module &module,
   };
   {
     // One thread per core at most; each takes the next partition when done.
-    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     std::atomic<size_t> next{0};
     std::vector<std::thread> threads;
-    for (size_t t = 0; t < std::min<size_t>(paths.size(), cores); ++t)
+    for (size_t t = 0; t < std::min<size_t>(paths.size(), hardwareThreads());
+         ++t)
       threads.emplace_back([&] {
         for (size_t i = next++; i < paths.size(); i = next++)
           compile(i);

@@ -676,8 +676,7 @@ const PiecePlan &stepPlanOf(wl_model *m) {
 bool runPlannedStep(wl_model *m, wlgen_memref1d *arena, int64_t t) {
   const Metadata &md = *m->md;
   if (!m->stepLanes || md.cudaTarget || !md.stepTensorsIndependent ||
-      md.stepTensors.size() < 2 || !_mlir_ciface_wlgen_step_tensor ||
-      !_mlir_ciface_wlgen_step_finish)
+      !_mlir_ciface_wlgen_step_tensor || !_mlir_ciface_wlgen_step_finish)
     return false;
   const PiecePlan &plan = stepPlanOf(m);
   if (plan.lanes.empty())

@@ -63,13 +63,12 @@ double estimatedFlops(Operation *op, SymbolTable &symbols) {
   return flops;
 }
 
-/// "step_tensors": the functions @step_<k> of wl-generate-step in order, each
-/// with the parameter it updates and its estimated flops. A sharded step
-/// broadcasts what the k-th function wrote from the rank that ran it, so each
-/// must write its own parameter and state only: anything else is an error.
-FailureOr<json::Array> stepTensorsToJson(ModuleOp module) {
+/// The functions @step_<k> of wl-generate-step in order, each with the
+/// parameter it updates (`wl.updates`; a function without it is an error).
+FailureOr<SmallVector<std::pair<func::FuncOp, FlatSymbolRefAttr>>>
+stepFunctions(ModuleOp module) {
   SymbolTable symbols(module);
-  json::Array out;
+  SmallVector<std::pair<func::FuncOp, FlatSymbolRefAttr>> out;
   for (int64_t k = 0;; ++k) {
     auto fn = symbols.lookup<func::FuncOp>(("step_" + Twine(k)).str());
     if (!fn)
@@ -77,6 +76,20 @@ FailureOr<json::Array> stepTensorsToJson(ModuleOp module) {
     auto updates = fn->getAttrOfType<FlatSymbolRefAttr>("wl.updates");
     if (!updates)
       return fn.emitError("a step function without `wl.updates`"), failure();
+    out.push_back({fn, updates});
+  }
+}
+
+/// "step_tensors": the functions @step_<k> of wl-generate-step in order, each
+/// with the parameter it updates and its estimated flops. A sharded step
+/// broadcasts what the k-th function wrote from the rank that ran it, so each
+/// must write its own parameter and state only: anything else is an error.
+FailureOr<json::Array>
+stepTensorsToJson(ModuleOp module,
+                  ArrayRef<std::pair<func::FuncOp, FlatSymbolRefAttr>> pieces) {
+  SymbolTable symbols(module);
+  json::Array out;
+  for (auto [fn, updates] : pieces) {
     double flops = 0;
     WalkResult walk = fn.walk([&](Operation *op) {
       if (op == fn)
@@ -107,31 +120,25 @@ FailureOr<json::Array> stepTensorsToJson(ModuleOp module) {
     out.push_back(json::Object{{"param", updates.getValue().str()},
                                {"flops", flops}});
   }
+  return out;
 }
 
 /// "step_tensors_independent": no @step_<k> reads a parameter or state that
 /// another one writes (stepTensorsToJson checks that each writes only its
 /// own), so the runtime may run them in any order, side by side. Gradients
 /// are never written by a step.
-bool stepTensorsIndependent(ModuleOp module) {
-  SymbolTable symbols(module);
-  SmallVector<std::pair<func::FuncOp, StringAttr>> pieces;
+bool stepTensorsIndependent(
+    ArrayRef<std::pair<func::FuncOp, FlatSymbolRefAttr>> pieces) {
   llvm::StringSet<> written;
-  for (int64_t k = 0;; ++k) {
-    auto fn = symbols.lookup<func::FuncOp>(("step_" + Twine(k)).str());
-    if (!fn)
-      break;
-    auto updates = fn->getAttrOfType<FlatSymbolRefAttr>("wl.updates");
-    pieces.push_back({fn, updates.getAttr()});
+  for (auto [fn, updates] : pieces)
     written.insert(updates.getValue());
-  }
   for (auto [fn, own] : pieces) {
     WalkResult walk = fn.walk([&](Operation *op) {
       if (op == fn || isa<GradRefOp>(op))
         return WalkResult::advance();
       for (NamedAttribute attr : op->getAttrs()) {
         auto ref = dyn_cast<FlatSymbolRefAttr>(attr.getValue());
-        if (ref && ref.getAttr() != own && written.contains(ref.getValue()))
+        if (ref && ref != own && written.contains(ref.getValue()))
           return WalkResult::interrupt();
       }
       return WalkResult::advance();
@@ -256,11 +263,14 @@ struct WLEmitMetadataPass
     }
     doc["params"] = std::move(params);
 
-    FailureOr<json::Array> stepTensors = stepTensorsToJson(module);
+    auto pieces = stepFunctions(module);
+    if (failed(pieces))
+      return signalPassFailure();
+    FailureOr<json::Array> stepTensors = stepTensorsToJson(module, *pieces);
     if (failed(stepTensors))
       return signalPassFailure();
     doc["step_tensors"] = std::move(*stepTensors);
-    doc["step_tensors_independent"] = stepTensorsIndependent(module);
+    doc["step_tensors_independent"] = stepTensorsIndependent(*pieces);
 
     json::Array layers;
     for (LayerOp l : module.getOps<LayerOp>()) {

@@ -14,13 +14,12 @@ LogicalResult CayleyOp::verify() {
   return squareStatic(*this, getGenerator().getType());
 }
 
-/// The forward's y = x Qᵀ behind Q's gradient, when that gradient is one
-/// linear layer's dyᵀx (wl.linear's weight VJP, nothing else added) and the
-/// product is already computed where the VJP goes: the wl.linear, or null.
-static LinearOp linearBehind(CayleyOp cayley, Value grad, OpBuilder &b) {
-  auto product = grad.getDefiningOp<MatmulOp>();
+/// The forward's y = x Qᵀ behind `product`, Q's gradient, when that is one
+/// linear layer's dyᵀx (wl.linear's weight VJP, nothing else added) and y is
+/// already computed where the VJP goes: the wl.linear, or null.
+static LinearOp linearBehind(CayleyOp cayley, MatmulOp product, OpBuilder &b) {
   if (!product || !product.getTransposeLhs() || product.getTransposeRhs() ||
-      !grad.use_empty())
+      !product.getResult().use_empty())
     return nullptr;
   Block *block = b.getInsertionBlock();
   for (Operation *user : cayley.getResult().getUsers()) {
@@ -37,8 +36,8 @@ static LinearOp linearBehind(CayleyOp cayley, Value grad, OpBuilder &b) {
 LogicalResult CayleyOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
                                  SmallVectorImpl<Value> &operandGrads) {
   Value grad = resultGrads[0];
-  if (LinearOp linear = linearBehind(*this, grad, b)) {
-    auto product = grad.getDefiningOp<MatmulOp>();
+  auto product = grad.getDefiningOp<MatmulOp>();
+  if (LinearOp linear = linearBehind(*this, product, b)) {
     operandGrads.push_back(CayleyLinearGradOp::create(
         b, getLoc(), getGenerator().getType(), getGenerator(), getResult(),
         product.getLhs(), product.getRhs(), linear.getResult()));
