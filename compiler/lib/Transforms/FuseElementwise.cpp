@@ -13,9 +13,11 @@
 #include "wl/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace wl {
@@ -26,6 +28,73 @@ namespace wl {
 using namespace mlir;
 
 namespace {
+
+/// The value a reduction generic's body adds to its output, when the body is
+/// `yield out + e` with e independent of out (a product or a sum): then the
+/// result is init + Σ e whatever init is.
+bool sumsIntoItsOutput(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
+    return false;
+  Block *body = op.getBody();
+  BlockArgument out = body->getArguments().back();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add || !out.hasOneUse())
+    return false;
+  return add.getLhs() == out || add.getRhs() == out;
+}
+
+/// G + Σ e, where the sum starts from zero (a fill), becomes the sum started
+/// from G: `linalg.generic {yield a + b} ins(G, P)` with P a one-use
+/// reduction into a zero fill turns into that reduction with G as its init.
+/// A weight gradient's `G += dyᵀ x` then accumulates straight into G (one
+/// pass over it in wl-gemm-kernels) instead of filling a temporary with
+/// zeros, writing the product there and adding it to G in a third pass.
+struct AccumulateIntoSumInit : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp add,
+                                PatternRewriter &rewriter) const override {
+    if (add.getNumDpsInputs() != 2 || add.getNumDpsInits() != 1 ||
+        add.getNumReductionLoops() != 0 ||
+        !llvm::all_of(add.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); }))
+      return failure();
+    Block *body = add.getBody();
+    auto yield = cast<linalg::YieldOp>(body->getTerminator());
+    auto sum = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+    if (!sum || &body->front() != sum.getOperation())
+      return failure();
+    for (int sumSide = 0; sumSide < 2; ++sumSide) {
+      Value sumArg = body->getArgument(sumSide);
+      Value startArg = body->getArgument(1 - sumSide);
+      if (!((sum.getLhs() == sumArg && sum.getRhs() == startArg) ||
+            (sum.getLhs() == startArg && sum.getRhs() == sumArg)))
+        continue;
+      Value partial = add.getDpsInputs()[sumSide];
+      Value start = add.getDpsInputs()[1 - sumSide];
+      auto reduction = partial.getDefiningOp<linalg::GenericOp>();
+      if (!reduction || !partial.hasOneUse() ||
+          reduction->getBlock() != add->getBlock() ||
+          !sumsIntoItsOutput(reduction) ||
+          start.getType() != reduction.getDpsInits()[0].getType() ||
+          partial.getType() != add.getResult(0).getType())
+        continue;
+      auto fill = reduction.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+      if (!fill || !matchPattern(fill.getInputs()[0], m_PosZeroFloat()))
+        continue;
+      // At the add, start and all of the reduction's operands are defined.
+      rewriter.moveOpBefore(reduction, add);
+      rewriter.modifyOpInPlace(reduction, [&] {
+        reduction.getDpsInitsMutable()[0].set(start);
+      });
+      rewriter.replaceOp(add, reduction->getResults());
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct WLFuseElementwisePass
     : public wl::impl::WLFuseElementwiseBase<WLFuseElementwisePass> {
   void runOnOperation() override {
@@ -45,6 +114,7 @@ struct WLFuseElementwisePass
       return consumer.getMatchingIndexingMap(fused).isPermutation();
     };
     RewritePatternSet patterns(ctx);
+    patterns.add<AccumulateIntoSumInit>(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
