@@ -337,23 +337,28 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 
 // The kernels (emitted once each, after the functions, internal to the
 // library).
-// The forward's kernel: large products (M·N·K ≥ 2^22) take a parallel
+// The forward's kernel: large products (M·N·K ≥ 2^21) take a parallel
 // branch. Panels are packed by calls of one packing function per operand
 // layout.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc(
 //  CHECK-SAME:     %[[KA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KB:.+]]: memref<?x?xf32, strided<[1, ?], offset: ?>>,
 //  CHECK-SAME:     %[[KC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[KS:.+]]: f32, %[[KO:.+]]: i1)
 //  CHECK-SAME:     attributes {llvm.linkage = #llvm.linkage<internal>}
-//       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c4194304
+//       CHECK:   %[[BIG:.+]] = arith.cmpi sge, %{{.+}}, %c2097152
 //       CHECK:   scf.if %[[BIG]] {
 //       CHECK:     func.call @omp_get_max_threads()
 // Tall products (at least 4 A blocks of 192 rows) whose threads would get
 // fewer than 16 B panels each share the rows: each thread takes one
 // contiguous range of ceil(M / threads) rows and packs its own A blocks;
-// the threads pack the B panels together.
+// the threads pack the B panels together. So do products of any height
+// with fewer B panels (of 32 columns) than threads.
+//       CHECK:     %[[THREADS:.+]] = arith.index_cast
 //       CHECK:     %[[TALL:.+]] = arith.cmpi sge, %{{.+}}, %c768
 //       CHECK:     %[[NARROW:.+]] = arith.cmpi ult, %{{.+}}, %c16
-//       CHECK:     %[[BYROWS:.+]] = arith.andi %[[TALL]], %[[NARROW]]
+//       CHECK:     %[[PANELS:.+]] = arith.ceildivui %{{.+}}, %c32
+//       CHECK:     %[[FEW:.+]] = arith.cmpi ult, %[[PANELS]], %[[THREADS]]
+//       CHECK:     %[[TALLNARROW:.+]] = arith.andi %[[TALL]], %[[NARROW]]
+//       CHECK:     %[[BYROWS:.+]] = arith.ori %[[TALLNARROW]], %[[FEW]]
 //       CHECK:     scf.if %[[BYROWS]] {
 //       CHECK:       %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:       scf.for %{{.+}} step %c1024

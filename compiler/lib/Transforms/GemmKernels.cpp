@@ -61,9 +61,12 @@ using namespace mlir;
 namespace {
 
 constexpr int64_t kLanes = 16; // f32 lanes of a 512-bit register
-/// Multiply-adds below which a product runs on one thread (~50 µs of work:
-/// waking the pool costs a few µs per parallel loop).
-constexpr int64_t kParallelWork = int64_t(1) << 22;
+/// Multiply-adds below which a product runs on one thread (~25 µs of work:
+/// waking the pool costs a few µs per parallel loop). A classifier head's
+/// 256×10×1024 products are above it.
+constexpr int64_t kParallelProduct = int64_t(1) << 21;
+/// Elements below which an elementwise op runs on one thread (~1 MB).
+constexpr int64_t kParallelElements = int64_t(1) << 18;
 /// Rows (in A blocks of MC) from which the threads share the rows of C
 /// rather than the B panels of each A block (measured: a transformer's
 /// 8192-row products 15% faster, a [256, 1024] batch's 20% slower).
@@ -390,7 +393,7 @@ public:
       // Products too small to pay for waking the other threads run serially.
       Value work = mul(mul(M, N), K);
       Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, work,
-                                        index(kParallelWork));
+                                        index(kParallelProduct));
       auto ifBig = scf::IfOp::create(b, loc, big, /*withElse=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&ifBig.getElseRegion().front());
@@ -408,7 +411,8 @@ private:
   /// when A is short (fewer than kTallBlocks A blocks: packed whole) or each
   /// thread gets at least kColumnPanels B panels; otherwise the rows
   /// (blocksByRows: tall products with few columns, where packing A on every
-  /// thread would cost more than it saves).
+  /// thread would cost more than it saves), and always when there are fewer
+  /// B panels than threads.
   void shareAmongThreads() {
     OpBuilder::InsertionGuard guard(b);
     Value threads = arith::IndexCastOp::create(
@@ -420,8 +424,13 @@ private:
         arith::CeilDivUIOp::create(b, loc, ceilDiv(N, t.nr), threads);
     Value narrow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
                                          panelsPerThread, index(kColumnPanels));
+    // Fewer B panels than threads (a rank-16 adapter's x Aᵀ): sharing the
+    // columns would leave threads idle, so the rows are shared at any height.
+    Value fewPanels = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ult, ceilDiv(N, t.nr), threads);
     ifElse(
-        arith::AndIOp::create(b, loc, tall, narrow),
+        arith::OrIOp::create(b, loc, arith::AndIOp::create(b, loc, tall, narrow),
+                             fewPanels),
         [&] { blocksByRows(threads); },
         [&] {
           blocksByColumns(threads, arith::SelectOp::create(b, loc, tall, mcMax,
@@ -1187,7 +1196,7 @@ struct WLGemmKernelsPass
   /// iteration, so sums keep one order. Ops whose outermost loop is a
   /// reduction (Wᵀu as Σ_i over rows) stay serial: their parallel loop would
   /// fork once per row. So do small or batch-sized ops (static extent below
-  /// kParallelWork / 16, ~1 MB): waking the threads would cost more.
+  /// kParallelElements): waking the threads would cost more.
   void parallelizeLargeLoops() {
     SmallVector<linalg::LinalgOp> large;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -1200,7 +1209,7 @@ struct WLGemmKernelsPass
       int64_t elements = 1;
       for (int64_t size : op.getStaticLoopRanges())
         elements *= ShapedType::isDynamic(size) ? 1 : size;
-      if (elements >= kParallelWork / 16)
+      if (elements >= kParallelElements)
         large.push_back(op);
     });
     IRRewriter rewriter(&getContext());
