@@ -350,15 +350,19 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 // Tall products (at least 4 A blocks of 192 rows) whose threads would get
 // fewer than 16 B panels each share the rows: each thread takes one
 // contiguous range of ceil(M / threads) rows and packs its own A blocks;
-// the threads pack the B panels together. So do products of any height
-// with fewer B panels (of 32 columns) than threads.
+// the threads pack the B panels together. So do products with fewer B
+// panels (of 32 columns) than threads and at least 64 rows (8 micro-tiles)
+// per thread.
 //       CHECK:     %[[THREADS:.+]] = arith.index_cast
-//       CHECK:     %[[TALL:.+]] = arith.cmpi sge, %{{.+}}, %c768
+//       CHECK:     %[[TALL:.+]] = arith.cmpi sge, %[[M:.+]], %c768
 //       CHECK:     %[[NARROW:.+]] = arith.cmpi ult, %{{.+}}, %c16
 //       CHECK:     %[[PANELS:.+]] = arith.ceildivui %{{.+}}, %c32
 //       CHECK:     %[[FEW:.+]] = arith.cmpi ult, %[[PANELS]], %[[THREADS]]
+//       CHECK:     %[[MINROWS:.+]] = arith.muli %[[THREADS]], %c64
+//       CHECK:     %[[ENOUGH:.+]] = arith.cmpi sge, %[[M]], %[[MINROWS]]
+//       CHECK:     %[[FEWROWS:.+]] = arith.andi %[[FEW]], %[[ENOUGH]]
 //       CHECK:     %[[TALLNARROW:.+]] = arith.andi %[[TALL]], %[[NARROW]]
-//       CHECK:     %[[BYROWS:.+]] = arith.ori %[[TALLNARROW]], %[[FEW]]
+//       CHECK:     %[[BYROWS:.+]] = arith.ori %[[TALLNARROW]], %[[FEWROWS]]
 //       CHECK:     scf.if %[[BYROWS]] {
 //       CHECK:       %[[BPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:       scf.for %{{.+}} step %c1024
@@ -399,8 +403,8 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:         scf.for %[[JC:.+]] = %[[FIRSTCOL]] to %{{.+}} step %c1024
 //       CHECK:           scf.for %[[PC:.+]] = %{{.+}} to %{{.+}} step %c512
 //       CHECK:             scf.for %[[IC:.+]] = %{{.+}} to %{{.+}} step %[[ROWSPERBLOCK]]
-//       CHECK:               scf.for %{{.+}} step %c8
-//       CHECK:                 func.call @wlgen_pack_ar(%[[KA]], %[[OWNA]],
+//   CHECK-NOT:               scf.for
+//       CHECK:               func.call @wlgen_pack_ar(%[[KA]], %[[OWNA]],
 //       CHECK:               %[[FIRSTBLOCK:.+]] = arith.cmpi eq, %[[IC]], %c0{{.*}} : index
 //       CHECK:               scf.for %[[JR:.+]] = %{{.+}} to %{{.+}} step %c32
 //       CHECK:                 %[[SLOT:.+]] = arith.select %[[ONEBLOCK]], %c0{{.*}}, %[[JR]] : index
@@ -458,10 +462,12 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:       memref.store %{{.+}}, %[[PBUF]]
 //       CHECK:   return
 
-// A (rows contiguous) is packed by 8 rows × 16 k: two 8 × 8 squares
-// transposed (three stages of shuffles), each k's 8 lanes stored.
+// One call packs a whole A block: A (rows contiguous) panel by panel (8
+// rows), each by 8 rows × 16 k: two 8 × 8 squares transposed (three stages
+// of shuffles), each k's 8 lanes stored.
 // CHECK-LABEL: func.func private @wlgen_pack_ar(
 //  CHECK-SAME:     %[[PA:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[ABUF:.+]]: memref<?xf32>,
+//       CHECK:   scf.for %{{.+}} step %c8
 //       CHECK:   scf.for %{{.+}} step %c16
 //  CHECK-COUNT-8:    vector.load %[[PA]]
 //  CHECK-COUNT-24:   vector.shuffle
@@ -472,7 +478,8 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 
 // Layout-specific packing: B rows contiguous → masked vector loads of B
 // rows; A columns contiguous → masked vector<8xf32> loads of A's columns,
-// read as rows of its transposed view.
+// read as rows of its transposed view, the k loop outside the panel loop
+// (each k's row of Aᵀ read in order).
 // CHECK-LABEL: func.func private @wlgen_gemm_ac_br(
 //       CHECK:   func.call @wlgen_pack_br(
 //       CHECK:   func.call @wlgen_pack_ac(
@@ -480,7 +487,9 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
 //       CHECK:   vector.maskedload %{{.+}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<16xi1>, vector<16xf32> into vector<16xf32>
 // CHECK-LABEL: func.func private @wlgen_pack_ac(
 //       CHECK:   %[[AT:.+]] = memref.transpose %{{.+}} (d0, d1) -> (d1, d0) : memref<?x?xf32, strided<[1, ?], offset: ?>> to memref<?x?xf32, strided<[?, 1], offset: ?>>
-//       CHECK:   vector.maskedload %[[AT]]{{.+}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+//       CHECK:   scf.for %[[K:.+]] = %{{.+}} step %c1
+//       CHECK:     scf.for %[[IR:.+]] = %{{.+}} step %c8
+//       CHECK:       vector.maskedload %[[AT]][%{{.+}}, %{{.+}}]{{.+}} : memref<?x?xf32, strided<[?, 1], offset: ?>>, vector<8xi1>, vector<8xf32> into vector<8xf32>
 
 // The symmetric kernel takes the panels from both ends alternately (equal
 // work per thread) and computes a tile only when its last column reaches

@@ -85,9 +85,8 @@ struct AccumulateIntoSumInit : OpRewritePattern<linalg::GenericOp> {
         continue;
       // At the add, start and all of the reduction's operands are defined.
       rewriter.moveOpBefore(reduction, add);
-      rewriter.modifyOpInPlace(reduction, [&] {
-        reduction.getDpsInitsMutable()[0].set(start);
-      });
+      rewriter.modifyOpInPlace(
+          reduction, [&] { reduction.getDpsInitsMutable()[0].set(start); });
       rewriter.replaceOp(add, reduction->getResults());
       return success();
     }
