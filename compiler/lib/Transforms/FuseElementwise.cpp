@@ -29,9 +29,9 @@ using namespace mlir;
 
 namespace {
 
-/// The value a reduction generic's body adds to its output, when the body is
-/// `yield out + e` with e independent of out (a product or a sum): then the
-/// result is init + Σ e whatever init is.
+/// True when `op` is a reduction whose body is `yield out + e` with e
+/// independent of out (a product or a sum): its result is then init + Σ e
+/// whatever init is.
 bool sumsIntoItsOutput(linalg::GenericOp op) {
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
     return false;
@@ -65,12 +65,12 @@ struct AccumulateIntoSumInit : OpRewritePattern<linalg::GenericOp> {
     auto sum = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
     if (!sum || &body->front() != sum.getOperation())
       return failure();
+    Value in0 = body->getArgument(0), in1 = body->getArgument(1);
+    if (!((sum.getLhs() == in0 && sum.getRhs() == in1) ||
+          (sum.getLhs() == in1 && sum.getRhs() == in0)))
+      return failure();
+    // Either input may be the sum started from zero.
     for (int sumSide = 0; sumSide < 2; ++sumSide) {
-      Value sumArg = body->getArgument(sumSide);
-      Value startArg = body->getArgument(1 - sumSide);
-      if (!((sum.getLhs() == sumArg && sum.getRhs() == startArg) ||
-            (sum.getLhs() == startArg && sum.getRhs() == sumArg)))
-        continue;
       Value partial = add.getDpsInputs()[sumSide];
       Value start = add.getDpsInputs()[1 - sumSide];
       auto reduction = partial.getDefiningOp<linalg::GenericOp>();
