@@ -66,12 +66,13 @@
 //       CHECK: wl.contract {{.*}}: (tensor<?x3x2xf32>) -> tensor<?x2x3xf32>
 // blockdiag: one batched contraction.
 //       CHECK: wl.contract {{.*}}: (tensor<2x2x3xf32>, tensor<?x2x3xf32>) -> tensor<?x2x2xf32>
-// frozen + lora: W0 x + (alpha/r)·B(A x), the scale 4/2.
+// frozen + lora: W0 x + B((alpha/r)·A x), the scale 4/2 on the rank-2
+// activations (rows × r, not rows × OUT).
 //       CHECK: %[[BASE:.+]] = wl.linear %{{.+}}, %{{.+}} {{.*}}: (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
-//       CHECK: wl.matmul {{.*}}: (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
-//       CHECK: %[[BA:.+]] = wl.matmul {{.*}}: (tensor<?x2xf32>, tensor<4x2xf32>) -> tensor<?x4xf32>
-//       CHECK: %[[S:.+]] = wl.scale %[[BA]], 2.000000e+00
-//       CHECK: wl.add %[[BASE]], %[[S]]
+//       CHECK: %[[AX:.+]] = wl.matmul {{.*}}: (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
+//       CHECK: %[[S:.+]] = wl.scale %[[AX]], 2.000000e+00 {{.*}}: tensor<?x2xf32>
+//       CHECK: %[[BA:.+]] = wl.matmul %[[S]], {{.*}}: (tensor<?x2xf32>, tensor<4x2xf32>) -> tensor<?x4xf32>
+//       CHECK: wl.add %[[BASE]], %[[BA]]
 // PiSSA: scale 1, no wl.scale.
 //       CHECK: wl.param_ref @pi.weight.lora_B
 //  CHECK-NEXT: wl.matmul

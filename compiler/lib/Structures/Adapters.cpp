@@ -56,14 +56,14 @@ public:
     return productBound(tb, role, "weight.lora_B", "weight.lora_A",
                         /*transposed=*/true, scale(tb.call()));
   }
-  /// y = scale · B (A x).
+  /// y = B (scale · A x): the scale goes on the r-wide activations, not on
+  /// the OUT-wide result (a pass over rows × r elements instead of rows ×
+  /// OUT; its VJP scales the r-wide gradient too).
   Value apply(const TermBuilder &tb, Value x) const override {
     const lang::Call &s = tb.call();
     int64_t r = s.getInt("rank", 8);
     Value a =
         tb.matmul(tb.rows(x, {r}), x, tb.param("weight.lora_A"), false, true);
-    Value y = tb.matmul(tb.rows(x, {tb.out()}), a, tb.param("weight.lora_B"),
-                        false, true);
     bool pissa = isPissa(s);
     if (const lang::Arg *alpha = s.find("alpha");
         pissa && alpha && !alpha->implicit)
@@ -71,10 +71,11 @@ public:
                   "alpha has no effect with init = pissa: the re-split base "
                   "and factors "
                   "reproduce W0 with scale 1");
-    if (scale(s) == 1.0)
-      return y;
-    return ScaleOp::create(tb.b, tb.loc, y.getType(), y,
-                           tb.b.getF64FloatAttr(scale(s)));
+    if (scale(s) != 1.0)
+      a = ScaleOp::create(tb.b, tb.loc, a.getType(), a,
+                          tb.b.getF64FloatAttr(scale(s)));
+    return tb.matmul(tb.rows(x, {tb.out()}), a, tb.param("weight.lora_B"),
+                     false, true);
   }
   std::optional<Resplit> resplit(const lang::Call &s) const override {
     if (!isPissa(s))
