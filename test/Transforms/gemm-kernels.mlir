@@ -255,6 +255,24 @@ func.func @large_elementwise(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
 //       CHECK:   call @wlgen_gemm_ar_bc(
 //       CHECK:   linalg.generic
 //       CHECK:     arith.mulf
+// The epilogue's output allocated between the product and the epilogue: the
+// kernel call goes where the epilogue was, after the allocation.
+// CHECK-LABEL: func.func @output_allocated_between(
+//       CHECK:   %[[T:.+]] = memref.alloc
+//       CHECK:   %[[H:.+]] = memref.alloc
+//       CHECK:   memref.extract_strided_metadata %[[T]]
+//       CHECK:   memref.extract_strided_metadata %[[H]]
+//       CHECK:   call @wlgen_gemm_ar_bc_epilogue1(
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return %[[H]]
+// The same relu in another function, its values numbered differently and
+// its constant defined elsewhere: the kernel of @relu_epilogue serves it
+// (a kernel per epilogue body, not per body text: every relu layer of a
+// model shares one).
+// CHECK-LABEL: func.func @same_relu_elsewhere(
+//       CHECK:   call @wlgen_gemm_ar_bc_epilogue0(
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   return
 func.func @relu_epilogue(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>) {
   linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
@@ -331,6 +349,49 @@ func.func @scaled_by_runtime_value(%x: memref<?x64xf32>, %w: memref<48x64xf32>, 
   ^bb0(%v: f32, %o: f32):
     %r = arith.mulf %v, %k : f32
     linalg.yield %r : f32
+  }
+  return
+}
+func.func @output_allocated_between(%x: memref<?x64xf32>, %w: memref<48x64xf32>) -> memref<?x48xf32> {
+  %c0 = arith.constant 0 : index
+  %b = memref.dim %x, %c0 : memref<?x64xf32>
+  %t = memref.alloc(%b) : memref<?x48xf32>
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%t : memref<?x48xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  %h = memref.alloc(%b) : memref<?x48xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%t : memref<?x48xf32>) outs(%h : memref<?x48xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.tanh %v : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %t : memref<?x48xf32>
+  func.return %h : memref<?x48xf32>
+}
+func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: memref<?x48xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %two = arith.addf %one, %one : f32
+  %three = arith.addf %two, %one : f32
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%y : memref<?x48xf32>) outs(%y : memref<?x48xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %relu = arith.maximumf %in, %zero : f32
+    linalg.yield %relu : f32
   }
   return
 }

@@ -158,3 +158,53 @@ func.func @scaled_product(%x: tensor<?x256xf32>, %w: tensor<256x256xf32>, %y: te
   } -> tensor<?x256xf32>
   return %0 : tensor<?x256xf32>
 }
+
+// An activation right after a product, its result's only reader, stays whole:
+// wl-gemm-kernels applies it as the kernel stores C (on every thread). Read
+// by anything else too (relu's mask from the pre-activation), the product's
+// result stays, and the activation is tiled like any elementwise op.
+// CHECK-LABEL: func.func @epilogue(
+//   CHECK-NOT:   scf.forall
+//       CHECK:   linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+//   CHECK-NOT:   scf.forall
+//       CHECK:   arith.maximumf
+//       CHECK:   return
+// CHECK-LABEL: func.func @product_read_twice(
+//       CHECK:   linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+//       CHECK:   scf.forall
+//       CHECK:     arith.maximumf
+func.func @epilogue(%x: tensor<?x256xf32>, %w: tensor<256x256xf32>, %y: tensor<?x256xf32>) -> tensor<?x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x256xf32>, tensor<256x256xf32>) outs(%y : tensor<?x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x256xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%0 : tensor<?x256xf32>) outs(%y : tensor<?x256xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<?x256xf32>
+  return %1 : tensor<?x256xf32>
+}
+func.func @product_read_twice(%x: tensor<?x256xf32>, %w: tensor<256x256xf32>, %y: tensor<?x256xf32>)
+    -> (tensor<?x256xf32>, tensor<?x256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x256xf32>, tensor<256x256xf32>) outs(%y : tensor<?x256xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x256xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%0 : tensor<?x256xf32>) outs(%y : tensor<?x256xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<?x256xf32>
+  return %0, %1 : tensor<?x256xf32>, tensor<?x256xf32>
+}

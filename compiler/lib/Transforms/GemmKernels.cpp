@@ -286,6 +286,25 @@ void findEpilogue(Gemm &g) {
   g.epilogueOut = out;
 }
 
+} // namespace
+
+bool wl::isProductEpilogue(linalg::GenericOp e) {
+  if (!e.hasPureTensorSemantics() || e.getNumDpsInputs() != 1 ||
+      e.getNumDpsInits() != 1 || e.getNumLoops() != 2 ||
+      e.getNumParallelLoops() != 2 ||
+      !llvm::all_of(e.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isIdentity(); }) ||
+      !isLaneWiseBody(e.getRegion().front()))
+    return false;
+  Value c = e.getDpsInputs()[0];
+  auto product = c.getDefiningOp<linalg::GenericOp>();
+  return product && c.hasOneUse() && product->getNextNode() == e &&
+         product.getNumDpsInputs() == 2 && product.getNumLoops() == 3 &&
+         product.getNumReductionLoops() == 1 && productScale(product);
+}
+
+namespace {
+
 /// The fill of C with +0.0 right before a product whose k extent is static
 /// and nonzero (so the kernel's first k block writes every element of C):
 /// `x·Wᵀ` into a fresh buffer. Fusing it saves a serial pass over C and the
@@ -993,7 +1012,9 @@ public:
     // half).
     bool upper = g.op->hasAttr("wl.upper") && !g.swapped;
     func::FuncOp kernel = kernelFor(aLayout, bLayout, upper, g.epilogue);
-    OpBuilder b(g.op);
+    // At the epilogue when there is one: its output may be allocated between
+    // the two (findEpilogue skips allocations), and nothing there reads C.
+    OpBuilder b(g.epilogue ? g.epilogue.getOperation() : g.op.getOperation());
     Location loc = g.op.getLoc();
     // Batch loops around a call on 2-D views of the three operands.
     SmallVector<Value> batchIvs;
@@ -1069,6 +1090,37 @@ private:
     return f;
   }
 
+  /// The body's ops with their operands named by position (block argument
+  /// i, result of the body's op j, or a constant's value), attributes and
+  /// types: equal for equal bodies whatever the SSA names of the function
+  /// they sit in (every relu layer's epilogue shares one kernel).
+  static std::string bodyKey(Block &body) {
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    DenseMap<Operation *, unsigned> position;
+    for (Operation &op : body) {
+      position[&op] = position.size();
+      os << op.getName();
+      for (Value operand : op.getOperands()) {
+        if (auto arg = dyn_cast<BlockArgument>(operand);
+            arg && arg.getOwner() == &body)
+          os << " a" << arg.getArgNumber();
+        else if (Operation *def = operand.getDefiningOp();
+                 def && position.count(def))
+          os << " v" << position[def];
+        else if (auto constant = operand.getDefiningOp<arith::ConstantOp>())
+          os << " [" << constant.getValue() << "]";
+        else
+          os << " ?"; // not an epilogue findEpilogue accepts
+      }
+      os << " " << op.getAttrDictionary();
+      for (Type type : op.getResultTypes())
+        os << " " << type;
+      os << "\n";
+    }
+    return key;
+  }
+
   static StringRef layoutName(Layout l) {
     return l == Layout::RowsContiguous      ? "r"
            : l == Layout::ColumnsContiguous ? "c"
@@ -1079,20 +1131,8 @@ private:
                          linalg::GenericOp epilogue) {
     // Kernels with an epilogue are shared by epilogues of the same text.
     std::string epilogueText;
-    if (epilogue) {
-      // The body's text in its own scope, plus the values of the constants it
-      // reads from outside (which that text cannot name).
-      Block &body = epilogue.getRegion().front();
-      llvm::raw_string_ostream os(epilogueText);
-      for (Operation &op : body) {
-        op.print(os, OpPrintingFlags().useLocalScope().printGenericOpForm());
-        for (Value operand : op.getOperands())
-          if (auto constant = operand.getDefiningOp<arith::ConstantOp>();
-              constant && constant->getBlock() != &body)
-            os << " [" << constant.getValue() << "]";
-        os << "\n";
-      }
-    }
+    if (epilogue)
+      epilogueText = bodyKey(epilogue.getRegion().front());
     auto key = std::make_tuple(aLayout, bLayout, upper, epilogueText);
     if (auto it = kernels.find(key); it != kernels.end())
       return it->second;

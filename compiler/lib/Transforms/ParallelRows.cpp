@@ -84,8 +84,9 @@ struct WLParallelRowsPass
   void runOnOperation() override {
     SmallVector<std::pair<linalg::GenericOp, int64_t>> candidates;
     getOperation()->walk([&](linalg::GenericOp op) {
+      // A product's epilogue runs inside its kernel, on every thread.
       if (!op.hasPureTensorSemantics() || insideParallelLoop(op) ||
-          !isRowWise(op))
+          !isRowWise(op) || wl::isProductEpilogue(op))
         return;
       if (int64_t rows = rowsPerTile(op, minElements))
         candidates.push_back({op, rows});

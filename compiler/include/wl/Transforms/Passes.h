@@ -21,6 +21,12 @@ namespace wl {
 
 #define GEN_PASS_REGISTRATION
 #include "wl/Transforms/Passes.h.inc"
+
+/// Whether `op`, on tensors, maps the result of the matrix product right
+/// before it elementwise, and is that result's only reader (relu(x Wᵀ + b)):
+/// wl-gemm-kernels then applies it as the kernel stores C (its epilogue), so
+/// other passes leave it whole (GemmKernels.cpp).
+bool isProductEpilogue(mlir::linalg::GenericOp op);
 } // namespace wl
 
 #endif // WL_TRANSFORMS_PASSES_H

@@ -72,7 +72,8 @@ func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 //       CHECK:   %[[D3:.+]] = wl.activation_grad "tanh" %[[GT]], %[[D4]]
 //       CHECK:   %[[D2:.+]] = wl.activation_grad "gelu_tanh" %[[G]], %[[D3]]
 //       CHECK:   %[[D1:.+]] = wl.activation_grad "gelu" %[[R]], %[[D2]]
-//       CHECK:   %[[D0:.+]] = wl.activation_grad "relu" %[[X]], %[[D1]]
+// relu's mask is read from its output ([relu(x) > 0] = [x > 0]).
+//       CHECK:   %[[D0:.+]] = wl.activation_grad "relu" %[[R]], %[[D1]]
 //       CHECK:   return %[[D0]] : tensor<?x4xf32>
 
 // -----

@@ -27,13 +27,24 @@ static void buildActivationVJP(Operation *op, OpBuilder &b,
                                op->getName().stripDialect()));
 }
 
+/// relu'(x) = [x > 0] = [relu(x) > 0], so the mask is read from the output,
+/// which the backward keeps anyway (the next layer's weight gradient reads
+/// it): the pre-activation then has one reader, and the product before the
+/// relu writes relu(x Wᵀ + b) directly (wl-gemm-kernels' epilogue).
+LogicalResult ReluOp::buildVJP(OpBuilder &b, ValueRange resultGrads,
+                               SmallVectorImpl<Value> &operandGrads) {
+  Value y = getResult();
+  operandGrads.push_back(ActivationGradOp::create(b, getLoc(), y.getType(), y,
+                                                  resultGrads[0], "relu"));
+  return success();
+}
+
 #define WL_ACTIVATION_VJP(OpClass)                                             \
   LogicalResult OpClass::buildVJP(OpBuilder &b, ValueRange resultGrads,        \
                                   SmallVectorImpl<Value> &operandGrads) {      \
     buildActivationVJP(*this, b, resultGrads, operandGrads);                   \
     return success();                                                          \
   }
-WL_ACTIVATION_VJP(ReluOp)
 WL_ACTIVATION_VJP(GeluOp)
 WL_ACTIVATION_VJP(GeluTanhOp)
 WL_ACTIVATION_VJP(TanhOp)

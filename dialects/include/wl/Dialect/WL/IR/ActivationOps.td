@@ -39,6 +39,10 @@ def WL_IdentityOp : WL_ActivationOp<"identity", "1.0", "x">;
 
 def WL_ActivationGradOp : WL_Op<"activation_grad", [Pure, SameOperandsAndResultType]> {
   let summary = "VJP of a unary activation: dx = f'(x) · dy";
+  let description = [{
+    `input` is x, except for `relu`, whose VJP passes its output relu(x):
+    the derivative [input > 0] is the same mask for both.
+  }];
   let arguments = (ins RankedTensorOf<[F32]>:$input, RankedTensorOf<[F32]>:$grad,
                        StrAttr:$activation);
   let results = (outs RankedTensorOf<[F32]>:$result);
