@@ -64,6 +64,8 @@ void addBufferization(OpPassManager &pm, bool perFunction) {
   // Loops over tensors (matrix exponential squarings, Householder reflectors)
   // yield a new matrix per iteration; ownership-based deallocation frees them.
   bufferizeOptions.allowReturnAllocsFromLoops = true;
+  // One allocation per reader of a CSE-merged fill instead of a copy.
+  addFunctionPass(pm, wl::createWLFillPerUse(), perFunction);
   // Results written to the arena or an output (optimizer updates, forward
   // outputs) are computed there directly instead of in a temporary + copy.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());

@@ -103,6 +103,23 @@ def WLParallelRows : Pass<"wl-parallel-rows"> {
                            "mlir::affine::AffineDialect", "mlir::arith::ArithDialect"];
 }
 
+def WLFillPerUse : Pass<"wl-fill-per-use"> {
+  let summary = "Gives every reader of a fill its own fill, right before it";
+  let description = [{
+    CSE leaves one fill (of one tensor.empty) for all the products of a shape
+    that start from zero, and One-Shot Bufferize then gives them one buffer:
+    the reader that must not overwrite it while another still needs it gets
+    a copy. In a frozen + LoRA step that was a serial 1 MB zero fill, then a
+    serial 1 MB copy of it, and the product no longer saw a fill before it.
+    Run right before bufferization, this pass gives every reader of a fill of
+    a tensor.empty its own fill of its own tensor.empty, right before the
+    reader: each becomes its own allocation, with no copies, and a product
+    finds its zero fill right before it (wl-gemm-kernels then writes C on the
+    first k block instead of filling it and adding to it).
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"];
+}
+
 def WLSerialSingleIteration : Pass<"wl-serial-single-iteration"> {
   let summary = "Runs an omp.parallel loop of one iteration without waking the threads";
   let description = [{
