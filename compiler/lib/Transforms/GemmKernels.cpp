@@ -247,6 +247,17 @@ bool isLaneWiseBody(Block &body) {
   return body.getArgument(1).use_empty(); // the output's old value is not read
 }
 
+/// Whether `e` maps one 2-D operand elementwise into its output (identity
+/// maps, both loops parallel) by a body a kernel can apply to 16 lanes: what
+/// an epilogue may be, on tensors or on buffers.
+bool isLaneWiseMap(linalg::GenericOp e) {
+  return e.getNumDpsInputs() == 1 && e.getNumDpsInits() == 1 &&
+         e.getNumLoops() == 2 && e.getNumParallelLoops() == 2 &&
+         llvm::all_of(e.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }) &&
+         isLaneWiseBody(e.getRegion().front());
+}
+
 /// The elementwise op right after a 2-D product that maps its result C, in
 /// place or into another buffer: fused into the kernel's last C update.
 void findEpilogue(Gemm &g) {
@@ -256,17 +267,12 @@ void findEpilogue(Gemm &g) {
   while (next && isa<arith::ConstantOp, memref::DimOp, memref::AllocOp>(next))
     next = next->getNextNode();
   auto e = dyn_cast_or_null<linalg::GenericOp>(next);
-  if (!e || e.getNumDpsInputs() != 1 || e.getNumDpsInits() != 1 ||
-      e.getNumLoops() != 2 || e.getDpsInputs()[0] != g.c ||
-      !e.hasPureBufferSemantics() || e.getNumParallelLoops() != 2)
+  if (!e || !e.hasPureBufferSemantics() || !isLaneWiseMap(e) ||
+      e.getDpsInputs()[0] != g.c)
     return;
-  for (AffineMap map : e.getIndexingMapsArray())
-    if (!map.isIdentity())
-      return;
   Value out = e.getDpsInits()[0];
   auto outType = cast<MemRefType>(out.getType());
-  if (!outType.getElementType().isF32() || !unitStride(out, 1) ||
-      !isLaneWiseBody(e.getRegion().front()))
+  if (!outType.getElementType().isF32() || !unitStride(out, 1))
     return;
   // In place (C = f(C), what bufferization makes of relu(x Wᵀ + b)): later
   // readers of C see f(C) either way. Into another buffer: nobody but C's
@@ -289,12 +295,7 @@ void findEpilogue(Gemm &g) {
 } // namespace
 
 bool wl::isProductEpilogue(linalg::GenericOp e) {
-  if (!e.hasPureTensorSemantics() || e.getNumDpsInputs() != 1 ||
-      e.getNumDpsInits() != 1 || e.getNumLoops() != 2 ||
-      e.getNumParallelLoops() != 2 ||
-      !llvm::all_of(e.getIndexingMapsArray(),
-                    [](AffineMap map) { return map.isIdentity(); }) ||
-      !isLaneWiseBody(e.getRegion().front()))
+  if (!e.hasPureTensorSemantics() || !isLaneWiseMap(e))
     return false;
   Value c = e.getDpsInputs()[0];
   auto product = c.getDefiningOp<linalg::GenericOp>();
@@ -1129,11 +1130,11 @@ private:
 
   func::FuncOp kernelFor(Layout aLayout, Layout bLayout, bool upper,
                          linalg::GenericOp epilogue) {
-    // Kernels with an epilogue are shared by epilogues of the same text.
-    std::string epilogueText;
+    // Kernels with an epilogue are shared by epilogues of the same body.
+    std::string epilogueKey;
     if (epilogue)
-      epilogueText = bodyKey(epilogue.getRegion().front());
-    auto key = std::make_tuple(aLayout, bLayout, upper, epilogueText);
+      epilogueKey = bodyKey(epilogue.getRegion().front());
+    auto key = std::make_tuple(aLayout, bLayout, upper, epilogueKey);
     if (auto it = kernels.find(key); it != kernels.end())
       return it->second;
     MLIRContext *ctx = module.getContext();
