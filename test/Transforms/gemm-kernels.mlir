@@ -238,7 +238,9 @@ func.func @large_elementwise(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   return
 // Into another buffer when the product's own buffer is a dead temporary;
-// not when anything else reads the bare product afterwards.
+// when the bare product is used afterwards too (bufferization reused C for
+// the activation's gradient), the kernel stores it as well (`_keep`); not
+// when the epilogue's output is a view of C.
 // CHECK-LABEL: func.func @tanh_into_buffer(
 //  CHECK-SAME:     %{{.+}}: memref<?x64xf32>, %{{.+}}: memref<48x64xf32>, %[[H:.+]]: memref<?x48xf32>)
 //       CHECK:   %[[T:.+]] = memref.alloc
@@ -248,6 +250,10 @@ func.func @large_elementwise(%x: memref<512x512xf32>, %y: memref<512x512xf32>) {
 //   CHECK-NOT:   linalg.generic
 //       CHECK:   memref.dealloc %[[T]]
 // CHECK-LABEL: func.func @product_read_later(
+//       CHECK:   call @wlgen_gemm_ar_bc_epilogue2_keep(
+//   CHECK-NOT:   linalg.generic
+//       CHECK:   memref.copy
+// CHECK-LABEL: func.func @output_views_product(
 //       CHECK:   call @wlgen_gemm_ar_bc(
 //       CHECK:   linalg.generic
 //       CHECK:     math.tanh
@@ -329,6 +335,29 @@ func.func @product_read_later(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %h: m
       ins(%t : memref<?x48xf32>) outs(%h : memref<?x48xf32>) {
   ^bb0(%v: f32, %o: f32):
     %r = math.tanh %v : f32
+    linalg.yield %r : f32
+  }
+  memref.copy %t, %z : memref<?x48xf32> to memref<?x48xf32>
+  memref.dealloc %t : memref<?x48xf32>
+  return
+}
+func.func @output_views_product(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %z: memref<?x48xf32>) {
+  %c0 = arith.constant 0 : index
+  %b = memref.dim %x, %c0 : memref<?x64xf32>
+  %t = memref.alloc(%b) : memref<?x48xf32>
+  linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : memref<?x64xf32>, memref<48x64xf32>) outs(%t : memref<?x48xf32>) {
+  ^bb0(%a: f32, %bb: f32, %c: f32):
+    %p = arith.mulf %a, %bb : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  }
+  %v = memref.subview %t[0, 0] [%b, 48] [1, 1] : memref<?x48xf32> to memref<?x48xf32, strided<[48, 1]>>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%t : memref<?x48xf32>) outs(%v : memref<?x48xf32, strided<[48, 1]>>) {
+  ^bb0(%in: f32, %o: f32):
+    %r = math.tanh %in : f32
     linalg.yield %r : f32
   }
   memref.copy %t, %z : memref<?x48xf32> to memref<?x48xf32>
@@ -597,3 +626,14 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 //       CHECK:     scf.if %[[FRESH]] {
 //       CHECK:       vector.maskedstore
 
+// The `_keep` kernel's last k block stores the bare product into C and its
+// image into the epilogue's output.
+// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_epilogue2_keep(
+//  CHECK-SAME:     %{{[^:]+}}: memref<{{[^>]+}}>>, %{{[^:]+}}: memref<{{[^>]+}}>>, %[[KEEPC:[^:]+]]: memref<{{[^>]+}}>>, %{{[^:]+}}: f32, %{{[^:]+}}: i1, %[[KEEPD:[^:]+]]: memref<{{[^>]+}}>>)
+//       CHECK:   %[[KLAST:.+]] = arith.cmpi sge
+//       CHECK:   scf.if %[[KLAST]] {
+//       CHECK:     scf.if
+//       CHECK:       %[[KSUM:.+]] = vector.fma
+//       CHECK:       vector.maskedstore %[[KEEPC]][{{.*}}], %{{.+}}, %[[KSUM]]
+//       CHECK:       %[[KT:.+]] = math.tanh %[[KSUM]]
+//       CHECK:       vector.maskedstore %[[KEEPD]][{{.*}}], %{{.+}}, %[[KT]]

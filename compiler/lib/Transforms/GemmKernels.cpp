@@ -98,6 +98,10 @@ struct Gemm {
   /// the last k block, into `epilogueOut`, and removed.
   linalg::GenericOp epilogue;
   Value epilogueOut;
+  /// C is read or written after the epilogue (bufferization reused its
+  /// buffer, say for the activation's gradient): the kernel stores the bare
+  /// product into C as well as f(C) into `epilogueOut`.
+  bool keepProduct = false;
   /// A fill of C with zeros right before the product: the kernel writes C on
   /// its first k block instead of adding to it, and the fill is removed.
   linalg::FillOp zeroFill;
@@ -258,6 +262,13 @@ bool isLaneWiseMap(linalg::GenericOp e) {
          isLaneWiseBody(e.getRegion().front());
 }
 
+/// The buffer `v` is a view of (through subviews, casts, reshapes), or v.
+Value viewRoot(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
 /// The elementwise op right after a 2-D product that maps its result C, in
 /// place or into another buffer: fused into the kernel's last C update.
 void findEpilogue(Gemm &g) {
@@ -275,18 +286,19 @@ void findEpilogue(Gemm &g) {
   if (!outType.getElementType().isF32() || !unitStride(out, 1))
     return;
   // In place (C = f(C), what bufferization makes of relu(x Wᵀ + b)): later
-  // readers of C see f(C) either way. Into another buffer: nobody but C's
-  // initialiser (before the product), the product, the epilogue and
-  // deallocations may touch C, which then never holds the bare product.
+  // readers of C see f(C) either way. Into another buffer, a fresh C that
+  // the output is no view of: when nobody but C's initialiser (before the
+  // product), the product, the epilogue and deallocations touches C, C never
+  // holds the bare product; otherwise the kernel stores it too.
   if (out != g.c) {
-    if (!g.c.getDefiningOp<memref::AllocOp>())
+    if (!g.c.getDefiningOp<memref::AllocOp>() || viewRoot(out) == g.c)
       return;
     for (Operation *user : g.c.getUsers())
       if (user != g.op.getOperation() && user != e.getOperation() &&
           !isa<memref::DeallocOp>(user) &&
           !(user->getBlock() == g.op->getBlock() &&
             user->isBeforeInBlock(g.op)))
-        return;
+        g.keepProduct = true;
   }
   g.epilogue = e;
   g.epilogueOut = out;
@@ -369,11 +381,13 @@ MemRefType viewType(MLIRContext *ctx, Layout layout) {
 class KernelBody {
 public:
   /// `maxThreads`: OpenMP's omp_get_max_threads (used when `parallel`).
+  /// `keepProduct`: the last k block stores C as well as f(C) into D.
   KernelBody(OpBuilder &b, Location loc, const Tiles &t, Layout aLayout,
              Layout bLayout, bool upper, bool parallel, Block *epilogue,
-             func::FuncOp maxThreads)
+             bool keepProduct, func::FuncOp maxThreads)
       : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper),
-        parallel(parallel), epilogue(epilogue), maxThreads(maxThreads) {}
+        parallel(parallel), epilogue(epilogue), keepProduct(keepProduct),
+        maxThreads(maxThreads) {}
 
   /// Packing calls these functions (emitPackA / emitPackB bodies, one per
   /// layout, shared by every kernel) instead of repeating the packing code
@@ -480,6 +494,7 @@ private:
   Layout aLayout, bLayout;
   bool upper, parallel;
   Block *epilogue;
+  bool keepProduct;
   func::FuncOp maxThreads, packAFunc, packBFunc;
   Value A, B, C, scale, overwrite, D, M, N, K, panelStride;
   /// Pack buffer sizes no larger than the product needs: an A block's rows
@@ -956,11 +971,11 @@ private:
                                   b, loc, vecType(), C, idx, masks[v], zeros());
           Value updated = vector::FMAOp::create(
               b, loc, kLoop.getResult(r * nv + v), scaleVec, old);
+          if (!last || keepProduct)
+            vector::MaskedStoreOp::create(b, loc, C, idx, masks[v], updated);
           if (last)
             vector::MaskedStoreOp::create(b, loc, D, idx, masks[v],
                                           applyEpilogue(updated));
-          else
-            vector::MaskedStoreOp::create(b, loc, C, idx, masks[v], updated);
         }
       }
     };
@@ -973,7 +988,8 @@ private:
     };
     if (!epilogue)
       return updateFreshOrNot(false);
-    // The last k block stores f(C) into D instead of C.
+    // The last k block stores f(C) into D instead of C (as well as C when
+    // keepProduct).
     Value last = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
                                        add(pc, kc), K);
     ifElse(
@@ -1012,7 +1028,8 @@ public:
     // In C's own orientation (a transposed problem would compute the lower
     // half).
     bool upper = g.op->hasAttr("wl.upper") && !g.swapped;
-    func::FuncOp kernel = kernelFor(aLayout, bLayout, upper, g.epilogue);
+    func::FuncOp kernel =
+        kernelFor(aLayout, bLayout, upper, g.epilogue, g.keepProduct);
     // At the epilogue when there is one: its output may be allocated between
     // the two (findEpilogue skips allocations), and nothing there reads C.
     OpBuilder b(g.epilogue ? g.epilogue.getOperation() : g.op.getOperation());
@@ -1072,7 +1089,8 @@ private:
   ModuleOp module;
   Tiles t;
   bool parallel;
-  std::map<std::tuple<Layout, Layout, bool, std::string>, func::FuncOp> kernels;
+  std::map<std::tuple<Layout, Layout, bool, std::string, bool>, func::FuncOp>
+      kernels;
   std::map<std::pair<bool, Layout>, func::FuncOp> packs;
   unsigned epilogueKernels = 0;
 
@@ -1129,12 +1147,13 @@ private:
   }
 
   func::FuncOp kernelFor(Layout aLayout, Layout bLayout, bool upper,
-                         linalg::GenericOp epilogue) {
+                         linalg::GenericOp epilogue, bool keepProduct) {
     // Kernels with an epilogue are shared by epilogues of the same body.
     std::string epilogueKey;
     if (epilogue)
       epilogueKey = bodyKey(epilogue.getRegion().front());
-    auto key = std::make_tuple(aLayout, bLayout, upper, epilogueKey);
+    auto key =
+        std::make_tuple(aLayout, bLayout, upper, epilogueKey, keepProduct);
     if (auto it = kernels.find(key); it != kernels.end())
       return it->second;
     MLIRContext *ctx = module.getContext();
@@ -1144,7 +1163,8 @@ private:
                         layoutName(bLayout) + (upper ? "_upper" : ""))
                            .str();
     if (epilogue)
-      name += "_epilogue" + std::to_string(epilogueKernels++);
+      name += "_epilogue" + std::to_string(epilogueKernels++) +
+              (keepProduct ? "_keep" : "");
     SmallVector<Type> inputs{viewType(ctx, aLayout), viewType(ctx, bLayout),
                              viewType(ctx, Layout::RowsContiguous),
                              b.getF32Type(), b.getI1Type()};
@@ -1157,7 +1177,7 @@ private:
     b.setInsertionPointToStart(entry);
     KernelBody body(b, loc, t, aLayout, bLayout, upper, parallel,
                     epilogue ? &epilogue.getRegion().front() : nullptr,
-                    maxThreadsFunc());
+                    keepProduct, maxThreadsFunc());
     body.usePackFunctions(packFunction(true, aLayout),
                           packFunction(false, bLayout));
     body.emit(entry->getArgument(0), entry->getArgument(1),
@@ -1190,7 +1210,8 @@ private:
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
     KernelBody body(b, func.getLoc(), t, layout, layout, /*upper=*/false,
-                    /*parallel=*/false, /*epilogue=*/nullptr, {});
+                    /*parallel=*/false, /*epilogue=*/nullptr,
+                    /*keepProduct=*/false, {});
     if (forA)
       body.emitPackA(entry);
     else
