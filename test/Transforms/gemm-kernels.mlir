@@ -463,21 +463,10 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 //       CHECK:             %[[OWN:.+]] = memref.alloc
 //       CHECK:             scf.for %{{.+}} = %[[FIRST]] to %{{.+}} step %c192
 //       CHECK:               func.call @wlgen_pack_ar(%[[KA]], %[[OWN]],
+// Each nest multiplies an A block by a B panel with one call of the
+// kernel's tile function (below).
 //       CHECK:               scf.for %{{.+}} step %c32
-//       CHECK:                 scf.for %{{.+}} step %c8
-// The micro-kernel fetches its C tile ahead of the k loop.
-//       CHECK:                   memref.prefetch %[[KC]][%{{.+}}, %{{.+}}], write, locality<3>, data
-//       CHECK:                   scf.for
-//       CHECK:                     memref.load %[[OWN]]
-// On the first k block of a product that overwrites C, s·acc is stored
-// without reading C.
-//       CHECK:                   %[[FIRSTK:.+]] = arith.cmpi eq, %{{.+}}, %c0{{.*}} : index
-//       CHECK:                   %[[FRESH:.+]] = arith.andi %[[KO]], %[[FIRSTK]]
-//       CHECK:                   scf.if %[[FRESH]] {
-//   CHECK-NOT:                     vector.maskedload
-//       CHECK:                     vector.maskedstore %[[KC]]
-//       CHECK:                   } else {
-//       CHECK:                     vector.maskedload %[[KC]]
+//       CHECK:                 func.call @wlgen_gemm_ar_bc_tiles(%[[OWN]], %[[BPACK]], %[[KC]], %[[KS]], %[[KO]],
 //       CHECK:             memref.dealloc %[[OWN]]
 //       CHECK:       memref.dealloc %[[BPACK]]
 // Otherwise each thread takes one contiguous range of B panels (columns of
@@ -502,28 +491,7 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 //       CHECK:                   func.call @wlgen_pack_bc(%[[KB]], %[[OWNB]], %{{.+}}, %{{.+}}, %[[SLOT]], %[[PC]],
 //       CHECK:                 }
 //   CHECK-NOT:                 else
-// The micro-kernel: 8 × 32 tile, 16 accumulators carried through the k loop,
-// two vector loads of the B panel and 8 broadcasts of A per k, 16 FMAs.
-//       CHECK:                 scf.for %{{.+}} step %c8
-//       CHECK:                   memref.prefetch %[[KC]]
-//       CHECK:                   %[[ACC:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>,
-//   CHECK-COUNT-2:                 vector.load %[[OWNB]][%{{.+}}] : memref<?xf32>, vector<16xf32>
-//       CHECK:                     memref.load %[[OWNA]]
-//       CHECK:                     vector.broadcast %{{.+}} : f32 to vector<16xf32>
-//   CHECK-COUNT-2:                 vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
-//   CHECK-COUNT-7:                 vector.fma
-//       CHECK:                     scf.yield
-// The C tile update: s·acc + C with masked loads and stores, one row guard
-// per row.
-//       CHECK:                   vector.broadcast %[[KS]] : f32 to vector<16xf32>
-//       CHECK:                   vector.create_mask
-//       CHECK:                   scf.if
-//       CHECK:                     vector.fma %[[ACC]]#0
-//       CHECK:                     vector.maskedstore %[[KC]]
-//       CHECK:                   } else {
-//       CHECK:                     vector.maskedload %[[KC]]
-//       CHECK:                     vector.fma %[[ACC]]#0
-//       CHECK:                     vector.maskedstore %[[KC]]
+//       CHECK:                 func.call @wlgen_gemm_ar_bc_tiles(%[[OWNA]], %[[OWNB]], %[[KC]], %[[KS]], %[[KO]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[SLOT]], %[[PC]], %{{.+}}, %[[IC]],
 //       CHECK:         memref.dealloc %[[OWNA]]
 //       CHECK:         memref.dealloc %[[OWNB]]
 // Small products: one thread.
@@ -532,6 +500,7 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 //       CHECK:     %[[APACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:     %[[SBPACK:.+]] = memref.alloc(%{{.+}}) {alignment = 64 : i64} : memref<?xf32>
 //       CHECK:     func.call @wlgen_pack_bc(%[[KB]], %[[SBPACK]],
+//       CHECK:     func.call @wlgen_gemm_ar_bc_tiles(%[[APACK]], %[[SBPACK]], %[[KC]],
 //       CHECK:     memref.dealloc %[[APACK]]
 //       CHECK:     memref.dealloc %[[SBPACK]]
 
@@ -564,6 +533,40 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 //       CHECK:     vector.extract_strided_slice %{{.+}} {offsets = [0], sizes = [8], strides = [1]}
 //       CHECK:     vector.store %{{.+}}, %[[ABUF]][%{{.+}}] : memref<?xf32>, vector<8xf32>
 //       CHECK:     vector.extract_strided_slice %{{.+}} {offsets = [8], sizes = [8], strides = [1]}
+//       CHECK:   return
+
+// The tiles of an A block and a B panel, not inlined (else every nest would
+// repeat them): 8 rows at a time, each tile's C fetched ahead of its k loop.
+// The micro-kernel: 8 × 32 tile, 16 accumulators carried through the k loop,
+// two vector loads of the B panel and 8 broadcasts of A per k, 16 FMAs.
+// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_tiles(
+//  CHECK-SAME:     %[[TA:[^:]+]]: memref<?xf32>, %[[TB:[^:]+]]: memref<?xf32>, %[[TC:[^:]+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[TS:[^:]+]]: f32, %[[TO:[^:]+]]: i1,
+//  CHECK-SAME:     attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
+//       CHECK:   scf.for %{{.+}} step %c8
+//       CHECK:     memref.prefetch %[[TC]][%{{.+}}, %{{.+}}], write, locality<3>, data
+//       CHECK:     %[[ACC:.+]]:16 = scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args({{.*}}) -> (vector<16xf32>,
+//   CHECK-COUNT-2:   vector.load %[[TB]][%{{.+}}] : memref<?xf32>, vector<16xf32>
+//       CHECK:       memref.load %[[TA]]
+//       CHECK:       vector.broadcast %{{.+}} : f32 to vector<16xf32>
+//   CHECK-COUNT-2:   vector.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>
+//   CHECK-COUNT-7:   vector.fma
+//       CHECK:       scf.yield
+// The C tile update: s·acc + C with masked loads and stores, one row guard
+// per row. On the first k block of a product that overwrites C, s·acc is
+// stored without reading C.
+//       CHECK:     vector.broadcast %[[TS]] : f32 to vector<16xf32>
+//       CHECK:     vector.create_mask
+//       CHECK:     %[[FIRSTK:.+]] = arith.cmpi eq, %{{.+}}, %c0{{.*}} : index
+//       CHECK:     %[[FRESH:.+]] = arith.andi %[[TO]], %[[FIRSTK]]
+//       CHECK:     scf.if %[[FRESH]] {
+//       CHECK:       scf.if
+//   CHECK-NOT:         vector.maskedload
+//       CHECK:         vector.fma %[[ACC]]#0
+//       CHECK:         vector.maskedstore %[[TC]]
+//       CHECK:     } else {
+//       CHECK:       vector.maskedload %[[TC]]
+//       CHECK:       vector.fma %[[ACC]]#0
+//       CHECK:       vector.maskedstore %[[TC]]
 //       CHECK:   return
 
 // Layout-specific packing: B rows contiguous → masked vector loads of B
@@ -608,7 +611,11 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 // product) mapped through the epilogue on 16 lanes (the constant broadcast)
 // and stored into the epilogue's output; earlier blocks store s·acc + C.
 // CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_epilogue0(
-//  CHECK-SAME:     %{{.+}}: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[EF:.+]]: f32, %[[EO:.+]]: i1, %[[ED:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
+//  CHECK-SAME:     %{{.+}}: memref<?x?xf32, strided<[?, 1], offset: ?>>, %{{.+}}: f32, %{{.+}}: i1, %[[EOUT:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
+//       CHECK:   func.call @wlgen_gemm_ar_bc_epilogue0_tiles({{.*}}, %[[EOUT]])
+// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_epilogue0_tiles(
+//  CHECK-SAME:     %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<{{[^>]+}}>>, %{{[^:]+}}: f32, %[[EO:[^:]+]]: i1,
+//  CHECK-SAME:     %[[ED:[^:]+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
 //       CHECK:   %[[FRESH:.+]] = arith.andi %[[EO]], %{{.+}} : i1
 //       CHECK:   %[[LAST:.+]] = arith.cmpi sge
 //       CHECK:   scf.if %[[LAST]] {
@@ -628,8 +635,9 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 
 // The `_keep` kernel's last k block stores the bare product into C and its
 // image into the epilogue's output.
-// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_epilogue2_keep(
-//  CHECK-SAME:     %{{[^:]+}}: memref<{{[^>]+}}>>, %{{[^:]+}}: memref<{{[^>]+}}>>, %[[KEEPC:[^:]+]]: memref<{{[^>]+}}>>, %{{[^:]+}}: f32, %{{[^:]+}}: i1, %[[KEEPD:[^:]+]]: memref<{{[^>]+}}>>)
+// CHECK-LABEL: func.func private @wlgen_gemm_ar_bc_epilogue2_keep_tiles(
+//  CHECK-SAME:     %{{[^:]+}}: memref<?xf32>, %{{[^:]+}}: memref<?xf32>, %[[KEEPC:[^:]+]]: memref<{{[^>]+}}>>, %{{[^:]+}}: f32, %{{[^:]+}}: i1,
+//  CHECK-SAME:     %[[KEEPD:[^:]+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
 //       CHECK:   %[[KLAST:.+]] = arith.cmpi sge
 //       CHECK:   scf.if %[[KLAST]] {
 //       CHECK:     scf.if

@@ -14,11 +14,15 @@
 //       for ic < M step MC:                  A block in L2
 //         pack A[ic:+MC, pc:+KC] into MR×KC panels
 //         for jr < NC step NR:               (parallel across threads)
-//           for ir < MC step MR:
+//           for ir < MC step MR:             (the kernel's tile function)
 //             MR × NR accumulators (vector<16xf32>) in registers,
 //             for k < KC: NR/16 vector loads of B, MR broadcasts of A,
 //                         MR·NR/16 vector.fma
 //             C tile += s · acc (masked at the right edge, rows guarded)
+//
+// The ir loop and everything inside it is one function per kernel
+// (`<kernel>_tiles`, not inlined), called by each of the kernel's nests:
+// written out in each, it tripled the code LLVM compiles for every kernel.
 //
 // That is the serial nest (and, with its jr loops parallel, the symmetric
 // one's). On several threads, each thread takes one contiguous range of
@@ -49,7 +53,9 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 
+#include <functional>
 #include <map>
+#include <tuple>
 
 namespace wl {
 #define GEN_PASS_DEF_WLGEMMKERNELS
@@ -381,13 +387,17 @@ MemRefType viewType(MLIRContext *ctx, Layout layout) {
 class KernelBody {
 public:
   /// `maxThreads`: OpenMP's omp_get_max_threads (used when `parallel`).
+  /// Makes the (empty) function of a kernel's panel of tiles (panelTiles).
+  using TileFunctionMaker = std::function<func::FuncOp(FunctionType)>;
+
   /// `keepProduct`: the last k block stores C as well as f(C) into D.
   KernelBody(OpBuilder &b, Location loc, const Tiles &t, Layout aLayout,
              Layout bLayout, bool upper, bool parallel, Block *epilogue,
-             bool keepProduct, func::FuncOp maxThreads)
+             bool keepProduct, func::FuncOp maxThreads,
+             TileFunctionMaker makeTileFunction = {})
       : b(b), loc(loc), t(t), aLayout(aLayout), bLayout(bLayout), upper(upper),
         parallel(parallel), epilogue(epilogue), keepProduct(keepProduct),
-        maxThreads(maxThreads) {}
+        maxThreads(maxThreads), makeTileFunction(std::move(makeTileFunction)) {}
 
   /// Packing calls these functions (emitPackA / emitPackB bodies, one per
   /// layout, shared by every kernel) instead of repeating the packing code
@@ -496,6 +506,10 @@ private:
   Block *epilogue;
   bool keepProduct;
   func::FuncOp maxThreads, packAFunc, packBFunc;
+  TileFunctionMaker makeTileFunction;
+  /// The tiles of an A block and B panel (panelTiles), one function called
+  /// by each of the kernel's loop nests.
+  func::FuncOp tileFunc;
   Value A, B, C, scale, overwrite, D, M, N, K, panelStride;
   /// Pack buffer sizes no larger than the product needs: an A block's rows
   /// and a B block's columns.
@@ -565,17 +579,7 @@ private:
       // from both ends alternately (0, last, 1, last−1, …): the threads'
       // contiguous shares of the loop then get equal work.
       Value jr = upper ? balancedPanel(jrIn, nc) : jrIn;
-      loop(index(0), mc, t.mr, false, [&](Value ir) {
-        Value row0 = add(ic, ir), col0 = add(jc, jr);
-        if (!upper)
-          return microKernel(buf, bBuf, ir, jr, pc, kc, row0, col0);
-        // Only tiles meeting the upper triangle (some column ≥ row).
-        Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
-        Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                            lastColOfTile, row0);
-        ifThen(meets,
-               [&] { microKernel(buf, bBuf, ir, jr, pc, kc, row0, col0); });
-      });
+      panelTiles(buf, bBuf, jr, pc, kc, ic, mc, add(jc, jr));
     });
   }
 
@@ -659,10 +663,7 @@ private:
               ifThen(firstBlock, [&] {
                 packB(ownB, add(jc, sub(jr, slot)), slot, pc, kc);
               });
-              loop(index(0), mc, t.mr, false, [&](Value ir) {
-                microKernel(ownA, ownB, ir, slot, pc, kc, add(ic, ir),
-                            add(jc, jr));
-              });
+              panelTiles(ownA, ownB, slot, pc, kc, ic, mc, add(jc, jr));
             });
           });
         });
@@ -910,6 +911,52 @@ private:
   }
 
   /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
+  /// The MR × NR tiles of C's columns [col0, col0 + NR) and rows [ic, ic +
+  /// mc) from the packed A block and B panel jr (upper: only those meeting
+  /// the upper triangle): a call of the kernel's tile function (made at the
+  /// first call), so that the kernel's nests (serial, rows or columns
+  /// shared) do not each repeat the tiles' unrolled loop and C updates: a
+  /// third of the kernel's code for LLVM to optimise and compile, for one
+  /// call per A block and B panel.
+  void panelTiles(Value aBuf, Value bBuf, Value jr, Value pc, Value kc,
+                  Value ic, Value mc, Value col0) {
+    SmallVector<Value> args{aBuf,        bBuf, C,  scale, overwrite, M,  N,   K,
+                            panelStride, jr,   pc, kc,    ic,        mc, col0};
+    if (D)
+      args.push_back(D);
+    if (!tileFunc) {
+      tileFunc =
+          makeTileFunction(b.getFunctionType(ValueRange(args).getTypes(), {}));
+      Block *entry = tileFunc.addEntryBlock();
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(entry);
+      // The tile's code reads the kernel's values through these members.
+      auto kernelValues =
+          std::make_tuple(C, scale, overwrite, M, N, K, panelStride, D);
+      auto arg = [&](unsigned i) { return entry->getArgument(i); };
+      C = arg(2), scale = arg(3), overwrite = arg(4), M = arg(5), N = arg(6);
+      K = arg(7), panelStride = arg(8);
+      D = D ? arg(15) : Value();
+      loop(index(0), arg(13), t.mr, false, [&](Value ir) {
+        Value row0 = add(arg(12), ir), col0 = arg(14);
+        if (!upper)
+          return microKernel(arg(0), arg(1), ir, arg(9), arg(10), arg(11), row0,
+                             col0);
+        // Only tiles meeting the upper triangle (some column ≥ row).
+        Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
+        Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                            lastColOfTile, row0);
+        ifThen(meets, [&] {
+          microKernel(arg(0), arg(1), ir, arg(9), arg(10), arg(11), row0, col0);
+        });
+      });
+      func::ReturnOp::create(b, loc);
+      std::tie(C, scale, overwrite, M, N, K, panelStride, D) = kernelValues;
+    }
+    func::CallOp::create(b, loc, tileFunc, args);
+  }
+
+  /// One MR × NR tile of C from the packed panels.
   void microKernel(Value aBuf, Value bBuf, Value ir, Value jr, Value pc,
                    Value kc, Value row0, Value col0) {
     int64_t nv = t.nr / kLanes;
@@ -1175,9 +1222,18 @@ private:
     func::FuncOp func = internalFunction(b, name, type);
     Block *entry = func.addEntryBlock();
     b.setInsertionPointToStart(entry);
+    auto makeTileFunction = [&](FunctionType tileType) {
+      OpBuilder atEnd(ctx);
+      atEnd.setInsertionPointToEnd(module.getBody());
+      func::FuncOp tile = internalFunction(atEnd, name + "_tiles", tileType);
+      // Inlined, it would be repeated in every nest again.
+      tile->setAttr("passthrough",
+                    ArrayAttr::get(ctx, {StringAttr::get(ctx, "noinline")}));
+      return tile;
+    };
     KernelBody body(b, loc, t, aLayout, bLayout, upper, parallel,
                     epilogue ? &epilogue.getRegion().front() : nullptr,
-                    keepProduct, maxThreadsFunc());
+                    keepProduct, maxThreadsFunc(), makeTileFunction);
     body.usePackFunctions(packFunction(true, aLayout),
                           packFunction(false, bLayout));
     body.emit(entry->getArgument(0), entry->getArgument(1),
