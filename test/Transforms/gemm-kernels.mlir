@@ -157,11 +157,13 @@ func.func @batched(%x: memref<8x4x16xf32>, %w: memref<4x12x16xf32>, %y: memref<8
 }
 
 // A symmetric product (`wl.upper`): its own kernel, which skips the tiles
-// strictly below the diagonal, so its zero fill stays (those tiles are never
-// written).
+// strictly below the diagonal, then the mirror, which writes every element
+// below it; so its zero fill is fused like any other (the kernel writes C on
+// its first k block).
 // CHECK-LABEL: func.func @gram(
-//       CHECK:   linalg.fill
-//       CHECK:   call @wlgen_gemm_ar_bc_upper(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %false{{.*}})
+//   CHECK-NOT:   linalg.fill
+//       CHECK:   call @wlgen_gemm_ar_bc_upper(%{{.+}}, %{{.+}}, %[[GRAM:.+]], %{{.+}}, %true{{.*}})
+//       CHECK:   call @wlgen_mirror_upper(%[[GRAM]])
 func.func @gram(%x: memref<40x24xf32>, %a: memref<40x40xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%a : memref<40x40xf32>)
@@ -595,6 +597,36 @@ func.func @same_relu_elsewhere(%x: memref<?x64xf32>, %w: memref<48x64xf32>, %y: 
 //       CHECK:   %[[MEETS:.+]] = arith.cmpi sge
 //       CHECK:   scf.if %[[MEETS]] {
 //       CHECK:     scf.for {{.*}} -> (vector<16xf32>,
+
+// The mirror after a symmetric product: by 16 × 16 blocks (the rows of
+// blocks from both ends alternately, on the threads when C has at least
+// 2^18 elements), for each block left of or on the diagonal the block
+// above it loaded as 16 rows (masked past the last column, rows clamped),
+// transposed in registers (four stages of 32 shuffles) and stored row by
+// row below the diagonal: one masked store per row inside C.
+// CHECK-LABEL: func.func private @wlgen_mirror_upper(
+//  CHECK-SAME:     %[[MC:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>)
+//       CHECK:   %[[MN:.+]] = memref.dim %[[MC]], %c0
+//       CHECK:   %[[MBIG:.+]] = arith.cmpi sge, %{{.+}}, %c262144
+//       CHECK:   scf.if %[[MBIG]] {
+//       CHECK:     scf.parallel (%{{.+}}) = (%{{.+}}) to (%[[MN]]) step (%c16
+//       CHECK:       arith.remui
+//       CHECK:       %[[I0:.+]] = arith.muli %{{.+}}, %c16
+//       CHECK:       scf.for %[[J0:.+]] = %{{.+}} to %{{.+}} step %c16
+//  CHECK-COUNT-16:     vector.maskedload %[[MC]][%{{.+}}, %[[I0]]]
+//  CHECK-COUNT-64:     vector.shuffle
+//       CHECK:         %[[DIAG:.+]] = arith.cmpi eq, %[[J0]], %[[I0]]
+//       CHECK:         %[[ROW:.+]] = arith.addi %[[I0]], %c0
+//       CHECK:         %[[IN:.+]] = arith.cmpi slt, %[[ROW]], %[[MN]]
+//       CHECK:         scf.if %[[IN]] {
+//       CHECK:           arith.select %[[DIAG]]
+//       CHECK:           %[[MASK:.+]] = vector.create_mask
+//       CHECK:           vector.maskedstore %[[MC]][%[[ROW]], %[[J0]]], %[[MASK]]
+//  CHECK-COUNT-15:     vector.maskedstore %[[MC]]
+//       CHECK:   } else {
+//   CHECK-NOT:     scf.parallel
+//       CHECK:     scf.for
+//       CHECK:   return
 
 // Tile sizes are options (the micro-kernel is MR × NR/16 FMAs per k).
 // TILES-LABEL: func.func private @wlgen_gemm_ar_bc(

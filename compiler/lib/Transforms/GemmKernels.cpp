@@ -327,11 +327,10 @@ namespace {
 /// The fill of C with +0.0 right before a product whose k extent is static
 /// and nonzero (so the kernel's first k block writes every element of C):
 /// `x·Wᵀ` into a fresh buffer. Fusing it saves a serial pass over C and the
-/// first read of C (which another core's fill left dirty in its cache). Not
-/// for symmetric products, whose kernel skips the tiles below the diagonal.
+/// first read of C (which another core's fill left dirty in its cache).
+/// Symmetric products too: their kernel writes the tiles meeting the upper
+/// triangle, the mirror after it every element below.
 void findZeroFill(Gemm &g) {
-  if (g.op->hasAttr("wl.upper"))
-    return;
   Operation *prev = g.op->getPrevNode();
   while (prev && isa<arith::ConstantOp, memref::DimOp>(prev))
     prev = prev->getPrevNode();
@@ -427,6 +426,58 @@ public:
     packBBody(entry->getArgument(1), entry->getArgument(3),
               entry->getArgument(4), entry->getArgument(5),
               entry->getArgument(6), sub(N, index(1)));
+  }
+
+  /// The body of `mirror_upper(C)` for a square C whose upper triangle
+  /// (j ≥ i) holds a symmetric product: C[i, j] = C[j, i] below the
+  /// diagonal, by 16 × 16 blocks: block (bj, bi) of the upper triangle
+  /// loaded as 16 rows, transposed in registers and stored as block (bi, bj)
+  /// (on the diagonal only the lanes below it). The rows of blocks are
+  /// shared among the threads from both ends alternately (their work grows
+  /// with the row), and a thread reads only upper blocks and the diagonal
+  /// block of its rows, so it reads nothing another writes.
+  void emitMirror(Block *entry) {
+    C = entry->getArgument(0);
+    Value n = memref::DimOp::create(b, loc, C, 0);
+    Value lastRow = sub(n, index(1));
+    Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                      mul(n, n), index(kParallelElements));
+    auto blockRows = [&](bool inParallel) {
+      loop(index(0), n, kLanes, inParallel, [&](Value offset) {
+        Value i0 = balancedPanel(offset, n, kLanes);
+        Value rowMask = vector::CreateMaskOp::create(b, loc, maskType(),
+                                                     ValueRange{sub(n, i0)});
+        loop(index(0), add(i0, index(1)), kLanes, false, [&](Value j0) {
+          SmallVector<Value> rows;
+          for (int64_t r = 0; r < kLanes; ++r)
+            rows.push_back(vector::MaskedLoadOp::create(
+                b, loc, vecType(), C,
+                ValueRange{minIdx(add(j0, index(r)), lastRow), i0}, rowMask,
+                zeros()));
+          SmallVector<Value> columns = transposeSquares(rows);
+          Value diagonal =
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, j0, i0);
+          for (int64_t l = 0; l < kLanes; ++l) {
+            Value i = add(i0, index(l));
+            Value inside =
+                arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, n);
+            ifThen(inside, [&] {
+              // Lanes j0 + r < n; on the diagonal also r < l (below it).
+              Value lanes = arith::SelectOp::create(
+                  b, loc, diagonal, minIdx(index(l), sub(n, j0)), sub(n, j0));
+              Value mask = vector::CreateMaskOp::create(b, loc, maskType(),
+                                                        ValueRange{lanes});
+              vector::MaskedStoreOp::create(b, loc, C, ValueRange{i, j0}, mask,
+                                            columns[l]);
+            });
+          }
+        });
+      });
+    };
+    if (!parallel)
+      return blockRows(false);
+    ifElse(
+        big, [&] { blockRows(true); }, [&] { blockRows(false); });
   }
 
   /// `D` receives f(C) on the last k block when there is an epilogue f;
@@ -578,7 +629,7 @@ private:
       // Upper: a panel's work grows with its column, so panels are taken
       // from both ends alternately (0, last, 1, last−1, …): the threads'
       // contiguous shares of the loop then get equal work.
-      Value jr = upper ? balancedPanel(jrIn, nc) : jrIn;
+      Value jr = upper ? balancedPanel(jrIn, nc, t.nr) : jrIn;
       panelTiles(buf, bBuf, jr, pc, kc, ic, mc, add(jc, jr));
     });
   }
@@ -679,17 +730,18 @@ private:
                                    b.getI64IntegerAttr(64));
   }
 
-  /// Panel p of P = ceil(nc/NR) in the order 0, P−1, 1, P−2, …, as an offset.
-  Value balancedPanel(Value offset, Value nc) {
-    Value p = arith::DivUIOp::create(b, loc, offset, index(t.nr));
-    Value panels = ceilDiv(nc, t.nr);
+  /// Panel p of P = ceil(nc/width) in the order 0, P−1, 1, P−2, …, as an
+  /// offset.
+  Value balancedPanel(Value offset, Value nc, int64_t width) {
+    Value p = arith::DivUIOp::create(b, loc, offset, index(width));
+    Value panels = ceilDiv(nc, width);
     Value half = arith::DivUIOp::create(b, loc, p, index(2));
     Value odd = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::ne,
         arith::RemUIOp::create(b, loc, p, index(2)), index(0));
     Value fromEnd = sub(sub(panels, index(1)), half);
     return mul(arith::SelectOp::create(b, loc, odd, fromEnd, half),
-               index(t.nr));
+               index(width));
   }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -1100,6 +1152,9 @@ public:
           args.push_back(view(b, loc, g.epilogueOut, g.cMap, g.m, g.n,
                               Layout::RowsContiguous, g.batch, batchIvs));
         func::CallOp::create(b, loc, kernel, args);
+        // The kernel wrote the tiles meeting the upper triangle.
+        if (upper)
+          func::CallOp::create(b, loc, mirrorFunction(), ValueRange{c});
         return;
       }
       Value size = extentOf(b, loc, g, g.batch[i]);
@@ -1140,6 +1195,7 @@ private:
       kernels;
   std::map<std::pair<bool, Layout>, func::FuncOp> packs;
   unsigned epilogueKernels = 0;
+  func::FuncOp mirror;
 
   /// `func.func private @omp_get_max_threads() -> i32` (libomp), declared
   /// once.
@@ -1243,6 +1299,27 @@ private:
     func::ReturnOp::create(b, loc);
     kernels[key] = func;
     return func;
+  }
+
+  /// `wlgen_mirror_upper(C)`: C's upper triangle copied below the diagonal
+  /// (KernelBody::emitMirror), once per module.
+  func::FuncOp mirrorFunction() {
+    if (mirror)
+      return mirror;
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b(ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    mirror = internalFunction(
+        b, "wlgen_mirror_upper",
+        b.getFunctionType({viewType(ctx, Layout::RowsContiguous)}, {}));
+    Block *entry = mirror.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    KernelBody body(b, mirror.getLoc(), t, Layout::RowsContiguous,
+                    Layout::RowsContiguous, /*upper=*/false, parallel,
+                    /*epilogue=*/nullptr, /*keepProduct=*/false, {});
+    body.emitMirror(entry);
+    func::ReturnOp::create(b, mirror.getLoc());
+    return mirror;
   }
 
   /// `wlgen_pack_{a,b}<layout>(matrix, buffer, panelStride, i0, i1, pc,

@@ -37,8 +37,10 @@ def WLGemmKernels : Pass<"wl-gemm-kernels", "mlir::ModuleOp"> {
     B vectors per k). An operand whose unit stride runs the other way (Wᵀ
     in x·Wᵀ, rows of A) is packed by 16 × 16 blocks of vector loads
     transposed with vector.shuffle. Edges are handled by clamped packing,
-    masked C loads/stores and row guards. `wl.upper` products compute only
-    the micro-tiles meeting the upper triangle. A zero fill of C right before
+    masked C loads/stores and row guards. `wl.upper` products (a square,
+    symmetric C) compute only the micro-tiles meeting the upper triangle,
+    then `wlgen_mirror_upper` copies it below the diagonal by 16 × 16 blocks
+    transposed in registers. A zero fill of C right before
     a product is removed: the kernel writes C on its first k block. With
     `parallel`, each thread takes a contiguous range of C's columns, packing
     A (whole when under 4·MC rows, else in MC-row blocks) and its own B

@@ -1,7 +1,8 @@
 //===- NewtonSchulz.cpp - lowering of the Newton–Schulz orthogonalisation ===//
 //
 // X = G/(‖G‖_F + 1e-7) on the short side, then per step A = X Xᵀ (symmetric:
-// only the tiles meeting the upper triangle are multiplied, then mirrored),
+// on the CPU only the tiles meeting the upper triangle are multiplied, then
+// mirrored, by wl-gemm-kernels),
 // B = bA + cA² and X = aX + BX, each one product accumulated onto the scaled
 // addend. Muon and the polar projections share it.
 //
@@ -18,38 +19,13 @@ using namespace wl::lowering;
 
 namespace {
 
-/// A symmetric matrix from its upper triangle: A[i, j] = U[i, j] for j ≥ i,
-/// else U[j, i].
-Value mirrorUpper(OpBuilder &b, Location loc, Value upper) {
-  MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(upper.getType());
-  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-  AffineMap transposed = AffineMap::get(
-      2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{type}, ValueRange{upper, upper},
-             ValueRange{tensor::EmptyOp::create(b, loc, type.getShape(),
-                                                b.getF32Type())},
-             ArrayRef<AffineMap>{id, transposed, id},
-             SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-             [&](OpBuilder &nb, Location l, ValueRange a) {
-               Value i = linalg::IndexOp::create(nb, l, 0),
-                     j = linalg::IndexOp::create(nb, l, 1);
-               Value inUpper = arith::CmpIOp::create(
-                   nb, l, arith::CmpIPredicate::uge, j, i);
-               linalg::YieldOp::create(nb, l,
-                                       ValueRange{arith::SelectOp::create(
-                                           nb, l, inUpper, a[0], a[1])});
-             })
-      .getResult(0);
-}
-
 /// Marks a product whose result is symmetric: wl-gemm-kernels computes only
-/// the micro-tiles meeting the upper triangle (about half the multiply-adds),
-/// and the mirror fills the rest.
+/// the micro-tiles meeting the upper triangle (about half the multiply-adds)
+/// and mirrors them below the diagonal. Elsewhere (the CUDA target) the
+/// product is computed whole.
 Value symmetricProduct(OpBuilder &b, Location loc, Value product) {
   product.getDefiningOp()->setAttr("wl.upper", UnitAttr::get(b.getContext()));
-  return mirrorUpper(b, loc, product);
+  return product;
 }
 
 /// A = X Xᵀ for X [r, k], at half cost.
