@@ -385,11 +385,11 @@ MemRefType viewType(MLIRContext *ctx, Layout layout) {
 /// strided views (see the file comment for the loop nest).
 class KernelBody {
 public:
-  /// `maxThreads`: OpenMP's omp_get_max_threads (used when `parallel`).
   /// Makes the (empty) function of a kernel's panel of tiles (panelTiles).
   using TileFunctionMaker = std::function<func::FuncOp(FunctionType)>;
 
   /// `keepProduct`: the last k block stores C as well as f(C) into D.
+  /// `maxThreads`: OpenMP's omp_get_max_threads (used when `parallel`).
   KernelBody(OpBuilder &b, Location loc, const Tiles &t, Layout aLayout,
              Layout bLayout, bool upper, bool parallel, Block *epilogue,
              bool keepProduct, func::FuncOp maxThreads,
@@ -962,7 +962,6 @@ private:
     return rows;
   }
 
-  /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
   /// The MR × NR tiles of C's columns [col0, col0 + NR) and rows [ic, ic +
   /// mc) from the packed A block and B panel jr (upper: only those meeting
   /// the upper triangle): a call of the kernel's tile function (made at the
@@ -989,18 +988,21 @@ private:
       C = arg(2), scale = arg(3), overwrite = arg(4), M = arg(5), N = arg(6);
       K = arg(7), panelStride = arg(8);
       D = D ? arg(15) : Value();
-      loop(index(0), arg(13), t.mr, false, [&](Value ir) {
-        Value row0 = add(arg(12), ir), col0 = arg(14);
+      Value aPanels = arg(0), bPanels = arg(1), panel = arg(9), k0 = arg(10),
+            kDepth = arg(11), firstRow = arg(12), rows = arg(13),
+            firstCol = arg(14);
+      loop(index(0), rows, t.mr, false, [&](Value ir) {
+        Value row0 = add(firstRow, ir);
+        auto tile = [&] {
+          microKernel(aPanels, bPanels, ir, panel, k0, kDepth, row0, firstCol);
+        };
         if (!upper)
-          return microKernel(arg(0), arg(1), ir, arg(9), arg(10), arg(11), row0,
-                             col0);
+          return tile();
         // Only tiles meeting the upper triangle (some column ≥ row).
-        Value lastColOfTile = sub(add(col0, index(t.nr)), index(1));
-        Value meets = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                            lastColOfTile, row0);
-        ifThen(meets, [&] {
-          microKernel(arg(0), arg(1), ir, arg(9), arg(10), arg(11), row0, col0);
-        });
+        Value lastColOfTile = sub(add(firstCol, index(t.nr)), index(1));
+        ifThen(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                     lastColOfTile, row0),
+               tile);
       });
       func::ReturnOp::create(b, loc);
       std::tie(C, scale, overwrite, M, N, K, panelStride, D) = kernelValues;
@@ -1008,7 +1010,7 @@ private:
     func::CallOp::create(b, loc, tileFunc, args);
   }
 
-  /// One MR × NR tile of C from the packed panels.
+  /// C[row0 : row0+MR, col0 : col0+NR] += s · (A panel ir) · (B panel jr).
   void microKernel(Value aBuf, Value bBuf, Value ir, Value jr, Value pc,
                    Value kc, Value row0, Value col0) {
     int64_t nv = t.nr / kLanes;
