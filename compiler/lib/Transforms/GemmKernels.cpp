@@ -299,12 +299,12 @@ void findEpilogue(Gemm &g) {
   if (out != g.c) {
     if (!g.c.getDefiningOp<memref::AllocOp>() || viewRoot(out) == g.c)
       return;
-    for (Operation *user : g.c.getUsers())
-      if (user != g.op.getOperation() && user != e.getOperation() &&
-          !isa<memref::DeallocOp>(user) &&
-          !(user->getBlock() == g.op->getBlock() &&
-            user->isBeforeInBlock(g.op)))
-        g.keepProduct = true;
+    g.keepProduct = llvm::any_of(g.c.getUsers(), [&](Operation *user) {
+      return user != g.op.getOperation() && user != e.getOperation() &&
+             !isa<memref::DeallocOp>(user) &&
+             !(user->getBlock() == g.op->getBlock() &&
+               user->isBeforeInBlock(g.op));
+    });
   }
   g.epilogue = e;
   g.epilogueOut = out;
@@ -457,6 +457,7 @@ public:
           SmallVector<Value> columns = transposeSquares(rows);
           Value diagonal =
               arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, j0, i0);
+          Value colsLeft = sub(n, j0);
           for (int64_t l = 0; l < kLanes; ++l) {
             Value i = add(i0, index(l));
             Value inside =
@@ -464,7 +465,7 @@ public:
             ifThen(inside, [&] {
               // Lanes j0 + r < n; on the diagonal also r < l (below it).
               Value lanes = arith::SelectOp::create(
-                  b, loc, diagonal, minIdx(index(l), sub(n, j0)), sub(n, j0));
+                  b, loc, diagonal, minIdx(index(l), colsLeft), colsLeft);
               Value mask = vector::CreateMaskOp::create(b, loc, maskType(),
                                                         ValueRange{lanes});
               vector::MaskedStoreOp::create(b, loc, C, ValueRange{i, j0}, mask,
